@@ -1,0 +1,1 @@
+//! singletable codegen (being written).

@@ -1,0 +1,132 @@
+//! Items generated code refers to (`::singletable::__private::…`). Not a public API.
+
+pub use crate::codec::{decode_field, decode_field_or, encode_field};
+pub use crate::codec::{from_attribute_value_serde, to_attribute_value_serde};
+pub use crate::key::{finish_key, parse_key_template, push_key_component, KeyRole};
+pub use std::collections::HashMap;
+pub use std::result::Result;
+pub use std::string::String;
+
+/// `const` functions the generated compile-time checks evaluate.
+pub mod check {
+    use crate::schema::{IndexKind, IndexSchema, ScalarType, TableSchema};
+
+    /// `a == b` in a `const` context.
+    pub const fn str_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// The index named `name`, if the table has it.
+    pub const fn index<'a>(table: &'a TableSchema, name: &str) -> Option<&'a IndexSchema> {
+        let mut i = 0;
+        while i < table.indexes.len() {
+            if str_eq(table.indexes[i].name, name) {
+                return Some(&table.indexes[i]);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// True when the table has an index named `name`.
+    pub const fn has_index(table: &TableSchema, name: &str) -> bool {
+        index(table, name).is_some()
+    }
+
+    /// True when the index is a local secondary index.
+    pub const fn is_local(table: &TableSchema, name: &str) -> bool {
+        match index(table, name) {
+            Some(index) => matches!(index.kind, IndexKind::Local),
+            None => false,
+        }
+    }
+
+    /// Number of partition-key attributes of the index (0 when absent).
+    pub const fn partition_len(table: &TableSchema, name: &str) -> usize {
+        match index(table, name) {
+            Some(index) => index.partition_key.len(),
+            None => 0,
+        }
+    }
+
+    /// Number of sort-key attributes of the index (0 when absent).
+    pub const fn sort_len(table: &TableSchema, name: &str) -> usize {
+        match index(table, name) {
+            Some(index) => index.sort_key.len(),
+            None => 0,
+        }
+    }
+
+    /// True when the index's partition attribute `position` is `ty`.
+    pub const fn partition_type_is(
+        table: &TableSchema,
+        name: &str,
+        position: usize,
+        ty: ScalarType,
+    ) -> bool {
+        match index(table, name) {
+            Some(index) => {
+                position < index.partition_key.len()
+                    && index.partition_key[position].ty as u8 == ty as u8
+            }
+            None => false,
+        }
+    }
+
+    /// True when the index's sort attribute `position` is `ty`.
+    pub const fn sort_type_is(
+        table: &TableSchema,
+        name: &str,
+        position: usize,
+        ty: ScalarType,
+    ) -> bool {
+        match index(table, name) {
+            Some(index) => {
+                position < index.sort_key.len() && index.sort_key[position].ty as u8 == ty as u8
+            }
+            None => false,
+        }
+    }
+
+    /// True when attribute `attribute` is the index's partition attribute `position`.
+    pub const fn partition_name_is(
+        table: &TableSchema,
+        name: &str,
+        position: usize,
+        attribute: &str,
+    ) -> bool {
+        match index(table, name) {
+            Some(index) => {
+                position < index.partition_key.len()
+                    && str_eq(index.partition_key[position].name, attribute)
+            }
+            None => false,
+        }
+    }
+
+    /// True when attribute `attribute` is the index's sort attribute `position`.
+    pub const fn sort_name_is(
+        table: &TableSchema,
+        name: &str,
+        position: usize,
+        attribute: &str,
+    ) -> bool {
+        match index(table, name) {
+            Some(index) => {
+                position < index.sort_key.len() && str_eq(index.sort_key[position].name, attribute)
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! HELPER-OWNED stub: the embedded engine.
+/// The embedded engine.
+#[derive(Debug, Default)]
+pub struct MemoryBackend;

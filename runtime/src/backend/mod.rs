@@ -1,0 +1,310 @@
+//! The [`Backend`] trait and its DynamoDB-shaped requests and responses.
+//!
+//! A backend executes DynamoDB operations. The typed API ([`TableClient`](crate::TableClient))
+//! builds these requests from the model and decodes the responses, so every backend
+//! (the embedded [`MemoryBackend`], the AWS SDK backend, a served engine) sees the same
+//! operations with the same parameters, errors and capacity figures as DynamoDB's API.
+//!
+//! # Why object-safe
+//!
+//! `Backend` returns boxed futures ([`BoxFuture`]) so that it is object-safe: a client
+//! holds an `Arc<dyn Backend>`, and a program can choose at run time between the
+//! embedded engine and DynamoDB (an `--endpoint` flag) without making every type of the
+//! program generic over the backend. One allocation per request is negligible beside a
+//! network round trip, and small beside the work the embedded engine does per request.
+//! Every future is `Send`, and every backend is `Send + Sync`, so a client can be shared
+//! by many tasks.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::error::Result;
+use crate::expr::{Condition, Path};
+use crate::schema::{BillingMode, KeyAttribute, Projection, StreamViewType};
+use crate::value::Item;
+
+pub mod memory;
+
+pub use memory::MemoryBackend;
+
+/// A boxed, `Send` future: what [`Backend`] methods return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Executes DynamoDB operations. See the [module docs](self) for the design.
+pub trait Backend: Send + Sync + 'static {
+    /// `CreateTable`.
+    fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>>;
+    /// `DeleteTable`; returns the table's description as it was.
+    fn delete_table(&self, table_name: String) -> BoxFuture<'_, Result<TableDescription>>;
+    /// `DescribeTable`.
+    fn describe_table(&self, table_name: String) -> BoxFuture<'_, Result<TableDescription>>;
+    /// `ListTables`, one page.
+    fn list_tables(&self, input: ListTablesInput) -> BoxFuture<'_, Result<ListTablesOutput>>;
+    /// `GetItem`.
+    fn get_item(&self, input: GetItemInput) -> BoxFuture<'_, Result<GetItemOutput>>;
+    /// `PutItem`.
+    fn put_item(&self, input: PutItemInput) -> BoxFuture<'_, Result<WriteItemOutput>>;
+    /// `DeleteItem`.
+    fn delete_item(&self, input: DeleteItemInput) -> BoxFuture<'_, Result<WriteItemOutput>>;
+}
+
+/// A key attribute with its role, as in `CreateTable`'s `KeySchema`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    /// Partition key (`HASH`).
+    Hash,
+    /// Sort key (`RANGE`).
+    Range,
+}
+
+/// One element of a key schema: `{AttributeName, KeyType}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySchemaElement {
+    /// The attribute name.
+    pub attribute_name: String,
+    /// `HASH` or `RANGE`.
+    pub key_type: KeyType,
+}
+
+/// One element of `AttributeDefinitions`: a key attribute and its scalar type.
+pub type AttributeDefinition = KeyAttribute;
+
+/// A secondary index in a `CreateTable` request or a table description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondaryIndex {
+    /// The index name.
+    pub index_name: String,
+    /// Its key schema: `HASH` elements first (1–4 for a GSI), then `RANGE` (0–4).
+    pub key_schema: Vec<KeySchemaElement>,
+    /// Its projection (owned names).
+    pub projection: ProjectionSpec,
+    /// Provisioned throughput (read, write) of a GSI on a provisioned table.
+    pub provisioned_throughput: Option<(u64, u64)>,
+}
+
+/// An owned [`Projection`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectionSpec {
+    /// `ALL`.
+    All,
+    /// `KEYS_ONLY`.
+    KeysOnly,
+    /// `INCLUDE` with `NonKeyAttributes`.
+    Include(Vec<String>),
+}
+
+impl From<Projection> for ProjectionSpec {
+    fn from(projection: Projection) -> Self {
+        match projection {
+            Projection::All => ProjectionSpec::All,
+            Projection::KeysOnly => ProjectionSpec::KeysOnly,
+            Projection::Include(names) => {
+                ProjectionSpec::Include(names.iter().map(|n| (*n).to_owned()).collect())
+            }
+        }
+    }
+}
+
+/// `CreateTable`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateTableInput {
+    /// `TableName`.
+    pub table_name: String,
+    /// `AttributeDefinitions`: every key attribute of the table and its indexes.
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    /// `KeySchema`.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// `GlobalSecondaryIndexes`.
+    pub global_secondary_indexes: Vec<SecondaryIndex>,
+    /// `LocalSecondaryIndexes`.
+    pub local_secondary_indexes: Vec<SecondaryIndex>,
+    /// `BillingMode` (with `ProvisionedThroughput`).
+    pub billing_mode: BillingMode,
+    /// `StreamSpecification`.
+    pub stream: Option<StreamViewType>,
+}
+
+/// The lifecycle state of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableStatus {
+    /// Being created.
+    Creating,
+    /// Ready.
+    Active,
+    /// Being deleted.
+    Deleting,
+    /// Being updated.
+    Updating,
+}
+
+/// `DescribeTable`'s `Table`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableDescription {
+    /// `TableName`.
+    pub table_name: String,
+    /// `TableStatus`.
+    pub table_status: TableStatus,
+    /// `AttributeDefinitions`.
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    /// `KeySchema`.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// `GlobalSecondaryIndexes`.
+    pub global_secondary_indexes: Vec<SecondaryIndex>,
+    /// `LocalSecondaryIndexes`.
+    pub local_secondary_indexes: Vec<SecondaryIndex>,
+    /// `BillingModeSummary` / `ProvisionedThroughput`.
+    pub billing_mode: BillingMode,
+    /// `StreamSpecification`.
+    pub stream: Option<StreamViewType>,
+    /// `ItemCount` (DynamoDB refreshes it about every six hours; the engine is exact).
+    pub item_count: u64,
+    /// `TableSizeBytes`.
+    pub table_size_bytes: u64,
+    /// `TableArn`.
+    pub table_arn: String,
+    /// `CreationDateTime`, Unix epoch seconds.
+    pub creation_date_time: f64,
+}
+
+/// `ListTables`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListTablesInput {
+    /// `ExclusiveStartTableName`.
+    pub exclusive_start_table_name: Option<String>,
+    /// `Limit` (1–100; 100 when absent).
+    pub limit: Option<u32>,
+}
+
+/// `ListTables`'s result.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListTablesOutput {
+    /// `TableNames`, in ascending order.
+    pub table_names: Vec<String>,
+    /// `LastEvaluatedTableName`, when more remain.
+    pub last_evaluated_table_name: Option<String>,
+}
+
+/// `ReturnConsumedCapacity`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReturnConsumedCapacity {
+    /// `NONE`.
+    #[default]
+    None,
+    /// `TOTAL`.
+    Total,
+    /// `INDEXES`.
+    Indexes,
+}
+
+/// Capacity units consumed by one table or index.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Capacity {
+    /// `CapacityUnits`.
+    pub capacity_units: f64,
+    /// `ReadCapacityUnits`.
+    pub read_capacity_units: f64,
+    /// `WriteCapacityUnits`.
+    pub write_capacity_units: f64,
+}
+
+/// `ConsumedCapacity` as DynamoDB reports it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConsumedCapacity {
+    /// `TableName`.
+    pub table_name: String,
+    /// `CapacityUnits` (total).
+    pub capacity_units: f64,
+    /// `ReadCapacityUnits` (total).
+    pub read_capacity_units: f64,
+    /// `WriteCapacityUnits` (total).
+    pub write_capacity_units: f64,
+    /// `Table` (with `INDEXES`).
+    pub table: Option<Capacity>,
+    /// `GlobalSecondaryIndexes` by name (with `INDEXES`).
+    pub global_secondary_indexes: Vec<(String, Capacity)>,
+    /// `LocalSecondaryIndexes` by name (with `INDEXES`).
+    pub local_secondary_indexes: Vec<(String, Capacity)>,
+}
+
+/// `ReturnValues`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReturnValues {
+    /// `NONE`.
+    #[default]
+    None,
+    /// `ALL_OLD`.
+    AllOld,
+    /// `UPDATED_OLD` (UpdateItem only).
+    UpdatedOld,
+    /// `ALL_NEW` (UpdateItem only).
+    AllNew,
+    /// `UPDATED_NEW` (UpdateItem only).
+    UpdatedNew,
+}
+
+/// `GetItem`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetItemInput {
+    /// `TableName`.
+    pub table_name: String,
+    /// `Key`: exactly the table's key attributes.
+    pub key: Item,
+    /// `ConsistentRead`.
+    pub consistent_read: bool,
+    /// `ProjectionExpression`, as paths; `None` returns the whole item.
+    pub projection: Option<Vec<Path>>,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+/// `GetItem`'s result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetItemOutput {
+    /// `Item`, absent when no item has the key.
+    pub item: Option<Item>,
+    /// `ConsumedCapacity`, when asked for.
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+/// `PutItem`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PutItemInput {
+    /// `TableName`.
+    pub table_name: String,
+    /// `Item`.
+    pub item: Item,
+    /// `ConditionExpression`.
+    pub condition: Option<Condition>,
+    /// `ReturnValues`: `NONE` or `ALL_OLD`.
+    pub return_values: ReturnValues,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD` when true.
+    pub return_old_on_condition_failure: bool,
+}
+
+/// `DeleteItem`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeleteItemInput {
+    /// `TableName`.
+    pub table_name: String,
+    /// `Key`.
+    pub key: Item,
+    /// `ConditionExpression`.
+    pub condition: Option<Condition>,
+    /// `ReturnValues`: `NONE` or `ALL_OLD`.
+    pub return_values: ReturnValues,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD` when true.
+    pub return_old_on_condition_failure: bool,
+}
+
+/// The result of `PutItem`, `DeleteItem` (and later `UpdateItem`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WriteItemOutput {
+    /// `Attributes`, per `ReturnValues`.
+    pub attributes: Option<Item>,
+    /// `ConsumedCapacity`, when asked for.
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}

@@ -1,0 +1,346 @@
+//! The typed client: [`TableClient`] and its operation builders.
+//!
+//! Builders read like sentences and run on `.await` (they implement [`IntoFuture`]):
+//!
+//! ```
+//! # use singletable::prelude::*;
+//! # #[derive(Table)]
+//! # #[table(name = "App", pk = "PK", sk = "SK")]
+//! # struct App;
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
+//! # struct User { user_id: String, name: String }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> singletable::Result<()> {
+//! let db = App::client(MemoryBackend::new());
+//! db.create_table().await?;
+//! let ann = User { user_id: "u1".into(), name: "Ann".into() };
+//! db.put(&ann).if_not_exists().await?;
+//! assert_eq!(db.get(User::key("u1")).consistent().await?, Some(ann));
+//! # Ok(()) }
+//! ```
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::backend::{
+    Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, KeySchemaElement,
+    KeyType, PutItemInput, ReturnValues, SecondaryIndex, TableDescription,
+};
+use crate::entity::{Entity, Key, Table};
+use crate::error::{Error, Result};
+use crate::expr::{Condition, Path};
+use crate::schema::{IndexKind, KeyAttribute, TableSchema};
+use crate::value::Item;
+
+/// A client for one table of the model, over any [`Backend`].
+///
+/// Cheap to clone: clones share the backend.
+pub struct TableClient<T> {
+    backend: Arc<dyn Backend>,
+    table: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for TableClient<T> {
+    fn clone(&self) -> Self {
+        TableClient { backend: Arc::clone(&self.backend), table: PhantomData }
+    }
+}
+
+impl<T: Table> TableClient<T> {
+    /// A client over `backend`.
+    pub fn new(backend: impl Backend) -> Self {
+        Self::from_shared(Arc::new(backend))
+    }
+
+    /// A client over a backend shared with other clients.
+    pub fn from_shared(backend: Arc<dyn Backend>) -> Self {
+        TableClient { backend, table: PhantomData }
+    }
+
+    /// The backend, to share with clients of other tables.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
+    }
+
+    /// Creates the table as the model describes it: keys, GSIs, LSIs, billing, stream.
+    pub async fn create_table(&self) -> Result<TableDescription> {
+        self.backend.create_table(create_table_input(&T::SCHEMA)).await
+    }
+
+    /// Deletes the table and every item in it.
+    pub async fn delete_table(&self) -> Result<TableDescription> {
+        self.backend.delete_table(T::SCHEMA.name.to_owned()).await
+    }
+
+    /// Describes the table.
+    pub async fn describe_table(&self) -> Result<TableDescription> {
+        self.backend.describe_table(T::SCHEMA.name.to_owned()).await
+    }
+
+    /// Writes `entity`, replacing any item with the same key (`PutItem`).
+    pub fn put<'a, E: Entity<Table = T>>(&'a self, entity: &'a E) -> Put<'a, E> {
+        Put { backend: &*self.backend, entity, condition: None }
+    }
+
+    /// Reads the item with `key` (`GetItem`); `None` when there is none.
+    pub fn get<E: Entity<Table = T>>(&self, key: Key<E>) -> Get<'_, E> {
+        Get { backend: &*self.backend, key, consistent: false }
+    }
+
+    /// Deletes the item with `key` (`DeleteItem`); deleting a missing item succeeds.
+    pub fn delete<E: Entity<Table = T>>(&self, key: Key<E>) -> Delete<'_, E> {
+        Delete { backend: &*self.backend, key, condition: None }
+    }
+}
+
+/// The `CreateTable` request for a table of the model.
+pub fn create_table_input(schema: &TableSchema) -> CreateTableInput {
+    let mut definitions: Vec<KeyAttribute> = Vec::new();
+    let mut define = |attribute: KeyAttribute| {
+        if !definitions.iter().any(|d| d.name == attribute.name) {
+            definitions.push(attribute);
+        }
+    };
+    define(schema.partition_key);
+    let mut key_schema = vec![KeySchemaElement {
+        attribute_name: schema.partition_key.name.to_owned(),
+        key_type: KeyType::Hash,
+    }];
+    if let Some(sort) = schema.sort_key {
+        define(sort);
+        key_schema.push(KeySchemaElement {
+            attribute_name: sort.name.to_owned(),
+            key_type: KeyType::Range,
+        });
+    }
+    let mut global = Vec::new();
+    let mut local = Vec::new();
+    for index in schema.indexes {
+        let mut index_keys = Vec::new();
+        for attribute in index.partition_key {
+            define(*attribute);
+            index_keys.push(KeySchemaElement {
+                attribute_name: attribute.name.to_owned(),
+                key_type: KeyType::Hash,
+            });
+        }
+        for attribute in index.sort_key {
+            define(*attribute);
+            index_keys.push(KeySchemaElement {
+                attribute_name: attribute.name.to_owned(),
+                key_type: KeyType::Range,
+            });
+        }
+        let spec = SecondaryIndex {
+            index_name: index.name.to_owned(),
+            key_schema: index_keys,
+            projection: index.projection.into(),
+            provisioned_throughput: index.throughput,
+        };
+        match index.kind {
+            IndexKind::Global => global.push(spec),
+            IndexKind::Local => local.push(spec),
+        }
+    }
+    CreateTableInput {
+        table_name: schema.name.to_owned(),
+        attribute_definitions: definitions,
+        key_schema,
+        global_secondary_indexes: global,
+        local_secondary_indexes: local,
+        billing_mode: schema.billing,
+        stream: schema.stream,
+    }
+}
+
+fn attribute_not_exists(schema: &TableSchema) -> Condition {
+    Condition::AttributeNotExists(Path::attribute(schema.partition_key.name))
+}
+
+fn attribute_exists(schema: &TableSchema) -> Condition {
+    Condition::AttributeExists(Path::attribute(schema.partition_key.name))
+}
+
+fn decode_optional<E: Entity>(item: Option<Item>) -> Result<Option<E>> {
+    item.map(E::from_item).transpose().map_err(|e| Error::Decode(e.at_field(E::SCHEMA.rust_name)))
+}
+
+/// A `PutItem` of one entity. Run it with `.await`.
+#[must_use = "a put does nothing until it is awaited"]
+pub struct Put<'a, E> {
+    backend: &'a dyn Backend,
+    entity: &'a E,
+    condition: Option<Condition>,
+}
+
+impl<'a, E: Entity> Put<'a, E> {
+    /// Only create: fail with [`Error::ConditionalCheckFailed`] if an item with the
+    /// same key exists.
+    pub fn if_not_exists(mut self) -> Self {
+        self.condition = Some(attribute_not_exists(&E::Table::SCHEMA));
+        self
+    }
+
+    /// Only replace: fail with [`Error::ConditionalCheckFailed`] unless an item with the
+    /// same key exists.
+    pub fn if_exists(mut self) -> Self {
+        self.condition = Some(attribute_exists(&E::Table::SCHEMA));
+        self
+    }
+
+    /// Returns the item the put replaced, decoded (`ReturnValues=ALL_OLD`).
+    pub fn return_old(self) -> PutReturningOld<'a, E> {
+        PutReturningOld { put: self }
+    }
+
+    fn input(&self, return_values: ReturnValues) -> Result<PutItemInput> {
+        let item = self.entity.to_item().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
+        Ok(PutItemInput {
+            table_name: E::Table::SCHEMA.name.to_owned(),
+            item,
+            condition: self.condition.clone(),
+            return_values,
+            ..PutItemInput::default()
+        })
+    }
+}
+
+impl<'a, E: Entity> IntoFuture for Put<'a, E> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let input = self.input(ReturnValues::None);
+        let backend = self.backend;
+        Box::pin(async move {
+            backend.put_item(input?).await?;
+            Ok(())
+        })
+    }
+}
+
+/// A `PutItem` that returns the replaced item. Run it with `.await`.
+#[must_use = "a put does nothing until it is awaited"]
+pub struct PutReturningOld<'a, E> {
+    put: Put<'a, E>,
+}
+
+impl<'a, E: Entity> IntoFuture for PutReturningOld<'a, E> {
+    type Output = Result<Option<E>>;
+    type IntoFuture = BoxFuture<'a, Result<Option<E>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let input = self.put.input(ReturnValues::AllOld);
+        let backend = self.put.backend;
+        Box::pin(async move {
+            let output = backend.put_item(input?).await?;
+            decode_optional(output.attributes)
+        })
+    }
+}
+
+/// A `GetItem` of one entity. Run it with `.await`.
+#[must_use = "a get does nothing until it is awaited"]
+pub struct Get<'a, E> {
+    backend: &'a dyn Backend,
+    key: Key<E>,
+    consistent: bool,
+}
+
+impl<E: Entity> Get<'_, E> {
+    /// A strongly consistent read (twice the read cost).
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+}
+
+impl<'a, E: Entity> IntoFuture for Get<'a, E> {
+    type Output = Result<Option<E>>;
+    type IntoFuture = BoxFuture<'a, Result<Option<E>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Get { backend, key, consistent } = self;
+        Box::pin(async move {
+            let key = key.into_attributes().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
+            let output = backend
+                .get_item(GetItemInput {
+                    table_name: E::Table::SCHEMA.name.to_owned(),
+                    key,
+                    consistent_read: consistent,
+                    ..GetItemInput::default()
+                })
+                .await?;
+            decode_optional(output.item)
+        })
+    }
+}
+
+/// A `DeleteItem` of one entity. Run it with `.await`.
+#[must_use = "a delete does nothing until it is awaited"]
+pub struct Delete<'a, E> {
+    backend: &'a dyn Backend,
+    key: Key<E>,
+    condition: Option<Condition>,
+}
+
+impl<'a, E: Entity> Delete<'a, E> {
+    /// Fail with [`Error::ConditionalCheckFailed`] when no item has the key.
+    pub fn if_exists(mut self) -> Self {
+        self.condition = Some(attribute_exists(&E::Table::SCHEMA));
+        self
+    }
+
+    /// Returns the deleted item, decoded (`ReturnValues=ALL_OLD`).
+    pub fn return_old(self) -> DeleteReturningOld<'a, E> {
+        DeleteReturningOld { delete: self }
+    }
+
+    fn send(self, return_values: ReturnValues) -> impl Future<Output = Result<Option<Item>>> + 'a {
+        let Delete { backend, key, condition } = self;
+        async move {
+            let key = key.into_attributes().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
+            let output = backend
+                .delete_item(DeleteItemInput {
+                    table_name: E::Table::SCHEMA.name.to_owned(),
+                    key,
+                    condition,
+                    return_values,
+                    ..DeleteItemInput::default()
+                })
+                .await?;
+            Ok(output.attributes)
+        }
+    }
+}
+
+impl<'a, E: Entity> IntoFuture for Delete<'a, E> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let sent = self.send(ReturnValues::None);
+        Box::pin(async move {
+            sent.await?;
+            Ok(())
+        })
+    }
+}
+
+/// A `DeleteItem` that returns the deleted item. Run it with `.await`.
+#[must_use = "a delete does nothing until it is awaited"]
+pub struct DeleteReturningOld<'a, E> {
+    delete: Delete<'a, E>,
+}
+
+impl<'a, E: Entity> IntoFuture for DeleteReturningOld<'a, E> {
+    type Output = Result<Option<E>>;
+    type IntoFuture = BoxFuture<'a, Result<Option<E>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let sent = self.delete.send(ReturnValues::AllOld);
+        Box::pin(async move { decode_optional(sent.await?) })
+    }
+}

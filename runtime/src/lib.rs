@@ -1,0 +1,36 @@
+//! Runtime of [singletable](https://docs.rs/singletable): values, the item codec, key
+//! templates, expressions, operations and backends. Use it through the `singletable`
+//! facade crate, which re-exports everything here together with the derive macros.
+
+pub mod backend;
+pub mod client;
+pub mod codec;
+pub mod entity;
+pub mod error;
+pub mod expr;
+pub mod key;
+pub mod number;
+pub mod schema;
+pub mod size;
+pub mod timestamp;
+pub mod value;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use backend::{Backend, MemoryBackend};
+pub use client::TableClient;
+pub use codec::Attribute;
+pub use entity::{Entity, IndexKey, Key, Table};
+pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result};
+pub use key::{KeyComponent, ScalarAttribute};
+pub use number::{Number, NumberError};
+pub use timestamp::Timestamp;
+pub use value::{AttributeType, AttributeValue, Item};
+
+/// Exact decimal numbers up to DynamoDB's 38 significant digits: the same type as
+/// [`Number`], under the name people look for.
+pub type Decimal = Number;
+
+/// `uuid::Uuid`, stored as its hyphenated lowercase string.
+pub use uuid::Uuid;

@@ -1,0 +1,1 @@
+//! HELPER-OWNED stub: item size by DynamoDB's rules.
