@@ -2,10 +2,18 @@
 
 pub use crate::codec::{decode_field, decode_field_or, encode_field};
 pub use crate::codec::{from_attribute_value_serde, to_attribute_value_serde};
-pub use crate::key::{finish_key, parse_key_template, push_key_component, KeyRole};
+pub use crate::key::{
+    check_key_value, finish_key, parse_key_template, push_key_component, KeyRole,
+};
+pub use crate::timestamp::{decode_ttl_field, encode_ttl_field};
 pub use std::collections::HashMap;
 pub use std::result::Result;
 pub use std::string::String;
+
+// Helpers of the derive macros' generated code (`to_item`, key rendering, compile-time
+// checks between an entity and its table), in their own file.
+mod derive;
+pub use derive::*;
 
 /// `const` functions the generated compile-time checks evaluate.
 pub mod check {

@@ -1,32 +1,17 @@
 //! The typed client: [`TableClient`] and its operation builders.
 //!
 //! Builders read like sentences and run on `.await` (they implement [`IntoFuture`]):
-//!
-//! ```
-//! # use singletable::prelude::*;
-//! # #[derive(Table)]
-//! # #[table(name = "App", pk = "PK", sk = "SK")]
-//! # struct App;
-//! # #[derive(Entity, Debug, Clone, PartialEq)]
-//! # #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
-//! # struct User { user_id: String, name: String }
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> singletable::Result<()> {
-//! let db = App::client(MemoryBackend::new());
-//! db.create_table().await?;
-//! let ann = User { user_id: "u1".into(), name: "Ann".into() };
-//! db.put(&ann).if_not_exists().await?;
-//! assert_eq!(db.get(User::key("u1")).consistent().await?, Some(ann));
-//! # Ok(()) }
-//! ```
+//! `db.put(&user).if_not_exists().await?`, `db.get(User::key("u1")).consistent().await?`,
+//! `db.delete(User::key("u1")).return_old().await?`. The `singletable` crate's docs
+//! show them at work with derived entities.
 
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::backend::{
-    Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, KeySchemaElement,
-    KeyType, PutItemInput, ReturnValues, SecondaryIndex, TableDescription,
+    AttributeDefinition, Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput,
+    KeySchemaElement, KeyType, PutItemInput, ReturnValues, SecondaryIndex, TableDescription,
 };
 use crate::entity::{Entity, Key, Table};
 use crate::error::{Error, Result};
@@ -97,10 +82,10 @@ impl<T: Table> TableClient<T> {
 
 /// The `CreateTable` request for a table of the model.
 pub fn create_table_input(schema: &TableSchema) -> CreateTableInput {
-    let mut definitions: Vec<KeyAttribute> = Vec::new();
+    let mut definitions: Vec<AttributeDefinition> = Vec::new();
     let mut define = |attribute: KeyAttribute| {
         if !definitions.iter().any(|d| d.name == attribute.name) {
-            definitions.push(attribute);
+            definitions.push(attribute.into());
         }
     };
     define(schema.partition_key);

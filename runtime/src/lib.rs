@@ -18,6 +18,8 @@ pub mod value;
 #[doc(hidden)]
 pub mod __private;
 
+#[cfg(feature = "aws")]
+pub use backend::AwsBackend;
 pub use backend::{Backend, MemoryBackend};
 pub use client::TableClient;
 pub use codec::Attribute;

@@ -20,12 +20,17 @@ use std::pin::Pin;
 
 use crate::error::Result;
 use crate::expr::{Condition, Path};
-use crate::schema::{BillingMode, KeyAttribute, Projection, StreamViewType};
+use crate::schema::{BillingMode, KeyAttribute, Projection, ScalarType, StreamViewType};
 use crate::value::Item;
 
 pub mod memory;
 
 pub use memory::MemoryBackend;
+
+#[cfg(feature = "aws")]
+pub mod aws;
+#[cfg(feature = "aws")]
+pub use aws::AwsBackend;
 
 /// A boxed, `Send` future: what [`Backend`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -67,7 +72,19 @@ pub struct KeySchemaElement {
 }
 
 /// One element of `AttributeDefinitions`: a key attribute and its scalar type.
-pub type AttributeDefinition = KeyAttribute;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AttributeDefinition {
+    /// `AttributeName`.
+    pub name: String,
+    /// `AttributeType`.
+    pub ty: ScalarType,
+}
+
+impl From<KeyAttribute> for AttributeDefinition {
+    fn from(attribute: KeyAttribute) -> Self {
+        AttributeDefinition { name: attribute.name.to_owned(), ty: attribute.ty }
+    }
+}
 
 /// A secondary index in a `CreateTable` request or a table description.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +181,19 @@ pub struct TableDescription {
     pub table_arn: String,
     /// `CreationDateTime`, Unix epoch seconds.
     pub creation_date_time: f64,
+    /// `ItemCount` and `IndexSizeBytes` of each secondary index (GSIs, then LSIs).
+    pub index_statistics: Vec<IndexStatistics>,
+}
+
+/// The figures DynamoDB reports for one secondary index in a table description.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexStatistics {
+    /// `IndexName`.
+    pub index_name: String,
+    /// `ItemCount`: the entries in the index.
+    pub item_count: u64,
+    /// `IndexSizeBytes`: the summed size of the entries.
+    pub index_size_bytes: u64,
 }
 
 /// `ListTables`'s parameters.

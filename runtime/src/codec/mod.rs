@@ -15,12 +15,13 @@ use crate::value::{AttributeValue, Item};
 mod impls;
 mod serde_bridge;
 
+pub use impls::{SetMember, SetStorage};
 pub use serde_bridge::{from_attribute_value_serde, to_attribute_value_serde};
 
 /// A Rust type stored as one DynamoDB attribute value.
 ///
 /// ```
-/// use singletable::{Attribute, AttributeValue, Number};
+/// use singletable_runtime::{Attribute, AttributeValue, Number};
 /// assert_eq!(42u32.to_attribute_value().unwrap(), AttributeValue::N(Number::from(42u32)));
 /// assert_eq!(u32::from_attribute_value(AttributeValue::N(Number::from(42u32))).unwrap(), 42);
 /// ```

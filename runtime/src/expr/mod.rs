@@ -4,6 +4,8 @@
 //! evaluates these trees directly with DynamoDB's semantics; the AWS backend renders them
 //! with `#name` / `:value` placeholders.
 
+pub mod render;
+
 use crate::value::{AttributeType, AttributeValue};
 
 /// One step of a document path.

@@ -1,0 +1,123 @@
+//! Field options: `#[entity(…)]` on entity fields, `#[attribute(…)]` on the fields of
+//! nested types.
+
+use syn::Meta;
+
+use crate::derive::meta::{self, Seen};
+use crate::diagnostic::Diagnostics;
+use crate::model::{DefaultValue, FieldMarkers, FieldModel, TypeClass};
+use crate::span::{SourceSpan, Spanned};
+
+/// Which derive a field belongs to: entities accept behaviour markers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldContext {
+    /// `#[entity(…)]`.
+    Entity,
+    /// `#[attribute(…)]`.
+    Attribute,
+}
+
+const ENTITY_FIELD_KEYS: &[&str] =
+    &["rename", "skip", "default", "serde", "version", "created_at", "updated_at", "ttl", "unique"];
+const ATTRIBUTE_FIELD_KEYS: &[&str] = &["rename", "skip", "default", "serde"];
+
+/// Reads one named field and its options.
+pub(crate) fn parse_field(
+    field: &syn::Field,
+    context: FieldContext,
+    cx: &mut Diagnostics,
+) -> Option<FieldModel> {
+    let ident = field.ident.clone()?;
+    let (attr_name, known) = match context {
+        FieldContext::Entity => ("entity", ENTITY_FIELD_KEYS),
+        FieldContext::Attribute => ("attribute", ATTRIBUTE_FIELD_KEYS),
+    };
+    let name = ident.to_string();
+    let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+    let mut model = FieldModel {
+        ty: field.ty.clone(),
+        class: TypeClass::of(&field.ty),
+        attribute: Spanned::new(name, ident.span()),
+        ident,
+        skip: None,
+        default: None,
+        serde: None,
+        markers: FieldMarkers::default(),
+        span: SourceSpan::of(field),
+    };
+    let mut seen = Seen::default();
+    for item in meta::attribute_args(&field.attrs, attr_name, cx) {
+        let key = meta::key_of(&item);
+        if known.contains(&key.as_str()) && !seen.first(&item, cx) {
+            continue;
+        }
+        let markers = &mut model.markers;
+        match key.as_str() {
+            "rename" => {
+                if let Some(rename) = meta::string(&item, cx) {
+                    if rename.value.is_empty() {
+                        cx.error(rename.span.clone(), "an attribute name cannot be empty");
+                    }
+                    model.attribute = rename;
+                }
+            }
+            "skip" => model.skip = meta::flag(&item, cx),
+            "serde" => model.serde = meta::flag(&item, cx),
+            "default" => model.default = parse_default(&item, cx),
+            "version" if context == FieldContext::Entity => markers.version = meta::flag(&item, cx),
+            "created_at" if context == FieldContext::Entity => {
+                markers.created_at = meta::flag(&item, cx)
+            }
+            "updated_at" if context == FieldContext::Entity => {
+                markers.updated_at = meta::flag(&item, cx)
+            }
+            "ttl" if context == FieldContext::Entity => markers.ttl = meta::flag(&item, cx),
+            "unique" if context == FieldContext::Entity => markers.unique = meta::flag(&item, cx),
+            _ => meta::unknown(&item, &format!("`#[{attr_name}]` field"), known, cx),
+        }
+    }
+    Some(model)
+}
+
+fn parse_default(meta: &Meta, cx: &mut Diagnostics) -> Option<DefaultValue> {
+    match meta {
+        Meta::Path(_) => Some(DefaultValue::Trait),
+        Meta::NameValue(_) => {
+            let path = meta::string(meta, cx)?;
+            match syn::parse_str::<syn::Path>(&path.value) {
+                Ok(mut parsed) => {
+                    respan_path(&mut parsed, path.span.span());
+                    Some(DefaultValue::Function(parsed))
+                }
+                Err(_) => {
+                    cx.error(
+                        path.span,
+                        format!("`{}` is not a path to a function: write `default = \"path::to::function\"`", path.value),
+                    );
+                    None
+                }
+            }
+        }
+        Meta::List(_) => {
+            cx.error(
+                SourceSpan::of(meta),
+                "expected `default` or `default = \"path::to::function\"`",
+            );
+            None
+        }
+    }
+}
+
+/// Gives a path parsed from a string literal the literal's span, so errors (an unknown
+/// function) point at the literal and names resolve where the user wrote them.
+fn respan_path(path: &mut syn::Path, span: proc_macro2::Span) {
+    if let Some(colon) = &mut path.leading_colon {
+        colon.spans = [span, span];
+    }
+    for mut pair in path.segments.pairs_mut() {
+        pair.value_mut().ident.set_span(span);
+        if let Some(punct) = pair.punct_mut() {
+            punct.spans = [span, span];
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The emitter: model → Rust tokens. Both front ends end here, so a schema file and the
+//! equivalent annotated structs expand to the same code.
+//!
+//! Generated code names items only through the facade path (`::singletable::…`, or the
+//! `crate = "…"` override) and calls shared functions of `__private` instead of carrying
+//! its own copy of any logic, which keeps expansions short and compile times low.
+//!
+//! Rules that need an entity and its table together — which the derive sees in two
+//! separate macro calls — are emitted as `const _: () = assert!(…, "message")` checks over
+//! the table's `const SCHEMA`, spanned at the user's token so the error points there.
+
+mod attribute;
+mod entity;
+mod table;
+
+pub use attribute::{attribute, attribute_fallback};
+pub use entity::{entity, entity_fallback};
+pub use table::{table, table_fallback};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use crate::model::{DefaultValue, FieldModel, KeyTemplate, TemplatePart};
+
+/// `const _: () = assert!(cond, "message");` at `span`.
+fn const_check(span: Span, condition: TokenStream, message: &str) -> TokenStream {
+    // `assert!`'s message is a format string: templates' braces are literal text.
+    let message = message.replace('{', "{{").replace('}', "}}");
+    quote_spanned! {span=>
+        const _: () = ::core::assert!(#condition, #message);
+    }
+}
+
+/// A `KeyTemplateSchema` literal.
+fn template_schema(st: &syn::Path, template: &KeyTemplate) -> TokenStream {
+    let source = &template.source.value;
+    let parts = template.parts.iter().map(|part| match part {
+        TemplatePart::Literal(text) => quote!(#st::schema::TemplatePart::Literal(#text)),
+        TemplatePart::Field(name) => quote!(#st::schema::TemplatePart::Field(#name)),
+    });
+    quote! {
+        #st::schema::KeyTemplateSchema { source: #source, parts: &[#(#parts),*] }
+    }
+}
+
+/// The expression building a field's `FieldCodec` (`field_codec::<T>()`, or its ttl/serde
+/// variant), spanned at the field's type so a missing trait is reported there.
+fn codec_constructor(st: &syn::Path, field: &FieldModel) -> TokenStream {
+    let ty = &field.ty;
+    let constructor = if field.markers.ttl.is_some() {
+        quote!(ttl_field_codec)
+    } else if field.serde.is_some() {
+        quote!(serde_field_codec)
+    } else {
+        quote!(field_codec)
+    };
+    quote_spanned!(span_of(ty)=> #st::__private::#constructor::<#ty>())
+}
+
+/// `const <name>: FieldCodec<T> = …;`: one per stored field of a non-generic type, so
+/// each field type's trait bound is checked (and reported) once.
+fn codec_const(st: &syn::Path, field: &FieldModel, name: &syn::Ident) -> TokenStream {
+    let ty = &field.ty;
+    let constructor = codec_constructor(st, field);
+    quote_spanned! {span_of(ty)=>
+        const #name: #st::__private::FieldCodec<#ty> = #constructor;
+    }
+}
+
+/// The statement storing a field in `map` through `codec` (an expression of type
+/// `FieldCodec<T>`); `value` is an expression of type `&T`.
+fn encode_field(
+    map: &syn::Ident,
+    field: &FieldModel,
+    codec: &TokenStream,
+    value: TokenStream,
+) -> TokenStream {
+    let attribute = &field.attribute.value;
+    quote!((#codec.encode)(&mut #map, #attribute, #value)?;)
+}
+
+/// The expression decoding a field from `map` through `codec` (or its default, for a
+/// skipped field).
+fn decode_field(map: &syn::Ident, field: &FieldModel, codec: &TokenStream) -> TokenStream {
+    let attribute = &field.attribute.value;
+    let ty = &field.ty;
+    let default = match &field.default {
+        Some(DefaultValue::Function(path)) => quote!(#path),
+        _ => quote_spanned!(span_of(ty)=> <#ty as ::core::default::Default>::default),
+    };
+    if field.skip.is_some() {
+        quote!(#default())
+    } else if field.default.is_some() {
+        quote!((#codec.decode_or)(&mut #map, #attribute, #default)?)
+    } else {
+        quote!((#codec.decode)(&mut #map, #attribute)?)
+    }
+}
+
+/// The span of the first token of `tokens`.
+fn span_of(tokens: &dyn quote::ToTokens) -> Span {
+    crate::span::SourceSpan::of(tokens).span()
+}

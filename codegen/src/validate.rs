@@ -1,0 +1,514 @@
+//! The rules a model must follow, checked on the model itself so that every front end
+//! reports the same errors. Rules that need both an entity and its table (which the
+//! derive sees in two separate macro calls) are emitted as compile-time checks instead;
+//! see [`crate::emit`].
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Diagnostics;
+use crate::model::{
+    option_inner, AttributeModel, AttributeShape, BillingModel, DefaultValue, EntityIndexKeys,
+    EntityModel, FieldModel, IndexKind, KeyTemplate, ProjectionModel, ScalarType, TableModel,
+    TypeClass, VariantBody,
+};
+use crate::span::Spanned;
+
+/// DynamoDB's default quota of GSIs per table.
+pub const MAX_GLOBAL_INDEXES: usize = 20;
+/// LSIs per table.
+pub const MAX_LOCAL_INDEXES: usize = 5;
+/// Attributes in one side of a (multi-attribute) index key.
+pub const MAX_KEY_ATTRIBUTES: usize = 4;
+/// `INCLUDE` projected attributes, summed over every index of a table.
+pub const MAX_INCLUDED_ATTRIBUTES: usize = 100;
+
+/// True for a valid table or index name: 3–255 characters of `[a-zA-Z0-9_.-]`.
+pub fn is_valid_name(name: &str) -> bool {
+    (3..=255).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+fn check_name(name: &Spanned<String>, what: &str, cx: &mut Diagnostics) {
+    if !is_valid_name(&name.value) {
+        cx.error(
+            name.span.clone(),
+            format!(
+                "invalid {what} name `{}`: DynamoDB names are 3 to 255 characters of a-z, A-Z, \
+                 0-9, `_`, `-` and `.`",
+                name.value
+            ),
+        );
+    }
+}
+
+/// Checks a table: names, index counts and shapes, LSI rules, attribute types.
+pub fn table(model: &TableModel, cx: &mut Diagnostics) {
+    check_name(&model.name, "table", cx);
+
+    // Every key attribute keeps one type across the table and its indexes.
+    let mut types: HashMap<String, ScalarType> = HashMap::new();
+    let mut define = |attribute: &crate::model::KeyAttributeModel, cx: &mut Diagnostics| match types
+        .get(attribute.name.value.as_str())
+    {
+        Some(ty) if *ty != attribute.ty => cx.error(
+            attribute.name.span.clone(),
+            format!(
+                "attribute `{}` is declared as {} here but as {} elsewhere in the table: a \
+                     key attribute has one type",
+                attribute.name.value,
+                attribute.ty.as_str(),
+                ty.as_str()
+            ),
+        ),
+        Some(_) => {}
+        None => {
+            types.insert(attribute.name.value.clone(), attribute.ty);
+        }
+    };
+    define(&model.partition_key, cx);
+    if let Some(sort) = &model.sort_key {
+        if sort.name.value == model.partition_key.name.value {
+            cx.error(sort.name.span.clone(), "the sort key must differ from the partition key");
+        }
+        define(sort, cx);
+    }
+
+    let (mut globals, mut locals, mut included) = (0, 0, 0);
+    let mut names: Vec<&str> = Vec::new();
+    for index in &model.indexes {
+        check_name(&index.name, "index", cx);
+        if names.contains(&index.name.value.as_str()) {
+            cx.error(
+                index.name.span.clone(),
+                format!("duplicate index name `{}`", index.name.value),
+            );
+        }
+        names.push(&index.name.value);
+        match index.kind {
+            IndexKind::Global => {
+                globals += 1;
+                if globals == MAX_GLOBAL_INDEXES + 1 {
+                    cx.error(
+                        index.span.clone(),
+                        format!(
+                            "too many GSIs: DynamoDB allows {MAX_GLOBAL_INDEXES} global \
+                             secondary indexes per table (its default quota)"
+                        ),
+                    );
+                }
+                if index.throughput.is_some() && model.billing == BillingModel::OnDemand {
+                    cx.error(
+                        index.span.clone(),
+                        format!(
+                            "GSI `{}` sets `read`/`write`, but the table is billed on demand; \
+                             set `billing = provisioned(read = …, write = …)` on the table",
+                            index.name.value
+                        ),
+                    );
+                }
+            }
+            IndexKind::Local => {
+                locals += 1;
+                if locals == MAX_LOCAL_INDEXES + 1 {
+                    cx.error(
+                        index.span.clone(),
+                        format!(
+                            "too many LSIs: DynamoDB allows {MAX_LOCAL_INDEXES} local secondary \
+                             indexes per table"
+                        ),
+                    );
+                }
+                if model.sort_key.is_none() {
+                    cx.error(
+                        index.span.clone(),
+                        format!(
+                            "LSI `{}` needs a table with a sort key: add `sk = \"...\"` to the \
+                             table",
+                            index.name.value
+                        ),
+                    );
+                }
+                let table_pk = &model.partition_key;
+                let same = matches!(index.partition_key.as_slice(),
+                    [pk] if pk.name.value == table_pk.name.value && pk.ty == table_pk.ty);
+                if !same {
+                    let span = index
+                        .partition_key
+                        .first()
+                        .map_or_else(|| index.span.clone(), |pk| pk.name.span.clone());
+                    cx.error(
+                        span,
+                        format!(
+                            "LSI `{}` must use the table's partition key `{}`: a local index \
+                             shares it (remove `pk` or set it to `\"{}\"`)",
+                            index.name.value, table_pk.name.value, table_pk.name.value
+                        ),
+                    );
+                }
+                if index.sort_key.len() > 1 {
+                    cx.error(
+                        index.sort_key[1].name.span.clone(),
+                        format!(
+                            "LSI `{}` has one sort attribute: multi-attribute keys are for GSIs",
+                            index.name.value
+                        ),
+                    );
+                }
+            }
+        }
+        for (side, attributes) in [("partition", &index.partition_key), ("sort", &index.sort_key)] {
+            if attributes.len() > MAX_KEY_ATTRIBUTES {
+                cx.error(
+                    attributes[MAX_KEY_ATTRIBUTES].name.span.clone(),
+                    format!(
+                        "index `{}` has {} {side}-key attributes: DynamoDB allows at most \
+                         {MAX_KEY_ATTRIBUTES}",
+                        index.name.value,
+                        attributes.len()
+                    ),
+                );
+            }
+        }
+        let all: Vec<_> = index.partition_key.iter().chain(&index.sort_key).collect();
+        for (i, attribute) in all.iter().enumerate() {
+            if all[..i].iter().any(|a| a.name.value == attribute.name.value) {
+                cx.error(
+                    attribute.name.span.clone(),
+                    format!(
+                        "attribute `{}` appears twice in the key of index `{}`",
+                        attribute.name.value, index.name.value
+                    ),
+                );
+            }
+            define(attribute, cx);
+        }
+        if let ProjectionModel::Include(attributes) = &index.projection {
+            included += attributes.len();
+            for attribute in attributes {
+                if attribute.value.is_empty() {
+                    cx.error(attribute.span.clone(), "an attribute name cannot be empty");
+                }
+            }
+            if included > MAX_INCLUDED_ATTRIBUTES {
+                cx.error(
+                    index.span.clone(),
+                    format!(
+                        "too many projected attributes: DynamoDB allows {MAX_INCLUDED_ATTRIBUTES} \
+                         `include` attributes summed over all indexes of a table"
+                    ),
+                );
+            }
+        }
+    }
+
+    if let BillingModel::Provisioned(throughput) = model.billing {
+        if throughput.read == 0 || throughput.write == 0 {
+            cx.error(
+                model.name.span.clone(),
+                "provisioned billing needs `read` and `write` of at least 1",
+            );
+        }
+    }
+    let entity_type = &model.entity_type_attribute;
+    if entity_type.value.is_empty() {
+        cx.error(entity_type.span.clone(), "the entity-type attribute name cannot be empty");
+    } else if types.contains_key(entity_type.value.as_str()) {
+        cx.error(
+            entity_type.span.clone(),
+            format!(
+                "the entity-type attribute `{}` is also a key attribute; choose another name",
+                entity_type.value
+            ),
+        );
+    }
+    if let Some(ttl) = &model.ttl_attribute {
+        if ttl.value.is_empty() {
+            cx.error(ttl.span.clone(), "the TTL attribute name cannot be empty");
+        } else if types.contains_key(ttl.value.as_str()) || ttl.value == entity_type.value {
+            cx.error(
+                ttl.span.clone(),
+                format!(
+                    "the TTL attribute `{}` is also a key or the entity-type attribute; TTL needs \
+                     its own number attribute",
+                    ttl.value
+                ),
+            );
+        }
+    }
+}
+
+/// Checks an entity on its own: templates against fields, markers, attribute names.
+pub fn entity(model: &EntityModel, cx: &mut Diagnostics) {
+    check_template(model, &model.partition_key, cx);
+    if let Some(sort) = &model.sort_key {
+        check_template(model, sort, cx);
+    }
+
+    let mut index_names: Vec<&str> = Vec::new();
+    for index in &model.indexes {
+        if index_names.contains(&index.name.value.as_str()) {
+            cx.error(
+                index.name.span.clone(),
+                format!("index `{}` is listed twice", index.name.value),
+            );
+        }
+        index_names.push(&index.name.value);
+        match &index.keys {
+            EntityIndexKeys::Templates { partition, sort } => {
+                for template in partition.iter().chain(sort) {
+                    check_template(model, template, cx);
+                }
+            }
+            EntityIndexKeys::Fields { partition, sort } => {
+                let all: Vec<_> = partition.iter().chain(sort).collect();
+                for (i, name) in all.iter().enumerate() {
+                    if all[..i].iter().any(|n| n.value == name.value) {
+                        cx.error(
+                            name.span.clone(),
+                            format!("field `{}` appears twice in the index key", name.value),
+                        );
+                        continue;
+                    }
+                    match model.field(&name.value) {
+                        None => cx.error(name.span.clone(), unknown_field(model, &name.value)),
+                        Some(field) if field.skip.is_some() => cx.error(
+                            name.span.clone(),
+                            format!(
+                                "field `{}` is skipped (not stored), so it cannot be an index key",
+                                name.value
+                            ),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fields(&model.fields, true, cx);
+}
+
+fn unknown_field(model: &EntityModel, name: &str) -> String {
+    let known: Vec<String> = model.fields.iter().map(FieldModel::name).collect();
+    format!(
+        "unknown field `{name}`: `{}` has no such field (its fields: {})",
+        model.rust_name,
+        known.join(", ")
+    )
+}
+
+fn check_template(model: &EntityModel, template: &KeyTemplate, cx: &mut Diagnostics) {
+    let span = &template.source.span;
+    let mut seen: Vec<&str> = Vec::new();
+    for name in template.fields() {
+        if seen.contains(&name) {
+            cx.error(span.clone(), format!("field `{name}` appears twice in the key template"));
+            continue;
+        }
+        seen.push(name);
+        let Some(field) = model.field(name) else {
+            cx.error(span.clone(), format!("{} in key template", unknown_field(model, name)));
+            continue;
+        };
+        if field.skip.is_some() {
+            cx.error(
+                span.clone(),
+                format!(
+                    "field `{name}` is skipped (`#[entity(skip)]`), so it cannot appear in a key \
+                     template: a key is made of stored values"
+                ),
+            );
+        } else if field.class == TypeClass::Option {
+            cx.error(
+                span.clone(),
+                format!(
+                    "field `{name}` is an `Option`: a key template needs a value on every item. \
+                     Make the field required, or put it in a native index key \
+                     (`index(Name, pk = [{name}])`), where a missing value leaves the item out \
+                     of the index"
+                ),
+            );
+        } else if let Some(reason) = field.class.key_template_refusal() {
+            cx.error(
+                span.clone(),
+                format!("field `{name}` cannot be used in a key template: {reason}"),
+            );
+        }
+    }
+}
+
+fn is_integer(ty: &syn::Type) -> bool {
+    TypeClass::of(ty) == TypeClass::Integer
+}
+
+/// The integer types the runtime stores as TTL epoch seconds.
+fn is_epoch_seconds(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    path.path.segments.last().is_some_and(|last| {
+        last.arguments.is_empty() && ["u32", "u64", "i64"].iter().any(|t| last.ident == t)
+    })
+}
+
+fn is_timestamp(ty: &syn::Type) -> bool {
+    TypeClass::of(ty) == TypeClass::Timestamp
+        || option_inner(ty).is_some_and(|inner| TypeClass::of(inner) == TypeClass::Timestamp)
+}
+
+/// Checks the fields of an entity (`markers`) or a nested struct.
+fn fields(fields: &[FieldModel], entity: bool, cx: &mut Diagnostics) {
+    let mut attributes: Vec<(&str, &FieldModel)> = Vec::new();
+    let mut first: Vec<&str> = Vec::new();
+    for field in fields {
+        let name = field.name();
+        let markers = &field.markers;
+        if let Some(skip) = &field.skip {
+            let conflicts = [
+                ("serde", &field.serde),
+                ("version", &markers.version),
+                ("created_at", &markers.created_at),
+                ("updated_at", &markers.updated_at),
+                ("ttl", &markers.ttl),
+                ("unique", &markers.unique),
+            ];
+            for (what, span) in conflicts {
+                if let Some(span) = span {
+                    cx.error(
+                        span.clone(),
+                        format!("field `{name}` is skipped (not stored), so it cannot be `{what}`"),
+                    );
+                }
+            }
+            let _ = skip;
+        } else {
+            match attributes.iter().find(|(attribute, _)| *attribute == field.attribute.value) {
+                Some((attribute, other)) => cx.error(
+                    field.attribute.span.clone(),
+                    format!(
+                        "fields `{}` and `{name}` are both stored as attribute `{attribute}`",
+                        other.name()
+                    ),
+                ),
+                None => attributes.push((&field.attribute.value, field)),
+            }
+        }
+        if !entity {
+            continue;
+        }
+        let singular = [
+            ("version", &markers.version),
+            ("created_at", &markers.created_at),
+            ("updated_at", &markers.updated_at),
+            ("ttl", &markers.ttl),
+        ];
+        for (what, marker) in singular {
+            if let Some(at) = marker {
+                if first.contains(&what) {
+                    cx.error(
+                        at.clone(),
+                        format!("a second `{what}` field: an entity has at most one"),
+                    );
+                } else {
+                    first.push(what);
+                }
+            }
+        }
+
+        if let Some(span) = &markers.version {
+            if !is_integer(&field.ty) {
+                cx.error(
+                    span.clone(),
+                    format!("`version` field `{name}` must be an integer type (e.g. `u64`)"),
+                );
+            }
+        }
+        for (what, marker) in
+            [("created_at", &markers.created_at), ("updated_at", &markers.updated_at)]
+        {
+            if let (Some(span), false) = (marker, is_timestamp(&field.ty)) {
+                cx.error(
+                    span.clone(),
+                    format!("`{what}` field `{name}` must be a `Timestamp` or `Option<Timestamp>`"),
+                );
+            }
+        }
+        if let Some(span) = &markers.ttl {
+            let inner = option_inner(&field.ty).unwrap_or(&field.ty);
+            if !is_timestamp(&field.ty) && !is_epoch_seconds(inner) {
+                cx.error(
+                    span.clone(),
+                    format!(
+                        "`ttl` field `{name}` must be a `Timestamp`, epoch seconds as `u32`, `u64` \
+                         or `i64`, or an `Option` of one"
+                    ),
+                );
+            }
+            if let Some(serde) = &field.serde {
+                cx.error(
+                    serde.clone(),
+                    "a `ttl` field is stored as epoch seconds and cannot use `serde`",
+                );
+            }
+            if let Some(DefaultValue::Trait | DefaultValue::Function(_)) = &field.default {
+                if option_inner(&field.ty).is_none() {
+                    // A default TTL of zero would expire the item at once.
+                    cx.error(
+                        span.clone(),
+                        format!(
+                            "`ttl` field `{name}` cannot have a `default`: make it an `Option`"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Checks a nested type: attribute names, tag clashes.
+pub fn attribute(model: &AttributeModel, cx: &mut Diagnostics) {
+    match &model.shape {
+        AttributeShape::Struct(list) => fields(list, false, cx),
+        AttributeShape::Newtype(_) => {}
+        AttributeShape::UnitEnum(variants) => {
+            let mut names: Vec<&str> = Vec::new();
+            for variant in variants {
+                if names.contains(&variant.name.value.as_str()) {
+                    cx.error(
+                        variant.name.span.clone(),
+                        format!("two variants are stored as `{}`", variant.name.value),
+                    );
+                }
+                names.push(&variant.name.value);
+            }
+        }
+        AttributeShape::TaggedEnum { tag, variants } => {
+            let mut names: Vec<&str> = Vec::new();
+            for variant in variants {
+                if names.contains(&variant.name.value.as_str()) {
+                    cx.error(
+                        variant.name.span.clone(),
+                        format!("two variants are stored as `{}`", variant.name.value),
+                    );
+                }
+                names.push(&variant.name.value);
+                if let VariantBody::Named(list) = &variant.body {
+                    fields(list, false, cx);
+                    for field in list.iter().filter(|f| f.is_stored()) {
+                        if field.attribute.value == tag.value {
+                            cx.error(
+                                field.attribute.span.clone(),
+                                format!(
+                                    "field `{}` is stored as `{}`, the enum's tag attribute; rename \
+                                     the field or set `#[attribute(tag = \"...\")]`",
+                                    field.name(),
+                                    tag.value
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! SDK errors → [`Error`](crate::Error).
+//!
+//! | SDK error | singletable error |
+//! |---|---|
+//! | service error `ConditionalCheckFailedException` | [`Error::ConditionalCheckFailed`], with the returned `Item` decoded |
+//! | service error `ResourceNotFoundException` | [`Error::ResourceNotFound`] |
+//! | service error `ResourceInUseException` | [`Error::ResourceInUse`] |
+//! | service error `ValidationException` (unmodeled by the SDK) | [`Error::Validation`] |
+//! | any other service error (throttling, …) | [`Error::Service`] with its code and the SDK error as `source` |
+//! | a request that could not be built | [`Error::Service`], code `ConstructionFailure` |
+//! | a request that timed out | [`Error::Service`], code `TimeoutError` |
+//! | a request that could not be sent (connection, TLS, credentials) | [`Error::Service`], code `TransportError` |
+//! | a response that could not be read | [`Error::Service`], code `ResponseError` |
+//!
+//! A `ConditionalCheckFailedException` whose `Item` cannot be decoded becomes the
+//! [`Error::Decode`] naming the attribute.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::create_table::CreateTableError;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
+use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
+use aws_sdk_dynamodb::operation::get_item::GetItemError;
+use aws_sdk_dynamodb::operation::list_tables::ListTablesError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::AttributeValue as SdkValue;
+
+use super::convert;
+use crate::error::Error;
+
+/// The error type of one SDK operation (`PutItemError`, …).
+///
+/// Implementing it for a new operation is all the error mapping needs; operations whose
+/// `ConditionalCheckFailedException` carries the old item (`PutItem`, `DeleteItem`,
+/// `UpdateItem`) also hand that item over.
+pub(crate) trait OperationError:
+    ProvideErrorMetadata + std::error::Error + Send + Sync + 'static
+{
+    /// Takes the `Item` out of a `ConditionalCheckFailedException`.
+    fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
+        None
+    }
+}
+
+impl OperationError for CreateTableError {}
+impl OperationError for DeleteTableError {}
+impl OperationError for DescribeTableError {}
+impl OperationError for ListTablesError {}
+impl OperationError for GetItemError {}
+
+impl OperationError for PutItemError {
+    fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
+        match self {
+            PutItemError::ConditionalCheckFailedException(e) => e.item.take(),
+            _ => None,
+        }
+    }
+}
+
+impl OperationError for DeleteItemError {
+    fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
+        match self {
+            DeleteItemError::ConditionalCheckFailedException(e) => e.item.take(),
+            _ => None,
+        }
+    }
+}
+
+/// Maps an SDK error to singletable's typed [`Error`].
+pub(crate) fn from_sdk<E, R>(error: SdkError<E, R>) -> Error
+where
+    E: OperationError,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let failure = match &error {
+        SdkError::ServiceError(_) => return from_service_error(error),
+        SdkError::ConstructionFailure(_) => "ConstructionFailure",
+        SdkError::TimeoutError(_) => "TimeoutError",
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => "TimeoutError",
+        SdkError::DispatchFailure(_) => "TransportError",
+        SdkError::ResponseError(_) => "ResponseError",
+        _ => "SdkError",
+    };
+    Error::Service {
+        code: failure.to_owned(),
+        message: DisplayErrorContext(&error).to_string(),
+        source: Some(Box::new(error)),
+    }
+}
+
+/// An error response of DynamoDB, by its code (`__type`).
+fn from_service_error<E, R>(error: SdkError<E, R>) -> Error
+where
+    E: OperationError,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let code = error.code().unwrap_or("UnknownError").to_owned();
+    let message = error.message().unwrap_or_default().to_owned();
+    match code.as_str() {
+        "ConditionalCheckFailedException" => {
+            let item = match error {
+                SdkError::ServiceError(service) => service.into_err().take_condition_item(),
+                _ => None,
+            };
+            match item.map(convert::item_from_sdk).transpose() {
+                Ok(item) => Error::ConditionalCheckFailed { item: item.map(Box::new) },
+                Err(undecodable) => undecodable,
+            }
+        }
+        "ResourceNotFoundException" => Error::ResourceNotFound { message },
+        "ResourceInUseException" => Error::ResourceInUse { message },
+        "ValidationException" => Error::Validation { message },
+        _ => Error::Service { code, message, source: Some(Box::new(error)) },
+    }
+}
+
+/// A request the SDK's builders refused (a required field left unset): a bug in the
+/// conversion, reported like the SDK's own `ConstructionFailure`.
+pub(crate) fn build_error(error: aws_sdk_dynamodb::error::BuildError) -> Error {
+    Error::Service {
+        code: "ConstructionFailure".to_owned(),
+        message: error.to_string(),
+        source: Some(Box::new(error)),
+    }
+}

@@ -1,0 +1,876 @@
+//! Condition (and filter) evaluation with DynamoDB's semantics.
+//!
+//! Two steps, as DynamoDB does them:
+//!
+//! 1. [`check`] rejects what DynamoDB rejects before looking at any item
+//!    (`ValidationException`): ordering a set, list, map, BOOL or NULL literal; the same
+//!    path on both sides of an operator; BETWEEN bounds of two types or in the wrong order;
+//!    IN with no or more than 100 operands; begins_with on a non-S/B literal; invalid
+//!    literal values (empty sets, nesting).
+//! 2. [`evaluate`] then never fails: a missing attribute makes `<>` true and every other
+//!    comparison, BETWEEN, IN and function (except `attribute_not_exists`) false; values of
+//!    different types are never equal and never ordered.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::hash::Hash;
+
+use super::validate::check_value;
+use crate::error::{Error, Result};
+use crate::expr::{Comparator, Condition, Operand, Path, PathElement};
+use crate::number::Number;
+use crate::value::{AttributeType, AttributeValue, Item};
+
+/// Which request parameter an expression came from: it prefixes DynamoDB's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExpressionKind {
+    /// `ConditionExpression`.
+    Condition,
+    /// `FilterExpression`.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Filter,
+}
+
+impl ExpressionKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            ExpressionKind::Condition => "Invalid ConditionExpression: ",
+            ExpressionKind::Filter => "Invalid FilterExpression: ",
+        }
+    }
+}
+
+/// IN takes at most this many operands.
+const MAX_IN_OPERANDS: usize = 100;
+/// Deeper trees cannot come from a 4 KB expression; refusing them bounds the recursion.
+const MAX_DEPTH: usize = 1024;
+
+/// Rejects what DynamoDB rejects in a condition before evaluating it.
+pub(crate) fn check(condition: &Condition, kind: ExpressionKind) -> Result<()> {
+    Checker { kind }.condition(condition, 0)
+}
+
+/// True when `condition` holds for `item` (an absent item is an empty one). Call
+/// [`check`] first: evaluation assumes a checked condition.
+pub(crate) fn evaluate(condition: &Condition, item: &Item) -> bool {
+    // Only the connectives recurse, in a small frame, so deep trees fit the stack.
+    match condition {
+        Condition::And(left, right) => evaluate(left, item) && evaluate(right, item),
+        Condition::Or(left, right) => evaluate(left, item) || evaluate(right, item),
+        Condition::Not(inner) => !evaluate(inner, item),
+        leaf => evaluate_leaf(leaf, item),
+    }
+}
+
+#[inline(never)]
+fn evaluate_leaf(condition: &Condition, item: &Item) -> bool {
+    match condition {
+        Condition::Compare { left, op, right } => {
+            compare(*op, operand(left, item).as_deref(), operand(right, item).as_deref())
+        }
+        Condition::Between { operand: tested, low, high } => {
+            match (operand(tested, item), operand(low, item), operand(high, item)) {
+                (Some(value), Some(low), Some(high)) => {
+                    is_le(scalar_order(&low, &value)) && is_le(scalar_order(&value, &high))
+                }
+                _ => false,
+            }
+        }
+        Condition::In { operand: tested, list } => operand(tested, item).is_some_and(|value| {
+            list.iter()
+                .any(|candidate| operand(candidate, item).is_some_and(|c| values_equal(&value, &c)))
+        }),
+        Condition::AttributeExists(path) => resolve(item, path).is_some(),
+        Condition::AttributeNotExists(path) => resolve(item, path).is_none(),
+        Condition::AttributeType(path, ty) => {
+            resolve(item, path).is_some_and(|value| value.attribute_type() == *ty)
+        }
+        Condition::BeginsWith(path, prefix) => {
+            match (resolve(item, path), operand(prefix, item).as_deref()) {
+                (Some(AttributeValue::S(value)), Some(AttributeValue::S(prefix))) => {
+                    value.starts_with(prefix.as_str())
+                }
+                (Some(AttributeValue::B(value)), Some(AttributeValue::B(prefix))) => {
+                    value.starts_with(prefix)
+                }
+                _ => false,
+            }
+        }
+        Condition::Contains(path, needle) => match (resolve(item, path), operand(needle, item)) {
+            (Some(haystack), Some(needle)) => contains(haystack, &needle),
+            _ => false,
+        },
+        // Connectives are walked by `evaluate`.
+        Condition::And(..) | Condition::Or(..) | Condition::Not(_) => evaluate(condition, item),
+    }
+}
+
+/// The value at `path` in `item`, if there is one.
+pub(crate) fn resolve<'a>(item: &'a Item, path: &Path) -> Option<&'a AttributeValue> {
+    let mut elements = path.elements.iter();
+    let first = match elements.next()? {
+        PathElement::Attribute(name) => item.get(name)?,
+        PathElement::Index(_) => return None,
+    };
+    elements.try_fold(first, |value, element| match (value, element) {
+        (AttributeValue::M(map), PathElement::Attribute(name)) => map.get(name),
+        (AttributeValue::L(list), PathElement::Index(index)) => list.get(*index),
+        _ => None,
+    })
+}
+
+/// A path as DynamoDB prints it in messages: `[a, b, [1]]`.
+pub(crate) fn render_path(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .elements
+        .iter()
+        .map(|element| match element {
+            PathElement::Attribute(name) => name.clone(),
+            PathElement::Index(index) => format!("[{index}]"),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+fn operand<'a>(operand: &'a Operand, item: &'a Item) -> Option<Cow<'a, AttributeValue>> {
+    match operand {
+        Operand::Path(path) => resolve(item, path).map(Cow::Borrowed),
+        Operand::Value(value) => Some(Cow::Borrowed(value)),
+        Operand::Size(path) => {
+            resolve(item, path).and_then(size).map(|n| Cow::Owned(AttributeValue::N(n)))
+        }
+    }
+}
+
+/// `size(path)`: S length in UTF-16 code units (as DynamoDB Local counts), B bytes, the
+/// element count of a set, list or map; no value for other types.
+fn size(value: &AttributeValue) -> Option<Number> {
+    let count = match value {
+        AttributeValue::S(s) => s.encode_utf16().count(),
+        AttributeValue::B(b) => b.len(),
+        AttributeValue::Ss(set) => set.len(),
+        AttributeValue::Ns(set) => set.len(),
+        AttributeValue::Bs(set) => set.len(),
+        AttributeValue::L(list) => list.len(),
+        AttributeValue::M(map) => map.len(),
+        AttributeValue::N(_) | AttributeValue::Bool(_) | AttributeValue::Null => return None,
+    };
+    Some(Number::from(count))
+}
+
+fn compare(op: Comparator, left: Option<&AttributeValue>, right: Option<&AttributeValue>) -> bool {
+    let (Some(left), Some(right)) = (left, right) else {
+        return op == Comparator::Ne;
+    };
+    match op {
+        Comparator::Eq => values_equal(left, right),
+        Comparator::Ne => !values_equal(left, right),
+        Comparator::Lt => scalar_order(left, right) == Some(Ordering::Less),
+        Comparator::Le => is_le(scalar_order(left, right)),
+        Comparator::Gt => scalar_order(left, right) == Some(Ordering::Greater),
+        Comparator::Ge => {
+            matches!(scalar_order(left, right), Some(Ordering::Greater | Ordering::Equal))
+        }
+    }
+}
+
+fn is_le(order: Option<Ordering>) -> bool {
+    matches!(order, Some(Ordering::Less | Ordering::Equal))
+}
+
+/// The order of two scalars of one type: S by UTF-8 bytes, N numerically, B as unsigned
+/// bytes. Anything else has no order.
+fn scalar_order(left: &AttributeValue, right: &AttributeValue) -> Option<Ordering> {
+    match (left, right) {
+        (AttributeValue::S(l), AttributeValue::S(r)) => Some(l.as_bytes().cmp(r.as_bytes())),
+        (AttributeValue::N(l), AttributeValue::N(r)) => Some(l.cmp(r)),
+        (AttributeValue::B(l), AttributeValue::B(r)) => Some(l.cmp(r)),
+        _ => None,
+    }
+}
+
+/// DynamoDB's equality: same type and value; numbers numerically; sets as sets (member
+/// order ignored); lists element by element; maps key by key.
+pub(crate) fn values_equal(left: &AttributeValue, right: &AttributeValue) -> bool {
+    match (left, right) {
+        (AttributeValue::S(l), AttributeValue::S(r)) => l == r,
+        (AttributeValue::N(l), AttributeValue::N(r)) => l == r,
+        (AttributeValue::B(l), AttributeValue::B(r)) => l == r,
+        (AttributeValue::Bool(l), AttributeValue::Bool(r)) => l == r,
+        (AttributeValue::Null, AttributeValue::Null) => true,
+        (AttributeValue::L(l), AttributeValue::L(r)) => {
+            l.len() == r.len() && l.iter().zip(r).all(|(a, b)| values_equal(a, b))
+        }
+        (AttributeValue::M(l), AttributeValue::M(r)) => {
+            l.len() == r.len()
+                && l.iter().all(|(key, a)| r.get(key).is_some_and(|b| values_equal(a, b)))
+        }
+        (AttributeValue::Ss(l), AttributeValue::Ss(r)) => same_members(l, r),
+        (AttributeValue::Ns(l), AttributeValue::Ns(r)) => same_members(l, r),
+        (AttributeValue::Bs(l), AttributeValue::Bs(r)) => same_members(l, r),
+        _ => false,
+    }
+}
+
+fn same_members<T: Hash + Eq>(left: &[T], right: &[T]) -> bool {
+    if left.len() != right.len() {
+        return false;
+    }
+    let right: HashSet<&T> = right.iter().collect();
+    right.len() == left.len() && left.iter().all(|member| right.contains(member))
+}
+
+/// `contains`: a substring of an S, a byte subsequence of a B, a member of a set of the
+/// needle's type, an element of a list.
+fn contains(haystack: &AttributeValue, needle: &AttributeValue) -> bool {
+    match (haystack, needle) {
+        (AttributeValue::S(s), AttributeValue::S(part)) => s.contains(part.as_str()),
+        (AttributeValue::B(bytes), AttributeValue::B(part)) => {
+            part.is_empty() || bytes.windows(part.len()).any(|window| window == part.as_slice())
+        }
+        (AttributeValue::Ss(set), AttributeValue::S(member)) => set.contains(member),
+        (AttributeValue::Ns(set), AttributeValue::N(member)) => set.contains(member),
+        (AttributeValue::Bs(set), AttributeValue::B(member)) => set.contains(member),
+        (AttributeValue::L(list), element) => list.iter().any(|e| values_equal(e, element)),
+        _ => false,
+    }
+}
+
+fn comparator_symbol(op: Comparator) -> &'static str {
+    match op {
+        Comparator::Eq => "=",
+        Comparator::Ne => "<>",
+        Comparator::Lt => "<",
+        Comparator::Le => "<=",
+        Comparator::Gt => ">",
+        Comparator::Ge => ">=",
+    }
+}
+
+/// How DynamoDB prints a literal in BETWEEN messages: `AttributeValue: {N:5}`.
+fn render_literal(value: &AttributeValue) -> String {
+    let body = match value {
+        AttributeValue::S(s) => format!("S:{s}"),
+        AttributeValue::N(n) => format!("N:{}", n.as_str()),
+        // DynamoDB (a Java service) prints binary bounds as the buffer object.
+        AttributeValue::B(b) => {
+            format!("B:java.nio.HeapByteBuffer[pos=0 lim={0} cap={0}]", b.len())
+        }
+        other => other.attribute_type().as_str().to_owned(),
+    };
+    format!("AttributeValue: {{{body}}}")
+}
+
+struct Checker {
+    kind: ExpressionKind,
+}
+
+impl Checker {
+    fn error(&self, message: impl std::fmt::Display) -> Error {
+        Error::validation(format!("{}{message}", self.kind.prefix()))
+    }
+
+    fn condition(&self, condition: &Condition, depth: usize) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("Expression size has exceeded the maximum allowed size"));
+        }
+        // Only the connectives recurse, in a small frame, so deep trees fit the stack.
+        match condition {
+            Condition::And(left, right) | Condition::Or(left, right) => {
+                self.condition(left, depth + 1)?;
+                self.condition(right, depth + 1)
+            }
+            Condition::Not(inner) => self.condition(inner, depth + 1),
+            leaf => self.leaf(leaf),
+        }
+    }
+
+    #[inline(never)]
+    fn leaf(&self, condition: &Condition) -> Result<()> {
+        match condition {
+            Condition::Compare { left, op, right } => {
+                let symbol = comparator_symbol(*op);
+                self.literals([left, right])?;
+                self.distinct(symbol, left, [right])?;
+                if !matches!(op, Comparator::Eq | Comparator::Ne) {
+                    self.orderable(symbol, [left, right])?;
+                }
+                Ok(())
+            }
+            Condition::Between { operand, low, high } => {
+                self.literals([operand, low, high])?;
+                self.distinct("BETWEEN", operand, [low, high])?;
+                self.orderable("BETWEEN", [operand, low, high])?;
+                if let (Operand::Value(low), Operand::Value(high)) = (low, high) {
+                    match scalar_order(low, high) {
+                        None => {
+                            return Err(self.error(format!(
+                                "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: {}, upper bound operand: {}",
+                                render_literal(low),
+                                render_literal(high)
+                            )))
+                        }
+                        Some(Ordering::Greater) => {
+                            return Err(self.error(format!(
+                                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: {}, upper bound operand: {}",
+                                render_literal(low),
+                                render_literal(high)
+                            )))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Ok(())
+            }
+            Condition::In { operand, list } => {
+                if list.is_empty() {
+                    return Err(self.error("Syntax error; token: \")\", near: \"IN ()\""));
+                }
+                if list.len() > MAX_IN_OPERANDS {
+                    return Err(self.error(format!(
+                        "The IN operator is provided with too many operands; number of operands: {}",
+                        list.len()
+                    )));
+                }
+                self.literals(std::iter::once(operand).chain(list))?;
+                self.distinct("IN", operand, list)
+            }
+            Condition::AttributeExists(_)
+            | Condition::AttributeNotExists(_)
+            | Condition::AttributeType(..) => Ok(()),
+            Condition::BeginsWith(path, prefix) => {
+                self.literals([prefix])?;
+                self.distinct("begins_with", &Operand::Path(path.clone()), [prefix])?;
+                if let Operand::Value(value) = prefix {
+                    if !matches!(value, AttributeValue::S(_) | AttributeValue::B(_)) {
+                        return Err(self.incorrect_operand("begins_with", value.attribute_type()));
+                    }
+                }
+                Ok(())
+            }
+            Condition::Contains(path, needle) => {
+                self.literals([needle])?;
+                self.distinct("contains", &Operand::Path(path.clone()), [needle])
+            }
+            // Connectives are walked by `condition`.
+            Condition::And(..) | Condition::Or(..) | Condition::Not(_) => Ok(()),
+        }
+    }
+
+    fn incorrect_operand(&self, operator: &str, ty: AttributeType) -> Error {
+        self.error(format!(
+            "Incorrect operand type for operator or function; operator or function: {operator}, operand type: {ty}"
+        ))
+    }
+
+    /// Literal values must be valid attribute values.
+    fn literals<'a>(&self, operands: impl IntoIterator<Item = &'a Operand>) -> Result<()> {
+        for operand in operands {
+            if let Operand::Value(value) = operand {
+                check_value(value).map_err(|message| {
+                    Error::validation(format!(
+                        "ExpressionAttributeValues contains invalid value: {message}"
+                    ))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Only S, N and B literals can be ordered.
+    fn orderable<'a>(
+        &self,
+        operator: &str,
+        operands: impl IntoIterator<Item = &'a Operand>,
+    ) -> Result<()> {
+        for operand in operands {
+            if let Operand::Value(value) = operand {
+                if !matches!(
+                    value,
+                    AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_)
+                ) {
+                    return Err(self.incorrect_operand(operator, value.attribute_type()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The first operand may not reappear among the others (`a = a`); literals may.
+    fn distinct<'a>(
+        &self,
+        operator: &str,
+        first: &Operand,
+        others: impl IntoIterator<Item = &'a Operand>,
+    ) -> Result<()> {
+        let path = match first {
+            Operand::Path(path) | Operand::Size(path) => path,
+            Operand::Value(_) => return Ok(()),
+        };
+        if others.into_iter().any(|other| other == first) {
+            return Err(self.error(format!(
+                "The first operand must be distinct from the remaining operands for this operator or function; operator: {operator}, first operand: {}",
+                render_path(path)
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(text: &str) -> AttributeValue {
+        AttributeValue::S(text.to_owned())
+    }
+
+    fn n(text: &str) -> AttributeValue {
+        AttributeValue::N(Number::parse(text).expect("a valid number"))
+    }
+
+    fn num(text: &str) -> Number {
+        Number::parse(text).expect("a valid number")
+    }
+
+    fn b(bytes: &[u8]) -> AttributeValue {
+        AttributeValue::B(bytes.to_vec())
+    }
+
+    fn map(pairs: &[(&str, AttributeValue)]) -> Item {
+        pairs.iter().map(|(name, value)| ((*name).to_owned(), value.clone())).collect()
+    }
+
+    fn path(name: &str) -> Path {
+        Path::attribute(name)
+    }
+
+    fn at(name: &str) -> Operand {
+        Operand::Path(path(name))
+    }
+
+    fn val(value: AttributeValue) -> Operand {
+        Operand::Value(value)
+    }
+
+    fn cmp(left: Operand, op: Comparator, right: Operand) -> Condition {
+        Condition::Compare { left, op, right }
+    }
+
+    /// Checks, then evaluates.
+    fn holds(condition: &Condition, item: &Item) -> bool {
+        check(condition, ExpressionKind::Condition).expect("a valid condition");
+        evaluate(condition, item)
+    }
+
+    fn rejected(condition: &Condition) -> String {
+        match check(condition, ExpressionKind::Condition) {
+            Err(Error::Validation { message }) => message,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    fn sample() -> Item {
+        map(&[
+            ("s", s("hello")),
+            ("n", n("10")),
+            ("b", b(&[1, 2, 3])),
+            ("t", AttributeValue::Bool(true)),
+            ("z", AttributeValue::Null),
+            ("ss", AttributeValue::Ss(vec!["a".to_owned(), "b".to_owned()])),
+            ("ns", AttributeValue::Ns(vec![num("1"), num("2.5")])),
+            ("bs", AttributeValue::Bs(vec![vec![0], vec![0, 0]])),
+            ("l", AttributeValue::L(vec![s("x"), n("1"), AttributeValue::L(vec![])])),
+            (
+                "m",
+                AttributeValue::M(map(&[
+                    ("k", s("v")),
+                    ("deep", AttributeValue::L(vec![n("7"), n("8")])),
+                ])),
+            ),
+            ("emoji", s("é😀")),
+        ])
+    }
+
+    #[test]
+    fn paths_resolve_into_maps_and_lists() {
+        let item = sample();
+        assert_eq!(resolve(&item, &path("m").key("k")), Some(&s("v")));
+        assert_eq!(resolve(&item, &path("m").key("deep").index(1)), Some(&n("8")));
+        assert_eq!(resolve(&item, &path("l").index(5)), None);
+        assert_eq!(resolve(&item, &path("l").key("k")), None);
+        assert_eq!(resolve(&item, &path("m").index(0)), None);
+        assert_eq!(resolve(&item, &path("missing")), None);
+        assert_eq!(resolve(&item, &Path { elements: vec![] }), None);
+        assert_eq!(resolve(&item, &Path { elements: vec![PathElement::Index(0)] }), None);
+        assert_eq!(render_path(&path("m").key("deep").index(1)), "[m, deep, [1]]");
+    }
+
+    #[test]
+    fn equality_on_every_type() {
+        let item = sample();
+        let eq = |name: &str, value: AttributeValue| {
+            holds(&cmp(at(name), Comparator::Eq, val(value)), &item)
+        };
+        assert!(eq("s", s("hello")));
+        assert!(!eq("s", s("Hello")));
+        assert!(eq("n", n("10.00")), "numbers compare numerically");
+        assert!(!eq("n", s("10")), "N never equals S");
+        assert!(eq("b", b(&[1, 2, 3])));
+        assert!(eq("t", AttributeValue::Bool(true)));
+        assert!(!eq("t", AttributeValue::Bool(false)));
+        assert!(eq("z", AttributeValue::Null));
+        assert!(
+            eq("ss", AttributeValue::Ss(vec!["b".to_owned(), "a".to_owned()])),
+            "sets ignore order"
+        );
+        assert!(!eq("ss", AttributeValue::Ss(vec!["a".to_owned()])));
+        assert!(eq("ns", AttributeValue::Ns(vec![num("2.50"), num("1")])));
+        assert!(eq("bs", AttributeValue::Bs(vec![vec![0, 0], vec![0]])));
+        assert!(eq("l", AttributeValue::L(vec![s("x"), n("1"), AttributeValue::L(vec![])])));
+        assert!(
+            !eq("l", AttributeValue::L(vec![n("1"), s("x"), AttributeValue::L(vec![])])),
+            "lists keep order"
+        );
+        assert!(eq(
+            "m",
+            AttributeValue::M(map(&[
+                ("deep", AttributeValue::L(vec![n("7"), n("8")])),
+                ("k", s("v"))
+            ]))
+        ));
+        assert!(!eq("m", AttributeValue::M(map(&[("k", s("v"))]))));
+        let ne = |name: &str, value: AttributeValue| {
+            holds(&cmp(at(name), Comparator::Ne, val(value)), &item)
+        };
+        assert!(ne("s", s("x")));
+        assert!(!ne("n", n("10")));
+        assert!(ne("n", s("10")), "different types are unequal");
+    }
+
+    #[test]
+    fn ordering_by_type() {
+        let item = sample();
+        let test = |name: &str, op: Comparator, value: AttributeValue| {
+            holds(&cmp(at(name), op, val(value)), &item)
+        };
+        assert!(test("n", Comparator::Gt, n("9")));
+        assert!(test("n", Comparator::Lt, n("10.5")));
+        assert!(test("n", Comparator::Le, n("10")));
+        assert!(test("n", Comparator::Ge, n("10")));
+        assert!(!test("n", Comparator::Lt, n("-100")));
+        assert!(test("s", Comparator::Gt, s("Hello")), "h (68) > H (48)");
+        assert!(test("s", Comparator::Lt, s("hellp")));
+        assert!(test("s", Comparator::Gt, s("hell")), "a prefix sorts first");
+        let emoji_after_ff5e = cmp(val(s("\u{1F600}")), Comparator::Gt, val(s("\u{FF5E}")));
+        assert!(holds(&emoji_after_ff5e, &item), "UTF-8, not UTF-16, order");
+        assert!(test("b", Comparator::Gt, b(&[1, 2])));
+        assert!(test("b", Comparator::Lt, b(&[0x80])), "unsigned bytes");
+        assert!(!test("n", Comparator::Lt, s("z")), "types never order against each other");
+        assert!(!test("n", Comparator::Ge, s("0")));
+        // Ordering paths that hold sets or booleans is simply false.
+        assert!(!holds(&cmp(at("ss"), Comparator::Lt, at("ns")), &item));
+        assert!(!holds(&cmp(at("t"), Comparator::Ge, at("t2")), &item));
+    }
+
+    #[test]
+    fn missing_attributes_make_only_not_equal_true() {
+        let item = sample();
+        for op in [Comparator::Eq, Comparator::Lt, Comparator::Le, Comparator::Gt, Comparator::Ge] {
+            assert!(!holds(&cmp(at("missing"), op, val(n("1"))), &item));
+            assert!(!holds(&cmp(val(n("1")), op, at("missing")), &item));
+        }
+        assert!(holds(&cmp(at("missing"), Comparator::Ne, val(n("1"))), &item));
+        assert!(holds(&cmp(val(n("1")), Comparator::Ne, at("missing")), &item));
+        assert!(!holds(
+            &Condition::Between { operand: at("missing"), low: val(n("1")), high: val(n("2")) },
+            &item
+        ));
+        assert!(!holds(&Condition::In { operand: at("missing"), list: vec![val(n("1"))] }, &item));
+        assert!(!holds(&Condition::BeginsWith(path("missing"), val(s("a"))), &item));
+        assert!(!holds(&Condition::Contains(path("missing"), val(s("a"))), &item));
+        assert!(!holds(&Condition::AttributeType(path("missing"), AttributeType::S), &item));
+        assert!(!holds(&Condition::AttributeExists(path("missing")), &item));
+        assert!(holds(&Condition::AttributeNotExists(path("missing")), &item));
+        assert!(!holds(&cmp(Operand::Size(path("missing")), Comparator::Ge, val(n("0"))), &item));
+        // On an absent item every attribute is missing.
+        assert!(holds(&Condition::AttributeNotExists(path("s")), &Item::new()));
+    }
+
+    #[test]
+    fn literals_compare_with_literals() {
+        let empty = Item::new();
+        assert!(holds(&cmp(val(n("1")), Comparator::Eq, val(n("1"))), &empty));
+        assert!(holds(&cmp(val(s("a")), Comparator::Lt, val(s("b"))), &empty));
+    }
+
+    #[test]
+    fn between_is_inclusive_and_typed() {
+        let item = sample();
+        let between = |name: &str, low: AttributeValue, high: AttributeValue| {
+            holds(&Condition::Between { operand: at(name), low: val(low), high: val(high) }, &item)
+        };
+        assert!(between("n", n("10"), n("10")));
+        assert!(between("n", n("-1"), n("100")));
+        assert!(!between("n", n("11"), n("100")));
+        assert!(between("s", s("h"), s("i")));
+        assert!(!between("s", s("a"), s("b")));
+        assert!(between("b", b(&[1]), b(&[2])));
+        assert!(!between("n", s("a"), s("z")), "types must match");
+        // Bounds from paths are not checked up front: reversed bounds are just false.
+        let item = map(&[("v", n("5")), ("lo", n("9")), ("hi", n("1"))]);
+        assert!(!holds(
+            &Condition::Between { operand: at("v"), low: at("lo"), high: at("hi") },
+            &item
+        ));
+    }
+
+    #[test]
+    fn in_matches_any_candidate_of_the_same_type() {
+        let item = sample();
+        let is_in = |name: &str, list: Vec<AttributeValue>| {
+            holds(
+                &Condition::In { operand: at(name), list: list.into_iter().map(val).collect() },
+                &item,
+            )
+        };
+        assert!(is_in("n", vec![n("1"), n("10.0")]));
+        assert!(!is_in("n", vec![s("10"), n("11")]));
+        assert!(is_in("ss", vec![AttributeValue::Ss(vec!["b".to_owned(), "a".to_owned()])]));
+        assert!(is_in("s", vec![s("hello")]));
+    }
+
+    #[test]
+    fn begins_with_on_strings_and_binaries() {
+        let item = sample();
+        let begins = |name: &str, prefix: AttributeValue| {
+            holds(&Condition::BeginsWith(path(name), val(prefix)), &item)
+        };
+        assert!(begins("s", s("he")));
+        assert!(begins("s", s("")));
+        assert!(begins("s", s("hello")));
+        assert!(!begins("s", s("hello!")));
+        assert!(begins("b", b(&[1, 2])));
+        assert!(!begins("b", b(&[2])));
+        assert!(!begins("s", b(&[0x68])), "S against B");
+        assert!(!begins("ss", s("a")), "sets have no prefix");
+        assert!(!begins("n", s("1")));
+    }
+
+    #[test]
+    fn contains_on_strings_sets_and_lists() {
+        let item = sample();
+        let has = |name: &str, needle: AttributeValue| {
+            holds(&Condition::Contains(path(name), val(needle)), &item)
+        };
+        assert!(has("s", s("ell")));
+        assert!(!has("s", s("elk")));
+        assert!(has("b", b(&[2, 3])));
+        assert!(!has("b", b(&[3, 2])));
+        assert!(has("ss", s("a")));
+        assert!(!has("ss", s("c")));
+        assert!(has("ns", n("2.50")));
+        assert!(!has("ns", s("1")));
+        assert!(has("bs", b(&[0, 0])));
+        assert!(has("l", s("x")));
+        assert!(has("l", n("1.0")));
+        assert!(has("l", AttributeValue::L(vec![])));
+        assert!(!has("l", s("y")));
+        assert!(!has("n", n("1")), "numbers contain nothing");
+        assert!(!has("m", s("k")), "maps are not searched");
+    }
+
+    #[test]
+    fn size_counts_per_type() {
+        let item = sample();
+        let size_is = |name: &str, expected: &str| {
+            holds(&cmp(Operand::Size(path(name)), Comparator::Eq, val(n(expected))), &item)
+        };
+        assert!(size_is("s", "5"));
+        assert!(size_is("emoji", "3"), "UTF-16 units: é is 1, 😀 is 2");
+        assert!(size_is("b", "3"));
+        assert!(size_is("ss", "2"));
+        assert!(size_is("ns", "2"));
+        assert!(size_is("bs", "2"));
+        assert!(size_is("l", "3"));
+        assert!(size_is("m", "2"));
+        assert!(holds(
+            &cmp(Operand::Size(path("m").key("deep")), Comparator::Eq, val(n("2"))),
+            &item
+        ));
+        assert!(
+            !holds(&cmp(Operand::Size(path("n")), Comparator::Ge, val(n("0"))), &item),
+            "N has no size"
+        );
+        assert!(!holds(&cmp(Operand::Size(path("t")), Comparator::Ge, val(n("0"))), &item));
+        assert!(holds(
+            &cmp(Operand::Size(path("s")), Comparator::Gt, Operand::Size(path("b"))),
+            &item
+        ));
+    }
+
+    #[test]
+    fn attribute_type_checks_the_exact_type() {
+        let item = sample();
+        let types = [
+            ("s", AttributeType::S),
+            ("n", AttributeType::N),
+            ("b", AttributeType::B),
+            ("t", AttributeType::Bool),
+            ("z", AttributeType::Null),
+            ("ss", AttributeType::Ss),
+            ("ns", AttributeType::Ns),
+            ("bs", AttributeType::Bs),
+            ("l", AttributeType::L),
+            ("m", AttributeType::M),
+        ];
+        for (name, ty) in types {
+            assert!(holds(&Condition::AttributeType(path(name), ty), &item), "{name} is {ty}");
+            let other = if ty == AttributeType::Ss { AttributeType::S } else { AttributeType::Ss };
+            assert!(
+                !holds(&Condition::AttributeType(path(name), other), &item),
+                "{name} is not {other}"
+            );
+        }
+    }
+
+    #[test]
+    fn boolean_connectives() {
+        let item = sample();
+        let yes = Condition::AttributeExists(path("s"));
+        let no = Condition::AttributeExists(path("missing"));
+        assert!(holds(&yes.clone().and(yes.clone()), &item));
+        assert!(!holds(&yes.clone().and(no.clone()), &item));
+        assert!(holds(&no.clone().or(yes.clone()), &item));
+        assert!(!holds(&no.clone().or(no.clone()), &item));
+        assert!(holds(&no.clone().not(), &item));
+        assert!(!holds(&yes.clone().not(), &item));
+        // NOT of a comparison on a missing attribute is true.
+        assert!(holds(&cmp(at("missing"), Comparator::Lt, val(n("1"))).not(), &item));
+    }
+
+    #[test]
+    fn ordering_a_non_scalar_literal_is_rejected() {
+        let set = AttributeValue::Ss(vec!["a".to_owned()]);
+        assert_eq!(
+            rejected(&cmp(at("a"), Comparator::Lt, val(set.clone()))),
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: SS"
+        );
+        assert!(rejected(&cmp(val(AttributeValue::M(Item::new())), Comparator::Ge, at("a")))
+            .ends_with("operator or function: >=, operand type: M"));
+        assert!(rejected(&cmp(at("a"), Comparator::Gt, val(AttributeValue::Bool(true))))
+            .ends_with("operand type: BOOL"));
+        assert!(rejected(&Condition::Between {
+            operand: at("a"),
+            low: val(AttributeValue::L(vec![])),
+            high: val(n("1"))
+        })
+        .ends_with("operator or function: BETWEEN, operand type: L"));
+        // Equality takes every type.
+        assert!(check(&cmp(at("a"), Comparator::Eq, val(set)), ExpressionKind::Condition).is_ok());
+    }
+
+    #[test]
+    fn the_same_path_on_both_sides_is_rejected() {
+        assert_eq!(
+            rejected(&cmp(at("a"), Comparator::Eq, at("a"))),
+            "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]"
+        );
+        assert!(rejected(&Condition::Contains(path("a"), at("a")))
+            .contains("operator: contains, first operand: [a]"));
+        assert!(rejected(&Condition::BeginsWith(
+            path("a").key("b"),
+            Operand::Path(path("a").key("b"))
+        ))
+        .contains("operator: begins_with, first operand: [a, b]"));
+        assert!(rejected(&Condition::Between {
+            operand: at("a"),
+            low: val(n("1")),
+            high: at("a")
+        })
+        .contains("operator: BETWEEN"));
+        assert!(rejected(&Condition::In { operand: at("a"), list: vec![val(n("1")), at("a")] })
+            .contains("operator: IN"));
+        // Literals may repeat; different paths are fine.
+        assert!(check(&cmp(val(n("1")), Comparator::Eq, val(n("1"))), ExpressionKind::Condition)
+            .is_ok());
+        assert!(check(&cmp(at("a"), Comparator::Eq, at("b")), ExpressionKind::Condition).is_ok());
+    }
+
+    #[test]
+    fn between_bounds_are_checked_up_front() {
+        assert_eq!(
+            rejected(&Condition::Between { operand: at("a"), low: val(n("5")), high: val(n("1")) }),
+            "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}"
+        );
+        assert_eq!(
+            rejected(&Condition::Between { operand: at("a"), low: val(n("1")), high: val(s("z")) }),
+            "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:z}"
+        );
+        assert!(check(
+            &Condition::Between { operand: at("a"), low: val(s("a")), high: val(s("a")) },
+            ExpressionKind::Condition
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn in_needs_1_to_100_operands() {
+        let list: Vec<Operand> = (0..101).map(|i| val(n(&i.to_string()))).collect();
+        assert_eq!(
+            rejected(&Condition::In { operand: at("a"), list: list[..101].to_vec() }),
+            "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101"
+        );
+        assert!(check(
+            &Condition::In { operand: at("a"), list: list[..100].to_vec() },
+            ExpressionKind::Condition
+        )
+        .is_ok());
+        assert!(rejected(&Condition::In { operand: at("a"), list: vec![] })
+            .starts_with("Invalid ConditionExpression: Syntax error"));
+    }
+
+    #[test]
+    fn begins_with_takes_only_string_or_binary_literals() {
+        assert_eq!(
+            rejected(&Condition::BeginsWith(path("a"), val(n("1")))),
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"
+        );
+    }
+
+    #[test]
+    fn invalid_literals_and_deep_trees_are_rejected() {
+        assert!(rejected(&cmp(at("a"), Comparator::Eq, val(AttributeValue::Ss(vec![]))))
+            .starts_with("ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set  may not be empty"));
+        let mut deep = Condition::AttributeExists(path("a"));
+        for _ in 0..MAX_DEPTH {
+            deep = deep.not();
+        }
+        // As deep as allowed: checked and evaluated on a test thread's stack.
+        assert!(holds(&deep, &map(&[("a", s("x"))])));
+        let deeper = deep.and(Condition::AttributeExists(path("a")));
+        assert!(rejected(&deeper).contains("Expression size has exceeded the maximum allowed size"));
+    }
+
+    #[test]
+    fn filter_messages_name_the_filter() {
+        match check(&cmp(at("a"), Comparator::Eq, at("a")), ExpressionKind::Filter) {
+            Err(Error::Validation { message }) => {
+                assert!(message.starts_with("Invalid FilterExpression: "))
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn large_sets_compare_as_sets() {
+        let forward: Vec<String> = (0..500).map(|i| format!("m{i}")).collect();
+        let mut backward = forward.clone();
+        backward.reverse();
+        assert!(values_equal(&AttributeValue::Ss(forward.clone()), &AttributeValue::Ss(backward)));
+        let mut other = forward.clone();
+        other[0] = "different".to_owned();
+        assert!(!values_equal(&AttributeValue::Ss(forward), &AttributeValue::Ss(other)));
+    }
+}

@@ -1,0 +1,235 @@
+//! Rendering expression ASTs to DynamoDB's expression language.
+//!
+//! Every attribute name becomes a `#nN` placeholder and every value a `:vN` placeholder,
+//! so user data never enters an expression string: reserved words, names with `#`, `:`,
+//! `.`, `[`, spaces or any unicode are all safe.
+
+use std::collections::HashMap;
+
+use super::{Comparator, Condition, Operand, Path, PathElement};
+use crate::value::{AttributeValue, Item};
+
+/// Collects the placeholders of one request's expressions (condition, filter,
+/// projection, key condition share one set of `ExpressionAttributeNames` / `Values`).
+///
+/// ```
+/// use singletable_runtime::expr::{Condition, Operand, Comparator, Path, render::Placeholders};
+/// use singletable_runtime::AttributeValue;
+///
+/// let mut p = Placeholders::default();
+/// let cond = Condition::AttributeNotExists(Path::attribute("PK")).or(Condition::Compare {
+///     left: Operand::Path(Path::attribute("data").key("a.b")),
+///     op: Comparator::Eq,
+///     right: Operand::Value(AttributeValue::S("x".into())),
+/// });
+/// assert_eq!(p.condition(&cond), "(attribute_not_exists(#n0)) OR (#n1.#n2 = :v0)");
+/// let (names, values) = p.into_parts();
+/// assert_eq!(names["#n2"], "a.b");
+/// assert_eq!(values[":v0"], AttributeValue::S("x".into()));
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Placeholders {
+    by_name: HashMap<String, String>,
+    names: HashMap<String, String>,
+    values: Item,
+}
+
+impl Placeholders {
+    /// The placeholder of an attribute name (one per distinct name).
+    pub fn name(&mut self, name: &str) -> String {
+        if let Some(placeholder) = self.by_name.get(name) {
+            return placeholder.clone();
+        }
+        let placeholder = format!("#n{}", self.by_name.len());
+        self.by_name.insert(name.to_owned(), placeholder.clone());
+        self.names.insert(placeholder.clone(), name.to_owned());
+        placeholder
+    }
+
+    /// A new placeholder for a value.
+    pub fn value(&mut self, value: AttributeValue) -> String {
+        let placeholder = format!(":v{}", self.values.len());
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    /// A document path: `#n0.#n1[3]`.
+    pub fn path(&mut self, path: &Path) -> String {
+        let mut out = String::new();
+        for element in &path.elements {
+            match element {
+                PathElement::Attribute(name) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(&self.name(name));
+                }
+                PathElement::Index(index) => {
+                    out.push('[');
+                    out.push_str(&index.to_string());
+                    out.push(']');
+                }
+            }
+        }
+        out
+    }
+
+    /// A projection expression: paths separated by commas.
+    pub fn projection(&mut self, paths: &[Path]) -> String {
+        paths.iter().map(|p| self.path(p)).collect::<Vec<_>>().join(", ")
+    }
+
+    fn operand(&mut self, operand: &Operand) -> String {
+        match operand {
+            Operand::Path(path) => self.path(path),
+            Operand::Value(value) => self.value(value.clone()),
+            Operand::Size(path) => format!("size({})", self.path(path)),
+        }
+    }
+
+    /// A condition or filter expression.
+    pub fn condition(&mut self, condition: &Condition) -> String {
+        match condition {
+            Condition::Compare { left, op, right } => {
+                let left = self.operand(left);
+                let right = self.operand(right);
+                format!("{left} {} {right}", comparator(*op))
+            }
+            Condition::Between { operand, low, high } => {
+                let operand = self.operand(operand);
+                let low = self.operand(low);
+                let high = self.operand(high);
+                format!("{operand} BETWEEN {low} AND {high}")
+            }
+            Condition::In { operand, list } => {
+                let operand = self.operand(operand);
+                let list: Vec<String> = list.iter().map(|o| self.operand(o)).collect();
+                format!("{operand} IN ({})", list.join(", "))
+            }
+            Condition::AttributeExists(path) => format!("attribute_exists({})", self.path(path)),
+            Condition::AttributeNotExists(path) => {
+                format!("attribute_not_exists({})", self.path(path))
+            }
+            Condition::AttributeType(path, ty) => {
+                let path = self.path(path);
+                let ty = self.value(AttributeValue::S(ty.as_str().to_owned()));
+                format!("attribute_type({path}, {ty})")
+            }
+            Condition::BeginsWith(path, operand) => {
+                let path = self.path(path);
+                let operand = self.operand(operand);
+                format!("begins_with({path}, {operand})")
+            }
+            Condition::Contains(path, operand) => {
+                let path = self.path(path);
+                let operand = self.operand(operand);
+                format!("contains({path}, {operand})")
+            }
+            Condition::And(left, right) => {
+                let left = self.condition(left);
+                let right = self.condition(right);
+                format!("({left}) AND ({right})")
+            }
+            Condition::Or(left, right) => {
+                let left = self.condition(left);
+                let right = self.condition(right);
+                format!("({left}) OR ({right})")
+            }
+            Condition::Not(inner) => format!("NOT ({})", self.condition(inner)),
+        }
+    }
+
+    /// True when no placeholder was handed out.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.values.is_empty()
+    }
+
+    /// `ExpressionAttributeNames` (`#nN` → name) and `ExpressionAttributeValues`
+    /// (`:vN` → value).
+    pub fn into_parts(self) -> (HashMap<String, String>, Item) {
+        (self.names, self.values)
+    }
+}
+
+fn comparator(op: Comparator) -> &'static str {
+    match op {
+        Comparator::Eq => "=",
+        Comparator::Ne => "<>",
+        Comparator::Lt => "<",
+        Comparator::Le => "<=",
+        Comparator::Gt => ">",
+        Comparator::Ge => ">=",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::AttributeType;
+
+    fn s(v: &str) -> AttributeValue {
+        AttributeValue::S(v.into())
+    }
+
+    #[test]
+    fn every_name_and_value_is_a_placeholder() {
+        let mut p = Placeholders::default();
+        let cond = Condition::Between {
+            operand: Operand::Path(Path::attribute("data").index(2).key("size")),
+            low: Operand::Value(s("a")),
+            high: Operand::Value(s("z")),
+        }
+        .and(Condition::In {
+            operand: Operand::Size(Path::attribute("my name#:.[x]")),
+            list: vec![Operand::Value(s("1")), Operand::Path(Path::attribute("data"))],
+        })
+        .and(Condition::AttributeType(Path::attribute("data"), AttributeType::Ss).not());
+        assert_eq!(
+            p.condition(&cond),
+            "((#n0[2].#n1 BETWEEN :v0 AND :v1) AND (size(#n2) IN (:v2, #n0))) \
+             AND (NOT (attribute_type(#n0, :v3)))"
+        );
+        let (names, values) = p.into_parts();
+        assert_eq!(names.len(), 3);
+        assert_eq!(names["#n0"], "data");
+        assert_eq!(names["#n1"], "size");
+        assert_eq!(names["#n2"], "my name#:.[x]");
+        assert_eq!(values.len(), 4);
+        assert_eq!(values[":v3"], s("SS"));
+    }
+
+    #[test]
+    fn functions_and_comparators() {
+        let mut p = Placeholders::default();
+        let pk = || Path::attribute("PK");
+        let rendered: Vec<String> = [
+            Condition::BeginsWith(pk(), Operand::Value(s("USER#"))),
+            Condition::Contains(pk(), Operand::Value(s("x"))),
+            Condition::AttributeExists(pk()),
+            Condition::Compare {
+                left: Operand::Path(pk()),
+                op: Comparator::Ne,
+                right: Operand::Value(s("a")),
+            },
+            Condition::Compare {
+                left: Operand::Path(pk()),
+                op: Comparator::Ge,
+                right: Operand::Value(s("b")),
+            },
+        ]
+        .iter()
+        .map(|c| p.condition(c))
+        .collect();
+        assert_eq!(
+            rendered,
+            [
+                "begins_with(#n0, :v0)",
+                "contains(#n0, :v1)",
+                "attribute_exists(#n0)",
+                "#n0 <> :v2",
+                "#n0 >= :v3"
+            ]
+        );
+        assert_eq!(p.projection(&[pk(), Path::attribute("a").index(0)]), "#n0, #n1[0]");
+    }
+}

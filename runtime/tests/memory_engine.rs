@@ -1,0 +1,1458 @@
+//! The embedded engine driven through the `Backend` trait with raw items: tables, items,
+//! conditions, projections, indexes, key order, capacity and concurrency, each checked
+//! against DynamoDB's documented or observed behaviour.
+
+use std::sync::Arc;
+
+use singletable_runtime::backend::AttributeDefinition;
+use singletable_runtime::backend::{
+    Backend, ConsumedCapacity, CreateTableInput, DeleteItemInput, GetItemInput, KeySchemaElement,
+    KeyType, ListTablesInput, ProjectionSpec, PutItemInput, ReturnConsumedCapacity, ReturnValues,
+    SecondaryIndex, TableStatus,
+};
+use singletable_runtime::expr::{Comparator, Condition, Operand, Path};
+use singletable_runtime::schema::{BillingMode, ScalarType};
+use singletable_runtime::{AttributeValue, Error, Item, MemoryBackend, Number};
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_owned())
+}
+
+fn n(text: &str) -> AttributeValue {
+    AttributeValue::N(Number::parse(text).expect("a valid number"))
+}
+
+fn b(bytes: &[u8]) -> AttributeValue {
+    AttributeValue::B(bytes.to_vec())
+}
+
+fn item(pairs: &[(&str, AttributeValue)]) -> Item {
+    pairs.iter().map(|(name, value)| ((*name).to_owned(), value.clone())).collect()
+}
+
+fn hash(name: &str) -> KeySchemaElement {
+    KeySchemaElement { attribute_name: name.to_owned(), key_type: KeyType::Hash }
+}
+
+fn range(name: &str) -> KeySchemaElement {
+    KeySchemaElement { attribute_name: name.to_owned(), key_type: KeyType::Range }
+}
+
+fn define(name: &str, ty: ScalarType) -> AttributeDefinition {
+    AttributeDefinition { name: name.to_owned(), ty }
+}
+
+fn index(
+    name: &str,
+    key_schema: Vec<KeySchemaElement>,
+    projection: ProjectionSpec,
+) -> SecondaryIndex {
+    SecondaryIndex {
+        index_name: name.to_owned(),
+        key_schema,
+        projection,
+        provisioned_throughput: None,
+    }
+}
+
+/// A table `name` with `pk` (S) and, when `sort` is given, `sk` of that type.
+fn table(name: &str, sort: Option<ScalarType>) -> CreateTableInput {
+    let mut input = CreateTableInput {
+        table_name: name.to_owned(),
+        attribute_definitions: vec![define("pk", ScalarType::S)],
+        key_schema: vec![hash("pk")],
+        global_secondary_indexes: Vec::new(),
+        local_secondary_indexes: Vec::new(),
+        billing_mode: BillingMode::PayPerRequest,
+        stream: None,
+    };
+    if let Some(ty) = sort {
+        input.attribute_definitions.push(define("sk", ty));
+        input.key_schema.push(range("sk"));
+    }
+    input
+}
+
+async fn engine_with(input: CreateTableInput) -> MemoryBackend {
+    let db = MemoryBackend::new();
+    db.create_table(input).await.expect("table created");
+    db
+}
+
+async fn put(db: &MemoryBackend, table: &str, pairs: &[(&str, AttributeValue)]) {
+    db.put_item(PutItemInput {
+        table_name: table.to_owned(),
+        item: item(pairs),
+        ..Default::default()
+    })
+    .await
+    .expect("put");
+}
+
+async fn get(db: &MemoryBackend, table: &str, key: &[(&str, AttributeValue)]) -> Option<Item> {
+    db.get_item(GetItemInput { table_name: table.to_owned(), key: item(key), ..Default::default() })
+        .await
+        .expect("get")
+        .item
+}
+
+fn validation<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
+    match result {
+        Err(Error::Validation { message }) => message,
+        other => panic!("expected a ValidationException, got {other:?}"),
+    }
+}
+
+fn path(name: &str) -> Path {
+    Path::attribute(name)
+}
+
+fn compare(name: &str, op: Comparator, value: AttributeValue) -> Condition {
+    Condition::Compare { left: Operand::Path(path(name)), op, right: Operand::Value(value) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tables
+
+#[tokio::test]
+async fn create_describe_list_delete() {
+    let db = MemoryBackend::new();
+    let created = db.create_table(table("Orders", Some(ScalarType::N))).await.expect("created");
+    assert_eq!(created.table_name, "Orders");
+    assert_eq!(created.table_status, TableStatus::Active);
+    assert_eq!(created.table_arn, "arn:aws:dynamodb:ddblocal:000000000000:table/Orders");
+    assert_eq!(created.key_schema, vec![hash("pk"), range("sk")]);
+    assert_eq!(created.item_count, 0);
+    assert_eq!(created.table_size_bytes, 0);
+
+    let again = db.create_table(table("Orders", None)).await;
+    assert!(
+        matches!(again, Err(Error::ResourceInUse { message }) if message == "Cannot create preexisting table")
+    );
+
+    db.create_table(table("Accounts", None)).await.expect("created");
+    let listed = db.list_tables(ListTablesInput::default()).await.expect("listed");
+    assert_eq!(listed.table_names, vec!["Accounts", "Orders"]);
+
+    let described = db.describe_table("Orders".to_owned()).await.expect("described");
+    assert_eq!(described.creation_date_time, created.creation_date_time);
+
+    let deleted = db.delete_table("Orders".to_owned()).await.expect("deleted");
+    assert_eq!(deleted.table_status, TableStatus::Deleting);
+    for result in
+        [db.describe_table("Orders".to_owned()).await, db.delete_table("Orders".to_owned()).await]
+    {
+        assert!(matches!(
+            result,
+            Err(Error::ResourceNotFound { message }) if message == "Cannot do operations on a non-existent table"
+        ));
+    }
+    let missing =
+        db.get_item(GetItemInput { table_name: "Orders".to_owned(), ..Default::default() }).await;
+    assert!(matches!(missing, Err(Error::ResourceNotFound { .. })));
+    assert_eq!(
+        db.list_tables(ListTablesInput::default()).await.expect("listed").table_names,
+        vec!["Accounts"]
+    );
+}
+
+#[tokio::test]
+async fn list_tables_pages() {
+    let db = MemoryBackend::new();
+    let names: Vec<String> = (0..7).map(|i| format!("table-{i}")).collect();
+    for name in names.iter().rev() {
+        db.create_table(table(name, None)).await.expect("created");
+    }
+    let mut seen = Vec::new();
+    let mut start = None;
+    loop {
+        let page = db
+            .list_tables(ListTablesInput {
+                exclusive_start_table_name: start.take(),
+                limit: Some(3),
+            })
+            .await
+            .expect("listed");
+        assert!(page.table_names.len() <= 3);
+        seen.extend(page.table_names);
+        match page.last_evaluated_table_name {
+            Some(last) => start = Some(last),
+            None => break,
+        }
+    }
+    assert_eq!(seen, names);
+    assert!(validation(
+        db.list_tables(ListTablesInput { limit: Some(0), ..Default::default() }).await
+    )
+    .contains("Member must have value greater than or equal to 1"));
+    assert!(validation(
+        db.list_tables(ListTablesInput { limit: Some(101), ..Default::default() }).await
+    )
+    .contains("Member must have value less than or equal to 100"));
+}
+
+#[tokio::test]
+async fn create_table_validation() {
+    let db = MemoryBackend::new();
+    let invalid_name = "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'";
+    assert_eq!(validation(db.create_table(table("ab", None)).await), invalid_name);
+    assert_eq!(validation(db.create_table(table("has space", None)).await), invalid_name);
+
+    let mut unused = table("Unused", None);
+    unused.attribute_definitions.push(define("extra", ScalarType::S));
+    assert_eq!(
+        validation(db.create_table(unused).await),
+        "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
+    );
+
+    let mut unused_with_index = table("Unused", None);
+    unused_with_index.attribute_definitions.push(define("g", ScalarType::S));
+    unused_with_index.attribute_definitions.push(define("extra", ScalarType::S));
+    unused_with_index.global_secondary_indexes.push(index(
+        "gsi1",
+        vec![hash("g")],
+        ProjectionSpec::All,
+    ));
+    assert_eq!(
+        validation(db.create_table(unused_with_index).await),
+        "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [extra, g, pk], keys used: [g, pk]"
+    );
+
+    let mut undefined = table("Undefined", None);
+    undefined.global_secondary_indexes.push(index("gsi1", vec![hash("g")], ProjectionSpec::All));
+    assert_eq!(
+        validation(db.create_table(undefined).await),
+        "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [g], AttributeDefinitions: [pk]"
+    );
+
+    let mut lsi_without_sort = table("NoSort", None);
+    lsi_without_sort.attribute_definitions.push(define("l", ScalarType::S));
+    lsi_without_sort.local_secondary_indexes.push(index(
+        "lsi1",
+        vec![hash("pk"), range("l")],
+        ProjectionSpec::All,
+    ));
+    assert_eq!(
+        validation(db.create_table(lsi_without_sort).await),
+        "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"
+    );
+
+    let mut many_gsis = table("Many", None);
+    many_gsis.attribute_definitions.push(define("g", ScalarType::S));
+    for i in 0..21 {
+        many_gsis.global_secondary_indexes.push(index(
+            &format!("gsi{i}"),
+            vec![hash("g")],
+            ProjectionSpec::KeysOnly,
+        ));
+    }
+    assert_eq!(
+        validation(db.create_table(many_gsis).await),
+        "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20"
+    );
+
+    let mut many_lsis = table("Many", Some(ScalarType::S));
+    many_lsis.attribute_definitions.push(define("l", ScalarType::S));
+    for i in 0..6 {
+        many_lsis.local_secondary_indexes.push(index(
+            &format!("lsi{i}"),
+            vec![hash("pk"), range("l")],
+            ProjectionSpec::All,
+        ));
+    }
+    assert_eq!(
+        validation(db.create_table(many_lsis).await),
+        "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5"
+    );
+
+    let mut duplicate = table("Dup", None);
+    duplicate.attribute_definitions.push(define("g", ScalarType::S));
+    duplicate.global_secondary_indexes.push(index("same", vec![hash("g")], ProjectionSpec::All));
+    duplicate.global_secondary_indexes.push(index("same", vec![hash("g")], ProjectionSpec::All));
+    assert_eq!(
+        validation(db.create_table(duplicate).await),
+        "One or more parameter values were invalid: Duplicate index name: same"
+    );
+
+    let mut bad_index_name = table("BadIndex", None);
+    bad_index_name.attribute_definitions.push(define("g", ScalarType::S));
+    bad_index_name.global_secondary_indexes.push(index("gs", vec![hash("g")], ProjectionSpec::All));
+    assert_eq!(validation(db.create_table(bad_index_name).await), invalid_name);
+
+    let mut provisioned = table("Provisioned", None);
+    provisioned.billing_mode = BillingMode::Provisioned { read: 0, write: 5 };
+    assert_eq!(
+        validation(db.create_table(provisioned).await),
+        "1 validation error detected: Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
+
+    // Nothing was created by the failed requests.
+    assert!(db
+        .list_tables(ListTablesInput::default())
+        .await
+        .expect("listed")
+        .table_names
+        .is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Items
+
+#[tokio::test]
+async fn put_get_delete_round_trip() {
+    let db = engine_with(table("Tab", Some(ScalarType::S))).await;
+    let full = item(&[
+        ("pk", s("p")),
+        ("sk", s("s")),
+        ("n", n("1.50")),
+        ("b", b(&[0, 255])),
+        ("flag", AttributeValue::Bool(false)),
+        ("nothing", AttributeValue::Null),
+        ("list", AttributeValue::L(vec![s(""), n("2")])),
+        ("map", AttributeValue::M(item(&[("inner", s("x"))]))),
+        ("ss", AttributeValue::Ss(vec!["a".to_owned(), String::new()])),
+        ("empty", s("")),
+    ]);
+    db.put_item(PutItemInput {
+        table_name: "Tab".to_owned(),
+        item: full.clone(),
+        ..Default::default()
+    })
+    .await
+    .expect("put");
+    assert_eq!(get(&db, "Tab", &[("pk", s("p")), ("sk", s("s"))]).await, Some(full.clone()));
+    assert_eq!(get(&db, "Tab", &[("pk", s("p")), ("sk", s("other"))]).await, None);
+
+    let described = db.describe_table("Tab".to_owned()).await.expect("described");
+    assert_eq!(described.item_count, 1);
+    assert_eq!(
+        described.table_size_bytes,
+        u64::try_from(singletable_runtime::size::item_size(&full)).expect("fits")
+    );
+
+    let deleted = db
+        .delete_item(DeleteItemInput {
+            table_name: "Tab".to_owned(),
+            key: item(&[("pk", s("p")), ("sk", s("s"))]),
+            return_values: ReturnValues::AllOld,
+            ..Default::default()
+        })
+        .await
+        .expect("deleted");
+    assert_eq!(deleted.attributes, Some(full));
+    assert_eq!(get(&db, "Tab", &[("pk", s("p")), ("sk", s("s"))]).await, None);
+    let described = db.describe_table("Tab".to_owned()).await.expect("described");
+    assert_eq!((described.item_count, described.table_size_bytes), (0, 0));
+
+    // Deleting a missing item succeeds and returns nothing.
+    let again = db
+        .delete_item(DeleteItemInput {
+            table_name: "Tab".to_owned(),
+            key: item(&[("pk", s("p")), ("sk", s("s"))]),
+            return_values: ReturnValues::AllOld,
+            ..Default::default()
+        })
+        .await
+        .expect("deleted");
+    assert_eq!(again.attributes, None);
+}
+
+#[tokio::test]
+async fn return_values() {
+    let db = engine_with(table("Tab", None)).await;
+    let first = db
+        .put_item(PutItemInput {
+            table_name: "Tab".to_owned(),
+            item: item(&[("pk", s("k")), ("v", n("1"))]),
+            return_values: ReturnValues::AllOld,
+            ..Default::default()
+        })
+        .await
+        .expect("put");
+    assert_eq!(first.attributes, None, "nothing was replaced");
+    let second = db
+        .put_item(PutItemInput {
+            table_name: "Tab".to_owned(),
+            item: item(&[("pk", s("k")), ("v", n("2"))]),
+            return_values: ReturnValues::AllOld,
+            ..Default::default()
+        })
+        .await
+        .expect("put");
+    assert_eq!(second.attributes, Some(item(&[("pk", s("k")), ("v", n("1"))])));
+    let quiet = db
+        .put_item(PutItemInput {
+            table_name: "Tab".to_owned(),
+            item: item(&[("pk", s("k"))]),
+            ..Default::default()
+        })
+        .await
+        .expect("put");
+    assert_eq!(quiet.attributes, None, "NONE returns nothing");
+
+    for other in [ReturnValues::AllNew, ReturnValues::UpdatedOld, ReturnValues::UpdatedNew] {
+        let put = db
+            .put_item(PutItemInput {
+                table_name: "Tab".to_owned(),
+                item: item(&[("pk", s("k"))]),
+                return_values: other,
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(validation(put), "Return values set to invalid value");
+        let delete = db
+            .delete_item(DeleteItemInput {
+                table_name: "Tab".to_owned(),
+                key: item(&[("pk", s("k"))]),
+                return_values: other,
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(validation(delete), "Return values set to invalid value");
+    }
+}
+
+#[tokio::test]
+async fn put_item_validation() {
+    let db = engine_with(table("Tab", Some(ScalarType::N))).await;
+    let rejected = |pairs: Vec<(&'static str, AttributeValue)>| {
+        let db = db.clone();
+        async move {
+            validation(
+                db.put_item(PutItemInput {
+                    table_name: "Tab".to_owned(),
+                    item: item(&pairs),
+                    ..Default::default()
+                })
+                .await,
+            )
+        }
+    };
+    assert_eq!(
+        rejected(vec![("pk", s("a"))]).await,
+        "One or more parameter values were invalid: Missing the key sk in the item"
+    );
+    assert_eq!(
+        rejected(vec![("pk", s("a")), ("sk", s("1"))]).await,
+        "One or more parameter values were invalid: Type mismatch for key sk expected: N actual: S"
+    );
+    assert_eq!(
+        rejected(vec![("pk", s("")), ("sk", n("1"))]).await,
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
+    );
+    assert_eq!(
+        rejected(vec![("pk", s(&"x".repeat(2049))), ("sk", n("1"))]).await,
+        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes"
+    );
+    assert_eq!(
+        rejected(vec![("pk", s("a")), ("sk", n("1")), ("set", AttributeValue::Ss(vec![]))]).await,
+        "One or more parameter values were invalid: An string set  may not be empty"
+    );
+    assert_eq!(
+        rejected(vec![
+            ("pk", s("a")),
+            ("sk", n("1")),
+            ("set", AttributeValue::Ss(vec!["x".to_owned(), "x".to_owned()]))
+        ])
+        .await,
+        "One or more parameter values were invalid: Input collection [x, x] contains duplicates"
+    );
+    let one = Number::parse("1").expect("number");
+    let also_one = Number::parse("1.0").expect("number");
+    assert_eq!(
+        rejected(vec![
+            ("pk", s("a")),
+            ("sk", n("1")),
+            ("set", AttributeValue::Ns(vec![one, also_one]))
+        ])
+        .await,
+        "Input collection contains duplicates"
+    );
+    let mut deep = s("leaf");
+    for _ in 0..32 {
+        deep = AttributeValue::L(vec![deep]);
+    }
+    assert_eq!(
+        rejected(vec![("pk", s("a")), ("sk", n("1")), ("deep", deep)]).await,
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
+    );
+    assert_eq!(
+        rejected(vec![("pk", s("a")), ("sk", n("1")), ("", s("x"))]).await,
+        "Empty attribute name"
+    );
+    assert_eq!(db.describe_table("Tab".to_owned()).await.expect("described").item_count, 0);
+}
+
+#[tokio::test]
+async fn item_size_limit_is_exact() {
+    let db = engine_with(table("Tab", None)).await;
+    // pk:"k" is 3 bytes, d plus 409,596 characters is 409,597: exactly 400 KB.
+    let largest = item(&[("pk", s("k")), ("d", s(&"x".repeat(409_596)))]);
+    db.put_item(PutItemInput { table_name: "Tab".to_owned(), item: largest, ..Default::default() })
+        .await
+        .expect("400 KB is allowed");
+    let too_large = item(&[("pk", s("k")), ("d", s(&"x".repeat(409_597)))]);
+    assert_eq!(
+        validation(
+            db.put_item(PutItemInput {
+                table_name: "Tab".to_owned(),
+                item: too_large,
+                ..Default::default()
+            })
+            .await
+        ),
+        "Item size has exceeded the maximum allowed size"
+    );
+    assert_eq!(
+        db.describe_table("Tab".to_owned()).await.expect("described").table_size_bytes,
+        409_600
+    );
+}
+
+#[tokio::test]
+async fn key_must_match_the_schema() {
+    let db = engine_with(table("Tab", Some(ScalarType::S))).await;
+    let mismatch = "The provided key element does not match the schema";
+    let keys = [
+        item(&[("pk", s("a"))]),
+        item(&[("pk", s("a")), ("sk", s("b")), ("extra", s("c"))]),
+        item(&[("pk", s("a")), ("other", s("b"))]),
+        item(&[("pk", n("1")), ("sk", s("b"))]),
+        item(&[]),
+    ];
+    for key in keys {
+        let got = db
+            .get_item(GetItemInput {
+                table_name: "Tab".to_owned(),
+                key: key.clone(),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(validation(got), mismatch, "GetItem {key:?}");
+        let deleted = db
+            .delete_item(DeleteItemInput {
+                table_name: "Tab".to_owned(),
+                key: key.clone(),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(validation(deleted), mismatch, "DeleteItem {key:?}");
+    }
+    let empty = db
+        .get_item(GetItemInput {
+            table_name: "Tab".to_owned(),
+            key: item(&[("pk", s("a")), ("sk", s(""))]),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        validation(empty),
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: sk"
+    );
+    let long = db
+        .get_item(GetItemInput {
+            table_name: "Tab".to_owned(),
+            key: item(&[("pk", s("a")), ("sk", s(&"x".repeat(1025)))]),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        validation(long),
+        "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+    );
+}
+
+#[tokio::test]
+async fn projection_expressions() {
+    let db = engine_with(table("Tab", None)).await;
+    put(
+        &db,
+        "Tab",
+        &[
+            ("pk", s("k")),
+            ("a", s("A")),
+            (
+                "m",
+                AttributeValue::M(item(&[
+                    ("x", s("X")),
+                    ("y", s("Y")),
+                    ("l", AttributeValue::L(vec![n("0"), n("1")])),
+                ])),
+            ),
+            ("l", AttributeValue::L(vec![s("zero"), s("one"), s("two")])),
+        ],
+    )
+    .await;
+    let project = |paths: Vec<Path>| {
+        let db = db.clone();
+        async move {
+            db.get_item(GetItemInput {
+                table_name: "Tab".to_owned(),
+                key: item(&[("pk", s("k"))]),
+                projection: Some(paths),
+                ..Default::default()
+            })
+            .await
+        }
+    };
+    let got =
+        project(vec![path("a"), path("missing"), path("m").key("l").index(1), path("l").index(2)])
+            .await
+            .expect("got")
+            .item;
+    assert_eq!(
+        got,
+        Some(item(&[
+            ("a", s("A")),
+            ("m", AttributeValue::M(item(&[("l", AttributeValue::L(vec![n("1")]))]))),
+            ("l", AttributeValue::L(vec![s("two")])),
+        ]))
+    );
+    assert_eq!(
+        validation(project(vec![path("m"), path("m").key("x")]).await),
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [m], path two: [m, x]"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Conditions
+
+#[tokio::test]
+async fn conditional_puts_and_deletes() {
+    let db = engine_with(table("Tab", None)).await;
+    let create_only = |pairs: &[(&str, AttributeValue)], return_old: bool| PutItemInput {
+        table_name: "Tab".to_owned(),
+        item: item(pairs),
+        condition: Some(Condition::AttributeNotExists(path("pk"))),
+        return_old_on_condition_failure: return_old,
+        ..Default::default()
+    };
+    db.put_item(create_only(&[("pk", s("k")), ("v", n("1"))], true)).await.expect("created");
+    match db.put_item(create_only(&[("pk", s("k")), ("v", n("2"))], true)).await {
+        Err(Error::ConditionalCheckFailed { item: Some(old) }) => {
+            assert_eq!(*old, item(&[("pk", s("k")), ("v", n("1"))]));
+        }
+        other => panic!("expected a failed condition with the old item, got {other:?}"),
+    }
+    match db.put_item(create_only(&[("pk", s("k")), ("v", n("2"))], false)).await {
+        Err(error @ Error::ConditionalCheckFailed { item: None }) => {
+            assert_eq!(error.dynamodb_type(), Some("ConditionalCheckFailedException"));
+            assert_eq!(
+                error.to_string(),
+                "ConditionalCheckFailedException: The conditional request failed"
+            );
+        }
+        other => panic!("expected a failed condition without the item, got {other:?}"),
+    }
+    assert_eq!(
+        get(&db, "Tab", &[("pk", s("k"))]).await,
+        Some(item(&[("pk", s("k")), ("v", n("1"))]))
+    );
+
+    // Optimistic locking: replace only when v = 1.
+    let versioned = PutItemInput {
+        table_name: "Tab".to_owned(),
+        item: item(&[("pk", s("k")), ("v", n("2"))]),
+        condition: Some(compare("v", Comparator::Eq, n("1"))),
+        ..Default::default()
+    };
+    db.put_item(versioned.clone()).await.expect("v was 1");
+    assert!(matches!(db.put_item(versioned).await, Err(Error::ConditionalCheckFailed { .. })));
+
+    // A condition on a missing item sees an empty item; the old item is absent.
+    let missing = db
+        .delete_item(DeleteItemInput {
+            table_name: "Tab".to_owned(),
+            key: item(&[("pk", s("nobody"))]),
+            condition: Some(Condition::AttributeExists(path("pk"))),
+            return_old_on_condition_failure: true,
+            ..Default::default()
+        })
+        .await;
+    assert!(matches!(missing, Err(Error::ConditionalCheckFailed { item: None })));
+    let guarded = DeleteItemInput {
+        table_name: "Tab".to_owned(),
+        key: item(&[("pk", s("k"))]),
+        condition: Some(
+            compare("v", Comparator::Gt, n("5")).or(Condition::AttributeNotExists(path("v"))),
+        ),
+        ..Default::default()
+    };
+    assert!(matches!(
+        db.delete_item(guarded.clone()).await,
+        Err(Error::ConditionalCheckFailed { .. })
+    ));
+    let allowed = DeleteItemInput {
+        condition: Some(
+            compare("v", Comparator::Le, n("2"))
+                .and(Condition::AttributeType(path("v"), singletable_runtime::AttributeType::N)),
+        ),
+        ..guarded
+    };
+    db.delete_item(allowed).await.expect("deleted");
+    assert_eq!(get(&db, "Tab", &[("pk", s("k"))]).await, None);
+}
+
+#[tokio::test]
+async fn invalid_conditions_are_rejected_before_evaluation() {
+    let db = engine_with(table("Tab", None)).await;
+    let with_condition = |condition: Condition| PutItemInput {
+        table_name: "Tab".to_owned(),
+        item: item(&[("pk", s("k"))]),
+        condition: Some(condition),
+        ..Default::default()
+    };
+    assert_eq!(
+        validation(db.put_item(with_condition(compare("a", Comparator::Lt, AttributeValue::Ss(vec!["x".to_owned()])))).await),
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: SS"
+    );
+    let same = Condition::Compare {
+        left: Operand::Path(path("a")),
+        op: Comparator::Eq,
+        right: Operand::Path(path("a")),
+    };
+    assert_eq!(
+        validation(db.put_item(with_condition(same)).await),
+        "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]"
+    );
+    let backwards = Condition::Between {
+        operand: Operand::Path(path("a")),
+        low: Operand::Value(n("5")),
+        high: Operand::Value(n("1")),
+    };
+    assert_eq!(
+        validation(db.put_item(with_condition(backwards)).await),
+        "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}"
+    );
+    assert_eq!(db.describe_table("Tab".to_owned()).await.expect("described").item_count, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Key order
+
+#[tokio::test]
+async fn number_sort_keys_order_numerically() {
+    let db = engine_with(table("Tab", Some(ScalarType::N))).await;
+    for sk in ["-10", "0.5", "100", "-1", "9", "-0.001", "10"] {
+        put(&db, "Tab", &[("pk", s("p")), ("sk", n(sk))]).await;
+    }
+    let descending: Vec<AttributeValue> = db
+        .partition_items("Tab", &s("p"))
+        .expect("listed")
+        .iter()
+        .rev()
+        .filter_map(|item| item.get("sk").cloned())
+        .collect();
+    let expected: Vec<AttributeValue> =
+        ["100", "10", "9", "0.5", "-0.001", "-1", "-10"].into_iter().map(n).collect();
+    assert_eq!(descending, expected);
+}
+
+#[tokio::test]
+async fn string_sort_keys_order_by_utf8_bytes() {
+    let db = engine_with(table("Tab", Some(ScalarType::S))).await;
+    for sk in ["\u{1F600}", "¿", "z", "\u{FF5E}", "a", "A"] {
+        put(&db, "Tab", &[("pk", s("p")), ("sk", s(sk))]).await;
+    }
+    let order: Vec<AttributeValue> = db
+        .partition_items("Tab", &s("p"))
+        .expect("listed")
+        .iter()
+        .filter_map(|item| item.get("sk").cloned())
+        .collect();
+    let expected: Vec<AttributeValue> =
+        ["A", "a", "z", "¿", "\u{FF5E}", "\u{1F600}"].into_iter().map(s).collect();
+    assert_eq!(order, expected);
+}
+
+#[tokio::test]
+async fn binary_sort_keys_order_as_unsigned_bytes() {
+    let db = engine_with(table("Tab", Some(ScalarType::B))).await;
+    let values: [&[u8]; 6] = [&[0xFF], &[0x80], &[0x00, 0x00], &[0x7F], &[0x00], &[0x01]];
+    for sk in values {
+        put(&db, "Tab", &[("pk", s("p")), ("sk", b(sk))]).await;
+    }
+    let order: Vec<AttributeValue> = db
+        .partition_items("Tab", &s("p"))
+        .expect("listed")
+        .iter()
+        .filter_map(|item| item.get("sk").cloned())
+        .collect();
+    let expected: Vec<AttributeValue> =
+        [&[0x00][..], &[0x00, 0x00], &[0x01], &[0x7F], &[0x80], &[0xFF]]
+            .into_iter()
+            .map(b)
+            .collect();
+    assert_eq!(order, expected);
+    assert!(validation(db.partition_items("Tab", &n("1")))
+        .contains("Condition parameter type does not match schema type"));
+    assert!(matches!(db.partition_items("Nope", &s("p")), Err(Error::ResourceNotFound { .. })));
+}
+
+// ---------------------------------------------------------------------------------------
+// Secondary indexes
+
+fn indexed_table() -> CreateTableInput {
+    let mut input = table("Tab", Some(ScalarType::S));
+    input.attribute_definitions.extend([
+        define("g", ScalarType::S),
+        define("gs", ScalarType::N),
+        define("tenant", ScalarType::S),
+        define("region", ScalarType::N),
+        define("day", ScalarType::S),
+        define("seq", ScalarType::N),
+        define("l", ScalarType::N),
+    ]);
+    input.global_secondary_indexes = vec![
+        index("byG", vec![hash("g"), range("gs")], ProjectionSpec::All),
+        index(
+            "multi",
+            vec![hash("tenant"), hash("region"), range("day"), range("seq")],
+            ProjectionSpec::KeysOnly,
+        ),
+    ];
+    input.local_secondary_indexes = vec![index(
+        "byL",
+        vec![hash("pk"), range("l")],
+        ProjectionSpec::Include(vec!["note".to_owned()]),
+    )];
+    input
+}
+
+fn sort_keys(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| match item.get("sk") {
+            Some(AttributeValue::S(text)) => text.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sparse_gsi_follows_every_write() {
+    let db = engine_with(indexed_table()).await;
+    put(&db, "Tab", &[("pk", s("p")), ("sk", s("1")), ("g", s("G")), ("gs", n("2"))]).await;
+    put(&db, "Tab", &[("pk", s("p")), ("sk", s("2")), ("g", s("G"))]).await; // no gs: not in byG
+    put(&db, "Tab", &[("pk", s("p")), ("sk", s("3")), ("gs", n("1"))]).await; // no g: not in byG
+    put(&db, "Tab", &[("pk", s("q")), ("sk", s("4")), ("g", s("G")), ("gs", n("-5"))]).await;
+    let in_g = db.index_items("Tab", "byG", &[s("G")]).expect("listed");
+    assert_eq!(sort_keys(&in_g), vec!["4", "1"], "ordered by gs: -5 before 2");
+    assert_eq!(in_g[0].get("pk"), Some(&s("q")), "ALL projects every attribute");
+
+    // Moving an item out of the index, into another partition, and deleting it.
+    put(&db, "Tab", &[("pk", s("p")), ("sk", s("1")), ("g", s("H")), ("gs", n("2"))]).await;
+    assert_eq!(sort_keys(&db.index_items("Tab", "byG", &[s("G")]).expect("listed")), vec!["4"]);
+    assert_eq!(sort_keys(&db.index_items("Tab", "byG", &[s("H")]).expect("listed")), vec!["1"]);
+    put(&db, "Tab", &[("pk", s("q")), ("sk", s("4")), ("g", s("G"))]).await;
+    assert!(db.index_items("Tab", "byG", &[s("G")]).expect("listed").is_empty());
+    db.delete_item(DeleteItemInput {
+        table_name: "Tab".to_owned(),
+        key: item(&[("pk", s("p")), ("sk", s("1"))]),
+        ..Default::default()
+    })
+    .await
+    .expect("deleted");
+    assert!(db.index_items("Tab", "byG", &[s("H")]).expect("listed").is_empty());
+
+    let described = db.describe_table("Tab".to_owned()).await.expect("described");
+    let by_g =
+        described.index_statistics.iter().find(|stats| stats.index_name == "byG").expect("stats");
+    assert_eq!(by_g.item_count, 0);
+    assert_eq!(described.item_count, 3);
+}
+
+#[tokio::test]
+async fn equal_index_keys_are_ordered_by_table_key() {
+    let db = engine_with(indexed_table()).await;
+    for (pk, sk) in [("b", "2"), ("a", "9"), ("b", "1"), ("a", "10")] {
+        put(&db, "Tab", &[("pk", s(pk)), ("sk", s(sk)), ("g", s("G")), ("gs", n("7"))]).await;
+    }
+    let entries = db.index_items("Tab", "byG", &[s("G")]).expect("listed");
+    let keys: Vec<(AttributeValue, AttributeValue)> = entries
+        .iter()
+        .map(|entry| (entry.get("pk").cloned().expect("pk"), entry.get("sk").cloned().expect("sk")))
+        .collect();
+    assert_eq!(keys, vec![(s("a"), s("10")), (s("a"), s("9")), (s("b"), s("1")), (s("b"), s("2"))]);
+}
+
+#[tokio::test]
+async fn multi_attribute_gsi_membership_and_order() {
+    let db = engine_with(indexed_table()).await;
+    let full = |sk: &str, tenant: &str, region: &str, day: &str, seq: &str| {
+        vec![
+            ("pk", s("p")),
+            ("sk", s(sk)),
+            ("tenant", s(tenant)),
+            ("region", n(region)),
+            ("day", s(day)),
+            ("seq", n(seq)),
+            ("other", s("not projected")),
+        ]
+    };
+    put(&db, "Tab", &full("1", "acme", "1", "2024-01-02", "1")).await;
+    put(&db, "Tab", &full("2", "acme", "1", "2024-01-01", "10")).await;
+    put(&db, "Tab", &full("3", "acme", "1", "2024-01-01", "9")).await;
+    put(&db, "Tab", &full("4", "acme", "2", "2024-01-01", "1")).await; // other partition (region 2)
+    put(&db, "Tab", &full("5", "other", "1", "2024-01-01", "1")).await; // other partition (tenant)
+    let mut missing_seq = full("6", "acme", "1", "2024-01-01", "1");
+    missing_seq.retain(|(name, _)| *name != "seq");
+    put(&db, "Tab", &missing_seq).await; // lacks one sort part: sparse
+    let mut missing_region = full("7", "acme", "1", "2024-01-01", "1");
+    missing_region.retain(|(name, _)| *name != "region");
+    put(&db, "Tab", &missing_region).await; // lacks one partition part: sparse
+
+    let entries = db.index_items("Tab", "multi", &[s("acme"), n("1")]).expect("listed");
+    assert_eq!(sort_keys(&entries), vec!["3", "2", "1"], "day, then seq numerically (9 < 10)");
+    let entry = &entries[0];
+    let mut projected: Vec<&str> = entry.keys().map(String::as_str).collect();
+    projected.sort_unstable();
+    assert_eq!(projected, vec!["day", "pk", "region", "seq", "sk", "tenant"], "KEYS_ONLY");
+    assert_eq!(
+        sort_keys(&db.index_items("Tab", "multi", &[s("acme"), n("2")]).expect("listed")),
+        vec!["4"]
+    );
+    assert_eq!(
+        sort_keys(&db.index_items("Tab", "multi", &[s("other"), n("1")]).expect("listed")),
+        vec!["5"]
+    );
+
+    // Each part keeps its own type, and every present part is type-checked on write.
+    let mut wrong = full("8", "acme", "1", "2024-01-01", "1");
+    wrong[3] = ("region", s("1"));
+    let result = db
+        .put_item(PutItemInput {
+            table_name: "Tab".to_owned(),
+            item: item(&wrong),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        validation(result),
+        "One or more parameter values were invalid: Type mismatch for Index Key region Expected: N Actual: S IndexName: multi"
+    );
+    assert!(validation(db.index_items("Tab", "multi", &[s("acme")]))
+        .starts_with("Query condition missed key schema element"));
+    assert_eq!(
+        validation(db.index_items("Tab", "nope", &[s("acme")])),
+        "The table does not have the specified index: nope"
+    );
+}
+
+#[tokio::test]
+async fn index_keys_are_validated_on_write() {
+    let db = engine_with(indexed_table()).await;
+    let rejected = |pairs: Vec<(&'static str, AttributeValue)>| {
+        let db = db.clone();
+        async move {
+            validation(
+                db.put_item(PutItemInput {
+                    table_name: "Tab".to_owned(),
+                    item: item(&pairs),
+                    ..Default::default()
+                })
+                .await,
+            )
+        }
+    };
+    assert_eq!(
+        rejected(vec![("pk", s("p")), ("sk", s("1")), ("g", n("1"))]).await,
+        "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: byG"
+    );
+    assert_eq!(
+        rejected(vec![("pk", s("p")), ("sk", s("1")), ("g", AttributeValue::Null)]).await,
+        "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: NULL IndexName: byG"
+    );
+    assert_eq!(
+        rejected(vec![("pk", s("p")), ("sk", s("1")), ("g", s(""))]).await,
+        "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byG, IndexKey: g"
+    );
+    assert_eq!(
+        rejected(vec![("pk", s("p")), ("sk", s("1")), ("l", s("x"))]).await,
+        "One or more parameter values were invalid: Type mismatch for Index Key l Expected: N Actual: S IndexName: byL"
+    );
+    assert_eq!(db.describe_table("Tab".to_owned()).await.expect("described").item_count, 0);
+}
+
+#[tokio::test]
+async fn local_secondary_index() {
+    let db = engine_with(indexed_table()).await;
+    for (sk, l) in [("a", "3"), ("b", "1"), ("c", "2")] {
+        put(
+            &db,
+            "Tab",
+            &[("pk", s("p")), ("sk", s(sk)), ("l", n(l)), ("note", s(sk)), ("big", s("x"))],
+        )
+        .await;
+    }
+    put(&db, "Tab", &[("pk", s("p")), ("sk", s("d"))]).await; // no l: not in the LSI
+    put(&db, "Tab", &[("pk", s("other")), ("sk", s("e")), ("l", n("0"))]).await;
+    let entries = db.index_items("Tab", "byL", &[s("p")]).expect("listed");
+    assert_eq!(sort_keys(&entries), vec!["b", "c", "a"]);
+    let mut projected: Vec<&str> = entries[0].keys().map(String::as_str).collect();
+    projected.sort_unstable();
+    assert_eq!(projected, vec!["l", "note", "pk", "sk"], "INCLUDE note");
+    let described = db.describe_table("Tab".to_owned()).await.expect("described");
+    let by_l =
+        described.index_statistics.iter().find(|stats| stats.index_name == "byL").expect("stats");
+    assert_eq!(by_l.item_count, 4);
+}
+
+#[tokio::test]
+async fn lsi_entries_count_toward_the_item_size_limit() {
+    let mut input = table("Tab", Some(ScalarType::S));
+    input.attribute_definitions.push(define("l", ScalarType::S));
+    input.local_secondary_indexes =
+        vec![index("byL", vec![hash("pk"), range("l")], ProjectionSpec::All)];
+    let db = engine_with(input).await;
+    let half = || s(&"x".repeat(250_000));
+    put(&db, "Tab", &[("pk", s("p")), ("sk", s("1")), ("d", half())]).await; // not in the LSI
+    let result = db
+        .put_item(PutItemInput {
+            table_name: "Tab".to_owned(),
+            item: item(&[("pk", s("p")), ("sk", s("2")), ("l", s("x")), ("d", half())]),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(validation(result), "Item size has exceeded the maximum allowed size");
+}
+
+// ---------------------------------------------------------------------------------------
+// Capacity
+
+fn units(consumed: Option<ConsumedCapacity>) -> ConsumedCapacity {
+    consumed.expect("consumed capacity was asked for")
+}
+
+#[tokio::test]
+async fn read_capacity() {
+    let db = engine_with(table("Tab", None)).await;
+    put(&db, "Tab", &[("pk", s("k")), ("d", s(&"x".repeat(5000)))]).await; // 5,006 bytes: 2 units
+    let read = |pk: &str, consistent: bool, mode: ReturnConsumedCapacity| {
+        let db = db.clone();
+        let key = item(&[("pk", s(pk))]);
+        async move {
+            db.get_item(GetItemInput {
+                table_name: "Tab".to_owned(),
+                key,
+                consistent_read: consistent,
+                return_consumed_capacity: mode,
+                ..Default::default()
+            })
+            .await
+            .expect("got")
+            .consumed_capacity
+        }
+    };
+    assert_eq!(read("k", true, ReturnConsumedCapacity::None).await, None);
+    let strong = units(read("k", true, ReturnConsumedCapacity::Total).await);
+    assert_eq!((strong.table_name.as_str(), strong.capacity_units), ("Tab", 2.0));
+    assert_eq!(strong.read_capacity_units, 2.0);
+    assert!(strong.table.is_none());
+    assert_eq!(units(read("k", false, ReturnConsumedCapacity::Total).await).capacity_units, 1.0);
+    assert_eq!(
+        units(read("missing", false, ReturnConsumedCapacity::Total).await).capacity_units,
+        0.5
+    );
+    assert_eq!(
+        units(read("missing", true, ReturnConsumedCapacity::Total).await).capacity_units,
+        1.0
+    );
+    let indexes = units(read("k", false, ReturnConsumedCapacity::Indexes).await);
+    assert_eq!(indexes.table.map(|table| table.capacity_units), Some(1.0));
+
+    // A projection does not lower the cost.
+    let projected = db
+        .get_item(GetItemInput {
+            table_name: "Tab".to_owned(),
+            key: item(&[("pk", s("k"))]),
+            projection: Some(vec![path("pk")]),
+            consistent_read: true,
+            return_consumed_capacity: ReturnConsumedCapacity::Total,
+        })
+        .await
+        .expect("got");
+    assert_eq!(projected.item, Some(item(&[("pk", s("k"))])));
+    assert_eq!(units(projected.consumed_capacity).capacity_units, 2.0);
+}
+
+#[tokio::test]
+async fn write_capacity_with_indexes() {
+    let mut input = table("Tab", None);
+    input.attribute_definitions.extend([define("g", ScalarType::S), define("k", ScalarType::S)]);
+    input.global_secondary_indexes = vec![
+        index("all", vec![hash("g")], ProjectionSpec::All),
+        index("keys", vec![hash("k")], ProjectionSpec::KeysOnly),
+    ];
+    let db = engine_with(input).await;
+    // pk:"a" 3 + g:"G" 2 + data (4) + 1,527 characters = 1,536 bytes = 1.5 KB.
+    let data = s(&"x".repeat(1527));
+    let write = |pairs: Vec<(&'static str, AttributeValue)>| {
+        let db = db.clone();
+        async move {
+            units(
+                db.put_item(PutItemInput {
+                    table_name: "Tab".to_owned(),
+                    item: item(&pairs),
+                    return_consumed_capacity: ReturnConsumedCapacity::Indexes,
+                    ..Default::default()
+                })
+                .await
+                .expect("put")
+                .consumed_capacity,
+            )
+        }
+    };
+    let first = write(vec![("pk", s("a")), ("g", s("G")), ("data", data.clone())]).await;
+    assert_eq!(first.table.map(|t| t.capacity_units), Some(2.0));
+    assert_eq!(first.global_secondary_indexes.len(), 1);
+    assert_eq!(first.global_secondary_indexes[0].0, "all");
+    assert_eq!(first.global_secondary_indexes[0].1.capacity_units, 2.0);
+    assert_eq!(first.capacity_units, 4.0);
+    assert_eq!(first.write_capacity_units, 4.0);
+
+    // Changing the index key deletes and puts the entry: 2 + 2.
+    let moved = write(vec![("pk", s("a")), ("g", s("H")), ("data", data.clone())]).await;
+    assert_eq!(moved.global_secondary_indexes[0].1.capacity_units, 4.0);
+    assert_eq!(moved.capacity_units, 6.0);
+
+    // A KEYS_ONLY entry newly filled is small: 1.
+    let keyed =
+        write(vec![("pk", s("a")), ("g", s("H")), ("k", s("K")), ("data", data.clone())]).await;
+    let by_name = |report: &ConsumedCapacity, name: &str| {
+        report
+            .global_secondary_indexes
+            .iter()
+            .find(|(index, _)| index == name)
+            .map(|(_, c)| c.capacity_units)
+    };
+    assert_eq!(by_name(&keyed, "keys"), Some(1.0));
+    // Adding k also changed the ALL entry's attributes: one write of 2 units.
+    assert_eq!(by_name(&keyed, "all"), Some(2.0));
+
+    // Rewriting the same item changes no index entry.
+    let same =
+        write(vec![("pk", s("a")), ("g", s("H")), ("k", s("K")), ("data", data.clone())]).await;
+    assert!(same.global_secondary_indexes.is_empty());
+    assert_eq!(same.capacity_units, 2.0);
+
+    // Put bills the larger of the old and the new item: a tiny item replacing 1.5 KB costs 2.
+    let shrunk = write(vec![("pk", s("a"))]).await;
+    assert_eq!(shrunk.table.map(|t| t.capacity_units), Some(2.0));
+    // Both entries disappear: all (1.5 KB) 2 + keys 1.
+    assert_eq!(by_name(&shrunk, "all"), Some(2.0));
+    assert_eq!(by_name(&shrunk, "keys"), Some(1.0));
+
+    let total = db
+        .delete_item(DeleteItemInput {
+            table_name: "Tab".to_owned(),
+            key: item(&[("pk", s("missing"))]),
+            return_consumed_capacity: ReturnConsumedCapacity::Total,
+            ..Default::default()
+        })
+        .await
+        .expect("deleted");
+    let total = units(total.consumed_capacity);
+    assert_eq!(total.capacity_units, 1.0, "deleting a missing item costs 1");
+    assert!(total.table.is_none() && total.global_secondary_indexes.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Concurrency
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_on_different_keys() {
+    let db = Arc::new(engine_with(indexed_table()).await);
+    let tasks = 8;
+    let per_task = 100;
+    let mut handles = Vec::new();
+    for task in 0..tasks {
+        let db = Arc::clone(&db);
+        handles.push(tokio::spawn(async move {
+            for i in 0..per_task {
+                let sk = format!("{task:02}-{i:03}");
+                put(
+                    &db,
+                    "Tab",
+                    &[("pk", s("p")), ("sk", s(&sk)), ("g", s("G")), ("gs", n(&i.to_string()))],
+                )
+                .await;
+            }
+            for i in (0..per_task).step_by(2) {
+                let sk = format!("{task:02}-{i:03}");
+                db.delete_item(DeleteItemInput {
+                    table_name: "Tab".to_owned(),
+                    key: item(&[("pk", s("p")), ("sk", s(&sk))]),
+                    ..Default::default()
+                })
+                .await
+                .expect("deleted");
+            }
+        }));
+    }
+    for handle in handles {
+        handle.await.expect("task finished");
+    }
+    let remaining = tasks * per_task / 2;
+    let described = db.describe_table("Tab".to_owned()).await.expect("described");
+    assert_eq!(described.item_count, u64::try_from(remaining).expect("fits"));
+    let items = db.partition_items("Tab", &s("p")).expect("listed");
+    assert_eq!(items.len(), remaining);
+    let keys = sort_keys(&items);
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "the partition stays ordered");
+    assert!(
+        keys.iter().all(|key| key.ends_with(['1', '3', '5', '7', '9'])),
+        "only odd rows remain"
+    );
+    assert_eq!(db.index_items("Tab", "byG", &[s("G")]).expect("listed").len(), remaining);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_conditional_increments_on_one_key_are_serialized() {
+    let db = engine_with(table("Tab", None)).await;
+    put(&db, "Tab", &[("pk", s("counter")), ("v", n("0"))]).await;
+    let tasks = 8;
+    let per_task = 25;
+    let mut handles = Vec::new();
+    for _ in 0..tasks {
+        let db = db.clone();
+        handles.push(tokio::spawn(async move {
+            let mut done = 0;
+            let mut conflicts = 0;
+            while done < per_task {
+                let current = get(&db, "Tab", &[("pk", s("counter"))]).await.expect("the counter");
+                let Some(AttributeValue::N(value)) = current.get("v").cloned() else {
+                    panic!("v is a number")
+                };
+                let next = value.try_add(&Number::from(1u32)).expect("in range");
+                let written = db
+                    .put_item(PutItemInput {
+                        table_name: "Tab".to_owned(),
+                        item: item(&[("pk", s("counter")), ("v", AttributeValue::N(next))]),
+                        condition: Some(compare("v", Comparator::Eq, AttributeValue::N(value))),
+                        ..Default::default()
+                    })
+                    .await;
+                match written {
+                    Ok(_) => done += 1,
+                    Err(Error::ConditionalCheckFailed { .. }) => conflicts += 1,
+                    Err(other) => panic!("unexpected error {other}"),
+                }
+                tokio::task::yield_now().await;
+            }
+            conflicts
+        }));
+    }
+    for handle in handles {
+        handle.await.expect("task finished");
+    }
+    let counter = get(&db, "Tab", &[("pk", s("counter"))]).await.expect("the counter");
+    assert_eq!(counter.get("v"), Some(&n(&(tasks * per_task).to_string())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_of_one_table_let_exactly_one_win() {
+    let db = MemoryBackend::new();
+    let mut handles = Vec::new();
+    for _ in 0..16 {
+        let db = db.clone();
+        handles
+            .push(tokio::spawn(async move { db.create_table(table("Race", None)).await.is_ok() }));
+    }
+    let mut winners = 0;
+    for handle in handles {
+        if handle.await.expect("task finished") {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn puts_and_deletes_racing_on_one_key_leave_a_consistent_table() {
+    let db = engine_with(indexed_table()).await;
+    let mut handles = Vec::new();
+    for task in 0..8 {
+        let db = db.clone();
+        handles.push(tokio::spawn(async move {
+            for i in 0..100 {
+                if (task + i) % 3 == 0 {
+                    db.delete_item(DeleteItemInput {
+                        table_name: "Tab".to_owned(),
+                        key: item(&[("pk", s("p")), ("sk", s("same"))]),
+                        ..Default::default()
+                    })
+                    .await
+                    .expect("deleted");
+                } else {
+                    put(
+                        &db,
+                        "Tab",
+                        &[
+                            ("pk", s("p")),
+                            ("sk", s("same")),
+                            ("g", s(&format!("G{}", i % 4))),
+                            ("gs", n("1")),
+                        ],
+                    )
+                    .await;
+                }
+            }
+        }));
+    }
+    for handle in handles {
+        handle.await.expect("task finished");
+    }
+    // Whatever won last, the table, its size and the index agree with each other.
+    let stored = get(&db, "Tab", &[("pk", s("p")), ("sk", s("same"))]).await;
+    let described = db.describe_table("Tab".to_owned()).await.expect("described");
+    let in_index: usize = (0..4)
+        .map(|g| db.index_items("Tab", "byG", &[s(&format!("G{g}"))]).expect("listed").len())
+        .sum();
+    match stored {
+        Some(found) => {
+            assert_eq!(described.item_count, 1);
+            assert_eq!(
+                described.table_size_bytes,
+                u64::try_from(singletable_runtime::size::item_size(&found)).expect("fits")
+            );
+            assert_eq!(in_index, 1);
+        }
+        None => {
+            assert_eq!((described.item_count, described.table_size_bytes), (0, 0));
+            assert_eq!(in_index, 0);
+        }
+    }
+}
+
+#[tokio::test]
+async fn clones_share_state_and_futures_are_lazy() {
+    let db = engine_with(table("Tab", None)).await;
+    let clone = db.clone();
+    put(&clone, "Tab", &[("pk", s("k"))]).await;
+    assert!(get(&db, "Tab", &[("pk", s("k"))]).await.is_some());
+    // A request that is never awaited does nothing.
+    drop(db.put_item(PutItemInput {
+        table_name: "Tab".to_owned(),
+        item: item(&[("pk", s("lazy"))]),
+        ..Default::default()
+    }));
+    assert!(get(&db, "Tab", &[("pk", s("lazy"))]).await.is_none());
+    assert!(format!("{db:?}").contains("\"Tab\""));
+    // The engine is usable as a shared trait object.
+    let shared: Arc<dyn Backend> = Arc::new(db);
+    assert!(shared.describe_table("Tab".to_owned()).await.is_ok());
+}
+
+// ---------------------------------------------------------------------------------------
+// Random operation sequences against a model
+
+mod model {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Put { pk: u8, sk: i8, g: Option<u8>, gs: i8 },
+        Delete { pk: u8, sk: i8 },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u8..3, -4i8..4, proptest::option::of(0u8..3), -3i8..3)
+                .prop_map(|(pk, sk, g, gs)| Op::Put { pk, sk, g, gs }),
+            1 => (0u8..3, -4i8..4).prop_map(|(pk, sk)| Op::Delete { pk, sk }),
+        ]
+    }
+
+    fn stored(pk: u8, sk: i8, g: Option<u8>, gs: i8) -> Item {
+        let mut item = item(&[
+            ("pk", s(&format!("p{pk}"))),
+            ("sk", n(&sk.to_string())),
+            ("gs", n(&gs.to_string())),
+        ]);
+        if let Some(g) = g {
+            item.insert("g".to_owned(), s(&format!("g{g}")));
+        }
+        item
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn the_engine_matches_a_sorted_map(ops in proptest::collection::vec(op(), 1..60)) {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+            runtime.block_on(async {
+                let mut input = table("Model", Some(ScalarType::N));
+                input.attribute_definitions.extend([define("g", ScalarType::S), define("gs", ScalarType::N)]);
+                input.global_secondary_indexes = vec![index("byG", vec![hash("g"), range("gs")], ProjectionSpec::All)];
+                let db = engine_with(input).await;
+                // (pk, sk) -> (g, gs), ordered as DynamoDB orders the keys.
+                let mut model: BTreeMap<(u8, i8), (Option<u8>, i8)> = BTreeMap::new();
+                for op in ops {
+                    match op {
+                        Op::Put { pk, sk, g, gs } => {
+                            db.put_item(PutItemInput {
+                                table_name: "Model".to_owned(),
+                                item: stored(pk, sk, g, gs),
+                                ..Default::default()
+                            })
+                            .await
+                            .expect("put");
+                            model.insert((pk, sk), (g, gs));
+                        }
+                        Op::Delete { pk, sk } => {
+                            db.delete_item(DeleteItemInput {
+                                table_name: "Model".to_owned(),
+                                key: item(&[("pk", s(&format!("p{pk}"))), ("sk", n(&sk.to_string()))]),
+                                ..Default::default()
+                            })
+                            .await
+                            .expect("deleted");
+                            model.remove(&(pk, sk));
+                        }
+                    }
+                }
+
+                let described = db.describe_table("Model".to_owned()).await.expect("described");
+                prop_assert_eq!(described.item_count, u64::try_from(model.len()).expect("fits"));
+                let size: usize = model
+                    .iter()
+                    .map(|(&(pk, sk), &(g, gs))| singletable_runtime::size::item_size(&stored(pk, sk, g, gs)))
+                    .sum();
+                prop_assert_eq!(described.table_size_bytes, u64::try_from(size).expect("fits"));
+
+                for pk in 0u8..3 {
+                    let got = db.partition_items("Model", &s(&format!("p{pk}"))).expect("listed");
+                    let expected: Vec<Item> = model
+                        .range((pk, i8::MIN)..=(pk, i8::MAX))
+                        .map(|(&(pk, sk), &(g, gs))| stored(pk, sk, g, gs))
+                        .collect();
+                    prop_assert_eq!(got, expected);
+                }
+                for g in 0u8..3 {
+                    let got = db.index_items("Model", "byG", &[s(&format!("g{g}"))]).expect("listed");
+                    let mut expected: Vec<(i8, u8, i8)> = model
+                        .iter()
+                        .filter(|(_, (item_g, _))| *item_g == Some(g))
+                        .map(|(&(pk, sk), &(_, gs))| (gs, pk, sk))
+                        .collect();
+                    expected.sort_unstable();
+                    let expected: Vec<Item> =
+                        expected.into_iter().map(|(gs, pk, sk)| stored(pk, sk, Some(g), gs)).collect();
+                    prop_assert_eq!(got, expected);
+                }
+                Ok(())
+            })?;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+use singletable::prelude::*;
+
+#[derive(Table)]
+#[table(name = "App", pk = "PK", sk = "SK", gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"),
+        gsi(name = "ByTenant", pk = ["tenant_id", "region"]))]
+struct App;
+
+struct NotATable;
+
+#[derive(Entity)]
+#[entity(table = NotATable, pk = "USER#{user_id}", sk = "PROFILE")]
+struct User {
+    user_id: String,
+}
+fn main() {}

@@ -1,0 +1,13 @@
+use singletable::prelude::*;
+
+#[derive(Table)]
+#[table(name = "App", pk = "PK", sk = "SK", gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"))]
+struct App;
+
+#[derive(Entity)]
+#[entity(table = App, pk = "USER#{user_id}", sk = "EMAIL#{email}")]
+struct User {
+    user_id: String,
+    email: Option<String>,
+}
+fn main() {}
