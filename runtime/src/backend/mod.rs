@@ -19,7 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::error::Result;
-use crate::expr::{Condition, Path};
+use crate::expr::{Condition, KeyCondition, Path, UpdateAction};
 use crate::schema::{BillingMode, KeyAttribute, Projection, ScalarType, StreamViewType};
 use crate::value::Item;
 
@@ -51,6 +51,12 @@ pub trait Backend: Send + Sync + 'static {
     fn put_item(&self, input: PutItemInput) -> BoxFuture<'_, Result<WriteItemOutput>>;
     /// `DeleteItem`.
     fn delete_item(&self, input: DeleteItemInput) -> BoxFuture<'_, Result<WriteItemOutput>>;
+    /// `UpdateItem`.
+    fn update_item(&self, input: UpdateItemInput) -> BoxFuture<'_, Result<WriteItemOutput>>;
+    /// `Query`, one page.
+    fn query(&self, input: QueryInput) -> BoxFuture<'_, Result<PageOutput>>;
+    /// `Scan`, one page (of one segment, for a parallel scan).
+    fn scan(&self, input: ScanInput) -> BoxFuture<'_, Result<PageOutput>>;
 }
 
 /// A key attribute with its role, as in `CreateTable`'s `KeySchema`.
@@ -335,6 +341,124 @@ pub struct DeleteItemInput {
 pub struct WriteItemOutput {
     /// `Attributes`, per `ReturnValues`.
     pub attributes: Option<Item>,
+    /// `ConsumedCapacity`, when asked for.
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+/// `UpdateItem`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateItemInput {
+    /// `TableName`.
+    pub table_name: String,
+    /// `Key`.
+    pub key: Item,
+    /// `UpdateExpression`, as actions (none: the item is created or left as is).
+    pub updates: Vec<UpdateAction>,
+    /// `ConditionExpression`.
+    pub condition: Option<Condition>,
+    /// `ReturnValues`: any of the five.
+    pub return_values: ReturnValues,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD` when true.
+    pub return_old_on_condition_failure: bool,
+}
+
+/// `Select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select {
+    /// `ALL_ATTRIBUTES` (the default on a table).
+    AllAttributes,
+    /// `ALL_PROJECTED_ATTRIBUTES` (the default on an index; indexes only).
+    AllProjectedAttributes,
+    /// `SPECIFIC_ATTRIBUTES` (implied by a projection).
+    SpecificAttributes,
+    /// `COUNT`: only `Count` and `ScannedCount` come back.
+    Count,
+}
+
+/// `Query`'s parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryInput {
+    /// `TableName`.
+    pub table_name: String,
+    /// `IndexName`, to query a secondary index.
+    pub index_name: Option<String>,
+    /// `KeyConditionExpression`.
+    pub key_condition: KeyCondition,
+    /// `FilterExpression` (applied after reading; cannot name key attributes).
+    pub filter: Option<Condition>,
+    /// `ProjectionExpression`.
+    pub projection: Option<Vec<Path>>,
+    /// `Select`; `None` is DynamoDB's default for the table or index.
+    pub select: Option<Select>,
+    /// `Limit`: the most items to *evaluate* (before the filter).
+    pub limit: Option<u32>,
+    /// `ScanIndexForward` (true: ascending sort-key order; the default).
+    pub scan_index_forward: bool,
+    /// `ExclusiveStartKey`: the previous page's `LastEvaluatedKey`.
+    pub exclusive_start_key: Option<Item>,
+    /// `ConsistentRead` (tables and LSIs only).
+    pub consistent_read: bool,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+impl Default for QueryInput {
+    fn default() -> Self {
+        QueryInput {
+            table_name: String::new(),
+            index_name: None,
+            key_condition: KeyCondition::default(),
+            filter: None,
+            projection: None,
+            select: None,
+            limit: None,
+            scan_index_forward: true,
+            exclusive_start_key: None,
+            consistent_read: false,
+            return_consumed_capacity: ReturnConsumedCapacity::None,
+        }
+    }
+}
+
+/// `Scan`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanInput {
+    /// `TableName`.
+    pub table_name: String,
+    /// `IndexName`, to scan a secondary index.
+    pub index_name: Option<String>,
+    /// `FilterExpression`.
+    pub filter: Option<Condition>,
+    /// `ProjectionExpression`.
+    pub projection: Option<Vec<Path>>,
+    /// `Select`.
+    pub select: Option<Select>,
+    /// `Limit`: the most items to evaluate.
+    pub limit: Option<u32>,
+    /// `ExclusiveStartKey`.
+    pub exclusive_start_key: Option<Item>,
+    /// `ConsistentRead`.
+    pub consistent_read: bool,
+    /// `(Segment, TotalSegments)` for a parallel scan.
+    pub segment: Option<(u32, u32)>,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+/// One page of a `Query` or `Scan`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageOutput {
+    /// `Items` (empty with `Select=COUNT`).
+    pub items: Vec<Item>,
+    /// `Count`: items after the filter.
+    pub count: u32,
+    /// `ScannedCount`: items evaluated, before the filter.
+    pub scanned_count: u32,
+    /// `LastEvaluatedKey`: present when the operation stopped before the end (even on
+    /// an empty page); absent only at the end.
+    pub last_evaluated_key: Option<Item>,
     /// `ConsumedCapacity`, when asked for.
     pub consumed_capacity: Option<ConsumedCapacity>,
 }

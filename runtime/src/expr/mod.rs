@@ -5,6 +5,9 @@
 //! with `#name` / `:value` placeholders.
 
 pub mod render;
+mod update;
+
+pub use update::{KeyCondition, SetValue, SortKeyCondition, UpdateAction, UpdateOperand};
 
 use crate::value::{AttributeType, AttributeValue};
 

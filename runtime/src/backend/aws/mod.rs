@@ -184,6 +184,26 @@ fn traced<'a, T>(
 }
 
 impl Backend for AwsBackend {
+    // PLACEHOLDER (replaced by the engine/AWS work on Query, Scan and UpdateItem).
+    fn update_item(
+        &self,
+        _input: crate::backend::UpdateItemInput,
+    ) -> BoxFuture<'_, Result<crate::backend::WriteItemOutput>> {
+        Box::pin(async { Err(crate::Error::validation("UpdateItem: not available yet")) })
+    }
+    fn query(
+        &self,
+        _input: crate::backend::QueryInput,
+    ) -> BoxFuture<'_, Result<crate::backend::PageOutput>> {
+        Box::pin(async { Err(crate::Error::validation("Query: not available yet")) })
+    }
+    fn scan(
+        &self,
+        _input: crate::backend::ScanInput,
+    ) -> BoxFuture<'_, Result<crate::backend::PageOutput>> {
+        Box::pin(async { Err(crate::Error::validation("Scan: not available yet")) })
+    }
+
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
         let name = input.table_name.clone();
         traced(span("CreateTable", Some(&name)), async move {

@@ -170,6 +170,26 @@ fn type_mismatch() -> Error {
 }
 
 impl Backend for MemoryBackend {
+    // PLACEHOLDER (replaced by the engine/AWS work on Query, Scan and UpdateItem).
+    fn update_item(
+        &self,
+        _input: crate::backend::UpdateItemInput,
+    ) -> BoxFuture<'_, Result<crate::backend::WriteItemOutput>> {
+        Box::pin(async { Err(crate::Error::validation("UpdateItem: not available yet")) })
+    }
+    fn query(
+        &self,
+        _input: crate::backend::QueryInput,
+    ) -> BoxFuture<'_, Result<crate::backend::PageOutput>> {
+        Box::pin(async { Err(crate::Error::validation("Query: not available yet")) })
+    }
+    fn scan(
+        &self,
+        _input: crate::backend::ScanInput,
+    ) -> BoxFuture<'_, Result<crate::backend::PageOutput>> {
+        Box::pin(async { Err(crate::Error::validation("Scan: not available yet")) })
+    }
+
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
         Box::pin(async move { self.catalog.create_table(input) })
     }
