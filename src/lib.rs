@@ -61,6 +61,11 @@
 //! `ttl` fields are stored as epoch seconds); what they do on writes comes with the
 //! entity-lifecycle work.
 //!
+//! It also generates, per stored field, a typed path `User::EMAIL`
+//! ([`Attr<User, String, _>`](Attr)), a query builder per access pattern
+//! (`User::query()`, `User::by_<index>()`), `User::scan()`, and for fields that share an
+//! index key template with others, `User::<index>_composite(..)` (see *Updates*).
+//!
 //! ## `#[derive(Attribute)]`
 //!
 //! ```text
@@ -68,6 +73,207 @@
 //! #[derive(Attribute)] enum Status { Active, #[attribute(rename = "gone")] Deleted }                    // S
 //! #[derive(Attribute)] #[attribute(tag = "kind")] enum Payment { Card { last4: String }, Cash }         // {"kind": "Card", "last4": ".."}
 //! #[derive(Attribute)] struct UserId(String);                                                          // transparent, usable in keys
+//! ```
+//!
+//! ## Typed paths and conditions
+//!
+//! Every stored field has an associated const: `Order::TOTAL_CENTS: Attr<Order, i64, _>`
+//! (an `Option<T>` field is typed `T`; a TTL field is `i64` epoch seconds). Nested
+//! structs deriving [`Attribute`] have their own consts, composed with `then`; list
+//! elements with `at(i)`, map values with `key("k")`. Conditions are [`Cond<E>`]:
+//! `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `between`, `is_in`, `begins_with`, `contains`,
+//! `size()`, `exists`, `not_exists`, `is_type`, combined with `&`, `|`, `!`. A value must
+//! have the attribute's type (string literals for `String`, integer literals infer the
+//! field's integer type); comparing a `String` with an integer, ordering a list, or
+//! filtering an `Order` query with a `User` attribute does not compile.
+//!
+//! ```
+//! use singletable::prelude::*;
+//!
+//! # #[derive(Table)] #[table(name = "App", pk = "PK", sk = "SK")] struct App;
+//! #[derive(Attribute, Debug, Clone, PartialEq)]
+//! struct Address { city: String, zip: String }
+//!
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! #[entity(table = App, pk = "USER#{user_id}", sk = "ORDER#{placed_at}#{order_id}")]
+//! struct Order {
+//!     user_id: String,
+//!     order_id: String,
+//!     placed_at: Timestamp,
+//!     total_cents: i64,
+//!     tags: Vec<String>,
+//!     shipping: Option<Address>,
+//! }
+//!
+//! let big_parisian = Order::TOTAL_CENTS.gt(1_000)
+//!     & Order::SHIPPING.then(Address::CITY).eq("Paris")
+//!     & !Order::TAGS.contains("gift")
+//!     | Order::TAGS.size().ge(3);
+//! assert!(big_parisian.condition().is_ok());
+//! ```
+//!
+//! ## Queries
+//!
+//! One builder per access pattern: `Order::query()` for the table's key,
+//! `Order::by_gsi1()`, `Member::by_tenant()` (index `ByTenant`) for each index the entity
+//! is in. The builder takes the partition-key fields in order (`.user_id("u1")`), then
+//! sort-key conditions over the sort key's fields in order: equality on a leading run
+//! (`.placed_at(t)`), then at most one of `_lt`, `_le`, `_gt`, `_ge`, `_between`,
+//! `_begins_with` (string fields) on the next field, or the full key with the last field's
+//! equality. Each step is its own type: a field out of order, a skipped sort attribute of
+//! a native multi-attribute key, `.consistent()` on a GSI, or `.send` before the
+//! partition is complete do not compile. Then (trait [`IntoQuery`], in the prelude):
+//! `.filter(cond)`, `.project(attrs)`, `.limit(n)`, `.descending()`, `.consistent()`,
+//! `.cursor(c)`, and `.send(&db)` (one [`Page`]), `.first(&db)`, `.all(&db)`,
+//! `.pages(&db)` / `.stream(&db)` (async streams holding one page at a time).
+//!
+//! ```no_run
+//! use singletable::prelude::*;
+//! # #[derive(Table)]
+//! # #[table(name = "App", pk = "PK", sk = "SK", gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"))]
+//! # struct App;
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE", index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
+//! # struct User { user_id: String, email: String, name: String }
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = App, pk = "USER#{user_id}", sk = "ORDER#{placed_at}#{order_id}")]
+//! # struct Order { user_id: String, order_id: String, placed_at: Timestamp, total_cents: i64 }
+//! # async fn run(db: TableClient<App>, a: Timestamp, b: Timestamp) -> singletable::Result<()> {
+//! let recent = Order::query()
+//!     .user_id("u1")
+//!     .placed_at_between(a, b)
+//!     .filter(Order::TOTAL_CENTS.gt(1_000))
+//!     .limit(20)
+//!     .send(&db)
+//!     .await?;
+//! let next_page = recent.cursor.map(|c| c.to_string()); // hand it to a web client
+//! let by_email: Option<User> = User::by_gsi1().email("a@b.c").first(&db).await?;
+//! let names: Vec<singletable::Partial<User>> =
+//!     User::by_gsi1().email("a@b.c").project(User::NAME).all(&db).await?;
+//! let mut pages = Order::query().user_id("u1").pages(&db);
+//! while let Some(page) = pages.next().await {
+//!     for order in page?.items { /* one page in memory at a time */ }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! **Key ranges on composite keys.** A sort key rendered from `"ORDER#{placed_at}#{order_id}"`
+//! is queried as bounds over the rendered text: `placed_at_gt(t)` is
+//! `SK BETWEEN "ORDER#<t>$" AND <the greatest key starting "ORDER#">` (`$` follows `#`, so
+//! every order placed at exactly `t` is excluded whatever its id), `placed_at_le(t)` is
+//! `SK BETWEEN "ORDER#" AND <the greatest key starting "ORDER#<t>#">`, and so on: ranges
+//! never leave the entity's own keys, so items of other entities in the partition are not
+//! even read. Values sharing a prefix (`"ab"` and `"abc"`) are ordered as strings. The one
+//! caveat is inherent to text keys (see [`key`]): values differing at a character below
+//! `#` (space, `!`, `"`) may sort differently from their raw text.
+//!
+//! **Entity filtering.** With no sort condition a query reads
+//! `begins_with(SK, <the template's literal prefix>)`; on top, the filter requires the
+//! entity-type attribute to name the entity wherever the index carries it (tables, LSIs,
+//! `ALL` and `INCLUDE`-ing GSIs), so other entities in a shared partition are never
+//! decoded. `Limit` counts items *evaluated* before the filter (DynamoDB's rule), so a page
+//! may hold fewer items than the limit, or none, and still have a cursor.
+//!
+//! **Projections** return [`Partial<E>`], read with typed paths
+//! (`partial.get(&User::NAME)?`): a projected read never pretends to be a whole entity. A
+//! `KEYS_ONLY` GSI carries neither the entity's fields nor its type: project what it holds.
+//!
+//! **Scans**: `Order::scan()` (filtered to the entity type) with `.filter`, `.project`,
+//! `.limit`, `.consistent`, `.segment(i, n)`, `.cursor`, `.send` / `.all` / `.pages` /
+//! `.stream`, and `.parallel(n).all(&db)` reading `n` segments concurrently (or
+//! `.parallel(n).segments()` to hand to workers).
+//!
+//! ## Pagination cursors
+//!
+//! A [`Cursor`] is an opaque URL-safe string holding the page's `LastEvaluatedKey`, a
+//! fingerprint of the query (table, index, key condition, filter, direction, entity,
+//! scan segment) and an integrity tag. A cursor from another query, or one altered in any
+//! way, is refused with [`Error::InvalidCursor`] before anything is sent. By default the
+//! tag is a SHA-256 digest (tamper-*evident*); with
+//! [`TableClient::with_cursor_secret`] it is an HMAC-SHA256 under the server's secret
+//! (tamper-*proof*: clients cannot mint cursors). The key values inside are readable.
+//!
+//! ## Updates
+//!
+//! `db.update(key)` builds one `UpdateItem`: `.set(attr, v)`, `.set_if_not_exists`,
+//! `.add` / `.subtract` (numbers; absent counts as 0), `.append` / `.prepend` (lists),
+//! `.add_to_set` / `.delete_from_set`, `.remove` (optional fields, list elements, map
+//! values), `.set_composite(..)`, `.condition(cond)`, and `.return_new()` /
+//! `.return_old()` (the whole entity) or `.return_updated_new()` /
+//! `.return_updated_old()` (a [`Partial<E>`]).
+//!
+//! - **An update never creates an item**: it carries the condition that the item exists
+//!   as this entity, and a missing item fails with [`Error::ConditionalCheckFailed`].
+//!   (DynamoDB's `UpdateItem` would upsert a partial item that no longer decodes.) Create
+//!   with `put`.
+//! - **Index keys stay consistent.** A key field cannot be updated (compile error). A
+//!   field that is the only changing part of index key templates (the rest being literals
+//!   or primary-key fields) is updated by `set` only, which rewrites those index keys in
+//!   the same request. A field sharing a template with other changing fields cannot be
+//!   set alone (compile error): `Entity::<index>_composite(..)` takes every field of the
+//!   template (and of templates sharing fields with it) and rewrites all their keys.
+//!   `add`, `append`, `remove` and the like on such fields do not compile either.
+//!
+//! ```no_run
+//! use singletable::prelude::*;
+//! # #[derive(Table)]
+//! # #[table(name = "App", pk = "PK", sk = "SK", gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"),
+//! #         gsi(name = "GSI2", pk = "GSI2PK", sk = "GSI2SK"))]
+//! # struct App;
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE",
+//!          index(GSI1, pk = "EMAIL#{email}", sk = "USER"),
+//!          index(GSI2, pk = "ORG#{org}", sk = "{role}#{user_id}"))]
+//! struct User {
+//!     user_id: String,
+//!     email: String,
+//!     org: String,
+//!     role: String,
+//!     name: String,
+//!     visits: u64,
+//!     nickname: Option<String>,
+//!     #[entity(version)]
+//!     version: u64,
+//! }
+//! # async fn run(db: TableClient<App>) -> singletable::Result<()> {
+//! db.update(User::key("u1")).set(User::NAME, "Ann").condition(User::VERSION.eq(3)).await?;
+//! // Also sets GSI1PK = "EMAIL#ann@new.io" in the same request.
+//! let user: User = db.update(User::key("u1")).set(User::EMAIL, "ann@new.io").return_new().await?;
+//! // `org` and `role` make the GSI2 key together: set them together.
+//! db.update(User::key("u1")).set_composite(User::gsi2_composite("acme", "admin")).await?;
+//! db.update(User::key("u1")).add(User::VISITS, 1).remove(User::NICKNAME).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## Collections
+//!
+//! `#[derive(Collection)]` on a struct of member fields (`Option<E>`: at most one item,
+//! `Vec<E>`: any number) reads entities that share a partition with one query, grouped by
+//! entity type. `#[collection(table = App)]` uses the table's partition;
+//! `#[collection(table = App, index = GSI1)]` an index's. The generated `query()` takes the
+//! partition-key fields of the first member's pattern, then `.send(&db)` (one
+//! [`CollectionPage`]), `.all(&db)`, `.limit`, `.descending`, `.consistent`, `.cursor`
+//! (trait [`IntoCollectionQuery`], in the prelude). A member of another table, not in the
+//! index, with another partition template, or that is not an entity: compile errors.
+//!
+//! ```no_run
+//! use singletable::prelude::*;
+//! # #[derive(Table)] #[table(name = "App", pk = "PK", sk = "SK")] struct App;
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
+//! # struct User { user_id: String, name: String }
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = App, pk = "USER#{user_id}", sk = "ORDER#{order_id}")]
+//! # struct Order { user_id: String, order_id: String }
+//! #[derive(Collection, Debug, Default)]
+//! #[collection(table = App)]
+//! struct UserWithOrders {
+//!     user: Option<User>,
+//!     orders: Vec<Order>,
+//! }
+//! # async fn run(db: TableClient<App>) -> singletable::Result<()> {
+//! let everything = UserWithOrders::query().user_id("u1").all(&db).await?;
+//! # Ok(()) }
 //! ```
 //!
 //! ## Types
@@ -96,15 +302,16 @@
 //! for a local DynamoDB). Both implement [`Backend`]; a [`TableClient`] holds an
 //! `Arc<dyn Backend>`, so the choice can be made at run time.
 
-pub use singletable_macros::{Attribute, Entity, Table};
+pub use singletable_macros::{Attribute, Collection, Entity, Table};
 pub use singletable_runtime::*;
 
 /// Everything a model and its operations need: `use singletable::prelude::*;`.
 pub mod prelude {
-    pub use singletable_macros::{Attribute, Entity, Table};
+    pub use singletable_macros::{Attribute, Collection, Entity, Table};
     #[cfg(feature = "aws")]
     pub use singletable_runtime::AwsBackend;
     pub use singletable_runtime::{
-        Attribute, Backend, Entity, Key, MemoryBackend, Table, TableClient, Timestamp,
+        Attribute, Backend, Entity, IntoCollectionQuery, IntoQuery, Key, MemoryBackend, Table,
+        TableClient, Timestamp,
     };
 }

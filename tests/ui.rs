@@ -7,3 +7,10 @@ fn ui() {
     cases.compile_fail("tests/ui/*.rs");
     cases.pass("tests/ui/pass/*.rs");
 }
+
+/// The compile-time rules of typed expressions, updates, queries and collections.
+#[test]
+fn access_patterns() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/ui/access/*.rs");
+}

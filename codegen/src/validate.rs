@@ -11,7 +11,7 @@ use crate::model::{
     EntityModel, FieldModel, IndexKind, KeyTemplate, ProjectionModel, ScalarType, TableModel,
     TypeClass, VariantBody,
 };
-use crate::span::Spanned;
+use crate::span::{SourceSpan, Spanned};
 
 /// DynamoDB's default quota of GSIs per table.
 pub const MAX_GLOBAL_INDEXES: usize = 20;
@@ -286,6 +286,34 @@ pub fn entity(model: &EntityModel, cx: &mut Diagnostics) {
     }
 
     fields(&model.fields, true, cx);
+    path_consts(&model.fields, cx);
+}
+
+/// Every stored field gets a typed-path const named in SHOUTY_SNAKE_CASE (`user_id` →
+/// `USER_ID`): two fields must not map to the same name, nor to the `SCHEMA` every
+/// entity has.
+fn path_consts(fields: &[FieldModel], cx: &mut Diagnostics) {
+    use heck::ToShoutySnakeCase;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for field in fields.iter().filter(|f| f.is_stored()) {
+        let name = field.name();
+        let constant = name.to_shouty_snake_case();
+        if constant == "SCHEMA" {
+            cx.error(
+                SourceSpan::of(&field.ident),
+                format!(
+                    "field `{name}` would get the typed path `Self::SCHEMA`, which is the                      entity's schema; rename the field (the attribute can keep its name with                      `#[entity(rename = \"{}\")]`)",
+                    field.attribute.value
+                ),
+            );
+        } else if let Some((other, _)) = seen.iter().find(|(_, c)| *c == constant) {
+            cx.error(
+                SourceSpan::of(&field.ident),
+                format!("fields `{other}` and `{name}` would both get the typed path `Self::{constant}`; rename one"),
+            );
+        }
+        seen.push((name, constant));
+    }
 }
 
 fn unknown_field(model: &EntityModel, name: &str) -> String {

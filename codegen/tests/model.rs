@@ -446,3 +446,61 @@ fn file_positions_print_as_file_line_col() {
     let diagnostic = Diagnostic::new(SourceSpan::File(position), "unknown field `x`");
     assert_eq!(diagnostic.to_string(), "schema.toml:3:7: unknown field `x`");
 }
+
+#[test]
+fn update_markers_follow_the_index_templates() {
+    use singletable_codegen::model::{CompositePlan, UpdateMarker};
+    let mut cx = Diagnostics::new();
+    let model = parse_entity(
+        &syn::parse_quote! {
+            #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE",
+                     index(GSI1, pk = "EMAIL#{email}", sk = "USER"),
+                     index(GSI2, pk = "ORG#{org}", sk = "{role}#{user_id}"),
+                     index(GSI3, pk = "ROLE#{role}", sk = "{level}"),
+                     index(LSI1, sk = "NAME#{name}"),
+                     index(ByTenant, pk = [tenant]))]
+            struct User {
+                user_id: String, email: String, org: String, role: String, level: u8,
+                name: String, tenant: Option<String>, nick: Option<String>,
+                #[entity(default)] tags: Vec<String>, visits: u64,
+                badges: std::collections::BTreeSet<String>,
+            }
+        },
+        &mut cx,
+    )
+    .unwrap();
+    assert!(cx.is_empty());
+    let marker = |name: &str| model.update_marker(model.field(name).unwrap());
+    assert_eq!(marker("user_id"), UpdateMarker::KeyField);
+    assert_eq!(marker("email"), UpdateMarker::Indexed(vec![0]));
+    assert_eq!(marker("name"), UpdateMarker::Indexed(vec![3]));
+    assert_eq!(marker("org"), UpdateMarker::Composite);
+    assert_eq!(marker("role"), UpdateMarker::Composite);
+    assert_eq!(marker("level"), UpdateMarker::Composite);
+    // A native index key is the field itself: DynamoDB keeps the index in step.
+    assert_eq!(marker("tenant"), UpdateMarker::Optional);
+    assert_eq!(marker("nick"), UpdateMarker::Optional);
+    assert_eq!(marker("tags"), UpdateMarker::Optional);
+    assert_eq!(marker("badges"), UpdateMarker::Optional);
+    assert_eq!(marker("visits"), UpdateMarker::Value);
+    // `role` links GSI2 and GSI3: either composite takes all three fields.
+    let both = Some(CompositePlan {
+        fields: vec!["org".into(), "role".into(), "level".into()],
+        indexes: vec![1, 2],
+    });
+    assert_eq!(model.composite_plan(1), both);
+    assert_eq!(model.composite_plan(2), both);
+    assert_eq!(model.composite_plan(0), None);
+    assert_eq!(model.composite_plan(4), None);
+}
+
+#[test]
+fn typed_path_names_must_not_collide() {
+    let errors = entity_errors(syn::parse_quote! {
+        #[entity(table = App, pk = "A#{id}", sk = "B")]
+        struct Doc { id: String, schema: String, a_b: u8, #[entity(rename = "x")] aB: u8 }
+    });
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].contains("`Self::SCHEMA`"), "{}", errors[0]);
+    assert!(errors[1].contains("`a_b` and `aB`"), "{}", errors[1]);
+}

@@ -1,7 +1,9 @@
 //! Quick start: a single-table model on the embedded engine.
 //!
-//! Run it with `cargo run --example quickstart`. Nothing to install: the embedded
-//! engine behaves like DynamoDB (validation, errors, key ordering, sparse indexes).
+//! Run it with `cargo run --example quickstart`: puts, typed queries with ranges and
+//! filters, a cursor, an update that keeps an index key in step, and a collection.
+//! Nothing to install: the embedded engine behaves like DynamoDB (validation, errors,
+//! key ordering, sparse indexes).
 
 use singletable::prelude::*;
 use singletable::{Error, Timestamp};
@@ -33,6 +35,14 @@ struct Order {
     placed_at: Timestamp,
     total_cents: i64,
     lines: Vec<Line>,
+}
+
+/// A user and their orders, read together: they share the user's partition.
+#[derive(Collection, Debug, Default)]
+#[collection(table = App)]
+struct UserWithOrders {
+    user: Option<User>,
+    orders: Vec<Order>,
 }
 
 /// A line of an order: stored as a map inside the order's list.
@@ -82,6 +92,61 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let read: Option<User> = db.get(User::key("u1")).consistent().await?;
     println!("read back {read:?}");
     assert_eq!(read.as_ref(), Some(&ann));
+
+    // More orders, then typed queries: key fields in order, ranges over the sort key.
+    for (i, total) in [1_200, 800, 5_000].into_iter().enumerate() {
+        let day = i64::try_from(i).unwrap_or_default() + 1;
+        let placed_at = Timestamp::from_unix_millis(1_764_000_000_000 + day * 86_400_000);
+        db.put(&Order {
+            order_id: format!("o-{day}"),
+            placed_at,
+            total_cents: total,
+            ..order.clone()
+        })
+        .await?;
+    }
+    let since = Timestamp::from_unix_millis(1_764_000_000_000 + 86_400_000);
+    let recent = Order::query()
+        .user_id("u1")
+        .placed_at_ge(since)
+        .filter(Order::TOTAL_CENTS.gt(1_000))
+        .limit(20)
+        .send(&db)
+        .await?;
+    println!(
+        "recent big orders: {:?}",
+        recent.items.iter().map(|o| &o.order_id).collect::<Vec<_>>()
+    );
+    let by_email = User::by_gsi1().email("ann@example.com").first(&db).await?;
+    println!("found by e-mail: {:?}", by_email.map(|u| u.name));
+
+    // One page at a time, with an opaque cursor a web client can hand back.
+    let page = Order::query().user_id("u1").limit(2).send(&db).await?;
+    if let Some(cursor) = page.cursor {
+        let next = Order::query().user_id("u1").limit(2).cursor(cursor).send(&db).await?;
+        println!("second page: {} orders", next.items.len());
+    }
+
+    // An update: typed actions, a condition, the new item back. Changing the e-mail
+    // rewrites the GSI1 key in the same request.
+    let renamed: User = db
+        .update(User::key("u1"))
+        .set(User::NAME, "Ann Lee")
+        .set(User::EMAIL, "ann.lee@example.com")
+        .add(User::VERSION, 1)
+        .condition(User::VERSION.eq(1))
+        .return_new()
+        .await?;
+    println!("updated {renamed:?}");
+    assert!(User::by_gsi1().email("ann.lee@example.com").first(&db).await?.is_some());
+
+    // The user and their orders, with one query of the partition.
+    let everything = UserWithOrders::query().user_id("u1").all(&db).await?;
+    println!(
+        "collection: user {:?} with {} orders",
+        everything.user.map(|u| u.name),
+        everything.orders.len()
+    );
 
     let old: Option<Order> =
         db.delete(Order::key("u1", order.placed_at, "o-17")).return_old().await?;

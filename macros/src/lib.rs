@@ -34,6 +34,15 @@ pub fn derive_attribute(input: TokenStream) -> TokenStream {
     expand(derive::attribute_inner(input), fallback)
 }
 
+/// Derives `singletable::Collection` and `query()` for a struct of member entities
+/// (`Option<User>`, `Vec<Order>`) that share a partition, from `#[collection(...)]`.
+#[proc_macro_derive(Collection, attributes(collection))]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let fallback = derive::collection_fallback(&input);
+    expand(derive::collection_inner(input), fallback)
+}
+
 fn expand(
     result: syn::Result<proc_macro2::TokenStream>,
     fallback: proc_macro2::TokenStream,

@@ -138,3 +138,69 @@ pub mod check {
         }
     }
 }
+
+/// What `#[derive(Collection)]` generates code against: each member named once, and the
+/// `const fn`s of its compile-time checks.
+pub mod collection {
+    use super::check::str_eq;
+    use crate::entity::{Entity, Table};
+    use crate::error::DecodeError;
+    use crate::schema::{EntityIndexKeys, EntityIndexSchema, EntitySchema};
+    use crate::value::Item;
+
+    /// A member entity: its schema and decoder, so generated code names the member type
+    /// (and checks it is an entity of the table) exactly once.
+    pub struct Member<E> {
+        /// The member's schema.
+        pub schema: EntitySchema,
+        /// Decodes one of its items.
+        pub decode: fn(Item) -> Result<E, DecodeError>,
+    }
+
+    /// The member `E` of a collection on table `T`.
+    pub const fn member<E: Entity<Table = T>, T: Table>() -> Member<E> {
+        Member { schema: E::SCHEMA, decode: crate::collection::decode_member::<E> }
+    }
+
+    const fn index_of<'a>(entity: &'a EntitySchema, index: &str) -> Option<&'a EntityIndexSchema> {
+        let mut i = 0;
+        while i < entity.indexes.len() {
+            if str_eq(entity.indexes[i].index, index) {
+                return Some(&entity.indexes[i]);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// True when the entity is in `index` (always, for `""`: the table).
+    pub const fn in_index(entity: &EntitySchema, index: &str) -> bool {
+        index.is_empty() || index_of(entity, index).is_some()
+    }
+
+    /// True when `a` and `b` have the same partition key on the table (`index = ""`) or
+    /// the index.
+    pub const fn same_partition(a: &EntitySchema, b: &EntitySchema, index: &str) -> bool {
+        let table = str_eq(a.partition_key.source, b.partition_key.source);
+        if index.is_empty() {
+            return table;
+        }
+        match (index_of(a, index), index_of(b, index)) {
+            (Some(x), Some(y)) => match (x.keys, y.keys) {
+                (
+                    EntityIndexKeys::Templates { partition: Some(p), .. },
+                    EntityIndexKeys::Templates { partition: Some(q), .. },
+                ) => str_eq(p.source, q.source),
+                // An LSI: the table's partition key.
+                (
+                    EntityIndexKeys::Templates { partition: None, .. },
+                    EntityIndexKeys::Templates { partition: None, .. },
+                ) => table,
+                // Native keys: the same attributes, the fields' own values.
+                (EntityIndexKeys::Fields, EntityIndexKeys::Fields) => true,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}

@@ -17,6 +17,7 @@ use crate::entity::{Entity, Key, Table};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Path};
 use crate::schema::{IndexKind, KeyAttribute, TableSchema};
+use crate::update::Update;
 use crate::value::Item;
 
 /// A client for one table of the model, over any [`Backend`].
@@ -24,12 +25,17 @@ use crate::value::Item;
 /// Cheap to clone: clones share the backend.
 pub struct TableClient<T> {
     backend: Arc<dyn Backend>,
+    cursor_secret: Option<Arc<[u8]>>,
     table: PhantomData<fn() -> T>,
 }
 
 impl<T> Clone for TableClient<T> {
     fn clone(&self) -> Self {
-        TableClient { backend: Arc::clone(&self.backend), table: PhantomData }
+        TableClient {
+            backend: Arc::clone(&self.backend),
+            cursor_secret: self.cursor_secret.clone(),
+            table: PhantomData,
+        }
     }
 }
 
@@ -41,12 +47,26 @@ impl<T: Table> TableClient<T> {
 
     /// A client over a backend shared with other clients.
     pub fn from_shared(backend: Arc<dyn Backend>) -> Self {
-        TableClient { backend, table: PhantomData }
+        TableClient { backend, cursor_secret: None, table: PhantomData }
     }
 
     /// The backend, to share with clients of other tables.
     pub fn backend(&self) -> &Arc<dyn Backend> {
         &self.backend
+    }
+
+    /// Signs pagination cursors with HMAC-SHA256 under `secret`: cursors become
+    /// tamper-proof (only holders of the secret can mint one), not just tamper-evident.
+    /// Use the same secret on every server that takes the cursors back; see
+    /// [`Cursor`](crate::Cursor).
+    #[must_use]
+    pub fn with_cursor_secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.cursor_secret = Some(Arc::from(secret.as_ref()));
+        self
+    }
+
+    pub(crate) fn cursor_secret(&self) -> Option<Arc<[u8]>> {
+        self.cursor_secret.clone()
     }
 
     /// Creates the table as the model describes it: keys, GSIs, LSIs, billing, stream.
@@ -72,6 +92,13 @@ impl<T: Table> TableClient<T> {
     /// Reads the item with `key` (`GetItem`); `None` when there is none.
     pub fn get<E: Entity<Table = T>>(&self, key: Key<E>) -> Get<'_, E> {
         Get { backend: &*self.backend, key, consistent: false }
+    }
+
+    /// Updates the existing item with `key` (`UpdateItem`): see [`Update`] for the
+    /// actions and the rules that keep keys and index keys consistent. An update never
+    /// creates an item: a missing one fails with [`Error::ConditionalCheckFailed`].
+    pub fn update<E: Entity<Table = T>>(&self, key: Key<E>) -> Update<'_, E> {
+        Update::new(&*self.backend, key)
     }
 
     /// Deletes the item with `key` (`DeleteItem`); deleting a missing item succeeds.

@@ -270,6 +270,13 @@ pub enum Error {
         /// The item as it was, when asked for.
         item: Option<Box<Item>>,
     },
+    /// A pagination cursor that does not belong to the query it was given to, or that
+    /// was altered; nothing was sent.
+    #[error("invalid cursor: {reason}")]
+    InvalidCursor {
+        /// What was wrong with it.
+        reason: String,
+    },
     /// Any other error a backend reports, by DynamoDB's exception name.
     #[error("{code}: {message}")]
     Service {
@@ -298,7 +305,7 @@ impl Error {
     /// `None` for errors raised on the client (encode, decode).
     pub fn dynamodb_type(&self) -> Option<&str> {
         match self {
-            Error::Encode(_) | Error::Decode(_) => None,
+            Error::Encode(_) | Error::Decode(_) | Error::InvalidCursor { .. } => None,
             Error::Validation { .. } => Some("ValidationException"),
             Error::ResourceNotFound { .. } => Some("ResourceNotFoundException"),
             Error::ResourceInUse { .. } => Some("ResourceInUseException"),

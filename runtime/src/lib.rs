@@ -2,32 +2,42 @@
 //! templates, expressions, operations and backends. Use it through the `singletable`
 //! facade crate, which re-exports everything here together with the derive macros.
 
+pub mod attr;
 pub mod backend;
 pub mod client;
 pub mod codec;
+pub mod collection;
+pub mod cursor;
 pub mod entity;
 pub mod error;
 pub mod expr;
 pub mod key;
 pub mod number;
+pub mod query;
 pub mod schema;
 pub mod size;
 pub mod timestamp;
+pub mod update;
 pub mod value;
 
 #[doc(hidden)]
 pub mod __private;
 
+pub use attr::{Attr, Cond, Partial};
 #[cfg(feature = "aws")]
 pub use backend::AwsBackend;
 pub use backend::{Backend, MemoryBackend};
 pub use client::TableClient;
 pub use codec::Attribute;
+pub use collection::{Collection, CollectionPage, CollectionQuery, IntoCollectionQuery};
+pub use cursor::Cursor;
 pub use entity::{Entity, IndexKey, Key, Table};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result};
 pub use key::{KeyComponent, ScalarAttribute};
 pub use number::{Number, NumberError};
+pub use query::{IntoQuery, Page, Query, Scan};
 pub use timestamp::Timestamp;
+pub use update::{Composite, Update};
 pub use value::{AttributeType, AttributeValue, Item};
 
 /// Exact decimal numbers up to DynamoDB's 38 significant digits: the same type as

@@ -12,8 +12,10 @@ use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use singletable_runtime::backend::{
-    AwsBackend, Backend, GetItemInput, ListTablesInput, PutItemInput,
+    AwsBackend, Backend, GetItemInput, ListTablesInput, PutItemInput, QueryInput, ScanInput,
+    UpdateItemInput,
 };
+use singletable_runtime::expr::KeyCondition;
 use singletable_runtime::{AttributeValue, Error, MemoryBackend};
 use singletable_testkit::DynamoDbLocal;
 
@@ -184,9 +186,15 @@ fn client_is_exposed_for_other_operations(endpoint: String) -> Result<(), Failed
     Ok(())
 }
 
-/// Records the `dynamodb` spans created on this thread as `operation table`.
-#[derive(Default)]
+/// Records the `dynamodb` spans created on one thread as `operation table`.
+///
+/// It is installed as the *global* subscriber and ignores other threads: a thread-scoped
+/// subscriber (`with_default`) races with the other tests, which register the same span
+/// callsites on threads without a subscriber, and tracing can then cache "never" for a
+/// callsite (with a single registered dispatcher, interest is computed from the
+/// registering thread's default).
 struct SpanRecorder {
+    thread: std::thread::ThreadId,
     spans: std::sync::Mutex<Vec<String>>,
     next_id: std::sync::atomic::AtomicU64,
 }
@@ -210,7 +218,7 @@ impl tracing::Subscriber for SpanRecorder {
     }
 
     fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        if span.metadata().name() == "dynamodb" {
+        if span.metadata().name() == "dynamodb" && std::thread::current().id() == self.thread {
             let mut fields = Fields::default();
             span.record(&mut fields);
             let mut spans = self.spans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -228,22 +236,40 @@ impl tracing::Subscriber for SpanRecorder {
 }
 
 fn requests_run_in_a_dynamodb_span(endpoint: String) -> Result<(), Failed> {
-    let recorder = Arc::new(SpanRecorder::default());
-    let dispatch = tracing::Dispatch::from(Arc::clone(&recorder));
-    tracing::dispatcher::with_default(&dispatch, || {
-        block_on(async {
-            let db = AwsBackend::from_endpoint(endpoint);
-            let name = "st-traced".to_owned();
-            ok(db.create_table(simple_table(name.clone())).await);
-            let input = PutItemInput {
-                table_name: name.clone(),
-                item: item([("pk", s("p")), ("sk", s("s"))]),
-                ..PutItemInput::default()
-            };
-            ok(db.put_item(input).await);
-            ok(db.list_tables(ListTablesInput::default()).await);
-            ok(db.delete_table(name).await);
-        });
+    let recorder = Arc::new(SpanRecorder {
+        thread: std::thread::current().id(),
+        spans: std::sync::Mutex::default(),
+        next_id: std::sync::atomic::AtomicU64::default(),
+    });
+    tracing::subscriber::set_global_default(Arc::clone(&recorder))
+        .map_err(|e| Failed::from(format!("no global subscriber: {e}")))?;
+    block_on(async {
+        let db = AwsBackend::from_endpoint(endpoint);
+        let name = "st-traced".to_owned();
+        ok(db.create_table(simple_table(name.clone())).await);
+        let input = PutItemInput {
+            table_name: name.clone(),
+            item: item([("pk", s("p")), ("sk", s("s"))]),
+            ..PutItemInput::default()
+        };
+        ok(db.put_item(input).await);
+        let key = item([("pk", s("p")), ("sk", s("s"))]);
+        let update =
+            UpdateItemInput { table_name: name.clone(), key, ..UpdateItemInput::default() };
+        ok(db.update_item(update).await);
+        let query = QueryInput {
+            table_name: name.clone(),
+            key_condition: KeyCondition {
+                partition: vec![("pk".to_owned(), s("p"))],
+                sort: vec![],
+            },
+            ..QueryInput::default()
+        };
+        assert_eq!(ok(db.query(query).await).count, 1);
+        let scan = ScanInput { table_name: name.clone(), ..ScanInput::default() };
+        assert_eq!(ok(db.scan(scan).await).count, 1);
+        ok(db.list_tables(ListTablesInput::default()).await);
+        ok(db.delete_table(name).await);
     });
     let spans = recorder.spans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     assert_eq!(
@@ -251,6 +277,9 @@ fn requests_run_in_a_dynamodb_span(endpoint: String) -> Result<(), Failed> {
         [
             "DEBUG operation=CreateTable table=st-traced",
             "DEBUG operation=PutItem table=st-traced",
+            "DEBUG operation=UpdateItem table=st-traced",
+            "DEBUG operation=Query table=st-traced",
+            "DEBUG operation=Scan table=st-traced",
             "DEBUG operation=ListTables",
             "DEBUG operation=DeleteTable table=st-traced",
         ]

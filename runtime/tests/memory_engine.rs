@@ -7,10 +7,14 @@ use std::sync::Arc;
 use singletable_runtime::backend::AttributeDefinition;
 use singletable_runtime::backend::{
     Backend, ConsumedCapacity, CreateTableInput, DeleteItemInput, GetItemInput, KeySchemaElement,
-    KeyType, ListTablesInput, ProjectionSpec, PutItemInput, ReturnConsumedCapacity, ReturnValues,
-    SecondaryIndex, TableStatus,
+    KeyType, ListTablesInput, PageOutput, ProjectionSpec, PutItemInput, QueryInput,
+    ReturnConsumedCapacity, ReturnValues, ScanInput, SecondaryIndex, Select, TableStatus,
+    UpdateItemInput,
 };
-use singletable_runtime::expr::{Comparator, Condition, Operand, Path};
+use singletable_runtime::expr::{
+    Comparator, Condition, KeyCondition, Operand, Path, SetValue, SortKeyCondition, UpdateAction,
+    UpdateOperand,
+};
 use singletable_runtime::schema::{BillingMode, ScalarType};
 use singletable_runtime::{AttributeValue, Error, Item, MemoryBackend, Number};
 
@@ -1350,6 +1354,336 @@ async fn clones_share_state_and_futures_are_lazy() {
 }
 
 // ---------------------------------------------------------------------------------------
+// UpdateItem, Query and Scan
+
+fn keyed(pk: &str, sk: &str) -> Item {
+    item(&[("pk", s(pk)), ("sk", s(sk))])
+}
+
+fn set_action(path: Path, value: AttributeValue) -> UpdateAction {
+    UpdateAction::Set(path, SetValue::Operand(UpdateOperand::Value(value)))
+}
+
+fn update_input(table: &str, key: Item, updates: Vec<UpdateAction>) -> UpdateItemInput {
+    UpdateItemInput { table_name: table.to_owned(), key, updates, ..Default::default() }
+}
+
+fn query_input(table: &str, pk: AttributeValue) -> QueryInput {
+    QueryInput {
+        table_name: table.to_owned(),
+        key_condition: KeyCondition { partition: vec![("pk".to_owned(), pk)], sort: vec![] },
+        ..Default::default()
+    }
+}
+
+async fn all_pages(db: &MemoryBackend, input: QueryInput) -> Vec<PageOutput> {
+    let mut pages = Vec::new();
+    let mut start = None;
+    loop {
+        let page = db
+            .query(QueryInput { exclusive_start_key: start, ..input.clone() })
+            .await
+            .expect("queried");
+        start = page.last_evaluated_key.clone();
+        pages.push(page);
+        if start.is_none() {
+            return pages;
+        }
+    }
+}
+
+#[tokio::test]
+async fn updated_values_are_the_updated_paths() {
+    let db = engine_with(table("Tab", Some(ScalarType::S))).await;
+    put(
+        &db,
+        "Tab",
+        &[
+            ("pk", s("p")),
+            ("sk", s("s")),
+            ("m", AttributeValue::M(item(&[("a", s("old")), ("b", s("sibling"))]))),
+            ("l", AttributeValue::L(vec![s("x"), s("y"), s("z")])),
+            ("gone", n("1")),
+        ],
+    )
+    .await;
+    let run = |return_values: ReturnValues, updates: Vec<UpdateAction>| {
+        let db = db.clone();
+        async move {
+            db.update_item(UpdateItemInput {
+                return_values,
+                ..update_input("Tab", keyed("p", "s"), updates)
+            })
+            .await
+            .expect("updated")
+            .attributes
+        }
+    };
+    // DynamoDB returns the updated part of a map, not the whole attribute.
+    let new = run(ReturnValues::UpdatedNew, vec![set_action(path("m").key("a"), s("new"))]).await;
+    assert_eq!(new, Some(item(&[("m", AttributeValue::M(item(&[("a", s("new"))])))])));
+    let old =
+        run(ReturnValues::UpdatedOld, vec![set_action(path("m").key("b"), s("changed"))]).await;
+    assert_eq!(old, Some(item(&[("m", AttributeValue::M(item(&[("b", s("sibling"))])))])));
+    // A list element comes back as a one-element list; a write past the end is not
+    // where it was asked for, so it returns nothing.
+    let new = run(ReturnValues::UpdatedNew, vec![set_action(path("l").index(1), s("Y"))]).await;
+    assert_eq!(new, Some(item(&[("l", AttributeValue::L(vec![s("Y")]))])));
+    let appended =
+        run(ReturnValues::UpdatedNew, vec![set_action(path("l").index(9), s("w"))]).await;
+    assert_eq!(appended, None);
+    let removed = run(ReturnValues::UpdatedOld, vec![UpdateAction::Remove(path("gone"))]).await;
+    assert_eq!(removed, Some(item(&[("gone", n("1"))])));
+    let all = run(ReturnValues::AllNew, vec![]).await.expect("ALL_NEW");
+    assert_eq!(all["l"], AttributeValue::L(vec![s("x"), s("Y"), s("z"), s("w")]));
+    assert!(!all.contains_key("gone"));
+}
+
+#[tokio::test]
+async fn updates_move_index_entries_and_bill_them() {
+    let mut input = table("Tab", None);
+    input.attribute_definitions.extend([define("g", ScalarType::S), define("k", ScalarType::S)]);
+    input.global_secondary_indexes = vec![
+        index("all", vec![hash("g")], ProjectionSpec::All),
+        index("keys", vec![hash("k")], ProjectionSpec::KeysOnly),
+    ];
+    let db = engine_with(input).await;
+    // pk:"a" 3 + g:"G" 2 + data (4) + 1,527 characters = 1,536 bytes = 1.5 KB.
+    put(&db, "Tab", &[("pk", s("a")), ("g", s("G")), ("data", s(&"x".repeat(1527)))]).await;
+    let update = |updates: Vec<UpdateAction>| {
+        let db = db.clone();
+        async move {
+            units(
+                db.update_item(UpdateItemInput {
+                    return_consumed_capacity: ReturnConsumedCapacity::Indexes,
+                    ..update_input("Tab", item(&[("pk", s("a"))]), updates)
+                })
+                .await
+                .expect("updated")
+                .consumed_capacity,
+            )
+        }
+    };
+    // Changing the ALL index's key: delete + put of a 1.5 KB entry, 4 units.
+    let moved = update(vec![set_action(path("g"), s("H"))]).await;
+    assert_eq!(moved.table.map(|t| t.capacity_units), Some(2.0));
+    assert_eq!(moved.global_secondary_indexes, vec![("all".to_owned(), capacity(4.0))]);
+    assert!(db.index_items("Tab", "all", &[s("G")]).expect("listed").is_empty());
+    assert_eq!(db.index_items("Tab", "all", &[s("H")]).expect("listed").len(), 1);
+    // A KEYS_ONLY entry appearing: 1 unit.
+    let filled = update(vec![set_action(path("k"), s("K"))]).await;
+    assert_eq!(
+        filled.global_secondary_indexes,
+        vec![("all".to_owned(), capacity(2.0)), ("keys".to_owned(), capacity(1.0))]
+    );
+    // Removing both keys: both entries go.
+    let emptied =
+        update(vec![UpdateAction::Remove(path("g")), UpdateAction::Remove(path("k"))]).await;
+    assert_eq!(emptied.capacity_units, 2.0 + 2.0 + 1.0);
+    assert!(db.index_items("Tab", "keys", &[s("K")]).expect("listed").is_empty());
+    let described = db.describe_table("Tab".to_owned()).await.expect("described");
+    assert!(described.index_statistics.iter().all(|index| index.item_count == 0));
+}
+
+fn capacity(units: f64) -> singletable_runtime::backend::Capacity {
+    singletable_runtime::backend::Capacity {
+        capacity_units: units,
+        read_capacity_units: 0.0,
+        write_capacity_units: units,
+    }
+}
+
+#[tokio::test]
+async fn update_errors_leave_the_item_alone() {
+    let db = engine_with(table("Tab", Some(ScalarType::S))).await;
+    put(&db, "Tab", &[("pk", s("p")), ("sk", s("s")), ("n", n("1")), ("text", s("t"))]).await;
+    let before = get(&db, "Tab", &[("pk", s("p")), ("sk", s("s"))]).await;
+    let fails = |updates: Vec<UpdateAction>| {
+        let db = db.clone();
+        async move { validation(db.update_item(update_input("Tab", keyed("p", "s"), updates)).await) }
+    };
+    // The first action writes, the second fails at run time: nothing is written.
+    let message = fails(vec![
+        set_action(path("n"), n("2")),
+        UpdateAction::Set(
+            path("x"),
+            SetValue::Plus(UpdateOperand::Path(path("text")), UpdateOperand::Value(n("1"))),
+        ),
+    ])
+    .await;
+    assert_eq!(message, "An operand in the update expression has an incorrect data type");
+    assert_eq!(
+        fails(vec![UpdateAction::Add(path("n"), n("1E-38"))]).await,
+        "DynamoDB only supports precision up to 38 digits"
+    );
+    assert_eq!(
+        fails(vec![set_action(path("deep").key("a"), s("x"))]).await,
+        "The document path provided in the update expression is invalid for update"
+    );
+    assert_eq!(get(&db, "Tab", &[("pk", s("p")), ("sk", s("s"))]).await, before);
+    // Nesting beyond 32 levels in the result.
+    let mut deep = s("leaf");
+    for _ in 0..32 {
+        deep = AttributeValue::L(vec![deep]);
+    }
+    assert!(fails(vec![set_action(path("nested"), deep)])
+        .await
+        .starts_with("ExpressionAttributeValues contains invalid value: Nesting Levels"));
+}
+
+#[tokio::test]
+async fn pages_stop_before_the_item_that_crosses_one_mb() {
+    let db = engine_with(table("Tab", Some(ScalarType::S))).await;
+    // pk:"p" 3 + sk:"N" 3 + pad 3 + 200,011 = 200,020 bytes; five are 1,000,100 bytes.
+    for i in 0..6 {
+        put(
+            &db,
+            "Tab",
+            &[("pk", s("p")), ("sk", s(&i.to_string())), ("pad", s(&"x".repeat(200_011)))],
+        )
+        .await;
+    }
+    let pages = all_pages(
+        &db,
+        QueryInput {
+            select: Some(Select::Count),
+            return_consumed_capacity: ReturnConsumedCapacity::Total,
+            ..query_input("Tab", s("p"))
+        },
+    )
+    .await;
+    let shape: Vec<(u32, Option<f64>)> = pages
+        .iter()
+        .map(|p| (p.scanned_count, p.consumed_capacity.as_ref().map(|c| c.capacity_units)))
+        .collect();
+    // 1,000,100 B = 245 units of 4 KB, halved; then 200,020 B = 49 units, halved.
+    assert_eq!(shape, [(5, Some(122.5)), (1, Some(24.5))]);
+    assert_eq!(pages[0].last_evaluated_key, Some(keyed("p", "4")));
+    let scanned = db
+        .scan(ScanInput { table_name: "Tab".to_owned(), limit: Some(3), ..Default::default() })
+        .await
+        .expect("scanned");
+    assert_eq!(scanned.scanned_count, 3, "Limit stops first");
+}
+
+#[tokio::test]
+async fn reads_of_nothing_cost_one_unit_and_lsi_fetches_bill_each_item() {
+    let mut input = table("Tab", Some(ScalarType::S));
+    input.attribute_definitions.push(define("l", ScalarType::S));
+    input.local_secondary_indexes =
+        vec![index("byL", vec![hash("pk"), range("l")], ProjectionSpec::KeysOnly)];
+    let db = engine_with(input).await;
+    for i in 0..3 {
+        // 5,000 bytes of data: 2 units each, strongly consistent, when fetched.
+        put(
+            &db,
+            "Tab",
+            &[
+                ("pk", s("p")),
+                ("sk", s(&format!("s{i}"))),
+                ("l", s(&format!("l{i}"))),
+                ("d", s(&"x".repeat(5000))),
+            ],
+        )
+        .await;
+    }
+    let empty = db
+        .query(QueryInput {
+            return_consumed_capacity: ReturnConsumedCapacity::Total,
+            ..query_input("Tab", s("none"))
+        })
+        .await
+        .expect("queried");
+    assert_eq!(empty.consumed_capacity.map(|c| c.capacity_units), Some(0.5));
+    let fetched = db
+        .query(QueryInput {
+            index_name: Some("byL".to_owned()),
+            select: Some(Select::AllAttributes),
+            consistent_read: true,
+            return_consumed_capacity: ReturnConsumedCapacity::Indexes,
+            filter: None,
+            ..query_input("Tab", s("p"))
+        })
+        .await
+        .expect("queried");
+    assert_eq!(fetched.items.len(), 3);
+    assert!(fetched.items.iter().all(|i| i.contains_key("d")));
+    let report = units(fetched.consumed_capacity);
+    assert_eq!(report.table.map(|t| t.capacity_units), Some(6.0), "3 items x 2 units");
+    assert_eq!(report.local_secondary_indexes.len(), 1);
+    assert_eq!(report.local_secondary_indexes[0].1.capacity_units, 1.0, "entries: one unit");
+    assert_eq!(report.capacity_units, 7.0);
+}
+
+#[tokio::test]
+async fn engine_messages_name_the_missing_key_element() {
+    let db = engine_with(table("Tab", Some(ScalarType::S))).await;
+    let no_partition = QueryInput {
+        key_condition: KeyCondition {
+            partition: vec![],
+            sort: vec![("sk".to_owned(), SortKeyCondition::Eq(s("x")))],
+        },
+        ..query_input("Tab", s("p"))
+    };
+    assert_eq!(
+        validation(db.query(no_partition).await),
+        "Query condition missed key schema element: pk"
+    );
+    let empty = QueryInput { key_condition: KeyCondition::default(), ..query_input("Tab", s("p")) };
+    assert_eq!(
+        validation(db.query(empty).await),
+        "Invalid KeyConditionExpression: The expression can not be empty;"
+    );
+    assert_eq!(
+        validation(db.scan(ScanInput { table_name: "Tab".to_owned(), segment: Some((0, 0)), ..Default::default() }).await),
+        "1 validation error detected: Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
+}
+
+#[tokio::test]
+async fn parallel_scans_split_partitions_between_segments() {
+    let db = engine_with(table("Tab", Some(ScalarType::N))).await;
+    for p in 0..60 {
+        for sk in 0..3 {
+            put(&db, "Tab", &[("pk", s(&format!("user#{p}"))), ("sk", n(&sk.to_string()))]).await;
+        }
+    }
+    let total = 7;
+    let mut owner: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut seen = 0;
+    for segment in 0..total {
+        let mut start = None;
+        let mut sizes = Vec::new();
+        loop {
+            let page = db
+                .scan(ScanInput {
+                    table_name: "Tab".to_owned(),
+                    segment: Some((segment, total)),
+                    limit: Some(4),
+                    exclusive_start_key: start,
+                    ..Default::default()
+                })
+                .await
+                .expect("scanned");
+            sizes.push(page.items.len());
+            for item in &page.items {
+                let AttributeValue::S(pk) = &item["pk"] else { panic!("{item:?}") };
+                let first = *owner.entry(pk.clone()).or_insert(segment);
+                assert_eq!(first, segment, "{pk} in two segments");
+                seen += 1;
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        assert!(sizes.iter().rev().skip(1).all(|size| *size == 4), "{sizes:?}");
+    }
+    assert_eq!((seen, owner.len()), (180, 60), "every item once");
+    assert!(owner.values().collect::<std::collections::HashSet<_>>().len() > 1);
+}
+
+// ---------------------------------------------------------------------------------------
 // Random operation sequences against a model
 
 mod model {
@@ -1450,6 +1784,347 @@ mod model {
                     let expected: Vec<Item> =
                         expected.into_iter().map(|(gs, pk, sk)| stored(pk, sk, Some(g), gs)).collect();
                     prop_assert_eq!(got, expected);
+                }
+                Ok(())
+            })?;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Random writes, then random queries paged to the end, against a sorted model
+
+mod paging_model {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Sort keys: short strings over a small alphabet, so that `begins_with` and the
+    /// range tests have plenty to match.
+    const SORT_KEYS: [&str; 9] = ["a", "aa", "ab", "b", "ba", "bb", "c", "ca", "d"];
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Put {
+            pk: u8,
+            sk: usize,
+            v: i8,
+            g: Option<u8>,
+        },
+        /// `SET v = if_not_exists(v, 0) + delta`, and `g` set, removed or left.
+        Update {
+            pk: u8,
+            sk: usize,
+            delta: i8,
+            g: Option<Option<u8>>,
+        },
+        Delete {
+            pk: u8,
+            sk: usize,
+        },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let g = proptest::option::of(0u8..2);
+        prop_oneof![
+            3 => (0u8..2, 0..SORT_KEYS.len(), -5i8..5, g.clone())
+                .prop_map(|(pk, sk, v, g)| Op::Put { pk, sk, v, g }),
+            2 => (0u8..2, 0..SORT_KEYS.len(), -3i8..3, proptest::option::of(g))
+                .prop_map(|(pk, sk, delta, g)| Op::Update { pk, sk, delta, g }),
+            1 => (0u8..2, 0..SORT_KEYS.len()).prop_map(|(pk, sk)| Op::Delete { pk, sk }),
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    enum Test {
+        All,
+        Eq(usize),
+        Lt(usize),
+        Le(usize),
+        Gt(usize),
+        Ge(usize),
+        Between(usize, usize),
+        BeginsWith(&'static str),
+    }
+
+    fn test() -> impl Strategy<Value = Test> {
+        let at = 0..SORT_KEYS.len();
+        prop_oneof![
+            Just(Test::All),
+            at.clone().prop_map(Test::Eq),
+            at.clone().prop_map(Test::Lt),
+            at.clone().prop_map(Test::Le),
+            at.clone().prop_map(Test::Gt),
+            at.clone().prop_map(Test::Ge),
+            (at.clone(), at).prop_map(|(a, b)| Test::Between(a.min(b), a.max(b))),
+            prop_oneof![Just("a"), Just("b"), Just("c"), Just("ab"), Just("x")]
+                .prop_map(Test::BeginsWith),
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    struct Read {
+        /// Query the GSI `byG` (`g` / `v`) instead of the table.
+        index: bool,
+        pk: u8,
+        test: Test,
+        forward: bool,
+        limit: Option<u32>,
+        /// Keep only items with `f` (= `v`) above this.
+        filter: Option<i8>,
+    }
+
+    fn read() -> impl Strategy<Value = Read> {
+        (
+            any::<bool>(),
+            0u8..2,
+            test(),
+            any::<bool>(),
+            proptest::option::of(1u32..5),
+            proptest::option::of(-3i8..3),
+        )
+            .prop_map(|(index, pk, test, forward, limit, filter)| Read {
+                index,
+                pk,
+                test,
+                forward,
+                limit,
+                filter,
+            })
+    }
+
+    fn stored(pk: u8, sk: usize, v: i64, g: Option<u8>) -> Item {
+        let mut item = item(&[
+            ("pk", s(&format!("p{pk}"))),
+            ("sk", s(SORT_KEYS[sk])),
+            ("v", n(&v.to_string())),
+            // A copy of v outside every key, for filters.
+            ("f", n(&v.to_string())),
+        ]);
+        if let Some(g) = g {
+            item.insert("g".to_owned(), s(&format!("g{g}")));
+        }
+        item
+    }
+
+    /// The test on the table's S sort key, or on the index's N sort key (`v`, compared
+    /// with the sort key positions read as numbers - 4 .. 4).
+    fn condition(test: &Test, index: bool) -> Option<SortKeyCondition> {
+        let value = |at: usize| {
+            if index {
+                n(&(i64::try_from(at).unwrap_or(0) - 4).to_string())
+            } else {
+                s(SORT_KEYS[at])
+            }
+        };
+        Some(match test {
+            Test::All => return None,
+            Test::Eq(a) => SortKeyCondition::Eq(value(*a)),
+            Test::Lt(a) => SortKeyCondition::Lt(value(*a)),
+            Test::Le(a) => SortKeyCondition::Le(value(*a)),
+            Test::Gt(a) => SortKeyCondition::Gt(value(*a)),
+            Test::Ge(a) => SortKeyCondition::Ge(value(*a)),
+            Test::Between(a, b) => SortKeyCondition::Between(value(*a), value(*b)),
+            // begins_with is refused on a number: the index reads use the whole range.
+            Test::BeginsWith(_) if index => return None,
+            Test::BeginsWith(prefix) => SortKeyCondition::BeginsWith(s(prefix)),
+        })
+    }
+
+    fn holds(test: &Test, index: bool, sk: &str, v: i64) -> bool {
+        if index {
+            let at = |a: &usize| i64::try_from(*a).unwrap_or(0) - 4;
+            match test {
+                Test::All | Test::BeginsWith(_) => true,
+                Test::Eq(a) => v == at(a),
+                Test::Lt(a) => v < at(a),
+                Test::Le(a) => v <= at(a),
+                Test::Gt(a) => v > at(a),
+                Test::Ge(a) => v >= at(a),
+                Test::Between(a, b) => at(a) <= v && v <= at(b),
+            }
+        } else {
+            let at = |a: &usize| SORT_KEYS[*a];
+            match test {
+                Test::All => true,
+                Test::Eq(a) => sk == at(a),
+                Test::Lt(a) => sk < at(a),
+                Test::Le(a) => sk <= at(a),
+                Test::Gt(a) => sk > at(a),
+                Test::Ge(a) => sk >= at(a),
+                Test::Between(a, b) => at(a) <= sk && sk <= at(b),
+                Test::BeginsWith(prefix) => sk.starts_with(prefix),
+            }
+        }
+    }
+
+    type Model = BTreeMap<(u8, usize), (i64, Option<u8>)>;
+
+    /// The pages the model expects: the matching items in order, cut every `limit`
+    /// evaluated items (a page that reaches the limit carries the last key, even at the
+    /// end), each filtered.
+    fn expected_pages(model: &Model, read: &Read) -> Vec<(Vec<Item>, Option<Item>)> {
+        let mut matching: Vec<(i64, u8, usize, Option<u8>)> = model
+            .iter()
+            .filter(|((pk, sk), (v, g))| {
+                let partition = if read.index { *g == Some(read.pk) } else { *pk == read.pk };
+                partition && holds(&read.test, read.index, SORT_KEYS[*sk], *v)
+            })
+            .map(|((pk, sk), (v, g))| (if read.index { *v } else { 0 }, *pk, *sk, *g))
+            .collect();
+        // The table orders by sort key; the index by v, then by the table key.
+        matching.sort_by(|a, b| (a.0, a.1, SORT_KEYS[a.2]).cmp(&(b.0, b.1, SORT_KEYS[b.2])));
+        if !read.forward {
+            matching.reverse();
+        }
+        let items: Vec<Item> = matching
+            .into_iter()
+            .map(|(_, pk, sk, g)| {
+                let (v, _) = model[&(pk, sk)];
+                stored(pk, sk, v, g)
+            })
+            .collect();
+        let key_of = |item: &Item| -> Item {
+            let names: &[&str] = if read.index { &["pk", "sk", "g", "v"] } else { &["pk", "sk"] };
+            names.iter().map(|name| ((*name).to_owned(), item[*name].clone())).collect()
+        };
+        let keep = |item: &Item| match read.filter {
+            None => true,
+            Some(min) => matches!(
+                &item["f"],
+                AttributeValue::N(v) if *v > Number::parse(&min.to_string()).expect("a number")
+            ),
+        };
+        let Some(limit) = read.limit else {
+            return vec![(items.iter().filter(|i| keep(i)).cloned().collect(), None)];
+        };
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut pages = Vec::new();
+        let mut chunks = items.chunks(limit).peekable();
+        loop {
+            match chunks.next() {
+                None => {
+                    pages.push((Vec::new(), None));
+                    return pages;
+                }
+                Some(chunk) => {
+                    let full = chunk.len() == limit;
+                    let kept = chunk.iter().filter(|i| keep(i)).cloned().collect();
+                    pages.push((kept, full.then(|| key_of(&chunk[chunk.len() - 1]))));
+                    if !full {
+                        return pages;
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn pages_match_a_sorted_model(
+            ops in proptest::collection::vec(op(), 1..50),
+            reads in proptest::collection::vec(read(), 1..12),
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+            runtime.block_on(async {
+                let mut input = table("Model", Some(ScalarType::S));
+                input.attribute_definitions.extend([define("g", ScalarType::S), define("v", ScalarType::N)]);
+                input.global_secondary_indexes =
+                    vec![index("byG", vec![hash("g"), range("v")], ProjectionSpec::All)];
+                let db = engine_with(input).await;
+                let mut model = Model::new();
+                let key = |pk: u8, sk: usize| item(&[("pk", s(&format!("p{pk}"))), ("sk", s(SORT_KEYS[sk]))]);
+                for op in ops {
+                    match op {
+                        Op::Put { pk, sk, v, g } => {
+                            db.put_item(PutItemInput {
+                                table_name: "Model".to_owned(),
+                                item: stored(pk, sk, i64::from(v), g),
+                                ..Default::default()
+                            })
+                            .await
+                            .expect("put");
+                            model.insert((pk, sk), (i64::from(v), g));
+                        }
+                        Op::Update { pk, sk, delta, g } => {
+                            let mut updates = vec![UpdateAction::Set(
+                                path("v"),
+                                SetValue::Plus(
+                                    UpdateOperand::IfNotExists(path("v"), Box::new(UpdateOperand::Value(n("0")))),
+                                    UpdateOperand::Value(n(&delta.to_string())),
+                                ),
+                            ), UpdateAction::Set(
+                                path("f"),
+                                SetValue::Plus(
+                                    UpdateOperand::IfNotExists(path("f"), Box::new(UpdateOperand::Value(n("0")))),
+                                    UpdateOperand::Value(n(&delta.to_string())),
+                                ),
+                            )];
+                            match g {
+                                Some(Some(g)) => updates.push(set_action(path("g"), s(&format!("g{g}")))),
+                                Some(None) => updates.push(UpdateAction::Remove(path("g"))),
+                                None => {}
+                            }
+                            let new = db
+                                .update_item(UpdateItemInput {
+                                    return_values: ReturnValues::AllNew,
+                                    ..update_input("Model", key(pk, sk), updates)
+                                })
+                                .await
+                                .expect("updated")
+                                .attributes;
+                            let entry = model.entry((pk, sk)).or_insert((0, None));
+                            entry.0 += i64::from(delta);
+                            if let Some(g) = g {
+                                entry.1 = g;
+                            }
+                            prop_assert_eq!(new, Some(stored(pk, sk, entry.0, entry.1)));
+                        }
+                        Op::Delete { pk, sk } => {
+                            db.delete_item(DeleteItemInput {
+                                table_name: "Model".to_owned(),
+                                key: key(pk, sk),
+                                ..Default::default()
+                            })
+                            .await
+                            .expect("deleted");
+                            model.remove(&(pk, sk));
+                        }
+                    }
+                }
+
+                for read in reads {
+                    let partition = if read.index {
+                        ("g".to_owned(), s(&format!("g{}", read.pk)))
+                    } else {
+                        ("pk".to_owned(), s(&format!("p{}", read.pk)))
+                    };
+                    let sort_name = if read.index { "v" } else { "sk" };
+                    let input = QueryInput {
+                        table_name: "Model".to_owned(),
+                        index_name: read.index.then(|| "byG".to_owned()),
+                        key_condition: KeyCondition {
+                            partition: vec![partition],
+                            sort: condition(&read.test, read.index)
+                                .map(|test| (sort_name.to_owned(), test))
+                                .into_iter()
+                                .collect(),
+                        },
+                        filter: read.filter.map(|min| compare("f", Comparator::Gt, n(&min.to_string()))),
+                        limit: read.limit,
+                        scan_index_forward: read.forward,
+                        ..Default::default()
+                    };
+                    let got: Vec<(Vec<Item>, Option<Item>)> = all_pages(&db, input)
+                        .await
+                        .into_iter()
+                        .map(|page| (page.items, page.last_evaluated_key))
+                        .collect();
+                    prop_assert_eq!(got, expected_pages(&model, &read), "{:?}", read);
                 }
                 Ok(())
             })?;

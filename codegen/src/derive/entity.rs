@@ -95,6 +95,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
         indexes,
         fields,
         crate_path: crate_path.unwrap_or_else(default_crate_path),
+        vis: input.vis.clone(),
     })
 }
 

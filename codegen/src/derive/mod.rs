@@ -39,6 +39,13 @@
 //! // fields: #[entity(rename = "attr", skip, default, default = "path::to::fn", serde,
 //! //                  version, created_at, updated_at, ttl, unique)]
 //!
+//! #[collection(
+//!     table = App,                        // required: the members' table
+//!     index = GSI1,                       // the shared partition of an index; the table's by default
+//!     crate = "::singletable",
+//! )]
+//! // fields: `Option<Entity>` (at most one item) or `Vec<Entity>` (any number), one per member
+//!
 //! #[attribute(tag = "type", crate = "::singletable")]        // containers
 //! // variants: #[attribute(rename = "value")]
 //! // fields:   #[attribute(rename = "attr", skip, default, default = "path", serde)]
@@ -50,6 +57,7 @@
 //! item without the value is left out of the index (a sparse index).
 
 mod attribute;
+mod collection;
 mod entity;
 mod field;
 mod meta;
@@ -58,6 +66,7 @@ mod table;
 use proc_macro2::TokenStream;
 
 pub use attribute::parse_attribute;
+pub use collection::parse_collection;
 pub use entity::parse_entity;
 pub use table::parse_table;
 
@@ -141,6 +150,30 @@ pub fn attribute_fallback(input: &syn::DeriveInput) -> TokenStream {
         syn::Data::Union(_) => false,
     };
     emit::attribute_fallback(&input.ident, &input.generics, &krate, scalar)
+}
+
+/// `#[derive(Collection)]`: `impl Collection`, `query()` and the checks that the members
+/// share a partition.
+pub fn collection_inner(input: syn::DeriveInput) -> syn::Result<TokenStream> {
+    let mut cx = Diagnostics::new();
+    let model = parse_collection(&input, &mut cx);
+    cx.check()?;
+    let model = model.ok_or_else(|| syn::Error::new_spanned(&input.ident, "invalid collection"))?;
+    Ok(emit::collection(&model))
+}
+
+/// The impl emitted next to the errors of a `#[derive(Collection)]`.
+pub fn collection_fallback(input: &syn::DeriveInput) -> TokenStream {
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let mut cx = Diagnostics::new();
+    let krate = crate_path_of(input, "collection", &mut cx);
+    let table = meta::attribute_args(&input.attrs, "collection", &mut cx)
+        .iter()
+        .find(|m| m.path().is_ident("table"))
+        .and_then(|m| entity::parse_table_path(m, &mut cx));
+    emit::collection_fallback(&input.ident, table.as_ref(), &krate)
 }
 
 fn crate_path_of(input: &syn::DeriveInput, attr: &str, cx: &mut Diagnostics) -> syn::Path {

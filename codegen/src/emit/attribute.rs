@@ -68,7 +68,18 @@ pub fn attribute(model: &AttributeModel) -> TokenStream {
     let (encode, decode, extra) = match &model.shape {
         AttributeShape::Struct(fields) => {
             let (encode, decode) = named_struct(st, fields, &mut codecs);
-            (encode, decode, TokenStream::new())
+            let owner = quote!(#ident #ty_generics);
+            let consts = fields
+                .iter()
+                .filter(|f| f.is_stored())
+                .map(|field| super::entity::nested_attr_const(st, owner.clone(), field));
+            let paths = quote! {
+                #[allow(dead_code)]
+                impl #impl_generics #ident #ty_generics #where_clause {
+                    #(#consts)*
+                }
+            };
+            (encode, decode, paths)
         }
         AttributeShape::Newtype(inner) => newtype(model, inner),
         AttributeShape::UnitEnum(variants) => unit_enum(model, variants),

@@ -6,9 +6,15 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::emit::{codec_const, const_check, decode_field, encode_field, span_of, template_schema};
+
+mod access;
+mod query;
+
 use crate::model::{
     option_inner, EntityIndexKeys, EntityIndexModel, EntityModel, FieldModel, KeyTemplate,
 };
+pub(crate) use access::nested_attr_const;
+pub(crate) use query::pattern_type;
 
 /// Which key a rendered value is for.
 #[derive(Clone, Copy)]
@@ -173,9 +179,21 @@ impl<'a> Emitter<'a> {
             quote!(&self.#ident)
         });
         let key_fns = self.key_fns();
+        let (query_structs, query_impls, starters) = self.queries();
+        let attr_consts = self.attr_consts();
+        let composites = self.composite_fns();
+        let reindex = self.reindex_fns();
 
         quote! {
-            #[allow(non_upper_case_globals, clippy::ptr_arg, clippy::too_many_arguments)]
+            #query_structs
+
+            #[allow(
+                non_upper_case_globals,
+                clippy::ptr_arg,
+                clippy::too_many_arguments,
+                clippy::wrong_self_convention,
+                clippy::should_implement_trait
+            )]
             const _: () = {
                 #table_const
                 const __ST_PK: #st::schema::KeyAttribute = __ST_TABLE.partition_key;
@@ -207,6 +225,15 @@ impl<'a> Emitter<'a> {
                 }
 
                 #key_fns
+                #query_impls
+
+                #[allow(dead_code)]
+                impl #ident {
+                    #attr_consts
+                    #composites
+                    #starters
+                    #reindex
+                }
             };
         }
     }

@@ -10,10 +10,12 @@
 //! the table's `const SCHEMA`, spanned at the user's token so the error points there.
 
 mod attribute;
+mod collection;
 mod entity;
 mod table;
 
 pub use attribute::{attribute, attribute_fallback};
+pub use collection::{collection, collection_fallback};
 pub use entity::{entity, entity_fallback};
 pub use table::{table, table_fallback};
 

@@ -147,6 +147,8 @@ pub struct EntityModel {
     pub fields: Vec<FieldModel>,
     /// The path of the facade crate in generated code.
     pub crate_path: syn::Path,
+    /// The struct's visibility, given to the generated query builder types.
+    pub vis: syn::Visibility,
 }
 
 impl EntityModel {
@@ -167,5 +169,122 @@ impl EntityModel {
             }
         }
         fields
+    }
+}
+
+/// How an update may change a field: the marker of its generated `Attr` const.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpdateMarker {
+    /// Part of the primary-key templates: never updated.
+    KeyField,
+    /// Shares an index key template with other changing fields: updated only through a
+    /// composite (`<index>_composite(..)`).
+    Composite,
+    /// The only changing field of the templates of these indexes (positions in
+    /// [`EntityModel::indexes`]): `set` rewrites their keys.
+    Indexed(Vec<usize>),
+    /// Optional (`Option`, `default`, a set): set, modified, removed.
+    Optional,
+    /// Required: set and modified.
+    Value,
+}
+
+/// A composite update: fields set together, and the template indexes whose keys they
+/// rewrite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompositePlan {
+    /// The fields, in declaration order.
+    pub fields: Vec<String>,
+    /// Positions (in [`EntityModel::indexes`]) of the indexes whose keys are rewritten.
+    pub indexes: Vec<usize>,
+}
+
+/// True for `HashSet<…>` / `BTreeSet<…>` types (stored as DynamoDB sets: empty is absent).
+pub fn is_set_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "HashSet" || last.ident == "BTreeSet"),
+        _ => false,
+    }
+}
+
+impl EntityModel {
+    /// The changing (non primary-key) fields of template index `position`; empty for a
+    /// native index (whose key attributes are the fields themselves).
+    pub fn template_index_fields(&self, position: usize) -> Vec<String> {
+        let keys = self.key_fields();
+        match self.indexes.get(position).map(|index| &index.keys) {
+            Some(EntityIndexKeys::Templates { .. }) => self.indexes[position]
+                .key_fields()
+                .into_iter()
+                .filter(|f| !keys.contains(f))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// How an update may change `field`.
+    pub fn update_marker(&self, field: &FieldModel) -> UpdateMarker {
+        let name = field.name();
+        if self.key_fields().contains(&name) {
+            return UpdateMarker::KeyField;
+        }
+        let mut indexes = Vec::new();
+        for position in 0..self.indexes.len() {
+            let fields = self.template_index_fields(position);
+            if fields.contains(&name) {
+                if fields.len() > 1 {
+                    return UpdateMarker::Composite;
+                }
+                indexes.push(position);
+            }
+        }
+        if !indexes.is_empty() {
+            UpdateMarker::Indexed(indexes)
+        } else if super::option_inner(&field.ty).is_some()
+            || field.default.is_some()
+            || is_set_type(&field.ty)
+        {
+            UpdateMarker::Optional
+        } else {
+            UpdateMarker::Value
+        }
+    }
+
+    /// The composite update of template index `position`: its changing fields, plus
+    /// every field sharing a template with them (transitively), and every index those
+    /// fields feed. `None` when the index has fewer than two changing fields (a plain
+    /// `set` does, or nothing changes).
+    pub fn composite_plan(&self, position: usize) -> Option<CompositePlan> {
+        let mut fields = self.template_index_fields(position);
+        if fields.len() < 2 {
+            return None;
+        }
+        let mut indexes = vec![position];
+        loop {
+            let mut grew = false;
+            for other in 0..self.indexes.len() {
+                let other_fields = self.template_index_fields(other);
+                if !indexes.contains(&other) && other_fields.iter().any(|f| fields.contains(f)) {
+                    indexes.push(other);
+                    for f in other_fields {
+                        if !fields.contains(&f) {
+                            fields.push(f);
+                        }
+                    }
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        indexes.sort_unstable();
+        let order: Vec<String> = self.fields.iter().map(FieldModel::name).collect();
+        fields.sort_by_key(|f| order.iter().position(|o| o == f));
+        Some(CompositePlan { fields, indexes })
     }
 }

@@ -6,14 +6,17 @@
 //! fields, the Rust names of structs, the path of the facade crate).
 
 mod attribute;
+mod collection;
 mod entity;
 mod field_type;
 mod table;
 mod template;
 
 pub use attribute::{AttributeModel, AttributeShape, TaggedVariant, UnitVariant, VariantBody};
+pub use collection::{CollectionMember, CollectionModel};
 pub use entity::{
-    DefaultValue, EntityIndexKeys, EntityIndexModel, EntityModel, FieldMarkers, FieldModel,
+    is_set_type, CompositePlan, DefaultValue, EntityIndexKeys, EntityIndexModel, EntityModel,
+    FieldMarkers, FieldModel, UpdateMarker,
 };
 pub use field_type::{option_inner, TypeClass};
 pub use table::{

@@ -6,11 +6,15 @@
 
 use std::collections::HashMap;
 
-use super::{Comparator, Condition, Operand, Path, PathElement};
+use super::{
+    Comparator, Condition, KeyCondition, Operand, Path, PathElement, SetValue, SortKeyCondition,
+    UpdateAction, UpdateOperand,
+};
 use crate::value::{AttributeValue, Item};
 
 /// Collects the placeholders of one request's expressions (condition, filter,
-/// projection, key condition share one set of `ExpressionAttributeNames` / `Values`).
+/// projection, key condition, update share one set of `ExpressionAttributeNames` /
+/// `Values`).
 ///
 /// ```
 /// use singletable_runtime::expr::{Condition, Operand, Comparator, Path, render::Placeholders};
@@ -139,6 +143,138 @@ impl Placeholders {
         }
     }
 
+    /// A key condition expression: equality on each partition attribute, then the sort
+    /// conditions, joined by `AND`: `#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2`,
+    /// `#n0 = :v0 AND begins_with(#n1, :v1)`.
+    ///
+    /// ```
+    /// use singletable_runtime::expr::{render::Placeholders, KeyCondition, SortKeyCondition};
+    /// use singletable_runtime::AttributeValue;
+    ///
+    /// let mut p = Placeholders::default();
+    /// let condition = KeyCondition {
+    ///     partition: vec![("PK".to_owned(), AttributeValue::S("USER#1".into()))],
+    ///     sort: vec![("SK".to_owned(), SortKeyCondition::BeginsWith(AttributeValue::S("ORDER#".into())))],
+    /// };
+    /// assert_eq!(p.key_condition(&condition), "#n0 = :v0 AND begins_with(#n1, :v1)");
+    /// ```
+    pub fn key_condition(&mut self, condition: &KeyCondition) -> String {
+        let mut parts = Vec::with_capacity(condition.partition.len() + condition.sort.len());
+        for (name, value) in &condition.partition {
+            let name = self.name(name);
+            let value = self.value(value.clone());
+            parts.push(format!("{name} = {value}"));
+        }
+        for (name, test) in &condition.sort {
+            let name = self.name(name);
+            let mut compare = |op: &str, value: &crate::value::AttributeValue| {
+                let value = self.value(value.clone());
+                format!("{name} {op} {value}")
+            };
+            let part = match test {
+                SortKeyCondition::Eq(v) => compare("=", v),
+                SortKeyCondition::Lt(v) => compare("<", v),
+                SortKeyCondition::Le(v) => compare("<=", v),
+                SortKeyCondition::Gt(v) => compare(">", v),
+                SortKeyCondition::Ge(v) => compare(">=", v),
+                SortKeyCondition::Between(low, high) => {
+                    let low = self.value(low.clone());
+                    let high = self.value(high.clone());
+                    format!("{name} BETWEEN {low} AND {high}")
+                }
+                SortKeyCondition::BeginsWith(prefix) => {
+                    let prefix = self.value(prefix.clone());
+                    format!("begins_with({name}, {prefix})")
+                }
+            };
+            parts.push(part);
+        }
+        parts.join(" AND ")
+    }
+
+    fn update_operand(&mut self, operand: &UpdateOperand) -> String {
+        match operand {
+            UpdateOperand::Path(path) => self.path(path),
+            UpdateOperand::Value(value) => self.value(value.clone()),
+            UpdateOperand::IfNotExists(path, fallback) => {
+                let path = self.path(path);
+                let fallback = self.update_operand(fallback);
+                format!("if_not_exists({path}, {fallback})")
+            }
+            UpdateOperand::ListAppend(first, second) => {
+                let first = self.update_operand(first);
+                let second = self.update_operand(second);
+                format!("list_append({first}, {second})")
+            }
+        }
+    }
+
+    /// An update expression: the actions grouped into `SET`, `REMOVE`, `ADD` and
+    /// `DELETE` clauses, in that order (each clause lists its actions in the given order);
+    /// an empty string for no actions.
+    ///
+    /// ```
+    /// use singletable_runtime::expr::{render::Placeholders, Path, SetValue, UpdateAction, UpdateOperand};
+    /// use singletable_runtime::{AttributeValue, Number};
+    ///
+    /// let mut p = Placeholders::default();
+    /// let one = AttributeValue::N(Number::from(1u8));
+    /// let actions = [
+    ///     UpdateAction::Add(Path::attribute("views"), one.clone()),
+    ///     UpdateAction::Set(
+    ///         Path::attribute("version"),
+    ///         SetValue::Plus(UpdateOperand::Path(Path::attribute("version")), UpdateOperand::Value(one)),
+    ///     ),
+    ///     UpdateAction::Remove(Path::attribute("draft")),
+    /// ];
+    /// assert_eq!(p.update(&actions), "SET #n1 = #n1 + :v1 REMOVE #n2 ADD #n0 :v0");
+    /// ```
+    pub fn update(&mut self, actions: &[UpdateAction]) -> String {
+        let mut clauses: [Vec<String>; 4] = Default::default();
+        for action in actions {
+            match action {
+                UpdateAction::Set(path, value) => {
+                    let path = self.path(path);
+                    let value = match value {
+                        SetValue::Operand(operand) => self.update_operand(operand),
+                        SetValue::Plus(left, right) => {
+                            let left = self.update_operand(left);
+                            let right = self.update_operand(right);
+                            format!("{left} + {right}")
+                        }
+                        SetValue::Minus(left, right) => {
+                            let left = self.update_operand(left);
+                            let right = self.update_operand(right);
+                            format!("{left} - {right}")
+                        }
+                    };
+                    clauses[0].push(format!("{path} = {value}"));
+                }
+                UpdateAction::Remove(path) => {
+                    let path = self.path(path);
+                    clauses[1].push(path);
+                }
+                UpdateAction::Add(path, value) => {
+                    let path = self.path(path);
+                    let value = self.value(value.clone());
+                    clauses[2].push(format!("{path} {value}"));
+                }
+                UpdateAction::Delete(path, value) => {
+                    let path = self.path(path);
+                    let value = self.value(value.clone());
+                    clauses[3].push(format!("{path} {value}"));
+                }
+            }
+        }
+        ["SET", "REMOVE", "ADD", "DELETE"]
+            .iter()
+            .zip(&clauses)
+            .filter(|(_, parts)| !parts.is_empty())
+            .map(|(keyword, parts)| format!("{keyword} {}", parts.join(", ")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// True when no placeholder was handed out.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty() && self.values.is_empty()
@@ -231,5 +367,84 @@ mod tests {
             ]
         );
         assert_eq!(p.projection(&[pk(), Path::attribute("a").index(0)]), "#n0, #n1[0]");
+    }
+
+    fn n(v: u8) -> AttributeValue {
+        AttributeValue::N(crate::Number::from(v))
+    }
+
+    #[test]
+    fn key_conditions_cover_every_operator() {
+        let key = |sort: Vec<(&str, SortKeyCondition)>| KeyCondition {
+            partition: vec![("PK".to_owned(), s("p")), ("region".to_owned(), s("r"))],
+            sort: sort.into_iter().map(|(name, test)| (name.to_owned(), test)).collect(),
+        };
+        let cases = [
+            (vec![], "#n0 = :v0 AND #n1 = :v1"),
+            (vec![("SK", SortKeyCondition::Eq(n(1)))], "#n0 = :v0 AND #n1 = :v1 AND #n2 = :v2"),
+            (vec![("SK", SortKeyCondition::Lt(n(1)))], "#n0 = :v0 AND #n1 = :v1 AND #n2 < :v2"),
+            (vec![("SK", SortKeyCondition::Le(n(1)))], "#n0 = :v0 AND #n1 = :v1 AND #n2 <= :v2"),
+            (vec![("SK", SortKeyCondition::Gt(n(1)))], "#n0 = :v0 AND #n1 = :v1 AND #n2 > :v2"),
+            (vec![("SK", SortKeyCondition::Ge(n(1)))], "#n0 = :v0 AND #n1 = :v1 AND #n2 >= :v2"),
+            (
+                vec![("SK", SortKeyCondition::Between(n(1), n(2)))],
+                "#n0 = :v0 AND #n1 = :v1 AND #n2 BETWEEN :v2 AND :v3",
+            ),
+            (
+                vec![
+                    ("a", SortKeyCondition::Eq(n(1))),
+                    ("b", SortKeyCondition::BeginsWith(s("x"))),
+                ],
+                "#n0 = :v0 AND #n1 = :v1 AND #n2 = :v2 AND begins_with(#n3, :v3)",
+            ),
+        ];
+        for (sort, expected) in cases {
+            let mut p = Placeholders::default();
+            assert_eq!(p.key_condition(&key(sort)), expected);
+            let (names, values) = p.into_parts();
+            assert_eq!(names["#n0"], "PK");
+            assert_eq!(values[":v0"], s("p"));
+        }
+    }
+
+    #[test]
+    fn updates_group_their_clauses() {
+        let mut p = Placeholders::default();
+        let actions = [
+            UpdateAction::Delete(Path::attribute("tags"), AttributeValue::Ss(vec!["a".into()])),
+            UpdateAction::Set(
+                Path::attribute("list"),
+                SetValue::Operand(UpdateOperand::ListAppend(
+                    Box::new(UpdateOperand::IfNotExists(
+                        Path::attribute("list"),
+                        Box::new(UpdateOperand::Value(AttributeValue::L(vec![]))),
+                    )),
+                    Box::new(UpdateOperand::Value(AttributeValue::L(vec![n(1)]))),
+                )),
+            ),
+            UpdateAction::Remove(Path::attribute("m").key("a.b").index(2)),
+            UpdateAction::Set(
+                Path::attribute("count"),
+                SetValue::Minus(
+                    UpdateOperand::Path(Path::attribute("count")),
+                    UpdateOperand::Value(n(1)),
+                ),
+            ),
+            UpdateAction::Add(Path::attribute("tags"), AttributeValue::Ss(vec!["b".into()])),
+            UpdateAction::Remove(Path::attribute("gone")),
+            UpdateAction::Set(
+                Path::attribute("copy"),
+                SetValue::Operand(UpdateOperand::Path(Path::attribute("count"))),
+            ),
+        ];
+        assert_eq!(
+            p.update(&actions),
+            "SET #n1 = list_append(if_not_exists(#n1, :v1), :v2), #n4 = #n4 - :v3, #n6 = #n4 \
+             REMOVE #n2.#n3[2], #n5 ADD #n0 :v4 DELETE #n0 :v0"
+        );
+        let (names, values) = p.into_parts();
+        assert_eq!(names["#n3"], "a.b");
+        assert_eq!(values.len(), 5);
+        assert_eq!(Placeholders::default().update(&[]), "");
     }
 }

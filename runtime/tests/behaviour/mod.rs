@@ -14,10 +14,14 @@ use std::time::{Duration, Instant};
 
 use singletable_runtime::backend::{
     AttributeDefinition, Backend, CreateTableInput, DeleteItemInput, GetItemInput,
-    KeySchemaElement, KeyType, ListTablesInput, ProjectionSpec, PutItemInput,
-    ReturnConsumedCapacity, ReturnValues, SecondaryIndex, TableDescription, TableStatus,
+    KeySchemaElement, KeyType, ListTablesInput, PageOutput, ProjectionSpec, PutItemInput,
+    QueryInput, ReturnConsumedCapacity, ReturnValues, ScanInput, SecondaryIndex, Select,
+    TableDescription, TableStatus, UpdateItemInput,
 };
-use singletable_runtime::expr::{Comparator, Condition, Operand, Path};
+use singletable_runtime::expr::{
+    Comparator, Condition, KeyCondition, Operand, Path, SetValue, SortKeyCondition, UpdateAction,
+    UpdateOperand,
+};
 use singletable_runtime::schema::{BillingMode, ScalarType, StreamViewType};
 use singletable_runtime::{AttributeValue, Error, Item, Number};
 
@@ -71,6 +75,24 @@ cases![
     return_values_all_old,
     invalid_requests_are_validation_errors,
     consumed_capacity_total_and_indexes,
+    update_creates_items_and_applies_every_action,
+    update_return_values,
+    update_conditions_and_capacity,
+    update_errors,
+    update_keeps_indexes_in_step,
+    query_sort_key_operators_on_s_n_and_b,
+    query_pagination_with_limit_in_both_directions,
+    query_filters_projections_and_select,
+    query_validation_errors,
+    query_exclusive_start_keys,
+    query_one_mb_pages,
+    query_consumed_capacity,
+    query_multi_attribute_gsi,
+    query_single_attribute_gsis_and_sparse_entries,
+    query_lsi_fetches_unprojected_attributes,
+    scan_filters_pages_and_projects,
+    scan_parallel_segments_cover_the_table_once,
+    scan_indexes_and_validation,
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -820,5 +842,1658 @@ async fn consumed_capacity_total_and_indexes(ctx: &Ctx<'_>) {
         })
         .await);
     assert_eq!(deleted.consumed_capacity.map(|c| c.capacity_units), Some(7.0), "entries removed");
+    drop_table(ctx.db, &name).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// UpdateItem
+// ---------------------------------------------------------------------------------------
+
+/// The message of a `ValidationException`, or a panic.
+#[track_caller]
+pub fn validation<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
+    match err(result) {
+        Error::Validation { message } => message,
+        other => panic!("expected ValidationException, got {other:?}"),
+    }
+}
+
+fn b(bytes: &[u8]) -> AttributeValue {
+    AttributeValue::B(bytes.to_vec())
+}
+
+fn l(values: Vec<AttributeValue>) -> AttributeValue {
+    AttributeValue::L(values)
+}
+
+fn m<const N: usize>(pairs: [(&str, AttributeValue); N]) -> AttributeValue {
+    AttributeValue::M(item(pairs))
+}
+
+fn ss(members: &[&str]) -> AttributeValue {
+    AttributeValue::Ss(members.iter().map(|member| (*member).to_owned()).collect())
+}
+
+fn ns(members: &[&str]) -> AttributeValue {
+    AttributeValue::Ns(members.iter().map(|member| num(member)).collect())
+}
+
+fn at(name: &str) -> Path {
+    Path::attribute(name)
+}
+
+fn set(path: Path, value: AttributeValue) -> UpdateAction {
+    UpdateAction::Set(path, SetValue::Operand(UpdateOperand::Value(value)))
+}
+
+fn update(table: &str, key: Item, updates: Vec<UpdateAction>) -> UpdateItemInput {
+    UpdateItemInput { table_name: table.to_owned(), key, updates, ..UpdateItemInput::default() }
+}
+
+fn all_new(table: &str, key: Item, updates: Vec<UpdateAction>) -> UpdateItemInput {
+    UpdateItemInput { return_values: ReturnValues::AllNew, ..update(table, key, updates) }
+}
+
+async fn stored(db: &dyn Backend, table: &str, key: Item) -> Option<Item> {
+    ok(db.get_item(GetItemInput { consistent_read: true, ..get(table, key) }).await).item
+}
+
+async fn update_creates_items_and_applies_every_action(ctx: &Ctx<'_>) {
+    let name = ctx.table("update-actions");
+    create(ctx.db, simple_table(name.clone())).await;
+
+    // A missing item is created from its key and the SETs and ADDs.
+    let created = ok(ctx
+        .db
+        .update_item(all_new(
+            &name,
+            key("p", "new"),
+            vec![
+                set(at("a"), n("1")),
+                UpdateAction::Add(at("c"), n("5")),
+                UpdateAction::Remove(at("gone")),
+            ],
+        ))
+        .await);
+    let expected = item([("pk", s("p")), ("sk", s("new")), ("a", n("1")), ("c", n("5"))]);
+    assert_eq!(created.attributes, Some(expected));
+    // No actions at all: the item is just its key.
+    let bare = ok(ctx.db.update_item(all_new(&name, key("p", "bare"), vec![])).await);
+    assert_eq!(bare.attributes, Some(key("p", "bare")));
+
+    let start = item([
+        ("pk", s("p")),
+        ("sk", s("s")),
+        ("n", n("10")),
+        ("text", s("t")),
+        ("l", l(vec![s("a"), s("b"), s("c"), s("d")])),
+        ("m", m([("k", s("v")), ("deep", m([("x", n("1"))]))])),
+        ("tags", ss(&["a", "b"])),
+        ("nums", ns(&["1", "2"])),
+    ]);
+    ok(ctx.db.put_item(put(&name, start)).await);
+    let actions = vec![
+        // Values are computed from the item as it was: `copy` gets the old `n`.
+        UpdateAction::Set(
+            at("n"),
+            SetValue::Plus(UpdateOperand::Path(at("n")), UpdateOperand::Value(n("2.5"))),
+        ),
+        UpdateAction::Set(at("copy"), SetValue::Operand(UpdateOperand::Path(at("n")))),
+        UpdateAction::Set(
+            at("down"),
+            SetValue::Minus(
+                UpdateOperand::IfNotExists(at("absent"), Box::new(UpdateOperand::Value(n("100")))),
+                UpdateOperand::Value(n("1")),
+            ),
+        ),
+        UpdateAction::Set(
+            at("text"),
+            SetValue::Operand(UpdateOperand::IfNotExists(
+                at("text"),
+                Box::new(UpdateOperand::Value(s("default"))),
+            )),
+        ),
+        UpdateAction::Set(
+            at("fresh"),
+            SetValue::Operand(UpdateOperand::ListAppend(
+                Box::new(UpdateOperand::IfNotExists(
+                    at("fresh"),
+                    Box::new(UpdateOperand::Value(l(vec![]))),
+                )),
+                Box::new(UpdateOperand::Value(l(vec![n("1")]))),
+            )),
+        ),
+        // Old indexes: l[1] and l[3] go, l[0] is replaced, l[9] appends.
+        set(at("l").index(0), s("A")),
+        set(at("l").index(9), s("E")),
+        UpdateAction::Remove(at("l").index(3)),
+        UpdateAction::Remove(at("l").index(1)),
+        set(at("m").key("deep").key("y"), n("2")),
+        UpdateAction::Remove(at("m").key("k")),
+        UpdateAction::Remove(at("m").key("missing")),
+        UpdateAction::Add(at("tags"), ss(&["b", "c"])),
+        UpdateAction::Delete(at("nums"), ns(&["1", "2", "3"])),
+        UpdateAction::Delete(at("not_there"), ss(&["a"])),
+        UpdateAction::Remove(at("never_was")),
+    ];
+    let updated = ok(ctx.db.update_item(all_new(&name, key("p", "s"), actions)).await);
+    let expected = item([
+        ("pk", s("p")),
+        ("sk", s("s")),
+        ("n", n("12.5")),
+        ("copy", n("10")),
+        ("down", n("99")),
+        ("text", s("t")),
+        ("fresh", l(vec![n("1")])),
+        ("l", l(vec![s("A"), s("c"), s("E")])),
+        ("m", m([("deep", m([("x", n("1")), ("y", n("2"))]))])),
+        ("tags", ss(&["a", "b", "c"])),
+    ]);
+    let got = updated.attributes.unwrap_or_else(|| panic!("ALL_NEW asked for"));
+    assert_eq!(normalized(&got), normalized(&expected), "nums lost every member, so it is gone");
+    assert_eq!(
+        stored(ctx.db, &name, key("p", "s")).await.map(|i| normalized(&i)),
+        Some(normalized(&expected))
+    );
+
+    // Prepending swaps list_append's arguments; SET l[i] on an empty list appends.
+    let prepended = ok(ctx
+        .db
+        .update_item(all_new(
+            &name,
+            key("p", "s"),
+            vec![
+                UpdateAction::Set(
+                    at("l"),
+                    SetValue::Operand(UpdateOperand::ListAppend(
+                        Box::new(UpdateOperand::Value(l(vec![s("first")]))),
+                        Box::new(UpdateOperand::Path(at("l"))),
+                    )),
+                ),
+                set(at("empty"), l(vec![])),
+            ],
+        ))
+        .await);
+    let got = prepended.attributes.unwrap_or_else(|| panic!("ALL_NEW asked for"));
+    assert_eq!(got["l"], l(vec![s("first"), s("A"), s("c"), s("E")]));
+    let appended = ok(ctx
+        .db
+        .update_item(all_new(&name, key("p", "s"), vec![set(at("empty").index(5), s("only"))]))
+        .await);
+    assert_eq!(appended.attributes.map(|a| a["empty"].clone()), Some(l(vec![s("only")])));
+    // Removals name elements of the old list: l[3] is past its end, so the append stays.
+    ok(ctx
+        .db
+        .put_item(put(
+            &name,
+            item([("pk", s("p")), ("sk", s("l")), ("l", l(vec![s("x"), s("y"), s("z")]))]),
+        ))
+        .await);
+    let listed = ok(ctx
+        .db
+        .update_item(all_new(
+            &name,
+            key("p", "l"),
+            vec![set(at("l").index(7), s("A")), UpdateAction::Remove(at("l").index(3))],
+        ))
+        .await);
+    assert_eq!(
+        listed.attributes.map(|a| a["l"].clone()),
+        Some(l(vec![s("x"), s("y"), s("z"), s("A")]))
+    );
+    drop_table(ctx.db, &name).await;
+}
+
+async fn update_return_values(ctx: &Ctx<'_>) {
+    let name = ctx.table("update-returns");
+    create(ctx.db, simple_table(name.clone())).await;
+    let start = item([
+        ("pk", s("p")),
+        ("sk", s("s")),
+        ("x", n("1")),
+        ("y", s("keep")),
+        ("gone", s("bye")),
+        ("m", m([("a", s("old")), ("b", s("sibling"))])),
+    ]);
+    let with = |return_values: ReturnValues, updates: Vec<UpdateAction>| UpdateItemInput {
+        return_values,
+        ..update(&name, key("p", "s"), updates)
+    };
+    let reset = || put(&name, start.clone());
+
+    ok(ctx.db.put_item(reset()).await);
+    let none = ok(ctx.db.update_item(with(ReturnValues::None, vec![set(at("x"), n("2"))])).await);
+    assert_eq!(none.attributes, None);
+
+    ok(ctx.db.put_item(reset()).await);
+    let old = ok(ctx.db.update_item(with(ReturnValues::AllOld, vec![set(at("x"), n("2"))])).await);
+    assert_eq!(old.attributes, Some(start.clone()));
+
+    // UPDATED_*: only what the actions touched.
+    ok(ctx.db.put_item(reset()).await);
+    let actions =
+        vec![set(at("x"), n("2")), set(at("z"), n("3")), UpdateAction::Remove(at("gone"))];
+    let updated_old = ok(ctx.db.update_item(with(ReturnValues::UpdatedOld, actions.clone())).await);
+    assert_eq!(updated_old.attributes, Some(item([("x", n("1")), ("gone", s("bye"))])));
+    ok(ctx.db.put_item(reset()).await);
+    let updated_new = ok(ctx.db.update_item(with(ReturnValues::UpdatedNew, actions)).await);
+    assert_eq!(updated_new.attributes, Some(item([("x", n("2")), ("z", n("3"))])));
+
+    // Nothing to return: no Attributes at all.
+    ok(ctx.db.put_item(reset()).await);
+    let only_new =
+        ok(ctx.db.update_item(with(ReturnValues::UpdatedOld, vec![set(at("new"), n("1"))])).await);
+    assert_eq!(only_new.attributes, None, "UPDATED_OLD of an attribute that did not exist");
+    let only_removed = ok(ctx
+        .db
+        .update_item(with(ReturnValues::UpdatedNew, vec![UpdateAction::Remove(at("gone"))]))
+        .await);
+    assert_eq!(only_removed.attributes, None, "UPDATED_NEW of a removal");
+    let created = ok(ctx
+        .db
+        .update_item(UpdateItemInput {
+            return_values: ReturnValues::UpdatedOld,
+            ..update(&name, key("p", "created"), vec![set(at("x"), n("1"))])
+        })
+        .await);
+    assert_eq!(created.attributes, None, "UPDATED_OLD of a new item");
+    let created = ok(ctx
+        .db
+        .update_item(UpdateItemInput {
+            return_values: ReturnValues::AllOld,
+            ..update(&name, key("p", "created2"), vec![set(at("x"), n("1"))])
+        })
+        .await);
+    assert_eq!(created.attributes, None, "ALL_OLD of a new item");
+
+    // A nested path: DynamoDB returns the updated part of the map (`{m: {a: …}}`);
+    // DynamoDB Local returns the whole top-level `m`. Either is accepted here.
+    ok(ctx.db.put_item(reset()).await);
+    let nested = ok(ctx
+        .db
+        .update_item(with(ReturnValues::UpdatedNew, vec![set(at("m").key("a"), s("new"))]))
+        .await);
+    let fragment = item([("m", m([("a", s("new"))]))]);
+    let whole = item([("m", m([("a", s("new")), ("b", s("sibling"))]))]);
+    let got = nested.attributes.unwrap_or_else(|| panic!("UPDATED_NEW of a nested SET"));
+    assert!(got == fragment || got == whole, "{got:?}");
+    drop_table(ctx.db, &name).await;
+}
+
+async fn update_conditions_and_capacity(ctx: &Ctx<'_>) {
+    let name = ctx.table("update-conditions");
+    create(ctx.db, simple_table(name.clone())).await;
+    let v1 =
+        item([("pk", s("p")), ("sk", s("s")), ("version", n("1")), ("pad", s(&"x".repeat(1500)))]);
+    ok(ctx.db.put_item(put(&name, v1.clone())).await);
+
+    // The condition sees the item before the update.
+    let bump = |expected: &str| UpdateItemInput {
+        condition: Some(compare("version", Comparator::Eq, n(expected))),
+        return_consumed_capacity: ReturnConsumedCapacity::Total,
+        return_old_on_condition_failure: true,
+        ..update(
+            &name,
+            key("p", "s"),
+            vec![UpdateAction::Set(
+                at("version"),
+                SetValue::Plus(UpdateOperand::Path(at("version")), UpdateOperand::Value(n("1"))),
+            )],
+        )
+    };
+    let bumped = ok(ctx.db.update_item(bump("1")).await);
+    // max(old, new) ≈ 1.5 KB: 2 write units.
+    assert_eq!(bumped.consumed_capacity.map(|c| c.capacity_units), Some(2.0));
+    let mut v2 = v1.clone();
+    v2.insert("version".to_owned(), n("2"));
+    assert_condition_failed(ctx.db.update_item(bump("1")).await, Some(&v2));
+    assert_eq!(stored(ctx.db, &name, key("p", "s")).await, Some(v2));
+
+    // A condition on a missing item sees an empty item; a failed one creates nothing.
+    let create_only = UpdateItemInput {
+        condition: Some(Condition::AttributeExists(at("pk"))),
+        return_old_on_condition_failure: true,
+        ..update(&name, key("p", "absent"), vec![set(at("a"), n("1"))])
+    };
+    assert_condition_failed(ctx.db.update_item(create_only).await, None);
+    assert_eq!(stored(ctx.db, &name, key("p", "absent")).await, None);
+    let small = ok(ctx
+        .db
+        .update_item(UpdateItemInput {
+            condition: Some(not_exists("pk")),
+            return_consumed_capacity: ReturnConsumedCapacity::Indexes,
+            ..update(&name, key("p", "absent"), vec![set(at("a"), n("1"))])
+        })
+        .await);
+    let capacity = small.consumed_capacity.unwrap_or_else(|| panic!("INDEXES asked for"));
+    assert_eq!(
+        (capacity.capacity_units, capacity.table.map(|t| t.capacity_units)),
+        (1.0, Some(1.0))
+    );
+    drop_table(ctx.db, &name).await;
+}
+
+async fn update_errors(ctx: &Ctx<'_>) {
+    let name = ctx.table("update-errors");
+    create(ctx.db, simple_table(name.clone())).await;
+    ok(ctx
+        .db
+        .put_item(put(
+            &name,
+            item([
+                ("pk", s("p")),
+                ("sk", s("s")),
+                ("text", s("t")),
+                ("tags", ss(&["a"])),
+                ("m", m([("k", s("v"))])),
+            ]),
+        ))
+        .await);
+    let fails =
+        |updates: Vec<UpdateAction>| ctx.db.update_item(update(&name, key("p", "s"), updates));
+
+    // Messages DynamoDB Local and the engine word alike.
+    let same = [
+        (
+            vec![set(at("pk"), s("other"))],
+            "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key",
+        ),
+        (
+            vec![UpdateAction::Remove(at("sk"))],
+            "One or more parameter values were invalid: Cannot update attribute sk. This attribute is part of the key",
+        ),
+        (
+            vec![set(at("m").key("k"), s("x")), set(at("m"), s("y"))],
+            "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [m, k], path two: [m]",
+        ),
+        (
+            vec![set(at("nomap").key("a"), s("x"))],
+            "The document path provided in the update expression is invalid for update",
+        ),
+        (
+            vec![set(at("text").key("a"), s("x"))],
+            "The document path provided in the update expression is invalid for update",
+        ),
+        (
+            vec![UpdateAction::Set(
+                at("a"),
+                SetValue::Plus(UpdateOperand::Path(at("absent")), UpdateOperand::Value(n("1"))),
+            )],
+            "The provided expression refers to an attribute that does not exist in the item",
+        ),
+        (
+            vec![UpdateAction::Set(
+                at("a"),
+                SetValue::Plus(UpdateOperand::Path(at("text")), UpdateOperand::Value(n("1"))),
+            )],
+            "An operand in the update expression has an incorrect data type",
+        ),
+        (
+            vec![UpdateAction::Set(
+                at("a"),
+                SetValue::Minus(UpdateOperand::Value(n("1")), UpdateOperand::Value(s("x"))),
+            )],
+            "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: -, operand type: S",
+        ),
+        (
+            vec![UpdateAction::Set(
+                at("a"),
+                SetValue::Operand(UpdateOperand::ListAppend(
+                    Box::new(UpdateOperand::Path(at("text"))),
+                    Box::new(UpdateOperand::Value(l(vec![]))),
+                )),
+            )],
+            "An operand in the update expression has an incorrect data type",
+        ),
+        (
+            vec![UpdateAction::Add(at("text"), n("1"))],
+            "An operand in the update expression has an incorrect data type",
+        ),
+        (
+            vec![UpdateAction::Add(at("tags"), ns(&["1"]))],
+            "An operand in the update expression has an incorrect data type",
+        ),
+        (
+            vec![UpdateAction::Add(at("a"), s("x"))],
+            "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND",
+        ),
+        (
+            vec![UpdateAction::Delete(at("tags"), n("1"))],
+            "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND",
+        ),
+        (
+            vec![UpdateAction::Add(at("big"), n("9.9999999999999999999999999999999999999E+125")), UpdateAction::Add(at("tiny"), n("1"))],
+            "",
+        ),
+    ];
+    for (updates, expected) in same {
+        if expected.is_empty() {
+            ok(fails(updates).await);
+            continue;
+        }
+        assert_eq!(validation(fails(updates).await), expected);
+    }
+    assert_eq!(
+        validation(fails(vec![UpdateAction::Add(at("tiny"), n("1E-38"))]).await),
+        "DynamoDB only supports precision up to 38 digits"
+    );
+    // Kinds only: the wording differs (DynamoDB Local names the placeholder).
+    validation(fails(vec![UpdateAction::Delete(at("tags"), AttributeValue::Ss(vec![]))]).await);
+    validation(fails(vec![set(at("e"), AttributeValue::Ns(vec![]))]).await);
+    validation(ctx.db.update_item(update(&name, item([("pk", s("p"))]), vec![])).await);
+    match err(ctx.db.update_item(update(&ctx.table("update-nope"), key("p", "s"), vec![])).await) {
+        Error::ResourceNotFound { .. } => {}
+        other => panic!("expected ResourceNotFoundException, got {other:?}"),
+    }
+    // The result is validated like a put.
+    ok(ctx
+        .db
+        .put_item(put(
+            &name,
+            item([("pk", s("p")), ("sk", s("big")), ("pad", s(&"x".repeat(409_000)))]),
+        ))
+        .await);
+    assert_eq!(
+        validation(
+            ctx.db
+                .update_item(update(
+                    &name,
+                    key("p", "big"),
+                    vec![set(at("more"), s(&"y".repeat(2000)))]
+                ))
+                .await
+        ),
+        "Item size to update has exceeded the maximum allowed size"
+    );
+    // Nothing failed half-way: the item is as it was.
+    assert_eq!(
+        stored(ctx.db, &name, key("p", "s")).await.map(|i| i.len()),
+        Some(7),
+        "failed updates leave the item alone (big and tiny came from the update that worked)"
+    );
+    drop_table(ctx.db, &name).await;
+}
+
+fn indexed_item(sk: &str, extra: &[(&str, AttributeValue)]) -> Item {
+    let mut stored = item([("pk", s("p")), ("sk", n(sk))]);
+    stored.extend(extra.iter().map(|(name, value)| ((*name).to_owned(), value.clone())));
+    stored
+}
+
+fn query(table: &str, partition: &[(&str, AttributeValue)]) -> QueryInput {
+    QueryInput {
+        table_name: table.to_owned(),
+        key_condition: KeyCondition {
+            partition: partition.iter().map(|(name, v)| ((*name).to_owned(), v.clone())).collect(),
+            sort: Vec::new(),
+        },
+        ..QueryInput::default()
+    }
+}
+
+fn on_index(index: &str, input: QueryInput) -> QueryInput {
+    QueryInput { index_name: Some(index.to_owned()), ..input }
+}
+
+fn with_sort(input: QueryInput, sort: &[(&str, SortKeyCondition)]) -> QueryInput {
+    let mut input = input;
+    input.key_condition.sort =
+        sort.iter().map(|(name, t)| ((*name).to_owned(), t.clone())).collect();
+    input
+}
+
+/// The values of one attribute in a page's items, in order.
+fn column(items: &[Item], name: &str) -> Vec<AttributeValue> {
+    items.iter().map(|i| i.get(name).cloned().unwrap_or(AttributeValue::Null)).collect()
+}
+
+fn ns_list(values: &[&str]) -> Vec<AttributeValue> {
+    values.iter().map(|v| n(v)).collect()
+}
+
+async fn update_keeps_indexes_in_step(ctx: &Ctx<'_>) {
+    let name = ctx.table("update-indexes");
+    create(ctx.db, indexed_table(name.clone())).await;
+    let base = indexed_item(
+        "1",
+        &[
+            ("tenant", s("t")),
+            ("region", s("r")),
+            ("created", n("1")),
+            ("id", b(&[1])),
+            ("g", s("ga")),
+            ("lsk", s("l")),
+            ("name", s("n")),
+        ],
+    );
+    ok(ctx.db.put_item(put(&name, base)).await);
+    let table_key = item([("pk", s("p")), ("sk", n("1"))]);
+    let by_g = |value: &str| on_index("by_g_all", query(&name, &[("g", s(value))]));
+
+    let moved = ok(ctx
+        .db
+        .update_item(UpdateItemInput {
+            return_consumed_capacity: ReturnConsumedCapacity::Indexes,
+            ..update(&name, table_key.clone(), vec![set(at("g"), s("gb"))])
+        })
+        .await);
+    let capacity = moved.consumed_capacity.unwrap_or_else(|| panic!("INDEXES asked for"));
+    let mut indexes: Vec<(String, f64)> = capacity
+        .global_secondary_indexes
+        .iter()
+        .map(|(n, c)| (n.clone(), c.capacity_units))
+        .collect();
+    indexes.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        indexes,
+        [("by_g".to_owned(), 2.0), ("by_g_all".to_owned(), 2.0)],
+        "a changed index key is a delete and a put; {capacity:?}"
+    );
+    assert_eq!(capacity.capacity_units, 5.0, "{capacity:?}");
+    assert_eq!(ok(ctx.db.query(by_g("ga")).await).count, 0);
+    assert_eq!(ok(ctx.db.query(by_g("gb")).await).count, 1);
+
+    // Changing a projected attribute rewrites the entry; removing the key drops it.
+    ok(ctx
+        .db
+        .update_item(update(&name, table_key.clone(), vec![set(at("name"), s("renamed"))]))
+        .await);
+    let tenant = on_index("by_tenant", query(&name, &[("tenant", s("t")), ("region", s("r"))]));
+    let entries = ok(ctx.db.query(tenant.clone()).await).items;
+    assert_eq!(column(&entries, "name"), [s("renamed")]);
+    ok(ctx
+        .db
+        .update_item(update(
+            &name,
+            table_key.clone(),
+            vec![UpdateAction::Remove(at("g")), UpdateAction::Remove(at("region"))],
+        ))
+        .await);
+    assert_eq!(ok(ctx.db.query(by_g("gb")).await).count, 0, "sparse: no g, no entry");
+    assert_eq!(
+        ok(ctx.db.query(tenant).await).count,
+        0,
+        "one missing part of a multi-attribute key is enough"
+    );
+    let lsi = on_index("by_lsk", query(&name, &[("pk", s("p"))]));
+    assert_eq!(ok(ctx.db.query(lsi).await).count, 1);
+
+    // Index key types and emptiness are checked on the updated item.
+    validation(
+        ctx.db.update_item(update(&name, table_key.clone(), vec![set(at("g"), n("1"))])).await,
+    );
+    validation(
+        ctx.db.update_item(update(&name, table_key.clone(), vec![set(at("lsk"), s(""))])).await,
+    );
+    drop_table(ctx.db, &name).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Query
+// ---------------------------------------------------------------------------------------
+
+/// Every page of a query, following `LastEvaluatedKey`.
+pub async fn query_pages(db: &dyn Backend, input: QueryInput) -> Vec<PageOutput> {
+    let mut pages = Vec::new();
+    let mut start = None;
+    loop {
+        let page = ok(db.query(QueryInput { exclusive_start_key: start, ..input.clone() }).await);
+        start = page.last_evaluated_key.clone();
+        pages.push(page);
+        if start.is_none() || pages.len() > 1000 {
+            return pages;
+        }
+    }
+}
+
+/// Every page of a scan, following `LastEvaluatedKey`.
+pub async fn scan_pages(db: &dyn Backend, input: ScanInput) -> Vec<PageOutput> {
+    let mut pages = Vec::new();
+    let mut start = None;
+    loop {
+        let page = ok(db.scan(ScanInput { exclusive_start_key: start, ..input.clone() }).await);
+        start = page.last_evaluated_key.clone();
+        pages.push(page);
+        if start.is_none() || pages.len() > 1000 {
+            return pages;
+        }
+    }
+}
+
+async fn query_sort_key_operators_on_s_n_and_b(ctx: &Ctx<'_>) {
+    // One table per sort key type; each holds values in shuffled order plus another partition.
+    let cases: [(&str, ScalarType, Vec<AttributeValue>); 3] = [
+        (
+            "ops-s",
+            ScalarType::S,
+            ["A", "a", "ab", "abc", "b", "¿", "\u{1F600}"].iter().map(|v| s(v)).collect(),
+        ),
+        (
+            "ops-n",
+            ScalarType::N,
+            ["-10", "-1", "-0.001", "0.5", "9", "10", "100"].iter().map(|v| n(v)).collect(),
+        ),
+        (
+            "ops-b",
+            ScalarType::B,
+            vec![b(&[0]), b(&[0, 0]), b(&[1]), b(&[1, 2]), b(&[0x7F]), b(&[0x80]), b(&[0xFF])],
+        ),
+    ];
+    for (suffix, ty, sorted) in cases {
+        let name = ctx.table(suffix);
+        let mut input = simple_table(name.clone());
+        input.attribute_definitions = vec![define("pk", ScalarType::S), define("sk", ty)];
+        create(ctx.db, input).await;
+        for (position, value) in sorted.iter().enumerate().rev() {
+            ok(ctx
+                .db
+                .put_item(put(
+                    &name,
+                    item([("pk", s("p")), ("sk", value.clone()), ("i", n(&position.to_string()))]),
+                ))
+                .await);
+            ok(ctx
+                .db
+                .put_item(put(&name, item([("pk", s("other")), ("sk", value.clone())])))
+                .await);
+        }
+        let mid = sorted[3].clone();
+        let low = sorted[1].clone();
+        let high = sorted[5].clone();
+        let all: Vec<usize> = (0..sorted.len()).collect();
+        let mut tests: Vec<(SortKeyCondition, Vec<usize>)> = vec![
+            (SortKeyCondition::Eq(mid.clone()), vec![3]),
+            (SortKeyCondition::Lt(mid.clone()), vec![0, 1, 2]),
+            (SortKeyCondition::Le(mid.clone()), vec![0, 1, 2, 3]),
+            (SortKeyCondition::Gt(mid.clone()), vec![4, 5, 6]),
+            (SortKeyCondition::Ge(mid.clone()), vec![3, 4, 5, 6]),
+            (SortKeyCondition::Between(low.clone(), high.clone()), vec![1, 2, 3, 4, 5]),
+            (SortKeyCondition::Between(mid.clone(), mid.clone()), vec![3]),
+        ];
+        match ty {
+            ScalarType::S => {
+                tests.push((SortKeyCondition::BeginsWith(s("a")), vec![1, 2, 3]));
+                tests.push((SortKeyCondition::BeginsWith(s("ab")), vec![2, 3]));
+                tests.push((SortKeyCondition::BeginsWith(s("q")), vec![]));
+            }
+            ScalarType::B => {
+                tests.push((SortKeyCondition::BeginsWith(b(&[0])), vec![0, 1]));
+                tests.push((SortKeyCondition::BeginsWith(b(&[1])), vec![2, 3]));
+            }
+            ScalarType::N => {}
+        }
+        for forward in [true, false] {
+            let whole = ok(ctx
+                .db
+                .query(QueryInput {
+                    scan_index_forward: forward,
+                    ..query(&name, &[("pk", s("p"))])
+                })
+                .await);
+            let mut expected: Vec<AttributeValue> =
+                all.iter().map(|i| sorted[*i].clone()).collect();
+            if !forward {
+                expected.reverse();
+            }
+            assert_eq!(column(&whole.items, "sk"), expected, "{suffix} forward={forward}");
+            for (test, positions) in &tests {
+                let input = QueryInput {
+                    scan_index_forward: forward,
+                    ..with_sort(query(&name, &[("pk", s("p"))]), &[("sk", test.clone())])
+                };
+                let page = ok(ctx.db.query(input).await);
+                let mut expected: Vec<AttributeValue> =
+                    positions.iter().map(|i| sorted[*i].clone()).collect();
+                if !forward {
+                    expected.reverse();
+                }
+                assert_eq!(
+                    column(&page.items, "sk"),
+                    expected,
+                    "{suffix} {test:?} forward={forward}"
+                );
+                assert_eq!(page.count as usize, expected.len());
+                assert_eq!(page.last_evaluated_key, None);
+            }
+        }
+        drop_table(ctx.db, &name).await;
+    }
+}
+
+async fn query_pagination_with_limit_in_both_directions(ctx: &Ctx<'_>) {
+    let name = ctx.table("query-pages");
+    let mut input = simple_table(name.clone());
+    input.attribute_definitions = vec![define("pk", ScalarType::S), define("sk", ScalarType::N)];
+    create(ctx.db, input).await;
+    for i in 1..=10 {
+        ok(ctx
+            .db
+            .put_item(put(
+                &name,
+                item([
+                    ("pk", s("p")),
+                    ("sk", n(&i.to_string())),
+                    ("odd", AttributeValue::Bool(i % 2 == 1)),
+                ]),
+            ))
+            .await);
+    }
+    for (limit, forward, sizes) in [
+        (3, true, vec![3, 3, 3, 1]),
+        (3, false, vec![3, 3, 3, 1]),
+        (5, true, vec![5, 5, 0]),
+        (10, false, vec![10, 0]),
+        (11, true, vec![10]),
+    ] {
+        let pages = query_pages(
+            ctx.db,
+            QueryInput {
+                limit: Some(limit),
+                scan_index_forward: forward,
+                ..query(&name, &[("pk", s("p"))])
+            },
+        )
+        .await;
+        let counts: Vec<usize> = pages.iter().map(|p| p.items.len()).collect();
+        assert_eq!(counts, sizes, "limit {limit} forward={forward}");
+        let keys: Vec<AttributeValue> = pages.iter().flat_map(|p| column(&p.items, "sk")).collect();
+        let mut expected = ns_list(&["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
+        if !forward {
+            expected.reverse();
+        }
+        assert_eq!(keys, expected);
+        for page in &pages[..pages.len() - 1] {
+            let last = page.items.last().map(|i| item([("pk", s("p")), ("sk", i["sk"].clone())]));
+            assert_eq!(
+                page.last_evaluated_key, last,
+                "LastEvaluatedKey is the table key of the last item"
+            );
+        }
+    }
+
+    // Limit counts evaluated items: a filtered page can be empty yet carry LastEvaluatedKey.
+    let filtered = QueryInput {
+        limit: Some(2),
+        filter: Some(compare("odd", Comparator::Eq, AttributeValue::Bool(true))),
+        ..with_sort(query(&name, &[("pk", s("p"))]), &[("sk", SortKeyCondition::Ge(n("2")))])
+    };
+    let pages = query_pages(ctx.db, filtered).await;
+    let shape: Vec<(u32, u32)> = pages.iter().map(|p| (p.count, p.scanned_count)).collect();
+    assert_eq!(shape, [(1, 2), (1, 2), (1, 2), (1, 2), (0, 1)]);
+    let none = QueryInput {
+        limit: Some(3),
+        filter: Some(compare("odd", Comparator::Eq, s("never"))),
+        ..query(&name, &[("pk", s("p"))])
+    };
+    let page = ok(ctx.db.query(none).await);
+    assert_eq!((page.items.len(), page.count, page.scanned_count), (0, 0, 3));
+    assert_eq!(page.last_evaluated_key, Some(item([("pk", s("p")), ("sk", n("3"))])));
+    drop_table(ctx.db, &name).await;
+}
+
+async fn query_filters_projections_and_select(ctx: &Ctx<'_>) {
+    let name = ctx.table("query-select");
+    create(ctx.db, simple_table(name.clone())).await;
+    for (sk, status) in [("a", "active"), ("b", "inactive"), ("c", "active")] {
+        ok(ctx
+            .db
+            .put_item(put(
+                &name,
+                item([
+                    ("pk", s("p")),
+                    ("sk", s(sk)),
+                    ("status", s(status)),
+                    ("m", m([("x", n("1")), ("y", n("2"))])),
+                ]),
+            ))
+            .await);
+    }
+    let base = || query(&name, &[("pk", s("p"))]);
+    let active = Some(compare("status", Comparator::Eq, s("active")));
+
+    let count = ok(ctx
+        .db
+        .query(QueryInput { select: Some(Select::Count), filter: active.clone(), ..base() })
+        .await);
+    assert_eq!((count.count, count.scanned_count, count.items.len()), (2, 3, 0));
+    let projected = ok(ctx
+        .db
+        .query(QueryInput {
+            projection: Some(vec![at("sk"), at("m").key("y"), at("absent")]),
+            filter: active.clone(),
+            ..base()
+        })
+        .await);
+    assert_eq!(
+        projected.items,
+        [
+            item([("sk", s("a")), ("m", m([("y", n("2"))]))]),
+            item([("sk", s("c")), ("m", m([("y", n("2"))]))])
+        ]
+    );
+    let specific = ok(ctx
+        .db
+        .query(QueryInput {
+            select: Some(Select::SpecificAttributes),
+            projection: Some(vec![at("status")]),
+            ..base()
+        })
+        .await);
+    assert_eq!(column(&specific.items, "status"), [s("active"), s("inactive"), s("active")]);
+    let all = ok(ctx.db.query(QueryInput { select: Some(Select::AllAttributes), ..base() }).await);
+    assert_eq!(all.items.first().map(Item::len), Some(4));
+
+    for (input, expected) in [
+        (
+            QueryInput { select: Some(Select::SpecificAttributes), ..base() },
+            "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+        ),
+        (
+            QueryInput { select: Some(Select::Count), projection: Some(vec![at("sk")]), ..base() },
+            "Cannot specify the ProjectionExpression when choosing to get only the Count",
+        ),
+        (
+            QueryInput { select: Some(Select::AllAttributes), projection: Some(vec![at("sk")]), ..base() },
+            "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES",
+        ),
+        (
+            QueryInput { select: Some(Select::AllProjectedAttributes), ..base() },
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
+        ),
+        (
+            QueryInput { filter: Some(compare("sk", Comparator::Gt, s("a"))), ..base() },
+            "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk",
+        ),
+        (
+            QueryInput {
+                filter: Some(
+                    Condition::AttributeExists(at("status"))
+                        .and(Condition::AttributeExists(at("pk"))),
+                ),
+                ..base()
+            },
+            "Filter Expression can only contain non-primary key attributes: Primary key attribute: pk",
+        ),
+        (
+            QueryInput { projection: Some(vec![at("m"), at("m").key("x")]), ..base() },
+            "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [m], path two: [m, x]",
+        ),
+    ] {
+        assert_eq!(validation(ctx.db.query(input).await), expected);
+    }
+    // A nested path under a key name is not a key attribute.
+    ok(ctx
+        .db
+        .query(QueryInput { filter: Some(Condition::AttributeExists(at("m").key("sk"))), ..base() })
+        .await);
+    drop_table(ctx.db, &name).await;
+}
+
+async fn query_validation_errors(ctx: &Ctx<'_>) {
+    let name = ctx.table("query-errors");
+    let mut input = indexed_table(name.clone());
+    input.stream = None;
+    create(ctx.db, input).await;
+    let base = || query(&name, &[("pk", s("p"))]);
+    let same = [
+        (query(&name, &[("pk", n("1"))]), "One or more parameter values were invalid: Condition parameter type does not match schema type"),
+        (
+            with_sort(base(), &[("sk", SortKeyCondition::Gt(s("1")))]),
+            "One or more parameter values were invalid: Condition parameter type does not match schema type",
+        ),
+        (
+            with_sort(base(), &[("sk", SortKeyCondition::BeginsWith(s("1")))]),
+            "One or more parameter values were invalid: Condition parameter type does not match schema type",
+        ),
+        (
+            with_sort(base(), &[("sk", SortKeyCondition::BeginsWith(n("1")))]),
+            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
+        ),
+        (
+            with_sort(base(), &[("sk", SortKeyCondition::Between(n("5"), n("1")))]),
+            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}",
+        ),
+        (
+            with_sort(base(), &[("sk", SortKeyCondition::Between(n("5"), s("1")))]),
+            "Invalid KeyConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {S:1}",
+        ),
+        (
+            with_sort(base(), &[("pk", SortKeyCondition::Eq(s("q")))]),
+            "KeyConditionExpressions must only contain one condition per key",
+        ),
+        (
+            with_sort(query(&name, &[]), &[("pk", SortKeyCondition::Gt(s("p")))]),
+            "Query key condition not supported",
+        ),
+        (QueryInput { limit: Some(0), ..base() }, "Limit must be greater than or equal to 1"),
+        (on_index("nope", base()), "The table does not have the specified index: nope"),
+        (
+            QueryInput { consistent_read: true, ..on_index("by_g", query(&name, &[("g", s("g"))])) },
+            "Consistent reads are not supported on global secondary indexes",
+        ),
+        (
+            query(&name, &[("pk", s(""))]),
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk",
+        ),
+    ];
+    for (input, expected) in same {
+        assert_eq!(validation(ctx.db.query(input).await), expected);
+    }
+    // DynamoDB appends the missing element's name; DynamoDB Local does not.
+    for input in [
+        with_sort(query(&name, &[]), &[("sk", SortKeyCondition::Eq(n("1")))]),
+        query(&name, &[("name", s("x"))]),
+        with_sort(base(), &[("name", SortKeyCondition::Eq(s("x")))]),
+        on_index("by_g", base()),
+    ] {
+        let message = validation(ctx.db.query(input).await);
+        assert!(message.starts_with("Query condition missed key schema element"), "{message}");
+    }
+    // Key attributes are scalars: no path may look inside one, in any expression.
+    let scalar = |kind: &str, name: &str| {
+        format!("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: {kind}: {name}")
+    };
+    let message = validation(
+        ctx.db.query(QueryInput { projection: Some(vec![at("pk").key("x")]), ..base() }).await,
+    );
+    assert_eq!(message, scalar("Key", "pk"));
+    let message = validation(
+        ctx.db
+            .query(QueryInput {
+                filter: Some(Condition::AttributeExists(at("g").key("x"))),
+                ..base()
+            })
+            .await,
+    );
+    assert_eq!(message, scalar("IndexKey", "g"));
+    let message = validation(
+        ctx.db.scan(ScanInput { projection: Some(vec![at("sk").index(0)]), ..scan(&name) }).await,
+    );
+    assert_eq!(message, scalar("Key", "sk"));
+    let table_key = item([("pk", s("p")), ("sk", n("1"))]);
+    let message = validation(
+        ctx.db
+            .update_item(update(&name, table_key.clone(), vec![set(at("g").key("x"), s("v"))]))
+            .await,
+    );
+    assert_eq!(message, scalar("IndexKey", "g"));
+    let message = validation(
+        ctx.db
+            .get_item(GetItemInput {
+                projection: Some(vec![at("tenant").key("x")]),
+                ..get(&name, table_key.clone())
+            })
+            .await,
+    );
+    assert_eq!(message, scalar("IndexKey", "tenant"));
+    let message = validation(
+        ctx.db
+            .put_item(PutItemInput {
+                condition: Some(Condition::AttributeExists(at("lsk").index(1))),
+                ..put(&name, table_key.clone())
+            })
+            .await,
+    );
+    assert_eq!(message, scalar("IndexKey", "lsk"));
+    // A key name deeper in a path is just a map key.
+    ok(ctx.db.query(QueryInput { projection: Some(vec![at("m").key("pk")]), ..base() }).await);
+    match err(ctx.db.query(query(&ctx.table("query-nope"), &[("pk", s("p"))])).await) {
+        Error::ResourceNotFound { .. } => {}
+        other => panic!("expected ResourceNotFoundException, got {other:?}"),
+    }
+    drop_table(ctx.db, &name).await;
+}
+
+async fn query_exclusive_start_keys(ctx: &Ctx<'_>) {
+    let name = ctx.table("query-start");
+    let mut input = simple_table(name.clone());
+    input.attribute_definitions = vec![define("pk", ScalarType::S), define("sk", ScalarType::N)];
+    create(ctx.db, input).await;
+    for i in 0..6 {
+        ok(ctx.db.put_item(put(&name, item([("pk", s("p")), ("sk", n(&i.to_string()))]))).await);
+    }
+    let base = || query(&name, &[("pk", s("p"))]);
+    let from =
+        |start: Item, input: QueryInput| QueryInput { exclusive_start_key: Some(start), ..input };
+    let start = |sk: &str| item([("pk", s("p")), ("sk", n(sk))]);
+
+    // Resuming just after a key, also one no item has, in both directions.
+    let page = ok(ctx.db.query(from(start("2"), base())).await);
+    assert_eq!(column(&page.items, "sk"), ns_list(&["3", "4", "5"]));
+    let page = ok(ctx
+        .db
+        .query(from(start("2.5"), QueryInput { scan_index_forward: false, ..base() }))
+        .await);
+    assert_eq!(column(&page.items, "sk"), ns_list(&["2", "1", "0"]));
+    let page = ok(ctx
+        .db
+        .query(from(
+            start("1"),
+            with_sort(base(), &[("sk", SortKeyCondition::Between(n("1"), n("3")))]),
+        ))
+        .await);
+    assert_eq!(column(&page.items, "sk"), ns_list(&["2", "3"]));
+
+    for (start_key, input, expected) in [
+        (
+            item([("pk", s("p"))]),
+            base(),
+            "Exclusive Start Key must have same size as table's key schema",
+        ),
+        (
+            item([("pk", s("p")), ("sk", n("1")), ("x", s("y"))]),
+            base(),
+            "Exclusive Start Key must have same size as table's key schema",
+        ),
+        (
+            item([("pk", s("q")), ("sk", n("1"))]),
+            base(),
+            "The provided starting key does not match the range key predicate",
+        ),
+        (
+            start("0"),
+            with_sort(base(), &[("sk", SortKeyCondition::Gt(n("2")))]),
+            "The provided starting key does not match the range key predicate",
+        ),
+    ] {
+        assert_eq!(validation(ctx.db.query(from(start_key, input)).await), expected);
+    }
+    validation(ctx.db.query(from(item([("pk", s("p")), ("sk", s("1"))]), base())).await);
+    drop_table(ctx.db, &name).await;
+}
+
+async fn query_one_mb_pages(ctx: &Ctx<'_>) {
+    let name = ctx.table("query-mb");
+    create(ctx.db, simple_table(name.clone())).await;
+    // Six items of 195 KB: 1,170 KB in all.
+    for i in 0..6 {
+        let big =
+            item([("pk", s("p")), ("sk", s(&format!("{i}"))), ("pad", s(&"x".repeat(195 * 1024)))]);
+        ok(ctx.db.put_item(put(&name, big)).await);
+    }
+    let input = QueryInput {
+        projection: Some(vec![at("sk")]),
+        return_consumed_capacity: ReturnConsumedCapacity::Total,
+        ..query(&name, &[("pk", s("p"))])
+    };
+    let pages = query_pages(ctx.db, input).await;
+    let keys: Vec<AttributeValue> = pages.iter().flat_map(|p| column(&p.items, "sk")).collect();
+    assert_eq!(keys, ["0", "1", "2", "3", "4", "5"].map(s), "every item, once, in order");
+    // DynamoDB documents pages of "1 MB (or less)": five 195 KB items fit, the sixth
+    // would cross 1 MB and starts the next page (the engine). DynamoDB Local includes the
+    // item that crosses 1 MB, so its first page holds all six (and, the table being
+    // read to its end, no LastEvaluatedKey).
+    let first = &pages[0];
+    match first.items.len() {
+        5 => {
+            assert!(first.last_evaluated_key.is_some(), "the first page stopped at 1 MB");
+            assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), [5, 1]);
+        }
+        6 => assert_eq!(pages.len(), 1, "DynamoDB Local: one page, nothing left"),
+        other => panic!("a first page of {other} items"),
+    }
+    // The projection does not lower the cost: bytes read, in 4 KB units, halved.
+    let units = first.consumed_capacity.as_ref().map(|c| c.capacity_units);
+    let expected = |items: usize| {
+        let bytes = items * (2 + 1 + 1 + 3 + 195 * 1024);
+        (bytes.div_ceil(4096) as f64) / 2.0
+    };
+    assert_eq!(units, Some(expected(first.items.len())));
+    drop_table(ctx.db, &name).await;
+}
+
+async fn query_consumed_capacity(ctx: &Ctx<'_>) {
+    let name = ctx.table("query-capacity");
+    create(ctx.db, simple_table(name.clone())).await;
+    // Three items of 2,000 bytes (pk:"p" 3 + sk:"sN" 4 + d 1+1992): 6,000 bytes, 2 units.
+    for i in 0..3 {
+        ok(ctx
+            .db
+            .put_item(put(
+                &name,
+                item([("pk", s("p")), ("sk", s(&format!("s{i}"))), ("d", s(&"x".repeat(1992)))]),
+            ))
+            .await);
+    }
+    let read =
+        |consistent: bool, mode: ReturnConsumedCapacity, select: Option<Select>| QueryInput {
+            consistent_read: consistent,
+            return_consumed_capacity: mode,
+            select,
+            ..query(&name, &[("pk", s("p"))])
+        };
+    let strong = ok(ctx.db.query(read(true, ReturnConsumedCapacity::Indexes, None)).await);
+    let report = strong.consumed_capacity.unwrap_or_else(|| panic!("INDEXES asked for"));
+    assert_eq!((report.capacity_units, report.table.map(|t| t.capacity_units)), (2.0, Some(2.0)));
+    assert!(
+        report.global_secondary_indexes.is_empty() && report.local_secondary_indexes.is_empty()
+    );
+    let eventual =
+        ok(ctx.db.query(read(false, ReturnConsumedCapacity::Total, Some(Select::Count))).await);
+    assert_eq!(eventual.consumed_capacity.map(|c| (c.capacity_units, c.table)), Some((1.0, None)));
+    let none = ok(ctx.db.query(read(true, ReturnConsumedCapacity::None, None)).await);
+    assert_eq!(none.consumed_capacity, None);
+    // A read that finds nothing: DynamoDB bills at least one unit (0.5 eventually
+    // consistent); DynamoDB Local reports 0.
+    let empty = ok(ctx
+        .db
+        .query(QueryInput {
+            return_consumed_capacity: ReturnConsumedCapacity::Total,
+            ..query(&name, &[("pk", s("none"))])
+        })
+        .await);
+    let units = empty.consumed_capacity.map(|c| c.capacity_units);
+    assert!(units == Some(0.5) || units == Some(0.0), "{units:?}");
+    drop_table(ctx.db, &name).await;
+}
+
+/// The items of the indexed table used by the index queries.
+fn index_items() -> Vec<Item> {
+    let row = |sk: &str, extra: &[(&str, AttributeValue)]| {
+        indexed_item(
+            sk,
+            &[&[("name", s(&format!("n{sk}"))), ("extra", s(&format!("x{sk}")))], extra].concat(),
+        )
+    };
+    vec![
+        row(
+            "1",
+            &[
+                ("tenant", s("t1")),
+                ("region", s("r1")),
+                ("created", n("10")),
+                ("id", b(&[1])),
+                ("g", s("ga")),
+                ("lsk", s("l6")),
+            ],
+        ),
+        row(
+            "2",
+            &[
+                ("tenant", s("t1")),
+                ("region", s("r1")),
+                ("created", n("20")),
+                ("id", b(&[1])),
+                ("g", s("ga")),
+                ("lsk", s("l5")),
+            ],
+        ),
+        row(
+            "3",
+            &[
+                ("tenant", s("t1")),
+                ("region", s("r1")),
+                ("created", n("20")),
+                ("id", b(&[2])),
+                ("g", s("gb")),
+                ("lsk", s("l4")),
+            ],
+        ),
+        row(
+            "4",
+            &[
+                ("tenant", s("t1")),
+                ("region", s("r2")),
+                ("created", n("30")),
+                ("id", b(&[1])),
+                ("lsk", s("l3")),
+            ],
+        ),
+        row(
+            "5",
+            &[
+                ("tenant", s("t2")),
+                ("region", s("r1")),
+                ("created", n("10")),
+                ("id", b(&[1])),
+                ("g", s("ga")),
+            ],
+        ),
+        row(
+            "6",
+            &[("tenant", s("t1")), ("region", s("r1")), ("created", n("40")), ("id", b(&[3]))],
+        ),
+        row("7", &[("tenant", s("t1")), ("created", n("50")), ("id", b(&[1]))]),
+    ]
+}
+
+async fn indexed_with_items(ctx: &Ctx<'_>, suffix: &str) -> String {
+    let name = ctx.table(suffix);
+    let mut input = indexed_table(name.clone());
+    input.stream = None;
+    create(ctx.db, input).await;
+    for row in index_items() {
+        ok(ctx.db.put_item(put(&name, row)).await);
+    }
+    name
+}
+
+async fn query_multi_attribute_gsi(ctx: &Ctx<'_>) {
+    let name = indexed_with_items(ctx, "query-multi").await;
+    let tenant = |t: &str, r: &str| {
+        on_index("by_tenant", query(&name, &[("tenant", s(t)), ("region", s(r))]))
+    };
+    let sks = |page: &PageOutput| column(&page.items, "sk");
+
+    let page = ok(ctx.db.query(tenant("t1", "r1")).await);
+    assert_eq!(sks(&page), ns_list(&["1", "2", "3", "6"]), "by created, then id");
+    // INCLUDE name: the table keys, the index keys and name only.
+    let mut expected = index_items()[0].clone();
+    expected.remove("g");
+    expected.remove("lsk");
+    expected.remove("extra");
+    assert_eq!(page.items[0], expected);
+    let desc =
+        ok(ctx.db.query(QueryInput { scan_index_forward: false, ..tenant("t1", "r1") }).await);
+    assert_eq!(sks(&desc), ns_list(&["6", "3", "2", "1"]));
+
+    for (sort, expected) in [
+        (vec![("created", SortKeyCondition::Eq(n("20")))], vec!["2", "3"]),
+        (vec![("created", SortKeyCondition::Gt(n("10")))], vec!["2", "3", "6"]),
+        (vec![("created", SortKeyCondition::Between(n("11"), n("40")))], vec!["2", "3", "6"]),
+        (
+            vec![("created", SortKeyCondition::Eq(n("20"))), ("id", SortKeyCondition::Ge(b(&[2])))],
+            vec!["3"],
+        ),
+        (
+            vec![
+                ("created", SortKeyCondition::Eq(n("20"))),
+                ("id", SortKeyCondition::BeginsWith(b(&[1]))),
+            ],
+            vec!["2"],
+        ),
+        (
+            vec![("created", SortKeyCondition::Eq(n("20"))), ("id", SortKeyCondition::Lt(b(&[1])))],
+            vec![],
+        ),
+    ] {
+        let page = ok(ctx.db.query(with_sort(tenant("t1", "r1"), &sort)).await);
+        assert_eq!(sks(&page), ns_list(&expected), "{sort:?}");
+    }
+    assert_eq!(ok(ctx.db.query(tenant("t1", "r2")).await).count, 1);
+
+    // Pages: LastEvaluatedKey holds the table key and every part of the index key.
+    let pages = query_pages(ctx.db, QueryInput { limit: Some(3), ..tenant("t1", "r1") }).await;
+    assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), [3, 1]);
+    assert_eq!(
+        pages[0].last_evaluated_key,
+        Some(item([
+            ("pk", s("p")),
+            ("sk", n("3")),
+            ("tenant", s("t1")),
+            ("region", s("r1")),
+            ("created", n("20")),
+            ("id", b(&[2])),
+        ]))
+    );
+    let back = query_pages(
+        ctx.db,
+        QueryInput { limit: Some(3), scan_index_forward: false, ..tenant("t1", "r1") },
+    )
+    .await;
+    assert_eq!(back.iter().flat_map(sks).collect::<Vec<_>>(), ns_list(&["6", "3", "2", "1"]));
+
+    // The query rules of multi-attribute keys (DynamoDB Local's wording).
+    let rule = [
+        (
+            on_index("by_tenant", query(&name, &[("tenant", s("t1"))])),
+            "HASH key attributes region must have equality conditions specified in the query",
+        ),
+        (
+            with_sort(on_index("by_tenant", query(&name, &[("tenant", s("t1"))])), &[("region", SortKeyCondition::Gt(s("r")))]),
+            "HASH key attributes region must have equality conditions specified in the query",
+        ),
+        (
+            with_sort(tenant("t1", "r1"), &[("id", SortKeyCondition::Eq(b(&[1])))]),
+            "RANGE key attributes created must have equality conditions specified in the query because a condition is present on key attribute id",
+        ),
+        (
+            with_sort(tenant("t1", "r1"), &[("created", SortKeyCondition::Gt(n("1"))), ("id", SortKeyCondition::Eq(b(&[1])))]),
+            "RANGE key attributes created must have equality conditions specified in the query because a condition is present on key attribute id",
+        ),
+        (
+            with_sort(tenant("t1", "r1"), &[("created", SortKeyCondition::Eq(s("20")))]),
+            "One or more parameter values were invalid: Condition parameter type does not match schema type",
+        ),
+        (
+            QueryInput { filter: Some(compare("created", Comparator::Gt, n("1"))), ..tenant("t1", "r1") },
+            "Filter Expression can only contain non-primary key attributes: Primary key attribute: created",
+        ),
+        (
+            QueryInput { projection: Some(vec![at("extra"), at("name"), at("m").key("x")]), ..tenant("t1", "r1") },
+            "One or more parameter values were invalid: Global secondary index by_tenant does not project [extra, m]",
+        ),
+        (
+            QueryInput { filter: Some(compare("extra", Comparator::Eq, s("x"))), ..tenant("t1", "r1") },
+            "One or more parameter values were invalid: Secondary index by_tenant does not project one or more filter attributes: [extra]",
+        ),
+        (
+            QueryInput { select: Some(Select::AllAttributes), ..tenant("t1", "r1") },
+            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index by_tenant because its projection type is not ALL",
+        ),
+        (
+            QueryInput { exclusive_start_key: Some(item([("pk", s("p")), ("sk", n("1"))])), ..tenant("t1", "r1") },
+            "The provided starting key is invalid",
+        ),
+    ];
+    for (input, expected) in rule {
+        assert_eq!(validation(ctx.db.query(input).await), expected);
+    }
+    let message =
+        validation(ctx.db.query(on_index("by_tenant", query(&name, &[("created", n("1"))]))).await);
+    assert!(message.starts_with("HASH key attributes tenant, region must"), "{message}");
+    // The table's own key attributes may be filtered on a GSI query.
+    let filtered = ok(ctx
+        .db
+        .query(QueryInput {
+            filter: Some(compare("sk", Comparator::Gt, n("2"))),
+            ..tenant("t1", "r1")
+        })
+        .await);
+    assert_eq!((filtered.count, filtered.scanned_count), (2, 4));
+    drop_table(ctx.db, &name).await;
+}
+
+async fn query_single_attribute_gsis_and_sparse_entries(ctx: &Ctx<'_>) {
+    let name = indexed_with_items(ctx, "query-gsi").await;
+    let by = |index: &str, g: &str| on_index(index, query(&name, &[("g", s(g))]));
+
+    // by_g_all (g / sk, ALL): whole items, in sk order; items without g are not there.
+    let page = ok(ctx.db.query(by("by_g_all", "ga")).await);
+    assert_eq!(column(&page.items, "sk"), ns_list(&["1", "2", "5"]));
+    assert_eq!(page.items[0], index_items()[0]);
+    let page = ok(ctx
+        .db
+        .query(with_sort(by("by_g_all", "ga"), &[("sk", SortKeyCondition::Le(n("2")))]))
+        .await);
+    assert_eq!(column(&page.items, "sk"), ns_list(&["1", "2"]));
+    let pages = query_pages(ctx.db, QueryInput { limit: Some(2), ..by("by_g_all", "ga") }).await;
+    assert_eq!(
+        pages[0].last_evaluated_key,
+        Some(item([("pk", s("p")), ("sk", n("2")), ("g", s("ga"))])),
+        "the table key and the index key, once each"
+    );
+    assert_eq!(
+        pages.iter().flat_map(|p| column(&p.items, "sk")).collect::<Vec<_>>(),
+        ns_list(&["1", "2", "5"])
+    );
+    assert_eq!(ok(ctx.db.query(by("by_g_all", "none")).await).count, 0);
+
+    // by_g (g, KEYS_ONLY, no sort key): entries with equal keys come in no set order.
+    let page = ok(ctx.db.query(by("by_g", "ga")).await);
+    let mut entries = page.items.clone();
+    entries.sort_by_key(|entry| format!("{:?}", entry.get("sk")));
+    assert_eq!(
+        entries,
+        ["1", "2", "5"].map(|sk| item([("pk", s("p")), ("sk", n(sk)), ("g", s("ga"))]))
+    );
+    let pages = query_pages(ctx.db, QueryInput { limit: Some(1), ..by("by_g", "ga") }).await;
+    let mut seen: Vec<AttributeValue> = pages.iter().flat_map(|p| column(&p.items, "sk")).collect();
+    seen.sort_by_key(|v| format!("{v:?}"));
+    assert_eq!(seen, ns_list(&["1", "2", "5"]));
+    let counted =
+        ok(ctx.db.query(QueryInput { select: Some(Select::Count), ..by("by_g", "ga") }).await);
+    assert_eq!((counted.count, counted.items.len()), (3, 0));
+    assert_eq!(
+        validation(ctx.db.query(QueryInput { projection: Some(vec![at("name")]), ..by("by_g", "ga") }).await),
+        "One or more parameter values were invalid: Global secondary index by_g does not project [name]"
+    );
+    let keys =
+        ok(ctx.db.query(QueryInput { projection: Some(vec![at("sk")]), ..by("by_g", "gb") }).await);
+    assert_eq!(keys.items, [item([("sk", n("3"))])]);
+    drop_table(ctx.db, &name).await;
+}
+
+async fn query_lsi_fetches_unprojected_attributes(ctx: &Ctx<'_>) {
+    let name = indexed_with_items(ctx, "query-lsi").await;
+    let lsi = || on_index("by_lsk", query(&name, &[("pk", s("p"))]));
+    // by_lsk (pk / lsk, KEYS_ONLY): ordered by lsk; items without lsk are not there.
+    let page = ok(ctx
+        .db
+        .query(QueryInput { return_consumed_capacity: ReturnConsumedCapacity::Indexes, ..lsi() })
+        .await);
+    assert_eq!(column(&page.items, "sk"), ns_list(&["4", "3", "2", "1"]));
+    assert_eq!(page.items[0], item([("pk", s("p")), ("sk", n("4")), ("lsk", s("l3"))]));
+    let report = page.consumed_capacity.unwrap_or_else(|| panic!("INDEXES asked for"));
+    assert_eq!(
+        report.table.map(|t| t.capacity_units),
+        Some(0.0),
+        "entries only: the table is not read"
+    );
+    assert_eq!(
+        report
+            .local_secondary_indexes
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.capacity_units))
+            .collect::<Vec<_>>(),
+        [("by_lsk", 0.5)]
+    );
+
+    // Unprojected attributes come from the table, which bills each item read.
+    let all = ok(ctx
+        .db
+        .query(QueryInput {
+            select: Some(Select::AllAttributes),
+            limit: Some(2),
+            return_consumed_capacity: ReturnConsumedCapacity::Indexes,
+            ..lsi()
+        })
+        .await);
+    assert_eq!(all.items, [index_items()[3].clone(), index_items()[2].clone()]);
+    assert_eq!(
+        all.last_evaluated_key,
+        Some(item([("pk", s("p")), ("sk", n("3")), ("lsk", s("l4"))]))
+    );
+    let report = all.consumed_capacity.unwrap_or_else(|| panic!("INDEXES asked for"));
+    assert_eq!(
+        (report.capacity_units, report.table.map(|t| t.capacity_units)),
+        (1.5, Some(1.0)),
+        "two table items at 0.5 each, plus the entries; {report:?}"
+    );
+    let named = ok(ctx
+        .db
+        .query(QueryInput {
+            projection: Some(vec![at("name"), at("lsk")]),
+            consistent_read: true,
+            ..with_sort(lsi(), &[("lsk", SortKeyCondition::BeginsWith(s("l5")))])
+        })
+        .await);
+    assert_eq!(named.items, [item([("name", s("n2")), ("lsk", s("l5"))])]);
+    let page = ok(ctx.db.query(with_sort(lsi(), &[("lsk", SortKeyCondition::Gt(s("l4")))])).await);
+    assert_eq!(column(&page.items, "lsk"), [s("l5"), s("l6")]);
+    let pages =
+        query_pages(ctx.db, QueryInput { limit: Some(3), scan_index_forward: false, ..lsi() })
+            .await;
+    assert_eq!(
+        pages.iter().flat_map(|p| column(&p.items, "lsk")).collect::<Vec<_>>(),
+        ["l6", "l5", "l4", "l3"].map(s)
+    );
+
+    for (input, expected) in [
+        (
+            QueryInput { filter: Some(compare("name", Comparator::Eq, s("n1"))), ..lsi() },
+            "One or more parameter values were invalid: Secondary index by_lsk does not project one or more filter attributes: [name]",
+        ),
+        (
+            QueryInput { filter: Some(compare("lsk", Comparator::Eq, s("l1"))), ..lsi() },
+            "Filter Expression can only contain non-primary key attributes: Primary key attribute: lsk",
+        ),
+        (
+            QueryInput { exclusive_start_key: Some(item([("pk", s("p")), ("sk", n("1"))])), ..lsi() },
+            "Exclusive Start Key must have same size as table's key schema",
+        ),
+    ] {
+        assert_eq!(validation(ctx.db.query(input).await), expected);
+    }
+    // The table's sort key is no key of the LSI: it may be filtered on.
+    let filtered = ok(ctx
+        .db
+        .query(QueryInput { filter: Some(compare("sk", Comparator::Lt, n("3"))), ..lsi() })
+        .await);
+    assert_eq!(column(&filtered.items, "sk"), ns_list(&["2", "1"]));
+    drop_table(ctx.db, &name).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Scan
+// ---------------------------------------------------------------------------------------
+
+fn scan(table: &str) -> ScanInput {
+    ScanInput { table_name: table.to_owned(), ..ScanInput::default() }
+}
+
+/// `pk`/`sk` of every item of some pages, sorted.
+fn keys_of(pages: &[PageOutput]) -> Vec<(String, String)> {
+    let text = |v: Option<&AttributeValue>| format!("{v:?}");
+    let mut keys: Vec<(String, String)> = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|i| (text(i.get("pk")), text(i.get("sk"))))
+        .collect();
+    keys.sort();
+    keys
+}
+
+async fn scan_table(ctx: &Ctx<'_>, suffix: &str) -> (String, Vec<(String, String)>) {
+    let name = ctx.table(suffix);
+    create(ctx.db, simple_table(name.clone())).await;
+    for p in 0..8 {
+        for sk in 0..3 {
+            let row = item([
+                ("pk", s(&format!("p{p}"))),
+                ("sk", s(&format!("s{sk}"))),
+                ("v", n(&(p * 3 + sk).to_string())),
+            ]);
+            ok(ctx.db.put_item(put(&name, row)).await);
+        }
+    }
+    let all = scan_pages(ctx.db, scan(&name)).await;
+    assert_eq!(all.len(), 1);
+    let keys = keys_of(&all);
+    assert_eq!(keys.len(), 24);
+    (name, keys)
+}
+
+async fn scan_filters_pages_and_projects(ctx: &Ctx<'_>) {
+    let (name, keys) = scan_table(ctx, "scan-pages").await;
+    for limit in [1, 5, 7, 24] {
+        let pages = scan_pages(ctx.db, ScanInput { limit: Some(limit), ..scan(&name) }).await;
+        assert_eq!(keys_of(&pages), keys, "limit {limit}");
+        assert!(pages.iter().all(|p| p.scanned_count <= limit));
+        let full = pages.iter().filter(|p| p.last_evaluated_key.is_some()).count();
+        assert_eq!(full, 24 / limit as usize, "limit {limit}: every full page carries a key");
+        for page in &pages {
+            if let (Some(last), Some(key)) = (page.items.last(), &page.last_evaluated_key) {
+                assert_eq!(key, &item([("pk", last["pk"].clone()), ("sk", last["sk"].clone())]));
+            }
+        }
+    }
+    // Scan filters may use key attributes; Count and ScannedCount per page.
+    let filter = compare("sk", Comparator::Eq, s("s1")).and(compare("v", Comparator::Gt, n("10")));
+    let pages =
+        scan_pages(ctx.db, ScanInput { limit: Some(10), filter: Some(filter), ..scan(&name) })
+            .await;
+    assert_eq!(pages.iter().map(|p| p.scanned_count).sum::<u32>(), 24);
+    assert_eq!(pages.iter().map(|p| p.count).sum::<u32>(), 4, "v = 13, 16, 19, 22");
+    let projected = ok(ctx
+        .db
+        .scan(ScanInput { projection: Some(vec![at("v")]), limit: Some(3), ..scan(&name) })
+        .await);
+    assert!(projected.items.iter().all(|i| i.len() == 1 && i.contains_key("v")));
+    let counted = ok(ctx.db.scan(ScanInput { select: Some(Select::Count), ..scan(&name) }).await);
+    assert_eq!((counted.count, counted.scanned_count, counted.items.len()), (24, 24, 0));
+    // Resuming from a key no item has.
+    let after = ok(ctx
+        .db
+        .scan(ScanInput { exclusive_start_key: Some(key("p3", "s1x")), ..scan(&name) })
+        .await);
+    assert!(after.count < 24);
+    assert!(!after
+        .items
+        .iter()
+        .any(|i| i["pk"] == s("p3") && (i["sk"] == s("s0") || i["sk"] == s("s1"))));
+    drop_table(ctx.db, &name).await;
+}
+
+async fn scan_parallel_segments_cover_the_table_once(ctx: &Ctx<'_>) {
+    let (name, keys) = scan_table(ctx, "scan-segments").await;
+    for total in [1, 2, 3, 7] {
+        let mut union: Vec<PageOutput> = Vec::new();
+        for segment in 0..total {
+            let pages = scan_pages(
+                ctx.db,
+                ScanInput { segment: Some((segment, total)), limit: Some(2), ..scan(&name) },
+            )
+            .await;
+            union.extend(pages);
+        }
+        let seen = keys_of(&union);
+        assert_eq!(seen, keys, "{total} segments: every item once");
+    }
+    drop_table(ctx.db, &name).await;
+}
+
+async fn scan_indexes_and_validation(ctx: &Ctx<'_>) {
+    let name = indexed_with_items(ctx, "scan-indexes").await;
+    // A GSI scan returns its entries; LastEvaluatedKey holds the index key too.
+    let pages = scan_pages(
+        ctx.db,
+        ScanInput { index_name: Some("by_g".to_owned()), limit: Some(2), ..scan(&name) },
+    )
+    .await;
+    let entries: Vec<&Item> = pages.iter().flat_map(|p| &p.items).collect();
+    assert_eq!(entries.len(), 4, "items 1, 2, 3 and 5 have g");
+    assert!(entries.iter().all(|e| e.len() == 3 && e.contains_key("g")));
+    let key = pages[0].last_evaluated_key.as_ref().unwrap_or_else(|| panic!("a full page"));
+    assert_eq!(key.len(), 3);
+    let tenants = scan_pages(
+        ctx.db,
+        ScanInput { index_name: Some("by_tenant".to_owned()), limit: Some(4), ..scan(&name) },
+    )
+    .await;
+    assert_eq!(tenants.iter().map(|p| p.count).sum::<u32>(), 6, "item 7 has no region");
+    assert_eq!(tenants[0].last_evaluated_key.as_ref().map(Item::len), Some(6));
+    // An LSI scan may fetch unprojected attributes from the table.
+    let lsi = ok(ctx
+        .db
+        .scan(ScanInput {
+            index_name: Some("by_lsk".to_owned()),
+            select: Some(Select::AllAttributes),
+            ..scan(&name)
+        })
+        .await);
+    assert_eq!(lsi.count, 4, "items 1 to 4 have lsk");
+    assert!(lsi.items.iter().all(|i| i.contains_key("extra")));
+    let segments = scan_pages(
+        ctx.db,
+        ScanInput { index_name: Some("by_g_all".to_owned()), segment: Some((0, 1)), ..scan(&name) },
+    )
+    .await;
+    assert_eq!(segments.iter().map(|p| p.count).sum::<u32>(), 4);
+
+    let index =
+        |index: &str, input: ScanInput| ScanInput { index_name: Some(index.to_owned()), ..input };
+    for (input, expected) in [
+        (ScanInput { segment: Some((2, 2)), ..scan(&name) }, "1 validation error detected: Value '2' at 'segment' failed to satisfy constraint: Member must have value less than or equal to 1"),
+        (
+            ScanInput { segment: Some((0, 1_000_001)), ..scan(&name) },
+            "1 validation error detected: Value '1000001' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000",
+        ),
+        (ScanInput { limit: Some(0), ..scan(&name) }, "Limit must be greater than or equal to 1"),
+        (ScanInput { select: Some(Select::AllProjectedAttributes), ..scan(&name) }, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"),
+        (ScanInput { select: Some(Select::Count), projection: Some(vec![at("v")]), ..scan(&name) }, "Cannot specify the ProjectionExpression when choosing to get only the Count"),
+        (index("by_g", ScanInput { consistent_read: true, ..scan(&name) }), "Consistent reads are not supported on global secondary indexes"),
+        (
+            index("by_g", ScanInput { select: Some(Select::AllAttributes), ..scan(&name) }),
+            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index by_g because its projection type is not ALL",
+        ),
+        (index("nope", scan(&name)), "The table does not have the specified index: nope"),
+        (ScanInput { exclusive_start_key: Some(item([("pk", s("p"))])), ..scan(&name) }, "Exclusive Start Key must have same size as table's key schema"),
+        (index("by_g", ScanInput { exclusive_start_key: Some(item([("pk", s("p")), ("sk", n("1"))])), ..scan(&name) }), "The provided starting key is invalid"),
+    ] {
+        assert_eq!(validation(ctx.db.scan(input).await), expected);
+    }
+    // Zero segments: DynamoDB Local words the constraint oddly (on `segment`).
+    validation(ctx.db.scan(ScanInput { segment: Some((0, 0)), ..scan(&name) }).await);
     drop_table(ctx.db, &name).await;
 }

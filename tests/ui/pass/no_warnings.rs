@@ -5,6 +5,7 @@
 use singletable::prelude::*;
 use singletable::Timestamp;
 
+
 /// The table.
 #[derive(Table)]
 #[table(name = "App", pk = "PK", sk = "SK",
@@ -91,7 +92,52 @@ pub struct Page<T> {
 #[derive(Attribute)]
 pub struct UserId(pub String);
 
+/// An order, in its user's partition.
+#[derive(Entity)]
+#[entity(table = App, pk = "USER#{user_id}#{region}", sk = "ORDER#{placed_at}#{order_id}",
+         index(GSI1, pk = "ORDER#{order_id}", sk = "{status}#{total}"))]
+pub struct Order {
+    /// User.
+    pub user_id: String,
+    /// Region.
+    pub region: String,
+    /// Id.
+    pub order_id: String,
+    /// When.
+    pub placed_at: Timestamp,
+    /// Status.
+    pub status: String,
+    /// Total.
+    pub total: i64,
+}
+
+/// A user and their orders.
+#[derive(Collection, Default)]
+#[collection(table = App)]
+pub struct UserWithOrders {
+    /// The user.
+    pub user: Option<User>,
+    /// Their orders.
+    pub orders: Vec<Order>,
+}
+
+/// Every access pattern and update, used.
+pub async fn patterns(db: &TableClient<App>) -> singletable::Result<()> {
+    let _ = Order::query().user_id("u1").region("eu").placed_at_gt(Timestamp::now()).send(db).await?;
+    let _ = User::by_gsi1().email("a@b.c").first(db).await?;
+    let _ = User::by_tenant().tenant_id("t").region("eu").score_between(1, 9).all(db).await?;
+    let _ = User::by_lsi1().user_id("u1").region("eu").name_begins_with("A").consistent().all(db).await?;
+    let _ = Order::scan().filter(Order::TOTAL.gt(5) & !Order::STATUS.eq("x")).parallel(2).all(db).await?;
+    db.update(User::key("u1", "eu")).set(User::EMAIL, "x").add(User::VERSION, 1).remove(User::ADDRESS).await?;
+    db.update(Order::key("u1", "eu", Timestamp::now(), "o1"))
+        .set_composite(Order::gsi1_composite("paid", 5))
+        .await?;
+    let _ = UserWithOrders::query().user_id("u1").region("eu").all(db).await?;
+    Ok(())
+}
+
 fn main() {
+    let _patterns = patterns;
     let _ = User::key("u1", "eu");
     let _ = User::gsi1_key("a@b.c");
     let _ = User::by_tenant_key("t", "eu", 1);

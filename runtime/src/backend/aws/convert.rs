@@ -17,6 +17,9 @@ use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder;
 use aws_sdk_dynamodb::operation::list_tables::builders::ListTablesFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types as sdk;
 
@@ -24,12 +27,13 @@ use super::error::build_error;
 use crate::backend::{
     AttributeDefinition, Capacity, ConsumedCapacity, CreateTableInput, DeleteItemInput,
     GetItemInput, GetItemOutput, IndexStatistics, KeySchemaElement, KeyType, ListTablesInput,
-    ListTablesOutput, ProjectionSpec, PutItemInput, ReturnConsumedCapacity, ReturnValues,
-    SecondaryIndex, TableDescription, TableStatus, WriteItemOutput,
+    ListTablesOutput, PageOutput, ProjectionSpec, PutItemInput, QueryInput, ReturnConsumedCapacity,
+    ReturnValues, ScanInput, SecondaryIndex, Select, TableDescription, TableStatus,
+    UpdateItemInput, WriteItemOutput,
 };
 use crate::error::{DecodeError, Error, Result};
 use crate::expr::render::Placeholders;
-use crate::expr::{Condition, Path};
+use crate::expr::{Condition, KeyCondition, Path, UpdateAction};
 use crate::number::Number;
 use crate::schema::{BillingMode, ScalarType, StreamViewType};
 use crate::value::{AttributeValue, Item};
@@ -157,6 +161,17 @@ impl Expressions {
         paths.map(|p| self.placeholders.projection(p))
     }
 
+    /// Renders a key condition expression (always sent: DynamoDB requires one).
+    pub(crate) fn key_condition(&mut self, condition: &KeyCondition) -> String {
+        self.placeholders.key_condition(condition)
+    }
+
+    /// Renders an update expression; `None` for no actions (the item is created from its
+    /// key, or left as it is).
+    pub(crate) fn update(&mut self, actions: &[UpdateAction]) -> Option<String> {
+        (!actions.is_empty()).then(|| self.placeholders.update(actions))
+    }
+
     /// The placeholders handed out.
     pub(crate) fn into_parts(self) -> ExpressionParts {
         let (names, values) = self.placeholders.into_parts();
@@ -187,6 +202,21 @@ fn return_values(value: ReturnValues) -> Option<sdk::ReturnValue> {
 
 fn return_on_condition_failure(all_old: bool) -> Option<sdk::ReturnValuesOnConditionCheckFailure> {
     all_old.then_some(sdk::ReturnValuesOnConditionCheckFailure::AllOld)
+}
+
+fn select_to_sdk(select: Select) -> sdk::Select {
+    match select {
+        Select::AllAttributes => sdk::Select::AllAttributes,
+        Select::AllProjectedAttributes => sdk::Select::AllProjectedAttributes,
+        Select::SpecificAttributes => sdk::Select::SpecificAttributes,
+        Select::Count => sdk::Select::Count,
+    }
+}
+
+/// A `u32` request parameter (`Limit`, `Segment`) into the SDK's `i32` (saturating;
+/// DynamoDB then answers for the value).
+fn int(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
 }
 
 /// `u64` capacity units into the SDK's `i64` (saturating; DynamoDB refuses such values).
@@ -575,13 +605,103 @@ pub(crate) fn delete_item(
         ))
 }
 
-/// The result of a single-item write (`PutItem`, `DeleteItem`, later `UpdateItem`).
+/// The result of a single-item write (`PutItem`, `DeleteItem`, `UpdateItem`).
 pub(crate) fn write_item_output(
     attributes: Option<SdkItem>,
     consumed: Option<sdk::ConsumedCapacity>,
 ) -> Result<WriteItemOutput> {
     Ok(WriteItemOutput {
         attributes: optional_item_from_sdk(attributes)?,
+        consumed_capacity: consumed.map(consumed_capacity),
+    })
+}
+
+/// `UpdateItem`.
+pub(crate) fn update_item(
+    builder: UpdateItemFluentBuilder,
+    input: UpdateItemInput,
+) -> UpdateItemFluentBuilder {
+    let mut expressions = Expressions::default();
+    let update = expressions.update(&input.updates);
+    let condition = expressions.condition(input.condition.as_ref());
+    let parts = expressions.into_parts();
+    builder
+        .table_name(input.table_name)
+        .set_key(Some(item_to_sdk(input.key)))
+        .set_update_expression(update)
+        .set_condition_expression(condition)
+        .set_expression_attribute_names(parts.names)
+        .set_expression_attribute_values(parts.values)
+        .set_return_values(return_values(input.return_values))
+        .set_return_consumed_capacity(return_consumed_capacity(input.return_consumed_capacity))
+        .set_return_values_on_condition_check_failure(return_on_condition_failure(
+            input.return_old_on_condition_failure,
+        ))
+}
+
+// ---------------------------------------------------------------------------------------
+// Query and Scan
+// ---------------------------------------------------------------------------------------
+
+/// `Query`. `ScanIndexForward` is only sent when false (DynamoDB's default is true).
+pub(crate) fn query(builder: QueryFluentBuilder, input: QueryInput) -> QueryFluentBuilder {
+    let mut expressions = Expressions::default();
+    let key_condition = expressions.key_condition(&input.key_condition);
+    let filter = expressions.condition(input.filter.as_ref());
+    let projection = expressions.projection(input.projection.as_deref());
+    let parts = expressions.into_parts();
+    builder
+        .table_name(input.table_name)
+        .set_index_name(input.index_name)
+        .key_condition_expression(key_condition)
+        .set_filter_expression(filter)
+        .set_projection_expression(projection)
+        .set_expression_attribute_names(parts.names)
+        .set_expression_attribute_values(parts.values)
+        .set_select(input.select.map(select_to_sdk))
+        .set_limit(input.limit.map(int))
+        .set_scan_index_forward((!input.scan_index_forward).then_some(false))
+        .set_exclusive_start_key(input.exclusive_start_key.map(item_to_sdk))
+        .set_consistent_read(input.consistent_read.then_some(true))
+        .set_return_consumed_capacity(return_consumed_capacity(input.return_consumed_capacity))
+}
+
+/// `Scan`.
+pub(crate) fn scan(builder: ScanFluentBuilder, input: ScanInput) -> ScanFluentBuilder {
+    let mut expressions = Expressions::default();
+    let filter = expressions.condition(input.filter.as_ref());
+    let projection = expressions.projection(input.projection.as_deref());
+    let parts = expressions.into_parts();
+    builder
+        .table_name(input.table_name)
+        .set_index_name(input.index_name)
+        .set_filter_expression(filter)
+        .set_projection_expression(projection)
+        .set_expression_attribute_names(parts.names)
+        .set_expression_attribute_values(parts.values)
+        .set_select(input.select.map(select_to_sdk))
+        .set_limit(input.limit.map(int))
+        .set_exclusive_start_key(input.exclusive_start_key.map(item_to_sdk))
+        .set_consistent_read(input.consistent_read.then_some(true))
+        .set_segment(input.segment.map(|(segment, _)| int(segment)))
+        .set_total_segments(input.segment.map(|(_, total)| int(total)))
+        .set_return_consumed_capacity(return_consumed_capacity(input.return_consumed_capacity))
+}
+
+/// The result of a `Query` or `Scan` (counts below zero, which DynamoDB never sends, are
+/// read as 0).
+pub(crate) fn page_output(
+    items: Option<Vec<SdkItem>>,
+    count: i32,
+    scanned_count: i32,
+    last_evaluated_key: Option<SdkItem>,
+    consumed: Option<sdk::ConsumedCapacity>,
+) -> Result<PageOutput> {
+    Ok(PageOutput {
+        items: items.unwrap_or_default().into_iter().map(item_from_sdk).collect::<Result<_>>()?,
+        count: u32::try_from(count).unwrap_or(0),
+        scanned_count: u32::try_from(scanned_count).unwrap_or(0),
+        last_evaluated_key: optional_item_from_sdk(last_evaluated_key)?,
         consumed_capacity: consumed.map(consumed_capacity),
     })
 }
@@ -672,6 +792,61 @@ mod tests {
         let parts = expressions.into_parts();
         assert_eq!(parts.names.map(|n| n.len()), Some(1));
         assert!(parts.values.is_none());
+    }
+
+    #[test]
+    fn requests_share_one_placeholder_set() {
+        let client = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::Config::builder()
+                .behavior_version(aws_config::BehaviorVersion::latest())
+                .build(),
+        );
+        let input = QueryInput {
+            table_name: "T".to_owned(),
+            key_condition: KeyCondition {
+                partition: vec![("pk".to_owned(), AttributeValue::S("p".into()))],
+                sort: vec![],
+            },
+            filter: Some(Condition::AttributeExists(Path::attribute("pk").key("x"))),
+            projection: Some(vec![Path::attribute("pk"), Path::attribute("data")]),
+            limit: Some(u32::MAX),
+            scan_index_forward: false,
+            ..QueryInput::default()
+        };
+        let request = query(client.query(), input);
+        let built = request.as_input();
+        assert_eq!(built.get_key_condition_expression().as_deref(), Some("#n0 = :v0"));
+        assert_eq!(built.get_filter_expression().as_deref(), Some("attribute_exists(#n0.#n1)"));
+        assert_eq!(built.get_projection_expression().as_deref(), Some("#n0, #n2"));
+        assert_eq!(built.get_expression_attribute_names().as_ref().map(HashMap::len), Some(3));
+        assert_eq!(*built.get_limit(), Some(i32::MAX));
+        assert_eq!(*built.get_scan_index_forward(), Some(false));
+        assert_eq!(*built.get_consistent_read(), None);
+
+        let scanned = scan(
+            client.scan(),
+            ScanInput { table_name: "T".to_owned(), segment: Some((1, 4)), ..ScanInput::default() },
+        );
+        let built = scanned.as_input();
+        assert_eq!((*built.get_segment(), *built.get_total_segments()), (Some(1), Some(4)));
+        assert!(built.get_expression_attribute_names().is_none());
+
+        let updated = update_item(
+            client.update_item(),
+            UpdateItemInput { table_name: "T".to_owned(), ..UpdateItemInput::default() },
+        );
+        assert!(updated.as_input().get_update_expression().is_none(), "no actions, no expression");
+    }
+
+    #[test]
+    fn pages_come_back_decoded() {
+        let item = SdkItem::from([("pk".to_owned(), sdk::AttributeValue::S("p".into()))]);
+        let page = page_output(Some(vec![item.clone()]), 1, 3, Some(item), None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((page.count, page.scanned_count, page.items.len()), (1, 3, 1));
+        assert!(page.last_evaluated_key.is_some());
+        let empty = page_output(None, -1, 0, None, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((empty.count, empty.items.len(), empty.last_evaluated_key), (0, 0, None));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! SDK errors → [`Error`](crate::Error).
+//! SDK errors → [`Error`].
 //!
 //! | SDK error | singletable error |
 //! |---|---|
@@ -25,6 +25,9 @@ use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::operation::get_item::GetItemError;
 use aws_sdk_dynamodb::operation::list_tables::ListTablesError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::query::QueryError;
+use aws_sdk_dynamodb::operation::scan::ScanError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue as SdkValue;
 
 use super::convert;
@@ -49,6 +52,8 @@ impl OperationError for DeleteTableError {}
 impl OperationError for DescribeTableError {}
 impl OperationError for ListTablesError {}
 impl OperationError for GetItemError {}
+impl OperationError for QueryError {}
+impl OperationError for ScanError {}
 
 impl OperationError for PutItemError {
     fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
@@ -63,6 +68,15 @@ impl OperationError for DeleteItemError {
     fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
         match self {
             DeleteItemError::ConditionalCheckFailedException(e) => e.item.take(),
+            _ => None,
+        }
+    }
+}
+
+impl OperationError for UpdateItemError {
+    fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
+        match self {
+            UpdateItemError::ConditionalCheckFailedException(e) => e.item.take(),
             _ => None,
         }
     }

@@ -35,8 +35,8 @@
 //! converted here, in both directions, and only here (`convert`): numbers travel as
 //! their exact decimal text, and a value coming back that singletable cannot represent
 //! (a number [`Number::parse`](crate::Number::parse) refuses, say) is an
-//! [`Error::Decode`], never a panic. Condition and projection ASTs are rendered here with
-//! `#nN` / `:vN` placeholders
+//! [`Error::Decode`], never a panic. Condition, filter, projection, key-condition and
+//! update ASTs are rendered here with `#nN` / `:vN` placeholders, one set per request
 //! ([`Placeholders`](crate::expr::render::Placeholders)); `ExpressionAttributeNames` and
 //! `ExpressionAttributeValues` are only sent when not empty.
 //!
@@ -79,7 +79,8 @@ use tracing::{Instrument, Span};
 
 use crate::backend::{
     Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput,
-    ListTablesInput, ListTablesOutput, PutItemInput, TableDescription, WriteItemOutput,
+    ListTablesInput, ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput,
+    TableDescription, UpdateItemInput, WriteItemOutput,
 };
 use crate::error::{Error, Result};
 
@@ -184,26 +185,6 @@ fn traced<'a, T>(
 }
 
 impl Backend for AwsBackend {
-    // PLACEHOLDER (replaced by the engine/AWS work on Query, Scan and UpdateItem).
-    fn update_item(
-        &self,
-        _input: crate::backend::UpdateItemInput,
-    ) -> BoxFuture<'_, Result<crate::backend::WriteItemOutput>> {
-        Box::pin(async { Err(crate::Error::validation("UpdateItem: not available yet")) })
-    }
-    fn query(
-        &self,
-        _input: crate::backend::QueryInput,
-    ) -> BoxFuture<'_, Result<crate::backend::PageOutput>> {
-        Box::pin(async { Err(crate::Error::validation("Query: not available yet")) })
-    }
-    fn scan(
-        &self,
-        _input: crate::backend::ScanInput,
-    ) -> BoxFuture<'_, Result<crate::backend::PageOutput>> {
-        Box::pin(async { Err(crate::Error::validation("Scan: not available yet")) })
-    }
-
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
         let name = input.table_name.clone();
         traced(span("CreateTable", Some(&name)), async move {
@@ -268,6 +249,42 @@ impl Backend for AwsBackend {
             let request = convert::delete_item(self.client.delete_item(), input);
             let output = request.send().await.map_err(error::from_sdk)?;
             convert::write_item_output(output.attributes, output.consumed_capacity)
+        })
+    }
+
+    fn update_item(&self, input: UpdateItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
+        traced(span("UpdateItem", Some(&input.table_name)), async move {
+            let request = convert::update_item(self.client.update_item(), input);
+            let output = request.send().await.map_err(error::from_sdk)?;
+            convert::write_item_output(output.attributes, output.consumed_capacity)
+        })
+    }
+
+    fn query(&self, input: QueryInput) -> BoxFuture<'_, Result<PageOutput>> {
+        traced(span("Query", Some(&input.table_name)), async move {
+            let request = convert::query(self.client.query(), input);
+            let output = request.send().await.map_err(error::from_sdk)?;
+            convert::page_output(
+                output.items,
+                output.count,
+                output.scanned_count,
+                output.last_evaluated_key,
+                output.consumed_capacity,
+            )
+        })
+    }
+
+    fn scan(&self, input: ScanInput) -> BoxFuture<'_, Result<PageOutput>> {
+        traced(span("Scan", Some(&input.table_name)), async move {
+            let request = convert::scan(self.client.scan(), input);
+            let output = request.send().await.map_err(error::from_sdk)?;
+            convert::page_output(
+                output.items,
+                output.count,
+                output.scanned_count,
+                output.last_evaluated_key,
+                output.consumed_capacity,
+            )
         })
     }
 }

@@ -28,7 +28,6 @@ pub(crate) enum ExpressionKind {
     /// `ConditionExpression`.
     Condition,
     /// `FilterExpression`.
-    #[cfg_attr(not(test), allow(dead_code))]
     Filter,
 }
 
@@ -118,6 +117,43 @@ pub(crate) fn resolve<'a>(item: &'a Item, path: &Path) -> Option<&'a AttributeVa
         (AttributeValue::L(list), PathElement::Index(index)) => list.get(*index),
         _ => None,
     })
+}
+
+/// Every document path a condition reads, in the order they are written.
+pub(crate) fn condition_paths<'c>(condition: &'c Condition, out: &mut Vec<&'c Path>) {
+    let operand = |operand: &'c Operand, out: &mut Vec<&'c Path>| match operand {
+        Operand::Path(path) | Operand::Size(path) => out.push(path),
+        Operand::Value(_) => {}
+    };
+    match condition {
+        Condition::Compare { left, right, .. } => {
+            operand(left, out);
+            operand(right, out);
+        }
+        Condition::Between { operand: tested, low, high } => {
+            for o in [tested, low, high] {
+                operand(o, out);
+            }
+        }
+        Condition::In { operand: tested, list } => {
+            operand(tested, out);
+            for o in list {
+                operand(o, out);
+            }
+        }
+        Condition::AttributeExists(path)
+        | Condition::AttributeNotExists(path)
+        | Condition::AttributeType(path, _) => out.push(path),
+        Condition::BeginsWith(path, other) | Condition::Contains(path, other) => {
+            out.push(path);
+            operand(other, out);
+        }
+        Condition::And(left, right) | Condition::Or(left, right) => {
+            condition_paths(left, out);
+            condition_paths(right, out);
+        }
+        Condition::Not(inner) => condition_paths(inner, out),
+    }
 }
 
 /// A path as DynamoDB prints it in messages: `[a, b, [1]]`.
@@ -249,7 +285,7 @@ fn comparator_symbol(op: Comparator) -> &'static str {
 }
 
 /// How DynamoDB prints a literal in BETWEEN messages: `AttributeValue: {N:5}`.
-fn render_literal(value: &AttributeValue) -> String {
+pub(crate) fn render_literal(value: &AttributeValue) -> String {
     let body = match value {
         AttributeValue::S(s) => format!("S:{s}"),
         AttributeValue::N(n) => format!("N:{}", n.as_str()),

@@ -10,6 +10,7 @@
 //! a copy of the projected attributes only.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Arc;
 
 use super::definition::IndexDef;
@@ -68,10 +69,13 @@ pub(crate) enum IndexChange {
     },
 }
 
+/// The entries of one index partition, in index order.
+pub(crate) type IndexPartition = BTreeMap<IndexEntryKey, IndexEntry>;
+
 /// The entries of one secondary index.
 #[derive(Debug, Default)]
 pub(crate) struct IndexStore {
-    partitions: BTreeMap<KeyTuple, BTreeMap<IndexEntryKey, IndexEntry>>,
+    partitions: BTreeMap<KeyTuple, IndexPartition>,
     item_count: u64,
     size_bytes: u64,
 }
@@ -152,6 +156,19 @@ impl IndexStore {
         partition: &KeyTuple,
     ) -> impl DoubleEndedIterator<Item = (&IndexEntryKey, &IndexEntry)> {
         self.partitions.get(partition).into_iter().flat_map(|entries| entries.iter())
+    }
+
+    /// The entries of one index partition, for range reads (`Query`).
+    pub fn partition_map(&self, partition: &KeyTuple) -> Option<&IndexPartition> {
+        self.partitions.get(partition)
+    }
+
+    /// The index partitions in key order, from `start` on (`Scan`).
+    pub fn partitions_from(
+        &self,
+        start: Bound<&KeyTuple>,
+    ) -> impl Iterator<Item = (&KeyTuple, &IndexPartition)> {
+        self.partitions.range::<KeyTuple, _>((start, Bound::Unbounded))
     }
 
     /// The number of entries.

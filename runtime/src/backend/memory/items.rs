@@ -1,4 +1,5 @@
-//! The single-item operations: `GetItem`, `PutItem`, `DeleteItem`.
+//! The single-item operations: `GetItem`, `PutItem`, `DeleteItem` (and the helpers
+//! `UpdateItem` shares with them).
 //!
 //! Each one validates everything it can before taking the table's lock (parameters,
 //! expressions, the item and its keys, its size), holds the lock only to read or to
@@ -15,7 +16,7 @@ use super::projection::Projection;
 use super::table::StoredItem;
 use super::validate::{
     check_index_keys, check_item_size, check_item_values, check_name,
-    check_put_delete_return_values, item_primary_key, request_primary_key,
+    check_put_delete_return_values, check_scalar_key_paths, item_primary_key, request_primary_key,
 };
 use crate::backend::{
     DeleteItemInput, GetItemInput, GetItemOutput, PutItemInput, ReturnConsumedCapacity,
@@ -31,6 +32,7 @@ pub(crate) fn get_item(catalog: &Catalog, input: GetItemInput) -> Result<GetItem
     check_name(&input.table_name)?;
     let projection = input.projection.as_deref().map(Projection::new).transpose()?;
     let handle = catalog.table(&input.table_name)?;
+    check_scalar_key_paths(&handle.def, input.projection.iter().flatten())?;
     let key = request_primary_key(&handle.def, &input.key)?;
     let stored = handle.read().get(&key).cloned();
     let size = stored.as_ref().map_or(0, |stored| stored.size);
@@ -60,6 +62,7 @@ pub(crate) fn put_item(catalog: &Catalog, input: PutItemInput) -> Result<WriteIt
     check_item_values(&item)?;
     let handle = catalog.table(&table_name)?;
     let def = &handle.def;
+    check_condition_keys(def, condition.as_ref())?;
     let key = item_primary_key(def, &item)?;
     check_index_keys(def, &item)?;
     let size = item_size(&item);
@@ -99,6 +102,7 @@ pub(crate) fn delete_item(catalog: &Catalog, input: DeleteItemInput) -> Result<W
     check_condition(condition.as_ref())?;
     let handle = catalog.table(&table_name)?;
     let def = &handle.def;
+    check_condition_keys(def, condition.as_ref())?;
     let key = request_primary_key(def, &key)?;
 
     let outcome = {
@@ -119,12 +123,22 @@ pub(crate) fn delete_item(catalog: &Catalog, input: DeleteItemInput) -> Result<W
     ))
 }
 
-fn check_condition(condition: Option<&Condition>) -> Result<()> {
+/// A condition may not look inside key attributes (see [`check_scalar_key_paths`]).
+pub(crate) fn check_condition_keys(def: &TableDef, condition: Option<&Condition>) -> Result<()> {
+    let mut paths = Vec::new();
+    if let Some(condition) = condition {
+        eval::condition_paths(condition, &mut paths);
+    }
+    check_scalar_key_paths(def, paths)
+}
+
+/// Rejects what DynamoDB rejects in a `ConditionExpression` before reading the item.
+pub(crate) fn check_condition(condition: Option<&Condition>) -> Result<()> {
     condition.map_or(Ok(()), |condition| eval::check(condition, ExpressionKind::Condition))
 }
 
 /// Evaluates the condition against the current item (an absent item is an empty one).
-fn check_condition_holds(
+pub(crate) fn check_condition_holds(
     condition: Option<&Condition>,
     old: Option<&StoredItem>,
     return_old_on_failure: bool,
@@ -142,12 +156,24 @@ fn check_condition_holds(
 
 /// The summed size of the item's entries in the table's LSIs: DynamoDB's 400 KB cap
 /// covers the item together with them.
-fn local_index_entries_size(def: &TableDef, item: &Arc<Item>, size: usize) -> usize {
+pub(crate) fn local_index_entries_size(def: &TableDef, item: &Arc<Item>, size: usize) -> usize {
     def.indexes
         .iter()
         .filter(|index| !index.is_global() && index.key_of(item).is_some())
         .map(|index| if index.projected.is_none() { size } else { item_size(&index.project(item)) })
         .sum()
+}
+
+/// The `ConsumedCapacity` of a single-item write: the table's units and each index's.
+pub(crate) fn write_capacity(
+    def: &TableDef,
+    mode: ReturnConsumedCapacity,
+    table_units: f64,
+    index_changes: &[IndexChange],
+) -> Option<crate::backend::ConsumedCapacity> {
+    let index_units: Vec<f64> =
+        index_changes.iter().map(|change| index_write_units(*change)).collect();
+    consumed(mode, def, Access::Write, table_units, &index_units)
 }
 
 fn finish_write(
@@ -158,10 +184,8 @@ fn finish_write(
     table_units: f64,
     index_changes: &[IndexChange],
 ) -> WriteItemOutput {
-    let index_units: Vec<f64> =
-        index_changes.iter().map(|change| index_write_units(*change)).collect();
     let consumed_capacity =
-        consumed(return_consumed_capacity, def, Access::Write, table_units, &index_units);
+        write_capacity(def, return_consumed_capacity, table_units, index_changes);
     let attributes = match return_values {
         ReturnValues::AllOld => old.map(|old| Arc::unwrap_or_clone(old.item)),
         _ => None,

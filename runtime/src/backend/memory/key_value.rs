@@ -50,6 +50,97 @@ impl KeyValue {
             _ => None,
         }
     }
+
+    /// A value above every key value of type `ty`, for range bounds only (never stored).
+    ///
+    /// A key position only ever holds values of its attribute's type, so the next variant
+    /// in `KeyValue`'s order is above all of them for `S` and `N`; for `B`, a value longer
+    /// than any key value may be (keys are at most 2048 bytes) made of `FF` bytes is above
+    /// every valid key.
+    pub fn above_all(ty: ScalarType) -> KeyValue {
+        match ty {
+            ScalarType::S => KeyValue::N(Number::zero()),
+            ScalarType::N => KeyValue::B(Vec::new()),
+            ScalarType::B => KeyValue::B(vec![0xFF; MAX_KEY_BYTES + 1]),
+        }
+    }
+
+    /// The smallest value above every value that begins with `self` (`begins_with`), or
+    /// `None` when no value is above them all (a prefix of only `U+10FFFF` or `FF`) or for
+    /// numbers, which have no prefixes.
+    pub fn prefix_successor(&self) -> Option<KeyValue> {
+        match self {
+            KeyValue::S(prefix) => {
+                // UTF-8 byte order is code point order: bump the last character that can
+                // be bumped and cut what follows.
+                let mut chars: Vec<char> = prefix.chars().collect();
+                while let Some(last) = chars.pop() {
+                    if let Some(next) = next_char(last) {
+                        chars.push(next);
+                        return Some(KeyValue::S(chars.into_iter().collect()));
+                    }
+                }
+                None
+            }
+            KeyValue::B(prefix) => {
+                let mut bytes = prefix.clone();
+                while let Some(last) = bytes.pop() {
+                    if last < 0xFF {
+                        bytes.push(last + 1);
+                        return Some(KeyValue::B(bytes));
+                    }
+                }
+                None
+            }
+            KeyValue::N(_) => None,
+        }
+    }
+
+    /// True when `self` begins with `prefix` (strings by characters, binaries by bytes).
+    pub fn begins_with(&self, prefix: &KeyValue) -> bool {
+        match (self, prefix) {
+            (KeyValue::S(value), KeyValue::S(prefix)) => value.starts_with(prefix.as_str()),
+            (KeyValue::B(value), KeyValue::B(prefix)) => value.starts_with(prefix),
+            _ => false,
+        }
+    }
+
+    /// Feeds the value into a stable (FNV-1a) hash: the same value always lands in the
+    /// same parallel-scan segment, on every run and platform.
+    pub fn stable_hash(&self, hash: &mut u64) {
+        let (tag, bytes): (u8, &[u8]) = match self {
+            KeyValue::S(s) => (b'S', s.as_bytes()),
+            KeyValue::N(n) => (b'N', n.as_str().as_bytes()),
+            KeyValue::B(b) => (b'B', b),
+        };
+        for byte in std::iter::once(tag).chain(bytes.iter().copied()) {
+            *hash ^= u64::from(byte);
+            *hash = hash.wrapping_mul(FNV_PRIME);
+        }
+    }
+}
+
+/// The longest key value DynamoDB accepts (a partition key), in bytes.
+const MAX_KEY_BYTES: usize = 2048;
+/// FNV-1a's offset basis.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The next Unicode scalar value after `c`, skipping the surrogate range.
+fn next_char(c: char) -> Option<char> {
+    match c {
+        '\u{D7FF}' => Some('\u{E000}'),
+        char::MAX => None,
+        _ => char::from_u32(u32::from(c) + 1),
+    }
+}
+
+impl PrimaryKey {
+    /// A key at or below every table key: the smallest string partition and no sort key.
+    /// Used with index sort tuples to bound ranges of index entries.
+    pub fn min() -> PrimaryKey {
+        PrimaryKey { partition: KeyValue::S(String::new()), sort: None }
+    }
 }
 
 #[cfg(test)]
@@ -119,6 +210,49 @@ mod tests {
         let b_ = PrimaryKey { partition: s("p"), sort: Some(n("10")) };
         let c = PrimaryKey { partition: s("q"), sort: Some(n("1")) };
         assert!(a < b_ && b_ < c);
+    }
+
+    #[test]
+    fn bounds_sit_above_every_value_of_a_type() {
+        let top_s = KeyValue::above_all(ScalarType::S);
+        assert!(s("\u{10FFFF}\u{10FFFF}") < top_s);
+        assert!(
+            n("9.9999999999999999999999999999999999999E+125") < KeyValue::above_all(ScalarType::N)
+        );
+        assert!(b(&[0xFF; 2048]) < KeyValue::above_all(ScalarType::B));
+        assert!(PrimaryKey::min() <= PrimaryKey { partition: s(""), sort: None });
+        assert!(PrimaryKey::min() < PrimaryKey { partition: n("-1"), sort: Some(s("")) });
+    }
+
+    #[test]
+    fn prefix_successors_bound_begins_with() {
+        assert_eq!(s("ab").prefix_successor(), Some(s("ac")));
+        assert_eq!(s("a\u{10FFFF}").prefix_successor(), Some(s("b")));
+        assert_eq!(s("\u{D7FF}").prefix_successor(), Some(s("\u{E000}")));
+        assert_eq!(s("\u{10FFFF}").prefix_successor(), None);
+        assert_eq!(s("").prefix_successor(), None);
+        assert_eq!(b(&[1, 0xFF]).prefix_successor(), Some(b(&[2])));
+        assert_eq!(b(&[0xFF]).prefix_successor(), None);
+        assert_eq!(n("1").prefix_successor(), None);
+        for value in [s("ab"), s("ab\u{10FFFF}"), s("abzzz")] {
+            assert!(value < s("ac") && value.begins_with(&s("ab")));
+        }
+        assert!(b(&[1, 2]).begins_with(&b(&[1])));
+        assert!(!n("12").begins_with(&n("1")));
+    }
+
+    #[test]
+    fn stable_hashes_depend_on_type_and_value_only() {
+        let hash = |value: &KeyValue| {
+            let mut h = FNV_OFFSET;
+            value.stable_hash(&mut h);
+            h
+        };
+        assert_eq!(hash(&s("a")), hash(&s("a")));
+        assert_ne!(hash(&s("1")), hash(&n("1")));
+        assert_eq!(hash(&n("1.50")), hash(&n("1.5")));
+        // FNV-1a of "Sa": fixed across runs and platforms.
+        assert_eq!(hash(&s("a")), 0x0946_2f07_b5d5_f4b9);
     }
 
     #[test]

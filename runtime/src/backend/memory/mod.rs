@@ -48,7 +48,8 @@
 //! - `create_table`: `CreateTable` validation into a table definition (`definition`);
 //! - `table` and `index`: item storage and secondary index storage;
 //! - `key_value`: key values ordered as DynamoDB orders them;
-//! - `items`: `GetItem`, `PutItem`, `DeleteItem`;
+//! - `items`: `GetItem`, `PutItem`, `DeleteItem`; `update`: `UpdateItem`;
+//! - `read`: `Query` and `Scan` (key conditions, pages, start keys, parallel scans);
 //! - `validate`: request, item and key validation; `eval`: conditions;
 //!   `projection`: `ProjectionExpression`; `capacity`: consumed capacity.
 
@@ -61,7 +62,9 @@ mod index;
 mod items;
 mod key_value;
 mod projection;
+mod read;
 mod table;
+mod update;
 mod validate;
 
 use std::fmt;
@@ -71,7 +74,8 @@ use self::catalog::Catalog;
 use self::key_value::{KeyTuple, KeyValue};
 use crate::backend::{
     Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput,
-    ListTablesInput, ListTablesOutput, PutItemInput, TableDescription, WriteItemOutput,
+    ListTablesInput, ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput,
+    TableDescription, UpdateItemInput, WriteItemOutput,
 };
 use crate::error::{Error, Result};
 use crate::value::{AttributeValue, Item};
@@ -170,26 +174,6 @@ fn type_mismatch() -> Error {
 }
 
 impl Backend for MemoryBackend {
-    // PLACEHOLDER (replaced by the engine/AWS work on Query, Scan and UpdateItem).
-    fn update_item(
-        &self,
-        _input: crate::backend::UpdateItemInput,
-    ) -> BoxFuture<'_, Result<crate::backend::WriteItemOutput>> {
-        Box::pin(async { Err(crate::Error::validation("UpdateItem: not available yet")) })
-    }
-    fn query(
-        &self,
-        _input: crate::backend::QueryInput,
-    ) -> BoxFuture<'_, Result<crate::backend::PageOutput>> {
-        Box::pin(async { Err(crate::Error::validation("Query: not available yet")) })
-    }
-    fn scan(
-        &self,
-        _input: crate::backend::ScanInput,
-    ) -> BoxFuture<'_, Result<crate::backend::PageOutput>> {
-        Box::pin(async { Err(crate::Error::validation("Scan: not available yet")) })
-    }
-
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
         Box::pin(async move { self.catalog.create_table(input) })
     }
@@ -216,5 +200,17 @@ impl Backend for MemoryBackend {
 
     fn delete_item(&self, input: DeleteItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
         Box::pin(async move { items::delete_item(&self.catalog, input) })
+    }
+
+    fn update_item(&self, input: UpdateItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
+        Box::pin(async move { update::update_item(&self.catalog, input) })
+    }
+
+    fn query(&self, input: QueryInput) -> BoxFuture<'_, Result<PageOutput>> {
+        Box::pin(async move { read::query(&self.catalog, input) })
+    }
+
+    fn scan(&self, input: ScanInput) -> BoxFuture<'_, Result<PageOutput>> {
+        Box::pin(async move { read::scan(&self.catalog, input) })
     }
 }

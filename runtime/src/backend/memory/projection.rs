@@ -48,17 +48,17 @@ fn render_nth(paths: &[Path], position: usize) -> String {
     paths.get(position).map(render_path).unwrap_or_default()
 }
 
-fn overlap(paths: &[Path], one: usize, two: usize) -> Error {
+fn overlap(prefix: &str, paths: &[Path], one: usize, two: usize) -> Error {
     Error::validation(format!(
-        "{PREFIX}Two document paths overlap with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
+        "{prefix}Two document paths overlap with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
         render_nth(paths, one),
         render_nth(paths, two)
     ))
 }
 
-fn conflict(paths: &[Path], one: usize, two: usize) -> Error {
+fn conflict(prefix: &str, paths: &[Path], one: usize, two: usize) -> Error {
     Error::validation(format!(
-        "{PREFIX}Two document paths conflict with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
+        "{prefix}Two document paths conflict with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
         render_nth(paths, one),
         render_nth(paths, two)
     ))
@@ -77,16 +77,23 @@ impl Projection {
         if paths.is_empty() {
             return Err(Error::validation(format!("{PREFIX}The expression can not be empty;")));
         }
+        Projection::merge(paths, PREFIX)
+    }
+
+    /// Merges `paths` (not empty), rejecting overlapping and conflicting ones with
+    /// messages that start with `prefix` (`Invalid UpdateExpression: ` for the paths an
+    /// update writes, which follow the same rules).
+    pub fn merge(paths: &[Path], prefix: &str) -> Result<Projection> {
         let mut root = Node { origin: 0, kind: NodeKind::Map(BTreeMap::new()) };
         for (position, path) in paths.iter().enumerate() {
             if !matches!(path.elements.first(), Some(PathElement::Attribute(_))) {
                 return Err(Error::validation(format!(
-                    "{PREFIX}A document path must start with an attribute name; path: {}",
+                    "{prefix}A document path must start with an attribute name; path: {}",
                     render_path(path)
                 )));
             }
             if path.elements.len() <= MAX_USEFUL_PATH {
-                insert(&mut root, &path.elements, paths, position)?;
+                insert(&mut root, &path.elements, paths, position, prefix)?;
             }
         }
         Ok(Projection { root })
@@ -107,13 +114,14 @@ fn insert(
     elements: &[PathElement],
     paths: &[Path],
     position: usize,
+    prefix: &str,
 ) -> Result<()> {
     let mut node = root;
     for (depth, element) in elements.iter().enumerate() {
         let next = elements.get(depth + 1);
         let origin = node.origin;
         let child = match (&mut node.kind, element) {
-            (NodeKind::Leaf, _) => return Err(overlap(paths, origin, position)),
+            (NodeKind::Leaf, _) => return Err(overlap(prefix, paths, origin, position)),
             (NodeKind::Map(children), PathElement::Attribute(name)) => {
                 children.entry(name.clone()).or_insert_with(|| Node {
                     origin: position,
@@ -128,12 +136,12 @@ fn insert(
             }
             (NodeKind::Map(_), PathElement::Index(_))
             | (NodeKind::List(_), PathElement::Attribute(_)) => {
-                return Err(conflict(paths, origin, position))
+                return Err(conflict(prefix, paths, origin, position))
             }
         };
         if child.origin != position && next.is_none() {
             // The new path ends where an earlier one passes or ends.
-            return Err(overlap(paths, child.origin, position));
+            return Err(overlap(prefix, paths, child.origin, position));
         }
         node = child;
     }

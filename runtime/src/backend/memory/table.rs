@@ -18,6 +18,7 @@
 //! item count, the table size and every index in the same step.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Arc;
 
 use super::definition::TableDef;
@@ -43,11 +44,14 @@ pub(crate) struct WriteOutcome {
     pub index_changes: Vec<IndexChange>,
 }
 
+/// The items of one partition, by sort key (`None` on a table without one).
+pub(crate) type Partition = BTreeMap<Option<KeyValue>, StoredItem>;
+
 /// One table's items and indexes.
 #[derive(Debug)]
 pub(crate) struct Table {
     def: Arc<TableDef>,
-    partitions: BTreeMap<KeyValue, BTreeMap<Option<KeyValue>, StoredItem>>,
+    partitions: BTreeMap<KeyValue, Partition>,
     indexes: Vec<IndexStore>,
     item_count: u64,
     size_bytes: u64,
@@ -126,6 +130,19 @@ impl Table {
     /// The items of one partition, in sort key order.
     pub fn partition(&self, partition: &KeyValue) -> impl DoubleEndedIterator<Item = &StoredItem> {
         self.partitions.get(partition).into_iter().flat_map(|items| items.values())
+    }
+
+    /// The items of one partition, for range reads (`Query`).
+    pub fn partition_map(&self, partition: &KeyValue) -> Option<&Partition> {
+        self.partitions.get(partition)
+    }
+
+    /// The partitions in key order, from `start` on (`Scan`).
+    pub fn partitions_from(
+        &self,
+        start: Bound<&KeyValue>,
+    ) -> impl Iterator<Item = (&KeyValue, &Partition)> {
+        self.partitions.range::<KeyValue, _>((start, Bound::Unbounded))
     }
 
     /// The index at `position` in [`TableDef::indexes`].

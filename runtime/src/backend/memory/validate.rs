@@ -10,6 +10,7 @@ use super::definition::{KeyAttr, TableDef};
 use super::key_value::{KeyValue, PrimaryKey};
 use crate::backend::ReturnValues;
 use crate::error::{Error, Result};
+use crate::expr::{Path, PathElement};
 use crate::schema::ScalarType;
 use crate::size::MAX_ITEM_SIZE;
 use crate::value::{AttributeValue, Item};
@@ -267,6 +268,37 @@ fn into_primary_key(values: Vec<KeyValue>) -> Result<PrimaryKey> {
         .next()
         .ok_or_else(|| Error::validation("The provided key element does not match the schema"))?;
     Ok(PrimaryKey { partition, sort: values.next() })
+}
+
+/// Key attributes are scalars: no document path may look inside one (`pk.x`, `g[0]`),
+/// in a projection, a condition, a filter or an update. Table keys are named `Key: pk`,
+/// the other index key attributes `IndexKey: g` (DynamoDB Local's wording).
+pub(crate) fn check_scalar_key_paths<'p>(
+    def: &TableDef,
+    paths: impl IntoIterator<Item = &'p Path>,
+) -> Result<()> {
+    for path in paths {
+        let (Some(PathElement::Attribute(name)), true) =
+            (path.elements.first(), path.elements.len() > 1)
+        else {
+            continue;
+        };
+        let kind = if def.key_attributes().any(|key| key.name == *name) {
+            "Key"
+        } else if def
+            .indexes
+            .iter()
+            .any(|index| index.partition.iter().chain(&index.sort).any(|key| key.name == *name))
+        {
+            "IndexKey"
+        } else {
+            continue;
+        };
+        return Err(Error::validation(format!(
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: {kind}: {name}"
+        )));
+    }
+    Ok(())
 }
 
 /// Checks the secondary index key attributes an item holds: each present one must have

@@ -1,0 +1,543 @@
+//! The query builders of an entity: one typestate builder per access pattern (the
+//! table's primary key, each index), `query()` / `by_<index>()` to start them, and
+//! `scan()`.
+//!
+//! A builder is one generated struct `<Entity><Pattern><const STAGE: usize, M>` wrapping
+//! the runtime's `KeyQuery`: stage `k` has the method of the `k`-th key field only, so
+//! fields come in key order. Stages before the partition is complete are generic over `M`
+//! (the entity, or a collection started from this pattern); the sort stages and the
+//! `IntoQuery` impls are for the entity. Every method body is a short chain of calls into
+//! the runtime, so the expansion stays small.
+
+use heck::ToUpperCamelCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::access::index_fn_stem;
+use super::Emitter;
+use crate::model::{
+    option_inner, EntityIndexKeys, FieldModel, KeyTemplate, TemplatePart, TypeClass,
+};
+
+/// One side of an access pattern's key.
+enum Side<'m> {
+    /// A template rendered to one attribute (`attr`: the const naming it).
+    Template { template: &'m KeyTemplate, attr: TokenStream },
+    /// Native attributes: each field is its own key attribute.
+    Native { fields: Vec<(String, TokenStream)> },
+    /// No sort key.
+    None,
+}
+
+struct Pattern<'m> {
+    /// `OrderQuery`, `UserByGsi1`.
+    ty: syn::Ident,
+    /// `query`, `by_gsi1`.
+    starter: syn::Ident,
+    /// `None` for the table.
+    index: Option<&'m str>,
+    /// `Primary`, `Local`, `Global`.
+    kind: TokenStream,
+    partition: Side<'m>,
+    sort: Side<'m>,
+}
+
+/// A step of the builder: a field whose value is given at this stage.
+struct Step<'m> {
+    field: &'m FieldModel,
+    /// The type the method takes (`Into<T>`).
+    ty: syn::Type,
+}
+
+impl<'a> Emitter<'a> {
+    fn patterns(&self) -> Vec<Pattern<'a>> {
+        let st = self.st;
+        let model = self.model;
+        let mut out = vec![Pattern {
+            ty: pattern_type(&model.rust_name, None),
+            starter: format_ident!("query"),
+            index: None,
+            kind: quote!(#st::query::Primary),
+            partition: Side::Template { template: &model.partition_key, attr: quote!(__ST_PK) },
+            sort: match &model.sort_key {
+                Some(template) => Side::Template { template, attr: quote!(__ST_SK) },
+                None => Side::None,
+            },
+        }];
+        for (i, index) in self.indexes() {
+            let index_name = index.name.value.as_str();
+            let stem = index_fn_stem(index_name);
+            let stem = stem.strip_prefix("by_").unwrap_or(&stem);
+            let local = Self::is_local(index);
+            let kind = if local { quote!(#st::query::Local) } else { quote!(#st::query::Global) };
+            let table_partition =
+                Side::Template { template: &model.partition_key, attr: quote!(__ST_PK) };
+            let (partition, sort) = match &index.keys {
+                EntityIndexKeys::Templates { partition, sort } => {
+                    let p0 = Self::index_ident(i, "P0");
+                    let s0 = Self::index_ident(i, "S0");
+                    let partition = match partition {
+                        Some(template) => Side::Template { template, attr: quote!(#p0) },
+                        None => table_partition,
+                    };
+                    let sort = match sort {
+                        Some(template) => Side::Template { template, attr: quote!(#s0) },
+                        None => Side::None,
+                    };
+                    (partition, sort)
+                }
+                EntityIndexKeys::Fields { partition, sort } => {
+                    let side = |fields: &Vec<crate::Spanned<String>>, prefix: &str| Side::Native {
+                        fields: fields
+                            .iter()
+                            .enumerate()
+                            .map(|(j, f)| {
+                                let c = Self::index_ident(i, &format!("{prefix}{j}"));
+                                (f.value.clone(), quote!(#c))
+                            })
+                            .collect(),
+                    };
+                    let partition =
+                        if partition.is_empty() { table_partition } else { side(partition, "P") };
+                    let sort = if sort.is_empty() { Side::None } else { side(sort, "S") };
+                    (partition, sort)
+                }
+            };
+            out.push(Pattern {
+                ty: pattern_type(&model.rust_name, Some(index_name)),
+                starter: format_ident!("by_{}", stem),
+                index: Some(index_name),
+                kind,
+                partition,
+                sort,
+            });
+        }
+        out
+    }
+
+    fn step(&self, name: &str, native: bool) -> Step<'a> {
+        let field = self.field(name);
+        let ty = if native { option_inner(&field.ty).unwrap_or(&field.ty) } else { &field.ty };
+        Step { field, ty: ty.clone() }
+    }
+
+    /// The fields given at each stage of one side, in order, skipping `known` ones.
+    fn side_steps(&self, side: &Side<'_>, known: &[String]) -> Vec<Step<'a>> {
+        match side {
+            Side::Template { template, .. } => template
+                .fields()
+                .filter(|f| !known.iter().any(|k| k == f))
+                .map(|f| self.step(f, false))
+                .collect(),
+            Side::Native { fields } => fields
+                .iter()
+                .filter(|(f, _)| !known.iter().any(|k| k == f))
+                .map(|(f, _)| self.step(f, true))
+                .collect(),
+            Side::None => Vec::new(),
+        }
+    }
+
+    /// Calls pushing the template parts from part `from` up to the next field not in
+    /// `known` (exclusive), or the end; returns the calls and the index where it stopped.
+    fn push_until_unknown(
+        &self,
+        template: &KeyTemplate,
+        from: usize,
+        known: &[String],
+    ) -> (TokenStream, usize) {
+        let mut out = TokenStream::new();
+        let mut at = from;
+        while at < template.parts.len() {
+            match &template.parts[at] {
+                TemplatePart::Literal(text) => out.extend(quote!(.lit(#text))),
+                TemplatePart::Field(name) if known.iter().any(|k| k == name) => {
+                    out.extend(quote!(.known(#name)))
+                }
+                TemplatePart::Field(_) => break,
+            }
+            at += 1;
+        }
+        (out, at)
+    }
+
+    /// Position in `template.parts` of field `name`.
+    fn part_of(template: &KeyTemplate, name: &str) -> usize {
+        template
+            .parts
+            .iter()
+            .position(|p| matches!(p, TemplatePart::Field(f) if f == name))
+            .unwrap_or(template.parts.len())
+    }
+
+    /// The literal after field `name` in `template`, and whether a field follows later.
+    fn after(template: &KeyTemplate, name: &str) -> Option<String> {
+        let at = Self::part_of(template, name) + 1;
+        let rest: Vec<&TemplatePart> =
+            template.parts[at.min(template.parts.len())..].iter().collect();
+        match rest.first() {
+            Some(TemplatePart::Literal(text)) => Some(text.clone()),
+            // A field directly after a field cannot be (templates are checked), and the
+            // end of the template has nothing after.
+            _ => None,
+        }
+    }
+
+    /// Calls that close the partition side (the template's literals were pushed with its
+    /// fields), then push the sort template's leading parts.
+    fn after_partition(&self, pattern: &Pattern<'_>, known: &[String]) -> TokenStream {
+        let mut out = TokenStream::new();
+        if let Side::Template { template, attr } = &pattern.partition {
+            if template.lone_field().is_none() {
+                out.extend(quote!(.partition_text(#attr)));
+            }
+        }
+        if let Side::Template { template, .. } = &pattern.sort {
+            if template.lone_field().is_none() {
+                let (pushes, _) = self.push_until_unknown(template, 0, known);
+                out.extend(pushes);
+            }
+        }
+        out
+    }
+
+    fn key_codec_of(&self, field: &FieldModel) -> TokenStream {
+        let c = self.key_codec(field);
+        quote!(#c)
+    }
+
+    fn to_value_of(&self, field: &FieldModel) -> TokenStream {
+        let st = self.st;
+        match option_inner(&field.ty) {
+            Some(inner) => quote!(<#inner as #st::Attribute>::to_attribute_value),
+            None => {
+                let codec = self.codec(field);
+                quote!(#codec.to_value)
+            }
+        }
+    }
+
+    /// The stage structs (module level) and their impls (inside the const block).
+    pub(super) fn queries(&self) -> (TokenStream, TokenStream, TokenStream) {
+        let st = self.st;
+        let entity = &self.model.rust_name;
+        let vis = &self.model.vis;
+        let name = &self.entity_name;
+        let mut structs = TokenStream::new();
+        let mut impls = TokenStream::new();
+        let mut starters = TokenStream::new();
+        for pattern in self.patterns() {
+            let ty = &pattern.ty;
+            let kind = &pattern.kind;
+            let partition_steps = self.side_steps(&pattern.partition, &[]);
+            let known: Vec<String> = partition_steps.iter().map(|s| s.field.name()).collect();
+            let sort_steps = self.side_steps(&pattern.sort, &known);
+            let p = partition_steps.len();
+            let index = match pattern.index {
+                Some(index) => quote!(::core::option::Option::Some(#index)),
+                None => quote!(::core::option::Option::None),
+            };
+            let what = match pattern.index {
+                Some(index) => format!("index `{index}`"),
+                None => "the table's primary key".to_owned(),
+            };
+            let fields_doc: Vec<String> = partition_steps
+                .iter()
+                .chain(&sort_steps)
+                .map(|s| format!("`{}`", s.field.name()))
+                .collect();
+            let struct_doc = format!(
+                " A query of `{name}` on {what}, one key field at a time (in order: {}). \
+                 Start it with `{name}::{}()`; once the partition key is complete it is an \
+                 `IntoQuery`.",
+                if fields_doc.is_empty() { "none".to_owned() } else { fields_doc.join(", ") },
+                pattern.starter
+            );
+            structs.extend(quote! {
+                #[doc = #struct_doc]
+                #[must_use = "a query does nothing until it is sent"]
+                #vis struct #ty<const STAGE: usize = 0, M = #entity>(
+                    #st::query::KeyQuery,
+                    ::core::marker::PhantomData<fn() -> M>,
+                );
+            });
+
+            // Stage 0: the literals before the first unknown field (and, when the
+            // partition has no field, the whole partition).
+            let mut start = TokenStream::new();
+            if let Side::Template { template, .. } = &pattern.partition {
+                if template.lone_field().is_none() {
+                    let (pushes, _) = self.push_until_unknown(template, 0, &[]);
+                    start.extend(pushes);
+                }
+            }
+            if p == 0 {
+                start.extend(self.after_partition(&pattern, &known));
+            }
+            let table = quote!(__ST_TABLE.name);
+            impls.extend(quote! {
+                impl<M> #ty<0, M> {
+                    #[doc(hidden)]
+                    pub fn __new() -> Self {
+                        #ty(#st::query::KeyQuery::new(#table, #index)#start, ::core::marker::PhantomData)
+                    }
+                }
+            });
+            let starter = &pattern.starter;
+            let starter_doc = format!(" Starts a query of `{name}` on {what}.");
+            starters.extend(quote! {
+                #[doc = #starter_doc]
+                pub fn #starter() -> #ty {
+                    #ty::__new()
+                }
+            });
+
+            // Partition stages.
+            for (k, step) in partition_steps.iter().enumerate() {
+                let field = step.field;
+                let ident = &field.ident;
+                let field_name = field.name();
+                let step_ty = &step.ty;
+                let next = k + 1;
+                let push = match &pattern.partition {
+                    Side::Template { template, attr } => {
+                        if template.lone_field().is_some() {
+                            let codec = self.codec(field);
+                            let key = self.key_codec_of(field);
+                            quote!(.partition_lone(#attr, #field_name, &#ident, #key, #codec))
+                        } else {
+                            let key = self.key_codec_of(field);
+                            let given: Vec<String> =
+                                partition_steps[..=k].iter().map(|s| s.field.name()).collect();
+                            let (pushes, _) = self.push_until_unknown(
+                                template,
+                                Self::part_of(template, &field_name) + 1,
+                                &given,
+                            );
+                            quote!(.field(#field_name, #key, &#ident) #pushes)
+                        }
+                    }
+                    Side::Native { fields } => {
+                        let attr = fields
+                            .iter()
+                            .find(|(f, _)| *f == field_name)
+                            .map(|(_, a)| a.clone())
+                            .unwrap_or_default();
+                        let to_value = self.to_value_of(field);
+                        quote!(.partition_value(#attr, #field_name, &#ident, #to_value))
+                    }
+                    Side::None => TokenStream::new(),
+                };
+                let finish = if next == p {
+                    self.after_partition(&pattern, &known)
+                } else {
+                    TokenStream::new()
+                };
+                let doc = format!(" The partition-key field `{field_name}`.");
+                impls.extend(quote! {
+                    impl<M> #ty<#k, M> {
+                        #[doc = #doc]
+                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next, M> {
+                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
+                            #ty(self.0 #push #finish, ::core::marker::PhantomData)
+                        }
+                    }
+                });
+            }
+
+            // Sort stages.
+            let query_ty = quote!(#st::Query<#entity, #kind>);
+            for (s, step) in sort_steps.iter().enumerate() {
+                let k = p + s;
+                let next = k + 1;
+                let last = s + 1 == sort_steps.len();
+                let field = step.field;
+                let ident = &field.ident;
+                let field_name = field.name();
+                let step_ty = &step.ty;
+                let is_string = field.class == TypeClass::String
+                    || option_inner(&field.ty)
+                        .is_some_and(|t| TypeClass::of(t) == TypeClass::String);
+                let (eq, range, begins) = match &pattern.sort {
+                    Side::Template { template, attr } => {
+                        let key = self.key_codec_of(field);
+                        if template.lone_field().is_some() {
+                            let codec = self.codec(field);
+                            (
+                                quote!(.sort_lone_eq(#attr, #field_name, &#ident, #key, #codec)),
+                                quote!(.sort_lone_range(#attr, #field_name, __st_range, #key, #codec)),
+                                quote!(.sort_begins_with(#attr, __st_prefix)),
+                            )
+                        } else {
+                            let given: Vec<String> = known
+                                .iter()
+                                .cloned()
+                                .chain(sort_steps[..=s].iter().map(|s| s.field.name()))
+                                .collect();
+                            let (pushes, _) = self.push_until_unknown(
+                                template,
+                                Self::part_of(template, &field_name) + 1,
+                                &given,
+                            );
+                            let after = match Self::after(template, &field_name) {
+                                Some(text) => quote!(::core::option::Option::Some(#text)),
+                                None => quote!(::core::option::Option::None),
+                            };
+                            let eq = if last {
+                                quote!(.field(#field_name, #key, &#ident) #pushes .sort_exact(#attr))
+                            } else {
+                                quote!(.field(#field_name, #key, &#ident) #pushes)
+                            };
+                            (
+                                eq,
+                                quote!(.sort_range(#attr, #field_name, #key, __st_range, #after)),
+                                quote!(.sort_begins_with(#attr, __st_prefix)),
+                            )
+                        }
+                    }
+                    Side::Native { fields } => {
+                        let attr = fields
+                            .iter()
+                            .find(|(f, _)| *f == field_name)
+                            .map(|(_, a)| a.clone())
+                            .unwrap_or_default();
+                        let to_value = self.to_value_of(field);
+                        (
+                            quote!(.sort_value_eq(#attr, #field_name, &#ident, #to_value)),
+                            quote!(.sort_value_range(#attr, #field_name, __st_range, #to_value)),
+                            quote!(.sort_value_begins_with(#attr, __st_prefix)),
+                        )
+                    }
+                    Side::None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+                };
+                let eq_fn = if last {
+                    let doc = format!(" `{field_name}` equals the value: the whole key is given.");
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #query_ty {
+                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
+                            #st::Query::new(self.0 #eq)
+                        }
+                    }
+                } else {
+                    let doc = format!(
+                        " `{field_name}` equals the value; the next sort field may follow."
+                    );
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next> {
+                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
+                            #ty(self.0 #eq, ::core::marker::PhantomData)
+                        }
+                    }
+                };
+                let ranges = [
+                    ("lt", "Lt", "below"),
+                    ("le", "Le", "at most"),
+                    ("gt", "Gt", "above"),
+                    ("ge", "Ge", "at least"),
+                ];
+                let mut range_fns = TokenStream::new();
+                for (suffix, variant, words) in ranges {
+                    let fn_name = format_ident!("{}_{}", field_name, suffix);
+                    let variant = format_ident!("{}", variant);
+                    let doc = format!(" `{field_name}` is {words} the value.");
+                    range_fns.extend(quote! {
+                        #[doc = #doc]
+                        pub fn #fn_name(self, #ident: impl ::core::convert::Into<#step_ty>) -> #query_ty {
+                            let __st_range = #st::query::Range::#variant(::core::convert::Into::<#step_ty>::into(#ident));
+                            #st::Query::new(self.0 #range)
+                        }
+                    });
+                }
+                let between = format_ident!("{}_between", field_name);
+                let doc = format!(" `{field_name}` lies between `low` and `high`, inclusive.");
+                range_fns.extend(quote! {
+                    #[doc = #doc]
+                    pub fn #between(
+                        self,
+                        low: impl ::core::convert::Into<#step_ty>,
+                        high: impl ::core::convert::Into<#step_ty>,
+                    ) -> #query_ty {
+                        let __st_range = #st::query::Range::Between(
+                            ::core::convert::Into::<#step_ty>::into(low),
+                            ::core::convert::Into::<#step_ty>::into(high),
+                        );
+                        #st::Query::new(self.0 #range)
+                    }
+                });
+                if is_string {
+                    let fn_name = format_ident!("{}_begins_with", field_name);
+                    let doc = format!(" `{field_name}` starts with `prefix`.");
+                    range_fns.extend(quote! {
+                        #[doc = #doc]
+                        pub fn #fn_name(self, __st_prefix: &str) -> #query_ty {
+                            #st::Query::new(self.0 #begins)
+                        }
+                    });
+                }
+                impls.extend(quote! {
+                    impl #ty<#k> {
+                        #eq_fn
+                        #range_fns
+                    }
+                });
+            }
+
+            // Stages where the partition is complete are queries.
+            for k in p..=(p + sort_steps.len()).saturating_sub(1).max(p) {
+                let finish = match &pattern.sort {
+                    Side::Template { template, attr } => {
+                        if k == p && sort_steps.is_empty() && template.lone_field().is_none() {
+                            quote!(.sort_exact(#attr))
+                        } else if template.lone_field().is_some() {
+                            TokenStream::new()
+                        } else {
+                            quote!(.sort_prefix(#attr))
+                        }
+                    }
+                    _ => TokenStream::new(),
+                };
+                impls.extend(quote! {
+                    impl #st::IntoQuery for #ty<#k> {
+                        type Entity = #entity;
+                        type Index = #kind;
+                        fn into_query(self) -> #query_ty {
+                            #st::Query::new(self.0 #finish)
+                        }
+                    }
+                });
+            }
+            impls.extend(quote! {
+                impl<C: #st::Collection<Table = <#entity as #st::Entity>::Table>> #st::IntoCollectionQuery for #ty<#p, C> {
+                    type Collection = C;
+                    type Index = #kind;
+                    fn into_collection_query(self) -> #st::CollectionQuery<C, #kind> {
+                        #st::CollectionQuery::new(self.0)
+                    }
+                }
+            });
+        }
+        let scan_doc = format!(" Scans the table for every `{name}` (filtered by entity type).");
+        starters.extend(quote! {
+            #[doc = #scan_doc]
+            pub fn scan() -> #st::Scan<Self> {
+                #st::Scan::new()
+            }
+        });
+        (structs, impls, starters)
+    }
+}
+
+/// The builder type of an access pattern: `OrderQuery` for the table, `UserByGsi1` for
+/// index `GSI1`, `MemberByTenant` for `ByTenant`.
+pub(crate) fn pattern_type(entity: &syn::Ident, index: Option<&str>) -> syn::Ident {
+    match index {
+        None => format_ident!("{}Query", entity),
+        Some(index) => {
+            let camel = index.to_upper_camel_case();
+            let camel = camel.strip_prefix("By").filter(|rest| !rest.is_empty()).unwrap_or(&camel);
+            format_ident!("{}By{}", entity, camel)
+        }
+    }
+}

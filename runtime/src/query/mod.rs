@@ -1,0 +1,466 @@
+//! Queries and scans: typed access patterns.
+//!
+//! `#[derive(Entity)]` generates one query builder per access pattern: `Order::query()`
+//! for the table's primary key and `Order::by_<index>()` for each index the entity is
+//! in. A builder asks for the partition-key fields, in order, then accepts sort-key
+//! conditions over the sort key's fields, in order: equality on a leading run of fields
+//! (`.placed_at(t)`), then at most one range on the next
+//! (`_lt`, `_le`, `_gt`, `_ge`, `_between`, and `_begins_with` on string fields). Each step
+//! is its own type, so a field out of order does not compile, nor does `consistent()` on
+//! a GSI query. Once the partition is complete, everything a [`Query`] does is available
+//! through [`IntoQuery`]: `filter`, `project`, `limit`, `descending`, `cursor`, and the
+//! terminal `send` (one page), `first`, `all`, `count`, `pages` and `stream`.
+//!
+//! # What a query reads
+//!
+//! The key condition is narrowed to the entity's own keys: a composite sort key with no
+//! condition becomes `begins_with(SK, <the template's literal prefix>)`, and range
+//! conditions are computed as bounds over the rendered composite key that stay inside
+//! that prefix (see `range`). On top, the filter always requires the table's entity-type
+//! attribute to name the entity (where the index projects it: tables, LSIs, `ALL` and
+//! `INCLUDE`-ing GSIs), so items of other entities sharing a partition are never decoded
+//! as this one. DynamoDB counts `Limit` in items *evaluated* before the filter, so a page
+//! can hold fewer items than the limit; the key narrowing keeps that rare.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::attr::{Cond, Partial, Projection};
+use crate::backend::{BoxFuture, QueryInput, Select};
+use crate::client::TableClient;
+use crate::cursor::{self, Cursor, Fingerprint, FingerprintBuilder};
+use crate::entity::{Entity, Table};
+use crate::error::{Error, Result};
+use crate::expr::{Comparator, Condition, Operand, Path};
+use crate::schema::{IndexKind as SchemaIndexKind, Projection as IndexProjection, TableSchema};
+use crate::value::{AttributeValue, Item};
+
+mod key;
+mod pages;
+mod range;
+mod scan;
+
+pub use key::KeyQuery;
+pub use pages::{Items, Page, Pages};
+pub use range::Range;
+pub use scan::{ParallelScan, Scan};
+
+pub(crate) use pages::{drain_all, Reader, Request};
+
+/// The table's primary key: the index kind of `<Entity>::query()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Primary;
+/// A local secondary index.
+#[derive(Debug, Clone, Copy)]
+pub struct Local;
+/// A global secondary index.
+#[derive(Debug, Clone, Copy)]
+pub struct Global;
+
+/// What a query reads: the table, an LSI or a GSI.
+pub trait IndexKind: Send + 'static {}
+impl IndexKind for Primary {}
+impl IndexKind for Local {}
+impl IndexKind for Global {}
+
+/// Index kinds that serve strongly consistent reads: the table and its LSIs.
+#[diagnostic::on_unimplemented(
+    message = "strongly consistent reads are not supported on global secondary indexes",
+    label = "`consistent()` needs a table or LSI query",
+    note = "DynamoDB answers `ConsistentRead` on a GSI with a ValidationException; GSIs are updated asynchronously. Query the table or an LSI for a consistent read"
+)]
+pub trait ConsistentRead {}
+impl ConsistentRead for Primary {}
+impl ConsistentRead for Local {}
+
+/// How a query's items are returned: the whole entity (`E`) or, for a projected read,
+/// a [`Partial<E>`].
+pub trait Decode<E>: Sized + Send + 'static {
+    /// Decodes one returned item.
+    fn decode(item: Item) -> Result<Self>;
+}
+
+impl<E: Entity> Decode<E> for E {
+    fn decode(item: Item) -> Result<Self> {
+        E::from_item(item).map_err(|e| Error::Decode(e.at_field(E::SCHEMA.rust_name)))
+    }
+}
+
+impl<E: Send + 'static> Decode<E> for Partial<E> {
+    fn decode(item: Item) -> Result<Self> {
+        Ok(Partial::new(item))
+    }
+}
+
+/// `#type = :entity`, when the index carries the entity-type attribute.
+pub(crate) fn type_filter(
+    schema: &TableSchema,
+    index: Option<&str>,
+    types: &[&str],
+) -> Option<Condition> {
+    let attribute = schema.entity_type_attribute;
+    let carried = match index.and_then(|name| schema.index(name)) {
+        None => true,
+        Some(index) => match (index.kind, index.projection) {
+            (SchemaIndexKind::Local, _) | (_, IndexProjection::All) => true,
+            (_, IndexProjection::Include(names)) => names.contains(&attribute),
+            (_, IndexProjection::KeysOnly) => false,
+        },
+    };
+    if !carried || types.is_empty() {
+        return None;
+    }
+    let path = || Operand::Path(Path::attribute(attribute));
+    let value = |t: &str| Operand::Value(AttributeValue::S(t.to_owned()));
+    Some(match types {
+        [one] => Condition::Compare { left: path(), op: Comparator::Eq, right: value(one) },
+        many => Condition::In { operand: path(), list: many.iter().map(|t| value(t)).collect() },
+    })
+}
+
+/// The attributes of a `LastEvaluatedKey` of the table or an index.
+pub(crate) fn key_attributes(schema: &TableSchema, index: Option<&str>) -> Vec<&'static str> {
+    let mut names = vec![schema.partition_key.name];
+    names.extend(schema.sort_key.map(|k| k.name));
+    if let Some(index) = index.and_then(|name| schema.index(name)) {
+        for attribute in index.partition_key.iter().chain(index.sort_key) {
+            if !names.contains(&attribute.name) {
+                names.push(attribute.name);
+            }
+        }
+    }
+    names
+}
+
+fn and(a: Option<Condition>, b: Option<Condition>) -> Option<Condition> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.and(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The options every query and collection query shares.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub(crate) filter: Option<Result<Condition, crate::error::EncodeError>>,
+    pub(crate) projection: Option<Vec<Path>>,
+    pub(crate) limit: Option<u32>,
+    pub(crate) forward: bool,
+    pub(crate) consistent: bool,
+    pub(crate) cursor: Option<Cursor>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            filter: None,
+            projection: None,
+            limit: None,
+            forward: true,
+            consistent: false,
+            cursor: None,
+        }
+    }
+}
+
+impl Options {
+    pub(crate) fn add_filter(&mut self, condition: Result<Condition, crate::error::EncodeError>) {
+        self.filter = Some(match (self.filter.take(), condition) {
+            (None, c) => c,
+            (Some(Ok(a)), Ok(b)) => Ok(a.and(b)),
+            (Some(Err(e)), _) | (_, Err(e)) => Err(e),
+        });
+    }
+
+    /// The request and the reader of a query over `key`, with the entity types to keep.
+    pub(crate) fn query_reader(
+        &self,
+        schema: &TableSchema,
+        key: &KeyQuery,
+        types: &[&str],
+        backend: Arc<dyn Backend>,
+        secret: Option<Arc<[u8]>>,
+    ) -> Result<Option<(Reader, Option<Item>)>> {
+        let input = self.query_input(schema, key, types)?;
+        if key.empty {
+            return Ok(None);
+        }
+        let fingerprint = query_fingerprint(&input, types);
+        let start = match &self.cursor {
+            None => None,
+            Some(c) => {
+                let start = cursor::decode(c, &fingerprint, secret.as_deref())?;
+                cursor::check_key(&start, &key_attributes(schema, key.index), &key.partition)?;
+                Some(start)
+            }
+        };
+        Ok(Some((Reader { backend, request: Request::Query(input), fingerprint, secret }, start)))
+    }
+
+    pub(crate) fn query_input(
+        &self,
+        schema: &TableSchema,
+        key: &KeyQuery,
+        types: &[&str],
+    ) -> Result<QueryInput> {
+        if let Some(error) = &key.error {
+            return Err(Error::Encode(error.clone()));
+        }
+        let user_filter = match &self.filter {
+            None => None,
+            Some(Ok(c)) => Some(c.clone()),
+            Some(Err(e)) => return Err(Error::Encode(e.clone())),
+        };
+        Ok(QueryInput {
+            table_name: key.table.to_owned(),
+            index_name: key.index.map(str::to_owned),
+            key_condition: key.condition(),
+            filter: and(type_filter(schema, key.index, types), user_filter),
+            projection: self.projection.clone(),
+            select: self.projection.as_ref().map(|_| Select::SpecificAttributes),
+            limit: self.limit,
+            scan_index_forward: self.forward,
+            exclusive_start_key: None,
+            consistent_read: self.consistent,
+            ..QueryInput::default()
+        })
+    }
+}
+
+use crate::backend::Backend;
+
+fn query_fingerprint(input: &QueryInput, types: &[&str]) -> Fingerprint {
+    let mut b = FingerprintBuilder::default();
+    b.text("query").text(&input.table_name).text(input.index_name.as_deref().unwrap_or(""));
+    b.key_condition(&input.key_condition);
+    match &input.filter {
+        Some(filter) => b.tag(1).condition(filter),
+        None => b.tag(0),
+    };
+    b.tag(u8::from(input.scan_index_forward)).number(types.len() as u64);
+    for t in types {
+        b.text(t);
+    }
+    b.finish()
+}
+
+/// The phantom of a [`Query`].
+type Types<E, I, O> = fn() -> (E, I, O);
+
+/// A query of entity `E` on the table or an index (`I`: [`Primary`], [`Local`],
+/// [`Global`]), returning `O` (`E`, or [`Partial<E>`] once projected).
+///
+/// Built by the generated `<Entity>::query()` / `<Entity>::by_<index>()` stages; see the
+/// [module docs](self).
+#[must_use = "a query does nothing until it is sent"]
+pub struct Query<E, I, O = E> {
+    key: KeyQuery,
+    options: Options,
+    marker: PhantomData<Types<E, I, O>>,
+}
+
+impl<E, I, O> Clone for Query<E, I, O> {
+    fn clone(&self) -> Self {
+        Query { key: self.key.clone(), options: self.options.clone(), marker: PhantomData }
+    }
+}
+
+impl<E, I, O> fmt::Debug for Query<E, I, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Query").field("key", &self.key).field("options", &self.options).finish()
+    }
+}
+
+impl<E: Entity, I: IndexKind> Query<E, I> {
+    /// A query over a finished key condition (what the generated stages call).
+    pub fn new(key: KeyQuery) -> Self {
+        Query { key, options: Options::default(), marker: PhantomData }
+    }
+}
+
+impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
+    /// Keeps only items matching `condition` (a `FilterExpression`, applied after the
+    /// read: DynamoDB refuses filters on the key attributes of the table or index).
+    /// Several filters are joined with `AND`.
+    pub fn filter(mut self, condition: Cond<E>) -> Self {
+        self.options.add_filter(condition.into_condition());
+        self
+    }
+
+    /// Evaluates at most `limit` items per page (DynamoDB's `Limit`, counted before the
+    /// filter).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.options.limit = Some(limit);
+        self
+    }
+
+    /// Descending sort-key order (`ScanIndexForward=false`).
+    pub fn descending(mut self) -> Self {
+        self.options.forward = false;
+        self
+    }
+
+    /// A strongly consistent read (tables and LSIs only; twice the read cost).
+    pub fn consistent(mut self) -> Self
+    where
+        I: ConsistentRead,
+    {
+        self.options.consistent = true;
+        self
+    }
+
+    /// Starts after the page that returned `cursor` (from this same query).
+    pub fn cursor(mut self, cursor: impl Into<Cursor>) -> Self {
+        self.options.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Reads only these attributes; items come back as [`Partial<E>`].
+    pub fn project<P: Projection<E>>(self, projection: P) -> Query<E, I, Partial<E>> {
+        let mut options = self.options;
+        options.projection = Some(projection.paths());
+        Query { key: self.key, options, marker: PhantomData }
+    }
+
+    /// The `Query` request this builder sends (for the first page).
+    pub fn input(&self) -> Result<QueryInput> {
+        self.options.query_input(&E::Table::SCHEMA, &self.key, &[E::SCHEMA.entity_type])
+    }
+
+    /// The pages, as a stream holding one page at a time.
+    pub fn pages(self, db: &TableClient<E::Table>) -> Pages<O> {
+        let reader = self.options.query_reader(
+            &E::Table::SCHEMA,
+            &self.key,
+            &[E::SCHEMA.entity_type],
+            Arc::clone(db.backend()),
+            db.cursor_secret(),
+        );
+        Pages::new(reader, O::decode)
+    }
+
+    /// The items, as a stream reading one page at a time.
+    pub fn stream(self, db: &TableClient<E::Table>) -> Items<O> {
+        self.pages(db).items()
+    }
+
+    /// One page and the cursor to the next.
+    pub async fn send(self, db: &TableClient<E::Table>) -> Result<Page<O>> {
+        let mut pages = self.pages(db);
+        match pages.next().await {
+            Some(page) => page,
+            None => Ok(Page { items: Vec::new(), cursor: None, scanned_count: 0 }),
+        }
+    }
+
+    /// The first item, reading pages until one passes the filter (`Limit=1` per page
+    /// when there is no filter and no limit).
+    pub async fn first(mut self, db: &TableClient<E::Table>) -> Result<Option<O>> {
+        if self.options.filter.is_none() && self.options.limit.is_none() {
+            self.options.limit = Some(1);
+        }
+        let mut items = self.stream(db);
+        items.next().await.transpose()
+    }
+
+    /// Every item of every page.
+    pub async fn all(self, db: &TableClient<E::Table>) -> Result<Vec<O>> {
+        let mut pages = self.pages(db);
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            out.extend(page?.items);
+        }
+        Ok(out)
+    }
+}
+
+/// Implemented by the generated query stages whose partition key is complete, and by
+/// [`Query`]: everything a query does, available on every stage. In the prelude.
+pub trait IntoQuery: Sized {
+    /// The entity queried.
+    type Entity: Entity;
+    /// The table, an LSI or a GSI.
+    type Index: IndexKind;
+
+    /// The query, with the sort-key condition given so far.
+    fn into_query(self) -> Query<Self::Entity, Self::Index>;
+
+    /// See [`Query::filter`].
+    fn filter(self, condition: Cond<Self::Entity>) -> Query<Self::Entity, Self::Index> {
+        self.into_query().filter(condition)
+    }
+
+    /// See [`Query::limit`].
+    fn limit(self, limit: u32) -> Query<Self::Entity, Self::Index> {
+        self.into_query().limit(limit)
+    }
+
+    /// See [`Query::descending`].
+    fn descending(self) -> Query<Self::Entity, Self::Index> {
+        self.into_query().descending()
+    }
+
+    /// See [`Query::consistent`].
+    fn consistent(self) -> Query<Self::Entity, Self::Index>
+    where
+        Self::Index: ConsistentRead,
+    {
+        self.into_query().consistent()
+    }
+
+    /// See [`Query::cursor`].
+    fn cursor(self, cursor: impl Into<Cursor>) -> Query<Self::Entity, Self::Index> {
+        self.into_query().cursor(cursor)
+    }
+
+    /// See [`Query::project`].
+    fn project<P: Projection<Self::Entity>>(
+        self,
+        projection: P,
+    ) -> Query<Self::Entity, Self::Index, Partial<Self::Entity>> {
+        self.into_query().project(projection)
+    }
+
+    /// See [`Query::send`].
+    fn send(
+        self,
+        db: &TableClient<<Self::Entity as Entity>::Table>,
+    ) -> BoxFuture<'_, Result<Page<Self::Entity>>> {
+        Box::pin(self.into_query().send(db))
+    }
+
+    /// See [`Query::first`].
+    fn first(
+        self,
+        db: &TableClient<<Self::Entity as Entity>::Table>,
+    ) -> BoxFuture<'_, Result<Option<Self::Entity>>> {
+        Box::pin(self.into_query().first(db))
+    }
+
+    /// See [`Query::all`].
+    fn all(
+        self,
+        db: &TableClient<<Self::Entity as Entity>::Table>,
+    ) -> BoxFuture<'_, Result<Vec<Self::Entity>>> {
+        Box::pin(self.into_query().all(db))
+    }
+
+    /// See [`Query::pages`].
+    fn pages(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Pages<Self::Entity> {
+        self.into_query().pages(db)
+    }
+
+    /// See [`Query::stream`].
+    fn stream(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Items<Self::Entity> {
+        self.into_query().stream(db)
+    }
+}
+
+impl<E: Entity, I: IndexKind> IntoQuery for Query<E, I> {
+    type Entity = E;
+    type Index = I;
+    fn into_query(self) -> Query<E, I> {
+        self
+    }
+}

@@ -1,0 +1,206 @@
+//! [`Scan`]: every item of one entity in the table, optionally in parallel segments.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::attr::{Cond, Partial, Projection};
+use crate::backend::{ScanInput, Select};
+use crate::client::TableClient;
+use crate::cursor::{self, Cursor, Fingerprint, FingerprintBuilder};
+use crate::entity::{Entity, Table};
+use crate::error::{Error, Result};
+use crate::value::Item;
+
+use super::{
+    and, drain_all, key_attributes, type_filter, Decode, Items, Options, Page, Pages, Reader,
+    Request,
+};
+
+/// A `Scan` of the table, keeping the items of entity `E` (the filter requires the
+/// entity-type attribute to name `E`), returning `O` (`E`, or [`Partial<E>`] once
+/// projected). Built by the generated `<Entity>::scan()`.
+///
+/// DynamoDB reads the whole table, 1 MB per page, and filters afterwards: a scan costs
+/// the whole table whatever it returns. Split it with [`Scan::segment`] or
+/// [`Scan::parallel`].
+#[must_use = "a scan does nothing until it is sent"]
+pub struct Scan<E, O = E> {
+    options: Options,
+    segment: Option<(u32, u32)>,
+    marker: PhantomData<fn() -> (E, O)>,
+}
+
+impl<E, O> Clone for Scan<E, O> {
+    fn clone(&self) -> Self {
+        Scan { options: self.options.clone(), segment: self.segment, marker: PhantomData }
+    }
+}
+
+impl<E, O> fmt::Debug for Scan<E, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scan")
+            .field("options", &self.options)
+            .field("segment", &self.segment)
+            .finish()
+    }
+}
+
+impl<E: Entity> Scan<E> {
+    /// A scan of every item of `E`.
+    pub fn new() -> Self {
+        Scan { options: Options::default(), segment: None, marker: PhantomData }
+    }
+}
+
+impl<E: Entity> Default for Scan<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: Entity, O: Decode<E>> Scan<E, O> {
+    /// Keeps only items matching `condition`; several filters are joined with `AND`.
+    pub fn filter(mut self, condition: Cond<E>) -> Self {
+        self.options.add_filter(condition.into_condition());
+        self
+    }
+
+    /// Evaluates at most `limit` items per page.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.options.limit = Some(limit);
+        self
+    }
+
+    /// A strongly consistent read.
+    pub fn consistent(mut self) -> Self {
+        self.options.consistent = true;
+        self
+    }
+
+    /// Reads segment `segment` of `total` (`0 <= segment < total`): one worker's share of
+    /// a parallel scan.
+    pub fn segment(mut self, segment: u32, total: u32) -> Self {
+        self.segment = Some((segment, total));
+        self
+    }
+
+    /// Starts after the page that returned `cursor` (from this same scan and segment).
+    pub fn cursor(mut self, cursor: impl Into<Cursor>) -> Self {
+        self.options.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Reads only these attributes; items come back as [`Partial<E>`].
+    pub fn project<P: Projection<E>>(self, projection: P) -> Scan<E, Partial<E>> {
+        let mut options = self.options;
+        options.projection = Some(projection.paths());
+        Scan { options, segment: self.segment, marker: PhantomData }
+    }
+
+    /// Splits the scan into `total` segments read concurrently.
+    pub fn parallel(self, total: u32) -> ParallelScan<E, O> {
+        ParallelScan { scan: self, total }
+    }
+
+    /// The `Scan` request this builder sends (for the first page).
+    pub fn input(&self) -> Result<ScanInput> {
+        let schema = E::Table::SCHEMA;
+        let user_filter = match &self.options.filter {
+            None => None,
+            Some(Ok(c)) => Some(c.clone()),
+            Some(Err(e)) => return Err(Error::Encode(e.clone())),
+        };
+        Ok(ScanInput {
+            table_name: schema.name.to_owned(),
+            filter: and(type_filter(&schema, None, &[E::SCHEMA.entity_type]), user_filter),
+            projection: self.options.projection.clone(),
+            select: self.options.projection.as_ref().map(|_| Select::SpecificAttributes),
+            limit: self.options.limit,
+            consistent_read: self.options.consistent,
+            segment: self.segment,
+            ..ScanInput::default()
+        })
+    }
+
+    fn reader(&self, db: &TableClient<E::Table>) -> Result<Option<(Reader, Option<Item>)>> {
+        let input = self.input()?;
+        let fingerprint = fingerprint(&input);
+        let secret = db.cursor_secret();
+        let start = match &self.options.cursor {
+            None => None,
+            Some(c) => {
+                let start = cursor::decode(c, &fingerprint, secret.as_deref())?;
+                cursor::check_key(&start, &key_attributes(&E::Table::SCHEMA, None), &[])?;
+                Some(start)
+            }
+        };
+        let backend = Arc::clone(db.backend());
+        Ok(Some((Reader { backend, request: Request::Scan(input), fingerprint, secret }, start)))
+    }
+
+    /// The pages, as a stream holding one page at a time.
+    pub fn pages(self, db: &TableClient<E::Table>) -> Pages<O> {
+        Pages::new(self.reader(db), O::decode)
+    }
+
+    /// The items, as a stream reading one page at a time.
+    pub fn stream(self, db: &TableClient<E::Table>) -> Items<O> {
+        self.pages(db).items()
+    }
+
+    /// One page and the cursor to the next.
+    pub async fn send(self, db: &TableClient<E::Table>) -> Result<Page<O>> {
+        match self.pages(db).next().await {
+            Some(page) => page,
+            None => Ok(Page { items: Vec::new(), cursor: None, scanned_count: 0 }),
+        }
+    }
+
+    /// Every item of every page.
+    pub async fn all(self, db: &TableClient<E::Table>) -> Result<Vec<O>> {
+        let mut pages = self.pages(db);
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            out.extend(page?.items);
+        }
+        Ok(out)
+    }
+}
+
+fn fingerprint(input: &ScanInput) -> Fingerprint {
+    let mut b = FingerprintBuilder::default();
+    b.text("scan").text(&input.table_name).text(input.index_name.as_deref().unwrap_or(""));
+    match &input.filter {
+        Some(filter) => b.tag(1).condition(filter),
+        None => b.tag(0),
+    };
+    match input.segment {
+        Some((segment, total)) => b.tag(1).number(u64::from(segment)).number(u64::from(total)),
+        None => b.tag(0),
+    };
+    b.finish()
+}
+
+/// A scan split into segments read concurrently (on the calling task: the requests are
+/// in flight together, no thread is spawned).
+#[must_use = "a scan does nothing until it is sent"]
+#[derive(Debug, Clone)]
+pub struct ParallelScan<E, O = E> {
+    scan: Scan<E, O>,
+    total: u32,
+}
+
+impl<E: Entity, O: Decode<E>> ParallelScan<E, O> {
+    /// One scan per segment, to hand to workers.
+    pub fn segments(self) -> Vec<Scan<E, O>> {
+        (0..self.total).map(|segment| self.scan.clone().segment(segment, self.total)).collect()
+    }
+
+    /// Every item of every segment, in segment order.
+    pub async fn all(self, db: &TableClient<E::Table>) -> Result<Vec<O>> {
+        let streams: Vec<Pages<O>> =
+            self.segments().into_iter().map(|scan| scan.pages(db)).collect();
+        Ok(drain_all(streams).await?.into_iter().flatten().collect())
+    }
+}

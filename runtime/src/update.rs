@@ -1,0 +1,477 @@
+//! [`Update`]: one `UpdateItem` of an existing item, with typed actions.
+//!
+//! ```text
+//! db.update(User::key("u1"))
+//!     .set(User::NAME, "Ann")                 // SET
+//!     .add(User::VISITS, 1)                   // ADD (absent counts as 0)
+//!     .append(User::TAGS, ["new"])            // SET tags = list_append(if_not_exists(tags, []), [..])
+//!     .remove(User::NICKNAME)                 // REMOVE (optional fields only)
+//!     .condition(User::VERSION.eq(3))
+//!     .return_new()                           // the item after the update, decoded
+//!     .await?;
+//! ```
+//!
+//! # Rules
+//!
+//! - **An update never creates an item.** DynamoDB's `UpdateItem` would create one from
+//!   the key and the updated attributes alone, which is not a whole entity; so every
+//!   update carries the condition that the item exists *as this entity* (its
+//!   entity-type attribute), and a missing item fails with
+//!   [`Error::ConditionalCheckFailed`]. Create items with `put`.
+//! - **Keys stay consistent.** Key fields are never updatable (compile error). A field
+//!   used in an index key template is updated only with a known value: `set` rewrites
+//!   every index key the field feeds, in the same request, when the field is the only
+//!   changing part of those templates (the other parts are literals or primary-key
+//!   fields, which the key gives). A field that shares a template with other changing
+//!   fields is set with the generated `<Entity>::<index>_composite(..)`, which takes all of
+//!   them. Relative updates (`add`, `append`, …) of such fields do not compile.
+//! - Only optional fields (`Option`, `#[entity(default)]`, sets), list elements and map
+//!   values can be removed (compile error otherwise).
+
+use std::fmt;
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+
+use crate::attr::{
+    Attr, Cond, List, Modifiable, Numeric, Partial, Reindex, Removable, Set, Settable, ValueFor,
+};
+use crate::backend::{Backend, BoxFuture, ReturnValues, UpdateItemInput};
+use crate::entity::{Entity, Key, Table};
+use crate::error::{EncodeError, EncodeErrorKind, Error, Result};
+use crate::expr::{Comparator, Condition, Operand, Path, SetValue, UpdateAction, UpdateOperand};
+use crate::number::Number;
+use crate::value::{AttributeValue, Item};
+
+/// Writes the fields of an index key template and the index keys they feed; built by
+/// the generated `<Entity>::<index>_composite(..)`.
+type CompositeWrite = Box<dyn FnOnce(&Item, &mut Item) -> Result<()> + Send>;
+
+/// Every field of one or more index key templates, with the index keys recomputed from
+/// them: the only way to update a field that shares a template with other fields. Made
+/// by the generated `<Entity>::<index>_composite(..)`; applied with
+/// [`Update::set_composite`].
+pub struct Composite<E> {
+    write: CompositeWrite,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> fmt::Debug for Composite<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Composite")
+    }
+}
+
+impl<E> Composite<E> {
+    /// A composite from its writer: given the item's key attributes, it stores the new
+    /// field values and the index keys into the second item.
+    #[doc(hidden)]
+    pub fn new(write: impl FnOnce(&Item, &mut Item) -> Result<()> + Send + 'static) -> Self {
+        Composite { write: Box::new(write), entity: PhantomData }
+    }
+}
+
+/// An `UpdateItem` of an existing item of `E`. Run it with `.await`; see the
+/// [module docs](self).
+#[must_use = "an update does nothing until it is awaited"]
+pub struct Update<'a, E> {
+    backend: &'a dyn Backend,
+    key: Key<E>,
+    actions: Vec<UpdateAction>,
+    reindex: Vec<(Reindex, AttributeValue)>,
+    composites: Vec<CompositeWrite>,
+    condition: Option<Cond<E>>,
+    error: Option<Error>,
+}
+
+impl<E> fmt::Debug for Update<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Update")
+            .field("key", &self.key)
+            .field("actions", &self.actions)
+            .field("condition", &self.condition)
+            .finish()
+    }
+}
+
+fn encode_error(message: &str) -> Error {
+    Error::Encode(EncodeError::new(EncodeErrorKind::Invalid(message.to_owned())))
+}
+
+impl<'a, E: Entity> Update<'a, E> {
+    pub(crate) fn new(backend: &'a dyn Backend, key: Key<E>) -> Self {
+        Update {
+            backend,
+            key,
+            actions: Vec::new(),
+            reindex: Vec::new(),
+            composites: Vec::new(),
+            condition: None,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, error: impl Into<Error>) {
+        if self.error.is_none() {
+            self.error = Some(error.into());
+        }
+    }
+
+    fn value<T, V: ValueFor<T>>(
+        &mut self,
+        attr: &Attr<E, T, impl Sized>,
+        value: &V,
+    ) -> Option<AttributeValue> {
+        match value.to_value() {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.fail(error.at_field(attr.attribute()));
+                None
+            }
+        }
+    }
+
+    /// `SET attr = value`. On a field that feeds index key templates, the index keys are
+    /// rewritten in the same request. Setting an optional field to an empty set removes
+    /// it.
+    pub fn set<T, M: Settable, V: ValueFor<T>>(mut self, attr: Attr<E, T, M>, value: V) -> Self {
+        if value.is_absent() {
+            if M::REMOVABLE {
+                self.actions.push(UpdateAction::Remove(attr.path()));
+            } else {
+                self.fail(encode_error("an empty set cannot be stored in a required attribute"));
+            }
+            return self;
+        }
+        if let Some(value) = self.value(&attr, &value) {
+            if let Some(reindex) = attr.reindex() {
+                self.reindex.push((reindex, value.clone()));
+            }
+            self.actions.push(UpdateAction::Set(
+                attr.path(),
+                SetValue::Operand(UpdateOperand::Value(value)),
+            ));
+        }
+        self
+    }
+
+    /// `SET attr = if_not_exists(attr, value)`: sets the value only when the attribute
+    /// is absent.
+    pub fn set_if_not_exists<T, M: Modifiable, V: ValueFor<T>>(
+        mut self,
+        attr: Attr<E, T, M>,
+        value: V,
+    ) -> Self {
+        if let Some(value) = self.value(&attr, &value) {
+            let path = attr.path();
+            self.actions.push(UpdateAction::Set(
+                path.clone(),
+                SetValue::Operand(UpdateOperand::IfNotExists(
+                    path,
+                    Box::new(UpdateOperand::Value(value)),
+                )),
+            ));
+        }
+        self
+    }
+
+    /// `ADD attr value`: adds to a number (an absent attribute counts as 0).
+    pub fn add<T: Numeric, M: Modifiable, V: ValueFor<T>>(
+        mut self,
+        attr: Attr<E, T, M>,
+        value: V,
+    ) -> Self {
+        if let Some(value) = self.value(&attr, &value) {
+            self.actions.push(UpdateAction::Add(attr.path(), value));
+        }
+        self
+    }
+
+    /// Subtracts from a number (an absent attribute counts as 0): `ADD attr -value`.
+    pub fn subtract<T: Numeric, M: Modifiable, V: ValueFor<T>>(
+        mut self,
+        attr: Attr<E, T, M>,
+        value: V,
+    ) -> Self {
+        match self.value(&attr, &value) {
+            Some(AttributeValue::N(n)) => {
+                self.actions.push(UpdateAction::Add(attr.path(), AttributeValue::N(n.negate())))
+            }
+            Some(_) => self.fail(encode_error("subtract needs a number")),
+            None => {}
+        }
+        self
+    }
+
+    fn list(
+        &mut self,
+        attr: &Attr<E, impl List, impl Sized>,
+        values: Vec<Result<AttributeValue, EncodeError>>,
+    ) -> Option<AttributeValue> {
+        let list: std::result::Result<Vec<AttributeValue>, EncodeError> =
+            values.into_iter().collect();
+        match list {
+            Ok(list) => Some(AttributeValue::L(list)),
+            Err(error) => {
+                self.fail(error.at_field(attr.attribute()));
+                None
+            }
+        }
+    }
+
+    fn list_update<T: List, M>(
+        mut self,
+        attr: Attr<E, T, M>,
+        values: Vec<Result<AttributeValue, EncodeError>>,
+        prepend: bool,
+    ) -> Self {
+        if let Some(values) = self.list(&attr, values) {
+            let path = attr.path();
+            let current = UpdateOperand::IfNotExists(
+                path.clone(),
+                Box::new(UpdateOperand::Value(AttributeValue::L(Vec::new()))),
+            );
+            let new = UpdateOperand::Value(values);
+            let (first, second) = if prepend { (new, current) } else { (current, new) };
+            self.actions.push(UpdateAction::Set(
+                path,
+                SetValue::Operand(UpdateOperand::ListAppend(Box::new(first), Box::new(second))),
+            ));
+        }
+        self
+    }
+
+    /// Appends elements to a list (an absent list counts as empty).
+    pub fn append<T: List, M: Modifiable, V: ValueFor<T::Element>>(
+        self,
+        attr: Attr<E, T, M>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let values = values.into_iter().map(|v| v.to_value()).collect();
+        self.list_update(attr, values, false)
+    }
+
+    /// Prepends elements to a list (an absent list counts as empty).
+    pub fn prepend<T: List, M: Modifiable, V: ValueFor<T::Element>>(
+        self,
+        attr: Attr<E, T, M>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let values = values.into_iter().map(|v| v.to_value()).collect();
+        self.list_update(attr, values, true)
+    }
+
+    fn set_value<T: Set, M, V: ValueFor<T::Member>>(
+        &mut self,
+        attr: &Attr<E, T, M>,
+        members: impl IntoIterator<Item = V>,
+    ) -> Option<AttributeValue> {
+        let mut strings = Vec::new();
+        let mut numbers: Vec<Number> = Vec::new();
+        let mut binaries = Vec::new();
+        for member in members {
+            match member.to_value() {
+                Ok(AttributeValue::S(s)) => strings.push(s),
+                Ok(AttributeValue::N(n)) => numbers.push(n),
+                Ok(AttributeValue::B(b)) => binaries.push(b),
+                Ok(other) => {
+                    self.fail(encode_error(&format!(
+                        "a set member must be S, N or B, not {}",
+                        other.attribute_type()
+                    )));
+                    return None;
+                }
+                Err(error) => {
+                    self.fail(error.at_field(attr.attribute()));
+                    return None;
+                }
+            }
+        }
+        strings.dedup();
+        binaries.dedup();
+        match (strings.is_empty(), numbers.is_empty(), binaries.is_empty()) {
+            (true, true, true) => None,
+            (false, true, true) => Some(AttributeValue::Ss(strings)),
+            (true, false, true) => Some(AttributeValue::Ns(numbers)),
+            (true, true, false) => Some(AttributeValue::Bs(binaries)),
+            _ => {
+                self.fail(encode_error("set members of several types"));
+                None
+            }
+        }
+    }
+
+    /// `ADD attr {members}`: adds members to a set (an absent set counts as empty; no
+    /// members is no action).
+    pub fn add_to_set<T: Set, M: Modifiable, V: ValueFor<T::Member>>(
+        mut self,
+        attr: Attr<E, T, M>,
+        members: impl IntoIterator<Item = V>,
+    ) -> Self {
+        if let Some(set) = self.set_value(&attr, members) {
+            self.actions.push(UpdateAction::Add(attr.path(), set));
+        }
+        self
+    }
+
+    /// `DELETE attr {members}`: removes members from a set (removing every member removes
+    /// the attribute; no members is no action).
+    pub fn delete_from_set<T: Set, M: Modifiable, V: ValueFor<T::Member>>(
+        mut self,
+        attr: Attr<E, T, M>,
+        members: impl IntoIterator<Item = V>,
+    ) -> Self {
+        if let Some(set) = self.set_value(&attr, members) {
+            self.actions.push(UpdateAction::Delete(attr.path(), set));
+        }
+        self
+    }
+
+    /// `REMOVE attr`: an optional field, a list element (the rest shift down) or a map
+    /// value.
+    pub fn remove<T, M: Removable>(mut self, attr: Attr<E, T, M>) -> Self {
+        self.actions.push(UpdateAction::Remove(attr.path()));
+        self
+    }
+
+    /// Sets every field of an index key template together, and the index keys they feed:
+    /// `.set_composite(Order::gsi2_composite(status, placed_at))`.
+    pub fn set_composite(mut self, composite: Composite<E>) -> Self {
+        self.composites.push(composite.write);
+        self
+    }
+
+    /// Updates only if `condition` holds (joined with `AND` to earlier conditions, and to
+    /// the built-in condition that the item exists as this entity).
+    pub fn condition(mut self, condition: Cond<E>) -> Self {
+        self.condition = Some(match self.condition.take() {
+            Some(earlier) => earlier & condition,
+            None => condition,
+        });
+        self
+    }
+
+    /// Returns the whole item after the update, decoded (`ALL_NEW`).
+    pub fn return_new(self) -> UpdateReturning<'a, E, E> {
+        UpdateReturning { update: self, return_values: ReturnValues::AllNew, marker: PhantomData }
+    }
+
+    /// Returns the whole item before the update, decoded (`ALL_OLD`).
+    pub fn return_old(self) -> UpdateReturning<'a, E, E> {
+        UpdateReturning { update: self, return_values: ReturnValues::AllOld, marker: PhantomData }
+    }
+
+    /// Returns the updated attributes after the update (`UPDATED_NEW`), as a
+    /// [`Partial<E>`].
+    pub fn return_updated_new(self) -> UpdateReturning<'a, E, Partial<E>> {
+        UpdateReturning {
+            update: self,
+            return_values: ReturnValues::UpdatedNew,
+            marker: PhantomData,
+        }
+    }
+
+    /// Returns the updated attributes before the update (`UPDATED_OLD`), as a
+    /// [`Partial<E>`].
+    pub fn return_updated_old(self) -> UpdateReturning<'a, E, Partial<E>> {
+        UpdateReturning {
+            update: self,
+            return_values: ReturnValues::UpdatedOld,
+            marker: PhantomData,
+        }
+    }
+
+    /// The `UpdateItem` request this builder sends.
+    pub fn input(self) -> Result<UpdateItemInput> {
+        self.build(ReturnValues::None).map(|(_, input)| input)
+    }
+
+    fn build(self, return_values: ReturnValues) -> Result<(&'a dyn Backend, UpdateItemInput)> {
+        let Update { backend, key, mut actions, reindex, composites, condition, error } = self;
+        if let Some(error) = error {
+            return Err(error);
+        }
+        let key = key.into_attributes().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
+        let mut written = Item::new();
+        for (reindex, value) in reindex {
+            reindex(&value, &key, &mut written)?;
+        }
+        for composite in composites {
+            composite(&key, &mut written)?;
+        }
+        let mut written: Vec<(String, AttributeValue)> = written.into_iter().collect();
+        written.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, value) in written {
+            actions.push(UpdateAction::Set(
+                Path::attribute(name),
+                SetValue::Operand(UpdateOperand::Value(value)),
+            ));
+        }
+        let schema = E::Table::SCHEMA;
+        let exists = Condition::Compare {
+            left: Operand::Path(Path::attribute(schema.entity_type_attribute)),
+            op: Comparator::Eq,
+            right: Operand::Value(AttributeValue::S(E::SCHEMA.entity_type.to_owned())),
+        };
+        let condition = match condition {
+            Some(condition) => exists.and(condition.into_condition()?),
+            None => exists,
+        };
+        Ok((
+            backend,
+            UpdateItemInput {
+                table_name: schema.name.to_owned(),
+                key,
+                updates: actions,
+                condition: Some(condition),
+                return_values,
+                ..UpdateItemInput::default()
+            },
+        ))
+    }
+}
+
+impl<'a, E: Entity> IntoFuture for Update<'a, E> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let built = self.build(ReturnValues::None);
+        Box::pin(async move {
+            let (backend, input) = built?;
+            backend.update_item(input).await?;
+            Ok(())
+        })
+    }
+}
+
+/// An [`Update`] that returns the item (`E`) or the updated attributes
+/// ([`Partial<E>`]). Run it with `.await`.
+#[must_use = "an update does nothing until it is awaited"]
+pub struct UpdateReturning<'a, E, O> {
+    update: Update<'a, E>,
+    return_values: ReturnValues,
+    marker: PhantomData<fn() -> O>,
+}
+
+impl<E, O> fmt::Debug for UpdateReturning<'_, E, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateReturning")
+            .field("update", &self.update)
+            .field("return_values", &self.return_values)
+            .finish()
+    }
+}
+
+impl<'a, E: Entity, O: crate::query::Decode<E>> IntoFuture for UpdateReturning<'a, E, O> {
+    type Output = Result<O>;
+    type IntoFuture = BoxFuture<'a, Result<O>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let built = self.update.build(self.return_values);
+        Box::pin(async move {
+            let (backend, input) = built?;
+            let output = backend.update_item(input).await?;
+            O::decode(output.attributes.unwrap_or_default())
+        })
+    }
+}
