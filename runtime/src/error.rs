@@ -270,6 +270,13 @@ pub enum Error {
         /// The item as it was, when asked for.
         item: Option<Box<Item>>,
     },
+    /// DynamoDB's `TransactionCanceledException`: no action of the transaction was
+    /// applied. `reasons` has one entry per action, in request order.
+    #[error("TransactionCanceledException: Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "))]
+    TransactionCanceled {
+        /// One reason per action (`None` for actions that would have succeeded).
+        reasons: Vec<CancellationReason>,
+    },
     /// A pagination cursor that does not belong to the query it was given to, or that
     /// was altered; nothing was sent.
     #[error("invalid cursor: {reason}")]
@@ -310,9 +317,23 @@ impl Error {
             Error::ResourceNotFound { .. } => Some("ResourceNotFoundException"),
             Error::ResourceInUse { .. } => Some("ResourceInUseException"),
             Error::ConditionalCheckFailed { .. } => Some("ConditionalCheckFailedException"),
+            Error::TransactionCanceled { .. } => Some("TransactionCanceledException"),
             Error::Service { code, .. } => Some(code),
         }
     }
+}
+
+/// Why one action of a cancelled transaction failed (DynamoDB's `CancellationReason`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancellationReason {
+    /// `None`, `ConditionalCheckFailed`, `TransactionConflict`, `ValidationError`,
+    /// `ItemCollectionSizeLimitExceeded`, `ProvisionedThroughputExceeded`, `ThrottlingError`.
+    pub code: String,
+    /// DynamoDB's message, when there is one.
+    pub message: Option<String>,
+    /// The item as it was, for a failed condition with
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+    pub item: Option<Item>,
 }
 
 /// The result of every singletable operation.

@@ -32,7 +32,9 @@ pub use codec::Attribute;
 pub use collection::{Collection, CollectionPage, CollectionQuery, IntoCollectionQuery};
 pub use cursor::Cursor;
 pub use entity::{Entity, IndexKey, Key, Table};
-pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result};
+pub use error::{
+    CancellationReason, DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result,
+};
 pub use key::{KeyComponent, ScalarAttribute};
 pub use number::{Number, NumberError};
 pub use query::{IntoQuery, Page, Query, Scan};

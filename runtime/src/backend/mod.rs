@@ -15,6 +15,7 @@
 //! Every future is `Send`, and every backend is `Send + Sync`, so a client can be shared
 //! by many tasks.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -57,6 +58,35 @@ pub trait Backend: Send + Sync + 'static {
     fn query(&self, input: QueryInput) -> BoxFuture<'_, Result<PageOutput>>;
     /// `Scan`, one page (of one segment, for a parallel scan).
     fn scan(&self, input: ScanInput) -> BoxFuture<'_, Result<PageOutput>>;
+    /// `BatchGetItem`: up to 100 keys over any tables.
+    fn batch_get_item(&self, input: BatchGetItemInput)
+        -> BoxFuture<'_, Result<BatchGetItemOutput>>;
+    /// `BatchWriteItem`: up to 25 puts and deletes over any tables.
+    fn batch_write_item(
+        &self,
+        input: BatchWriteItemInput,
+    ) -> BoxFuture<'_, Result<BatchWriteItemOutput>>;
+    /// `TransactWriteItems`: 1–100 actions, all or nothing.
+    fn transact_write_items(
+        &self,
+        input: TransactWriteItemsInput,
+    ) -> BoxFuture<'_, Result<TransactWriteItemsOutput>>;
+    /// `TransactGetItems`: 1–100 reads, one consistent snapshot.
+    fn transact_get_items(
+        &self,
+        input: TransactGetItemsInput,
+    ) -> BoxFuture<'_, Result<TransactGetItemsOutput>>;
+    /// `UpdateTimeToLive`.
+    fn update_time_to_live(
+        &self,
+        table_name: String,
+        specification: TimeToLiveSpecification,
+    ) -> BoxFuture<'_, Result<TimeToLiveSpecification>>;
+    /// `DescribeTimeToLive`.
+    fn describe_time_to_live(
+        &self,
+        table_name: String,
+    ) -> BoxFuture<'_, Result<TimeToLiveDescription>>;
 }
 
 /// A key attribute with its role, as in `CreateTable`'s `KeySchema`.
@@ -461,4 +491,197 @@ pub struct PageOutput {
     pub last_evaluated_key: Option<Item>,
     /// `ConsumedCapacity`, when asked for.
     pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+/// One request of a `BatchWriteItem`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteRequest {
+    /// `PutRequest`.
+    Put {
+        /// The item.
+        item: Item,
+    },
+    /// `DeleteRequest`.
+    Delete {
+        /// The key.
+        key: Item,
+    },
+}
+
+/// `BatchWriteItem`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchWriteItemInput {
+    /// `RequestItems`: table name to its requests.
+    pub request_items: HashMap<String, Vec<WriteRequest>>,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+/// `BatchWriteItem`'s result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchWriteItemOutput {
+    /// `UnprocessedItems`, in the request's shape: retry them.
+    pub unprocessed_items: HashMap<String, Vec<WriteRequest>>,
+    /// `ConsumedCapacity`, one entry per table.
+    pub consumed_capacity: Vec<ConsumedCapacity>,
+}
+
+/// The keys to read from one table in a `BatchGetItem`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeysAndAttributes {
+    /// `Keys`.
+    pub keys: Vec<Item>,
+    /// `ConsistentRead`.
+    pub consistent_read: bool,
+    /// `ProjectionExpression`.
+    pub projection: Option<Vec<Path>>,
+}
+
+/// `BatchGetItem`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchGetItemInput {
+    /// `RequestItems`: table name to its keys.
+    pub request_items: HashMap<String, KeysAndAttributes>,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+/// `BatchGetItem`'s result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchGetItemOutput {
+    /// `Responses`: table name to the items found (in no particular order).
+    pub responses: HashMap<String, Vec<Item>>,
+    /// `UnprocessedKeys`, in the request's shape: retry them.
+    pub unprocessed_keys: HashMap<String, KeysAndAttributes>,
+    /// `ConsumedCapacity`, one entry per table.
+    pub consumed_capacity: Vec<ConsumedCapacity>,
+}
+
+/// One action of a `TransactWriteItems`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransactWriteItem {
+    /// `Put`.
+    Put {
+        /// `TableName`.
+        table_name: String,
+        /// `Item`.
+        item: Item,
+        /// `ConditionExpression`.
+        condition: Option<Condition>,
+        /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+        return_old_on_condition_failure: bool,
+    },
+    /// `Update`.
+    Update {
+        /// `TableName`.
+        table_name: String,
+        /// `Key`.
+        key: Item,
+        /// `UpdateExpression`, as actions.
+        updates: Vec<UpdateAction>,
+        /// `ConditionExpression`.
+        condition: Option<Condition>,
+        /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+        return_old_on_condition_failure: bool,
+    },
+    /// `Delete`.
+    Delete {
+        /// `TableName`.
+        table_name: String,
+        /// `Key`.
+        key: Item,
+        /// `ConditionExpression`.
+        condition: Option<Condition>,
+        /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+        return_old_on_condition_failure: bool,
+    },
+    /// `ConditionCheck`.
+    ConditionCheck {
+        /// `TableName`.
+        table_name: String,
+        /// `Key`.
+        key: Item,
+        /// `ConditionExpression` (required).
+        condition: Condition,
+        /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+        return_old_on_condition_failure: bool,
+    },
+}
+
+/// `TransactWriteItems`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransactWriteItemsInput {
+    /// `TransactItems`.
+    pub items: Vec<TransactWriteItem>,
+    /// `ClientRequestToken` (1–36 characters; idempotent for 10 minutes).
+    pub client_request_token: Option<String>,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+/// `TransactWriteItems`'s result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransactWriteItemsOutput {
+    /// `ConsumedCapacity`, one entry per table.
+    pub consumed_capacity: Vec<ConsumedCapacity>,
+}
+
+/// One read of a `TransactGetItems`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransactGetItem {
+    /// `TableName`.
+    pub table_name: String,
+    /// `Key`.
+    pub key: Item,
+    /// `ProjectionExpression`.
+    pub projection: Option<Vec<Path>>,
+}
+
+/// `TransactGetItems`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransactGetItemsInput {
+    /// `TransactItems`.
+    pub items: Vec<TransactGetItem>,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+/// `TransactGetItems`'s result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransactGetItemsOutput {
+    /// `Responses`: one per read, in request order; `None` where no item has the key.
+    pub responses: Vec<Option<Item>>,
+    /// `ConsumedCapacity`, one entry per table.
+    pub consumed_capacity: Vec<ConsumedCapacity>,
+}
+
+/// `TimeToLiveSpecification`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeToLiveSpecification {
+    /// `AttributeName`: a top-level `N` of epoch seconds.
+    pub attribute_name: String,
+    /// `Enabled`.
+    pub enabled: bool,
+}
+
+/// `TimeToLiveStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeToLiveStatus {
+    /// `ENABLING`.
+    Enabling,
+    /// `DISABLING`.
+    Disabling,
+    /// `ENABLED`.
+    Enabled,
+    /// `DISABLED`.
+    Disabled,
+}
+
+/// `TimeToLiveDescription`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeToLiveDescription {
+    /// `TimeToLiveStatus`.
+    pub status: TimeToLiveStatus,
+    /// `AttributeName`, when enabled or changing.
+    pub attribute_name: Option<String>,
 }

@@ -185,6 +185,45 @@ fn traced<'a, T>(
 }
 
 impl Backend for AwsBackend {
+    // PLACEHOLDER (replaced by the batch/transaction work).
+    fn batch_get_item(
+        &self,
+        _input: crate::backend::BatchGetItemInput,
+    ) -> BoxFuture<'_, Result<crate::backend::BatchGetItemOutput>> {
+        Box::pin(async { Err(crate::Error::validation("BatchGetItem: not available yet")) })
+    }
+    fn batch_write_item(
+        &self,
+        _input: crate::backend::BatchWriteItemInput,
+    ) -> BoxFuture<'_, Result<crate::backend::BatchWriteItemOutput>> {
+        Box::pin(async { Err(crate::Error::validation("BatchWriteItem: not available yet")) })
+    }
+    fn transact_write_items(
+        &self,
+        _input: crate::backend::TransactWriteItemsInput,
+    ) -> BoxFuture<'_, Result<crate::backend::TransactWriteItemsOutput>> {
+        Box::pin(async { Err(crate::Error::validation("TransactWriteItems: not available yet")) })
+    }
+    fn transact_get_items(
+        &self,
+        _input: crate::backend::TransactGetItemsInput,
+    ) -> BoxFuture<'_, Result<crate::backend::TransactGetItemsOutput>> {
+        Box::pin(async { Err(crate::Error::validation("TransactGetItems: not available yet")) })
+    }
+    fn update_time_to_live(
+        &self,
+        _table_name: String,
+        _specification: crate::backend::TimeToLiveSpecification,
+    ) -> BoxFuture<'_, Result<crate::backend::TimeToLiveSpecification>> {
+        Box::pin(async { Err(crate::Error::validation("UpdateTimeToLive: not available yet")) })
+    }
+    fn describe_time_to_live(
+        &self,
+        _table_name: String,
+    ) -> BoxFuture<'_, Result<crate::backend::TimeToLiveDescription>> {
+        Box::pin(async { Err(crate::Error::validation("DescribeTimeToLive: not available yet")) })
+    }
+
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
         let name = input.table_name.clone();
         traced(span("CreateTable", Some(&name)), async move {
