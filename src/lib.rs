@@ -276,6 +276,116 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Transactions
+//!
+//! `db.transact()` builds one `TransactWriteItems` ([`Transaction`]): `.put(&e)`,
+//! `.put_if_not_exists(&e)`, `.put_with_condition(&e, cond)`, `.update(db.update(key)…)`
+//! (any update builder, its conditions included), `.delete(key)`, `.delete_if(key, cond)`,
+//! `.condition_check(key, cond)`, `.return_old_on_failure()` (for the action just added),
+//! `.token("idem-123")` (`ClientRequestToken`: a retry within 10 minutes applies nothing
+//! twice), then `.commit().await`. Actions may be on entities of **any table of the same
+//! backend**: clients of several tables share one backend with
+//! [`TableClient::from_shared`]. `User::exists()` and `User::not_exists()` (trait
+//! [`EntityCond`], in the prelude) test a whole item.
+//!
+//! DynamoDB's limits are checked before anything is sent, as [`Error::Limit`]
+//! ([`LimitError`]): 1–100 actions, one action per item (same table and key), no item
+//! over 400 KB ([`size::item_size`], DynamoDB's rules), 4 MB in all, a token of 1–36
+//! characters. A failed condition cancels everything ([`Error::TransactionCanceled`]);
+//! `.commit_detailed()` returns a [`CommitError`] that pairs each reason with its action
+//! (index, kind, entity, key) and decodes the old item of the failed action as its
+//! entity. `db.transact_get()` reads from one snapshot into a typed tuple (up to 12).
+//!
+//! ```no_run
+//! use singletable::prelude::*;
+//! # #[derive(Table)] #[table(name = "App", pk = "PK", sk = "SK")] struct App;
+//! # #[derive(Table)] #[table(name = "Ledger", pk = "id")] struct Ledger;
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
+//! # struct User { user_id: String, balance: i64 }
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = App, pk = "USER#{user_id}", sk = "ORDER#{order_id}")]
+//! # struct Order { user_id: String, order_id: String, total: i64 }
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = Ledger, pk = "ENTRY#{entry_id}")]
+//! # struct Entry { entry_id: String, amount: i64 }
+//! # async fn run(db: TableClient<App>, order: Order, entry: Entry) -> singletable::Result<()> {
+//! db.transact()
+//!     .put_if_not_exists(&order)
+//!     .update(db.update(User::key("u1")).subtract(User::BALANCE, 30).condition(User::BALANCE.ge(30)))
+//!     .return_old_on_failure()
+//!     .put(&entry)                                   // another table, same backend
+//!     .token("order-o1")
+//!     .commit()
+//!     .await?;
+//!
+//! let failure = db
+//!     .transact()
+//!     .condition_check(User::key("u1"), User::exists())
+//!     .delete_if(Order::key("u1", "o1"), Order::TOTAL.lt(100))
+//!     .return_old_on_failure()
+//!     .commit_detailed()
+//!     .await;
+//! if let Err(failure) = failure {
+//!     for failed in failure.failed() {
+//!         println!("action {} on {}: {}", failed.action.index, failed.action.entity, failed.code());
+//!         let was: Option<Order> = failed.old::<Order>()?;
+//!     }
+//! }
+//!
+//! let (user, order): (Option<User>, Option<Order>) =
+//!     db.transact_get().get(User::key("u1")).get(Order::key("u1", "o1")).send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## Batches
+//!
+//! `db.batch_write()` ([`BatchWrite`]: `.put(&e)`, `.put_all(&es)`, `.delete(key)`,
+//! `.delete_all(keys)`, entities of any table) and `db.batch_get(keys)` ([`BatchGet`]:
+//! `.consistent()`; the entities found, in key order) take any number of items and send
+//! the fewest requests DynamoDB allows: 25 writes (under 16 MB) per `BatchWriteItem`,
+//! 100 keys per `BatchGetItem` — 1,000 writes are 40 requests. The same item twice or an
+//! item over 400 KB is refused before sending ([`Error::Limit`]). `UnprocessedItems`,
+//! `UnprocessedKeys`, `ThrottlingException` and `ProvisionedThroughputExceededException`
+//! are retried with exponential backoff and full jitter under a [`RetryPolicy`]
+//! (`.retry(policy)`; default 10 attempts, 25 ms base, 5 s cap). When retries run out (or
+//! a request fails for good), [`Error::BatchIncomplete`] carries an [`Unprocessed`]
+//! naming exactly the writes and keys not done — everything else was —
+//! with `keys_of::<E>()` decoding them to key fields.
+//! `db.batch_get_many().keys(user_keys).keys(order_keys).await?` reads several entities
+//! (of any tables) with shared requests into a typed `(Vec<User>, Vec<Order>)`
+//! ([`BatchGetMany`]). [`CountingBackend`] wraps any backend and counts requests and
+//! consumed capacity per operation.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use singletable::prelude::*;
+//! # #[derive(Table)] #[table(name = "App", pk = "PK", sk = "SK")] struct App;
+//! # #[derive(Entity, Debug, Clone, PartialEq)]
+//! # #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
+//! # struct User { user_id: String, name: String }
+//! # async fn run(db: TableClient<App>, users: Vec<User>) -> singletable::Result<()> {
+//! let patient = RetryPolicy {
+//!     max_attempts: 8,
+//!     base_delay: Duration::from_millis(50),
+//!     max_delay: Duration::from_secs(2),
+//! };
+//! match db.batch_write().put_all(&users).delete(User::key("gone")).retry(patient).await {
+//!     Ok(()) => {}
+//!     Err(singletable::Error::BatchIncomplete(unprocessed)) => {
+//!         for key in unprocessed.keys_of::<User>() {
+//!             let (user_id,) = key?;
+//!             eprintln!("not written: {user_id}");
+//!         }
+//!     }
+//!     Err(other) => return Err(other),
+//! }
+//! let found: Vec<User> = db.batch_get(users.iter().map(|u| User::key(u.user_id.clone()))).await?;
+//! let (some, more): (Vec<User>, Vec<User>) =
+//!     db.batch_get_many().keys([User::key("a")]).keys([User::key("b")]).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! ## Types
 //!
 //! | Rust | DynamoDB |
@@ -311,7 +421,7 @@ pub mod prelude {
     #[cfg(feature = "aws")]
     pub use singletable_runtime::AwsBackend;
     pub use singletable_runtime::{
-        Attribute, Backend, Entity, IntoCollectionQuery, IntoQuery, Key, MemoryBackend, Table,
-        TableClient, Timestamp,
+        Attribute, Backend, Entity, EntityCond, IntoCollectionQuery, IntoQuery, Key, MemoryBackend,
+        RetryPolicy, Table, TableClient, Timestamp,
     };
 }

@@ -8,15 +8,20 @@
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::backend::{
     AttributeDefinition, Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput,
     KeySchemaElement, KeyType, PutItemInput, ReturnValues, SecondaryIndex, TableDescription,
+    TableStatus, TimeToLiveDescription, TimeToLiveSpecification,
 };
+use crate::batch::{BatchGet, BatchGetMany, BatchWrite};
 use crate::entity::{Entity, Key, Table};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Path};
+use crate::retry::{sleep, RetryPolicy};
 use crate::schema::{IndexKind, KeyAttribute, TableSchema};
+use crate::transact::{TransactGet, Transaction};
 use crate::update::Update;
 use crate::value::Item;
 
@@ -69,9 +74,87 @@ impl<T: Table> TableClient<T> {
         self.cursor_secret.clone()
     }
 
-    /// Creates the table as the model describes it: keys, GSIs, LSIs, billing, stream.
+    /// Creates the table as the model describes it (keys, GSIs, LSIs, billing, stream),
+    /// waits until it is `ACTIVE` (polling `DescribeTable` with a bounded backoff: up to
+    /// about two minutes), and enables the model's TTL attribute, when it has one, with
+    /// `UpdateTimeToLive`. Returns the active table's description.
     pub async fn create_table(&self) -> Result<TableDescription> {
-        self.backend.create_table(create_table_input(&T::SCHEMA)).await
+        let created = self.backend.create_table(create_table_input(&T::SCHEMA)).await?;
+        let description = if created.table_status == TableStatus::Active {
+            created
+        } else {
+            self.wait_until_active().await?
+        };
+        if let Some(attribute) = T::SCHEMA.ttl_attribute {
+            self.backend
+                .update_time_to_live(
+                    T::SCHEMA.name.to_owned(),
+                    TimeToLiveSpecification { attribute_name: attribute.to_owned(), enabled: true },
+                )
+                .await?;
+        }
+        Ok(description)
+    }
+
+    async fn wait_until_active(&self) -> Result<TableDescription> {
+        const POLLS: u32 = 40;
+        let backoff = RetryPolicy {
+            max_attempts: POLLS,
+            base_delay: Duration::from_millis(50),
+            max_delay: Duration::from_secs(5),
+        };
+        for poll in 1..=POLLS {
+            let description = self.backend.describe_table(T::SCHEMA.name.to_owned()).await?;
+            if description.table_status == TableStatus::Active {
+                return Ok(description);
+            }
+            sleep(backoff.delay_cap(poll)).await;
+        }
+        Err(Error::validation(format!(
+            "table {} did not become ACTIVE after {POLLS} DescribeTable polls",
+            T::SCHEMA.name
+        )))
+    }
+
+    /// Describes the table's time to live (`DescribeTimeToLive`).
+    pub async fn describe_time_to_live(&self) -> Result<TimeToLiveDescription> {
+        self.backend.describe_time_to_live(T::SCHEMA.name.to_owned()).await
+    }
+
+    /// A transaction (`TransactWriteItems`) over this client's backend: its actions may be
+    /// on entities of any table of the backend. See [`Transaction`].
+    pub fn transact(&self) -> Transaction<'_> {
+        Transaction::new(&*self.backend)
+    }
+
+    /// A transactional read (`TransactGetItems`) over this client's backend, typed as a
+    /// tuple: `.get(User::key("u1")).get(Order::key(..)).send().await?` is
+    /// `(Option<User>, Option<Order>)`. See [`TransactGet`].
+    pub fn transact_get(&self) -> TransactGet<'_, ()> {
+        TransactGet::new(&*self.backend)
+    }
+
+    /// Reads the items with `keys`, any number of them, in `BatchGetItem`s of 100 keys,
+    /// retrying leftovers; the entities found, in the order of their keys. See
+    /// [`BatchGet`].
+    pub fn batch_get<E: Entity<Table = T>>(
+        &self,
+        keys: impl IntoIterator<Item = Key<E>>,
+    ) -> BatchGet<'_, E> {
+        BatchGet::new(&*self.backend, keys)
+    }
+
+    /// Reads keys of several entities (of any tables of the backend) with shared
+    /// `BatchGetItem`s, as a typed tuple of `Vec`s: `.keys(user_keys).keys(order_keys)`
+    /// is `(Vec<User>, Vec<Order>)`. See [`BatchGetMany`].
+    pub fn batch_get_many(&self) -> BatchGetMany<'_, ()> {
+        BatchGetMany::new(&*self.backend)
+    }
+
+    /// A batch of puts and deletes of any length (entities of any table of the backend),
+    /// in `BatchWriteItem`s of 25, retrying leftovers. See [`BatchWrite`].
+    pub fn batch_write(&self) -> BatchWrite<'_> {
+        BatchWrite::new(&*self.backend)
     }
 
     /// Deletes the table and every item in it.

@@ -284,6 +284,15 @@ pub enum Error {
         /// What was wrong with it.
         reason: String,
     },
+    /// A request that breaks one of DynamoDB's limits (actions per transaction, item
+    /// size, request size, the same item twice), refused on the client: nothing was sent.
+    #[error("{0}")]
+    Limit(#[from] crate::limits::LimitError),
+    /// A batch that could not write (or read) everything within its
+    /// [`RetryPolicy`](crate::retry::RetryPolicy): the error names exactly what was not
+    /// written or read; everything else was.
+    #[error("{0}")]
+    BatchIncomplete(Box<crate::batch::Unprocessed>),
     /// Any other error a backend reports, by DynamoDB's exception name.
     #[error("{code}: {message}")]
     Service {
@@ -312,7 +321,11 @@ impl Error {
     /// `None` for errors raised on the client (encode, decode).
     pub fn dynamodb_type(&self) -> Option<&str> {
         match self {
-            Error::Encode(_) | Error::Decode(_) | Error::InvalidCursor { .. } => None,
+            Error::Encode(_)
+            | Error::Decode(_)
+            | Error::InvalidCursor { .. }
+            | Error::Limit(_)
+            | Error::BatchIncomplete(_) => None,
             Error::Validation { .. } => Some("ValidationException"),
             Error::ResourceNotFound { .. } => Some("ResourceNotFoundException"),
             Error::ResourceInUse { .. } => Some("ResourceInUseException"),

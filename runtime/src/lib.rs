@@ -4,6 +4,7 @@
 
 pub mod attr;
 pub mod backend;
+pub mod batch;
 pub mod client;
 pub mod codec;
 pub mod collection;
@@ -12,11 +13,14 @@ pub mod entity;
 pub mod error;
 pub mod expr;
 pub mod key;
+pub mod limits;
 pub mod number;
 pub mod query;
+pub mod retry;
 pub mod schema;
 pub mod size;
 pub mod timestamp;
+pub mod transact;
 pub mod update;
 pub mod value;
 
@@ -24,9 +28,11 @@ pub mod value;
 pub mod __private;
 
 pub use attr::{Attr, Cond, Partial};
+pub use backend::counting::CountingBackend;
 #[cfg(feature = "aws")]
 pub use backend::AwsBackend;
 pub use backend::{Backend, MemoryBackend};
+pub use batch::{BatchGet, BatchGetMany, BatchWrite, Unprocessed};
 pub use client::TableClient;
 pub use codec::Attribute;
 pub use collection::{Collection, CollectionPage, CollectionQuery, IntoCollectionQuery};
@@ -36,9 +42,12 @@ pub use error::{
     CancellationReason, DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result,
 };
 pub use key::{KeyComponent, ScalarAttribute};
+pub use limits::LimitError;
 pub use number::{Number, NumberError};
 pub use query::{IntoQuery, Page, Query, Scan};
+pub use retry::RetryPolicy;
 pub use timestamp::Timestamp;
+pub use transact::{CommitError, EntityCond, TransactGet, Transaction};
 pub use update::{Composite, Update};
 pub use value::{AttributeType, AttributeValue, Item};
 

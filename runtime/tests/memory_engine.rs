@@ -4,12 +4,17 @@
 
 use std::sync::Arc;
 
+use singletable_runtime::backend::memory::FaultConfig;
 use singletable_runtime::backend::AttributeDefinition;
 use singletable_runtime::backend::{
     Backend, ConsumedCapacity, CreateTableInput, DeleteItemInput, GetItemInput, KeySchemaElement,
     KeyType, ListTablesInput, PageOutput, ProjectionSpec, PutItemInput, QueryInput,
     ReturnConsumedCapacity, ReturnValues, ScanInput, SecondaryIndex, Select, TableStatus,
     UpdateItemInput,
+};
+use singletable_runtime::backend::{
+    BatchGetItemInput, BatchWriteItemInput, KeysAndAttributes, TransactGetItem,
+    TransactGetItemsInput, TransactWriteItem, TransactWriteItemsInput, WriteRequest,
 };
 use singletable_runtime::expr::{
     Comparator, Condition, KeyCondition, Operand, Path, SetValue, SortKeyCondition, UpdateAction,
@@ -2130,4 +2135,316 @@ mod paging_model {
             })?;
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Batches and transactions
+
+fn key_of(pk: &str) -> Item {
+    item(&[("pk", s(pk))])
+}
+
+fn add_one(table: &str, pk: &str, limit: Option<&str>) -> TransactWriteItem {
+    TransactWriteItem::Update {
+        table_name: table.to_owned(),
+        key: key_of(pk),
+        updates: vec![UpdateAction::Add(path("count"), n("1"))],
+        condition: limit.map(|limit| compare("count", Comparator::Lt, n(limit))),
+        return_old_on_condition_failure: false,
+    }
+}
+
+fn count_of(item: Option<&Item>) -> i64 {
+    match item.and_then(|item| item.get("count")) {
+        Some(AttributeValue::N(number)) => number.to_string().parse().expect("an integer"),
+        None => 0,
+        other => panic!("unexpected count {other:?}"),
+    }
+}
+
+/// Many tasks run conflicting transactions on two counters in two tables, with a
+/// condition that stops them at a limit: every committed transaction moved both
+/// counters, no cancelled one moved either, and no `TransactGetItems` ever saw one
+/// counter moved without the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_transactions_are_all_or_nothing() {
+    let db = engine_with(table("acc-a", None)).await;
+    db.create_table(table("acc-b", None)).await.expect("table created");
+    put(&db, "acc-a", &[("pk", s("c")), ("count", n("0"))]).await;
+    put(&db, "acc-b", &[("pk", s("c")), ("count", n("0"))]).await;
+    let limit = 300;
+
+    let reader = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut reads = 0;
+            loop {
+                let output = db
+                    .transact_get_items(TransactGetItemsInput {
+                        items: vec![
+                            TransactGetItem {
+                                table_name: "acc-a".to_owned(),
+                                key: key_of("c"),
+                                projection: None,
+                            },
+                            TransactGetItem {
+                                table_name: "acc-b".to_owned(),
+                                key: key_of("c"),
+                                projection: None,
+                            },
+                        ],
+                        ..Default::default()
+                    })
+                    .await
+                    .expect("transact get");
+                let a = count_of(output.responses[0].as_ref());
+                let b = count_of(output.responses[1].as_ref());
+                assert_eq!(a, b, "a reader saw half a transaction");
+                reads += 1;
+                if a == limit {
+                    return reads;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+
+    let mut writers = Vec::new();
+    for _ in 0..8 {
+        let db = db.clone();
+        writers.push(tokio::spawn(async move {
+            let mut committed = 0;
+            for _ in 0..50 {
+                let limit = limit.to_string();
+                let result = db
+                    .transact_write_items(TransactWriteItemsInput {
+                        items: vec![
+                            add_one("acc-a", "c", Some(&limit)),
+                            add_one("acc-b", "c", None),
+                        ],
+                        ..Default::default()
+                    })
+                    .await;
+                match result {
+                    Ok(_) => committed += 1,
+                    Err(Error::TransactionCanceled { reasons }) => {
+                        assert_eq!(reasons[0].code, "ConditionalCheckFailed");
+                        assert_eq!(reasons[1].code, "None");
+                    }
+                    Err(other) => panic!("unexpected error {other:?}"),
+                }
+            }
+            committed
+        }));
+    }
+    let mut committed = 0;
+    for writer in writers {
+        committed += writer.await.expect("writer");
+    }
+    assert_eq!(committed, limit);
+    let a = count_of(get(&db, "acc-a", &[("pk", s("c"))]).await.as_ref());
+    let b = count_of(get(&db, "acc-b", &[("pk", s("c"))]).await.as_ref());
+    assert_eq!((a, b), (committed, committed));
+    assert!(reader.await.expect("reader") > 0);
+}
+
+#[tokio::test]
+async fn a_failing_update_is_a_validation_error_reason() {
+    let db = engine_with(table("tx-validation", None)).await;
+    put(&db, "tx-validation", &[("pk", s("text")), ("count", s("not a number"))]).await;
+    let result = db
+        .transact_write_items(TransactWriteItemsInput {
+            items: vec![
+                add_one("tx-validation", "fresh", None),
+                add_one("tx-validation", "text", None),
+            ],
+            ..Default::default()
+        })
+        .await;
+    let Err(Error::TransactionCanceled { reasons }) = result else {
+        panic!("expected a cancellation, got {result:?}");
+    };
+    assert_eq!(reasons[0].code, "None");
+    assert_eq!(reasons[1].code, "ValidationError");
+    assert!(reasons[1].message.as_deref().is_some_and(|m| m.contains("incorrect data type")));
+    assert_eq!(get(&db, "tx-validation", &[("pk", s("fresh"))]).await, None);
+
+    // A bad token and a payload over 4 MB are refused before anything runs.
+    let long_token = TransactWriteItemsInput {
+        items: vec![add_one("tx-validation", "fresh", None)],
+        client_request_token: Some("x".repeat(37)),
+        ..Default::default()
+    };
+    validation(db.transact_write_items(long_token).await);
+    let big = |i: usize| TransactWriteItem::Put {
+        table_name: "tx-validation".to_owned(),
+        item: item(&[("pk", s(&format!("big{i}"))), ("blob", s(&"x".repeat(400_000)))]),
+        condition: None,
+        return_old_on_condition_failure: false,
+    };
+    let message = validation(
+        db.transact_write_items(TransactWriteItemsInput {
+            items: (0..11).map(big).collect(),
+            ..Default::default()
+        })
+        .await,
+    );
+    assert!(message.starts_with("Transaction payload size cannot exceed 4MB"), "{message}");
+    assert_eq!(get(&db, "tx-validation", &[("pk", s("big0"))]).await, None);
+}
+
+#[tokio::test]
+async fn transaction_capacity_is_doubled() {
+    let db = engine_with(table("tx-capacity", None)).await;
+    let output = db
+        .transact_write_items(TransactWriteItemsInput {
+            items: vec![TransactWriteItem::Put {
+                table_name: "tx-capacity".to_owned(),
+                item: item(&[("pk", s("p")), ("blob", s(&"x".repeat(1500)))]),
+                condition: None,
+                return_old_on_condition_failure: false,
+            }],
+            return_consumed_capacity: ReturnConsumedCapacity::Total,
+            ..Default::default()
+        })
+        .await
+        .expect("committed");
+    assert_eq!(output.consumed_capacity.len(), 1);
+    assert_eq!(output.consumed_capacity[0].write_capacity_units, 4.0);
+}
+
+fn faulty(throttle_rate: f64, unprocessed_rate: f64, seed: u64) -> MemoryBackend {
+    MemoryBackend::with_faults(FaultConfig { throttle_rate, unprocessed_rate, seed })
+}
+
+/// Every throttled call and every unprocessed request, as a trace.
+async fn fault_trace(db: &MemoryBackend) -> Vec<String> {
+    db.create_table(table("faults", None)).await.expect("table created");
+    let mut trace = Vec::new();
+    for round in 0..20 {
+        let requests: Vec<WriteRequest> =
+            (0..10).map(|i| WriteRequest::Put { item: key_of(&format!("{round}-{i}")) }).collect();
+        let result = db
+            .batch_write_item(BatchWriteItemInput {
+                request_items: [("faults".to_owned(), requests)].into(),
+                ..Default::default()
+            })
+            .await;
+        trace.push(match result {
+            Ok(output) => format!("{:?}", output.unprocessed_items),
+            Err(error) => error.dynamodb_type().unwrap_or_default().to_owned(),
+        });
+    }
+    trace
+}
+
+#[tokio::test]
+async fn faults_are_deterministic_for_a_seed() {
+    let first = fault_trace(&faulty(0.2, 0.3, 42)).await;
+    let second = fault_trace(&faulty(0.2, 0.3, 42)).await;
+    let other = fault_trace(&faulty(0.2, 0.3, 43)).await;
+    assert_eq!(first, second);
+    assert_ne!(first, other);
+    assert!(first.iter().any(|entry| entry.ends_with("Exception")), "{first:?}");
+    assert!(first.iter().any(|entry| entry.contains("faults")), "{first:?}");
+
+    let always = faulty(1.0, 0.0, 1);
+    always.create_table(table("throttled", None)).await.expect("table ops are never faulted");
+    let result = always
+        .put_item(PutItemInput {
+            table_name: "throttled".to_owned(),
+            item: key_of("p"),
+            ..Default::default()
+        })
+        .await;
+    assert!(matches!(
+        result.as_ref().err().and_then(Error::dynamodb_type),
+        Some("ProvisionedThroughputExceededException" | "ThrottlingException")
+    ));
+    assert!(always.partition_items("throttled", &s("p")).expect("inspected").is_empty());
+}
+
+/// Under faults a batch returns exactly what it did not do: retrying the unprocessed
+/// requests until none remain writes every item once, and reads every item once.
+#[tokio::test]
+async fn batches_under_faults_return_everything_they_did_not_do() {
+    let db = faulty(0.3, 0.4, 7);
+    db.create_table(table("retried", None)).await.expect("table created");
+    let all: Vec<WriteRequest> = (0..25)
+        .map(|i| WriteRequest::Put { item: item(&[("pk", s(&i.to_string())), ("v", n("1"))]) })
+        .collect();
+    let mut pending: std::collections::HashMap<String, Vec<WriteRequest>> =
+        [("retried".to_owned(), all)].into();
+    let mut calls = 0;
+    while !pending.is_empty() {
+        calls += 1;
+        assert!(calls < 200, "retries never finished");
+        let input = BatchWriteItemInput { request_items: pending.clone(), ..Default::default() };
+        let Ok(output) = db.batch_write_item(input).await else { continue };
+        let left: Vec<&WriteRequest> = output.unprocessed_items.values().flatten().collect();
+        for request in pending.values().flatten() {
+            let WriteRequest::Put { item } = request else { panic!("only puts") };
+            let pk = item.get("pk").cloned().expect("a key");
+            let written = !db.partition_items("retried", &pk).expect("inspected").is_empty();
+            assert_eq!(written, !left.contains(&request), "{pk:?}: applied iff not returned");
+        }
+        pending = output.unprocessed_items;
+    }
+    assert!(calls > 1, "the faults left something unprocessed");
+
+    let keys: Vec<Item> = (0..25).map(|i| key_of(&i.to_string())).collect();
+    let mut pending: std::collections::HashMap<String, KeysAndAttributes> =
+        [("retried".to_owned(), KeysAndAttributes { keys, ..Default::default() })].into();
+    let mut found = Vec::new();
+    let mut calls = 0;
+    while !pending.is_empty() {
+        calls += 1;
+        assert!(calls < 200, "retries never finished");
+        let input = BatchGetItemInput { request_items: pending.clone(), ..Default::default() };
+        let Ok(output) = db.batch_get_item(input).await else { continue };
+        found.extend(output.responses.into_values().flatten());
+        pending = output.unprocessed_keys;
+    }
+    assert_eq!(found.len(), 25);
+    let mut pks: Vec<String> = found
+        .iter()
+        .filter_map(|item| match item.get("pk") {
+            Some(AttributeValue::S(pk)) => Some(pk.clone()),
+            _ => None,
+        })
+        .collect();
+    pks.sort();
+    pks.dedup();
+    assert_eq!(pks.len(), 25, "every item read exactly once");
+}
+
+/// A `BatchGetItem` response stops before 16 MB; the rest comes back in
+/// `UnprocessedKeys`, in the request's shape.
+#[tokio::test]
+async fn batch_get_stops_at_16_mb() {
+    let db = engine_with(table("big-items", None)).await;
+    let blob = "x".repeat(300 * 1024);
+    for i in 0..60 {
+        put(&db, "big-items", &[("pk", s(&i.to_string())), ("blob", s(&blob))]).await;
+    }
+    let keys: Vec<Item> = (0..60).map(|i| key_of(&i.to_string())).collect();
+    let input = BatchGetItemInput {
+        request_items: [(
+            "big-items".to_owned(),
+            KeysAndAttributes { keys, consistent_read: true, projection: None },
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let output = db.batch_get_item(input).await.expect("read");
+    let returned = output.responses.get("big-items").map_or(0, Vec::len);
+    let left = output.unprocessed_keys.get("big-items").expect("unprocessed keys");
+    assert_eq!(returned, 54, "54 items of 300 KB fit in 16 MB");
+    assert_eq!(left.keys.len(), 6);
+    assert!(left.consistent_read);
+    let retry =
+        BatchGetItemInput { request_items: output.unprocessed_keys.clone(), ..Default::default() };
+    let rest = db.batch_get_item(retry).await.expect("read");
+    assert_eq!(rest.responses.get("big-items").map_or(0, Vec::len), 6);
+    assert!(rest.unprocessed_keys.is_empty());
 }

@@ -24,6 +24,7 @@ use crate::expr::{Condition, KeyCondition, Path, UpdateAction};
 use crate::schema::{BillingMode, KeyAttribute, Projection, ScalarType, StreamViewType};
 use crate::value::Item;
 
+pub mod counting;
 pub mod memory;
 
 pub use memory::MemoryBackend;

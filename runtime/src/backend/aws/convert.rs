@@ -129,7 +129,7 @@ pub(crate) fn item_from_sdk(item: SdkItem) -> Result<Item> {
     map_from_sdk(item).map_err(Error::Decode)
 }
 
-fn optional_item_from_sdk(item: Option<SdkItem>) -> Result<Option<Item>> {
+pub(crate) fn optional_item_from_sdk(item: Option<SdkItem>) -> Result<Option<Item>> {
     item.map(item_from_sdk).transpose()
 }
 
@@ -182,7 +182,9 @@ impl Expressions {
     }
 }
 
-fn return_consumed_capacity(value: ReturnConsumedCapacity) -> Option<sdk::ReturnConsumedCapacity> {
+pub(crate) fn return_consumed_capacity(
+    value: ReturnConsumedCapacity,
+) -> Option<sdk::ReturnConsumedCapacity> {
     match value {
         ReturnConsumedCapacity::None => None,
         ReturnConsumedCapacity::Total => Some(sdk::ReturnConsumedCapacity::Total),
@@ -200,7 +202,9 @@ fn return_values(value: ReturnValues) -> Option<sdk::ReturnValue> {
     }
 }
 
-fn return_on_condition_failure(all_old: bool) -> Option<sdk::ReturnValuesOnConditionCheckFailure> {
+pub(crate) fn return_on_condition_failure(
+    all_old: bool,
+) -> Option<sdk::ReturnValuesOnConditionCheckFailure> {
     all_old.then_some(sdk::ReturnValuesOnConditionCheckFailure::AllOld)
 }
 

@@ -3,6 +3,7 @@
 //! | SDK error | singletable error |
 //! |---|---|
 //! | service error `ConditionalCheckFailedException` | [`Error::ConditionalCheckFailed`], with the returned `Item` decoded |
+//! | service error `TransactionCanceledException` | [`Error::TransactionCanceled`], with every `CancellationReason` and its `Item` decoded |
 //! | service error `ResourceNotFoundException` | [`Error::ResourceNotFound`] |
 //! | service error `ResourceInUseException` | [`Error::ResourceInUse`] |
 //! | service error `ValidationException` (unmodeled by the SDK) | [`Error::Validation`] |
@@ -18,20 +19,27 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemError;
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
+use aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveError;
 use aws_sdk_dynamodb::operation::get_item::GetItemError;
 use aws_sdk_dynamodb::operation::list_tables::ListTablesError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::query::QueryError;
 use aws_sdk_dynamodb::operation::scan::ScanError;
+use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveError;
 use aws_sdk_dynamodb::types::AttributeValue as SdkValue;
+use aws_sdk_dynamodb::types::CancellationReason as SdkReason;
 
 use super::convert;
-use crate::error::Error;
+use crate::error::{CancellationReason, Error};
 
 /// The error type of one SDK operation (`PutItemError`, …).
 ///
@@ -44,6 +52,36 @@ pub(crate) trait OperationError:
     /// Takes the `Item` out of a `ConditionalCheckFailedException`.
     fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
         None
+    }
+
+    /// Takes the `CancellationReasons` out of a `TransactionCanceledException`.
+    fn take_cancellation_reasons(&mut self) -> Option<Vec<SdkReason>> {
+        None
+    }
+}
+
+impl OperationError for BatchGetItemError {}
+impl OperationError for BatchWriteItemError {}
+impl OperationError for DescribeTimeToLiveError {}
+impl OperationError for UpdateTimeToLiveError {}
+
+impl OperationError for TransactWriteItemsError {
+    fn take_cancellation_reasons(&mut self) -> Option<Vec<SdkReason>> {
+        match self {
+            TransactWriteItemsError::TransactionCanceledException(e) => {
+                e.cancellation_reasons.take()
+            }
+            _ => None,
+        }
+    }
+}
+
+impl OperationError for TransactGetItemsError {
+    fn take_cancellation_reasons(&mut self) -> Option<Vec<SdkReason>> {
+        match self {
+            TransactGetItemsError::TransactionCanceledException(e) => e.cancellation_reasons.take(),
+            _ => None,
+        }
     }
 }
 
@@ -120,6 +158,28 @@ where
             };
             match item.map(convert::item_from_sdk).transpose() {
                 Ok(item) => Error::ConditionalCheckFailed { item: item.map(Box::new) },
+                Err(undecodable) => undecodable,
+            }
+        }
+        "TransactionCanceledException" => {
+            let reasons = match error {
+                SdkError::ServiceError(service) => {
+                    service.into_err().take_cancellation_reasons().unwrap_or_default()
+                }
+                _ => Vec::new(),
+            };
+            let reasons: Result<Vec<CancellationReason>, Error> = reasons
+                .into_iter()
+                .map(|reason| {
+                    Ok(CancellationReason {
+                        code: reason.code.unwrap_or_else(|| "None".to_owned()),
+                        message: reason.message,
+                        item: reason.item.map(convert::item_from_sdk).transpose()?,
+                    })
+                })
+                .collect();
+            match reasons {
+                Ok(reasons) => Error::TransactionCanceled { reasons },
                 Err(undecodable) => undecodable,
             }
         }

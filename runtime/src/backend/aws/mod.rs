@@ -47,6 +47,7 @@
 //! | DynamoDB / SDK | singletable |
 //! |---|---|
 //! | `ConditionalCheckFailedException` | [`Error::ConditionalCheckFailed`], `item` = the returned `Item`, decoded (with `ReturnValuesOnConditionCheckFailure=ALL_OLD`) |
+//! | `TransactionCanceledException` | [`Error::TransactionCanceled`], every `CancellationReason` with its `Item` decoded |
 //! | `ResourceNotFoundException` | [`Error::ResourceNotFound`] |
 //! | `ResourceInUseException` | [`Error::ResourceInUse`] |
 //! | `ValidationException` | [`Error::Validation`] |
@@ -69,6 +70,7 @@
 
 mod convert;
 mod error;
+mod multi;
 
 use std::future::Future;
 
@@ -78,9 +80,11 @@ use aws_sdk_dynamodb::Client;
 use tracing::{Instrument, Span};
 
 use crate::backend::{
-    Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput,
-    ListTablesInput, ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput,
-    TableDescription, UpdateItemInput, WriteItemOutput,
+    Backend, BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
+    BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput, ListTablesInput,
+    ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription,
+    TimeToLiveDescription, TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
+    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput,
 };
 use crate::error::{Error, Result};
 
@@ -185,43 +189,127 @@ fn traced<'a, T>(
 }
 
 impl Backend for AwsBackend {
-    // PLACEHOLDER (replaced by the batch/transaction work).
     fn batch_get_item(
         &self,
-        _input: crate::backend::BatchGetItemInput,
-    ) -> BoxFuture<'_, Result<crate::backend::BatchGetItemOutput>> {
-        Box::pin(async { Err(crate::Error::validation("BatchGetItem: not available yet")) })
+        input: BatchGetItemInput,
+    ) -> BoxFuture<'_, Result<BatchGetItemOutput>> {
+        traced(span("BatchGetItem", None), async move {
+            let capacity = convert::return_consumed_capacity(input.return_consumed_capacity);
+            let (items, projections) = multi::batch_get_items(input)?;
+            let output = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(items))
+                .set_return_consumed_capacity(capacity)
+                .send()
+                .await
+                .map_err(error::from_sdk)?;
+            multi::batch_get_output(output, &projections)
+        })
     }
+
     fn batch_write_item(
         &self,
-        _input: crate::backend::BatchWriteItemInput,
-    ) -> BoxFuture<'_, Result<crate::backend::BatchWriteItemOutput>> {
-        Box::pin(async { Err(crate::Error::validation("BatchWriteItem: not available yet")) })
+        input: BatchWriteItemInput,
+    ) -> BoxFuture<'_, Result<BatchWriteItemOutput>> {
+        traced(span("BatchWriteItem", None), async move {
+            let capacity = convert::return_consumed_capacity(input.return_consumed_capacity);
+            let items = multi::batch_write_items(input)?;
+            let output = self
+                .client
+                .batch_write_item()
+                .set_request_items(Some(items))
+                .set_return_consumed_capacity(capacity)
+                .send()
+                .await
+                .map_err(error::from_sdk)?;
+            multi::batch_write_output(output)
+        })
     }
+
     fn transact_write_items(
         &self,
-        _input: crate::backend::TransactWriteItemsInput,
-    ) -> BoxFuture<'_, Result<crate::backend::TransactWriteItemsOutput>> {
-        Box::pin(async { Err(crate::Error::validation("TransactWriteItems: not available yet")) })
+        input: TransactWriteItemsInput,
+    ) -> BoxFuture<'_, Result<TransactWriteItemsOutput>> {
+        traced(span("TransactWriteItems", None), async move {
+            let TransactWriteItemsInput { items, client_request_token, return_consumed_capacity } =
+                input;
+            let items =
+                items.into_iter().map(multi::transact_write_item).collect::<Result<Vec<_>>>()?;
+            let output = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .set_client_request_token(client_request_token)
+                .set_return_consumed_capacity(convert::return_consumed_capacity(
+                    return_consumed_capacity,
+                ))
+                .send()
+                .await
+                .map_err(error::from_sdk)?;
+            Ok(TransactWriteItemsOutput {
+                consumed_capacity: multi::transaction_capacity(output.consumed_capacity),
+            })
+        })
     }
+
     fn transact_get_items(
         &self,
-        _input: crate::backend::TransactGetItemsInput,
-    ) -> BoxFuture<'_, Result<crate::backend::TransactGetItemsOutput>> {
-        Box::pin(async { Err(crate::Error::validation("TransactGetItems: not available yet")) })
+        input: TransactGetItemsInput,
+    ) -> BoxFuture<'_, Result<TransactGetItemsOutput>> {
+        traced(span("TransactGetItems", None), async move {
+            let TransactGetItemsInput { items, return_consumed_capacity } = input;
+            let items =
+                items.into_iter().map(multi::transact_get_item).collect::<Result<Vec<_>>>()?;
+            let output = self
+                .client
+                .transact_get_items()
+                .set_transact_items(Some(items))
+                .set_return_consumed_capacity(convert::return_consumed_capacity(
+                    return_consumed_capacity,
+                ))
+                .send()
+                .await
+                .map_err(error::from_sdk)?;
+            Ok(TransactGetItemsOutput {
+                responses: multi::transact_get_responses(output.responses)?,
+                consumed_capacity: multi::transaction_capacity(output.consumed_capacity),
+            })
+        })
     }
+
     fn update_time_to_live(
         &self,
-        _table_name: String,
-        _specification: crate::backend::TimeToLiveSpecification,
-    ) -> BoxFuture<'_, Result<crate::backend::TimeToLiveSpecification>> {
-        Box::pin(async { Err(crate::Error::validation("UpdateTimeToLive: not available yet")) })
+        table_name: String,
+        specification: TimeToLiveSpecification,
+    ) -> BoxFuture<'_, Result<TimeToLiveSpecification>> {
+        traced(span("UpdateTimeToLive", Some(&table_name)), async move {
+            let output = self
+                .client
+                .update_time_to_live()
+                .table_name(&table_name)
+                .time_to_live_specification(multi::ttl_to_sdk(specification.clone())?)
+                .send()
+                .await
+                .map_err(error::from_sdk)?;
+            Ok(multi::ttl_from_sdk(output.time_to_live_specification, specification))
+        })
     }
+
     fn describe_time_to_live(
         &self,
-        _table_name: String,
-    ) -> BoxFuture<'_, Result<crate::backend::TimeToLiveDescription>> {
-        Box::pin(async { Err(crate::Error::validation("DescribeTimeToLive: not available yet")) })
+        table_name: String,
+    ) -> BoxFuture<'_, Result<TimeToLiveDescription>> {
+        traced(span("DescribeTimeToLive", Some(&table_name)), async move {
+            let output = self
+                .client
+                .describe_time_to_live()
+                .table_name(&table_name)
+                .send()
+                .await
+                .map_err(error::from_sdk)?;
+            multi::ttl_description(output.time_to_live_description)
+        })
     }
 
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::create_table::table_def;
@@ -34,6 +34,8 @@ pub(crate) struct TableHandle {
     /// The schema.
     pub def: Arc<TableDef>,
     data: RwLock<Table>,
+    /// The `TimeToLive` attribute name, while TTL is enabled.
+    ttl: Mutex<Option<String>>,
 }
 
 impl TableHandle {
@@ -45,6 +47,11 @@ impl TableHandle {
     /// Exclusive access to the data.
     pub fn write(&self) -> RwLockWriteGuard<'_, Table> {
         self.data.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The `TimeToLive` attribute name, while TTL is enabled.
+    pub fn ttl(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.ttl.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn describe(&self, table_status: TableStatus) -> TableDescription {
@@ -111,7 +118,11 @@ impl Catalog {
     /// `CreateTable`: the table is `ACTIVE` at once.
     pub fn create_table(&self, input: CreateTableInput) -> Result<TableDescription> {
         let def = Arc::new(table_def(input, now())?);
-        let handle = Arc::new(TableHandle { data: RwLock::new(Table::new(Arc::clone(&def))), def });
+        let handle = Arc::new(TableHandle {
+            data: RwLock::new(Table::new(Arc::clone(&def))),
+            def,
+            ttl: Mutex::new(None),
+        });
         {
             let mut tables = self.map_mut();
             if tables.contains_key(&handle.def.name) {

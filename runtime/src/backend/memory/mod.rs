@@ -51,31 +51,47 @@
 //! - `items`: `GetItem`, `PutItem`, `DeleteItem`; `update`: `UpdateItem`;
 //! - `read`: `Query` and `Scan` (key conditions, pages, start keys, parallel scans);
 //! - `validate`: request, item and key validation; `eval`: conditions;
-//!   `projection`: `ProjectionExpression`; `capacity`: consumed capacity.
+//!   `projection`: `ProjectionExpression`; `capacity`: consumed capacity;
+//! - `batch`: `BatchWriteItem`, `BatchGetItem`; `transact`: `TransactWriteItems`,
+//!   `TransactGetItems`, idempotency tokens and the isolation design (transactions hold
+//!   the write locks of all their tables, taken in name order, so they serialize instead
+//!   of failing with `TransactionConflict`); `ttl`: the TTL setting;
+//! - `faults`: fault injection (throttling, unprocessed batch requests) for testing
+//!   retry code, see [`MemoryBackend::with_faults`].
 
+mod batch;
 mod capacity;
 mod catalog;
 mod create_table;
 mod definition;
 mod eval;
+mod faults;
 mod index;
 mod items;
 mod key_value;
 mod projection;
 mod read;
 mod table;
+mod transact;
+mod ttl;
 mod update;
 mod validate;
 
 use std::fmt;
 use std::sync::Arc;
 
+pub use self::faults::FaultConfig;
+
 use self::catalog::Catalog;
+use self::faults::Faults;
 use self::key_value::{KeyTuple, KeyValue};
+use self::transact::Tokens;
 use crate::backend::{
-    Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput,
-    ListTablesInput, ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput,
-    TableDescription, UpdateItemInput, WriteItemOutput,
+    Backend, BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
+    BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput, ListTablesInput,
+    ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription,
+    TimeToLiveDescription, TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
+    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput,
 };
 use crate::error::{Error, Result};
 use crate::value::{AttributeValue, Item};
@@ -87,6 +103,8 @@ use crate::value::{AttributeValue, Item};
 #[derive(Clone, Default)]
 pub struct MemoryBackend {
     catalog: Arc<Catalog>,
+    tokens: Arc<Tokens>,
+    faults: Option<Arc<Faults>>,
 }
 
 impl fmt::Debug for MemoryBackend {
@@ -99,6 +117,23 @@ impl MemoryBackend {
     /// An engine with no tables.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An engine with no tables that throttles requests and leaves batch requests
+    /// unprocessed at the rates of `config`, deterministically for a seed (see
+    /// [`FaultConfig`]): data operations fail with `ProvisionedThroughputExceededException`
+    /// or `ThrottlingException` before doing anything, and batches return part of their
+    /// requests in `UnprocessedItems` / `UnprocessedKeys` without having applied (or read)
+    /// them. Nothing is ever lost or half applied. Clones share the generator.
+    pub fn with_faults(config: FaultConfig) -> Self {
+        MemoryBackend { faults: Some(Arc::new(Faults::new(config))), ..Self::default() }
+    }
+
+    fn throttle(&self) -> Result<()> {
+        match self.faults.as_deref().and_then(Faults::throttle) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 
     /// The items of one partition of a table, in sort key order (as a `Query` with
@@ -174,43 +209,59 @@ fn type_mismatch() -> Error {
 }
 
 impl Backend for MemoryBackend {
-    // PLACEHOLDER (replaced by the batch/transaction work).
     fn batch_get_item(
         &self,
-        _input: crate::backend::BatchGetItemInput,
-    ) -> BoxFuture<'_, Result<crate::backend::BatchGetItemOutput>> {
-        Box::pin(async { Err(crate::Error::validation("BatchGetItem: not available yet")) })
+        input: BatchGetItemInput,
+    ) -> BoxFuture<'_, Result<BatchGetItemOutput>> {
+        Box::pin(async move {
+            self.throttle()?;
+            batch::batch_get_item(&self.catalog, self.faults.as_deref(), input)
+        })
     }
+
     fn batch_write_item(
         &self,
-        _input: crate::backend::BatchWriteItemInput,
-    ) -> BoxFuture<'_, Result<crate::backend::BatchWriteItemOutput>> {
-        Box::pin(async { Err(crate::Error::validation("BatchWriteItem: not available yet")) })
+        input: BatchWriteItemInput,
+    ) -> BoxFuture<'_, Result<BatchWriteItemOutput>> {
+        Box::pin(async move {
+            self.throttle()?;
+            batch::batch_write_item(&self.catalog, self.faults.as_deref(), input)
+        })
     }
+
     fn transact_write_items(
         &self,
-        _input: crate::backend::TransactWriteItemsInput,
-    ) -> BoxFuture<'_, Result<crate::backend::TransactWriteItemsOutput>> {
-        Box::pin(async { Err(crate::Error::validation("TransactWriteItems: not available yet")) })
+        input: TransactWriteItemsInput,
+    ) -> BoxFuture<'_, Result<TransactWriteItemsOutput>> {
+        Box::pin(async move {
+            self.throttle()?;
+            transact::transact_write_items(&self.catalog, &self.tokens, input)
+        })
     }
+
     fn transact_get_items(
         &self,
-        _input: crate::backend::TransactGetItemsInput,
-    ) -> BoxFuture<'_, Result<crate::backend::TransactGetItemsOutput>> {
-        Box::pin(async { Err(crate::Error::validation("TransactGetItems: not available yet")) })
+        input: TransactGetItemsInput,
+    ) -> BoxFuture<'_, Result<TransactGetItemsOutput>> {
+        Box::pin(async move {
+            self.throttle()?;
+            transact::transact_get_items(&self.catalog, input)
+        })
     }
+
     fn update_time_to_live(
         &self,
-        _table_name: String,
-        _specification: crate::backend::TimeToLiveSpecification,
-    ) -> BoxFuture<'_, Result<crate::backend::TimeToLiveSpecification>> {
-        Box::pin(async { Err(crate::Error::validation("UpdateTimeToLive: not available yet")) })
+        table_name: String,
+        specification: TimeToLiveSpecification,
+    ) -> BoxFuture<'_, Result<TimeToLiveSpecification>> {
+        Box::pin(async move { ttl::update_time_to_live(&self.catalog, &table_name, specification) })
     }
+
     fn describe_time_to_live(
         &self,
-        _table_name: String,
-    ) -> BoxFuture<'_, Result<crate::backend::TimeToLiveDescription>> {
-        Box::pin(async { Err(crate::Error::validation("DescribeTimeToLive: not available yet")) })
+        table_name: String,
+    ) -> BoxFuture<'_, Result<TimeToLiveDescription>> {
+        Box::pin(async move { ttl::describe_time_to_live(&self.catalog, &table_name) })
     }
 
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
@@ -230,26 +281,44 @@ impl Backend for MemoryBackend {
     }
 
     fn get_item(&self, input: GetItemInput) -> BoxFuture<'_, Result<GetItemOutput>> {
-        Box::pin(async move { items::get_item(&self.catalog, input) })
+        Box::pin(async move {
+            self.throttle()?;
+            items::get_item(&self.catalog, input)
+        })
     }
 
     fn put_item(&self, input: PutItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        Box::pin(async move { items::put_item(&self.catalog, input) })
+        Box::pin(async move {
+            self.throttle()?;
+            items::put_item(&self.catalog, input)
+        })
     }
 
     fn delete_item(&self, input: DeleteItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        Box::pin(async move { items::delete_item(&self.catalog, input) })
+        Box::pin(async move {
+            self.throttle()?;
+            items::delete_item(&self.catalog, input)
+        })
     }
 
     fn update_item(&self, input: UpdateItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        Box::pin(async move { update::update_item(&self.catalog, input) })
+        Box::pin(async move {
+            self.throttle()?;
+            update::update_item(&self.catalog, input)
+        })
     }
 
     fn query(&self, input: QueryInput) -> BoxFuture<'_, Result<PageOutput>> {
-        Box::pin(async move { read::query(&self.catalog, input) })
+        Box::pin(async move {
+            self.throttle()?;
+            read::query(&self.catalog, input)
+        })
     }
 
     fn scan(&self, input: ScanInput) -> BoxFuture<'_, Result<PageOutput>> {
-        Box::pin(async move { read::scan(&self.catalog, input) })
+        Box::pin(async move {
+            self.throttle()?;
+            read::scan(&self.catalog, input)
+        })
     }
 }

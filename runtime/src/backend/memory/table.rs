@@ -68,6 +68,11 @@ impl Table {
         Table { def, partitions: BTreeMap::new(), indexes, item_count: 0, size_bytes: 0 }
     }
 
+    /// The table's schema.
+    pub fn def(&self) -> &TableDef {
+        &self.def
+    }
+
     /// The item with this key.
     pub fn get(&self, key: &PrimaryKey) -> Option<&StoredItem> {
         self.partitions.get(&key.partition)?.get(&key.sort)

@@ -135,7 +135,7 @@ pub(crate) fn update_item(catalog: &Catalog, input: UpdateItemInput) -> Result<W
 }
 
 /// The new item's values, as a put checks them (sets, nesting, index keys).
-fn check_new_item(def: &TableDef, item: &Item) -> Result<()> {
+pub(crate) fn check_new_item(def: &TableDef, item: &Item) -> Result<()> {
     check_item_values(item)?;
     check_index_keys(def, item)
 }
@@ -213,13 +213,13 @@ enum Effect<'a> {
 }
 
 /// The checked actions of one update, in the order the expression is written.
-struct Actions<'a> {
+pub(crate) struct Actions<'a> {
     ordered: Vec<&'a UpdateAction>,
 }
 
 impl<'a> Actions<'a> {
     /// The checks DynamoDB makes before reading anything.
-    fn check(updates: &'a [UpdateAction]) -> Result<Actions<'a>> {
+    pub(crate) fn check(updates: &'a [UpdateAction]) -> Result<Actions<'a>> {
         let mut ordered: Vec<&UpdateAction> = updates.iter().collect();
         ordered.sort_by_key(|action| clause(action));
         for action in &ordered {
@@ -255,7 +255,7 @@ impl<'a> Actions<'a> {
     }
 
     /// No action may write a key attribute.
-    fn check_keys(&self, def: &TableDef) -> Result<()> {
+    pub(crate) fn check_keys(&self, def: &TableDef) -> Result<()> {
         for action in &self.ordered {
             if let Some(PathElement::Attribute(name)) = target(action).elements.first() {
                 if def.key_attributes().any(|key| key.name == *name) {
@@ -269,7 +269,7 @@ impl<'a> Actions<'a> {
     }
 
     /// Every path the actions write or read, in order.
-    fn paths(&self) -> Vec<&'a Path> {
+    pub(crate) fn paths(&self) -> Vec<&'a Path> {
         fn operand<'o>(value: &'o UpdateOperand, out: &mut Vec<&'o Path>) {
             match value {
                 UpdateOperand::Path(path) => out.push(path),
@@ -301,7 +301,7 @@ impl<'a> Actions<'a> {
     }
 
     /// The item after the actions (see the module docs for the order of the writes).
-    fn apply(&self, mut item: Item) -> Result<Item> {
+    pub(crate) fn apply(&self, mut item: Item) -> Result<Item> {
         let mut effects = Vec::with_capacity(self.ordered.len());
         for action in &self.ordered {
             match action {
