@@ -10,14 +10,23 @@ use crate::span::SourceSpan;
 pub struct Diagnostic {
     /// Where it points.
     pub span: SourceSpan,
-    /// What is wrong, and how to fix it.
+    /// What is wrong.
     pub message: String,
+    /// How to fix it, when there is more to say than the message (printed as `help:`).
+    pub hint: Option<String>,
 }
 
 impl Diagnostic {
     /// An error at `span`.
     pub fn new(span: impl Into<SourceSpan>, message: impl Into<String>) -> Self {
-        Diagnostic { span: span.into(), message: message.into() }
+        Diagnostic { span: span.into(), message: message.into(), hint: None }
+    }
+
+    /// The same error with a hint on how to fix it.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
     }
 
     /// The error as a `syn::Error` covering the whole token range.
@@ -50,6 +59,16 @@ impl Diagnostics {
     /// Records an error at `span`.
     pub fn error(&mut self, span: impl Into<SourceSpan>, message: impl Into<String>) {
         self.errors.push(Diagnostic::new(span, message));
+    }
+
+    /// Records an error at `span` with a hint on how to fix it.
+    pub fn error_with_hint(
+        &mut self,
+        span: impl Into<SourceSpan>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.errors.push(Diagnostic::new(span, message).with_hint(hint));
     }
 
     /// Records every error of a `syn::Error` (a parse error of the attribute syntax).

@@ -12,6 +12,7 @@ pub mod cursor;
 pub mod entity;
 pub mod error;
 pub mod expr;
+pub mod json;
 pub mod key;
 pub mod limits;
 pub mod number;

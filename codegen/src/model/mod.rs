@@ -5,6 +5,7 @@
 //! values, plus the few `syn` types the emitter needs to name Rust items (the types of
 //! fields, the Rust names of structs, the path of the facade crate).
 
+mod access_pattern;
 mod attribute;
 mod collection;
 mod entity;
@@ -12,6 +13,9 @@ mod field_type;
 mod table;
 mod template;
 
+pub use access_pattern::{
+    AccessOperation, AccessPatternModel, ModelSet, SortOperator,
+};
 pub use attribute::{AttributeModel, AttributeShape, TaggedVariant, UnitVariant, VariantBody};
 pub use collection::{CollectionMember, CollectionModel};
 pub use entity::{
