@@ -14,8 +14,11 @@ pub struct FilePosition {
     pub file: Rc<str>,
     /// Line, from 1.
     pub line: u32,
-    /// Column, from 1.
+    /// Column, from 1 (in characters).
     pub column: u32,
+    /// How many characters the offending text spans on that line (at least 1), for
+    /// underlining it in an excerpt.
+    pub length: u32,
 }
 
 impl fmt::Display for FilePosition {

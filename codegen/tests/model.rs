@@ -442,7 +442,7 @@ fn index_key_function_names() {
 
 #[test]
 fn file_positions_print_as_file_line_col() {
-    let position = FilePosition { file: Rc::from("schema.toml"), line: 3, column: 7 };
+    let position = FilePosition { file: Rc::from("schema.toml"), line: 3, column: 7, length: 1 };
     let diagnostic = Diagnostic::new(SourceSpan::File(position), "unknown field `x`");
     assert_eq!(diagnostic.to_string(), "schema.toml:3:7: unknown field `x`");
 }
