@@ -386,6 +386,87 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Lifecycle
+//!
+//! Field markers give writes behaviour, in shared runtime code driven by `E::SCHEMA`
+//! (rules in [`lifecycle`]):
+//!
+//! - `#[entity(version)]` (an integer): optimistic locking. A put of version 0 creates
+//!   the item at version 1 (condition: no item); a put of version `n` replaces it at
+//!   `n + 1` (condition: stored version is `n`); every update adds 1, and
+//!   `.expect_version(n)` checks it; `db.delete_entity(&e)` / `.expect_version(n)` check
+//!   deletes; transaction puts and `delete_entity` check too. A stale write is
+//!   [`Error::VersionConflict`] — re-read and retry. Batch writes cannot carry conditions:
+//!   they refuse versioned entities ([`Error::VersionedBatchWrite`]) unless
+//!   `.unversioned()`.
+//! - `#[entity(created_at)]` / `#[entity(updated_at)]` (`Timestamp` or
+//!   `Option<Timestamp>`): `updated_at` is set on every put, update, transaction and
+//!   batch put; `created_at` by a put when unset (`None` or the epoch), kept otherwise
+//!   (a value read back keeps it), never by an update. The time comes from the client's
+//!   clock: `TableClient::with_clock(Arc<dyn Clock>)`, [`clock::ManualClock`] in tests.
+//! - `#[entity(ttl)]`: epoch seconds in the table's TTL attribute. DynamoDB deletes
+//!   expired items lazily; `db.hide_expired(true)` or `.hide_expired()` on a get, query,
+//!   scan, collection or batch get leaves them out (a filter
+//!   `attribute_not_exists(ttl) OR ttl > :now`; a check after a get).
+//! - `#[entity(unique)]`: each value owns a guard item with key
+//!   `_unique#<EntityType>#<attribute>#<value>` (the same text in the sort key), written
+//!   in one transaction with the put (condition: absent, or owned by this item). A put,
+//!   update or delete that changes the value reads the item first (consistent) and moves
+//!   or releases the guard in the same transaction, conditioned on the value read. A
+//!   clash is [`Error::UniqueConflict`]. Guards carry no entity type, so queries never
+//!   return them; batch writes refuse entities with unique fields.
+//! - `#[entity(validate = "path::to::fn")]` on a field (`fn(&T) -> Result<(), String>`)
+//!   or on the entity (`fn(&Self) -> Result<(), String>`): run before every put
+//!   (plain, transaction, batch) and, for field hooks, on the values an update sets. A
+//!   failure is [`Error::Invalid`] naming the field; nothing is sent.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use singletable::prelude::*;
+//! use singletable::clock::{Clock, ManualClock};
+//!
+//! #[derive(Table)]
+//! #[table(name = "App", pk = "PK", sk = "SK", ttl = "expires_at")]
+//! struct App;
+//!
+//! fn not_blank(name: &str) -> Result<(), String> {
+//!     if name.trim().is_empty() { Err("blank".into()) } else { Ok(()) }
+//! }
+//!
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
+//! struct User {
+//!     user_id: String,
+//!     #[entity(unique)] email: String,
+//!     #[entity(validate = "not_blank")] name: String,
+//!     #[entity(version)] version: u64,
+//!     #[entity(created_at)] created_at: Option<Timestamp>,
+//!     #[entity(updated_at)] updated_at: Option<Timestamp>,
+//!     #[entity(ttl)] expires_at: Option<Timestamp>,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let clock = Arc::new(ManualClock::new(Timestamp::from_unix_seconds(1_700_000_000)));
+//! let db = App::client(MemoryBackend::new()).with_clock(clock.clone()).hide_expired(true);
+//! db.create_table().await?;
+//! let ann = User {
+//!     user_id: "u1".into(), email: "ann@example.com".into(), name: "Ann".into(),
+//!     version: 0, created_at: None, updated_at: None, expires_at: None,
+//! };
+//! db.put(&ann).await?;                                   // created at version 1
+//! let mut read = db.get(User::key("u1")).await?.unwrap();
+//! assert_eq!((read.version, read.created_at), (1, Some(clock.now())));
+//! read.name = "Ann B".into();
+//! db.put(&read).await?;                                  // version 1 -> 2
+//! assert!(matches!(db.put(&read).await,                  // stale: still holds 1
+//!     Err(singletable::Error::VersionConflict { expected: Some(1), actual: Some(2), .. })));
+//! let bob = User { user_id: "u2".into(), ..ann.clone() };
+//! assert!(matches!(db.put(&bob).await,                   // same email
+//!     Err(singletable::Error::UniqueConflict { attribute: "email", .. })));
+//! db.update(User::key("u1")).set(User::NAME, "Ann C").expect_version(2).await?;
+//! # Ok::<(), singletable::Error>(()) }).unwrap();
+//! ```
+//!
 //! ## Types
 //!
 //! | Rust | DynamoDB |
@@ -412,6 +493,8 @@
 //! for a local DynamoDB). Both implement [`Backend`]; a [`TableClient`] holds an
 //! `Arc<dyn Backend>`, so the choice can be made at run time.
 
+/// `#[derive(Changes)]`: a per-table enum of typed stream changes (see [`stream`]).
+pub use singletable_macros::Changes;
 pub use singletable_macros::{Attribute, Collection, Entity, Table};
 pub use singletable_runtime::*;
 

@@ -378,3 +378,76 @@ async fn the_request_is_dynamodb_shaped() {
     ));
     assert_eq!(f.counting.counts().total(), 0);
 }
+
+/// A transaction held between its prepare and commit phases (the engine's test hook):
+/// through the typed API, a second transaction on one of its items fails with a
+/// `TransactionConflict` reason naming the action, single writes fail with
+/// `TransactionConflictException`, a transactional read is cancelled, and the first
+/// transaction then commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicts_are_typed_and_name_the_action() {
+    let engine = MemoryBackend::new();
+    let db = TableClient::<Shop>::new(engine.clone());
+    db.create_table().await.unwrap();
+    db.put(&user("ann", 100)).await.unwrap();
+    db.put(&user("bob", 0)).await.unwrap();
+
+    let (prepared_tx, mut prepared) = tokio::sync::mpsc::unbounded_channel();
+    let release = Arc::new(tokio::sync::Semaphore::new(0));
+    let gate = Arc::clone(&release);
+    engine.on_transaction_prepared(move || {
+        let (prepared_tx, gate) = (prepared_tx.clone(), Arc::clone(&gate));
+        async move {
+            let _ = prepared_tx.send(());
+            if let Ok(permit) = gate.acquire().await {
+                permit.forget();
+            }
+        }
+    });
+    let first = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.transact()
+                .update(db.update(User::key("ann")).subtract(User::BALANCE, 10))
+                .update(db.update(User::key("bob")).add(User::BALANCE, 10))
+                .commit()
+                .await
+        })
+    };
+    prepared.recv().await.unwrap();
+    engine.clear_transaction_hook();
+
+    let failure = db
+        .transact()
+        .put(&order("ann", "o1", 1))
+        .update(db.update(User::key("bob")).add(User::BALANCE, 1))
+        .commit_detailed()
+        .await
+        .unwrap_err();
+    assert!(matches!(failure.error, Error::TransactionCanceled { .. }), "{failure}");
+    let failed = failure.failed();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].action.index, 1);
+    assert_eq!(failed[0].action.kind, ActionKind::Update);
+    assert_eq!(failed[0].action.entity, "User");
+    assert_eq!(failed[0].code(), "TransactionConflict");
+
+    let put = db.put(&user("ann", 5)).await.unwrap_err();
+    assert_eq!(put.dynamodb_type(), Some("TransactionConflictException"));
+    let update = db.update(User::key("bob")).add(User::BALANCE, 1).await.unwrap_err();
+    assert_eq!(update.dynamodb_type(), Some("TransactionConflictException"));
+    let read = db.transact_get().get(User::key("ann")).send().await.unwrap_err();
+    assert!(
+        matches!(&read, Error::TransactionCanceled { reasons, .. }
+        if reasons[0].code == "TransactionConflict"),
+        "{read}"
+    );
+    // Plain reads see the items as they were.
+    assert_eq!(db.get(User::key("ann")).await.unwrap().map(|u| u.balance), Some(100));
+
+    release.add_permits(1);
+    first.await.unwrap().unwrap();
+    assert_eq!(db.get(User::key("ann")).await.unwrap().map(|u| u.balance), Some(90));
+    assert_eq!(db.get(User::key("bob")).await.unwrap().map(|u| u.balance), Some(10));
+    assert_eq!(db.get(Order::key("ann", "o1")).await.unwrap(), None);
+}

@@ -1,4 +1,110 @@
-//! `singletable serve`: the arguments and the entry point (owned by the server work).
+//! `singletable serve`: the embedded engine as a local DynamoDB (DynamoDB's JSON 1.0 API
+//! over HTTP), for any SDK, the AWS CLI and NoSQL Workbench.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use singletable_server::{Credentials, Server, ServerConfig};
 
 /// The subcommand's name.
 pub const NAME: &str = "serve";
+
+/// Exit code: the server could not start (address in use, data directory unreadable).
+const EXIT_START: u8 = 1;
+
+/// Runs a local DynamoDB: the embedded engine behind DynamoDB's HTTP API.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on (loopback by default; `0.0.0.0` for every interface).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// The port (0 picks a free one; the address is printed on stdout).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Keep data in this directory: every acknowledged write survives a crash. Without
+    /// it, data lives in memory only.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Verify SigV4 signatures against these credentials and refuse other requests, as
+    /// DynamoDB does. Without it, any signed request is accepted (as DynamoDB Local does).
+    #[arg(long, value_name = "KEY:SECRET")]
+    pub credentials: Option<Credentials>,
+    /// The log level of the request log on stderr: error, warn, info (one line per
+    /// request), debug, trace or off.
+    #[arg(long, default_value = "info", value_name = "LEVEL")]
+    pub log_level: LogLevel,
+}
+
+/// `--log-level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogLevel {
+    /// Nothing.
+    Off,
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// One line per request.
+    Info,
+    /// Connection details.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+fn init_logging(level: LogLevel) {
+    let filter = match level {
+        LogLevel::Off => return,
+        LogLevel::Error => tracing::Level::ERROR,
+        LogLevel::Warn => tracing::Level::WARN,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Debug => tracing::Level::DEBUG,
+        LogLevel::Trace => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Starts the server, prints `listening on http://HOST:PORT` on stdout, and serves until
+/// ctrl-c or SIGTERM.
+pub fn run(args: ServeArgs) -> ExitCode {
+    init_logging(args.log_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_START);
+        }
+    };
+    let config = ServerConfig {
+        host: args.host,
+        port: args.port,
+        data_dir: args.data_dir,
+        credentials: args.credentials,
+        ..ServerConfig::default()
+    };
+    runtime.block_on(async move {
+        let server = match Server::bind(config).await {
+            Ok(server) => server,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(EXIT_START);
+            }
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "listening on {}", server.endpoint());
+        let _ = stdout.flush();
+        drop(stdout);
+        match server.run_until_signal().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(EXIT_START)
+            }
+        }
+    })
+}

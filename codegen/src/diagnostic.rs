@@ -108,3 +108,10 @@ impl Diagnostics {
         }
     }
 }
+
+impl Diagnostics {
+    /// Records a diagnostic made elsewhere (with its hint).
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.errors.push(diagnostic);
+    }
+}

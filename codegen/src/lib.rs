@@ -15,10 +15,14 @@
 //! assert!(tokens.to_string().contains("TableSchema"));
 //! ```
 
+#[cfg(feature = "schema")]
+pub mod build;
 pub mod derive;
 pub mod diagnostic;
 pub mod emit;
 pub mod model;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod span;
 pub mod validate;
 

@@ -43,6 +43,16 @@ pub fn derive_collection(input: TokenStream) -> TokenStream {
     expand(derive::collection_inner(input), fallback)
 }
 
+/// Derives `singletable::stream::Changes` for a per-table enum of typed stream changes
+/// (`User(Change<User>)` variants, and optionally one `#[changes(unknown)]`
+/// `Other(RawChange)` variant) from `#[changes(table = App)]`.
+#[proc_macro_derive(Changes, attributes(changes))]
+pub fn derive_changes(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let fallback = derive::changes_fallback(&input);
+    expand(derive::changes_inner(input), fallback)
+}
+
 fn expand(
     result: syn::Result<proc_macro2::TokenStream>,
     fallback: proc_macro2::TokenStream,

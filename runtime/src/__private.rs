@@ -204,3 +204,21 @@ pub mod collection {
         }
     }
 }
+
+/// The outcome of a validation hook, as the error writes report.
+pub fn validation_result(
+    entity: &'static str,
+    field: Option<&'static str>,
+    outcome: Result<(), String>,
+) -> Result<(), crate::error::Error> {
+    outcome.map_err(|message| crate::error::Error::Invalid { entity, field, message })
+}
+
+/// Decodes a value an update sets, for the field's validation hook.
+pub fn validation_value<T>(
+    codec: FieldCodec<T>,
+    field: &'static str,
+    value: &crate::value::AttributeValue,
+) -> Result<T, crate::error::Error> {
+    (codec.from_value)(value.clone()).map_err(|e| crate::error::Error::Decode(e.at_field(field)))
+}

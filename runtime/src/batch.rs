@@ -21,12 +21,14 @@ use crate::backend::{
 };
 use crate::entity::{Entity, Key, Table};
 use crate::error::{DecodeError, Error, Result};
+use crate::lifecycle::{is_expired, prepare_put, Versioning};
 use crate::limits::{
     item_identity, key_of, LimitError, MAX_BATCH_BYTES, MAX_BATCH_KEYS, MAX_BATCH_WRITES,
 };
 use crate::retry::{is_retryable, sleep, RetryPolicy};
 use crate::schema::TableSchema;
 use crate::size::{item_size, MAX_ITEM_SIZE};
+use crate::timestamp::Timestamp;
 use crate::value::Item;
 
 /// One write of a batch that did not happen.
@@ -133,6 +135,10 @@ pub struct BatchWrite<'a> {
     entries: Vec<WriteEntry>,
     policy: RetryPolicy,
     error: Option<Error>,
+    now: Timestamp,
+    /// The first versioned entity put, refused unless `unversioned`.
+    versioned: Option<&'static str>,
+    unversioned: bool,
 }
 
 impl fmt::Debug for BatchWrite<'_> {
@@ -147,7 +153,30 @@ impl fmt::Debug for BatchWrite<'_> {
 impl<'a> BatchWrite<'a> {
     /// An empty batch over `backend`.
     pub fn new(backend: &'a dyn Backend) -> Self {
-        BatchWrite { backend, entries: Vec::new(), policy: RetryPolicy::default(), error: None }
+        BatchWrite {
+            backend,
+            entries: Vec::new(),
+            policy: RetryPolicy::default(),
+            error: None,
+            now: Timestamp::now(),
+            versioned: None,
+            unversioned: false,
+        }
+    }
+
+    /// Stamps `created_at` / `updated_at` with `now` (the client's clock).
+    pub(crate) fn with_now(mut self, now: Timestamp) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// Accepts versioned entities (`#[entity(version)]`): `BatchWriteItem` cannot carry
+    /// conditions, so their versions are written as held, unchecked and not bumped.
+    /// Without this, a batch holding a versioned put fails with
+    /// [`Error::VersionedBatchWrite`] and sends nothing.
+    pub fn unversioned(mut self) -> Self {
+        self.unversioned = true;
+        self
     }
 
     fn fail(&mut self, error: impl Into<Error>) {
@@ -158,8 +187,21 @@ impl<'a> BatchWrite<'a> {
 
     /// Puts `entity`, replacing any item with its key.
     pub fn put<E: Entity>(mut self, entity: &E) -> Self {
-        match entity.to_item() {
-            Ok(item) => {
+        if let Some(field) = crate::lifecycle::unique_fields::<E>().next() {
+            // A guard item needs a condition, which a batch write cannot carry.
+            self.fail(Error::Invalid {
+                entity: E::SCHEMA.rust_name,
+                field: Some(field.name),
+                message: "a batch write cannot check a unique guard: use put or a transaction"
+                    .to_owned(),
+            });
+            return self;
+        }
+        if self.versioned.is_none() && crate::lifecycle::version_attribute::<E>().is_some() {
+            self.versioned = Some(E::SCHEMA.rust_name);
+        }
+        match prepare_put(entity, self.now, Versioning::Unchecked) {
+            Ok((item, _)) => {
                 let schema = E::Table::SCHEMA;
                 let key_names = table_key_names(&schema);
                 let key = key_of(&item, &key_names);
@@ -174,7 +216,7 @@ impl<'a> BatchWrite<'a> {
                     attempts: 0,
                 });
             }
-            Err(e) => self.fail(e.at_field(E::SCHEMA.rust_name)),
+            Err(e) => self.fail(e),
         }
         self
     }
@@ -266,6 +308,9 @@ impl<'a> BatchWrite<'a> {
     async fn run(self) -> Result<()> {
         if let Some(error) = self.error {
             return Err(error);
+        }
+        if let (Some(entity), false) = (self.versioned, self.unversioned) {
+            return Err(Error::VersionedBatchWrite { entity });
         }
         self.check()?;
         let BatchWrite { backend, entries, policy, .. } = self;
@@ -468,6 +513,8 @@ pub struct BatchGet<'a, E> {
     keys: Vec<Key<E>>,
     consistent: bool,
     policy: RetryPolicy,
+    hide_expired: bool,
+    now: Timestamp,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -489,8 +536,30 @@ impl<'a, E: Entity> BatchGet<'a, E> {
             keys: keys.into_iter().collect(),
             consistent: false,
             policy: RetryPolicy::default(),
+            hide_expired: false,
+            now: Timestamp::now(),
             entity: PhantomData,
         }
+    }
+
+    pub(crate) fn expiry(mut self, hide: bool, now: Timestamp) -> Self {
+        self.hide_expired = hide;
+        self.now = now;
+        self
+    }
+
+    /// Leaves out items whose TTL attribute is at or before the clock's current second
+    /// (DynamoDB deletes expired items lazily).
+    pub fn hide_expired(mut self) -> Self {
+        self.hide_expired = true;
+        self
+    }
+
+    /// Keeps expired items (overrides the client's
+    /// [`hide_expired`](crate::TableClient::hide_expired)).
+    pub fn show_expired(mut self) -> Self {
+        self.hide_expired = false;
+        self
     }
 
     /// Strongly consistent reads.
@@ -538,6 +607,9 @@ impl<'a, E: Entity> BatchGet<'a, E> {
         let mut entities = Vec::with_capacity(found.len());
         for id in order {
             if let Some(item) = found.remove(&id) {
+                if self.hide_expired && is_expired(&schema, &item, self.now) {
+                    continue;
+                }
                 entities.push(
                     E::from_item(item)
                         .map_err(|e| Error::Decode(e.at_field(E::SCHEMA.rust_name)))?,

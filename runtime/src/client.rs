@@ -10,17 +10,23 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::backend::TransactWriteItem;
 use crate::backend::{
     AttributeDefinition, Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput,
     KeySchemaElement, KeyType, PutItemInput, ReturnValues, SecondaryIndex, TableDescription,
     TableStatus, TimeToLiveDescription, TimeToLiveSpecification,
 };
 use crate::batch::{BatchGet, BatchGetMany, BatchWrite};
+use crate::clock::Clock;
 use crate::entity::{Entity, Key, Table};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Path};
+use crate::lifecycle::{
+    self, has_unique, prepare_put, stored_version, Settings, VersionCheck, Versioning,
+};
 use crate::retry::{sleep, RetryPolicy};
 use crate::schema::{IndexKind, KeyAttribute, TableSchema};
+use crate::timestamp::Timestamp;
 use crate::transact::{TransactGet, Transaction};
 use crate::update::Update;
 use crate::value::Item;
@@ -31,6 +37,7 @@ use crate::value::Item;
 pub struct TableClient<T> {
     backend: Arc<dyn Backend>,
     cursor_secret: Option<Arc<[u8]>>,
+    settings: Settings,
     table: PhantomData<fn() -> T>,
 }
 
@@ -39,6 +46,7 @@ impl<T> Clone for TableClient<T> {
         TableClient {
             backend: Arc::clone(&self.backend),
             cursor_secret: self.cursor_secret.clone(),
+            settings: self.settings.clone(),
             table: PhantomData,
         }
     }
@@ -52,7 +60,12 @@ impl<T: Table> TableClient<T> {
 
     /// A client over a backend shared with other clients.
     pub fn from_shared(backend: Arc<dyn Backend>) -> Self {
-        TableClient { backend, cursor_secret: None, table: PhantomData }
+        TableClient {
+            backend,
+            cursor_secret: None,
+            settings: Settings::default(),
+            table: PhantomData,
+        }
     }
 
     /// The backend, to share with clients of other tables.
@@ -72,6 +85,50 @@ impl<T: Table> TableClient<T> {
 
     pub(crate) fn cursor_secret(&self) -> Option<Arc<[u8]>> {
         self.cursor_secret.clone()
+    }
+
+    /// Takes the time for `created_at` / `updated_at` and for
+    /// [hiding expired items](Self::hide_expired) from `clock` (the
+    /// [`SystemClock`](crate::clock::SystemClock) by default). Tests pass a
+    /// [`ManualClock`](crate::clock::ManualClock).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.settings.clock = clock;
+        self
+    }
+
+    /// The clock this client stamps writes with.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.settings.clock
+    }
+
+    /// With `true`, every read of this client (get, query, scan, collections, batch get)
+    /// leaves out items whose TTL attribute is at or before the clock's current second,
+    /// which DynamoDB deletes only lazily. Off by default; per request, reads have
+    /// `.hide_expired()` / `.show_expired()`. See [`lifecycle`].
+    #[must_use]
+    pub fn hide_expired(mut self, hide: bool) -> Self {
+        self.settings.hide_expired = hide;
+        self
+    }
+
+    /// True when reads hide expired items by default.
+    pub fn hides_expired(&self) -> bool {
+        self.settings.hide_expired
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.settings.clock.now()
+    }
+
+    /// The filter hiding expired items, when reads hide them (`per_request` overrides
+    /// the client's setting) and the table has a TTL attribute.
+    pub(crate) fn unexpired_filter(&self, per_request: Option<bool>) -> Option<Condition> {
+        if per_request.unwrap_or(self.settings.hide_expired) {
+            crate::lifecycle::unexpired_filter(&T::SCHEMA, self.now())
+        } else {
+            None
+        }
     }
 
     /// Creates the table as the model describes it (keys, GSIs, LSIs, billing, stream),
@@ -124,7 +181,7 @@ impl<T: Table> TableClient<T> {
     /// A transaction (`TransactWriteItems`) over this client's backend: its actions may be
     /// on entities of any table of the backend. See [`Transaction`].
     pub fn transact(&self) -> Transaction<'_> {
-        Transaction::new(&*self.backend)
+        Transaction::new(&*self.backend).with_now(self.now())
     }
 
     /// A transactional read (`TransactGetItems`) over this client's backend, typed as a
@@ -141,7 +198,7 @@ impl<T: Table> TableClient<T> {
         &self,
         keys: impl IntoIterator<Item = Key<E>>,
     ) -> BatchGet<'_, E> {
-        BatchGet::new(&*self.backend, keys)
+        BatchGet::new(&*self.backend, keys).expiry(self.settings.hide_expired, self.now())
     }
 
     /// Reads keys of several entities (of any tables of the backend) with shared
@@ -154,7 +211,7 @@ impl<T: Table> TableClient<T> {
     /// A batch of puts and deletes of any length (entities of any table of the backend),
     /// in `BatchWriteItem`s of 25, retrying leftovers. See [`BatchWrite`].
     pub fn batch_write(&self) -> BatchWrite<'_> {
-        BatchWrite::new(&*self.backend)
+        BatchWrite::new(&*self.backend).with_now(self.now())
     }
 
     /// Deletes the table and every item in it.
@@ -169,24 +226,56 @@ impl<T: Table> TableClient<T> {
 
     /// Writes `entity`, replacing any item with the same key (`PutItem`).
     pub fn put<'a, E: Entity<Table = T>>(&'a self, entity: &'a E) -> Put<'a, E> {
-        Put { backend: &*self.backend, entity, condition: None }
+        Put { backend: &*self.backend, entity, condition: None, now: self.now() }
     }
 
     /// Reads the item with `key` (`GetItem`); `None` when there is none.
     pub fn get<E: Entity<Table = T>>(&self, key: Key<E>) -> Get<'_, E> {
-        Get { backend: &*self.backend, key, consistent: false }
+        Get {
+            backend: &*self.backend,
+            key,
+            consistent: false,
+            hide_expired: self.settings.hide_expired,
+            now: self.now(),
+        }
     }
 
     /// Updates the existing item with `key` (`UpdateItem`): see [`Update`] for the
     /// actions and the rules that keep keys and index keys consistent. An update never
     /// creates an item: a missing one fails with [`Error::ConditionalCheckFailed`].
     pub fn update<E: Entity<Table = T>>(&self, key: Key<E>) -> Update<'_, E> {
-        Update::new(&*self.backend, key)
+        Update::new(&*self.backend, key).with_now(self.now())
     }
 
     /// Deletes the item with `key` (`DeleteItem`); deleting a missing item succeeds.
     pub fn delete<E: Entity<Table = T>>(&self, key: Key<E>) -> Delete<'_, E> {
-        Delete { backend: &*self.backend, key, condition: None }
+        Delete { backend: &*self.backend, key, condition: None, version: None }
+    }
+
+    /// Deletes the item of `entity` (by its key); for a versioned entity, only if the
+    /// stored version is the one `entity` holds ([`Error::VersionConflict`] otherwise;
+    /// a held version of 0, never stored, deletes unchecked).
+    pub fn delete_entity<E: Entity<Table = T>>(&self, entity: &E) -> Delete<'_, E> {
+        let delete = self.delete(entity.primary_key());
+        match crate::lifecycle::version_attribute::<E>() {
+            Some(attribute) => match entity.to_item() {
+                Ok(item) => match stored_version(&item, attribute) {
+                    Some(held) if held > 0 => delete.expect_version(held),
+                    _ => delete,
+                },
+                Err(_) => delete,
+            },
+            None => delete,
+        }
+    }
+
+    /// The model's `CreateTable` request in DynamoDB JSON (the document
+    /// [`create_table`](Self::create_table) sends), for infrastructure code; see
+    /// [`json::schema_create_table_json`](crate::json::schema_create_table_json). The TTL
+    /// setting, which DynamoDB takes in a separate request, is
+    /// [`json::schema_time_to_live_json`](crate::json::schema_time_to_live_json).
+    pub fn create_table_json(&self) -> serde_json::Value {
+        crate::json::schema_create_table_json(&T::SCHEMA)
     }
 }
 
@@ -268,6 +357,7 @@ pub struct Put<'a, E> {
     backend: &'a dyn Backend,
     entity: &'a E,
     condition: Option<Condition>,
+    now: Timestamp,
 }
 
 impl<'a, E: Entity> Put<'a, E> {
@@ -290,16 +380,82 @@ impl<'a, E: Entity> Put<'a, E> {
         PutReturningOld { put: self }
     }
 
-    fn input(&self, return_values: ReturnValues) -> Result<PutItemInput> {
-        let item = self.entity.to_item().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
-        Ok(PutItemInput {
-            table_name: E::Table::SCHEMA.name.to_owned(),
-            item,
-            condition: self.condition.clone(),
-            return_values,
-            ..PutItemInput::default()
-        })
+    /// The `PutItem` request this builder sends (after the validation hooks, the
+    /// timestamps and the version bump), and the version check it carries.
+    fn prepared(
+        &self,
+        return_values: ReturnValues,
+    ) -> Result<(PutItemInput, Option<VersionCheck>)> {
+        let (item, check) = prepare_put(self.entity, self.now, Versioning::Checked)?;
+        let schema = E::Table::SCHEMA;
+        let condition = match (&check, self.condition.clone()) {
+            (Some(check), Some(own)) => Some(check.condition(&schema).and(own)),
+            (Some(check), None) => Some(check.condition(&schema)),
+            (None, own) => own,
+        };
+        Ok((
+            PutItemInput {
+                table_name: schema.name.to_owned(),
+                item,
+                condition,
+                return_values,
+                return_old_on_condition_failure: check.is_some(),
+                ..PutItemInput::default()
+            },
+            check,
+        ))
     }
+
+    /// The `PutItem` request this builder sends: the entity's item after the
+    /// validation hooks, the timestamps and the version bump, with the version check
+    /// (see [`lifecycle`]).
+    pub fn input(&self) -> Result<PutItemInput> {
+        self.prepared(ReturnValues::None).map(|(input, _)| input)
+    }
+}
+
+async fn send_put(
+    backend: &dyn Backend,
+    prepared: Result<(PutItemInput, Option<VersionCheck>)>,
+) -> Result<Option<Item>> {
+    let (input, check) = prepared?;
+    match backend.put_item(input).await {
+        Ok(output) => Ok(output.attributes),
+        Err(error) => Err(match check {
+            Some(check) => check.explain(error, true),
+            None => error,
+        }),
+    }
+}
+
+/// A put of an entity with `#[entity(unique)]` fields: read the item (consistent), then
+/// one transaction of the put (conditioned on the read staying true) and the guard moves.
+/// Returns the item as read.
+async fn send_put_guarded<E: Entity>(
+    backend: &dyn Backend,
+    prepared: Result<(PutItemInput, Option<VersionCheck>)>,
+) -> Result<Option<Item>> {
+    let (input, check) = prepared?;
+    let key = lifecycle::key_of::<E>(&input.item);
+    let old = lifecycle::read_current(backend, E::Table::SCHEMA.name, &key).await?;
+    if let Some(check) = &check {
+        if check.fails_on(old.as_ref()) {
+            return Err(check.conflict(old.as_ref()));
+        }
+    }
+    let plan = lifecycle::guard_plan::<E>(&key, old.as_ref(), Some(&input.item))?;
+    let condition = match input.condition {
+        Some(own) => own.and(plan.condition),
+        None => plan.condition,
+    };
+    let own = TransactWriteItem::Put {
+        table_name: input.table_name,
+        item: input.item,
+        condition: Some(condition),
+        return_old_on_condition_failure: false,
+    };
+    lifecycle::commit_guarded::<E>(backend, own, plan.actions, check, old.as_ref()).await?;
+    Ok(old)
 }
 
 impl<'a, E: Entity> IntoFuture for Put<'a, E> {
@@ -307,10 +463,14 @@ impl<'a, E: Entity> IntoFuture for Put<'a, E> {
     type IntoFuture = BoxFuture<'a, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let input = self.input(ReturnValues::None);
+        let prepared = self.prepared(ReturnValues::None);
         let backend = self.backend;
         Box::pin(async move {
-            backend.put_item(input?).await?;
+            if has_unique::<E>() {
+                send_put_guarded::<E>(backend, prepared).await?;
+            } else {
+                send_put(backend, prepared).await?;
+            }
             Ok(())
         })
     }
@@ -327,11 +487,15 @@ impl<'a, E: Entity> IntoFuture for PutReturningOld<'a, E> {
     type IntoFuture = BoxFuture<'a, Result<Option<E>>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let input = self.put.input(ReturnValues::AllOld);
+        let prepared = self.put.prepared(ReturnValues::AllOld);
         let backend = self.put.backend;
         Box::pin(async move {
-            let output = backend.put_item(input?).await?;
-            decode_optional(output.attributes)
+            let old = if has_unique::<E>() {
+                send_put_guarded::<E>(backend, prepared).await?
+            } else {
+                send_put(backend, prepared).await?
+            };
+            decode_optional(old)
         })
     }
 }
@@ -342,12 +506,28 @@ pub struct Get<'a, E> {
     backend: &'a dyn Backend,
     key: Key<E>,
     consistent: bool,
+    hide_expired: bool,
+    now: Timestamp,
 }
 
 impl<E: Entity> Get<'_, E> {
     /// A strongly consistent read (twice the read cost).
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
+        self
+    }
+
+    /// Answers `None` when the item's TTL attribute is at or before the clock's current
+    /// second (DynamoDB deletes expired items lazily).
+    pub fn hide_expired(mut self) -> Self {
+        self.hide_expired = true;
+        self
+    }
+
+    /// Returns the item even when it has expired (overrides the client's
+    /// [`hide_expired`](TableClient::hide_expired)).
+    pub fn show_expired(mut self) -> Self {
+        self.hide_expired = false;
         self
     }
 }
@@ -357,7 +537,7 @@ impl<'a, E: Entity> IntoFuture for Get<'a, E> {
     type IntoFuture = BoxFuture<'a, Result<Option<E>>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let Get { backend, key, consistent } = self;
+        let Get { backend, key, consistent, hide_expired, now } = self;
         Box::pin(async move {
             let key = key.into_attributes().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
             let output = backend
@@ -368,7 +548,11 @@ impl<'a, E: Entity> IntoFuture for Get<'a, E> {
                     ..GetItemInput::default()
                 })
                 .await?;
-            decode_optional(output.item)
+            let schema = E::Table::SCHEMA;
+            let item = output
+                .item
+                .filter(|item| !(hide_expired && crate::lifecycle::is_expired(&schema, item, now)));
+            decode_optional(item)
         })
     }
 }
@@ -379,6 +563,7 @@ pub struct Delete<'a, E> {
     backend: &'a dyn Backend,
     key: Key<E>,
     condition: Option<Condition>,
+    version: Option<VersionCheck>,
 }
 
 impl<'a, E: Entity> Delete<'a, E> {
@@ -388,25 +573,75 @@ impl<'a, E: Entity> Delete<'a, E> {
         self
     }
 
+    /// Deletes only if the item's `#[entity(version)]` is `version`; otherwise fails
+    /// with [`Error::VersionConflict`] (also when the item is gone). Without effect on
+    /// an entity without a version field.
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.version = VersionCheck::of::<E>(Some(version));
+        self
+    }
+
     /// Returns the deleted item, decoded (`ReturnValues=ALL_OLD`).
     pub fn return_old(self) -> DeleteReturningOld<'a, E> {
         DeleteReturningOld { delete: self }
     }
 
     fn send(self, return_values: ReturnValues) -> impl Future<Output = Result<Option<Item>>> + 'a {
-        let Delete { backend, key, condition } = self;
+        let Delete { backend, key, condition, version } = self;
         async move {
             let key = key.into_attributes().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
-            let output = backend
+            let schema = E::Table::SCHEMA;
+            let condition = match (&version, condition) {
+                (Some(check), Some(own)) => Some(check.condition(&schema).and(own)),
+                (Some(check), None) => Some(check.condition(&schema)),
+                (None, own) => own,
+            };
+            // Read the item for its unique values; delete it and its guards together.
+            let old = match has_unique::<E>() {
+                true => lifecycle::read_current(backend, schema.name, &key).await?,
+                false => None,
+            };
+            if let (None, Some(check)) = (&old, &version) {
+                if has_unique::<E>() {
+                    return Err(check.conflict(None));
+                }
+            }
+            if let Some(current) = old.as_ref() {
+                if let Some(check) = &version {
+                    if check.fails_on(Some(current)) {
+                        return Err(check.conflict(Some(current)));
+                    }
+                }
+                let plan = lifecycle::guard_plan::<E>(&key, Some(current), None)?;
+                let condition = match condition {
+                    Some(own) => own.and(plan.condition),
+                    None => plan.condition,
+                };
+                let own = TransactWriteItem::Delete {
+                    table_name: schema.name.to_owned(),
+                    key,
+                    condition: Some(condition),
+                    return_old_on_condition_failure: false,
+                };
+                lifecycle::commit_guarded::<E>(backend, own, plan.actions, version, old.as_ref())
+                    .await?;
+                return Ok(old);
+            }
+            let sent = backend
                 .delete_item(DeleteItemInput {
-                    table_name: E::Table::SCHEMA.name.to_owned(),
+                    table_name: schema.name.to_owned(),
                     key,
                     condition,
                     return_values,
+                    return_old_on_condition_failure: version.is_some(),
                     ..DeleteItemInput::default()
                 })
-                .await?;
-            Ok(output.attributes)
+                .await;
+            match (sent, version) {
+                (Ok(output), _) => Ok(output.attributes),
+                (Err(error), Some(check)) => Err(check.explain(error, true)),
+                (Err(error), None) => Err(error),
+            }
         }
     }
 }

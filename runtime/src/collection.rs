@@ -118,6 +118,19 @@ impl<C: Collection, I: IndexKind> CollectionQuery<C, I> {
         self
     }
 
+    /// Leaves out items whose TTL attribute is at or before the clock's current second.
+    pub fn hide_expired(mut self) -> Self {
+        self.options.hide_expired = Some(true);
+        self
+    }
+
+    /// Keeps expired items (overrides the client's
+    /// [`hide_expired`](TableClient::hide_expired)).
+    pub fn show_expired(mut self) -> Self {
+        self.options.hide_expired = Some(false);
+        self
+    }
+
     /// The `Query` request (for the first page).
     pub fn input(&self) -> Result<crate::backend::QueryInput> {
         self.options.query_input(&<C::Table as Table>::SCHEMA, &self.key, C::ENTITY_TYPES)
@@ -130,6 +143,7 @@ impl<C: Collection, I: IndexKind> CollectionQuery<C, I> {
             C::ENTITY_TYPES,
             Arc::clone(db.backend()),
             db.cursor_secret(),
+            db.unexpired_filter(self.options.hide_expired),
         );
         Pages::new(reader, decode::<C>)
     }

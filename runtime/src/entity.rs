@@ -3,9 +3,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::error::{DecodeError, EncodeError};
+use crate::error::{DecodeError, EncodeError, Error};
 use crate::schema::{EntitySchema, TableSchema};
-use crate::value::Item;
+use crate::value::{AttributeValue, Item};
 
 /// A DynamoDB table of the model. Implemented by `#[derive(Table)]`.
 pub trait Table: Sized + Send + Sync + 'static {
@@ -40,6 +40,21 @@ pub trait Entity: Sized + Send + Sync + 'static {
     /// Parses the table's key attributes of a stored item (or of a stream record's
     /// `Keys`) back into the key fields, undoing the escaping of template values.
     fn decode_key(key: &Item) -> Result<Self::KeyFields, DecodeError>;
+
+    /// Runs the validation hooks (`#[entity(validate = "…")]` on fields, then on the
+    /// entity) before a write; the first failure is an [`Error::Invalid`] naming the
+    /// field. Generated only for entities that have hooks.
+    fn validate_write(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Runs the validation hook of the field stored under `attribute` on a value an
+    /// update is about to set (decoded to the field's type first). Generated only for
+    /// entities with field hooks.
+    fn validate_attribute(attribute: &str, value: &AttributeValue) -> Result<(), Error> {
+        let _ = (attribute, value);
+        Ok(())
+    }
 }
 
 /// The key of one item of entity `E` in the secondary index named [`IndexKey::index`]:

@@ -304,6 +304,53 @@ pub enum Error {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// Optimistic locking: the item's `#[entity(version)]` was not the one the write
+    /// expected (another writer got there first, or the item was created or deleted
+    /// meanwhile). Re-read the item and try again.
+    #[error("version conflict on {entity}: expected {}, found {}", fmt_version(*expected), fmt_version(*actual))]
+    VersionConflict {
+        /// The entity written.
+        entity: &'static str,
+        /// The version the write expected: `None` when it was creating the item.
+        expected: Option<u64>,
+        /// The stored version, when the service returned the item (`None`: no item, or
+        /// not known).
+        actual: Option<u64>,
+    },
+    /// A write that would give two items of `entity` the same value of a
+    /// `#[entity(unique)]` field.
+    #[error("unique conflict on {entity}: another item has the same `{attribute}`")]
+    UniqueConflict {
+        /// The entity written.
+        entity: &'static str,
+        /// The unique attribute.
+        attribute: &'static str,
+    },
+    /// A validation hook (`#[entity(validate = "…")]`) refused a value; nothing was sent.
+    #[error("invalid {entity}{}: {message}", field.map(|f| format!(".{f}")).unwrap_or_default())]
+    Invalid {
+        /// The entity written.
+        entity: &'static str,
+        /// The field whose validator failed; `None` for the entity's own validator.
+        field: Option<&'static str>,
+        /// The validator's message.
+        message: String,
+    },
+    /// A versioned entity (`#[entity(version)]`) put through a batch write, which cannot
+    /// carry the version condition; opt out with
+    /// [`BatchWrite::unversioned`](crate::BatchWrite::unversioned). Nothing was sent.
+    #[error("{entity} is versioned: a batch write cannot check its version (use a transaction, or opt out with `unversioned()`)")]
+    VersionedBatchWrite {
+        /// The entity.
+        entity: &'static str,
+    },
+}
+
+fn fmt_version(version: Option<u64>) -> String {
+    match version {
+        Some(v) => format!("version {v}"),
+        None => "no item".to_owned(),
+    }
 }
 
 impl Error {
@@ -325,7 +372,11 @@ impl Error {
             | Error::Decode(_)
             | Error::InvalidCursor { .. }
             | Error::Limit(_)
-            | Error::BatchIncomplete(_) => None,
+            | Error::BatchIncomplete(_)
+            | Error::UniqueConflict { .. }
+            | Error::Invalid { .. }
+            | Error::VersionedBatchWrite { .. } => None,
+            Error::VersionConflict { .. } => Some("ConditionalCheckFailedException"),
             Error::Validation { .. } => Some("ValidationException"),
             Error::ResourceNotFound { .. } => Some("ResourceNotFoundException"),
             Error::ResourceInUse { .. } => Some("ResourceInUseException"),

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 use crate::backend::{CreateTableInput, KeyType, ProjectionSpec, SecondaryIndex};
 use crate::number::Number;
 use crate::schema::BillingMode;
+use crate::schema::TableSchema;
 use crate::value::{AttributeValue, Item};
 
 /// A JSON value that is not a DynamoDB attribute value (or item).
@@ -262,6 +263,58 @@ fn key_schema_json(elements: &[crate::backend::KeySchemaElement]) -> Value {
             })
             .collect(),
     )
+}
+
+/// The `CreateTable` request of a table of the model, in DynamoDB JSON: what
+/// [`TableClient::create_table`](crate::TableClient::create_table) sends, for
+/// infrastructure code (`aws dynamodb create-table --cli-input-json`, CloudFormation's
+/// `AWS::DynamoDB::Table` properties, Terraform). The model's TTL setting is a separate
+/// request: [`schema_time_to_live_json`].
+///
+/// ```
+/// use singletable_runtime::json::schema_create_table_json;
+/// use singletable_runtime::schema::{
+///     BillingMode, IndexKind, IndexSchema, KeyAttribute, Projection, ScalarType, TableSchema,
+/// };
+///
+/// static SCHEMA: TableSchema = TableSchema {
+///     name: "App",
+///     partition_key: KeyAttribute { name: "PK", ty: ScalarType::S },
+///     sort_key: Some(KeyAttribute { name: "SK", ty: ScalarType::S }),
+///     indexes: &[IndexSchema {
+///         name: "GSI1",
+///         kind: IndexKind::Global,
+///         partition_key: &[KeyAttribute { name: "GSI1PK", ty: ScalarType::S }],
+///         sort_key: &[],
+///         projection: Projection::All,
+///         throughput: None,
+///     }],
+///     ttl_attribute: None,
+///     stream: None,
+///     billing: BillingMode::PayPerRequest,
+///     entity_type_attribute: "_type",
+/// };
+/// let json = schema_create_table_json(&SCHEMA);
+/// assert_eq!(json["TableName"], "App");
+/// assert_eq!(json["KeySchema"][1]["KeyType"], "RANGE");
+/// assert_eq!(json["GlobalSecondaryIndexes"][0]["IndexName"], "GSI1");
+/// assert_eq!(json["BillingMode"], "PAY_PER_REQUEST");
+/// ```
+pub fn schema_create_table_json(schema: &TableSchema) -> Value {
+    create_table_to_json(&crate::client::create_table_input(schema))
+}
+
+/// The `UpdateTimeToLive` request that enables the model's TTL attribute
+/// (`{"TableName": .., "TimeToLiveSpecification": {"AttributeName": .., "Enabled": true}}`),
+/// or `None` when the model has no TTL attribute. DynamoDB accepts it once the table is
+/// `ACTIVE`.
+pub fn schema_time_to_live_json(schema: &TableSchema) -> Option<Value> {
+    schema.ttl_attribute.map(|attribute| {
+        serde_json::json!({
+            "TableName": schema.name,
+            "TimeToLiveSpecification": {"AttributeName": attribute, "Enabled": true}
+        })
+    })
 }
 
 #[cfg(test)]

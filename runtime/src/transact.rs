@@ -21,8 +21,10 @@ use crate::backend::{
 use crate::entity::{Entity, Key, Table};
 use crate::error::{CancellationReason, Error, Result};
 use crate::expr::{Comparator, Condition, Operand, Path, SetValue, UpdateAction, UpdateOperand};
+use crate::lifecycle::{prepare_put, stored_version, VersionCheck, Versioning};
 use crate::limits::{item_identity, LimitError, MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES};
 use crate::size::{attribute_value_size, item_size, MAX_ITEM_SIZE};
+use crate::timestamp::Timestamp;
 use crate::update::Update;
 use crate::value::{AttributeValue, Item};
 
@@ -174,6 +176,9 @@ impl From<CommitError> for Error {
 struct Action {
     info: ActionInfo,
     request: TransactWriteItem,
+    version: Option<VersionCheck>,
+    /// The unique attribute, for a guard item's action.
+    guard: Option<&'static str>,
 }
 
 /// A `TransactWriteItems`: up to 100 puts, updates, deletes and condition checks on
@@ -185,6 +190,7 @@ pub struct Transaction<'a> {
     actions: Vec<Action>,
     token: Option<String>,
     error: Option<Error>,
+    now: Timestamp,
 }
 
 impl fmt::Debug for Transaction<'_> {
@@ -232,7 +238,19 @@ fn update_values_size(actions: &[UpdateAction]) -> usize {
 impl<'a> Transaction<'a> {
     /// An empty transaction over `backend`.
     pub fn new(backend: &'a dyn Backend) -> Self {
-        Transaction { backend, actions: Vec::new(), token: None, error: None }
+        Transaction {
+            backend,
+            actions: Vec::new(),
+            token: None,
+            error: None,
+            now: Timestamp::now(),
+        }
+    }
+
+    /// Stamps `created_at` / `updated_at` with `now` (the client's clock).
+    pub(crate) fn with_now(mut self, now: Timestamp) -> Self {
+        self.now = now;
+        self
     }
 
     fn fail(&mut self, error: impl Into<Error>) {
@@ -252,22 +270,64 @@ impl<'a> Transaction<'a> {
                 key,
             },
             request,
+            version: None,
+            guard: None,
         });
     }
 
+    fn set_version(&mut self, check: Option<VersionCheck>) {
+        if let (Some(action), Some(_)) = (self.actions.last_mut(), check) {
+            action.version = check;
+            match &mut action.request {
+                TransactWriteItem::Put { return_old_on_condition_failure, .. }
+                | TransactWriteItem::Update { return_old_on_condition_failure, .. }
+                | TransactWriteItem::Delete { return_old_on_condition_failure, .. }
+                | TransactWriteItem::ConditionCheck { return_old_on_condition_failure, .. } => {
+                    *return_old_on_condition_failure = true
+                }
+            }
+        }
+    }
+
     fn put_item<E: Entity>(mut self, entity: &E, condition: Option<Condition>) -> Self {
-        match entity.to_item() {
-            Ok(item) => {
+        match prepare_put(entity, self.now, Versioning::Checked) {
+            Ok((item, check)) => {
                 let key = key_of_item::<E>(&item);
+                // The guards of the unique values written (claimed, or already owned).
+                // Releasing the guards of replaced values needs the old item: the
+                // client's own put/update/delete do that.
+                let guards = match crate::lifecycle::guard_plan::<E>(&key, None, Some(&item)) {
+                    Ok(plan) => plan.actions,
+                    Err(e) => {
+                        self.fail(e);
+                        return self;
+                    }
+                };
+                let schema = E::Table::SCHEMA;
+                let condition = match (&check, condition) {
+                    (Some(check), Some(own)) => Some(check.condition(&schema).and(own)),
+                    (Some(check), None) => Some(check.condition(&schema)),
+                    (None, own) => own,
+                };
                 let request = TransactWriteItem::Put {
-                    table_name: E::Table::SCHEMA.name.to_owned(),
+                    table_name: schema.name.to_owned(),
                     item,
                     condition,
                     return_old_on_condition_failure: false,
                 };
                 self.push::<E>(ActionKind::Put, key, request);
+                self.set_version(check);
+                for (attribute, guard) in guards {
+                    if let TransactWriteItem::Put { item, .. } = &guard {
+                        let key = key_of_item::<E>(item);
+                        self.push::<E>(ActionKind::Put, key, guard);
+                        if let Some(action) = self.actions.last_mut() {
+                            action.guard = attribute;
+                        }
+                    }
+                }
             }
-            Err(e) => self.fail(e.at_field(E::SCHEMA.rust_name)),
+            Err(e) => self.fail(e),
         }
         self
     }
@@ -301,8 +361,8 @@ impl<'a> Transaction<'a> {
     /// Applies an update built with `db.update(key)…` (its condition included: the item
     /// exists as the entity, and any `.condition(..)`).
     pub fn update<E: Entity>(mut self, update: Update<'_, E>) -> Self {
-        match update.input() {
-            Ok(input) => {
+        match update.input_checked() {
+            Ok((input, check)) => {
                 let request = TransactWriteItem::Update {
                     table_name: input.table_name,
                     key: input.key.clone(),
@@ -311,6 +371,7 @@ impl<'a> Transaction<'a> {
                     return_old_on_condition_failure: false,
                 };
                 self.push::<E>(ActionKind::Update, input.key, request);
+                self.set_version(check);
             }
             Err(e) => self.fail(e),
         }
@@ -336,6 +397,28 @@ impl<'a> Transaction<'a> {
     /// Deletes the item with `key` (a missing item is no failure).
     pub fn delete<E: Entity>(self, key: Key<E>) -> Self {
         self.delete_item(key, None)
+    }
+
+    /// Deletes the item of `entity`; for a versioned entity, only if the stored version
+    /// is the one `entity` holds (a conflict cancels the transaction, and
+    /// [`commit`](Self::commit) reports [`Error::VersionConflict`]).
+    pub fn delete_entity<E: Entity>(self, entity: &E) -> Self {
+        let held = crate::lifecycle::version_attribute::<E>().and_then(|attribute| {
+            entity.to_item().ok().and_then(|item| stored_version(&item, attribute))
+        });
+        match held.filter(|held| *held > 0) {
+            Some(held) => self.delete_expecting_version(entity.primary_key(), held),
+            None => self.delete_item(entity.primary_key(), None),
+        }
+    }
+
+    /// Deletes the item with `key` only if its `#[entity(version)]` is `version`.
+    pub fn delete_expecting_version<E: Entity>(self, key: Key<E>, version: u64) -> Self {
+        let check = VersionCheck::of::<E>(Some(version));
+        let condition = check.map(|check| check.condition(&E::Table::SCHEMA));
+        let mut this = self.delete_item(key, condition);
+        this.set_version(check);
+        this
     }
 
     /// Deletes the item with `key` only if `condition` holds on it.
@@ -490,8 +573,36 @@ impl<'a> Transaction<'a> {
     /// Sends the transaction: every action applies, or none does. An empty transaction
     /// sends nothing. Limits are checked first ([`Error::Limit`], nothing sent); a
     /// failed condition is [`Error::TransactionCanceled`].
+    ///
+    /// A cancellation caused by the version check of a versioned entity's action is
+    /// reported as [`Error::VersionConflict`], one caused by a taken unique value as
+    /// [`Error::UniqueConflict`] (use
+    /// [`commit_detailed`](Self::commit_detailed) for the raw reasons).
     pub async fn commit(self) -> Result<()> {
-        self.commit_detailed().await.map_err(Error::from)
+        let checks: Vec<Option<VersionCheck>> = self.actions.iter().map(|a| a.version).collect();
+        let guards: Vec<(Option<&'static str>, &'static str)> =
+            self.actions.iter().map(|a| (a.guard, a.info.entity)).collect();
+        self.commit_detailed().await.map_err(|error| {
+            let error = Error::from(error);
+            if let Error::TransactionCanceled { reasons } = &error {
+                for (reason, (guard, entity)) in reasons.iter().zip(&guards) {
+                    if let (Some(attribute), "ConditionalCheckFailed") =
+                        (guard, reason.code.as_str())
+                    {
+                        return Error::UniqueConflict { entity, attribute };
+                    }
+                }
+                for (reason, check) in reasons.iter().zip(&checks) {
+                    if let (Some(check), "ConditionalCheckFailed") = (check, reason.code.as_str()) {
+                        let old = reason.item.as_ref();
+                        if (old.is_some() || check.expected.is_some()) && check.fails_on(old) {
+                            return check.conflict(old);
+                        }
+                    }
+                }
+            }
+            error
+        })
     }
 
     /// As [`commit`](Self::commit), with each cancellation reason paired with its action
@@ -519,6 +630,9 @@ fn clone_client_error(error: &Error) -> Error {
         Error::Encode(e) => Error::Encode(e.clone()),
         Error::Decode(e) => Error::Decode(e.clone()),
         Error::Limit(e) => Error::Limit(e.clone()),
+        Error::Invalid { entity, field, message } => {
+            Error::Invalid { entity, field: *field, message: message.clone() }
+        }
         other => Error::validation(other.to_string()),
     }
 }

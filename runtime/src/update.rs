@@ -35,12 +35,43 @@ use std::marker::PhantomData;
 use crate::attr::{
     Attr, Cond, List, Modifiable, Numeric, Partial, Reindex, Removable, Set, Settable, ValueFor,
 };
+use crate::backend::TransactWriteItem;
 use crate::backend::{Backend, BoxFuture, ReturnValues, UpdateItemInput};
 use crate::entity::{Entity, Key, Table};
 use crate::error::{EncodeError, EncodeErrorKind, Error, Result};
 use crate::expr::{Comparator, Condition, Operand, Path, SetValue, UpdateAction, UpdateOperand};
+use crate::lifecycle::{
+    commit_guarded, guard_plan, read_current, unique_fields, updated_at, validate_attribute,
+    version_attribute, VersionCheck,
+};
 use crate::number::Number;
+use crate::timestamp::Timestamp;
 use crate::value::{AttributeValue, Item};
+
+/// True when `action` writes the top-level attribute of `path` (or inside it).
+fn touches(action: &UpdateAction, path: &Path) -> bool {
+    let written = match action {
+        UpdateAction::Set(p, _)
+        | UpdateAction::Remove(p)
+        | UpdateAction::Add(p, _)
+        | UpdateAction::Delete(p, _) => p,
+    };
+    written.elements.first() == path.elements.first()
+}
+
+async fn send_update(
+    backend: &dyn Backend,
+    input: UpdateItemInput,
+    check: Option<VersionCheck>,
+) -> Result<Option<Item>> {
+    match backend.update_item(input).await {
+        Ok(output) => Ok(output.attributes),
+        Err(error) => Err(match check {
+            Some(check) => check.explain(error, false),
+            None => error,
+        }),
+    }
+}
 
 /// Writes the fields of an index key template and the index keys they feed; built by
 /// the generated `<Entity>::<index>_composite(..)`.
@@ -81,6 +112,10 @@ pub struct Update<'a, E> {
     composites: Vec<CompositeWrite>,
     condition: Option<Cond<E>>,
     error: Option<Error>,
+    now: Timestamp,
+    version: Option<VersionCheck>,
+    /// Unique attributes this update sets (`Some`) or removes (`None`).
+    unique: Vec<(&'static str, Option<AttributeValue>)>,
 }
 
 impl<E> fmt::Debug for Update<'_, E> {
@@ -107,6 +142,41 @@ impl<'a, E: Entity> Update<'a, E> {
             composites: Vec::new(),
             condition: None,
             error: None,
+            now: Timestamp::now(),
+            version: None,
+            unique: Vec::new(),
+        }
+    }
+
+    fn note_unique(&mut self, attribute: &'static str, value: Option<AttributeValue>) {
+        if unique_fields::<E>().any(|field| field.attribute == attribute) {
+            self.unique.push((attribute, value));
+        }
+    }
+
+    /// Stamps `updated_at` with `now` (the client's clock).
+    pub(crate) fn with_now(mut self, now: Timestamp) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// Updates only if the item's `#[entity(version)]` is `version`; otherwise fails
+    /// with [`Error::VersionConflict`] (a missing item stays
+    /// [`Error::ConditionalCheckFailed`]). Every update of a versioned entity adds 1
+    /// to the version, checked or not. Without effect on an entity without a version
+    /// field.
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.version = VersionCheck::of::<E>(Some(version));
+        self
+    }
+
+    fn validated(&mut self, attr: &'static str, value: &AttributeValue) -> bool {
+        match validate_attribute::<E>(attr, value) {
+            Ok(()) => true,
+            Err(error) => {
+                self.fail(error);
+                false
+            }
         }
     }
 
@@ -143,6 +213,12 @@ impl<'a, E: Entity> Update<'a, E> {
             return self;
         }
         if let Some(value) = self.value(&attr, &value) {
+            if attr.path().elements.len() == 1 {
+                if !self.validated(attr.attribute(), &value) {
+                    return self;
+                }
+                self.note_unique(attr.attribute(), Some(value.clone()));
+            }
             if let Some(reindex) = attr.reindex() {
                 self.reindex.push((reindex, value.clone()));
             }
@@ -329,6 +405,9 @@ impl<'a, E: Entity> Update<'a, E> {
     /// `REMOVE attr`: an optional field, a list element (the rest shift down) or a map
     /// value.
     pub fn remove<T, M: Removable>(mut self, attr: Attr<E, T, M>) -> Self {
+        if attr.path().elements.len() == 1 {
+            self.note_unique(attr.attribute(), None);
+        }
         self.actions.push(UpdateAction::Remove(attr.path()));
         self
     }
@@ -386,9 +465,108 @@ impl<'a, E: Entity> Update<'a, E> {
     }
 
     fn build(self, return_values: ReturnValues) -> Result<(&'a dyn Backend, UpdateItemInput)> {
-        let Update { backend, key, mut actions, reindex, composites, condition, error } = self;
+        let (built, _) = self.build_checked(return_values)?;
+        Ok(built)
+    }
+
+    /// The request (for a transaction) and the version check it carries. An update that
+    /// changes a unique attribute cannot join a transaction (moving its guard needs the
+    /// value read first): it is refused.
+    pub(crate) fn input_checked(self) -> Result<(UpdateItemInput, Option<VersionCheck>)> {
+        if let Some((attribute, _)) = self.unique.first() {
+            return Err(Error::Invalid {
+                entity: E::SCHEMA.rust_name,
+                field: Some(attribute),
+                message: "an update changing a unique attribute cannot join a transaction: \
+                          send it on its own"
+                    .to_owned(),
+            });
+        }
+        self.build_checked(ReturnValues::None).map(|((_, input), check)| (input, check))
+    }
+
+    /// Sends the update; one that changes a unique attribute reads the item first
+    /// (consistent) and moves the guards in one transaction with the update. Returns
+    /// the attributes per `return_values` (for a guarded update: the item as read for
+    /// `ALL_OLD` / `UPDATED_OLD`, a consistent read after the write for the others).
+    async fn send(self, return_values: ReturnValues) -> Result<Option<Item>> {
+        let unique = self.unique.clone();
+        let ((backend, input), check) = self.build_checked(return_values)?;
+        if unique.is_empty() {
+            return send_update(backend, input, check).await;
+        }
+        let table = E::Table::SCHEMA.name;
+        let old = read_current(backend, table, &input.key).await?;
+        let Some(current) = old.as_ref() else {
+            return Err(Error::ConditionalCheckFailed { item: None });
+        };
+        if let Some(check) = &check {
+            if check.fails_on(Some(current)) {
+                return Err(check.conflict(Some(current)));
+            }
+        }
+        let mut next = current.clone();
+        for (attribute, value) in unique {
+            match value {
+                Some(value) => next.insert(attribute.to_owned(), value),
+                None => next.remove(attribute),
+            };
+        }
+        let plan = guard_plan::<E>(&input.key, Some(current), Some(&next))?;
+        let condition = match input.condition {
+            Some(own) => own.and(plan.condition),
+            None => plan.condition,
+        };
+        let own = TransactWriteItem::Update {
+            table_name: input.table_name,
+            key: input.key.clone(),
+            updates: input.updates,
+            condition: Some(condition),
+            return_old_on_condition_failure: false,
+        };
+        commit_guarded::<E>(backend, own, plan.actions, check, old.as_ref()).await?;
+        match return_values {
+            ReturnValues::None => Ok(None),
+            ReturnValues::AllOld | ReturnValues::UpdatedOld => Ok(old),
+            _ => read_current(backend, table, &input.key).await,
+        }
+    }
+
+    /// The request and the version check it carries.
+    #[allow(clippy::type_complexity)]
+    fn build_checked(
+        self,
+        return_values: ReturnValues,
+    ) -> Result<((&'a dyn Backend, UpdateItemInput), Option<VersionCheck>)> {
+        let Update {
+            backend,
+            key,
+            mut actions,
+            reindex,
+            composites,
+            condition,
+            error,
+            now,
+            version,
+            unique,
+        } = self;
         if let Some(error) = error {
             return Err(error);
+        }
+        // Unique attributes change only through `set` / `remove`, which move their guards.
+        for field in unique_fields::<E>() {
+            let path = Path::attribute(field.attribute);
+            let moved = unique.iter().any(|(attribute, _)| *attribute == field.attribute);
+            let touched = actions.iter().filter(|action| touches(action, &path)).count();
+            if touched > usize::from(moved) {
+                return Err(Error::Invalid {
+                    entity: E::SCHEMA.rust_name,
+                    field: Some(field.name),
+                    message: "a unique attribute is changed only with `set` or `remove`, once \
+                              per update"
+                        .to_owned(),
+                });
+            }
         }
         let key = key.into_attributes().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
         let mut written = Item::new();
@@ -397,6 +575,18 @@ impl<'a, E: Entity> Update<'a, E> {
         }
         for composite in composites {
             composite(&key, &mut written)?;
+        }
+        if let Some(attribute) = version_attribute::<E>() {
+            let path = Path::attribute(attribute);
+            if !actions.iter().any(|action| touches(action, &path)) {
+                actions.push(UpdateAction::Add(path, AttributeValue::N(Number::from(1u8))));
+            }
+        }
+        if let Some((attribute, value)) = updated_at::<E>(now)? {
+            let path = Path::attribute(attribute);
+            if !actions.iter().any(|action| touches(action, &path)) {
+                written.insert(attribute.to_owned(), value);
+            }
         }
         let mut written: Vec<(String, AttributeValue)> = written.into_iter().collect();
         written.sort_by(|a, b| a.0.cmp(&b.0));
@@ -412,20 +602,27 @@ impl<'a, E: Entity> Update<'a, E> {
             op: Comparator::Eq,
             right: Operand::Value(AttributeValue::S(E::SCHEMA.entity_type.to_owned())),
         };
-        let condition = match condition {
+        let mut condition = match condition {
             Some(condition) => exists.and(condition.into_condition()?),
             None => exists,
         };
+        if let Some(check) = &version {
+            condition = condition.and(check.condition(&schema));
+        }
         Ok((
-            backend,
-            UpdateItemInput {
-                table_name: schema.name.to_owned(),
-                key,
-                updates: actions,
-                condition: Some(condition),
-                return_values,
-                ..UpdateItemInput::default()
-            },
+            (
+                backend,
+                UpdateItemInput {
+                    table_name: schema.name.to_owned(),
+                    key,
+                    updates: actions,
+                    condition: Some(condition),
+                    return_values,
+                    return_old_on_condition_failure: version.is_some(),
+                    ..UpdateItemInput::default()
+                },
+            ),
+            version,
         ))
     }
 }
@@ -435,10 +632,8 @@ impl<'a, E: Entity> IntoFuture for Update<'a, E> {
     type IntoFuture = BoxFuture<'a, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let built = self.build(ReturnValues::None);
         Box::pin(async move {
-            let (backend, input) = built?;
-            backend.update_item(input).await?;
+            self.send(ReturnValues::None).await?;
             Ok(())
         })
     }
@@ -467,11 +662,9 @@ impl<'a, E: Entity, O: crate::query::Decode<E>> IntoFuture for UpdateReturning<'
     type IntoFuture = BoxFuture<'a, Result<O>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let built = self.update.build(self.return_values);
         Box::pin(async move {
-            let (backend, input) = built?;
-            let output = backend.update_item(input).await?;
-            O::decode(output.attributes.unwrap_or_default())
+            let attributes = self.update.send(self.return_values).await?;
+            O::decode(attributes.unwrap_or_default())
         })
     }
 }

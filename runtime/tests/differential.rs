@@ -1,7 +1,13 @@
 //! Differential test: random sequences of operations applied to both the embedded engine
 //! (`MemoryBackend`) and DynamoDB Local (`AwsBackend`) through the `Backend` trait, with
 //! every response compared: items (sets order-free), page boundaries (`LastEvaluatedKey`,
-//! `Count`, `ScannedCount`) and error kinds (`Error::dynamodb_type`).
+//! `Count`, `ScannedCount`), consumed capacity (`CapacityUnits` of the total, the table and
+//! each index, with `ReturnConsumedCapacity` `TOTAL` and `INDEXES`), error kinds
+//! (`Error::dynamodb_type`) and the cancellation reasons of transactions. The operations:
+//! `PutItem`, `GetItem`, `DeleteItem`, `UpdateItem` (conditions, return values),
+//! `Query` and `Scan` (table, GSI, LSI; filters, projections, `Select`, limits, paging),
+//! `BatchWriteItem`, `BatchGetItem`, `TransactWriteItems` (puts, updates, deletes and
+//! condition checks, with conditions) and `TransactGetItems`.
 //!
 //! The sequence comes from proptest's ChaCha generator with a fixed seed
 //! (`SINGLETABLE_DIFF_SEED`, default below) so a failure replays exactly; the number of
@@ -19,9 +25,12 @@ use libtest_mimic::{Arguments, Trial};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use singletable_runtime::backend::{
-    AttributeDefinition, AwsBackend, Backend, CreateTableInput, DeleteItemInput, GetItemInput,
-    KeySchemaElement, KeyType, PageOutput, ProjectionSpec, PutItemInput, QueryInput, ReturnValues,
-    ScanInput, SecondaryIndex, TableStatus, UpdateItemInput, WriteItemOutput,
+    AttributeDefinition, AwsBackend, Backend, BatchGetItemInput, BatchWriteItemInput,
+    ConsumedCapacity, CreateTableInput, DeleteItemInput, GetItemInput, KeySchemaElement, KeyType,
+    KeysAndAttributes, PageOutput, ProjectionSpec, PutItemInput, QueryInput,
+    ReturnConsumedCapacity, ReturnValues, ScanInput, SecondaryIndex, Select, TableStatus,
+    TransactGetItem, TransactGetItemsInput, TransactWriteItem, TransactWriteItemsInput,
+    UpdateItemInput, WriteItemOutput, WriteRequest,
 };
 use singletable_runtime::expr::{
     Comparator, Condition, KeyCondition, Operand, Path, SetValue, SortKeyCondition, UpdateAction,
@@ -320,11 +329,49 @@ fn normalise(mut item: Item) -> Item {
     item
 }
 
+/// A `ConsumedCapacity` as compared: the table, `CapacityUnits` of the total, of the
+/// table and of each index (known-differences §6: Local sends `CapacityUnits` only).
+type Units = (String, f64, Option<f64>, Vec<(String, f64)>, Vec<(String, f64)>);
+
+fn units(capacity: ConsumedCapacity) -> Units {
+    let by_name = |indexes: Vec<(String, singletable_runtime::backend::Capacity)>| {
+        let mut units: Vec<(String, f64)> =
+            indexes.into_iter().map(|(name, c)| (name, c.capacity_units)).collect();
+        units.sort_by(|a, b| a.0.cmp(&b.0));
+        units
+    };
+    (
+        capacity.table_name,
+        capacity.capacity_units,
+        capacity.table.map(|table| table.capacity_units),
+        by_name(capacity.global_secondary_indexes),
+        by_name(capacity.local_secondary_indexes),
+    )
+}
+
+fn all_units(capacity: Vec<ConsumedCapacity>) -> Vec<Units> {
+    let mut all: Vec<Units> = capacity.into_iter().map(units).collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
+}
+
+/// One cancellation reason as compared: its code and the old item.
+type Reason = (String, Option<Item>);
+
 /// What both backends are compared on.
 #[derive(Debug, PartialEq)]
 enum Outcome {
-    Item(Option<Item>),
+    /// An item (or none) with the capacity it cost.
+    Read(Option<Item>, Option<Units>),
+    Write(Option<Item>, Option<Units>),
+    /// A batch: the items read (a multiset, as DynamoDB returns them in no set order),
+    /// the number of requests left unprocessed, the capacity.
+    Batch(Vec<String>, usize, Vec<Units>),
+    /// A transaction: the items read (in request order) and the capacity.
+    Transaction(Vec<Option<Item>>, Vec<Units>),
     Error(Option<String>, Option<Item>),
+    /// A cancelled transaction: one reason per action.
+    Cancelled(Vec<Reason>),
     Pages(Vec<Page>),
     /// A scan: DynamoDB orders a scan by the hash of the partition key, which neither
     /// the engine nor DynamoDB Local reproduce (docs/known-differences.md, "Scan
@@ -336,6 +383,14 @@ enum Outcome {
 }
 
 fn error_outcome(error: &Error) -> Outcome {
+    if let Error::TransactionCanceled { reasons, .. } = error {
+        return Outcome::Cancelled(
+            reasons
+                .iter()
+                .map(|reason| (reason.code.clone(), reason.item.clone().map(normalise)))
+                .collect(),
+        );
+    }
     let item = match error {
         Error::ConditionalCheckFailed { item } => item.as_deref().cloned().map(normalise),
         _ => None,
@@ -345,7 +400,9 @@ fn error_outcome(error: &Error) -> Outcome {
 
 fn write_outcome(result: singletable_runtime::error::Result<WriteItemOutput>) -> Outcome {
     match result {
-        Ok(output) => Outcome::Item(output.attributes.map(normalise)),
+        Ok(output) => {
+            Outcome::Write(output.attributes.map(normalise), output.consumed_capacity.map(units))
+        }
         Err(e) => error_outcome(&e),
     }
 }
@@ -361,24 +418,130 @@ enum Op {
     Update(UpdateItemInput),
     Query(QueryInput),
     Scan(ScanInput),
+    BatchWrite(BatchWriteItemInput),
+    BatchGet(BatchGetItemInput),
+    TransactWrite(TransactWriteItemsInput),
+    TransactGet(TransactGetItemsInput),
+}
+
+fn capacity_mode(g: &mut Gen) -> ReturnConsumedCapacity {
+    g.pick(&[
+        ReturnConsumedCapacity::None,
+        ReturnConsumedCapacity::Total,
+        ReturnConsumedCapacity::Indexes,
+    ])
+}
+
+/// A `ProjectionExpression` of top-level and nested paths, sometimes none.
+fn projection(g: &mut Gen) -> Option<Vec<Path>> {
+    if g.chance(60) {
+        return None;
+    }
+    let candidates = [
+        path("pk"),
+        path("sk"),
+        path("v"),
+        path("cnt"),
+        path("g"),
+        path("lsk"),
+        path("v").key("k"),
+        path("v").index(0),
+        path("missing"),
+    ];
+    let mut chosen: Vec<Path> = Vec::new();
+    for _ in 0..1 + g.below(3) {
+        let candidate = g.pick(&candidates);
+        // Overlapping paths (`v` and `v.k`) are a ValidationException on both; keep
+        // them rare, they are not what this test is about.
+        if !chosen.contains(&candidate) {
+            chosen.push(candidate);
+        }
+    }
+    Some(chosen)
+}
+
+/// `Select` with or without a projection: the combinations DynamoDB refuses are
+/// generated too (both sides must refuse them alike).
+fn select(g: &mut Gen, projection: &Option<Vec<Path>>, on_index: bool) -> Option<Select> {
+    match g.below(12) {
+        0..=6 => None,
+        7 | 8 => Some(Select::Count),
+        9 => Some(if projection.is_some() {
+            Select::SpecificAttributes
+        } else {
+            Select::AllAttributes
+        }),
+        10 if on_index => Some(Select::AllProjectedAttributes),
+        _ => Some(g.pick(&[
+            Select::AllAttributes,
+            Select::SpecificAttributes,
+            Select::AllProjectedAttributes,
+        ])),
+    }
+}
+
+/// Up to `max` distinct keys (a repeated key now and then: a ValidationException on
+/// both sides).
+fn keys(g: &mut Gen, max: usize) -> Vec<(String, String)> {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for _ in 0..1 + g.below(max) {
+        let k = key(g);
+        if !keys.contains(&k) || g.chance(5) {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
+fn transact_action(g: &mut Gen, pk: &str, sk: &str) -> TransactWriteItem {
+    let table_name = TABLE.to_owned();
+    let return_old_on_condition_failure = g.chance(40);
+    match g.below(4) {
+        0 => TransactWriteItem::Put {
+            table_name,
+            item: random_item(g, pk, sk),
+            condition: maybe_condition(g),
+            return_old_on_condition_failure,
+        },
+        1 => TransactWriteItem::Update {
+            table_name,
+            key: key_item(pk, sk),
+            updates: update_actions(g, pk, sk),
+            condition: maybe_condition(g),
+            return_old_on_condition_failure,
+        },
+        2 => TransactWriteItem::Delete {
+            table_name,
+            key: key_item(pk, sk),
+            condition: maybe_condition(g),
+            return_old_on_condition_failure,
+        },
+        _ => TransactWriteItem::ConditionCheck {
+            table_name,
+            key: key_item(pk, sk),
+            condition: condition(g),
+            return_old_on_condition_failure,
+        },
+    }
 }
 
 fn random_op(g: &mut Gen) -> Op {
     let (pk, sk) = key(g);
-    match g.below(20) {
+    match g.below(26) {
         0..=5 => Op::Put(PutItemInput {
             table_name: TABLE.to_owned(),
             item: random_item(g, &pk, &sk),
             condition: maybe_condition(g),
             return_values: if g.chance(50) { ReturnValues::AllOld } else { ReturnValues::None },
             return_old_on_condition_failure: g.chance(30),
-            ..PutItemInput::default()
+            return_consumed_capacity: capacity_mode(g),
         }),
         6..=8 => Op::Get(GetItemInput {
             table_name: TABLE.to_owned(),
             key: key_item(&pk, &sk),
-            consistent_read: true,
-            ..GetItemInput::default()
+            consistent_read: g.chance(50),
+            projection: projection(g),
+            return_consumed_capacity: capacity_mode(g),
         }),
         9..=10 => Op::Delete(DeleteItemInput {
             table_name: TABLE.to_owned(),
@@ -386,7 +549,7 @@ fn random_op(g: &mut Gen) -> Op {
             condition: maybe_condition(g),
             return_values: if g.chance(70) { ReturnValues::AllOld } else { ReturnValues::None },
             return_old_on_condition_failure: g.chance(30),
-            ..DeleteItemInput::default()
+            return_consumed_capacity: capacity_mode(g),
         }),
         11..=15 => Op::Update(UpdateItemInput {
             table_name: TABLE.to_owned(),
@@ -402,7 +565,7 @@ fn random_op(g: &mut Gen) -> Op {
                 ReturnValues::AllNew,
             ]),
             return_old_on_condition_failure: g.chance(30),
-            ..UpdateItemInput::default()
+            return_consumed_capacity: capacity_mode(g),
         }),
         16..=18 => {
             let (index_name, partition, sort_name, on_string) = match g.below(3) {
@@ -413,7 +576,12 @@ fn random_op(g: &mut Gen) -> Op {
             let sort = sort_condition(g, on_string)
                 .map(|c| vec![(sort_name.to_owned(), c)])
                 .unwrap_or_default();
+            let projection = projection(g);
+            let select = select(g, &projection, index_name.is_some());
             Op::Query(QueryInput {
+                projection,
+                select,
+                return_consumed_capacity: capacity_mode(g),
                 table_name: TABLE.to_owned(),
                 consistent_read: index_name.as_deref() != Some("gsi") && g.chance(50),
                 index_name,
@@ -431,10 +599,56 @@ fn random_op(g: &mut Gen) -> Op {
                 ..QueryInput::default()
             })
         }
+        20 => {
+            let requests = keys(g, 6)
+                .into_iter()
+                .map(|(pk, sk)| {
+                    if g.chance(70) {
+                        WriteRequest::Put { item: random_item(g, &pk, &sk) }
+                    } else {
+                        WriteRequest::Delete { key: key_item(&pk, &sk) }
+                    }
+                })
+                .collect();
+            Op::BatchWrite(BatchWriteItemInput {
+                request_items: [(TABLE.to_owned(), requests)].into(),
+                return_consumed_capacity: capacity_mode(g),
+            })
+        }
+        21 => Op::BatchGet(BatchGetItemInput {
+            request_items: [(
+                TABLE.to_owned(),
+                KeysAndAttributes {
+                    keys: keys(g, 8).iter().map(|(pk, sk)| key_item(pk, sk)).collect(),
+                    consistent_read: g.chance(50),
+                    projection: projection(g),
+                },
+            )]
+            .into(),
+            return_consumed_capacity: capacity_mode(g),
+        }),
+        22 | 23 => Op::TransactWrite(TransactWriteItemsInput {
+            items: keys(g, 4).iter().map(|(pk, sk)| transact_action(g, pk, sk)).collect(),
+            client_request_token: None,
+            return_consumed_capacity: capacity_mode(g),
+        }),
+        24 => Op::TransactGet(TransactGetItemsInput {
+            items: keys(g, 4)
+                .iter()
+                .map(|(pk, sk)| TransactGetItem {
+                    table_name: TABLE.to_owned(),
+                    key: key_item(pk, sk),
+                    projection: projection(g),
+                })
+                .collect(),
+            return_consumed_capacity: capacity_mode(g),
+        }),
         _ => Op::Scan(ScanInput {
             table_name: TABLE.to_owned(),
             index_name: g.pick(&[None, None, Some("gsi".to_owned()), Some("lsi".to_owned())]),
             filter: if g.chance(25) { Some(condition(g)) } else { None },
+            projection: if g.chance(30) { Some(vec![path("pk"), path("v")]) } else { None },
+            select: if g.chance(15) { Some(Select::Count) } else { None },
             limit: if g.chance(70) {
                 Some(u32::try_from(1 + g.below(7)).unwrap_or(1))
             } else {
@@ -453,9 +667,21 @@ async fn query_pages(db: &dyn Backend, input: &QueryInput) -> Outcome {
     loop {
         match db.query(request.clone()).await {
             Err(e) => return error_outcome(&e),
-            Ok(PageOutput { items, count, scanned_count, last_evaluated_key, .. }) => {
+            Ok(PageOutput {
+                items,
+                count,
+                scanned_count,
+                last_evaluated_key,
+                consumed_capacity,
+            }) => {
                 let items = items.into_iter().map(normalise).collect();
-                pages.push((items, count, scanned_count, last_evaluated_key.clone()));
+                pages.push((
+                    items,
+                    count,
+                    scanned_count,
+                    last_evaluated_key.clone(),
+                    consumed_capacity.map(units),
+                ));
                 match last_evaluated_key {
                     Some(key) if pages.len() < 100 => request.exclusive_start_key = Some(key),
                     _ => return Outcome::Pages(without_empty_last_page(pages)),
@@ -465,7 +691,7 @@ async fn query_pages(db: &dyn Backend, input: &QueryInput) -> Outcome {
     }
 }
 
-type Page = (Vec<Item>, u32, u32, Option<Item>);
+type Page = (Vec<Item>, u32, u32, Option<Item>, Option<Units>);
 
 /// When `Limit` stops a query on the last item its key condition matches, DynamoDB
 /// Local knows nothing follows and leaves `LastEvaluatedKey` out; the engine returns it
@@ -475,7 +701,10 @@ type Page = (Vec<Item>, u32, u32, Option<Item>);
 /// (docs/known-differences.md, "LastEvaluatedKey when Limit ends on the last match").
 /// Normalised: a trailing empty page ends the previous one.
 fn without_empty_last_page(mut pages: Vec<Page>) -> Vec<Page> {
-    if pages.len() >= 2 && pages.last() == Some(&(Vec::new(), 0, 0, None)) {
+    // The folded page's capacity goes too: DynamoDB Local never made that request.
+    let empty_end =
+        |page: &Page| page.0.is_empty() && page.1 == 0 && page.2 == 0 && page.3.is_none();
+    if pages.len() >= 2 && pages.last().is_some_and(empty_end) {
         pages.pop();
         if let Some(last) = pages.last_mut() {
             last.3 = None;
@@ -520,12 +749,175 @@ async fn apply(db: &dyn Backend, op: &Op) -> Outcome {
         Op::Delete(input) => write_outcome(db.delete_item(input.clone()).await),
         Op::Update(input) => write_outcome(db.update_item(input.clone()).await),
         Op::Get(input) => match db.get_item(input.clone()).await {
-            Ok(output) => Outcome::Item(output.item.map(normalise)),
+            Ok(output) => {
+                Outcome::Read(output.item.map(normalise), output.consumed_capacity.map(units))
+            }
+            Err(e) => error_outcome(&e),
+        },
+        Op::BatchWrite(input) => match db.batch_write_item(input.clone()).await {
+            Ok(output) => Outcome::Batch(
+                Vec::new(),
+                output.unprocessed_items.values().map(Vec::len).sum(),
+                all_units(output.consumed_capacity),
+            ),
+            Err(e) => error_outcome(&e),
+        },
+        Op::BatchGet(input) => match db.batch_get_item(input.clone()).await {
+            Ok(output) => {
+                let mut items: Vec<String> = output
+                    .responses
+                    .into_values()
+                    .flatten()
+                    .map(|item| format!("{:?}", sorted(normalise(item))))
+                    .collect();
+                items.sort();
+                let unprocessed = output.unprocessed_keys.values().map(|k| k.keys.len()).sum();
+                Outcome::Batch(items, unprocessed, all_units(output.consumed_capacity))
+            }
+            Err(e) => error_outcome(&e),
+        },
+        Op::TransactWrite(input) => match db.transact_write_items(input.clone()).await {
+            Ok(output) => Outcome::Transaction(Vec::new(), all_units(output.consumed_capacity)),
+            Err(e) => error_outcome(&e),
+        },
+        Op::TransactGet(input) => match db.transact_get_items(input.clone()).await {
+            Ok(output) => Outcome::Transaction(
+                output.responses.into_iter().map(|item| item.map(normalise)).collect(),
+                all_units(output.consumed_capacity),
+            ),
             Err(e) => error_outcome(&e),
         },
         Op::Query(input) => query_pages(db, input).await,
         Op::Scan(input) => scan_pages(db, input).await,
     }
+}
+
+/// The `DeleteRequest`s of a `BatchWriteItem` that find no item (asked of the engine,
+/// which holds the same items as Local before the operation).
+async fn missing_batch_deletes(engine: &MemoryBackend, op: &Op) -> usize {
+    let keys: Vec<&Item> = match op {
+        Op::BatchWrite(input) => input
+            .request_items
+            .values()
+            .flatten()
+            .filter_map(|request| match request {
+                WriteRequest::Delete { key } => Some(key),
+                WriteRequest::Put { .. } => None,
+            })
+            .collect(),
+        _ => return 0,
+    };
+    let mut missing = 0;
+    for key in keys {
+        let found = engine
+            .get_item(GetItemInput {
+                table_name: TABLE.to_owned(),
+                key: key.clone(),
+                consistent_read: true,
+                ..GetItemInput::default()
+            })
+            .await
+            .map(|output| output.item.is_some());
+        if matches!(found, Ok(false)) {
+            missing += 1;
+        }
+    }
+    missing
+}
+
+/// DynamoDB Local bills a `BatchWriteItem` `DeleteRequest` that finds no item 2 write
+/// units, where DynamoDB bills each request as the `DeleteItem` it stands for: 1 unit
+/// (docs/known-differences.md, "Batch deletes of missing items"). Local's figure is
+/// brought to the documented one before comparing.
+fn local_batch_delete_units(outcome: &mut Outcome, missing_deletes: usize) {
+    let Outcome::Batch(_, _, units) = outcome else { return };
+    let extra = f64::from(u32::try_from(missing_deletes).unwrap_or(u32::MAX));
+    for (_, total, table, _, _) in units.iter_mut() {
+        *total -= extra;
+        if let Some(table) = table {
+            *table -= extra;
+        }
+    }
+}
+
+/// DynamoDB Local bills a query page that reads nothing 0 units, where DynamoDB bills
+/// every read at least 0.5 (eventually consistent) or 1 (strongly consistent)
+/// (docs/known-differences.md §3). Local's zeros on such pages are brought to the
+/// documented minimum before comparing.
+fn local_empty_query_units(outcome: &mut Outcome, op: &Op) {
+    let (Outcome::Pages(pages), Op::Query(input)) = (outcome, op) else { return };
+    let minimum = if input.consistent_read { 1.0 } else { 0.5 };
+    let raise = |units: &mut f64| {
+        if *units == 0.0 {
+            *units = minimum;
+        }
+    };
+    for page in pages.iter_mut().filter(|page| page.2 == 0) {
+        if let Some((_, total, table, globals, locals)) = &mut page.4 {
+            raise(total);
+            match (&input.index_name, table) {
+                (None, Some(table)) => raise(table),
+                (Some(index), _) => globals
+                    .iter_mut()
+                    .chain(locals.iter_mut())
+                    .filter(|(name, _)| name == index)
+                    .for_each(|(_, units)| raise(units)),
+                (None, None) => {}
+            }
+        }
+    }
+}
+
+/// An update of a `TransactWriteItems` that fails on the item's data (an `ADD` of a set
+/// to a string, arithmetic on a non-number) cancels the transaction with a
+/// `ValidationError` reason in DynamoDB's API Reference (CancellationReasons:
+/// "ValidationError: ... type mismatch"); DynamoDB Local fails the whole request with a
+/// plain `ValidationException` instead (docs/known-differences.md, "Data errors in a
+/// transaction"). Nothing is written either way; the engine follows the documentation.
+fn local_validation_for_a_reason(expected: &Outcome, actual: &Outcome) -> bool {
+    matches!(expected, Outcome::Error(Some(kind), None) if kind == "ValidationException")
+        && matches!(actual, Outcome::Cancelled(reasons)
+            if reasons.iter().any(|(code, _)| code == "ValidationError"))
+}
+
+/// DynamoDB Local answers a `DeleteItem` with `ConsumedCapacity` even under
+/// `ReturnConsumedCapacity=NONE`, where DynamoDB documents "NONE - No ConsumedCapacity
+/// details are included in the response" [A:DeleteItem] (docs/known-differences.md,
+/// "Capacity nobody asked for"). Dropped from Local's answer before comparing.
+fn local_unrequested_units(outcome: &mut Outcome, op: &Op) {
+    if let (Op::Delete(input), Outcome::Write(_, units)) = (op, outcome) {
+        if input.return_consumed_capacity == ReturnConsumedCapacity::None {
+            *units = None;
+        }
+    }
+}
+
+/// A transaction with two actions on one item is a `ValidationException` ("Transaction
+/// request cannot include multiple operations on one item": "You can't target the same
+/// item with multiple operations within the same transaction" [TX]); DynamoDB Local
+/// evaluates the conditions first and answers a cancellation when one fails, the
+/// `ValidationException` only when none does (docs/known-differences.md, "Two actions on
+/// one item"). Nothing is written either way; the engine refuses before evaluating.
+fn local_checks_repeated_items_late(op: &Op, expected: &Outcome, actual: &Outcome) -> bool {
+    let Op::TransactWrite(input) = op else { return false };
+    let keys: Vec<&Item> = input
+        .items
+        .iter()
+        .map(|action| match action {
+            TransactWriteItem::Put { item, .. } => item,
+            TransactWriteItem::Update { key, .. }
+            | TransactWriteItem::Delete { key, .. }
+            | TransactWriteItem::ConditionCheck { key, .. } => key,
+        })
+        .collect();
+    let repeated = keys.iter().enumerate().any(|(i, key)| {
+        keys[..i]
+            .iter()
+            .any(|other| other.get("pk") == key.get("pk") && other.get("sk") == key.get("sk"))
+    });
+    repeated
+        && matches!(expected, Outcome::Cancelled(_))
+        && matches!(actual, Outcome::Error(Some(kind), None) if kind == "ValidationException")
 }
 
 fn table_input() -> CreateTableInput {
@@ -583,11 +975,30 @@ async fn run(endpoint: &str, seed: u64, ops: usize) {
     let mut divergences = Vec::new();
     for step in 0..ops {
         let op = random_op(&mut g);
-        let expected = apply(&local, &op).await;
-        let actual = apply(&engine, &op).await;
-        let is_read = matches!(op, Op::Get(_) | Op::Query(_) | Op::Scan(_));
+        let missing_deletes = missing_batch_deletes(&engine, &op).await;
+        let mut expected = apply(&local, &op).await;
+        local_batch_delete_units(&mut expected, missing_deletes);
+        local_empty_query_units(&mut expected, &op);
+        local_unrequested_units(&mut expected, &op);
+        let mut actual = apply(&engine, &op).await;
+        if matches!(op, Op::TransactWrite(_)) {
+            // DynamoDB Local does not bill a transaction per item
+            // (docs/known-differences.md, "Capacity of TransactWriteItems"): the engine's
+            // figures are tested on their own (memory_engine.rs).
+            for outcome in [&mut expected, &mut actual] {
+                if let Outcome::Transaction(_, units) = outcome {
+                    units.clear();
+                }
+            }
+        }
+        let is_read = matches!(
+            op,
+            Op::Get(_) | Op::Query(_) | Op::Scan(_) | Op::BatchGet(_) | Op::TransactGet(_)
+        );
+        let documented = local_validation_for_a_reason(&expected, &actual)
+            || local_checks_repeated_items_late(&op, &expected, &actual);
         history.push(op);
-        if expected != actual {
+        if expected != actual && !documented {
             let recent: Vec<String> =
                 history.iter().rev().take(12).map(|op| format!("{op:?}")).collect();
             divergences.push(format!(

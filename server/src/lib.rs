@@ -3,3 +3,20 @@
 //! a parser for DynamoDB's expression language.
 
 pub mod expr;
+pub mod storage;
+
+// The HTTP server (`singletable serve`).
+pub mod api_error;
+mod exprs;
+mod legacy;
+mod parse;
+pub mod server;
+pub mod service;
+pub mod sigv4;
+mod storage_shim;
+mod streams;
+mod update_table;
+pub mod wire;
+
+pub use self::server::{BackgroundServer, Server, ServerConfig, ServerError};
+pub use self::sigv4::Credentials;

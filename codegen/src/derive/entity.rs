@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::span::{SourceSpan, Spanned};
 
-const ENTITY_KEYS: &[&str] = &["table", "pk", "sk", "name", "index", "crate"];
+const ENTITY_KEYS: &[&str] = &["table", "pk", "sk", "name", "index", "crate", "validate"];
 const INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
 /// Reads the entity model of a `#[derive(Entity)]` input, recording every error in `cx`.
@@ -45,6 +45,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
     let mut entity_type = None;
     let mut indexes = Vec::new();
     let mut crate_path = None;
+    let mut validate = None;
     let args = meta::attribute_args(&input.attrs, "entity", cx);
     for meta in &args {
         let key = meta::key_of(meta);
@@ -68,6 +69,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
             }
             "index" => indexes.extend(parse_index(meta, cx)),
             "crate" => crate_path = meta::crate_path(meta, cx),
+            "validate" => validate = super::field::parse_function_path(meta, "validate", cx),
             _ => meta::unknown(meta, "entity", ENTITY_KEYS, cx),
         }
     }
@@ -96,6 +98,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
         fields,
         crate_path: crate_path.unwrap_or_else(default_crate_path),
         vis: input.vis.clone(),
+        validate,
     })
 }
 

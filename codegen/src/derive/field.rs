@@ -17,8 +17,18 @@ pub(crate) enum FieldContext {
     Attribute,
 }
 
-const ENTITY_FIELD_KEYS: &[&str] =
-    &["rename", "skip", "default", "serde", "version", "created_at", "updated_at", "ttl", "unique"];
+const ENTITY_FIELD_KEYS: &[&str] = &[
+    "rename",
+    "skip",
+    "default",
+    "serde",
+    "version",
+    "created_at",
+    "updated_at",
+    "ttl",
+    "unique",
+    "validate",
+];
 const ATTRIBUTE_FIELD_KEYS: &[&str] = &["rename", "skip", "default", "serde"];
 
 /// Reads one named field and its options.
@@ -43,6 +53,7 @@ pub(crate) fn parse_field(
         default: None,
         serde: None,
         markers: FieldMarkers::default(),
+        validate: None,
         span: SourceSpan::of(field),
     };
     let mut seen = Seen::default();
@@ -73,10 +84,42 @@ pub(crate) fn parse_field(
             }
             "ttl" if context == FieldContext::Entity => markers.ttl = meta::flag(&item, cx),
             "unique" if context == FieldContext::Entity => markers.unique = meta::flag(&item, cx),
+            "validate" if context == FieldContext::Entity => {
+                model.validate = parse_function_path(&item, "validate", cx)
+            }
             _ => meta::unknown(&item, &format!("`#[{attr_name}]` field"), known, cx),
         }
     }
     Some(model)
+}
+
+/// `key = "path::to::function"`: the path, spanned at the string.
+pub(crate) fn parse_function_path(
+    meta: &Meta,
+    key: &str,
+    cx: &mut Diagnostics,
+) -> Option<syn::Path> {
+    let Meta::NameValue(_) = meta else {
+        cx.error(SourceSpan::of(meta), format!("expected `{key} = \"path::to::function\"`"));
+        return None;
+    };
+    let path = meta::string(meta, cx)?;
+    match syn::parse_str::<syn::Path>(&path.value) {
+        Ok(mut parsed) => {
+            respan_path(&mut parsed, path.span.span());
+            Some(parsed)
+        }
+        Err(_) => {
+            cx.error(
+                path.span,
+                format!(
+                    "`{}` is not a path to a function: write `{key} = \"path::to::function\"`",
+                    path.value
+                ),
+            );
+            None
+        }
+    }
 }
 
 fn parse_default(meta: &Meta, cx: &mut Diagnostics) -> Option<DefaultValue> {

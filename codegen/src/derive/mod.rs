@@ -57,6 +57,7 @@
 //! item without the value is left out of the index (a sparse index).
 
 mod attribute;
+mod changes;
 mod collection;
 mod entity;
 mod field;
@@ -66,6 +67,7 @@ mod table;
 use proc_macro2::TokenStream;
 
 pub use attribute::parse_attribute;
+pub use changes::parse_changes;
 pub use collection::parse_collection;
 pub use entity::parse_entity;
 pub use table::parse_table;
@@ -182,4 +184,29 @@ fn crate_path_of(input: &syn::DeriveInput, attr: &str, cx: &mut Diagnostics) -> 
         .find(|m| m.path().is_ident("crate"))
         .and_then(|m| meta::crate_path(m, cx))
         .unwrap_or_else(crate::model::default_crate_path)
+}
+
+/// `#[derive(Changes)]`: `impl Changes` for a per-table enum of typed stream changes, and
+/// the checks that each variant's entity belongs to the table.
+pub fn changes_inner(input: syn::DeriveInput) -> syn::Result<TokenStream> {
+    let mut cx = Diagnostics::new();
+    let model = parse_changes(&input, &mut cx);
+    cx.check()?;
+    let model =
+        model.ok_or_else(|| syn::Error::new_spanned(&input.ident, "invalid changes enum"))?;
+    Ok(emit::changes(&model))
+}
+
+/// The impl emitted next to the errors of a `#[derive(Changes)]`.
+pub fn changes_fallback(input: &syn::DeriveInput) -> TokenStream {
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let mut cx = Diagnostics::new();
+    let krate = crate_path_of(input, "changes", &mut cx);
+    let table = meta::attribute_args(&input.attrs, "changes", &mut cx)
+        .iter()
+        .find(|m| m.path().is_ident("table"))
+        .and_then(|m| entity::parse_table_path(m, &mut cx));
+    emit::changes_fallback(&input.ident, table.as_ref(), &krate)
 }

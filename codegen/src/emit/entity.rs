@@ -10,6 +10,7 @@ use crate::emit::{codec_const, const_check, decode_field, encode_field, span_of,
 mod access;
 mod query;
 
+use crate::diagnostic::Diagnostics;
 use crate::model::{
     option_inner, EntityIndexKeys, EntityIndexModel, EntityModel, FieldModel, KeyTemplate,
 };
@@ -54,29 +55,92 @@ impl Param<'_> {
 
 struct Emitter<'a> {
     model: &'a EntityModel,
+    /// Stands in for a field the model does not have: never reached, since
+    /// [`entity_checked`] refuses models whose templates name unknown fields.
+    placeholder: &'a FieldModel,
     st: &'a syn::Path,
     /// The table's type as the user wrote it, for messages.
     table_name: String,
     entity_name: String,
 }
 
-/// Everything `#[derive(Entity)]` generates for a valid model.
+/// Everything `#[derive(Entity)]` generates for a valid model; a model the emitter
+/// cannot resolve (a template naming an unknown field) becomes `compile_error!`s.
 pub fn entity(model: &EntityModel) -> TokenStream {
+    match entity_checked(model) {
+        Ok(tokens) => tokens,
+        Err(diagnostics) => {
+            diagnostics.errors().iter().map(|d| d.to_syn_error().to_compile_error()).collect()
+        }
+    }
+}
+
+/// Every field name the emitter resolves (key templates, index templates and native
+/// index key fields), with where it was written.
+fn referenced_fields(model: &EntityModel) -> Vec<(String, crate::span::SourceSpan)> {
+    let mut names = Vec::new();
+    let templates = std::iter::once(&model.partition_key).chain(&model.sort_key).chain(
+        model.indexes.iter().flat_map(|index| match &index.keys {
+            EntityIndexKeys::Templates { partition, sort } => {
+                partition.iter().chain(sort.iter()).collect::<Vec<_>>()
+            }
+            EntityIndexKeys::Fields { .. } => Vec::new(),
+        }),
+    );
+    for template in templates {
+        for name in template.fields() {
+            names.push((name.to_owned(), template.source.span.clone()));
+        }
+    }
+    for index in &model.indexes {
+        if let EntityIndexKeys::Fields { partition, sort } = &index.keys {
+            for field in partition.iter().chain(sort) {
+                names.push((field.value.clone(), field.span.clone()));
+            }
+        }
+    }
+    names
+}
+
+/// As [`entity`], reporting a model the emitter cannot resolve as diagnostics instead
+/// of code (for front ends that do not run [`validate::entity`](crate::validate::entity)
+/// first, or run it partially).
+pub fn entity_checked(model: &EntityModel) -> Result<TokenStream, Diagnostics> {
+    let mut cx = Diagnostics::new();
+    for (name, span) in referenced_fields(model) {
+        if model.field(&name).is_none() {
+            cx.error(span, format!("entity `{}` has no field `{name}`", model.rust_name));
+        }
+    }
+    if !cx.is_empty() {
+        return Err(cx);
+    }
+    let placeholder = FieldModel {
+        ident: format_ident!("__st_unresolved"),
+        ty: syn::parse_quote!(()),
+        class: crate::model::TypeClass::of(&syn::parse_quote!(())),
+        attribute: crate::span::Spanned::new(String::new(), Span::call_site()),
+        skip: None,
+        default: None,
+        serde: None,
+        validate: None,
+        markers: crate::model::FieldMarkers::default(),
+        span: crate::span::SourceSpan::from(Span::call_site()),
+    };
     let emitter = Emitter {
         model,
+        placeholder: &placeholder,
         st: &model.crate_path,
         table_name: model.table.to_token_stream().to_string().replace(' ', ""),
         entity_name: model.rust_name.to_string(),
     };
-    emitter.emit()
+    Ok(emitter.emit())
 }
 
 impl<'a> Emitter<'a> {
     fn field(&self, name: &str) -> &'a FieldModel {
-        self.model.field(name).unwrap_or_else(|| {
-            // Validation runs before the emitter and reports unknown fields.
-            panic!("field `{name}` was validated to exist")
-        })
+        // `entity_checked` refused the model if a name does not resolve.
+        self.model.field(name).unwrap_or(self.placeholder)
     }
 
     fn params(&self, names: &[String], native: bool) -> Vec<Param<'a>> {
@@ -183,6 +247,7 @@ impl<'a> Emitter<'a> {
         let attr_consts = self.attr_consts();
         let composites = self.composite_fns();
         let reindex = self.reindex_fns();
+        let hooks = self.validation_hooks();
 
         quote! {
             #query_structs
@@ -222,6 +287,7 @@ impl<'a> Emitter<'a> {
                     }
 
                     #decode_key
+                    #hooks
                 }
 
                 #key_fns
@@ -235,6 +301,88 @@ impl<'a> Emitter<'a> {
                     #reindex
                 }
             };
+        }
+    }
+
+    /// `validate_write` and `validate_attribute`, when the entity has validation hooks.
+    fn validation_hooks(&self) -> TokenStream {
+        let st = self.st;
+        let model = self.model;
+        let entity = &self.entity_name;
+        let hooked: Vec<&FieldModel> =
+            model.fields.iter().filter(|f| f.validate.is_some() && f.is_stored()).collect();
+        if hooked.is_empty() && model.validate.is_none() {
+            return TokenStream::new();
+        }
+        let mut checks = TokenStream::new();
+        let mut arms = TokenStream::new();
+        for field in &hooked {
+            let Some(path) = &field.validate else { continue };
+            let ident = &field.ident;
+            let ty = &field.ty;
+            let name = field.name();
+            let attribute = &field.attribute.value;
+            let codec = self.codec(field);
+            // Called with `&T` (deref coercion lets a `String` field's hook take `&str`);
+            // a wrong signature is reported at the path as written.
+            let call = |value: TokenStream| {
+                quote_spanned! {span_of(path)=>
+                    {
+                        let __st_outcome: ::core::result::Result<(), #st::__private::String> =
+                            #path(#value);
+                        __st_outcome
+                    }
+                }
+            };
+            // The arguments carry the path's span too, so a type mismatch points there.
+            let at = span_of(path);
+            let mut field_ident = ident.clone();
+            field_ident.set_span(at);
+            let on_self = call(quote_spanned!(at=> &self.#field_ident));
+            let on_value = call(quote_spanned!(at=> &__st_v));
+            checks.extend(quote! {
+                #st::__private::validation_result(#entity, ::core::option::Option::Some(#name), #on_self)?;
+            });
+            arms.extend(quote! {
+                #attribute => {
+                    let __st_v: #ty = #st::__private::validation_value(#codec, #name, __st_value)?;
+                    #st::__private::validation_result(#entity, ::core::option::Option::Some(#name), #on_value)
+                }
+            });
+        }
+        if let Some(path) = &model.validate {
+            let on_self = quote_spanned! {span_of(path)=>
+                {
+                    let __st_outcome: ::core::result::Result<(), #st::__private::String> =
+                        #path(self);
+                    __st_outcome
+                }
+            };
+            checks.extend(quote! {
+                #st::__private::validation_result(#entity, ::core::option::Option::None, #on_self)?;
+            });
+        }
+        let attribute_fn = if hooked.is_empty() {
+            TokenStream::new()
+        } else {
+            quote! {
+                fn validate_attribute(
+                    __st_attribute: &str,
+                    __st_value: &#st::AttributeValue,
+                ) -> ::core::result::Result<(), #st::Error> {
+                    match __st_attribute {
+                        #arms
+                        _ => ::core::result::Result::Ok(()),
+                    }
+                }
+            }
+        };
+        quote! {
+            fn validate_write(&self) -> ::core::result::Result<(), #st::Error> {
+                #checks
+                ::core::result::Result::Ok(())
+            }
+            #attribute_fn
         }
     }
 
@@ -911,11 +1059,10 @@ impl<'a> Emitter<'a> {
                 }
             }
         }
-        let values = params.iter().map(|p| {
+        // Every key field comes from the templates just read, so each has a source.
+        let values = params.iter().filter_map(|p| {
             let name = p.field.name();
-            let (_, source) =
-                sources.iter().find(|(n, _)| *n == name).expect("every key field has a source");
-            source.clone()
+            sources.iter().find(|(n, _)| *n == name).map(|(_, source)| source.clone())
         });
         let decode_key = quote! {
             fn decode_key(__st_key: &#st::Item) -> ::core::result::Result<Self::KeyFields, #st::DecodeError> {
@@ -1059,5 +1206,63 @@ pub fn entity_fallback(
                 ::core::panic!(#message)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entity_checked;
+    use crate::derive::parse_entity;
+    use crate::diagnostic::Diagnostics;
+
+    fn model(source: &str) -> crate::model::EntityModel {
+        let input: syn::DeriveInput = match syn::parse_str(source) {
+            Ok(input) => input,
+            Err(e) => panic!("test input: {e}"),
+        };
+        let mut cx = Diagnostics::new();
+        match parse_entity(&input, &mut cx) {
+            Some(model) => model,
+            None => panic!("parse failed: {:?}", cx.errors()),
+        }
+    }
+
+    /// A front end that skips validation still gets diagnostics, not a panic.
+    #[test]
+    fn unknown_template_fields_are_diagnostics() {
+        let unvalidated = model(
+            r#"#[entity(table = App, pk = "USER#{nope}", sk = "X#{gone}",
+                        index(GSI1, pk = "E#{also_gone}", sk = "Y"))]
+               struct User { user_id: String }"#,
+        );
+        let errors = match entity_checked(&unvalidated) {
+            Ok(_) => panic!("an unknown field must not emit code"),
+            Err(cx) => cx.into_errors(),
+        };
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "entity `User` has no field `nope`",
+                "entity `User` has no field `gone`",
+                "entity `User` has no field `also_gone`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_resolvable_model_emits_its_hooks() {
+        let valid = model(
+            r#"#[entity(table = App, pk = "USER#{user_id}", sk = "P", validate = "check")]
+               struct User { user_id: String, #[entity(validate = "non_empty")] name: String }"#,
+        );
+        let tokens = match entity_checked(&valid) {
+            Ok(tokens) => tokens.to_string(),
+            Err(cx) => panic!("{:?}", cx.errors()),
+        };
+        assert!(tokens.contains("fn validate_write"));
+        assert!(tokens.contains("fn validate_attribute"));
+        assert!(tokens.contains("non_empty"));
+        assert!(tokens.contains("check (self)"));
     }
 }

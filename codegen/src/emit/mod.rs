@@ -10,11 +10,13 @@
 //! the table's `const SCHEMA`, spanned at the user's token so the error points there.
 
 mod attribute;
+mod changes;
 mod collection;
 mod entity;
 mod table;
 
 pub use attribute::{attribute, attribute_fallback};
+pub use changes::{changes, changes_fallback};
 pub use collection::{collection, collection_fallback};
 pub use entity::{entity, entity_fallback};
 pub use table::{table, table_fallback};

@@ -49,6 +49,10 @@ pub struct FieldModel {
     pub serde: Option<SourceSpan>,
     /// Behaviour markers (entities only).
     pub markers: FieldMarkers,
+    /// `validate = "path::to::fn"` (entities only): a `fn(&T) -> Result<(), String>`
+    /// run on the field's value before every write, and on the value an update sets.
+    /// The path's spans point where it was written.
+    pub validate: Option<syn::Path>,
     /// The whole field.
     pub span: SourceSpan,
 }
@@ -149,6 +153,9 @@ pub struct EntityModel {
     pub crate_path: syn::Path,
     /// The struct's visibility, given to the generated query builder types.
     pub vis: syn::Visibility,
+    /// `validate = "path::to::fn"`: a `fn(&Self) -> Result<(), String>` run on the whole
+    /// entity before every put (after the field validators).
+    pub validate: Option<syn::Path>,
 }
 
 impl EntityModel {

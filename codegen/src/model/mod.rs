@@ -7,16 +7,16 @@
 
 mod access_pattern;
 mod attribute;
+mod changes;
 mod collection;
 mod entity;
 mod field_type;
 mod table;
 mod template;
 
-pub use access_pattern::{
-    AccessOperation, AccessPatternModel, ModelSet, SortOperator,
-};
+pub use access_pattern::{AccessOperation, AccessPatternModel, ModelSet, SortOperator};
 pub use attribute::{AttributeModel, AttributeShape, TaggedVariant, UnitVariant, VariantBody};
+pub use changes::{ChangesModel, ChangesVariant};
 pub use collection::{CollectionMember, CollectionModel};
 pub use entity::{
     is_set_type, CompositePlan, DefaultValue, EntityIndexKeys, EntityIndexModel, EntityModel,

@@ -149,6 +149,8 @@ pub(crate) struct Options {
     pub(crate) forward: bool,
     pub(crate) consistent: bool,
     pub(crate) cursor: Option<Cursor>,
+    /// Hide expired items: `None` follows the client.
+    pub(crate) hide_expired: Option<bool>,
 }
 
 impl Default for Options {
@@ -160,6 +162,7 @@ impl Default for Options {
             forward: true,
             consistent: false,
             cursor: None,
+            hide_expired: None,
         }
     }
 }
@@ -181,12 +184,15 @@ impl Options {
         types: &[&str],
         backend: Arc<dyn Backend>,
         secret: Option<Arc<[u8]>>,
+        unexpired: Option<Condition>,
     ) -> Result<Option<(Reader, Option<Item>)>> {
-        let input = self.query_input(schema, key, types)?;
+        let mut input = self.query_input(schema, key, types)?;
         if key.empty {
             return Ok(None);
         }
+        // The expiry filter moves with the clock: it is not part of the cursor's identity.
         let fingerprint = query_fingerprint(&input, types);
+        input.filter = and(input.filter.take(), unexpired);
         let start = match &self.cursor {
             None => None,
             Some(c) => {
@@ -323,6 +329,21 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
         Query { key: self.key, options, marker: PhantomData }
     }
 
+    /// Leaves out items whose TTL attribute is at or before the clock's current second
+    /// (a filter: `attribute_not_exists(ttl) OR ttl > :now`). See
+    /// [`lifecycle`](crate::lifecycle).
+    pub fn hide_expired(mut self) -> Self {
+        self.options.hide_expired = Some(true);
+        self
+    }
+
+    /// Keeps expired items (overrides the client's
+    /// [`hide_expired`](TableClient::hide_expired)).
+    pub fn show_expired(mut self) -> Self {
+        self.options.hide_expired = Some(false);
+        self
+    }
+
     /// The `Query` request this builder sends (for the first page).
     pub fn input(&self) -> Result<QueryInput> {
         self.options.query_input(&E::Table::SCHEMA, &self.key, &[E::SCHEMA.entity_type])
@@ -336,6 +357,7 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
             &[E::SCHEMA.entity_type],
             Arc::clone(db.backend()),
             db.cursor_secret(),
+            db.unexpired_filter(self.options.hide_expired),
         );
         Pages::new(reader, O::decode)
     }
@@ -420,6 +442,11 @@ pub trait IntoQuery: Sized {
         projection: P,
     ) -> Query<Self::Entity, Self::Index, Partial<Self::Entity>> {
         self.into_query().project(projection)
+    }
+
+    /// See [`Query::hide_expired`].
+    fn hide_expired(self) -> Query<Self::Entity, Self::Index> {
+        self.into_query().hide_expired()
     }
 
     /// See [`Query::send`].

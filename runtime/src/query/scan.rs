@@ -103,6 +103,20 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
         ParallelScan { scan: self, total }
     }
 
+    /// Leaves out items whose TTL attribute is at or before the clock's current second
+    /// (a filter: `attribute_not_exists(ttl) OR ttl > :now`).
+    pub fn hide_expired(mut self) -> Self {
+        self.options.hide_expired = Some(true);
+        self
+    }
+
+    /// Keeps expired items (overrides the client's
+    /// [`hide_expired`](TableClient::hide_expired)).
+    pub fn show_expired(mut self) -> Self {
+        self.options.hide_expired = Some(false);
+        self
+    }
+
     /// The `Scan` request this builder sends (for the first page).
     pub fn input(&self) -> Result<ScanInput> {
         let schema = E::Table::SCHEMA;
@@ -124,8 +138,10 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
     }
 
     fn reader(&self, db: &TableClient<E::Table>) -> Result<Option<(Reader, Option<Item>)>> {
-        let input = self.input()?;
+        let mut input = self.input()?;
+        // The expiry filter moves with the clock: it is not part of the cursor's identity.
         let fingerprint = fingerprint(&input);
+        input.filter = and(input.filter.take(), db.unexpired_filter(self.options.hide_expired));
         let secret = db.cursor_secret();
         let start = match &self.options.cursor {
             None => None,

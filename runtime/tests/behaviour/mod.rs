@@ -2788,6 +2788,17 @@ async fn transact_one_action_per_item(ctx: &Ctx<'_>) {
     validation(ctx.db.transact_write_items(transact(Vec::new())).await);
     let too_many = (0..101).map(|i| add_one(&name, key("p", &i.to_string()))).collect();
     validation(ctx.db.transact_write_items(transact(too_many)).await);
+    // A transaction's Update needs an UpdateExpression, unlike UpdateItem (found by the
+    // differential test: the engine used to apply it as an empty update).
+    let no_actions = TransactWriteItem::Update {
+        table_name: name.clone(),
+        key: key("p", "1"),
+        updates: Vec::new(),
+        condition: None,
+        return_old_on_condition_failure: false,
+    };
+    let message = validation(ctx.db.transact_write_items(transact(vec![no_actions])).await);
+    assert!(message.contains("updateExpression"), "{message}");
     assert_eq!(stored(ctx.db, &name, key("p", "1")).await, None);
     drop_table(ctx.db, &name).await;
 }

@@ -152,6 +152,9 @@ pub(crate) fn batch_get_output(
     })
 }
 
+/// DynamoDB's answer to a transaction's `Update` without an `UpdateExpression`.
+const MISSING_UPDATE_EXPRESSION: &str = "1 validation error detected: Value null at 'transactItems.member.update.updateExpression' failed to satisfy constraint: Member must not be null";
+
 /// One action of a `TransactWriteItems`.
 pub(crate) fn transact_write_item(item: TransactWriteItem) -> Result<sdk::TransactWriteItem> {
     let mut expressions = Expressions::default();
@@ -183,6 +186,11 @@ pub(crate) fn transact_write_item(item: TransactWriteItem) -> Result<sdk::Transa
             condition,
             return_old_on_condition_failure,
         } => {
+            // `UpdateExpression` is required in a transaction's `Update` (the SDK would
+            // refuse to build it): DynamoDB's answer, before sending.
+            if updates.is_empty() {
+                return Err(Error::validation(MISSING_UPDATE_EXPRESSION));
+            }
             let update = expressions.update(&updates);
             let condition = expressions.condition(condition.as_ref());
             let parts = expressions.into_parts();

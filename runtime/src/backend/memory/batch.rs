@@ -10,6 +10,9 @@
 //! Capacity is reported once per table, adding each item's units rounded separately; a
 //! key of `BatchGetItem` that finds no item costs nothing (as DynamoDB Local reports it).
 //!
+//! A write request for an item that a running transaction owns (see `transact`) is not
+//! applied: it is returned in `UnprocessedItems`, like a throttled request.
+//!
 //! With [fault injection](super::FaultConfig) a random subset of the requests is left
 //! out and returned in `UnprocessedItems` / `UnprocessedKeys`, in the request's shape;
 //! what is returned there was not applied (or read), and everything else was.
@@ -20,6 +23,7 @@ use std::sync::Arc;
 use super::capacity::{consumed, index_write_units, read_units, write_units, Access};
 use super::catalog::{Catalog, TableHandle};
 use super::faults::Faults;
+use super::inflight::InFlight;
 use super::items::local_index_entries_size;
 use super::key_value::PrimaryKey;
 use super::projection::Projection;
@@ -57,6 +61,7 @@ struct Checked {
 /// `BatchWriteItem`.
 pub(crate) fn batch_write_item(
     catalog: &Catalog,
+    inflight: &InFlight,
     faults: Option<&Faults>,
     input: BatchWriteItemInput,
 ) -> Result<BatchWriteItemOutput> {
@@ -122,6 +127,11 @@ pub(crate) fn batch_write_item(
         let mut unprocessed = Vec::new();
         for Checked { key, put, request } in checked {
             if faults.is_some_and(Faults::leave_unprocessed) {
+                unprocessed.push(request);
+                continue;
+            }
+            // An item a running transaction owns is left for a retry.
+            if inflight.check_write(&table_name, &key).is_err() {
                 unprocessed.push(request);
                 continue;
             }

@@ -17,6 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::create_table::table_def;
 use super::definition::TableDef;
+use super::stream::FeedSettings;
 use super::table::Table;
 use super::validate::{check_name, Constraints};
 use crate::backend::{
@@ -89,6 +90,8 @@ impl TableHandle {
 #[derive(Debug, Default)]
 pub(crate) struct Catalog {
     tables: RwLock<BTreeMap<String, Arc<TableHandle>>>,
+    /// The settings of every table's change feed (`stream`).
+    feeds: Arc<FeedSettings>,
 }
 
 fn not_found() -> Error {
@@ -119,7 +122,7 @@ impl Catalog {
     pub fn create_table(&self, input: CreateTableInput) -> Result<TableDescription> {
         let def = Arc::new(table_def(input, now())?);
         let handle = Arc::new(TableHandle {
-            data: RwLock::new(Table::new(Arc::clone(&def))),
+            data: RwLock::new(Table::with_feed(Arc::clone(&def), &self.feeds)),
             def,
             ttl: Mutex::new(None),
         });
@@ -195,6 +198,30 @@ impl Catalog {
     /// The names of all tables, in order.
     pub fn table_names(&self) -> Vec<String> {
         self.map().keys().cloned().collect()
+    }
+
+    /// The settings of every table's change feed.
+    pub fn feeds(&self) -> &Arc<FeedSettings> {
+        &self.feeds
+    }
+
+    /// Adds a table restored from a snapshot (`snapshot`): its schema, its data and its
+    /// TTL setting. Fails with `ResourceInUseException` when the name is taken.
+    pub fn restore_table(
+        &self,
+        def: Arc<TableDef>,
+        data: Table,
+        ttl: Option<String>,
+    ) -> Result<()> {
+        let handle = Arc::new(TableHandle { def, data: RwLock::new(data), ttl: Mutex::new(ttl) });
+        let mut tables = self.map_mut();
+        if tables.contains_key(&handle.def.name) {
+            return Err(Error::ResourceInUse {
+                message: "Cannot create preexisting table".to_owned(),
+            });
+        }
+        tables.insert(handle.def.name.clone(), handle);
+        Ok(())
     }
 }
 

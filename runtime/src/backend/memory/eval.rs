@@ -433,7 +433,8 @@ impl Checker {
         Ok(())
     }
 
-    /// The first operand may not reappear among the others (`a = a`); literals may.
+    /// The first operand may not reappear among the others (`a = a`); literals may, and
+    /// so may `size(a)` (DynamoDB Local accepts `size(a) = size(a)`).
     fn distinct<'a>(
         &self,
         operator: &str,
@@ -441,8 +442,8 @@ impl Checker {
         others: impl IntoIterator<Item = &'a Operand>,
     ) -> Result<()> {
         let path = match first {
-            Operand::Path(path) | Operand::Size(path) => path,
-            Operand::Value(_) => return Ok(()),
+            Operand::Path(path) => path,
+            Operand::Size(_) | Operand::Value(_) => return Ok(()),
         };
         if others.into_iter().any(|other| other == first) {
             return Err(self.error(format!(
@@ -805,6 +806,14 @@ mod tests {
         .ends_with("operator or function: BETWEEN, operand type: L"));
         // Equality takes every type.
         assert!(check(&cmp(at("a"), Comparator::Eq, val(set)), ExpressionKind::Condition).is_ok());
+    }
+
+    #[test]
+    fn the_same_size_on_both_sides_is_accepted() {
+        // DynamoDB Local accepts `size(a) = size(a)` (found by the expression parser's
+        // differential test); only a repeated document path is refused.
+        let same = cmp(Operand::Size(path("a")), Comparator::Eq, Operand::Size(path("a")));
+        assert!(check(&same, ExpressionKind::Condition).is_ok());
     }
 
     #[test]

@@ -53,11 +53,17 @@
 //! - `validate`: request, item and key validation; `eval`: conditions;
 //!   `projection`: `ProjectionExpression`; `capacity`: consumed capacity;
 //! - `batch`: `BatchWriteItem`, `BatchGetItem`; `transact`: `TransactWriteItems`,
-//!   `TransactGetItems`, idempotency tokens and the isolation design (transactions hold
-//!   the write locks of all their tables, taken in name order, so they serialize instead
-//!   of failing with `TransactionConflict`); `ttl`: the TTL setting;
+//!   `TransactGetItems`, idempotency tokens and the isolation design (a transaction
+//!   claims its items, prepares under its tables' read locks and commits under their
+//!   write locks; anything touching a claimed item meanwhile conflicts, as in DynamoDB:
+//!   `TransactionConflict` for transactions, `TransactionConflictException` for
+//!   single-item writes); `inflight`: the items claimed by running transactions;
+//!   `ttl`: the TTL setting;
 //! - `faults`: fault injection (throttling, unprocessed batch requests) for testing
 //!   retry code, see [`MemoryBackend::with_faults`].
+//! - `stream`: the change feed of tables with a stream (DynamoDB Streams in process), see
+//!   [`MemoryBackend::change_records`] and [`MemoryBackend::changes`]; `sweep`: the TTL
+//!   sweep, see [`MemoryBackend::sweep_expired`] and [`MemoryBackend::with_ttl_sweep`].
 
 mod batch;
 mod capacity;
@@ -67,10 +73,14 @@ mod definition;
 mod eval;
 mod faults;
 mod index;
+mod inflight;
 mod items;
 mod key_value;
 mod projection;
 mod read;
+mod snapshot;
+mod stream;
+mod sweep;
 mod table;
 mod transact;
 mod ttl;
@@ -81,9 +91,15 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use self::faults::FaultConfig;
+pub use self::snapshot::{EngineState, TableState};
+pub use self::stream::{
+    ChangeEvent, ChangeRecord, ChangeStream, StreamInfo, DEFAULT_RETENTION_RECORDS, RETENTION_MS,
+};
+pub use self::sweep::{TtlSweeper, TTL_MAX_AGE_SECONDS};
 
 use self::catalog::Catalog;
 use self::faults::Faults;
+use self::inflight::InFlight;
 use self::key_value::{KeyTuple, KeyValue};
 use self::transact::Tokens;
 use crate::backend::{
@@ -105,6 +121,7 @@ pub struct MemoryBackend {
     catalog: Arc<Catalog>,
     tokens: Arc<Tokens>,
     faults: Option<Arc<Faults>>,
+    inflight: Arc<InFlight>,
 }
 
 impl fmt::Debug for MemoryBackend {
@@ -202,6 +219,41 @@ impl MemoryBackend {
         drop(table);
         Ok(entries.into_iter().map(Arc::unwrap_or_clone).collect())
     }
+
+    /// A test aid: every `TransactWriteItems` awaits the future `hook` returns between
+    /// its prepare phase (its items claimed, its conditions checked) and its commit.
+    /// While it waits, the transaction's items are in flight: another transaction
+    /// touching one is cancelled with `TransactionConflict`, a `PutItem`, `UpdateItem` or
+    /// `DeleteItem` of one fails with `TransactionConflictException`, a `TransactGetItems`
+    /// reading one is cancelled with `TransactionConflict`, and readers still see the
+    /// items as they were. Replaces any previous hook; clones of the engine share it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use singletable_runtime::MemoryBackend;
+    ///
+    /// let db = MemoryBackend::new();
+    /// let gate = Arc::new(tokio::sync::Notify::new());
+    /// let wait = Arc::clone(&gate);
+    /// // Transactions now pause until `gate.notify_one()` lets one through.
+    /// db.on_transaction_prepared(move || {
+    ///     let wait = Arc::clone(&wait);
+    ///     async move { wait.notified().await }
+    /// });
+    /// db.clear_transaction_hook();
+    /// ```
+    pub fn on_transaction_prepared<F, Fut>(&self, hook: F)
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.inflight.set_hook(Some(inflight::hook(hook)));
+    }
+
+    /// Removes the hook set by [`on_transaction_prepared`](Self::on_transaction_prepared).
+    pub fn clear_transaction_hook(&self) {
+        self.inflight.set_hook(None);
+    }
 }
 
 fn type_mismatch() -> Error {
@@ -225,7 +277,7 @@ impl Backend for MemoryBackend {
     ) -> BoxFuture<'_, Result<BatchWriteItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
-            batch::batch_write_item(&self.catalog, self.faults.as_deref(), input)
+            batch::batch_write_item(&self.catalog, &self.inflight, self.faults.as_deref(), input)
         })
     }
 
@@ -235,7 +287,7 @@ impl Backend for MemoryBackend {
     ) -> BoxFuture<'_, Result<TransactWriteItemsOutput>> {
         Box::pin(async move {
             self.throttle()?;
-            transact::transact_write_items(&self.catalog, &self.tokens, input)
+            transact::transact_write_items(&self.catalog, &self.tokens, &self.inflight, input).await
         })
     }
 
@@ -245,7 +297,7 @@ impl Backend for MemoryBackend {
     ) -> BoxFuture<'_, Result<TransactGetItemsOutput>> {
         Box::pin(async move {
             self.throttle()?;
-            transact::transact_get_items(&self.catalog, input)
+            transact::transact_get_items(&self.catalog, &self.inflight, input)
         })
     }
 
@@ -290,6 +342,7 @@ impl Backend for MemoryBackend {
     fn put_item(&self, input: PutItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            self.inflight.check_put(&self.catalog, &input.table_name, &input.item)?;
             items::put_item(&self.catalog, input)
         })
     }
@@ -297,6 +350,7 @@ impl Backend for MemoryBackend {
     fn delete_item(&self, input: DeleteItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            self.inflight.check_key(&self.catalog, &input.table_name, &input.key)?;
             items::delete_item(&self.catalog, input)
         })
     }
@@ -304,6 +358,7 @@ impl Backend for MemoryBackend {
     fn update_item(&self, input: UpdateItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            self.inflight.check_key(&self.catalog, &input.table_name, &input.key)?;
             update::update_item(&self.catalog, input)
         })
     }

@@ -14,8 +14,9 @@
 //! allocation. Each item carries its size so that `TableSizeBytes`, capacity and index
 //! accounting never re-measure it.
 //!
-//! Every write goes through [`Table::put`] or [`Table::delete`], which update the
-//! item count, the table size and every index in the same step.
+//! Every write goes through [`Table::put`] or [`Table::delete`] (or
+//! [`Table::delete_expired`], the TTL sweep's), which update the item count, the table
+//! size, every index and the table's change feed (when it has a stream) in the same step.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use super::definition::TableDef;
 use super::index::{IndexChange, IndexStore};
 use super::key_value::{KeyValue, PrimaryKey};
+use super::stream::{ChangeFeed, FeedSettings};
 use crate::value::Item;
 
 /// An item as stored, with its size.
@@ -55,6 +57,8 @@ pub(crate) struct Table {
     indexes: Vec<IndexStore>,
     item_count: u64,
     size_bytes: u64,
+    /// The change feed, when the table has a stream.
+    feed: Option<ChangeFeed>,
 }
 
 fn to_u64(size: usize) -> u64 {
@@ -62,10 +66,21 @@ fn to_u64(size: usize) -> u64 {
 }
 
 impl Table {
-    /// An empty table.
+    /// An empty table; its change feed (if it has a stream) has settings of its own.
     pub fn new(def: Arc<TableDef>) -> Self {
+        Self::with_feed(def, &Arc::default())
+    }
+
+    /// An empty table whose change feed (if it has a stream) follows `settings`.
+    pub fn with_feed(def: Arc<TableDef>, settings: &Arc<FeedSettings>) -> Self {
         let indexes = def.indexes.iter().map(|_| IndexStore::default()).collect();
-        Table { def, partitions: BTreeMap::new(), indexes, item_count: 0, size_bytes: 0 }
+        let feed = def.stream.map(|view_type| ChangeFeed::new(view_type, Arc::clone(settings)));
+        Table { def, partitions: BTreeMap::new(), indexes, item_count: 0, size_bytes: 0, feed }
+    }
+
+    /// The change feed, when the table has a stream.
+    pub fn feed(&self) -> Option<&ChangeFeed> {
+        self.feed.as_ref()
     }
 
     /// The table's schema.
@@ -93,11 +108,24 @@ impl Table {
             self.size_bytes.saturating_sub(old.as_ref().map_or(0, |o| to_u64(o.size)));
         self.size_bytes = self.size_bytes.saturating_add(to_u64(size));
         let index_changes = self.update_indexes(&key, old.as_ref(), Some(&new));
+        if let Some(feed) = &mut self.feed {
+            feed.record(&self.def, old.as_ref().map(|o| &*o.item), Some(&new.item), false);
+        }
         WriteOutcome { old, index_changes }
     }
 
     /// Removes the item with this key, if there is one.
     pub fn delete(&mut self, key: &PrimaryKey) -> WriteOutcome {
+        self.remove(key, false)
+    }
+
+    /// Removes the item with this key on behalf of the service (the TTL sweep): its
+    /// change record is a system deletion.
+    pub fn delete_expired(&mut self, key: &PrimaryKey) -> WriteOutcome {
+        self.remove(key, true)
+    }
+
+    fn remove(&mut self, key: &PrimaryKey, system_delete: bool) -> WriteOutcome {
         let old = match self.partitions.get_mut(&key.partition) {
             None => None,
             Some(partition) => {
@@ -113,6 +141,9 @@ impl Table {
             self.size_bytes = self.size_bytes.saturating_sub(to_u64(old.size));
         }
         let index_changes = self.update_indexes(key, old.as_ref(), None);
+        if let Some(feed) = &mut self.feed {
+            feed.record(&self.def, old.as_ref().map(|o| &*o.item), None, system_delete);
+        }
         WriteOutcome { old, index_changes }
     }
 
@@ -163,6 +194,14 @@ impl Table {
     /// `TableSizeBytes`: the summed size of the items.
     pub fn size_bytes(&self) -> u64 {
         self.size_bytes
+    }
+
+    /// Replaces the change feed: none (while a snapshot's items are loaded, which are
+    /// not changes), or a new one following `settings` when the table has a stream.
+    pub fn set_feed(&mut self, settings: Option<&Arc<FeedSettings>>) {
+        self.feed = settings.and_then(|settings| {
+            self.def.stream.map(|view_type| ChangeFeed::new(view_type, Arc::clone(settings)))
+        });
     }
 }
 

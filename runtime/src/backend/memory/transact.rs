@@ -12,7 +12,7 @@
 //!    `IdempotentParameterMismatchException`; while the first call with it still runs,
 //!    a `TransactionInProgressException`. Only a transaction that committed keeps its
 //!    token.
-//! 3. Under the locks: every action is evaluated against the items as they are (the
+//! 3. Its items claimed, under its tables' locks: every action is evaluated against the items as they are (the
 //!    conditions, then each update's new item and its validity). If any action fails
 //!    the transaction is cancelled with one [`CancellationReason`] per action, in request
 //!    order: `None` for the actions that would have succeeded, `ConditionalCheckFailed`
@@ -21,26 +21,40 @@
 //!    missing operand, a wrong type, a number out of range, an item over 400 KB).
 //!    Nothing is written. Otherwise every action is applied.
 //!
-//! # Isolation: serialized, never conflicting
+//! # Isolation: two phases, real conflicts
 //!
-//! A transaction takes the write lock of every table it touches, in table-name order
-//! (the catalog's locking rule, so transactions never deadlock with each other or with
-//! single-table operations), and holds all of them from the first condition it evaluates
-//! to its last write. Every other operation takes its table's lock, so no read (`GetItem`,
-//! `Query`, `Scan`, `BatchGetItem`, `TransactGetItems`, which read-locks all its tables
-//! in the same order) can see a transaction half applied, and no write can slip between a
-//! transaction's checks and its writes: transactions are serializable with respect to
-//! everything.
+//! As in DynamoDB, transactions run concurrently and conflict instead of waiting:
 //!
-//! DynamoDB runs transactions concurrently and cancels one of two that touch the same
-//! item at the same time (`TransactionConflict`), and fails a single-item write to an
-//! item of a running transaction with `TransactionConflictException`. The engine never
-//! does: a conflicting request waits for the transaction to finish and then runs against
-//! its result. That is one of the outcomes DynamoDB allows (the conflicting request could
-//! always have arrived just after), so code correct against DynamoDB is correct here; what
-//! the engine does not reproduce is the *failure*. Retry paths for `TransactionConflict`
-//! are exercised with [fault injection](super::FaultConfig) instead (throttling errors
-//! take the same retry path in the AWS SDK).
+//! 1. **Claim.** The transaction claims every item it touches in the engine's in-flight
+//!    set (module `inflight`), all or none. If another transaction owns one of them, the
+//!    transaction is cancelled before reading anything: `TransactionConflict`
+//!    (`Transaction is ongoing for the item.`) for each such action, `None` for the
+//!    others.
+//! 2. **Prepare.** Under the read locks of its tables (taken in name order), every action
+//!    is evaluated as described above, and the new items computed. A failure cancels the
+//!    transaction and releases its claims.
+//! 3. **Commit.** Under the write locks of all its tables (name order, so transactions
+//!    never deadlock with each other or with single-table operations), every item is
+//!    checked to be the one prepared, every write is applied and the claims are
+//!    released, before any lock is let go.
+//!
+//! Between prepare and commit no lock is held, yet nothing changes the claimed items: a
+//! single-item write to one fails with `TransactionConflictException`, another
+//! transaction touching one is cancelled with `TransactionConflict`, and a
+//! `TransactGetItems` reading one is cancelled with `TransactionConflict` (DynamoDB's
+//! three conflict cases). Single-item writes check the claims without claiming (one
+//! atomic load while no transaction runs); one that checked just before the claim and
+//! lands after the prepare is caught at commit, which finds the item changed since it
+//! was prepared and cancels the transaction with `TransactionConflict` instead, writing
+//! nothing. Readers never see half a transaction: the writes are applied
+//! under all the write locks at once, `GetItem`, `Query` and `Scan` read under their
+//! table's lock, and `TransactGetItems` reads all its items under all its tables' read
+//! locks. A `BatchWriteItem` request for an owned item is left in `UnprocessedItems`
+//! (retried by the batch helpers); the other requests of the batch are applied.
+//!
+//! The window between prepare and commit can be held open in tests with
+//! [`MemoryBackend::on_transaction_prepared`](super::MemoryBackend::on_transaction_prepared),
+//! which makes conflicts deterministic.
 //!
 //! # Capacity
 //!
@@ -55,6 +69,7 @@ use std::time::{Duration, Instant};
 
 use super::capacity::{consumed, index_write_units, read_units, write_units, Access};
 use super::catalog::{Catalog, TableHandle};
+use super::inflight::{InFlight, TransactionClaim};
 use super::items::{
     check_condition, check_condition_holds, check_condition_keys, local_index_entries_size,
 };
@@ -75,6 +90,8 @@ use crate::expr::Condition;
 use crate::size::{item_size, MAX_ITEM_SIZE};
 use crate::value::Item;
 
+/// The message of a `TransactionConflict` cancellation reason.
+const CONFLICT_REASON: &str = "Transaction is ongoing for the item.";
 /// The most actions of one transaction.
 const MAX_ACTIONS: usize = 100;
 /// The most bytes of items and keys in one transaction.
@@ -200,9 +217,10 @@ enum Write {
 }
 
 /// `TransactWriteItems`.
-pub(crate) fn transact_write_items(
+pub(crate) async fn transact_write_items(
     catalog: &Catalog,
     tokens: &Tokens,
+    inflight: &InFlight,
     input: TransactWriteItemsInput,
 ) -> Result<TransactWriteItemsOutput> {
     let TransactWriteItemsInput { items, client_request_token, return_consumed_capacity } = input;
@@ -240,7 +258,7 @@ pub(crate) fn transact_write_items(
             return Ok(TransactWriteItemsOutput::default());
         }
     }
-    let result = run(&handles, &actions, return_consumed_capacity);
+    let result = run(&handles, &actions, return_consumed_capacity, inflight).await;
     if let Some(token) = &client_request_token {
         tokens.finish(token, result.is_ok());
     }
@@ -278,6 +296,13 @@ fn check_action<'a>(
     };
     check_condition(condition)?;
     if let TransactWriteItem::Update { updates, .. } = item {
+        // `UpdateExpression` is required in a transaction's `Update` [A:Update], unlike
+        // in `UpdateItem`.
+        if updates.is_empty() {
+            return Err(Error::validation(
+                "1 validation error detected: Value null at 'transactItems.member.update.updateExpression' failed to satisfy constraint: Member must not be null",
+            ));
+        }
         Actions::check(updates)?;
     }
     let handle = match handles.get(table) {
@@ -376,22 +401,60 @@ struct Units {
     indexes: Vec<f64>,
 }
 
-fn run(
+/// The cancellation of a transaction that found some of its items claimed.
+fn conflict(taken: &[bool]) -> Error {
+    let reasons = taken
+        .iter()
+        .map(|taken| {
+            if *taken {
+                reason("TransactionConflict", Some(CONFLICT_REASON.to_owned()), None)
+            } else {
+                reason("None", None, None)
+            }
+        })
+        .collect();
+    Error::TransactionCanceled { reasons }
+}
+
+/// Claim, prepare, commit (see the module's isolation notes).
+async fn run(
     handles: &BTreeMap<&str, Arc<TableHandle>>,
     actions: &[Action<'_>],
     mode: crate::backend::ReturnConsumedCapacity,
+    inflight: &InFlight,
 ) -> Result<TransactWriteItemsOutput> {
-    // Every table's write lock, taken in name order (BTreeMap order), held to the end.
-    let mut guards: BTreeMap<&str, RwLockWriteGuard<'_, Table>> =
-        handles.iter().map(|(name, handle)| (*name, handle.write())).collect();
+    let ids = actions.iter().map(|action| (action.table.to_owned(), action.key.clone())).collect();
+    let claim = inflight.claim_transaction(ids).map_err(|taken| conflict(&taken))?;
 
+    let (writes, seen) = prepare(handles, actions)?;
+    if let Some(hook) = inflight.hook() {
+        hook.await;
+    }
+    commit(handles, actions, writes, &seen, mode, claim)
+}
+
+/// The item an action saw when it was prepared (kept alive, so that an unchanged item
+/// is recognised by its allocation).
+type Seen = Option<Arc<Item>>;
+
+/// Evaluates every action under the read locks of all tables: the writes and the items
+/// they were computed from, or the cancellation.
+fn prepare(
+    handles: &BTreeMap<&str, Arc<TableHandle>>,
+    actions: &[Action<'_>],
+) -> Result<(Vec<Write>, Vec<Seen>)> {
+    // Every table's read lock, taken in name order (BTreeMap order).
+    let guards: BTreeMap<&str, RwLockReadGuard<'_, Table>> =
+        handles.iter().map(|(name, handle)| (*name, handle.read())).collect();
     let mut writes = Vec::with_capacity(actions.len());
+    let mut seen = Vec::with_capacity(actions.len());
     let mut reasons = Vec::with_capacity(actions.len());
     let mut failed = false;
     for action in actions {
         let Some(table) = guards.get(action.table) else {
             return Err(Error::resource_not_found("Cannot do operations on a non-existent table"));
         };
+        seen.push(table.get(&action.key).map(|stored| Arc::clone(&stored.item)));
         match evaluate(action, table) {
             Ok(write) => {
                 writes.push(write);
@@ -407,7 +470,40 @@ fn run(
     if failed {
         return Err(Error::TransactionCanceled { reasons });
     }
+    Ok((writes, seen))
+}
 
+/// Applies every write under the write locks of all tables, and releases the claims
+/// before letting the locks go. A single-item write that checked its item just before
+/// the claim may have changed it since the prepare phase: then nothing is applied and
+/// the transaction is cancelled with `TransactionConflict` for the changed items.
+fn commit(
+    handles: &BTreeMap<&str, Arc<TableHandle>>,
+    actions: &[Action<'_>],
+    writes: Vec<Write>,
+    seen: &[Seen],
+    mode: crate::backend::ReturnConsumedCapacity,
+    claim: TransactionClaim<'_>,
+) -> Result<TransactWriteItemsOutput> {
+    // Every table's write lock, taken in name order (BTreeMap order), held to the end.
+    let mut guards: BTreeMap<&str, RwLockWriteGuard<'_, Table>> =
+        handles.iter().map(|(name, handle)| (*name, handle.write())).collect();
+    let changed: Vec<bool> = actions
+        .iter()
+        .zip(seen)
+        .map(|(action, seen)| {
+            let now = guards.get(action.table).and_then(|table| table.get(&action.key));
+            match (now, seen) {
+                (None, None) => false,
+                (Some(now), Some(seen)) => !Arc::ptr_eq(&now.item, seen),
+                _ => true,
+            }
+        })
+        .collect();
+    if changed.iter().any(|changed| *changed) {
+        claim.release();
+        return Err(conflict(&changed));
+    }
     let mut units: BTreeMap<&str, Units> = BTreeMap::new();
     for (action, write) in actions.iter().zip(writes) {
         let Some(table) = guards.get_mut(action.table) else { continue };
@@ -434,6 +530,7 @@ fn run(
             *sum += index_write_units(*change);
         }
     }
+    claim.release();
     drop(guards);
 
     let consumed_capacity = units
@@ -450,6 +547,7 @@ fn run(
 /// `TransactGetItems`: every read from one snapshot.
 pub(crate) fn transact_get_items(
     catalog: &Catalog,
+    inflight: &InFlight,
     input: TransactGetItemsInput,
 ) -> Result<TransactGetItemsOutput> {
     let TransactGetItemsInput { items, return_consumed_capacity } = input;
@@ -481,6 +579,12 @@ pub(crate) fn transact_get_items(
         // Every table's read lock, in name order, held while all items are read.
         let guards: BTreeMap<&str, RwLockReadGuard<'_, Table>> =
             handles.iter().map(|(name, handle)| (*name, handle.read())).collect();
+        // An item a transaction owns (claimed, not yet committed) cancels the read.
+        let taken =
+            inflight.owned_by_transactions(reads.iter().map(|(table, key, _)| (*table, key)));
+        if taken.iter().any(|taken| *taken) {
+            return Err(conflict(&taken));
+        }
         reads
             .iter()
             .map(|(table, key, _)| guards.get(table).and_then(|table| table.get(key).cloned()))
@@ -505,4 +609,121 @@ pub(crate) fn transact_get_items(
         })
         .collect();
     Ok(TransactGetItemsOutput { responses, consumed_capacity })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::memory::items::{get_item, put_item};
+    use crate::backend::{
+        CreateTableInput, GetItemInput, KeySchemaElement, KeyType, PutItemInput,
+        ReturnConsumedCapacity,
+    };
+    use crate::expr::{Path, UpdateAction};
+    use crate::schema::{BillingMode, KeyAttribute, ScalarType};
+    use crate::value::AttributeValue;
+    use crate::Number;
+
+    fn catalog() -> Catalog {
+        let catalog = Catalog::default();
+        catalog
+            .create_table(CreateTableInput {
+                table_name: "tx-unit".to_owned(),
+                attribute_definitions: vec![KeyAttribute { name: "pk", ty: ScalarType::S }.into()],
+                key_schema: vec![KeySchemaElement {
+                    attribute_name: "pk".to_owned(),
+                    key_type: KeyType::Hash,
+                }],
+                global_secondary_indexes: Vec::new(),
+                local_secondary_indexes: Vec::new(),
+                billing_mode: BillingMode::PayPerRequest,
+                stream: None,
+            })
+            .expect("created");
+        catalog
+    }
+
+    fn item(pk: &str, count: &str) -> Item {
+        [
+            ("pk".to_owned(), AttributeValue::S(pk.to_owned())),
+            ("count".to_owned(), AttributeValue::N(Number::parse(count).expect("a number"))),
+        ]
+        .into()
+    }
+
+    fn stored(catalog: &Catalog, pk: &str) -> Option<Item> {
+        let key = [("pk".to_owned(), AttributeValue::S(pk.to_owned()))].into();
+        get_item(
+            catalog,
+            GetItemInput { table_name: "tx-unit".to_owned(), key, ..Default::default() },
+        )
+        .expect("read")
+        .item
+    }
+
+    /// A single-item write that checked the claims just before the transaction claimed
+    /// its item, and landed after the prepare phase, cancels the transaction at commit
+    /// with `TransactionConflict`: nothing of the transaction is written, the write
+    /// stays.
+    #[test]
+    fn a_write_between_prepare_and_commit_cancels_the_commit() {
+        let catalog = catalog();
+        let put =
+            |item| PutItemInput { table_name: "tx-unit".to_owned(), item, ..Default::default() };
+        put_item(&catalog, put(item("a", "1"))).expect("put");
+        let requests = [
+            TransactWriteItem::Update {
+                table_name: "tx-unit".to_owned(),
+                key: [("pk".to_owned(), AttributeValue::S("a".to_owned()))].into(),
+                updates: vec![UpdateAction::Add(
+                    Path::attribute("count"),
+                    AttributeValue::N(Number::parse("10").expect("a number")),
+                )],
+                condition: None,
+                return_old_on_condition_failure: false,
+            },
+            TransactWriteItem::Put {
+                table_name: "tx-unit".to_owned(),
+                item: item("b", "5"),
+                condition: None,
+                return_old_on_condition_failure: false,
+            },
+        ];
+        let mut handles = BTreeMap::new();
+        let mut payload = 0;
+        let actions: Vec<Action<'_>> = requests
+            .iter()
+            .map(|request| check_action(&catalog, &mut handles, request, &mut payload))
+            .collect::<Result<_>>()
+            .expect("valid");
+        let inflight = InFlight::default();
+        let ids = actions.iter().map(|a| (a.table.to_owned(), a.key.clone())).collect();
+        let claim = inflight.claim_transaction(ids).expect("claimed");
+        let (writes, seen) = prepare(&handles, &actions).expect("prepared");
+
+        // The write that slipped through (it checked before the claim).
+        put_item(&catalog, put(item("a", "7"))).expect("put");
+
+        let result = commit(&handles, &actions, writes, &seen, ReturnConsumedCapacity::None, claim);
+        let Err(Error::TransactionCanceled { reasons }) = result else {
+            panic!("expected a cancellation, got {result:?}");
+        };
+        let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["TransactionConflict", "None"]);
+        assert_eq!(stored(&catalog, "a"), Some(item("a", "7")));
+        assert_eq!(stored(&catalog, "b"), None);
+        assert!(inflight.owned_by_transactions([("tx-unit", &actions[0].key)]) == [false]);
+
+        // Unchanged items commit.
+        let claim = inflight
+            .claim_transaction(
+                actions.iter().map(|a| (a.table.to_owned(), a.key.clone())).collect(),
+            )
+            .expect("claimed again");
+        let (writes, seen) = prepare(&handles, &actions).expect("prepared");
+        commit(&handles, &actions, writes, &seen, ReturnConsumedCapacity::None, claim)
+            .expect("committed");
+        assert_eq!(stored(&catalog, "a"), Some(item("a", "17")));
+        assert_eq!(stored(&catalog, "b"), Some(item("b", "5")));
+    }
 }

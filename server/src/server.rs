@@ -1,0 +1,367 @@
+//! The HTTP server: hyper 1 (HTTP/1.1) on tokio, one route (`POST /`), DynamoDB's JSON
+//! 1.0 protocol.
+//!
+//! hyper directly rather than a framework: the API is a single POST route dispatched on
+//! the `X-Amz-Target` header, so a router would add compile time and nothing else.
+//!
+//! ```no_run
+//! use singletable_server::{Server, ServerConfig};
+//!
+//! # async fn run() -> Result<(), singletable_server::ServerError> {
+//! let server = Server::bind(ServerConfig { port: 0, ..ServerConfig::default() }).await?;
+//! println!("listening on {}", server.local_addr());
+//! server.run_until_signal().await
+//! # }
+//! ```
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tracing::Instrument;
+
+use crate::api_error::ApiError;
+use crate::service::{Engine, Service};
+use crate::sigv4::{self, Credentials, SignedRequest};
+use crate::storage_shim::Storage;
+
+/// The largest request body accepted: 16 MB, DynamoDB's largest request
+/// (`BatchWriteItem`).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// How the server is set up.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The address to bind (default `127.0.0.1`: loopback only).
+    pub host: String,
+    /// The port (default 8000; 0 picks a free port, see [`Server::local_addr`]).
+    pub port: u16,
+    /// A directory for durable storage; `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Verify SigV4 signatures against these credentials; `None` accepts any request.
+    pub credentials: Option<Credentials>,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            host: "127.0.0.1".to_owned(),
+            port: 8000,
+            data_dir: None,
+            credentials: None,
+            max_body_bytes: MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// Why the server could not start or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// `host:port`.
+        address: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The data directory could not be opened.
+    #[error("cannot open data directory {dir}: {source}")]
+    Storage {
+        /// The directory.
+        dir: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Accepting connections failed.
+    #[error("server I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A bound server, ready to run.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    address: SocketAddr,
+    state: Arc<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    service: Service,
+    credentials: Option<Credentials>,
+    max_body_bytes: usize,
+}
+
+impl Server {
+    /// Opens the data directory (replaying its log) and binds the address.
+    pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
+        let engine = Arc::new(Engine::new());
+        let storage = match &config.data_dir {
+            None => Storage::in_memory(),
+            Some(dir) => {
+                let replayer = Arc::clone(&engine);
+                Storage::open(dir, engine.backend(), move |target, body| {
+                    let engine = Arc::clone(&replayer);
+                    async move { engine.replay(&target, &body).await }
+                })
+                .await
+                .map_err(|source| ServerError::Storage { dir: dir.clone(), source })?
+            }
+        };
+        let address = format!("{}:{}", config.host, config.port);
+        let listener = TcpListener::bind(&address)
+            .await
+            .map_err(|source| ServerError::Bind { address: address.clone(), source })?;
+        let address = listener.local_addr()?;
+        engine.set_address(address);
+        let state = Arc::new(State {
+            service: Service::new(engine, storage),
+            credentials: config.credentials,
+            max_body_bytes: config.max_body_bytes,
+        });
+        Ok(Server { listener, address, state })
+    }
+
+    /// The address the server listens on (with the real port when 0 was asked).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The endpoint URL for SDKs: `http://host:port`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Serves until ctrl-c or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_signal(self) -> Result<(), ServerError> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections and waits
+    /// for the requests in flight.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
+                        Err(error) => {
+                            tracing::warn!(%error, "accept failed");
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let state = Arc::clone(&self.state);
+                    let service = service_fn(move |request| {
+                        let state = Arc::clone(&state);
+                        async move { Ok::<_, Infallible>(handle(&state, request, peer).await) }
+                    });
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(error) = connection.await {
+                            tracing::debug!(%error, "connection closed with an error");
+                        }
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        graceful.shutdown().await;
+        Ok(())
+    }
+
+    /// Runs the server on a background thread with its own runtime, for tests, benches
+    /// and embedding. Dropping the handle (or [`BackgroundServer::stop`]) shuts it down.
+    pub fn start_in_background(config: ServerConfig) -> Result<BackgroundServer, ServerError> {
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let server = runtime.block_on(Server::bind(config))?;
+        let address = server.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread =
+            std::thread::Builder::new().name("singletable-serve".to_owned()).spawn(move || {
+                runtime.block_on(server.run_until(async {
+                    let _ = stopped.await;
+                }))
+            })?;
+        Ok(BackgroundServer { address, stop: Some(stop), thread: Some(thread) })
+    }
+}
+
+/// A server running on its own thread; see [`Server::start_in_background`].
+#[derive(Debug)]
+pub struct BackgroundServer {
+    address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), ServerError>>>,
+}
+
+impl BackgroundServer {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The endpoint URL for SDKs: `http://host:port`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Shuts the server down and waits for it.
+    pub fn stop(mut self) -> Result<(), ServerError> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(ServerError::Io(std::io::Error::other("server thread panicked"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for BackgroundServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+/// Completes on ctrl-c, or SIGTERM on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn respond(status: u16, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/x-amz-json-1.0"));
+    response
+}
+
+fn error_response(error: &ApiError) -> Response<Full<Bytes>> {
+    let mut response = respond(error.status, error.body().to_string().into_bytes());
+    if let Ok(value) = HeaderValue::from_str(&error.name) {
+        response.headers_mut().insert("x-amzn-errortype", value);
+    }
+    response
+}
+
+async fn handle(
+    state: &State,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+) -> Response<Full<Bytes>> {
+    let started = Instant::now();
+    let target = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let operation = target.rsplit('.').next().unwrap_or_default().to_owned();
+    let span = tracing::info_span!("request", op = %operation, %peer);
+    async move {
+        let response = match serve(state, request, &target).await {
+            Ok(body) => respond(200, body),
+            Err(error) => error_response(&error),
+        };
+        let status = response.status().as_u16();
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        tracing::info!(status, micros, "request");
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+async fn serve(
+    state: &State,
+    request: Request<Incoming>,
+    target: &str,
+) -> Result<Vec<u8>, ApiError> {
+    let (parts, body) = request.into_parts();
+    if parts.method == Method::GET && parts.uri.path() == "/" {
+        // DynamoDB answers a bare GET with a health line; SDKs never send one.
+        return Ok(b"healthy: singletable serve".to_vec());
+    }
+    if parts.method != Method::POST {
+        return Err(ApiError::dynamodb("UnknownOperationException", ""));
+    }
+    let body = match Limited::new(body, state.max_body_bytes).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) => {
+            if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                return Err(ApiError::dynamodb(
+                    "RequestEntityTooLarge",
+                    format!("Request size exceeded {} bytes", state.max_body_bytes),
+                )
+                .with_status(413));
+            }
+            return Err(ApiError::serialization(format!(
+                "could not read the request body: {error}"
+            )));
+        }
+    };
+    if let Some(credentials) = &state.credentials {
+        let headers: Vec<(String, &str)> = parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?)))
+            .collect();
+        let signed = SignedRequest {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query(),
+            headers,
+            body: &body,
+        };
+        sigv4::verify(&signed, credentials)?;
+    }
+    let output = state.service.handle(target, &body).await?;
+    serde_json::to_vec(&output)
+        .map_err(|e| ApiError::internal(format!("could not write the response: {e}")))
+}

@@ -1,0 +1,442 @@
+//! Snapshot files: the engine's whole state ([`EngineState`]) in one file.
+//!
+//! After the magic `STSNAP01`, framed records (see `record`), each a JSON document:
+//! a header, then for each table its definition followed by its items in chunks (items
+//! in DynamoDB's JSON, the codec of `singletable_runtime::json`), then an end record
+//! that counts the tables and items. A snapshot is only read whole: it is written to a
+//! temporary file, synced and renamed into place, so a missing end record or a failed
+//! checksum means the file was damaged after it was written, and opening fails rather
+//! than starting with part of the data.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use singletable_runtime::backend::memory::{EngineState, TableState};
+use singletable_runtime::backend::{
+    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProjectionSpec,
+    SecondaryIndex,
+};
+use singletable_runtime::json::{item_from_json, item_to_json};
+use singletable_runtime::schema::{BillingMode, ScalarType, StreamViewType};
+
+use super::record::{append_frame, read_frames, End};
+use super::RecoveryError;
+
+/// The first bytes of a snapshot file.
+pub(crate) const MAGIC: &[u8; 8] = b"STSNAP01";
+
+/// Items per item record.
+const CHUNK: usize = 1_000;
+
+/// One record of a snapshot.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum Frame {
+    Header {
+        format: u32,
+    },
+    /// State kept beside the engine (see `ExtraState`).
+    Extra(serde_json::Value),
+    Table(Box<TableMeta>),
+    Items(Vec<serde_json::Value>),
+    End {
+        tables: u64,
+        items: u64,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TableMeta {
+    name: String,
+    arn: String,
+    /// `CreationDateTime` as the bits of the `f64` (JSON's decimal form loses the last
+    /// digit of some values).
+    creation_date_time_bits: u64,
+    time_to_live_attribute: Option<String>,
+    attribute_definitions: Vec<(String, Scalar)>,
+    key_schema: Vec<(String, Key)>,
+    global_secondary_indexes: Vec<IndexMeta>,
+    local_secondary_indexes: Vec<IndexMeta>,
+    /// `None` for on-demand, else (read, write) capacity units.
+    provisioned: Option<(u64, u64)>,
+    stream: Option<Stream>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IndexMeta {
+    name: String,
+    key_schema: Vec<(String, Key)>,
+    /// `None` for `ALL`, else the non-key attributes (empty for `KEYS_ONLY`).
+    projection: Projection,
+    provisioned_throughput: Option<(u64, u64)>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum Projection {
+    All,
+    KeysOnly,
+    Include(Vec<String>),
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+enum Scalar {
+    S,
+    N,
+    B,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+enum Key {
+    Hash,
+    Range,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+enum Stream {
+    KeysOnly,
+    NewImage,
+    OldImage,
+    NewAndOldImages,
+}
+
+fn key_schema_meta(elements: &[KeySchemaElement]) -> Vec<(String, Key)> {
+    elements
+        .iter()
+        .map(|e| {
+            let key = match e.key_type {
+                KeyType::Hash => Key::Hash,
+                KeyType::Range => Key::Range,
+            };
+            (e.attribute_name.clone(), key)
+        })
+        .collect()
+}
+
+fn key_schema(meta: Vec<(String, Key)>) -> Vec<KeySchemaElement> {
+    meta.into_iter()
+        .map(|(attribute_name, key)| KeySchemaElement {
+            attribute_name,
+            key_type: match key {
+                Key::Hash => KeyType::Hash,
+                Key::Range => KeyType::Range,
+            },
+        })
+        .collect()
+}
+
+fn index_meta(index: &SecondaryIndex) -> IndexMeta {
+    IndexMeta {
+        name: index.index_name.clone(),
+        key_schema: key_schema_meta(&index.key_schema),
+        projection: match &index.projection {
+            ProjectionSpec::All => Projection::All,
+            ProjectionSpec::KeysOnly => Projection::KeysOnly,
+            ProjectionSpec::Include(names) => Projection::Include(names.clone()),
+        },
+        provisioned_throughput: index.provisioned_throughput,
+    }
+}
+
+fn index(meta: IndexMeta) -> SecondaryIndex {
+    SecondaryIndex {
+        index_name: meta.name,
+        key_schema: key_schema(meta.key_schema),
+        projection: match meta.projection {
+            Projection::All => ProjectionSpec::All,
+            Projection::KeysOnly => ProjectionSpec::KeysOnly,
+            Projection::Include(names) => ProjectionSpec::Include(names),
+        },
+        provisioned_throughput: meta.provisioned_throughput,
+    }
+}
+
+fn table_meta(table: &TableState) -> TableMeta {
+    let definition = &table.definition;
+    TableMeta {
+        name: definition.table_name.clone(),
+        arn: table.arn.clone(),
+        creation_date_time_bits: table.creation_date_time.to_bits(),
+        time_to_live_attribute: table.time_to_live_attribute.clone(),
+        attribute_definitions: definition
+            .attribute_definitions
+            .iter()
+            .map(|d| {
+                let ty = match d.ty {
+                    ScalarType::S => Scalar::S,
+                    ScalarType::N => Scalar::N,
+                    ScalarType::B => Scalar::B,
+                };
+                (d.name.clone(), ty)
+            })
+            .collect(),
+        key_schema: key_schema_meta(&definition.key_schema),
+        global_secondary_indexes: definition
+            .global_secondary_indexes
+            .iter()
+            .map(index_meta)
+            .collect(),
+        local_secondary_indexes: definition
+            .local_secondary_indexes
+            .iter()
+            .map(index_meta)
+            .collect(),
+        provisioned: match definition.billing_mode {
+            BillingMode::PayPerRequest => None,
+            BillingMode::Provisioned { read, write } => Some((read, write)),
+        },
+        stream: definition.stream.map(|view| match view {
+            StreamViewType::KeysOnly => Stream::KeysOnly,
+            StreamViewType::NewImage => Stream::NewImage,
+            StreamViewType::OldImage => Stream::OldImage,
+            StreamViewType::NewAndOldImages => Stream::NewAndOldImages,
+        }),
+    }
+}
+
+fn table_state(meta: TableMeta) -> TableState {
+    TableState {
+        definition: CreateTableInput {
+            table_name: meta.name,
+            attribute_definitions: meta
+                .attribute_definitions
+                .into_iter()
+                .map(|(name, ty)| AttributeDefinition {
+                    name,
+                    ty: match ty {
+                        Scalar::S => ScalarType::S,
+                        Scalar::N => ScalarType::N,
+                        Scalar::B => ScalarType::B,
+                    },
+                })
+                .collect(),
+            key_schema: key_schema(meta.key_schema),
+            global_secondary_indexes: meta
+                .global_secondary_indexes
+                .into_iter()
+                .map(index)
+                .collect(),
+            local_secondary_indexes: meta.local_secondary_indexes.into_iter().map(index).collect(),
+            billing_mode: match meta.provisioned {
+                None => BillingMode::PayPerRequest,
+                Some((read, write)) => BillingMode::Provisioned { read, write },
+            },
+            stream: meta.stream.map(|view| match view {
+                Stream::KeysOnly => StreamViewType::KeysOnly,
+                Stream::NewImage => StreamViewType::NewImage,
+                Stream::OldImage => StreamViewType::OldImage,
+                Stream::NewAndOldImages => StreamViewType::NewAndOldImages,
+            }),
+        },
+        arn: meta.arn,
+        creation_date_time: f64::from_bits(meta.creation_date_time_bits),
+        time_to_live_attribute: meta.time_to_live_attribute,
+        items: Vec::new(),
+    }
+}
+
+fn push(out: &mut Vec<u8>, frame: &Frame) -> Result<(), RecoveryError> {
+    let json =
+        serde_json::to_vec(frame).map_err(|error| RecoveryError::Encode(error.to_string()))?;
+    if json.len() > super::record::MAX_PAYLOAD {
+        return Err(RecoveryError::Encode(format!(
+            "a snapshot record of {} bytes exceeds the record limit",
+            json.len()
+        )));
+    }
+    append_frame(out, &json);
+    Ok(())
+}
+
+/// What a snapshot holds: the engine's state, and the state kept beside it.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Snapshot {
+    /// The engine's tables.
+    pub engine: EngineState,
+    /// What `ExtraState::export` returned, if there is an `ExtraState`.
+    pub extra: Option<serde_json::Value>,
+}
+
+/// The bytes of a snapshot file holding `snapshot`.
+pub(crate) fn encode(snapshot: &Snapshot) -> Result<Vec<u8>, RecoveryError> {
+    let state = &snapshot.engine;
+    let mut out = MAGIC.to_vec();
+    push(&mut out, &Frame::Header { format: 1 })?;
+    if let Some(extra) = &snapshot.extra {
+        push(&mut out, &Frame::Extra(extra.clone()))?;
+    }
+    let mut items = 0u64;
+    for table in &state.tables {
+        push(&mut out, &Frame::Table(Box::new(table_meta(table))))?;
+        for chunk in table.items.chunks(CHUNK) {
+            let json = chunk.iter().map(|item| item_to_json(item)).collect();
+            push(&mut out, &Frame::Items(json))?;
+            items += u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+        }
+    }
+    let tables = u64::try_from(state.tables.len()).unwrap_or(u64::MAX);
+    push(&mut out, &Frame::End { tables, items })?;
+    Ok(out)
+}
+
+/// The state in the bytes of a snapshot file named `file` (for errors).
+pub(crate) fn decode(file: &str, data: &[u8]) -> Result<Snapshot, RecoveryError> {
+    let damaged = |reason: String| RecoveryError::DamagedSnapshot { file: file.to_owned(), reason };
+    let body = data
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| damaged("it does not start with the snapshot magic".to_owned()))?;
+    let frames = read_frames(body);
+    if frames.end != End::Clean {
+        return Err(damaged(frames.end.to_string()));
+    }
+    let mut state = EngineState::default();
+    let mut extra = None;
+    let mut ended = None;
+    for (position, payload) in frames.payloads.iter().enumerate() {
+        let frame: Frame = serde_json::from_slice(payload)
+            .map_err(|error| damaged(format!("record {position}: {error}")))?;
+        if ended.is_some() {
+            return Err(damaged(format!("record {position} follows the end record")));
+        }
+        match frame {
+            Frame::Header { format: 1 } if position == 0 => {}
+            Frame::Header { format } => {
+                return Err(damaged(format!(
+                    "unexpected header (format {format}) at record {position}"
+                )));
+            }
+            _ if position == 0 => return Err(damaged("the header record is missing".to_owned())),
+            Frame::Extra(value) if state.tables.is_empty() && extra.is_none() => {
+                extra = Some(value)
+            }
+            Frame::Extra(_) => {
+                return Err(damaged(format!("misplaced extra state at record {position}")))
+            }
+            Frame::Table(meta) => state.tables.push(table_state(*meta)),
+            Frame::Items(items) => {
+                let table = state.tables.last_mut().ok_or_else(|| {
+                    damaged(format!("items before any table at record {position}"))
+                })?;
+                for json in &items {
+                    let item = item_from_json(json)
+                        .map_err(|error| damaged(format!("record {position}: {error}")))?;
+                    table.items.push(Arc::new(item));
+                }
+            }
+            Frame::End { tables, items } => ended = Some((tables, items)),
+        }
+    }
+    let Some((tables, items)) = ended else {
+        return Err(damaged("the end record is missing".to_owned()));
+    };
+    let found_items: usize = state.tables.iter().map(|t| t.items.len()).sum();
+    if u64::try_from(state.tables.len()).ok() != Some(tables)
+        || u64::try_from(found_items).ok() != Some(items)
+    {
+        return Err(damaged(format!(
+            "it holds {} tables and {found_items} items, its end record says {tables} and {items}",
+            state.tables.len()
+        )));
+    }
+    Ok(Snapshot { engine: state, extra })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use singletable_runtime::AttributeValue;
+
+    fn state() -> EngineState {
+        let element =
+            |name: &str, key_type| KeySchemaElement { attribute_name: name.to_owned(), key_type };
+        let definition = CreateTableInput {
+            table_name: "Orders".to_owned(),
+            attribute_definitions: vec![
+                AttributeDefinition { name: "pk".to_owned(), ty: ScalarType::S },
+                AttributeDefinition { name: "sk".to_owned(), ty: ScalarType::N },
+                AttributeDefinition { name: "g".to_owned(), ty: ScalarType::B },
+            ],
+            key_schema: vec![element("pk", KeyType::Hash), element("sk", KeyType::Range)],
+            global_secondary_indexes: vec![SecondaryIndex {
+                index_name: "ByG".to_owned(),
+                key_schema: vec![element("g", KeyType::Hash)],
+                projection: ProjectionSpec::Include(vec!["x".to_owned()]),
+                provisioned_throughput: Some((3, 4)),
+            }],
+            local_secondary_indexes: vec![SecondaryIndex {
+                index_name: "ByX".to_owned(),
+                key_schema: vec![element("pk", KeyType::Hash), element("g", KeyType::Range)],
+                projection: ProjectionSpec::KeysOnly,
+                provisioned_throughput: None,
+            }],
+            billing_mode: BillingMode::Provisioned { read: 5, write: 6 },
+            stream: Some(StreamViewType::NewAndOldImages),
+        };
+        let items = (0..2_500)
+            .map(|n| {
+                let item = [
+                    ("pk".to_owned(), AttributeValue::S(format!("p{}", n % 7))),
+                    ("sk".to_owned(), AttributeValue::N(n.to_string().parse().expect("a number"))),
+                    ("b".to_owned(), AttributeValue::B(vec![0, 1, 255])),
+                ];
+                Arc::new(item.into())
+            })
+            .collect();
+        let orders = TableState {
+            definition,
+            arn: "arn:aws:dynamodb:ddblocal:000000000000:table/Orders".to_owned(),
+            // A value whose shortest decimal form does not parse back exactly with
+            // serde_json's default float parser.
+            creation_date_time: 1_795_629_138.710_505_5,
+            time_to_live_attribute: Some("expires".to_owned()),
+            items,
+        };
+        let mut empty = orders.clone();
+        empty.definition.table_name = "Empty".to_owned();
+        empty.definition.billing_mode = BillingMode::PayPerRequest;
+        empty.definition.stream = None;
+        empty.time_to_live_attribute = None;
+        empty.items.clear();
+        EngineState { tables: vec![empty, orders] }
+    }
+
+    #[test]
+    fn snapshots_round_trip_every_field() {
+        let snapshot = Snapshot { engine: state(), extra: None };
+        let bytes = encode(&snapshot).expect("encoded");
+        assert!(bytes.starts_with(MAGIC));
+        assert_eq!(decode("s", &bytes).expect("decoded"), snapshot);
+        let with_extra = Snapshot {
+            engine: state(),
+            extra: Some(serde_json::json!({"tags": {"arn:x": {"k": "v"}}})),
+        };
+        let bytes = encode(&with_extra).expect("encoded");
+        assert_eq!(decode("s", &bytes).expect("decoded"), with_extra);
+    }
+
+    #[test]
+    fn damaged_snapshots_are_refused_with_the_reason() {
+        let bytes = encode(&Snapshot { engine: state(), extra: None }).expect("encoded");
+        let reason = |data: &[u8]| match decode("snap", data) {
+            Err(RecoveryError::DamagedSnapshot { file, reason }) => {
+                assert_eq!(file, "snap");
+                reason
+            }
+            other => panic!("expected a damaged snapshot, got {other:?}"),
+        };
+        assert!(reason(&bytes[..bytes.len() - 1]).contains("incomplete record"));
+        let mut flipped = bytes.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 0x40;
+        assert!(reason(&flipped).contains("checksum"));
+        assert!(reason(b"NOTSNAP!").contains("magic"));
+        // Whole records missing at the end: no end record.
+        let frames = read_frames(&bytes[MAGIC.len()..]);
+        let mut cut = MAGIC.to_vec();
+        for payload in &frames.payloads[..frames.payloads.len() - 1] {
+            append_frame(&mut cut, payload);
+        }
+        assert!(reason(&cut).contains("end record is missing"));
+    }
+}

@@ -1,0 +1,3 @@
+//! The durability layer, as the server uses it (see [`crate::storage`]).
+
+pub(crate) use crate::storage::Storage;

@@ -1,0 +1,260 @@
+//! `UpdateTable`: create or delete one global secondary index (the new index is filled
+//! from the table's items before the call returns), change a GSI's provisioned
+//! throughput, change the billing mode.
+//!
+//! # How
+//!
+//! The engine's table schemas are fixed at `CreateTable`, so `UpdateTable` rebuilds the
+//! table through the engine's own operations while every other request waits (the
+//! engine's request gate, held exclusively): the new definition and every item are first
+//! tried on a probe table (so an invalid definition, or an item whose attribute has the
+//! wrong type for a new index key, refuses the call and changes nothing), then the table
+//! is dropped, created with the new definition and refilled, and its TTL setting
+//! restored. Tags stay (they are kept by table ARN, which does not change).
+//!
+//! Differences from DynamoDB: the table and its indexes are `ACTIVE` when the call
+//! returns (DynamoDB answers `UPDATING` and backfills in the background);
+//! `CreationDateTime` becomes the time of the update; a table with a stream cannot be
+//! updated (its stream would restart), and `StreamSpecification` cannot be changed;
+//! DynamoDB skips items whose attribute has the wrong type for a new index key, where
+//! the engine (which cannot hold such an item beside the index) refuses the update.
+
+use serde_json::{json, Value};
+use singletable_runtime::backend::{
+    AttributeDefinition, Backend, CreateTableInput, KeyType, PutItemInput, ScanInput,
+    SecondaryIndex, TableDescription, TimeToLiveSpecification, TimeToLiveStatus,
+};
+use singletable_runtime::schema::BillingMode;
+use singletable_runtime::{Item, MemoryBackend};
+
+use crate::api_error::ApiError;
+use crate::service::{
+    attribute_definitions, billing_mode, secondary_index, stream_specification, throughput, Engine,
+};
+use crate::wire::{Request, Violations};
+
+/// The name of the probe table (invisible: nothing else runs during an update).
+const PROBE: &str = "__singletable_update_table_probe";
+
+enum IndexUpdate {
+    Create(SecondaryIndex),
+    Delete(String),
+    Update(String, Option<(u64, u64)>),
+}
+
+/// Runs `UpdateTable` (the caller holds the engine's gate exclusively).
+pub async fn update_table(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
+    let backend = engine.backend();
+    let mut violations = Violations::default();
+    let name = request.required_str("TableName", &mut violations)?;
+    let definitions = if request.has("AttributeDefinitions") {
+        attribute_definitions(request, &mut violations)?
+    } else {
+        Vec::new()
+    };
+    let billing = billing_mode(request, &mut violations)?;
+    let mut updates = Vec::new();
+    for (position, entry) in
+        request.array("GlobalSecondaryIndexUpdates")?.into_iter().flatten().enumerate()
+    {
+        let entry = Request::new(entry)?;
+        let at = format!("globalSecondaryIndexUpdates.{}.member", position + 1);
+        if let Some(create) = entry.nested("Create")? {
+            updates.push(IndexUpdate::Create(secondary_index(
+                &create,
+                &format!("{at}.create"),
+                &mut violations,
+            )?));
+        } else if let Some(delete) = entry.nested("Delete")? {
+            updates.push(IndexUpdate::Delete(delete.required_str("IndexName", &mut violations)?));
+        } else if let Some(update) = entry.nested("Update")? {
+            let index_name = update.required_str("IndexName", &mut violations)?;
+            updates.push(IndexUpdate::Update(index_name, throughput(&update)?));
+        }
+    }
+    violations.finish()?;
+    if request.has("StreamSpecification") {
+        stream_specification(request)?;
+        return Err(ApiError::validation(
+            "singletable serve does not change a table's StreamSpecification after CreateTable",
+        ));
+    }
+    if billing.is_none() && updates.is_empty() && !request.has("BillingMode") {
+        return Err(ApiError::validation(
+            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
+        ));
+    }
+    let creates_or_deletes = updates
+        .iter()
+        .filter(|u| matches!(u, IndexUpdate::Create(_) | IndexUpdate::Delete(_)))
+        .count();
+    if creates_or_deletes > 1 {
+        return Err(ApiError::dynamodb(
+            "LimitExceededException",
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
+        ));
+    }
+
+    let old = backend.describe_table(name.clone()).await?;
+    if old.stream.is_some() {
+        return Err(ApiError::validation(
+            "singletable serve cannot update a table that has a stream (its stream would restart)",
+        ));
+    }
+    let input = new_definition(&old, definitions, billing, updates)?;
+
+    // Try the definition and every item on a probe table first: nothing changes on failure.
+    let items = all_items(backend, &name).await?;
+    let _ = backend.delete_table(PROBE.to_owned()).await;
+    backend
+        .create_table(CreateTableInput { table_name: PROBE.to_owned(), ..input.clone() })
+        .await?;
+    let tried = fill(backend, PROBE, &items).await;
+    let _ = backend.delete_table(PROBE.to_owned()).await;
+    tried?;
+
+    let ttl = backend.describe_time_to_live(name.clone()).await?;
+    backend.delete_table(name.clone()).await?;
+    backend.create_table(input).await?;
+    fill(backend, &name, &items).await?;
+    if let (TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling, Some(attribute_name)) =
+        (ttl.status, ttl.attribute_name)
+    {
+        backend
+            .update_time_to_live(
+                name.clone(),
+                TimeToLiveSpecification { attribute_name, enabled: true },
+            )
+            .await?;
+    }
+    let description = backend.describe_table(name).await?;
+    Ok(json!({"TableDescription": engine.description(&description)}))
+}
+
+fn new_definition(
+    old: &TableDescription,
+    definitions: Vec<AttributeDefinition>,
+    billing: Option<BillingMode>,
+    updates: Vec<IndexUpdate>,
+) -> Result<CreateTableInput, ApiError> {
+    let mut input = CreateTableInput {
+        table_name: old.table_name.clone(),
+        attribute_definitions: old.attribute_definitions.clone(),
+        key_schema: old.key_schema.clone(),
+        global_secondary_indexes: old.global_secondary_indexes.clone(),
+        local_secondary_indexes: old.local_secondary_indexes.clone(),
+        billing_mode: billing.unwrap_or(old.billing_mode),
+        stream: old.stream,
+    };
+    for definition in definitions {
+        match input.attribute_definitions.iter().find(|d| d.name == definition.name) {
+            Some(existing) if existing.ty != definition.ty => {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Attribute {} is already defined with type {}",
+                    definition.name,
+                    existing.ty.as_str()
+                )))
+            }
+            Some(_) => {}
+            None => input.attribute_definitions.push(definition),
+        }
+    }
+    for update in updates {
+        match update {
+            IndexUpdate::Create(index) => {
+                if input
+                    .global_secondary_indexes
+                    .iter()
+                    .chain(&input.local_secondary_indexes)
+                    .any(|i| i.index_name == index.index_name)
+                {
+                    return Err(ApiError::validation(format!(
+                        "One or more parameter values were invalid: Index name {} already exists",
+                        index.index_name
+                    )));
+                }
+                input.global_secondary_indexes.push(index);
+            }
+            IndexUpdate::Delete(index_name) => {
+                let before = input.global_secondary_indexes.len();
+                input.global_secondary_indexes.retain(|i| i.index_name != index_name);
+                if input.global_secondary_indexes.len() == before {
+                    return Err(ApiError::not_found(format!(
+                        "Requested resource not found: Index: {index_name} not found"
+                    )));
+                }
+            }
+            IndexUpdate::Update(index_name, throughput) => {
+                let Some(index) =
+                    input.global_secondary_indexes.iter_mut().find(|i| i.index_name == index_name)
+                else {
+                    return Err(ApiError::not_found(format!(
+                        "Requested resource not found: Index: {index_name} not found"
+                    )));
+                };
+                index.provisioned_throughput = throughput;
+            }
+        }
+    }
+    match input.billing_mode {
+        BillingMode::PayPerRequest => {
+            for index in &mut input.global_secondary_indexes {
+                index.provisioned_throughput = None;
+            }
+        }
+        BillingMode::Provisioned { read, write } => {
+            for index in &mut input.global_secondary_indexes {
+                index.provisioned_throughput.get_or_insert((read, write));
+            }
+        }
+    }
+    // Only attributes some key still uses stay defined (CreateTable's rule).
+    let used = |name: &str| {
+        input.key_schema.iter().any(|e| e.attribute_name == name)
+            || input
+                .global_secondary_indexes
+                .iter()
+                .chain(&input.local_secondary_indexes)
+                .any(|i| i.key_schema.iter().any(|e| e.attribute_name == name))
+    };
+    let kept: Vec<AttributeDefinition> =
+        input.attribute_definitions.iter().filter(|d| used(&d.name)).cloned().collect();
+    input.attribute_definitions = kept;
+    debug_assert!(input.key_schema.iter().any(|e| e.key_type == KeyType::Hash));
+    Ok(input)
+}
+
+async fn all_items(backend: &MemoryBackend, table: &str) -> Result<Vec<Item>, ApiError> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = backend
+            .scan(ScanInput {
+                table_name: table.to_owned(),
+                consistent_read: true,
+                exclusive_start_key: start,
+                ..ScanInput::default()
+            })
+            .await?;
+        items.extend(page.items);
+        match page.last_evaluated_key {
+            Some(key) => start = Some(key),
+            None => return Ok(items),
+        }
+    }
+}
+
+async fn fill(backend: &MemoryBackend, table: &str, items: &[Item]) -> Result<(), ApiError> {
+    for item in items {
+        backend
+            .put_item(PutItemInput { table_name: table.to_owned(), item: item.clone(), ..PutItemInput::default() })
+            .await
+            .map_err(|error| {
+                ApiError::validation(format!(
+                    "One or more parameter values were invalid: an existing item does not fit the new index definition: {}",
+                    ApiError::from(error).message
+                ))
+            })?;
+    }
+    Ok(())
+}
