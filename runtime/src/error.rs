@@ -249,18 +249,30 @@ pub enum Error {
     Validation {
         /// DynamoDB's message.
         message: String,
+        /// The backend's original error (the AWS SDK's, with its request id), when the
+        /// error came from a backend that has one; `None` from the embedded engine.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// DynamoDB's `ResourceNotFoundException`: no such table or index.
     #[error("ResourceNotFoundException: {message}")]
     ResourceNotFound {
         /// DynamoDB's message.
         message: String,
+        /// The backend's original error (the AWS SDK's, with its request id), when the
+        /// error came from a backend that has one; `None` from the embedded engine.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// DynamoDB's `ResourceInUseException`: e.g. creating a table that exists.
     #[error("ResourceInUseException: {message}")]
     ResourceInUse {
         /// DynamoDB's message.
         message: String,
+        /// The backend's original error (the AWS SDK's, with its request id), when the
+        /// error came from a backend that has one; `None` from the embedded engine.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// DynamoDB's `ConditionalCheckFailedException`: a write's condition was false.
     /// `item` holds the item as it was when `ReturnValuesOnConditionCheckFailure=ALL_OLD`
@@ -269,6 +281,10 @@ pub enum Error {
     ConditionalCheckFailed {
         /// The item as it was, when asked for.
         item: Option<Box<Item>>,
+        /// The backend's original error (the AWS SDK's, with its request id), when the
+        /// error came from a backend that has one; `None` from the embedded engine.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// DynamoDB's `TransactionCanceledException`: no action of the transaction was
     /// applied. `reasons` has one entry per action, in request order.
@@ -276,6 +292,10 @@ pub enum Error {
     TransactionCanceled {
         /// One reason per action (`None` for actions that would have succeeded).
         reasons: Vec<CancellationReason>,
+        /// The backend's original error (the AWS SDK's, with its request id), when the
+        /// error came from a backend that has one; `None` from the embedded engine.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A pagination cursor that does not belong to the query it was given to, or that
     /// was altered; nothing was sent.
@@ -356,12 +376,12 @@ fn fmt_version(version: Option<u64>) -> String {
 impl Error {
     /// A `ValidationException` with DynamoDB's message.
     pub fn validation(message: impl Into<String>) -> Self {
-        Error::Validation { message: message.into() }
+        Error::Validation { message: message.into(), source: None }
     }
 
     /// A `ResourceNotFoundException` with DynamoDB's message.
     pub fn resource_not_found(message: impl Into<String>) -> Self {
-        Error::ResourceNotFound { message: message.into() }
+        Error::ResourceNotFound { message: message.into(), source: None }
     }
 
     /// DynamoDB's exception name for service-side errors (`ValidationException`, …);

@@ -152,12 +152,12 @@ impl VersionCheck {
     /// a conflict (not for updates, which fail on a missing item anyway).
     pub(crate) fn explain(&self, error: Error, missing_is_conflict: bool) -> Error {
         match error {
-            Error::ConditionalCheckFailed { item } => {
+            Error::ConditionalCheckFailed { item, .. } => {
                 let old = item.as_deref();
                 if (old.is_some() || missing_is_conflict) && self.fails_on(old) {
                     self.conflict(old)
                 } else {
-                    Error::ConditionalCheckFailed { item }
+                    Error::ConditionalCheckFailed { item, source: None }
                 }
             }
             other => other,
@@ -475,7 +475,7 @@ pub(crate) async fn commit_guarded<E: Entity>(
     let input = crate::backend::TransactWriteItemsInput { items, ..Default::default() };
     match backend.transact_write_items(input).await {
         Ok(_) => Ok(()),
-        Err(Error::TransactionCanceled { reasons }) => {
+        Err(Error::TransactionCanceled { reasons, .. }) => {
             for (reason, attribute) in reasons.iter().zip(&attributes) {
                 if let (Some(attribute), "ConditionalCheckFailed") =
                     (attribute, reason.code.as_str())
@@ -497,7 +497,7 @@ pub(crate) async fn commit_guarded<E: Entity>(
                     });
                 }
             }
-            Err(Error::TransactionCanceled { reasons })
+            Err(Error::TransactionCanceled { reasons, source: None })
         }
         Err(other) => Err(other),
     }

@@ -127,7 +127,7 @@ impl CommitError {
     /// cancellation).
     pub fn reasons(&self) -> &[CancellationReason] {
         match &self.error {
-            Error::TransactionCanceled { reasons } => reasons,
+            Error::TransactionCanceled { reasons, .. } => reasons,
             _ => &[],
         }
     }
@@ -584,7 +584,7 @@ impl<'a> Transaction<'a> {
             self.actions.iter().map(|a| (a.guard, a.info.entity)).collect();
         self.commit_detailed().await.map_err(|error| {
             let error = Error::from(error);
-            if let Error::TransactionCanceled { reasons } = &error {
+            if let Error::TransactionCanceled { reasons, .. } = &error {
                 for (reason, (guard, entity)) in reasons.iter().zip(&guards) {
                     if let (Some(attribute), "ConditionalCheckFailed") =
                         (guard, reason.code.as_str())

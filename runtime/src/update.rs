@@ -498,7 +498,7 @@ impl<'a, E: Entity> Update<'a, E> {
         let table = E::Table::SCHEMA.name;
         let old = read_current(backend, table, &input.key).await?;
         let Some(current) = old.as_ref() else {
-            return Err(Error::ConditionalCheckFailed { item: None });
+            return Err(Error::ConditionalCheckFailed { item: None, source: None });
         };
         if let Some(check) = &check {
             if check.fails_on(Some(current)) {

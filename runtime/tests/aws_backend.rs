@@ -142,17 +142,46 @@ fn service_errors_keep_code_message_and_source(endpoint: String) -> Result<(), F
             item: item([("pk", s("")), ("sk", s("s"))]),
             ..PutItemInput::default()
         };
+        // Every typed error keeps the SDK's error (with the request id) as its source.
+        fn sdk_source(error: &Error) -> String {
+            let source = std::error::Error::source(error)
+                .unwrap_or_else(|| panic!("{error:?} has no source"));
+            format!("{source:?}")
+        }
         match db.put_item(input).await {
-            Err(Error::Validation { message }) => {
+            Err(e @ Error::Validation { .. }) => {
+                let Error::Validation { message, .. } = &e else { unreachable!() };
                 assert!(message.contains("empty string value"), "{message}");
+                assert!(sdk_source(&e).contains("ValidationException"), "{e:?}");
             }
             other => panic!("expected ValidationException, got {other:?}"),
         }
         match db.describe_table("st-nope".to_owned()).await {
             Err(e @ Error::ResourceNotFound { .. }) => {
                 assert_eq!(e.dynamodb_type(), Some("ResourceNotFoundException"));
+                assert!(sdk_source(&e).contains("ResourceNotFound"), "{e:?}");
             }
             other => panic!("expected ResourceNotFoundException, got {other:?}"),
+        }
+        match db.create_table(simple_table(name.clone())).await {
+            Err(e @ Error::ResourceInUse { .. }) => {
+                assert!(sdk_source(&e).contains("ResourceInUse"), "{e:?}");
+            }
+            other => panic!("expected ResourceInUseException, got {other:?}"),
+        }
+        let input = PutItemInput {
+            table_name: name.clone(),
+            item: item([("pk", s("p")), ("sk", s("s"))]),
+            condition: Some(singletable_runtime::expr::Condition::AttributeExists(
+                singletable_runtime::expr::Path::attribute("pk"),
+            )),
+            ..PutItemInput::default()
+        };
+        match db.put_item(input).await {
+            Err(e @ Error::ConditionalCheckFailed { .. }) => {
+                assert!(sdk_source(&e).contains("ConditionalCheckFailed"), "{e:?}");
+            }
+            other => panic!("expected ConditionalCheckFailedException, got {other:?}"),
         }
         let input = GetItemInput {
             table_name: name.clone(),

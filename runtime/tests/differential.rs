@@ -392,7 +392,7 @@ fn error_outcome(error: &Error) -> Outcome {
         );
     }
     let item = match error {
-        Error::ConditionalCheckFailed { item } => item.as_deref().cloned().map(normalise),
+        Error::ConditionalCheckFailed { item, .. } => item.as_deref().cloned().map(normalise),
         _ => None,
     };
     Outcome::Error(error.dynamodb_type().map(str::to_owned), item)

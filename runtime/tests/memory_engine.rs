@@ -110,7 +110,7 @@ async fn get(db: &MemoryBackend, table: &str, key: &[(&str, AttributeValue)]) ->
 
 fn validation<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
     match result {
-        Err(Error::Validation { message }) => message,
+        Err(Error::Validation { message, .. }) => message,
         other => panic!("expected a ValidationException, got {other:?}"),
     }
 }
@@ -139,7 +139,7 @@ async fn create_describe_list_delete() {
 
     let again = db.create_table(table("Orders", None)).await;
     assert!(
-        matches!(again, Err(Error::ResourceInUse { message }) if message == "Cannot create preexisting table")
+        matches!(again, Err(Error::ResourceInUse { message, .. }) if message == "Cannot create preexisting table")
     );
 
     db.create_table(table("Accounts", None)).await.expect("created");
@@ -156,7 +156,7 @@ async fn create_describe_list_delete() {
     {
         assert!(matches!(
             result,
-            Err(Error::ResourceNotFound { message }) if message == "Cannot do operations on a non-existent table"
+            Err(Error::ResourceNotFound { message, .. }) if message == "Cannot do operations on a non-existent table"
         ));
     }
     let missing =
@@ -641,13 +641,13 @@ async fn conditional_puts_and_deletes() {
     };
     db.put_item(create_only(&[("pk", s("k")), ("v", n("1"))], true)).await.expect("created");
     match db.put_item(create_only(&[("pk", s("k")), ("v", n("2"))], true)).await {
-        Err(Error::ConditionalCheckFailed { item: Some(old) }) => {
+        Err(Error::ConditionalCheckFailed { item: Some(old), .. }) => {
             assert_eq!(*old, item(&[("pk", s("k")), ("v", n("1"))]));
         }
         other => panic!("expected a failed condition with the old item, got {other:?}"),
     }
     match db.put_item(create_only(&[("pk", s("k")), ("v", n("2"))], false)).await {
-        Err(error @ Error::ConditionalCheckFailed { item: None }) => {
+        Err(error @ Error::ConditionalCheckFailed { item: None, .. }) => {
             assert_eq!(error.dynamodb_type(), Some("ConditionalCheckFailedException"));
             assert_eq!(
                 error.to_string(),
@@ -681,7 +681,7 @@ async fn conditional_puts_and_deletes() {
             ..Default::default()
         })
         .await;
-    assert!(matches!(missing, Err(Error::ConditionalCheckFailed { item: None })));
+    assert!(matches!(missing, Err(Error::ConditionalCheckFailed { item: None, .. })));
     let guarded = DeleteItemInput {
         table_name: "Tab".to_owned(),
         key: item(&[("pk", s("k"))]),
@@ -2258,7 +2258,7 @@ async fn concurrent_transactions_are_all_or_nothing() {
                             tokio::task::yield_now().await;
                             continue;
                         }
-                        Err(Error::TransactionCanceled { reasons }) => {
+                        Err(Error::TransactionCanceled { reasons, .. }) => {
                             assert_eq!(reasons[0].code, "ConditionalCheckFailed");
                             assert_eq!(reasons[1].code, "None");
                         }
@@ -2294,7 +2294,7 @@ async fn a_failing_update_is_a_validation_error_reason() {
             ..Default::default()
         })
         .await;
-    let Err(Error::TransactionCanceled { reasons }) = result else {
+    let Err(Error::TransactionCanceled { reasons, .. }) = result else {
         panic!("expected a cancellation, got {result:?}");
     };
     assert_eq!(reasons[0].code, "None");

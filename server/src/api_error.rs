@@ -98,12 +98,12 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
         match error {
-            Error::Validation { message } => ApiError::validation(message),
-            Error::ResourceNotFound { message } => ApiError::not_found(message),
-            Error::ResourceInUse { message } => {
+            Error::Validation { message, .. } => ApiError::validation(message),
+            Error::ResourceNotFound { message, .. } => ApiError::not_found(message),
+            Error::ResourceInUse { message, .. } => {
                 ApiError::dynamodb("ResourceInUseException", message)
             }
-            Error::ConditionalCheckFailed { item } => {
+            Error::ConditionalCheckFailed { item, .. } => {
                 let mut error = ApiError::dynamodb(
                     "ConditionalCheckFailedException",
                     "The conditional request failed",
@@ -116,7 +116,7 @@ impl From<Error> for ApiError {
                 }
                 error
             }
-            Error::TransactionCanceled { reasons } => {
+            Error::TransactionCanceled { reasons, .. } => {
                 let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
                 let mut error = ApiError::dynamodb(
                     "TransactionCanceledException",

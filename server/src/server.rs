@@ -115,10 +115,19 @@ impl Server {
             None => Storage::in_memory(),
             Some(dir) => {
                 let replayer = Arc::clone(&engine);
-                Storage::open(dir, engine.backend(), move |target, body| {
-                    let engine = Arc::clone(&replayer);
-                    async move { engine.replay(&target, &body).await }
-                })
+                // Tags live beside the engine: snapshots carry them as extra state.
+                let tags: Arc<dyn crate::storage::ExtraState> =
+                    Arc::new(crate::service::TagState(Arc::clone(&engine)));
+                Storage::open_with_extra_state(
+                    dir,
+                    engine.backend(),
+                    Some(tags),
+                    crate::storage::StorageOptions::from_env()?,
+                    move |target, body| {
+                        let engine = Arc::clone(&replayer);
+                        async move { engine.replay(&target, &body).await }
+                    },
+                )
                 .await
                 .map_err(|source| ServerError::Storage { dir: dir.clone(), source })?
             }

@@ -61,6 +61,46 @@ pub struct Engine {
     gate: tokio::sync::RwLock<()>,
 }
 
+/// The tags of an [`Engine`], saved in snapshots of the data directory (the engine's own
+/// state does not hold them).
+#[derive(Debug)]
+pub(crate) struct TagState(pub(crate) Arc<Engine>);
+
+impl crate::storage::ExtraState for TagState {
+    fn export(&self) -> Value {
+        let all = self.0.tags.lock().unwrap_or_else(PoisonError::into_inner);
+        let tags: serde_json::Map<String, Value> = all
+            .iter()
+            .map(|(arn, tags)| {
+                let tags = tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                (arn.clone(), Value::Object(tags))
+            })
+            .collect();
+        json!({ "tags": tags })
+    }
+
+    fn import(&self, state: Value) -> Result<(), String> {
+        let Some(Value::Object(by_arn)) = state.get("tags") else {
+            return Err("extra state without a `tags` object".to_owned());
+        };
+        let mut all = self.0.tags.lock().unwrap_or_else(PoisonError::into_inner);
+        for (arn, tags) in by_arn {
+            let Value::Object(tags) = tags else {
+                return Err(format!("tags of {arn} are not an object"));
+            };
+            let mut map = BTreeMap::new();
+            for (key, value) in tags {
+                let Value::String(value) = value else {
+                    return Err(format!("tag {key} of {arn} is not a string"));
+                };
+                map.insert(key.clone(), value.clone());
+            }
+            all.insert(arn.clone(), map);
+        }
+        Ok(())
+    }
+}
+
 /// The engine with its durability layer: what the HTTP layer calls.
 #[derive(Debug)]
 pub struct Service {

@@ -793,3 +793,39 @@ fn data_dir_keeps_writes_across_restarts() {
     );
     assert_eq!(got["Item"]["v"], json!({"N": "3"}));
 }
+
+#[test]
+fn tags_survive_snapshots_of_the_data_dir() {
+    // A snapshot after every write: the log is emptied, so the tags must come back from
+    // the snapshot itself. (Other tests of this binary may see the small threshold too;
+    // it only makes their snapshots more frequent.)
+    std::env::set_var("SINGLETABLE_SNAPSHOT_AFTER_BYTES", "1");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let config =
+        || ServerConfig { data_dir: Some(dir.path().to_path_buf()), ..ServerConfig::default() };
+    let first = start(config());
+    create_simple(&first, "tagged");
+    let arn =
+        ok(&first, "DescribeTable", json!({"TableName": "tagged"}))["Table"]["TableArn"].clone();
+    ok(&first, "TagResource", json!({"ResourceArn": arn, "Tags": [{"Key": "team", "Value": "a"}]}));
+    for i in 0..5 {
+        ok(
+            &first,
+            "PutItem",
+            json!({"TableName": "tagged", "Item": {"pk": {"S": format!("p{i}")}, "sk": {"S": "1"}}}),
+        );
+    }
+    first.stop().unwrap_or_else(|e| panic!("stop: {e}"));
+    let snapshots = std::fs::read_dir(dir.path())
+        .unwrap_or_else(|e| panic!("read_dir: {e}"))
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().contains("snapshot"))
+        .count();
+    assert!(snapshots > 0, "no snapshot was taken");
+
+    let second = start(config());
+    let tags = ok(&second, "ListTagsOfResource", json!({"ResourceArn": arn}));
+    assert_eq!(tags["Tags"], json!([{"Key": "team", "Value": "a"}]));
+    let scan = ok(&second, "Scan", json!({"TableName": "tagged"}));
+    assert_eq!(scan["Count"], json!(5));
+}

@@ -263,7 +263,7 @@ pub fn err<T: std::fmt::Debug>(result: Result<T, Error>) -> Error {
 #[track_caller]
 fn assert_validation<T: std::fmt::Debug>(result: Result<T, Error>, what: &str) {
     match err(result) {
-        Error::Validation { message } => assert!(!message.is_empty(), "{what}: empty message"),
+        Error::Validation { message, .. } => assert!(!message.is_empty(), "{what}: empty message"),
         other => panic!("{what}: expected ValidationException, got {other:?}"),
     }
 }
@@ -409,7 +409,7 @@ async fn duplicate_create_is_resource_in_use(ctx: &Ctx<'_>) {
     let name = ctx.table("duplicate");
     create(ctx.db, simple_table(name.clone())).await;
     match err(ctx.db.create_table(simple_table(name.clone())).await) {
-        Error::ResourceInUse { message } => assert!(!message.is_empty()),
+        Error::ResourceInUse { message, .. } => assert!(!message.is_empty()),
         other => panic!("expected ResourceInUseException, got {other:?}"),
     }
     drop_table(ctx.db, &name).await;
@@ -418,7 +418,7 @@ async fn duplicate_create_is_resource_in_use(ctx: &Ctx<'_>) {
 async fn missing_table_is_resource_not_found(ctx: &Ctx<'_>) {
     let name = ctx.table("missing");
     let not_found = |e: Error, what: &str| match e {
-        Error::ResourceNotFound { message } => assert!(!message.is_empty()),
+        Error::ResourceNotFound { message, .. } => assert!(!message.is_empty()),
         other => panic!("{what}: expected ResourceNotFoundException, got {other:?}"),
     };
     not_found(err(ctx.db.describe_table(name.clone()).await), "DescribeTable");
@@ -576,7 +576,7 @@ fn assert_condition_failed<T: std::fmt::Debug>(
     expected_item: Option<&Item>,
 ) {
     match err(result) {
-        Error::ConditionalCheckFailed { item } => {
+        Error::ConditionalCheckFailed { item, .. } => {
             assert_eq!(item.as_deref().map(normalized), expected_item.map(normalized));
         }
         other => panic!("expected ConditionalCheckFailedException, got {other:?}"),
@@ -865,7 +865,7 @@ async fn consumed_capacity_total_and_indexes(ctx: &Ctx<'_>) {
 #[track_caller]
 pub fn validation<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
     match err(result) {
-        Error::Validation { message } => message,
+        Error::Validation { message, .. } => message,
         other => panic!("expected ValidationException, got {other:?}"),
     }
 }
@@ -2753,7 +2753,7 @@ async fn transact_cancellation_reasons_in_order(ctx: &Ctx<'_>) {
             add_one(&name, key("p", "3")),
         ]))
         .await;
-    let Err(Error::TransactionCanceled { reasons }) = result else {
+    let Err(Error::TransactionCanceled { reasons, .. }) = result else {
         panic!("expected a cancelled transaction, got {result:?}");
     };
     let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();

@@ -13,6 +13,10 @@
 //! | a request that could not be sent (connection, TLS, credentials) | [`Error::Service`], code `TransportError` |
 //! | a response that could not be read | [`Error::Service`], code `ResponseError` |
 //!
+//! Every one of them keeps the SDK's error as its [`source`](std::error::Error::source) (with
+//! the request id in its metadata); errors the backend raises itself (a transaction update
+//! without actions, …) have none.
+//!
 //! A `ConditionalCheckFailedException` whose `Item` cannot be decoded becomes the
 //! [`Error::Decode`] naming the attribute.
 
@@ -152,21 +156,27 @@ where
     let message = error.message().unwrap_or_default().to_owned();
     match code.as_str() {
         "ConditionalCheckFailedException" => {
-            let item = match error {
-                SdkError::ServiceError(service) => service.into_err().take_condition_item(),
-                _ => None,
+            let (item, source): (_, Box<dyn std::error::Error + Send + Sync>) = match error {
+                SdkError::ServiceError(service) => {
+                    let mut err = service.into_err();
+                    (err.take_condition_item(), Box::new(err))
+                }
+                other => (None, Box::new(other)),
             };
             match item.map(convert::item_from_sdk).transpose() {
-                Ok(item) => Error::ConditionalCheckFailed { item: item.map(Box::new) },
+                Ok(item) => {
+                    Error::ConditionalCheckFailed { item: item.map(Box::new), source: Some(source) }
+                }
                 Err(undecodable) => undecodable,
             }
         }
         "TransactionCanceledException" => {
-            let reasons = match error {
+            let (reasons, source): (_, Box<dyn std::error::Error + Send + Sync>) = match error {
                 SdkError::ServiceError(service) => {
-                    service.into_err().take_cancellation_reasons().unwrap_or_default()
+                    let mut err = service.into_err();
+                    (err.take_cancellation_reasons().unwrap_or_default(), Box::new(err))
                 }
-                _ => Vec::new(),
+                other => (Vec::new(), Box::new(other)),
             };
             let reasons: Result<Vec<CancellationReason>, Error> = reasons
                 .into_iter()
@@ -179,13 +189,15 @@ where
                 })
                 .collect();
             match reasons {
-                Ok(reasons) => Error::TransactionCanceled { reasons },
+                Ok(reasons) => Error::TransactionCanceled { reasons, source: Some(source) },
                 Err(undecodable) => undecodable,
             }
         }
-        "ResourceNotFoundException" => Error::ResourceNotFound { message },
-        "ResourceInUseException" => Error::ResourceInUse { message },
-        "ValidationException" => Error::Validation { message },
+        "ResourceNotFoundException" => {
+            Error::ResourceNotFound { message, source: Some(Box::new(error)) }
+        }
+        "ResourceInUseException" => Error::ResourceInUse { message, source: Some(Box::new(error)) },
+        "ValidationException" => Error::Validation { message, source: Some(Box::new(error)) },
         _ => Error::Service { code, message, source: Some(Box::new(error)) },
     }
 }

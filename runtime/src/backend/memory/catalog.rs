@@ -132,6 +132,7 @@ impl Catalog {
                 // Real DynamoDB: `Table already exists: <name>`.
                 return Err(Error::ResourceInUse {
                     message: "Cannot create preexisting table".to_owned(),
+                    source: None,
                 });
             }
             tables.insert(handle.def.name.clone(), Arc::clone(&handle));
@@ -218,6 +219,7 @@ impl Catalog {
         if tables.contains_key(&handle.def.name) {
             return Err(Error::ResourceInUse {
                 message: "Cannot create preexisting table".to_owned(),
+                source: None,
             });
         }
         tables.insert(handle.def.name.clone(), handle);
@@ -255,7 +257,7 @@ mod tests {
         assert!(created.creation_date_time > 0.0);
         assert!(matches!(
             catalog.create_table(input("one")),
-            Err(Error::ResourceInUse { message }) if message == "Cannot create preexisting table"
+            Err(Error::ResourceInUse { message, .. }) if message == "Cannot create preexisting table"
         ));
         assert_eq!(
             catalog.describe_table("one").map(|d| d.table_name).ok(),
@@ -265,7 +267,7 @@ mod tests {
         assert_eq!(deleted.table_status, TableStatus::Deleting);
         assert!(matches!(
             catalog.describe_table("one"),
-            Err(Error::ResourceNotFound { message }) if message == "Cannot do operations on a non-existent table"
+            Err(Error::ResourceNotFound { message, .. }) if message == "Cannot do operations on a non-existent table"
         ));
         assert!(matches!(catalog.delete_table("one"), Err(Error::ResourceNotFound { .. })));
         assert!(matches!(catalog.table("x"), Err(Error::Validation { .. })));
@@ -301,7 +303,7 @@ mod tests {
     fn list_tables_checks_its_parameters() {
         let catalog = Catalog::default();
         let message = |input: ListTablesInput| match catalog.list_tables(&input) {
-            Err(Error::Validation { message }) => message,
+            Err(Error::Validation { message, .. }) => message,
             other => panic!("expected a validation error, got {other:?}"),
         };
         assert_eq!(

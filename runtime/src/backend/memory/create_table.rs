@@ -449,7 +449,7 @@ mod tests {
 
     fn rejected(input: CreateTableInput) -> String {
         match table_def(input, 0.0) {
-            Err(Error::Validation { message }) => message,
+            Err(Error::Validation { message, .. }) => message,
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

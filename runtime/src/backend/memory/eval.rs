@@ -503,7 +503,7 @@ mod tests {
 
     fn rejected(condition: &Condition) -> String {
         match check(condition, ExpressionKind::Condition) {
-            Err(Error::Validation { message }) => message,
+            Err(Error::Validation { message, .. }) => message,
             other => panic!("expected a validation error, got {other:?}"),
         }
     }
@@ -901,7 +901,7 @@ mod tests {
     #[test]
     fn filter_messages_name_the_filter() {
         match check(&cmp(at("a"), Comparator::Eq, at("a")), ExpressionKind::Filter) {
-            Err(Error::Validation { message }) => {
+            Err(Error::Validation { message, .. }) => {
                 assert!(message.starts_with("Invalid FilterExpression: "))
             }
             other => panic!("expected a validation error, got {other:?}"),

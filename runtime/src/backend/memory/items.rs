@@ -151,7 +151,7 @@ pub(crate) fn check_condition_holds(
     }
     let item =
         if return_old_on_failure { old.map(|old| Box::new(Item::clone(&old.item))) } else { None };
-    Err(Error::ConditionalCheckFailed { item })
+    Err(Error::ConditionalCheckFailed { item, source: None })
 }
 
 /// The summed size of the item's entries in the table's LSIs: DynamoDB's 400 KB cap

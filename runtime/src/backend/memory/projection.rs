@@ -217,7 +217,7 @@ mod tests {
 
     fn rejected(paths: &[Path]) -> String {
         match Projection::new(paths) {
-            Err(Error::Validation { message }) => message,
+            Err(Error::Validation { message, .. }) => message,
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

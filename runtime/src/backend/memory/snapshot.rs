@@ -108,6 +108,7 @@ impl MemoryBackend {
             {
                 return Err(Error::ResourceInUse {
                     message: format!("Cannot restore table {name}: it exists already"),
+                    source: None,
                 });
             }
             let mut def = table_def(table_state.definition, table_state.creation_date_time)
@@ -255,7 +256,7 @@ mod tests {
         let copy = MemoryBackend::new();
         let error = copy.import_state(state).expect_err("refused");
         assert!(
-            matches!(&error, Error::Validation { message } if message.starts_with("Cannot restore an item of table Two")),
+            matches!(&error, Error::Validation { message, .. } if message.starts_with("Cannot restore an item of table Two")),
             "{error:?}"
         );
         assert!(copy.export_state().tables.is_empty());

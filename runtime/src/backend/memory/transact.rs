@@ -355,7 +355,7 @@ fn evaluate(action: &Action<'_>, table: &Table) -> Result<Write, CancellationRea
     let old: Option<&StoredItem> = table.get(&action.key);
     if let Err(error) = check_condition_holds(action.condition, old, action.return_old) {
         let item = match error {
-            Error::ConditionalCheckFailed { item } => item.map(|item| *item),
+            Error::ConditionalCheckFailed { item, .. } => item.map(|item| *item),
             _ => None,
         };
         return Err(reason(
@@ -366,7 +366,7 @@ fn evaluate(action: &Action<'_>, table: &Table) -> Result<Write, CancellationRea
     }
     let validation = |error: Error| {
         let message = match error {
-            Error::Validation { message } => message,
+            Error::Validation { message, .. } => message,
             other => other.to_string(),
         };
         reason("ValidationError", Some(message), None)
@@ -413,7 +413,7 @@ fn conflict(taken: &[bool]) -> Error {
             }
         })
         .collect();
-    Error::TransactionCanceled { reasons }
+    Error::TransactionCanceled { reasons, source: None }
 }
 
 /// Claim, prepare, commit (see the module's isolation notes).
@@ -468,7 +468,7 @@ fn prepare(
         }
     }
     if failed {
-        return Err(Error::TransactionCanceled { reasons });
+        return Err(Error::TransactionCanceled { reasons, source: None });
     }
     Ok((writes, seen))
 }
@@ -705,7 +705,7 @@ mod tests {
         put_item(&catalog, put(item("a", "7"))).expect("put");
 
         let result = commit(&handles, &actions, writes, &seen, ReturnConsumedCapacity::None, claim);
-        let Err(Error::TransactionCanceled { reasons }) = result else {
+        let Err(Error::TransactionCanceled { reasons, .. }) = result else {
             panic!("expected a cancellation, got {result:?}");
         };
         let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();

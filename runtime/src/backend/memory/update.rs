@@ -654,7 +654,7 @@ mod tests {
 
     fn message<T: std::fmt::Debug>(result: Result<T>) -> String {
         match result {
-            Err(Error::Validation { message }) => message,
+            Err(Error::Validation { message, .. }) => message,
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

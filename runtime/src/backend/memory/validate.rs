@@ -386,7 +386,7 @@ mod tests {
 
     fn message(result: Result<impl std::fmt::Debug>) -> String {
         match result {
-            Err(Error::Validation { message }) => message,
+            Err(Error::Validation { message, .. }) => message,
             other => panic!("expected a validation error, got {other:?}"),
         }
     }
