@@ -467,6 +467,44 @@
 //! # Ok::<(), singletable::Error>(()) }).unwrap();
 //! ```
 //!
+//! ### Write sharding
+//!
+//! `#[entity(shards = N)]` (2..=100) spreads the writes of one logical partition over
+//! `N` physical ones: the partition key gets the suffix `#S{n}` (`DEVICE#d1#S3`), `n`
+//! being the 32-bit FNV-1a hash of the stored sort-key value (UTF-8 text of an `S`/`N`,
+//! bytes of a `B`) modulo `N` — fixed by definition, so stable across versions and
+//! platforms. `Entity::key(..)` computes the same shard, so get, update and delete
+//! still address one item; `decode_key` strips the suffix. The entity's query on the
+//! table's primary key fans out over every shard and merges in sort-key order (either
+//! direction); `limit` applies to the merged result, which is one page without a cursor
+//! (a given cursor is [`Error::InvalidCursor`]). This round, sharding applies to the
+//! table's partition key only: GSI keys are not sharded, a sharded entity cannot be in an
+//! LSI, collection queries over the logical partition do not fan out, and the entity
+//! needs a sort key and a string partition key.
+//!
+//! ```
+//! use singletable::prelude::*;
+//!
+//! #[derive(Table)]
+//! #[table(name = "App", pk = "PK", sk = "SK")]
+//! struct App;
+//!
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! #[entity(table = App, pk = "DEVICE#{device_id}", sk = "READING#{at}", shards = 8)]
+//! struct Reading { device_id: String, at: u64, value: i64 }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let db = App::client(MemoryBackend::new());
+//! db.create_table().await?;
+//! for at in 0..20 {
+//!     db.put(&Reading { device_id: "d1".into(), at, value: 0 }).await?;
+//! }
+//! assert!(db.get(Reading::key("d1", 7u64)).await?.is_some());
+//! let latest = Reading::query().device_id("d1").descending().limit(3).all(&db).await?;
+//! assert_eq!(latest.iter().map(|r| r.at).collect::<Vec<_>>(), [19, 18, 17]);
+//! # Ok::<(), singletable::Error>(()) }).unwrap();
+//! ```
+//!
 //! ## Types
 //!
 //! | Rust | DynamoDB |

@@ -15,6 +15,10 @@
 //!
 //! One run, printed as a table: `cargo bench -p singletable-cli --bench serve_vs_local`.
 //! Without Java or npm, the DynamoDB Local columns are skipped with a note.
+//!
+//! To iterate quickly, `SERVE_BENCH_ONLY=memory` runs only the in-memory serve workload
+//! (no cold starts, no `--data-dir`, no DynamoDB Local). `SERVE_BENCH_BIN=PATH` runs
+//! another `singletable` binary (to compare two builds back to back).
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -278,7 +282,9 @@ impl Drop for Serve {
 /// first successful `ListTables` (polled without pause).
 fn start_serve(data_dir: Option<&Path>) -> (Serve, Duration) {
     let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_singletable"));
+    let binary = std::env::var_os("SERVE_BENCH_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_singletable").into());
+    let mut command = Command::new(binary);
     command.args(["serve", "--log-level", "warn", "--port", &port.to_string()]);
     if let Some(dir) = data_dir {
         command.arg("--data-dir").arg(dir);
@@ -353,6 +359,14 @@ fn main() {
         .build()
         .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
     let mut runs = Vec::new();
+
+    if std::env::var("SERVE_BENCH_ONLY").is_ok_and(|only| only == "memory") {
+        let (serve, _) = start_serve(None);
+        let endpoint = format!("http://127.0.0.1:{}", serve.port);
+        runs.push(runtime.block_on(workload("singletable serve", &endpoint)));
+        print_runs(&runs);
+        return;
+    }
 
     // Cold starts of serve first, on an idle machine.
     let cold: Vec<Duration> = (0..SERVE_COLD_STARTS).map(|_| start_serve(None).1).collect();

@@ -287,6 +287,48 @@ pub fn entity(model: &EntityModel, cx: &mut Diagnostics) {
 
     fields(&model.fields, true, cx);
     path_consts(&model.fields, cx);
+    shards(model, cx);
+}
+
+/// The most shards an entity may have.
+pub const MAX_SHARDS: u32 = 100;
+
+/// `shards = N`: 2..=100, a sort key to hash, and no LSI (an LSI shares the table's
+/// partition key, which sharding rewrites).
+fn shards(model: &EntityModel, cx: &mut Diagnostics) {
+    let Some(shards) = &model.shards else { return };
+    if !(2..=MAX_SHARDS).contains(&shards.value) {
+        cx.error(
+            shards.span.clone(),
+            format!(
+                "`shards` must be between 2 and {MAX_SHARDS} (the number of physical \
+                 partitions one logical partition is spread over)"
+            ),
+        );
+    }
+    if model.sort_key.is_none() {
+        cx.error(
+            shards.span.clone(),
+            "`shards` needs a sort key (`sk = \"...\"`): the shard of an item is a hash of \
+             its sort key",
+        );
+    }
+    for index in &model.indexes {
+        let local = match &index.keys {
+            EntityIndexKeys::Templates { partition, .. } => partition.is_none(),
+            EntityIndexKeys::Fields { partition, .. } => partition.is_empty(),
+        };
+        if local {
+            cx.error(
+                index.name.span.clone(),
+                format!(
+                    "index `{}` is local (it shares the table's partition key), which a \
+                     sharded entity (`shards = N`) cannot be in",
+                    index.name.value
+                ),
+            );
+        }
+    }
 }
 
 /// Every stored field gets a typed-path const named in SHOUTY_SNAKE_CASE (`user_id` →

@@ -15,6 +15,9 @@ pub use std::string::String;
 mod derive;
 pub use derive::*;
 
+// Write sharding (`#[entity(shards = N)]`).
+pub use crate::query::shard::{apply_shard, strip_shard};
+
 /// `const` functions the generated compile-time checks evaluate.
 pub mod check {
     use crate::schema::{IndexKind, IndexSchema, ScalarType, TableSchema};

@@ -41,6 +41,12 @@ pub trait Entity: Sized + Send + Sync + 'static {
     /// `Keys`) back into the key fields, undoing the escaping of template values.
     fn decode_key(key: &Item) -> Result<Self::KeyFields, DecodeError>;
 
+    /// The number of write shards (`#[entity(shards = N)]`): 1 when the entity is not
+    /// sharded. A sharded entity's partition key carries the suffix `#S{n}`, `n` being a
+    /// stable hash of its sort key modulo `SHARDS` (see the crate's "Write sharding"
+    /// docs); queries on the table's primary key fan out over every shard.
+    const SHARDS: u32 = 1;
+
     /// Runs the validation hooks (`#[entity(validate = "…")]` on fields, then on the
     /// entity) before a write; the first failure is an [`Error::Invalid`] naming the
     /// field. Generated only for entities that have hooks.

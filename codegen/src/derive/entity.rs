@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::span::{SourceSpan, Spanned};
 
-const ENTITY_KEYS: &[&str] = &["table", "pk", "sk", "name", "index", "crate", "validate"];
+const ENTITY_KEYS: &[&str] = &["table", "pk", "sk", "name", "index", "crate", "validate", "shards"];
 const INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
 /// Reads the entity model of a `#[derive(Entity)]` input, recording every error in `cx`.
@@ -46,6 +46,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
     let mut indexes = Vec::new();
     let mut crate_path = None;
     let mut validate = None;
+    let mut shards = None;
     let args = meta::attribute_args(&input.attrs, "entity", cx);
     for meta in &args {
         let key = meta::key_of(meta);
@@ -70,6 +71,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
             "index" => indexes.extend(parse_index(meta, cx)),
             "crate" => crate_path = meta::crate_path(meta, cx),
             "validate" => validate = super::field::parse_function_path(meta, "validate", cx),
+            "shards" => shards = parse_shards(meta, cx),
             _ => meta::unknown(meta, "entity", ENTITY_KEYS, cx),
         }
     }
@@ -99,7 +101,19 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
         crate_path: crate_path.unwrap_or_else(default_crate_path),
         vis: input.vis.clone(),
         validate,
+        shards,
     })
+}
+
+/// `shards = N`: the number, spanned where it was written (its range is checked by
+/// validation).
+fn parse_shards(meta: &Meta, cx: &mut Diagnostics) -> Option<Spanned<u32>> {
+    let expr = meta::value(meta, "8", cx)?;
+    let value = meta::u64_expr(expr, "shards", cx)?;
+    let span = SourceSpan::of(expr);
+    // Out-of-`u32` values are kept as `u32::MAX`, which validation reports as out of
+    // range.
+    Some(Spanned { value: u32::try_from(value).unwrap_or(u32::MAX), span })
 }
 
 /// The table's type path of `table = App`, as written.

@@ -248,6 +248,10 @@ impl<'a> Emitter<'a> {
         let composites = self.composite_fns();
         let reindex = self.reindex_fns();
         let hooks = self.validation_hooks();
+        let shards_const = model.shards.as_ref().map(|shards| {
+            let n = shards.value;
+            quote!(const SHARDS: u32 = #n;)
+        });
 
         quote! {
             #query_structs
@@ -276,6 +280,7 @@ impl<'a> Emitter<'a> {
                     type Table = #table_type;
                     const SCHEMA: #st::schema::EntitySchema = #schema;
                     type KeyFields = #key_fields_ty;
+                    #shards_const
 
                     #to_item
                     #from_item
@@ -873,6 +878,13 @@ impl<'a> Emitter<'a> {
             self.render_template(&model.partition_key, &quote!(__ST_PK), Role::Partition);
         if let Some(sort) = &model.sort_key {
             body.extend(self.render_template(sort, &quote!(__ST_SK), Role::Sort));
+            if let Some(shards) = &model.shards {
+                let st = self.st;
+                let n = shards.value;
+                body.extend(quote! {
+                    #st::__private::apply_shard(__st_item, __ST_PK.name, __ST_SK.name, #n)?;
+                });
+            }
         }
         let mut out = self.writer(&format_ident!("__st_primary"), &self.primary_params(), body);
         if model.indexes.iter().any(Self::is_local) {
@@ -1020,6 +1032,13 @@ impl<'a> Emitter<'a> {
         let types = params.iter().map(|p| p.ty);
         let key_fields_ty = quote!((#(#types,)*));
         let mut statements = TokenStream::new();
+        if let Some(shards) = &model.shards {
+            let n = shards.value;
+            statements.extend(quote! {
+                let __st_unsharded = #st::__private::strip_shard(__st_key, __ST_PK.name, #n)?;
+                let __st_key = &__st_unsharded;
+            });
+        }
         let sides = [
             (
                 Some(&model.partition_key),

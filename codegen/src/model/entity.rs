@@ -156,6 +156,10 @@ pub struct EntityModel {
     /// `validate = "path::to::fn"`: a `fn(&Self) -> Result<(), String>` run on the whole
     /// entity before every put (after the field validators).
     pub validate: Option<syn::Path>,
+    /// `shards = N`: write sharding of the table's partition key over `N` physical
+    /// partitions (suffix `#S{n}`, `n` a stable hash of the sort key); where it was
+    /// written is the span of `N`.
+    pub shards: Option<Spanned<u32>>,
 }
 
 impl EntityModel {

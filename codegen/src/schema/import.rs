@@ -828,6 +828,7 @@ fn workbench_entity(
         crate_path: krate.clone(),
         vis: syn::parse_quote!(pub),
         validate: None,
+        shards: None,
     })
 }
 
@@ -1140,6 +1141,7 @@ fn onetable_entity(
         crate_path: krate.clone(),
         vis: syn::parse_quote!(pub),
         validate: None,
+        shards: None,
     })
 }
 

@@ -30,7 +30,8 @@ pub(crate) const TABLE_KEYS: &[&str] = &[
 ];
 const GSI_KEYS: &[&str] = &["name", "pk", "sk", "projection", "read", "write"];
 const LSI_KEYS: &[&str] = &["name", "pk", "sk", "projection"];
-const ENTITY_KEYS: &[&str] = &["name", "entity_type", "pk", "sk", "indexes", "fields", "validate"];
+const ENTITY_KEYS: &[&str] =
+    &["name", "entity_type", "pk", "sk", "indexes", "fields", "validate", "shards"];
 const ENTITY_INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 const ENTITY_FIELD_KEYS: &[&str] = &[
     "type",
@@ -663,6 +664,11 @@ impl Reader {
             None => Vec::new(),
         };
         let validate = obj.take("validate").and_then(|n| self.function_path(n, "validate"));
+        let shards = obj.take("shards").and_then(|node| {
+            let value = self.u64(node, "`shards`")?;
+            let span = self.span(node.pos);
+            Some(Spanned { value: u32::try_from(value).unwrap_or(u32::MAX), span })
+        });
         let pos = obj.pos;
         self.finish(obj, "an entity", ENTITY_KEYS);
         let Some(name) = name else {
@@ -699,6 +705,7 @@ impl Reader {
             crate_path: self.crate_path.clone(),
             vis: syn::parse_quote!(pub),
             validate,
+            shards,
         })
     }
 
@@ -1320,4 +1327,42 @@ pub(crate) fn is_keyword(name: &str) -> bool {
         "gen",
     ];
     KEYWORDS.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::schema::{parse_str, Format};
+
+    const SOURCE: &str = r#"
+[table]
+name = "App"
+pk = "PK"
+sk = "SK"
+
+[[entities]]
+name = "Reading"
+pk = "DEVICE#{device_id}"
+sk = "READING#{at}"
+shards = 8
+
+[entities.fields]
+device_id = "String"
+at = "u64"
+"#;
+
+    #[test]
+    fn an_entity_accepts_shards() {
+        let set = parse_str(SOURCE, "app.toml", Format::Toml).expect("parses");
+        let shards = set.entities.first().and_then(|e| e.shards.as_ref()).map(|s| s.value);
+        assert_eq!(shards, Some(8));
+    }
+
+    #[test]
+    fn shards_out_of_range_is_an_error() {
+        let source = SOURCE.replace("shards = 8", "shards = 1");
+        let Err(errors) = parse_str(&source, "app.toml", Format::Toml) else {
+            panic!("`shards = 1` was accepted");
+        };
+        assert!(format!("{errors:?}").contains("`shards` must be between 2 and 100"), "{errors:?}");
+    }
 }

@@ -40,6 +40,7 @@ mod key;
 mod pages;
 mod range;
 mod scan;
+pub(crate) mod shard;
 
 pub use key::KeyQuery;
 pub use pages::{Items, Page, Pages};
@@ -350,7 +351,24 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     }
 
     /// The pages, as a stream holding one page at a time.
+    ///
+    /// On the table's primary key of a sharded entity (`#[entity(shards = N)]`) the
+    /// query fans out over every shard and yields one page, merged in sort-key order,
+    /// without a cursor (a given cursor is an [`Error::InvalidCursor`]).
     pub fn pages(self, db: &TableClient<E::Table>) -> Pages<O> {
+        if E::SHARDS > 1 && self.key.index.is_none() {
+            let fan_out = shard::FanOut {
+                schema: E::Table::SCHEMA,
+                unexpired: db.unexpired_filter(self.options.hide_expired),
+                key: self.key,
+                options: self.options,
+                entity_type: E::SCHEMA.entity_type,
+                shards: E::SHARDS,
+                backend: Arc::clone(db.backend()),
+                secret: db.cursor_secret(),
+            };
+            return Pages::single(Box::pin(fan_out.read()), O::decode);
+        }
         let reader = self.options.query_reader(
             &E::Table::SCHEMA,
             &self.key,

@@ -117,6 +117,14 @@ impl<T> Pages<T> {
         }
     }
 
+    /// One page, the output of `future` (a merged fan-out read), without a cursor.
+    pub(crate) fn single(
+        future: BoxFuture<'static, Result<PageOutput>>,
+        decode: fn(Item) -> Result<T>,
+    ) -> Self {
+        Pages { reader: None, decode, state: State::Waiting(future) }
+    }
+
     /// The next page, or `None` after the last.
     pub async fn next(&mut self) -> Option<Result<Page<T>>> {
         poll_fn(|cx| self.poll_page(cx)).await
@@ -146,12 +154,15 @@ impl<T> Pages<T> {
     }
 
     fn page(&mut self, output: PageOutput) -> Result<Page<T>> {
-        let Some(reader) = &self.reader else { return Err(Error::validation("no reader")) };
-        let cursor = output
-            .last_evaluated_key
-            .as_ref()
-            .map(|key| cursor::encode(key, &reader.fingerprint, reader.secret.as_deref()));
-        if let Some(key) = output.last_evaluated_key {
+        // Without a reader (a merged fan-out read) the page is the only one.
+        let cursor = match &self.reader {
+            Some(reader) => output
+                .last_evaluated_key
+                .as_ref()
+                .map(|key| cursor::encode(key, &reader.fingerprint, reader.secret.as_deref())),
+            None => None,
+        };
+        if let (Some(key), Some(_)) = (output.last_evaluated_key, &self.reader) {
             self.state = State::Next(Some(key));
         }
         let items = output.items.into_iter().map(self.decode).collect::<Result<Vec<T>>>()?;
