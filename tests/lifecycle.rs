@@ -402,7 +402,13 @@ async fn unique_values_are_guarded_moved_and_released() {
     let (db, _) = fresh().await;
     db.put(&account("a1", "x@example.com")).await.unwrap();
     let owner = guard(&db, "email", "x@example.com").await.expect("guard written");
-    assert!(owner.contains_key("_owner"));
+    // The guard names its owner by the owning item's primary key.
+    let owner_key: Item = [
+        ("PK".to_owned(), AttributeValue::S("ACCOUNT#a1".to_owned())),
+        ("SK".to_owned(), AttributeValue::S("ACCOUNT".to_owned())),
+    ]
+    .into();
+    assert_eq!(owner.get("_owner"), Some(&AttributeValue::M(owner_key)));
     unique_clash(db.put(&account("a2", "x@example.com")).await, "email");
     assert_eq!(db.get(Account::key("a2")).await.unwrap(), None);
     // Replacing the owner with the same value is no clash.

@@ -31,9 +31,9 @@
 //! - **Unique attributes** (`#[entity(unique)]`): every value owns a guard item, key
 //!   `_unique#<EntityType>#<attribute>#<value>` in the partition key (and the same text in
 //!   the sort key, when the table has one; both must be strings), holding `_owner`, the
-//!   owning item's key. A put, an update that `set`s or `remove`s a unique attribute, and
-//!   a delete read the item first (consistent read) and send one transaction: the
-//!   entity's action, conditioned on the unique values read (or on the item being
+//!   owning item's key (a map of its key attributes). A put, an update that `set`s or
+//!   `remove`s a unique attribute, and a delete read the item first (consistent read)
+//!   and send one transaction: the entity's action, conditioned on the unique values read (or on the item being
 //!   absent), the release of the guards of old values (condition: absent or owned by the
 //!   item) and the claim of the new ones (condition: absent or owned by the item). A
 //!   taken value is [`Error::UniqueConflict`]; a concurrent change between the read and
@@ -337,14 +337,15 @@ pub(crate) fn guard_key<E: Entity>(
     Ok(key)
 }
 
-/// A stable text naming the item with key `key` (the guard's owner).
+/// The guard's owner: the owning item's primary key, as a map of its key attributes
+/// (compared with `=`, which DynamoDB defines on maps).
 pub(crate) fn owner_of<E: Entity>(key: &Item) -> AttributeValue {
     let table = E::Table::SCHEMA;
-    let mut owner = String::new();
-    for attr in std::iter::once(table.partition_key).chain(table.sort_key) {
-        owner.push_str(&format!("{:?};", key.get(attr.name)));
-    }
-    AttributeValue::S(owner)
+    let owner = std::iter::once(table.partition_key)
+        .chain(table.sort_key)
+        .filter_map(|attr| key.get(attr.name).map(|value| (attr.name.to_owned(), value.clone())))
+        .collect();
+    AttributeValue::M(owner)
 }
 
 fn owned_by(owner: &AttributeValue) -> Condition {

@@ -7,7 +7,9 @@
 pub mod render;
 mod update;
 
-pub use update::{KeyCondition, SetValue, SortKeyCondition, UpdateAction, UpdateOperand};
+pub use update::{
+    add_delete_operand_error, KeyCondition, SetValue, SortKeyCondition, UpdateAction, UpdateOperand,
+};
 
 use crate::value::{AttributeType, AttributeValue};
 

@@ -40,6 +40,39 @@ pub enum UpdateAction {
     Delete(Path, AttributeValue),
 }
 
+/// DynamoDB's rule for the value of an `ADD` action (a number or a set) or a `DELETE`
+/// action (a set): `None` when `value` is allowed, else DynamoDB's message (without the
+/// `Invalid UpdateExpression: ` prefix). One rule for the engine and for the expression
+/// parser of `singletable serve`.
+pub fn add_delete_operand_error(delete: bool, value: &AttributeValue) -> Option<String> {
+    let is_set =
+        matches!(value, AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_));
+    let allowed = is_set || (!delete && matches!(value, AttributeValue::N(_)));
+    if allowed {
+        return None;
+    }
+    let type_name = match value {
+        AttributeValue::S(_) => "STRING",
+        AttributeValue::N(_) => "NUMBER",
+        AttributeValue::B(_) => "BINARY",
+        AttributeValue::Bool(_) => "BOOLEAN",
+        AttributeValue::Null => "NULL",
+        AttributeValue::L(_) => "LIST",
+        AttributeValue::M(_) => "MAP",
+        AttributeValue::Ss(_) => "STRING_SET",
+        AttributeValue::Ns(_) => "NUMBER_SET",
+        AttributeValue::Bs(_) => "BINARY_SET",
+    };
+    let (operator, set) = if delete {
+        ("DELETE", "ALLOWED_FOR_DELETE_OPERAND")
+    } else {
+        ("ADD", "ALLOWED_FOR_ADD_OPERAND")
+    };
+    Some(format!(
+        "Incorrect operand type for operator or function; operator: {operator}, operand type: {type_name}, typeSet: {set}"
+    ))
+}
+
 /// The range test on one sort-key attribute in a key condition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SortKeyCondition {

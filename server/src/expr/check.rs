@@ -19,8 +19,8 @@
 use std::cmp::Ordering;
 
 use singletable_runtime::expr::{
-    Comparator, Condition, Operand, Path, PathElement, SetValue, SortKeyCondition, UpdateAction,
-    UpdateOperand,
+    add_delete_operand_error, Comparator, Condition, Operand, Path, PathElement, SetValue,
+    SortKeyCondition, UpdateAction, UpdateOperand,
 };
 use singletable_runtime::{AttributeType, AttributeValue, Number};
 
@@ -696,26 +696,6 @@ pub(crate) fn no_overlaps(paths: &[&Path], kind: ExpressionKind) -> Checked<()> 
     Ok(())
 }
 
-/// The name of a value's type in `ADD`/`DELETE` messages.
-fn operand_type_name(value: &AttributeValue) -> &'static str {
-    match value {
-        AttributeValue::S(_) => "STRING",
-        AttributeValue::N(_) => "NUMBER",
-        AttributeValue::B(_) => "BINARY",
-        AttributeValue::Bool(_) => "BOOLEAN",
-        AttributeValue::Null => "NULL",
-        AttributeValue::L(_) => "LIST",
-        AttributeValue::M(_) => "MAP",
-        AttributeValue::Ss(_) => "STRING_SET",
-        AttributeValue::Ns(_) => "NUMBER_SET",
-        AttributeValue::Bs(_) => "BINARY_SET",
-    }
-}
-
-fn is_set(value: &AttributeValue) -> bool {
-    matches!(value, AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_))
-}
-
 /// Resolves the values of update actions (step 3, second half).
 pub(crate) struct UpdateResolver<'p> {
     pub(crate) p: &'p Placeholders,
@@ -804,21 +784,15 @@ impl UpdateResolver<'_> {
             RawAction::Remove(_) => UpdateAction::Remove(path),
             RawAction::Add(_, placeholder) => {
                 let value = resolve_value(placeholder, self.p, Self::KIND)?;
-                if !matches!(value, AttributeValue::N(_)) && !is_set(&value) {
-                    return Err(Self::KIND.error(format!(
-                        "Incorrect operand type for operator or function; operator: ADD, operand type: {}, typeSet: ALLOWED_FOR_ADD_OPERAND",
-                        operand_type_name(&value)
-                    )));
+                if let Some(message) = add_delete_operand_error(false, &value) {
+                    return Err(Self::KIND.error(message));
                 }
                 UpdateAction::Add(path, value)
             }
             RawAction::Delete(_, placeholder) => {
                 let value = resolve_value(placeholder, self.p, Self::KIND)?;
-                if !is_set(&value) {
-                    return Err(Self::KIND.error(format!(
-                        "Incorrect operand type for operator or function; operator: DELETE, operand type: {}, typeSet: ALLOWED_FOR_DELETE_OPERAND",
-                        operand_type_name(&value)
-                    )));
+                if let Some(message) = add_delete_operand_error(true, &value) {
+                    return Err(Self::KIND.error(message));
                 }
                 UpdateAction::Delete(path, value)
             }

@@ -57,7 +57,9 @@ use super::validate::{
 };
 use crate::backend::{ReturnValues, UpdateItemInput, WriteItemOutput};
 use crate::error::{Error, Result};
-use crate::expr::{Path, PathElement, SetValue, UpdateAction, UpdateOperand};
+use crate::expr::{
+    add_delete_operand_error, Path, PathElement, SetValue, UpdateAction, UpdateOperand,
+};
 use crate::size::{item_size, MAX_ITEM_SIZE};
 use crate::value::{AttributeValue, Item};
 
@@ -159,26 +161,6 @@ fn target(action: &UpdateAction) -> &Path {
     }
 }
 
-/// DynamoDB's name of a type in `ADD`/`DELETE` operand messages.
-fn operand_type_name(value: &AttributeValue) -> &'static str {
-    match value {
-        AttributeValue::S(_) => "STRING",
-        AttributeValue::N(_) => "NUMBER",
-        AttributeValue::B(_) => "BINARY",
-        AttributeValue::Bool(_) => "BOOLEAN",
-        AttributeValue::Null => "NULL",
-        AttributeValue::L(_) => "LIST",
-        AttributeValue::M(_) => "MAP",
-        AttributeValue::Ss(_) => "STRING_SET",
-        AttributeValue::Ns(_) => "NUMBER_SET",
-        AttributeValue::Bs(_) => "BINARY_SET",
-    }
-}
-
-fn is_set(value: &AttributeValue) -> bool {
-    matches!(value, AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_))
-}
-
 /// A literal operand's validity, as DynamoDB checks `ExpressionAttributeValues`.
 fn check_literal(value: &AttributeValue) -> Result<()> {
     check_value(value).map_err(|message| {
@@ -229,20 +211,14 @@ impl<'a> Actions<'a> {
                 UpdateAction::Remove(_) => {}
                 UpdateAction::Add(_, value) => {
                     check_literal(value)?;
-                    if !is_set(value) && !matches!(value, AttributeValue::N(_)) {
-                        return Err(Error::validation(format!(
-                            "{PREFIX}Incorrect operand type for operator or function; operator: ADD, operand type: {}, typeSet: ALLOWED_FOR_ADD_OPERAND",
-                            operand_type_name(value)
-                        )));
+                    if let Some(message) = add_delete_operand_error(false, value) {
+                        return Err(Error::validation(format!("{PREFIX}{message}")));
                     }
                 }
                 UpdateAction::Delete(_, value) => {
                     check_literal(value)?;
-                    if !is_set(value) {
-                        return Err(Error::validation(format!(
-                            "{PREFIX}Incorrect operand type for operator or function; operator: DELETE, operand type: {}, typeSet: ALLOWED_FOR_DELETE_OPERAND",
-                            operand_type_name(value)
-                        )));
+                    if let Some(message) = add_delete_operand_error(true, value) {
+                        return Err(Error::validation(format!("{PREFIX}{message}")));
                     }
                 }
             }
