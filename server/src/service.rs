@@ -15,9 +15,9 @@ use singletable_runtime::backend::{
     DeleteItemInput, GetItemInput, KeySchemaElement, KeyType, KeysAndAttributes, ListTablesInput,
     ProjectionSpec, PutItemInput, QueryInput, ScanInput, SecondaryIndex, Select, TableDescription,
     TimeToLiveSpecification, TimeToLiveStatus, TransactGetItem, TransactGetItemsInput,
-    TransactWriteItem, TransactWriteItemsInput, UpdateItemInput, WriteRequest,
+    TransactWriteItem, TransactWriteItemsInput, UpdateItemInput, WriteItemOutput, WriteRequest,
 };
-use singletable_runtime::expr::KeyCondition;
+use singletable_runtime::expr::{Condition, KeyCondition};
 use singletable_runtime::json::item_to_json;
 use singletable_runtime::schema::{BillingMode, ScalarType, StreamViewType};
 use singletable_runtime::{Item, MemoryBackend};
@@ -461,14 +461,7 @@ impl Engine {
         let return_old_on_condition_failure = request.return_old_on_failure(&mut violations)?;
         let metrics = item_collection_metrics_asked(request, &mut violations)?;
         violations.finish()?;
-        check_not_mixed(request, &["Expected", "ConditionalOperator"], &["ConditionExpression"])?;
-        let exprs = Exprs::new(request, &["ConditionExpression"])?;
-        let condition =
-            match exprs.condition(request, "ConditionExpression", ExpressionKind::Condition)? {
-                Some(condition) => Some(condition),
-                None => legacy::expected(request)?,
-            };
-        exprs.finish()?;
+        let condition = write_condition(request)?;
         let key_source = metrics.then(|| item.clone());
         let out = self
             .backend
@@ -481,14 +474,7 @@ impl Engine {
                 return_old_on_condition_failure,
             })
             .await?;
-        let mut object = Map::new();
-        if let Some(attributes) = out.attributes {
-            object.insert("Attributes".to_owned(), item_to_json(&attributes));
-        }
-        if let Some(key) = key_source {
-            self.add_collection_metrics(&mut object, &table_name, &key).await;
-        }
-        Ok(output(object, out.consumed_capacity.as_ref().map(capacity_json)))
+        Ok(self.write_response(out, &table_name, key_source).await)
     }
 
     async fn get_item(&self, request: &Request<'_>) -> Result<Value, ApiError> {
@@ -559,14 +545,7 @@ impl Engine {
                 return_old_on_condition_failure,
             })
             .await?;
-        let mut object = Map::new();
-        if let Some(attributes) = out.attributes {
-            object.insert("Attributes".to_owned(), item_to_json(&attributes));
-        }
-        if let Some(key) = key_source {
-            self.add_collection_metrics(&mut object, &table_name, &key).await;
-        }
-        Ok(output(object, out.consumed_capacity.as_ref().map(capacity_json)))
+        Ok(self.write_response(out, &table_name, key_source).await)
     }
 
     async fn delete_item(&self, request: &Request<'_>) -> Result<Value, ApiError> {
@@ -578,14 +557,7 @@ impl Engine {
         let return_old_on_condition_failure = request.return_old_on_failure(&mut violations)?;
         let metrics = item_collection_metrics_asked(request, &mut violations)?;
         violations.finish()?;
-        check_not_mixed(request, &["Expected", "ConditionalOperator"], &["ConditionExpression"])?;
-        let exprs = Exprs::new(request, &["ConditionExpression"])?;
-        let condition =
-            match exprs.condition(request, "ConditionExpression", ExpressionKind::Condition)? {
-                Some(condition) => Some(condition),
-                None => legacy::expected(request)?,
-            };
-        exprs.finish()?;
+        let condition = write_condition(request)?;
         let key_source = metrics.then(|| key.clone());
         let out = self
             .backend
@@ -598,19 +570,31 @@ impl Engine {
                 return_old_on_condition_failure,
             })
             .await?;
-        let mut object = Map::new();
-        if let Some(attributes) = out.attributes {
-            object.insert("Attributes".to_owned(), item_to_json(&attributes));
-        }
-        if let Some(key) = key_source {
-            self.add_collection_metrics(&mut object, &table_name, &key).await;
-        }
-        Ok(output(object, out.consumed_capacity.as_ref().map(capacity_json)))
+        Ok(self.write_response(out, &table_name, key_source).await)
     }
 
     /// `ItemCollectionMetrics` for a write to a table with LSIs (DynamoDB returns none
     /// for other tables). The engine keeps no collection sizes, so the estimate is the
     /// smallest range DynamoDB reports.
+    /// The response of PutItem, UpdateItem and DeleteItem: `Attributes` (ReturnValues),
+    /// `ItemCollectionMetrics` when asked for (`key_source` holds the item's key
+    /// attributes), `ConsumedCapacity`.
+    async fn write_response(
+        &self,
+        out: WriteItemOutput,
+        table_name: &str,
+        key_source: Option<Item>,
+    ) -> Value {
+        let mut object = Map::new();
+        if let Some(attributes) = out.attributes {
+            object.insert("Attributes".to_owned(), item_to_json(&attributes));
+        }
+        if let Some(key) = key_source {
+            self.add_collection_metrics(&mut object, table_name, &key).await;
+        }
+        output(object, out.consumed_capacity.as_ref().map(capacity_json))
+    }
+
     async fn add_collection_metrics(
         &self,
         object: &mut Map<String, Value>,
@@ -1152,6 +1136,20 @@ fn select(request: &Request<'_>, violations: &mut Violations) -> Result<Option<S
 /// `Limit must be greater than or equal to 1`.
 fn limit(request: &Request<'_>) -> Result<Option<u32>, ApiError> {
     Ok(request.int("Limit")?.map(|limit| u32::try_from(limit.max(0)).unwrap_or(u32::MAX)))
+}
+
+/// The condition of a PutItem or DeleteItem: `ConditionExpression`, or the legacy
+/// `Expected` (never both).
+fn write_condition(request: &Request<'_>) -> Result<Option<Condition>, ApiError> {
+    check_not_mixed(request, &["Expected", "ConditionalOperator"], &["ConditionExpression"])?;
+    let exprs = Exprs::new(request, &["ConditionExpression"])?;
+    let condition =
+        match exprs.condition(request, "ConditionExpression", ExpressionKind::Condition)? {
+            Some(condition) => Some(condition),
+            None => legacy::expected(request)?,
+        };
+    exprs.finish()?;
+    Ok(condition)
 }
 
 fn item_collection_metrics_asked(
