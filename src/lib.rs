@@ -419,6 +419,14 @@
 //!   or on the entity (`fn(&Self) -> Result<(), String>`): run before every put
 //!   (plain, transaction, batch) and, for field hooks, on the values an update sets. A
 //!   failure is [`Error::Invalid`] naming the field; nothing is sent.
+//! - `#[entity(default = "path::to::fn")]` on an `Option<T>` field (`fn() -> Option<T>`)
+//!   fills a `None` on every put (plain, create, transaction, batch) before the
+//!   validation hooks run, so the stored item and the value read back agree; on any
+//!   field it also fills an attribute missing from a stored item. Updates never apply
+//!   defaults (`.remove(field)` removes). Keep the function free of side effects.
+//! - Retries of transient failures, transaction conflicts included:
+//!   [`RetryingBackend`] wraps any backend (`App::client(RetryingBackend::new(backend,
+//!   policy))`); see [`retry`].
 //!
 //! ```
 //! use std::sync::Arc;
@@ -476,11 +484,13 @@
 //! platforms. `Entity::key(..)` computes the same shard, so get, update and delete
 //! still address one item; `decode_key` strips the suffix. The entity's query on the
 //! table's primary key fans out over every shard and merges in sort-key order (either
-//! direction); `limit` applies to the merged result, which is one page without a cursor
-//! (a given cursor is [`Error::InvalidCursor`]). This round, sharding applies to the
-//! table's partition key only: GSI keys are not sharded, a sharded entity cannot be in an
-//! LSI, collection queries over the logical partition do not fan out, and the entity
-//! needs a sort key and a string partition key.
+//! direction), and pages like any query: `limit(n)` is the number of items in each merged
+//! page (after the filter: the merge reads ahead), and the page's cursor holds one
+//! position per shard (refused by an unsharded query, and by the same query after `N`
+//! changed). Sharding applies to the table's partition key: GSIs of a sharded entity are
+//! not sharded and query normally; a sharded entity cannot be in an LSI nor in a
+//! collection on the table's partition (a compile error); the entity needs a sort key and
+//! a string partition key.
 //!
 //! ```
 //! use singletable::prelude::*;
@@ -500,8 +510,11 @@
 //!     db.put(&Reading { device_id: "d1".into(), at, value: 0 }).await?;
 //! }
 //! assert!(db.get(Reading::key("d1", 7u64)).await?.is_some());
-//! let latest = Reading::query().device_id("d1").descending().limit(3).all(&db).await?;
-//! assert_eq!(latest.iter().map(|r| r.at).collect::<Vec<_>>(), [19, 18, 17]);
+//! let page = Reading::query().device_id("d1").descending().limit(3).send(&db).await?;
+//! assert_eq!(page.items.iter().map(|r| r.at).collect::<Vec<_>>(), [19, 18, 17]);
+//! let next = Reading::query().device_id("d1").descending().limit(3);
+//! let next = next.cursor(page.cursor.expect("more pages")).send(&db).await?;
+//! assert_eq!(next.items.iter().map(|r| r.at).collect::<Vec<_>>(), [16, 15, 14]);
 //! # Ok::<(), singletable::Error>(()) }).unwrap();
 //! ```
 //!

@@ -488,3 +488,324 @@ async fn concurrent_claims_of_one_unique_value_have_one_winner() {
     assert_eq!(winners, 1);
     assert_eq!(Account::scan().all(&db).await.unwrap().len(), 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// Write defaults: `default = "fn"` on an `Option` field fills `None` on every put.
+
+#[derive(Table)]
+#[table(name = "Plans", pk = "PK", sk = "SK", gsi(name = "ByPlan", pk = "plan"))]
+struct Plans;
+
+fn default_plan() -> Option<String> {
+    Some("free".to_owned())
+}
+
+fn no_nickname() -> Option<String> {
+    None
+}
+
+fn default_credits() -> u32 {
+    10
+}
+
+fn known_plan(plan: &Option<String>) -> Result<(), String> {
+    match plan.as_deref() {
+        Some("free" | "pro") => Ok(()),
+        Some(other) => Err(format!("unknown plan {other}")),
+        None => Err("a plan is required".to_owned()),
+    }
+}
+
+/// The entity hook refuses a member without a plan: a put of `plan: None` passes only
+/// because the default applies before validation.
+fn member_rules(member: &Member) -> Result<(), String> {
+    match &member.plan {
+        Some(_) => Ok(()),
+        None => Err("the entity hook saw no plan".to_owned()),
+    }
+}
+
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Plans, pk = "MEMBER#{id}", sk = "MEMBER", validate = "member_rules",
+         index(ByPlan, pk = [plan]))]
+struct Member {
+    id: String,
+    #[entity(default = "default_plan", validate = "known_plan")]
+    plan: Option<String>,
+    #[entity(default = "no_nickname")]
+    nickname: Option<String>,
+    /// Not an `Option`: the default applies on reads only.
+    #[entity(default = "default_credits")]
+    credits: u32,
+}
+
+fn member(id: &str, plan: Option<&str>) -> Member {
+    Member { id: id.into(), plan: plan.map(str::to_owned), nickname: None, credits: 3 }
+}
+
+fn mauve() -> Option<String> {
+    Some("mauve".to_owned())
+}
+
+fn primary_color(color: &Option<String>) -> Result<(), String> {
+    match color.as_deref() {
+        None | Some("red" | "green" | "blue") => Ok(()),
+        Some(other) => Err(format!("{other} is not a primary color")),
+    }
+}
+
+/// A field hook and a write default without an entity hook.
+#[derive(Entity, Debug, PartialEq)]
+#[entity(table = Plans, pk = "BADGE#{id}", sk = "BADGE")]
+struct Badge {
+    id: String,
+    #[entity(default = "mauve", validate = "primary_color")]
+    color: Option<String>,
+}
+
+async fn plans() -> TableClient<Plans> {
+    let db = Plans::client(MemoryBackend::new());
+    db.create_table().await.expect("table created");
+    db
+}
+
+async fn raw_plan(db: &TableClient<Plans>, id: &str) -> Option<Item> {
+    let key: Item = [
+        ("PK".to_owned(), AttributeValue::S(format!("MEMBER#{id}"))),
+        ("SK".to_owned(), AttributeValue::S("MEMBER".into())),
+    ]
+    .into_iter()
+    .collect();
+    db.backend()
+        .get_item(GetItemInput { table_name: "Plans".into(), key, ..GetItemInput::default() })
+        .await
+        .unwrap()
+        .item
+}
+
+async fn plan_members(db: &TableClient<Plans>, plan: &str) -> Vec<String> {
+    let mut ids: Vec<String> =
+        Member::by_plan().plan(plan).all(db).await.unwrap().into_iter().map(|m| m.id).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn write_defaults_fill_options_on_every_put() {
+    let db = plans().await;
+
+    // put: the stored item holds the default, and reads agree.
+    db.put(&member("a", None)).await.unwrap();
+    let item = raw_plan(&db, "a").await.expect("stored");
+    assert_eq!(item.get("plan"), Some(&s("free")));
+    // A default function returning `None` stores nothing.
+    assert_eq!(item.get("nickname"), None);
+    assert_eq!(item.get("credits"), Some(&AttributeValue::N(Number::from(3u32))));
+    let read = db.get(Member::key("a")).await.unwrap().expect("found");
+    assert_eq!(read, Member { plan: Some("free".into()), ..member("a", None) });
+
+    // A value that is there is kept.
+    db.put(&member("b", Some("pro"))).await.unwrap();
+    assert_eq!(raw_plan(&db, "b").await.unwrap().get("plan"), Some(&s("pro")));
+
+    // create (put if not exists), batch put and transaction put apply it too.
+    db.put(&member("c", None)).if_not_exists().await.unwrap();
+    db.batch_write().put(&member("d", None)).put(&member("e", Some("pro"))).await.unwrap();
+    db.transact().put(&member("f", None)).commit().await.unwrap();
+    for id in ["c", "d", "f"] {
+        assert_eq!(raw_plan(&db, id).await.unwrap().get("plan"), Some(&s("free")), "{id}");
+    }
+    assert_eq!(raw_plan(&db, "e").await.unwrap().get("plan"), Some(&s("pro")));
+
+    // The index key is the defaulted attribute: keys and attributes agree.
+    assert_eq!(plan_members(&db, "free").await, ["a", "c", "d", "f"]);
+    assert_eq!(plan_members(&db, "pro").await, ["b", "e"]);
+
+    // A non-`Option` field: the default fills an absent attribute on reads.
+    db.update(Member::key("a")).remove(Member::CREDITS).await.unwrap();
+    assert_eq!(raw_plan(&db, "a").await.unwrap().get("credits"), None);
+    assert_eq!(db.get(Member::key("a")).await.unwrap().map(|m| m.credits), Some(10));
+}
+
+#[tokio::test]
+async fn validation_sees_defaulted_values_and_updates_remove() {
+    let db = plans().await;
+
+    // The field hook still refuses what it must.
+    match db.put(&member("x", Some("gold"))).await {
+        Err(Error::Invalid { entity: "Member", field: Some("plan"), message }) => {
+            assert_eq!(message, "unknown plan gold")
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert_eq!(raw_plan(&db, "x").await, None);
+    // The field hook (`known_plan`) and the entity hook (`member_rules`) both refuse
+    // `None`: the put passes because they see the default.
+    db.put(&member("x", None)).await.unwrap();
+    db.batch_write().put(&member("y", None)).await.unwrap();
+    db.transact().put(&member("z", None)).commit().await.unwrap();
+
+    // Without an entity hook too: the field hook sees the default, which it refuses.
+    let badge = Badge { id: "b1".into(), color: None };
+    match db.put(&badge).await {
+        Err(Error::Invalid { entity: "Badge", field: Some("color"), message }) => {
+            assert_eq!(message, "mauve is not a primary color")
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    db.put(&Badge { color: Some("red".into()), ..badge }).await.unwrap();
+
+    // An update removing the attribute removes it (defaults apply to puts only); a read
+    // then fills in the default again.
+    db.update(Member::key("x")).remove(Member::PLAN).await.unwrap();
+    assert_eq!(raw_plan(&db, "x").await.unwrap().get("plan"), None);
+    assert_eq!(db.get(Member::key("x")).await.unwrap().and_then(|m| m.plan), Some("free".into()));
+    assert_eq!(plan_members(&db, "free").await, ["y", "z"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Transaction conflicts are retried under a retry policy (`RetryingBackend`).
+
+fn badge(id: &str, color: &str) -> Badge {
+    Badge { id: id.into(), color: Some(color.into()) }
+}
+
+async fn color(db: &TableClient<Plans>, id: &str) -> Option<String> {
+    let key: Item = [
+        ("PK".to_owned(), AttributeValue::S(format!("BADGE#{id}"))),
+        ("SK".to_owned(), AttributeValue::S("BADGE".into())),
+    ]
+    .into_iter()
+    .collect();
+    let item = db
+        .backend()
+        .get_item(GetItemInput { table_name: "Plans".into(), key, ..GetItemInput::default() })
+        .await
+        .unwrap()
+        .item?;
+    match item.get("color") {
+        Some(AttributeValue::S(color)) => Some(color.clone()),
+        _ => None,
+    }
+}
+
+/// A put and a transaction that meet a transaction held between its prepare and commit
+/// phases: without retries they fail with the typed conflict; under a retry policy they
+/// are sent again until the first transaction has committed, and then succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicting_writes_are_retried_under_a_retry_policy() {
+    use singletable::backend::counting::CountingBackend;
+    use singletable::retry::{RetryPolicy, RetryingBackend};
+
+    let engine = MemoryBackend::new();
+    let counting = CountingBackend::new(engine.clone());
+    let patient = RetryPolicy {
+        max_attempts: 500,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(4),
+    };
+    let retrying = Plans::client(RetryingBackend::new(counting.clone(), patient));
+    let once = Plans::client(RetryingBackend::new(engine.clone(), RetryPolicy::NONE));
+    let plain = Plans::client(engine.clone());
+    retrying.create_table().await.unwrap();
+    retrying.put(&badge("b1", "red")).await.unwrap();
+    retrying.put(&badge("b2", "red")).await.unwrap();
+
+    let (prepared_tx, mut prepared) = tokio::sync::mpsc::unbounded_channel();
+    let release = Arc::new(tokio::sync::Semaphore::new(0));
+    let gate = Arc::clone(&release);
+    engine.on_transaction_prepared(move || {
+        let (prepared_tx, gate) = (prepared_tx.clone(), Arc::clone(&gate));
+        async move {
+            let _ = prepared_tx.send(());
+            if let Ok(permit) = gate.acquire().await {
+                permit.forget();
+            }
+        }
+    });
+    let first = {
+        let db = plain.clone();
+        tokio::spawn(async move {
+            db.transact().put(&badge("b1", "green")).put(&badge("b2", "green")).commit().await
+        })
+    };
+    prepared.recv().await.unwrap();
+    engine.clear_transaction_hook();
+
+    // Retries off: the typed errors, after one request each.
+    for db in [&plain, &once] {
+        let put = db.put(&badge("b1", "blue")).await.unwrap_err();
+        assert_eq!(put.dynamodb_type(), Some("TransactionConflictException"), "{put}");
+        let tx = db.transact().put(&badge("b2", "blue")).commit().await.unwrap_err();
+        assert!(
+            matches!(&tx, Error::TransactionCanceled { reasons, .. }
+                if reasons.len() == 1 && reasons[0].code == "TransactionConflict"),
+            "{tx}"
+        );
+    }
+
+    // Under the policy: both are retried while the first transaction holds the items.
+    counting.reset();
+    let put = {
+        let db = retrying.clone();
+        tokio::spawn(async move { db.put(&badge("b1", "blue")).await })
+    };
+    let tx = {
+        let db = retrying.clone();
+        tokio::spawn(async move { db.transact().put(&badge("b2", "blue")).commit().await })
+    };
+    let retried = || {
+        let counts = counting.counts();
+        counts.put_item >= 2 && counts.transact_write_items >= 2
+    };
+    for _ in 0..2000 {
+        if retried() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert!(retried(), "both were retried: {:?}", counting.counts());
+    assert_eq!(color(&plain, "b1").await.as_deref(), Some("red"), "nothing landed yet");
+
+    release.add_permits(1);
+    first.await.unwrap().unwrap();
+    put.await.unwrap().unwrap();
+    tx.await.unwrap().unwrap();
+    // The retried writes landed after the first transaction.
+    assert_eq!(color(&plain, "b1").await.as_deref(), Some("blue"));
+    assert_eq!(color(&plain, "b2").await.as_deref(), Some("blue"));
+}
+
+// ---------------------------------------------------------------------------------------
+// `batch_get_many` hides expired items as `batch_get` does.
+
+#[tokio::test]
+async fn batch_get_many_can_hide_expired_items() {
+    let (db, clock) = fresh().await;
+    let soon = Timestamp::from_unix_seconds(T0 + 10);
+    db.put(&Doc { expires_at: Some(soon), ..doc("o", "soon") }).await.unwrap();
+    db.put(&doc("o", "never")).await.unwrap();
+    db.put(&counter("c1")).await.unwrap();
+    clock.advance(Duration::from_secs(10));
+
+    let keys = || ["soon", "never"].map(|id| Doc::key("o", id));
+    let ids = |docs: &[Doc]| docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+    // Kept by default: the engine has not deleted the item.
+    let (docs, counters) =
+        db.batch_get_many().keys(keys()).keys([Counter::key("c1")]).await.unwrap();
+    assert_eq!(ids(&docs), ["soon", "never"]);
+    assert_eq!(counters.len(), 1);
+    let (docs, counters) =
+        db.batch_get_many().keys(keys()).keys([Counter::key("c1")]).hide_expired().await.unwrap();
+    assert_eq!(ids(&docs), ["never"]);
+    assert_eq!(counters.len(), 1, "an item without a TTL value never expires");
+
+    // The client's default, and the per-request override.
+    let hiding = db.clone().hide_expired(true);
+    let (docs,) = hiding.batch_get_many().keys(keys()).await.unwrap();
+    assert_eq!(ids(&docs), ["never"]);
+    let (docs,) = hiding.batch_get_many().keys(keys()).show_expired().await.unwrap();
+    assert_eq!(ids(&docs), ["soon", "never"]);
+    // `batch_get` agrees.
+    assert_eq!(ids(&hiding.batch_get(keys()).await.unwrap()), ["never"]);
+}

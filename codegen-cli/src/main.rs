@@ -25,6 +25,12 @@ use singletable_codegen::{Diagnostic, Diagnostics};
 use crate::frontend::{ImportFrom, SourceFile};
 use crate::render::Sources;
 
+/// mimalloc for the whole binary: `serve` allocates per request (hyper's buffers, the
+/// request's item, the response), and glibc's malloc was a large share of its CPU
+/// (docs/serve.md, "Performance").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code: the input has errors.
 const EXIT_INPUT: u8 = 1;
 /// Exit code: usage error (as clap exits).

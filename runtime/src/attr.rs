@@ -410,7 +410,7 @@ impl<E, T, M> Attr<E, T, M> {
 
     /// `attribute_type(path, ty)`: the stored value has DynamoDB type `ty`.
     pub fn is_type(self, ty: AttributeType) -> Cond<E> {
-        Self::cond(Condition::AttributeType(self.path(), ty))
+        Self::cond(Condition::attribute_type(self.path(), ty))
     }
 
     /// `path = value`.
@@ -495,7 +495,7 @@ impl<E, T, M> Attr<E, T, M> {
         T: Prefixed,
     {
         match prefix.to_value() {
-            Ok(value) => Self::cond(Condition::BeginsWith(self.path(), Operand::Value(value))),
+            Ok(value) => Self::cond(Condition::begins_with(self.path(), Operand::Value(value))),
             Err(error) => Cond::failed(error),
         }
     }
@@ -506,7 +506,7 @@ impl<E, T, M> Attr<E, T, M> {
         T: Container,
     {
         match value.to_value() {
-            Ok(value) => Self::cond(Condition::Contains(self.path(), Operand::Value(value))),
+            Ok(value) => Self::cond(Condition::contains(self.path(), Operand::Value(value))),
             Err(error) => Cond::failed(error),
         }
     }
@@ -848,8 +848,8 @@ mod tests {
         let c = cond(NAME.begins_with("a") & !TAGS.contains("x") | TAGS.size().ge(2));
         assert_eq!(
             c,
-            Condition::BeginsWith(Path::attribute("name"), s("a"))
-                .and(Condition::Contains(Path::attribute("tags"), s("x")).not())
+            Condition::begins_with(Path::attribute("name"), s("a"))
+                .and(Condition::contains(Path::attribute("tags"), s("x")).not())
                 .or(Condition::Compare {
                     left: Operand::Size(Path::attribute("tags")),
                     op: Comparator::Ge,
@@ -866,7 +866,7 @@ mod tests {
         assert_eq!(cond(NAME.exists()), Condition::AttributeExists(Path::attribute("name")));
         assert_eq!(
             cond(NAME.is_type(AttributeType::S)),
-            Condition::AttributeType(Path::attribute("name"), AttributeType::S)
+            Condition::attribute_type(Path::attribute("name"), AttributeType::S)
         );
     }
 
@@ -949,7 +949,7 @@ mod tests {
                 operand: path("count"),
                 list: values.iter().map(|v| num(Number::from(*v))).collect(),
             },
-            Spec::Contains(v) => Condition::Contains(Path::attribute("tags"), s(v)),
+            Spec::Contains(v) => Condition::contains(Path::attribute("tags"), s(v)),
             Spec::Size(v) => Condition::Compare {
                 left: Operand::Size(Path::attribute("tags")),
                 op: Comparator::Le,

@@ -703,6 +703,8 @@ push_groups!(A B C D F G H);
 
 struct Group {
     table: &'static str,
+    /// The table's schema, for its TTL attribute.
+    schema: TableSchema,
     entity: &'static str,
     key_names: Vec<&'static str>,
     keys: Vec<Item>,
@@ -711,13 +713,16 @@ struct Group {
 /// A batch read of keys of several entities (of any tables of one backend), returned as
 /// a typed tuple of `Vec`s: `db.batch_get_many().keys(user_keys).keys(order_keys).await?`
 /// is `(Vec<User>, Vec<Order>)`, each in the order of its keys. Requests are shared
-/// between the entities (100 keys each), with [`BatchGet`]'s retries and checks.
+/// between the entities (100 keys each), with [`BatchGet`]'s retries and checks, and
+/// its treatment of expired items ([`hide_expired`](Self::hide_expired)).
 #[must_use = "a batch does nothing until it is awaited"]
 pub struct BatchGetMany<'a, L> {
     backend: &'a dyn Backend,
     groups: Vec<Group>,
     consistent: bool,
     policy: RetryPolicy,
+    hide_expired: bool,
+    now: Timestamp,
     error: Option<Error>,
     list: PhantomData<fn() -> L>,
 }
@@ -731,18 +736,21 @@ impl<L> fmt::Debug for BatchGetMany<'_, L> {
             )
             .field("consistent", &self.consistent)
             .field("policy", &self.policy)
+            .field("hide_expired", &self.hide_expired)
             .finish()
     }
 }
 
 impl<'a> BatchGetMany<'a, ()> {
-    /// An empty read over `backend`.
+    /// An empty read over `backend` (keeping expired items, as [`BatchGet::new`] does).
     pub fn new(backend: &'a dyn Backend) -> Self {
         BatchGetMany {
             backend,
             groups: Vec::new(),
             consistent: false,
             policy: RetryPolicy::default(),
+            hide_expired: false,
+            now: Timestamp::now(),
             error: None,
             list: PhantomData,
         }
@@ -773,6 +781,7 @@ impl<'a, L: GetGroups> BatchGetMany<'a, L> {
         }
         self.groups.push(Group {
             table: schema.name,
+            schema,
             entity: E::SCHEMA.rust_name,
             key_names: table_key_names(&schema),
             keys: items,
@@ -782,9 +791,32 @@ impl<'a, L: GetGroups> BatchGetMany<'a, L> {
             groups: self.groups,
             consistent: self.consistent,
             policy: self.policy,
+            hide_expired: self.hide_expired,
+            now: self.now,
             error: self.error,
             list: PhantomData,
         }
+    }
+
+    pub(crate) fn expiry(mut self, hide: bool, now: Timestamp) -> Self {
+        self.hide_expired = hide;
+        self.now = now;
+        self
+    }
+
+    /// Leaves out items whose TTL attribute is at or before the clock's current second
+    /// (DynamoDB deletes expired items lazily), in every group whose table has a TTL
+    /// attribute.
+    pub fn hide_expired(mut self) -> Self {
+        self.hide_expired = true;
+        self
+    }
+
+    /// Keeps expired items (overrides the client's
+    /// [`hide_expired`](crate::TableClient::hide_expired)).
+    pub fn show_expired(mut self) -> Self {
+        self.hide_expired = false;
+        self
     }
 
     /// Strongly consistent reads.
@@ -804,7 +836,7 @@ impl<'a, L: GetGroups> BatchGetMany<'a, L> {
             return Err(error);
         }
         let mut entries = Vec::new();
-        let mut orders: Vec<Vec<String>> = Vec::with_capacity(self.groups.len());
+        let mut orders: Vec<(TableSchema, Vec<String>)> = Vec::with_capacity(self.groups.len());
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut key_names = HashMap::new();
         for group in self.groups {
@@ -832,13 +864,20 @@ impl<'a, L: GetGroups> BatchGetMany<'a, L> {
                     attempts: 0,
                 });
             }
-            orders.push(order);
+            orders.push((group.schema, order));
         }
         let mut found =
             batch_get_items(self.backend, entries, key_names, self.consistent, self.policy).await?;
+        let (hide, now) = (self.hide_expired, self.now);
         let groups = orders
             .into_iter()
-            .map(|order| order.iter().filter_map(|id| found.remove(id)).collect())
+            .map(|(schema, order)| {
+                order
+                    .iter()
+                    .filter_map(|id| found.remove(id))
+                    .filter(|item| !(hide && is_expired(&schema, item, now)))
+                    .collect()
+            })
             .collect();
         L::decode(groups)
     }

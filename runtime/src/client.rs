@@ -205,7 +205,7 @@ impl<T: Table> TableClient<T> {
     /// `BatchGetItem`s, as a typed tuple of `Vec`s: `.keys(user_keys).keys(order_keys)`
     /// is `(Vec<User>, Vec<Order>)`. See [`BatchGetMany`].
     pub fn batch_get_many(&self) -> BatchGetMany<'_, ()> {
-        BatchGetMany::new(&*self.backend)
+        BatchGetMany::new(&*self.backend).expiry(self.settings.hide_expired, self.now())
     }
 
     /// A batch of puts and deletes of any length (entities of any table of the backend),

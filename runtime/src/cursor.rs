@@ -17,6 +17,10 @@
 //! exactly the key attributes a page of that query stops at, and lie in the query's
 //! partition. The key's values are readable by whoever holds the cursor (they are the
 //! item's keys, not secrets).
+//!
+//! The cursor of a sharded query (`#[entity(shards = N)]`) has the same format, tag and
+//! secret; its "key" holds one position per shard (`s0`..`s{N-1}`, each a `B` value), its
+//! fingerprint names the shard count, and every per-shard key must lie in its own shard.
 
 use std::fmt;
 
@@ -170,9 +174,24 @@ impl FingerprintBuilder {
             }
             Condition::AttributeExists(path) => self.tag(4).path(path),
             Condition::AttributeNotExists(path) => self.tag(5).path(path),
-            Condition::AttributeType(path, ty) => self.tag(6).path(path).text(ty.as_str()),
-            Condition::BeginsWith(path, operand) => self.tag(7).path(path).operand(operand),
-            Condition::Contains(path, operand) => self.tag(8).path(path).operand(operand),
+            // A path first (the usual form) hashes as it always has, so cursors stay valid.
+            Condition::AttributeType(Operand::Path(path), ty) => {
+                self.tag(6).path(path).text(ty.as_str())
+            }
+            Condition::BeginsWith(Operand::Path(path), operand) => {
+                self.tag(7).path(path).operand(operand)
+            }
+            Condition::Contains(Operand::Path(path), operand) => {
+                self.tag(8).path(path).operand(operand)
+            }
+            // A literal or `size()` first (`contains(:v, a)`): tags of their own.
+            Condition::AttributeType(subject, ty) => {
+                self.tag(12).operand(subject).text(ty.as_str())
+            }
+            Condition::BeginsWith(subject, operand) => {
+                self.tag(13).operand(subject).operand(operand)
+            }
+            Condition::Contains(subject, operand) => self.tag(14).operand(subject).operand(operand),
             Condition::And(a, b) => self.tag(9).condition(a).condition(b),
             Condition::Or(a, b) => self.tag(10).condition(a).condition(b),
             Condition::Not(inner) => self.tag(11).condition(inner),
@@ -197,6 +216,13 @@ impl FingerprintBuilder {
                 SortKeyCondition::BeginsWith(v) => self.tag(6).value(v),
             };
         }
+        self
+    }
+
+    /// Mixes in another query's fingerprint (a sharded query builds on the fingerprint
+    /// of its logical, unsharded query).
+    pub(crate) fn fingerprint(&mut self, fingerprint: &Fingerprint) -> &mut Self {
+        self.hasher.update(fingerprint.0);
         self
     }
 
@@ -298,6 +324,15 @@ fn tag(secret: Option<&[u8]>, fingerprint: &Fingerprint, body: &[u8]) -> [u8; TA
 pub(crate) fn encode(key: &Item, fingerprint: &Fingerprint, secret: Option<&[u8]>) -> Cursor {
     let mut body = vec![VERSION];
     body.extend_from_slice(&fingerprint.0[..FINGERPRINT_LEN]);
+    write_key(&mut body, key);
+    let tag = tag(secret, fingerprint, &body);
+    body.extend_from_slice(&tag);
+    Cursor(URL_SAFE_NO_PAD.encode(body))
+}
+
+/// Appends `key` (S, N and B values only) in the cursor's key encoding: the number of
+/// attributes, then each attribute's name, type and bytes, names in order.
+fn write_key(body: &mut Vec<u8>, key: &Item) {
     let mut names: Vec<&String> = key.keys().collect();
     names.sort();
     body.push(u8::try_from(names.len()).unwrap_or(u8::MAX));
@@ -309,13 +344,52 @@ pub(crate) fn encode(key: &Item, fingerprint: &Fingerprint, secret: Option<&[u8]
             // DynamoDB's keys are S, N or B; anything else cannot come back.
             _ => (b'S', &[]),
         };
-        push_chunk(&mut body, name.as_bytes());
+        push_chunk(body, name.as_bytes());
         body.push(ty);
-        push_chunk(&mut body, data);
+        push_chunk(body, data);
     }
-    let tag = tag(secret, fingerprint, &body);
-    body.extend_from_slice(&tag);
-    Cursor(URL_SAFE_NO_PAD.encode(body))
+}
+
+/// Reads a key written by [`write_key`] from the front of `reader`.
+fn read_key(reader: &mut Reader<'_>) -> Result<Item> {
+    let count = reader.byte()?;
+    let mut key = Item::new();
+    for _ in 0..count {
+        let name = String::from_utf8(reader.chunk()?.to_vec()).map_err(|_| invalid(TAMPERED))?;
+        let ty = reader.byte()?;
+        let data = reader.chunk()?;
+        let value = match ty {
+            b'S' => {
+                AttributeValue::S(String::from_utf8(data.to_vec()).map_err(|_| invalid(TAMPERED))?)
+            }
+            b'N' => {
+                let text = std::str::from_utf8(data).map_err(|_| invalid(TAMPERED))?;
+                AttributeValue::N(Number::parse(text).map_err(|_| invalid(TAMPERED))?)
+            }
+            b'B' => AttributeValue::B(data.to_vec()),
+            _ => return Err(invalid(TAMPERED)),
+        };
+        key.insert(name, value);
+    }
+    Ok(key)
+}
+
+/// A key (S, N and B values only) as bytes, in the cursor's key encoding: what a
+/// sharded query's cursor stores per shard, inside a `B` value of its position item.
+pub(crate) fn key_to_bytes(key: &Item) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_key(&mut out, key);
+    out
+}
+
+/// The key that [`key_to_bytes`] wrote; refuses trailing or malformed bytes.
+pub(crate) fn key_from_bytes(data: &[u8]) -> Result<Item> {
+    let mut reader = Reader { data };
+    let key = read_key(&mut reader)?;
+    if !reader.data.is_empty() {
+        return Err(invalid(TAMPERED));
+    }
+    Ok(key)
 }
 
 fn push_chunk(out: &mut Vec<u8>, data: &[u8]) {
@@ -356,30 +430,7 @@ pub(crate) fn decode(
     if diff != 0 {
         return Err(invalid(TAMPERED));
     }
-    let mut reader = Reader { data: &body[1 + FINGERPRINT_LEN..] };
-    let count = reader.byte()?;
-    let mut key = Item::new();
-    for _ in 0..count {
-        let name = String::from_utf8(reader.chunk()?.to_vec()).map_err(|_| invalid(TAMPERED))?;
-        let ty = reader.byte()?;
-        let data = reader.chunk()?;
-        let value = match ty {
-            b'S' => {
-                AttributeValue::S(String::from_utf8(data.to_vec()).map_err(|_| invalid(TAMPERED))?)
-            }
-            b'N' => {
-                let text = std::str::from_utf8(data).map_err(|_| invalid(TAMPERED))?;
-                AttributeValue::N(Number::parse(text).map_err(|_| invalid(TAMPERED))?)
-            }
-            b'B' => AttributeValue::B(data.to_vec()),
-            _ => return Err(invalid(TAMPERED)),
-        };
-        key.insert(name, value);
-    }
-    if !reader.data.is_empty() {
-        return Err(invalid(TAMPERED));
-    }
-    Ok(key)
+    key_from_bytes(&body[1 + FINGERPRINT_LEN..])
 }
 
 struct Reader<'a> {

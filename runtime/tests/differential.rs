@@ -208,8 +208,8 @@ fn condition(g: &mut Gen) -> Condition {
             op: g.pick(&[Comparator::Lt, Comparator::Ge, Comparator::Ne]),
             right: Operand::Value(n(2)),
         },
-        5 => Condition::BeginsWith(path("v"), Operand::Value(s("x"))),
-        6 => Condition::Contains(path("v"), Operand::Value(s("x"))),
+        5 => Condition::begins_with(path("v"), Operand::Value(s("x"))),
+        6 => Condition::contains(path("v"), Operand::Value(s("x"))),
         _ => Condition::Compare {
             left: Operand::Size(path("v")),
             op: Comparator::Gt,

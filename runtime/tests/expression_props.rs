@@ -4,7 +4,11 @@
 //!   an independent oracle written from DynamoDB's documented rules (facts sheet §6):
 //!   values of different types never compare, a missing attribute makes every test false
 //!   except `<>` and `attribute_not_exists`, S compares by UTF-8 bytes, N numerically; and
-//!   `AND`/`OR`/`NOT` compose as boolean logic.
+//!   `AND`/`OR`/`NOT` compose as boolean logic. The functions also take a literal or
+//!   `size(path)` as their first operand (observed on DynamoDB Local): `contains(:v, a)`
+//!   and `begins_with(:v, a)` search the literal, `contains(size(a), :v)` is always false,
+//!   `attribute_type(:v, :t)` is the literal's type and `attribute_type(size(a), :t)` is N
+//!   when `a` has a size.
 //! - Rendering: every `#name` / `:value` placeholder used is defined and every one defined
 //!   is used, and once placeholders, keywords and punctuation are taken out of the string
 //!   nothing is left: no user value or attribute name ever reaches the expression text.
@@ -47,6 +51,16 @@ enum Atom {
     Exists(&'static str),
     NotExists(&'static str),
     IsType(&'static str, AttributeType),
+    /// `contains(:literal, name)`.
+    LiteralContains(String, &'static str),
+    /// `begins_with(:literal, name)`.
+    LiteralBeginsWith(String, &'static str),
+    /// `contains(size(name), :v)`.
+    SizeContains(&'static str, Scalar),
+    /// `attribute_type(:v, :t)`.
+    LiteralIsType(Scalar, AttributeType),
+    /// `attribute_type(size(name), :t)`.
+    SizeIsType(&'static str, AttributeType),
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +99,10 @@ fn comparator() -> impl Strategy<Value = Comparator> {
     ])
 }
 
+fn type_name() -> impl Strategy<Value = AttributeType> {
+    prop::sample::select(vec![AttributeType::S, AttributeType::N, AttributeType::L])
+}
+
 fn atom() -> impl Strategy<Value = Atom> {
     prop_oneof![
         (name(), comparator(), scalar()).prop_map(|(n, op, v)| Atom::Compare(n, op, v)),
@@ -103,8 +121,12 @@ fn atom() -> impl Strategy<Value = Atom> {
         (name(), "[a-c]{1,2}").prop_map(|(n, part)| Atom::Contains(n, part)),
         name().prop_map(Atom::Exists),
         name().prop_map(Atom::NotExists),
-        (name(), prop::sample::select(vec![AttributeType::S, AttributeType::N, AttributeType::L]))
-            .prop_map(|(n, ty)| Atom::IsType(n, ty)),
+        (name(), type_name()).prop_map(|(n, ty)| Atom::IsType(n, ty)),
+        ("[a-c]{0,3}", name()).prop_map(|(text, n)| Atom::LiteralContains(text, n)),
+        ("[a-c]{0,3}", name()).prop_map(|(text, n)| Atom::LiteralBeginsWith(text, n)),
+        (name(), scalar()).prop_map(|(n, v)| Atom::SizeContains(n, v)),
+        (scalar(), type_name()).prop_map(|(v, ty)| Atom::LiteralIsType(v, ty)),
+        (name(), type_name()).prop_map(|(n, ty)| Atom::SizeIsType(n, ty)),
     ]
 }
 
@@ -148,14 +170,23 @@ fn to_condition(tree: &Tree) -> Condition {
                 list: list.iter().map(|v| Operand::Value(v.value())).collect(),
             },
             Atom::BeginsWith(n, prefix) => {
-                Condition::BeginsWith(path(n), Operand::Value(AttributeValue::S(prefix.clone())))
+                Condition::begins_with(path(n), AttributeValue::S(prefix.clone()))
             }
             Atom::Contains(n, part) => {
-                Condition::Contains(path(n), Operand::Value(AttributeValue::S(part.clone())))
+                Condition::contains(path(n), AttributeValue::S(part.clone()))
             }
             Atom::Exists(n) => Condition::AttributeExists(path(n)),
             Atom::NotExists(n) => Condition::AttributeNotExists(path(n)),
-            Atom::IsType(n, ty) => Condition::AttributeType(path(n), *ty),
+            Atom::IsType(n, ty) => Condition::attribute_type(path(n), *ty),
+            Atom::LiteralContains(text, n) => {
+                Condition::contains(AttributeValue::S(text.clone()), path(n))
+            }
+            Atom::LiteralBeginsWith(text, n) => {
+                Condition::begins_with(AttributeValue::S(text.clone()), path(n))
+            }
+            Atom::SizeContains(n, v) => Condition::contains(Operand::Size(path(n)), v.value()),
+            Atom::LiteralIsType(v, ty) => Condition::attribute_type(v.value(), *ty),
+            Atom::SizeIsType(n, ty) => Condition::attribute_type(Operand::Size(path(n)), *ty),
         },
     }
 }
@@ -214,6 +245,23 @@ fn expected(tree: &Tree, a: &Option<Scalar>, b: &Option<Scalar>) -> bool {
                 Some(Scalar::N(_)) => *ty == AttributeType::N,
                 None => false,
             },
+            // The literal is the haystack: a string holds only strings.
+            Atom::LiteralContains(text, n) => {
+                matches!(value(n), Some(Scalar::S(part)) if text.contains(part.as_str()))
+            }
+            Atom::LiteralBeginsWith(text, n) => {
+                matches!(value(n), Some(Scalar::S(prefix)) if text.starts_with(prefix.as_str()))
+            }
+            // size() is a number, and a number contains nothing.
+            Atom::SizeContains(..) => false,
+            Atom::LiteralIsType(v, ty) => match v {
+                Scalar::S(_) => *ty == AttributeType::S,
+                Scalar::N(_) => *ty == AttributeType::N,
+            },
+            // Only an S (of these scalars) has a size, and a size is an N.
+            Atom::SizeIsType(n, ty) => {
+                matches!(value(n), Some(Scalar::S(_))) && *ty == AttributeType::N
+            }
         },
     }
 }
@@ -316,7 +364,8 @@ proptest! {
         prop_assert_eq!(used_values, defined_values);
         let keywords = [
             "attribute_not_exists", "attribute_exists", "attribute_type", "begins_with",
-            "contains", "BETWEEN", "AND", "OR", "NOT", "IN", "<>", "<=", ">=", "=", "<", ">",
+            "contains", "size", "BETWEEN", "AND", "OR", "NOT", "IN", "<>", "<=", ">=", "=",
+            "<", ">",
             "(", ")", ",",
         ];
         let mut leftover = rest;
@@ -344,4 +393,14 @@ fn the_oracle_matches_hand_computed_cases() {
     assert!(expected(&cmp("a", Comparator::Gt, Scalar::S("\u{FF5E}".to_owned())), &smile, &None));
     assert!(expected(&Tree::Atom(Atom::Between("b", Scalar::N(2), Scalar::N(3))), &a, &b));
     assert!(!expected(&Tree::Atom(Atom::Between("a", Scalar::N(0), Scalar::N(3))), &a, &b));
+    // A literal first operand (a = "b", b = 2): "abc" contains "b" but does not begin
+    // with it; a number is never part of a string.
+    let atom = |atom| Tree::Atom(atom);
+    assert!(expected(&atom(Atom::LiteralContains("abc".to_owned(), "a")), &a, &b));
+    assert!(!expected(&atom(Atom::LiteralBeginsWith("abc".to_owned(), "a")), &a, &b));
+    assert!(!expected(&atom(Atom::LiteralContains("a2".to_owned(), "b")), &a, &b));
+    assert!(!expected(&atom(Atom::SizeContains("a", Scalar::N(1))), &a, &b));
+    assert!(expected(&atom(Atom::SizeIsType("a", AttributeType::N)), &a, &b));
+    assert!(!expected(&atom(Atom::SizeIsType("b", AttributeType::N)), &a, &b));
+    assert!(expected(&atom(Atom::LiteralIsType(Scalar::N(1), AttributeType::N)), &a, &b));
 }

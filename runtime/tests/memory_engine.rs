@@ -697,7 +697,7 @@ async fn conditional_puts_and_deletes() {
     let allowed = DeleteItemInput {
         condition: Some(
             compare("v", Comparator::Le, n("2"))
-                .and(Condition::AttributeType(path("v"), singletable_runtime::AttributeType::N)),
+                .and(Condition::attribute_type(path("v"), singletable_runtime::AttributeType::N)),
         ),
         ..guarded
     };

@@ -65,7 +65,7 @@ fn comparison(name: &str, entry: &Request<'_>) -> Result<Condition, ApiError> {
         }
         "CONTAINS" | "NOT_CONTAINS" => {
             arity(operator, &values, 1)?;
-            let contains = Condition::Contains(path, Operand::Value(values[0].clone()));
+            let contains = Condition::contains(path, Operand::Value(values[0].clone()));
             if operator == "CONTAINS" {
                 contains
             } else {
@@ -75,7 +75,7 @@ fn comparison(name: &str, entry: &Request<'_>) -> Result<Condition, ApiError> {
         }
         "BEGINS_WITH" => {
             arity(operator, &values, 1)?;
-            Condition::BeginsWith(path, Operand::Value(values[0].clone()))
+            Condition::begins_with(path, Operand::Value(values[0].clone()))
         }
         "IN" => {
             if values.is_empty() {

@@ -370,7 +370,5 @@ async fn serve(
         };
         sigv4::verify(&signed, credentials)?;
     }
-    let output = state.service.handle(target, &body).await?;
-    serde_json::to_vec(&output)
-        .map_err(|e| ApiError::internal(format!("could not write the response: {e}")))
+    state.service.handle(target, &body).await
 }

@@ -27,7 +27,11 @@ use crate::exprs::{check_not_mixed, Exprs};
 use crate::legacy;
 use crate::parse::ExpressionKind;
 use crate::storage_shim::Storage;
-use crate::wire::{capacity_json, description_json, DescriptionExtras, Request, Violations};
+use crate::wire::{
+    capacity_json, description_json, to_body, DescriptionExtras, GetOutput, ItemsRef, PageOutput,
+    Request, TypedCapacity, TypedDelete, TypedGet, TypedPut, Violations, WriteMembers, WriteOutput,
+};
+use singletable_runtime::json_serde::ItemRef;
 
 /// The prefix of DynamoDB's operations in `X-Amz-Target`.
 pub const DYNAMODB_PREFIX: &str = "DynamoDB_20120810.";
@@ -133,8 +137,9 @@ impl Service {
         self.storage.is_durable()
     }
 
-    /// Runs one request: `target` is the `X-Amz-Target` header, `body` the JSON body.
-    pub async fn handle(&self, target: &str, body: &[u8]) -> Result<Value, ApiError> {
+    /// Runs one request: `target` is the `X-Amz-Target` header, `body` the JSON body;
+    /// returns the JSON response body.
+    pub async fn handle(&self, target: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
         let (streams, operation) = split_target(target)?;
         if !streams && MUTATING.contains(&operation) {
             let engine = &self.engine;
@@ -158,6 +163,16 @@ pub fn split_target(target: &str) -> Result<(bool, &str), ApiError> {
 
 fn unknown_operation() -> ApiError {
     ApiError::dynamodb("UnknownOperationException", "")
+}
+
+/// `object` with `ConsumedCapacity` (a list, one per table) when there is any.
+fn output_with_capacities(
+    object: Map<String, Value>,
+    capacities: &[singletable_runtime::backend::ConsumedCapacity],
+) -> Value {
+    let capacity = (!capacities.is_empty())
+        .then(|| Value::Array(capacities.iter().map(capacity_json).collect()));
+    output(object, capacity)
 }
 
 fn output(mut object: Map<String, Value>, capacity: Option<Value>) -> Value {
@@ -191,34 +206,44 @@ impl Engine {
         }
     }
 
-    /// Runs one operation.
+    /// Runs one operation; returns the JSON response body.
+    ///
+    /// The hot item operations in their common form (`PutItem`, `GetItem` and
+    /// `DeleteItem` without expressions) are read straight into typed requests (see
+    /// [`crate::wire::TypedPut`]); every other request, and every one the typed read
+    /// refuses, is read as a JSON value with DynamoDB's checks in DynamoDB's order.
     pub async fn execute(
         &self,
         streams: bool,
         operation: &str,
         body: &[u8],
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Vec<u8>, ApiError> {
+        if !streams {
+            if let Some(output) = self.execute_typed(operation, body).await {
+                return output;
+            }
+        }
         let json = parse_body(body)?;
         let request = Request::new(&json)?;
         if operation == "UpdateTable" && !streams {
             let _exclusive = self.gate.write().await;
-            return crate::update_table::update_table(self, &request).await;
+            return to_body(&crate::update_table::update_table(self, &request).await?);
         }
         let _shared = self.gate.read().await;
         if streams {
-            return crate::streams::execute(self, operation, &request).await;
+            return to_body(&crate::streams::execute(self, operation, &request).await?);
         }
-        match operation {
+        let value = match operation {
+            "PutItem" => return self.put_item(&request).await,
+            "GetItem" => return self.get_item(&request).await,
+            "UpdateItem" => return self.update_item(&request).await,
+            "DeleteItem" => return self.delete_item(&request).await,
+            "Query" => return self.query(&request).await,
+            "Scan" => return self.scan(&request).await,
             "CreateTable" => self.create_table(&request).await,
             "DeleteTable" => self.delete_table(&request).await,
             "DescribeTable" => self.describe_table(&request).await,
             "ListTables" => self.list_tables(&request).await,
-            "PutItem" => self.put_item(&request).await,
-            "GetItem" => self.get_item(&request).await,
-            "UpdateItem" => self.update_item(&request).await,
-            "DeleteItem" => self.delete_item(&request).await,
-            "Query" => self.query(&request).await,
-            "Scan" => self.scan(&request).await,
             "BatchGetItem" => self.batch_get_item(&request).await,
             "BatchWriteItem" => self.batch_write_item(&request).await,
             "TransactWriteItems" => self.transact_write_items(&request).await,
@@ -241,6 +266,42 @@ impl Engine {
                 Ok(json!({"Endpoints": [{"Address": address, "CachePeriodInMinutes": 1440}]}))
             }
             _ => Err(unknown_operation()),
+        }?;
+        to_body(&value)
+    }
+
+    /// The typed way of [`Engine::execute`]: `None` when the operation has none or the
+    /// body is not in the form it reads (the caller then reads the body as a JSON value,
+    /// which reports any fault as DynamoDB does).
+    async fn execute_typed(
+        &self,
+        operation: &str,
+        body: &[u8],
+    ) -> Option<Result<Vec<u8>, ApiError>> {
+        match operation {
+            "PutItem" => {
+                let put: TypedPut = serde_json::from_slice(body).ok()?;
+                let _shared = self.gate.read().await;
+                Some(self.write_item(WriteKind::Put, put.into_members(), None).await)
+            }
+            "DeleteItem" => {
+                let delete: TypedDelete = serde_json::from_slice(body).ok()?;
+                let _shared = self.gate.read().await;
+                Some(self.write_item(WriteKind::Delete, delete.into_members(), None).await)
+            }
+            "GetItem" => {
+                let get: TypedGet = serde_json::from_slice(body).ok()?;
+                let input = GetItemInput {
+                    table_name: get.table_name,
+                    key: get.key.0,
+                    consistent_read: get.consistent_read.unwrap_or(false),
+                    projection: None,
+                    return_consumed_capacity: TypedCapacity::resolve(get.return_consumed_capacity),
+                };
+                let _shared = self.gate.read().await;
+                Some(self.get(input).await)
+            }
+            _ => None,
         }
     }
 
@@ -452,32 +513,57 @@ impl Engine {
     // Items
     // -----------------------------------------------------------------------------------
 
-    async fn put_item(&self, request: &Request<'_>) -> Result<Value, ApiError> {
-        let mut violations = Violations::default();
-        let table_name = request.required_str("TableName", &mut violations)?;
-        let item = request.required_item("Item", &mut violations)?;
-        let return_values = request.return_values(&mut violations)?;
-        let return_consumed_capacity = request.return_consumed_capacity(&mut violations)?;
-        let return_old_on_condition_failure = request.return_old_on_failure(&mut violations)?;
-        let metrics = item_collection_metrics_asked(request, &mut violations)?;
-        violations.finish()?;
+    async fn put_item(&self, request: &Request<'_>) -> Result<Vec<u8>, ApiError> {
+        let members = write_members(request, "Item")?;
         let condition = write_condition(request)?;
-        let key_source = metrics.then(|| item.clone());
-        let out = self
-            .backend
-            .put_item(PutItemInput {
-                table_name: table_name.clone(),
-                item,
-                condition,
-                return_values,
-                return_consumed_capacity,
-                return_old_on_condition_failure,
-            })
-            .await?;
-        Ok(self.write_response(out, &table_name, key_source).await)
+        self.write_item(WriteKind::Put, members, condition).await
     }
 
-    async fn get_item(&self, request: &Request<'_>) -> Result<Value, ApiError> {
+    /// Runs a PutItem or DeleteItem of `members` under `condition`.
+    async fn write_item(
+        &self,
+        kind: WriteKind,
+        members: WriteMembers,
+        condition: Option<Condition>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let key_source =
+            members.metrics.then(|| (members.table_name.clone(), members.item.clone()));
+        let WriteMembers {
+            table_name,
+            item,
+            return_values,
+            return_consumed_capacity,
+            return_old_on_condition_failure,
+            ..
+        } = members;
+        let out = match kind {
+            WriteKind::Put => {
+                let input = PutItemInput {
+                    table_name,
+                    item,
+                    condition,
+                    return_values,
+                    return_consumed_capacity,
+                    return_old_on_condition_failure,
+                };
+                self.backend.put_item(input).await?
+            }
+            WriteKind::Delete => {
+                let input = DeleteItemInput {
+                    table_name,
+                    key: item,
+                    condition,
+                    return_values,
+                    return_consumed_capacity,
+                    return_old_on_condition_failure,
+                };
+                self.backend.delete_item(input).await?
+            }
+        };
+        self.write_response(out, key_source).await
+    }
+
+    async fn get_item(&self, request: &Request<'_>) -> Result<Vec<u8>, ApiError> {
         let mut violations = Violations::default();
         let table_name = request.required_str("TableName", &mut violations)?;
         let key = request.required_item("Key", &mut violations)?;
@@ -490,32 +576,27 @@ impl Engine {
             None => legacy::attributes_to_get(request)?,
         };
         exprs.finish()?;
-        let out = self
-            .backend
-            .get_item(GetItemInput {
-                table_name,
-                key,
-                consistent_read: request.bool("ConsistentRead")?.unwrap_or(false),
-                projection,
-                return_consumed_capacity,
-            })
-            .await?;
-        let mut object = Map::new();
-        if let Some(item) = out.item {
-            object.insert("Item".to_owned(), item_to_json(&item));
-        }
-        Ok(output(object, out.consumed_capacity.as_ref().map(capacity_json)))
+        self.get(GetItemInput {
+            table_name,
+            key,
+            consistent_read: request.bool("ConsistentRead")?.unwrap_or(false),
+            projection,
+            return_consumed_capacity,
+        })
+        .await
     }
 
-    async fn update_item(&self, request: &Request<'_>) -> Result<Value, ApiError> {
-        let mut violations = Violations::default();
-        let table_name = request.required_str("TableName", &mut violations)?;
-        let key = request.required_item("Key", &mut violations)?;
-        let return_values = request.return_values(&mut violations)?;
-        let return_consumed_capacity = request.return_consumed_capacity(&mut violations)?;
-        let return_old_on_condition_failure = request.return_old_on_failure(&mut violations)?;
-        let metrics = item_collection_metrics_asked(request, &mut violations)?;
-        violations.finish()?;
+    /// Runs a GetItem.
+    async fn get(&self, input: GetItemInput) -> Result<Vec<u8>, ApiError> {
+        let out = self.backend.get_item(input).await?;
+        to_body(&GetOutput {
+            item: out.item.as_ref().map(ItemRef),
+            consumed_capacity: out.consumed_capacity.as_ref().map(capacity_json),
+        })
+    }
+
+    async fn update_item(&self, request: &Request<'_>) -> Result<Vec<u8>, ApiError> {
+        let members = write_members(request, "Key")?;
         check_not_mixed(
             request,
             &["Expected", "ConditionalOperator", "AttributeUpdates"],
@@ -532,45 +613,27 @@ impl Engine {
                 None => legacy::expected(request)?,
             };
         exprs.finish()?;
-        let key_source = metrics.then(|| key.clone());
+        let key_source =
+            members.metrics.then(|| (members.table_name.clone(), members.item.clone()));
         let out = self
             .backend
             .update_item(UpdateItemInput {
-                table_name: table_name.clone(),
-                key,
+                table_name: members.table_name,
+                key: members.item,
                 updates,
                 condition,
-                return_values,
-                return_consumed_capacity,
-                return_old_on_condition_failure,
+                return_values: members.return_values,
+                return_consumed_capacity: members.return_consumed_capacity,
+                return_old_on_condition_failure: members.return_old_on_condition_failure,
             })
             .await?;
-        Ok(self.write_response(out, &table_name, key_source).await)
+        self.write_response(out, key_source).await
     }
 
-    async fn delete_item(&self, request: &Request<'_>) -> Result<Value, ApiError> {
-        let mut violations = Violations::default();
-        let table_name = request.required_str("TableName", &mut violations)?;
-        let key = request.required_item("Key", &mut violations)?;
-        let return_values = request.return_values(&mut violations)?;
-        let return_consumed_capacity = request.return_consumed_capacity(&mut violations)?;
-        let return_old_on_condition_failure = request.return_old_on_failure(&mut violations)?;
-        let metrics = item_collection_metrics_asked(request, &mut violations)?;
-        violations.finish()?;
+    async fn delete_item(&self, request: &Request<'_>) -> Result<Vec<u8>, ApiError> {
+        let members = write_members(request, "Key")?;
         let condition = write_condition(request)?;
-        let key_source = metrics.then(|| key.clone());
-        let out = self
-            .backend
-            .delete_item(DeleteItemInput {
-                table_name: table_name.clone(),
-                key,
-                condition,
-                return_values,
-                return_consumed_capacity,
-                return_old_on_condition_failure,
-            })
-            .await?;
-        Ok(self.write_response(out, &table_name, key_source).await)
+        self.write_item(WriteKind::Delete, members, condition).await
     }
 
     /// `ItemCollectionMetrics` for a write to a table with LSIs (DynamoDB returns none
@@ -582,28 +645,17 @@ impl Engine {
     async fn write_response(
         &self,
         out: WriteItemOutput,
-        table_name: &str,
-        key_source: Option<Item>,
-    ) -> Value {
-        let mut object = Map::new();
-        if let Some(attributes) = out.attributes {
-            object.insert("Attributes".to_owned(), item_to_json(&attributes));
-        }
-        if let Some(key) = key_source {
-            self.add_collection_metrics(&mut object, table_name, &key).await;
-        }
-        output(object, out.consumed_capacity.as_ref().map(capacity_json))
-    }
-
-    async fn add_collection_metrics(
-        &self,
-        object: &mut Map<String, Value>,
-        table: &str,
-        key: &Item,
-    ) {
-        if let Some(metrics) = self.collection_metrics(table, key).await {
-            object.insert("ItemCollectionMetrics".to_owned(), metrics);
-        }
+        key_source: Option<(String, Item)>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let item_collection_metrics = match &key_source {
+            Some((table, key)) => self.collection_metrics(table, key).await,
+            None => None,
+        };
+        to_body(&WriteOutput {
+            attributes: out.attributes.as_ref().map(ItemRef),
+            item_collection_metrics,
+            consumed_capacity: out.consumed_capacity.as_ref().map(capacity_json),
+        })
     }
 
     async fn collection_metrics(&self, table: &str, key: &Item) -> Option<Value> {
@@ -623,7 +675,7 @@ impl Engine {
     // Query and Scan
     // -----------------------------------------------------------------------------------
 
-    async fn query(&self, request: &Request<'_>) -> Result<Value, ApiError> {
+    async fn query(&self, request: &Request<'_>) -> Result<Vec<u8>, ApiError> {
         let mut violations = Violations::default();
         let table_name = request.required_str("TableName", &mut violations)?;
         let select = select(request, &mut violations)?;
@@ -676,10 +728,10 @@ impl Engine {
                 return_consumed_capacity,
             })
             .await?;
-        Ok(page_json(page, select))
+        page_body(&page, select)
     }
 
-    async fn scan(&self, request: &Request<'_>) -> Result<Value, ApiError> {
+    async fn scan(&self, request: &Request<'_>) -> Result<Vec<u8>, ApiError> {
         let mut violations = Violations::default();
         let table_name = request.required_str("TableName", &mut violations)?;
         let select = select(request, &mut violations)?;
@@ -749,7 +801,7 @@ impl Engine {
                 return_consumed_capacity,
             })
             .await?;
-        Ok(page_json(page, select))
+        page_body(&page, select)
     }
 
     // -----------------------------------------------------------------------------------
@@ -826,9 +878,7 @@ impl Engine {
         let mut object = Map::new();
         object.insert("Responses".to_owned(), Value::Object(responses));
         object.insert("UnprocessedKeys".to_owned(), Value::Object(unprocessed));
-        let capacity = (!out.consumed_capacity.is_empty())
-            .then(|| Value::Array(out.consumed_capacity.iter().map(capacity_json).collect()));
-        Ok(output(object, capacity))
+        Ok(output_with_capacities(object, &out.consumed_capacity))
     }
 
     async fn batch_write_item(&self, request: &Request<'_>) -> Result<Value, ApiError> {
@@ -909,9 +959,7 @@ impl Engine {
                 by_table.into_iter().map(|(table, list)| (table, Value::Array(list))).collect();
             object.insert("ItemCollectionMetrics".to_owned(), Value::Object(by_table));
         }
-        let capacity = (!out.consumed_capacity.is_empty())
-            .then(|| Value::Array(out.consumed_capacity.iter().map(capacity_json).collect()));
-        Ok(output(object, capacity))
+        Ok(output_with_capacities(object, &out.consumed_capacity))
     }
 
     // -----------------------------------------------------------------------------------
@@ -937,19 +985,7 @@ impl Engine {
             }
         }
         let actions = actions.cloned().unwrap_or_default();
-        if actions.len() > 100 {
-            violations.push(
-                &format!("'{}'", "[...]"),
-                "transactItems",
-                "Member must have length less than or equal to 100",
-            );
-        } else if actions.is_empty() && request.has("TransactItems") {
-            violations.push(
-                "'[]'",
-                "transactItems",
-                "Member must have length greater than or equal to 1",
-            );
-        }
+        transact_items_length(request, actions.len(), &mut violations);
         violations.finish()?;
         let mut items = Vec::with_capacity(actions.len());
         for action in &actions {
@@ -963,9 +999,7 @@ impl Engine {
                 return_consumed_capacity,
             })
             .await?;
-        let capacity = (!out.consumed_capacity.is_empty())
-            .then(|| Value::Array(out.consumed_capacity.iter().map(capacity_json).collect()));
-        Ok(output(Map::new(), capacity))
+        Ok(output_with_capacities(Map::new(), &out.consumed_capacity))
     }
 
     async fn transact_get_items(&self, request: &Request<'_>) -> Result<Value, ApiError> {
@@ -976,19 +1010,7 @@ impl Engine {
             violations.null("transactItems");
         }
         let actions = actions.cloned().unwrap_or_default();
-        if actions.len() > 100 {
-            violations.push(
-                "'[...]'",
-                "transactItems",
-                "Member must have length less than or equal to 100",
-            );
-        } else if actions.is_empty() && request.has("TransactItems") {
-            violations.push(
-                "'[]'",
-                "transactItems",
-                "Member must have length greater than or equal to 1",
-            );
-        }
+        transact_items_length(request, actions.len(), &mut violations);
         violations.finish()?;
         let mut items = Vec::with_capacity(actions.len());
         for action in &actions {
@@ -1021,9 +1043,24 @@ impl Engine {
             .collect();
         let mut object = Map::new();
         object.insert("Responses".to_owned(), Value::Array(responses));
-        let capacity = (!out.consumed_capacity.is_empty())
-            .then(|| Value::Array(out.consumed_capacity.iter().map(capacity_json).collect()));
-        Ok(output(object, capacity))
+        Ok(output_with_capacities(object, &out.consumed_capacity))
+    }
+}
+
+/// DynamoDB's length constraint on `TransactItems` (1 to 100 actions).
+fn transact_items_length(request: &Request<'_>, count: usize, violations: &mut Violations) {
+    if count > 100 {
+        violations.push(
+            "'[...]'",
+            "transactItems",
+            "Member must have length less than or equal to 100",
+        );
+    } else if count == 0 && request.has("TransactItems") {
+        violations.push(
+            "'[]'",
+            "transactItems",
+            "Member must have length greater than or equal to 1",
+        );
     }
 }
 
@@ -1098,20 +1135,18 @@ fn write_request_json(request: &WriteRequest) -> Value {
     }
 }
 
-fn page_json(page: singletable_runtime::backend::PageOutput, select: Option<Select>) -> Value {
-    let mut object = Map::new();
-    if select != Some(Select::Count) {
-        object.insert(
-            "Items".to_owned(),
-            Value::Array(page.items.iter().map(item_to_json).collect()),
-        );
-    }
-    object.insert("Count".to_owned(), json!(page.count));
-    object.insert("ScannedCount".to_owned(), json!(page.scanned_count));
-    if let Some(key) = &page.last_evaluated_key {
-        object.insert("LastEvaluatedKey".to_owned(), item_to_json(key));
-    }
-    output(object, page.consumed_capacity.as_ref().map(capacity_json))
+/// The response body of a Query or Scan page.
+fn page_body(
+    page: &singletable_runtime::backend::PageOutput,
+    select: Option<Select>,
+) -> Result<Vec<u8>, ApiError> {
+    to_body(&PageOutput {
+        items: (select != Some(Select::Count)).then_some(ItemsRef(&page.items)),
+        count: page.count,
+        scanned_count: page.scanned_count,
+        last_evaluated_key: page.last_evaluated_key.as_ref().map(ItemRef),
+        consumed_capacity: page.consumed_capacity.as_ref().map(capacity_json),
+    })
 }
 
 fn select(request: &Request<'_>, violations: &mut Violations) -> Result<Option<Select>, ApiError> {
@@ -1150,6 +1185,34 @@ fn write_condition(request: &Request<'_>) -> Result<Option<Condition>, ApiError>
         };
     exprs.finish()?;
     Ok(condition)
+}
+
+/// PutItem or DeleteItem.
+#[derive(Debug, Clone, Copy)]
+enum WriteKind {
+    Put,
+    Delete,
+}
+
+/// Reads the members PutItem, UpdateItem and DeleteItem share with DynamoDB's checks in
+/// DynamoDB's order (violations reported together); `item_member` is `Item` or `Key`.
+fn write_members(request: &Request<'_>, item_member: &str) -> Result<WriteMembers, ApiError> {
+    let mut violations = Violations::default();
+    let table_name = request.required_str("TableName", &mut violations)?;
+    let item = request.required_item(item_member, &mut violations)?;
+    let return_values = request.return_values(&mut violations)?;
+    let return_consumed_capacity = request.return_consumed_capacity(&mut violations)?;
+    let return_old_on_condition_failure = request.return_old_on_failure(&mut violations)?;
+    let metrics = item_collection_metrics_asked(request, &mut violations)?;
+    violations.finish()?;
+    Ok(WriteMembers {
+        table_name,
+        item,
+        return_values,
+        return_consumed_capacity,
+        return_old_on_condition_failure,
+        metrics,
+    })
 }
 
 fn item_collection_metrics_asked(
@@ -1375,4 +1438,126 @@ fn create_table_input(request: &Request<'_>) -> Result<CreateTableInput, ApiErro
         billing_mode,
         stream,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError> {
+        let body = serde_json::to_vec(body).map_err(|e| ApiError::internal(e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let output = runtime.block_on(engine.execute(false, operation, &body))?;
+        serde_json::from_slice(&output).map_err(|e| ApiError::internal(e.to_string()))
+    }
+
+    fn engine_with_table() -> Engine {
+        let engine = Engine::new();
+        let created = run(
+            &engine,
+            "CreateTable",
+            &json!({
+                "TableName": "Tbl",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "BillingMode": "PAY_PER_REQUEST"
+            }),
+        );
+        assert!(created.is_ok(), "{created:?}");
+        engine
+    }
+
+    /// The typed way and the JSON-value way (forced by a member the typed read does not
+    /// take, `Expected: null`, which the value way ignores) answer the same.
+    #[test]
+    fn typed_and_value_paths_answer_the_same() {
+        let typed = engine_with_table();
+        let value = engine_with_table();
+        let item = json!({"pk": {"S": "a"}, "n": {"N": "1.5"}, "b": {"B": "AAE="},
+            "l": {"L": [{"NULL": true}, {"BOOL": false}]}, "m": {"M": {"s": {"SS": ["x"]}}},
+            "ns": {"NS": ["1", "2"]}, "bs": {"BS": ["AA=="]}, "e": {"S": "é\"\\"}});
+        let put = json!({"TableName": "Tbl", "Item": item, "ReturnConsumedCapacity": "TOTAL"});
+        let mut forced = put.clone();
+        forced["Expected"] = Value::Null;
+        assert_eq!(run(&typed, "PutItem", &put), run(&value, "PutItem", &forced));
+        let again =
+            json!({"TableName": "Tbl", "Item": {"pk": {"S": "a"}}, "ReturnValues": "ALL_OLD"});
+        let mut forced = again.clone();
+        forced["Expected"] = Value::Null;
+        let old = run(&typed, "PutItem", &again);
+        assert_eq!(old, run(&value, "PutItem", &forced));
+        assert_eq!(old.ok().and_then(|o| o.get("Attributes").cloned()), Some(item.clone()));
+        for (operation, body) in [
+            (
+                "GetItem",
+                json!({"TableName": "Tbl", "Key": {"pk": {"S": "a"}}, "ConsistentRead": true}),
+            ),
+            ("GetItem", json!({"TableName": "Tbl", "Key": {"pk": {"S": "nope"}}})),
+            (
+                "DeleteItem",
+                json!({"TableName": "Tbl", "Key": {"pk": {"S": "a"}}, "ReturnValues": "ALL_OLD"}),
+            ),
+            ("GetItem", json!({"TableName": "Tbl", "Key": {"pk": {"S": "a"}}})),
+        ] {
+            let mut forced = body.clone();
+            forced[if operation == "GetItem" { "AttributesToGet" } else { "Expected" }] =
+                Value::Null;
+            let answer = run(&typed, operation, &body);
+            assert!(answer.is_ok(), "{operation} {body}: {answer:?}");
+            assert_eq!(answer, run(&value, operation, &forced), "{operation} {body}");
+        }
+    }
+
+    /// Requests the typed read refuses get the value way's DynamoDB errors.
+    #[test]
+    fn faults_keep_dynamodb_messages_and_order() {
+        let engine = engine_with_table();
+        let error = |operation: &str, body: Value| match run(&engine, operation, &body) {
+            Err(error) => (error.name, error.message),
+            Ok(output) => panic!("{operation} {body} succeeded: {output}"),
+        };
+        assert_eq!(
+            error("PutItem", json!({"Item": {"pk": {"S": "a"}}, "ReturnValues": "SOME"})),
+            (
+                "ValidationException".to_owned(),
+                "2 validation errors detected: Value null at 'tableName' failed to satisfy \
+                 constraint: Member must not be null; Value 'SOME' at 'returnValues' failed to \
+                 satisfy constraint: Member must satisfy enum value set: [NONE, ALL_OLD, \
+                 UPDATED_OLD, ALL_NEW, UPDATED_NEW]"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            error("PutItem", json!({"TableName": 5, "Item": {"pk": {"S": "a"}}})),
+            ("SerializationException".to_owned(), "Member TableName must be a string".to_owned())
+        );
+        assert_eq!(
+            error(
+                "PutItem",
+                json!({"TableName": "Tbl", "Item": {"pk": {"S": "a"}, "n": {"N": "x1"}}})
+            )
+            .0,
+            "ValidationException"
+        );
+        assert_eq!(
+            error("GetItem", json!({"TableName": "Tbl", "Key": {"pk": {}}})),
+            (
+                "ValidationException".to_owned(),
+                "Supplied AttributeValue is empty, must contain exactly one of the supported \
+                 datatypes"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            error("DeleteItem", json!({"TableName": "Tbl", "Key": {"pk": {"NULL": false}}})).1,
+            "One or more parameter values were invalid: Null attribute value types must have \
+             the value of true"
+        );
+        assert_eq!(
+            error("PutItem", json!({"TableName": "Missing", "Item": {"pk": {"S": "a"}}})).0,
+            "ResourceNotFoundException"
+        );
+    }
 }

@@ -14,6 +14,7 @@ use singletable_runtime::backend::{
     ReturnValues, SecondaryIndex, TableDescription, TableStatus,
 };
 use singletable_runtime::json::{item_from_json, value_from_json, JsonError};
+use singletable_runtime::json_serde::ItemRef;
 use singletable_runtime::schema::BillingMode;
 use singletable_runtime::{AttributeValue, Item};
 
@@ -480,4 +481,249 @@ pub fn description_json(description: &TableDescription, extras: &DescriptionExtr
     object.insert("CreationDateTime".to_owned(), json!(description.creation_date_time));
     object.insert("DeletionProtectionEnabled".to_owned(), json!(false));
     Value::Object(object)
+}
+
+// ---------------------------------------------------------------------------------------
+// Typed requests and directly written responses (the hot item operations)
+// ---------------------------------------------------------------------------------------
+
+/// `ReturnConsumedCapacity` in a typed request: DynamoDB's enumeration. Any other value
+/// fails the typed read, and the request takes the [`Request`] way, which reports it.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+pub enum TypedCapacity {
+    /// `NONE`.
+    #[serde(rename = "NONE")]
+    None,
+    /// `TOTAL`.
+    #[serde(rename = "TOTAL")]
+    Total,
+    /// `INDEXES`.
+    #[serde(rename = "INDEXES")]
+    Indexes,
+}
+
+impl TypedCapacity {
+    /// The engine's setting (absent: `NONE`).
+    pub fn resolve(this: Option<TypedCapacity>) -> ReturnConsumedCapacity {
+        match this {
+            None | Some(TypedCapacity::None) => ReturnConsumedCapacity::None,
+            Some(TypedCapacity::Total) => ReturnConsumedCapacity::Total,
+            Some(TypedCapacity::Indexes) => ReturnConsumedCapacity::Indexes,
+        }
+    }
+}
+
+/// `ReturnValues` in a typed request.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+pub enum TypedReturnValues {
+    /// `NONE`.
+    #[serde(rename = "NONE")]
+    None,
+    /// `ALL_OLD`.
+    #[serde(rename = "ALL_OLD")]
+    AllOld,
+    /// `UPDATED_OLD`.
+    #[serde(rename = "UPDATED_OLD")]
+    UpdatedOld,
+    /// `ALL_NEW`.
+    #[serde(rename = "ALL_NEW")]
+    AllNew,
+    /// `UPDATED_NEW`.
+    #[serde(rename = "UPDATED_NEW")]
+    UpdatedNew,
+}
+
+impl TypedReturnValues {
+    /// The engine's setting (absent: `NONE`).
+    pub fn resolve(this: Option<TypedReturnValues>) -> ReturnValues {
+        match this {
+            None | Some(TypedReturnValues::None) => ReturnValues::None,
+            Some(TypedReturnValues::AllOld) => ReturnValues::AllOld,
+            Some(TypedReturnValues::UpdatedOld) => ReturnValues::UpdatedOld,
+            Some(TypedReturnValues::AllNew) => ReturnValues::AllNew,
+            Some(TypedReturnValues::UpdatedNew) => ReturnValues::UpdatedNew,
+        }
+    }
+}
+
+/// `ReturnValuesOnConditionCheckFailure` in a typed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub enum TypedOldOnFailure {
+    /// `NONE`.
+    #[serde(rename = "NONE")]
+    None,
+    /// `ALL_OLD`.
+    #[serde(rename = "ALL_OLD")]
+    AllOld,
+}
+
+/// `ReturnItemCollectionMetrics` in a typed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub enum TypedMetrics {
+    /// `NONE`.
+    #[serde(rename = "NONE")]
+    None,
+    /// `SIZE`.
+    #[serde(rename = "SIZE")]
+    Size,
+}
+
+/// Defines a typed write request whose item member is `$member`.
+macro_rules! typed_write {
+    ($(#[$doc:meta])* $name:ident, $member:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// `TableName`.
+            #[serde(rename = "TableName")]
+            pub table_name: String,
+            /// The item (PutItem) or key (DeleteItem).
+            #[serde(rename = $member)]
+            pub item: singletable_runtime::json_serde::JsonItem,
+            /// `ReturnValues`.
+            #[serde(rename = "ReturnValues", default)]
+            pub return_values: Option<TypedReturnValues>,
+            /// `ReturnConsumedCapacity`.
+            #[serde(rename = "ReturnConsumedCapacity", default)]
+            pub return_consumed_capacity: Option<TypedCapacity>,
+            /// `ReturnValuesOnConditionCheckFailure`.
+            #[serde(rename = "ReturnValuesOnConditionCheckFailure", default)]
+            pub return_old_on_condition_failure: Option<TypedOldOnFailure>,
+            /// `ReturnItemCollectionMetrics`.
+            #[serde(rename = "ReturnItemCollectionMetrics", default)]
+            pub return_item_collection_metrics: Option<TypedMetrics>,
+        }
+
+        impl $name {
+            /// The members, with absent settings at their defaults.
+            pub fn into_members(self) -> WriteMembers {
+                WriteMembers {
+                    table_name: self.table_name,
+                    item: self.item.0,
+                    return_values: TypedReturnValues::resolve(self.return_values),
+                    return_consumed_capacity: TypedCapacity::resolve(
+                        self.return_consumed_capacity,
+                    ),
+                    return_old_on_condition_failure: self.return_old_on_condition_failure
+                        == Some(TypedOldOnFailure::AllOld),
+                    metrics: self.return_item_collection_metrics == Some(TypedMetrics::Size),
+                }
+            }
+        }
+    };
+}
+
+/// The members PutItem, UpdateItem and DeleteItem share, as the engine takes them.
+#[derive(Debug, Clone)]
+pub struct WriteMembers {
+    /// `TableName`.
+    pub table_name: String,
+    /// `Item` (PutItem) or `Key`.
+    pub item: Item,
+    /// `ReturnValues`.
+    pub return_values: ReturnValues,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
+    pub return_old_on_condition_failure: bool,
+    /// `ReturnItemCollectionMetrics: SIZE`.
+    pub metrics: bool,
+}
+
+typed_write!(
+    /// A `PutItem` without a condition: what SDKs send on the hot path. Read straight
+    /// from the body with serde; a body with any other member, a member of another type,
+    /// a value outside an enumeration or a malformed attribute value fails this read, and
+    /// the request is read again as a [`Request`], which gives DynamoDB's message for the
+    /// fault in DynamoDB's order.
+    TypedPut,
+    "Item"
+);
+
+typed_write!(
+    /// A `DeleteItem` without a condition, read as [`TypedPut`] is.
+    TypedDelete,
+    "Key"
+);
+
+/// A `GetItem` without a projection, read as [`TypedPut`] is.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypedGet {
+    /// `TableName`.
+    #[serde(rename = "TableName")]
+    pub table_name: String,
+    /// `Key`.
+    #[serde(rename = "Key")]
+    pub key: singletable_runtime::json_serde::JsonItem,
+    /// `ConsistentRead`.
+    #[serde(rename = "ConsistentRead", default)]
+    pub consistent_read: Option<bool>,
+    /// `ReturnConsumedCapacity`.
+    #[serde(rename = "ReturnConsumedCapacity", default)]
+    pub return_consumed_capacity: Option<TypedCapacity>,
+}
+
+/// The response of `PutItem`, `UpdateItem` and `DeleteItem`, written directly.
+#[derive(Debug, serde::Serialize)]
+pub struct WriteOutput<'a> {
+    /// `Attributes` (ReturnValues).
+    #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<ItemRef<'a>>,
+    /// `ItemCollectionMetrics`.
+    #[serde(rename = "ItemCollectionMetrics", skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<Value>,
+    /// `ConsumedCapacity`.
+    #[serde(rename = "ConsumedCapacity", skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<Value>,
+}
+
+/// The response of `GetItem`, written directly.
+#[derive(Debug, serde::Serialize)]
+pub struct GetOutput<'a> {
+    /// `Item`, when there is one.
+    #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
+    pub item: Option<ItemRef<'a>>,
+    /// `ConsumedCapacity`.
+    #[serde(rename = "ConsumedCapacity", skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<Value>,
+}
+
+/// A list of items written as a JSON array of DynamoDB JSON items.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemsRef<'a>(pub &'a [Item]);
+
+impl serde::Serialize for ItemsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(ItemRef))
+    }
+}
+
+/// The response of `Query` and `Scan`, written directly.
+#[derive(Debug, serde::Serialize)]
+pub struct PageOutput<'a> {
+    /// `Items` (absent for `Select: COUNT`).
+    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
+    pub items: Option<ItemsRef<'a>>,
+    /// `Count`.
+    #[serde(rename = "Count")]
+    pub count: u32,
+    /// `ScannedCount`.
+    #[serde(rename = "ScannedCount")]
+    pub scanned_count: u32,
+    /// `LastEvaluatedKey`.
+    #[serde(rename = "LastEvaluatedKey", skip_serializing_if = "Option::is_none")]
+    pub last_evaluated_key: Option<ItemRef<'a>>,
+    /// `ConsumedCapacity`.
+    #[serde(rename = "ConsumedCapacity", skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<Value>,
+}
+
+/// A response body as bytes.
+pub fn to_body(output: &impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::with_capacity(256);
+    serde_json::to_writer(&mut body, output)
+        .map_err(|e| ApiError::internal(format!("could not write the response: {e}")))?;
+    Ok(body)
 }

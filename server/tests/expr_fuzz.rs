@@ -322,22 +322,24 @@ fn leaf() -> impl Strategy<Value = Condition> {
         ),
         path().prop_map(Condition::AttributeExists),
         path().prop_map(Condition::AttributeNotExists),
-        (path(), attribute_type()).prop_map(|(p, t)| Condition::AttributeType(p, t)),
-        (
-            path(),
-            prop_oneof![
-                path().prop_map(Operand::Path),
-                "[a-z]{0,3}".prop_map(|s| Operand::Value(AttributeValue::S(s))),
-                proptest::collection::vec(any::<u8>(), 0..3)
-                    .prop_map(|b| Operand::Value(AttributeValue::B(b))),
-            ]
-        )
-            .prop_filter_map("distinct", |(p, o)| {
-                (!same(&Operand::Path(p.clone()), &o)).then_some(Condition::BeginsWith(p, o))
-            }),
-        (path(), operand()).prop_filter_map("distinct", |(p, o)| {
-            (!same(&Operand::Path(p.clone()), &o)).then_some(Condition::Contains(p, o))
+        // Any first operand: a path, a literal (`attribute_type(:v, :t)`) or `size(path)`.
+        (operand(), attribute_type()).prop_map(|(o, t)| Condition::AttributeType(o, t)),
+        (prefix_operand(), prefix_operand()).prop_filter_map("distinct", |(first, second)| {
+            (!same(&first, &second)).then_some(Condition::BeginsWith(first, second))
         }),
+        (operand(), operand()).prop_filter_map("distinct", |(first, second)| {
+            (!same(&first, &second)).then_some(Condition::Contains(first, second))
+        }),
+    ]
+}
+
+/// An operand of `begins_with` (either side): a path, an S or a B.
+fn prefix_operand() -> impl Strategy<Value = Operand> {
+    prop_oneof![
+        path().prop_map(Operand::Path),
+        "[a-z]{0,3}".prop_map(|s| Operand::Value(AttributeValue::S(s))),
+        proptest::collection::vec(any::<u8>(), 0..3)
+            .prop_map(|b| Operand::Value(AttributeValue::B(b))),
     ]
 }
 

@@ -461,100 +461,108 @@ const _: () = {
     const __ST_F8: ::singletable::__private::FieldCodec<::singletable::Timestamp> = ::singletable::__private::field_codec::<
         ::singletable::Timestamp,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `App` has no sort key, so entity `User` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `User`: the template `USER#{{user_id}}` renders a string, but the partition key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `User`: the template `PROFILE` renders a string, but the sort key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1"),
-        "table `App` has no index `GSI1` (in entity `User`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1"),
-        "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `User` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") == 1,
-        "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_P0),
-        "entity `User`: the template `EMAIL#{{email}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 0,
-        "index `GSI1` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") <= 1,
-        "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_S0),
-        "entity `User`: the template `USER` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "user_id", & ["GSI1"],
-        false, false),
-        "field `user_id` of entity `User` is stored as attribute `user_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "email", & ["GSI1"],
-        false, false),
-        "field `email` of entity `User` is stored as attribute `email`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "name", & ["GSI1"],
-        false, false),
-        "field `name` of entity `User` is stored as attribute `name`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "status", & ["GSI1"],
-        false, false),
-        "field `status` of entity `User` is stored as attribute `status`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "address", & ["GSI1"],
-        false, false),
-        "field `address` of entity `User` is stored as attribute `address`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "tags", & ["GSI1"],
-        false, false),
-        "field `tags` of entity `User` is stored as attribute `tags`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "version", & ["GSI1"],
-        false, false),
-        "field `version` of entity `User` is stored as attribute `version`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "created_at", &
-        ["GSI1"], false, false),
-        "field `created_at` of entity `User` is stored as attribute `created_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "updated_at", &
-        ["GSI1"], false, false),
-        "field `updated_at` of entity `User` is stored as attribute `updated_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `App` has no sort key, so entity `User` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `User`: the template `USER#{{user_id}}` renders a string, but the partition key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `User`: the template `PROFILE` renders a string, but the sort key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI1",
+        );
+        ::core::assert!(
+            __ST_IX0_FACTS.exists, "table `App` has no index `GSI1` (in entity `User`)"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `User` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
+            .len() == 1,
+            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_P0),
+            "entity `User`: the template `EMAIL#{{email}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            "index `GSI1` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_S0),
+            "entity `User`: the template `USER` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &[
+                "user_id",
+                "email",
+                "name",
+                "status",
+                "address",
+                "tags",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            &[__ST_IX0_FACTS],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `user_id` of entity `User` is stored as attribute `user_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `email` of entity `User` is stored as attribute `email`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `name` of entity `User` is stored as attribute `name`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `status` of entity `User` is stored as attribute `status`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 4usize,
+            "field `address` of entity `User` is stored as attribute `address`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 5usize,
+            "field `tags` of entity `User` is stored as attribute `tags`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 6usize,
+            "field `version` of entity `User` is stored as attribute `version`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 7usize,
+            "field `created_at` of entity `User` is stored as attribute `created_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 8usize,
+            "field `updated_at` of entity `User` is stored as attribute `updated_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         user_id: &::std::string::String,
@@ -1221,209 +1229,212 @@ const _: () = {
     > = ::singletable::__private::ttl_field_codec::<
         ::core::option::Option<::singletable::Timestamp>,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `App` has no sort key, so entity `Order` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `Order`: the template `USER#{{user_id}}` renders a string, but the partition key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `Order`: the template `ORDER#{{placed_at}}#{{order_id}}` renders a string, but the sort key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1"),
-        "table `App` has no index `GSI1` (in entity `Order`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1"),
-        "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Order` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") == 1,
-        "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_P0),
-        "entity `Order`: the template `ORDER#{{order_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 0,
-        "index `GSI1` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") <= 1,
-        "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_S0),
-        "entity `Order`: the template `ORDER` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant"),
-        "table `App` has no index `ByTenant` (in entity `Order`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "ByTenant"),
-        "index `ByTenant` is a local secondary index: it shares the table's partition key, so entity `Order` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "ByTenant") ==
-        2usize,
-        "entity `Order` lists 2 partition-key field(s) for index `ByTenant`, whose partition key has a different number of attributes: list one field per attribute, in key order"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "ByTenant") !=
-        2usize || ! (true) || ::singletable::__private::check::partition_name_is(&
-        __ST_TABLE, "ByTenant", 0usize, "tenant_id"),
-        "field `tenant_id` of entity `Order` is stored as `tenant_id`, but partition-key attribute 1 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "ByTenant") !=
-        2usize || ! ::singletable::__private::check::partition_name_is(& __ST_TABLE,
-        "ByTenant", 0usize, "tenant_id") ||
-        ::singletable::__private::check::partition_type_is(& __ST_TABLE, "ByTenant",
-        0usize, < ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
-        "field `tenant_id` of entity `Order` does not have the type (S, N or B) of partition-key attribute 1 of index `ByTenant`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "ByTenant") !=
-        2usize || ! (true && ::singletable::__private::check::partition_name_is(&
-        __ST_TABLE, "ByTenant", 0usize, "tenant_id")) ||
-        ::singletable::__private::check::partition_name_is(& __ST_TABLE, "ByTenant",
-        1usize, "region"),
-        "field `region` of entity `Order` is stored as `region`, but partition-key attribute 2 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "ByTenant") !=
-        2usize || ! ::singletable::__private::check::partition_name_is(& __ST_TABLE,
-        "ByTenant", 1usize, "region") ||
-        ::singletable::__private::check::partition_type_is(& __ST_TABLE, "ByTenant",
-        1usize, < ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
-        "field `region` of entity `Order` does not have the type (S, N or B) of partition-key attribute 2 of index `ByTenant`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "ByTenant") == 1usize,
-        "entity `Order` lists 1 sort-key field(s) for index `ByTenant`, whose sort key has a different number of attributes: list one field per attribute, in key order"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "ByTenant") != 1usize ||
-        ! (true) || ::singletable::__private::check::sort_name_is(& __ST_TABLE,
-        "ByTenant", 0usize, "score"),
-        "field `score` of entity `Order` is stored as `score`, but sort-key attribute 1 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "ByTenant") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "ByTenant") != 1usize ||
-        ! ::singletable::__private::check::sort_name_is(& __ST_TABLE, "ByTenant", 0usize,
-        "score") || ::singletable::__private::check::sort_type_is(& __ST_TABLE,
-        "ByTenant", 0usize, < i64 as ::singletable::ScalarAttribute > ::SCALAR),
-        "field `score` of entity `Order` does not have the type (S, N or B) of sort-key attribute 1 of index `ByTenant`"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "LSI1"),
-        "table `App` has no index `LSI1` (in entity `Order`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "LSI1") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "LSI1"),
-        "index `LSI1` is a global secondary index: entity `Order` needs a `pk` for it"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "LSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "LSI1") != 0,
-        "index `LSI1` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "LSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "LSI1") <= 1,
-        "index `LSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "LSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "LSI1") != 1 ||
-        ::singletable::__private::takes_lone(__ST_IX2_S0, < i64 as
-        ::singletable::ScalarAttribute > ::SCALAR),
-        "entity `Order`: the template `{{total}}` stores field `total` as the sort key of index `LSI1`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "user_id", & ["GSI1",
-        "LSI1"], false, false),
-        "field `user_id` of entity `Order` is stored as attribute `user_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "order_id", & ["GSI1",
-        "LSI1"], false, false),
-        "field `order_id` of entity `Order` is stored as attribute `order_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "placed_at", & ["GSI1",
-        "LSI1"], false, false),
-        "field `placed_at` of entity `Order` is stored as attribute `placed_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "total", & ["GSI1",
-        "LSI1"], false, false),
-        "field `total` of entity `Order` is stored as attribute `total`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "tenant_id", & ["GSI1",
-        "LSI1"], false, false),
-        "field `tenant_id` of entity `Order` is stored as attribute `tenant_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "region", & ["GSI1",
-        "LSI1"], false, false),
-        "field `region` of entity `Order` is stored as attribute `region`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "score", & ["GSI1",
-        "LSI1"], false, false),
-        "field `score` of entity `Order` is stored as attribute `score`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "payment", & ["GSI1",
-        "LSI1"], false, false),
-        "field `payment` of entity `Order` is stored as attribute `payment`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "l", & ["GSI1",
-        "LSI1"], false, false),
-        "field `lines` of entity `Order` is stored as attribute `l`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "expires_at", &
-        ["GSI1", "LSI1"], false, false),
-        "field `expires_at` of entity `Order` is stored as attribute `expires_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::ttl_attribute_is(& __ST_TABLE, "expires_at"),
-        "field `expires_at` of entity `Order` is marked `ttl`, but table `App` does not store TTL in attribute `expires_at`: declare `ttl = \"expires_at\"` on the table, or rename the field to the table's TTL attribute"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `App` has no sort key, so entity `Order` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `Order`: the template `USER#{{user_id}}` renders a string, but the partition key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `Order`: the template `ORDER#{{placed_at}}#{{order_id}}` renders a string, but the sort key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI1",
+        );
+        ::core::assert!(
+            __ST_IX0_FACTS.exists, "table `App` has no index `GSI1` (in entity `Order`)"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Order` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
+            .len() == 1,
+            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_P0),
+            "entity `Order`: the template `ORDER#{{order_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            "index `GSI1` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_S0),
+            "entity `Order`: the template `ORDER` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX1_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "ByTenant",
+        );
+        ::core::assert!(
+            __ST_IX1_FACTS.exists,
+            "table `App` has no index `ByTenant` (in entity `Order`)"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || ! __ST_IX1_FACTS.local,
+            "index `ByTenant` is a local secondary index: it shares the table's partition key, so entity `Order` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
+            .len() == 2usize,
+            "entity `Order` lists 2 partition-key field(s) for index `ByTenant`, whose partition key has a different number of attributes: list one field per attribute, in key order"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
+            .len() != 2usize || ! (true) ||
+            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
+            0usize, "tenant_id"),
+            "field `tenant_id` of entity `Order` is stored as `tenant_id`, but partition-key attribute 1 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
+            .len() != 2usize || !
+            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
+            0usize, "tenant_id") ||
+            ::singletable::__private::index_facts::type_is(__ST_IX1_FACTS.partition,
+            0usize, < ::std::string::String as ::singletable::ScalarAttribute >
+            ::SCALAR),
+            "field `tenant_id` of entity `Order` does not have the type (S, N or B) of partition-key attribute 1 of index `ByTenant`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
+            .len() != 2usize || ! (true &&
+            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
+            0usize, "tenant_id")) ||
+            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
+            1usize, "region"),
+            "field `region` of entity `Order` is stored as `region`, but partition-key attribute 2 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
+            .len() != 2usize || !
+            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
+            1usize, "region") ||
+            ::singletable::__private::index_facts::type_is(__ST_IX1_FACTS.partition,
+            1usize, < ::std::string::String as ::singletable::ScalarAttribute >
+            ::SCALAR),
+            "field `region` of entity `Order` does not have the type (S, N or B) of partition-key attribute 2 of index `ByTenant`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() == 1usize,
+            "entity `Order` lists 1 sort-key field(s) for index `ByTenant`, whose sort key has a different number of attributes: list one field per attribute, in key order"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1usize || ! (true) ||
+            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.sort, 0usize,
+            "score"),
+            "field `score` of entity `Order` is stored as `score`, but sort-key attribute 1 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1usize || !
+            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.sort, 0usize,
+            "score") || ::singletable::__private::index_facts::type_is(__ST_IX1_FACTS
+            .sort, 0usize, < i64 as ::singletable::ScalarAttribute > ::SCALAR),
+            "field `score` of entity `Order` does not have the type (S, N or B) of sort-key attribute 1 of index `ByTenant`"
+        );
+        const __ST_IX2_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "LSI1",
+        );
+        ::core::assert!(
+            __ST_IX2_FACTS.exists, "table `App` has no index `LSI1` (in entity `Order`)"
+        );
+        ::core::assert!(
+            ! __ST_IX2_FACTS.exists || __ST_IX2_FACTS.local,
+            "index `LSI1` is a global secondary index: entity `Order` needs a `pk` for it"
+        );
+        ::core::assert!(
+            ! __ST_IX2_FACTS.exists || __ST_IX2_FACTS.sort.len() != 0,
+            "index `LSI1` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX2_FACTS.exists || __ST_IX2_FACTS.sort.len() <= 1,
+            "index `LSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX2_FACTS.exists || __ST_IX2_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_lone(__ST_IX2_S0, < i64 as
+            ::singletable::ScalarAttribute > ::SCALAR),
+            "entity `Order`: the template `{{total}}` stores field `total` as the sort key of index `LSI1`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &[
+                "user_id",
+                "order_id",
+                "placed_at",
+                "total",
+                "tenant_id",
+                "region",
+                "score",
+                "payment",
+                "l",
+                "expires_at",
+            ],
+            &[__ST_IX0_FACTS, __ST_IX2_FACTS],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `user_id` of entity `Order` is stored as attribute `user_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `order_id` of entity `Order` is stored as attribute `order_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `placed_at` of entity `Order` is stored as attribute `placed_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `total` of entity `Order` is stored as attribute `total`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 4usize,
+            "field `tenant_id` of entity `Order` is stored as attribute `tenant_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 5usize,
+            "field `region` of entity `Order` is stored as attribute `region`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 6usize,
+            "field `score` of entity `Order` is stored as attribute `score`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 7usize,
+            "field `payment` of entity `Order` is stored as attribute `payment`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 8usize,
+            "field `lines` of entity `Order` is stored as attribute `l`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 9usize,
+            "field `expires_at` of entity `Order` is stored as attribute `expires_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            ::singletable::__private::ttl_attribute_is(& __ST_TABLE, "expires_at"),
+            "field `expires_at` of entity `Order` is marked `ttl`, but table `App` does not store TTL in attribute `expires_at`: declare `ttl = \"expires_at\"` on the table, or rename the field to the table's TTL attribute"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         user_id: &::std::string::String,
@@ -1902,6 +1913,16 @@ const _: () = {
             )
         }
     }
+    const __ST_Q0_S0: ::singletable::query::SortField<
+        ::singletable::Timestamp,
+        Order,
+        ::singletable::query::Primary,
+    > = ::singletable::query::SortField::text(
+        __ST_SK,
+        "placed_at",
+        __ST_K2,
+        ::core::option::Option::Some("#"),
+    );
     impl OrderQuery<1usize> {
         /// `placed_at` equals the value; the next sort field may follow.
         pub fn placed_at(
@@ -1921,80 +1942,28 @@ const _: () = {
             self,
             placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::singletable::Timestamp>::into(placed_at),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "placed_at",
-                        __ST_K2,
-                        __st_range,
-                        ::core::option::Option::Some("#"),
-                    ),
-            )
+            __ST_Q0_S0.lt(self.0, placed_at)
         }
         /// `placed_at` is at most the value.
         pub fn placed_at_le(
             self,
             placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::singletable::Timestamp>::into(placed_at),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "placed_at",
-                        __ST_K2,
-                        __st_range,
-                        ::core::option::Option::Some("#"),
-                    ),
-            )
+            __ST_Q0_S0.le(self.0, placed_at)
         }
         /// `placed_at` is above the value.
         pub fn placed_at_gt(
             self,
             placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::singletable::Timestamp>::into(placed_at),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "placed_at",
-                        __ST_K2,
-                        __st_range,
-                        ::core::option::Option::Some("#"),
-                    ),
-            )
+            __ST_Q0_S0.gt(self.0, placed_at)
         }
         /// `placed_at` is at least the value.
         pub fn placed_at_ge(
             self,
             placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::singletable::Timestamp>::into(placed_at),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "placed_at",
-                        __ST_K2,
-                        __st_range,
-                        ::core::option::Option::Some("#"),
-                    ),
-            )
+            __ST_Q0_S0.ge(self.0, placed_at)
         }
         /// `placed_at` lies between `low` and `high`, inclusive.
         pub fn placed_at_between(
@@ -2002,113 +1971,54 @@ const _: () = {
             low: impl ::core::convert::Into<::singletable::Timestamp>,
             high: impl ::core::convert::Into<::singletable::Timestamp>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::singletable::Timestamp>::into(low),
-                ::core::convert::Into::<::singletable::Timestamp>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "placed_at",
-                        __ST_K2,
-                        __st_range,
-                        ::core::option::Option::Some("#"),
-                    ),
-            )
+            __ST_Q0_S0.between(self.0, low, high)
         }
     }
+    const __ST_Q0_S1: ::singletable::query::SortField<
+        ::std::string::String,
+        Order,
+        ::singletable::query::Primary,
+    > = ::singletable::query::SortField::text(
+        __ST_SK,
+        "order_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl OrderQuery<2usize> {
         /// `order_id` equals the value: the whole key is given.
         pub fn order_id(
             self,
             order_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let order_id: ::std::string::String = ::core::convert::Into::into(order_id);
-            ::singletable::Query::new(
-                self.0.field("order_id", __ST_K1, &order_id).sort_exact(__ST_SK),
-            )
+            __ST_Q0_S1.eq(self.0, order_id)
         }
         /// `order_id` is below the value.
         pub fn order_id_lt(
             self,
             order_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(order_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "order_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S1.lt(self.0, order_id)
         }
         /// `order_id` is at most the value.
         pub fn order_id_le(
             self,
             order_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(order_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "order_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S1.le(self.0, order_id)
         }
         /// `order_id` is above the value.
         pub fn order_id_gt(
             self,
             order_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(order_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "order_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S1.gt(self.0, order_id)
         }
         /// `order_id` is at least the value.
         pub fn order_id_ge(
             self,
             order_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(order_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "order_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S1.ge(self.0, order_id)
         }
         /// `order_id` lies between `low` and `high`, inclusive.
         pub fn order_id_between(
@@ -2116,28 +2026,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "order_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S1.between(self.0, low, high)
         }
         /// `order_id` starts with `prefix`.
         pub fn order_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_SK, __st_prefix))
+            __ST_Q0_S1.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for OrderQuery<1usize> {
@@ -2266,99 +2162,50 @@ const _: () = {
             )
         }
     }
+    const __ST_Q2_S0: ::singletable::query::SortField<
+        i64,
+        Order,
+        ::singletable::query::Global,
+    > = ::singletable::query::SortField::value(
+        __ST_IX1_S0,
+        "score",
+        <i64 as ::singletable::Attribute>::to_attribute_value,
+    );
     impl OrderByTenant<2usize> {
         /// `score` equals the value: the whole key is given.
         pub fn score(
             self,
             score: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            let score: i64 = ::core::convert::Into::into(score);
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_value_eq(
-                        __ST_IX1_S0,
-                        "score",
-                        &score,
-                        <i64 as ::singletable::Attribute>::to_attribute_value,
-                    ),
-            )
+            __ST_Q2_S0.eq(self.0, score)
         }
         /// `score` is below the value.
         pub fn score_lt(
             self,
             score: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<i64>::into(score),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_value_range(
-                        __ST_IX1_S0,
-                        "score",
-                        __st_range,
-                        <i64 as ::singletable::Attribute>::to_attribute_value,
-                    ),
-            )
+            __ST_Q2_S0.lt(self.0, score)
         }
         /// `score` is at most the value.
         pub fn score_le(
             self,
             score: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<i64>::into(score),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_value_range(
-                        __ST_IX1_S0,
-                        "score",
-                        __st_range,
-                        <i64 as ::singletable::Attribute>::to_attribute_value,
-                    ),
-            )
+            __ST_Q2_S0.le(self.0, score)
         }
         /// `score` is above the value.
         pub fn score_gt(
             self,
             score: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<i64>::into(score),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_value_range(
-                        __ST_IX1_S0,
-                        "score",
-                        __st_range,
-                        <i64 as ::singletable::Attribute>::to_attribute_value,
-                    ),
-            )
+            __ST_Q2_S0.gt(self.0, score)
         }
         /// `score` is at least the value.
         pub fn score_ge(
             self,
             score: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<i64>::into(score),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_value_range(
-                        __ST_IX1_S0,
-                        "score",
-                        __st_range,
-                        <i64 as ::singletable::Attribute>::to_attribute_value,
-                    ),
-            )
+            __ST_Q2_S0.ge(self.0, score)
         }
         /// `score` lies between `low` and `high`, inclusive.
         pub fn score_between(
@@ -2366,20 +2213,7 @@ const _: () = {
             low: impl ::core::convert::Into<i64>,
             high: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<i64>::into(low),
-                ::core::convert::Into::<i64>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_value_range(
-                        __ST_IX1_S0,
-                        "score",
-                        __st_range,
-                        <i64 as ::singletable::Attribute>::to_attribute_value,
-                    ),
-            )
+            __ST_Q2_S0.between(self.0, low, high)
         }
     }
     impl ::singletable::IntoQuery for OrderByTenant<2usize> {
@@ -2428,72 +2262,46 @@ const _: () = {
             )
         }
     }
+    const __ST_Q3_S0: ::singletable::query::SortField<
+        i64,
+        Order,
+        ::singletable::query::Local,
+    > = ::singletable::query::SortField::lone(__ST_IX2_S0, "total", __ST_K3, __ST_F3);
     impl OrderByLsi1<1usize> {
         /// `total` equals the value: the whole key is given.
         pub fn total(
             self,
             total: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            let total: i64 = ::core::convert::Into::into(total);
-            ::singletable::Query::new(
-                self.0.sort_lone_eq(__ST_IX2_S0, "total", &total, __ST_K3, __ST_F3),
-            )
+            __ST_Q3_S0.eq(self.0, total)
         }
         /// `total` is below the value.
         pub fn total_lt(
             self,
             total: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<i64>::into(total),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(__ST_IX2_S0, "total", __st_range, __ST_K3, __ST_F3),
-            )
+            __ST_Q3_S0.lt(self.0, total)
         }
         /// `total` is at most the value.
         pub fn total_le(
             self,
             total: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<i64>::into(total),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(__ST_IX2_S0, "total", __st_range, __ST_K3, __ST_F3),
-            )
+            __ST_Q3_S0.le(self.0, total)
         }
         /// `total` is above the value.
         pub fn total_gt(
             self,
             total: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<i64>::into(total),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(__ST_IX2_S0, "total", __st_range, __ST_K3, __ST_F3),
-            )
+            __ST_Q3_S0.gt(self.0, total)
         }
         /// `total` is at least the value.
         pub fn total_ge(
             self,
             total: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<i64>::into(total),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(__ST_IX2_S0, "total", __st_range, __ST_K3, __ST_F3),
-            )
+            __ST_Q3_S0.ge(self.0, total)
         }
         /// `total` lies between `low` and `high`, inclusive.
         pub fn total_between(
@@ -2501,15 +2309,7 @@ const _: () = {
             low: impl ::core::convert::Into<i64>,
             high: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<i64>::into(low),
-                ::core::convert::Into::<i64>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(__ST_IX2_S0, "total", __st_range, __ST_K3, __ST_F3),
-            )
+            __ST_Q3_S0.between(self.0, low, high)
         }
     }
     impl ::singletable::IntoQuery for OrderByLsi1<1usize> {
@@ -2636,27 +2436,35 @@ pub struct UserPage {
 #[allow(non_upper_case_globals)]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_M0: ::singletable::__private::collection::Member<User> = ::singletable::__private::collection::member::<
-        User,
-        App,
-    >();
-    const __ST_M1: ::singletable::__private::collection::Member<Order> = ::singletable::__private::collection::member::<
-        Order,
-        App,
-    >();
+    const __ST_M0: (::singletable::__private::collection::Member<User>, u32) = (
+        ::singletable::__private::collection::member::<User, App>(),
+        <User as ::singletable::Entity>::SHARDS,
+    );
+    const __ST_M1: (::singletable::__private::collection::Member<Order>, u32) = (
+        ::singletable::__private::collection::member::<Order, App>(),
+        <Order as ::singletable::Entity>::SHARDS,
+    );
     const _: () = ::core::assert!(
-        ! ::singletable::__private::collection::in_index(& __ST_M0.schema, "") || !
-        ::singletable::__private::collection::in_index(& __ST_M1.schema, "") ||
-        ::singletable::__private::collection::same_partition(& __ST_M0.schema, & __ST_M1
-        .schema, ""),
+        __ST_M0.1 <= 1,
+        "collection `UserPage`: member `User` is sharded (`shards = N`): one query of the table's partition misses its shards; use `User::query()` (it fans out) or a collection on a GSI"
+    );
+    const _: () = ::core::assert!(
+        __ST_M1.1 <= 1,
+        "collection `UserPage`: member `Order` is sharded (`shards = N`): one query of the table's partition misses its shards; use `Order::query()` (it fans out) or a collection on a GSI"
+    );
+    const _: () = ::core::assert!(
+        ! ::singletable::__private::collection::in_index(& __ST_M0.0.schema, "") || !
+        ::singletable::__private::collection::in_index(& __ST_M1.0.schema, "") ||
+        ::singletable::__private::collection::same_partition(& __ST_M0.0.schema, &
+        __ST_M1.0.schema, ""),
         "collection `UserPage`: member `Order` does not share the partition key of `User`: members of a collection are read by one query, so their partition-key templates must be the same"
     );
     #[automatically_derived]
     impl ::singletable::Collection for UserPage {
         type Table = App;
         const ENTITY_TYPES: &'static [&'static str] = &[
-            __ST_M0.schema.entity_type,
-            __ST_M1.schema.entity_type,
+            __ST_M0.0.schema.entity_type,
+            __ST_M1.0.schema.entity_type,
         ];
         fn empty() -> Self {
             Self {
@@ -2669,12 +2477,12 @@ const _: () = {
             __st_type: &str,
             __st_item: ::singletable::Item,
         ) -> ::core::result::Result<(), ::singletable::DecodeError> {
-            if __st_type == __ST_M0.schema.entity_type {
-                self.user = ::core::option::Option::Some((__ST_M0.decode)(__st_item)?);
+            if __st_type == __ST_M0.0.schema.entity_type {
+                self.user = ::core::option::Option::Some((__ST_M0.0.decode)(__st_item)?);
                 return ::core::result::Result::Ok(());
             }
-            if __st_type == __ST_M1.schema.entity_type {
-                self.orders.push((__ST_M1.decode)(__st_item)?);
+            if __st_type == __ST_M1.0.schema.entity_type {
+                self.orders.push((__ST_M1.0.decode)(__st_item)?);
                 return ::core::result::Result::Ok(());
             }
             let _ = __st_item;

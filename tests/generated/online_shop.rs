@@ -137,38 +137,44 @@ const _: () = {
     const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `Customer` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `Customer`: the template `c#{{c_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `Customer`: the template `c#{{c_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "c_id", & [], false,
-        false),
-        "field `c_id` of entity `Customer` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Email", & [], false,
-        false),
-        "field `email` of entity `Customer` is stored as attribute `Email`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Name", & [], false,
-        false),
-        "field `name` of entity `Customer` is stored as attribute `Name`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", & [],
-        false, false),
-        "field `entity_type` of entity `Customer` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `Customer` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `Customer`: the template `c#{{c_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `Customer`: the template `c#{{c_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &["c_id", "Email", "Name", "EntityType"],
+            &[],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `c_id` of entity `Customer` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `email` of entity `Customer` is stored as attribute `Email`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `name` of entity `Customer` is stored as attribute `Name`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `entity_type` of entity `Customer` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         c_id: &::std::string::String,
@@ -480,38 +486,44 @@ const _: () = {
     const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `Product` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `Product`: the template `p#{{p_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `Product`: the template `p#{{p_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "p_id", & [], false,
-        false),
-        "field `p_id` of entity `Product` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Detail", & [], false,
-        false),
-        "field `detail` of entity `Product` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Price", & [], false,
-        false),
-        "field `price` of entity `Product` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", & [],
-        false, false),
-        "field `entity_type` of entity `Product` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `Product` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `Product`: the template `p#{{p_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `Product`: the template `p#{{p_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &["p_id", "Detail", "Price", "EntityType"],
+            &[],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `p_id` of entity `Product` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `detail` of entity `Product` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `price` of entity `Product` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `entity_type` of entity `Product` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         p_id: &::std::string::String,
@@ -818,33 +830,40 @@ const _: () = {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `Warehouse` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `Warehouse`: the template `w#{{w_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `Warehouse`: the template `w#{{w_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "w_id", & [], false,
-        false),
-        "field `w_id` of entity `Warehouse` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", & [],
-        false, false),
-        "field `entity_type` of entity `Warehouse` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Address", & [], false,
-        false),
-        "field `address` of entity `Warehouse` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `Warehouse` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `Warehouse`: the template `w#{{w_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `Warehouse`: the template `w#{{w_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &["w_id", "EntityType", "Address"],
+            &[],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `w_id` of entity `Warehouse` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `entity_type` of entity `Warehouse` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `address` of entity `Warehouse` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         w_id: &::std::string::String,
@@ -1162,75 +1181,79 @@ const _: () = {
     const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `WarehouseItem` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `WarehouseItem`: the template `p#{{p_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `WarehouseItem`: the template `w#{{w_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2"),
-        "table `OnlineShop` has no index `GSI2` (in entity `WarehouseItem`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI2"),
-        "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `WarehouseItem` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI2") == 1,
-        "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI2") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_P0),
-        "entity `WarehouseItem`: the template `w#{{w_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") != 0,
-        "index `GSI2` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") <= 1,
-        "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_S0),
-        "entity `WarehouseItem`: the template `p#{{p_id}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "p_id", & ["GSI2"],
-        false, false),
-        "field `p_id` of entity `WarehouseItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "w_id", & ["GSI2"],
-        false, false),
-        "field `w_id` of entity `WarehouseItem` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Quantity", & ["GSI2"],
-        false, false),
-        "field `quantity` of entity `WarehouseItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", &
-        ["GSI2"], false, false),
-        "field `entity_type` of entity `WarehouseItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `WarehouseItem` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `WarehouseItem`: the template `p#{{p_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `WarehouseItem`: the template `w#{{w_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI2",
+        );
+        ::core::assert!(
+            __ST_IX0_FACTS.exists,
+            "table `OnlineShop` has no index `GSI2` (in entity `WarehouseItem`)"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `WarehouseItem` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
+            .len() == 1,
+            "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_P0),
+            "entity `WarehouseItem`: the template `w#{{w_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            "index `GSI2` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_S0),
+            "entity `WarehouseItem`: the template `p#{{p_id}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &["p_id", "w_id", "Quantity", "EntityType"],
+            &[__ST_IX0_FACTS],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `p_id` of entity `WarehouseItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `w_id` of entity `WarehouseItem` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `quantity` of entity `WarehouseItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `entity_type` of entity `WarehouseItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         p_id: &::std::string::String,
@@ -1458,96 +1481,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q0_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        WarehouseItem,
+        ::singletable::query::Primary,
+    > = ::singletable::query::SortField::text(
+        __ST_SK,
+        "w_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl WarehouseItemQuery<1usize> {
         /// `w_id` equals the value: the whole key is given.
         pub fn w_id(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            ::singletable::Query::new(
-                self.0.field("w_id", __ST_K1, &w_id).sort_exact(__ST_SK),
-            )
+            __ST_Q0_S0.eq(self.0, w_id)
         }
         /// `w_id` is below the value.
         pub fn w_id_lt(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(w_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "w_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.lt(self.0, w_id)
         }
         /// `w_id` is at most the value.
         pub fn w_id_le(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(w_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "w_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.le(self.0, w_id)
         }
         /// `w_id` is above the value.
         pub fn w_id_gt(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(w_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "w_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.gt(self.0, w_id)
         }
         /// `w_id` is at least the value.
         pub fn w_id_ge(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(w_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "w_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.ge(self.0, w_id)
         }
         /// `w_id` lies between `low` and `high`, inclusive.
         pub fn w_id_between(
@@ -1555,28 +1533,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "w_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.between(self.0, low, high)
         }
         /// `w_id` starts with `prefix`.
         pub fn w_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_SK, __st_prefix))
+            __ST_Q0_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for WarehouseItemQuery<1usize> {
@@ -1631,96 +1595,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q1_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        WarehouseItem,
+        ::singletable::query::Global,
+    > = ::singletable::query::SortField::text(
+        __ST_IX0_S0,
+        "p_id",
+        __ST_K0,
+        ::core::option::Option::None,
+    );
     impl WarehouseItemByGsi2<1usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            ::singletable::Query::new(
-                self.0.field("p_id", __ST_K0, &p_id).sort_exact(__ST_IX0_S0),
-            )
+            __ST_Q1_S0.eq(self.0, p_id)
         }
         /// `p_id` is below the value.
         pub fn p_id_lt(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K0,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.lt(self.0, p_id)
         }
         /// `p_id` is at most the value.
         pub fn p_id_le(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K0,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.le(self.0, p_id)
         }
         /// `p_id` is above the value.
         pub fn p_id_gt(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K0,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.gt(self.0, p_id)
         }
         /// `p_id` is at least the value.
         pub fn p_id_ge(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K0,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.ge(self.0, p_id)
         }
         /// `p_id` lies between `low` and `high`, inclusive.
         pub fn p_id_between(
@@ -1728,28 +1647,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K0,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.between(self.0, low, high)
         }
         /// `p_id` starts with `prefix`.
         pub fn p_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_IX0_S0, __st_prefix))
+            __ST_Q1_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for WarehouseItemByGsi2<1usize> {
@@ -1971,133 +1876,140 @@ const _: () = {
     const __ST_F7: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `OrderItem` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `OrderItem`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `OrderItem`: the template `p#{{p_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1"),
-        "table `OnlineShop` has no index `GSI1` (in entity `OrderItem`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1"),
-        "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") == 1,
-        "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_P0),
-        "entity `OrderItem`: the template `p#{{p_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 0,
-        "index `GSI1` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") <= 1,
-        "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_lone(__ST_IX0_S0, < ::std::string::String as
-        ::singletable::ScalarAttribute > ::SCALAR),
-        "entity `OrderItem`: the template `{{gsi1_sk}}` stores field `gsi1_sk` as the sort key of index `GSI1`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2"),
-        "table `OnlineShop` has no index `GSI2` (in entity `OrderItem`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI2"),
-        "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI2") == 1,
-        "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI2") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX1_P0),
-        "entity `OrderItem`: the template `c#{{c_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") != 0,
-        "index `GSI2` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") <= 1,
-        "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX1_S0),
-        "entity `OrderItem`: the template `p#{{p_id_2}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "o_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `o_id` of entity `OrderItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "p_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `p_id` of entity `OrderItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "gsi1_sk", & ["GSI1",
-        "GSI2"], false, false),
-        "field `gsi1_sk` of entity `OrderItem` is stored as attribute `gsi1_sk`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "c_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `c_id` of entity `OrderItem` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "p_id_2", & ["GSI1",
-        "GSI2"], false, false),
-        "field `p_id_2` of entity `OrderItem` is stored as attribute `p_id_2`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Quantity", & ["GSI1",
-        "GSI2"], false, false),
-        "field `quantity` of entity `OrderItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Price", & ["GSI1",
-        "GSI2"], false, false),
-        "field `price` of entity `OrderItem` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", &
-        ["GSI1", "GSI2"], false, false),
-        "field `entity_type` of entity `OrderItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `OrderItem` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `OrderItem`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `OrderItem`: the template `p#{{p_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI1",
+        );
+        ::core::assert!(
+            __ST_IX0_FACTS.exists,
+            "table `OnlineShop` has no index `GSI1` (in entity `OrderItem`)"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
+            .len() == 1,
+            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_P0),
+            "entity `OrderItem`: the template `p#{{p_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            "index `GSI1` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_lone(__ST_IX0_S0, < ::std::string::String as
+            ::singletable::ScalarAttribute > ::SCALAR),
+            "entity `OrderItem`: the template `{{gsi1_sk}}` stores field `gsi1_sk` as the sort key of index `GSI1`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
+        );
+        const __ST_IX1_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI2",
+        );
+        ::core::assert!(
+            __ST_IX1_FACTS.exists,
+            "table `OnlineShop` has no index `GSI2` (in entity `OrderItem`)"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || ! __ST_IX1_FACTS.local,
+            "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
+            .len() == 1,
+            "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX1_P0),
+            "entity `OrderItem`: the template `c#{{c_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 0,
+            "index `GSI2` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() <= 1,
+            "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX1_S0),
+            "entity `OrderItem`: the template `p#{{p_id_2}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &[
+                "o_id",
+                "p_id",
+                "gsi1_sk",
+                "c_id",
+                "p_id_2",
+                "Quantity",
+                "Price",
+                "EntityType",
+            ],
+            &[__ST_IX0_FACTS, __ST_IX1_FACTS],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `o_id` of entity `OrderItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `p_id` of entity `OrderItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `gsi1_sk` of entity `OrderItem` is stored as attribute `gsi1_sk`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `c_id` of entity `OrderItem` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 4usize,
+            "field `p_id_2` of entity `OrderItem` is stored as attribute `p_id_2`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 5usize,
+            "field `quantity` of entity `OrderItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 6usize,
+            "field `price` of entity `OrderItem` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 7usize,
+            "field `entity_type` of entity `OrderItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         o_id: &::std::string::String,
@@ -2425,96 +2337,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q0_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        OrderItem,
+        ::singletable::query::Primary,
+    > = ::singletable::query::SortField::text(
+        __ST_SK,
+        "p_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl OrderItemQuery<1usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            ::singletable::Query::new(
-                self.0.field("p_id", __ST_K1, &p_id).sort_exact(__ST_SK),
-            )
+            __ST_Q0_S0.eq(self.0, p_id)
         }
         /// `p_id` is below the value.
         pub fn p_id_lt(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "p_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.lt(self.0, p_id)
         }
         /// `p_id` is at most the value.
         pub fn p_id_le(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "p_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.le(self.0, p_id)
         }
         /// `p_id` is above the value.
         pub fn p_id_gt(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "p_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.gt(self.0, p_id)
         }
         /// `p_id` is at least the value.
         pub fn p_id_ge(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "p_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.ge(self.0, p_id)
         }
         /// `p_id` lies between `low` and `high`, inclusive.
         pub fn p_id_between(
@@ -2522,28 +2389,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "p_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.between(self.0, low, high)
         }
         /// `p_id` starts with `prefix`.
         pub fn p_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_SK, __st_prefix))
+            __ST_Q0_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for OrderItemQuery<1usize> {
@@ -2592,96 +2445,46 @@ const _: () = {
             )
         }
     }
+    const __ST_Q1_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        OrderItem,
+        ::singletable::query::Global,
+    > = ::singletable::query::SortField::lone(__ST_IX0_S0, "gsi1_sk", __ST_K2, __ST_F2);
     impl OrderItemByGsi1<1usize> {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
-            ::singletable::Query::new(
-                self.0.sort_lone_eq(__ST_IX0_S0, "gsi1_sk", &gsi1_sk, __ST_K2, __ST_F2),
-            )
+            __ST_Q1_S0.eq(self.0, gsi1_sk)
         }
         /// `gsi1_sk` is below the value.
         pub fn gsi1_sk_lt(
             self,
             gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(gsi1_sk),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(
-                        __ST_IX0_S0,
-                        "gsi1_sk",
-                        __st_range,
-                        __ST_K2,
-                        __ST_F2,
-                    ),
-            )
+            __ST_Q1_S0.lt(self.0, gsi1_sk)
         }
         /// `gsi1_sk` is at most the value.
         pub fn gsi1_sk_le(
             self,
             gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(gsi1_sk),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(
-                        __ST_IX0_S0,
-                        "gsi1_sk",
-                        __st_range,
-                        __ST_K2,
-                        __ST_F2,
-                    ),
-            )
+            __ST_Q1_S0.le(self.0, gsi1_sk)
         }
         /// `gsi1_sk` is above the value.
         pub fn gsi1_sk_gt(
             self,
             gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(gsi1_sk),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(
-                        __ST_IX0_S0,
-                        "gsi1_sk",
-                        __st_range,
-                        __ST_K2,
-                        __ST_F2,
-                    ),
-            )
+            __ST_Q1_S0.gt(self.0, gsi1_sk)
         }
         /// `gsi1_sk` is at least the value.
         pub fn gsi1_sk_ge(
             self,
             gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(gsi1_sk),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(
-                        __ST_IX0_S0,
-                        "gsi1_sk",
-                        __st_range,
-                        __ST_K2,
-                        __ST_F2,
-                    ),
-            )
+            __ST_Q1_S0.ge(self.0, gsi1_sk)
         }
         /// `gsi1_sk` lies between `low` and `high`, inclusive.
         pub fn gsi1_sk_between(
@@ -2689,28 +2492,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_lone_range(
-                        __ST_IX0_S0,
-                        "gsi1_sk",
-                        __st_range,
-                        __ST_K2,
-                        __ST_F2,
-                    ),
-            )
+            __ST_Q1_S0.between(self.0, low, high)
         }
         /// `gsi1_sk` starts with `prefix`.
         pub fn gsi1_sk_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_IX0_S0, __st_prefix))
+            __ST_Q1_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for OrderItemByGsi1<1usize> {
@@ -2763,96 +2552,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q2_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        OrderItem,
+        ::singletable::query::Global,
+    > = ::singletable::query::SortField::text(
+        __ST_IX1_S0,
+        "p_id_2",
+        __ST_K4,
+        ::core::option::Option::None,
+    );
     impl OrderItemByGsi2<1usize> {
         /// `p_id_2` equals the value: the whole key is given.
         pub fn p_id_2(
             self,
             p_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let p_id_2: ::std::string::String = ::core::convert::Into::into(p_id_2);
-            ::singletable::Query::new(
-                self.0.field("p_id_2", __ST_K4, &p_id_2).sort_exact(__ST_IX1_S0),
-            )
+            __ST_Q2_S0.eq(self.0, p_id_2)
         }
         /// `p_id_2` is below the value.
         pub fn p_id_2_lt(
             self,
             p_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(p_id_2),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "p_id_2",
-                        __ST_K4,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.lt(self.0, p_id_2)
         }
         /// `p_id_2` is at most the value.
         pub fn p_id_2_le(
             self,
             p_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(p_id_2),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "p_id_2",
-                        __ST_K4,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.le(self.0, p_id_2)
         }
         /// `p_id_2` is above the value.
         pub fn p_id_2_gt(
             self,
             p_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(p_id_2),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "p_id_2",
-                        __ST_K4,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.gt(self.0, p_id_2)
         }
         /// `p_id_2` is at least the value.
         pub fn p_id_2_ge(
             self,
             p_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(p_id_2),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "p_id_2",
-                        __ST_K4,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.ge(self.0, p_id_2)
         }
         /// `p_id_2` lies between `low` and `high`, inclusive.
         pub fn p_id_2_between(
@@ -2860,28 +2604,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "p_id_2",
-                        __ST_K4,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.between(self.0, low, high)
         }
         /// `p_id_2` starts with `prefix`.
         pub fn p_id_2_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_IX1_S0, __st_prefix))
+            __ST_Q2_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for OrderItemByGsi2<1usize> {
@@ -3160,127 +2890,126 @@ const _: () = {
     const __ST_F6: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `Shipment` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `Shipment`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1"),
-        "table `OnlineShop` has no index `GSI1` (in entity `Shipment`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1"),
-        "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") == 1,
-        "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_P0),
-        "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 0,
-        "index `GSI1` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") <= 1,
-        "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_S0),
-        "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2"),
-        "table `OnlineShop` has no index `GSI2` (in entity `Shipment`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI2"),
-        "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI2") == 1,
-        "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI2") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX1_P0),
-        "entity `Shipment`: the template `w#{{w_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") != 0,
-        "index `GSI2` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") <= 1,
-        "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX1_S0),
-        "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "o_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `o_id` of entity `Shipment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "sh_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `sh_id` of entity `Shipment` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "w_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `w_id` of entity `Shipment` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", &
-        ["GSI1", "GSI2"], false, false),
-        "field `entity_type` of entity `Shipment` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Address", & ["GSI1",
-        "GSI2"], false, false),
-        "field `address` of entity `Shipment` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Type", & ["GSI1",
-        "GSI2"], false, false),
-        "field `type_` of entity `Shipment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Date", & ["GSI1",
-        "GSI2"], false, false),
-        "field `date` of entity `Shipment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `Shipment` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `Shipment`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI1",
+        );
+        ::core::assert!(
+            __ST_IX0_FACTS.exists,
+            "table `OnlineShop` has no index `GSI1` (in entity `Shipment`)"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
+            .len() == 1,
+            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_P0),
+            "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            "index `GSI1` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_S0),
+            "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX1_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI2",
+        );
+        ::core::assert!(
+            __ST_IX1_FACTS.exists,
+            "table `OnlineShop` has no index `GSI2` (in entity `Shipment`)"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || ! __ST_IX1_FACTS.local,
+            "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
+            .len() == 1,
+            "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX1_P0),
+            "entity `Shipment`: the template `w#{{w_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 0,
+            "index `GSI2` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() <= 1,
+            "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX1_S0),
+            "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &["o_id", "sh_id", "w_id", "EntityType", "Address", "Type", "Date"],
+            &[__ST_IX0_FACTS, __ST_IX1_FACTS],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `o_id` of entity `Shipment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `sh_id` of entity `Shipment` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `w_id` of entity `Shipment` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `entity_type` of entity `Shipment` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 4usize,
+            "field `address` of entity `Shipment` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 5usize,
+            "field `type_` of entity `Shipment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 6usize,
+            "field `date` of entity `Shipment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         o_id: &::std::string::String,
@@ -3591,96 +3320,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q0_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        Shipment,
+        ::singletable::query::Primary,
+    > = ::singletable::query::SortField::text(
+        __ST_SK,
+        "sh_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl ShipmentQuery<1usize> {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            ::singletable::Query::new(
-                self.0.field("sh_id", __ST_K1, &sh_id).sort_exact(__ST_SK),
-            )
+            __ST_Q0_S0.eq(self.0, sh_id)
         }
         /// `sh_id` is below the value.
         pub fn sh_id_lt(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(sh_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.lt(self.0, sh_id)
         }
         /// `sh_id` is at most the value.
         pub fn sh_id_le(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(sh_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.le(self.0, sh_id)
         }
         /// `sh_id` is above the value.
         pub fn sh_id_gt(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(sh_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.gt(self.0, sh_id)
         }
         /// `sh_id` is at least the value.
         pub fn sh_id_ge(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(sh_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.ge(self.0, sh_id)
         }
         /// `sh_id` lies between `low` and `high`, inclusive.
         pub fn sh_id_between(
@@ -3688,28 +3372,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.between(self.0, low, high)
         }
         /// `sh_id` starts with `prefix`.
         pub fn sh_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_SK, __st_prefix))
+            __ST_Q0_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for ShipmentQuery<1usize> {
@@ -3813,96 +3483,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q2_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        Shipment,
+        ::singletable::query::Global,
+    > = ::singletable::query::SortField::text(
+        __ST_IX1_S0,
+        "sh_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl ShipmentByGsi2<1usize> {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            ::singletable::Query::new(
-                self.0.field("sh_id", __ST_K1, &sh_id).sort_exact(__ST_IX1_S0),
-            )
+            __ST_Q2_S0.eq(self.0, sh_id)
         }
         /// `sh_id` is below the value.
         pub fn sh_id_lt(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(sh_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.lt(self.0, sh_id)
         }
         /// `sh_id` is at most the value.
         pub fn sh_id_le(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(sh_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.le(self.0, sh_id)
         }
         /// `sh_id` is above the value.
         pub fn sh_id_gt(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(sh_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.gt(self.0, sh_id)
         }
         /// `sh_id` is at least the value.
         pub fn sh_id_ge(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(sh_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.ge(self.0, sh_id)
         }
         /// `sh_id` lies between `low` and `high`, inclusive.
         pub fn sh_id_between(
@@ -3910,28 +3535,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "sh_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.between(self.0, low, high)
         }
         /// `sh_id` starts with `prefix`.
         pub fn sh_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_IX1_S0, __st_prefix))
+            __ST_Q2_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for ShipmentByGsi2<1usize> {
@@ -4146,85 +3757,87 @@ const _: () = {
     const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `ShipmentItem` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `ShipmentItem`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `ShipmentItem`: the template `shp#{{shp_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1"),
-        "table `OnlineShop` has no index `GSI1` (in entity `ShipmentItem`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1"),
-        "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `ShipmentItem` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") == 1,
-        "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_P0),
-        "entity `ShipmentItem`: the template `sh#{{sh_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 0,
-        "index `GSI1` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") <= 1,
-        "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_S0),
-        "entity `ShipmentItem`: the template `p#{{p_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "o_id", & ["GSI1"],
-        false, false),
-        "field `o_id` of entity `ShipmentItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "shp_id", & ["GSI1"],
-        false, false),
-        "field `shp_id` of entity `ShipmentItem` is stored as attribute `shp_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "sh_id", & ["GSI1"],
-        false, false),
-        "field `sh_id` of entity `ShipmentItem` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "p_id", & ["GSI1"],
-        false, false),
-        "field `p_id` of entity `ShipmentItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Quantity", & ["GSI1"],
-        false, false),
-        "field `quantity` of entity `ShipmentItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", &
-        ["GSI1"], false, false),
-        "field `entity_type` of entity `ShipmentItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `ShipmentItem` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `ShipmentItem`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `ShipmentItem`: the template `shp#{{shp_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI1",
+        );
+        ::core::assert!(
+            __ST_IX0_FACTS.exists,
+            "table `OnlineShop` has no index `GSI1` (in entity `ShipmentItem`)"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `ShipmentItem` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
+            .len() == 1,
+            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_P0),
+            "entity `ShipmentItem`: the template `sh#{{sh_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            "index `GSI1` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_S0),
+            "entity `ShipmentItem`: the template `p#{{p_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &["o_id", "shp_id", "sh_id", "p_id", "Quantity", "EntityType"],
+            &[__ST_IX0_FACTS],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `o_id` of entity `ShipmentItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `shp_id` of entity `ShipmentItem` is stored as attribute `shp_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `sh_id` of entity `ShipmentItem` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `p_id` of entity `ShipmentItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 4usize,
+            "field `quantity` of entity `ShipmentItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 5usize,
+            "field `entity_type` of entity `ShipmentItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         o_id: &::std::string::String,
@@ -4480,96 +4093,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q0_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        ShipmentItem,
+        ::singletable::query::Primary,
+    > = ::singletable::query::SortField::text(
+        __ST_SK,
+        "shp_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl ShipmentItemQuery<1usize> {
         /// `shp_id` equals the value: the whole key is given.
         pub fn shp_id(
             self,
             shp_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            let shp_id: ::std::string::String = ::core::convert::Into::into(shp_id);
-            ::singletable::Query::new(
-                self.0.field("shp_id", __ST_K1, &shp_id).sort_exact(__ST_SK),
-            )
+            __ST_Q0_S0.eq(self.0, shp_id)
         }
         /// `shp_id` is below the value.
         pub fn shp_id_lt(
             self,
             shp_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(shp_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "shp_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.lt(self.0, shp_id)
         }
         /// `shp_id` is at most the value.
         pub fn shp_id_le(
             self,
             shp_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(shp_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "shp_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.le(self.0, shp_id)
         }
         /// `shp_id` is above the value.
         pub fn shp_id_gt(
             self,
             shp_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(shp_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "shp_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.gt(self.0, shp_id)
         }
         /// `shp_id` is at least the value.
         pub fn shp_id_ge(
             self,
             shp_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(shp_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "shp_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.ge(self.0, shp_id)
         }
         /// `shp_id` lies between `low` and `high`, inclusive.
         pub fn shp_id_between(
@@ -4577,28 +4145,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "shp_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.between(self.0, low, high)
         }
         /// `shp_id` starts with `prefix`.
         pub fn shp_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_SK, __st_prefix))
+            __ST_Q0_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for ShipmentItemQuery<1usize> {
@@ -4653,96 +4207,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q1_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        ShipmentItem,
+        ::singletable::query::Global,
+    > = ::singletable::query::SortField::text(
+        __ST_IX0_S0,
+        "p_id",
+        __ST_K3,
+        ::core::option::Option::None,
+    );
     impl ShipmentItemByGsi1<1usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            ::singletable::Query::new(
-                self.0.field("p_id", __ST_K3, &p_id).sort_exact(__ST_IX0_S0),
-            )
+            __ST_Q1_S0.eq(self.0, p_id)
         }
         /// `p_id` is below the value.
         pub fn p_id_lt(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.lt(self.0, p_id)
         }
         /// `p_id` is at most the value.
         pub fn p_id_le(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.le(self.0, p_id)
         }
         /// `p_id` is above the value.
         pub fn p_id_gt(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.gt(self.0, p_id)
         }
         /// `p_id` is at least the value.
         pub fn p_id_ge(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(p_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.ge(self.0, p_id)
         }
         /// `p_id` lies between `low` and `high`, inclusive.
         pub fn p_id_between(
@@ -4750,28 +4259,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "p_id",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.between(self.0, low, high)
         }
         /// `p_id` starts with `prefix`.
         pub fn p_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_IX0_S0, __st_prefix))
+            __ST_Q1_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for ShipmentItemByGsi1<1usize> {
@@ -5012,122 +4507,122 @@ const _: () = {
     const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `Invoice` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `Invoice`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1"),
-        "table `OnlineShop` has no index `GSI1` (in entity `Invoice`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1"),
-        "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") == 1,
-        "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_P0),
-        "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 0,
-        "index `GSI1` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") <= 1,
-        "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_S0),
-        "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2"),
-        "table `OnlineShop` has no index `GSI2` (in entity `Invoice`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI2"),
-        "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI2") == 1,
-        "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI2") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX1_P0),
-        "entity `Invoice`: the template `c#{{c_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") != 0,
-        "index `GSI2` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") <= 1,
-        "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI2") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI2") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX1_S0),
-        "entity `Invoice`: the template `i#{{i_id_2}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "o_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `o_id` of entity `Invoice` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "i_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `i_id` of entity `Invoice` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "c_id", & ["GSI1",
-        "GSI2"], false, false),
-        "field `c_id` of entity `Invoice` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "i_id_2", & ["GSI1",
-        "GSI2"], false, false),
-        "field `i_id_2` of entity `Invoice` is stored as attribute `i_id_2`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Amount", & ["GSI1",
-        "GSI2"], false, false),
-        "field `amount` of entity `Invoice` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", &
-        ["GSI1", "GSI2"], false, false),
-        "field `entity_type` of entity `Invoice` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `Invoice` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `Invoice`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI1",
+        );
+        ::core::assert!(
+            __ST_IX0_FACTS.exists,
+            "table `OnlineShop` has no index `GSI1` (in entity `Invoice`)"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
+            .len() == 1,
+            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_P0),
+            "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            "index `GSI1` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_S0),
+            "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX1_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI2",
+        );
+        ::core::assert!(
+            __ST_IX1_FACTS.exists,
+            "table `OnlineShop` has no index `GSI2` (in entity `Invoice`)"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || ! __ST_IX1_FACTS.local,
+            "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
+            .len() == 1,
+            "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX1_P0),
+            "entity `Invoice`: the template `c#{{c_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 0,
+            "index `GSI2` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() <= 1,
+            "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX1_S0),
+            "entity `Invoice`: the template `i#{{i_id_2}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &["o_id", "i_id", "c_id", "i_id_2", "Amount", "EntityType"],
+            &[__ST_IX0_FACTS, __ST_IX1_FACTS],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `o_id` of entity `Invoice` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `i_id` of entity `Invoice` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `c_id` of entity `Invoice` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `i_id_2` of entity `Invoice` is stored as attribute `i_id_2`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 4usize,
+            "field `amount` of entity `Invoice` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 5usize,
+            "field `entity_type` of entity `Invoice` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         o_id: &::std::string::String,
@@ -5424,96 +4919,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q0_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        Invoice,
+        ::singletable::query::Primary,
+    > = ::singletable::query::SortField::text(
+        __ST_SK,
+        "i_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl InvoiceQuery<1usize> {
         /// `i_id` equals the value: the whole key is given.
         pub fn i_id(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
-            ::singletable::Query::new(
-                self.0.field("i_id", __ST_K1, &i_id).sort_exact(__ST_SK),
-            )
+            __ST_Q0_S0.eq(self.0, i_id)
         }
         /// `i_id` is below the value.
         pub fn i_id_lt(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(i_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "i_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.lt(self.0, i_id)
         }
         /// `i_id` is at most the value.
         pub fn i_id_le(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(i_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "i_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.le(self.0, i_id)
         }
         /// `i_id` is above the value.
         pub fn i_id_gt(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(i_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "i_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.gt(self.0, i_id)
         }
         /// `i_id` is at least the value.
         pub fn i_id_ge(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(i_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "i_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.ge(self.0, i_id)
         }
         /// `i_id` lies between `low` and `high`, inclusive.
         pub fn i_id_between(
@@ -5521,28 +4971,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "i_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.between(self.0, low, high)
         }
         /// `i_id` starts with `prefix`.
         pub fn i_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_SK, __st_prefix))
+            __ST_Q0_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for InvoiceQuery<1usize> {
@@ -5646,96 +5082,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q2_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        Invoice,
+        ::singletable::query::Global,
+    > = ::singletable::query::SortField::text(
+        __ST_IX1_S0,
+        "i_id_2",
+        __ST_K3,
+        ::core::option::Option::None,
+    );
     impl InvoiceByGsi2<1usize> {
         /// `i_id_2` equals the value: the whole key is given.
         pub fn i_id_2(
             self,
             i_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            let i_id_2: ::std::string::String = ::core::convert::Into::into(i_id_2);
-            ::singletable::Query::new(
-                self.0.field("i_id_2", __ST_K3, &i_id_2).sort_exact(__ST_IX1_S0),
-            )
+            __ST_Q2_S0.eq(self.0, i_id_2)
         }
         /// `i_id_2` is below the value.
         pub fn i_id_2_lt(
             self,
             i_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(i_id_2),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "i_id_2",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.lt(self.0, i_id_2)
         }
         /// `i_id_2` is at most the value.
         pub fn i_id_2_le(
             self,
             i_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(i_id_2),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "i_id_2",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.le(self.0, i_id_2)
         }
         /// `i_id_2` is above the value.
         pub fn i_id_2_gt(
             self,
             i_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(i_id_2),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "i_id_2",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.gt(self.0, i_id_2)
         }
         /// `i_id_2` is at least the value.
         pub fn i_id_2_ge(
             self,
             i_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(i_id_2),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "i_id_2",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.ge(self.0, i_id_2)
         }
         /// `i_id_2` lies between `low` and `high`, inclusive.
         pub fn i_id_2_between(
@@ -5743,28 +5134,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX1_S0,
-                        "i_id_2",
-                        __ST_K3,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q2_S0.between(self.0, low, high)
         }
         /// `i_id_2` starts with `prefix`.
         pub fn i_id_2_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_IX1_S0, __st_prefix))
+            __ST_Q2_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for InvoiceByGsi2<1usize> {
@@ -5978,90 +5355,91 @@ const _: () = {
     const __ST_F6: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_some(),
-        "table `OnlineShop` has no sort key, so entity `Payment` cannot have an `sk` template"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::takes_text(__ST_PK),
-        "entity `Payment`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        __ST_TABLE.sort_key.is_none() || ::singletable::__private::takes_text(__ST_SK),
-        "entity `Payment`: the template `pmn#{{pmn_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1"),
-        "table `OnlineShop` has no index `GSI1` (in entity `Payment`)"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") || !
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1"),
-        "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Payment` gives it no `pk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::is_local(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") == 1,
-        "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::partition_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_P0),
-        "entity `Payment`: the template `i#{{i_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 0,
-        "index `GSI1` has no sort key: remove `sk`"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") <= 1,
-        "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-    );
-    const _: () = ::core::assert!(
-        ! ::singletable::__private::check::has_index(& __ST_TABLE, "GSI1") ||
-        ::singletable::__private::check::sort_len(& __ST_TABLE, "GSI1") != 1 ||
-        ::singletable::__private::takes_text(__ST_IX0_S0),
-        "entity `Payment`: the template `pmn#{{pmn_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "o_id", & ["GSI1"],
-        false, false),
-        "field `o_id` of entity `Payment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "pmn_id", & ["GSI1"],
-        false, false),
-        "field `pmn_id` of entity `Payment` is stored as attribute `pmn_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "i_id", & ["GSI1"],
-        false, false),
-        "field `i_id` of entity `Payment` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "EntityType", &
-        ["GSI1"], false, false),
-        "field `entity_type` of entity `Payment` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Type", & ["GSI1"],
-        false, false),
-        "field `type_` of entity `Payment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Amount", & ["GSI1"],
-        false, false),
-        "field `amount` of entity `Payment` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
-    const _: () = ::core::assert!(
-        ::singletable::__private::attribute_is_free(& __ST_TABLE, "Date", & ["GSI1"],
-        false, false),
-        "field `date` of entity `Payment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-    );
+    const _: () = {
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_some(),
+            "table `OnlineShop` has no sort key, so entity `Payment` cannot have an `sk` template"
+        );
+        ::core::assert!(
+            ::singletable::__private::takes_text(__ST_PK),
+            "entity `Payment`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            __ST_TABLE.sort_key.is_none() ||
+            ::singletable::__private::takes_text(__ST_SK),
+            "entity `Payment`: the template `pmn#{{pmn_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
+            &__ST_TABLE,
+            "GSI1",
+        );
+        ::core::assert!(
+            __ST_IX0_FACTS.exists,
+            "table `OnlineShop` has no index `GSI1` (in entity `Payment`)"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Payment` gives it no `pk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
+            .len() == 1,
+            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_P0),
+            "entity `Payment`: the template `i#{{i_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            "index `GSI1` has no sort key: remove `sk`"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
+        );
+        ::core::assert!(
+            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
+            ::singletable::__private::takes_text(__ST_IX0_S0),
+            "entity `Payment`: the template `pmn#{{pmn_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
+        );
+        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
+            &__ST_TABLE,
+            &["o_id", "pmn_id", "i_id", "EntityType", "Type", "Amount", "Date"],
+            &[__ST_IX0_FACTS],
+            ::core::primitive::usize::MAX,
+            ::core::primitive::usize::MAX,
+        );
+        ::core::assert!(
+            __ST_TAKEN != 0usize,
+            "field `o_id` of entity `Payment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 1usize,
+            "field `pmn_id` of entity `Payment` is stored as attribute `pmn_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 2usize,
+            "field `i_id` of entity `Payment` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 3usize,
+            "field `entity_type` of entity `Payment` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 4usize,
+            "field `type_` of entity `Payment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 5usize,
+            "field `amount` of entity `Payment` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+        ::core::assert!(
+            __ST_TAKEN != 6usize,
+            "field `date` of entity `Payment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
+        );
+    };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
         o_id: &::std::string::String,
@@ -6331,96 +5709,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q0_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        Payment,
+        ::singletable::query::Primary,
+    > = ::singletable::query::SortField::text(
+        __ST_SK,
+        "pmn_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl PaymentQuery<1usize> {
         /// `pmn_id` equals the value: the whole key is given.
         pub fn pmn_id(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            let pmn_id: ::std::string::String = ::core::convert::Into::into(pmn_id);
-            ::singletable::Query::new(
-                self.0.field("pmn_id", __ST_K1, &pmn_id).sort_exact(__ST_SK),
-            )
+            __ST_Q0_S0.eq(self.0, pmn_id)
         }
         /// `pmn_id` is below the value.
         pub fn pmn_id_lt(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(pmn_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.lt(self.0, pmn_id)
         }
         /// `pmn_id` is at most the value.
         pub fn pmn_id_le(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(pmn_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.le(self.0, pmn_id)
         }
         /// `pmn_id` is above the value.
         pub fn pmn_id_gt(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(pmn_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.gt(self.0, pmn_id)
         }
         /// `pmn_id` is at least the value.
         pub fn pmn_id_ge(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(pmn_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.ge(self.0, pmn_id)
         }
         /// `pmn_id` lies between `low` and `high`, inclusive.
         pub fn pmn_id_between(
@@ -6428,28 +5761,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_SK,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q0_S0.between(self.0, low, high)
         }
         /// `pmn_id` starts with `prefix`.
         pub fn pmn_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_SK, __st_prefix))
+            __ST_Q0_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for PaymentQuery<1usize> {
@@ -6502,96 +5821,51 @@ const _: () = {
             )
         }
     }
+    const __ST_Q1_S0: ::singletable::query::SortField<
+        ::std::string::String,
+        Payment,
+        ::singletable::query::Global,
+    > = ::singletable::query::SortField::text(
+        __ST_IX0_S0,
+        "pmn_id",
+        __ST_K1,
+        ::core::option::Option::None,
+    );
     impl PaymentByGsi1<1usize> {
         /// `pmn_id` equals the value: the whole key is given.
         pub fn pmn_id(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            let pmn_id: ::std::string::String = ::core::convert::Into::into(pmn_id);
-            ::singletable::Query::new(
-                self.0.field("pmn_id", __ST_K1, &pmn_id).sort_exact(__ST_IX0_S0),
-            )
+            __ST_Q1_S0.eq(self.0, pmn_id)
         }
         /// `pmn_id` is below the value.
         pub fn pmn_id_lt(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Lt(
-                ::core::convert::Into::<::std::string::String>::into(pmn_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.lt(self.0, pmn_id)
         }
         /// `pmn_id` is at most the value.
         pub fn pmn_id_le(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Le(
-                ::core::convert::Into::<::std::string::String>::into(pmn_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.le(self.0, pmn_id)
         }
         /// `pmn_id` is above the value.
         pub fn pmn_id_gt(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Gt(
-                ::core::convert::Into::<::std::string::String>::into(pmn_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.gt(self.0, pmn_id)
         }
         /// `pmn_id` is at least the value.
         pub fn pmn_id_ge(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Ge(
-                ::core::convert::Into::<::std::string::String>::into(pmn_id),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.ge(self.0, pmn_id)
         }
         /// `pmn_id` lies between `low` and `high`, inclusive.
         pub fn pmn_id_between(
@@ -6599,28 +5873,14 @@ const _: () = {
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            let __st_range = ::singletable::query::Range::Between(
-                ::core::convert::Into::<::std::string::String>::into(low),
-                ::core::convert::Into::<::std::string::String>::into(high),
-            );
-            ::singletable::Query::new(
-                self
-                    .0
-                    .sort_range(
-                        __ST_IX0_S0,
-                        "pmn_id",
-                        __ST_K1,
-                        __st_range,
-                        ::core::option::Option::None,
-                    ),
-            )
+            __ST_Q1_S0.between(self.0, low, high)
         }
         /// `pmn_id` starts with `prefix`.
         pub fn pmn_id_begins_with(
             self,
-            __st_prefix: &str,
+            prefix: &str,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_begins_with(__ST_IX0_S0, __st_prefix))
+            __ST_Q1_S0.begins_with(self.0, prefix)
         }
     }
     impl ::singletable::IntoQuery for PaymentByGsi1<1usize> {

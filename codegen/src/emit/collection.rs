@@ -29,25 +29,35 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
         let entity = &member.entity;
         let c = format_ident!("__ST_M{}", i);
         let span = span_of(entity);
+        // The member and its shard count come from one const: a member that is not an
+        // entity is then reported once, not once per use of `Entity`.
         consts.extend(quote_spanned! {span=>
-            const #c: #check::Member<#entity> = #check::member::<#entity, #table>();
+            const #c: (#check::Member<#entity>, u32) =
+                (#check::member::<#entity, #table>(), <#entity as #st::Entity>::SHARDS);
         });
         let member_name = quote::ToTokens::to_token_stream(entity).to_string().replace(' ', "");
         if !index.is_empty() {
             checks.extend(const_check(
                 span,
-                quote!(#check::in_index(&#c.schema, #index)),
+                quote!(#check::in_index(&#c.0.schema, #index)),
                 &format!(
                     "collection `{name}`: member `{member_name}` is not in index `{index}`; list \
                      it in the entity's `index({index}, ...)`, or remove it from the collection"
                 ),
             ));
         }
+        if index.is_empty() {
+            checks.extend(const_check(
+                span,
+                quote!(#c.1 <= 1),
+                &sharded_member_message(&name, &member_name),
+            ));
+        }
         if i > 0 {
             checks.extend(const_check(
                 span,
-                quote!(!#check::in_index(&__ST_M0.schema, #index) || !#check::in_index(&#c.schema, #index)
-                    || #check::same_partition(&__ST_M0.schema, &#c.schema, #index)),
+                quote!(!#check::in_index(&__ST_M0.0.schema, #index) || !#check::in_index(&#c.0.schema, #index)
+                    || #check::same_partition(&__ST_M0.0.schema, &#c.0.schema, #index)),
                 &format!(
                     "collection `{name}`: member `{member_name}` does not share the partition key \
                      of `{first_name}`{}: members of a collection are read by one query, so their \
@@ -56,16 +66,16 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
                 ),
             ));
         }
-        types.push(quote!(#c.schema.entity_type));
+        types.push(quote!(#c.0.schema.entity_type));
         let field = &member.field;
         empty.push(quote!(#field: ::core::default::Default::default()));
         let store = if member.many {
-            quote!(self.#field.push((#c.decode)(__st_item)?))
+            quote!(self.#field.push((#c.0.decode)(__st_item)?))
         } else {
-            quote!(self.#field = ::core::option::Option::Some((#c.decode)(__st_item)?))
+            quote!(self.#field = ::core::option::Option::Some((#c.0.decode)(__st_item)?))
         };
         pushes.push(quote! {
-            if __st_type == #c.schema.entity_type {
+            if __st_type == #c.0.schema.entity_type {
                 #store;
                 return ::core::result::Result::Ok(());
             }
@@ -124,6 +134,17 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
             #starter
         };
     }
+}
+
+/// The error of a sharded entity (`shards = N`) in a collection of the table's partition:
+/// its items live in `N` physical partitions (`<pk>#S0`..), which one query of the
+/// logical partition cannot read, so the collection would silently miss them.
+fn sharded_member_message(collection: &str, member: &str) -> String {
+    format!(
+        "collection `{collection}`: member `{member}` is sharded (`shards = N`): one query of \
+         the table's partition misses its shards; use `{member}::query()` (it fans out) or a \
+         collection on a GSI"
+    )
 }
 
 /// The impl emitted next to the errors of a `#[derive(Collection)]`.

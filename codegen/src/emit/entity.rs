@@ -5,14 +5,15 @@ use heck::ToSnakeCase;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
-use crate::emit::{codec_const, const_check, decode_field, encode_field, span_of, template_schema};
+use crate::emit::{check_stmt, codec_const, decode_field, encode_field, span_of, template_schema};
 
 mod access;
 mod query;
 
 use crate::diagnostic::Diagnostics;
 use crate::model::{
-    option_inner, EntityIndexKeys, EntityIndexModel, EntityModel, FieldModel, KeyTemplate,
+    option_inner, DefaultValue, EntityIndexKeys, EntityIndexModel, EntityModel, FieldModel,
+    KeyTemplate,
 };
 pub(crate) use access::nested_attr_const;
 pub(crate) use query::pattern_type;
@@ -272,7 +273,7 @@ impl<'a> Emitter<'a> {
                 #sk_template
                 #index_consts
                 #codecs
-                #checks
+                const _: () = { #checks };
                 #writers
 
                 #[automatically_derived]
@@ -321,6 +322,49 @@ impl<'a> Emitter<'a> {
         }
         let mut checks = TokenStream::new();
         let mut arms = TokenStream::new();
+        // Defaults, then validation: the hooks see the values the write stores. With an
+        // entity hook, a field left `None` makes a defaulted copy of the entity (so an
+        // entity with both needs `Clone`, reported at the hook's path); without one, each
+        // hooked field gets its own binding.
+        let defaulted: Vec<(&FieldModel, &syn::Path)> = model
+            .fields
+            .iter()
+            .filter_map(|field| Self::write_default(field).map(|path| (field, path)))
+            .collect();
+        let copy = match (&model.validate, defaulted.is_empty()) {
+            (Some(hook), false) => {
+                let missing = defaulted.iter().map(|(field, _)| {
+                    let ident = &field.ident;
+                    quote!(::core::option::Option::is_none(&self.#ident))
+                });
+                let fills = defaulted.iter().map(|(field, path)| {
+                    let ident = &field.ident;
+                    let call = Self::default_call(path, &field.ty);
+                    quote! {
+                        if ::core::option::Option::is_none(&__st_copy.#ident) {
+                            __st_copy.#ident = #call;
+                        }
+                    }
+                });
+                let clone =
+                    quote_spanned!(span_of(hook)=> <Self as ::core::clone::Clone>::clone(self));
+                checks.extend(quote! {
+                    let __st_defaulted: ::core::option::Option<Self> = if #(#missing)||* {
+                        let mut __st_copy: Self = #clone;
+                        #(#fills)*
+                        ::core::option::Option::Some(__st_copy)
+                    } else {
+                        ::core::option::Option::None
+                    };
+                    let __st_this: &Self = match &__st_defaulted {
+                        ::core::option::Option::Some(__st_copy) => __st_copy,
+                        ::core::option::Option::None => self,
+                    };
+                });
+                true
+            }
+            _ => false,
+        };
         for field in &hooked {
             let Some(path) = &field.validate else { continue };
             let ident = &field.ident;
@@ -343,7 +387,15 @@ impl<'a> Emitter<'a> {
             let at = span_of(path);
             let mut field_ident = ident.clone();
             field_ident.set_span(at);
-            let on_self = call(quote_spanned!(at=> &self.#field_ident));
+            let on_self = if copy {
+                call(quote_spanned!(at=> &__st_this.#field_ident))
+            } else if let Some(default) = Self::write_default(field) {
+                checks.extend(self.defaulted_binding(field, default));
+                let value = self.defaulted_value(field);
+                call(quote_spanned!(at=> #value))
+            } else {
+                call(quote_spanned!(at=> &self.#field_ident))
+            };
             let on_value = call(quote_spanned!(at=> &__st_v));
             checks.extend(quote! {
                 #st::__private::validation_result(#entity, ::core::option::Option::Some(#name), #on_self)?;
@@ -356,10 +408,11 @@ impl<'a> Emitter<'a> {
             });
         }
         if let Some(path) = &model.validate {
+            let this = if copy { quote!(__st_this) } else { quote!(self) };
             let on_self = quote_spanned! {span_of(path)=>
                 {
                     let __st_outcome: ::core::result::Result<(), #st::__private::String> =
-                        #path(self);
+                        #path(#this);
                     __st_outcome
                 }
             };
@@ -448,7 +501,7 @@ impl<'a> Emitter<'a> {
             Some(name) => {
                 let ty = &self.field(name).ty;
                 let scalar = quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
-                const_check(
+                check_stmt(
                     span,
                     quote!(#guard #st::__private::takes_lone(#attribute, #scalar)),
                     &format!(
@@ -458,7 +511,7 @@ impl<'a> Emitter<'a> {
                     ),
                 )
             }
-            None => const_check(
+            None => check_stmt(
                 span,
                 quote!(#guard #st::__private::takes_text(#attribute)),
                 &format!(
@@ -474,12 +527,11 @@ impl<'a> Emitter<'a> {
         let model = self.model;
         let entity = &self.entity_name;
         let table = &self.table_name;
-        let check = quote!(#st::__private::check);
         let mut out = TokenStream::new();
 
         // The sort key: present on both sides or on neither.
         match (&model.sort_key, &model.sort_span) {
-            (Some(_), Some(span)) => out.extend(const_check(
+            (Some(_), Some(span)) => out.extend(check_stmt(
                 span.span(),
                 quote!(__ST_TABLE.sort_key.is_some()),
                 &format!(
@@ -487,7 +539,7 @@ impl<'a> Emitter<'a> {
                      template"
                 ),
             )),
-            _ => out.extend(const_check(
+            _ => out.extend(check_stmt(
                 span_of(&model.table),
                 quote!(__ST_TABLE.sort_key.is_none()),
                 &format!(
@@ -514,11 +566,17 @@ impl<'a> Emitter<'a> {
         for (i, index) in self.indexes() {
             let name = &index.name.value;
             let name_span = index.name.span.span();
-            let exists = quote!(#check::has_index(&__ST_TABLE, #name));
-            let local = quote!(#check::is_local(&__ST_TABLE, #name));
-            let partition_len = quote!(#check::partition_len(&__ST_TABLE, #name));
-            let sort_len = quote!(#check::sort_len(&__ST_TABLE, #name));
-            out.extend(const_check(
+            // The index looked up once; each check below reads its fields.
+            let facts = Self::index_ident(i, "FACTS");
+            out.extend(quote! {
+                const #facts: #st::__private::index_facts::IndexFacts =
+                    #st::__private::index_facts::of(&__ST_TABLE, #name);
+            });
+            let exists = quote!(#facts.exists);
+            let local = quote!(#facts.local);
+            let partition_len = quote!(#facts.partition.len());
+            let sort_len = quote!(#facts.sort.len());
+            out.extend(check_stmt(
                 name_span,
                 exists.clone(),
                 &format!("table `{table}` has no index `{name}` (in entity `{entity}`)"),
@@ -536,12 +594,12 @@ impl<'a> Emitter<'a> {
                 EntityIndexKeys::Templates { partition, sort } => {
                     match partition {
                         Some(template) => {
-                            out.extend(const_check(
+                            out.extend(check_stmt(
                                 partition_span,
                                 quote!(!#exists || !#local),
                                 &lsi_with_pk,
                             ));
-                            out.extend(const_check(
+                            out.extend(check_stmt(
                                 partition_span,
                                 quote!(!#exists || #local || #partition_len == 1),
                                 &format!(
@@ -558,7 +616,7 @@ impl<'a> Emitter<'a> {
                                 &format!("the partition key of index `{name}`"),
                             ));
                         }
-                        None => out.extend(const_check(
+                        None => out.extend(check_stmt(
                             name_span,
                             quote!(!#exists || #local),
                             &gsi_without_pk,
@@ -566,12 +624,12 @@ impl<'a> Emitter<'a> {
                     }
                     match sort {
                         Some(template) => {
-                            out.extend(const_check(
+                            out.extend(check_stmt(
                                 sort_span,
                                 quote!(!#exists || #sort_len != 0),
                                 &format!("index `{name}` has no sort key: remove `sk`"),
                             ));
-                            out.extend(const_check(
+                            out.extend(check_stmt(
                                 sort_span,
                                 quote!(!#exists || #sort_len <= 1),
                                 &format!(
@@ -588,7 +646,7 @@ impl<'a> Emitter<'a> {
                                 &format!("the sort key of index `{name}`"),
                             ));
                         }
-                        None => out.extend(const_check(
+                        None => out.extend(check_stmt(
                             name_span,
                             quote!(!#exists || #sort_len == 0),
                             &format!(
@@ -600,13 +658,13 @@ impl<'a> Emitter<'a> {
                 }
                 EntityIndexKeys::Fields { partition, sort } => {
                     if partition.is_empty() {
-                        out.extend(const_check(
+                        out.extend(check_stmt(
                             name_span,
                             quote!(!#exists || #local),
                             &gsi_without_pk,
                         ));
                     } else {
-                        out.extend(const_check(
+                        out.extend(check_stmt(
                             partition_span,
                             quote!(!#exists || !#local),
                             &lsi_with_pk,
@@ -626,7 +684,7 @@ impl<'a> Emitter<'a> {
                             Role::Partition => quote!(!#exists || #local ||),
                             Role::Sort => quote!(!#exists ||),
                         };
-                        out.extend(const_check(
+                        out.extend(check_stmt(
                             side_span,
                             quote!(#guard #len == #n),
                             &format!(
@@ -635,15 +693,12 @@ impl<'a> Emitter<'a> {
                                  attributes: list one field per attribute, in key order"
                             ),
                         ));
-                        let (name_is, type_is) = match role {
-                            Role::Partition => (
-                                quote!(#check::partition_name_is),
-                                quote!(#check::partition_type_is),
-                            ),
-                            Role::Sort => {
-                                (quote!(#check::sort_name_is), quote!(#check::sort_type_is))
-                            }
+                        let attributes = match role {
+                            Role::Partition => quote!(#facts.partition),
+                            Role::Sort => quote!(#facts.sort),
                         };
+                        let name_is = quote!(#st::__private::index_facts::name_is);
+                        let type_is = quote!(#st::__private::index_facts::type_is);
                         // Only the first misplaced field is reported (one mistake, one
                         // error), and a type only once its name is right.
                         let mut earlier = quote!(true);
@@ -652,8 +707,8 @@ impl<'a> Emitter<'a> {
                             let attribute = &field.attribute.value;
                             let span = field_name.span.span();
                             let position = j + 1;
-                            let name_ok = quote!(#name_is(&__ST_TABLE, #name, #j, #attribute));
-                            out.extend(const_check(
+                            let name_ok = quote!(#name_is(#attributes, #j, #attribute));
+                            out.extend(check_stmt(
                                 span,
                                 quote!(#guard #len != #n || !(#earlier) || #name_ok),
                                 &format!(
@@ -667,9 +722,9 @@ impl<'a> Emitter<'a> {
                             let ty = option_inner(&field.ty).unwrap_or(&field.ty);
                             let scalar =
                                 quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
-                            out.extend(const_check(
+                            out.extend(check_stmt(
                                 span,
-                                quote!(#guard #len != #n || !#name_ok || #type_is(&__ST_TABLE, #name, #j, #scalar)),
+                                quote!(#guard #len != #n || !#name_ok || #type_is(#attributes, #j, #scalar)),
                                 &format!(
                                     "field `{}` of entity `{entity}` does not have the type \
                                      (S, N or B) of {side}-key attribute {position} of index \
@@ -684,25 +739,35 @@ impl<'a> Emitter<'a> {
             }
         }
 
-        // Stored fields must not collide with the attributes the entity writes for keys.
-        let template_indexes: Vec<&str> = model
-            .indexes
-            .iter()
-            .filter(|index| matches!(index.keys, EntityIndexKeys::Templates { .. }))
-            .map(|index| index.name.value.as_str())
-            .collect();
+        // Stored fields must not collide with the attributes the entity writes for keys:
+        // one search for the first that does, one check per field naming it.
+        let template_facts = self
+            .indexes()
+            .filter(|(_, index)| matches!(index.keys, EntityIndexKeys::Templates { .. }))
+            .map(|(i, _)| Self::index_ident(i, "FACTS"));
         let lone_pk = model.partition_key.lone_field();
         let lone_sk = model.sort_key.as_ref().and_then(KeyTemplate::lone_field);
-        for field in model.fields.iter().filter(|f| f.is_stored()) {
+        let stored: Vec<&FieldModel> = model.fields.iter().filter(|f| f.is_stored()).collect();
+        let position = |lone: Option<&str>| match stored
+            .iter()
+            .position(|f| Some(f.name().as_str()) == lone)
+        {
+            Some(j) => quote!(#j),
+            None => quote!(::core::primitive::usize::MAX),
+        };
+        let (lone_pk, lone_sk) = (position(lone_pk), position(lone_sk));
+        let attributes = stored.iter().map(|f| &f.attribute.value);
+        out.extend(quote! {
+            const __ST_TAKEN: usize = #st::__private::index_facts::first_taken(
+                &__ST_TABLE, &[#(#attributes),*], &[#(#template_facts),*], #lone_pk, #lone_sk
+            );
+        });
+        for (j, field) in stored.into_iter().enumerate() {
             let name = field.name();
             let attribute = &field.attribute.value;
-            let is_lone_pk = lone_pk == Some(name.as_str());
-            let is_lone_sk = lone_sk == Some(name.as_str());
-            out.extend(const_check(
+            out.extend(check_stmt(
                 field.attribute.span.span(),
-                quote!(#st::__private::attribute_is_free(
-                    &__ST_TABLE, #attribute, &[#(#template_indexes),*], #is_lone_pk, #is_lone_sk
-                )),
+                quote!(__ST_TAKEN != #j),
                 &format!(
                     "field `{name}` of entity `{entity}` is stored as attribute `{attribute}`, \
                      which table `{table}` uses for a key or for the entity type; rename the \
@@ -710,7 +775,7 @@ impl<'a> Emitter<'a> {
                 ),
             ));
             if let Some(span) = &field.markers.ttl {
-                out.extend(const_check(
+                out.extend(check_stmt(
                     span.span(),
                     quote!(#st::__private::ttl_attribute_is(&__ST_TABLE, #attribute)),
                     &format!(
@@ -943,20 +1008,95 @@ impl<'a> Emitter<'a> {
         out
     }
 
+    /// The write default of `field`: the function of `default = "path"` on a stored
+    /// `Option` field that no lifecycle marker fills (`created_at` / `updated_at` are
+    /// stamped by the client). A put of the field as `None` stores what the function
+    /// returns (nothing, when it returns `None`).
+    fn write_default(field: &FieldModel) -> Option<&syn::Path> {
+        let markers = &field.markers;
+        match &field.default {
+            Some(DefaultValue::Function(path))
+                if field.is_stored()
+                    && option_inner(&field.ty).is_some()
+                    && markers.created_at.is_none()
+                    && markers.updated_at.is_none() =>
+            {
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+
+    /// The local holding `&T` of a field with a write default (see
+    /// [`defaulted_binding`](Self::defaulted_binding)).
+    fn defaulted_value(&self, field: &FieldModel) -> syn::Ident {
+        format_ident!("__st_v{}", self.position(field))
+    }
+
+    /// `let __st_vN: &T = …;`: the field as held, or (when `None`) its write default,
+    /// called once. The call is spanned at the path, so a function of the wrong type is
+    /// reported where it was named.
+    fn defaulted_binding(&self, field: &FieldModel, path: &syn::Path) -> TokenStream {
+        let ident = &field.ident;
+        let ty = &field.ty;
+        let value = self.defaulted_value(field);
+        let slot = format_ident!("__st_d{}", self.position(field));
+        let call = Self::default_call(path, ty);
+        quote! {
+            let #slot: #ty;
+            let #value: &#ty = if ::core::option::Option::is_some(&self.#ident) {
+                &self.#ident
+            } else {
+                #slot = #call;
+                &#slot
+            };
+        }
+    }
+
+    /// `path()` through a `fn() -> T` pointer, spanned at the path: a function of
+    /// another type is reported there as the decode side reports it (expected
+    /// `fn() -> T`), once however often it is called.
+    fn default_call(path: &syn::Path, ty: &syn::Type) -> TokenStream {
+        // The type too is spanned at the path, so the error has one place.
+        let ty = respan(ty.to_token_stream(), span_of(path));
+        quote_spanned! {span_of(path)=>
+            {
+                let __st_default: fn() -> #ty = #path;
+                __st_default()
+            }
+        }
+    }
+
+    /// The expression of type `&T` a write encodes for `field`: its write default's
+    /// binding, or the field itself.
+    fn written_value(&self, field: &FieldModel) -> TokenStream {
+        if Self::write_default(field).is_some() {
+            let value = self.defaulted_value(field);
+            quote!(#value)
+        } else {
+            let ident = &field.ident;
+            quote!(&self.#ident)
+        }
+    }
+
     fn encode_item(&self) -> TokenStream {
         let st = self.st;
         let model = self.model;
         let stored: Vec<&FieldModel> = model.fields.iter().filter(|f| f.is_stored()).collect();
         let item = format_ident!("__st_item");
+        // Write defaults first: the attributes and every key rendered from the fields
+        // see the same values.
+        let defaults: TokenStream = stored
+            .iter()
+            .filter_map(|field| {
+                Self::write_default(field).map(|path| self.defaulted_binding(field, path))
+            })
+            .collect();
         let encodes = stored.iter().map(|field| {
-            let ident = &field.ident;
             let codec = self.codec(field);
-            encode_field(&item, field, &quote!(#codec), quote!(&self.#ident))
+            encode_field(&item, field, &quote!(#codec), self.written_value(field))
         });
-        let primary_args = self.primary_params().into_iter().map(|p| {
-            let ident = p.ident();
-            quote!(&self.#ident)
-        });
+        let primary_args = self.primary_params().into_iter().map(|p| self.written_value(p.field));
         let mut capacity = stored.len() + 3;
         let index_writes: Vec<TokenStream> = self
             .indexes()
@@ -964,10 +1104,8 @@ impl<'a> Emitter<'a> {
             .map(|(i, index)| {
                 capacity += 2;
                 let name = format_ident!("__st_index{}", i);
-                let args = self.index_params(index).into_iter().map(|p| {
-                    let ident = p.ident();
-                    quote!(&self.#ident)
-                });
+                let args =
+                    self.index_params(index).into_iter().map(|p| self.written_value(p.field));
                 quote!(#name(&mut __st_item, #(#args),*)?;)
             })
             .collect();
@@ -994,6 +1132,7 @@ impl<'a> Emitter<'a> {
         let entity_type = &model.entity_type.value;
         quote! {
             fn to_item(&self) -> ::core::result::Result<#st::Item, #st::EncodeError> {
+                #defaults
                 let mut __st_item: #st::Item = #st::Item::with_capacity(#capacity);
                 #(#encodes)*
                 #native_checks
@@ -1185,6 +1324,24 @@ impl<'a> Emitter<'a> {
     }
 }
 
+/// `tokens` with every token spanned at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
 /// The impl emitted next to the errors of a `#[derive(Entity)]`: an `Entity` whose
 /// methods panic, so code using the entity reports nothing more than the real mistake.
 pub fn entity_fallback(
@@ -1283,5 +1440,104 @@ mod tests {
         assert!(tokens.contains("fn validate_attribute"));
         assert!(tokens.contains("non_empty"));
         assert!(tokens.contains("check (self)"));
+    }
+
+    /// Write defaults: only `default = "fn"` on a stored `Option` field; the encode and
+    /// both hooks use the defaulted value (the entity hook through a defaulted copy).
+    #[test]
+    fn write_defaults_apply_to_option_fields_before_the_hooks() {
+        let valid = model(
+            r#"#[entity(table = App, pk = "USER#{user_id}", sk = "P", validate = "check")]
+               struct User {
+                   user_id: String,
+                   #[entity(default = "plan", validate = "known")] plan: Option<String>,
+                   #[entity(default = "credits")] credits: u32,
+                   #[entity(default)] nick: Option<String>,
+                   #[entity(default = "stamp", created_at)] created: Option<Timestamp>,
+               }"#,
+        );
+        let tokens = match entity_checked(&valid) {
+            Ok(tokens) => tokens.to_string(),
+            Err(cx) => panic!("{:?}", cx.errors()),
+        };
+        // `plan` (field 1): bound once in `to_item`, once for its hook.
+        let call = "{ let __st_default : fn () -> Option < String > = plan ; __st_default () }";
+        assert_eq!(tokens.matches(&format!("__st_d1 = {call}")).count(), 1, "{tokens}");
+        assert!(tokens.contains(&format!("__st_copy . plan = {call}")));
+        assert!(tokens.contains("known (& __st_this . plan)"));
+        assert!(tokens.contains("check (__st_this)"));
+        assert!(tokens.contains("< Self as :: core :: clone :: Clone > :: clone (self)"));
+        // Read-side only: a required field, `default` without a function, a stamped field.
+        for field in ["__st_d2", "__st_d3", "__st_d4"] {
+            assert!(!tokens.contains(field), "{field}");
+        }
+
+        let no_entity_hook = model(
+            r#"#[entity(table = App, pk = "USER#{user_id}", sk = "P")]
+               struct User {
+                   user_id: String,
+                   #[entity(default = "plan", validate = "known")] plan: Option<String>,
+               }"#,
+        );
+        let tokens = match entity_checked(&no_entity_hook) {
+            Ok(tokens) => tokens.to_string(),
+            Err(cx) => panic!("{:?}", cx.errors()),
+        };
+        // One binding in `validate_write`, one in `to_item`; no copy, no `Clone`.
+        assert_eq!(tokens.matches("__st_d1 = {").count(), 2, "{tokens}");
+        assert!(tokens.contains("known (__st_v1)"));
+        assert!(!tokens.contains("Clone"));
+    }
+
+    /// The schema-file front end builds the same field model, so `default = "path"` on
+    /// an `Option` field is a write default there too.
+    #[cfg(feature = "schema")]
+    #[test]
+    fn schema_files_get_the_same_write_defaults() {
+        let source = r#"
+            [table]
+            name = "App"
+            pk = "PK"
+            sk = "SK"
+
+            [[entities]]
+            name = "User"
+            pk = "USER#{user_id}"
+            sk = "P"
+            validate = "super::check"
+
+            [entities.fields]
+            user_id = "String"
+            plan = { type = "Option<String>", default = "super::plan", validate = "super::known" }
+        "#;
+        let models = match crate::schema::parse_str(source, "app.toml", crate::schema::Format::Toml)
+        {
+            Ok(models) => models,
+            Err(cx) => panic!("{:?}", cx.errors()),
+        };
+        let from_schema = match models.entities.first().map(entity_checked) {
+            Some(Ok(tokens)) => tokens.to_string(),
+            other => panic!("{other:?}"),
+        };
+        let derived = model(
+            r#"#[entity(table = App, pk = "USER#{user_id}", sk = "P", validate = "super::check")]
+               struct User {
+                   user_id: String,
+                   #[entity(default = "super::plan", validate = "super::known")]
+                   plan: ::core::option::Option<::std::string::String>,
+               }"#,
+        );
+        let from_derive = match entity_checked(&derived) {
+            Ok(tokens) => tokens.to_string(),
+            Err(cx) => panic!("{:?}", cx.errors()),
+        };
+        // The schema front end writes types by their full paths.
+        let call = "{ let __st_default : fn () -> :: core :: option :: Option < :: std :: \
+                    string :: String > = super :: plan ; __st_default () }";
+        for tokens in [&from_schema, &from_derive] {
+            assert!(tokens.contains(&format!("__st_d1 = {call}")), "{tokens}");
+            assert!(tokens.contains(&format!("__st_copy . plan = {call}")), "{tokens}");
+            assert!(tokens.contains("super :: check (__st_this)"), "{tokens}");
+        }
     }
 }

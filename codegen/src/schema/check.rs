@@ -273,6 +273,24 @@ fn collections(set: &ModelSet, names: &[(String, SourceSpan, &'static str)], cx:
                 ),
                 Some(_) => {}
             }
+            if collection.index.is_none() {
+                if let Some(shards) = &entity.shards {
+                    cx.error_with_hint(
+                        span.clone(),
+                        format!(
+                            "collection `{}`: member `{}` is sharded (`shards = {}`), so one \
+                             query of the table's partition misses its items",
+                            collection.rust_name, entity.rust_name, shards.value
+                        ),
+                        format!(
+                            "a sharded entity's items live in `<pk>#S0`..`<pk>#S{}`: query it \
+                             on its own (its query fans out over the shards), or give the \
+                             collection an `index` (a GSI, whose keys sharding does not change)",
+                            shards.value.saturating_sub(1)
+                        ),
+                    );
+                }
+            }
             if let Some(index) = &collection.index {
                 let exists = set.table.index(&index.value).is_some();
                 if exists && !entity.indexes.iter().any(|i| i.name.value == index.value) {
@@ -429,5 +447,34 @@ mod tests {
         assert!(can_overlap(&t("PROFILE"), &t("PROFILE")));
         assert!(can_overlap(&t("U{a}#X"), &t("USER{b}#X")));
         assert!(!can_overlap(&t("U{a}#X"), &t("USER{b}#Y")));
+    }
+
+    fn errors(source: &str) -> Vec<String> {
+        match crate::schema::parse_str(source, "t", crate::schema::Format::Toml) {
+            Ok(_) => Vec::new(),
+            Err(cx) => cx.errors().iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_sharded_member_needs_a_collection_on_a_gsi() {
+        let source = "[table]\nname = \"App\"\npk = \"PK\"\nsk = \"SK\"\n\
+                      gsi = [{ name = \"GSI1\", pk = \"GSI1PK\", sk = \"GSI1SK\" }]\n\n\
+                      [[entities]]\nname = \"Device\"\npk = \"DEVICE#{id}\"\nsk = \"DEVICE\"\n\
+                      fields = { id = \"String\" }\n\n\
+                      [[entities]]\nname = \"Reading\"\npk = \"DEVICE#{id}\"\nsk = \"R#{seq}\"\n\
+                      shards = 8\nfields = { id = \"String\", seq = \"u32\" }\n\n\
+                      [[collections]]\nname = \"Page\"\n\
+                      members = { device = \"Option<Device>\", readings = \"Vec<Reading>\" }\n";
+        let found = errors(source);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "t:22:51: collection `Page`: member `Reading` is sharded (`shards = 8`)"
+            ),
+            "{found:?}"
+        );
+        // Without sharding the same collection is fine.
+        assert_eq!(errors(&source.replace("shards = 8\n", "")), Vec::<String>::new());
     }
 }

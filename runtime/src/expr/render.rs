@@ -114,20 +114,20 @@ impl Placeholders {
             Condition::AttributeNotExists(path) => {
                 format!("attribute_not_exists({})", self.path(path))
             }
-            Condition::AttributeType(path, ty) => {
-                let path = self.path(path);
+            Condition::AttributeType(subject, ty) => {
+                let subject = self.operand(subject);
                 let ty = self.value(AttributeValue::S(ty.as_str().to_owned()));
-                format!("attribute_type({path}, {ty})")
+                format!("attribute_type({subject}, {ty})")
             }
-            Condition::BeginsWith(path, operand) => {
-                let path = self.path(path);
+            Condition::BeginsWith(subject, operand) => {
+                let subject = self.operand(subject);
                 let operand = self.operand(operand);
-                format!("begins_with({path}, {operand})")
+                format!("begins_with({subject}, {operand})")
             }
-            Condition::Contains(path, operand) => {
-                let path = self.path(path);
+            Condition::Contains(subject, operand) => {
+                let subject = self.operand(subject);
                 let operand = self.operand(operand);
-                format!("contains({path}, {operand})")
+                format!("contains({subject}, {operand})")
             }
             Condition::And(left, right) => {
                 let left = self.condition(left);
@@ -319,7 +319,7 @@ mod tests {
             operand: Operand::Size(Path::attribute("my name#:.[x]")),
             list: vec![Operand::Value(s("1")), Operand::Path(Path::attribute("data"))],
         })
-        .and(Condition::AttributeType(Path::attribute("data"), AttributeType::Ss).not());
+        .and(Condition::attribute_type(Path::attribute("data"), AttributeType::Ss).not());
         assert_eq!(
             p.condition(&cond),
             "((#n0[2].#n1 BETWEEN :v0 AND :v1) AND (size(#n2) IN (:v2, #n0))) \
@@ -339,8 +339,8 @@ mod tests {
         let mut p = Placeholders::default();
         let pk = || Path::attribute("PK");
         let rendered: Vec<String> = [
-            Condition::BeginsWith(pk(), Operand::Value(s("USER#"))),
-            Condition::Contains(pk(), Operand::Value(s("x"))),
+            Condition::begins_with(pk(), s("USER#")),
+            Condition::contains(pk(), s("x")),
             Condition::AttributeExists(pk()),
             Condition::Compare {
                 left: Operand::Path(pk()),
@@ -367,6 +367,37 @@ mod tests {
             ]
         );
         assert_eq!(p.projection(&[pk(), Path::attribute("a").index(0)]), "#n0, #n1[0]");
+    }
+
+    #[test]
+    fn functions_of_literals_and_sizes_use_placeholders_only() {
+        let mut p = Placeholders::default();
+        let rendered: Vec<String> = [
+            Condition::contains(s("hello"), Path::attribute("part")),
+            Condition::contains(Operand::Size(Path::attribute("tags")), s("x")),
+            Condition::begins_with(s("USER#1"), Path::attribute("prefix")),
+            Condition::attribute_type(s("a"), AttributeType::S),
+            Condition::attribute_type(Operand::Size(Path::attribute("tags")), AttributeType::N),
+        ]
+        .iter()
+        .map(|c| p.condition(c))
+        .collect();
+        assert_eq!(
+            rendered,
+            [
+                "contains(:v0, #n0)",
+                "contains(size(#n1), :v1)",
+                "begins_with(:v2, #n2)",
+                "attribute_type(:v3, :v4)",
+                "attribute_type(size(#n1), :v5)",
+            ]
+        );
+        let (names, values) = p.into_parts();
+        assert_eq!(names["#n0"], "part");
+        assert_eq!(values[":v0"], s("hello"));
+        assert_eq!(values[":v2"], s("USER#1"));
+        assert_eq!(values[":v4"], s("S"));
+        assert_eq!(values[":v5"], s("N"));
     }
 
     fn n(v: u8) -> AttributeValue {

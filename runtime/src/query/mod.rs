@@ -41,11 +41,13 @@ mod pages;
 mod range;
 mod scan;
 pub(crate) mod shard;
+mod sort;
 
 pub use key::KeyQuery;
 pub use pages::{Items, Page, Pages};
 pub use range::Range;
 pub use scan::{ParallelScan, Scan};
+pub use sort::SortField;
 
 pub(crate) use pages::{drain_all, Reader, Request};
 
@@ -297,6 +299,13 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
 
     /// Evaluates at most `limit` items per page (DynamoDB's `Limit`, counted before the
     /// filter).
+    ///
+    /// On the fan-out query of a sharded entity (`#[entity(shards = N)]`, the table's
+    /// primary key) `limit` is instead the number of items in each merged page, *after*
+    /// the filter: the merge reads ahead in every shard (each shard request has
+    /// `Limit` = the items the page still needs), so a page holds exactly `limit` items
+    /// unless the results end first. Without a limit, a merged page ends where a shard's
+    /// DynamoDB page runs out.
     pub fn limit(mut self, limit: u32) -> Self {
         self.options.limit = Some(limit);
         self
@@ -353,8 +362,11 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     /// The pages, as a stream holding one page at a time.
     ///
     /// On the table's primary key of a sharded entity (`#[entity(shards = N)]`) the
-    /// query fans out over every shard and yields one page, merged in sort-key order,
-    /// without a cursor (a given cursor is an [`Error::InvalidCursor`]).
+    /// query fans out over every shard and each page is a k-way merge of the shards in
+    /// sort-key order, with a cursor that holds one position per shard (see
+    /// [`limit`](Self::limit) for what a page holds). A projected sharded query also
+    /// reads the table's key attributes (the merge needs them) and leaves them out of the
+    /// returned items.
     pub fn pages(self, db: &TableClient<E::Table>) -> Pages<O> {
         if E::SHARDS > 1 && self.key.index.is_none() {
             let fan_out = shard::FanOut {
@@ -367,7 +379,10 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
                 backend: Arc::clone(db.backend()),
                 secret: db.cursor_secret(),
             };
-            return Pages::single(Box::pin(fan_out.read()), O::decode);
+            if let Some(refused) = fan_out.zero_limit() {
+                return Pages::single(refused, O::decode);
+            }
+            return Pages::new(fan_out.reader(), O::decode);
         }
         let reader = self.options.query_reader(
             &E::Table::SCHEMA,

@@ -19,8 +19,8 @@
 use std::cmp::Ordering;
 
 use singletable_runtime::expr::{
-    add_delete_operand_error, Comparator, Condition, Operand, Path, PathElement, SetValue,
-    SortKeyCondition, UpdateAction, UpdateOperand,
+    add_delete_operand_error, begins_with_operands_error, orderable_operands_error, Comparator,
+    Condition, Operand, Path, PathElement, SetValue, SortKeyCondition, UpdateAction, UpdateOperand,
 };
 use singletable_runtime::{AttributeType, AttributeValue, Number};
 
@@ -342,23 +342,6 @@ impl ConditionResolver<'_> {
         )))
     }
 
-    /// A form DynamoDB accepts that the engine's AST cannot express.
-    fn unsupported(&self, function: &str, what: &str) -> ExprError {
-        if self.kind == ExpressionKind::KeyCondition {
-            return match function {
-                "begins_with" => ExprError::new(
-                    "Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand",
-                ),
-                _ => ExprError::new(format!(
-                    "Invalid operator used in KeyConditionExpression: {function}"
-                )),
-            };
-        }
-        self.error(format!(
-            "{function} with {what} is valid in DynamoDB but not supported by singletable's engine"
-        ))
-    }
-
     fn distinct(&self, operator: &str, first: &Operand, others: &[&Operand]) -> Checked<()> {
         if let Operand::Path(path) = first {
             if others.iter().any(|other| matches!(other, Operand::Path(o) if o == path)) {
@@ -371,18 +354,13 @@ impl ConditionResolver<'_> {
         Ok(())
     }
 
+    /// Only S, N and B literals can be ordered: the engine's rule
+    /// ([`orderable_operands_error`]), so both give the same message.
     fn orderable(&self, operator: &str, operands: &[&Operand]) -> Checked<()> {
-        for operand in operands {
-            if let Operand::Value(value) = operand {
-                if !matches!(
-                    value,
-                    AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_)
-                ) {
-                    return Err(self.incorrect_operand(operator, value.attribute_type()));
-                }
-            }
+        match orderable_operands_error(operator, operands.iter().copied()) {
+            Some(message) => Err(self.error(message)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn operand(&self, node: &Node) -> Checked<Operand> {
@@ -505,10 +483,8 @@ impl ConditionResolver<'_> {
                     Operand::Size(_) => return Err(self.incorrect_operand(name, "N")),
                     Operand::Path(_) => return Err(self.incorrect_operand(name, TYPE_OPERAND_TYPES)),
                 };
-                match first {
-                    Operand::Path(path) => Ok(Condition::AttributeType(path, ty)),
-                    _ => Err(self.unsupported(name, "a first operand that is not a document path")),
-                }
+                // A literal or `size(path)` is tested like a path (`attribute_type(:v, :t)`).
+                Ok(Condition::AttributeType(first, ty))
             }
             "begins_with" | "contains" => {
                 self.operand_count(name, args.len(), 2)?;
@@ -518,31 +494,14 @@ impl ConditionResolver<'_> {
                 };
                 self.distinct(name, &first, &[&second])?;
                 if name == "begins_with" {
-                    for operand in [&first, &second] {
-                        match operand {
-                            Operand::Size(_) => return Err(self.incorrect_operand(name, "N")),
-                            Operand::Value(value)
-                                if !matches!(
-                                    value,
-                                    AttributeValue::S(_) | AttributeValue::B(_)
-                                ) =>
-                            {
-                                return Err(self.incorrect_operand(name, value.attribute_type()))
-                            }
-                            _ => {}
-                        }
+                    // The engine's rule: S or B literals, no `size()`, on either side.
+                    if let Some(message) = begins_with_operands_error([&first, &second]) {
+                        return Err(self.error(message));
                     }
+                    return Ok(Condition::BeginsWith(first, second));
                 }
-                let Operand::Path(path) = first else {
-                    return Err(
-                        self.unsupported(name, "a first operand that is not a document path")
-                    );
-                };
-                Ok(if name == "begins_with" {
-                    Condition::BeginsWith(path, second)
-                } else {
-                    Condition::Contains(path, second)
-                })
+                // Any first operand: `contains(:v, a)`, `contains(size(a), :v)`.
+                Ok(Condition::Contains(first, second))
             }
             // Step 2 let no other function through as a condition.
             _ => Err(self.error(format!("Invalid function name; function: {name}"))),
@@ -647,13 +606,17 @@ pub(crate) fn key_parts(
                 )),
             }
         }
-        Condition::BeginsWith(path, prefix) => match prefix {
-            Operand::Value(value) => {
+        Condition::BeginsWith(subject, prefix) => match (subject, prefix) {
+            (Operand::Path(path), Operand::Value(value)) => {
                 out.push((key_attribute(&path)?, SortKeyCondition::BeginsWith(value)));
                 Ok(())
             }
-            Operand::Path(_) => Err(multiple()),
-            Operand::Size(_) => Err(nested()),
+            (Operand::Path(_), Operand::Path(_)) => Err(multiple()),
+            (Operand::Path(_), Operand::Size(_)) => Err(nested()),
+            // `begins_with(:v, sk)`, `begins_with(:v, :w)`.
+            (Operand::Value(_) | Operand::Size(_), _) => Err(ExprError::new(
+                "Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand",
+            )),
         },
     }
 }

@@ -30,13 +30,31 @@
 //! );
 //! ```
 //!
-//! # What the engine's AST cannot express
+//! # Every form DynamoDB accepts
 //!
-//! DynamoDB accepts a few forms that [`Condition`] has no variant for; they are refused
-//! with a message that says so (`… is valid in DynamoDB but not supported by singletable's
-//! engine`): a first operand of `contains`, `begins_with` or `attribute_type` that is not
-//! a document path (`contains(:v, a)`, `contains(size(a), :v)`, `begins_with(:v, a)`,
-//! `attribute_type(:v, :t)`). `size(:v)` of a literal is folded into the number it is.
+//! Whatever DynamoDB accepts parses into a [`Condition`], including the rarer forms whose
+//! first operand is not a document path: `contains(:v, a)` (is the attribute a part of
+//! the literal?), `contains(size(a), :v)` (always false: a number contains nothing),
+//! `begins_with(:v, a)` (does the literal start with the attribute?) and
+//! `attribute_type(:v, :t)` / `attribute_type(size(a), :t)` (the literal's type; N for a
+//! size). `size(:v)` of a literal is folded into the number it is.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use singletable_runtime::expr::{Condition, Operand, Path};
+//! use singletable_runtime::AttributeValue;
+//! use singletable_server::expr::{parse_condition, ExpressionKind, Placeholders};
+//!
+//! // Is the item's `role` one of these words? (`role` is a reserved word: `#r`.)
+//! let words = AttributeValue::Ss(vec!["admin".into(), "owner".into()]);
+//! let names = HashMap::from([("#r".to_owned(), "role".to_owned())]);
+//! let p = Placeholders::new(names, HashMap::from([(":roles".to_owned(), words.clone())]));
+//! let condition = parse_condition("contains(:roles, #r)", ExpressionKind::Condition, &p);
+//! assert_eq!(
+//!     condition,
+//!     Ok(Condition::Contains(Operand::Value(words), Operand::Path(Path::attribute("role"))))
+//! );
+//! ```
 //!
 //! The parser is a hand-written lexer and recursive-descent parser (no parser crate):
 //! DynamoDB's syntax errors name single-character tokens and quote the source between

@@ -73,7 +73,7 @@ fn paths_placeholders_and_functions() {
     };
     assert_eq!(
         condition("attribute_type(#a[3].#n, :t)"),
-        Ok(Condition::AttributeType(nested, AttributeType::Ss))
+        Ok(Condition::attribute_type(nested, AttributeType::Ss))
     );
     assert_eq!(
         condition("x BETWEEN :n AND size(y)"),
@@ -100,7 +100,7 @@ fn paths_placeholders_and_functions() {
     );
     assert_eq!(
         condition("contains(x, :s)"),
-        Ok(Condition::Contains(path("x"), Operand::Value(s("x"))))
+        Ok(Condition::contains(path("x"), Operand::Value(s("x"))))
     );
 }
 

@@ -7,7 +7,10 @@
 //! fields come in key order. Stages before the partition is complete are generic over `M`
 //! (the entity, or a collection started from this pattern); the sort stages and the
 //! `IntoQuery` impls are for the entity. Every method body is a short chain of calls into
-//! the runtime, so the expansion stays small.
+//! the runtime, so the expansion stays small: each sort field gets one
+//! `const SortField<T, Entity, Index>` (how its key attribute holds it), and its
+//! `_lt` / `_le` / `_gt` / `_ge` / `_between` / `_begins_with` methods (and the equality
+//! that ends a key) are one call into that shared generic range builder.
 
 use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
@@ -226,7 +229,7 @@ impl<'a> Emitter<'a> {
         let mut structs = TokenStream::new();
         let mut impls = TokenStream::new();
         let mut starters = TokenStream::new();
-        for pattern in self.patterns() {
+        for (pattern_no, pattern) in self.patterns().into_iter().enumerate() {
             let ty = &pattern.ty;
             let kind = &pattern.kind;
             let partition_steps = self.side_steps(&pattern.partition, &[]);
@@ -358,16 +361,15 @@ impl<'a> Emitter<'a> {
                 let is_string = field.class == TypeClass::String
                     || option_inner(&field.ty)
                         .is_some_and(|t| TypeClass::of(t) == TypeClass::String);
-                let (eq, range, begins) = match &pattern.sort {
+                // One `const SortField` per sort field: its range methods are single
+                // calls into the runtime's generic range builder.
+                let spec = format_ident!("__ST_Q{}_S{}", pattern_no, s);
+                let (spec_value, eq) = match &pattern.sort {
                     Side::Template { template, attr } => {
                         let key = self.key_codec_of(field);
                         if template.lone_field().is_some() {
                             let codec = self.codec(field);
-                            (
-                                quote!(.sort_lone_eq(#attr, #field_name, &#ident, #key, #codec)),
-                                quote!(.sort_lone_range(#attr, #field_name, __st_range, #key, #codec)),
-                                quote!(.sort_begins_with(#attr, __st_prefix)),
-                            )
+                            (quote!(lone(#attr, #field_name, #key, #codec)), None)
                         } else {
                             let given: Vec<String> = known
                                 .iter()
@@ -383,16 +385,18 @@ impl<'a> Emitter<'a> {
                                 Some(text) => quote!(::core::option::Option::Some(#text)),
                                 None => quote!(::core::option::Option::None),
                             };
-                            let eq = if last {
-                                quote!(.field(#field_name, #key, &#ident) #pushes .sort_exact(#attr))
+                            // The last field with nothing after it: `SortField::eq`
+                            // renders the whole key.
+                            let eq = if last && pushes.is_empty() {
+                                None
+                            } else if last {
+                                Some(
+                                    quote!(.field(#field_name, #key, &#ident) #pushes .sort_exact(#attr)),
+                                )
                             } else {
-                                quote!(.field(#field_name, #key, &#ident) #pushes)
+                                Some(quote!(.field(#field_name, #key, &#ident) #pushes))
                             };
-                            (
-                                eq,
-                                quote!(.sort_range(#attr, #field_name, #key, __st_range, #after)),
-                                quote!(.sort_begins_with(#attr, __st_prefix)),
-                            )
+                            (quote!(text(#attr, #field_name, #key, #after)), eq)
                         }
                     }
                     Side::Native { fields } => {
@@ -402,27 +406,36 @@ impl<'a> Emitter<'a> {
                             .map(|(_, a)| a.clone())
                             .unwrap_or_default();
                         let to_value = self.to_value_of(field);
-                        (
-                            quote!(.sort_value_eq(#attr, #field_name, &#ident, #to_value)),
-                            quote!(.sort_value_range(#attr, #field_name, __st_range, #to_value)),
-                            quote!(.sort_value_begins_with(#attr, __st_prefix)),
-                        )
+                        let eq = (!last).then(
+                            || quote!(.sort_value_eq(#attr, #field_name, &#ident, #to_value)),
+                        );
+                        (quote!(value(#attr, #field_name, #to_value)), eq)
                     }
-                    Side::None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+                    Side::None => (TokenStream::new(), None),
                 };
+                impls.extend(quote! {
+                    const #spec: #st::query::SortField<#step_ty, #entity, #kind> = #st::query::SortField::#spec_value;
+                });
                 let eq_fn = if last {
                     let doc = format!(" `{field_name}` equals the value: the whole key is given.");
+                    let body = match &eq {
+                        Some(eq) => quote! {
+                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
+                            #st::Query::new(self.0 #eq)
+                        },
+                        None => quote!(#spec.eq(self.0, #ident)),
+                    };
                     quote! {
                         #[doc = #doc]
                         pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #query_ty {
-                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
-                            #st::Query::new(self.0 #eq)
+                            #body
                         }
                     }
                 } else {
                     let doc = format!(
                         " `{field_name}` equals the value; the next sort field may follow."
                     );
+                    let eq = eq.unwrap_or_default();
                     quote! {
                         #[doc = #doc]
                         pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next> {
@@ -431,22 +444,17 @@ impl<'a> Emitter<'a> {
                         }
                     }
                 };
-                let ranges = [
-                    ("lt", "Lt", "below"),
-                    ("le", "Le", "at most"),
-                    ("gt", "Gt", "above"),
-                    ("ge", "Ge", "at least"),
-                ];
+                let ranges =
+                    [("lt", "below"), ("le", "at most"), ("gt", "above"), ("ge", "at least")];
                 let mut range_fns = TokenStream::new();
-                for (suffix, variant, words) in ranges {
+                for (suffix, words) in ranges {
                     let fn_name = format_ident!("{}_{}", field_name, suffix);
-                    let variant = format_ident!("{}", variant);
+                    let method = format_ident!("{}", suffix);
                     let doc = format!(" `{field_name}` is {words} the value.");
                     range_fns.extend(quote! {
                         #[doc = #doc]
                         pub fn #fn_name(self, #ident: impl ::core::convert::Into<#step_ty>) -> #query_ty {
-                            let __st_range = #st::query::Range::#variant(::core::convert::Into::<#step_ty>::into(#ident));
-                            #st::Query::new(self.0 #range)
+                            #spec.#method(self.0, #ident)
                         }
                     });
                 }
@@ -459,11 +467,7 @@ impl<'a> Emitter<'a> {
                         low: impl ::core::convert::Into<#step_ty>,
                         high: impl ::core::convert::Into<#step_ty>,
                     ) -> #query_ty {
-                        let __st_range = #st::query::Range::Between(
-                            ::core::convert::Into::<#step_ty>::into(low),
-                            ::core::convert::Into::<#step_ty>::into(high),
-                        );
-                        #st::Query::new(self.0 #range)
+                        #spec.between(self.0, low, high)
                     }
                 });
                 if is_string {
@@ -471,8 +475,8 @@ impl<'a> Emitter<'a> {
                     let doc = format!(" `{field_name}` starts with `prefix`.");
                     range_fns.extend(quote! {
                         #[doc = #doc]
-                        pub fn #fn_name(self, __st_prefix: &str) -> #query_ty {
-                            #st::Query::new(self.0 #begins)
+                        pub fn #fn_name(self, prefix: &str) -> #query_ty {
+                            #spec.begins_with(self.0, prefix)
                         }
                     });
                 }

@@ -5,11 +5,16 @@
 //! 1. [`check`] rejects what DynamoDB rejects before looking at any item
 //!    (`ValidationException`): ordering a set, list, map, BOOL or NULL literal; the same
 //!    path on both sides of an operator; BETWEEN bounds of two types or in the wrong order;
-//!    IN with no or more than 100 operands; begins_with on a non-S/B literal; invalid
-//!    literal values (empty sets, nesting).
+//!    IN with no or more than 100 operands; begins_with on a non-S/B literal or on
+//!    `size()`; invalid literal values (empty sets, nesting).
 //! 2. [`evaluate`] then never fails: a missing attribute makes `<>` true and every other
 //!    comparison, BETWEEN, IN and function (except `attribute_not_exists`) false; values of
-//!    different types are never equal and never ordered.
+//!    different types are never equal and never ordered. The first operand of `contains`,
+//!    `begins_with` and `attribute_type` is resolved like any operand (a path, a literal or
+//!    `size(path)`), then tested as DynamoDB Local tests it: `contains(:v, a)` searches the
+//!    literal, `contains(size(a), :v)` is always false (a number contains nothing),
+//!    `attribute_type(:v, :t)` is the literal's type, `attribute_type(size(a), :t)` is N
+//!    when `a` has a size.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -18,9 +23,12 @@ use std::hash::Hash;
 
 use super::validate::check_value;
 use crate::error::{Error, Result};
-use crate::expr::{Comparator, Condition, Operand, Path, PathElement};
+use crate::expr::{
+    begins_with_operands_error, orderable_operands_error, Comparator, Condition, Operand, Path,
+    PathElement,
+};
 use crate::number::Number;
-use crate::value::{AttributeType, AttributeValue, Item};
+use crate::value::{AttributeValue, Item};
 
 /// Which request parameter an expression came from: it prefixes DynamoDB's messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,11 +90,11 @@ fn evaluate_leaf(condition: &Condition, item: &Item) -> bool {
         }),
         Condition::AttributeExists(path) => resolve(item, path).is_some(),
         Condition::AttributeNotExists(path) => resolve(item, path).is_none(),
-        Condition::AttributeType(path, ty) => {
-            resolve(item, path).is_some_and(|value| value.attribute_type() == *ty)
+        Condition::AttributeType(subject, ty) => {
+            operand(subject, item).is_some_and(|value| value.attribute_type() == *ty)
         }
-        Condition::BeginsWith(path, prefix) => {
-            match (resolve(item, path), operand(prefix, item).as_deref()) {
+        Condition::BeginsWith(subject, prefix) => {
+            match (operand(subject, item).as_deref(), operand(prefix, item).as_deref()) {
                 (Some(AttributeValue::S(value)), Some(AttributeValue::S(prefix))) => {
                     value.starts_with(prefix.as_str())
                 }
@@ -96,10 +104,12 @@ fn evaluate_leaf(condition: &Condition, item: &Item) -> bool {
                 _ => false,
             }
         }
-        Condition::Contains(path, needle) => match (resolve(item, path), operand(needle, item)) {
-            (Some(haystack), Some(needle)) => contains(haystack, &needle),
-            _ => false,
-        },
+        Condition::Contains(subject, needle) => {
+            match (operand(subject, item), operand(needle, item)) {
+                (Some(haystack), Some(needle)) => contains(&haystack, &needle),
+                _ => false,
+            }
+        }
         // Connectives are walked by `evaluate`.
         Condition::And(..) | Condition::Or(..) | Condition::Not(_) => evaluate(condition, item),
     }
@@ -141,11 +151,10 @@ pub(crate) fn condition_paths<'c>(condition: &'c Condition, out: &mut Vec<&'c Pa
                 operand(o, out);
             }
         }
-        Condition::AttributeExists(path)
-        | Condition::AttributeNotExists(path)
-        | Condition::AttributeType(path, _) => out.push(path),
-        Condition::BeginsWith(path, other) | Condition::Contains(path, other) => {
-            out.push(path);
+        Condition::AttributeExists(path) | Condition::AttributeNotExists(path) => out.push(path),
+        Condition::AttributeType(subject, _) => operand(subject, out),
+        Condition::BeginsWith(subject, other) | Condition::Contains(subject, other) => {
+            operand(subject, out);
             operand(other, out);
         }
         Condition::And(left, right) | Condition::Or(left, right) => {
@@ -372,32 +381,23 @@ impl Checker {
                 self.literals(std::iter::once(operand).chain(list))?;
                 self.distinct("IN", operand, list)
             }
-            Condition::AttributeExists(_)
-            | Condition::AttributeNotExists(_)
-            | Condition::AttributeType(..) => Ok(()),
-            Condition::BeginsWith(path, prefix) => {
-                self.literals([prefix])?;
-                self.distinct("begins_with", &Operand::Path(path.clone()), [prefix])?;
-                if let Operand::Value(value) = prefix {
-                    if !matches!(value, AttributeValue::S(_) | AttributeValue::B(_)) {
-                        return Err(self.incorrect_operand("begins_with", value.attribute_type()));
-                    }
+            Condition::AttributeExists(_) | Condition::AttributeNotExists(_) => Ok(()),
+            Condition::AttributeType(subject, _) => self.literals([subject]),
+            Condition::BeginsWith(subject, prefix) => {
+                self.literals([subject, prefix])?;
+                self.distinct("begins_with", subject, [prefix])?;
+                match begins_with_operands_error([subject, prefix]) {
+                    Some(message) => Err(self.error(message)),
+                    None => Ok(()),
                 }
-                Ok(())
             }
-            Condition::Contains(path, needle) => {
-                self.literals([needle])?;
-                self.distinct("contains", &Operand::Path(path.clone()), [needle])
+            Condition::Contains(subject, needle) => {
+                self.literals([subject, needle])?;
+                self.distinct("contains", subject, [needle])
             }
             // Connectives are walked by `condition`.
             Condition::And(..) | Condition::Or(..) | Condition::Not(_) => Ok(()),
         }
-    }
-
-    fn incorrect_operand(&self, operator: &str, ty: AttributeType) -> Error {
-        self.error(format!(
-            "Incorrect operand type for operator or function; operator or function: {operator}, operand type: {ty}"
-        ))
     }
 
     /// Literal values must be valid attribute values.
@@ -414,23 +414,17 @@ impl Checker {
         Ok(())
     }
 
-    /// Only S, N and B literals can be ordered.
+    /// Only S, N and B literals can be ordered ([`orderable_operands_error`], the rule
+    /// the serve parser applies too).
     fn orderable<'a>(
         &self,
         operator: &str,
         operands: impl IntoIterator<Item = &'a Operand>,
     ) -> Result<()> {
-        for operand in operands {
-            if let Operand::Value(value) = operand {
-                if !matches!(
-                    value,
-                    AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_)
-                ) {
-                    return Err(self.incorrect_operand(operator, value.attribute_type()));
-                }
-            }
+        match orderable_operands_error(operator, operands) {
+            Some(message) => Err(self.error(message)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The first operand may not reappear among the others (`a = a`); literals may, and
@@ -458,6 +452,7 @@ impl Checker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::AttributeType;
 
     fn s(text: &str) -> AttributeValue {
         AttributeValue::S(text.to_owned())
@@ -625,9 +620,9 @@ mod tests {
             &item
         ));
         assert!(!holds(&Condition::In { operand: at("missing"), list: vec![val(n("1"))] }, &item));
-        assert!(!holds(&Condition::BeginsWith(path("missing"), val(s("a"))), &item));
-        assert!(!holds(&Condition::Contains(path("missing"), val(s("a"))), &item));
-        assert!(!holds(&Condition::AttributeType(path("missing"), AttributeType::S), &item));
+        assert!(!holds(&Condition::begins_with(path("missing"), val(s("a"))), &item));
+        assert!(!holds(&Condition::contains(path("missing"), val(s("a"))), &item));
+        assert!(!holds(&Condition::attribute_type(path("missing"), AttributeType::S), &item));
         assert!(!holds(&Condition::AttributeExists(path("missing")), &item));
         assert!(holds(&Condition::AttributeNotExists(path("missing")), &item));
         assert!(!holds(&cmp(Operand::Size(path("missing")), Comparator::Ge, val(n("0"))), &item));
@@ -682,7 +677,7 @@ mod tests {
     fn begins_with_on_strings_and_binaries() {
         let item = sample();
         let begins = |name: &str, prefix: AttributeValue| {
-            holds(&Condition::BeginsWith(path(name), val(prefix)), &item)
+            holds(&Condition::begins_with(path(name), val(prefix)), &item)
         };
         assert!(begins("s", s("he")));
         assert!(begins("s", s("")));
@@ -699,7 +694,7 @@ mod tests {
     fn contains_on_strings_sets_and_lists() {
         let item = sample();
         let has = |name: &str, needle: AttributeValue| {
-            holds(&Condition::Contains(path(name), val(needle)), &item)
+            holds(&Condition::contains(path(name), val(needle)), &item)
         };
         assert!(has("s", s("ell")));
         assert!(!has("s", s("elk")));
@@ -716,6 +711,135 @@ mod tests {
         assert!(!has("l", s("y")));
         assert!(!has("n", n("1")), "numbers contain nothing");
         assert!(!has("m", s("k")), "maps are not searched");
+    }
+
+    /// `contains(:v, a)`, `contains(size(a), :v)`: the truth values DynamoDB Local gives
+    /// (probed through a conditional PutItem, see server/tests/expr_vs_local.rs).
+    #[test]
+    fn contains_searches_a_literal_or_a_size() {
+        let item = map(&[
+            ("part", s("ell")),
+            ("n", n("2")),
+            ("b", b(&[1, 2])),
+            ("word", s("x")),
+            ("l", AttributeValue::L(vec![s("x")])),
+        ]);
+        let has =
+            |subject: Operand, needle: Operand| holds(&Condition::contains(subject, needle), &item);
+        let ns = AttributeValue::Ns(vec![num("1"), num("2")]);
+        let list = AttributeValue::L(vec![s("x"), s("ell")]);
+        assert!(has(val(s("hello")), at("part")), "a substring of the literal");
+        assert!(!has(val(s("he")), at("part")));
+        assert!(has(val(b(&[1, 2, 3])), at("b")), "a byte run of the literal");
+        assert!(!has(val(b(&[1])), at("b")));
+        assert!(has(val(ns.clone()), at("n")), "a member of the literal set");
+        assert!(!has(val(ns), at("part")), "a set holds only its own type");
+        assert!(has(val(list.clone()), at("part")), "an element of the literal list");
+        assert!(!has(val(list), at("l")), "a list element, not a sub-list");
+        assert!(!has(val(s("hello")), at("n")), "an S never contains an N");
+        assert!(!has(val(n("22")), at("n")), "a number contains nothing");
+        assert!(!has(val(AttributeValue::Bool(true)), at("word")));
+        assert!(!has(val(s("hello")), at("missing")), "a missing needle is false");
+        assert!(holds(&Condition::contains(val(s("hello")), at("missing")).not(), &item));
+        assert!(has(val(s("hello")), val(s("ll"))), "two literals");
+        assert!(has(val(s("")), val(s(""))));
+        // size() is a number: it contains nothing, whatever the needle.
+        assert!(!has(Operand::Size(path("part")), val(n("3"))));
+        assert!(!has(Operand::Size(path("part")), Operand::Size(path("part"))));
+        assert!(!has(Operand::Size(path("missing")), val(n("0"))));
+    }
+
+    /// `begins_with(:v, a)`: the literal starts with the attribute's value.
+    #[test]
+    fn begins_with_tests_a_literal_subject() {
+        let item = map(&[("pre", s("he")), ("s", s("ell")), ("b", b(&[1, 2])), ("n", n("1"))]);
+        let begins = |subject: Operand, prefix: Operand| {
+            holds(&Condition::begins_with(subject, prefix), &item)
+        };
+        assert!(begins(val(s("hello")), at("pre")));
+        assert!(!begins(val(s("hello")), at("s")));
+        assert!(!begins(val(s("he")), at("missing")));
+        assert!(begins(val(b(&[1, 2, 3])), at("b")));
+        assert!(!begins(val(b(&[1])), at("b")));
+        assert!(!begins(val(s("1x")), at("n")), "an N is never a prefix");
+        assert!(!begins(val(b(&[0x68])), at("pre")), "B against S");
+        assert!(begins(val(s("hello")), val(s(""))));
+        assert!(!begins(val(s("")), at("pre")));
+    }
+
+    /// `attribute_type(:v, :t)` is the literal's type; `size()` is an N when it exists.
+    #[test]
+    fn attribute_type_of_a_literal_or_a_size() {
+        let item = sample();
+        let is = |subject: Operand, ty: AttributeType| {
+            holds(&Condition::attribute_type(subject, ty), &item)
+        };
+        assert!(is(val(s("x")), AttributeType::S));
+        assert!(!is(val(s("x")), AttributeType::N));
+        assert!(is(val(AttributeValue::Ns(vec![num("1")])), AttributeType::Ns));
+        assert!(!is(val(AttributeValue::Ns(vec![num("1")])), AttributeType::Ss));
+        assert!(is(val(AttributeValue::Null), AttributeType::Null));
+        assert!(is(val(AttributeValue::M(Item::new())), AttributeType::M));
+        assert!(is(Operand::Size(path("s")), AttributeType::N));
+        assert!(!is(Operand::Size(path("s")), AttributeType::S));
+        assert!(!is(Operand::Size(path("missing")), AttributeType::N), "no size, no type");
+        assert!(!is(Operand::Size(path("n")), AttributeType::N), "an N has no size");
+    }
+
+    #[test]
+    fn literal_subjects_are_checked_like_any_literal() {
+        // DynamoDB's operand types for begins_with, on either side.
+        assert_eq!(
+            rejected(&Condition::begins_with(val(n("1")), at("a"))),
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"
+        );
+        assert!(rejected(&Condition::begins_with(
+            val(AttributeValue::Ss(vec!["a".into()])),
+            at("a")
+        ))
+        .ends_with("operator or function: begins_with, operand type: SS"));
+        assert!(rejected(&Condition::begins_with(Operand::Size(path("a")), val(s("x"))))
+            .ends_with("operator or function: begins_with, operand type: N"));
+        assert!(rejected(&Condition::begins_with(at("a"), Operand::Size(path("b"))))
+            .ends_with("operator or function: begins_with, operand type: N"));
+        // contains and attribute_type take literals of every type.
+        for literal in [n("1"), AttributeValue::Bool(true), AttributeValue::L(vec![])] {
+            assert!(check(
+                &Condition::contains(val(literal.clone()), at("a")),
+                ExpressionKind::Condition
+            )
+            .is_ok());
+            assert!(check(
+                &Condition::attribute_type(val(literal), AttributeType::S),
+                ExpressionKind::Condition
+            )
+            .is_ok());
+        }
+        // The literal itself must be a valid value.
+        let empty = val(AttributeValue::Ss(vec![]));
+        assert!(rejected(&Condition::contains(empty.clone(), at("a")))
+            .starts_with("ExpressionAttributeValues contains invalid value:"));
+        assert!(rejected(&Condition::attribute_type(empty, AttributeType::Ss))
+            .starts_with("ExpressionAttributeValues contains invalid value:"));
+        // A literal first operand may repeat; `size(a)` need not differ from `a`.
+        assert!(check(&Condition::contains(val(s("x")), val(s("x"))), ExpressionKind::Condition)
+            .is_ok());
+        assert!(check(
+            &Condition::contains(Operand::Size(path("a")), at("a")),
+            ExpressionKind::Condition
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn function_subjects_are_read_paths() {
+        let condition = Condition::contains(Operand::Size(path("a")), at("b"))
+            .and(Condition::begins_with(val(s("x")), at("c")))
+            .and(Condition::attribute_type(Operand::Size(path("d")), AttributeType::N))
+            .and(Condition::attribute_type(val(s("x")), AttributeType::S));
+        let mut paths = Vec::new();
+        condition_paths(&condition, &mut paths);
+        assert_eq!(paths, [&path("a"), &path("b"), &path("c"), &path("d")]);
     }
 
     #[test]
@@ -763,10 +887,10 @@ mod tests {
             ("m", AttributeType::M),
         ];
         for (name, ty) in types {
-            assert!(holds(&Condition::AttributeType(path(name), ty), &item), "{name} is {ty}");
+            assert!(holds(&Condition::attribute_type(path(name), ty), &item), "{name} is {ty}");
             let other = if ty == AttributeType::Ss { AttributeType::S } else { AttributeType::Ss };
             assert!(
-                !holds(&Condition::AttributeType(path(name), other), &item),
+                !holds(&Condition::attribute_type(path(name), other), &item),
                 "{name} is not {other}"
             );
         }
@@ -822,9 +946,9 @@ mod tests {
             rejected(&cmp(at("a"), Comparator::Eq, at("a"))),
             "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]"
         );
-        assert!(rejected(&Condition::Contains(path("a"), at("a")))
+        assert!(rejected(&Condition::contains(path("a"), at("a")))
             .contains("operator: contains, first operand: [a]"));
-        assert!(rejected(&Condition::BeginsWith(
+        assert!(rejected(&Condition::begins_with(
             path("a").key("b"),
             Operand::Path(path("a").key("b"))
         ))
@@ -879,7 +1003,7 @@ mod tests {
     #[test]
     fn begins_with_takes_only_string_or_binary_literals() {
         assert_eq!(
-            rejected(&Condition::BeginsWith(path("a"), val(n("1")))),
+            rejected(&Condition::begins_with(path("a"), val(n("1")))),
             "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"
         );
     }
