@@ -42,29 +42,13 @@ impl JsonError {
 
 const STANDARD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// An attribute value in DynamoDB JSON.
+/// An attribute value in DynamoDB JSON (written by the one writer,
+/// [`crate::json_serde::ValueRef`]).
 pub fn value_to_json(value: &AttributeValue) -> Value {
-    let (tag, inner) = match value {
-        AttributeValue::S(s) => ("S", Value::String(s.clone())),
-        AttributeValue::N(n) => ("N", Value::String(n.as_str().to_owned())),
-        AttributeValue::B(b) => ("B", Value::String(STANDARD.encode(b))),
-        AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
-        AttributeValue::Null => ("NULL", Value::Bool(true)),
-        AttributeValue::L(list) => ("L", Value::Array(list.iter().map(value_to_json).collect())),
-        AttributeValue::M(map) => ("M", item_to_json(map)),
-        AttributeValue::Ss(set) => {
-            ("SS", Value::Array(set.iter().map(|s| Value::String(s.clone())).collect()))
-        }
-        AttributeValue::Ns(set) => {
-            ("NS", Value::Array(set.iter().map(|n| Value::String(n.as_str().to_owned())).collect()))
-        }
-        AttributeValue::Bs(set) => {
-            ("BS", Value::Array(set.iter().map(|b| Value::String(STANDARD.encode(b))).collect()))
-        }
-    };
-    let mut object = Map::with_capacity(1);
-    object.insert(tag.to_owned(), inner);
-    Value::Object(object)
+    // Serialising into a `Value` fails only for non-string map keys or a failing
+    // `Serialize` impl; `ValueRef` writes string keys and strings, booleans and arrays
+    // only, so the error arm is unreachable (kept as `Null` rather than a panic).
+    serde_json::to_value(crate::json_serde::ValueRef(value)).unwrap_or(Value::Null)
 }
 
 /// An item (attribute name → value) in DynamoDB JSON.
@@ -102,11 +86,22 @@ fn array<'a>(json: &'a Value, path: &str, tag: &str) -> Result<&'a Vec<Value>, J
 }
 
 fn number(text: &str, path: &str) -> Result<Number, JsonError> {
-    Number::parse(text).map_err(|e| JsonError::new(path, format!("invalid number `{text}`: {e}")))
+    parse_number(text).map_err(|message| JsonError::new(path, message))
+}
+
+/// A DynamoDB JSON number (`N`, `NS` element), checked by DynamoDB's rules; the error
+/// message is shared by both readers (this module and [`crate::json_serde`]).
+pub(crate) fn parse_number(text: &str) -> Result<Number, String> {
+    Number::parse(text).map_err(|e| format!("invalid number `{text}`: {e}"))
+}
+
+/// A DynamoDB JSON binary (`B`, `BS` element): standard base64.
+pub(crate) fn parse_binary(text: &str) -> Result<Vec<u8>, String> {
+    STANDARD.decode(text).map_err(|e| format!("invalid base64: {e}"))
 }
 
 fn binary(text: &str, path: &str) -> Result<Vec<u8>, JsonError> {
-    STANDARD.decode(text).map_err(|e| JsonError::new(path, format!("invalid base64: {e}")))
+    parse_binary(text).map_err(|message| JsonError::new(path, message))
 }
 
 fn value_at(json: &Value, path: &str) -> Result<AttributeValue, JsonError> {

@@ -27,6 +27,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::json::{parse_binary as binary, parse_number as number};
 use crate::number::Number;
 use crate::value::{AttributeValue, Item};
 
@@ -152,14 +153,6 @@ impl<'de> Deserialize<'de> for Text<'de> {
         }
         deserializer.deserialize_str(TextVisitor)
     }
-}
-
-fn number(text: &str) -> Result<Number, String> {
-    Number::parse(text).map_err(|e| format!("invalid number `{text}`: {e}"))
-}
-
-fn binary(text: &str) -> Result<Vec<u8>, String> {
-    STANDARD.decode(text).map_err(|e| format!("invalid base64: {e}"))
 }
 
 /// A sequence read element by element through `read`.
