@@ -40,6 +40,9 @@ impl<T> Page<T> {
 pub(crate) enum Request {
     Query(QueryInput),
     Scan(ScanInput),
+    /// The fan-out query of a sharded entity: one merged page per send, the per-shard
+    /// positions in the start key (see [`super::shard`]).
+    Merged(Arc<super::shard::Merge>),
 }
 
 impl Request {
@@ -57,6 +60,10 @@ impl Request {
             Request::Scan(input) => {
                 let input = ScanInput { exclusive_start_key: start, ..input.clone() };
                 Box::pin(async move { backend.scan(input).await })
+            }
+            Request::Merged(merge) => {
+                let merge = Arc::clone(merge);
+                Box::pin(async move { merge.page(start).await })
             }
         }
     }

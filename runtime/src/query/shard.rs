@@ -67,13 +67,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use super::{query_fingerprint, KeyQuery, Options, Reader, Request};
-use crate::backend::{
-    Backend, BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
-    BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput, ListTablesInput,
-    ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription,
-    TimeToLiveDescription, TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
-    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput,
-};
+use crate::backend::{Backend, BoxFuture, PageOutput, QueryInput};
 use crate::cursor::{self, Fingerprint, FingerprintBuilder};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Path};
@@ -416,8 +410,8 @@ impl FanOut {
             shards: self.shards,
         };
         let reader = Reader {
-            backend: Arc::new(merge),
-            request: Request::Query(logical),
+            backend: Arc::clone(&merge.backend),
+            request: Request::Merged(Arc::new(merge)),
             fingerprint,
             secret: self.secret,
         };
@@ -425,9 +419,9 @@ impl FanOut {
     }
 }
 
-/// The k-way merge of one sharded query, as a [`Backend`] whose `query` returns one
-/// merged page. Every other operation goes to the real backend unchanged.
-struct Merge {
+/// The k-way merge of one sharded query: [`Merge::page`] reads one merged page (sent by
+/// a reader's [`Request::Merged`]).
+pub(crate) struct Merge {
     backend: Arc<dyn Backend>,
     /// The request of each shard, without `Limit` or `ExclusiveStartKey`.
     inputs: Vec<QueryInput>,
@@ -439,6 +433,17 @@ struct Merge {
     /// Key attributes added to the user's projection, removed from the items again.
     added: Vec<&'static str>,
     shards: u32,
+}
+
+impl std::fmt::Debug for Merge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Merge")
+            .field("inputs", &self.inputs)
+            .field("limit", &self.limit)
+            .field("forward", &self.forward)
+            .field("shards", &self.shards)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One shard during a merged page.
@@ -499,7 +504,7 @@ impl Merge {
     /// still needed) when there is a limit; without one, the page ends there (so a page
     /// holds at most one DynamoDB page per shard in memory). The page ends at `limit`
     /// items, or when every shard is done (then without a `LastEvaluatedKey`).
-    async fn page(&self, start: Option<Item>) -> Result<PageOutput> {
+    pub(crate) async fn page(&self, start: Option<Item>) -> Result<PageOutput> {
         let positions = match &start {
             Some(item) => positions_from_item(item, self.shards)?,
             None => vec![Position::Start; self.inputs.len()],
@@ -612,77 +617,6 @@ async fn join_all(mut requests: Vec<BoxFuture<'_, Result<PageOutput>>>) -> Vec<R
     })
     .await;
     outputs.into_iter().flatten().collect()
-}
-
-impl Backend for Merge {
-    fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
-        self.backend.create_table(input)
-    }
-    fn delete_table(&self, table_name: String) -> BoxFuture<'_, Result<TableDescription>> {
-        self.backend.delete_table(table_name)
-    }
-    fn describe_table(&self, table_name: String) -> BoxFuture<'_, Result<TableDescription>> {
-        self.backend.describe_table(table_name)
-    }
-    fn list_tables(&self, input: ListTablesInput) -> BoxFuture<'_, Result<ListTablesOutput>> {
-        self.backend.list_tables(input)
-    }
-    fn get_item(&self, input: GetItemInput) -> BoxFuture<'_, Result<GetItemOutput>> {
-        self.backend.get_item(input)
-    }
-    fn put_item(&self, input: PutItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        self.backend.put_item(input)
-    }
-    fn delete_item(&self, input: DeleteItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        self.backend.delete_item(input)
-    }
-    fn update_item(&self, input: UpdateItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        self.backend.update_item(input)
-    }
-    /// One merged page; `ExclusiveStartKey` holds the per-shard positions.
-    fn query(&self, input: QueryInput) -> BoxFuture<'_, Result<PageOutput>> {
-        Box::pin(self.page(input.exclusive_start_key))
-    }
-    fn scan(&self, input: ScanInput) -> BoxFuture<'_, Result<PageOutput>> {
-        self.backend.scan(input)
-    }
-    fn batch_get_item(
-        &self,
-        input: BatchGetItemInput,
-    ) -> BoxFuture<'_, Result<BatchGetItemOutput>> {
-        self.backend.batch_get_item(input)
-    }
-    fn batch_write_item(
-        &self,
-        input: BatchWriteItemInput,
-    ) -> BoxFuture<'_, Result<BatchWriteItemOutput>> {
-        self.backend.batch_write_item(input)
-    }
-    fn transact_write_items(
-        &self,
-        input: TransactWriteItemsInput,
-    ) -> BoxFuture<'_, Result<TransactWriteItemsOutput>> {
-        self.backend.transact_write_items(input)
-    }
-    fn transact_get_items(
-        &self,
-        input: TransactGetItemsInput,
-    ) -> BoxFuture<'_, Result<TransactGetItemsOutput>> {
-        self.backend.transact_get_items(input)
-    }
-    fn update_time_to_live(
-        &self,
-        table_name: String,
-        specification: TimeToLiveSpecification,
-    ) -> BoxFuture<'_, Result<TimeToLiveSpecification>> {
-        self.backend.update_time_to_live(table_name, specification)
-    }
-    fn describe_time_to_live(
-        &self,
-        table_name: String,
-    ) -> BoxFuture<'_, Result<TimeToLiveDescription>> {
-        self.backend.describe_time_to_live(table_name)
-    }
 }
 
 #[cfg(test)]
