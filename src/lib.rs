@@ -56,10 +56,9 @@
 //! RFC 3339 form sort in time order. Floats, `Option`s, collections and maps cannot be
 //! in templates (compile errors); newtypes and unit enums deriving [`Attribute`] can.
 //!
-//! Markers `version`, `created_at`, `updated_at`, `ttl` and `unique` are parsed and
-//! checked now (types, one version field, a TTL field needs the table's TTL attribute;
-//! `ttl` fields are stored as epoch seconds); what they do on writes comes with the
-//! entity-lifecycle work.
+//! Markers `version`, `created_at`, `updated_at`, `ttl` and `unique` are checked at
+//! compile time (types, one version field, a TTL field needs the table's TTL attribute;
+//! `ttl` fields are stored as epoch seconds) and drive every write (see *Lifecycle*).
 //!
 //! It also generates, per stored field, a typed path `User::EMAIL`
 //! ([`Attr<User, String, _>`](Attr)), a query builder per access pattern
@@ -549,13 +548,32 @@ pub use singletable_macros::Changes;
 pub use singletable_macros::{Attribute, Collection, Entity, Table};
 pub use singletable_runtime::*;
 
+#[cfg(feature = "aws")]
+pub use singletable_aws::AwsBackend;
+#[cfg(feature = "engine")]
+pub use singletable_engine::MemoryBackend;
+
+/// The [`Backend`] trait and its DynamoDB-shaped requests and responses, with every
+/// backend: the embedded engine ([`memory`], feature `engine`), the AWS SDK backend
+/// ([`aws`], feature `aws`) and the request-counting adapter ([`counting`]).
+pub mod backend {
+    pub use singletable_runtime::backend::*;
+
+    #[cfg(feature = "aws")]
+    pub use singletable_aws::{self as aws, AwsBackend};
+    #[cfg(feature = "engine")]
+    pub use singletable_engine::{self as memory, MemoryBackend};
+}
+
 /// Everything a model and its operations need: `use singletable::prelude::*;`.
 pub mod prelude {
-    pub use singletable_macros::{Attribute, Collection, Entity, Table};
     #[cfg(feature = "aws")]
-    pub use singletable_runtime::AwsBackend;
+    pub use singletable_aws::AwsBackend;
+    #[cfg(feature = "engine")]
+    pub use singletable_engine::MemoryBackend;
+    pub use singletable_macros::{Attribute, Collection, Entity, Table};
     pub use singletable_runtime::{
-        Attribute, Backend, Entity, EntityCond, IntoCollectionQuery, IntoQuery, Key, MemoryBackend,
-        RetryPolicy, Table, TableClient, Timestamp,
+        Attribute, Backend, Entity, EntityCond, IntoCollectionQuery, IntoQuery, Key, RetryPolicy,
+        Table, TableClient, Timestamp, UnprocessedKeys,
     };
 }

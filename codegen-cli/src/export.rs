@@ -26,11 +26,10 @@ use singletable_codegen::model::{
     AccessOperation, BillingModel, EntityIndexKeys, IndexKind, KeyAttributeModel, ModelSet,
     ProjectionModel, ScalarType, StreamView, TemplatePart,
 };
-use singletable_runtime::backend::{
-    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProjectionSpec,
-    SecondaryIndex,
+use singletable_core::backend::CreateTableInput;
+use singletable_core::schema::{
+    BillingMode, IndexSchema, KeyAttribute, Projection, StreamViewType, TableSchema,
 };
-use singletable_runtime::schema::{BillingMode, StreamViewType};
 
 /// Why a document cannot be exported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,105 +68,88 @@ pub enum ExportError {
     },
 }
 
-fn scalar(ty: ScalarType) -> singletable_runtime::schema::ScalarType {
+fn scalar(ty: ScalarType) -> singletable_core::schema::ScalarType {
     match ty {
-        ScalarType::S => singletable_runtime::schema::ScalarType::S,
-        ScalarType::N => singletable_runtime::schema::ScalarType::N,
-        ScalarType::B => singletable_runtime::schema::ScalarType::B,
+        ScalarType::S => singletable_core::schema::ScalarType::S,
+        ScalarType::N => singletable_core::schema::ScalarType::N,
+        ScalarType::B => singletable_core::schema::ScalarType::B,
     }
 }
 
-fn key_schema(
-    partition: &[KeyAttributeModel],
-    sort: &[KeyAttributeModel],
-) -> Vec<KeySchemaElement> {
-    let element = |key: &KeyAttributeModel, key_type| KeySchemaElement {
-        attribute_name: key.name.value.clone(),
-        key_type,
-    };
-    partition
-        .iter()
-        .map(|key| element(key, KeyType::Hash))
-        .chain(sort.iter().map(|key| element(key, KeyType::Range)))
-        .collect()
+/// A string for the `'static` [`TableSchema`]: the CLI lowers one model per run, so the
+/// few strings of its table live as long as the process anyway.
+fn leak(text: &str) -> &'static str {
+    Box::leak(text.to_owned().into_boxed_str())
 }
 
-/// The table of `models` as a `CreateTable` request (TTL is a separate
-/// `UpdateTimeToLive` call, so it is not part of it).
-pub fn create_table_input(models: &ModelSet) -> CreateTableInput {
+fn key_attribute(key: &KeyAttributeModel) -> KeyAttribute {
+    KeyAttribute { name: leak(&key.name.value), ty: scalar(key.ty) }
+}
+
+fn key_attributes(keys: &[KeyAttributeModel]) -> &'static [KeyAttribute] {
+    Box::leak(keys.iter().map(key_attribute).collect::<Vec<_>>().into_boxed_slice())
+}
+
+/// The table of `models` as the [`TableSchema`] the derives generate for it (the same
+/// index rules: [`TableModel::index_partition_key`] and [`TableModel::index_throughput`]),
+/// so the CLI lowers it to `CreateTable` with the runtime's one lowering.
+///
+/// [`TableModel::index_partition_key`]: singletable_codegen::model::TableModel::index_partition_key
+/// [`TableModel::index_throughput`]: singletable_codegen::model::TableModel::index_throughput
+pub fn table_schema(models: &ModelSet) -> TableSchema {
     let table = &models.table;
-    let mut definitions: Vec<AttributeDefinition> = Vec::new();
-    let mut define = |key: &KeyAttributeModel| {
-        if !definitions.iter().any(|d| d.name == key.name.value) {
-            definitions
-                .push(AttributeDefinition { name: key.name.value.clone(), ty: scalar(key.ty) });
-        }
-    };
-    define(&table.partition_key);
-    if let Some(sort) = &table.sort_key {
-        define(sort);
-    }
-    for index in &table.indexes {
-        index.partition_key.iter().chain(&index.sort_key).for_each(&mut define);
-    }
-    let billing_mode = match table.billing {
-        BillingModel::OnDemand => BillingMode::PayPerRequest,
-        BillingModel::Provisioned(t) => BillingMode::Provisioned { read: t.read, write: t.write },
-    };
-    let mut global_secondary_indexes = Vec::new();
-    let mut local_secondary_indexes = Vec::new();
-    for index in &table.indexes {
-        let projection = match &index.projection {
-            ProjectionModel::All => ProjectionSpec::All,
-            ProjectionModel::KeysOnly => ProjectionSpec::KeysOnly,
-            ProjectionModel::Include(names) => {
-                ProjectionSpec::Include(names.iter().map(|n| n.value.clone()).collect())
-            }
-        };
-        let partition: &[KeyAttributeModel] = match index.kind {
-            // An LSI's partition key is the table's, whatever the model repeats.
-            IndexKind::Local => std::slice::from_ref(&table.partition_key),
-            IndexKind::Global => &index.partition_key,
-        };
-        let spec = SecondaryIndex {
-            index_name: index.name.value.clone(),
-            key_schema: key_schema(partition, &index.sort_key),
-            projection,
-            provisioned_throughput: match (index.kind, table.billing) {
-                (IndexKind::Global, BillingModel::Provisioned(table_throughput)) => {
-                    let t = index.throughput.unwrap_or(table_throughput);
-                    Some((t.read, t.write))
-                }
-                _ => None,
+    let indexes: Vec<IndexSchema> = table
+        .indexes
+        .iter()
+        .map(|index| IndexSchema {
+            name: leak(&index.name.value),
+            kind: match index.kind {
+                IndexKind::Global => singletable_core::schema::IndexKind::Global,
+                IndexKind::Local => singletable_core::schema::IndexKind::Local,
             },
-        };
-        match index.kind {
-            IndexKind::Global => global_secondary_indexes.push(spec),
-            IndexKind::Local => local_secondary_indexes.push(spec),
-        }
-    }
-    CreateTableInput {
-        table_name: table.name.value.clone(),
-        attribute_definitions: definitions,
-        key_schema: key_schema(
-            std::slice::from_ref(&table.partition_key),
-            table.sort_key.as_slice(),
-        ),
-        global_secondary_indexes,
-        local_secondary_indexes,
-        billing_mode,
+            partition_key: key_attributes(table.index_partition_key(index)),
+            sort_key: key_attributes(&index.sort_key),
+            projection: match &index.projection {
+                ProjectionModel::All => Projection::All,
+                ProjectionModel::KeysOnly => Projection::KeysOnly,
+                ProjectionModel::Include(names) => Projection::Include(Box::leak(
+                    names.iter().map(|n| leak(&n.value)).collect::<Vec<_>>().into_boxed_slice(),
+                )),
+            },
+            throughput: table.index_throughput(index).map(|t| (t.read, t.write)),
+        })
+        .collect();
+    TableSchema {
+        name: leak(&table.name.value),
+        partition_key: key_attribute(&table.partition_key),
+        sort_key: table.sort_key.as_ref().map(key_attribute),
+        indexes: Box::leak(indexes.into_boxed_slice()),
+        ttl_attribute: table.ttl_attribute.as_ref().map(|ttl| leak(&ttl.value)),
         stream: table.stream.map(|view| match view {
             StreamView::KeysOnly => StreamViewType::KeysOnly,
             StreamView::NewImage => StreamViewType::NewImage,
             StreamView::OldImage => StreamViewType::OldImage,
             StreamView::NewAndOldImages => StreamViewType::NewAndOldImages,
         }),
+        billing: match table.billing {
+            BillingModel::OnDemand => BillingMode::PayPerRequest,
+            BillingModel::Provisioned(t) => {
+                BillingMode::Provisioned { read: t.read, write: t.write }
+            }
+        },
+        entity_type_attribute: leak(&table.entity_type_attribute.value),
     }
+}
+
+/// The table of `models` as a `CreateTable` request (TTL is a separate
+/// `UpdateTimeToLive` call, so it is not part of it).
+pub fn create_table_input(models: &ModelSet) -> CreateTableInput {
+    singletable_core::backend::create_table_input(&table_schema(models))
 }
 
 /// The `CreateTable` request as DynamoDB JSON (`aws dynamodb create-table --cli-input-json`).
 pub fn create_table_json(models: &ModelSet) -> Value {
-    singletable_runtime::json::create_table_to_json(&create_table_input(models))
+    singletable_core::json::create_table_to_json(&create_table_input(models))
 }
 
 /// A CloudFormation logical id for the table: its name's letters and digits + `Table`.

@@ -59,21 +59,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table = db.create_table().await?;
     println!("created table {} ({:?})", table.table_name, table.table_status);
 
+    // `version` is the optimistic lock (`#[entity(version)]`): 0 means "not stored yet".
+    // Putting a version-0 value creates the item at version 1, refused if the key exists;
+    // putting version n replaces the item only while the stored version is still n.
     let ann = User {
         user_id: "u1".into(),
         email: "ann@example.com".into(),
         name: "Ann".into(),
-        version: 1,
+        version: 0,
     };
-    db.put(&ann).if_not_exists().await?;
+    db.put(&ann).await?;
     println!("put {ann:?}");
 
-    // Creating the same user twice fails with DynamoDB's own error.
-    match db.put(&ann).if_not_exists().await {
-        Err(Error::ConditionalCheckFailed { .. }) => {
-            println!("second create refused: already exists")
+    // Creating the same user twice fails: the lock finds an item where it expected none.
+    match db.put(&ann).await {
+        Err(Error::VersionConflict { expected: None, actual, .. }) => {
+            println!("second create refused: already exists at version {actual:?}")
         }
-        other => return Err(format!("expected a conditional check failure, got {other:?}").into()),
+        other => return Err(format!("expected a version conflict, got {other:?}").into()),
     }
 
     let order = Order {
@@ -91,7 +94,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let read: Option<User> = db.get(User::key("u1")).consistent().await?;
     println!("read back {read:?}");
-    assert_eq!(read.as_ref(), Some(&ann));
+    assert_eq!(read, Some(User { version: 1, ..ann.clone() }));
 
     // More orders, then typed queries: key fields in order, ranges over the sort key.
     for (i, total) in [1_200, 800, 5_000].into_iter().enumerate() {
@@ -127,17 +130,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("second page: {} orders", next.items.len());
     }
 
-    // An update: typed actions, a condition, the new item back. Changing the e-mail
-    // rewrites the GSI1 key in the same request.
+    // An update: typed actions, the version checked (and bumped) by a condition, the new
+    // item back. Changing the e-mail rewrites the GSI1 key in the same request.
     let renamed: User = db
         .update(User::key("u1"))
         .set(User::NAME, "Ann Lee")
         .set(User::EMAIL, "ann.lee@example.com")
-        .add(User::VERSION, 1)
-        .condition(User::VERSION.eq(1))
+        .expect_version(1)
         .return_new()
         .await?;
     println!("updated {renamed:?}");
+    assert_eq!((renamed.name.as_str(), renamed.version), ("Ann Lee", 2));
     assert!(User::by_gsi1().email("ann.lee@example.com").first(&db).await?.is_some());
 
     // The user and their orders, with one query of the partition.

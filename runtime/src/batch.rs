@@ -21,6 +21,7 @@ use crate::backend::{
 };
 use crate::entity::{Entity, Key, Table};
 use crate::error::{DecodeError, Error, Result};
+pub use crate::error::{Unprocessed, UnprocessedKey, UnprocessedWrite};
 use crate::lifecycle::{is_expired, prepare_put, Versioning};
 use crate::limits::{
     item_identity, key_of, LimitError, MAX_BATCH_BYTES, MAX_BATCH_KEYS, MAX_BATCH_WRITES,
@@ -31,70 +32,16 @@ use crate::size::{item_size, MAX_ITEM_SIZE};
 use crate::timestamp::Timestamp;
 use crate::value::Item;
 
-/// One write of a batch that did not happen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnprocessedWrite {
-    /// The table.
-    pub table_name: String,
-    /// The entity's Rust name.
-    pub entity: &'static str,
-    /// The item's key attributes.
-    pub key: Item,
-    /// The put or delete request, as it would be sent.
-    pub request: WriteRequest,
-}
-
-/// One read of a batch that did not happen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnprocessedKey {
-    /// The table.
-    pub table_name: String,
-    /// The entity's Rust name.
-    pub entity: &'static str,
-    /// The key attributes.
-    pub key: Item,
-}
-
-/// What a batch could not do: carried by [`Error::BatchIncomplete`].
-#[derive(Debug)]
-pub struct Unprocessed {
-    /// Writes not applied (everything else was).
-    pub writes: Vec<UnprocessedWrite>,
-    /// Keys not read.
-    pub keys: Vec<UnprocessedKey>,
-    /// The last error met, when the batch stopped on one (a non-retryable error, or a
-    /// throttling error on the last attempt).
-    pub source: Option<Error>,
-}
-
-impl Unprocessed {
+/// Typed reads of what a batch left undone: [`Unprocessed::keys_of`](UnprocessedKeys::keys_of).
+pub trait UnprocessedKeys {
     /// The key fields of the unwritten items and unread keys of entity `E`, decoded
     /// (`E::KeyFields`: the key template fields, in order).
-    pub fn keys_of<E: Entity>(&self) -> Vec<Result<E::KeyFields, DecodeError>> {
-        let table = E::Table::SCHEMA.name;
-        let entity = E::SCHEMA.rust_name;
-        let writes = self.writes.iter().map(|w| (&w.table_name, w.entity, &w.key));
-        let reads = self.keys.iter().map(|k| (&k.table_name, k.entity, &k.key));
-        writes
-            .chain(reads)
-            .filter(|(t, e, _)| t.as_str() == table && *e == entity)
-            .map(|(_, _, key)| E::decode_key(key))
-            .collect()
-    }
+    fn keys_of<E: Entity>(&self) -> Vec<Result<E::KeyFields, DecodeError>>;
 }
 
-impl fmt::Display for Unprocessed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "batch incomplete: {} writes and {} reads not done after retries",
-            self.writes.len(),
-            self.keys.len()
-        )?;
-        if let Some(source) = &self.source {
-            write!(f, " (last error: {source})")?;
-        }
-        Ok(())
+impl UnprocessedKeys for Unprocessed {
+    fn keys_of<E: Entity>(&self) -> Vec<Result<E::KeyFields, DecodeError>> {
+        self.keys_in(E::Table::SCHEMA.name, E::SCHEMA.rust_name).map(E::decode_key).collect()
     }
 }
 

@@ -12,9 +12,8 @@ use std::time::Duration;
 
 use crate::backend::TransactWriteItem;
 use crate::backend::{
-    AttributeDefinition, Backend, BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput,
-    KeySchemaElement, KeyType, PutItemInput, ReturnValues, SecondaryIndex, TableDescription,
-    TableStatus, TimeToLiveDescription, TimeToLiveSpecification,
+    Backend, BoxFuture, DeleteItemInput, GetItemInput, PutItemInput, ReturnValues,
+    TableDescription, TableStatus, TimeToLiveDescription, TimeToLiveSpecification,
 };
 use crate::batch::{BatchGet, BatchGetMany, BatchWrite};
 use crate::clock::Clock;
@@ -25,7 +24,7 @@ use crate::lifecycle::{
     self, has_unique, prepare_put, stored_version, Settings, VersionCheck, Versioning,
 };
 use crate::retry::{sleep, RetryPolicy};
-use crate::schema::{IndexKind, KeyAttribute, TableSchema};
+use crate::schema::TableSchema;
 use crate::timestamp::Timestamp;
 use crate::transact::{TransactGet, Transaction};
 use crate::update::Update;
@@ -279,65 +278,9 @@ impl<T: Table> TableClient<T> {
     }
 }
 
-/// The `CreateTable` request for a table of the model.
-pub fn create_table_input(schema: &TableSchema) -> CreateTableInput {
-    let mut definitions: Vec<AttributeDefinition> = Vec::new();
-    let mut define = |attribute: KeyAttribute| {
-        if !definitions.iter().any(|d| d.name == attribute.name) {
-            definitions.push(attribute.into());
-        }
-    };
-    define(schema.partition_key);
-    let mut key_schema = vec![KeySchemaElement {
-        attribute_name: schema.partition_key.name.to_owned(),
-        key_type: KeyType::Hash,
-    }];
-    if let Some(sort) = schema.sort_key {
-        define(sort);
-        key_schema.push(KeySchemaElement {
-            attribute_name: sort.name.to_owned(),
-            key_type: KeyType::Range,
-        });
-    }
-    let mut global = Vec::new();
-    let mut local = Vec::new();
-    for index in schema.indexes {
-        let mut index_keys = Vec::new();
-        for attribute in index.partition_key {
-            define(*attribute);
-            index_keys.push(KeySchemaElement {
-                attribute_name: attribute.name.to_owned(),
-                key_type: KeyType::Hash,
-            });
-        }
-        for attribute in index.sort_key {
-            define(*attribute);
-            index_keys.push(KeySchemaElement {
-                attribute_name: attribute.name.to_owned(),
-                key_type: KeyType::Range,
-            });
-        }
-        let spec = SecondaryIndex {
-            index_name: index.name.to_owned(),
-            key_schema: index_keys,
-            projection: index.projection.into(),
-            provisioned_throughput: index.throughput,
-        };
-        match index.kind {
-            IndexKind::Global => global.push(spec),
-            IndexKind::Local => local.push(spec),
-        }
-    }
-    CreateTableInput {
-        table_name: schema.name.to_owned(),
-        attribute_definitions: definitions,
-        key_schema,
-        global_secondary_indexes: global,
-        local_secondary_indexes: local,
-        billing_mode: schema.billing,
-        stream: schema.stream,
-    }
-}
+/// The `CreateTable` request for a table of the model (see
+/// [`create_table_input`](singletable_core::backend::create_table_input)).
+pub use singletable_core::backend::create_table_input;
 
 fn attribute_not_exists(schema: &TableSchema) -> Condition {
     Condition::AttributeNotExists(Path::attribute(schema.partition_key.name))

@@ -1,43 +1,40 @@
-//! Runtime of [singletable](https://docs.rs/singletable): values, the item codec, key
-//! templates, expressions, operations and backends. Use it through the `singletable`
-//! facade crate, which re-exports everything here together with the derive macros.
+//! The typed client of [singletable](https://docs.rs/singletable): the `Entity` and
+//! `Table` traits, the item codec, key templates, typed paths and conditions, query,
+//! update, batch and transaction builders, cursors, the entity lifecycle and typed
+//! changes. It speaks to any [`Backend`] of `singletable-core`, and depends on no backend:
+//! the `singletable` facade adds the embedded engine and the AWS backend (its features
+//! `engine` and `aws`) and re-exports everything here together with the derive macros.
+//!
+//! The modules of `singletable-core` are re-exported under their names (`value`,
+//! `number`, `expr`, `schema`, …), so `singletable::value::Item` and friends keep one path.
 
 pub mod attr;
 pub mod backend;
 pub mod batch;
 pub mod client;
-pub mod clock;
 pub mod codec;
 pub mod collection;
 pub mod cursor;
 pub mod entity;
-pub mod error;
-pub mod expr;
-pub mod json;
-pub mod json_serde;
 pub mod key;
 pub mod lifecycle;
-pub mod limits;
-pub mod number;
 pub mod query;
 pub mod retry;
-pub mod schema;
-pub mod size;
 pub mod stream;
-pub mod timestamp;
 pub mod transact;
 pub mod update;
-pub mod value;
 
 #[doc(hidden)]
 pub mod __private;
 
+pub use singletable_core::{
+    change, clock, error, expr, json, json_serde, limits, number, schema, size, timestamp, value,
+};
+
 pub use attr::{Attr, Cond, Partial};
 pub use backend::counting::CountingBackend;
-#[cfg(feature = "aws")]
-pub use backend::AwsBackend;
-pub use backend::{Backend, MemoryBackend};
-pub use batch::{BatchGet, BatchGetMany, BatchWrite, Unprocessed};
+pub use backend::Backend;
+pub use batch::{BatchGet, BatchGetMany, BatchWrite, UnprocessedKeys};
 pub use client::TableClient;
 pub use codec::Attribute;
 pub use collection::{Collection, CollectionPage, CollectionQuery, IntoCollectionQuery};
@@ -45,6 +42,7 @@ pub use cursor::Cursor;
 pub use entity::{Entity, IndexKey, Key, Table};
 pub use error::{
     CancellationReason, DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result,
+    Unprocessed, UnprocessedKey, UnprocessedWrite,
 };
 pub use key::{KeyComponent, ScalarAttribute};
 pub use limits::LimitError;

@@ -32,7 +32,7 @@
 //!
 //! ```
 //! use singletable_runtime::retry::{RetryPolicy, RetryingBackend};
-//! use singletable_runtime::MemoryBackend;
+//! use singletable_engine::MemoryBackend;
 //!
 //! let engine = MemoryBackend::new();
 //! // A put or a transaction that meets a running transaction is sent again, up to 10

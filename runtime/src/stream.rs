@@ -55,7 +55,7 @@ use serde_json::Value;
 /// that do not depend on it themselves.
 pub use serde_json;
 
-use crate::backend::memory::{ChangeEvent, ChangeRecord};
+use crate::change::{ChangeEvent, ChangeRecord};
 use crate::entity::{Entity, Table};
 use crate::error::DecodeError;
 use crate::json::{item_from_json, JsonError};
@@ -170,7 +170,7 @@ impl From<ChangeRecord> for RawChange {
 /// The records of a Lambda DynamoDB stream event (`{"Records": [...]}`), in order.
 ///
 /// ```
-/// use singletable_runtime::backend::memory::ChangeEvent;
+/// use singletable_runtime::change::ChangeEvent;
 /// use singletable_runtime::stream::lambda_event_changes;
 ///
 /// let event = serde_json::json!({"Records": [{

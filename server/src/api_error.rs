@@ -3,8 +3,8 @@
 //! and `CancellationReasons` for a cancelled transaction.
 
 use serde_json::{json, Map, Value};
-use singletable_runtime::json::item_to_json;
-use singletable_runtime::Error;
+use singletable_core::json::item_to_json;
+use singletable_core::Error;
 
 /// The namespace of DynamoDB's own exceptions.
 pub const DYNAMODB_NAMESPACE: &str = "com.amazonaws.dynamodb.v20120810";

@@ -1,7 +1,7 @@
 //! The expressions of one request: its placeholders, DynamoDB's checks on them, and the
 //! parameters that cannot be mixed (expression and legacy ones).
 
-use singletable_runtime::expr::{Condition, Path, UpdateAction};
+use singletable_core::expr::{Condition, Path, UpdateAction};
 
 use crate::api_error::ApiError;
 use crate::parse::{self, ExprError, ExpressionKind, Placeholders};
@@ -78,7 +78,7 @@ impl Exprs {
     pub fn key_condition(
         &self,
         request: &Request<'_>,
-    ) -> Result<Option<Vec<(String, singletable_runtime::expr::SortKeyCondition)>>, ApiError> {
+    ) -> Result<Option<Vec<(String, singletable_core::expr::SortKeyCondition)>>, ApiError> {
         request
             .str("KeyConditionExpression")?
             .map(|text| parse::parse_key_condition(text, &self.placeholders).map_err(invalid))

@@ -2,11 +2,11 @@
 //! expressions: `KeyConditions`, `QueryFilter`, `ScanFilter`, `Expected` (each with
 //! `ConditionalOperator`), `AttributesToGet` and `AttributeUpdates`.
 
-use singletable_runtime::expr::{
+use singletable_core::expr::{
     Comparator, Condition, Operand, Path, SetValue, SortKeyCondition, UpdateAction, UpdateOperand,
 };
-use singletable_runtime::json::value_from_json;
-use singletable_runtime::AttributeValue;
+use singletable_core::json::value_from_json;
+use singletable_core::AttributeValue;
 
 use crate::api_error::ApiError;
 use crate::wire::{value_error, Request};

@@ -10,17 +10,18 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{json, Map, Value};
-use singletable_runtime::backend::{
+use singletable_core::backend::{
     AttributeDefinition, Backend, BatchGetItemInput, BatchWriteItemInput, CreateTableInput,
     DeleteItemInput, GetItemInput, KeySchemaElement, KeyType, KeysAndAttributes, ListTablesInput,
     ProjectionSpec, PutItemInput, QueryInput, ScanInput, SecondaryIndex, Select, TableDescription,
     TimeToLiveSpecification, TimeToLiveStatus, TransactGetItem, TransactGetItemsInput,
     TransactWriteItem, TransactWriteItemsInput, UpdateItemInput, WriteItemOutput, WriteRequest,
 };
-use singletable_runtime::expr::{Condition, KeyCondition};
-use singletable_runtime::json::item_to_json;
-use singletable_runtime::schema::{BillingMode, ScalarType, StreamViewType};
-use singletable_runtime::{Item, MemoryBackend};
+use singletable_core::expr::{Condition, KeyCondition};
+use singletable_core::json::item_to_json;
+use singletable_core::schema::{BillingMode, ScalarType, StreamViewType};
+use singletable_core::Item;
+use singletable_engine::MemoryBackend;
 
 use crate::api_error::{empty, ApiError};
 use crate::exprs::{check_not_mixed, Exprs};
@@ -31,7 +32,7 @@ use crate::wire::{
     capacity_json, description_json, to_body, DescriptionExtras, GetOutput, ItemsRef, PageOutput,
     Request, TypedCapacity, TypedDelete, TypedGet, TypedPut, Violations, WriteMembers, WriteOutput,
 };
-use singletable_runtime::json_serde::ItemRef;
+use singletable_core::json_serde::ItemRef;
 
 /// The prefix of DynamoDB's operations in `X-Amz-Target`.
 pub const DYNAMODB_PREFIX: &str = "DynamoDB_20120810.";
@@ -168,7 +169,7 @@ fn unknown_operation() -> ApiError {
 /// `object` with `ConsumedCapacity` (a list, one per table) when there is any.
 fn output_with_capacities(
     object: Map<String, Value>,
-    capacities: &[singletable_runtime::backend::ConsumedCapacity],
+    capacities: &[singletable_core::backend::ConsumedCapacity],
 ) -> Value {
     let capacity = (!capacities.is_empty())
         .then(|| Value::Array(capacities.iter().map(capacity_json).collect()));
@@ -427,7 +428,7 @@ impl Engine {
         let name = name.split('/').next().unwrap_or_default();
         match self.backend.describe_table(name.to_owned()).await {
             Ok(description) if description.table_arn == arn => Ok(arn),
-            Ok(_) | Err(singletable_runtime::Error::ResourceNotFound { .. }) => Err(not_found()),
+            Ok(_) | Err(singletable_core::Error::ResourceNotFound { .. }) => Err(not_found()),
             Err(_) => Err(ApiError::validation(format!(
                 "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
             ))),
@@ -833,7 +834,7 @@ impl Engine {
             let keys = match entry.array("Keys")? {
                 Some(keys) => keys
                     .iter()
-                    .map(|key| singletable_runtime::json::item_from_json(key).map_err(crate::wire::value_error))
+                    .map(|key| singletable_core::json::item_from_json(key).map_err(crate::wire::value_error))
                     .collect::<Result<Vec<_>, _>>()?,
                 None => {
                     return Err(ApiError::validation(format!(
@@ -1137,7 +1138,7 @@ fn write_request_json(request: &WriteRequest) -> Value {
 
 /// The response body of a Query or Scan page.
 fn page_body(
-    page: &singletable_runtime::backend::PageOutput,
+    page: &singletable_core::backend::PageOutput,
     select: Option<Select>,
 ) -> Result<Vec<u8>, ApiError> {
     to_body(&PageOutput {

@@ -7,9 +7,9 @@
 //! naming the stream and the position after which it reads; it does not expire.
 
 use serde_json::{json, Map, Value};
-use singletable_runtime::backend::memory::{ChangeRecord, StreamInfo};
-use singletable_runtime::backend::{Backend, ListTablesInput, TableDescription};
-use singletable_runtime::json::item_to_json;
+use singletable_core::backend::{Backend, ListTablesInput, TableDescription};
+use singletable_core::json::item_to_json;
+use singletable_engine::{ChangeRecord, StreamInfo};
 
 use crate::api_error::ApiError;
 use crate::service::Engine;

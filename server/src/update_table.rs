@@ -20,12 +20,13 @@
 //! the engine (which cannot hold such an item beside the index) refuses the update.
 
 use serde_json::{json, Value};
-use singletable_runtime::backend::{
+use singletable_core::backend::{
     AttributeDefinition, Backend, CreateTableInput, KeyType, PutItemInput, ScanInput,
     SecondaryIndex, TableDescription, TimeToLiveSpecification, TimeToLiveStatus,
 };
-use singletable_runtime::schema::BillingMode;
-use singletable_runtime::{Item, MemoryBackend};
+use singletable_core::schema::BillingMode;
+use singletable_core::Item;
+use singletable_engine::MemoryBackend;
 
 use crate::api_error::ApiError;
 use crate::service::{

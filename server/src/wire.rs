@@ -9,14 +9,14 @@
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
-use singletable_runtime::backend::{
+use singletable_core::backend::{
     Capacity, ConsumedCapacity, KeySchemaElement, KeyType, ProjectionSpec, ReturnConsumedCapacity,
     ReturnValues, SecondaryIndex, TableDescription, TableStatus,
 };
-use singletable_runtime::json::{item_from_json, value_from_json, JsonError};
-use singletable_runtime::json_serde::ItemRef;
-use singletable_runtime::schema::BillingMode;
-use singletable_runtime::{AttributeValue, Item};
+use singletable_core::json::{item_from_json, value_from_json, JsonError};
+use singletable_core::json_serde::ItemRef;
+use singletable_core::schema::BillingMode;
+use singletable_core::{AttributeValue, Item};
 
 use crate::api_error::ApiError;
 
@@ -580,7 +580,7 @@ macro_rules! typed_write {
             pub table_name: String,
             /// The item (PutItem) or key (DeleteItem).
             #[serde(rename = $member)]
-            pub item: singletable_runtime::json_serde::JsonItem,
+            pub item: singletable_core::json_serde::JsonItem,
             /// `ReturnValues`.
             #[serde(rename = "ReturnValues", default)]
             pub return_values: Option<TypedReturnValues>,
@@ -656,7 +656,7 @@ pub struct TypedGet {
     pub table_name: String,
     /// `Key`.
     #[serde(rename = "Key")]
-    pub key: singletable_runtime::json_serde::JsonItem,
+    pub key: singletable_core::json_serde::JsonItem,
     /// `ConsistentRead`.
     #[serde(rename = "ConsistentRead", default)]
     pub consistent_read: Option<bool>,

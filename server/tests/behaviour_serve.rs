@@ -1,4 +1,4 @@
-//! The shared behaviour suite (runtime/tests/behaviour) through `AwsBackend` (the AWS
+//! The shared behaviour suite (singletable_testkit::behaviour) through `AwsBackend` (the AWS
 //! SDK) against `singletable serve`, started in-process on a free port: the SDK, the
 //! wire protocol, the expression parser and the engine together behave as DynamoDB.
 //!
@@ -9,11 +9,10 @@ use std::future::Future;
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Trial};
-use singletable_runtime::backend::AwsBackend;
+use singletable_aws::AwsBackend;
 use singletable_server::{Server, ServerConfig};
 
-#[path = "../../runtime/tests/behaviour/mod.rs"]
-mod behaviour;
+use singletable_testkit::behaviour;
 
 use behaviour::{Ctx, CASES};
 

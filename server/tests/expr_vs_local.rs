@@ -31,12 +31,13 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use libtest_mimic::{Arguments, Failed, Trial};
-use singletable_runtime::backend::{
+use singletable_core::backend::{
     AttributeDefinition as EngineAttribute, Backend, CreateTableInput,
     KeySchemaElement as EngineKey, KeyType as EngineKeyType, PutItemInput,
 };
-use singletable_runtime::schema::{BillingMode as EngineBilling, ScalarType};
-use singletable_runtime::{AttributeValue, Error, Item, MemoryBackend, Number};
+use singletable_core::schema::{BillingMode as EngineBilling, ScalarType};
+use singletable_core::{AttributeValue, Error, Item, Number};
+use singletable_engine::MemoryBackend;
 use singletable_server::expr::{
     parse_condition, parse_key_condition, parse_projection, parse_update, ExpressionKind,
     Placeholders,

@@ -11,6 +11,8 @@
 //! skip **except when `CI=true`**, where it is a failure: CI never silently skips the
 //! DynamoDB Local suite.
 
+pub mod behaviour;
+
 use std::fmt;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};

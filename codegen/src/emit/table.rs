@@ -35,17 +35,13 @@ pub(crate) fn schema(model: &TableModel) -> TokenStream {
     let name = &model.name.value;
     let partition_key = key_attribute(st, &model.partition_key);
     let sort_key = option(model.sort_key.as_ref().map(|a| key_attribute(st, a)));
-    let provisioned_default = match model.billing {
-        BillingModel::Provisioned(throughput) => Some(throughput),
-        BillingModel::OnDemand => None,
-    };
     let indexes = model.indexes.iter().map(|index| {
         let name = &index.name.value;
         let kind = match index.kind {
             IndexKind::Global => quote!(#st::schema::IndexKind::Global),
             IndexKind::Local => quote!(#st::schema::IndexKind::Local),
         };
-        let partition = index.partition_key.iter().map(|a| key_attribute(st, a));
+        let partition = model.index_partition_key(index).iter().map(|a| key_attribute(st, a));
         let sort = index.sort_key.iter().map(|a| key_attribute(st, a));
         let projection = match &index.projection {
             ProjectionModel::All => quote!(#st::schema::Projection::All),
@@ -55,11 +51,7 @@ pub(crate) fn schema(model: &TableModel) -> TokenStream {
                 quote!(#st::schema::Projection::Include(&[#(#attributes),*]))
             }
         };
-        // A GSI of a provisioned table needs throughput: the table's unless it sets its own.
-        let throughput = match index.kind {
-            IndexKind::Global => index.throughput.or(provisioned_default),
-            IndexKind::Local => None,
-        };
+        let throughput = model.index_throughput(index);
         let throughput =
             option(throughput.map(|Throughput { read, write }| quote!((#read, #write))));
         quote! {

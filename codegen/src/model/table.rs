@@ -185,4 +185,26 @@ impl TableModel {
     pub fn index(&self, name: &str) -> Option<&IndexModel> {
         self.indexes.iter().find(|index| index.name.value == name)
     }
+
+    /// The throughput `index` is created with: a GSI of a provisioned table needs one, the
+    /// table's unless it sets its own; LSIs share the table's capacity (none of their own).
+    /// The one rule for the generated `TableSchema` and `singletable export`.
+    pub fn index_throughput(&self, index: &IndexModel) -> Option<Throughput> {
+        match (index.kind, self.billing) {
+            (IndexKind::Global, BillingModel::Provisioned(table)) => {
+                Some(index.throughput.unwrap_or(table))
+            }
+            (IndexKind::Global, BillingModel::OnDemand) => index.throughput,
+            (IndexKind::Local, _) => None,
+        }
+    }
+
+    /// The partition key attributes of `index` in key-schema order: an LSI's are the
+    /// table's, whatever the model repeats.
+    pub fn index_partition_key<'a>(&'a self, index: &'a IndexModel) -> &'a [KeyAttributeModel] {
+        match index.kind {
+            IndexKind::Local => std::slice::from_ref(&self.partition_key),
+            IndexKind::Global => &index.partition_key,
+        }
+    }
 }

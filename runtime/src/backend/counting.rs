@@ -6,7 +6,7 @@
 //! use std::sync::Arc;
 //! use singletable_runtime::backend::counting::CountingBackend;
 //! use singletable_runtime::backend::{Backend, ListTablesInput};
-//! use singletable_runtime::MemoryBackend;
+//! use singletable_engine::MemoryBackend;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> singletable_runtime::Result<()> {

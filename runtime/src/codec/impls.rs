@@ -204,6 +204,23 @@ impl Attribute for uuid::Uuid {
 /// `None` is no attribute inside an item or a map (see [`Attribute::is_absent`]) and `NULL`
 /// inside a list; an absent attribute and `NULL` both decode to `None`. `Some` of a value
 /// that is itself absent (an empty set) is absent too, and reads back as `None`.
+impl Attribute for Timestamp {
+    fn to_attribute_value(&self) -> Result<AttributeValue, EncodeError> {
+        self.to_rfc3339()
+            .map(AttributeValue::S)
+            .map_err(|e| EncodeError::new(EncodeErrorKind::Invalid(e.to_string())))
+    }
+
+    fn from_attribute_value(value: AttributeValue) -> Result<Self, DecodeError> {
+        match value {
+            AttributeValue::S(text) => {
+                Timestamp::parse(&text).map_err(|e| DecodeError::invalid(e.to_string()))
+            }
+            other => Err(DecodeError::type_mismatch("S", other.attribute_type())),
+        }
+    }
+}
+
 impl<T: Attribute> Attribute for Option<T> {
     fn to_attribute_value(&self) -> Result<AttributeValue, EncodeError> {
         match self {
@@ -525,6 +542,30 @@ scalar!(B: Vec<u8>);
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn attribute_is_the_fixed_text() {
+        // Years outside 0000..=9999 have no fixed-width text: refused, not stored.
+        let after = Timestamp::from_unix_millis(253_402_300_800_000);
+        let error = after.to_attribute_value().unwrap_err();
+        assert!(matches!(error.kind, EncodeErrorKind::Invalid(_)));
+        let t = Timestamp::from_unix_millis(1_700_000_000_123);
+        assert_eq!(
+            t.to_attribute_value(),
+            Ok(AttributeValue::S("2023-11-14T22:13:20.123Z".into()))
+        );
+        assert_eq!(
+            Timestamp::from_attribute_value(AttributeValue::S("2023-11-14T22:13:20.123Z".into())),
+            Ok(t)
+        );
+        let error =
+            Timestamp::from_attribute_value(AttributeValue::S("yesterday".into())).unwrap_err();
+        assert!(matches!(error.kind, DecodeErrorKind::Invalid(ref m) if m.contains("`yesterday`")));
+        assert_eq!(
+            Timestamp::from_attribute_value(AttributeValue::N(Number::from(1u8))),
+            Err(DecodeError::type_mismatch("S", crate::value::AttributeType::N))
+        );
+    }
+
     use super::*;
     use crate::codec::{decode_field, encode_field};
     use crate::value::AttributeType;

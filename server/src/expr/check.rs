@@ -18,11 +18,11 @@
 
 use std::cmp::Ordering;
 
-use singletable_runtime::expr::{
+use singletable_core::expr::{
     add_delete_operand_error, begins_with_operands_error, orderable_operands_error, Comparator,
     Condition, Operand, Path, PathElement, SetValue, SortKeyCondition, UpdateAction, UpdateOperand,
 };
-use singletable_runtime::{AttributeType, AttributeValue, Number};
+use singletable_core::{AttributeType, AttributeValue, Number};
 
 use super::reserved::is_reserved;
 use super::syntax::{Arith, Node, RawAction, RawElement, RawPath, Section};

@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use std::collections::HashMap;
-//! use singletable_runtime::AttributeValue;
+//! use singletable_core::AttributeValue;
 //! use singletable_server::expr::{parse_condition, ExpressionKind, Placeholders};
 //!
 //! let names = HashMap::from([("#s".to_owned(), "status".to_owned())]);
@@ -41,8 +41,8 @@
 //!
 //! ```
 //! use std::collections::HashMap;
-//! use singletable_runtime::expr::{Condition, Operand, Path};
-//! use singletable_runtime::AttributeValue;
+//! use singletable_core::expr::{Condition, Operand, Path};
+//! use singletable_core::AttributeValue;
 //! use singletable_server::expr::{parse_condition, ExpressionKind, Placeholders};
 //!
 //! // Is the item's `role` one of these words? (`role` is a reserved word: `#r`.)
@@ -69,8 +69,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-use singletable_runtime::expr::{Condition, Path, SortKeyCondition, UpdateAction};
-use singletable_runtime::AttributeValue;
+use singletable_core::expr::{Condition, Path, SortKeyCondition, UpdateAction};
+use singletable_core::AttributeValue;
 
 use check::{ConditionResolver, UpdateResolver};
 use syntax::{RawAction, Section};

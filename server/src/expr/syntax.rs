@@ -10,7 +10,7 @@
 //! A syntax error names the offending token and the text `near` it: from the start of
 //! the token before it to the end of the token after it, as written (DynamoDB's format).
 
-use singletable_runtime::expr::Comparator;
+use singletable_core::expr::Comparator;
 
 use super::lexer::{lex, Keyword, Kind, Token};
 use super::{ExprError, ExpressionKind};

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use singletable_runtime::expr::{
+use singletable_core::expr::{
     Comparator, Condition, Operand, Path, SetValue, SortKeyCondition, UpdateAction, UpdateOperand,
 };
-use singletable_runtime::{AttributeType, AttributeValue, Number};
+use singletable_core::{AttributeType, AttributeValue, Number};
 
 use super::*;
 
@@ -66,9 +66,9 @@ fn precedence_is_not_then_and_then_or() {
 fn paths_placeholders_and_functions() {
     let nested = Path {
         elements: vec![
-            singletable_runtime::expr::PathElement::Attribute("a.b".into()),
-            singletable_runtime::expr::PathElement::Index(3),
-            singletable_runtime::expr::PathElement::Attribute("name".into()),
+            singletable_core::expr::PathElement::Attribute("a.b".into()),
+            singletable_core::expr::PathElement::Index(3),
+            singletable_core::expr::PathElement::Attribute("name".into()),
         ],
     };
     assert_eq!(

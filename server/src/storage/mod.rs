@@ -77,7 +77,7 @@
 //! Not persisted: `ClientRequestToken`s of transactions (a retried token after a
 //! restart runs again), and whatever the engine's [`EngineState`] leaves out.
 //!
-//! [`EngineState`]: singletable_runtime::backend::memory::EngineState
+//! [`EngineState`]: singletable_engine::EngineState
 
 mod log;
 mod record;
@@ -90,7 +90,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use singletable_runtime::MemoryBackend;
+use singletable_engine::MemoryBackend;
 use tokio::sync::{oneshot, watch, Mutex, OwnedMutexGuard};
 
 use self::log::{FileKind, Queue};

@@ -2,7 +2,7 @@
 //!
 //! After the magic `STSNAP01`, framed records (see `record`), each a JSON document:
 //! a header, then for each table its definition followed by its items in chunks (items
-//! in DynamoDB's JSON, the codec of `singletable_runtime::json`), then an end record
+//! in DynamoDB's JSON, the codec of `singletable_core::json`), then an end record
 //! that counts the tables and items. A snapshot is only read whole: it is written to a
 //! temporary file, synced and renamed into place, so a missing end record or a failed
 //! checksum means the file was damaged after it was written, and opening fails rather
@@ -11,13 +11,13 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use singletable_runtime::backend::memory::{EngineState, TableState};
-use singletable_runtime::backend::{
+use singletable_core::backend::{
     AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProjectionSpec,
     SecondaryIndex,
 };
-use singletable_runtime::json::{item_from_json, item_to_json};
-use singletable_runtime::schema::{BillingMode, ScalarType, StreamViewType};
+use singletable_core::json::{item_from_json, item_to_json};
+use singletable_core::schema::{BillingMode, ScalarType, StreamViewType};
+use singletable_engine::{EngineState, TableState};
 
 use super::record::{append_frame, read_frames, End};
 use super::RecoveryError;
@@ -345,7 +345,7 @@ pub(crate) fn decode(file: &str, data: &[u8]) -> Result<Snapshot, RecoveryError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use singletable_runtime::AttributeValue;
+    use singletable_core::AttributeValue;
 
     fn state() -> EngineState {
         let element =

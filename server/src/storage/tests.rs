@@ -3,13 +3,13 @@
 
 use std::sync::Mutex as StdMutex;
 
-use singletable_runtime::backend::{
+use singletable_core::backend::{
     AttributeDefinition, Backend, CreateTableInput, DeleteItemInput, KeySchemaElement, KeyType,
     PutItemInput,
 };
-use singletable_runtime::json::{item_from_json, item_to_json};
-use singletable_runtime::schema::{BillingMode, ScalarType};
-use singletable_runtime::{AttributeValue, Item};
+use singletable_core::json::{item_from_json, item_to_json};
+use singletable_core::schema::{BillingMode, ScalarType};
+use singletable_core::{AttributeValue, Item};
 
 use super::*;
 
@@ -36,7 +36,7 @@ async fn dispatch(
     backend: &MemoryBackend,
     target: &str,
     body: &[u8],
-) -> singletable_runtime::Result<()> {
+) -> singletable_core::Result<()> {
     let json: serde_json::Value = serde_json::from_slice(body).expect("test bodies are JSON");
     let item = item_from_json(&json).expect("test bodies are items");
     match target {
@@ -101,7 +101,7 @@ async fn write(
     backend: &MemoryBackend,
     target: &str,
     item: &Item,
-) -> singletable_runtime::Result<()> {
+) -> singletable_core::Result<()> {
     let body = body(item);
     storage.write(target, &body, || dispatch(backend, target, &body)).await
 }

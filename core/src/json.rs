@@ -1,0 +1,391 @@
+//! DynamoDB's JSON wire format for attribute values: `{"S": "text"}`, `{"N": "12.5"}`,
+//! `{"B": "<base64>"}`, `{"M": {...}}` and so on.
+//!
+//! One codec for every place the format appears: the HTTP API of `singletable serve`,
+//! Lambda's DynamoDB stream events, and JSON exports. Reading never panics: a value of
+//! the wrong shape is a [`JsonError`] naming the path of the offending value.
+//!
+//! ```
+//! use singletable_core::json::{item_from_json, item_to_json};
+//! use singletable_core::AttributeValue;
+//!
+//! let json = serde_json::json!({"pk": {"S": "u1"}, "n": {"N": "3"}});
+//! let item = item_from_json(&json).unwrap();
+//! assert_eq!(item["pk"], AttributeValue::S("u1".to_owned()));
+//! assert_eq!(item_to_json(&item), json);
+//! ```
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::backend::{CreateTableInput, KeyType, ProjectionSpec, SecondaryIndex};
+use crate::number::Number;
+use crate::schema::BillingMode;
+use crate::schema::TableSchema;
+use crate::value::{AttributeValue, Item};
+
+/// A JSON value that is not a DynamoDB attribute value (or item).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at `{path}`")]
+pub struct JsonError {
+    /// Where the value sits (`$`, `$.pk`, `$.tags.L[2]`).
+    pub path: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl JsonError {
+    fn new(path: &str, message: impl Into<String>) -> Self {
+        JsonError { path: path.to_owned(), message: message.into() }
+    }
+}
+
+const STANDARD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// An attribute value in DynamoDB JSON (written by the one writer,
+/// [`crate::json_serde::ValueRef`]).
+pub fn value_to_json(value: &AttributeValue) -> Value {
+    // Serialising into a `Value` fails only for non-string map keys or a failing
+    // `Serialize` impl; `ValueRef` writes string keys and strings, booleans and arrays
+    // only, so the error arm is unreachable (kept as `Null` rather than a panic).
+    serde_json::to_value(crate::json_serde::ValueRef(value)).unwrap_or(Value::Null)
+}
+
+/// An item (attribute name → value) in DynamoDB JSON.
+pub fn item_to_json(item: &Item) -> Value {
+    Value::Object(item.iter().map(|(name, value)| (name.clone(), value_to_json(value))).collect())
+}
+
+/// Reads an attribute value from DynamoDB JSON. Numbers are checked by DynamoDB's rules
+/// (38 significant digits, exponent range); binary values are standard base64.
+pub fn value_from_json(json: &Value) -> Result<AttributeValue, JsonError> {
+    value_at(json, "$")
+}
+
+/// Reads an item (a JSON object of attribute values).
+pub fn item_from_json(json: &Value) -> Result<Item, JsonError> {
+    item_at(json, "$")
+}
+
+fn item_at(json: &Value, path: &str) -> Result<Item, JsonError> {
+    let Value::Object(object) = json else {
+        return Err(JsonError::new(path, "expected an object of attribute values"));
+    };
+    object
+        .iter()
+        .map(|(name, value)| Ok((name.clone(), value_at(value, &format!("{path}.{name}"))?)))
+        .collect()
+}
+
+fn string<'a>(json: &'a Value, path: &str, tag: &str) -> Result<&'a str, JsonError> {
+    json.as_str().ok_or_else(|| JsonError::new(path, format!("`{tag}` must hold a string")))
+}
+
+fn array<'a>(json: &'a Value, path: &str, tag: &str) -> Result<&'a Vec<Value>, JsonError> {
+    json.as_array().ok_or_else(|| JsonError::new(path, format!("`{tag}` must hold an array")))
+}
+
+fn number(text: &str, path: &str) -> Result<Number, JsonError> {
+    parse_number(text).map_err(|message| JsonError::new(path, message))
+}
+
+/// A DynamoDB JSON number (`N`, `NS` element), checked by DynamoDB's rules; the error
+/// message is shared by both readers (this module and [`crate::json_serde`]).
+pub fn parse_number(text: &str) -> Result<Number, String> {
+    Number::parse(text).map_err(|e| format!("invalid number `{text}`: {e}"))
+}
+
+/// A DynamoDB JSON binary (`B`, `BS` element): standard base64.
+pub fn parse_binary(text: &str) -> Result<Vec<u8>, String> {
+    STANDARD.decode(text).map_err(|e| format!("invalid base64: {e}"))
+}
+
+fn binary(text: &str, path: &str) -> Result<Vec<u8>, JsonError> {
+    parse_binary(text).map_err(|message| JsonError::new(path, message))
+}
+
+fn value_at(json: &Value, path: &str) -> Result<AttributeValue, JsonError> {
+    let Value::Object(object) = json else {
+        return Err(JsonError::new(path, "expected an attribute value like {\"S\": \"text\"}"));
+    };
+    let mut entries = object.iter();
+    let (Some((tag, inner)), None) = (entries.next(), entries.next()) else {
+        return Err(JsonError::new(
+            path,
+            format!("an attribute value has exactly one type key, found {}", object.len()),
+        ));
+    };
+    let here = format!("{path}.{tag}");
+    Ok(match tag.as_str() {
+        "S" => AttributeValue::S(string(inner, &here, tag)?.to_owned()),
+        "N" => AttributeValue::N(number(string(inner, &here, tag)?, &here)?),
+        "B" => AttributeValue::B(binary(string(inner, &here, tag)?, &here)?),
+        "BOOL" => AttributeValue::Bool(
+            inner.as_bool().ok_or_else(|| JsonError::new(&here, "`BOOL` must hold a boolean"))?,
+        ),
+        "NULL" => match inner {
+            Value::Bool(true) => AttributeValue::Null,
+            _ => return Err(JsonError::new(&here, "`NULL` must hold true")),
+        },
+        "L" => AttributeValue::L(
+            array(inner, &here, tag)?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| value_at(v, &format!("{here}[{i}]")))
+                .collect::<Result<_, _>>()?,
+        ),
+        "M" => AttributeValue::M(item_at(inner, &here)?),
+        "SS" => AttributeValue::Ss(
+            array(inner, &here, tag)?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| string(v, &format!("{here}[{i}]"), tag).map(str::to_owned))
+                .collect::<Result<_, _>>()?,
+        ),
+        "NS" => AttributeValue::Ns(
+            array(inner, &here, tag)?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let at = format!("{here}[{i}]");
+                    number(string(v, &at, tag)?, &at)
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        "BS" => AttributeValue::Bs(
+            array(inner, &here, tag)?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let at = format!("{here}[{i}]");
+                    binary(string(v, &at, tag)?, &at)
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        other => {
+            return Err(JsonError::new(
+                path,
+                format!(
+                    "unknown attribute value type `{other}` (expected S, N, B, BOOL, NULL, L, M, \
+                     SS, NS or BS)"
+                ),
+            ))
+        }
+    })
+}
+
+/// A `CreateTable` request as DynamoDB's JSON API takes it (the shape
+/// `aws dynamodb create-table --cli-input-json` reads): `TableName`, `AttributeDefinitions`,
+/// `KeySchema`, `GlobalSecondaryIndexes`, `LocalSecondaryIndexes`, `BillingMode`,
+/// `ProvisionedThroughput` and `StreamSpecification`, each present only when it applies.
+///
+/// TTL is not part of `CreateTable` (DynamoDB sets it with `UpdateTimeToLive` once the
+/// table is active), so it is not in this document.
+pub fn create_table_to_json(input: &CreateTableInput) -> Value {
+    let mut object = Map::new();
+    object.insert("TableName".to_owned(), Value::String(input.table_name.clone()));
+    object.insert(
+        "AttributeDefinitions".to_owned(),
+        Value::Array(
+            input
+                .attribute_definitions
+                .iter()
+                .map(|d| {
+                    serde_json::json!({"AttributeName": d.name, "AttributeType": d.ty.as_str()})
+                })
+                .collect(),
+        ),
+    );
+    object.insert("KeySchema".to_owned(), key_schema_json(&input.key_schema));
+    let provisioned = |read: u64, write: u64| serde_json::json!({"ReadCapacityUnits": read, "WriteCapacityUnits": write});
+    let index = |index: &SecondaryIndex, global: bool| {
+        let mut object = Map::new();
+        object.insert("IndexName".to_owned(), Value::String(index.index_name.clone()));
+        object.insert("KeySchema".to_owned(), key_schema_json(&index.key_schema));
+        let projection = match &index.projection {
+            ProjectionSpec::All => serde_json::json!({"ProjectionType": "ALL"}),
+            ProjectionSpec::KeysOnly => serde_json::json!({"ProjectionType": "KEYS_ONLY"}),
+            ProjectionSpec::Include(names) => {
+                serde_json::json!({"ProjectionType": "INCLUDE", "NonKeyAttributes": names})
+            }
+        };
+        object.insert("Projection".to_owned(), projection);
+        if global {
+            if let (Some((read, write)), BillingMode::Provisioned { .. }) =
+                (index.provisioned_throughput, input.billing_mode)
+            {
+                object.insert("ProvisionedThroughput".to_owned(), provisioned(read, write));
+            }
+        }
+        Value::Object(object)
+    };
+    if !input.global_secondary_indexes.is_empty() {
+        let gsis = input.global_secondary_indexes.iter().map(|i| index(i, true)).collect();
+        object.insert("GlobalSecondaryIndexes".to_owned(), Value::Array(gsis));
+    }
+    if !input.local_secondary_indexes.is_empty() {
+        let lsis = input.local_secondary_indexes.iter().map(|i| index(i, false)).collect();
+        object.insert("LocalSecondaryIndexes".to_owned(), Value::Array(lsis));
+    }
+    match input.billing_mode {
+        BillingMode::PayPerRequest => {
+            object.insert("BillingMode".to_owned(), Value::String("PAY_PER_REQUEST".to_owned()));
+        }
+        BillingMode::Provisioned { read, write } => {
+            object.insert("BillingMode".to_owned(), Value::String("PROVISIONED".to_owned()));
+            object.insert("ProvisionedThroughput".to_owned(), provisioned(read, write));
+        }
+    }
+    if let Some(view) = input.stream {
+        object.insert(
+            "StreamSpecification".to_owned(),
+            serde_json::json!({"StreamEnabled": true, "StreamViewType": view.as_str()}),
+        );
+    }
+    Value::Object(object)
+}
+
+fn key_schema_json(elements: &[crate::backend::KeySchemaElement]) -> Value {
+    Value::Array(
+        elements
+            .iter()
+            .map(|e| {
+                let key_type = match e.key_type {
+                    KeyType::Hash => "HASH",
+                    KeyType::Range => "RANGE",
+                };
+                serde_json::json!({"AttributeName": e.attribute_name, "KeyType": key_type})
+            })
+            .collect(),
+    )
+}
+
+/// The `CreateTable` request of a table of the model, in DynamoDB JSON: what
+/// [`TableClient::create_table`](crate::TableClient::create_table) sends, for
+/// infrastructure code (`aws dynamodb create-table --cli-input-json`, CloudFormation's
+/// `AWS::DynamoDB::Table` properties, Terraform). The model's TTL setting is a separate
+/// request: [`schema_time_to_live_json`].
+///
+/// ```
+/// use singletable_core::json::schema_create_table_json;
+/// use singletable_core::schema::{
+///     BillingMode, IndexKind, IndexSchema, KeyAttribute, Projection, ScalarType, TableSchema,
+/// };
+///
+/// static SCHEMA: TableSchema = TableSchema {
+///     name: "App",
+///     partition_key: KeyAttribute { name: "PK", ty: ScalarType::S },
+///     sort_key: Some(KeyAttribute { name: "SK", ty: ScalarType::S }),
+///     indexes: &[IndexSchema {
+///         name: "GSI1",
+///         kind: IndexKind::Global,
+///         partition_key: &[KeyAttribute { name: "GSI1PK", ty: ScalarType::S }],
+///         sort_key: &[],
+///         projection: Projection::All,
+///         throughput: None,
+///     }],
+///     ttl_attribute: None,
+///     stream: None,
+///     billing: BillingMode::PayPerRequest,
+///     entity_type_attribute: "_type",
+/// };
+/// let json = schema_create_table_json(&SCHEMA);
+/// assert_eq!(json["TableName"], "App");
+/// assert_eq!(json["KeySchema"][1]["KeyType"], "RANGE");
+/// assert_eq!(json["GlobalSecondaryIndexes"][0]["IndexName"], "GSI1");
+/// assert_eq!(json["BillingMode"], "PAY_PER_REQUEST");
+/// ```
+pub fn schema_create_table_json(schema: &TableSchema) -> Value {
+    create_table_to_json(&crate::backend::create_table_input(schema))
+}
+
+/// The `UpdateTimeToLive` request that enables the model's TTL attribute
+/// (`{"TableName": .., "TimeToLiveSpecification": {"AttributeName": .., "Enabled": true}}`),
+/// or `None` when the model has no TTL attribute. DynamoDB accepts it once the table is
+/// `ACTIVE`.
+pub fn schema_time_to_live_json(schema: &TableSchema) -> Option<Value> {
+    schema.ttl_attribute.map(|attribute| {
+        serde_json::json!({
+            "TableName": schema.name,
+            "TimeToLiveSpecification": {"AttributeName": attribute, "Enabled": true}
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_type_round_trips() {
+        let json = json!({
+            "s": {"S": "x"}, "n": {"N": "-1.5E+3"}, "b": {"B": "AAEC"}, "t": {"BOOL": true},
+            "z": {"NULL": true}, "l": {"L": [{"S": "a"}, {"N": "1"}]},
+            "m": {"M": {"k": {"SS": ["a", "b"]}}}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": ["AA=="]}
+        });
+        let item = item_from_json(&json).unwrap();
+        assert_eq!(item["b"], AttributeValue::B(vec![0, 1, 2]));
+        assert_eq!(item["n"], AttributeValue::N(Number::parse("-1500").unwrap()));
+        let back = item_from_json(&item_to_json(&item)).unwrap();
+        assert_eq!(back, item);
+    }
+
+    #[test]
+    fn malformed_values_name_their_path() {
+        let err = item_from_json(&json!({"a": {"L": [{"S": "x"}, {"N": "abc"}]}})).unwrap_err();
+        assert_eq!(err.path, "$.a.L[1].N");
+        let err = value_from_json(&json!({"S": "x", "N": "1"})).unwrap_err();
+        assert!(err.message.contains("exactly one type key"), "{err}");
+        let err = value_from_json(&json!({"Q": "x"})).unwrap_err();
+        assert!(err.message.contains("unknown attribute value type `Q`"), "{err}");
+        assert!(value_from_json(&json!({"NULL": false})).is_err());
+        assert!(value_from_json(&json!({"B": "!!"})).is_err());
+        assert!(item_from_json(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn create_table_document_has_dynamodb_shape() {
+        use crate::backend::{AttributeDefinition, KeySchemaElement};
+        use crate::schema::{ScalarType, StreamViewType};
+        let key =
+            |name: &str, key_type| KeySchemaElement { attribute_name: name.to_owned(), key_type };
+        let input = CreateTableInput {
+            table_name: "App".to_owned(),
+            attribute_definitions: vec![
+                AttributeDefinition { name: "PK".to_owned(), ty: ScalarType::S },
+                AttributeDefinition { name: "GSI1PK".to_owned(), ty: ScalarType::N },
+            ],
+            key_schema: vec![key("PK", KeyType::Hash)],
+            global_secondary_indexes: vec![SecondaryIndex {
+                index_name: "GSI1".to_owned(),
+                key_schema: vec![key("GSI1PK", KeyType::Hash)],
+                projection: ProjectionSpec::Include(vec!["a".to_owned()]),
+                provisioned_throughput: Some((1, 2)),
+            }],
+            local_secondary_indexes: vec![],
+            billing_mode: BillingMode::Provisioned { read: 5, write: 6 },
+            stream: Some(StreamViewType::NewImage),
+        };
+        assert_eq!(
+            create_table_to_json(&input),
+            json!({
+                "TableName": "App",
+                "AttributeDefinitions": [
+                    {"AttributeName": "PK", "AttributeType": "S"},
+                    {"AttributeName": "GSI1PK", "AttributeType": "N"}
+                ],
+                "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}],
+                "GlobalSecondaryIndexes": [{
+                    "IndexName": "GSI1",
+                    "KeySchema": [{"AttributeName": "GSI1PK", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]},
+                    "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 2}
+                }],
+                "BillingMode": "PROVISIONED",
+                "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 6},
+                "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}
+            })
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! `BatchWriteItem` and `BatchGetItem`.
+//!
+//! A batch is validated whole before anything is read or written: the request counts,
+//! every table, every key and item (as `PutItem` and `DeleteItem` check them), repeated
+//! keys and the sizes. Any invalid request rejects the whole batch. Then each request
+//! runs on its own under its table's lock: each put or delete is atomic, the batch as a
+//! whole is not (as in DynamoDB). Tables are visited in name order, requests in the order
+//! given.
+//!
+//! Capacity is reported once per table, adding each item's units rounded separately; a
+//! key of `BatchGetItem` that finds no item costs nothing (as DynamoDB Local reports it).
+//!
+//! A write request for an item that a running transaction owns (see `transact`) is not
+//! applied: it is returned in `UnprocessedItems`, like a throttled request.
+//!
+//! With [fault injection](super::FaultConfig) a random subset of the requests is left
+//! out and returned in `UnprocessedItems` / `UnprocessedKeys`, in the request's shape;
+//! what is returned there was not applied (or read), and everything else was.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use super::capacity::{consumed, index_write_units, read_units, write_units, Access};
+use super::catalog::{Catalog, TableHandle};
+use super::faults::Faults;
+use super::inflight::InFlight;
+use super::items::local_index_entries_size;
+use super::key_value::PrimaryKey;
+use super::projection::Projection;
+use super::validate::{
+    check_index_keys, check_item_size, check_item_values, check_scalar_key_paths, item_primary_key,
+    request_primary_key,
+};
+use singletable_core::backend::{
+    BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
+    KeysAndAttributes, WriteRequest,
+};
+use singletable_core::error::{Error, Result};
+use singletable_core::size::item_size;
+use singletable_core::value::Item;
+
+/// The most requests of one `BatchWriteItem`.
+const MAX_BATCH_WRITE: usize = 25;
+/// The most keys of one `BatchGetItem`.
+const MAX_BATCH_GET: usize = 100;
+/// The most bytes of one `BatchWriteItem` request or `BatchGetItem` response.
+const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+
+fn duplicates() -> Error {
+    Error::validation("Provided list of item keys contains duplicates")
+}
+
+/// One validated write request.
+struct Checked {
+    key: PrimaryKey,
+    /// The item and its size, for a put.
+    put: Option<(Arc<Item>, usize)>,
+    request: WriteRequest,
+}
+
+/// `BatchWriteItem`.
+pub(crate) fn batch_write_item(
+    catalog: &Catalog,
+    inflight: &InFlight,
+    faults: Option<&Faults>,
+    input: BatchWriteItemInput,
+) -> Result<BatchWriteItemOutput> {
+    let BatchWriteItemInput { request_items, return_consumed_capacity } = input;
+    if request_items.is_empty() {
+        return Err(Error::validation(
+            "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ));
+    }
+    let total: usize = request_items.values().map(Vec::len).sum();
+    if total > MAX_BATCH_WRITE {
+        return Err(Error::validation("Too many items requested for the BatchWriteItem call"));
+    }
+    let mut tables: BTreeMap<String, (Arc<TableHandle>, Vec<Checked>)> = BTreeMap::new();
+    let mut request_bytes = 0usize;
+    for (table_name, requests) in request_items {
+        if requests.is_empty() {
+            return Err(Error::validation(format!(
+                "1 validation error detected: Value '[]' at 'requestItems.{table_name}.member' failed to satisfy constraint: Member must have length greater than or equal to 1"
+            )));
+        }
+        let handle = catalog.table(&table_name)?;
+        let def = &handle.def;
+        let mut seen = HashSet::with_capacity(requests.len());
+        let mut checked = Vec::with_capacity(requests.len());
+        for request in requests {
+            let (key, put) = match &request {
+                WriteRequest::Put { item } => {
+                    check_item_values(item)?;
+                    let key = item_primary_key(def, item)?;
+                    check_index_keys(def, item)?;
+                    let size = item_size(item);
+                    let shared = Arc::new(item.clone());
+                    check_item_size(
+                        size.saturating_add(local_index_entries_size(def, &shared, size)),
+                    )?;
+                    request_bytes = request_bytes.saturating_add(size);
+                    (key, Some((shared, size)))
+                }
+                WriteRequest::Delete { key } => {
+                    request_bytes = request_bytes.saturating_add(item_size(key));
+                    (request_primary_key(def, key)?, None)
+                }
+            };
+            if !seen.insert(key.clone()) {
+                return Err(duplicates());
+            }
+            checked.push(Checked { key, put, request });
+        }
+        tables.insert(table_name, (handle, checked));
+    }
+    if request_bytes > MAX_BATCH_BYTES {
+        return Err(Error::validation(
+            "Item size has exceeded the maximum allowed size of the BatchWriteItem request",
+        ));
+    }
+
+    let mut output = BatchWriteItemOutput::default();
+    for (table_name, (handle, checked)) in tables {
+        let def = &handle.def;
+        let mut table_units = 0.0;
+        let mut index_units = vec![0.0; def.indexes.len()];
+        let mut unprocessed = Vec::new();
+        for Checked { key, put, request } in checked {
+            if faults.is_some_and(Faults::leave_unprocessed) {
+                unprocessed.push(request);
+                continue;
+            }
+            // An item a running transaction owns is left for a retry.
+            if inflight.check_write(&table_name, &key).is_err() {
+                unprocessed.push(request);
+                continue;
+            }
+            let outcome = match put {
+                Some((item, size)) => {
+                    let outcome = handle.write().put(key, item, size);
+                    table_units +=
+                        write_units(size.max(outcome.old.as_ref().map_or(0, |old| old.size)));
+                    outcome
+                }
+                None => {
+                    let outcome = handle.write().delete(&key);
+                    table_units += write_units(outcome.old.as_ref().map_or(0, |old| old.size));
+                    outcome
+                }
+            };
+            for (sum, change) in index_units.iter_mut().zip(&outcome.index_changes) {
+                *sum += index_write_units(*change);
+            }
+        }
+        if !unprocessed.is_empty() {
+            output.unprocessed_items.insert(table_name, unprocessed);
+        }
+        if let Some(report) =
+            consumed(return_consumed_capacity, def, Access::Write, table_units, &index_units)
+        {
+            output.consumed_capacity.push(report);
+        }
+    }
+    Ok(output)
+}
+
+/// `BatchGetItem`.
+pub(crate) fn batch_get_item(
+    catalog: &Catalog,
+    faults: Option<&Faults>,
+    input: BatchGetItemInput,
+) -> Result<BatchGetItemOutput> {
+    let BatchGetItemInput { request_items, return_consumed_capacity } = input;
+    if request_items.is_empty() {
+        return Err(Error::validation("BatchGetItem must have some requests set"));
+    }
+    let total: usize = request_items.values().map(|request| request.keys.len()).sum();
+    if total > MAX_BATCH_GET {
+        return Err(Error::validation("Too many items requested for the BatchGetItem call"));
+    }
+    struct Checked {
+        handle: Arc<TableHandle>,
+        keys: Vec<(PrimaryKey, Item)>,
+        consistent_read: bool,
+        projection: Option<Projection>,
+        paths: Option<Vec<singletable_core::expr::Path>>,
+    }
+    let mut tables: BTreeMap<String, Checked> = BTreeMap::new();
+    for (table_name, request) in request_items {
+        let KeysAndAttributes { keys, consistent_read, projection: paths } = request;
+        if keys.is_empty() {
+            return Err(Error::validation(format!(
+                "1 validation error detected: Value '[]' at 'requestItems.{table_name}.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
+            )));
+        }
+        let projection = paths.as_deref().map(Projection::new).transpose()?;
+        let handle = catalog.table(&table_name)?;
+        check_scalar_key_paths(&handle.def, paths.iter().flatten())?;
+        let mut seen = HashSet::with_capacity(keys.len());
+        let mut checked = Vec::with_capacity(keys.len());
+        for key in keys {
+            let primary = request_primary_key(&handle.def, &key)?;
+            if !seen.insert(primary.clone()) {
+                return Err(duplicates());
+            }
+            checked.push((primary, key));
+        }
+        tables.insert(
+            table_name,
+            Checked { handle, keys: checked, consistent_read, projection, paths },
+        );
+    }
+
+    let mut output = BatchGetItemOutput::default();
+    let mut response_bytes = 0usize;
+    for (table_name, checked) in tables {
+        let Checked { handle, keys, consistent_read, projection, paths } = checked;
+        let mut units = 0.0;
+        let mut found = Vec::new();
+        let mut unprocessed = Vec::new();
+        for (primary, key) in keys {
+            if response_bytes >= MAX_BATCH_BYTES || faults.is_some_and(Faults::leave_unprocessed) {
+                unprocessed.push(key);
+                continue;
+            }
+            let stored = handle.read().get(&primary).cloned();
+            // A missing key costs nothing (DynamoDB Local's figures).
+            if let Some(stored) = stored {
+                // The response never exceeds 16 MB: an item that would take it over is
+                // left for the next call (the first item always fits: 400 KB at most).
+                if response_bytes.saturating_add(stored.size) > MAX_BATCH_BYTES {
+                    response_bytes = MAX_BATCH_BYTES;
+                    unprocessed.push(key);
+                    continue;
+                }
+                units += read_units(stored.size, consistent_read);
+                response_bytes = response_bytes.saturating_add(stored.size);
+                found.push(match &projection {
+                    Some(projection) => projection.apply(&stored.item),
+                    None => Arc::unwrap_or_clone(stored.item),
+                });
+            }
+        }
+        output.responses.insert(table_name.clone(), found);
+        if !unprocessed.is_empty() {
+            output.unprocessed_keys.insert(
+                table_name.clone(),
+                KeysAndAttributes { keys: unprocessed, consistent_read, projection: paths },
+            );
+        }
+        if let Some(report) =
+            consumed(return_consumed_capacity, &handle.def, Access::Read, units, &[])
+        {
+            output.consumed_capacity.push(report);
+        }
+    }
+    Ok(output)
+}

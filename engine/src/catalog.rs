@@ -1,0 +1,321 @@
+//! The catalog: which tables exist, and the table-level operations (`CreateTable`,
+//! `DeleteTable`, `DescribeTable`, `ListTables`).
+//!
+//! # Locking
+//!
+//! The catalog map sits behind one `RwLock`, held only long enough to look a table up,
+//! add or remove one; each table sits behind its own `RwLock`. The catalog lock is never
+//! held while a table lock is taken, and an operation that locks several tables (a
+//! transaction) takes them in table-name order, so no two requests can wait on each
+//! other. A poisoned lock is recovered, not propagated: every write leaves a table
+//! consistent before it can fail.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::create_table::table_def;
+use super::definition::TableDef;
+use super::stream::FeedSettings;
+use super::table::Table;
+use super::validate::{check_name, Constraints};
+use singletable_core::backend::{
+    CreateTableInput, IndexStatistics, ListTablesInput, ListTablesOutput, TableDescription,
+    TableStatus,
+};
+use singletable_core::error::{Error, Result};
+
+/// `ListTables` returns at most this many names per page.
+const MAX_LIST_LIMIT: u32 = 100;
+
+/// One table: its schema (read without locking) and its data.
+#[derive(Debug)]
+pub(crate) struct TableHandle {
+    /// The schema.
+    pub def: Arc<TableDef>,
+    data: RwLock<Table>,
+    /// The `TimeToLive` attribute name, while TTL is enabled.
+    ttl: Mutex<Option<String>>,
+}
+
+impl TableHandle {
+    /// Shared access to the data.
+    pub fn read(&self) -> RwLockReadGuard<'_, Table> {
+        self.data.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Exclusive access to the data.
+    pub fn write(&self) -> RwLockWriteGuard<'_, Table> {
+        self.data.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The `TimeToLive` attribute name, while TTL is enabled.
+    pub fn ttl(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.ttl.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn describe(&self, table_status: TableStatus) -> TableDescription {
+        let table = self.read();
+        let def = &self.def;
+        let index_statistics = def
+            .indexes
+            .iter()
+            .enumerate()
+            .map(|(position, index)| IndexStatistics {
+                index_name: index.name.clone(),
+                item_count: table.index(position).map_or(0, |store| store.item_count()),
+                index_size_bytes: table.index(position).map_or(0, |store| store.size_bytes()),
+            })
+            .collect();
+        TableDescription {
+            table_name: def.name.clone(),
+            table_status,
+            attribute_definitions: def.attribute_definitions.clone(),
+            key_schema: def.key_schema.clone(),
+            global_secondary_indexes: def.global_secondary_indexes.clone(),
+            local_secondary_indexes: def.local_secondary_indexes.clone(),
+            billing_mode: def.billing_mode,
+            stream: def.stream,
+            item_count: table.item_count(),
+            table_size_bytes: table.size_bytes(),
+            table_arn: def.arn.clone(),
+            creation_date_time: def.creation_date_time,
+            index_statistics,
+        }
+    }
+}
+
+/// The tables of one engine.
+#[derive(Debug, Default)]
+pub(crate) struct Catalog {
+    tables: RwLock<BTreeMap<String, Arc<TableHandle>>>,
+    /// The settings of every table's change feed (`stream`).
+    feeds: Arc<FeedSettings>,
+}
+
+fn not_found() -> Error {
+    // Real DynamoDB: `Requested resource not found: Table: <name> not found`.
+    Error::resource_not_found("Cannot do operations on a non-existent table")
+}
+
+fn now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |elapsed| elapsed.as_secs_f64())
+}
+
+impl Catalog {
+    fn map(&self) -> RwLockReadGuard<'_, BTreeMap<String, Arc<TableHandle>>> {
+        self.tables.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn map_mut(&self) -> RwLockWriteGuard<'_, BTreeMap<String, Arc<TableHandle>>> {
+        self.tables.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The table named `name` (checked against the naming rules first).
+    pub fn table(&self, name: &str) -> Result<Arc<TableHandle>> {
+        check_name(name)?;
+        self.map().get(name).cloned().ok_or_else(not_found)
+    }
+
+    /// `CreateTable`: the table is `ACTIVE` at once.
+    pub fn create_table(&self, input: CreateTableInput) -> Result<TableDescription> {
+        let def = Arc::new(table_def(input, now())?);
+        let handle = Arc::new(TableHandle {
+            data: RwLock::new(Table::with_feed(Arc::clone(&def), &self.feeds)),
+            def,
+            ttl: Mutex::new(None),
+        });
+        {
+            let mut tables = self.map_mut();
+            if tables.contains_key(&handle.def.name) {
+                // Real DynamoDB: `Table already exists: <name>`.
+                return Err(Error::ResourceInUse {
+                    message: "Cannot create preexisting table".to_owned(),
+                    source: None,
+                });
+            }
+            tables.insert(handle.def.name.clone(), Arc::clone(&handle));
+        }
+        Ok(handle.describe(TableStatus::Active))
+    }
+
+    /// `DeleteTable`: removes the table and describes it as `DELETING`.
+    pub fn delete_table(&self, name: &str) -> Result<TableDescription> {
+        check_name(name)?;
+        let handle = self.map_mut().remove(name).ok_or_else(not_found)?;
+        Ok(handle.describe(TableStatus::Deleting))
+    }
+
+    /// `DescribeTable`.
+    pub fn describe_table(&self, name: &str) -> Result<TableDescription> {
+        Ok(self.table(name)?.describe(TableStatus::Active))
+    }
+
+    /// `ListTables`: names in ascending order, after `ExclusiveStartTableName`, at most
+    /// `Limit` of them; `LastEvaluatedTableName` when more remain.
+    pub fn list_tables(&self, input: &ListTablesInput) -> Result<ListTablesOutput> {
+        let mut constraints = Constraints::default();
+        if let Some(start) = &input.exclusive_start_table_name {
+            constraints.length(start, start.len(), "exclusiveStartTableName", 3, 255);
+            if !start.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            {
+                constraints.push(
+                    start,
+                    "exclusiveStartTableName",
+                    "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+                );
+            }
+        }
+        let limit = input.limit.unwrap_or(MAX_LIST_LIMIT);
+        if limit < 1 {
+            constraints.push(
+                &limit.to_string(),
+                "limit",
+                "Member must have value greater than or equal to 1",
+            );
+        } else if limit > MAX_LIST_LIMIT {
+            constraints.push(
+                &limit.to_string(),
+                "limit",
+                "Member must have value less than or equal to 100",
+            );
+        }
+        constraints.finish()?;
+
+        let tables = self.map();
+        let start = match &input.exclusive_start_table_name {
+            Some(name) => Bound::Excluded(name.as_str()),
+            None => Bound::Unbounded,
+        };
+        let mut names = tables.range::<str, _>((start, Bound::Unbounded)).map(|(name, _)| name);
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let table_names: Vec<String> = names.by_ref().take(limit).cloned().collect();
+        let more = names.next().is_some();
+        let last_evaluated_table_name = if more { table_names.last().cloned() } else { None };
+        Ok(ListTablesOutput { table_names, last_evaluated_table_name })
+    }
+
+    /// The names of all tables, in order.
+    pub fn table_names(&self) -> Vec<String> {
+        self.map().keys().cloned().collect()
+    }
+
+    /// The settings of every table's change feed.
+    pub fn feeds(&self) -> &Arc<FeedSettings> {
+        &self.feeds
+    }
+
+    /// Adds a table restored from a snapshot (`snapshot`): its schema, its data and its
+    /// TTL setting. Fails with `ResourceInUseException` when the name is taken.
+    pub fn restore_table(
+        &self,
+        def: Arc<TableDef>,
+        data: Table,
+        ttl: Option<String>,
+    ) -> Result<()> {
+        let handle = Arc::new(TableHandle { def, data: RwLock::new(data), ttl: Mutex::new(ttl) });
+        let mut tables = self.map_mut();
+        if tables.contains_key(&handle.def.name) {
+            return Err(Error::ResourceInUse {
+                message: "Cannot create preexisting table".to_owned(),
+                source: None,
+            });
+        }
+        tables.insert(handle.def.name.clone(), handle);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use singletable_core::backend::{KeySchemaElement, KeyType};
+    use singletable_core::schema::{BillingMode, KeyAttribute, ScalarType};
+
+    fn input(name: &str) -> CreateTableInput {
+        CreateTableInput {
+            table_name: name.to_owned(),
+            attribute_definitions: vec![KeyAttribute { name: "pk", ty: ScalarType::S }.into()],
+            key_schema: vec![KeySchemaElement {
+                attribute_name: "pk".to_owned(),
+                key_type: KeyType::Hash,
+            }],
+            global_secondary_indexes: Vec::new(),
+            local_secondary_indexes: Vec::new(),
+            billing_mode: BillingMode::PayPerRequest,
+            stream: None,
+        }
+    }
+
+    #[test]
+    fn create_describe_delete() {
+        let catalog = Catalog::default();
+        let created = catalog.create_table(input("one")).expect("created");
+        assert_eq!(created.table_status, TableStatus::Active);
+        assert_eq!(created.item_count, 0);
+        assert!(created.creation_date_time > 0.0);
+        assert!(matches!(
+            catalog.create_table(input("one")),
+            Err(Error::ResourceInUse { message, .. }) if message == "Cannot create preexisting table"
+        ));
+        assert_eq!(
+            catalog.describe_table("one").map(|d| d.table_name).ok(),
+            Some("one".to_owned())
+        );
+        let deleted = catalog.delete_table("one").expect("deleted");
+        assert_eq!(deleted.table_status, TableStatus::Deleting);
+        assert!(matches!(
+            catalog.describe_table("one"),
+            Err(Error::ResourceNotFound { message, .. }) if message == "Cannot do operations on a non-existent table"
+        ));
+        assert!(matches!(catalog.delete_table("one"), Err(Error::ResourceNotFound { .. })));
+        assert!(matches!(catalog.table("x"), Err(Error::Validation { .. })));
+    }
+
+    #[test]
+    fn list_tables_pages_in_order() {
+        let catalog = Catalog::default();
+        for name in ["ccc", "aaa", "bbb", "ddd"] {
+            catalog.create_table(input(name)).expect("created");
+        }
+        let all = catalog.list_tables(&ListTablesInput::default()).expect("listed");
+        assert_eq!(all.table_names, vec!["aaa", "bbb", "ccc", "ddd"]);
+        assert_eq!(all.last_evaluated_table_name, None);
+
+        let first = catalog
+            .list_tables(&ListTablesInput { limit: Some(2), ..Default::default() })
+            .expect("listed");
+        assert_eq!(first.table_names, vec!["aaa", "bbb"]);
+        assert_eq!(first.last_evaluated_table_name.as_deref(), Some("bbb"));
+        let second = catalog
+            .list_tables(&ListTablesInput {
+                limit: Some(2),
+                exclusive_start_table_name: first.last_evaluated_table_name,
+            })
+            .expect("listed");
+        assert_eq!(second.table_names, vec!["ccc", "ddd"]);
+        assert_eq!(second.last_evaluated_table_name, None);
+        assert_eq!(catalog.table_names().len(), 4);
+    }
+
+    #[test]
+    fn list_tables_checks_its_parameters() {
+        let catalog = Catalog::default();
+        let message = |input: ListTablesInput| match catalog.list_tables(&input) {
+            Err(Error::Validation { message, .. }) => message,
+            other => panic!("expected a validation error, got {other:?}"),
+        };
+        assert_eq!(
+            message(ListTablesInput { limit: Some(0), ..Default::default() }),
+            "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        );
+        assert!(message(ListTablesInput { limit: Some(101), ..Default::default() })
+            .ends_with("Member must have value less than or equal to 100"));
+        assert!(message(ListTablesInput {
+            exclusive_start_table_name: Some("a!".to_owned()),
+            limit: Some(0)
+        })
+        .starts_with("3 validation errors detected: Value 'a!' at 'exclusiveStartTableName'"));
+    }
+}
