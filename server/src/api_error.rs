@@ -73,6 +73,11 @@ impl ApiError {
         Self::dynamodb("ResourceNotFoundException", message)
     }
 
+    /// `UnknownOperationException`: the request names no operation.
+    pub fn unknown_operation() -> Self {
+        Self::dynamodb("UnknownOperationException", "")
+    }
+
     /// The same error with another HTTP status.
     #[must_use]
     pub fn with_status(mut self, status: u16) -> Self {

@@ -9,6 +9,7 @@ pub mod storage;
 pub mod api_error;
 mod exprs;
 mod legacy;
+pub mod operation;
 mod parse;
 pub mod server;
 pub mod service;

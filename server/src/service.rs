@@ -25,6 +25,7 @@ use singletable_runtime::{Item, MemoryBackend};
 use crate::api_error::{empty, ApiError};
 use crate::exprs::{check_not_mixed, Exprs};
 use crate::legacy;
+use crate::operation::{Operation, UnknownOperation};
 use crate::parse::ExpressionKind;
 use crate::storage_shim::Storage;
 use crate::wire::{
@@ -32,26 +33,6 @@ use crate::wire::{
     Request, TypedCapacity, TypedDelete, TypedGet, TypedPut, Violations, WriteMembers, WriteOutput,
 };
 use singletable_runtime::json_serde::ItemRef;
-
-/// The prefix of DynamoDB's operations in `X-Amz-Target`.
-pub const DYNAMODB_PREFIX: &str = "DynamoDB_20120810.";
-/// The prefix of DynamoDB Streams' operations in `X-Amz-Target`.
-pub const STREAMS_PREFIX: &str = "DynamoDBStreams_20120810.";
-
-/// The operations that change state: logged by durable storage and replayed.
-const MUTATING: &[&str] = &[
-    "CreateTable",
-    "DeleteTable",
-    "UpdateTable",
-    "PutItem",
-    "UpdateItem",
-    "DeleteItem",
-    "BatchWriteItem",
-    "TransactWriteItems",
-    "UpdateTimeToLive",
-    "TagResource",
-    "UntagResource",
-];
 
 /// The embedded engine and the state the API keeps beside it (tags).
 #[derive(Debug, Default)]
@@ -137,32 +118,33 @@ impl Service {
         self.storage.is_durable()
     }
 
-    /// Runs one request: `target` is the `X-Amz-Target` header, `body` the JSON body;
-    /// returns the JSON response body.
-    pub async fn handle(&self, target: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-        let (streams, operation) = split_target(target)?;
-        if !streams && MUTATING.contains(&operation) {
+    /// Runs one request: `operation` is what its `X-Amz-Target` header names
+    /// ([`Operation::from_target`]), `body` the JSON body; returns the JSON response body.
+    ///
+    /// An unknown operation answers `UnknownOperationException`; when its target has a
+    /// known API's prefix, the body is read first, as for any operation of that API (a
+    /// malformed body answers `SerializationException`).
+    pub async fn handle(
+        &self,
+        operation: Result<Operation, UnknownOperation>,
+        body: &[u8],
+    ) -> Result<Vec<u8>, ApiError> {
+        let operation = match operation {
+            Ok(operation) => operation,
+            Err(unknown) => {
+                if unknown.api().is_some() {
+                    Request::new(&parse_body(body)?)?;
+                }
+                return Err(unknown.into());
+            }
+        };
+        if operation.mutates() {
             let engine = &self.engine;
-            self.storage.write(target, body, || engine.execute(streams, operation, body)).await
+            self.storage.write(operation.target(), body, || engine.execute(operation, body)).await
         } else {
-            self.engine.execute(streams, operation, body).await
+            self.engine.execute(operation, body).await
         }
     }
-}
-
-/// Splits `X-Amz-Target` into (is streams, operation).
-pub fn split_target(target: &str) -> Result<(bool, &str), ApiError> {
-    if let Some(operation) = target.strip_prefix(DYNAMODB_PREFIX) {
-        Ok((false, operation))
-    } else if let Some(operation) = target.strip_prefix(STREAMS_PREFIX) {
-        Ok((true, operation))
-    } else {
-        Err(unknown_operation())
-    }
-}
-
-fn unknown_operation() -> ApiError {
-    ApiError::dynamodb("UnknownOperationException", "")
 }
 
 /// `object` with `ConsumedCapacity` (a list, one per table) when there is any.
@@ -201,8 +183,8 @@ impl Engine {
     /// Replays a logged request (durable storage at start-up); errors are ignored, as
     /// the request failed the same way when it was first run.
     pub async fn replay(&self, target: &str, body: &[u8]) {
-        if let Ok((streams, operation)) = split_target(target) {
-            let _ = self.execute(streams, operation, body).await;
+        if let Ok(operation) = Operation::from_target(target) {
+            let _ = self.execute(operation, body).await;
         }
     }
 
@@ -212,60 +194,57 @@ impl Engine {
     /// `DeleteItem` without expressions) are read straight into typed requests (see
     /// [`crate::wire::TypedPut`]); every other request, and every one the typed read
     /// refuses, is read as a JSON value with DynamoDB's checks in DynamoDB's order.
-    pub async fn execute(
-        &self,
-        streams: bool,
-        operation: &str,
-        body: &[u8],
-    ) -> Result<Vec<u8>, ApiError> {
-        if !streams {
-            if let Some(output) = self.execute_typed(operation, body).await {
-                return output;
-            }
+    pub async fn execute(&self, operation: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+        if let Some(output) = self.execute_typed(operation, body).await {
+            return output;
         }
         let json = parse_body(body)?;
         let request = Request::new(&json)?;
-        if operation == "UpdateTable" && !streams {
-            let _exclusive = self.gate.write().await;
-            return to_body(&crate::update_table::update_table(self, &request).await?);
-        }
-        let _shared = self.gate.read().await;
-        if streams {
-            return to_body(&crate::streams::execute(self, operation, &request).await?);
+        // `UpdateTable` rebuilds a table: it runs alone.
+        let _exclusive;
+        let _shared;
+        if operation == Operation::UpdateTable {
+            _exclusive = self.gate.write().await;
+        } else {
+            _shared = self.gate.read().await;
         }
         let value = match operation {
-            "PutItem" => return self.put_item(&request).await,
-            "GetItem" => return self.get_item(&request).await,
-            "UpdateItem" => return self.update_item(&request).await,
-            "DeleteItem" => return self.delete_item(&request).await,
-            "Query" => return self.query(&request).await,
-            "Scan" => return self.scan(&request).await,
-            "CreateTable" => self.create_table(&request).await,
-            "DeleteTable" => self.delete_table(&request).await,
-            "DescribeTable" => self.describe_table(&request).await,
-            "ListTables" => self.list_tables(&request).await,
-            "BatchGetItem" => self.batch_get_item(&request).await,
-            "BatchWriteItem" => self.batch_write_item(&request).await,
-            "TransactWriteItems" => self.transact_write_items(&request).await,
-            "TransactGetItems" => self.transact_get_items(&request).await,
-            "UpdateTimeToLive" => self.update_time_to_live(&request).await,
-            "DescribeTimeToLive" => self.describe_time_to_live(&request).await,
-            "TagResource" => self.tag_resource(&request).await,
-            "UntagResource" => self.untag_resource(&request).await,
-            "ListTagsOfResource" => self.list_tags_of_resource(&request).await,
-            "DescribeLimits" => Ok(json!({
+            Operation::PutItem => return self.put_item(&request).await,
+            Operation::GetItem => return self.get_item(&request).await,
+            Operation::UpdateItem => return self.update_item(&request).await,
+            Operation::DeleteItem => return self.delete_item(&request).await,
+            Operation::Query => return self.query(&request).await,
+            Operation::Scan => return self.scan(&request).await,
+            Operation::CreateTable => self.create_table(&request).await,
+            Operation::DeleteTable => self.delete_table(&request).await,
+            Operation::DescribeTable => self.describe_table(&request).await,
+            Operation::ListTables => self.list_tables(&request).await,
+            Operation::UpdateTable => crate::update_table::update_table(self, &request).await,
+            Operation::BatchGetItem => self.batch_get_item(&request).await,
+            Operation::BatchWriteItem => self.batch_write_item(&request).await,
+            Operation::TransactWriteItems => self.transact_write_items(&request).await,
+            Operation::TransactGetItems => self.transact_get_items(&request).await,
+            Operation::UpdateTimeToLive => self.update_time_to_live(&request).await,
+            Operation::DescribeTimeToLive => self.describe_time_to_live(&request).await,
+            Operation::TagResource => self.tag_resource(&request).await,
+            Operation::UntagResource => self.untag_resource(&request).await,
+            Operation::ListTagsOfResource => self.list_tags_of_resource(&request).await,
+            Operation::DescribeLimits => Ok(json!({
                 "AccountMaxReadCapacityUnits": 80000,
                 "AccountMaxWriteCapacityUnits": 80000,
                 "TableMaxReadCapacityUnits": 40000,
                 "TableMaxWriteCapacityUnits": 40000
             })),
-            "DescribeEndpoints" => {
+            Operation::DescribeEndpoints => {
                 let address = *self.address.lock().unwrap_or_else(PoisonError::into_inner);
                 let address =
                     address.map_or_else(|| "localhost:8000".to_owned(), |a| a.to_string());
                 Ok(json!({"Endpoints": [{"Address": address, "CachePeriodInMinutes": 1440}]}))
             }
-            _ => Err(unknown_operation()),
+            Operation::ListStreams => crate::streams::list_streams(self, &request).await,
+            Operation::DescribeStream => crate::streams::describe_stream(self, &request).await,
+            Operation::GetShardIterator => crate::streams::get_shard_iterator(self, &request).await,
+            Operation::GetRecords => crate::streams::get_records(self, &request),
         }?;
         to_body(&value)
     }
@@ -275,21 +254,21 @@ impl Engine {
     /// which reports any fault as DynamoDB does).
     async fn execute_typed(
         &self,
-        operation: &str,
+        operation: Operation,
         body: &[u8],
     ) -> Option<Result<Vec<u8>, ApiError>> {
         match operation {
-            "PutItem" => {
+            Operation::PutItem => {
                 let put: TypedPut = serde_json::from_slice(body).ok()?;
                 let _shared = self.gate.read().await;
                 Some(self.write_item(WriteKind::Put, put.into_members(), None).await)
             }
-            "DeleteItem" => {
+            Operation::DeleteItem => {
                 let delete: TypedDelete = serde_json::from_slice(body).ok()?;
                 let _shared = self.gate.read().await;
                 Some(self.write_item(WriteKind::Delete, delete.into_members(), None).await)
             }
-            "GetItem" => {
+            Operation::GetItem => {
                 let get: TypedGet = serde_json::from_slice(body).ok()?;
                 let input = GetItemInput {
                     table_name: get.table_name,
@@ -1444,12 +1423,12 @@ fn create_table_input(request: &Request<'_>) -> Result<CreateTableInput, ApiErro
 mod tests {
     use super::*;
 
-    fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError> {
+    fn run(engine: &Engine, operation: Operation, body: &Value) -> Result<Value, ApiError> {
         let body = serde_json::to_vec(body).map_err(|e| ApiError::internal(e.to_string()))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .map_err(|e| ApiError::internal(e.to_string()))?;
-        let output = runtime.block_on(engine.execute(false, operation, &body))?;
+        let output = runtime.block_on(engine.execute(operation, &body))?;
         serde_json::from_slice(&output).map_err(|e| ApiError::internal(e.to_string()))
     }
 
@@ -1457,7 +1436,7 @@ mod tests {
         let engine = Engine::new();
         let created = run(
             &engine,
-            "CreateTable",
+            Operation::CreateTable,
             &json!({
                 "TableName": "Tbl",
                 "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
@@ -1481,28 +1460,28 @@ mod tests {
         let put = json!({"TableName": "Tbl", "Item": item, "ReturnConsumedCapacity": "TOTAL"});
         let mut forced = put.clone();
         forced["Expected"] = Value::Null;
-        assert_eq!(run(&typed, "PutItem", &put), run(&value, "PutItem", &forced));
+        assert_eq!(run(&typed, Operation::PutItem, &put), run(&value, Operation::PutItem, &forced));
         let again =
             json!({"TableName": "Tbl", "Item": {"pk": {"S": "a"}}, "ReturnValues": "ALL_OLD"});
         let mut forced = again.clone();
         forced["Expected"] = Value::Null;
-        let old = run(&typed, "PutItem", &again);
-        assert_eq!(old, run(&value, "PutItem", &forced));
+        let old = run(&typed, Operation::PutItem, &again);
+        assert_eq!(old, run(&value, Operation::PutItem, &forced));
         assert_eq!(old.ok().and_then(|o| o.get("Attributes").cloned()), Some(item.clone()));
         for (operation, body) in [
             (
-                "GetItem",
+                Operation::GetItem,
                 json!({"TableName": "Tbl", "Key": {"pk": {"S": "a"}}, "ConsistentRead": true}),
             ),
-            ("GetItem", json!({"TableName": "Tbl", "Key": {"pk": {"S": "nope"}}})),
+            (Operation::GetItem, json!({"TableName": "Tbl", "Key": {"pk": {"S": "nope"}}})),
             (
-                "DeleteItem",
+                Operation::DeleteItem,
                 json!({"TableName": "Tbl", "Key": {"pk": {"S": "a"}}, "ReturnValues": "ALL_OLD"}),
             ),
-            ("GetItem", json!({"TableName": "Tbl", "Key": {"pk": {"S": "a"}}})),
+            (Operation::GetItem, json!({"TableName": "Tbl", "Key": {"pk": {"S": "a"}}})),
         ] {
             let mut forced = body.clone();
-            forced[if operation == "GetItem" { "AttributesToGet" } else { "Expected" }] =
+            forced[if operation == Operation::GetItem { "AttributesToGet" } else { "Expected" }] =
                 Value::Null;
             let answer = run(&typed, operation, &body);
             assert!(answer.is_ok(), "{operation} {body}: {answer:?}");
@@ -1514,12 +1493,12 @@ mod tests {
     #[test]
     fn faults_keep_dynamodb_messages_and_order() {
         let engine = engine_with_table();
-        let error = |operation: &str, body: Value| match run(&engine, operation, &body) {
+        let error = |operation: Operation, body: Value| match run(&engine, operation, &body) {
             Err(error) => (error.name, error.message),
             Ok(output) => panic!("{operation} {body} succeeded: {output}"),
         };
         assert_eq!(
-            error("PutItem", json!({"Item": {"pk": {"S": "a"}}, "ReturnValues": "SOME"})),
+            error(Operation::PutItem, json!({"Item": {"pk": {"S": "a"}}, "ReturnValues": "SOME"})),
             (
                 "ValidationException".to_owned(),
                 "2 validation errors detected: Value null at 'tableName' failed to satisfy \
@@ -1530,19 +1509,19 @@ mod tests {
             )
         );
         assert_eq!(
-            error("PutItem", json!({"TableName": 5, "Item": {"pk": {"S": "a"}}})),
+            error(Operation::PutItem, json!({"TableName": 5, "Item": {"pk": {"S": "a"}}})),
             ("SerializationException".to_owned(), "Member TableName must be a string".to_owned())
         );
         assert_eq!(
             error(
-                "PutItem",
+                Operation::PutItem,
                 json!({"TableName": "Tbl", "Item": {"pk": {"S": "a"}, "n": {"N": "x1"}}})
             )
             .0,
             "ValidationException"
         );
         assert_eq!(
-            error("GetItem", json!({"TableName": "Tbl", "Key": {"pk": {}}})),
+            error(Operation::GetItem, json!({"TableName": "Tbl", "Key": {"pk": {}}})),
             (
                 "ValidationException".to_owned(),
                 "Supplied AttributeValue is empty, must contain exactly one of the supported \
@@ -1551,12 +1530,17 @@ mod tests {
             )
         );
         assert_eq!(
-            error("DeleteItem", json!({"TableName": "Tbl", "Key": {"pk": {"NULL": false}}})).1,
+            error(
+                Operation::DeleteItem,
+                json!({"TableName": "Tbl", "Key": {"pk": {"NULL": false}}})
+            )
+            .1,
             "One or more parameter values were invalid: Null attribute value types must have \
              the value of true"
         );
         assert_eq!(
-            error("PutItem", json!({"TableName": "Missing", "Item": {"pk": {"S": "a"}}})).0,
+            error(Operation::PutItem, json!({"TableName": "Missing", "Item": {"pk": {"S": "a"}}}))
+                .0,
             "ResourceNotFoundException"
         );
     }

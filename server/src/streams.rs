@@ -36,21 +36,6 @@ fn sequence(number: u64) -> String {
     format!("{number:021}")
 }
 
-/// Runs one streams operation.
-pub async fn execute(
-    engine: &Engine,
-    operation: &str,
-    request: &Request<'_>,
-) -> Result<Value, ApiError> {
-    match operation {
-        "ListStreams" => list_streams(engine, request).await,
-        "DescribeStream" => describe_stream(engine, request).await,
-        "GetShardIterator" => get_shard_iterator(engine, request).await,
-        "GetRecords" => get_records(engine, request),
-        _ => Err(ApiError::dynamodb("UnknownOperationException", "")),
-    }
-}
-
 /// The table and stream an ARN names (checked to be the table's current stream).
 async fn resolve(engine: &Engine, arn: &str) -> Result<(TableDescription, StreamInfo), ApiError> {
     let not_found =
@@ -70,7 +55,8 @@ async fn resolve(engine: &Engine, arn: &str) -> Result<(TableDescription, Stream
     Ok((description, info))
 }
 
-async fn list_streams(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
+/// `ListStreams`.
+pub async fn list_streams(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
     let only = request.str("TableName")?;
     let limit =
         request.int("Limit")?.map_or(100, |l| usize::try_from(l.clamp(1, 100)).unwrap_or(100));
@@ -115,7 +101,8 @@ async fn list_streams(engine: &Engine, request: &Request<'_>) -> Result<Value, A
     Ok(Value::Object(object))
 }
 
-async fn describe_stream(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
+/// `DescribeStream`.
+pub async fn describe_stream(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
     let mut violations = Violations::default();
     let arn = request.required_str("StreamArn", &mut violations)?;
     violations.finish()?;
@@ -154,7 +141,8 @@ fn parse_iterator(text: &str) -> Option<(Option<u64>, &str, &str)> {
     Some((after, table, arn))
 }
 
-async fn get_shard_iterator(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
+/// `GetShardIterator`.
+pub async fn get_shard_iterator(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
     let mut violations = Violations::default();
     let arn = request.required_str("StreamArn", &mut violations)?;
     let shard = request.required_str("ShardId", &mut violations)?;
@@ -225,7 +213,8 @@ fn record_json(record: &ChangeRecord, view_type: &str, label: &str) -> Value {
     Value::Object(object)
 }
 
-fn get_records(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
+/// `GetRecords`.
+pub fn get_records(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
     let mut violations = Violations::default();
     let text = request.required_str("ShardIterator", &mut violations)?;
     let limit = request.int("Limit")?;
