@@ -2,7 +2,7 @@
 //! `{"__type": "<namespace>#<Name>", "message": "…"}`, plus `Item` for a failed condition
 //! and `CancellationReasons` for a cancelled transaction.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use singletable_runtime::json::item_to_json;
 use singletable_runtime::Error;
 
@@ -166,9 +166,4 @@ impl From<Error> for ApiError {
 /// `{"__type": …}` for tests and logs.
 pub fn type_of(body: &Value) -> Option<&str> {
     body.get("__type").and_then(Value::as_str)
-}
-
-/// An empty JSON object, the answer of operations with no output members.
-pub fn empty() -> Value {
-    json!({})
 }

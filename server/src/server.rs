@@ -33,10 +33,11 @@ use tokio::net::TcpListener;
 use tracing::Instrument;
 
 use crate::api_error::ApiError;
+use crate::handlers::tags::TagState;
 use crate::operation::{Operation, UnknownOperation};
 use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
-use crate::storage_shim::Storage;
+use crate::storage::Storage;
 
 /// The largest request body accepted: 16 MB, DynamoDB's largest request
 /// (`BatchWriteItem`).
@@ -118,7 +119,7 @@ impl Server {
                 let replayer = Arc::clone(&engine);
                 // Tags live beside the engine: snapshots carry them as extra state.
                 let tags: Arc<dyn crate::storage::ExtraState> =
-                    Arc::new(crate::service::TagState(Arc::clone(&engine)));
+                    Arc::new(TagState(Arc::clone(&engine)));
                 Storage::open_with_extra_state(
                     dir,
                     engine.backend(),
