@@ -2,7 +2,7 @@
 //! `{"__type": "<namespace>#<Name>", "message": "…"}`, plus `Item` for a failed condition
 //! and `CancellationReasons` for a cancelled transaction.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use singletable_core::json::item_to_json;
 use singletable_core::Error;
 
@@ -71,6 +71,11 @@ impl ApiError {
     /// `ResourceNotFoundException`.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::dynamodb("ResourceNotFoundException", message)
+    }
+
+    /// `UnknownOperationException`: the request names no operation.
+    pub fn unknown_operation() -> Self {
+        Self::dynamodb("UnknownOperationException", "")
     }
 
     /// The same error with another HTTP status.
@@ -161,9 +166,4 @@ impl From<Error> for ApiError {
 /// `{"__type": …}` for tests and logs.
 pub fn type_of(body: &Value) -> Option<&str> {
     body.get("__type").and_then(Value::as_str)
-}
-
-/// An empty JSON object, the answer of operations with no output members.
-pub fn empty() -> Value {
-    json!({})
 }

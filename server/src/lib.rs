@@ -5,18 +5,16 @@
 pub mod expr;
 pub mod storage;
 
-// The HTTP server (`singletable serve`).
+// The HTTP server (`singletable serve`): the target parsed into an operation, the
+// request decoded, handled on the engine, the response encoded.
 pub mod api_error;
-mod exprs;
-mod legacy;
-mod parse;
+pub mod decode;
+pub mod encode;
+mod handlers;
+pub mod operation;
 pub mod server;
 pub mod service;
 pub mod sigv4;
-mod storage_shim;
-mod streams;
-mod update_table;
-pub mod wire;
 
 pub use self::server::{BackgroundServer, Server, ServerConfig, ServerError};
 pub use self::sigv4::Credentials;

@@ -33,9 +33,11 @@ use tokio::net::TcpListener;
 use tracing::Instrument;
 
 use crate::api_error::ApiError;
+use crate::handlers::tags::TagState;
+use crate::operation::{Operation, UnknownOperation};
 use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
-use crate::storage_shim::Storage;
+use crate::storage::Storage;
 
 /// The largest request body accepted: 16 MB, DynamoDB's largest request
 /// (`BatchWriteItem`).
@@ -117,7 +119,7 @@ impl Server {
                 let replayer = Arc::clone(&engine);
                 // Tags live beside the engine: snapshots carry them as extra state.
                 let tags: Arc<dyn crate::storage::ExtraState> =
-                    Arc::new(crate::service::TagState(Arc::clone(&engine)));
+                    Arc::new(TagState(Arc::clone(&engine)));
                 Storage::open_with_extra_state(
                     dir,
                     engine.backend(),
@@ -310,11 +312,16 @@ async fn handle(
     // warn`), the span below is disabled and the request costs no allocation for it.
     let target =
         parts.headers.get("x-amz-target").and_then(|value| value.to_str().ok()).unwrap_or_default();
-    let operation = target.rsplit('.').next().unwrap_or_default();
-    let span = tracing::info_span!("request", op = %operation, %peer);
+    let operation = Operation::from_target(target);
+    // An unknown operation is logged by the name it was sent under.
+    let name = match operation {
+        Ok(operation) => operation.as_str(),
+        Err(_) => target.rsplit('.').next().unwrap_or_default(),
+    };
+    let span = tracing::info_span!("request", op = %name, %peer);
     let parts = &parts;
     async move {
-        let response = match serve(state, parts, body, target).await {
+        let response = match serve(state, parts, body, operation).await {
             Ok(body) => respond(200, body),
             Err(error) => error_response(&error),
         };
@@ -331,14 +338,14 @@ async fn serve(
     state: &State,
     parts: &hyper::http::request::Parts,
     body: Incoming,
-    target: &str,
+    operation: Result<Operation, UnknownOperation>,
 ) -> Result<Vec<u8>, ApiError> {
     if parts.method == Method::GET && parts.uri.path() == "/" {
         // DynamoDB answers a bare GET with a health line; SDKs never send one.
         return Ok(b"healthy: singletable serve".to_vec());
     }
     if parts.method != Method::POST {
-        return Err(ApiError::dynamodb("UnknownOperationException", ""));
+        return Err(ApiError::unknown_operation());
     }
     let body = match Limited::new(body, state.max_body_bytes).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -370,5 +377,5 @@ async fn serve(
         };
         sigv4::verify(&signed, credentials)?;
     }
-    state.service.handle(target, &body).await
+    state.service.handle(operation, &body).await
 }

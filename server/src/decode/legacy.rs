@@ -8,8 +8,8 @@ use singletable_core::expr::{
 use singletable_core::json::value_from_json;
 use singletable_core::AttributeValue;
 
+use super::{value_error, Request};
 use crate::api_error::ApiError;
-use crate::wire::{value_error, Request};
 
 /// `AttributesToGet`, as top-level paths.
 pub fn attributes_to_get(request: &Request<'_>) -> Result<Option<Vec<Path>>, ApiError> {

@@ -1,11 +1,11 @@
 //! The expressions of one request: its placeholders, DynamoDB's checks on them, and the
 //! parameters that cannot be mixed (expression and legacy ones).
 
-use singletable_core::expr::{Condition, Path, UpdateAction};
+use singletable_core::expr::{Condition, Path, SortKeyCondition, UpdateAction};
 
+use super::Request;
 use crate::api_error::ApiError;
-use crate::parse::{self, ExprError, ExpressionKind, Placeholders};
-use crate::wire::Request;
+use crate::expr::{self, ExprError, ExpressionKind, Placeholders};
 
 fn invalid(error: ExprError) -> ApiError {
     ApiError::validation(error.message)
@@ -54,7 +54,7 @@ impl Exprs {
     ) -> Result<Option<Condition>, ApiError> {
         request
             .str(member)?
-            .map(|text| parse::parse_condition(text, kind, &self.placeholders).map_err(invalid))
+            .map(|text| expr::parse_condition(text, kind, &self.placeholders).map_err(invalid))
             .transpose()
     }
 
@@ -62,7 +62,7 @@ impl Exprs {
     pub fn projection(&self, request: &Request<'_>) -> Result<Option<Vec<Path>>, ApiError> {
         request
             .str("ProjectionExpression")?
-            .map(|text| parse::parse_projection(text, &self.placeholders).map_err(invalid))
+            .map(|text| expr::parse_projection(text, &self.placeholders).map_err(invalid))
             .transpose()
     }
 
@@ -70,7 +70,7 @@ impl Exprs {
     pub fn update(&self, request: &Request<'_>) -> Result<Option<Vec<UpdateAction>>, ApiError> {
         request
             .str("UpdateExpression")?
-            .map(|text| parse::parse_update(text, &self.placeholders).map_err(invalid))
+            .map(|text| expr::parse_update(text, &self.placeholders).map_err(invalid))
             .transpose()
     }
 
@@ -78,10 +78,10 @@ impl Exprs {
     pub fn key_condition(
         &self,
         request: &Request<'_>,
-    ) -> Result<Option<Vec<(String, singletable_core::expr::SortKeyCondition)>>, ApiError> {
+    ) -> Result<Option<Vec<(String, SortKeyCondition)>>, ApiError> {
         request
             .str("KeyConditionExpression")?
-            .map(|text| parse::parse_key_condition(text, &self.placeholders).map_err(invalid))
+            .map(|text| expr::parse_key_condition(text, &self.placeholders).map_err(invalid))
             .transpose()
     }
 

@@ -1,8 +1,10 @@
-//! `UpdateTable`: create or delete one global secondary index (the new index is filled
-//! from the table's items before the call returns), change a GSI's provisioned
-//! throughput, change the billing mode.
+//! `CreateTable`, `DeleteTable`, `DescribeTable`, `ListTables` and `UpdateTable`.
 //!
-//! # How
+//! # `UpdateTable`
+//!
+//! `UpdateTable` creates or deletes one global secondary index (the new index is filled
+//! from the table's items before the call returns), changes a GSI's provisioned
+//! throughput, changes the billing mode.
 //!
 //! The engine's table schemas are fixed at `CreateTable`, so `UpdateTable` rebuilds the
 //! table through the engine's own operations while every other request waits (the
@@ -19,90 +21,83 @@
 //! DynamoDB skips items whose attribute has the wrong type for a new index key, where
 //! the engine (which cannot hold such an item beside the index) refuses the update.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use singletable_core::backend::{
     AttributeDefinition, Backend, CreateTableInput, KeyType, PutItemInput, ScanInput,
-    SecondaryIndex, TableDescription, TimeToLiveSpecification, TimeToLiveStatus,
+    TableDescription, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use singletable_core::schema::BillingMode;
 use singletable_core::Item;
 use singletable_engine::MemoryBackend;
 
 use crate::api_error::ApiError;
-use crate::service::{
-    attribute_definitions, billing_mode, secondary_index, stream_specification, throughput, Engine,
-};
-use crate::wire::{Request, Violations};
+use crate::decode::tables::{IndexUpdate, TableUpdate};
+use crate::decode::{self, Request};
+use crate::encode::tables::{self as encode, DescriptionExtras};
+use crate::service::Engine;
 
 /// The name of the probe table (invisible: nothing else runs during an update).
 const PROBE: &str = "__singletable_update_table_probe";
 
-enum IndexUpdate {
-    Create(SecondaryIndex),
-    Delete(String),
-    Update(String, Option<(u64, u64)>),
+/// What a table description in DynamoDB's JSON says beyond the engine's description:
+/// the stream label when there is a stream.
+pub(crate) fn extras(engine: &Engine, description: &TableDescription) -> DescriptionExtras {
+    DescriptionExtras { stream_label: super::streams::label(engine, description) }
 }
 
-/// Runs `UpdateTable` (the caller holds the engine's gate exclusively).
-pub async fn update_table(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
-    let backend = engine.backend();
-    let mut violations = Violations::default();
-    let name = request.required_str("TableName", &mut violations)?;
-    let definitions = if request.has("AttributeDefinitions") {
-        attribute_definitions(request, &mut violations)?
-    } else {
-        Vec::new()
-    };
-    let billing = billing_mode(request, &mut violations)?;
-    let mut updates = Vec::new();
-    for (position, entry) in
-        request.array("GlobalSecondaryIndexUpdates")?.into_iter().flatten().enumerate()
-    {
-        let entry = Request::new(entry)?;
-        let at = format!("globalSecondaryIndexUpdates.{}.member", position + 1);
-        if let Some(create) = entry.nested("Create")? {
-            updates.push(IndexUpdate::Create(secondary_index(
-                &create,
-                &format!("{at}.create"),
-                &mut violations,
-            )?));
-        } else if let Some(delete) = entry.nested("Delete")? {
-            updates.push(IndexUpdate::Delete(delete.required_str("IndexName", &mut violations)?));
-        } else if let Some(update) = entry.nested("Update")? {
-            let index_name = update.required_str("IndexName", &mut violations)?;
-            updates.push(IndexUpdate::Update(index_name, throughput(&update)?));
-        }
-    }
-    violations.finish()?;
-    if request.has("StreamSpecification") {
-        stream_specification(request)?;
-        return Err(ApiError::validation(
-            "singletable serve does not change a table's StreamSpecification after CreateTable",
-        ));
-    }
-    if billing.is_none() && updates.is_empty() && !request.has("BillingMode") {
-        return Err(ApiError::validation(
-            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
-        ));
-    }
-    let creates_or_deletes = updates
-        .iter()
-        .filter(|u| matches!(u, IndexUpdate::Create(_) | IndexUpdate::Delete(_)))
-        .count();
-    if creates_or_deletes > 1 {
-        return Err(ApiError::dynamodb(
-            "LimitExceededException",
-            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
-        ));
-    }
+/// `CreateTable`.
+pub(crate) async fn create_table(
+    engine: &Engine,
+    request: &Request<'_>,
+) -> Result<Value, ApiError> {
+    let input = decode::tables::create_table(request)?;
+    let description = engine.backend().create_table(input).await?;
+    Ok(encode::table_description(&description, &extras(engine, &description)))
+}
 
+/// `DeleteTable` (the table's tags go with it).
+pub(crate) async fn delete_table(
+    engine: &Engine,
+    request: &Request<'_>,
+) -> Result<Value, ApiError> {
+    let name = decode::tables::table_name(request)?;
+    let description = engine.backend().delete_table(name).await?;
+    super::tags::forget(engine, &description.table_arn);
+    Ok(encode::table_description(&description, &extras(engine, &description)))
+}
+
+/// `DescribeTable`.
+pub(crate) async fn describe_table(
+    engine: &Engine,
+    request: &Request<'_>,
+) -> Result<Value, ApiError> {
+    let name = decode::tables::table_name(request)?;
+    let description = engine.backend().describe_table(name).await?;
+    Ok(encode::describe_table(&description, &extras(engine, &description)))
+}
+
+/// `ListTables`.
+pub(crate) async fn list_tables(engine: &Engine, request: &Request<'_>) -> Result<Value, ApiError> {
+    let input = decode::tables::list_tables(request)?;
+    let listed = engine.backend().list_tables(input).await?;
+    Ok(encode::list_tables(listed))
+}
+
+/// `UpdateTable` (the caller holds the engine's gate exclusively).
+pub(crate) async fn update_table(
+    engine: &Engine,
+    request: &Request<'_>,
+) -> Result<Value, ApiError> {
+    let backend = engine.backend();
+    let update = decode::tables::update_table(request)?;
+    let name = update.table_name.clone();
     let old = backend.describe_table(name.clone()).await?;
     if old.stream.is_some() {
         return Err(ApiError::validation(
             "singletable serve cannot update a table that has a stream (its stream would restart)",
         ));
     }
-    let input = new_definition(&old, definitions, billing, updates)?;
+    let input = new_definition(&old, update)?;
 
     // Try the definition and every item on a probe table first: nothing changes on failure.
     let items = all_items(backend, &name).await?;
@@ -129,15 +124,20 @@ pub async fn update_table(engine: &Engine, request: &Request<'_>) -> Result<Valu
             .await?;
     }
     let description = backend.describe_table(name).await?;
-    Ok(json!({"TableDescription": engine.description(&description)}))
+    Ok(encode::table_description(&description, &extras(engine, &description)))
 }
 
+/// The table's definition after `update`.
 fn new_definition(
     old: &TableDescription,
-    definitions: Vec<AttributeDefinition>,
-    billing: Option<BillingMode>,
-    updates: Vec<IndexUpdate>,
+    update: TableUpdate,
 ) -> Result<CreateTableInput, ApiError> {
+    let TableUpdate {
+        attribute_definitions: definitions,
+        billing_mode: billing,
+        index_updates: updates,
+        ..
+    } = update;
     let mut input = CreateTableInput {
         table_name: old.table_name.clone(),
         attribute_definitions: old.attribute_definitions.clone(),
