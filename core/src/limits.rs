@@ -22,8 +22,15 @@ pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_BATCH_WRITES: usize = 25;
 /// Keys in one `BatchGetItem`.
 pub const MAX_BATCH_KEYS: usize = 100;
-/// One `BatchWriteItem` request, in bytes (16 MB).
+/// One `BatchWriteItem` request or `BatchGetItem` response, in bytes (16 MB).
 pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+/// A partition key value, in bytes (UTF-8 for S, raw for B).
+pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// A sort key value, in bytes.
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+/// How many `L`/`M` levels a top-level attribute may wrap: DynamoDB's 32 levels of
+/// nesting count the item itself as one.
+pub const MAX_NESTED_CONTAINERS: usize = 31;
 
 /// A DynamoDB limit a request would break; nothing was sent.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

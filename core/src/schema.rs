@@ -95,6 +95,18 @@ impl StreamViewType {
             StreamViewType::NewAndOldImages => "NEW_AND_OLD_IMAGES",
         }
     }
+
+    /// Reads DynamoDB's spelling; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            StreamViewType::KeysOnly,
+            StreamViewType::NewImage,
+            StreamViewType::OldImage,
+            StreamViewType::NewAndOldImages,
+        ]
+        .into_iter()
+        .find(|view| view.as_str() == text)
+    }
 }
 
 /// How a table is billed.

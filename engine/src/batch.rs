@@ -39,12 +39,9 @@ use singletable_core::error::{Error, Result};
 use singletable_core::size::item_size;
 use singletable_core::value::Item;
 
-/// The most requests of one `BatchWriteItem`.
-const MAX_BATCH_WRITE: usize = 25;
-/// The most keys of one `BatchGetItem`.
-const MAX_BATCH_GET: usize = 100;
-/// The most bytes of one `BatchWriteItem` request or `BatchGetItem` response.
-const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+use singletable_core::limits::{
+    MAX_BATCH_BYTES, MAX_BATCH_KEYS as MAX_BATCH_GET, MAX_BATCH_WRITES as MAX_BATCH_WRITE,
+};
 
 fn duplicates() -> Error {
     Error::validation("Provided list of item keys contains duplicates")

@@ -120,8 +120,8 @@ impl KeyValue {
     }
 }
 
-/// The longest key value DynamoDB accepts (a partition key), in bytes.
-const MAX_KEY_BYTES: usize = 2048;
+// The longest key value DynamoDB accepts (a partition key), in bytes.
+use singletable_core::limits::MAX_PARTITION_KEY_BYTES as MAX_KEY_BYTES;
 /// FNV-1a's offset basis.
 pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;

@@ -92,10 +92,9 @@ use singletable_core::value::Item;
 
 /// The message of a `TransactionConflict` cancellation reason.
 const CONFLICT_REASON: &str = "Transaction is ongoing for the item.";
-/// The most actions of one transaction.
-const MAX_ACTIONS: usize = 100;
-/// The most bytes of items and keys in one transaction.
-const MAX_PAYLOAD_BYTES: usize = 4 * 1024 * 1024;
+use singletable_core::limits::{
+    MAX_TRANSACTION_ACTIONS as MAX_ACTIONS, MAX_TRANSACTION_BYTES as MAX_PAYLOAD_BYTES,
+};
 /// The longest `ClientRequestToken`.
 const MAX_TOKEN_CHARS: usize = 36;
 /// How long a token is remembered after its transaction committed.

@@ -15,13 +15,9 @@ use singletable_core::schema::ScalarType;
 use singletable_core::size::MAX_ITEM_SIZE;
 use singletable_core::value::{AttributeValue, Item};
 
-/// The most bytes a partition key value may have.
-pub(crate) const MAX_PARTITION_KEY_BYTES: usize = 2048;
-/// The most bytes a sort key value may have.
-pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
-/// How many `L`/`M` levels a top-level attribute may wrap: DynamoDB's 32 levels count the
-/// item itself as one.
-pub(crate) const MAX_NESTED_CONTAINERS: usize = 31;
+pub(crate) use singletable_core::limits::{
+    MAX_NESTED_CONTAINERS, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES,
+};
 
 const INVALID: &str = "One or more parameter values were invalid: ";
 

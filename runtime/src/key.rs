@@ -60,8 +60,8 @@ impl KeyRole {
     /// 1024 for a sort key.
     pub const fn max_len(self) -> usize {
         match self {
-            KeyRole::Partition => 2048,
-            KeyRole::Sort => 1024,
+            KeyRole::Partition => crate::limits::MAX_PARTITION_KEY_BYTES,
+            KeyRole::Sort => crate::limits::MAX_SORT_KEY_BYTES,
         }
     }
 }

@@ -263,19 +263,16 @@ impl RawChange {
         let old_image = image(&id, dynamodb, "OldImage")?;
         let view_type = match dynamodb.get("StreamViewType") {
             None | Some(Value::Null) => None,
-            Some(value) => Some(match value.as_str() {
-                Some("KEYS_ONLY") => StreamViewType::KeysOnly,
-                Some("NEW_IMAGE") => StreamViewType::NewImage,
-                Some("OLD_IMAGE") => StreamViewType::OldImage,
-                Some("NEW_AND_OLD_IMAGES") => StreamViewType::NewAndOldImages,
-                _ => {
+            Some(value) => match value.as_str().and_then(StreamViewType::parse) {
+                Some(view) => Some(view),
+                None => {
                     return Err(malformed(
                         &id,
                         "dynamodb.StreamViewType",
                         format!("{value} is not a stream view type"),
                     ))
                 }
-            }),
+            },
         };
         let approximate_creation_time_ms = match dynamodb.get("ApproximateCreationDateTime") {
             None | Some(Value::Null) => None,

@@ -300,17 +300,15 @@ fn stream_specification(request: &Request<'_>) -> Result<Option<Option<StreamVie
     if !enabled {
         return Ok(Some(None));
     }
-    let view = match spec.str("StreamViewType")? {
-        Some("KEYS_ONLY") => StreamViewType::KeysOnly,
-        Some("NEW_IMAGE") => StreamViewType::NewImage,
-        Some("OLD_IMAGE") => StreamViewType::OldImage,
-        Some("NEW_AND_OLD_IMAGES") => StreamViewType::NewAndOldImages,
-        Some(other) => {
+    let text = spec.str("StreamViewType")?;
+    let view = match (text, text.and_then(StreamViewType::parse)) {
+        (_, Some(view)) => view,
+        (Some(other), None) => {
             return Err(ApiError::validation(format!(
                 "1 validation error detected: Value '{other}' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]"
             )))
         }
-        None => {
+        (None, None) => {
             return Err(ApiError::validation(
                 "One or more parameter values were invalid: StreamViewType must be specified when StreamEnabled is true",
             ))

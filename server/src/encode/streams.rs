@@ -6,7 +6,7 @@ use singletable_core::backend::TableDescription;
 use singletable_core::json::item_to_json;
 use singletable_engine::{ChangeRecord, StreamInfo};
 
-use super::tables::key_schema_json;
+use singletable_core::json::key_schema_to_json;
 
 /// One stream of `ListStreams`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub fn describe_stream(
         "StreamViewType": info.view_type.as_str(),
         "CreationRequestDateTime": info.created_ms / 1000,
         "TableName": description.table_name,
-        "KeySchema": key_schema_json(&description.key_schema),
+        "KeySchema": key_schema_to_json(&description.key_schema),
         "Shards": [{
             "ShardId": shard_id,
             "SequenceNumberRange": {"StartingSequenceNumber": sequence(first)}

@@ -18,6 +18,9 @@
 
 use std::cmp::Ordering;
 
+use singletable_core::expr::rules::{
+    render_literal, render_path, scalar_order, value_size, MAX_IN_OPERANDS,
+};
 use singletable_core::expr::{
     add_delete_operand_error, begins_with_operands_error, orderable_operands_error, Comparator,
     Condition, Operand, Path, PathElement, SetValue, SortKeyCondition, UpdateAction, UpdateOperand,
@@ -26,14 +29,12 @@ use singletable_core::{AttributeType, AttributeValue, Number};
 
 use super::reserved::is_reserved;
 use super::syntax::{Arith, Node, RawAction, RawElement, RawPath, Section};
-use super::{ExprError, ExpressionKind, Placeholders};
+use super::{ExprError, ExpressionKind, KindErrors, Placeholders};
 
 type Checked<T> = Result<T, ExprError>;
 
 /// DynamoDB's limit on the elements of one document path.
 const MAX_PATH_DEPTH: usize = 32;
-/// IN takes at most this many candidates.
-const MAX_IN_OPERANDS: usize = 100;
 
 const CONDITION_FUNCTIONS: [&str; 5] =
     ["attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains"];
@@ -232,68 +233,6 @@ fn resolve_value(
     })
 }
 
-/// `[a, b, [1]]`: a path as DynamoDB's messages print it.
-pub(crate) fn render_path(path: &Path) -> String {
-    let parts: Vec<String> = path
-        .elements
-        .iter()
-        .map(|element| match element {
-            PathElement::Attribute(name) => name.clone(),
-            PathElement::Index(index) => format!("[{index}]"),
-        })
-        .collect();
-    format!("[{}]", parts.join(", "))
-}
-
-/// `AttributeValue: {N:1}`: a literal as DynamoDB's BETWEEN messages print it.
-fn render_literal(value: &AttributeValue) -> String {
-    let body = match value {
-        AttributeValue::S(s) => format!("S:{s}"),
-        AttributeValue::N(n) => format!("N:{}", n.as_str()),
-        // DynamoDB (a Java service) prints binary bounds as the buffer object.
-        AttributeValue::B(b) => {
-            format!("B:java.nio.HeapByteBuffer[pos=0 lim={0} cap={0}]", b.len())
-        }
-        other => other.attribute_type().as_str().to_owned(),
-    };
-    format!("AttributeValue: {{{body}}}")
-}
-
-fn scalar_order(left: &AttributeValue, right: &AttributeValue) -> Option<Ordering> {
-    match (left, right) {
-        (AttributeValue::S(l), AttributeValue::S(r)) => Some(l.as_bytes().cmp(r.as_bytes())),
-        (AttributeValue::N(l), AttributeValue::N(r)) => Some(l.cmp(r)),
-        (AttributeValue::B(l), AttributeValue::B(r)) => Some(l.cmp(r)),
-        _ => None,
-    }
-}
-
-/// `size()` of a literal: S in UTF-16 code units (as DynamoDB, a Java service, counts),
-/// B in bytes, the element count of a set, list or map.
-fn literal_size(value: &AttributeValue) -> Option<usize> {
-    Some(match value {
-        AttributeValue::S(s) => s.encode_utf16().count(),
-        AttributeValue::B(b) => b.len(),
-        AttributeValue::Ss(set) => set.len(),
-        AttributeValue::Ns(set) => set.len(),
-        AttributeValue::Bs(set) => set.len(),
-        AttributeValue::L(list) => list.len(),
-        AttributeValue::M(map) => map.len(),
-        AttributeValue::N(_) | AttributeValue::Bool(_) | AttributeValue::Null => return None,
-    })
-}
-
-fn comparator_symbol(op: Comparator) -> &'static str {
-    match op {
-        Comparator::Eq => "=",
-        Comparator::Ne => "<>",
-        Comparator::Lt => "<",
-        Comparator::Le => "<=",
-        Comparator::Gt => ">",
-        Comparator::Ge => ">=",
-    }
-}
-
 /// The valid type names of `attribute_type`, in DynamoDB's message order.
 const TYPE_NAMES: &str = "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}";
 /// What DynamoDB Local says when the second operand of `attribute_type` is a path.
@@ -376,7 +315,7 @@ impl ConditionResolver<'_> {
                 self.operand_count(name, args.len(), 1)?;
                 match args.into_iter().next() {
                     Some(Operand::Path(path)) => Ok(Operand::Size(path)),
-                    Some(Operand::Value(value)) => match literal_size(&value) {
+                    Some(Operand::Value(value)) => match value_size(&value) {
                         Some(size) => Ok(Operand::Value(AttributeValue::N(Number::from(size)))),
                         None => Err(self.incorrect_operand("size", value.attribute_type())),
                     },
@@ -399,7 +338,7 @@ impl ConditionResolver<'_> {
             Node::Compare(l, op, r) => {
                 let left = self.operand(l)?;
                 let right = self.operand(r)?;
-                let symbol = comparator_symbol(*op);
+                let symbol = op.symbol();
                 self.distinct(symbol, &left, &[&right])?;
                 if !matches!(op, Comparator::Eq | Comparator::Ne) {
                     self.orderable(symbol, &[&left, &right])?;

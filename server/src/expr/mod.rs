@@ -75,9 +75,7 @@ use singletable_core::AttributeValue;
 use check::{ConditionResolver, UpdateResolver};
 use syntax::{RawAction, Section};
 
-/// The longest expression DynamoDB accepts, in UTF-16 code units (DynamoDB counts the
-/// characters of a Java string).
-pub const MAX_EXPRESSION_SIZE: usize = 4096;
+pub use singletable_core::expr::rules::{ExpressionKind, MAX_EXPRESSION_SIZE};
 
 /// A `ValidationException` for an expression: DynamoDB's full message, e.g.
 /// `Invalid ConditionExpression: Syntax error; token: "x", near: "a x"`.
@@ -95,39 +93,21 @@ impl ExprError {
     }
 }
 
-/// Which request parameter an expression came from: it names the expression in messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ExpressionKind {
-    /// `ConditionExpression`.
-    Condition,
-    /// `FilterExpression`.
-    Filter,
-    /// `KeyConditionExpression`.
-    KeyCondition,
-    /// `UpdateExpression`.
-    Update,
-    /// `ProjectionExpression`.
-    Projection,
-}
-
-impl ExpressionKind {
-    /// The parameter's name: `ConditionExpression`, `FilterExpression`, …
-    pub const fn parameter(self) -> &'static str {
-        match self {
-            ExpressionKind::Condition => "ConditionExpression",
-            ExpressionKind::Filter => "FilterExpression",
-            ExpressionKind::KeyCondition => "KeyConditionExpression",
-            ExpressionKind::Update => "UpdateExpression",
-            ExpressionKind::Projection => "ProjectionExpression",
-        }
-    }
-
+/// The parser's errors of an [`ExpressionKind`]: DynamoDB's `Invalid <parameter>: …`
+/// messages (the wording is core's [`ExpressionKind::message`]).
+pub(crate) trait KindErrors: Copy {
     /// `Invalid <parameter>: <message>`.
-    fn error(self, message: impl fmt::Display) -> ExprError {
-        ExprError::new(format!("Invalid {}: {message}", self.parameter()))
-    }
+    fn error(self, message: impl fmt::Display) -> ExprError;
 
     /// The checks every expression starts with: not empty, at most 4 KB.
+    fn check_size(self, text: &str) -> Result<(), ExprError>;
+}
+
+impl KindErrors for ExpressionKind {
+    fn error(self, message: impl fmt::Display) -> ExprError {
+        ExprError::new(self.message(message))
+    }
+
     fn check_size(self, text: &str) -> Result<(), ExprError> {
         if text.is_empty() {
             return Err(self.error("The expression can not be empty;"));

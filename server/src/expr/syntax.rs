@@ -13,7 +13,7 @@
 use singletable_core::expr::Comparator;
 
 use super::lexer::{lex, Keyword, Kind, Token};
-use super::{ExprError, ExpressionKind};
+use super::{ExprError, ExpressionKind, KindErrors};
 
 /// At most this many operators and functions in one expression (DynamoDB's limit).
 pub(crate) const MAX_OPERATORS: usize = 300;

@@ -16,13 +16,17 @@
 //! ```
 
 use base64::Engine as _;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::backend::{CreateTableInput, KeyType, ProjectionSpec, SecondaryIndex};
 use crate::number::Number;
-use crate::schema::BillingMode;
-use crate::schema::TableSchema;
 use crate::value::{AttributeValue, Item};
+
+mod table;
+
+pub use table::{
+    attribute_definitions_to_json, create_table_to_json, key_schema_to_json, projection_to_json,
+    schema_create_table_json, schema_time_to_live_json, table_description_to_json,
+};
 
 /// A JSON value that is not a DynamoDB attribute value (or item).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -174,147 +178,11 @@ fn value_at(json: &Value, path: &str) -> Result<AttributeValue, JsonError> {
     })
 }
 
-/// A `CreateTable` request as DynamoDB's JSON API takes it (the shape
-/// `aws dynamodb create-table --cli-input-json` reads): `TableName`, `AttributeDefinitions`,
-/// `KeySchema`, `GlobalSecondaryIndexes`, `LocalSecondaryIndexes`, `BillingMode`,
-/// `ProvisionedThroughput` and `StreamSpecification`, each present only when it applies.
-///
-/// TTL is not part of `CreateTable` (DynamoDB sets it with `UpdateTimeToLive` once the
-/// table is active), so it is not in this document.
-pub fn create_table_to_json(input: &CreateTableInput) -> Value {
-    let mut object = Map::new();
-    object.insert("TableName".to_owned(), Value::String(input.table_name.clone()));
-    object.insert(
-        "AttributeDefinitions".to_owned(),
-        Value::Array(
-            input
-                .attribute_definitions
-                .iter()
-                .map(|d| {
-                    serde_json::json!({"AttributeName": d.name, "AttributeType": d.ty.as_str()})
-                })
-                .collect(),
-        ),
-    );
-    object.insert("KeySchema".to_owned(), key_schema_json(&input.key_schema));
-    let provisioned = |read: u64, write: u64| serde_json::json!({"ReadCapacityUnits": read, "WriteCapacityUnits": write});
-    let index = |index: &SecondaryIndex, global: bool| {
-        let mut object = Map::new();
-        object.insert("IndexName".to_owned(), Value::String(index.index_name.clone()));
-        object.insert("KeySchema".to_owned(), key_schema_json(&index.key_schema));
-        let projection = match &index.projection {
-            ProjectionSpec::All => serde_json::json!({"ProjectionType": "ALL"}),
-            ProjectionSpec::KeysOnly => serde_json::json!({"ProjectionType": "KEYS_ONLY"}),
-            ProjectionSpec::Include(names) => {
-                serde_json::json!({"ProjectionType": "INCLUDE", "NonKeyAttributes": names})
-            }
-        };
-        object.insert("Projection".to_owned(), projection);
-        if global {
-            if let (Some((read, write)), BillingMode::Provisioned { .. }) =
-                (index.provisioned_throughput, input.billing_mode)
-            {
-                object.insert("ProvisionedThroughput".to_owned(), provisioned(read, write));
-            }
-        }
-        Value::Object(object)
-    };
-    if !input.global_secondary_indexes.is_empty() {
-        let gsis = input.global_secondary_indexes.iter().map(|i| index(i, true)).collect();
-        object.insert("GlobalSecondaryIndexes".to_owned(), Value::Array(gsis));
-    }
-    if !input.local_secondary_indexes.is_empty() {
-        let lsis = input.local_secondary_indexes.iter().map(|i| index(i, false)).collect();
-        object.insert("LocalSecondaryIndexes".to_owned(), Value::Array(lsis));
-    }
-    match input.billing_mode {
-        BillingMode::PayPerRequest => {
-            object.insert("BillingMode".to_owned(), Value::String("PAY_PER_REQUEST".to_owned()));
-        }
-        BillingMode::Provisioned { read, write } => {
-            object.insert("BillingMode".to_owned(), Value::String("PROVISIONED".to_owned()));
-            object.insert("ProvisionedThroughput".to_owned(), provisioned(read, write));
-        }
-    }
-    if let Some(view) = input.stream {
-        object.insert(
-            "StreamSpecification".to_owned(),
-            serde_json::json!({"StreamEnabled": true, "StreamViewType": view.as_str()}),
-        );
-    }
-    Value::Object(object)
-}
-
-fn key_schema_json(elements: &[crate::backend::KeySchemaElement]) -> Value {
-    Value::Array(
-        elements
-            .iter()
-            .map(|e| {
-                let key_type = match e.key_type {
-                    KeyType::Hash => "HASH",
-                    KeyType::Range => "RANGE",
-                };
-                serde_json::json!({"AttributeName": e.attribute_name, "KeyType": key_type})
-            })
-            .collect(),
-    )
-}
-
-/// The `CreateTable` request of a table of the model, in DynamoDB JSON: what
-/// [`TableClient::create_table`](crate::TableClient::create_table) sends, for
-/// infrastructure code (`aws dynamodb create-table --cli-input-json`, CloudFormation's
-/// `AWS::DynamoDB::Table` properties, Terraform). The model's TTL setting is a separate
-/// request: [`schema_time_to_live_json`].
-///
-/// ```
-/// use singletable_core::json::schema_create_table_json;
-/// use singletable_core::schema::{
-///     BillingMode, IndexKind, IndexSchema, KeyAttribute, Projection, ScalarType, TableSchema,
-/// };
-///
-/// static SCHEMA: TableSchema = TableSchema {
-///     name: "App",
-///     partition_key: KeyAttribute { name: "PK", ty: ScalarType::S },
-///     sort_key: Some(KeyAttribute { name: "SK", ty: ScalarType::S }),
-///     indexes: &[IndexSchema {
-///         name: "GSI1",
-///         kind: IndexKind::Global,
-///         partition_key: &[KeyAttribute { name: "GSI1PK", ty: ScalarType::S }],
-///         sort_key: &[],
-///         projection: Projection::All,
-///         throughput: None,
-///     }],
-///     ttl_attribute: None,
-///     stream: None,
-///     billing: BillingMode::PayPerRequest,
-///     entity_type_attribute: "_type",
-/// };
-/// let json = schema_create_table_json(&SCHEMA);
-/// assert_eq!(json["TableName"], "App");
-/// assert_eq!(json["KeySchema"][1]["KeyType"], "RANGE");
-/// assert_eq!(json["GlobalSecondaryIndexes"][0]["IndexName"], "GSI1");
-/// assert_eq!(json["BillingMode"], "PAY_PER_REQUEST");
-/// ```
-pub fn schema_create_table_json(schema: &TableSchema) -> Value {
-    create_table_to_json(&crate::backend::create_table_input(schema))
-}
-
-/// The `UpdateTimeToLive` request that enables the model's TTL attribute
-/// (`{"TableName": .., "TimeToLiveSpecification": {"AttributeName": .., "Enabled": true}}`),
-/// or `None` when the model has no TTL attribute. DynamoDB accepts it once the table is
-/// `ACTIVE`.
-pub fn schema_time_to_live_json(schema: &TableSchema) -> Option<Value> {
-    schema.ttl_attribute.map(|attribute| {
-        serde_json::json!({
-            "TableName": schema.name,
-            "TimeToLiveSpecification": {"AttributeName": attribute, "Enabled": true}
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::{CreateTableInput, KeyType, ProjectionSpec, SecondaryIndex};
+    use crate::schema::BillingMode;
     use serde_json::json;
 
     #[test]
