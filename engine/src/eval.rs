@@ -23,8 +23,10 @@ use std::hash::Hash;
 
 use super::validate::check_value;
 use singletable_core::error::{Error, Result};
-pub(crate) use singletable_core::expr::rules::{render_literal, render_path, ExpressionKind};
-use singletable_core::expr::rules::{scalar_order, value_size, MAX_IN_OPERANDS};
+use singletable_core::expr::rules::{
+    between_bounds_error, distinct_operands_error, scalar_order, value_size, MAX_IN_OPERANDS,
+};
+pub(crate) use singletable_core::expr::rules::{render_path, ExpressionKind};
 use singletable_core::expr::{
     begins_with_operands_error, orderable_operands_error, Comparator, Condition, Operand, Path,
     PathElement,
@@ -270,22 +272,8 @@ impl Checker {
                 self.distinct("BETWEEN", operand, [low, high])?;
                 self.orderable("BETWEEN", [operand, low, high])?;
                 if let (Operand::Value(low), Operand::Value(high)) = (low, high) {
-                    match scalar_order(low, high) {
-                        None => {
-                            return Err(self.error(format!(
-                                "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: {}, upper bound operand: {}",
-                                render_literal(low),
-                                render_literal(high)
-                            )))
-                        }
-                        Some(Ordering::Greater) => {
-                            return Err(self.error(format!(
-                                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: {}, upper bound operand: {}",
-                                render_literal(low),
-                                render_literal(high)
-                            )))
-                        }
-                        Some(_) => {}
+                    if let Some(message) = between_bounds_error(low, high) {
+                        return Err(self.error(message));
                     }
                 }
                 Ok(())
@@ -357,17 +345,10 @@ impl Checker {
         first: &Operand,
         others: impl IntoIterator<Item = &'a Operand>,
     ) -> Result<()> {
-        let path = match first {
-            Operand::Path(path) => path,
-            Operand::Size(_) | Operand::Value(_) => return Ok(()),
-        };
-        if others.into_iter().any(|other| other == first) {
-            return Err(self.error(format!(
-                "The first operand must be distinct from the remaining operands for this operator or function; operator: {operator}, first operand: {}",
-                render_path(path)
-            )));
+        match distinct_operands_error(operator, first, others) {
+            Some(message) => Err(self.error(message)),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

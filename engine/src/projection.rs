@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use super::eval::render_path;
 use super::validate::MAX_NESTED_CONTAINERS;
 use singletable_core::error::{Error, Result};
+use singletable_core::expr::rules::PathClash;
 use singletable_core::expr::{Path, PathElement};
 use singletable_core::value::{AttributeValue, Item};
 
@@ -44,24 +45,19 @@ enum NodeKind {
     List(BTreeMap<usize, Node>),
 }
 
-fn render_nth(paths: &[Path], position: usize) -> String {
-    paths.get(position).map(render_path).unwrap_or_default()
+fn clash(how: PathClash, prefix: &str, paths: &[Path], one: usize, two: usize) -> Error {
+    // Positions index `paths` by construction; an empty path stands in otherwise.
+    let nth =
+        |position: usize| paths.get(position).cloned().unwrap_or(Path { elements: Vec::new() });
+    Error::validation(format!("{prefix}{}", how.message(&nth(one), &nth(two))))
 }
 
 fn overlap(prefix: &str, paths: &[Path], one: usize, two: usize) -> Error {
-    Error::validation(format!(
-        "{prefix}Two document paths overlap with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
-        render_nth(paths, one),
-        render_nth(paths, two)
-    ))
+    clash(PathClash::Overlap, prefix, paths, one, two)
 }
 
 fn conflict(prefix: &str, paths: &[Path], one: usize, two: usize) -> Error {
-    Error::validation(format!(
-        "{prefix}Two document paths conflict with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
-        render_nth(paths, one),
-        render_nth(paths, two)
-    ))
+    clash(PathClash::Conflict, prefix, paths, one, two)
 }
 
 fn kind_for(next: &PathElement) -> NodeKind {

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::expr::{Comparator, Path, PathElement};
+use crate::expr::{Comparator, Operand, Path, PathElement};
 use crate::value::AttributeValue;
 
 /// `IN` takes at most this many operands.
@@ -125,6 +125,78 @@ pub fn value_size(value: &AttributeValue) -> Option<usize> {
     })
 }
 
+/// DynamoDB's message when the first operand of a comparison, `BETWEEN`, `IN` or a
+/// function reappears among the others (`a = a`, `a BETWEEN a AND :b`); literals may
+/// repeat, and so may `size(a)`. `None` when the operands are fine.
+pub fn distinct_operands_error<'a>(
+    operator: &str,
+    first: &Operand,
+    others: impl IntoIterator<Item = &'a Operand>,
+) -> Option<String> {
+    let Operand::Path(path) = first else { return None };
+    others.into_iter().any(|other| other == first).then(|| {
+        format!(
+            "The first operand must be distinct from the remaining operands for this operator or function; operator: {operator}, first operand: {}",
+            render_path(path)
+        )
+    })
+}
+
+/// DynamoDB's message when two literal `BETWEEN` bounds cannot bound anything: of two
+/// types, or the upper below the lower. `None` when `low <= high`.
+pub fn between_bounds_error(low: &AttributeValue, high: &AttributeValue) -> Option<String> {
+    let problem = match scalar_order(low, high) {
+        None => "requires same data type for lower and upper bounds",
+        Some(Ordering::Greater) => {
+            "requires upper bound to be greater than or equal to lower bound"
+        }
+        Some(_) => return None,
+    };
+    Some(format!(
+        "The BETWEEN operator {problem}; lower bound operand: {}, upper bound operand: {}",
+        render_literal(low),
+        render_literal(high)
+    ))
+}
+
+/// How two document paths of one update or projection clash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathClash {
+    /// One is a prefix of the other (`a`, `a.b`).
+    Overlap,
+    /// They go through one place as a map and as a list (`a.b`, `a[0]`).
+    Conflict,
+}
+
+impl PathClash {
+    /// How `one` and `two` clash, if they do.
+    pub fn of(one: &Path, two: &Path) -> Option<PathClash> {
+        for (a, b) in one.elements.iter().zip(&two.elements) {
+            match (a, b) {
+                (PathElement::Attribute(x), PathElement::Attribute(y)) if x == y => {}
+                (PathElement::Index(x), PathElement::Index(y)) if x == y => {}
+                (PathElement::Attribute(_), PathElement::Attribute(_))
+                | (PathElement::Index(_), PathElement::Index(_)) => return None,
+                _ => return Some(PathClash::Conflict),
+            }
+        }
+        Some(PathClash::Overlap)
+    }
+
+    /// DynamoDB's message: `Two document paths overlap with each other; …`.
+    pub fn message(self, one: &Path, two: &Path) -> String {
+        let how = match self {
+            PathClash::Overlap => "overlap",
+            PathClash::Conflict => "conflict",
+        };
+        format!(
+            "Two document paths {how} with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
+            render_path(one),
+            render_path(two)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +236,36 @@ mod tests {
         assert_eq!(render_literal(&AttributeValue::Bool(true)), "AttributeValue: {BOOL}");
         assert_eq!(ExpressionKind::Filter.message("x"), "Invalid FilterExpression: x");
         assert_eq!(Comparator::Ne.symbol(), "<>");
+    }
+
+    #[test]
+    fn between_bounds_and_distinct_operands() {
+        let n = |v: i64| AttributeValue::N(Number::from(v));
+        assert_eq!(between_bounds_error(&n(1), &n(1)), None);
+        assert!(between_bounds_error(&n(5), &n(1))
+            .is_some_and(|m| m.contains("upper bound to be greater")));
+        assert!(between_bounds_error(&n(1), &AttributeValue::S("a".to_owned()))
+            .is_some_and(|m| m.contains("same data type")));
+        let a = Operand::Path(Path::attribute("a"));
+        let b = Operand::Path(Path::attribute("b"));
+        assert_eq!(distinct_operands_error("=", &a, [&b]), None);
+        assert_eq!(
+            distinct_operands_error("=", &a, [&b, &a]).as_deref(),
+            Some("The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]")
+        );
+        let value = Operand::Value(n(1));
+        assert_eq!(distinct_operands_error("=", &value, [&value]), None);
+    }
+
+    #[test]
+    fn paths_overlap_or_conflict() {
+        let a = Path::attribute("a");
+        assert_eq!(PathClash::of(&a, &a.clone().key("b")), Some(PathClash::Overlap));
+        assert_eq!(
+            PathClash::of(&a.clone().key("b"), &a.clone().index(0)),
+            Some(PathClash::Conflict)
+        );
+        assert_eq!(PathClash::of(&a.clone().key("b"), &a.clone().key("c")), None);
+        assert!(PathClash::Overlap.message(&a, &a).starts_with("Two document paths overlap"));
     }
 }

@@ -2,7 +2,7 @@
 //! turned into the range of a partition to read.
 
 use super::*;
-use singletable_core::expr::rules::scalar_order;
+use singletable_core::expr::rules::between_bounds_error;
 
 /// The key condition as one list of tests by attribute name, checked the way DynamoDB
 /// checks the expression before it looks at the schema.
@@ -30,23 +30,11 @@ pub(super) fn key_conditions(condition: &KeyCondition) -> Result<Vec<(&str, Sort
             })?;
         }
         match test {
-            SortKeyCondition::Between(low, high) => match scalar_order(low, high) {
-                None => {
-                    return Err(Error::validation(format!(
-                        "{KEY_CONDITION}The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: {}, upper bound operand: {}",
-                        render_literal(low),
-                        render_literal(high)
-                    )))
+            SortKeyCondition::Between(low, high) => {
+                if let Some(message) = between_bounds_error(low, high) {
+                    return Err(Error::validation(format!("{KEY_CONDITION}{message}")));
                 }
-                Some(std::cmp::Ordering::Greater) => {
-                    return Err(Error::validation(format!(
-                        "{KEY_CONDITION}The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: {}, upper bound operand: {}",
-                        render_literal(low),
-                        render_literal(high)
-                    )))
-                }
-                Some(_) => {}
-            },
+            }
             SortKeyCondition::BeginsWith(prefix)
                 if !matches!(prefix, AttributeValue::S(_) | AttributeValue::B(_)) =>
             {

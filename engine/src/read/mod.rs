@@ -46,7 +46,7 @@ use std::sync::Arc;
 use super::capacity::{consumed, read_units, Access};
 use super::catalog::Catalog;
 use super::definition::{IndexDef, KeyAttr, TableDef};
-use super::eval::{self, condition_paths, render_literal, ExpressionKind};
+use super::eval::{self, condition_paths, ExpressionKind};
 use super::index::{IndexEntryKey, IndexPartition};
 use super::key_value::{KeyTuple, KeyValue, PrimaryKey, FNV_OFFSET};
 use super::projection::Projection;

@@ -16,10 +16,8 @@
 //! 4. Key conditions only: the shape rules (`Invalid operator used in
 //!    KeyConditionExpression: OR`, one key attribute per condition, scalar key paths).
 
-use std::cmp::Ordering;
-
 use singletable_core::expr::rules::{
-    render_literal, render_path, scalar_order, value_size, MAX_IN_OPERANDS,
+    between_bounds_error, distinct_operands_error, value_size, PathClash, MAX_IN_OPERANDS,
 };
 use singletable_core::expr::{
     add_delete_operand_error, begins_with_operands_error, orderable_operands_error, Comparator,
@@ -282,15 +280,10 @@ impl ConditionResolver<'_> {
     }
 
     fn distinct(&self, operator: &str, first: &Operand, others: &[&Operand]) -> Checked<()> {
-        if let Operand::Path(path) = first {
-            if others.iter().any(|other| matches!(other, Operand::Path(o) if o == path)) {
-                return Err(self.error(format!(
-                    "The first operand must be distinct from the remaining operands for this operator or function; operator: {operator}, first operand: {}",
-                    render_path(path)
-                )));
-            }
+        match distinct_operands_error(operator, first, others.iter().copied()) {
+            Some(message) => Err(self.error(message)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Only S, N and B literals can be ordered: the engine's rule
@@ -352,18 +345,8 @@ impl ConditionResolver<'_> {
                 self.distinct("BETWEEN", &operand, &[&low, &high])?;
                 self.orderable("BETWEEN", &[&operand, &low, &high])?;
                 if let (Operand::Value(l), Operand::Value(h)) = (&low, &high) {
-                    match scalar_order(l, h) {
-                        None => return Err(self.error(format!(
-                            "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: {}, upper bound operand: {}",
-                            render_literal(l),
-                            render_literal(h)
-                        ))),
-                        Some(Ordering::Greater) => return Err(self.error(format!(
-                            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: {}, upper bound operand: {}",
-                            render_literal(l),
-                            render_literal(h)
-                        ))),
-                        Some(_) => {}
+                    if let Some(message) = between_bounds_error(l, h) {
+                        return Err(self.error(message));
                     }
                 }
                 Ok(Condition::Between { operand, low, high })
@@ -563,20 +546,6 @@ pub(crate) fn key_parts(
 // ---------------------------------------------------------------------------------------
 // Updates and projections: overlapping paths, values
 
-/// How two paths clash, if they do.
-fn clash(one: &Path, two: &Path) -> Option<&'static str> {
-    for (a, b) in one.elements.iter().zip(&two.elements) {
-        match (a, b) {
-            (PathElement::Attribute(x), PathElement::Attribute(y)) if x == y => {}
-            (PathElement::Index(x), PathElement::Index(y)) if x == y => {}
-            (PathElement::Attribute(_), PathElement::Attribute(_))
-            | (PathElement::Index(_), PathElement::Index(_)) => return None,
-            _ => return Some("conflict"),
-        }
-    }
-    Some("overlap")
-}
-
 /// Rejects overlapping (`a`, `a.b`) and conflicting (`a.b`, `a[0]`) paths.
 ///
 /// DynamoDB walks the paths from the last written to the first and reports the path
@@ -585,13 +554,9 @@ fn clash(one: &Path, two: &Path) -> Option<&'static str> {
 pub(crate) fn no_overlaps(paths: &[&Path], kind: ExpressionKind) -> Checked<()> {
     let mut seen: Vec<&Path> = Vec::with_capacity(paths.len());
     for path in paths.iter().rev() {
-        if let Some(how) = seen.iter().find_map(|earlier| clash(path, earlier)) {
+        if let Some(how) = seen.iter().find_map(|earlier| PathClash::of(path, earlier)) {
             let two = seen.first().copied().unwrap_or(path);
-            return Err(kind.error(format!(
-                "Two document paths {how} with each other; must remove or rewrite one of these paths; path one: {}, path two: {}",
-                render_path(path),
-                render_path(two)
-            )));
+            return Err(kind.error(how.message(path, two)));
         }
         seen.push(path);
     }
