@@ -27,11 +27,31 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::json::{parse_binary as binary, parse_number as number};
 use crate::number::Number;
 use crate::value::{AttributeValue, Item};
 
 const STANDARD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// A DynamoDB JSON number (`N`, `NS` element), checked by DynamoDB's rules; the error
+/// message is shared by both readers ([`crate::json`] and this module).
+pub fn parse_number(text: &str) -> Result<Number, String> {
+    Number::parse(text).map_err(|e| format!("invalid number `{text}`: {e}"))
+}
+
+/// A DynamoDB JSON binary (`B`, `BS` element): standard base64.
+pub fn parse_binary(text: &str) -> Result<Vec<u8>, String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| format!("invalid base64: {e}"))
+}
+
+fn number(text: &str) -> Result<Number, String> {
+    parse_number(text)
+}
+
+fn binary(text: &str) -> Result<Vec<u8>, String> {
+    parse_binary(text)
+}
 
 /// An item read from DynamoDB JSON (`{"pk": {"S": "u1"}, …}`).
 #[derive(Debug, Clone, PartialEq)]

@@ -15,9 +15,9 @@
 //! assert_eq!(item_to_json(&item), json);
 //! ```
 
-use base64::Engine as _;
 use serde_json::Value;
 
+pub use crate::json_serde::{parse_binary, parse_number};
 use crate::number::Number;
 use crate::value::{AttributeValue, Item};
 
@@ -43,8 +43,6 @@ impl JsonError {
         JsonError { path: path.to_owned(), message: message.into() }
     }
 }
-
-const STANDARD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// An attribute value in DynamoDB JSON (written by the one writer,
 /// [`crate::json_serde::ValueRef`]).
@@ -91,17 +89,6 @@ fn array<'a>(json: &'a Value, path: &str, tag: &str) -> Result<&'a Vec<Value>, J
 
 fn number(text: &str, path: &str) -> Result<Number, JsonError> {
     parse_number(text).map_err(|message| JsonError::new(path, message))
-}
-
-/// A DynamoDB JSON number (`N`, `NS` element), checked by DynamoDB's rules; the error
-/// message is shared by both readers (this module and [`crate::json_serde`]).
-pub fn parse_number(text: &str) -> Result<Number, String> {
-    Number::parse(text).map_err(|e| format!("invalid number `{text}`: {e}"))
-}
-
-/// A DynamoDB JSON binary (`B`, `BS` element): standard base64.
-pub fn parse_binary(text: &str) -> Result<Vec<u8>, String> {
-    STANDARD.decode(text).map_err(|e| format!("invalid base64: {e}"))
 }
 
 fn binary(text: &str, path: &str) -> Result<Vec<u8>, JsonError> {
