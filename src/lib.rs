@@ -537,11 +537,14 @@
 //!
 //! ## Backends
 //!
-//! [`MemoryBackend`] is the embedded engine; `AwsBackend` (cargo feature `aws`, on by
+//! [`MemoryBackend`] (crate `singletable-engine`, cargo feature `engine`, on by default) is
+//! the embedded engine; `AwsBackend` (crate `singletable-aws`, cargo feature `aws`, on by
 //! default) runs the same operations on DynamoDB through `aws-sdk-dynamodb`
 //! (`AwsBackend::from_env().await?`, or `AwsBackend::from_endpoint("http://127.0.0.1:8000")`
 //! for a local DynamoDB). Both implement [`Backend`]; a [`TableClient`] holds an
-//! `Arc<dyn Backend>`, so the choice can be made at run time.
+//! `Arc<dyn Backend>`, so the choice can be made at run time. An AWS-only build
+//! (`default-features = false, features = ["aws"]`) compiles no engine; a build for tests
+//! and local tools (`features = ["engine"]`) compiles no AWS SDK.
 
 /// `#[derive(Changes)]`: a per-table enum of typed stream changes (see [`stream`]).
 pub use singletable_macros::Changes;
