@@ -60,6 +60,9 @@
 //!   `TransactionConflict` for transactions, `TransactionConflictException` for
 //!   single-item writes); `inflight`: the items claimed by running transactions;
 //!   `ttl`: the TTL setting;
+//! - `partiql`: PartiQL (`ExecuteStatement`, `BatchExecuteStatement`,
+//!   `ExecuteTransaction`), parsed and lowered onto the operations above, see
+//!   [`MemoryBackend::execute_statement`];
 //! - `faults`: fault injection (throttling, unprocessed batch requests) for testing
 //!   retry code, see [`MemoryBackend::with_faults`].
 //! - `stream`: the change feed of tables with a stream (DynamoDB Streams in process), see
@@ -77,6 +80,7 @@ mod index;
 mod inflight;
 mod items;
 mod key_value;
+mod partiql;
 mod projection;
 mod read;
 mod snapshot;

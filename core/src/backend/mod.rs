@@ -15,6 +15,14 @@
 //! Every future is `Send`, and every backend is `Send + Sync`, so a client can be shared
 //! by many tasks.
 
+mod partiql;
+
+pub use partiql::{
+    BatchExecuteStatementInput, BatchExecuteStatementOutput, BatchStatementError,
+    BatchStatementRequest, BatchStatementResponse, ExecuteStatementInput, ExecuteStatementOutput,
+    ExecuteTransactionInput, ExecuteTransactionOutput, ParameterizedStatement,
+};
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;

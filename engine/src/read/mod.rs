@@ -74,6 +74,16 @@ const KEY_CONDITION: &str = "Invalid KeyConditionExpression: ";
 
 /// `Query`.
 pub(crate) fn query(catalog: &Catalog, input: QueryInput) -> Result<PageOutput> {
+    query_with(catalog, input, false)
+}
+
+/// `Query`, with a filter that may name key attributes when `filter_on_keys` (a PartiQL
+/// `SELECT`, whose `WHERE` may test a key attribute beyond the key condition).
+pub(crate) fn query_with(
+    catalog: &Catalog,
+    input: QueryInput,
+    filter_on_keys: bool,
+) -> Result<PageOutput> {
     check_name(&input.table_name)?;
     let limit = check_limit(input.limit)?;
     let select =
@@ -89,7 +99,7 @@ pub(crate) fn query(catalog: &Catalog, input: QueryInput) -> Result<PageOutput> 
     let key_query = KeyQuery::new(&target, &conditions)?;
     check_paths(&target, input.projection.as_deref(), input.filter.as_ref())?;
     if let Some(filter) = &input.filter {
-        check_query_filter(&target, filter)?;
+        check_query_filter(&target, filter, filter_on_keys)?;
     }
     let shape = Shape::new(&target, select, projection, input.projection.as_deref())?;
     let start = input
@@ -371,11 +381,11 @@ fn check_paths(
 
 /// A query's filter may not name the key attributes of what it reads, nor attributes a
 /// secondary index does not project.
-fn check_query_filter(target: &Target<'_>, filter: &Condition) -> Result<()> {
+fn check_query_filter(target: &Target<'_>, filter: &Condition, on_keys: bool) -> Result<()> {
     let mut paths = Vec::new();
     condition_paths(filter, &mut paths);
     let (partition, sort) = target.key_schema();
-    for path in &paths {
+    for path in paths.iter().filter(|_| !on_keys) {
         if let Some(PathElement::Attribute(name)) = path.elements.first() {
             if partition.iter().chain(sort).any(|key| key.name == *name) {
                 return Err(Error::validation(format!(
