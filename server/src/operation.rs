@@ -134,6 +134,12 @@ operations! {
     UntagResource: DynamoDb, true;
     /// `ListTagsOfResource`.
     ListTagsOfResource: DynamoDb, false;
+    /// `ExecuteStatement` (PartiQL; a statement may write).
+    ExecuteStatement: DynamoDb, true;
+    /// `BatchExecuteStatement` (PartiQL).
+    BatchExecuteStatement: DynamoDb, true;
+    /// `ExecuteTransaction` (PartiQL).
+    ExecuteTransaction: DynamoDb, true;
     /// `DescribeLimits`.
     DescribeLimits: DynamoDb, false;
     /// `DescribeEndpoints`.
@@ -197,7 +203,7 @@ mod tests {
         for &operation in Operation::ALL {
             assert_eq!(Operation::from_target(operation.target()), Ok(operation));
         }
-        assert_eq!(Operation::ALL.len(), 26);
+        assert_eq!(Operation::ALL.len(), 29);
     }
 
     #[test]
@@ -231,6 +237,9 @@ mod tests {
                 "UpdateTimeToLive",
                 "TagResource",
                 "UntagResource",
+                "ExecuteStatement",
+                "BatchExecuteStatement",
+                "ExecuteTransaction",
             ]
         );
     }

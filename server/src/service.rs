@@ -19,7 +19,9 @@ use crate::decode::typed::{TypedDelete, TypedGet, TypedPut};
 use crate::decode::{parse_body, Request};
 use crate::encode::to_body;
 use crate::handlers::items::WriteKind;
-use crate::handlers::{account, batches, items, reads, streams, tables, tags, transactions, ttl};
+use crate::handlers::{
+    account, batches, items, partiql, reads, streams, tables, tags, transactions, ttl,
+};
 use crate::operation::{Operation, UnknownOperation};
 use crate::storage::Storage;
 
@@ -167,6 +169,11 @@ impl Engine {
             Operation::TagResource => tags::tag_resource(self, request).await,
             Operation::UntagResource => tags::untag_resource(self, request).await,
             Operation::ListTagsOfResource => tags::list_tags_of_resource(self, request).await,
+            Operation::ExecuteStatement => partiql::execute_statement(self, request).await,
+            Operation::BatchExecuteStatement => {
+                partiql::batch_execute_statement(self, request).await
+            }
+            Operation::ExecuteTransaction => partiql::execute_transaction(self, request).await,
             Operation::DescribeLimits => Ok(account::describe_limits()),
             Operation::DescribeEndpoints => Ok(account::describe_endpoints(self)),
             Operation::ListStreams => streams::list_streams(self, request).await,

@@ -289,7 +289,7 @@ pub(crate) fn conjuncts(expr: &Expr) -> Vec<&Expr> {
 }
 
 /// The attribute and value of `name = value` (either way round), when `expr` is one.
-pub(crate) fn equality<'e>(expr: &'e Expr) -> Option<(&'e str, &'e Expr)> {
+pub(crate) fn equality(expr: &Expr) -> Option<(&str, &Expr)> {
     let Expr::Compare(left, CmpOp::Eq, right) = expr else { return None };
     match (left.as_ref(), right.as_ref()) {
         (Expr::Path(p), value) | (value, Expr::Path(p))

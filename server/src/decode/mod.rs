@@ -15,6 +15,7 @@ pub mod batches;
 pub mod expressions;
 pub mod items;
 pub mod legacy;
+pub mod partiql;
 pub mod reads;
 pub mod streams;
 pub mod tables;

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod batches;
 pub mod items;
+pub mod partiql;
 pub mod reads;
 pub mod streams;
 pub mod tables;

@@ -6,6 +6,7 @@
 pub(crate) mod account;
 pub(crate) mod batches;
 pub(crate) mod items;
+pub(crate) mod partiql;
 pub(crate) mod reads;
 pub(crate) mod streams;
 pub(crate) mod tables;
