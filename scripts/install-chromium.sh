@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-# Installs Chromium for codegen-cli/tests/doc_html.rs (the `singletable doc --html` page is
+# Installs Chromium for cli/tests/doc_html.rs (the `singletable doc --html` page is
 # rendered headless and its diagram measured). Idempotent: does nothing when `chromium` is
 # already on PATH. Uses sudo when not root.
 set -eu

@@ -1,6 +1,6 @@
 """boto3 against `singletable serve`: a non-Rust client works unchanged.
 
-Run by codegen-cli/tests/serve_python.rs, which starts the server and passes its
+Run by cli/tests/serve_python.rs, which starts the server and passes its
 endpoint in SINGLETABLE_ENDPOINT. Standalone:
 
     singletable serve --port 8000 &
