@@ -49,7 +49,6 @@ pub(super) fn scalar_value<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
     value.get("S").or_else(|| value.get("N")).and_then(Value::as_str)
 }
 
-
 /// Every item's segment `index` of a key value (`None` where the item has no such key).
 pub(super) fn segments<'a>(values: &[Option<&'a str>], index: usize) -> Vec<Option<&'a str>> {
     values.iter().map(|v| v.and_then(|v| v.split('#').nth(index))).collect()
@@ -75,7 +74,11 @@ fn distinctive(samples: &[Option<String>]) -> bool {
 /// letter is its first (`DeviceID` with `d#…` → `Device`), else from the one declared
 /// non-key attribute that starts with the letter and names an id (`customer_id` with
 /// `c#…` → `Customer`).
-pub(super) fn expand_letter(letter: &str, key_attribute: &str, declared: &[String]) -> Option<String> {
+pub(super) fn expand_letter(
+    letter: &str,
+    key_attribute: &str,
+    declared: &[String],
+) -> Option<String> {
     let letter = letter.to_ascii_lowercase();
     if letter.len() != 1 || !letter.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;

@@ -73,7 +73,8 @@ pub(super) fn access_patterns(entities: &[EntityModel], cx: &Cx) -> Vec<AccessPa
             .as_ref()
             .is_some_and(|s| s.fields().any(|f| !partition.iter().any(|p| p == f)));
         if sort_has_own {
-            let by = if partition.is_empty() { "partition".to_owned() } else { partition.join("_") };
+            let by =
+                if partition.is_empty() { "partition".to_owned() } else { partition.join("_") };
             push(
                 format!("{many}_by_{by}"),
                 format!("The {rust} items of one partition"),
@@ -85,10 +86,9 @@ pub(super) fn access_patterns(entities: &[EntityModel], cx: &Cx) -> Vec<AccessPa
         }
         for index in &entity.indexes {
             let fields: Vec<String> = match &index.keys {
-                EntityIndexKeys::Templates { partition, .. } => partition
-                    .iter()
-                    .flat_map(|t| t.fields().map(str::to_owned))
-                    .collect(),
+                EntityIndexKeys::Templates { partition, .. } => {
+                    partition.iter().flat_map(|t| t.fields().map(str::to_owned)).collect()
+                }
                 EntityIndexKeys::Fields { partition, .. } => {
                     partition.iter().map(|f| f.value.clone()).collect()
                 }

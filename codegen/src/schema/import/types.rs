@@ -105,7 +105,9 @@ pub(super) fn infer(values: &[&Value], declared: Option<&str>) -> Ty {
 const DESCRIPTORS: &[&str] = &["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"];
 
 fn typed(value: &Value) -> bool {
-    value.as_object().is_some_and(|o| o.len() == 1 && o.keys().all(|k| DESCRIPTORS.contains(&k.as_str())))
+    value
+        .as_object()
+        .is_some_and(|o| o.len() == 1 && o.keys().all(|k| DESCRIPTORS.contains(&k.as_str())))
 }
 
 /// `{"M": {"M": {"HP": {"N": "50"}}}}` (a doubled `M` in published models, which

@@ -314,9 +314,8 @@ fn workbench_entity(
         group.items.iter().map(|i| scalar_value(i, attribute)).collect()
     };
     let pk_source = builder.build(&key_values(pk), &group.pk_shape, &group.pk_alias, pk);
-    let sk_source = sk
-        .as_ref()
-        .map(|sk| builder.build(&key_values(sk), &group.sk_shape, &group.sk_alias, sk));
+    let sk_source =
+        sk.as_ref().map(|sk| builder.build(&key_values(sk), &group.sk_shape, &group.sk_alias, sk));
     let mut entity_indexes = Vec::new();
     for index in &table.indexes {
         let attrs: Vec<&KeyAttributeModel> =
