@@ -157,7 +157,6 @@ async fn code_generated_from_an_imported_workbench_model_works() {
         p_id: "p9".into(),
         gsi1_sk: "2020-06-21T19:18:00".into(),
         c_id: "12345".into(),
-        p_id_2: "2020-06-21T19:18:00".into(),
         quantity: "2".into(),
         price: "100".into(),
         entity_type: "orderItem".into(),

@@ -328,3 +328,263 @@ fn generated_code_of_an_import_is_checked_in() {
          singletable-codegen --features schema --test import`"
     );
 }
+
+// ---- Inference rules (issue 21, A.5) -------------------------------------------------
+
+fn entity<'m>(models: &'m ModelSet, name: &str) -> &'m singletable_codegen::model::EntityModel {
+    models
+        .entities
+        .iter()
+        .find(|e| e.rust_name == name)
+        .unwrap_or_else(|| panic!("no entity {name} in {:?}", entity_names(models)))
+}
+
+fn type_of(models: &ModelSet, entity_name: &str, field: &str) -> String {
+    let e = entity(models, entity_name);
+    let f = e.field(field).unwrap_or_else(|| panic!("{entity_name} has no field {field}"));
+    quote::ToTokens::to_token_stream(&f.ty).to_string().replace(' ', "")
+}
+
+fn index_templates(models: &ModelSet, entity_name: &str, index: &str) -> (String, String) {
+    let e = entity(models, entity_name);
+    let i = e.indexes.iter().find(|i| i.name.value == index).expect("in the index");
+    match &i.keys {
+        EntityIndexKeys::Templates { partition, sort } => (
+            partition.as_ref().map(|t| t.source.value.clone()).unwrap_or_default(),
+            sort.as_ref().map(|t| t.source.value.clone()).unwrap_or_default(),
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A one-table Workbench model from a key schema, GSIs and items.
+fn inline(keys: &str, gsis: &str, items: &str) -> ModelSet {
+    let source = format!(
+        r#"{{"DataModel": [{{"TableName": "Shop", "KeyAttributes": {keys},
+            "GlobalSecondaryIndexes": [{gsis}], "TableData": [{items}]}}]}}"#
+    );
+    let tables = match schema::import_workbench(&source, "inline.json") {
+        Ok(t) => t,
+        Err(cx) => panic!("{:#?}", cx.errors().iter().map(ToString::to_string).collect::<Vec<_>>()),
+    };
+    round_trip(&tables[0].models, "inline.json")
+}
+
+const PK_SK: &str = r#"{"PartitionKey": {"AttributeName": "PK", "AttributeType": "S"},
+    "SortKey": {"AttributeName": "SK", "AttributeType": "S"}}"#;
+
+#[test]
+fn sparse_index_keys_line_up_with_the_table_key() {
+    let gsi = r#"{"IndexName": "GSI2", "KeyAttributes": {
+        "PartitionKey": {"AttributeName": "GSI2PK", "AttributeType": "S"},
+        "SortKey": {"AttributeName": "GSI2SK", "AttributeType": "S"}}}"#;
+    let m = inline(
+        PK_SK,
+        gsi,
+        r#"{"PK": {"S": "p#1"}, "SK": {"S": "w#7"}, "GSI2PK": {"S": "w#7"}, "GSI2SK": {"S": "p#1"}},
+           {"PK": {"S": "p#2"}, "SK": {"S": "w#8"}},
+           {"PK": {"S": "p#3"}, "SK": {"S": "w#9"}, "GSI2PK": {"S": "w#9"}, "GSI2SK": {"S": "p#3"}}"#,
+    );
+    assert_eq!(
+        index_templates(&m, entity_names(&m)[0].as_str(), "GSI2"),
+        ("w#{w_id}".into(), "p#{p_id}".into())
+    );
+}
+
+#[test]
+fn distinctive_values_are_one_field_across_literals_but_short_ids_are_not() {
+    let gsis = r#"{"IndexName": "GSI1", "KeyAttributes": {
+        "PartitionKey": {"AttributeName": "GSI1PK", "AttributeType": "S"},
+        "SortKey": {"AttributeName": "GSI1SK", "AttributeType": "S"}}}"#;
+    let m = inline(
+        PK_SK,
+        gsis,
+        r#"{"PK": {"S": "o#12345"}, "SK": {"S": "c#12345"}, "GSI1PK": {"S": "x#1"}, "GSI1SK": {"S": "2020-06-21T19:18:00"}},
+           {"PK": {"S": "o#23456"}, "SK": {"S": "c#23456"}, "GSI1PK": {"S": "x#2"}, "GSI1SK": {"S": "2020-06-21T19:20:00"}}"#,
+    );
+    let name = entity_names(&m)[0].clone();
+    // `o#12345` and `c#12345`: an order and a customer, not one field.
+    assert_eq!(template_of(&m, &name), ("o#{o_id}".into(), Some("c#{c_id}".into())));
+    let m2 = inline(
+        PK_SK,
+        gsis,
+        r#"{"PK": {"S": "o#1"}, "SK": {"S": "d#2020-06-21T19:18:00"}, "GSI1PK": {"S": "x#1"}, "GSI1SK": {"S": "p#2020-06-21T19:18:00"}}"#,
+    );
+    let name = entity_names(&m2)[0].clone();
+    let (_, sk) = template_of(&m2, &name);
+    let (_, gsi_sk) = index_templates(&m2, &name, "GSI1");
+    assert_eq!(sk.unwrap().replace("d#", ""), gsi_sk.replace("p#", ""));
+}
+
+#[test]
+fn a_key_segment_equal_to_an_attribute_is_that_attributes_field() {
+    let m = inline(
+        PK_SK,
+        "",
+        r#"{"PK": {"S": "Complaint1"}, "SK": {"S": "comm#2023-04-30T12:00:24#comm1"}, "comm_id": {"S": "comm1"}, "comm_date": {"S": "2023-04-30T12:00:24"}},
+           {"PK": {"S": "Complaint1"}, "SK": {"S": "comm#2023-04-30T12:35:54#comm2"}, "comm_id": {"S": "comm2"}, "comm_date": {"S": "2023-04-30T12:35:54"}},
+           {"PK": {"S": "Complaint1"}, "SK": {"S": "metadata"}, "complaint_id": {"S": "Complaint1"}}"#,
+    );
+    assert_eq!(
+        template_of(&m, "Comm"),
+        ("{complaint_id}".into(), Some("comm#{comm_date}#{comm_id}".into()))
+    );
+    // One partition, one partition-key template.
+    assert_eq!(template_of(&m, "Metadata").0, "{complaint_id}");
+}
+
+#[test]
+fn scalar_types_come_from_every_sample() {
+    let m = inline(
+        PK_SK,
+        "",
+        r#"{"PK": {"S": "a#1"}, "SK": {"S": "x"}, "n": {"N": "3000000000"}, "d": {"N": "1"}, "mixed": {"S": "x"}, "big": {"N": "1"}},
+           {"PK": {"S": "a#2"}, "SK": {"S": "x"}, "n": {"N": "4"}, "d": {"N": "1.5"}, "mixed": {"N": "2"}, "big": {"N": "99999999999999999999"}}"#,
+    );
+    let e = entity_names(&m)[0].clone();
+    assert_eq!(type_of(&m, &e, "n"), "i64");
+    assert_eq!(type_of(&m, &e, "d"), "::singletable::Decimal");
+    assert_eq!(type_of(&m, &e, "big"), "::singletable::Decimal");
+    assert_eq!(type_of(&m, &e, "mixed"), "::singletable::AttributeValue");
+}
+
+#[test]
+fn maps_of_one_shape_are_nested_types_and_others_hash_maps() {
+    let m = inline(
+        PK_SK,
+        "",
+        r#"{"PK": {"S": "a#1"}, "SK": {"S": "x"}, "Address": {"M": {"City": {"S": "A"}, "Zip": {"S": "1"}}},
+              "Stats": {"M": {"HP": {"N": "5"}}}, "Tags": {"L": [{"S": "a"}]},
+              "Lines": {"L": [{"M": {"Sku": {"S": "s"}, "Qty": {"N": "1"}}}]}},
+           {"PK": {"S": "a#2"}, "SK": {"S": "x"}, "Address": {"M": {"City": {"S": "B"}, "Zip": {"S": "2"}, "Note": {"S": "n"}}},
+              "Stats": {"M": {"DEF": {"N": "7"}}}, "Tags": {"L": []},
+              "Lines": {"L": [{"M": {"Sku": {"S": "t"}, "Qty": {"N": "2"}}}]}}"#,
+    );
+    let e = entity_names(&m)[0].clone();
+    assert_eq!(type_of(&m, &e, "address"), "Address");
+    assert_eq!(type_of(&m, &e, "stats"), "::std::collections::HashMap<::std::string::String,i64>");
+    assert_eq!(type_of(&m, &e, "tags"), "::std::vec::Vec<::std::string::String>");
+    assert_eq!(type_of(&m, &e, "lines"), "::std::vec::Vec<Line>");
+    let address = m.attributes.iter().find(|a| a.rust_name == "Address").unwrap();
+    let singletable_codegen::model::AttributeShape::Struct(fields) = &address.shape else {
+        panic!("a struct")
+    };
+    let names: Vec<(String, String)> = fields
+        .iter()
+        .map(|f| (f.name(), quote::ToTokens::to_token_stream(&f.ty).to_string().replace(' ', "")))
+        .collect();
+    assert_eq!(names[0], ("city".into(), "::std::string::String".into()));
+    // `Note` is in one sample of two: optional.
+    assert_eq!(names[2], ("note".into(), "::core::option::Option<::std::string::String>".into()));
+    assert_eq!(fields[0].attribute.value, "City");
+}
+
+#[test]
+fn entities_are_named_from_their_key_words() {
+    let m = inline(
+        PK_SK,
+        "",
+        r#"{"PK": {"S": "u#1"}, "SK": {"S": "info"}, "name": {"S": "a"}},
+           {"PK": {"S": "u#1"}, "SK": {"S": "count"}, "n": {"N": "1"}},
+           {"PK": {"S": "u#1#follower"}, "SK": {"S": "u#2"}},
+           {"PK": {"S": "u#1#following"}, "SK": {"S": "u#3"}},
+           {"PK": {"S": "Room:Music"}, "SK": {"S": "meta"}}"#,
+    );
+    assert_eq!(entity_names(&m), ["Info", "Count", "Follower", "Following", "Room"]);
+    let keys = r#"{"PartitionKey": {"AttributeName": "DeviceID", "AttributeType": "S"},
+        "SortKey": {"AttributeName": "SK", "AttributeType": "S"}}"#;
+    let m = inline(
+        keys,
+        "",
+        r#"{"DeviceID": {"S": "d#1"}, "SK": {"S": "WARNING1#2020-04-24T14:40:00"}, "State": {"S": "WARNING1"}, "Date": {"S": "2020-04-24T14:40:00"}},
+           {"DeviceID": {"S": "d#1"}, "SK": {"S": "NORMAL#2020-04-24T14:45:00"}, "State": {"S": "NORMAL"}, "Date": {"S": "2020-04-24T14:45:00"}}"#,
+    );
+    assert_eq!(entity_names(&m), ["Device"]);
+    assert_eq!(template_of(&m, "Device"), ("d#{device_id}".into(), Some("{state}#{date}".into())));
+}
+
+#[test]
+fn sort_keys_one_literal_apart_with_the_same_attributes_are_one_entity() {
+    let m = inline(
+        PK_SK,
+        "",
+        r#"{"PK": {"S": "s#a1"}, "SK": {"S": "c#ABC"}, "token": {"S": "t"}},
+           {"PK": {"S": "s#a2"}, "SK": {"S": "c#XYZ"}, "token": {"S": "u"}}"#,
+    );
+    assert_eq!(m.entities.len(), 1, "{:?}", entity_names(&m));
+    assert!(m.entities[0].sort_key.as_ref().unwrap().source.value.starts_with("c#{"));
+}
+
+#[test]
+fn access_patterns_are_generated_from_the_keys() {
+    let m = one(WORKBENCH_MODELS[0]);
+    let names: Vec<&str> = m.access_patterns.iter().map(|p| p.name.value.as_str()).collect();
+    for expected in ["get_customer", "get_order_item", "order_items_by_o_id", "order_items_by_gsi1"]
+    {
+        assert!(names.contains(&expected), "{expected} not in {names:?}");
+    }
+    let by_gsi2 = m.access_patterns.iter().find(|p| p.name.value == "order_items_by_gsi2").unwrap();
+    assert_eq!(by_gsi2.index.as_ref().unwrap().value, "GSI2");
+    assert_eq!(by_gsi2.key_fields[0].value, "c_id");
+}
+
+#[test]
+fn the_published_models_import_as_their_authors_meant() {
+    for relative in &WORKBENCH_MODELS[..2] {
+        let m = one(relative);
+        // One field per value: the sparse GSI2 of warehouse items reuses the table key's.
+        let item = entity(&m, "WarehouseItem");
+        assert!(item.fields.iter().all(|f| !f.name().ends_with("_2")), "{relative}");
+        assert_eq!(
+            index_templates(&m, "WarehouseItem", "GSI2"),
+            ("w#{w_id}".into(), "p#{p_id}".into())
+        );
+        // The order date in GSI1-SK and GSI2-SK is one field.
+        let (_, gsi1_sk) = index_templates(&m, "OrderItem", "GSI1");
+        let (_, gsi2_sk) = index_templates(&m, "OrderItem", "GSI2");
+        assert!(gsi2_sk.ends_with(&gsi1_sk), "{gsi1_sk} / {gsi2_sk}");
+        // Orders and customers keep apart their equal short ids.
+        assert_eq!(template_of(&m, "Order"), ("o#{o_id}".into(), Some("c#{c_id}".into())));
+        // Maps: one nested type per shape, prefixed where two entities' `Detail` differ.
+        assert_eq!(type_of(&m, "Product", "detail"), "ProductDetail");
+        assert_eq!(type_of(&m, "Invoice", "detail"), "InvoiceDetail");
+        assert_eq!(type_of(&m, "Warehouse", "address"), "Address");
+    }
+    let complaints = one(WORKBENCH_MODELS[10]);
+    assert_eq!(
+        template_of(&complaints, "Comm"),
+        ("{complaint_id}".into(), Some("comm#{comm_date}#{comm_id}".into()))
+    );
+    assert_eq!(template_of(&complaints, "Metadata").0, "{complaint_id}");
+    for relative in &WORKBENCH_MODELS[4..6] {
+        let log = one(relative);
+        assert_eq!(entity_names(&log), ["Device"], "{relative}");
+        assert_eq!(template_of(&log, "Device").1.as_deref(), Some("{state}#{date}"));
+    }
+    let chat = one(WORKBENCH_MODELS[6]);
+    assert_eq!(entity_names(&chat), ["User", "Room"]);
+    let sessions = one(WORKBENCH_MODELS[7]);
+    assert_eq!(entity_names(&sessions), ["Child", "Customer"]);
+    let social = one(WORKBENCH_MODELS[8]);
+    assert_eq!(
+        entity_names(&social),
+        ["Info", "Count", "Follower", "Following", "Post", "Likelist", "Likecount", "Timeline"]
+    );
+    assert_eq!(type_of(&social, "Count", "follower"), "i64");
+    let players = one(WORKBENCH_MODELS[11]);
+    assert_eq!(
+        type_of(&players, "Items", "item_attributes"),
+        "::std::collections::HashMap<::std::string::String,i64>"
+    );
+    assert_eq!(type_of(&players, "Tasks", "task_reward"), "TaskReward");
+    assert_eq!(type_of(&players, "Friends", "friend_list"), "::std::vec::Vec<FriendListItem>");
+    // No entity anywhere is named by a single letter.
+    for relative in WORKBENCH_MODELS {
+        for name in entity_names(&one(relative)) {
+            assert!(
+                name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_').len() > 1,
+                "{relative}: {name}"
+            );
+        }
+    }
+}

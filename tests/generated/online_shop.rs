@@ -71,6 +71,178 @@ impl OnlineShop {
         ::singletable::TableClient::new(backend)
     }
 }
+/// Attribute type `Detail`.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::all)]
+pub struct Detail {
+    /// Stored as `Name`.
+    pub name: ::std::string::String,
+    /// Stored as `Description`.
+    pub description: ::std::string::String,
+}
+#[allow(non_upper_case_globals)]
+#[allow(clippy::all)]
+const _: () = {
+    const __ST_C0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
+        ::std::string::String,
+    >();
+    const __ST_C1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
+        ::std::string::String,
+    >();
+    #[automatically_derived]
+    impl ::singletable::Attribute for Detail {
+        fn to_attribute_value(
+            &self,
+        ) -> ::core::result::Result<
+            ::singletable::AttributeValue,
+            ::singletable::EncodeError,
+        > {
+            let mut __st_map: ::singletable::Item = ::singletable::Item::with_capacity(
+                2usize,
+            );
+            (__ST_C0.encode)(&mut __st_map, "Name", &self.name)?;
+            (__ST_C1.encode)(&mut __st_map, "Description", &self.description)?;
+            ::core::result::Result::Ok(::singletable::AttributeValue::M(__st_map))
+        }
+        fn from_attribute_value(
+            __st_value: ::singletable::AttributeValue,
+        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            #[allow(unused_mut)]
+            let mut __st_map = ::singletable::__private::expect_map(__st_value)?;
+            ::core::result::Result::Ok(Self {
+                name: (__ST_C0.decode)(&mut __st_map, "Name")?,
+                description: (__ST_C1.decode)(&mut __st_map, "Description")?,
+            })
+        }
+    }
+    #[allow(dead_code)]
+    impl Detail {
+        /// The typed path of field `name` (attribute `Name`).
+        pub const NAME: ::singletable::Attr<
+            Detail,
+            ::std::string::String,
+            ::singletable::attr::marker::Value,
+        > = ::singletable::Attr::new("Name");
+        /// The typed path of field `description` (attribute `Description`).
+        pub const DESCRIPTION: ::singletable::Attr<
+            Detail,
+            ::std::string::String,
+            ::singletable::attr::marker::Value,
+        > = ::singletable::Attr::new("Description");
+    }
+};
+/// Attribute type `Address`.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::all)]
+pub struct Address {
+    /// Stored as `Country`.
+    pub country: ::std::string::String,
+    /// Stored as `County`.
+    pub county: ::std::string::String,
+    /// Stored as `City`.
+    pub city: ::std::string::String,
+    /// Stored as `Street`.
+    pub street: ::std::string::String,
+    /// Stored as `Number`.
+    pub number: ::std::string::String,
+    /// Stored as `ZipCode`.
+    pub zip_code: ::std::string::String,
+}
+#[allow(non_upper_case_globals)]
+#[allow(clippy::all)]
+const _: () = {
+    const __ST_C0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
+        ::std::string::String,
+    >();
+    const __ST_C1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
+        ::std::string::String,
+    >();
+    const __ST_C2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
+        ::std::string::String,
+    >();
+    const __ST_C3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
+        ::std::string::String,
+    >();
+    const __ST_C4: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
+        ::std::string::String,
+    >();
+    const __ST_C5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
+        ::std::string::String,
+    >();
+    #[automatically_derived]
+    impl ::singletable::Attribute for Address {
+        fn to_attribute_value(
+            &self,
+        ) -> ::core::result::Result<
+            ::singletable::AttributeValue,
+            ::singletable::EncodeError,
+        > {
+            let mut __st_map: ::singletable::Item = ::singletable::Item::with_capacity(
+                6usize,
+            );
+            (__ST_C0.encode)(&mut __st_map, "Country", &self.country)?;
+            (__ST_C1.encode)(&mut __st_map, "County", &self.county)?;
+            (__ST_C2.encode)(&mut __st_map, "City", &self.city)?;
+            (__ST_C3.encode)(&mut __st_map, "Street", &self.street)?;
+            (__ST_C4.encode)(&mut __st_map, "Number", &self.number)?;
+            (__ST_C5.encode)(&mut __st_map, "ZipCode", &self.zip_code)?;
+            ::core::result::Result::Ok(::singletable::AttributeValue::M(__st_map))
+        }
+        fn from_attribute_value(
+            __st_value: ::singletable::AttributeValue,
+        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            #[allow(unused_mut)]
+            let mut __st_map = ::singletable::__private::expect_map(__st_value)?;
+            ::core::result::Result::Ok(Self {
+                country: (__ST_C0.decode)(&mut __st_map, "Country")?,
+                county: (__ST_C1.decode)(&mut __st_map, "County")?,
+                city: (__ST_C2.decode)(&mut __st_map, "City")?,
+                street: (__ST_C3.decode)(&mut __st_map, "Street")?,
+                number: (__ST_C4.decode)(&mut __st_map, "Number")?,
+                zip_code: (__ST_C5.decode)(&mut __st_map, "ZipCode")?,
+            })
+        }
+    }
+    #[allow(dead_code)]
+    impl Address {
+        /// The typed path of field `country` (attribute `Country`).
+        pub const COUNTRY: ::singletable::Attr<
+            Address,
+            ::std::string::String,
+            ::singletable::attr::marker::Value,
+        > = ::singletable::Attr::new("Country");
+        /// The typed path of field `county` (attribute `County`).
+        pub const COUNTY: ::singletable::Attr<
+            Address,
+            ::std::string::String,
+            ::singletable::attr::marker::Value,
+        > = ::singletable::Attr::new("County");
+        /// The typed path of field `city` (attribute `City`).
+        pub const CITY: ::singletable::Attr<
+            Address,
+            ::std::string::String,
+            ::singletable::attr::marker::Value,
+        > = ::singletable::Attr::new("City");
+        /// The typed path of field `street` (attribute `Street`).
+        pub const STREET: ::singletable::Attr<
+            Address,
+            ::std::string::String,
+            ::singletable::attr::marker::Value,
+        > = ::singletable::Attr::new("Street");
+        /// The typed path of field `number` (attribute `Number`).
+        pub const NUMBER: ::singletable::Attr<
+            Address,
+            ::std::string::String,
+            ::singletable::attr::marker::Value,
+        > = ::singletable::Attr::new("Number");
+        /// The typed path of field `zip_code` (attribute `ZipCode`).
+        pub const ZIP_CODE: ::singletable::Attr<
+            Address,
+            ::std::string::String,
+            ::singletable::attr::marker::Value,
+        > = ::singletable::Attr::new("ZipCode");
+    }
+};
 /// Entity `customer` of table `OnlineShop`.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::all)]
@@ -419,9 +591,7 @@ pub struct Product {
     /// Stored as `p_id`.
     pub p_id: ::std::string::String,
     /// Stored as `Detail`.
-    pub detail: ::core::option::Option<
-        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    >,
+    pub detail: Detail,
     /// Stored as `Price`.
     pub price: ::std::string::String,
     /// Stored as `EntityType`.
@@ -471,14 +641,8 @@ const _: () = {
     const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
         ::std::string::String,
     >();
-    const __ST_F1: ::singletable::__private::FieldCodec<
-        ::core::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-    > = ::singletable::__private::field_codec::<
-        ::core::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
+    const __ST_F1: ::singletable::__private::FieldCodec<Detail> = ::singletable::__private::field_codec::<
+        Detail,
     >();
     const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
@@ -733,11 +897,11 @@ const _: () = {
             ::std::string::String,
             ::singletable::attr::marker::KeyField,
         > = ::singletable::Attr::new("p_id");
-        /// The typed path of field `detail` (attribute `Detail`). Optional: can be removed.
+        /// The typed path of field `detail` (attribute `Detail`).
         pub const DETAIL: ::singletable::Attr<
             Product,
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-            ::singletable::attr::marker::Optional,
+            Detail,
+            ::singletable::attr::marker::Value,
         > = ::singletable::Attr::new("Detail");
         /// The typed path of field `price` (attribute `Price`).
         pub const PRICE: ::singletable::Attr<
@@ -770,9 +934,7 @@ pub struct Warehouse {
     /// Stored as `EntityType`.
     pub entity_type: ::std::string::String,
     /// Stored as `Address`.
-    pub address: ::core::option::Option<
-        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    >,
+    pub address: Address,
 }
 /// A query of `Warehouse` on the table's primary key, one key field at a time (in order: `w_id`). Start it with `Warehouse::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
@@ -821,14 +983,8 @@ const _: () = {
     const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const __ST_F2: ::singletable::__private::FieldCodec<
-        ::core::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-    > = ::singletable::__private::field_codec::<
-        ::core::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
+    const __ST_F2: ::singletable::__private::FieldCodec<Address> = ::singletable::__private::field_codec::<
+        Address,
     >();
     const _: () = {
         ::core::assert!(
@@ -1065,11 +1221,11 @@ const _: () = {
             ::std::string::String,
             ::singletable::attr::marker::Value,
         > = ::singletable::Attr::new("EntityType");
-        /// The typed path of field `address` (attribute `Address`). Optional: can be removed.
+        /// The typed path of field `address` (attribute `Address`).
         pub const ADDRESS: ::singletable::Attr<
             Warehouse,
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-            ::singletable::attr::marker::Optional,
+            Address,
+            ::singletable::attr::marker::Value,
         > = ::singletable::Attr::new("Address");
         /// Starts a query of `Warehouse` on the table's primary key.
         pub fn query() -> WarehouseQuery {
@@ -1731,8 +1887,6 @@ pub struct OrderItem {
     pub gsi1_sk: ::std::string::String,
     /// Stored as `c_id`.
     pub c_id: ::std::string::String,
-    /// Stored as `p_id_2`.
-    pub p_id_2: ::std::string::String,
     /// Stored as `Quantity`.
     pub quantity: ::std::string::String,
     /// Stored as `Price`.
@@ -1754,7 +1908,7 @@ pub struct OrderItemByGsi1<const STAGE: usize = 0, M = OrderItem>(
     ::singletable::query::KeyQuery,
     ::core::marker::PhantomData<fn() -> M>,
 );
-/// A query of `OrderItem` on index `GSI2`, one key field at a time (in order: `c_id`, `p_id_2`). Start it with `OrderItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
+/// A query of `OrderItem` on index `GSI2`, one key field at a time (in order: `c_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
 pub struct OrderItemByGsi2<const STAGE: usize = 0, M = OrderItem>(
@@ -1831,10 +1985,10 @@ const _: () = {
         ],
     };
     const __ST_IX1_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{p_id_2}",
+        source: "p#{gsi1_sk}",
         parts: &[
             ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("p_id_2"),
+            ::singletable::schema::TemplatePart::Field("gsi1_sk"),
         ],
     };
     const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
@@ -1864,16 +2018,10 @@ const _: () = {
     const __ST_F4: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const __ST_K4: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
     const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
     const __ST_F6: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F7: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
     const _: () = {
@@ -1959,20 +2107,11 @@ const _: () = {
         ::core::assert!(
             ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1 ||
             ::singletable::__private::takes_text(__ST_IX1_S0),
-            "entity `OrderItem`: the template `p#{{p_id_2}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
+            "entity `OrderItem`: the template `p#{{gsi1_sk}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
             &__ST_TABLE,
-            &[
-                "o_id",
-                "p_id",
-                "gsi1_sk",
-                "c_id",
-                "p_id_2",
-                "Quantity",
-                "Price",
-                "EntityType",
-            ],
+            &["o_id", "p_id", "gsi1_sk", "c_id", "Quantity", "Price", "EntityType"],
             &[__ST_IX0_FACTS, __ST_IX1_FACTS],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
@@ -1995,18 +2134,14 @@ const _: () = {
         );
         ::core::assert!(
             __ST_TAKEN != 4usize,
-            "field `p_id_2` of entity `OrderItem` is stored as attribute `p_id_2`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __ST_TAKEN != 5usize,
             "field `quantity` of entity `OrderItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 6usize,
+            __ST_TAKEN != 5usize,
             "field `price` of entity `OrderItem` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 7usize,
+            __ST_TAKEN != 6usize,
             "field `entity_type` of entity `OrderItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -2063,7 +2198,7 @@ const _: () = {
     fn __st_index1(
         __st_item: &mut ::singletable::Item,
         c_id: &::std::string::String,
-        p_id_2: &::std::string::String,
+        gsi1_sk: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
         let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
         __st_text.push_str("c#");
@@ -2076,7 +2211,7 @@ const _: () = {
         )?;
         let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K4.push)(&mut __st_text, "p_id_2", p_id_2)?;
+        (__ST_K2.push)(&mut __st_text, "gsi1_sk", gsi1_sk)?;
         ::singletable::__private::insert_key(
             __st_item,
             __ST_IX1_S0,
@@ -2159,18 +2294,6 @@ const _: () = {
                     has_default: false,
                 },
                 ::singletable::schema::FieldSchema {
-                    name: "p_id_2",
-                    attribute: "p_id_2",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
                     name: "quantity",
                     attribute: "Quantity",
                     markers: ::singletable::schema::FieldMarkers {
@@ -2213,19 +2336,18 @@ const _: () = {
             &self,
         ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                15usize,
+                14usize,
             );
             (__ST_F0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_F1.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_F2.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk)?;
             (__ST_F3.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_F4.encode)(&mut __st_item, "p_id_2", &self.p_id_2)?;
-            (__ST_F5.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            (__ST_F6.encode)(&mut __st_item, "Price", &self.price)?;
-            (__ST_F7.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_F4.encode)(&mut __st_item, "Quantity", &self.quantity)?;
+            (__ST_F5.encode)(&mut __st_item, "Price", &self.price)?;
+            (__ST_F6.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
             __st_primary(&mut __st_item, &self.o_id, &self.p_id)?;
             __st_index0(&mut __st_item, &self.p_id, &self.gsi1_sk)?;
-            __st_index1(&mut __st_item, &self.c_id, &self.p_id_2)?;
+            __st_index1(&mut __st_item, &self.c_id, &self.gsi1_sk)?;
             ::singletable::__private::insert_entity_type(
                 &mut __st_item,
                 __ST_ET,
@@ -2246,10 +2368,9 @@ const _: () = {
                 p_id: (__ST_F1.decode)(&mut __st_item, "p_id")?,
                 gsi1_sk: (__ST_F2.decode)(&mut __st_item, "gsi1_sk")?,
                 c_id: (__ST_F3.decode)(&mut __st_item, "c_id")?,
-                p_id_2: (__ST_F4.decode)(&mut __st_item, "p_id_2")?,
-                quantity: (__ST_F5.decode)(&mut __st_item, "Quantity")?,
-                price: (__ST_F6.decode)(&mut __st_item, "Price")?,
-                entity_type: (__ST_F7.decode)(&mut __st_item, "EntityType")?,
+                quantity: (__ST_F4.decode)(&mut __st_item, "Quantity")?,
+                price: (__ST_F5.decode)(&mut __st_item, "Price")?,
+                entity_type: (__ST_F6.decode)(&mut __st_item, "EntityType")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -2302,12 +2423,12 @@ const _: () = {
         /// The key of a `OrderItem` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
             c_id: impl ::core::convert::Into<::std::string::String>,
-            p_id_2: impl ::core::convert::Into<::std::string::String>,
+            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::IndexKey<Self> {
             let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let p_id_2: ::std::string::String = ::core::convert::Into::into(p_id_2);
+            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
             let mut __st_item = ::singletable::Item::with_capacity(4);
-            let __st_result = __st_index1(&mut __st_item, &c_id, &p_id_2);
+            let __st_result = __st_index1(&mut __st_item, &c_id, &gsi1_sk);
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
@@ -2558,56 +2679,56 @@ const _: () = {
         ::singletable::query::Global,
     > = ::singletable::query::SortField::text(
         __ST_IX1_S0,
-        "p_id_2",
-        __ST_K4,
+        "gsi1_sk",
+        __ST_K2,
         ::core::option::Option::None,
     );
     impl OrderItemByGsi2<1usize> {
-        /// `p_id_2` equals the value: the whole key is given.
-        pub fn p_id_2(
+        /// `gsi1_sk` equals the value: the whole key is given.
+        pub fn gsi1_sk(
             self,
-            p_id_2: impl ::core::convert::Into<::std::string::String>,
+            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.eq(self.0, p_id_2)
+            __ST_Q2_S0.eq(self.0, gsi1_sk)
         }
-        /// `p_id_2` is below the value.
-        pub fn p_id_2_lt(
+        /// `gsi1_sk` is below the value.
+        pub fn gsi1_sk_lt(
             self,
-            p_id_2: impl ::core::convert::Into<::std::string::String>,
+            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.lt(self.0, p_id_2)
+            __ST_Q2_S0.lt(self.0, gsi1_sk)
         }
-        /// `p_id_2` is at most the value.
-        pub fn p_id_2_le(
+        /// `gsi1_sk` is at most the value.
+        pub fn gsi1_sk_le(
             self,
-            p_id_2: impl ::core::convert::Into<::std::string::String>,
+            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.le(self.0, p_id_2)
+            __ST_Q2_S0.le(self.0, gsi1_sk)
         }
-        /// `p_id_2` is above the value.
-        pub fn p_id_2_gt(
+        /// `gsi1_sk` is above the value.
+        pub fn gsi1_sk_gt(
             self,
-            p_id_2: impl ::core::convert::Into<::std::string::String>,
+            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.gt(self.0, p_id_2)
+            __ST_Q2_S0.gt(self.0, gsi1_sk)
         }
-        /// `p_id_2` is at least the value.
-        pub fn p_id_2_ge(
+        /// `gsi1_sk` is at least the value.
+        pub fn gsi1_sk_ge(
             self,
-            p_id_2: impl ::core::convert::Into<::std::string::String>,
+            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.ge(self.0, p_id_2)
+            __ST_Q2_S0.ge(self.0, gsi1_sk)
         }
-        /// `p_id_2` lies between `low` and `high`, inclusive.
-        pub fn p_id_2_between(
+        /// `gsi1_sk` lies between `low` and `high`, inclusive.
+        pub fn gsi1_sk_between(
             self,
             low: impl ::core::convert::Into<::std::string::String>,
             high: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
             __ST_Q2_S0.between(self.0, low, high)
         }
-        /// `p_id_2` starts with `prefix`.
-        pub fn p_id_2_begins_with(
+        /// `gsi1_sk` starts with `prefix`.
+        pub fn gsi1_sk_begins_with(
             self,
             prefix: &str,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
@@ -2648,24 +2769,18 @@ const _: () = {
             ::std::string::String,
             ::singletable::attr::marker::KeyField,
         > = ::singletable::Attr::new("p_id");
-        /// The typed path of field `gsi1_sk` (attribute `gsi1_sk`). `set` also rewrites the index keys it feeds.
+        /// The typed path of field `gsi1_sk` (attribute `gsi1_sk`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
         pub const GSI1_SK: ::singletable::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Indexed,
-        > = ::singletable::Attr::indexed("gsi1_sk", Self::__st_reindex2);
+            ::singletable::attr::marker::Composite,
+        > = ::singletable::Attr::new("gsi1_sk");
         /// The typed path of field `c_id` (attribute `c_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
         pub const C_ID: ::singletable::Attr<
             OrderItem,
             ::std::string::String,
             ::singletable::attr::marker::Composite,
         > = ::singletable::Attr::new("c_id");
-        /// The typed path of field `p_id_2` (attribute `p_id_2`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const P_ID_2: ::singletable::Attr<
-            OrderItem,
-            ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("p_id_2");
         /// The typed path of field `quantity` (attribute `Quantity`).
         pub const QUANTITY: ::singletable::Attr<
             OrderItem,
@@ -2684,20 +2799,25 @@ const _: () = {
             ::std::string::String,
             ::singletable::attr::marker::Value,
         > = ::singletable::Attr::new("EntityType");
-        /// Sets `c_id`, `p_id_2` of a `OrderItem` together and rewrites the keys of index(es) `GSI2` in the same request: `db.update(key).set_composite(OrderItem::gsi2_composite(..))`.
+        /// Sets `gsi1_sk`, `c_id` of a `OrderItem` together and rewrites the keys of index(es) `GSI1`, `GSI2` in the same request: `db.update(key).set_composite(OrderItem::gsi2_composite(..))`.
         pub fn gsi2_composite(
+            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
             c_id: impl ::core::convert::Into<::std::string::String>,
-            p_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Composite<Self> {
+            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
             let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let p_id_2: ::std::string::String = ::core::convert::Into::into(p_id_2);
             ::singletable::Composite::new(move |
                 __st_key: &::singletable::Item,
                 __st_out: &mut ::singletable::Item|
             {
+                (__ST_F2.encode)(__st_out, "gsi1_sk", &gsi1_sk)?;
                 (__ST_F3.encode)(__st_out, "c_id", &c_id)?;
-                (__ST_F4.encode)(__st_out, "p_id_2", &p_id_2)?;
-                __st_index1(__st_out, &c_id, &p_id_2)?;
+                #[allow(unused_variables)]
+                let (o_id, p_id) = <Self as ::singletable::Entity>::decode_key(
+                    __st_key,
+                )?;
+                __st_index0(__st_out, &p_id, &gsi1_sk)?;
+                __st_index1(__st_out, &c_id, &gsi1_sk)?;
                 ::core::result::Result::Ok(())
             })
         }
@@ -2717,20 +2837,6 @@ const _: () = {
         pub fn scan() -> ::singletable::Scan<Self> {
             ::singletable::Scan::new()
         }
-        #[doc(hidden)]
-        fn __st_reindex2(
-            __st_value: &::singletable::AttributeValue,
-            __st_key: &::singletable::Item,
-            __st_out: &mut ::singletable::Item,
-        ) -> ::core::result::Result<(), ::singletable::Error> {
-            let gsi1_sk: ::std::string::String = (__ST_F2
-                .from_value)(::core::clone::Clone::clone(__st_value))
-                .map_err(|e| e.at_field("gsi1_sk"))?;
-            #[allow(unused_variables)]
-            let (o_id, p_id) = <Self as ::singletable::Entity>::decode_key(__st_key)?;
-            __st_index0(__st_out, &p_id, &gsi1_sk)?;
-            ::core::result::Result::Ok(())
-        }
     }
 };
 /// Entity `shipment` of table `OnlineShop`.
@@ -2746,9 +2852,7 @@ pub struct Shipment {
     /// Stored as `EntityType`.
     pub entity_type: ::std::string::String,
     /// Stored as `Address`.
-    pub address: ::core::option::Option<
-        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    >,
+    pub address: Address,
     /// Stored as `Type`.
     pub type_: ::std::string::String,
     /// Stored as `Date`.
@@ -2875,14 +2979,8 @@ const _: () = {
     const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
     >();
-    const __ST_F4: ::singletable::__private::FieldCodec<
-        ::core::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-    > = ::singletable::__private::field_codec::<
-        ::core::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
+    const __ST_F4: ::singletable::__private::FieldCodec<Address> = ::singletable::__private::field_codec::<
+        Address,
     >();
     const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
         ::std::string::String,
@@ -3591,11 +3689,11 @@ const _: () = {
             ::std::string::String,
             ::singletable::attr::marker::Value,
         > = ::singletable::Attr::new("EntityType");
-        /// The typed path of field `address` (attribute `Address`). Optional: can be removed.
+        /// The typed path of field `address` (attribute `Address`).
         pub const ADDRESS: ::singletable::Attr<
             Shipment,
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-            ::singletable::attr::marker::Optional,
+            Address,
+            ::singletable::attr::marker::Value,
         > = ::singletable::Attr::new("Address");
         /// The typed path of field `type_` (attribute `Type`).
         pub const TYPE: ::singletable::Attr<

@@ -1,27 +1,11 @@
 //! Inference from sample items in DynamoDB JSON (the Workbench importer's `TableData`):
-//! the shape of a key value, `#`-separated segments that are literals or values, key
-//! templates with named fields, and the Rust type of a DynamoDB type descriptor.
+//! the shape of a key value, `#`-separated segments that are literals, values or a
+//! non-key attribute's value, and key templates with named fields (field types are
+//! inferred in [`super::types`]).
 
 use serde_json::Value;
 
 use super::naming::{field_name, unique};
-
-/// A DynamoDB type descriptor → the generated Rust type.
-pub(super) fn rust_type(dynamo: &str, krate: &syn::Path) -> syn::Type {
-    let string: syn::Type = syn::parse_quote!(::std::string::String);
-    let decimal: syn::Type = syn::parse_quote!(#krate::Decimal);
-    match dynamo {
-        "N" => decimal,
-        "B" => syn::parse_quote!(::std::vec::Vec<u8>),
-        "BOOL" => syn::parse_quote!(bool),
-        "SS" => syn::parse_quote!(::std::collections::HashSet<#string>),
-        "NS" => syn::parse_quote!(::std::collections::HashSet<#decimal>),
-        "BS" => syn::parse_quote!(::std::collections::HashSet<::std::vec::Vec<u8>>),
-        "L" => syn::parse_quote!(::std::vec::Vec<#string>),
-        "M" => syn::parse_quote!(::std::collections::HashMap<#string, #string>),
-        _ => string,
-    }
-}
 
 /// How one `#`-separated segment of a key value looks.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,6 +14,8 @@ pub(super) enum Seg {
     Lit(String),
     /// A value, after a literal head (possibly empty).
     Val(String),
+    /// The whole segment is the value of this non-key attribute on every item.
+    Attr(String),
 }
 
 fn classify(segment: &str) -> Seg {
@@ -63,24 +49,86 @@ pub(super) fn scalar_value<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
     value.get("S").or_else(|| value.get("N")).and_then(Value::as_str)
 }
 
-pub(super) fn dynamo_type(item: &Value, name: &str) -> Option<String> {
-    item.get(name)?.as_object()?.keys().next().cloned()
+/// Every item's segment `index` of a key value (`None` where the item has no such key).
+pub(super) fn segments<'a>(values: &[Option<&'a str>], index: usize) -> Vec<Option<&'a str>> {
+    values.iter().map(|v| v.and_then(|v| v.split('#').nth(index))).collect()
 }
 
-/// Builds a template from sample values of one shape, naming its fields; fields already
-/// named in `known` (name → the samples' values) are reused when the values match.
+/// Two per-item value lists hold one value: equal on every item where both are present,
+/// and both present on at least one.
+pub(super) fn aligned(a: &[Option<String>], b: &[Option<String>]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).any(|(x, y)| x.is_some() && y.is_some())
+        && a.iter().zip(b).all(|(x, y)| x.is_none() || y.is_none() || x == y)
+}
+
+/// Values too specific to be equal by chance (timestamps, uuids, long text): equal
+/// values of these in different literal contexts are still one field. Short numbers are
+/// not: `o#12345` and `c#12345` are an order and a customer.
+fn distinctive(samples: &[Option<String>]) -> bool {
+    let present: Vec<&String> = samples.iter().flatten().collect();
+    !present.is_empty() && present.iter().all(|s| s.contains(['-', ':']) || s.len() >= 16)
+}
+
+/// A one-letter key literal expanded to a word: from the key attribute's name when the
+/// letter is its first (`DeviceID` with `d#…` → `Device`), else from the one declared
+/// non-key attribute that starts with the letter and names an id (`customer_id` with
+/// `c#…` → `Customer`).
+pub(super) fn expand_letter(
+    letter: &str,
+    key_attribute: &str,
+    declared: &[String],
+) -> Option<String> {
+    let letter = letter.to_ascii_lowercase();
+    if letter.len() != 1 || !letter.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let stem = |name: &str| -> Option<String> {
+        let snake = field_name(name);
+        let stem = snake.strip_suffix("_id").or_else(|| snake.strip_suffix("id"))?;
+        let stem = stem.trim_end_matches('_');
+        (stem.len() >= 2).then(|| stem.to_owned())
+    };
+    if key_attribute.to_ascii_lowercase().starts_with(&letter) {
+        if let Some(stem) = stem(key_attribute) {
+            return Some(stem);
+        }
+    }
+    let candidates: Vec<String> = declared
+        .iter()
+        .filter(|a| a.to_ascii_lowercase().starts_with(&letter))
+        .filter_map(|a| stem(a))
+        .collect();
+    match candidates.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// Builds a template from the key values of a group's items, segment by segment as
+/// `shape` says, naming its fields; fields already made for another key of the group
+/// are reused when they hold the same values.
 pub(super) struct KeyBuilder<'a> {
     /// Non-key attributes of the group: (field name, attribute, values per item).
     pub(super) attributes: &'a [(String, String, Vec<Option<String>>)],
-    /// Fields made for templates: (name, values per item, the literal before them).
-    pub(super) made: Vec<(String, Vec<String>, String)>,
+    /// Attribute names the table declares (for one-letter literals).
+    pub(super) declared: &'a [String],
+    /// Fields made for templates: (name, values per item, the context before them).
+    pub(super) made: Vec<(String, Vec<Option<String>>, String)>,
     pub(super) taken: Vec<String>,
 }
 
 impl KeyBuilder<'_> {
-    pub(super) fn build(&mut self, values: &[&str], aliases: &[String], fallback: &str) -> String {
-        let shape = values.first().map(|v| shape(v)).unwrap_or_default();
-        let open = shape.iter().filter(|s| matches!(s, Seg::Val(_))).count();
+    /// `values`: the key value of each item of the group (`None` where absent: sparse
+    /// index keys), `shape` their common shape; `fallback` the key attribute's name.
+    pub(super) fn build(
+        &mut self,
+        values: &[Option<&str>],
+        shape: &[Seg],
+        aliases: &[String],
+        fallback: &str,
+    ) -> String {
+        let open = shape.iter().filter(|s| !matches!(s, Seg::Lit(_))).count();
         let by_segment = aliases.len() == shape.len();
         let all_aliases = aliases;
         let aliases: Vec<&String> = aliases.iter().filter(|a| !a.is_empty()).collect();
@@ -91,33 +139,50 @@ impl KeyBuilder<'_> {
             if i > 0 {
                 out.push('#');
             }
+            let alias = if by_segment {
+                all_aliases.get(i).map(String::as_str)
+            } else {
+                aliases.get(open_seen).filter(|_| aliases.len() == open).map(|a| a.as_str())
+            };
             match seg {
                 Seg::Lit(text) => {
                     out.push_str(text);
                     previous_literal = text.clone();
                 }
+                Seg::Attr(attribute) => {
+                    let samples: Vec<Option<String>> =
+                        segments(values, i).into_iter().map(|s| s.map(str::to_owned)).collect();
+                    let name = match self.attributes.iter().find(|(_, a, _)| a == attribute) {
+                        Some((name, _, _)) => {
+                            let context = previous_literal.clone();
+                            self.made.push((name.clone(), samples, context));
+                            name.clone()
+                        }
+                        // The attribute sits on another item of the partition.
+                        None => {
+                            let name = match self.made.iter().find(|(_, v, _)| *v == samples) {
+                                Some((name, _, _)) => name.clone(),
+                                None => unique(field_name(attribute), &self.taken),
+                            };
+                            if !self.taken.contains(&name) {
+                                self.taken.push(name.clone());
+                            }
+                            let context = previous_literal.clone();
+                            self.made.push((name.clone(), samples, context));
+                            name
+                        }
+                    };
+                    out.push('{');
+                    out.push_str(&name);
+                    out.push('}');
+                    open_seen += 1;
+                }
                 Seg::Val(head) => {
-                    let samples: Vec<String> = values
-                        .iter()
-                        .map(|v| {
-                            let seg = v.split('#').nth(i).unwrap_or("");
-                            seg.strip_prefix(head.as_str()).unwrap_or(seg).to_owned()
-                        })
+                    let samples: Vec<Option<String>> = segments(values, i)
+                        .into_iter()
+                        .map(|s| s.map(|s| s.strip_prefix(head.as_str()).unwrap_or(s).to_owned()))
                         .collect();
-                    let name = self.name_for(
-                        &samples,
-                        head,
-                        &previous_literal,
-                        if by_segment {
-                            all_aliases.get(i).map(String::as_str)
-                        } else {
-                            aliases
-                                .get(open_seen)
-                                .filter(|_| aliases.len() == open)
-                                .map(|a| a.as_str())
-                        },
-                        fallback,
-                    );
+                    let name = self.name_for(&samples, head, &previous_literal, alias, fallback);
                     out.push_str(&head.replace(['{', '}'], ""));
                     out.push('{');
                     out.push_str(&name);
@@ -135,13 +200,14 @@ impl KeyBuilder<'_> {
 
     fn name_for(
         &mut self,
-        samples: &[String],
+        samples: &[Option<String>],
         head: &str,
         literal: &str,
         alias: Option<&str>,
         fallback: &str,
     ) -> String {
-        let context = format!("{literal}|{head}");
+        let head = head.trim_end_matches(':');
+        let context = if head.is_empty() { literal.to_owned() } else { head.to_owned() };
         // A facet's key alias names the field, unless it only repeats the attribute name.
         if let Some(alias) = alias.filter(|a| !a.eq_ignore_ascii_case(fallback)) {
             let name = field_name(alias);
@@ -153,26 +219,32 @@ impl KeyBuilder<'_> {
             }
             return name;
         }
-        if !samples.is_empty() {
-            // The same values after the same literal: the same field (`c#{c_id}` twice).
-            if let Some((name, _, _)) =
-                self.made.iter().find(|(_, v, c)| v.as_slice() == samples && *c == context)
+        if samples.iter().any(Option::is_some) {
+            // The same values after the same literal (`c#{c_id}` twice), or distinctive
+            // values after any literal: the same field.
+            if let Some((name, _, _)) = self
+                .made
+                .iter()
+                .find(|(_, v, c)| aligned(v, samples) && (*c == context || distinctive(samples)))
             {
                 return name.clone();
             }
+            // A non-key attribute holding the value on every item the key is on.
             if let Some((name, _, _)) = self.attributes.iter().find(|(_, _, values)| {
                 values.len() == samples.len()
-                    && values.iter().zip(samples).all(|(v, s)| v.as_deref() == Some(s.as_str()))
+                    && aligned(values, samples)
+                    && samples.iter().zip(values).all(|(s, v)| s.is_none() || v.is_some())
             }) {
                 self.made.push((name.clone(), samples.to_vec(), context));
                 return name.clone();
             }
         }
-        let base = if !head.trim_end_matches(':').is_empty() {
-            field_name(&format!("{}_id", head.trim_end_matches(':')))
-        } else if !literal.is_empty()
-            && literal.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        let word = |text: &str| text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let base = if !head.is_empty() {
+            field_name(&format!("{head}_id"))
+        } else if let Some(stem) = expand_letter(literal, fallback, self.declared) {
+            field_name(&format!("{stem}_id"))
+        } else if !literal.is_empty() && word(literal) {
             field_name(&format!("{literal}_id"))
         } else {
             field_name(fallback)

@@ -3,12 +3,16 @@
 //! The result is a [`ModelSet`] per table, written back as a schema file with
 //! [`super::to_toml`]. One file per importer, each documenting its inference rules (also
 //! in `docs/schema.md`): [`workbench`] and [`onetable`]. [`naming`] makes the Rust names
-//! and model pieces both build; [`infer`] reads key templates and field types from sample
-//! items.
+//! and model pieces both build; [`groups`] finds a Workbench model's entities in its
+//! sample items, [`infer`] their key templates and [`types`] their field types (nested
+//! `[[attributes]]` types included); [`patterns`] writes the access patterns.
 
+mod groups;
 mod infer;
 mod naming;
 mod onetable;
+mod patterns;
+mod types;
 mod workbench;
 
 pub use onetable::import_onetable;

@@ -1,22 +1,26 @@
 //! The AWS NoSQL Workbench importer: a data model's JSON export → one model per table.
 //!
-//! Inference rules: the table, its key attributes and types, GSIs with projections,
-//! billing. Entities: one per facet (`TableFacets`) when there are facets; otherwise one
-//! per distinct key shape of the sample items (`TableData`), split by the value of an
-//! `EntityType`-like attribute when the items have one. Key templates come from the
-//! sample key values: each `#`-separated segment that is the same word in every sample
-//! is a literal; any other segment is a field, after a literal head when every sample
-//! starts with the same letters before a digit or a `:` (`Complaint123` →
-//! `Complaint{complaint_id}`). A key field takes the name of a non-key attribute holding
-//! the same value in every sample, else of the facet's key alias, else of the literal
-//! before it (`USER#{user_id}`). Non-key attributes become fields typed from their
-//! DynamoDB type (`S` → `String`, `N` → `Decimal`, `B` → `bytes`, `BOOL` → `bool`,
-//! `SS`/`NS`/`BS` → sets, `L` → `Vec<String>`, `M` → `HashMap<String, String>`),
-//! `Option` unless every sample has them. A GSI whose key values are templated
-//! (`p#12345`, or an attribute named `GSI…`) is filled from inferred templates; one over
-//! plain attributes is a native field list. GSIs keyed on the table's own key
-//! attributes (inverted indexes) list no entities. Entities whose inferred keys could
-//! collide are merged into the first.
+//! Inference rules (also in `docs/schema.md`): the table, its key attributes and types,
+//! GSIs with projections, billing. Entities come from the facets or the sample items,
+//! grouped, refined, merged and named as [`super::groups`] says. Key templates come from
+//! the sample key values ([`super::infer`]): each `#`-separated segment that is the same
+//! word in every sample is a literal; a segment that is the whole value of a non-key
+//! attribute is that attribute's field; any other segment is a field, after a literal
+//! head when every sample starts with the same letters before a digit or a `:`
+//! (`Complaint123` → `Complaint{complaint_id}`). One value is one field: a key segment
+//! holding, item by item, the values of a non-key attribute or of a field already made
+//! for another key of the entity is that field (compared on the items where both are
+//! present, so sparse index keys line up; across different literals only for values
+//! that cannot be equal by chance, such as timestamps). Otherwise a key field is named
+//! after the facet's key alias, else after the literal before it (`USER#{user_id}`; a
+//! one-letter literal expanded from the key attribute's name: `DeviceID` with `d#…` →
+//! `device_id`). Non-key attributes become fields typed from all their sample values
+//! ([`super::types`]), `Option` unless every sample has them. A GSI whose key values
+//! are templated (`p#12345`, or an attribute named `GSI…`) is filled from inferred
+//! templates; one over plain attributes is a native field list. GSIs keyed on the
+//! table's own key attributes (inverted indexes) list no entities. Entities whose
+//! inferred keys could collide are merged into the first. Access patterns are generated
+//! from the keys ([`super::patterns`]).
 
 use serde_json::Value;
 
@@ -29,18 +33,17 @@ use crate::model::{
 use crate::schema::read::rust_type_name;
 use crate::span::Spanned;
 
-use super::infer::{dynamo_type, rust_type, scalar_value, shape, KeyBuilder, Seg};
+use super::groups::{entity_type_attribute, workbench_groups, Group};
+use super::infer::{scalar_value, shape, KeyBuilder};
 use super::naming::{field, field_name, ident, optional, spanned, template, unique};
+use super::types::{infer, Namer, Ty};
 use super::{parse_json, Cx, Imported};
 
-struct Group {
-    name: String,
-    entity_type: String,
-    items: Vec<Value>,
-    /// Non-key attribute names with their declared types (facets).
-    declared: Vec<String>,
-    pk_alias: Vec<String>,
-    sk_alias: Vec<String>,
+/// A field whose type waits for the nested types to be named: (field, type, optional).
+struct Pending {
+    field: String,
+    ty: Ty,
+    optional: bool,
 }
 
 /// Imports an AWS NoSQL Workbench data model (its JSON export): one [`Imported`] per
@@ -153,14 +156,15 @@ fn workbench_table(table: &Value, cx: &mut Cx) -> Option<Imported> {
             ))
         })
         .collect();
-    let groups = workbench_groups(table, &table_model, cx);
+    let declared_names: Vec<String> = declared_types.iter().map(|(a, _)| a.clone()).collect();
+    let groups = workbench_groups(table, &table_model, &declared_names);
     let mut table_model = table_model;
     let type_attribute = groups.first().and_then(|_| entity_type_attribute(table));
     if let Some(attribute) = &type_attribute {
         table_model.entity_type_attribute = spanned(attribute, cx);
     }
-    let mut entities: Vec<EntityModel> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
+    let mut entities: Vec<(EntityModel, Vec<Pending>)> = Vec::new();
+    let mut names: Vec<String> = vec![rust_name.to_string()];
     for group in groups {
         let entity_name = unique(group.name.clone(), &names);
         names.push(entity_name.clone());
@@ -168,19 +172,18 @@ fn workbench_table(table: &Value, cx: &mut Cx) -> Option<Imported> {
         if group.entity_type == group.name {
             group.entity_type = entity_name.clone();
         }
-        let Some(entity) = workbench_entity(
-            &group,
-            &entity_name,
-            &table_model,
-            &declared_types,
-            type_attribute.as_deref(),
-            cx,
-        ) else {
+        let context = Context {
+            table: &table_model,
+            declared_types: &declared_types,
+            declared_names: &declared_names,
+            type_attribute: type_attribute.as_deref(),
+        };
+        let Some((entity, pending)) = workbench_entity(&group, &entity_name, &context, cx) else {
             continue;
         };
         // Entities whose keys could collide are merged into the first.
-        if let Some(first) =
-            entities.iter_mut().find(|e| crate::schema::check::keys_overlap(e, &entity))
+        if let Some((first, first_pending)) =
+            entities.iter_mut().find(|(e, _)| crate::schema::check::keys_overlap(e, &entity))
         {
             for field in entity.fields {
                 if first
@@ -188,6 +191,11 @@ fn workbench_table(table: &Value, cx: &mut Cx) -> Option<Imported> {
                     .iter()
                     .all(|f| f.ident != field.ident && f.attribute.value != field.attribute.value)
                 {
+                    let name = field.name();
+                    if let Some(p) = pending.iter().find(|p| p.field == name) {
+                        let ty = p.ty.clone();
+                        first_pending.push(Pending { field: name, ty, optional: true });
+                    }
                     let ty = match crate::model::option_inner(&field.ty) {
                         Some(_) => field.ty.clone(),
                         None => optional(field.ty.clone()),
@@ -197,145 +205,58 @@ fn workbench_table(table: &Value, cx: &mut Cx) -> Option<Imported> {
             }
             continue;
         }
-        entities.push(entity);
+        entities.push((entity, pending));
     }
+    // Nested types: named once every entity's shapes are known.
+    let mut namer = Namer::new(names);
+    for (_, pending) in &entities {
+        for p in pending {
+            namer.observe(&p.field, &p.ty);
+        }
+    }
+    let krate = table_model.crate_path.clone();
+    let mut finished = Vec::new();
+    for (mut entity, pending) in entities {
+        let entity_name = entity.rust_name.to_string();
+        for p in pending {
+            let Some(field) = entity.fields.iter_mut().find(|f| f.name() == p.field) else {
+                continue;
+            };
+            let mut ty = namer.rust_type(&entity_name, &p.field, &p.ty, &krate, cx);
+            if p.optional {
+                ty = optional(ty);
+            }
+            field.class = TypeClass::of(&ty);
+            field.ty = ty;
+        }
+        finished.push(entity);
+    }
+    let access_patterns = super::patterns::access_patterns(&finished, cx);
     let models = ModelSet {
         table: table_model,
-        entities,
-        attributes: Vec::new(),
+        entities: finished,
+        attributes: namer.attributes,
         collections: Vec::new(),
-        access_patterns: Vec::new(),
+        access_patterns,
     };
     Some(Imported { table_name: name.to_owned(), models })
 }
 
-/// The attribute naming each item's entity type in the sample data, if one does.
-fn entity_type_attribute(table: &Value) -> Option<String> {
-    let items: Vec<&Value> =
-        table.get("TableData").and_then(Value::as_array).into_iter().flatten().collect();
-    let first = items.first()?.as_object()?;
-    first
-        .keys()
-        .find(|k| {
-            let lower: String = k
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            lower == "entitytype" && items.iter().all(|i| scalar_value(i, k).is_some())
-        })
-        .cloned()
-}
-
-fn workbench_groups(table: &Value, model: &TableModel, cx: &Cx) -> Vec<Group> {
-    let _ = cx;
-    let pk = model.partition_key.name.value.clone();
-    let sk = model.sort_key.as_ref().map(|s| s.name.value.clone());
-    if let Some(facets) =
-        table.get("TableFacets").and_then(Value::as_array).filter(|f| !f.is_empty())
-    {
-        return facets
-            .iter()
-            .filter_map(|facet| {
-                let name = facet.get("FacetName")?.as_str()?;
-                let alias = |key: &str| -> Vec<String> {
-                    facet
-                        .pointer(&format!("/KeyAttributeAlias/{key}"))
-                        .and_then(Value::as_str)
-                        .map(|a| a.split('#').map(str::to_owned).collect())
-                        .unwrap_or_default()
-                };
-                Some(Group {
-                    name: rust_type_name(name),
-                    entity_type: name.to_owned(),
-                    items: facet
-                        .get("TableData")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default(),
-                    declared: facet
-                        .get("NonKeyAttributes")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect(),
-                    pk_alias: alias("PartitionKeyAlias"),
-                    sk_alias: alias("SortKeyAlias"),
-                })
-            })
-            .filter(|g| !g.name.is_empty())
-            .collect();
-    }
-    let items: Vec<Value> =
-        table.get("TableData").and_then(Value::as_array).cloned().unwrap_or_default();
-    let type_attribute = entity_type_attribute(table);
-    let mut groups: Vec<(String, Vec<Seg>, Vec<Seg>, Group)> = Vec::new();
-    for item in items {
-        let Some(pk_value) = scalar_value(&item, &pk) else { continue };
-        let sk_value = sk.as_deref().and_then(|sk| scalar_value(&item, sk)).unwrap_or("");
-        let kind =
-            type_attribute.as_deref().and_then(|t| scalar_value(&item, t)).unwrap_or("").to_owned();
-        let (pk_shape, sk_shape) = (shape(pk_value), shape(sk_value));
-        match groups.iter_mut().find(|(k, p, s, _)| *k == kind && *p == pk_shape && *s == sk_shape)
-        {
-            Some((_, _, _, group)) => group.items.push(item),
-            None => {
-                let name = if !kind.is_empty() {
-                    rust_type_name(&kind)
-                } else {
-                    let word = sk_shape.iter().chain(&pk_shape).find_map(|s| match s {
-                        Seg::Lit(t) if t.chars().any(|c| c.is_ascii_alphabetic()) => {
-                            Some(t.clone())
-                        }
-                        Seg::Val(h) if !h.trim_end_matches(':').is_empty() => {
-                            Some(h.trim_end_matches(':').to_owned())
-                        }
-                        _ => None,
-                    });
-                    rust_type_name(word.as_deref().unwrap_or("Item"))
-                };
-                let name = if name.is_empty() { "Item".to_owned() } else { name };
-                let entity_type = if kind.is_empty() { name.clone() } else { kind.clone() };
-                groups.push((
-                    kind,
-                    pk_shape,
-                    sk_shape,
-                    Group {
-                        name,
-                        entity_type,
-                        items: vec![item],
-                        declared: Vec::new(),
-                        pk_alias: Vec::new(),
-                        sk_alias: Vec::new(),
-                    },
-                ));
-            }
-        }
-    }
-    if groups.is_empty() {
-        let name = rust_type_name(&model.name.value);
-        return vec![Group {
-            name: format!("{name}Item"),
-            entity_type: format!("{name}Item"),
-            items: Vec::new(),
-            declared: Vec::new(),
-            pk_alias: Vec::new(),
-            sk_alias: Vec::new(),
-        }];
-    }
-    groups.into_iter().map(|(_, _, _, g)| g).collect()
+struct Context<'a> {
+    table: &'a TableModel,
+    declared_types: &'a [(String, String)],
+    declared_names: &'a [String],
+    type_attribute: Option<&'a str>,
 }
 
 fn workbench_entity(
     group: &Group,
     name: &str,
-    table: &TableModel,
-    declared_types: &[(String, String)],
-    type_attribute: Option<&str>,
+    context: &Context<'_>,
     cx: &mut Cx,
-) -> Option<EntityModel> {
+) -> Option<(EntityModel, Vec<Pending>)> {
+    let table = context.table;
+    let type_attribute = context.type_attribute;
     let krate = &table.crate_path;
     let pk = &table.partition_key.name.value;
     let sk = table.sort_key.as_ref().map(|s| s.name.value.clone());
@@ -383,14 +304,18 @@ fn workbench_entity(
             group.items.iter().map(|i| scalar_value(i, attribute).map(str::to_owned)).collect();
         field_specs.push((name, attribute.clone(), values));
     }
-    let mut builder =
-        KeyBuilder { attributes: &field_specs, made: Vec::new(), taken: taken.clone() };
-    let pk_values: Vec<&str> = group.items.iter().filter_map(|i| scalar_value(i, pk)).collect();
-    let pk_source = builder.build(&pk_values, &group.pk_alias, pk);
-    let sk_source = sk.as_ref().map(|sk| {
-        let values: Vec<&str> = group.items.iter().filter_map(|i| scalar_value(i, sk)).collect();
-        builder.build(&values, &group.sk_alias, sk)
-    });
+    let mut builder = KeyBuilder {
+        attributes: &field_specs,
+        declared: context.declared_names,
+        made: Vec::new(),
+        taken: taken.clone(),
+    };
+    let key_values = |attribute: &str| -> Vec<Option<&str>> {
+        group.items.iter().map(|i| scalar_value(i, attribute)).collect()
+    };
+    let pk_source = builder.build(&key_values(pk), &group.pk_shape, &group.pk_alias, pk);
+    let sk_source =
+        sk.as_ref().map(|sk| builder.build(&key_values(sk), &group.sk_shape, &group.sk_alias, sk));
     let mut entity_indexes = Vec::new();
     for index in &table.indexes {
         let attrs: Vec<&KeyAttributeModel> =
@@ -406,15 +331,9 @@ fn workbench_entity(
         if templated.iter().any(|t| t.name.value == index.name.value) {
             let side =
                 |attribute: &KeyAttributeModel, builder: &mut KeyBuilder<'_>| -> Option<String> {
-                    let values: Vec<&str> = group
-                        .items
-                        .iter()
-                        .filter_map(|i| scalar_value(i, &attribute.name.value))
-                        .collect();
-                    if values.is_empty() {
-                        return None;
-                    }
-                    Some(builder.build(&values, &[], &attribute.name.value))
+                    let values = key_values(&attribute.name.value);
+                    let first = values.iter().flatten().next()?;
+                    Some(builder.build(&values, &shape(first), &[], &attribute.name.value))
                 };
             let partition = side(index_pk, &mut builder);
             let sort = index.sort_key.first().and_then(|s| side(s, &mut builder));
@@ -456,6 +375,7 @@ fn workbench_entity(
     };
     let string: syn::Type = syn::parse_quote!(::std::string::String);
     let mut fields = Vec::new();
+    let mut pending = Vec::new();
     for name in &template_fields {
         if field_specs.iter().any(|(n, _, _)| n == name) {
             continue;
@@ -463,26 +383,27 @@ fn workbench_entity(
         fields.extend(field(name, name, string.clone(), cx));
     }
     for (name, attribute, values) in &field_specs {
-        let declared = declared_types.iter().find(|(a, _)| a == attribute).map(|(_, t)| t.clone());
-        let observed = group.items.iter().find_map(|i| dynamo_type(i, attribute));
-        let base = rust_type(observed.or(declared).as_deref().unwrap_or("S"), krate);
+        let declared =
+            context.declared_types.iter().find(|(a, _)| a == attribute).map(|(_, t)| t.as_str());
+        let samples: Vec<&Value> = group.items.iter().filter_map(|i| i.get(attribute)).collect();
+        let ty = infer(&samples, declared);
         let in_template = template_fields.contains(name);
-        let everywhere = !group.items.is_empty() && values.iter().all(Option::is_some);
+        let everywhere = !group.items.is_empty() && values.len() == samples.len();
         let native_key = entity_indexes.iter().any(|(_, p, s, t)| {
             !t && (p.as_deref() == Some(attribute) || s.as_deref() == Some(attribute))
         });
-        let ty = if in_template {
-            string.clone()
-        } else if native_key {
+        if in_template {
+            fields.extend(field(name, attribute, string.clone(), cx));
+            continue;
+        }
+        let (ty, optional) = if native_key {
             // Native key attributes are S/N/B scalars; sparse when absent.
-            let scalar = if observed_scalar(&base).is_some() { base } else { string.clone() };
-            optional(scalar)
-        } else if everywhere {
-            base
+            (if ty.is_key_scalar() { ty } else { Ty::Str }, true)
         } else {
-            optional(base)
+            (ty, !everywhere)
         };
-        fields.extend(field(name, attribute, ty, cx));
+        pending.push(Pending { field: name.clone(), ty, optional });
+        fields.extend(field(name, attribute, string.clone(), cx));
     }
     let field_of = |attribute: &str| -> Option<String> {
         field_specs.iter().find(|(_, a, _)| a == attribute).map(|(n, _, _)| n.clone())
@@ -521,7 +442,7 @@ fn workbench_entity(
             sort_span: None,
         });
     }
-    Some(EntityModel {
+    let entity = EntityModel {
         rust_name: ident(name)?,
         table: {
             let t = &table.rust_name;
@@ -540,11 +461,8 @@ fn workbench_entity(
         vis: syn::parse_quote!(pub),
         validate: None,
         shards: None,
-    })
-}
-
-fn observed_scalar(ty: &syn::Type) -> Option<ScalarType> {
-    crate::validate::scalar_of(ty)
+    };
+    Some((entity, pending))
 }
 
 /// An index whose key values carry literals (`p#12345`) or whose attributes are named

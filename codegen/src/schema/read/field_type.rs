@@ -29,6 +29,7 @@ const SCALAR_TYPES: &[&str] = &[
     "Timestamp",
     "Uuid",
     "Decimal",
+    "AttributeValue",
 ];
 const WRAPPERS: &[&str] = &["Option", "Vec", "HashSet", "BTreeSet", "HashMap", "BTreeMap"];
 
@@ -102,7 +103,7 @@ impl Reader {
                 arity(0)?;
                 syn::parse_quote!(::std::vec::Vec<u8>)
             }
-            "Timestamp" | "Uuid" | "Decimal" => {
+            "Timestamp" | "Uuid" | "Decimal" | "AttributeValue" => {
                 arity(0)?;
                 let ident = &segment.ident;
                 syn::parse_quote!(#krate::#ident)
