@@ -78,8 +78,8 @@ fn init_logging(level: LogLevel) {
         .try_init();
 }
 
-/// Starts the server, prints `listening on http://HOST:PORT` (`https://` with TLS) on stdout, and serves until
-/// ctrl-c or SIGTERM.
+/// Starts the server, prints `listening on http://HOST:PORT` (`https://` with TLS) on
+/// stdout, and serves until ctrl-c or SIGTERM.
 pub fn run(args: ServeArgs) -> ExitCode {
     init_logging(args.log_level);
     // One thread: the engine's work per request is a few microseconds, so a work-stealing
