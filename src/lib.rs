@@ -354,7 +354,9 @@
 //! `db.batch_get_many().keys(user_keys).keys(order_keys).await?` reads several entities
 //! (of any tables) with shared requests into a typed `(Vec<User>, Vec<Order>)`
 //! ([`BatchGetMany`]). [`CountingBackend`] wraps any backend and counts requests and
-//! consumed capacity per operation.
+//! consumed capacity per operation; [`CachedBackend`] puts a DAX-style cache in front of
+//! any backend (item and query caches with TTLs, write-through of the client's own
+//! writes, consistent reads passed through: see [`backend::cached`]).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -558,7 +560,8 @@ pub use singletable_engine::MemoryBackend;
 
 /// The [`Backend`] trait and its DynamoDB-shaped requests and responses, with every
 /// backend: the embedded engine ([`memory`], feature `engine`), the AWS SDK backend
-/// ([`aws`], feature `aws`) and the request-counting adapter ([`counting`]).
+/// ([`aws`], feature `aws`), the request-counting adapter ([`counting`]) and the
+/// DAX-style cache ([`cached`]).
 pub mod backend {
     pub use singletable_runtime::backend::*;
 

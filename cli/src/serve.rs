@@ -5,12 +5,13 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use singletable_server::{Credentials, Server, ServerConfig};
+use singletable_server::{Credentials, Server, ServerConfig, TlsFiles};
 
 /// The subcommand's name.
 pub const NAME: &str = "serve";
 
-/// Exit code: the server could not start (address in use, data directory unreadable).
+/// Exit code: the server could not start (address in use, data directory unreadable,
+/// TLS certificate or key unreadable or invalid).
 const EXIT_START: u8 = 1;
 
 /// Runs a local DynamoDB: the embedded engine behind DynamoDB's HTTP API.
@@ -30,6 +31,14 @@ pub struct ServeArgs {
     /// DynamoDB does. Without it, any signed request is accepted (as DynamoDB Local does).
     #[arg(long, value_name = "KEY:SECRET")]
     pub credentials: Option<Credentials>,
+    /// Serve HTTPS with this certificate chain (PEM: the server's certificate first, then
+    /// any intermediates). Needs --tls-key. Without both, the server speaks plain HTTP.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC). Needs
+    /// --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// The log level of the request log on stderr: error, warn, info (one line per
     /// request), debug, trace or off.
     #[arg(long, default_value = "info", value_name = "LEVEL")]
@@ -69,8 +78,8 @@ fn init_logging(level: LogLevel) {
         .try_init();
 }
 
-/// Starts the server, prints `listening on http://HOST:PORT` on stdout, and serves until
-/// ctrl-c or SIGTERM.
+/// Starts the server, prints `listening on http://HOST:PORT` (`https://` with TLS) on
+/// stdout, and serves until ctrl-c or SIGTERM.
 pub fn run(args: ServeArgs) -> ExitCode {
     init_logging(args.log_level);
     // One thread: the engine's work per request is a few microseconds, so a work-stealing
@@ -89,6 +98,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
         port: args.port,
         data_dir: args.data_dir,
         credentials: args.credentials,
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            _ => None,
+        },
         ..ServerConfig::default()
     };
     runtime.block_on(async move {

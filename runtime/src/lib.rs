@@ -32,6 +32,7 @@ pub use singletable_core::{
 };
 
 pub use attr::{Attr, Cond, Partial};
+pub use backend::cached::{CacheConfig, CacheStats, CachedBackend};
 pub use backend::counting::CountingBackend;
 pub use backend::Backend;
 pub use batch::{BatchGet, BatchGetMany, BatchWrite, UnprocessedKeys};

@@ -15,6 +15,8 @@ pub mod operation;
 pub mod server;
 pub mod service;
 pub mod sigv4;
+pub mod tls;
 
 pub use self::server::{BackgroundServer, Server, ServerConfig, ServerError};
 pub use self::sigv4::Credentials;
+pub use self::tls::{TlsError, TlsFiles};

@@ -38,6 +38,8 @@ use crate::operation::{Operation, UnknownOperation};
 use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
 use crate::storage::Storage;
+use crate::tls::{TlsError, TlsFiles};
+use tokio_rustls::TlsAcceptor;
 
 /// The largest request body accepted: 16 MB, DynamoDB's largest request
 /// (`BatchWriteItem`).
@@ -56,6 +58,8 @@ pub struct ServerConfig {
     pub credentials: Option<Credentials>,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
+    /// Serve HTTPS with this certificate and key (PEM files); `None` serves plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +70,7 @@ impl Default for ServerConfig {
             data_dir: None,
             credentials: None,
             max_body_bytes: MAX_BODY_BYTES,
+            tls: None,
         }
     }
 }
@@ -92,14 +97,17 @@ pub enum ServerError {
     /// Accepting connections failed.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// The TLS certificate or key could not be used (the error names the file).
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 /// A bound server, ready to run.
-#[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
     address: SocketAddr,
     state: Arc<State>,
+    tls: Option<TlsAcceptor>,
 }
 
 #[derive(Debug)]
@@ -109,9 +117,21 @@ struct State {
     max_body_bytes: usize,
 }
 
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("address", &self.address)
+            .field("state", &self.state)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
 impl Server {
     /// Opens the data directory (replaying its log) and binds the address.
     pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
+        // The certificate first: a bad file is reported before anything is opened.
+        let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
         let engine = Arc::new(Engine::new());
         let storage = match &config.data_dir {
             None => Storage::in_memory(),
@@ -145,7 +165,7 @@ impl Server {
             credentials: config.credentials,
             max_body_bytes: config.max_body_bytes,
         });
-        Ok(Server { listener, address, state })
+        Ok(Server { listener, address, state, tls })
     }
 
     /// The address the server listens on (with the real port when 0 was asked).
@@ -153,9 +173,9 @@ impl Server {
         self.address
     }
 
-    /// The endpoint URL for SDKs: `http://host:port`.
+    /// The endpoint URL for SDKs: `http://host:port`, or `https://host:port` with TLS.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
+        endpoint(self.tls.is_some(), self.address)
     }
 
     /// Serves until ctrl-c or SIGTERM, then finishes the requests in flight.
@@ -184,11 +204,20 @@ impl Server {
                         let state = Arc::clone(&state);
                         async move { Ok::<_, Infallible>(handle(&state, request, peer).await) }
                     });
-                    let connection = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service);
-                    let connection = graceful.watch(connection);
+                    let watcher = graceful.watcher();
+                    let tls = self.tls.clone();
                     tokio::spawn(async move {
-                        if let Err(error) = connection.await {
+                        let result = match tls {
+                            None => watcher.watch(http1(stream, service)).await,
+                            Some(tls) => match tls.accept(stream).await {
+                                Ok(stream) => watcher.watch(http1(stream, service)).await,
+                                Err(error) => {
+                                    tracing::debug!(%error, %peer, "TLS handshake failed");
+                                    return;
+                                }
+                            },
+                        };
+                        if let Err(error) = result {
                             tracing::debug!(%error, "connection closed with an error");
                         }
                     });
@@ -208,6 +237,7 @@ impl Server {
             tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let server = runtime.block_on(Server::bind(config))?;
         let address = server.local_addr();
+        let https = server.tls.is_some();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread =
             std::thread::Builder::new().name("singletable-serve".to_owned()).spawn(move || {
@@ -215,7 +245,7 @@ impl Server {
                     let _ = stopped.await;
                 }))
             })?;
-        Ok(BackgroundServer { address, stop: Some(stop), thread: Some(thread) })
+        Ok(BackgroundServer { address, https, stop: Some(stop), thread: Some(thread) })
     }
 }
 
@@ -223,6 +253,7 @@ impl Server {
 #[derive(Debug)]
 pub struct BackgroundServer {
     address: SocketAddr,
+    https: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<Result<(), ServerError>>>,
 }
@@ -233,9 +264,9 @@ impl BackgroundServer {
         self.address
     }
 
-    /// The endpoint URL for SDKs: `http://host:port`.
+    /// The endpoint URL for SDKs: `http://host:port`, or `https://host:port` with TLS.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
+        endpoint(self.https, self.address)
     }
 
     /// Shuts the server down and waits for it.
@@ -259,6 +290,19 @@ impl Drop for BackgroundServer {
     fn drop(&mut self) {
         let _ = self.shutdown();
     }
+}
+
+fn endpoint(https: bool, address: SocketAddr) -> String {
+    format!("{}://{address}", if https { "https" } else { "http" })
+}
+
+/// One HTTP/1.1 connection over `stream` (TCP, or TLS over TCP).
+fn http1<S, F>(stream: S, service: F) -> hyper::server::conn::http1::Connection<TokioIo<S>, F>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    F: hyper::service::HttpService<Incoming, ResBody = Full<Bytes>>,
+{
+    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service)
 }
 
 /// Completes on ctrl-c, or SIGTERM on Unix.

@@ -3,4 +3,5 @@
 
 pub use singletable_core::backend::*;
 
+pub mod cached;
 pub mod counting;
