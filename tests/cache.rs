@@ -255,8 +255,21 @@ async fn query_ttl_is_separate_from_item_ttl() {
 }
 
 #[tokio::test]
-async fn scans_and_empty_results_are_cached() {
+async fn scans_pass_through_unless_cache_scans_is_on() {
     let f = fixture().await;
+    f.db.put(&note("ann", 1)).await.unwrap();
+    f.reset();
+    assert_eq!(Note::scan().all(&f.db).await.unwrap().len(), 1);
+    f.direct.put(&note("bob", 1)).await.unwrap();
+    assert_eq!(Note::scan().all(&f.db).await.unwrap().len(), 2, "a scan sees the table");
+    assert_eq!(f.sent().scan, 2);
+    assert_eq!(f.cache.stats().pass_through, 2);
+    assert_eq!(f.cache.stats().query_hits, 0);
+}
+
+#[tokio::test]
+async fn scans_and_empty_results_are_cached() {
+    let f = fixture_with(|c| CacheConfig { cache_scans: true, ..c }).await;
     f.db.put(&note("ann", 1)).await.unwrap();
     f.reset();
     assert_eq!(Note::scan().all(&f.db).await.unwrap().len(), 1);
@@ -418,7 +431,7 @@ async fn memory_stays_within_the_budgets() {
 
 #[tokio::test]
 async fn deleting_a_table_forgets_its_entries() {
-    let f = fixture().await;
+    let f = fixture_with(|c| CacheConfig { cache_scans: true, ..c }).await;
     f.db.put(&user("ann")).await.unwrap();
     f.db.get(User::key("ann")).await.unwrap();
     Note::scan().all(&f.db).await.unwrap();

@@ -8,9 +8,13 @@
 //!   one `GetItem`), keyed by table, primary key and projection. A key that has no item
 //!   is cached too (*negative caching*): the next read of it is answered "no item"
 //!   without asking the backend.
-//! - **Query cache** for `Query` and `Scan`, keyed by the whole request (table, index,
-//!   key condition, filter, projection, `Select`, `Limit`, direction, start key,
-//!   segment). Empty result pages are cached like any other.
+//! - **Query cache** for `Query`, keyed by the whole request (table, index, key
+//!   condition, filter, projection, `Select`, `Limit`, direction, start key). Empty
+//!   result pages are cached like any other. `Scan` passes through by default (a scan
+//!   reads the whole table, and a cached scan is rarely what a test or an application
+//!   wants); DAX itself caches scans in its query cache too, and
+//!   [`CacheConfig::cache_scans`] turns that on (keyed by the whole request, segment
+//!   included).
 //! - **Time to live**: entries expire after [`CacheConfig::item_ttl`] and
 //!   [`CacheConfig::query_ttl`] (5 minutes each by default, as in DAX), measured on the
 //!   [`Clock`] of the config, so tests move time with a
@@ -123,6 +127,9 @@ pub struct CacheConfig {
     pub item_cache_bytes: u64,
     /// The query cache's budget in bytes; default 64 MiB.
     pub query_cache_bytes: u64,
+    /// Whether eventually consistent `Scan` pages are cached in the query cache, as DAX
+    /// does. Off by default: scans pass through to the backend uncached.
+    pub cache_scans: bool,
     /// Where "now" comes from, for expiry; the system clock by default.
     pub clock: Arc<dyn Clock>,
 }
@@ -134,6 +141,7 @@ impl Default for CacheConfig {
             query_ttl: Duration::from_secs(300),
             item_cache_bytes: 64 << 20,
             query_cache_bytes: 64 << 20,
+            cache_scans: false,
             clock: Arc::new(SystemClock),
         }
     }
@@ -151,7 +159,8 @@ pub struct CacheStats {
     pub query_hits: u64,
     /// Eventually consistent `Query` and `Scan` pages read from the backend.
     pub query_misses: u64,
-    /// Reads passed to the backend uncached: consistent reads and `TransactGetItems`.
+    /// Reads passed to the backend uncached: consistent reads, `TransactGetItems`, and
+    /// scans unless [`CacheConfig::cache_scans`] is on.
     pub pass_through: u64,
 }
 
@@ -703,7 +712,7 @@ impl<B: Backend> Backend for CachedBackend<B> {
     fn scan(&self, input: ScanInput) -> BoxFuture<'_, Result<PageOutput>> {
         Box::pin(async move {
             let shared = &self.shared;
-            if input.consistent_read {
+            if input.consistent_read || !shared.config.cache_scans {
                 bump(&shared.counters.pass_through, 1);
                 return self.inner.scan(input).await;
             }
