@@ -14,6 +14,7 @@ mod render;
 mod serve;
 #[cfg(test)]
 mod testmodel;
+mod transfer;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -94,6 +95,10 @@ enum Command {
     /// Serve the embedded engine over DynamoDB's HTTP API (a local DynamoDB).
     #[command(name = serve::NAME)]
     Serve(serve::ServeArgs),
+    /// Dump a table of any DynamoDB into AWS's export-to-S3 layout (parallel, resumable).
+    Dump(transfer::DumpArgs),
+    /// Load an export (AWS's or a dump) into a table of any DynamoDB (resumable).
+    Load(transfer::LoadArgs),
 }
 
 /// `generate`.
@@ -427,6 +432,31 @@ fn clap_color(args: &[std::ffi::OsString]) -> clap::ColorChoice {
     }
 }
 
+/// Runs `dump` or `load` on a runtime: prints the outcome, or the error (exit code 1).
+fn transfer_main<F, Fut>(run: F) -> ExitCode
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<String, transfer::TransferError>>,
+{
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let matches = Cli::command().color(clap_color(&args)).get_matches_from(&args);
@@ -435,6 +465,21 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         // `serve` runs until stopped and has exit codes of its own.
         Command::Serve(args) => return serve::run(args.clone()),
+        Command::Dump(args) => {
+            return transfer_main(|| async {
+                transfer::dump(args).await.map(|dir| format!("dumped into {}", dir.display()))
+            })
+        }
+        Command::Load(args) => {
+            return transfer_main(|| async {
+                transfer::load(args).await.map(|loaded| {
+                    format!(
+                        "loaded {} items ({} data files already loaded)",
+                        loaded.written, loaded.skipped_files
+                    )
+                })
+            })
+        }
         Command::Generate(args) => generate(args, color),
         Command::Check(args) => check(args, color),
         Command::Doc(args) => doc(args, color),

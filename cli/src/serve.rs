@@ -27,6 +27,11 @@ pub struct ServeArgs {
     /// it, data lives in memory only.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// The folder standing for S3 in ExportTableToPointInTime and ImportTable: a bucket
+    /// is a subfolder, S3Prefix a path inside it. Default: DATA_DIR/s3 with --data-dir,
+    /// else a temporary folder removed when the server stops.
+    #[arg(long, value_name = "DIR")]
+    pub s3_dir: Option<PathBuf>,
     /// Verify SigV4 signatures against these credentials and refuse other requests, as
     /// DynamoDB does. Without it, any signed request is accepted (as DynamoDB Local does).
     #[arg(long, value_name = "KEY:SECRET")]
@@ -97,6 +102,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         host: args.host,
         port: args.port,
         data_dir: args.data_dir,
+        s3_dir: args.s3_dir,
         credentials: args.credentials,
         tls: match (args.tls_cert, args.tls_key) {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),

@@ -17,6 +17,8 @@ pub mod json;
 pub mod json_serde;
 pub mod limits;
 pub mod number;
+#[cfg(feature = "s3-export")]
+pub mod s3_export;
 pub mod schema;
 pub mod size;
 pub mod timestamp;

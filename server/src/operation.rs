@@ -140,6 +140,19 @@ operations! {
     BatchExecuteStatement: DynamoDb, true;
     /// `ExecuteTransaction` (PartiQL).
     ExecuteTransaction: DynamoDb, true;
+    /// `ExportTableToPointInTime` (writes files into the S3 folder, not the tables).
+    ExportTableToPointInTime: DynamoDb, false;
+    /// `DescribeExport`.
+    DescribeExport: DynamoDb, false;
+    /// `ListExports`.
+    ListExports: DynamoDb, false;
+    /// `ImportTable` (logged as the `CreateTable` and `BatchWriteItem`s it makes, not as
+    /// itself: a restart replays the items, whatever became of the S3 folder).
+    ImportTable: DynamoDb, false;
+    /// `DescribeImport`.
+    DescribeImport: DynamoDb, false;
+    /// `ListImports`.
+    ListImports: DynamoDb, false;
     /// `DescribeLimits`.
     DescribeLimits: DynamoDb, false;
     /// `DescribeEndpoints`.
@@ -203,7 +216,7 @@ mod tests {
         for &operation in Operation::ALL {
             assert_eq!(Operation::from_target(operation.target()), Ok(operation));
         }
-        assert_eq!(Operation::ALL.len(), 29);
+        assert_eq!(Operation::ALL.len(), 35);
     }
 
     #[test]

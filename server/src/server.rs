@@ -54,6 +54,10 @@ pub struct ServerConfig {
     pub port: u16,
     /// A directory for durable storage; `None` keeps everything in memory.
     pub data_dir: Option<PathBuf>,
+    /// The folder standing for S3 in `ExportTableToPointInTime` and `ImportTable` (a
+    /// bucket is a subfolder); `None`: `DATA_DIR/s3` with a data directory, else a
+    /// temporary folder made on first use.
+    pub s3_dir: Option<PathBuf>,
     /// Verify SigV4 signatures against these credentials; `None` accepts any request.
     pub credentials: Option<Credentials>,
     /// The largest request body accepted.
@@ -68,6 +72,7 @@ impl Default for ServerConfig {
             host: "127.0.0.1".to_owned(),
             port: 8000,
             data_dir: None,
+            s3_dir: None,
             credentials: None,
             max_body_bytes: MAX_BODY_BYTES,
             tls: None,
@@ -154,6 +159,14 @@ impl Server {
                 .map_err(|source| ServerError::Storage { dir: dir.clone(), source })?
             }
         };
+        let s3_dir =
+            config.s3_dir.clone().or_else(|| config.data_dir.as_ref().map(|d| d.join("s3")));
+        engine.configure_s3(s3_dir.clone(), config.data_dir.as_deref()).map_err(|source| {
+            ServerError::Storage {
+                dir: s3_dir.or_else(|| config.data_dir.clone()).unwrap_or_default(),
+                source,
+            }
+        })?;
         let address = format!("{}:{}", config.host, config.port);
         let listener = TcpListener::bind(&address)
             .await

@@ -20,7 +20,8 @@ use crate::decode::{parse_body, Request};
 use crate::encode::to_body;
 use crate::handlers::items::WriteKind;
 use crate::handlers::{
-    account, batches, items, partiql, reads, streams, tables, tags, transactions, ttl,
+    account, batches, exports, imports, items, partiql, reads, streams, tables, tags, transactions,
+    ttl,
 };
 use crate::operation::{Operation, UnknownOperation};
 use crate::storage::Storage;
@@ -36,6 +37,8 @@ pub struct Engine {
     tags: Mutex<Tags>,
     /// The address `DescribeEndpoints` reports.
     address: Mutex<Option<SocketAddr>>,
+    /// Exports, imports and the folder standing for S3.
+    transfers: exports::Transfers,
     /// Every request holds it shared; `UpdateTable`, which rebuilds a table, exclusively.
     gate: tokio::sync::RwLock<()>,
 }
@@ -44,13 +47,13 @@ pub struct Engine {
 #[derive(Debug)]
 pub struct Service {
     engine: Arc<Engine>,
-    storage: Storage,
+    storage: Arc<Storage>,
 }
 
 impl Service {
     /// A service on `backend` with `storage`.
     pub fn new(engine: Arc<Engine>, storage: Storage) -> Self {
-        Service { engine, storage }
+        Service { engine, storage: Arc::new(storage) }
     }
 
     /// The engine.
@@ -83,6 +86,14 @@ impl Service {
                 return Err(unknown.into());
             }
         };
+        if operation == Operation::ImportTable {
+            // Imports run in the background; their writes are logged one by one.
+            let json = parse_body(body)?;
+            let request = &Request::new(&json)?;
+            let (engine, storage) = (Arc::clone(&self.engine), Arc::clone(&self.storage));
+            let value = imports::import_table(&self.engine, Some(engine), Some(storage), request);
+            return to_body(&value.await?);
+        }
         if operation.mutates() {
             let engine = &self.engine;
             self.storage.write(operation.target(), body, || engine.execute(operation, body)).await
@@ -113,6 +124,11 @@ impl Engine {
         *self.address.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Exports, imports and the folder standing for S3.
+    pub(crate) fn transfers(&self) -> &exports::Transfers {
+        &self.transfers
+    }
+
     /// The tags, by table ARN.
     pub(crate) fn tags(&self) -> MutexGuard<'_, Tags> {
         self.tags.lock().unwrap_or_else(PoisonError::into_inner)
@@ -138,6 +154,10 @@ impl Engine {
         }
         let json = parse_body(body)?;
         let request = &Request::new(&json)?;
+        if operation == Operation::ImportTable {
+            // Its writes take the gate themselves.
+            return to_body(&imports::import_table(self, None, None, request).await?);
+        }
         // `UpdateTable` rebuilds a table: it runs alone.
         let _exclusive;
         let _shared;
@@ -174,6 +194,14 @@ impl Engine {
                 partiql::batch_execute_statement(self, request).await
             }
             Operation::ExecuteTransaction => partiql::execute_transaction(self, request).await,
+            Operation::ExportTableToPointInTime => {
+                exports::export_table_to_point_in_time(self, request).await
+            }
+            Operation::DescribeExport => exports::describe_export(self, request),
+            Operation::ListExports => exports::list_exports(self, request),
+            Operation::ImportTable => imports::import_table(self, None, None, request).await,
+            Operation::DescribeImport => imports::describe_import(self, request),
+            Operation::ListImports => imports::list_imports(self, request),
             Operation::DescribeLimits => Ok(account::describe_limits()),
             Operation::DescribeEndpoints => Ok(account::describe_endpoints(self)),
             Operation::ListStreams => streams::list_streams(self, request).await,

@@ -12,6 +12,7 @@
 //! [`expressions`] and [`legacy`] the two forms of conditions, updates and projections.
 
 pub mod batches;
+pub mod exports;
 pub mod expressions;
 pub mod items;
 pub mod legacy;

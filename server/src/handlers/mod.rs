@@ -5,6 +5,8 @@
 
 pub(crate) mod account;
 pub(crate) mod batches;
+pub(crate) mod exports;
+pub(crate) mod imports;
 pub(crate) mod items;
 pub(crate) mod partiql;
 pub(crate) mod reads;

@@ -1,0 +1,238 @@
+//! `singletable dump` from `singletable serve` and `singletable load` into a second table:
+//! the tables are equal; a dump or load left behind by a killed run (its checkpoint
+//! files) resumes; a missing export is a typed error naming the folder.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue as Av, BillingMode, KeySchemaElement, KeyType, PutRequest,
+    ScalarAttributeType, WriteRequest,
+};
+use aws_sdk_dynamodb::Client;
+use singletable_server::{Server, ServerConfig};
+
+type Item = HashMap<String, Av>;
+
+fn client(endpoint: &str) -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("singletable", "singletable", None, None, "test"))
+        .endpoint_url(endpoint)
+        .build();
+    Client::from_conf(config)
+}
+
+fn singletable(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_singletable"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run singletable: {e}"));
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn item(i: u32) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), Av::S(format!("p{}", i % 97))),
+        ("sk".to_owned(), Av::N(format!("{i}.25"))),
+        ("b".to_owned(), Av::B(Blob::new(i.to_be_bytes().to_vec()))),
+        ("ns".to_owned(), Av::Ns(vec!["1E+125".to_owned(), format!("-{i}")])),
+        (
+            "m".to_owned(),
+            Av::M(HashMap::from([("l".to_owned(), Av::L(vec![Av::Null(true), Av::Bool(true)]))])),
+        ),
+    ])
+}
+
+async fn scan(db: &Client, table: &str, segment: Option<(i32, i32)>) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let mut request = db.scan().table_name(table).set_exclusive_start_key(start);
+        if let Some((segment, total)) = segment {
+            request = request.segment(segment).total_segments(total);
+        }
+        let page = request.send().await.unwrap_or_else(|e| panic!("scan {table}: {e:?}"));
+        items.extend(page.items().iter().cloned());
+        start = page.last_evaluated_key().cloned();
+        if start.is_none() {
+            break;
+        }
+    }
+    items.sort_by_key(|i| format!("{:?}{:?}", i["pk"], i["sk"]));
+    items
+}
+
+fn count_lines(dir: &Path) -> u64 {
+    let export = singletable_core::s3_export::Export::open(dir).unwrap_or_else(|e| panic!("{e}"));
+    export.summary.item_count
+}
+
+#[test]
+fn dump_then_load_equals_the_source_and_both_resume() {
+    let server = Server::start_in_background(ServerConfig { port: 0, ..ServerConfig::default() })
+        .unwrap_or_else(|e| panic!("server: {e}"));
+    let endpoint = server.endpoint();
+    let work = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let db = client(&endpoint);
+    runtime.block_on(async {
+        let definition = |name: &str, ty| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ty)
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let key = |name: &str, ty| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(ty)
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        db.create_table()
+            .table_name("source")
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(definition("pk", ScalarAttributeType::S))
+            .attribute_definitions(definition("sk", ScalarAttributeType::N))
+            .key_schema(key("pk", KeyType::Hash))
+            .key_schema(key("sk", KeyType::Range))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let items: Vec<Item> = (0..3000).map(item).collect();
+        for chunk in items.chunks(25) {
+            let requests = chunk
+                .iter()
+                .map(|i| {
+                    WriteRequest::builder()
+                        .put_request(
+                            PutRequest::builder()
+                                .set_item(Some(i.clone()))
+                                .build()
+                                .unwrap_or_else(|e| panic!("{e}")),
+                        )
+                        .build()
+                })
+                .collect();
+            db.batch_write_item()
+                .request_items("source", requests)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+    });
+
+    // dump → load into a table that does not exist yet (created from the dump's schema).
+    let out = work.path().join("dump");
+    let out_text = out.to_string_lossy().into_owned();
+    let (ok, stdout, stderr) = singletable(&[
+        "dump",
+        "--endpoint",
+        &endpoint,
+        "--table",
+        "source",
+        "-o",
+        &out_text,
+        "--segments",
+        "3",
+    ]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        !out.join(".singletable-dump").exists(),
+        "checkpoints are removed once the dump is complete"
+    );
+    assert_eq!(count_lines(&out), 3000);
+    let (ok, stdout, stderr) =
+        singletable(&["load", &out_text, "--endpoint", &endpoint, "--table", "copy"]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("loaded 3000 items"), "{stdout}");
+    runtime.block_on(async {
+        assert_eq!(scan(&db, "copy", None).await, scan(&db, "source", None).await);
+    });
+
+    // A killed dump: its checkpoint says segment 0 of 2 is done (with no files); the
+    // resumed dump writes segment 1 only.
+    let resumed = work.path().join("resumed");
+    let state = resumed.join(".singletable-dump");
+    std::fs::create_dir_all(&state).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(state.join("dump.json"), r#"{"export_id":"01700000000000-0000abcd","table":"source","segments":2,"start_time":1700000000.0}"#).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(state.join("segment-0.json"), r#"{"last_key":null,"done":true,"files":[]}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let resumed_text = resumed.to_string_lossy().into_owned();
+    let (ok, stdout, stderr) = singletable(&[
+        "dump",
+        "--endpoint",
+        &endpoint,
+        "--table",
+        "source",
+        "-o",
+        &resumed_text,
+        "--segments",
+        "2",
+    ]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(resumed.join("AWSDynamoDB/01700000000000-0000abcd/manifest-summary.json").is_file());
+    let segment_one = runtime.block_on(scan(&db, "source", Some((1, 2))));
+    assert_eq!(count_lines(&resumed), segment_one.len() as u64);
+    // A different table or segment count is refused, not mixed in.
+    std::fs::create_dir_all(&state).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        state.join("dump.json"),
+        r#"{"export_id":"x","table":"other","segments":2,"start_time":0.0}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (ok, _, stderr) = singletable(&[
+        "dump",
+        "--endpoint",
+        &endpoint,
+        "--table",
+        "source",
+        "-o",
+        &resumed_text,
+        "--segments",
+        "2",
+    ]);
+    assert!(!ok && stderr.contains("an unfinished dump of table other"), "{stderr}");
+
+    // A killed load: its checkpoint says the first data file is loaded; the resumed load
+    // skips it and writes the rest.
+    let export = singletable_core::s3_export::Export::open(&out).unwrap_or_else(|e| panic!("{e}"));
+    let first = &export.files[0];
+    let checkpoint = serde_json::json!({"export_arn": export.summary.export_arn, "lines": {first.data_file_s3_key.clone(): first.item_count}});
+    std::fs::write(out.join(".singletable-load-partial.json"), checkpoint.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (ok, stdout, stderr) =
+        singletable(&["load", &out_text, "--endpoint", &endpoint, "--table", "partial"]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "loaded {} items (1 data files already loaded)",
+            3000 - first.item_count
+        )),
+        "{stdout}"
+    );
+    assert!(!out.join(".singletable-load-partial.json").exists());
+    let partial = runtime.block_on(scan(&db, "partial", None));
+    assert_eq!(partial.len() as u64, 3000 - first.item_count);
+
+    // No export in the folder: a typed error naming it.
+    let empty = work.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap_or_else(|e| panic!("{e}"));
+    let (ok, _, stderr) =
+        singletable(&["load", &empty.to_string_lossy(), "--endpoint", &endpoint, "--table", "x"]);
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("empty/manifest-summary.json: not found"), "{stderr}");
+}
