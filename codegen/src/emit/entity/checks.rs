@@ -2,7 +2,7 @@
 //! `assert!`s over the table's `SCHEMA`, each spanned at the user's token.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 
 use super::{Emitter, Role};
 use crate::emit::{check_stmt, span_of};
@@ -27,7 +27,7 @@ impl<'a> Emitter<'a> {
                 let scalar = quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
                 check_stmt(
                     span,
-                    quote!(#guard #st::__private::takes_lone(#attribute, #scalar)),
+                    quote!(#guard __st::takes_lone(#attribute, #scalar)),
                     &format!(
                         "entity `{entity}`: the template `{source}` stores field `{name}` as \
                          {what}, which is typed N or B; a lone `{{field}}` stores the field's \
@@ -37,7 +37,7 @@ impl<'a> Emitter<'a> {
             }
             None => check_stmt(
                 span,
-                quote!(#guard #st::__private::takes_text(#attribute)),
+                quote!(#guard __st::takes_text(#attribute)),
                 &format!(
                     "entity `{entity}`: the template `{source}` renders a string, but {what} is \
                      typed N or B; use a lone `{{field}}` template of a field of that type"
@@ -51,13 +51,15 @@ impl<'a> Emitter<'a> {
         let model = self.model;
         let entity = &self.entity_name;
         let table = &self.table_name;
-        let mut out = TokenStream::new();
+        let ident = &model.rust_name;
+        // `let`s, not `const`s: the block is one evaluation.
+        let mut out = quote!(let __st_table = __st::table_schema::<#ident>(););
 
         // The sort key: present on both sides or on neither.
         match (&model.sort_key, &model.sort_span) {
             (Some(_), Some(span)) => out.extend(check_stmt(
                 span.span(),
-                quote!(__ST_TABLE.sort_key.is_some()),
+                quote!(__st_table.sort_key.is_some()),
                 &format!(
                     "table `{table}` has no sort key, so entity `{entity}` cannot have an `sk` \
                      template"
@@ -65,7 +67,7 @@ impl<'a> Emitter<'a> {
             )),
             _ => out.extend(check_stmt(
                 span_of(&model.table),
-                quote!(__ST_TABLE.sort_key.is_none()),
+                quote!(__st_table.sort_key.is_none()),
                 &format!(
                     "table `{table}` has a sort key: entity `{entity}` needs an `sk` template \
                      (e.g. `sk = \"PROFILE\"` or `sk = \"ORDER#{{order_id}}\"`)"
@@ -74,15 +76,15 @@ impl<'a> Emitter<'a> {
         }
         out.extend(self.template_type_check(
             &model.partition_key,
-            quote!(__ST_PK),
+            self.pk_attr(),
             TokenStream::new(),
             &format!("the partition key of table `{table}`"),
         ));
         if let Some(sort) = &model.sort_key {
             out.extend(self.template_type_check(
                 sort,
-                quote!(__ST_SK),
-                quote!(__ST_TABLE.sort_key.is_none() ||),
+                self.sk_attr(),
+                quote!(__st_table.sort_key.is_none() ||),
                 &format!("the sort key of table `{table}`"),
             ));
         }
@@ -91,10 +93,9 @@ impl<'a> Emitter<'a> {
             let name = &index.name.value;
             let name_span = index.name.span.span();
             // The index looked up once; each check below reads its fields.
-            let facts = Self::index_ident(i, "FACTS");
+            let facts = format_ident!("__st_facts{}", i);
             out.extend(quote! {
-                const #facts: #st::__private::index_facts::IndexFacts =
-                    #st::__private::index_facts::of(&__ST_TABLE, #name);
+                let #facts = __st::index_facts::of(&__st_table, #name);
             });
             let exists = quote!(#facts.exists);
             let local = quote!(#facts.local);
@@ -132,7 +133,7 @@ impl<'a> Emitter<'a> {
                                      in key order, `pk = [a, b]`, instead of a template"
                                 ),
                             ));
-                            let attribute = Self::index_ident(i, "P0");
+                            let attribute = self.index_attr(i, false, 0);
                             out.extend(self.template_type_check(
                                 template,
                                 quote!(#attribute),
@@ -162,7 +163,7 @@ impl<'a> Emitter<'a> {
                                      key order, `sk = [a, b]`, instead of a template"
                                 ),
                             ));
-                            let attribute = Self::index_ident(i, "S0");
+                            let attribute = self.index_attr(i, true, 0);
                             out.extend(self.template_type_check(
                                 template,
                                 quote!(#attribute),
@@ -221,8 +222,8 @@ impl<'a> Emitter<'a> {
                             Role::Partition => quote!(#facts.partition),
                             Role::Sort => quote!(#facts.sort),
                         };
-                        let name_is = quote!(#st::__private::index_facts::name_is);
-                        let type_is = quote!(#st::__private::index_facts::type_is);
+                        let name_is = quote!(__st::index_facts::name_is);
+                        let type_is = quote!(__st::index_facts::type_is);
                         // Only the first misplaced field is reported (one mistake, one
                         // error), and a type only once its name is right.
                         let mut earlier = quote!(true);
@@ -268,7 +269,7 @@ impl<'a> Emitter<'a> {
         let template_facts = self
             .indexes()
             .filter(|(_, index)| matches!(index.keys, EntityIndexKeys::Templates { .. }))
-            .map(|(i, _)| Self::index_ident(i, "FACTS"));
+            .map(|(i, _)| format_ident!("__st_facts{}", i));
         let lone_pk = model.partition_key.lone_field();
         let lone_sk = model.sort_key.as_ref().and_then(KeyTemplate::lone_field);
         let stored: Vec<&FieldModel> = model.fields.iter().filter(|f| f.is_stored()).collect();
@@ -282,8 +283,8 @@ impl<'a> Emitter<'a> {
         let (lone_pk, lone_sk) = (position(lone_pk), position(lone_sk));
         let attributes = stored.iter().map(|f| &f.attribute.value);
         out.extend(quote! {
-            const __ST_TAKEN: usize = #st::__private::index_facts::first_taken(
-                &__ST_TABLE, &[#(#attributes),*], &[#(#template_facts),*], #lone_pk, #lone_sk
+            let __st_taken = __st::index_facts::first_taken(
+                &__st_table, &[#(#attributes),*], &[#(#template_facts),*], #lone_pk, #lone_sk
             );
         });
         for (j, field) in stored.into_iter().enumerate() {
@@ -291,7 +292,7 @@ impl<'a> Emitter<'a> {
             let attribute = &field.attribute.value;
             out.extend(check_stmt(
                 field.attribute.span.span(),
-                quote!(__ST_TAKEN != #j),
+                quote!(__st_taken != #j),
                 &format!(
                     "field `{name}` of entity `{entity}` is stored as attribute `{attribute}`, \
                      which table `{table}` uses for a key or for the entity type; rename the \
@@ -301,7 +302,7 @@ impl<'a> Emitter<'a> {
             if let Some(span) = &field.markers.ttl {
                 out.extend(check_stmt(
                     span.span(),
-                    quote!(#st::__private::ttl_attribute_is(&__ST_TABLE, #attribute)),
+                    quote!(__st::ttl_attribute_is(&__st_table, #attribute)),
                     &format!(
                         "field `{name}` of entity `{entity}` is marked `ttl`, but table `{table}` \
                          does not store TTL in attribute `{attribute}`: declare \

@@ -5,43 +5,29 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use super::{respan, Emitter, Role};
-use crate::emit::{codec_const, decode_field, encode_field, span_of};
+use crate::emit::{codec_constructor, decode_field, encode_field, span_of};
 use crate::model::{option_inner, DefaultValue, EntityIndexKeys, FieldModel};
 
 impl<'a> Emitter<'a> {
-    /// One codec `const` per stored field and per template field: each field type's
-    /// trait bounds are checked (and reported) once, at the field's type.
+    /// The entity's codecs, one `const` tuple `__ST_C` (see `codec_slots`): each field
+    /// type's trait bounds are checked (and reported) once, at the field's type, and one
+    /// `const` costs one evaluation where one per codec cost one each.
     pub(super) fn codecs(&self) -> TokenStream {
-        let st = self.st;
-        let model = self.model;
-        let mut template_fields: Vec<&str> = Vec::new();
-        let templates = std::iter::once(&model.partition_key).chain(&model.sort_key).chain(
-            model.indexes.iter().flat_map(|index| match &index.keys {
-                EntityIndexKeys::Templates { partition, sort } => {
-                    partition.iter().chain(sort.iter()).collect::<Vec<_>>()
-                }
-                EntityIndexKeys::Fields { .. } => Vec::new(),
-            }),
-        );
-        for template in templates {
-            for name in template.fields() {
-                if !template_fields.contains(&name) {
-                    template_fields.push(name);
-                }
-            }
-        }
-        let mut out = TokenStream::new();
-        for field in model.fields.iter().filter(|f| f.is_stored()) {
+        let mut types = Vec::new();
+        let mut values = Vec::new();
+        for (field, key) in self.codec_slots() {
             let ty = &field.ty;
-            out.extend(codec_const(st, field, &self.codec(field)));
-            if template_fields.contains(&field.name().as_str()) {
-                let key_codec = self.key_codec(field);
-                out.extend(quote_spanned! {span_of(ty)=>
-                    const #key_codec: #st::__private::KeyCodec<#ty> = #st::__private::key_codec::<#ty>();
-                });
+            if key {
+                types.push(quote_spanned!(span_of(ty)=> __st::KeyCodec<#ty>));
+                values.push(quote_spanned!(span_of(ty)=> __st::key_codec::<#ty>()));
+            } else {
+                types.push(quote_spanned!(span_of(ty)=> __st::FieldCodec<#ty>));
+                values.push(codec_constructor(&quote!(__st), field));
             }
         }
-        out
+        quote! {
+            const __ST_C: (#(#types,)*) = (#(#values,)*);
+        }
     }
 
     /// The write default of `field`: the function of `default = "path"` on a stored
@@ -152,13 +138,13 @@ impl<'a> Emitter<'a> {
             if let EntityIndexKeys::Fields { partition, sort } = &index.keys {
                 let sides = [(Role::Partition, partition), (Role::Sort, sort)];
                 for (role, fields) in sides {
-                    let role = role.tokens(st);
+                    let role = role.tokens();
                     for name in fields {
                         let attribute = &self.field(&name.value).attribute.value;
                         if !checked.contains(&attribute.as_str()) {
                             checked.push(attribute);
                             native_checks.extend(quote! {
-                                #st::__private::check_native_key(&mut __st_item, #attribute, #role)?;
+                                __st::check_native_key(&mut __st_item, #attribute, #role)?;
                             });
                         }
                     }
@@ -174,7 +160,7 @@ impl<'a> Emitter<'a> {
                 #native_checks
                 __st_primary(&mut __st_item, #(#primary_args),*)?;
                 #(#index_writes)*
-                #st::__private::insert_entity_type(&mut __st_item, __ST_ET, #entity_type);
+                __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type);
                 ::core::result::Result::Ok(__st_item)
             }
         }
@@ -193,7 +179,7 @@ impl<'a> Emitter<'a> {
         });
         quote! {
             fn from_item(mut __st_item: #st::Item) -> ::core::result::Result<Self, #st::DecodeError> {
-                #st::__private::check_entity_type(&mut __st_item, __ST_ET, #entity_type)?;
+                __st::check_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type)?;
                 ::core::result::Result::Ok(Self { #(#fields),* })
             }
         }
@@ -210,18 +196,23 @@ impl<'a> Emitter<'a> {
         if let Some(shards) = &model.shards {
             let n = shards.value;
             statements.extend(quote! {
-                let __st_unsharded = #st::__private::strip_shard(__st_key, __ST_PK.name, #n)?;
+                let __st_unsharded = __st::strip_shard(__st_key, __ST_K.attributes[0].name, #n)?;
                 let __st_key = &__st_unsharded;
             });
         }
         let sides = [
             (
                 Some(&model.partition_key),
-                quote!(__ST_PK),
-                quote!(__ST_PK_TEMPLATE),
+                self.pk_attr(),
+                quote!(&Self::SCHEMA.partition_key),
                 quote!(__st_pk),
             ),
-            (model.sort_key.as_ref(), quote!(__ST_SK), quote!(__ST_SK_TEMPLATE), quote!(__st_sk)),
+            (
+                model.sort_key.as_ref(),
+                self.sk_attr(),
+                quote!(__st::sort_template(&Self::SCHEMA)),
+                quote!(__st_sk),
+            ),
         ];
         // Where each key field is read from: (texts variable, position) or a lone template.
         let mut sources: Vec<(String, TokenStream)> = Vec::new();
@@ -233,15 +224,15 @@ impl<'a> Emitter<'a> {
                     let (codec, key_codec) = (self.codec(field), self.key_codec(field));
                     sources.push((
                         name.to_owned(),
-                        quote!(#st::__private::decode_lone_key(
-                            __st_key, #attribute, &#template_const, #name, #key_codec, #codec
+                        quote!(__st::decode_lone_key(
+                            __st_key, #attribute, #template_const, #name, #key_codec, #codec
                         )?),
                     ));
                 }
                 continue;
             }
             statements.extend(quote! {
-                let #texts = #st::__private::key_texts(__st_key, #attribute, &#template_const)?;
+                let #texts = __st::key_texts(__st_key, #attribute, #template_const)?;
             });
             for (position, name) in template.fields().enumerate() {
                 if !sources.iter().any(|(n, _)| n == name) {

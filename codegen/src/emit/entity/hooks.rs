@@ -75,7 +75,7 @@ impl<'a> Emitter<'a> {
             let call = |value: TokenStream| {
                 quote_spanned! {span_of(path)=>
                     {
-                        let __st_outcome: ::core::result::Result<(), #st::__private::String> =
+                        let __st_outcome: ::core::result::Result<(), __st::String> =
                             #path(#value);
                         __st_outcome
                     }
@@ -96,12 +96,12 @@ impl<'a> Emitter<'a> {
             };
             let on_value = call(quote_spanned!(at=> &__st_v));
             checks.extend(quote! {
-                #st::__private::validation_result(#entity, ::core::option::Option::Some(#name), #on_self)?;
+                __st::validation_result(#entity, ::core::option::Option::Some(#name), #on_self)?;
             });
             arms.extend(quote! {
                 #attribute => {
-                    let __st_v: #ty = #st::__private::validation_value(#codec, #name, __st_value)?;
-                    #st::__private::validation_result(#entity, ::core::option::Option::Some(#name), #on_value)
+                    let __st_v: #ty = __st::validation_value(#codec, #name, __st_value)?;
+                    __st::validation_result(#entity, ::core::option::Option::Some(#name), #on_value)
                 }
             });
         }
@@ -109,13 +109,13 @@ impl<'a> Emitter<'a> {
             let this = if copy { quote!(__st_this) } else { quote!(self) };
             let on_self = quote_spanned! {span_of(path)=>
                 {
-                    let __st_outcome: ::core::result::Result<(), #st::__private::String> =
+                    let __st_outcome: ::core::result::Result<(), __st::String> =
                         #path(#this);
                     __st_outcome
                 }
             };
             checks.extend(quote! {
-                #st::__private::validation_result(#entity, ::core::option::Option::None, #on_self)?;
+                __st::validation_result(#entity, ::core::option::Option::None, #on_self)?;
             });
         }
         let attribute_fn = if hooked.is_empty() {

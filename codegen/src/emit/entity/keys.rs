@@ -17,14 +17,13 @@ impl<'a> Emitter<'a> {
         attribute: &TokenStream,
         role: Role,
     ) -> TokenStream {
-        let st = self.st;
-        let role = role.tokens(st);
+        let role = role.tokens();
         if let Some(name) = template.lone_field() {
             let field = self.field(name);
             let ident = &field.ident;
             let (codec, key_codec) = (self.codec(field), self.key_codec(field));
             return quote! {
-                #st::__private::insert_lone_key(
+                __st::insert_lone_key(
                     __st_item, #attribute, #role, #name, #ident, #key_codec, #codec
                 )?;
             };
@@ -48,9 +47,9 @@ impl<'a> Emitter<'a> {
             })
             .collect();
         quote! {
-            let mut __st_text = #st::__private::String::with_capacity(#capacity);
+            let mut __st_text = __st::String::with_capacity(#capacity);
             #(#pushes)*
-            #st::__private::insert_key(__st_item, #attribute, #role, __st_text)?;
+            __st::insert_key(__st_item, #attribute, #role, __st_text)?;
         }
     }
 
@@ -99,22 +98,20 @@ impl<'a> Emitter<'a> {
     /// The functions writing key attributes into an item.
     pub(super) fn writers(&self) -> TokenStream {
         let model = self.model;
-        let mut body =
-            self.render_template(&model.partition_key, &quote!(__ST_PK), Role::Partition);
+        let mut body = self.render_template(&model.partition_key, &self.pk_attr(), Role::Partition);
         if let Some(sort) = &model.sort_key {
-            body.extend(self.render_template(sort, &quote!(__ST_SK), Role::Sort));
+            body.extend(self.render_template(sort, &self.sk_attr(), Role::Sort));
             if let Some(shards) = &model.shards {
-                let st = self.st;
                 let n = shards.value;
+                let (pk, sk) = (self.pk_attr(), self.sk_attr());
                 body.extend(quote! {
-                    #st::__private::apply_shard(__st_item, __ST_PK.name, __ST_SK.name, #n)?;
+                    __st::apply_shard(__st_item, #pk.name, #sk.name, #n)?;
                 });
             }
         }
         let mut out = self.writer(&format_ident!("__st_primary"), &self.primary_params(), body);
         if model.indexes.iter().any(Self::is_local) {
-            let body =
-                self.render_template(&model.partition_key, &quote!(__ST_PK), Role::Partition);
+            let body = self.render_template(&model.partition_key, &self.pk_attr(), Role::Partition);
             out.extend(self.writer(
                 &format_ident!("__st_partition"),
                 &self.partition_params(),
@@ -126,24 +123,24 @@ impl<'a> Emitter<'a> {
             match &index.keys {
                 EntityIndexKeys::Templates { partition, sort } => {
                     if let Some(template) = partition {
-                        let c = Self::index_ident(i, "P0");
-                        body.extend(self.render_template(template, &quote!(#c), Role::Partition));
+                        let c = self.index_attr(i, false, 0);
+                        body.extend(self.render_template(template, &c, Role::Partition));
                     }
                     if let Some(template) = sort {
-                        let c = Self::index_ident(i, "S0");
-                        body.extend(self.render_template(template, &quote!(#c), Role::Sort));
+                        let c = self.index_attr(i, true, 0);
+                        body.extend(self.render_template(template, &c, Role::Sort));
                     }
                 }
                 EntityIndexKeys::Fields { partition, sort } => {
                     let st = self.st;
-                    let sides = [(Role::Partition, partition, "P"), (Role::Sort, sort, "S")];
-                    for (role, fields, prefix) in sides {
-                        let role_tokens = role.tokens(st);
+                    let sides = [(Role::Partition, partition, false), (Role::Sort, sort, true)];
+                    for (role, fields, is_sort) in sides {
+                        let role_tokens = role.tokens();
                         for (j, field_name) in fields.iter().enumerate() {
                             let field = self.field(&field_name.value);
                             let ident = &field.ident;
                             let name = field.name();
-                            let c = Self::index_ident(i, &format!("{prefix}{j}"));
+                            let c = self.index_attr(i, is_sort, j);
                             let to_value = match option_inner(&field.ty) {
                                 Some(inner) => quote_spanned! {span_of(inner)=>
                                     <#inner as #st::Attribute>::to_attribute_value
@@ -154,7 +151,7 @@ impl<'a> Emitter<'a> {
                                 }
                             };
                             body.extend(quote! {
-                                #st::__private::insert_key_value(
+                                __st::insert_key_value(
                                     __st_item, #c, #role_tokens, #name, #ident, #to_value
                                 )?;
                             });

@@ -7,7 +7,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
-use crate::emit::{span_of, template_schema};
+use crate::emit::span_of;
 
 mod access;
 mod checks;
@@ -30,10 +30,10 @@ enum Role {
 }
 
 impl Role {
-    fn tokens(self, st: &syn::Path) -> TokenStream {
+    fn tokens(self) -> TokenStream {
         match self {
-            Role::Partition => quote!(#st::__private::KeyRole::Partition),
-            Role::Sort => quote!(#st::__private::KeyRole::Sort),
+            Role::Partition => quote!(__st::KeyRole::Partition),
+            Role::Sort => quote!(__st::KeyRole::Sort),
         }
     }
 
@@ -164,18 +164,101 @@ impl<'a> Emitter<'a> {
         self.model.fields.iter().position(|f| f.ident == field.ident).unwrap_or_default()
     }
 
-    /// The `FieldCodec` const of a stored field.
-    fn codec(&self, field: &FieldModel) -> syn::Ident {
-        format_ident!("__ST_F{}", self.position(field))
+    /// The fields some key template renders, in first-use order.
+    fn template_fields(&self) -> Vec<&'a str> {
+        let model = self.model;
+        let mut out: Vec<&str> = Vec::new();
+        let templates = std::iter::once(&model.partition_key).chain(&model.sort_key).chain(
+            model.indexes.iter().flat_map(|index| match &index.keys {
+                EntityIndexKeys::Templates { partition, sort } => {
+                    partition.iter().chain(sort.iter()).collect::<Vec<_>>()
+                }
+                EntityIndexKeys::Fields { .. } => Vec::new(),
+            }),
+        );
+        for template in templates {
+            for name in template.fields() {
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        out
     }
 
-    /// The `KeyCodec` const of a template field.
-    fn key_codec(&self, field: &FieldModel) -> syn::Ident {
-        format_ident!("__ST_K{}", self.position(field))
+    /// The elements of the entity's one codec tuple `__ST_C`: per stored field its
+    /// `FieldCodec` (`false`), then its `KeyCodec` (`true`) when a template renders it.
+    fn codec_slots(&self) -> Vec<(&'a FieldModel, bool)> {
+        let template_fields = self.template_fields();
+        let mut out = Vec::new();
+        for field in self.model.fields.iter().filter(|f| f.is_stored()) {
+            out.push((field, false));
+            if template_fields.contains(&field.name().as_str()) {
+                out.push((field, true));
+            }
+        }
+        out
     }
 
-    fn index_ident(position: usize, suffix: &str) -> syn::Ident {
-        format_ident!("__ST_IX{}_{}", position, suffix)
+    fn codec_slot(&self, field: &FieldModel, key: bool) -> TokenStream {
+        let n = self
+            .codec_slots()
+            .iter()
+            .position(|(f, k)| f.ident == field.ident && *k == key)
+            .unwrap_or_default();
+        let n = syn::Index::from(n);
+        quote!(__ST_C.#n)
+    }
+
+    /// The `FieldCodec` of a stored field (an element of `__ST_C`).
+    fn codec(&self, field: &FieldModel) -> TokenStream {
+        self.codec_slot(field, false)
+    }
+
+    /// The `KeyCodec` of a template field (an element of `__ST_C`).
+    fn key_codec(&self, field: &FieldModel) -> TokenStream {
+        self.codec_slot(field, true)
+    }
+
+    /// The key attributes the entity writes, as `entity_keys` slots: the table's
+    /// partition and sort key, then each index's attributes (`(index, sort?, position)`).
+    fn key_slots(&self) -> Vec<Option<(usize, bool, usize)>> {
+        let mut out = vec![None, None];
+        for (i, index) in self.indexes() {
+            let (partition, sort) = match &index.keys {
+                EntityIndexKeys::Templates { partition, sort } => {
+                    (usize::from(partition.is_some()), usize::from(sort.is_some()))
+                }
+                EntityIndexKeys::Fields { partition, sort } => (partition.len(), sort.len()),
+            };
+            out.extend((0..partition).map(|j| Some((i, false, j))));
+            out.extend((0..sort).map(|j| Some((i, true, j))));
+        }
+        out
+    }
+
+    fn key_slot(n: usize) -> TokenStream {
+        quote!(__ST_K.attributes[#n])
+    }
+
+    /// The table's partition-key attribute.
+    fn pk_attr(&self) -> TokenStream {
+        Self::key_slot(0)
+    }
+
+    /// The table's sort-key attribute.
+    fn sk_attr(&self) -> TokenStream {
+        Self::key_slot(1)
+    }
+
+    /// Attribute `j` of the partition (`sort == false`) or sort side of index `i`.
+    fn index_attr(&self, i: usize, sort: bool, j: usize) -> TokenStream {
+        let n = self
+            .key_slots()
+            .iter()
+            .position(|slot| *slot == Some((i, sort, j)))
+            .unwrap_or_default();
+        Self::key_slot(n)
     }
 
     fn indexes(&self) -> impl Iterator<Item = (usize, &'a EntityIndexModel)> {
@@ -189,20 +272,26 @@ impl<'a> Emitter<'a> {
         let table = &model.table;
         let table_span = span_of(table);
 
-        // Through the impl's `type Table`, so a type that is not a table is reported
-        // once, there.
-        let table_const = quote_spanned! {table_span=>
-            const __ST_TABLE: #st::schema::TableSchema = #st::__private::table_schema::<#ident>();
+        // Read through the impl's `type Table`, so a type that is not a table is
+        // reported once, there.
+        let slots = self.key_slots().into_iter().map(|slot| match slot {
+            None => quote!(),
+            Some((i, sort, j)) => {
+                let name = &self.model.indexes[i].name.value;
+                let side = if sort { quote!(S) } else { quote!(P) };
+                quote!(__st::KeySlot::#side(#name, #j))
+            }
+        });
+        let mut slots: Vec<TokenStream> = slots.collect();
+        slots[0] = quote!(__st::KeySlot::Pk);
+        slots[1] = quote!(__st::KeySlot::Sk);
+        let n_slots = slots.len();
+        let keys_const = quote_spanned! {table_span=>
+            const __ST_K: __st::EntityKeys<#n_slots> = __st::entity_keys::<#ident, #n_slots>([#(#slots),*]);
         };
         let table_type = quote_spanned!(table_span=> #table);
-        let index_consts = self.index_consts();
         let codecs = self.codecs();
         let checks = self.checks();
-        let pk_template = template_schema(st, &model.partition_key);
-        let sk_template = model.sort_key.as_ref().map(|t| {
-            let schema = template_schema(st, t);
-            quote!(const __ST_SK_TEMPLATE: #st::schema::KeyTemplateSchema = #schema;)
-        });
         let schema = self.schema();
         let writers = self.writers();
         let to_item = self.encode_item();
@@ -234,13 +323,8 @@ impl<'a> Emitter<'a> {
                 clippy::should_implement_trait
             )]
             const _: () = {
-                #table_const
-                const __ST_PK: #st::schema::KeyAttribute = __ST_TABLE.partition_key;
-                const __ST_SK: #st::schema::KeyAttribute = #st::__private::table_sort_key(&__ST_TABLE);
-                const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-                const __ST_PK_TEMPLATE: #st::schema::KeyTemplateSchema = #pk_template;
-                #sk_template
-                #index_consts
+                use #st::__private as __st;
+                #keys_const
                 #codecs
                 const _: () = { #checks };
                 #writers
@@ -307,7 +391,7 @@ pub fn entity_fallback(
 ) -> TokenStream {
     let table = match table {
         Some(path) => quote!(#path),
-        None => quote!(#st::__private::NoTable),
+        None => quote!(__st::NoTable),
     };
     let name = ident.to_string();
     let message = format!("#[derive(Entity)] on `{name}` failed to compile");

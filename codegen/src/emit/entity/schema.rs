@@ -1,4 +1,4 @@
-//! The `EntitySchema` const and the index key attribute consts it refers to.
+//! The `EntitySchema` const of an entity.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -8,105 +8,61 @@ use crate::emit::template_schema;
 use crate::model::{EntityIndexKeys, KeyTemplate};
 
 impl<'a> Emitter<'a> {
-    /// `const`s of the index key attributes the entity writes or checks.
-    pub(super) fn index_consts(&self) -> TokenStream {
-        let st = self.st;
-        let mut out = TokenStream::new();
-        for (i, index) in self.indexes() {
-            let name = &index.name.value;
-            let (partition, sort) = match &index.keys {
-                EntityIndexKeys::Templates { partition, sort } => {
-                    (usize::from(partition.is_some()), usize::from(sort.is_some()))
-                }
-                EntityIndexKeys::Fields { partition, sort } => (partition.len(), sort.len()),
-            };
-            for j in 0..partition {
-                let c = Self::index_ident(i, &format!("P{j}"));
-                out.extend(quote! {
-                    const #c: #st::schema::KeyAttribute =
-                        #st::__private::index_partition_attribute(&__ST_TABLE, #name, #j);
-                });
-            }
-            for j in 0..sort {
-                let c = Self::index_ident(i, &format!("S{j}"));
-                out.extend(quote! {
-                    const #c: #st::schema::KeyAttribute =
-                        #st::__private::index_sort_attribute(&__ST_TABLE, #name, #j);
-                });
-            }
-            let templates = match &index.keys {
-                EntityIndexKeys::Templates { partition, sort } => [
-                    partition.as_ref().map(|t| (Self::index_ident(i, "PT"), t)),
-                    sort.as_ref().map(|t| (Self::index_ident(i, "ST"), t)),
-                ],
-                EntityIndexKeys::Fields { .. } => [None, None],
-            };
-            for (c, template) in templates.into_iter().flatten() {
-                let schema = template_schema(st, template);
-                out.extend(quote!(const #c: #st::schema::KeyTemplateSchema = #schema;));
-            }
-        }
-        out
-    }
-
     pub(super) fn schema(&self) -> TokenStream {
         let st = self.st;
         let model = self.model;
         let rust_name = &self.entity_name;
         let entity_type = &model.entity_type.value;
+        let pk_template = template_schema(st, &model.partition_key);
         let sort_key = match &model.sort_key {
-            Some(_) => quote!(::core::option::Option::Some(__ST_SK_TEMPLATE)),
+            Some(template) => {
+                let schema = template_schema(st, template);
+                quote!(::core::option::Option::Some(#schema))
+            }
             None => quote!(::core::option::Option::None),
         };
-        let indexes = self.indexes().map(|(i, index)| {
+        let indexes = self.indexes().map(|(_, index)| {
             let name = &index.name.value;
             let keys = match &index.keys {
                 EntityIndexKeys::Templates { partition, sort } => {
-                    let option = |template: &Option<KeyTemplate>, c: &str| match template {
-                        Some(_) => {
-                            let c = Self::index_ident(i, c);
-                            quote!(::core::option::Option::Some(#c))
+                    let option = |template: &Option<KeyTemplate>| match template {
+                        Some(template) => {
+                            let schema = template_schema(st, template);
+                            quote!(::core::option::Option::Some(#schema))
                         }
                         None => quote!(::core::option::Option::None),
                     };
-                    let partition = option(partition, "PT");
-                    let sort = option(sort, "ST");
+                    let partition = option(partition);
+                    let sort = option(sort);
                     quote!(#st::schema::EntityIndexKeys::Templates { partition: #partition, sort: #sort })
                 }
                 EntityIndexKeys::Fields { .. } => quote!(#st::schema::EntityIndexKeys::Fields),
             };
             quote!(#st::schema::EntityIndexSchema { index: #name, keys: #keys })
         });
+        // Markers and default as the bits of `__private::field_schema` (its `FIELD_*`).
         let fields = model.fields.iter().filter(|f| f.is_stored()).map(|field| {
             let name = field.name();
             let attribute = &field.attribute.value;
             let markers = &field.markers;
-            let version = markers.version.is_some();
-            let created_at = markers.created_at.is_some();
-            let updated_at = markers.updated_at.is_some();
-            let ttl = markers.ttl.is_some();
-            let unique = markers.unique.is_some();
-            let has_default = field.default.is_some();
-            quote! {
-                #st::schema::FieldSchema {
-                    name: #name,
-                    attribute: #attribute,
-                    markers: #st::schema::FieldMarkers {
-                        version: #version,
-                        created_at: #created_at,
-                        updated_at: #updated_at,
-                        ttl: #ttl,
-                        unique: #unique,
-                    },
-                    has_default: #has_default,
-                }
-            }
+            let bits = [
+                markers.version.is_some(),
+                markers.created_at.is_some(),
+                markers.updated_at.is_some(),
+                markers.ttl.is_some(),
+                markers.unique.is_some(),
+                field.default.is_some(),
+            ]
+            .iter()
+            .enumerate()
+            .fold(0u8, |bits, (i, on)| if *on { bits | 1 << i } else { bits });
+            quote!(__st::field_schema(#name, #attribute, #bits))
         });
         quote! {
             #st::schema::EntitySchema {
                 rust_name: #rust_name,
                 entity_type: #entity_type,
-                partition_key: __ST_PK_TEMPLATE,
+                partition_key: #pk_template,
                 sort_key: #sort_key,
                 indexes: &[#(#indexes),*],
                 fields: &[#(#fields),*],
