@@ -117,8 +117,9 @@
 //! `Order::by_gsi1()`, `Member::by_tenant()` (index `ByTenant`) for each index the entity
 //! is in. The builder takes the partition-key fields in order (`.user_id("u1")`), then
 //! sort-key conditions over the sort key's fields in order: equality on a leading run
-//! (`.placed_at(t)`), then at most one of `_lt`, `_le`, `_gt`, `_ge`, `_between`,
-//! `_begins_with` (string fields) on the next field, or the full key with the last field's
+//! (`.placed_at(t)`), then at most one range on the next field through its `_range()`
+//! ([`query::SortRange`]: `lt`, `le`, `gt`, `ge`, `between`, and `begins_with` on
+//! `String` fields: `.placed_at_range().ge(t)`), or the full key with the last field's
 //! equality. Each step is its own type: a field out of order, a skipped sort attribute of
 //! a native multi-attribute key, `.consistent()` on a GSI, or `.send` before the
 //! partition is complete do not compile. Then (trait [`IntoQuery`], in the prelude):
@@ -140,7 +141,7 @@
 //! # async fn run(db: TableClient<App>, a: Timestamp, b: Timestamp) -> singletable::Result<()> {
 //! let recent = Order::query()
 //!     .user_id("u1")
-//!     .placed_at_between(a, b)
+//!     .placed_at_range().between(a, b)
 //!     .filter(Order::TOTAL_CENTS.gt(1_000))
 //!     .limit(20)
 //!     .send(&db)
@@ -157,9 +158,9 @@
 //! ```
 //!
 //! **Key ranges on composite keys.** A sort key rendered from `"ORDER#{placed_at}#{order_id}"`
-//! is queried as bounds over the rendered text: `placed_at_gt(t)` is
+//! is queried as bounds over the rendered text: `placed_at_range().gt(t)` is
 //! `SK BETWEEN "ORDER#<t>$" AND <the greatest key starting "ORDER#">` (`$` follows `#`, so
-//! every order placed at exactly `t` is excluded whatever its id), `placed_at_le(t)` is
+//! every order placed at exactly `t` is excluded whatever its id), `placed_at_range().le(t)` is
 //! `SK BETWEEN "ORDER#" AND <the greatest key starting "ORDER#<t>#">`, and so on: ranges
 //! never leave the entity's own keys, so items of other entities in the partition are not
 //! even read. Values sharing a prefix (`"ab"` and `"abc"`) are ordered as strings. The one

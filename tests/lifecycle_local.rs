@@ -278,8 +278,9 @@ async fn sharded_round_trip(endpoint: String) -> Result<(), Failed> {
     for descending in [false, true] {
         for limit in [1u32, 4, 7] {
             let mut plain =
-                PlainReading::query().device_id("d1").seq_between(3u32, 26u32).into_query();
-            let mut query = Reading::query().device_id("d1").seq_between(3u32, 26u32).into_query();
+                PlainReading::query().device_id("d1").seq_range().between(3u32, 26u32).into_query();
+            let mut query =
+                Reading::query().device_id("d1").seq_range().between(3u32, 26u32).into_query();
             if descending {
                 plain = plain.descending();
                 query = query.descending();

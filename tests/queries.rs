@@ -122,19 +122,19 @@ async fn a_partition_query_returns_only_this_entity_in_sort_order() {
 async fn sort_key_conditions_on_the_first_field() {
     let db = seeded().await;
     let q = || Order::query().user_id("u1");
-    assert_eq!(ids(&q().placed_at_lt(at(3)).all(&db).await.unwrap()), ["o1", "o2"]);
-    assert_eq!(ids(&q().placed_at_le(at(3)).all(&db).await.unwrap()), ["o1", "o2", "o3"]);
-    assert_eq!(ids(&q().placed_at_gt(at(3)).all(&db).await.unwrap()), ["o4", "o5"]);
-    assert_eq!(ids(&q().placed_at_ge(at(3)).all(&db).await.unwrap()), ["o3", "o4", "o5"]);
+    assert_eq!(ids(&q().placed_at_range().lt(at(3)).all(&db).await.unwrap()), ["o1", "o2"]);
+    assert_eq!(ids(&q().placed_at_range().le(at(3)).all(&db).await.unwrap()), ["o1", "o2", "o3"]);
+    assert_eq!(ids(&q().placed_at_range().gt(at(3)).all(&db).await.unwrap()), ["o4", "o5"]);
+    assert_eq!(ids(&q().placed_at_range().ge(at(3)).all(&db).await.unwrap()), ["o3", "o4", "o5"]);
     assert_eq!(
-        ids(&q().placed_at_between(at(2), at(4)).all(&db).await.unwrap()),
+        ids(&q().placed_at_range().between(at(2), at(4)).all(&db).await.unwrap()),
         ["o2", "o3", "o4"]
     );
     assert_eq!(ids(&q().placed_at(at(4)).all(&db).await.unwrap()), ["o4"]);
-    assert!(q().placed_at_between(at(4), at(2)).all(&db).await.unwrap().is_empty());
+    assert!(q().placed_at_range().between(at(4), at(2)).all(&db).await.unwrap().is_empty());
     // Bounds outside the data still stay inside the entity: no notes, no profile.
-    assert_eq!(q().placed_at_gt(at(-100)).all(&db).await.unwrap().len(), 5);
-    assert_eq!(q().placed_at_lt(at(100)).all(&db).await.unwrap().len(), 5);
+    assert_eq!(q().placed_at_range().gt(at(-100)).all(&db).await.unwrap().len(), 5);
+    assert_eq!(q().placed_at_range().lt(at(100)).all(&db).await.unwrap().len(), 5);
 }
 
 #[tokio::test]
@@ -148,12 +148,15 @@ async fn sort_key_conditions_on_the_second_field() {
     db.put(&order("u1", "a", 2, 100)).await.unwrap();
     let q = || Order::query().user_id("u1").placed_at(at(1));
     assert_eq!(ids(&q().all(&db).await.unwrap()), ["a", "ab", "abc", "b"]);
-    assert_eq!(ids(&q().order_id_gt("ab").all(&db).await.unwrap()), ["abc", "b"]);
-    assert_eq!(ids(&q().order_id_ge("ab").all(&db).await.unwrap()), ["ab", "abc", "b"]);
-    assert_eq!(ids(&q().order_id_lt("abc").all(&db).await.unwrap()), ["a", "ab"]);
-    assert_eq!(ids(&q().order_id_le("ab").all(&db).await.unwrap()), ["a", "ab"]);
-    assert_eq!(ids(&q().order_id_between("ab", "abc").all(&db).await.unwrap()), ["ab", "abc"]);
-    assert_eq!(ids(&q().order_id_begins_with("ab").all(&db).await.unwrap()), ["ab", "abc"]);
+    assert_eq!(ids(&q().order_id_range().gt("ab").all(&db).await.unwrap()), ["abc", "b"]);
+    assert_eq!(ids(&q().order_id_range().ge("ab").all(&db).await.unwrap()), ["ab", "abc", "b"]);
+    assert_eq!(ids(&q().order_id_range().lt("abc").all(&db).await.unwrap()), ["a", "ab"]);
+    assert_eq!(ids(&q().order_id_range().le("ab").all(&db).await.unwrap()), ["a", "ab"]);
+    assert_eq!(
+        ids(&q().order_id_range().between("ab", "abc").all(&db).await.unwrap()),
+        ["ab", "abc"]
+    );
+    assert_eq!(ids(&q().order_id_range().begins_with("ab").all(&db).await.unwrap()), ["ab", "abc"]);
     let exact = q().order_id("ab").all(&db).await.unwrap();
     assert_eq!(ids(&exact), ["ab"]);
     assert_eq!(exact[0].placed_at, at(1));
@@ -168,8 +171,14 @@ async fn gsi_lsi_and_keys_only_queries() {
     let o3 = Order::by_gsi1().order_id("o3").all(&db).await.unwrap();
     assert_eq!(ids(&o3), ["o3"]);
     // LSI: the user's orders by total, consistently.
-    let big =
-        Order::by_lsi1().user_id("u1").total_cents_gt(1_000).consistent().all(&db).await.unwrap();
+    let big = Order::by_lsi1()
+        .user_id("u1")
+        .total_cents_range()
+        .gt(1_000)
+        .consistent()
+        .all(&db)
+        .await
+        .unwrap();
     assert_eq!(ids(&big), ["o2", "o3", "o5"]);
     let top = Order::by_lsi1().user_id("u1").descending().limit(1).send(&db).await.unwrap();
     assert_eq!(ids(&top.items), ["o5"]);
@@ -203,15 +212,18 @@ async fn native_multi_attribute_index_queries() {
     let names = |ms: Vec<Member>| ms.into_iter().map(|m| m.member_id).collect::<Vec<_>>();
     // m5 has no score: absent from the sparse index.
     assert_eq!(names(q().all(&db).await.unwrap()), ["m1", "m2", "m3"]);
-    assert_eq!(names(q().score_ge(6).all(&db).await.unwrap()), ["m3"]);
+    assert_eq!(names(q().score_range().ge(6).all(&db).await.unwrap()), ["m3"]);
     assert_eq!(names(q().score(5).all(&db).await.unwrap()), ["m1", "m2"]);
-    assert_eq!(names(q().score(5).joined_gt("2024-01").all(&db).await.unwrap()), ["m2"]);
+    assert_eq!(names(q().score(5).joined_range().gt("2024-01").all(&db).await.unwrap()), ["m2"]);
     assert_eq!(
-        names(q().score(5).joined_begins_with("2024").all(&db).await.unwrap()),
+        names(q().score(5).joined_range().begins_with("2024").all(&db).await.unwrap()),
         ["m1", "m2"]
     );
     assert_eq!(names(q().score(5).joined("2024-03").all(&db).await.unwrap()), ["m2"]);
-    assert_eq!(names(q().score_between(1, 6).descending().all(&db).await.unwrap()), ["m2", "m1"]);
+    assert_eq!(
+        names(q().score_range().between(1, 6).descending().all(&db).await.unwrap()),
+        ["m2", "m1"]
+    );
 }
 
 async fn filtered(db: &TableClient<Shop>, condition: singletable::Cond<Order>) -> Vec<String> {
@@ -472,7 +484,15 @@ fn requests_the_builders_send() {
         input.key_condition.sort,
         vec![("SK".into(), SortKeyCondition::BeginsWith(s(&format!("ORDER#{t}#"))))]
     );
-    match &Order::query().user_id("u1").placed_at_ge(at(0)).input().unwrap().key_condition.sort[0].1
+    match &Order::query()
+        .user_id("u1")
+        .placed_at_range()
+        .ge(at(0))
+        .input()
+        .unwrap()
+        .key_condition
+        .sort[0]
+        .1
     {
         SortKeyCondition::Between(AttributeValue::S(low), AttributeValue::S(high)) => {
             assert_eq!(low, &format!("ORDER#{t}"));
@@ -483,7 +503,8 @@ fn requests_the_builders_send() {
 
     let input = Order::by_lsi1()
         .user_id("u1")
-        .total_cents_lt(-5)
+        .total_cents_range()
+        .lt(-5)
         .consistent()
         .descending()
         .limit(7)
@@ -496,8 +517,14 @@ fn requests_the_builders_send() {
     assert_eq!(input.select, Some(Select::SpecificAttributes));
     assert_eq!(input.projection, Some(vec![Path::attribute("note")]));
 
-    let input =
-        Member::by_tenant().tenant_id("t").region("eu").score(3).joined_lt("b").input().unwrap();
+    let input = Member::by_tenant()
+        .tenant_id("t")
+        .region("eu")
+        .score(3)
+        .joined_range()
+        .lt("b")
+        .input()
+        .unwrap();
     assert_eq!(input.index_name.as_deref(), Some("ByTenant"));
     assert_eq!(
         input.key_condition.partition,
@@ -573,11 +600,11 @@ mod properties {
                 }
                 let q = || Order::query().user_id("u1");
                 let got = match op % 5 {
-                    0 => q().placed_at_lt(at(day_a)),
-                    1 => q().placed_at_le(at(day_a)),
-                    2 => q().placed_at_gt(at(day_a)),
-                    3 => q().placed_at_ge(at(day_a)),
-                    _ => q().placed_at_between(at(day_a), at(day_b)),
+                    0 => q().placed_at_range().lt(at(day_a)),
+                    1 => q().placed_at_range().le(at(day_a)),
+                    2 => q().placed_at_range().gt(at(day_a)),
+                    3 => q().placed_at_range().ge(at(day_a)),
+                    _ => q().placed_at_range().between(at(day_a), at(day_b)),
                 }
                 .all(&db)
                 .await
@@ -596,11 +623,11 @@ mod properties {
 
                 let q = || Order::query().user_id("u1").placed_at(at(1));
                 let got = match op % 5 {
-                    0 => q().order_id_lt(id_a.as_str()),
-                    1 => q().order_id_le(id_a.as_str()),
-                    2 => q().order_id_gt(id_a.as_str()),
-                    3 => q().order_id_ge(id_a.as_str()),
-                    _ => q().order_id_between(id_a.as_str(), id_b.as_str()),
+                    0 => q().order_id_range().lt(id_a.as_str()),
+                    1 => q().order_id_range().le(id_a.as_str()),
+                    2 => q().order_id_range().gt(id_a.as_str()),
+                    3 => q().order_id_range().ge(id_a.as_str()),
+                    _ => q().order_id_range().between(id_a.as_str(), id_b.as_str()),
                 }
                 .all(&db)
                 .await

@@ -118,7 +118,7 @@ async fn generated_queries_indexes_and_collections() {
     ids.sort_unstable();
     assert_eq!(ids, ["o1", "o3"]);
 
-    let big = Order::by_lsi1().user_id("u1").total_gt(60).all(&db).await.unwrap();
+    let big = Order::by_lsi1().user_id("u1").total_range().gt(60).all(&db).await.unwrap();
     let mut totals: Vec<i64> = big.iter().map(|o| o.total).collect();
     totals.sort_unstable();
     assert_eq!(totals, [70, 500]);

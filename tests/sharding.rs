@@ -151,16 +151,38 @@ async fn fan_out_matches_the_unsharded_twin() {
     assert_eq!(sharded.first().map(|r| r.seq), Some(COUNT - 1));
 
     // A sort-key range, both directions.
-    let sharded =
-        Reading::query().device_id("d1").seq_between(5u32, 22u32).all(&db).await.expect("q");
-    let plain =
-        PlainReading::query().device_id("d1").seq_between(5u32, 22u32).all(&db).await.expect("q");
+    let sharded = Reading::query()
+        .device_id("d1")
+        .seq_range()
+        .between(5u32, 22u32)
+        .all(&db)
+        .await
+        .expect("q");
+    let plain = PlainReading::query()
+        .device_id("d1")
+        .seq_range()
+        .between(5u32, 22u32)
+        .all(&db)
+        .await
+        .expect("q");
     assert_eq!(plain.len(), 18);
     assert_eq!(pairs_sharded(&sharded), pairs_plain(&plain));
-    let sharded =
-        Reading::query().device_id("d1").seq_ge(30u32).descending().all(&db).await.expect("q");
-    let plain =
-        PlainReading::query().device_id("d1").seq_ge(30u32).descending().all(&db).await.expect("q");
+    let sharded = Reading::query()
+        .device_id("d1")
+        .seq_range()
+        .ge(30u32)
+        .descending()
+        .all(&db)
+        .await
+        .expect("q");
+    let plain = PlainReading::query()
+        .device_id("d1")
+        .seq_range()
+        .ge(30u32)
+        .descending()
+        .all(&db)
+        .await
+        .expect("q");
     assert_eq!(pairs_sharded(&sharded), pairs_plain(&plain));
 }
 
@@ -184,7 +206,8 @@ async fn limit_applies_to_the_merged_stream() {
     }
     let sharded = Reading::query()
         .device_id("d1")
-        .seq_between(10u32, 30u32)
+        .seq_range()
+        .between(10u32, 30u32)
         .descending()
         .limit(4)
         .send(&db)
@@ -192,7 +215,8 @@ async fn limit_applies_to_the_merged_stream() {
         .expect("query");
     let plain = PlainReading::query()
         .device_id("d1")
-        .seq_between(10u32, 30u32)
+        .seq_range()
+        .between(10u32, 30u32)
         .descending()
         .limit(4)
         .send(&db)
@@ -254,8 +278,8 @@ fn sharded_query(device: &str, span: Span, descending: bool) -> Query<Reading, P
     let stage = Reading::query().device_id(device);
     let query = match span {
         Span::All => stage.into_query(),
-        Span::Between(a, b) => stage.seq_between(a, b).into_query(),
-        Span::AtLeast(a) => stage.seq_ge(a).into_query(),
+        Span::Between(a, b) => stage.seq_range().between(a, b).into_query(),
+        Span::AtLeast(a) => stage.seq_range().ge(a).into_query(),
     };
     if descending {
         query.descending()
@@ -268,8 +292,8 @@ fn plain_query(device: &str, span: Span, descending: bool) -> Query<PlainReading
     let stage = PlainReading::query().device_id(device);
     let query = match span {
         Span::All => stage.into_query(),
-        Span::Between(a, b) => stage.seq_between(a, b).into_query(),
-        Span::AtLeast(a) => stage.seq_ge(a).into_query(),
+        Span::Between(a, b) => stage.seq_range().between(a, b).into_query(),
+        Span::AtLeast(a) => stage.seq_range().ge(a).into_query(),
     };
     if descending {
         query.descending()
@@ -434,7 +458,8 @@ async fn cursors_of_sharded_and_unsharded_queries_are_not_interchangeable() {
     assert!(matches!(other_device.send(&db).await, Err(Error::InvalidCursor { .. })));
     let descending = Reading::query().device_id("d1").descending().cursor(sharded_cursor.clone());
     assert!(matches!(descending.send(&db).await, Err(Error::InvalidCursor { .. })));
-    let ranged = Reading::query().device_id("d1").seq_ge(3u32).cursor(sharded_cursor.clone());
+    let ranged =
+        Reading::query().device_id("d1").seq_range().ge(3u32).cursor(sharded_cursor.clone());
     assert!(matches!(ranged.send(&db).await, Err(Error::InvalidCursor { .. })));
     // The same query with another limit continues where the cursor stopped.
     let next = Reading::query()
@@ -523,14 +548,16 @@ async fn requests_are_the_fewest_the_merge_needs() {
         .expect("three consecutive readings in three shards");
     let (low, high) = (window[0], window[2]);
     let before = queries();
-    let first = Reading::query().device_id("d1").seq_between(low, high).limit(2).send(&db).await;
+    let first =
+        Reading::query().device_id("d1").seq_range().between(low, high).limit(2).send(&db).await;
     let first = first.expect("q");
     assert_eq!(first.items.iter().map(|r| r.seq).collect::<Vec<_>>(), [low, low + 1]);
     assert_eq!(queries() - before, 8);
     let before = queries();
     let second = Reading::query()
         .device_id("d1")
-        .seq_between(low, high)
+        .seq_range()
+        .between(low, high)
         .limit(2)
         .cursor(first.cursor.expect("one more item"))
         .send(&db)

@@ -34,8 +34,8 @@
 //!    `OrderDetails::query().order_id(o).all(&db)`.
 //! 7. Product by SKU: `db.get(Product::key(sku))`.
 //! 8. Products of a category by price (GSI1): `Product::by_gsi1().category(c)
-//!    .price_cents_le(max)`.
-//! 9. Orders by status and date (GSI2): `Order::by_gsi2().status(s).placed_at_ge(t)`.
+//!    .price_cents_range().le(max)`.
+//! 9. Orders by status and date (GSI2): `Order::by_gsi2().status(s).placed_at_range().ge(t)`.
 //! 10. A customer's open orders: `Order::query().customer_id(c)
 //!     .filter(Order::STATUS.ne(OrderStatus::Delivered))`.
 //! 11. The orders holding a product (GSI2): `OrderItem::by_gsi2().sku(s)`.
@@ -356,7 +356,7 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
 
     // 8. Products of a category up to a price, cheapest first.
     let affordable = settled(
-        || Product::by_gsi1().category(teaware.clone()).price_cents_le(3_000).all(&db),
+        || Product::by_gsi1().category(teaware.clone()).price_cents_range().le(3_000).all(&db),
         |p| p.len() >= 2,
     )
     .await?;
@@ -493,7 +493,7 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
 
     // 9. Orders by status and date, this run's only.
     let placed_orders = settled(
-        || Order::by_gsi2().status(OrderStatus::Placed).placed_at_ge(placed(0)).all(&db),
+        || Order::by_gsi2().status(OrderStatus::Placed).placed_at_range().ge(placed(0)).all(&db),
         |orders| orders.iter().filter(|o| o.customer_id == id("c-ann")).count() == 1,
     )
     .await?;

@@ -111,7 +111,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let since = Timestamp::from_unix_millis(1_764_000_000_000 + 86_400_000);
     let recent = Order::query()
         .user_id("u1")
-        .placed_at_ge(since)
+        .placed_at_range()
+        .ge(since)
         .filter(Order::TOTAL_CENTS.gt(1_000))
         .limit(20)
         .send(&db)

@@ -17,10 +17,10 @@
 //!
 //! Access patterns, with the query each uses:
 //!
-//! 1. a user's activity in a time range: `Activity::query().user_id(u).at_between(a, b)`;
+//! 1. a user's activity in a time range: `Activity::query().user_id(u).at_range().between(a, b)`;
 //! 2. a user's latest activity: `Activity::query().user_id(u).descending().limit(n)`;
 //! 3. the recent activity of one type, all users, newest first:
-//!    `Activity::by_activity_type().activity_type(t).at_ge(since).descending()`.
+//!    `Activity::by_activity_type().activity_type(t).at_range().ge(since).descending()`.
 //!
 //! The stream consumer keeps a count of live activities per type from the change feed:
 //! `INSERT` adds one, `REMOVE` (by a request, or by the TTL sweep) takes one away,
@@ -241,7 +241,8 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
     // 1. A user's activity in a time range: one partition, a range of the sort key.
     let morning = Activity::query()
         .user_id(alice.clone())
-        .at_between(at(base, 0), at(base, 59))
+        .at_range()
+        .between(at(base, 0), at(base, 59))
         .consistent() // on DynamoDB, a read right after the writes must be strong
         .send(&db)
         .await?;
@@ -264,7 +265,8 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
     let ours = loop {
         let purchases = Activity::by_activity_type()
             .activity_type(ActivityType::Purchase)
-            .at_ge(since)
+            .at_range()
+            .ge(since)
             .descending()
             .all(&db)
             .await?;

@@ -386,131 +386,88 @@ pub struct UserByGsi1<const STAGE: usize = 0, M = User>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<4usize> = __st::entity_keys::<
         User,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        4usize,
+    >([
+        __st::KeySlot::Pk,
+        __st::KeySlot::Sk,
+        __st::KeySlot::P("GSI1", 0usize),
+        __st::KeySlot::S("GSI1", 0usize),
+    ]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<Status>,
+        __st::FieldCodec<::core::option::Option<Address>>,
+        __st::FieldCodec<::std::collections::HashSet<::std::string::String>>,
+        __st::FieldCodec<u64>,
+        __st::FieldCodec<::singletable::Timestamp>,
+        __st::FieldCodec<::singletable::Timestamp>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<Status>(),
+        __st::field_codec::<::core::option::Option<Address>>(),
+        __st::field_codec::<::std::collections::HashSet<::std::string::String>>(),
+        __st::field_codec::<u64>(),
+        __st::field_codec::<::singletable::Timestamp>(),
+        __st::field_codec::<::singletable::Timestamp>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "USER#{user_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("USER#"),
-            ::singletable::schema::TemplatePart::Field("user_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "PROFILE",
-        parts: &[::singletable::schema::TemplatePart::Literal("PROFILE")],
-    };
-    const __ST_IX0_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "EMAIL#{email}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("EMAIL#"),
-            ::singletable::schema::TemplatePart::Field("email"),
-        ],
-    };
-    const __ST_IX0_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "USER",
-        parts: &[::singletable::schema::TemplatePart::Literal("USER")],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K1: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<Status> = ::singletable::__private::field_codec::<
-        Status,
-    >();
-    const __ST_F4: ::singletable::__private::FieldCodec<
-        ::core::option::Option<Address>,
-    > = ::singletable::__private::field_codec::<::core::option::Option<Address>>();
-    const __ST_F5: ::singletable::__private::FieldCodec<
-        ::std::collections::HashSet<::std::string::String>,
-    > = ::singletable::__private::field_codec::<
-        ::std::collections::HashSet<::std::string::String>,
-    >();
-    const __ST_F6: ::singletable::__private::FieldCodec<u64> = ::singletable::__private::field_codec::<
-        u64,
-    >();
-    const __ST_F7: ::singletable::__private::FieldCodec<::singletable::Timestamp> = ::singletable::__private::field_codec::<
-        ::singletable::Timestamp,
-    >();
-    const __ST_F8: ::singletable::__private::FieldCodec<::singletable::Timestamp> = ::singletable::__private::field_codec::<
-        ::singletable::Timestamp,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<User>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `App` has no sort key, so entity `User` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `User`: the template `USER#{{user_id}}` renders a string, but the partition key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `User`: the template `PROFILE` renders a string, but the sort key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI1",
+        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
+        ::core::assert!(
+            __st_facts0.exists, "table `App` has no index `GSI1` (in entity `User`)"
         );
         ::core::assert!(
-            __ST_IX0_FACTS.exists, "table `App` has no index `GSI1` (in entity `User`)"
-        );
-        ::core::assert!(
-            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            ! __st_facts0.exists || ! __st_facts0.local,
             "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `User` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
-            .len() == 1,
+            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
+            1,
             "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_P0),
+            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[2usize]),
             "entity `User`: the template `EMAIL#{{email}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
             "index `GSI1` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
             "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_S0),
+            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[3usize]),
             "entity `User`: the template `USER` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &[
                 "user_id",
                 "email",
@@ -522,44 +479,44 @@ const _: () = {
                 "created_at",
                 "updated_at",
             ],
-            &[__ST_IX0_FACTS],
+            &[__st_facts0],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `user_id` of entity `User` is stored as attribute `user_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `email` of entity `User` is stored as attribute `email`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `name` of entity `User` is stored as attribute `name`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `status` of entity `User` is stored as attribute `status`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 4usize,
+            __st_taken != 4usize,
             "field `address` of entity `User` is stored as attribute `address`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 5usize,
+            __st_taken != 5usize,
             "field `tags` of entity `User` is stored as attribute `tags`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 6usize,
+            __st_taken != 6usize,
             "field `version` of entity `User` is stored as attribute `version`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 7usize,
+            __st_taken != 7usize,
             "field `created_at` of entity `User` is stored as attribute `created_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 8usize,
+            __st_taken != 8usize,
             "field `updated_at` of entity `User` is stored as attribute `updated_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -567,21 +524,21 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         user_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(21usize);
+        let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
-        (__ST_K0.push)(&mut __st_text, "user_id", user_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(7usize);
+        let mut __st_text = __st::String::with_capacity(7usize);
         __st_text.push_str("PROFILE");
-        ::singletable::__private::insert_key(
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -590,21 +547,21 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         email: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(22usize);
+        let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("EMAIL#");
-        (__ST_K1.push)(&mut __st_text, "email", email)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "email", email)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[2usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(4usize);
+        let mut __st_text = __st::String::with_capacity(4usize);
         __st_text.push_str("USER");
-        ::singletable::__private::insert_key(
+        __st::insert_key(
             __st_item,
-            __ST_IX0_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[3usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -615,126 +572,47 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "User",
             entity_type: "User",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "USER#{user_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("USER#"),
+                    ::singletable::schema::TemplatePart::Field("user_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "PROFILE",
+                parts: &[::singletable::schema::TemplatePart::Literal("PROFILE")],
+            }),
             indexes: &[
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI1",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX0_PT),
-                        sort: ::core::option::Option::Some(__ST_IX0_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "EMAIL#{email}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("EMAIL#"),
+                                ::singletable::schema::TemplatePart::Field("email"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "USER",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("USER"),
+                            ],
+                        }),
                     },
                 },
             ],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "user_id",
-                    attribute: "user_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "email",
-                    attribute: "email",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: true,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "name",
-                    attribute: "name",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "status",
-                    attribute: "status",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "address",
-                    attribute: "address",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "tags",
-                    attribute: "tags",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: true,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "version",
-                    attribute: "version",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: true,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "created_at",
-                    attribute: "created_at",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: true,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "updated_at",
-                    attribute: "updated_at",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: true,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("user_id", "user_id", 0u8),
+                __st::field_schema("email", "email", 16u8),
+                __st::field_schema("name", "name", 0u8),
+                __st::field_schema("status", "status", 0u8),
+                __st::field_schema("address", "address", 0u8),
+                __st::field_schema("tags", "tags", 32u8),
+                __st::field_schema("version", "version", 1u8),
+                __st::field_schema("created_at", "created_at", 2u8),
+                __st::field_schema("updated_at", "updated_at", 4u8),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -744,39 +622,32 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 14usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "user_id", &self.user_id)?;
-            (__ST_F1.encode)(&mut __st_item, "email", &self.email)?;
-            (__ST_F2.encode)(&mut __st_item, "name", &self.name)?;
-            (__ST_F3.encode)(&mut __st_item, "status", &self.status)?;
-            (__ST_F4.encode)(&mut __st_item, "address", &self.address)?;
-            (__ST_F5.encode)(&mut __st_item, "tags", &self.tags)?;
-            (__ST_F6.encode)(&mut __st_item, "version", &self.version)?;
-            (__ST_F7.encode)(&mut __st_item, "created_at", &self.created_at)?;
-            (__ST_F8.encode)(&mut __st_item, "updated_at", &self.updated_at)?;
+            (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "email", &self.email)?;
+            (__ST_C.4.encode)(&mut __st_item, "name", &self.name)?;
+            (__ST_C.5.encode)(&mut __st_item, "status", &self.status)?;
+            (__ST_C.6.encode)(&mut __st_item, "address", &self.address)?;
+            (__ST_C.7.encode)(&mut __st_item, "tags", &self.tags)?;
+            (__ST_C.8.encode)(&mut __st_item, "version", &self.version)?;
+            (__ST_C.9.encode)(&mut __st_item, "created_at", &self.created_at)?;
+            (__ST_C.10.encode)(&mut __st_item, "updated_at", &self.updated_at)?;
             __st_primary(&mut __st_item, &self.user_id)?;
             __st_index0(&mut __st_item, &self.email)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "User",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "User");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "User",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "User")?;
             ::core::result::Result::Ok(Self {
-                user_id: (__ST_F0.decode)(&mut __st_item, "user_id")?,
-                email: (__ST_F1.decode)(&mut __st_item, "email")?,
-                name: (__ST_F2.decode)(&mut __st_item, "name")?,
-                status: (__ST_F3.decode)(&mut __st_item, "status")?,
-                address: (__ST_F4.decode)(&mut __st_item, "address")?,
-                tags: (__ST_F5
+                user_id: (__ST_C.0.decode)(&mut __st_item, "user_id")?,
+                email: (__ST_C.2.decode)(&mut __st_item, "email")?,
+                name: (__ST_C.4.decode)(&mut __st_item, "name")?,
+                status: (__ST_C.5.decode)(&mut __st_item, "status")?,
+                address: (__ST_C.6.decode)(&mut __st_item, "address")?,
+                tags: (__ST_C
+                    .7
                     .decode_or)(
                     &mut __st_item,
                     "tags",
@@ -784,9 +655,9 @@ const _: () = {
                         ::std::string::String,
                     > as ::core::default::Default>::default,
                 )?,
-                version: (__ST_F6.decode)(&mut __st_item, "version")?,
-                created_at: (__ST_F7.decode)(&mut __st_item, "created_at")?,
-                updated_at: (__ST_F8.decode)(&mut __st_item, "updated_at")?,
+                version: (__ST_C.8.decode)(&mut __st_item, "version")?,
+                created_at: (__ST_C.9.decode)(&mut __st_item, "created_at")?,
+                updated_at: (__ST_C.10.decode)(&mut __st_item, "updated_at")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -797,27 +668,26 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_K0.parse)(&__st_pk, 0usize, "user_id")?,))
+            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,))
         }
         fn validate_write(&self) -> ::core::result::Result<(), ::singletable::Error> {
-            ::singletable::__private::validation_result(
+            __st::validation_result(
                 "User",
                 ::core::option::Option::Some("email"),
                 {
-                    let __st_outcome: ::core::result::Result<
-                        (),
-                        ::singletable::__private::String,
-                    > = super::valid_email(&self.email);
+                    let __st_outcome: ::core::result::Result<(), __st::String> = super::valid_email(
+                        &self.email,
+                    );
                     __st_outcome
                 },
             )?;
@@ -829,19 +699,18 @@ const _: () = {
         ) -> ::core::result::Result<(), ::singletable::Error> {
             match __st_attribute {
                 "email" => {
-                    let __st_v: ::std::string::String = ::singletable::__private::validation_value(
-                        __ST_F1,
+                    let __st_v: ::std::string::String = __st::validation_value(
+                        __ST_C.2,
                         "email",
                         __st_value,
                     )?;
-                    ::singletable::__private::validation_result(
+                    __st::validation_result(
                         "User",
                         ::core::option::Option::Some("email"),
                         {
-                            let __st_outcome: ::core::result::Result<
-                                (),
-                                ::singletable::__private::String,
-                            > = super::valid_email(&__st_v);
+                            let __st_outcome: ::core::result::Result<(), __st::String> = super::valid_email(
+                                &__st_v,
+                            );
                             __st_outcome
                         },
                     )
@@ -875,7 +744,7 @@ const _: () = {
         pub fn __new() -> Self {
             UserQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("USER#"),
@@ -893,8 +762,8 @@ const _: () = {
             UserQuery(
                 self
                     .0
-                    .field("user_id", __ST_K0, &user_id)
-                    .partition_text(__ST_PK)
+                    .field("user_id", __ST_C.1, &user_id)
+                    .partition_text(__ST_K.attributes[0usize])
                     .lit("PROFILE"),
                 ::core::marker::PhantomData,
             )
@@ -906,7 +775,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<User, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_SK))
+            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -925,7 +794,7 @@ const _: () = {
         pub fn __new() -> Self {
             UserByGsi1(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI1"),
                     )
                     .lit("EMAIL#"),
@@ -943,8 +812,8 @@ const _: () = {
             UserByGsi1(
                 self
                     .0
-                    .field("email", __ST_K1, &email)
-                    .partition_text(__ST_IX0_P0)
+                    .field("email", __ST_C.3, &email)
+                    .partition_text(__ST_K.attributes[2usize])
                     .lit("USER"),
                 ::core::marker::PhantomData,
             )
@@ -954,7 +823,7 @@ const _: () = {
         type Entity = User;
         type Index = ::singletable::query::Global;
         fn into_query(self) -> ::singletable::Query<User, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_IX0_S0))
+            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
         }
     }
     impl<
@@ -1042,7 +911,8 @@ const _: () = {
             __st_key: &::singletable::Item,
             __st_out: &mut ::singletable::Item,
         ) -> ::core::result::Result<(), ::singletable::Error> {
-            let email: ::std::string::String = (__ST_F1
+            let email: ::std::string::String = (__ST_C
+                .2
                 .from_value)(::core::clone::Clone::clone(__st_value))
                 .map_err(|e| e.at_field("email"))?;
             __st_index0(__st_out, &email)?;
@@ -1114,266 +984,176 @@ pub struct OrderByLsi1<const STAGE: usize = 0, M = Order>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<8usize> = __st::entity_keys::<
         Order,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        8usize,
+    >([
+        __st::KeySlot::Pk,
+        __st::KeySlot::Sk,
+        __st::KeySlot::P("GSI1", 0usize),
+        __st::KeySlot::S("GSI1", 0usize),
+        __st::KeySlot::P("ByTenant", 0usize),
+        __st::KeySlot::P("ByTenant", 1usize),
+        __st::KeySlot::S("ByTenant", 0usize),
+        __st::KeySlot::S("LSI1", 0usize),
+    ]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::singletable::Timestamp>,
+        __st::KeyCodec<::singletable::Timestamp>,
+        __st::FieldCodec<i64>,
+        __st::KeyCodec<i64>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::core::option::Option<i64>>,
+        __st::FieldCodec<Payment>,
+        __st::FieldCodec<::std::vec::Vec<::std::string::String>>,
+        __st::FieldCodec<::core::option::Option<::singletable::Timestamp>>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::singletable::Timestamp>(),
+        __st::key_codec::<::singletable::Timestamp>(),
+        __st::field_codec::<i64>(),
+        __st::key_codec::<i64>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::core::option::Option<i64>>(),
+        __st::field_codec::<Payment>(),
+        __st::field_codec::<::std::vec::Vec<::std::string::String>>(),
+        __st::ttl_field_codec::<::core::option::Option<::singletable::Timestamp>>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "USER#{user_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("USER#"),
-            ::singletable::schema::TemplatePart::Field("user_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "ORDER#{placed_at}#{order_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("ORDER#"),
-            ::singletable::schema::TemplatePart::Field("placed_at"),
-            ::singletable::schema::TemplatePart::Literal("#"),
-            ::singletable::schema::TemplatePart::Field("order_id"),
-        ],
-    };
-    const __ST_IX0_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "ORDER#{order_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("ORDER#"),
-            ::singletable::schema::TemplatePart::Field("order_id"),
-        ],
-    };
-    const __ST_IX0_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "ORDER",
-        parts: &[::singletable::schema::TemplatePart::Literal("ORDER")],
-    };
-    const __ST_IX1_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "ByTenant",
-        0usize,
-    );
-    const __ST_IX1_P1: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "ByTenant",
-        1usize,
-    );
-    const __ST_IX1_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "ByTenant",
-        0usize,
-    );
-    const __ST_IX2_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "LSI1",
-        0usize,
-    );
-    const __ST_IX2_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "{total}",
-        parts: &[::singletable::schema::TemplatePart::Field("total")],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K1: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::singletable::Timestamp> = ::singletable::__private::field_codec::<
-        ::singletable::Timestamp,
-    >();
-    const __ST_K2: ::singletable::__private::KeyCodec<::singletable::Timestamp> = ::singletable::__private::key_codec::<
-        ::singletable::Timestamp,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<i64> = ::singletable::__private::field_codec::<
-        i64,
-    >();
-    const __ST_K3: ::singletable::__private::KeyCodec<i64> = ::singletable::__private::key_codec::<
-        i64,
-    >();
-    const __ST_F4: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F6: ::singletable::__private::FieldCodec<::core::option::Option<i64>> = ::singletable::__private::field_codec::<
-        ::core::option::Option<i64>,
-    >();
-    const __ST_F7: ::singletable::__private::FieldCodec<Payment> = ::singletable::__private::field_codec::<
-        Payment,
-    >();
-    const __ST_F8: ::singletable::__private::FieldCodec<
-        ::std::vec::Vec<::std::string::String>,
-    > = ::singletable::__private::field_codec::<
-        ::std::vec::Vec<::std::string::String>,
-    >();
-    const __ST_F10: ::singletable::__private::FieldCodec<
-        ::core::option::Option<::singletable::Timestamp>,
-    > = ::singletable::__private::ttl_field_codec::<
-        ::core::option::Option<::singletable::Timestamp>,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<Order>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `App` has no sort key, so entity `Order` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `Order`: the template `USER#{{user_id}}` renders a string, but the partition key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `Order`: the template `ORDER#{{placed_at}}#{{order_id}}` renders a string, but the sort key of table `App` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI1",
+        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
+        ::core::assert!(
+            __st_facts0.exists, "table `App` has no index `GSI1` (in entity `Order`)"
         );
         ::core::assert!(
-            __ST_IX0_FACTS.exists, "table `App` has no index `GSI1` (in entity `Order`)"
-        );
-        ::core::assert!(
-            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            ! __st_facts0.exists || ! __st_facts0.local,
             "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Order` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
-            .len() == 1,
+            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
+            1,
             "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_P0),
+            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[2usize]),
             "entity `Order`: the template `ORDER#{{order_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
             "index `GSI1` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
             "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_S0),
+            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[3usize]),
             "entity `Order`: the template `ORDER` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX1_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "ByTenant",
+        let __st_facts1 = __st::index_facts::of(&__st_table, "ByTenant");
+        ::core::assert!(
+            __st_facts1.exists, "table `App` has no index `ByTenant` (in entity `Order`)"
         );
         ::core::assert!(
-            __ST_IX1_FACTS.exists,
-            "table `App` has no index `ByTenant` (in entity `Order`)"
-        );
-        ::core::assert!(
-            ! __ST_IX1_FACTS.exists || ! __ST_IX1_FACTS.local,
+            ! __st_facts1.exists || ! __st_facts1.local,
             "index `ByTenant` is a local secondary index: it shares the table's partition key, so entity `Order` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
-            .len() == 2usize,
+            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
+            2usize,
             "entity `Order` lists 2 partition-key field(s) for index `ByTenant`, whose partition key has a different number of attributes: list one field per attribute, in key order"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
-            .len() != 2usize || ! (true) ||
-            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
+            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() !=
+            2usize || ! (true) || __st::index_facts::name_is(__st_facts1.partition,
             0usize, "tenant_id"),
             "field `tenant_id` of entity `Order` is stored as `tenant_id`, but partition-key attribute 1 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
-            .len() != 2usize || !
-            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
-            0usize, "tenant_id") ||
-            ::singletable::__private::index_facts::type_is(__ST_IX1_FACTS.partition,
-            0usize, < ::std::string::String as ::singletable::ScalarAttribute >
-            ::SCALAR),
+            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() !=
+            2usize || ! __st::index_facts::name_is(__st_facts1.partition, 0usize,
+            "tenant_id") || __st::index_facts::type_is(__st_facts1.partition, 0usize, <
+            ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
             "field `tenant_id` of entity `Order` does not have the type (S, N or B) of partition-key attribute 1 of index `ByTenant`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
-            .len() != 2usize || ! (true &&
-            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
-            0usize, "tenant_id")) ||
-            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
+            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() !=
+            2usize || ! (true && __st::index_facts::name_is(__st_facts1.partition,
+            0usize, "tenant_id")) || __st::index_facts::name_is(__st_facts1.partition,
             1usize, "region"),
             "field `region` of entity `Order` is stored as `region`, but partition-key attribute 2 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
-            .len() != 2usize || !
-            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.partition,
-            1usize, "region") ||
-            ::singletable::__private::index_facts::type_is(__ST_IX1_FACTS.partition,
-            1usize, < ::std::string::String as ::singletable::ScalarAttribute >
-            ::SCALAR),
+            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() !=
+            2usize || ! __st::index_facts::name_is(__st_facts1.partition, 1usize,
+            "region") || __st::index_facts::type_is(__st_facts1.partition, 1usize, <
+            ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
             "field `region` of entity `Order` does not have the type (S, N or B) of partition-key attribute 2 of index `ByTenant`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() == 1usize,
+            ! __st_facts1.exists || __st_facts1.sort.len() == 1usize,
             "entity `Order` lists 1 sort-key field(s) for index `ByTenant`, whose sort key has a different number of attributes: list one field per attribute, in key order"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1usize || ! (true) ||
-            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.sort, 0usize,
-            "score"),
+            ! __st_facts1.exists || __st_facts1.sort.len() != 1usize || ! (true) ||
+            __st::index_facts::name_is(__st_facts1.sort, 0usize, "score"),
             "field `score` of entity `Order` is stored as `score`, but sort-key attribute 1 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1usize || !
-            ::singletable::__private::index_facts::name_is(__ST_IX1_FACTS.sort, 0usize,
-            "score") || ::singletable::__private::index_facts::type_is(__ST_IX1_FACTS
-            .sort, 0usize, < i64 as ::singletable::ScalarAttribute > ::SCALAR),
+            ! __st_facts1.exists || __st_facts1.sort.len() != 1usize || !
+            __st::index_facts::name_is(__st_facts1.sort, 0usize, "score") ||
+            __st::index_facts::type_is(__st_facts1.sort, 0usize, < i64 as
+            ::singletable::ScalarAttribute > ::SCALAR),
             "field `score` of entity `Order` does not have the type (S, N or B) of sort-key attribute 1 of index `ByTenant`"
         );
-        const __ST_IX2_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "LSI1",
+        let __st_facts2 = __st::index_facts::of(&__st_table, "LSI1");
+        ::core::assert!(
+            __st_facts2.exists, "table `App` has no index `LSI1` (in entity `Order`)"
         );
         ::core::assert!(
-            __ST_IX2_FACTS.exists, "table `App` has no index `LSI1` (in entity `Order`)"
-        );
-        ::core::assert!(
-            ! __ST_IX2_FACTS.exists || __ST_IX2_FACTS.local,
+            ! __st_facts2.exists || __st_facts2.local,
             "index `LSI1` is a global secondary index: entity `Order` needs a `pk` for it"
         );
         ::core::assert!(
-            ! __ST_IX2_FACTS.exists || __ST_IX2_FACTS.sort.len() != 0,
+            ! __st_facts2.exists || __st_facts2.sort.len() != 0,
             "index `LSI1` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX2_FACTS.exists || __ST_IX2_FACTS.sort.len() <= 1,
+            ! __st_facts2.exists || __st_facts2.sort.len() <= 1,
             "index `LSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX2_FACTS.exists || __ST_IX2_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_lone(__ST_IX2_S0, < i64 as
+            ! __st_facts2.exists || __st_facts2.sort.len() != 1 ||
+            __st::takes_lone(__ST_K.attributes[7usize], < i64 as
             ::singletable::ScalarAttribute > ::SCALAR),
             "entity `Order`: the template `{{total}}` stores field `total` as the sort key of index `LSI1`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &[
                 "user_id",
                 "order_id",
@@ -1386,52 +1166,52 @@ const _: () = {
                 "l",
                 "expires_at",
             ],
-            &[__ST_IX0_FACTS, __ST_IX2_FACTS],
+            &[__st_facts0, __st_facts2],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `user_id` of entity `Order` is stored as attribute `user_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `order_id` of entity `Order` is stored as attribute `order_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `placed_at` of entity `Order` is stored as attribute `placed_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `total` of entity `Order` is stored as attribute `total`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 4usize,
+            __st_taken != 4usize,
             "field `tenant_id` of entity `Order` is stored as attribute `tenant_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 5usize,
+            __st_taken != 5usize,
             "field `region` of entity `Order` is stored as attribute `region`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 6usize,
+            __st_taken != 6usize,
             "field `score` of entity `Order` is stored as attribute `score`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 7usize,
+            __st_taken != 7usize,
             "field `payment` of entity `Order` is stored as attribute `payment`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 8usize,
+            __st_taken != 8usize,
             "field `lines` of entity `Order` is stored as attribute `l`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 9usize,
+            __st_taken != 9usize,
             "field `expires_at` of entity `Order` is stored as attribute `expires_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            ::singletable::__private::ttl_attribute_is(& __ST_TABLE, "expires_at"),
+            __st::ttl_attribute_is(& __st_table, "expires_at"),
             "field `expires_at` of entity `Order` is marked `ttl`, but table `App` does not store TTL in attribute `expires_at`: declare `ttl = \"expires_at\"` on the table, or rename the field to the table's TTL attribute"
         );
     };
@@ -1441,24 +1221,24 @@ const _: () = {
         placed_at: &::singletable::Timestamp,
         order_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(21usize);
+        let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
-        (__ST_K0.push)(&mut __st_text, "user_id", user_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(39usize);
+        let mut __st_text = __st::String::with_capacity(39usize);
         __st_text.push_str("ORDER#");
-        (__ST_K2.push)(&mut __st_text, "placed_at", placed_at)?;
+        (__ST_C.5.push)(&mut __st_text, "placed_at", placed_at)?;
         __st_text.push_str("#");
-        (__ST_K1.push)(&mut __st_text, "order_id", order_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "order_id", order_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -1467,13 +1247,13 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         user_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(21usize);
+        let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
-        (__ST_K0.push)(&mut __st_text, "user_id", user_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -1482,21 +1262,21 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         order_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(22usize);
+        let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("ORDER#");
-        (__ST_K1.push)(&mut __st_text, "order_id", order_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "order_id", order_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[2usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(5usize);
+        let mut __st_text = __st::String::with_capacity(5usize);
         __st_text.push_str("ORDER");
-        ::singletable::__private::insert_key(
+        __st::insert_key(
             __st_item,
-            __ST_IX0_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[3usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -1507,26 +1287,26 @@ const _: () = {
         region: &::std::string::String,
         score: &i64,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        ::singletable::__private::insert_key_value(
+        __st::insert_key_value(
             __st_item,
-            __ST_IX1_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[4usize],
+            __st::KeyRole::Partition,
             "tenant_id",
             tenant_id,
-            __ST_F4.to_value,
+            __ST_C.8.to_value,
         )?;
-        ::singletable::__private::insert_key_value(
+        __st::insert_key_value(
             __st_item,
-            __ST_IX1_P1,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[5usize],
+            __st::KeyRole::Partition,
             "region",
             region,
-            __ST_F5.to_value,
+            __ST_C.9.to_value,
         )?;
-        ::singletable::__private::insert_key_value(
+        __st::insert_key_value(
             __st_item,
-            __ST_IX1_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[6usize],
+            __st::KeyRole::Sort,
             "score",
             score,
             <i64 as ::singletable::Attribute>::to_attribute_value,
@@ -1537,14 +1317,14 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         total: &i64,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        ::singletable::__private::insert_lone_key(
+        __st::insert_lone_key(
             __st_item,
-            __ST_IX2_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[7usize],
+            __st::KeyRole::Sort,
             "total",
             total,
-            __ST_K3,
-            __ST_F3,
+            __ST_C.7,
+            __ST_C.6,
         )?;
         ::core::result::Result::Ok(())
     }
@@ -1554,14 +1334,39 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "Order",
             entity_type: "order",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "USER#{user_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("USER#"),
+                    ::singletable::schema::TemplatePart::Field("user_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "ORDER#{placed_at}#{order_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
+                    ::singletable::schema::TemplatePart::Field("placed_at"),
+                    ::singletable::schema::TemplatePart::Literal("#"),
+                    ::singletable::schema::TemplatePart::Field("order_id"),
+                ],
+            }),
             indexes: &[
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI1",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX0_PT),
-                        sort: ::core::option::Option::Some(__ST_IX0_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "ORDER#{order_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("ORDER#"),
+                                ::singletable::schema::TemplatePart::Field("order_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "ORDER",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("ORDER"),
+                            ],
+                        }),
                     },
                 },
                 ::singletable::schema::EntityIndexSchema {
@@ -1572,131 +1377,24 @@ const _: () = {
                     index: "LSI1",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
                         partition: ::core::option::Option::None,
-                        sort: ::core::option::Option::Some(__ST_IX2_ST),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "{total}",
+                            parts: &[::singletable::schema::TemplatePart::Field("total")],
+                        }),
                     },
                 },
             ],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "user_id",
-                    attribute: "user_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "order_id",
-                    attribute: "order_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "placed_at",
-                    attribute: "placed_at",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "total",
-                    attribute: "total",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "tenant_id",
-                    attribute: "tenant_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "region",
-                    attribute: "region",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "score",
-                    attribute: "score",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "payment",
-                    attribute: "payment",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "lines",
-                    attribute: "l",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: true,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "expires_at",
-                    attribute: "expires_at",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: true,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("user_id", "user_id", 0u8),
+                __st::field_schema("order_id", "order_id", 0u8),
+                __st::field_schema("placed_at", "placed_at", 0u8),
+                __st::field_schema("total", "total", 0u8),
+                __st::field_schema("tenant_id", "tenant_id", 0u8),
+                __st::field_schema("region", "region", 0u8),
+                __st::field_schema("score", "score", 0u8),
+                __st::field_schema("payment", "payment", 0u8),
+                __st::field_schema("lines", "l", 32u8),
+                __st::field_schema("expires_at", "expires_at", 8u8),
             ],
         };
         type KeyFields = (
@@ -1710,31 +1408,23 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 17usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "user_id", &self.user_id)?;
-            (__ST_F1.encode)(&mut __st_item, "order_id", &self.order_id)?;
-            (__ST_F2.encode)(&mut __st_item, "placed_at", &self.placed_at)?;
-            (__ST_F3.encode)(&mut __st_item, "total", &self.total)?;
-            (__ST_F4.encode)(&mut __st_item, "tenant_id", &self.tenant_id)?;
-            (__ST_F5.encode)(&mut __st_item, "region", &self.region)?;
-            (__ST_F6.encode)(&mut __st_item, "score", &self.score)?;
-            (__ST_F7.encode)(&mut __st_item, "payment", &self.payment)?;
-            (__ST_F8.encode)(&mut __st_item, "l", &self.lines)?;
-            (__ST_F10.encode)(&mut __st_item, "expires_at", &self.expires_at)?;
-            ::singletable::__private::check_native_key(
+            (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "order_id", &self.order_id)?;
+            (__ST_C.4.encode)(&mut __st_item, "placed_at", &self.placed_at)?;
+            (__ST_C.6.encode)(&mut __st_item, "total", &self.total)?;
+            (__ST_C.8.encode)(&mut __st_item, "tenant_id", &self.tenant_id)?;
+            (__ST_C.9.encode)(&mut __st_item, "region", &self.region)?;
+            (__ST_C.10.encode)(&mut __st_item, "score", &self.score)?;
+            (__ST_C.11.encode)(&mut __st_item, "payment", &self.payment)?;
+            (__ST_C.12.encode)(&mut __st_item, "l", &self.lines)?;
+            (__ST_C.13.encode)(&mut __st_item, "expires_at", &self.expires_at)?;
+            __st::check_native_key(
                 &mut __st_item,
                 "tenant_id",
-                ::singletable::__private::KeyRole::Partition,
+                __st::KeyRole::Partition,
             )?;
-            ::singletable::__private::check_native_key(
-                &mut __st_item,
-                "region",
-                ::singletable::__private::KeyRole::Partition,
-            )?;
-            ::singletable::__private::check_native_key(
-                &mut __st_item,
-                "score",
-                ::singletable::__private::KeyRole::Sort,
-            )?;
+            __st::check_native_key(&mut __st_item, "region", __st::KeyRole::Partition)?;
+            __st::check_native_key(&mut __st_item, "score", __st::KeyRole::Sort)?;
             __st_primary(
                 &mut __st_item,
                 &self.user_id,
@@ -1743,31 +1433,24 @@ const _: () = {
             )?;
             __st_index0(&mut __st_item, &self.order_id)?;
             __st_index2(&mut __st_item, &self.total)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "order",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "order");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "order",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "order")?;
             ::core::result::Result::Ok(Self {
-                user_id: (__ST_F0.decode)(&mut __st_item, "user_id")?,
-                order_id: (__ST_F1.decode)(&mut __st_item, "order_id")?,
-                placed_at: (__ST_F2.decode)(&mut __st_item, "placed_at")?,
-                total: (__ST_F3.decode)(&mut __st_item, "total")?,
-                tenant_id: (__ST_F4.decode)(&mut __st_item, "tenant_id")?,
-                region: (__ST_F5.decode)(&mut __st_item, "region")?,
-                score: (__ST_F6.decode)(&mut __st_item, "score")?,
-                payment: (__ST_F7.decode)(&mut __st_item, "payment")?,
-                lines: (__ST_F8
+                user_id: (__ST_C.0.decode)(&mut __st_item, "user_id")?,
+                order_id: (__ST_C.2.decode)(&mut __st_item, "order_id")?,
+                placed_at: (__ST_C.4.decode)(&mut __st_item, "placed_at")?,
+                total: (__ST_C.6.decode)(&mut __st_item, "total")?,
+                tenant_id: (__ST_C.8.decode)(&mut __st_item, "tenant_id")?,
+                region: (__ST_C.9.decode)(&mut __st_item, "region")?,
+                score: (__ST_C.10.decode)(&mut __st_item, "score")?,
+                payment: (__ST_C.11.decode)(&mut __st_item, "payment")?,
+                lines: (__ST_C
+                    .12
                     .decode_or)(
                     &mut __st_item,
                     "l",
@@ -1778,7 +1461,7 @@ const _: () = {
                 cached: <::core::option::Option<
                     ::std::string::String,
                 > as ::core::default::Default>::default(),
-                expires_at: (__ST_F10.decode)(&mut __st_item, "expires_at")?,
+                expires_at: (__ST_C.13.decode)(&mut __st_item, "expires_at")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -1794,31 +1477,30 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
             ::core::result::Result::Ok((
-                (__ST_K0.parse)(&__st_pk, 0usize, "user_id")?,
-                (__ST_K2.parse)(&__st_sk, 0usize, "placed_at")?,
-                (__ST_K1.parse)(&__st_sk, 1usize, "order_id")?,
+                (__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,
+                (__ST_C.5.parse)(&__st_sk, 0usize, "placed_at")?,
+                (__ST_C.3.parse)(&__st_sk, 1usize, "order_id")?,
             ))
         }
         fn validate_write(&self) -> ::core::result::Result<(), ::singletable::Error> {
-            ::singletable::__private::validation_result(
+            __st::validation_result(
                 "Order",
                 ::core::option::Option::None,
                 {
-                    let __st_outcome: ::core::result::Result<
-                        (),
-                        ::singletable::__private::String,
-                    > = super::valid_order(self);
+                    let __st_outcome: ::core::result::Result<(), __st::String> = super::valid_order(
+                        self,
+                    );
                     __st_outcome
                 },
             )?;
@@ -1888,7 +1570,7 @@ const _: () = {
         pub fn __new() -> Self {
             OrderQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("USER#"),
@@ -1906,23 +1588,13 @@ const _: () = {
             OrderQuery(
                 self
                     .0
-                    .field("user_id", __ST_K0, &user_id)
-                    .partition_text(__ST_PK)
+                    .field("user_id", __ST_C.1, &user_id)
+                    .partition_text(__ST_K.attributes[0usize])
                     .lit("ORDER#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q0_S0: ::singletable::query::SortField<
-        ::singletable::Timestamp,
-        Order,
-        ::singletable::query::Primary,
-    > = ::singletable::query::SortField::text(
-        __ST_SK,
-        "placed_at",
-        __ST_K2,
-        ::core::option::Option::Some("#"),
-    );
     impl OrderQuery<1usize> {
         /// `placed_at` equals the value; the next sort field may follow.
         pub fn placed_at(
@@ -1933,107 +1605,60 @@ const _: () = {
                 placed_at,
             );
             OrderQuery(
-                self.0.field("placed_at", __ST_K2, &placed_at).lit("#"),
+                self.0.field("placed_at", __ST_C.5, &placed_at).lit("#"),
                 ::core::marker::PhantomData,
             )
         }
-        /// `placed_at` is below the value.
-        pub fn placed_at_lt(
+        /// A range condition on `placed_at`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn placed_at_range(
             self,
-            placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S0.lt(self.0, placed_at)
-        }
-        /// `placed_at` is at most the value.
-        pub fn placed_at_le(
-            self,
-            placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S0.le(self.0, placed_at)
-        }
-        /// `placed_at` is above the value.
-        pub fn placed_at_gt(
-            self,
-            placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S0.gt(self.0, placed_at)
-        }
-        /// `placed_at` is at least the value.
-        pub fn placed_at_ge(
-            self,
-            placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S0.ge(self.0, placed_at)
-        }
-        /// `placed_at` lies between `low` and `high`, inclusive.
-        pub fn placed_at_between(
-            self,
-            low: impl ::core::convert::Into<::singletable::Timestamp>,
-            high: impl ::core::convert::Into<::singletable::Timestamp>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S0.between(self.0, low, high)
+        ) -> ::singletable::query::SortRange<
+            ::singletable::Timestamp,
+            Order,
+            ::singletable::query::Primary,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "placed_at",
+                    __ST_C.5,
+                    ::core::option::Option::Some("#"),
+                ),
+            )
         }
     }
-    const __ST_Q0_S1: ::singletable::query::SortField<
-        ::std::string::String,
-        Order,
-        ::singletable::query::Primary,
-    > = ::singletable::query::SortField::text(
-        __ST_SK,
-        "order_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl OrderQuery<2usize> {
         /// `order_id` equals the value: the whole key is given.
         pub fn order_id(
             self,
             order_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S1.eq(self.0, order_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "order_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, order_id)
         }
-        /// `order_id` is below the value.
-        pub fn order_id_lt(
+        /// A range condition on `order_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn order_id_range(
             self,
-            order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S1.lt(self.0, order_id)
-        }
-        /// `order_id` is at most the value.
-        pub fn order_id_le(
-            self,
-            order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S1.le(self.0, order_id)
-        }
-        /// `order_id` is above the value.
-        pub fn order_id_gt(
-            self,
-            order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S1.gt(self.0, order_id)
-        }
-        /// `order_id` is at least the value.
-        pub fn order_id_ge(
-            self,
-            order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S1.ge(self.0, order_id)
-        }
-        /// `order_id` lies between `low` and `high`, inclusive.
-        pub fn order_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S1.between(self.0, low, high)
-        }
-        /// `order_id` starts with `prefix`.
-        pub fn order_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            __ST_Q0_S1.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            Order,
+            ::singletable::query::Primary,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "order_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for OrderQuery<1usize> {
@@ -2042,7 +1667,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_SK))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl ::singletable::IntoQuery for OrderQuery<2usize> {
@@ -2051,7 +1676,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_SK))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -2070,7 +1695,7 @@ const _: () = {
         pub fn __new() -> Self {
             OrderByGsi1(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI1"),
                     )
                     .lit("ORDER#"),
@@ -2088,8 +1713,8 @@ const _: () = {
             OrderByGsi1(
                 self
                     .0
-                    .field("order_id", __ST_K1, &order_id)
-                    .partition_text(__ST_IX0_P0)
+                    .field("order_id", __ST_C.3, &order_id)
+                    .partition_text(__ST_K.attributes[2usize])
                     .lit("ORDER"),
                 ::core::marker::PhantomData,
             )
@@ -2101,7 +1726,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_IX0_S0))
+            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
         }
     }
     impl<
@@ -2120,7 +1745,7 @@ const _: () = {
         pub fn __new() -> Self {
             OrderByTenant(
                 ::singletable::query::KeyQuery::new(
-                    __ST_TABLE.name,
+                    __ST_K.table,
                     ::core::option::Option::Some("ByTenant"),
                 ),
                 ::core::marker::PhantomData,
@@ -2140,10 +1765,10 @@ const _: () = {
                 self
                     .0
                     .partition_value(
-                        __ST_IX1_P0,
+                        __ST_K.attributes[4usize],
                         "tenant_id",
                         &tenant_id,
-                        __ST_F4.to_value,
+                        __ST_C.8.to_value,
                     ),
                 ::core::marker::PhantomData,
             )
@@ -2157,63 +1782,43 @@ const _: () = {
         ) -> OrderByTenant<2usize, M> {
             let region: ::std::string::String = ::core::convert::Into::into(region);
             OrderByTenant(
-                self.0.partition_value(__ST_IX1_P1, "region", &region, __ST_F5.to_value),
+                self
+                    .0
+                    .partition_value(
+                        __ST_K.attributes[5usize],
+                        "region",
+                        &region,
+                        __ST_C.9.to_value,
+                    ),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q2_S0: ::singletable::query::SortField<
-        i64,
-        Order,
-        ::singletable::query::Global,
-    > = ::singletable::query::SortField::value(
-        __ST_IX1_S0,
-        "score",
-        <i64 as ::singletable::Attribute>::to_attribute_value,
-    );
     impl OrderByTenant<2usize> {
         /// `score` equals the value: the whole key is given.
         pub fn score(
             self,
             score: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            __ST_Q2_S0.eq(self.0, score)
+            ::singletable::query::SortField::value(
+                    __ST_K.attributes[6usize],
+                    "score",
+                    <i64 as ::singletable::Attribute>::to_attribute_value,
+                )
+                .eq(self.0, score)
         }
-        /// `score` is below the value.
-        pub fn score_lt(
+        /// A range condition on `score`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn score_range(
             self,
-            score: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            __ST_Q2_S0.lt(self.0, score)
-        }
-        /// `score` is at most the value.
-        pub fn score_le(
-            self,
-            score: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            __ST_Q2_S0.le(self.0, score)
-        }
-        /// `score` is above the value.
-        pub fn score_gt(
-            self,
-            score: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            __ST_Q2_S0.gt(self.0, score)
-        }
-        /// `score` is at least the value.
-        pub fn score_ge(
-            self,
-            score: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            __ST_Q2_S0.ge(self.0, score)
-        }
-        /// `score` lies between `low` and `high`, inclusive.
-        pub fn score_between(
-            self,
-            low: impl ::core::convert::Into<i64>,
-            high: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            __ST_Q2_S0.between(self.0, low, high)
+        ) -> ::singletable::query::SortRange<i64, Order, ::singletable::query::Global> {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::value(
+                    __ST_K.attributes[6usize],
+                    "score",
+                    <i64 as ::singletable::Attribute>::to_attribute_value,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for OrderByTenant<2usize> {
@@ -2241,7 +1846,7 @@ const _: () = {
         pub fn __new() -> Self {
             OrderByLsi1(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("LSI1"),
                     )
                     .lit("USER#"),
@@ -2257,59 +1862,41 @@ const _: () = {
         ) -> OrderByLsi1<1usize, M> {
             let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
             OrderByLsi1(
-                self.0.field("user_id", __ST_K0, &user_id).partition_text(__ST_PK),
+                self
+                    .0
+                    .field("user_id", __ST_C.1, &user_id)
+                    .partition_text(__ST_K.attributes[0usize]),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q3_S0: ::singletable::query::SortField<
-        i64,
-        Order,
-        ::singletable::query::Local,
-    > = ::singletable::query::SortField::lone(__ST_IX2_S0, "total", __ST_K3, __ST_F3);
     impl OrderByLsi1<1usize> {
         /// `total` equals the value: the whole key is given.
         pub fn total(
             self,
             total: impl ::core::convert::Into<i64>,
         ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            __ST_Q3_S0.eq(self.0, total)
+            ::singletable::query::SortField::lone(
+                    __ST_K.attributes[7usize],
+                    "total",
+                    __ST_C.7,
+                    __ST_C.6,
+                )
+                .eq(self.0, total)
         }
-        /// `total` is below the value.
-        pub fn total_lt(
+        /// A range condition on `total`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn total_range(
             self,
-            total: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            __ST_Q3_S0.lt(self.0, total)
-        }
-        /// `total` is at most the value.
-        pub fn total_le(
-            self,
-            total: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            __ST_Q3_S0.le(self.0, total)
-        }
-        /// `total` is above the value.
-        pub fn total_gt(
-            self,
-            total: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            __ST_Q3_S0.gt(self.0, total)
-        }
-        /// `total` is at least the value.
-        pub fn total_ge(
-            self,
-            total: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            __ST_Q3_S0.ge(self.0, total)
-        }
-        /// `total` lies between `low` and `high`, inclusive.
-        pub fn total_between(
-            self,
-            low: impl ::core::convert::Into<i64>,
-            high: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            __ST_Q3_S0.between(self.0, low, high)
+        ) -> ::singletable::query::SortRange<i64, Order, ::singletable::query::Local> {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::lone(
+                    __ST_K.attributes[7usize],
+                    "total",
+                    __ST_C.7,
+                    __ST_C.6,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for OrderByLsi1<1usize> {
@@ -2418,7 +2005,8 @@ const _: () = {
             __st_key: &::singletable::Item,
             __st_out: &mut ::singletable::Item,
         ) -> ::core::result::Result<(), ::singletable::Error> {
-            let total: i64 = (__ST_F3
+            let total: i64 = (__ST_C
+                .6
                 .from_value)(::core::clone::Clone::clone(__st_value))
                 .map_err(|e| e.at_field("total"))?;
             __st_index2(__st_out, &total)?;

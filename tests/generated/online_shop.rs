@@ -272,78 +272,59 @@ pub struct CustomerQuery<const STAGE: usize = 0, M = Customer>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<2usize> = __st::entity_keys::<
         Customer,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        2usize,
+    >([__st::KeySlot::Pk, __st::KeySlot::Sk]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "c#{c_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("c#"),
-            ::singletable::schema::TemplatePart::Field("c_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "c#{c_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("c#"),
-            ::singletable::schema::TemplatePart::Field("c_id"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<Customer>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `Customer` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `Customer`: the template `c#{{c_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `Customer`: the template `c#{{c_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["c_id", "Email", "Name", "EntityType"],
             &[],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `c_id` of entity `Customer` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `email` of entity `Customer` is stored as attribute `Email`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `name` of entity `Customer` is stored as attribute `Name`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `entity_type` of entity `Customer` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -351,22 +332,22 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         c_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_K0.push)(&mut __st_text, "c_id", c_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "c_id", c_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_K0.push)(&mut __st_text, "c_id", c_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "c_id", c_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -377,58 +358,26 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "Customer",
             entity_type: "customer",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "c#{c_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("c#"),
+                    ::singletable::schema::TemplatePart::Field("c_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "c#{c_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("c#"),
+                    ::singletable::schema::TemplatePart::Field("c_id"),
+                ],
+            }),
             indexes: &[],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "c_id",
-                    attribute: "c_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "email",
-                    attribute: "Email",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "name",
-                    attribute: "Name",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("c_id", "c_id", 0u8),
+                __st::field_schema("email", "Email", 0u8),
+                __st::field_schema("name", "Name", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -438,31 +387,23 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 7usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_F1.encode)(&mut __st_item, "Email", &self.email)?;
-            (__ST_F2.encode)(&mut __st_item, "Name", &self.name)?;
-            (__ST_F3.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "Email", &self.email)?;
+            (__ST_C.3.encode)(&mut __st_item, "Name", &self.name)?;
+            (__ST_C.4.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
             __st_primary(&mut __st_item, &self.c_id)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "customer",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "customer");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "customer",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "customer")?;
             ::core::result::Result::Ok(Self {
-                c_id: (__ST_F0.decode)(&mut __st_item, "c_id")?,
-                email: (__ST_F1.decode)(&mut __st_item, "Email")?,
-                name: (__ST_F2.decode)(&mut __st_item, "Name")?,
-                entity_type: (__ST_F3.decode)(&mut __st_item, "EntityType")?,
+                c_id: (__ST_C.0.decode)(&mut __st_item, "c_id")?,
+                email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
+                name: (__ST_C.3.decode)(&mut __st_item, "Name")?,
+                entity_type: (__ST_C.4.decode)(&mut __st_item, "EntityType")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -473,17 +414,17 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_K0.parse)(&__st_pk, 0usize, "c_id")?,))
+            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "c_id")?,))
         }
     }
     impl Customer {
@@ -502,7 +443,7 @@ const _: () = {
         pub fn __new() -> Self {
             CustomerQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("c#"),
@@ -520,8 +461,8 @@ const _: () = {
             CustomerQuery(
                 self
                     .0
-                    .field("c_id", __ST_K0, &c_id)
-                    .partition_text(__ST_PK)
+                    .field("c_id", __ST_C.1, &c_id)
+                    .partition_text(__ST_K.attributes[0usize])
                     .lit("c#")
                     .known("c_id"),
                 ::core::marker::PhantomData,
@@ -534,7 +475,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Customer, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_SK))
+            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -613,78 +554,59 @@ pub struct ProductQuery<const STAGE: usize = 0, M = Product>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<2usize> = __st::entity_keys::<
         Product,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        2usize,
+    >([__st::KeySlot::Pk, __st::KeySlot::Sk]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<Detail>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<Detail>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{p_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("p_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{p_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("p_id"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<Detail> = ::singletable::__private::field_codec::<
-        Detail,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<Product>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `Product` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `Product`: the template `p#{{p_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `Product`: the template `p#{{p_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["p_id", "Detail", "Price", "EntityType"],
             &[],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `p_id` of entity `Product` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `detail` of entity `Product` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `price` of entity `Product` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `entity_type` of entity `Product` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -692,22 +614,22 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         p_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K0.push)(&mut __st_text, "p_id", p_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K0.push)(&mut __st_text, "p_id", p_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -718,58 +640,26 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "Product",
             entity_type: "product",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "p#{p_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("p#"),
+                    ::singletable::schema::TemplatePart::Field("p_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "p#{p_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("p#"),
+                    ::singletable::schema::TemplatePart::Field("p_id"),
+                ],
+            }),
             indexes: &[],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "p_id",
-                    attribute: "p_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "detail",
-                    attribute: "Detail",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "price",
-                    attribute: "Price",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("p_id", "p_id", 0u8),
+                __st::field_schema("detail", "Detail", 0u8),
+                __st::field_schema("price", "Price", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -779,31 +669,23 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 7usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_F1.encode)(&mut __st_item, "Detail", &self.detail)?;
-            (__ST_F2.encode)(&mut __st_item, "Price", &self.price)?;
-            (__ST_F3.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "Detail", &self.detail)?;
+            (__ST_C.3.encode)(&mut __st_item, "Price", &self.price)?;
+            (__ST_C.4.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
             __st_primary(&mut __st_item, &self.p_id)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "product",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "product");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "product",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "product")?;
             ::core::result::Result::Ok(Self {
-                p_id: (__ST_F0.decode)(&mut __st_item, "p_id")?,
-                detail: (__ST_F1.decode)(&mut __st_item, "Detail")?,
-                price: (__ST_F2.decode)(&mut __st_item, "Price")?,
-                entity_type: (__ST_F3.decode)(&mut __st_item, "EntityType")?,
+                p_id: (__ST_C.0.decode)(&mut __st_item, "p_id")?,
+                detail: (__ST_C.2.decode)(&mut __st_item, "Detail")?,
+                price: (__ST_C.3.decode)(&mut __st_item, "Price")?,
+                entity_type: (__ST_C.4.decode)(&mut __st_item, "EntityType")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -814,17 +696,17 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_K0.parse)(&__st_pk, 0usize, "p_id")?,))
+            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
         }
     }
     impl Product {
@@ -843,7 +725,7 @@ const _: () = {
         pub fn __new() -> Self {
             ProductQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("p#"),
@@ -861,8 +743,8 @@ const _: () = {
             ProductQuery(
                 self
                     .0
-                    .field("p_id", __ST_K0, &p_id)
-                    .partition_text(__ST_PK)
+                    .field("p_id", __ST_C.1, &p_id)
+                    .partition_text(__ST_K.attributes[0usize])
                     .lit("p#")
                     .known("p_id"),
                 ::core::marker::PhantomData,
@@ -875,7 +757,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Product, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_SK))
+            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -952,71 +834,53 @@ pub struct WarehouseQuery<const STAGE: usize = 0, M = Warehouse>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<2usize> = __st::entity_keys::<
         Warehouse,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        2usize,
+    >([__st::KeySlot::Pk, __st::KeySlot::Sk]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<Address>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<Address>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "w#{w_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("w#"),
-            ::singletable::schema::TemplatePart::Field("w_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "w#{w_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("w#"),
-            ::singletable::schema::TemplatePart::Field("w_id"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<Address> = ::singletable::__private::field_codec::<
-        Address,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<Warehouse>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `Warehouse` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `Warehouse`: the template `w#{{w_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `Warehouse`: the template `w#{{w_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["w_id", "EntityType", "Address"],
             &[],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `w_id` of entity `Warehouse` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `entity_type` of entity `Warehouse` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `address` of entity `Warehouse` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -1024,22 +888,22 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         w_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_K0.push)(&mut __st_text, "w_id", w_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "w_id", w_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_K0.push)(&mut __st_text, "w_id", w_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "w_id", w_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -1050,46 +914,25 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "Warehouse",
             entity_type: "warehouse",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "w#{w_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("w#"),
+                    ::singletable::schema::TemplatePart::Field("w_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "w#{w_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("w#"),
+                    ::singletable::schema::TemplatePart::Field("w_id"),
+                ],
+            }),
             indexes: &[],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "w_id",
-                    attribute: "w_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "address",
-                    attribute: "Address",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("w_id", "w_id", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("address", "Address", 0u8),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -1099,29 +942,21 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 6usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_F1.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            (__ST_F2.encode)(&mut __st_item, "Address", &self.address)?;
+            (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.3.encode)(&mut __st_item, "Address", &self.address)?;
             __st_primary(&mut __st_item, &self.w_id)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "warehouse",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "warehouse");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "warehouse",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "warehouse")?;
             ::core::result::Result::Ok(Self {
-                w_id: (__ST_F0.decode)(&mut __st_item, "w_id")?,
-                entity_type: (__ST_F1.decode)(&mut __st_item, "EntityType")?,
-                address: (__ST_F2.decode)(&mut __st_item, "Address")?,
+                w_id: (__ST_C.0.decode)(&mut __st_item, "w_id")?,
+                entity_type: (__ST_C.2.decode)(&mut __st_item, "EntityType")?,
+                address: (__ST_C.3.decode)(&mut __st_item, "Address")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -1132,17 +967,17 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_K0.parse)(&__st_pk, 0usize, "w_id")?,))
+            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "w_id")?,))
         }
     }
     impl Warehouse {
@@ -1161,7 +996,7 @@ const _: () = {
         pub fn __new() -> Self {
             WarehouseQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("w#"),
@@ -1179,8 +1014,8 @@ const _: () = {
             WarehouseQuery(
                 self
                     .0
-                    .field("w_id", __ST_K0, &w_id)
-                    .partition_text(__ST_PK)
+                    .field("w_id", __ST_C.1, &w_id)
+                    .partition_text(__ST_K.attributes[0usize])
                     .lit("w#")
                     .known("w_id"),
                 ::core::marker::PhantomData,
@@ -1193,7 +1028,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Warehouse, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_SK))
+            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -1273,140 +1108,98 @@ pub struct WarehouseItemByGsi2<const STAGE: usize = 0, M = WarehouseItem>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<4usize> = __st::entity_keys::<
         WarehouseItem,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        4usize,
+    >([
+        __st::KeySlot::Pk,
+        __st::KeySlot::Sk,
+        __st::KeySlot::P("GSI2", 0usize),
+        __st::KeySlot::S("GSI2", 0usize),
+    ]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{p_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("p_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "w#{w_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("w#"),
-            ::singletable::schema::TemplatePart::Field("w_id"),
-        ],
-    };
-    const __ST_IX0_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI2",
-        0usize,
-    );
-    const __ST_IX0_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI2",
-        0usize,
-    );
-    const __ST_IX0_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "w#{w_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("w#"),
-            ::singletable::schema::TemplatePart::Field("w_id"),
-        ],
-    };
-    const __ST_IX0_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{p_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("p_id"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K1: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<WarehouseItem>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `WarehouseItem` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `WarehouseItem`: the template `p#{{p_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `WarehouseItem`: the template `w#{{w_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI2",
-        );
+        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI2");
         ::core::assert!(
-            __ST_IX0_FACTS.exists,
+            __st_facts0.exists,
             "table `OnlineShop` has no index `GSI2` (in entity `WarehouseItem`)"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            ! __st_facts0.exists || ! __st_facts0.local,
             "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `WarehouseItem` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
-            .len() == 1,
+            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
+            1,
             "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_P0),
+            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[2usize]),
             "entity `WarehouseItem`: the template `w#{{w_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
             "index `GSI2` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
             "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_S0),
+            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[3usize]),
             "entity `WarehouseItem`: the template `p#{{p_id}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["p_id", "w_id", "Quantity", "EntityType"],
-            &[__ST_IX0_FACTS],
+            &[__st_facts0],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `p_id` of entity `WarehouseItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `w_id` of entity `WarehouseItem` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `quantity` of entity `WarehouseItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `entity_type` of entity `WarehouseItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -1415,22 +1208,22 @@ const _: () = {
         p_id: &::std::string::String,
         w_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K0.push)(&mut __st_text, "p_id", p_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_K1.push)(&mut __st_text, "w_id", w_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "w_id", w_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -1440,22 +1233,22 @@ const _: () = {
         w_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_K1.push)(&mut __st_text, "w_id", w_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "w_id", w_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[2usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K0.push)(&mut __st_text, "p_id", p_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[3usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -1466,66 +1259,46 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "WarehouseItem",
             entity_type: "warehouseItem",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "p#{p_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("p#"),
+                    ::singletable::schema::TemplatePart::Field("p_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "w#{w_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("w#"),
+                    ::singletable::schema::TemplatePart::Field("w_id"),
+                ],
+            }),
             indexes: &[
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI2",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX0_PT),
-                        sort: ::core::option::Option::Some(__ST_IX0_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "w#{w_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("w#"),
+                                ::singletable::schema::TemplatePart::Field("w_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "p#{p_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("p#"),
+                                ::singletable::schema::TemplatePart::Field("p_id"),
+                            ],
+                        }),
                     },
                 },
             ],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "p_id",
-                    attribute: "p_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "w_id",
-                    attribute: "w_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "quantity",
-                    attribute: "Quantity",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("p_id", "p_id", 0u8),
+                __st::field_schema("w_id", "w_id", 0u8),
+                __st::field_schema("quantity", "Quantity", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -1535,15 +1308,15 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 9usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_F1.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_F2.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            (__ST_F3.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "w_id", &self.w_id)?;
+            (__ST_C.4.encode)(&mut __st_item, "Quantity", &self.quantity)?;
+            (__ST_C.5.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
             __st_primary(&mut __st_item, &self.p_id, &self.w_id)?;
             __st_index0(&mut __st_item, &self.w_id, &self.p_id)?;
-            ::singletable::__private::insert_entity_type(
+            __st::insert_entity_type(
                 &mut __st_item,
-                __ST_ET,
+                __ST_K.entity_type,
                 "warehouseItem",
             );
             ::core::result::Result::Ok(__st_item)
@@ -1551,16 +1324,16 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
+            __st::check_entity_type(
                 &mut __st_item,
-                __ST_ET,
+                __ST_K.entity_type,
                 "warehouseItem",
             )?;
             ::core::result::Result::Ok(Self {
-                p_id: (__ST_F0.decode)(&mut __st_item, "p_id")?,
-                w_id: (__ST_F1.decode)(&mut __st_item, "w_id")?,
-                quantity: (__ST_F2.decode)(&mut __st_item, "Quantity")?,
-                entity_type: (__ST_F3.decode)(&mut __st_item, "EntityType")?,
+                p_id: (__ST_C.0.decode)(&mut __st_item, "p_id")?,
+                w_id: (__ST_C.2.decode)(&mut __st_item, "w_id")?,
+                quantity: (__ST_C.4.decode)(&mut __st_item, "Quantity")?,
+                entity_type: (__ST_C.5.decode)(&mut __st_item, "EntityType")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -1571,19 +1344,19 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
             ::core::result::Result::Ok((
-                (__ST_K0.parse)(&__st_pk, 0usize, "p_id")?,
-                (__ST_K1.parse)(&__st_sk, 0usize, "w_id")?,
+                (__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,
+                (__ST_C.3.parse)(&__st_sk, 0usize, "w_id")?,
             ))
         }
     }
@@ -1616,7 +1389,7 @@ const _: () = {
         pub fn __new() -> Self {
             WarehouseItemQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("p#"),
@@ -1632,71 +1405,46 @@ const _: () = {
         ) -> WarehouseItemQuery<1usize, M> {
             let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
             WarehouseItemQuery(
-                self.0.field("p_id", __ST_K0, &p_id).partition_text(__ST_PK).lit("w#"),
+                self
+                    .0
+                    .field("p_id", __ST_C.1, &p_id)
+                    .partition_text(__ST_K.attributes[0usize])
+                    .lit("w#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q0_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        WarehouseItem,
-        ::singletable::query::Primary,
-    > = ::singletable::query::SortField::text(
-        __ST_SK,
-        "w_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl WarehouseItemQuery<1usize> {
         /// `w_id` equals the value: the whole key is given.
         pub fn w_id(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.eq(self.0, w_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "w_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, w_id)
         }
-        /// `w_id` is below the value.
-        pub fn w_id_lt(
+        /// A range condition on `w_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn w_id_range(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.lt(self.0, w_id)
-        }
-        /// `w_id` is at most the value.
-        pub fn w_id_le(
-            self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.le(self.0, w_id)
-        }
-        /// `w_id` is above the value.
-        pub fn w_id_gt(
-            self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.gt(self.0, w_id)
-        }
-        /// `w_id` is at least the value.
-        pub fn w_id_ge(
-            self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.ge(self.0, w_id)
-        }
-        /// `w_id` lies between `low` and `high`, inclusive.
-        pub fn w_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.between(self.0, low, high)
-        }
-        /// `w_id` starts with `prefix`.
-        pub fn w_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            WarehouseItem,
+            ::singletable::query::Primary,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "w_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for WarehouseItemQuery<1usize> {
@@ -1705,7 +1453,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_SK))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -1726,7 +1474,7 @@ const _: () = {
         pub fn __new() -> Self {
             WarehouseItemByGsi2(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI2"),
                     )
                     .lit("w#"),
@@ -1744,73 +1492,44 @@ const _: () = {
             WarehouseItemByGsi2(
                 self
                     .0
-                    .field("w_id", __ST_K1, &w_id)
-                    .partition_text(__ST_IX0_P0)
+                    .field("w_id", __ST_C.3, &w_id)
+                    .partition_text(__ST_K.attributes[2usize])
                     .lit("p#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q1_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        WarehouseItem,
-        ::singletable::query::Global,
-    > = ::singletable::query::SortField::text(
-        __ST_IX0_S0,
-        "p_id",
-        __ST_K0,
-        ::core::option::Option::None,
-    );
     impl WarehouseItemByGsi2<1usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            __ST_Q1_S0.eq(self.0, p_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[3usize],
+                    "p_id",
+                    __ST_C.1,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, p_id)
         }
-        /// `p_id` is below the value.
-        pub fn p_id_lt(
+        /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn p_id_range(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            __ST_Q1_S0.lt(self.0, p_id)
-        }
-        /// `p_id` is at most the value.
-        pub fn p_id_le(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            __ST_Q1_S0.le(self.0, p_id)
-        }
-        /// `p_id` is above the value.
-        pub fn p_id_gt(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            __ST_Q1_S0.gt(self.0, p_id)
-        }
-        /// `p_id` is at least the value.
-        pub fn p_id_ge(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            __ST_Q1_S0.ge(self.0, p_id)
-        }
-        /// `p_id` lies between `low` and `high`, inclusive.
-        pub fn p_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            __ST_Q1_S0.between(self.0, low, high)
-        }
-        /// `p_id` starts with `prefix`.
-        pub fn p_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            __ST_Q1_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            WarehouseItem,
+            ::singletable::query::Global,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[3usize],
+                    "p_id",
+                    __ST_C.1,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for WarehouseItemByGsi2<1usize> {
@@ -1819,7 +1538,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_IX0_S0))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
         }
     }
     impl<
@@ -1924,224 +1643,155 @@ pub struct OrderItemByGsi2<const STAGE: usize = 0, M = OrderItem>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<6usize> = __st::entity_keys::<
         OrderItem,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        6usize,
+    >([
+        __st::KeySlot::Pk,
+        __st::KeySlot::Sk,
+        __st::KeySlot::P("GSI1", 0usize),
+        __st::KeySlot::S("GSI1", 0usize),
+        __st::KeySlot::P("GSI2", 0usize),
+        __st::KeySlot::S("GSI2", 0usize),
+    ]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "o#{o_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("o#"),
-            ::singletable::schema::TemplatePart::Field("o_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{p_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("p_id"),
-        ],
-    };
-    const __ST_IX0_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{p_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("p_id"),
-        ],
-    };
-    const __ST_IX0_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "{gsi1_sk}",
-        parts: &[::singletable::schema::TemplatePart::Field("gsi1_sk")],
-    };
-    const __ST_IX1_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI2",
-        0usize,
-    );
-    const __ST_IX1_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI2",
-        0usize,
-    );
-    const __ST_IX1_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "c#{c_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("c#"),
-            ::singletable::schema::TemplatePart::Field("c_id"),
-        ],
-    };
-    const __ST_IX1_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{gsi1_sk}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("gsi1_sk"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K1: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K2: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K3: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F4: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F6: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<OrderItem>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `OrderItem` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `OrderItem`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `OrderItem`: the template `p#{{p_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI1",
-        );
+        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
         ::core::assert!(
-            __ST_IX0_FACTS.exists,
+            __st_facts0.exists,
             "table `OnlineShop` has no index `GSI1` (in entity `OrderItem`)"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            ! __st_facts0.exists || ! __st_facts0.local,
             "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
-            .len() == 1,
+            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
+            1,
             "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_P0),
+            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[2usize]),
             "entity `OrderItem`: the template `p#{{p_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
             "index `GSI1` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
             "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_lone(__ST_IX0_S0, < ::std::string::String as
+            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
+            __st::takes_lone(__ST_K.attributes[3usize], < ::std::string::String as
             ::singletable::ScalarAttribute > ::SCALAR),
             "entity `OrderItem`: the template `{{gsi1_sk}}` stores field `gsi1_sk` as the sort key of index `GSI1`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
         );
-        const __ST_IX1_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI2",
-        );
+        let __st_facts1 = __st::index_facts::of(&__st_table, "GSI2");
         ::core::assert!(
-            __ST_IX1_FACTS.exists,
+            __st_facts1.exists,
             "table `OnlineShop` has no index `GSI2` (in entity `OrderItem`)"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || ! __ST_IX1_FACTS.local,
+            ! __st_facts1.exists || ! __st_facts1.local,
             "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
-            .len() == 1,
+            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
+            1,
             "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX1_P0),
+            ! __st_facts1.exists || __st_facts1.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[4usize]),
             "entity `OrderItem`: the template `c#{{c_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 0,
+            ! __st_facts1.exists || __st_facts1.sort.len() != 0,
             "index `GSI2` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() <= 1,
+            ! __st_facts1.exists || __st_facts1.sort.len() <= 1,
             "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX1_S0),
+            ! __st_facts1.exists || __st_facts1.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[5usize]),
             "entity `OrderItem`: the template `p#{{gsi1_sk}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["o_id", "p_id", "gsi1_sk", "c_id", "Quantity", "Price", "EntityType"],
-            &[__ST_IX0_FACTS, __ST_IX1_FACTS],
+            &[__st_facts0, __st_facts1],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `o_id` of entity `OrderItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `p_id` of entity `OrderItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `gsi1_sk` of entity `OrderItem` is stored as attribute `gsi1_sk`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `c_id` of entity `OrderItem` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 4usize,
+            __st_taken != 4usize,
             "field `quantity` of entity `OrderItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 5usize,
+            __st_taken != 5usize,
             "field `price` of entity `OrderItem` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 6usize,
+            __st_taken != 6usize,
             "field `entity_type` of entity `OrderItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -2150,22 +1800,22 @@ const _: () = {
         o_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_K0.push)(&mut __st_text, "o_id", o_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K1.push)(&mut __st_text, "p_id", p_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "p_id", p_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -2175,23 +1825,23 @@ const _: () = {
         p_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K1.push)(&mut __st_text, "p_id", p_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "p_id", p_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[2usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        ::singletable::__private::insert_lone_key(
+        __st::insert_lone_key(
             __st_item,
-            __ST_IX0_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[3usize],
+            __st::KeyRole::Sort,
             "gsi1_sk",
             gsi1_sk,
-            __ST_K2,
-            __ST_F2,
+            __ST_C.5,
+            __ST_C.4,
         )?;
         ::core::result::Result::Ok(())
     }
@@ -2200,22 +1850,22 @@ const _: () = {
         c_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_K3.push)(&mut __st_text, "c_id", c_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.7.push)(&mut __st_text, "c_id", c_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX1_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[4usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K2.push)(&mut __st_text, "gsi1_sk", gsi1_sk)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.5.push)(&mut __st_text, "gsi1_sk", gsi1_sk)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX1_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[5usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -2226,109 +1876,67 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "OrderItem",
             entity_type: "orderItem",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "o#{o_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("o#"),
+                    ::singletable::schema::TemplatePart::Field("o_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "p#{p_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("p#"),
+                    ::singletable::schema::TemplatePart::Field("p_id"),
+                ],
+            }),
             indexes: &[
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI1",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX0_PT),
-                        sort: ::core::option::Option::Some(__ST_IX0_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "p#{p_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("p#"),
+                                ::singletable::schema::TemplatePart::Field("p_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "{gsi1_sk}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Field("gsi1_sk"),
+                            ],
+                        }),
                     },
                 },
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI2",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX1_PT),
-                        sort: ::core::option::Option::Some(__ST_IX1_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "c#{c_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("c#"),
+                                ::singletable::schema::TemplatePart::Field("c_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "p#{gsi1_sk}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("p#"),
+                                ::singletable::schema::TemplatePart::Field("gsi1_sk"),
+                            ],
+                        }),
                     },
                 },
             ],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "o_id",
-                    attribute: "o_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "p_id",
-                    attribute: "p_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "gsi1_sk",
-                    attribute: "gsi1_sk",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "c_id",
-                    attribute: "c_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "quantity",
-                    attribute: "Quantity",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "price",
-                    attribute: "Price",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("o_id", "o_id", 0u8),
+                __st::field_schema("p_id", "p_id", 0u8),
+                __st::field_schema("gsi1_sk", "gsi1_sk", 0u8),
+                __st::field_schema("c_id", "c_id", 0u8),
+                __st::field_schema("quantity", "Quantity", 0u8),
+                __st::field_schema("price", "Price", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -2338,39 +1946,31 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 14usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_F1.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_F2.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk)?;
-            (__ST_F3.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_F4.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            (__ST_F5.encode)(&mut __st_item, "Price", &self.price)?;
-            (__ST_F6.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id)?;
+            (__ST_C.4.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk)?;
+            (__ST_C.6.encode)(&mut __st_item, "c_id", &self.c_id)?;
+            (__ST_C.8.encode)(&mut __st_item, "Quantity", &self.quantity)?;
+            (__ST_C.9.encode)(&mut __st_item, "Price", &self.price)?;
+            (__ST_C.10.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
             __st_primary(&mut __st_item, &self.o_id, &self.p_id)?;
             __st_index0(&mut __st_item, &self.p_id, &self.gsi1_sk)?;
             __st_index1(&mut __st_item, &self.c_id, &self.gsi1_sk)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "orderItem",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "orderItem");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "orderItem",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "orderItem")?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_F0.decode)(&mut __st_item, "o_id")?,
-                p_id: (__ST_F1.decode)(&mut __st_item, "p_id")?,
-                gsi1_sk: (__ST_F2.decode)(&mut __st_item, "gsi1_sk")?,
-                c_id: (__ST_F3.decode)(&mut __st_item, "c_id")?,
-                quantity: (__ST_F4.decode)(&mut __st_item, "Quantity")?,
-                price: (__ST_F5.decode)(&mut __st_item, "Price")?,
-                entity_type: (__ST_F6.decode)(&mut __st_item, "EntityType")?,
+                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
+                p_id: (__ST_C.2.decode)(&mut __st_item, "p_id")?,
+                gsi1_sk: (__ST_C.4.decode)(&mut __st_item, "gsi1_sk")?,
+                c_id: (__ST_C.6.decode)(&mut __st_item, "c_id")?,
+                quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
+                price: (__ST_C.9.decode)(&mut __st_item, "Price")?,
+                entity_type: (__ST_C.10.decode)(&mut __st_item, "EntityType")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -2381,19 +1981,19 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
             ::core::result::Result::Ok((
-                (__ST_K0.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_K1.parse)(&__st_sk, 0usize, "p_id")?,
+                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
+                (__ST_C.3.parse)(&__st_sk, 0usize, "p_id")?,
             ))
         }
     }
@@ -2437,7 +2037,7 @@ const _: () = {
         pub fn __new() -> Self {
             OrderItemQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("o#"),
@@ -2453,71 +2053,46 @@ const _: () = {
         ) -> OrderItemQuery<1usize, M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             OrderItemQuery(
-                self.0.field("o_id", __ST_K0, &o_id).partition_text(__ST_PK).lit("p#"),
+                self
+                    .0
+                    .field("o_id", __ST_C.1, &o_id)
+                    .partition_text(__ST_K.attributes[0usize])
+                    .lit("p#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q0_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        OrderItem,
-        ::singletable::query::Primary,
-    > = ::singletable::query::SortField::text(
-        __ST_SK,
-        "p_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl OrderItemQuery<1usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.eq(self.0, p_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "p_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, p_id)
         }
-        /// `p_id` is below the value.
-        pub fn p_id_lt(
+        /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn p_id_range(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.lt(self.0, p_id)
-        }
-        /// `p_id` is at most the value.
-        pub fn p_id_le(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.le(self.0, p_id)
-        }
-        /// `p_id` is above the value.
-        pub fn p_id_gt(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.gt(self.0, p_id)
-        }
-        /// `p_id` is at least the value.
-        pub fn p_id_ge(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.ge(self.0, p_id)
-        }
-        /// `p_id` lies between `low` and `high`, inclusive.
-        pub fn p_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.between(self.0, low, high)
-        }
-        /// `p_id` starts with `prefix`.
-        pub fn p_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            OrderItem,
+            ::singletable::query::Primary,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "p_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for OrderItemQuery<1usize> {
@@ -2526,7 +2101,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_SK))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -2545,7 +2120,7 @@ const _: () = {
         pub fn __new() -> Self {
             OrderItemByGsi1(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI1"),
                     )
                     .lit("p#"),
@@ -2561,66 +2136,45 @@ const _: () = {
         ) -> OrderItemByGsi1<1usize, M> {
             let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
             OrderItemByGsi1(
-                self.0.field("p_id", __ST_K1, &p_id).partition_text(__ST_IX0_P0),
+                self
+                    .0
+                    .field("p_id", __ST_C.3, &p_id)
+                    .partition_text(__ST_K.attributes[2usize]),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q1_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        OrderItem,
-        ::singletable::query::Global,
-    > = ::singletable::query::SortField::lone(__ST_IX0_S0, "gsi1_sk", __ST_K2, __ST_F2);
     impl OrderItemByGsi1<1usize> {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q1_S0.eq(self.0, gsi1_sk)
+            ::singletable::query::SortField::lone(
+                    __ST_K.attributes[3usize],
+                    "gsi1_sk",
+                    __ST_C.5,
+                    __ST_C.4,
+                )
+                .eq(self.0, gsi1_sk)
         }
-        /// `gsi1_sk` is below the value.
-        pub fn gsi1_sk_lt(
+        /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn gsi1_sk_range(
             self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q1_S0.lt(self.0, gsi1_sk)
-        }
-        /// `gsi1_sk` is at most the value.
-        pub fn gsi1_sk_le(
-            self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q1_S0.le(self.0, gsi1_sk)
-        }
-        /// `gsi1_sk` is above the value.
-        pub fn gsi1_sk_gt(
-            self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q1_S0.gt(self.0, gsi1_sk)
-        }
-        /// `gsi1_sk` is at least the value.
-        pub fn gsi1_sk_ge(
-            self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q1_S0.ge(self.0, gsi1_sk)
-        }
-        /// `gsi1_sk` lies between `low` and `high`, inclusive.
-        pub fn gsi1_sk_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q1_S0.between(self.0, low, high)
-        }
-        /// `gsi1_sk` starts with `prefix`.
-        pub fn gsi1_sk_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q1_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            OrderItem,
+            ::singletable::query::Global,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::lone(
+                    __ST_K.attributes[3usize],
+                    "gsi1_sk",
+                    __ST_C.5,
+                    __ST_C.4,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for OrderItemByGsi1<1usize> {
@@ -2648,7 +2202,7 @@ const _: () = {
         pub fn __new() -> Self {
             OrderItemByGsi2(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI2"),
                     )
                     .lit("c#"),
@@ -2666,73 +2220,44 @@ const _: () = {
             OrderItemByGsi2(
                 self
                     .0
-                    .field("c_id", __ST_K3, &c_id)
-                    .partition_text(__ST_IX1_P0)
+                    .field("c_id", __ST_C.7, &c_id)
+                    .partition_text(__ST_K.attributes[4usize])
                     .lit("p#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q2_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        OrderItem,
-        ::singletable::query::Global,
-    > = ::singletable::query::SortField::text(
-        __ST_IX1_S0,
-        "gsi1_sk",
-        __ST_K2,
-        ::core::option::Option::None,
-    );
     impl OrderItemByGsi2<1usize> {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.eq(self.0, gsi1_sk)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[5usize],
+                    "gsi1_sk",
+                    __ST_C.5,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, gsi1_sk)
         }
-        /// `gsi1_sk` is below the value.
-        pub fn gsi1_sk_lt(
+        /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn gsi1_sk_range(
             self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.lt(self.0, gsi1_sk)
-        }
-        /// `gsi1_sk` is at most the value.
-        pub fn gsi1_sk_le(
-            self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.le(self.0, gsi1_sk)
-        }
-        /// `gsi1_sk` is above the value.
-        pub fn gsi1_sk_gt(
-            self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.gt(self.0, gsi1_sk)
-        }
-        /// `gsi1_sk` is at least the value.
-        pub fn gsi1_sk_ge(
-            self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.ge(self.0, gsi1_sk)
-        }
-        /// `gsi1_sk` lies between `low` and `high`, inclusive.
-        pub fn gsi1_sk_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.between(self.0, low, high)
-        }
-        /// `gsi1_sk` starts with `prefix`.
-        pub fn gsi1_sk_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            __ST_Q2_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            OrderItem,
+            ::singletable::query::Global,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[5usize],
+                    "gsi1_sk",
+                    __ST_C.5,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for OrderItemByGsi2<1usize> {
@@ -2741,7 +2266,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_IX1_S0))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
         }
     }
     impl<
@@ -2810,8 +2335,8 @@ const _: () = {
                 __st_key: &::singletable::Item,
                 __st_out: &mut ::singletable::Item|
             {
-                (__ST_F2.encode)(__st_out, "gsi1_sk", &gsi1_sk)?;
-                (__ST_F3.encode)(__st_out, "c_id", &c_id)?;
+                (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk)?;
+                (__ST_C.6.encode)(__st_out, "c_id", &c_id)?;
                 #[allow(unused_variables)]
                 let (o_id, p_id) = <Self as ::singletable::Entity>::decode_key(
                     __st_key,
@@ -2888,223 +2413,152 @@ pub struct ShipmentByGsi2<const STAGE: usize = 0, M = Shipment>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<6usize> = __st::entity_keys::<
         Shipment,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        6usize,
+    >([
+        __st::KeySlot::Pk,
+        __st::KeySlot::Sk,
+        __st::KeySlot::P("GSI1", 0usize),
+        __st::KeySlot::S("GSI1", 0usize),
+        __st::KeySlot::P("GSI2", 0usize),
+        __st::KeySlot::S("GSI2", 0usize),
+    ]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<Address>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<Address>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "o#{o_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("o#"),
-            ::singletable::schema::TemplatePart::Field("o_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "sh#{sh_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("sh#"),
-            ::singletable::schema::TemplatePart::Field("sh_id"),
-        ],
-    };
-    const __ST_IX0_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "sh#{sh_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("sh#"),
-            ::singletable::schema::TemplatePart::Field("sh_id"),
-        ],
-    };
-    const __ST_IX0_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "sh#{sh_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("sh#"),
-            ::singletable::schema::TemplatePart::Field("sh_id"),
-        ],
-    };
-    const __ST_IX1_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI2",
-        0usize,
-    );
-    const __ST_IX1_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI2",
-        0usize,
-    );
-    const __ST_IX1_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "w#{w_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("w#"),
-            ::singletable::schema::TemplatePart::Field("w_id"),
-        ],
-    };
-    const __ST_IX1_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "sh#{sh_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("sh#"),
-            ::singletable::schema::TemplatePart::Field("sh_id"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K1: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K2: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F4: ::singletable::__private::FieldCodec<Address> = ::singletable::__private::field_codec::<
-        Address,
-    >();
-    const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F6: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<Shipment>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `Shipment` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `Shipment`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI1",
-        );
+        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
         ::core::assert!(
-            __ST_IX0_FACTS.exists,
+            __st_facts0.exists,
             "table `OnlineShop` has no index `GSI1` (in entity `Shipment`)"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            ! __st_facts0.exists || ! __st_facts0.local,
             "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
-            .len() == 1,
+            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
+            1,
             "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_P0),
+            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[2usize]),
             "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
             "index `GSI1` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
             "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_S0),
+            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[3usize]),
             "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX1_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI2",
-        );
+        let __st_facts1 = __st::index_facts::of(&__st_table, "GSI2");
         ::core::assert!(
-            __ST_IX1_FACTS.exists,
+            __st_facts1.exists,
             "table `OnlineShop` has no index `GSI2` (in entity `Shipment`)"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || ! __ST_IX1_FACTS.local,
+            ! __st_facts1.exists || ! __st_facts1.local,
             "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
-            .len() == 1,
+            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
+            1,
             "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX1_P0),
+            ! __st_facts1.exists || __st_facts1.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[4usize]),
             "entity `Shipment`: the template `w#{{w_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 0,
+            ! __st_facts1.exists || __st_facts1.sort.len() != 0,
             "index `GSI2` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() <= 1,
+            ! __st_facts1.exists || __st_facts1.sort.len() <= 1,
             "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX1_S0),
+            ! __st_facts1.exists || __st_facts1.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[5usize]),
             "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["o_id", "sh_id", "w_id", "EntityType", "Address", "Type", "Date"],
-            &[__ST_IX0_FACTS, __ST_IX1_FACTS],
+            &[__st_facts0, __st_facts1],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `o_id` of entity `Shipment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `sh_id` of entity `Shipment` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `w_id` of entity `Shipment` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `entity_type` of entity `Shipment` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 4usize,
+            __st_taken != 4usize,
             "field `address` of entity `Shipment` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 5usize,
+            __st_taken != 5usize,
             "field `type_` of entity `Shipment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 6usize,
+            __st_taken != 6usize,
             "field `date` of entity `Shipment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -3113,22 +2567,22 @@ const _: () = {
         o_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_K0.push)(&mut __st_text, "o_id", o_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(19usize);
+        let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_K1.push)(&mut __st_text, "sh_id", sh_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -3137,22 +2591,22 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         sh_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(19usize);
+        let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_K1.push)(&mut __st_text, "sh_id", sh_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[2usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(19usize);
+        let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_K1.push)(&mut __st_text, "sh_id", sh_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[3usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -3162,22 +2616,22 @@ const _: () = {
         w_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_K2.push)(&mut __st_text, "w_id", w_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.5.push)(&mut __st_text, "w_id", w_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX1_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[4usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(19usize);
+        let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_K1.push)(&mut __st_text, "sh_id", sh_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX1_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[5usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -3188,109 +2642,68 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "Shipment",
             entity_type: "shipment",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "o#{o_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("o#"),
+                    ::singletable::schema::TemplatePart::Field("o_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "sh#{sh_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                ],
+            }),
             indexes: &[
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI1",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX0_PT),
-                        sort: ::core::option::Option::Some(__ST_IX0_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "sh#{sh_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("sh#"),
+                                ::singletable::schema::TemplatePart::Field("sh_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "sh#{sh_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("sh#"),
+                                ::singletable::schema::TemplatePart::Field("sh_id"),
+                            ],
+                        }),
                     },
                 },
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI2",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX1_PT),
-                        sort: ::core::option::Option::Some(__ST_IX1_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "w#{w_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("w#"),
+                                ::singletable::schema::TemplatePart::Field("w_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "sh#{sh_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("sh#"),
+                                ::singletable::schema::TemplatePart::Field("sh_id"),
+                            ],
+                        }),
                     },
                 },
             ],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "o_id",
-                    attribute: "o_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "sh_id",
-                    attribute: "sh_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "w_id",
-                    attribute: "w_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "address",
-                    attribute: "Address",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "type_",
-                    attribute: "Type",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "date",
-                    attribute: "Date",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("o_id", "o_id", 0u8),
+                __st::field_schema("sh_id", "sh_id", 0u8),
+                __st::field_schema("w_id", "w_id", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("address", "Address", 0u8),
+                __st::field_schema("type_", "Type", 0u8),
+                __st::field_schema("date", "Date", 0u8),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -3300,39 +2713,31 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 14usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_F1.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
-            (__ST_F2.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_F3.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            (__ST_F4.encode)(&mut __st_item, "Address", &self.address)?;
-            (__ST_F5.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_F6.encode)(&mut __st_item, "Date", &self.date)?;
+            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
+            (__ST_C.4.encode)(&mut __st_item, "w_id", &self.w_id)?;
+            (__ST_C.6.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.7.encode)(&mut __st_item, "Address", &self.address)?;
+            (__ST_C.8.encode)(&mut __st_item, "Type", &self.type_)?;
+            (__ST_C.9.encode)(&mut __st_item, "Date", &self.date)?;
             __st_primary(&mut __st_item, &self.o_id, &self.sh_id)?;
             __st_index0(&mut __st_item, &self.sh_id)?;
             __st_index1(&mut __st_item, &self.w_id, &self.sh_id)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "shipment",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipment");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "shipment",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "shipment")?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_F0.decode)(&mut __st_item, "o_id")?,
-                sh_id: (__ST_F1.decode)(&mut __st_item, "sh_id")?,
-                w_id: (__ST_F2.decode)(&mut __st_item, "w_id")?,
-                entity_type: (__ST_F3.decode)(&mut __st_item, "EntityType")?,
-                address: (__ST_F4.decode)(&mut __st_item, "Address")?,
-                type_: (__ST_F5.decode)(&mut __st_item, "Type")?,
-                date: (__ST_F6.decode)(&mut __st_item, "Date")?,
+                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
+                sh_id: (__ST_C.2.decode)(&mut __st_item, "sh_id")?,
+                w_id: (__ST_C.4.decode)(&mut __st_item, "w_id")?,
+                entity_type: (__ST_C.6.decode)(&mut __st_item, "EntityType")?,
+                address: (__ST_C.7.decode)(&mut __st_item, "Address")?,
+                type_: (__ST_C.8.decode)(&mut __st_item, "Type")?,
+                date: (__ST_C.9.decode)(&mut __st_item, "Date")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -3343,19 +2748,19 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
             ::core::result::Result::Ok((
-                (__ST_K0.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_K1.parse)(&__st_sk, 0usize, "sh_id")?,
+                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
+                (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id")?,
             ))
         }
     }
@@ -3397,7 +2802,7 @@ const _: () = {
         pub fn __new() -> Self {
             ShipmentQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("o#"),
@@ -3413,71 +2818,46 @@ const _: () = {
         ) -> ShipmentQuery<1usize, M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             ShipmentQuery(
-                self.0.field("o_id", __ST_K0, &o_id).partition_text(__ST_PK).lit("sh#"),
+                self
+                    .0
+                    .field("o_id", __ST_C.1, &o_id)
+                    .partition_text(__ST_K.attributes[0usize])
+                    .lit("sh#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q0_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        Shipment,
-        ::singletable::query::Primary,
-    > = ::singletable::query::SortField::text(
-        __ST_SK,
-        "sh_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl ShipmentQuery<1usize> {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            __ST_Q0_S0.eq(self.0, sh_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "sh_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, sh_id)
         }
-        /// `sh_id` is below the value.
-        pub fn sh_id_lt(
+        /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn sh_id_range(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            __ST_Q0_S0.lt(self.0, sh_id)
-        }
-        /// `sh_id` is at most the value.
-        pub fn sh_id_le(
-            self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            __ST_Q0_S0.le(self.0, sh_id)
-        }
-        /// `sh_id` is above the value.
-        pub fn sh_id_gt(
-            self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            __ST_Q0_S0.gt(self.0, sh_id)
-        }
-        /// `sh_id` is at least the value.
-        pub fn sh_id_ge(
-            self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            __ST_Q0_S0.ge(self.0, sh_id)
-        }
-        /// `sh_id` lies between `low` and `high`, inclusive.
-        pub fn sh_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            __ST_Q0_S0.between(self.0, low, high)
-        }
-        /// `sh_id` starts with `prefix`.
-        pub fn sh_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            __ST_Q0_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            Shipment,
+            ::singletable::query::Primary,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "sh_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for ShipmentQuery<1usize> {
@@ -3486,7 +2866,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_SK))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -3505,7 +2885,7 @@ const _: () = {
         pub fn __new() -> Self {
             ShipmentByGsi1(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI1"),
                     )
                     .lit("sh#"),
@@ -3523,8 +2903,8 @@ const _: () = {
             ShipmentByGsi1(
                 self
                     .0
-                    .field("sh_id", __ST_K1, &sh_id)
-                    .partition_text(__ST_IX0_P0)
+                    .field("sh_id", __ST_C.3, &sh_id)
+                    .partition_text(__ST_K.attributes[2usize])
                     .lit("sh#")
                     .known("sh_id"),
                 ::core::marker::PhantomData,
@@ -3537,7 +2917,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_IX0_S0))
+            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
         }
     }
     impl<
@@ -3556,7 +2936,7 @@ const _: () = {
         pub fn __new() -> Self {
             ShipmentByGsi2(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI2"),
                     )
                     .lit("w#"),
@@ -3574,73 +2954,44 @@ const _: () = {
             ShipmentByGsi2(
                 self
                     .0
-                    .field("w_id", __ST_K2, &w_id)
-                    .partition_text(__ST_IX1_P0)
+                    .field("w_id", __ST_C.5, &w_id)
+                    .partition_text(__ST_K.attributes[4usize])
                     .lit("sh#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q2_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        Shipment,
-        ::singletable::query::Global,
-    > = ::singletable::query::SortField::text(
-        __ST_IX1_S0,
-        "sh_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl ShipmentByGsi2<1usize> {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            __ST_Q2_S0.eq(self.0, sh_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[5usize],
+                    "sh_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, sh_id)
         }
-        /// `sh_id` is below the value.
-        pub fn sh_id_lt(
+        /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn sh_id_range(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            __ST_Q2_S0.lt(self.0, sh_id)
-        }
-        /// `sh_id` is at most the value.
-        pub fn sh_id_le(
-            self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            __ST_Q2_S0.le(self.0, sh_id)
-        }
-        /// `sh_id` is above the value.
-        pub fn sh_id_gt(
-            self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            __ST_Q2_S0.gt(self.0, sh_id)
-        }
-        /// `sh_id` is at least the value.
-        pub fn sh_id_ge(
-            self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            __ST_Q2_S0.ge(self.0, sh_id)
-        }
-        /// `sh_id` lies between `low` and `high`, inclusive.
-        pub fn sh_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            __ST_Q2_S0.between(self.0, low, high)
-        }
-        /// `sh_id` starts with `prefix`.
-        pub fn sh_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            __ST_Q2_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            Shipment,
+            ::singletable::query::Global,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[5usize],
+                    "sh_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for ShipmentByGsi2<1usize> {
@@ -3649,7 +3000,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_IX1_S0))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
         }
     }
     impl<
@@ -3729,7 +3080,8 @@ const _: () = {
             __st_key: &::singletable::Item,
             __st_out: &mut ::singletable::Item,
         ) -> ::core::result::Result<(), ::singletable::Error> {
-            let w_id: ::std::string::String = (__ST_F2
+            let w_id: ::std::string::String = (__ST_C
+                .4
                 .from_value)(::core::clone::Clone::clone(__st_value))
                 .map_err(|e| e.at_field("w_id"))?;
             #[allow(unused_variables)]
@@ -3779,160 +3131,114 @@ pub struct ShipmentItemByGsi1<const STAGE: usize = 0, M = ShipmentItem>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<4usize> = __st::entity_keys::<
         ShipmentItem,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        4usize,
+    >([
+        __st::KeySlot::Pk,
+        __st::KeySlot::Sk,
+        __st::KeySlot::P("GSI1", 0usize),
+        __st::KeySlot::S("GSI1", 0usize),
+    ]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "o#{o_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("o#"),
-            ::singletable::schema::TemplatePart::Field("o_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "shp#{shp_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("shp#"),
-            ::singletable::schema::TemplatePart::Field("shp_id"),
-        ],
-    };
-    const __ST_IX0_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "sh#{sh_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("sh#"),
-            ::singletable::schema::TemplatePart::Field("sh_id"),
-        ],
-    };
-    const __ST_IX0_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "p#{p_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("p#"),
-            ::singletable::schema::TemplatePart::Field("p_id"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K1: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K2: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K3: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F4: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<ShipmentItem>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `ShipmentItem` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `ShipmentItem`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `ShipmentItem`: the template `shp#{{shp_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI1",
-        );
+        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
         ::core::assert!(
-            __ST_IX0_FACTS.exists,
+            __st_facts0.exists,
             "table `OnlineShop` has no index `GSI1` (in entity `ShipmentItem`)"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            ! __st_facts0.exists || ! __st_facts0.local,
             "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `ShipmentItem` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
-            .len() == 1,
+            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
+            1,
             "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_P0),
+            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[2usize]),
             "entity `ShipmentItem`: the template `sh#{{sh_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
             "index `GSI1` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
             "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_S0),
+            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[3usize]),
             "entity `ShipmentItem`: the template `p#{{p_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["o_id", "shp_id", "sh_id", "p_id", "Quantity", "EntityType"],
-            &[__ST_IX0_FACTS],
+            &[__st_facts0],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `o_id` of entity `ShipmentItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `shp_id` of entity `ShipmentItem` is stored as attribute `shp_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `sh_id` of entity `ShipmentItem` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `p_id` of entity `ShipmentItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 4usize,
+            __st_taken != 4usize,
             "field `quantity` of entity `ShipmentItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 5usize,
+            __st_taken != 5usize,
             "field `entity_type` of entity `ShipmentItem` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -3941,22 +3247,22 @@ const _: () = {
         o_id: &::std::string::String,
         shp_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_K0.push)(&mut __st_text, "o_id", o_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(20usize);
+        let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("shp#");
-        (__ST_K1.push)(&mut __st_text, "shp_id", shp_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "shp_id", shp_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -3966,22 +3272,22 @@ const _: () = {
         sh_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(19usize);
+        let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_K2.push)(&mut __st_text, "sh_id", sh_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[2usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_K3.push)(&mut __st_text, "p_id", p_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.7.push)(&mut __st_text, "p_id", p_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[3usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -3992,90 +3298,48 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "ShipmentItem",
             entity_type: "shipmentItem",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "o#{o_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("o#"),
+                    ::singletable::schema::TemplatePart::Field("o_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "shp#{shp_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("shp#"),
+                    ::singletable::schema::TemplatePart::Field("shp_id"),
+                ],
+            }),
             indexes: &[
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI1",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX0_PT),
-                        sort: ::core::option::Option::Some(__ST_IX0_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "sh#{sh_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("sh#"),
+                                ::singletable::schema::TemplatePart::Field("sh_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "p#{p_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("p#"),
+                                ::singletable::schema::TemplatePart::Field("p_id"),
+                            ],
+                        }),
                     },
                 },
             ],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "o_id",
-                    attribute: "o_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "shp_id",
-                    attribute: "shp_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "sh_id",
-                    attribute: "sh_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "p_id",
-                    attribute: "p_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "quantity",
-                    attribute: "Quantity",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("o_id", "o_id", 0u8),
+                __st::field_schema("shp_id", "shp_id", 0u8),
+                __st::field_schema("sh_id", "sh_id", 0u8),
+                __st::field_schema("p_id", "p_id", 0u8),
+                __st::field_schema("quantity", "Quantity", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -4085,36 +3349,28 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 11usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_F1.encode)(&mut __st_item, "shp_id", &self.shp_id)?;
-            (__ST_F2.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
-            (__ST_F3.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_F4.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            (__ST_F5.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "shp_id", &self.shp_id)?;
+            (__ST_C.4.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
+            (__ST_C.6.encode)(&mut __st_item, "p_id", &self.p_id)?;
+            (__ST_C.8.encode)(&mut __st_item, "Quantity", &self.quantity)?;
+            (__ST_C.9.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
             __st_primary(&mut __st_item, &self.o_id, &self.shp_id)?;
             __st_index0(&mut __st_item, &self.sh_id, &self.p_id)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "shipmentItem",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipmentItem");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "shipmentItem",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "shipmentItem")?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_F0.decode)(&mut __st_item, "o_id")?,
-                shp_id: (__ST_F1.decode)(&mut __st_item, "shp_id")?,
-                sh_id: (__ST_F2.decode)(&mut __st_item, "sh_id")?,
-                p_id: (__ST_F3.decode)(&mut __st_item, "p_id")?,
-                quantity: (__ST_F4.decode)(&mut __st_item, "Quantity")?,
-                entity_type: (__ST_F5.decode)(&mut __st_item, "EntityType")?,
+                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
+                shp_id: (__ST_C.2.decode)(&mut __st_item, "shp_id")?,
+                sh_id: (__ST_C.4.decode)(&mut __st_item, "sh_id")?,
+                p_id: (__ST_C.6.decode)(&mut __st_item, "p_id")?,
+                quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
+                entity_type: (__ST_C.9.decode)(&mut __st_item, "EntityType")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -4125,19 +3381,19 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
             ::core::result::Result::Ok((
-                (__ST_K0.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_K1.parse)(&__st_sk, 0usize, "shp_id")?,
+                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
+                (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id")?,
             ))
         }
     }
@@ -4170,7 +3426,7 @@ const _: () = {
         pub fn __new() -> Self {
             ShipmentItemQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("o#"),
@@ -4186,71 +3442,46 @@ const _: () = {
         ) -> ShipmentItemQuery<1usize, M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             ShipmentItemQuery(
-                self.0.field("o_id", __ST_K0, &o_id).partition_text(__ST_PK).lit("shp#"),
+                self
+                    .0
+                    .field("o_id", __ST_C.1, &o_id)
+                    .partition_text(__ST_K.attributes[0usize])
+                    .lit("shp#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q0_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        ShipmentItem,
-        ::singletable::query::Primary,
-    > = ::singletable::query::SortField::text(
-        __ST_SK,
-        "shp_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl ShipmentItemQuery<1usize> {
         /// `shp_id` equals the value: the whole key is given.
         pub fn shp_id(
             self,
             shp_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.eq(self.0, shp_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "shp_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, shp_id)
         }
-        /// `shp_id` is below the value.
-        pub fn shp_id_lt(
+        /// A range condition on `shp_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn shp_id_range(
             self,
-            shp_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.lt(self.0, shp_id)
-        }
-        /// `shp_id` is at most the value.
-        pub fn shp_id_le(
-            self,
-            shp_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.le(self.0, shp_id)
-        }
-        /// `shp_id` is above the value.
-        pub fn shp_id_gt(
-            self,
-            shp_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.gt(self.0, shp_id)
-        }
-        /// `shp_id` is at least the value.
-        pub fn shp_id_ge(
-            self,
-            shp_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.ge(self.0, shp_id)
-        }
-        /// `shp_id` lies between `low` and `high`, inclusive.
-        pub fn shp_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.between(self.0, low, high)
-        }
-        /// `shp_id` starts with `prefix`.
-        pub fn shp_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            __ST_Q0_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            ShipmentItem,
+            ::singletable::query::Primary,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "shp_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for ShipmentItemQuery<1usize> {
@@ -4259,7 +3490,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_SK))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -4280,7 +3511,7 @@ const _: () = {
         pub fn __new() -> Self {
             ShipmentItemByGsi1(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI1"),
                     )
                     .lit("sh#"),
@@ -4298,73 +3529,44 @@ const _: () = {
             ShipmentItemByGsi1(
                 self
                     .0
-                    .field("sh_id", __ST_K2, &sh_id)
-                    .partition_text(__ST_IX0_P0)
+                    .field("sh_id", __ST_C.5, &sh_id)
+                    .partition_text(__ST_K.attributes[2usize])
                     .lit("p#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q1_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        ShipmentItem,
-        ::singletable::query::Global,
-    > = ::singletable::query::SortField::text(
-        __ST_IX0_S0,
-        "p_id",
-        __ST_K3,
-        ::core::option::Option::None,
-    );
     impl ShipmentItemByGsi1<1usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            __ST_Q1_S0.eq(self.0, p_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[3usize],
+                    "p_id",
+                    __ST_C.7,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, p_id)
         }
-        /// `p_id` is below the value.
-        pub fn p_id_lt(
+        /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn p_id_range(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            __ST_Q1_S0.lt(self.0, p_id)
-        }
-        /// `p_id` is at most the value.
-        pub fn p_id_le(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            __ST_Q1_S0.le(self.0, p_id)
-        }
-        /// `p_id` is above the value.
-        pub fn p_id_gt(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            __ST_Q1_S0.gt(self.0, p_id)
-        }
-        /// `p_id` is at least the value.
-        pub fn p_id_ge(
-            self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            __ST_Q1_S0.ge(self.0, p_id)
-        }
-        /// `p_id` lies between `low` and `high`, inclusive.
-        pub fn p_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            __ST_Q1_S0.between(self.0, low, high)
-        }
-        /// `p_id` starts with `prefix`.
-        pub fn p_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            __ST_Q1_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            ShipmentItem,
+            ::singletable::query::Global,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[3usize],
+                    "p_id",
+                    __ST_C.7,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for ShipmentItemByGsi1<1usize> {
@@ -4373,7 +3575,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_IX0_S0))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
         }
     }
     impl<
@@ -4438,8 +3640,8 @@ const _: () = {
                 __st_key: &::singletable::Item,
                 __st_out: &mut ::singletable::Item|
             {
-                (__ST_F2.encode)(__st_out, "sh_id", &sh_id)?;
-                (__ST_F3.encode)(__st_out, "p_id", &p_id)?;
+                (__ST_C.4.encode)(__st_out, "sh_id", &sh_id)?;
+                (__ST_C.6.encode)(__st_out, "p_id", &p_id)?;
                 __st_index0(__st_out, &sh_id, &p_id)?;
                 ::core::result::Result::Ok(())
             })
@@ -4505,219 +3707,148 @@ pub struct InvoiceByGsi2<const STAGE: usize = 0, M = Invoice>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<6usize> = __st::entity_keys::<
         Invoice,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        6usize,
+    >([
+        __st::KeySlot::Pk,
+        __st::KeySlot::Sk,
+        __st::KeySlot::P("GSI1", 0usize),
+        __st::KeySlot::S("GSI1", 0usize),
+        __st::KeySlot::P("GSI2", 0usize),
+        __st::KeySlot::S("GSI2", 0usize),
+    ]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "o#{o_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("o#"),
-            ::singletable::schema::TemplatePart::Field("o_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "i#{i_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("i#"),
-            ::singletable::schema::TemplatePart::Field("i_id"),
-        ],
-    };
-    const __ST_IX0_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "i#{i_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("i#"),
-            ::singletable::schema::TemplatePart::Field("i_id"),
-        ],
-    };
-    const __ST_IX0_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "i#{i_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("i#"),
-            ::singletable::schema::TemplatePart::Field("i_id"),
-        ],
-    };
-    const __ST_IX1_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI2",
-        0usize,
-    );
-    const __ST_IX1_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI2",
-        0usize,
-    );
-    const __ST_IX1_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "c#{c_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("c#"),
-            ::singletable::schema::TemplatePart::Field("c_id"),
-        ],
-    };
-    const __ST_IX1_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "i#{i_id_2}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("i#"),
-            ::singletable::schema::TemplatePart::Field("i_id_2"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K1: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K2: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K3: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F4: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<Invoice>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `Invoice` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `Invoice`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI1",
-        );
+        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
         ::core::assert!(
-            __ST_IX0_FACTS.exists,
+            __st_facts0.exists,
             "table `OnlineShop` has no index `GSI1` (in entity `Invoice`)"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            ! __st_facts0.exists || ! __st_facts0.local,
             "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
-            .len() == 1,
+            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
+            1,
             "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_P0),
+            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[2usize]),
             "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
             "index `GSI1` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
             "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_S0),
+            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[3usize]),
             "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX1_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI2",
-        );
+        let __st_facts1 = __st::index_facts::of(&__st_table, "GSI2");
         ::core::assert!(
-            __ST_IX1_FACTS.exists,
+            __st_facts1.exists,
             "table `OnlineShop` has no index `GSI2` (in entity `Invoice`)"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || ! __ST_IX1_FACTS.local,
+            ! __st_facts1.exists || ! __st_facts1.local,
             "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.local || __ST_IX1_FACTS.partition
-            .len() == 1,
+            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
+            1,
             "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX1_P0),
+            ! __st_facts1.exists || __st_facts1.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[4usize]),
             "entity `Invoice`: the template `c#{{c_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 0,
+            ! __st_facts1.exists || __st_facts1.sort.len() != 0,
             "index `GSI2` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() <= 1,
+            ! __st_facts1.exists || __st_facts1.sort.len() <= 1,
             "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX1_FACTS.exists || __ST_IX1_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX1_S0),
+            ! __st_facts1.exists || __st_facts1.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[5usize]),
             "entity `Invoice`: the template `i#{{i_id_2}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["o_id", "i_id", "c_id", "i_id_2", "Amount", "EntityType"],
-            &[__ST_IX0_FACTS, __ST_IX1_FACTS],
+            &[__st_facts0, __st_facts1],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `o_id` of entity `Invoice` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `i_id` of entity `Invoice` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `c_id` of entity `Invoice` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `i_id_2` of entity `Invoice` is stored as attribute `i_id_2`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 4usize,
+            __st_taken != 4usize,
             "field `amount` of entity `Invoice` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 5usize,
+            __st_taken != 5usize,
             "field `entity_type` of entity `Invoice` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -4726,22 +3857,22 @@ const _: () = {
         o_id: &::std::string::String,
         i_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_K0.push)(&mut __st_text, "o_id", o_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_K1.push)(&mut __st_text, "i_id", i_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -4750,22 +3881,22 @@ const _: () = {
         __st_item: &mut ::singletable::Item,
         i_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_K1.push)(&mut __st_text, "i_id", i_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[2usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_K1.push)(&mut __st_text, "i_id", i_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[3usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -4775,22 +3906,22 @@ const _: () = {
         c_id: &::std::string::String,
         i_id_2: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_K2.push)(&mut __st_text, "c_id", c_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.5.push)(&mut __st_text, "c_id", c_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX1_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[4usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_K3.push)(&mut __st_text, "i_id_2", i_id_2)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.7.push)(&mut __st_text, "i_id_2", i_id_2)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX1_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[5usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -4801,97 +3932,67 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "Invoice",
             entity_type: "invoice",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "o#{o_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("o#"),
+                    ::singletable::schema::TemplatePart::Field("o_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "i#{i_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("i#"),
+                    ::singletable::schema::TemplatePart::Field("i_id"),
+                ],
+            }),
             indexes: &[
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI1",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX0_PT),
-                        sort: ::core::option::Option::Some(__ST_IX0_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "i#{i_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("i#"),
+                                ::singletable::schema::TemplatePart::Field("i_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "i#{i_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("i#"),
+                                ::singletable::schema::TemplatePart::Field("i_id"),
+                            ],
+                        }),
                     },
                 },
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI2",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX1_PT),
-                        sort: ::core::option::Option::Some(__ST_IX1_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "c#{c_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("c#"),
+                                ::singletable::schema::TemplatePart::Field("c_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "i#{i_id_2}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("i#"),
+                                ::singletable::schema::TemplatePart::Field("i_id_2"),
+                            ],
+                        }),
                     },
                 },
             ],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "o_id",
-                    attribute: "o_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "i_id",
-                    attribute: "i_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "c_id",
-                    attribute: "c_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "i_id_2",
-                    attribute: "i_id_2",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "amount",
-                    attribute: "Amount",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("o_id", "o_id", 0u8),
+                __st::field_schema("i_id", "i_id", 0u8),
+                __st::field_schema("c_id", "c_id", 0u8),
+                __st::field_schema("i_id_2", "i_id_2", 0u8),
+                __st::field_schema("amount", "Amount", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -4901,37 +4002,29 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 13usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_F1.encode)(&mut __st_item, "i_id", &self.i_id)?;
-            (__ST_F2.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_F3.encode)(&mut __st_item, "i_id_2", &self.i_id_2)?;
-            (__ST_F4.encode)(&mut __st_item, "Amount", &self.amount)?;
-            (__ST_F5.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "i_id", &self.i_id)?;
+            (__ST_C.4.encode)(&mut __st_item, "c_id", &self.c_id)?;
+            (__ST_C.6.encode)(&mut __st_item, "i_id_2", &self.i_id_2)?;
+            (__ST_C.8.encode)(&mut __st_item, "Amount", &self.amount)?;
+            (__ST_C.9.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
             __st_primary(&mut __st_item, &self.o_id, &self.i_id)?;
             __st_index0(&mut __st_item, &self.i_id)?;
             __st_index1(&mut __st_item, &self.c_id, &self.i_id_2)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "invoice",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "invoice");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "invoice",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "invoice")?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_F0.decode)(&mut __st_item, "o_id")?,
-                i_id: (__ST_F1.decode)(&mut __st_item, "i_id")?,
-                c_id: (__ST_F2.decode)(&mut __st_item, "c_id")?,
-                i_id_2: (__ST_F3.decode)(&mut __st_item, "i_id_2")?,
-                amount: (__ST_F4.decode)(&mut __st_item, "Amount")?,
-                entity_type: (__ST_F5.decode)(&mut __st_item, "EntityType")?,
+                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
+                i_id: (__ST_C.2.decode)(&mut __st_item, "i_id")?,
+                c_id: (__ST_C.4.decode)(&mut __st_item, "c_id")?,
+                i_id_2: (__ST_C.6.decode)(&mut __st_item, "i_id_2")?,
+                amount: (__ST_C.8.decode)(&mut __st_item, "Amount")?,
+                entity_type: (__ST_C.9.decode)(&mut __st_item, "EntityType")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -4942,19 +4035,19 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
             ::core::result::Result::Ok((
-                (__ST_K0.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_K1.parse)(&__st_sk, 0usize, "i_id")?,
+                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
+                (__ST_C.3.parse)(&__st_sk, 0usize, "i_id")?,
             ))
         }
     }
@@ -4996,7 +4089,7 @@ const _: () = {
         pub fn __new() -> Self {
             InvoiceQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("o#"),
@@ -5012,71 +4105,46 @@ const _: () = {
         ) -> InvoiceQuery<1usize, M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             InvoiceQuery(
-                self.0.field("o_id", __ST_K0, &o_id).partition_text(__ST_PK).lit("i#"),
+                self
+                    .0
+                    .field("o_id", __ST_C.1, &o_id)
+                    .partition_text(__ST_K.attributes[0usize])
+                    .lit("i#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q0_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        Invoice,
-        ::singletable::query::Primary,
-    > = ::singletable::query::SortField::text(
-        __ST_SK,
-        "i_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl InvoiceQuery<1usize> {
         /// `i_id` equals the value: the whole key is given.
         pub fn i_id(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            __ST_Q0_S0.eq(self.0, i_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "i_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, i_id)
         }
-        /// `i_id` is below the value.
-        pub fn i_id_lt(
+        /// A range condition on `i_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn i_id_range(
             self,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            __ST_Q0_S0.lt(self.0, i_id)
-        }
-        /// `i_id` is at most the value.
-        pub fn i_id_le(
-            self,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            __ST_Q0_S0.le(self.0, i_id)
-        }
-        /// `i_id` is above the value.
-        pub fn i_id_gt(
-            self,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            __ST_Q0_S0.gt(self.0, i_id)
-        }
-        /// `i_id` is at least the value.
-        pub fn i_id_ge(
-            self,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            __ST_Q0_S0.ge(self.0, i_id)
-        }
-        /// `i_id` lies between `low` and `high`, inclusive.
-        pub fn i_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            __ST_Q0_S0.between(self.0, low, high)
-        }
-        /// `i_id` starts with `prefix`.
-        pub fn i_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            __ST_Q0_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            Invoice,
+            ::singletable::query::Primary,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "i_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for InvoiceQuery<1usize> {
@@ -5085,7 +4153,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_SK))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -5104,7 +4172,7 @@ const _: () = {
         pub fn __new() -> Self {
             InvoiceByGsi1(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI1"),
                     )
                     .lit("i#"),
@@ -5122,8 +4190,8 @@ const _: () = {
             InvoiceByGsi1(
                 self
                     .0
-                    .field("i_id", __ST_K1, &i_id)
-                    .partition_text(__ST_IX0_P0)
+                    .field("i_id", __ST_C.3, &i_id)
+                    .partition_text(__ST_K.attributes[2usize])
                     .lit("i#")
                     .known("i_id"),
                 ::core::marker::PhantomData,
@@ -5136,7 +4204,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_IX0_S0))
+            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
         }
     }
     impl<
@@ -5155,7 +4223,7 @@ const _: () = {
         pub fn __new() -> Self {
             InvoiceByGsi2(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI2"),
                     )
                     .lit("c#"),
@@ -5173,73 +4241,44 @@ const _: () = {
             InvoiceByGsi2(
                 self
                     .0
-                    .field("c_id", __ST_K2, &c_id)
-                    .partition_text(__ST_IX1_P0)
+                    .field("c_id", __ST_C.5, &c_id)
+                    .partition_text(__ST_K.attributes[4usize])
                     .lit("i#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q2_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        Invoice,
-        ::singletable::query::Global,
-    > = ::singletable::query::SortField::text(
-        __ST_IX1_S0,
-        "i_id_2",
-        __ST_K3,
-        ::core::option::Option::None,
-    );
     impl InvoiceByGsi2<1usize> {
         /// `i_id_2` equals the value: the whole key is given.
         pub fn i_id_2(
             self,
             i_id_2: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            __ST_Q2_S0.eq(self.0, i_id_2)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[5usize],
+                    "i_id_2",
+                    __ST_C.7,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, i_id_2)
         }
-        /// `i_id_2` is below the value.
-        pub fn i_id_2_lt(
+        /// A range condition on `i_id_2`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn i_id_2_range(
             self,
-            i_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            __ST_Q2_S0.lt(self.0, i_id_2)
-        }
-        /// `i_id_2` is at most the value.
-        pub fn i_id_2_le(
-            self,
-            i_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            __ST_Q2_S0.le(self.0, i_id_2)
-        }
-        /// `i_id_2` is above the value.
-        pub fn i_id_2_gt(
-            self,
-            i_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            __ST_Q2_S0.gt(self.0, i_id_2)
-        }
-        /// `i_id_2` is at least the value.
-        pub fn i_id_2_ge(
-            self,
-            i_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            __ST_Q2_S0.ge(self.0, i_id_2)
-        }
-        /// `i_id_2` lies between `low` and `high`, inclusive.
-        pub fn i_id_2_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            __ST_Q2_S0.between(self.0, low, high)
-        }
-        /// `i_id_2` starts with `prefix`.
-        pub fn i_id_2_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            __ST_Q2_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            Invoice,
+            ::singletable::query::Global,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[5usize],
+                    "i_id_2",
+                    __ST_C.7,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for InvoiceByGsi2<1usize> {
@@ -5248,7 +4287,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_IX1_S0))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
         }
     }
     impl<
@@ -5311,8 +4350,8 @@ const _: () = {
                 __st_key: &::singletable::Item,
                 __st_out: &mut ::singletable::Item|
             {
-                (__ST_F2.encode)(__st_out, "c_id", &c_id)?;
-                (__ST_F3.encode)(__st_out, "i_id_2", &i_id_2)?;
+                (__ST_C.4.encode)(__st_out, "c_id", &c_id)?;
+                (__ST_C.6.encode)(__st_out, "i_id_2", &i_id_2)?;
                 __st_index1(__st_out, &c_id, &i_id_2)?;
                 ::core::result::Result::Ok(())
             })
@@ -5377,164 +4416,118 @@ pub struct PaymentByGsi1<const STAGE: usize = 0, M = Payment>(
 )]
 #[allow(clippy::all)]
 const _: () = {
-    const __ST_TABLE: ::singletable::schema::TableSchema = ::singletable::__private::table_schema::<
+    use ::singletable::__private as __st;
+    const __ST_K: __st::EntityKeys<4usize> = __st::entity_keys::<
         Payment,
-    >();
-    const __ST_PK: ::singletable::schema::KeyAttribute = __ST_TABLE.partition_key;
-    const __ST_SK: ::singletable::schema::KeyAttribute = ::singletable::__private::table_sort_key(
-        &__ST_TABLE,
+        4usize,
+    >([
+        __st::KeySlot::Pk,
+        __st::KeySlot::Sk,
+        __st::KeySlot::P("GSI1", 0usize),
+        __st::KeySlot::S("GSI1", 0usize),
+    ]);
+    const __ST_C: (
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::KeyCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+        __st::FieldCodec<::std::string::String>,
+    ) = (
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::key_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
+        __st::field_codec::<::std::string::String>(),
     );
-    const __ST_ET: &str = __ST_TABLE.entity_type_attribute;
-    const __ST_PK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "o#{o_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("o#"),
-            ::singletable::schema::TemplatePart::Field("o_id"),
-        ],
-    };
-    const __ST_SK_TEMPLATE: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "pmn#{pmn_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("pmn#"),
-            ::singletable::schema::TemplatePart::Field("pmn_id"),
-        ],
-    };
-    const __ST_IX0_P0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_partition_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_S0: ::singletable::schema::KeyAttribute = ::singletable::__private::index_sort_attribute(
-        &__ST_TABLE,
-        "GSI1",
-        0usize,
-    );
-    const __ST_IX0_PT: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "i#{i_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("i#"),
-            ::singletable::schema::TemplatePart::Field("i_id"),
-        ],
-    };
-    const __ST_IX0_ST: ::singletable::schema::KeyTemplateSchema = ::singletable::schema::KeyTemplateSchema {
-        source: "pmn#{pmn_id}",
-        parts: &[
-            ::singletable::schema::TemplatePart::Literal("pmn#"),
-            ::singletable::schema::TemplatePart::Field("pmn_id"),
-        ],
-    };
-    const __ST_F0: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K0: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F1: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K1: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F2: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_K2: ::singletable::__private::KeyCodec<::std::string::String> = ::singletable::__private::key_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F3: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F4: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F5: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
-    const __ST_F6: ::singletable::__private::FieldCodec<::std::string::String> = ::singletable::__private::field_codec::<
-        ::std::string::String,
-    >();
     const _: () = {
+        let __st_table = __st::table_schema::<Payment>();
         ::core::assert!(
-            __ST_TABLE.sort_key.is_some(),
+            __st_table.sort_key.is_some(),
             "table `OnlineShop` has no sort key, so entity `Payment` cannot have an `sk` template"
         );
         ::core::assert!(
-            ::singletable::__private::takes_text(__ST_PK),
+            __st::takes_text(__ST_K.attributes[0usize]),
             "entity `Payment`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            __ST_TABLE.sort_key.is_none() ||
-            ::singletable::__private::takes_text(__ST_SK),
+            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
             "entity `Payment`: the template `pmn#{{pmn_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_IX0_FACTS: ::singletable::__private::index_facts::IndexFacts = ::singletable::__private::index_facts::of(
-            &__ST_TABLE,
-            "GSI1",
-        );
+        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
         ::core::assert!(
-            __ST_IX0_FACTS.exists,
+            __st_facts0.exists,
             "table `OnlineShop` has no index `GSI1` (in entity `Payment`)"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || ! __ST_IX0_FACTS.local,
+            ! __st_facts0.exists || ! __st_facts0.local,
             "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Payment` gives it no `pk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.local || __ST_IX0_FACTS.partition
-            .len() == 1,
+            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
+            1,
             "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.partition.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_P0),
+            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[2usize]),
             "entity `Payment`: the template `i#{{i_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 0,
+            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
             "index `GSI1` has no sort key: remove `sk`"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() <= 1,
+            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
             "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
         );
         ::core::assert!(
-            ! __ST_IX0_FACTS.exists || __ST_IX0_FACTS.sort.len() != 1 ||
-            ::singletable::__private::takes_text(__ST_IX0_S0),
+            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
+            __st::takes_text(__ST_K.attributes[3usize]),
             "entity `Payment`: the template `pmn#{{pmn_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
         );
-        const __ST_TAKEN: usize = ::singletable::__private::index_facts::first_taken(
-            &__ST_TABLE,
+        let __st_taken = __st::index_facts::first_taken(
+            &__st_table,
             &["o_id", "pmn_id", "i_id", "EntityType", "Type", "Amount", "Date"],
-            &[__ST_IX0_FACTS],
+            &[__st_facts0],
             ::core::primitive::usize::MAX,
             ::core::primitive::usize::MAX,
         );
         ::core::assert!(
-            __ST_TAKEN != 0usize,
+            __st_taken != 0usize,
             "field `o_id` of entity `Payment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 1usize,
+            __st_taken != 1usize,
             "field `pmn_id` of entity `Payment` is stored as attribute `pmn_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 2usize,
+            __st_taken != 2usize,
             "field `i_id` of entity `Payment` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 3usize,
+            __st_taken != 3usize,
             "field `entity_type` of entity `Payment` is stored as attribute `EntityType`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 4usize,
+            __st_taken != 4usize,
             "field `type_` of entity `Payment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 5usize,
+            __st_taken != 5usize,
             "field `amount` of entity `Payment` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
         ::core::assert!(
-            __ST_TAKEN != 6usize,
+            __st_taken != 6usize,
             "field `date` of entity `Payment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
         );
     };
@@ -5543,22 +4536,22 @@ const _: () = {
         o_id: &::std::string::String,
         pmn_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_K0.push)(&mut __st_text, "o_id", o_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_PK,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[0usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(20usize);
+        let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("pmn#");
-        (__ST_K1.push)(&mut __st_text, "pmn_id", pmn_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "pmn_id", pmn_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_SK,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[1usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -5568,22 +4561,22 @@ const _: () = {
         i_id: &::std::string::String,
         pmn_id: &::std::string::String,
     ) -> ::core::result::Result<(), ::singletable::EncodeError> {
-        let mut __st_text = ::singletable::__private::String::with_capacity(18usize);
+        let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_K2.push)(&mut __st_text, "i_id", i_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.5.push)(&mut __st_text, "i_id", i_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_P0,
-            ::singletable::__private::KeyRole::Partition,
+            __ST_K.attributes[2usize],
+            __st::KeyRole::Partition,
             __st_text,
         )?;
-        let mut __st_text = ::singletable::__private::String::with_capacity(20usize);
+        let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("pmn#");
-        (__ST_K1.push)(&mut __st_text, "pmn_id", pmn_id)?;
-        ::singletable::__private::insert_key(
+        (__ST_C.3.push)(&mut __st_text, "pmn_id", pmn_id)?;
+        __st::insert_key(
             __st_item,
-            __ST_IX0_S0,
-            ::singletable::__private::KeyRole::Sort,
+            __ST_K.attributes[3usize],
+            __st::KeyRole::Sort,
             __st_text,
         )?;
         ::core::result::Result::Ok(())
@@ -5594,102 +4587,49 @@ const _: () = {
         const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
             rust_name: "Payment",
             entity_type: "payment",
-            partition_key: __ST_PK_TEMPLATE,
-            sort_key: ::core::option::Option::Some(__ST_SK_TEMPLATE),
+            partition_key: ::singletable::schema::KeyTemplateSchema {
+                source: "o#{o_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("o#"),
+                    ::singletable::schema::TemplatePart::Field("o_id"),
+                ],
+            },
+            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                source: "pmn#{pmn_id}",
+                parts: &[
+                    ::singletable::schema::TemplatePart::Literal("pmn#"),
+                    ::singletable::schema::TemplatePart::Field("pmn_id"),
+                ],
+            }),
             indexes: &[
                 ::singletable::schema::EntityIndexSchema {
                     index: "GSI1",
                     keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(__ST_IX0_PT),
-                        sort: ::core::option::Option::Some(__ST_IX0_ST),
+                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "i#{i_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("i#"),
+                                ::singletable::schema::TemplatePart::Field("i_id"),
+                            ],
+                        }),
+                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                            source: "pmn#{pmn_id}",
+                            parts: &[
+                                ::singletable::schema::TemplatePart::Literal("pmn#"),
+                                ::singletable::schema::TemplatePart::Field("pmn_id"),
+                            ],
+                        }),
                     },
                 },
             ],
             fields: &[
-                ::singletable::schema::FieldSchema {
-                    name: "o_id",
-                    attribute: "o_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "pmn_id",
-                    attribute: "pmn_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "i_id",
-                    attribute: "i_id",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "entity_type",
-                    attribute: "EntityType",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "type_",
-                    attribute: "Type",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "amount",
-                    attribute: "Amount",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
-                ::singletable::schema::FieldSchema {
-                    name: "date",
-                    attribute: "Date",
-                    markers: ::singletable::schema::FieldMarkers {
-                        version: false,
-                        created_at: false,
-                        updated_at: false,
-                        ttl: false,
-                        unique: false,
-                    },
-                    has_default: false,
-                },
+                __st::field_schema("o_id", "o_id", 0u8),
+                __st::field_schema("pmn_id", "pmn_id", 0u8),
+                __st::field_schema("i_id", "i_id", 0u8),
+                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("type_", "Type", 0u8),
+                __st::field_schema("amount", "Amount", 0u8),
+                __st::field_schema("date", "Date", 0u8),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -5699,38 +4639,30 @@ const _: () = {
             let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
                 12usize,
             );
-            (__ST_F0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_F1.encode)(&mut __st_item, "pmn_id", &self.pmn_id)?;
-            (__ST_F2.encode)(&mut __st_item, "i_id", &self.i_id)?;
-            (__ST_F3.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            (__ST_F4.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_F5.encode)(&mut __st_item, "Amount", &self.amount)?;
-            (__ST_F6.encode)(&mut __st_item, "Date", &self.date)?;
+            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
+            (__ST_C.2.encode)(&mut __st_item, "pmn_id", &self.pmn_id)?;
+            (__ST_C.4.encode)(&mut __st_item, "i_id", &self.i_id)?;
+            (__ST_C.6.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
+            (__ST_C.7.encode)(&mut __st_item, "Type", &self.type_)?;
+            (__ST_C.8.encode)(&mut __st_item, "Amount", &self.amount)?;
+            (__ST_C.9.encode)(&mut __st_item, "Date", &self.date)?;
             __st_primary(&mut __st_item, &self.o_id, &self.pmn_id)?;
             __st_index0(&mut __st_item, &self.i_id, &self.pmn_id)?;
-            ::singletable::__private::insert_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "payment",
-            );
+            __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "payment");
             ::core::result::Result::Ok(__st_item)
         }
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            ::singletable::__private::check_entity_type(
-                &mut __st_item,
-                __ST_ET,
-                "payment",
-            )?;
+            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "payment")?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_F0.decode)(&mut __st_item, "o_id")?,
-                pmn_id: (__ST_F1.decode)(&mut __st_item, "pmn_id")?,
-                i_id: (__ST_F2.decode)(&mut __st_item, "i_id")?,
-                entity_type: (__ST_F3.decode)(&mut __st_item, "EntityType")?,
-                type_: (__ST_F4.decode)(&mut __st_item, "Type")?,
-                amount: (__ST_F5.decode)(&mut __st_item, "Amount")?,
-                date: (__ST_F6.decode)(&mut __st_item, "Date")?,
+                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
+                pmn_id: (__ST_C.2.decode)(&mut __st_item, "pmn_id")?,
+                i_id: (__ST_C.4.decode)(&mut __st_item, "i_id")?,
+                entity_type: (__ST_C.6.decode)(&mut __st_item, "EntityType")?,
+                type_: (__ST_C.7.decode)(&mut __st_item, "Type")?,
+                amount: (__ST_C.8.decode)(&mut __st_item, "Amount")?,
+                date: (__ST_C.9.decode)(&mut __st_item, "Date")?,
             })
         }
         fn primary_key(&self) -> ::singletable::Key<Self> {
@@ -5741,19 +4673,19 @@ const _: () = {
         fn decode_key(
             __st_key: &::singletable::Item,
         ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
-            let __st_pk = ::singletable::__private::key_texts(
+            let __st_pk = __st::key_texts(
                 __st_key,
-                __ST_PK,
-                &__ST_PK_TEMPLATE,
+                __ST_K.attributes[0usize],
+                &Self::SCHEMA.partition_key,
             )?;
-            let __st_sk = ::singletable::__private::key_texts(
+            let __st_sk = __st::key_texts(
                 __st_key,
-                __ST_SK,
-                &__ST_SK_TEMPLATE,
+                __ST_K.attributes[1usize],
+                __st::sort_template(&Self::SCHEMA),
             )?;
             ::core::result::Result::Ok((
-                (__ST_K0.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_K1.parse)(&__st_sk, 0usize, "pmn_id")?,
+                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
+                (__ST_C.3.parse)(&__st_sk, 0usize, "pmn_id")?,
             ))
         }
     }
@@ -5786,7 +4718,7 @@ const _: () = {
         pub fn __new() -> Self {
             PaymentQuery(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::None,
                     )
                     .lit("o#"),
@@ -5802,71 +4734,46 @@ const _: () = {
         ) -> PaymentQuery<1usize, M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             PaymentQuery(
-                self.0.field("o_id", __ST_K0, &o_id).partition_text(__ST_PK).lit("pmn#"),
+                self
+                    .0
+                    .field("o_id", __ST_C.1, &o_id)
+                    .partition_text(__ST_K.attributes[0usize])
+                    .lit("pmn#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q0_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        Payment,
-        ::singletable::query::Primary,
-    > = ::singletable::query::SortField::text(
-        __ST_SK,
-        "pmn_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl PaymentQuery<1usize> {
         /// `pmn_id` equals the value: the whole key is given.
         pub fn pmn_id(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            __ST_Q0_S0.eq(self.0, pmn_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "pmn_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, pmn_id)
         }
-        /// `pmn_id` is below the value.
-        pub fn pmn_id_lt(
+        /// A range condition on `pmn_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn pmn_id_range(
             self,
-            pmn_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            __ST_Q0_S0.lt(self.0, pmn_id)
-        }
-        /// `pmn_id` is at most the value.
-        pub fn pmn_id_le(
-            self,
-            pmn_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            __ST_Q0_S0.le(self.0, pmn_id)
-        }
-        /// `pmn_id` is above the value.
-        pub fn pmn_id_gt(
-            self,
-            pmn_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            __ST_Q0_S0.gt(self.0, pmn_id)
-        }
-        /// `pmn_id` is at least the value.
-        pub fn pmn_id_ge(
-            self,
-            pmn_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            __ST_Q0_S0.ge(self.0, pmn_id)
-        }
-        /// `pmn_id` lies between `low` and `high`, inclusive.
-        pub fn pmn_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            __ST_Q0_S0.between(self.0, low, high)
-        }
-        /// `pmn_id` starts with `prefix`.
-        pub fn pmn_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            __ST_Q0_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            Payment,
+            ::singletable::query::Primary,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[1usize],
+                    "pmn_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for PaymentQuery<1usize> {
@@ -5875,7 +4782,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Payment, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_SK))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
@@ -5894,7 +4801,7 @@ const _: () = {
         pub fn __new() -> Self {
             PaymentByGsi1(
                 ::singletable::query::KeyQuery::new(
-                        __ST_TABLE.name,
+                        __ST_K.table,
                         ::core::option::Option::Some("GSI1"),
                     )
                     .lit("i#"),
@@ -5912,73 +4819,44 @@ const _: () = {
             PaymentByGsi1(
                 self
                     .0
-                    .field("i_id", __ST_K2, &i_id)
-                    .partition_text(__ST_IX0_P0)
+                    .field("i_id", __ST_C.5, &i_id)
+                    .partition_text(__ST_K.attributes[2usize])
                     .lit("pmn#"),
                 ::core::marker::PhantomData,
             )
         }
     }
-    const __ST_Q1_S0: ::singletable::query::SortField<
-        ::std::string::String,
-        Payment,
-        ::singletable::query::Global,
-    > = ::singletable::query::SortField::text(
-        __ST_IX0_S0,
-        "pmn_id",
-        __ST_K1,
-        ::core::option::Option::None,
-    );
     impl PaymentByGsi1<1usize> {
         /// `pmn_id` equals the value: the whole key is given.
         pub fn pmn_id(
             self,
             pmn_id: impl ::core::convert::Into<::std::string::String>,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            __ST_Q1_S0.eq(self.0, pmn_id)
+            ::singletable::query::SortField::text(
+                    __ST_K.attributes[3usize],
+                    "pmn_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                )
+                .eq(self.0, pmn_id)
         }
-        /// `pmn_id` is below the value.
-        pub fn pmn_id_lt(
+        /// A range condition on `pmn_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
+        pub fn pmn_id_range(
             self,
-            pmn_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            __ST_Q1_S0.lt(self.0, pmn_id)
-        }
-        /// `pmn_id` is at most the value.
-        pub fn pmn_id_le(
-            self,
-            pmn_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            __ST_Q1_S0.le(self.0, pmn_id)
-        }
-        /// `pmn_id` is above the value.
-        pub fn pmn_id_gt(
-            self,
-            pmn_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            __ST_Q1_S0.gt(self.0, pmn_id)
-        }
-        /// `pmn_id` is at least the value.
-        pub fn pmn_id_ge(
-            self,
-            pmn_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            __ST_Q1_S0.ge(self.0, pmn_id)
-        }
-        /// `pmn_id` lies between `low` and `high`, inclusive.
-        pub fn pmn_id_between(
-            self,
-            low: impl ::core::convert::Into<::std::string::String>,
-            high: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            __ST_Q1_S0.between(self.0, low, high)
-        }
-        /// `pmn_id` starts with `prefix`.
-        pub fn pmn_id_begins_with(
-            self,
-            prefix: &str,
-        ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            __ST_Q1_S0.begins_with(self.0, prefix)
+        ) -> ::singletable::query::SortRange<
+            ::std::string::String,
+            Payment,
+            ::singletable::query::Global,
+        > {
+            ::singletable::query::SortRange::new(
+                self.0,
+                ::singletable::query::SortField::text(
+                    __ST_K.attributes[3usize],
+                    "pmn_id",
+                    __ST_C.3,
+                    ::core::option::Option::None,
+                ),
+            )
         }
     }
     impl ::singletable::IntoQuery for PaymentByGsi1<1usize> {
@@ -5987,7 +4865,7 @@ const _: () = {
         fn into_query(
             self,
         ) -> ::singletable::Query<Payment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_IX0_S0))
+            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
         }
     }
     impl<
@@ -6063,7 +4941,8 @@ const _: () = {
             __st_key: &::singletable::Item,
             __st_out: &mut ::singletable::Item,
         ) -> ::core::result::Result<(), ::singletable::Error> {
-            let i_id: ::std::string::String = (__ST_F2
+            let i_id: ::std::string::String = (__ST_C
+                .4
                 .from_value)(::core::clone::Clone::clone(__st_value))
                 .map_err(|e| e.at_field("i_id"))?;
             #[allow(unused_variables)]

@@ -41,7 +41,10 @@ impl Codecs<'_> {
                 if !field.is_stored() {
                     TokenStream::new()
                 } else if self.inline {
-                    codec_constructor(self.st, field)
+                    {
+                        let st = self.st;
+                        codec_constructor(&quote!(#st::__private), field)
+                    }
                 } else {
                     let name = format_ident!("__ST_C{}", self.next);
                     self.next += 1;

@@ -61,7 +61,7 @@ fn template_schema(st: &syn::Path, template: &KeyTemplate) -> TokenStream {
 
 /// The expression building a field's `FieldCodec` (`field_codec::<T>()`, or its ttl/serde
 /// variant), spanned at the field's type so a missing trait is reported there.
-fn codec_constructor(st: &syn::Path, field: &FieldModel) -> TokenStream {
+fn codec_constructor(private: &TokenStream, field: &FieldModel) -> TokenStream {
     let ty = &field.ty;
     let constructor = if field.markers.ttl.is_some() {
         quote!(ttl_field_codec)
@@ -70,14 +70,14 @@ fn codec_constructor(st: &syn::Path, field: &FieldModel) -> TokenStream {
     } else {
         quote!(field_codec)
     };
-    quote_spanned!(span_of(ty)=> #st::__private::#constructor::<#ty>())
+    quote_spanned!(span_of(ty)=> #private::#constructor::<#ty>())
 }
 
 /// `const <name>: FieldCodec<T> = …;`: one per stored field of a non-generic type, so
 /// each field type's trait bound is checked (and reported) once.
 fn codec_const(st: &syn::Path, field: &FieldModel, name: &syn::Ident) -> TokenStream {
     let ty = &field.ty;
-    let constructor = codec_constructor(st, field);
+    let constructor = codec_constructor(&quote!(#st::__private), field);
     quote_spanned! {span_of(ty)=>
         const #name: #st::__private::FieldCodec<#ty> = #constructor;
     }

@@ -11,7 +11,10 @@ use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 use crate::key::{
     check_key_value, finish_key, parse_key_template, push_key_component, KeyComponent, KeyRole,
 };
-use crate::schema::{BillingMode, KeyAttribute, KeyTemplateSchema, ScalarType, TableSchema};
+use crate::schema::{
+    BillingMode, EntitySchema, FieldMarkers, FieldSchema, KeyAttribute, KeyTemplateSchema,
+    ScalarType, TableSchema,
+};
 use crate::timestamp::{decode_ttl_field, encode_ttl_field, TtlValue};
 use crate::value::{AttributeValue, Item};
 
@@ -439,6 +442,93 @@ pub const fn index_sort_attribute(
         _ => NO_ATTRIBUTE,
     }
 }
+
+/// What an entity's generated code reads of its table at run time, looked up once (one
+/// `const` per entity): the table's name, its entity-type attribute, and the key
+/// attributes the entity writes, in the order of the `KeySlot`s it was built from (the
+/// table's partition and sort key first). One `const` instead of one per attribute keeps
+/// a model's `cargo check` short: each `const` costs an evaluation and a validation.
+#[derive(Clone, Copy)]
+pub struct EntityKeys<const N: usize> {
+    /// The table's name.
+    pub table: &'static str,
+    /// The table's entity-type attribute.
+    pub entity_type: &'static str,
+    /// The key attributes, by slot.
+    pub attributes: [KeyAttribute; N],
+}
+
+/// One key attribute an entity writes: the table's partition or sort key, or an index's
+/// partition (`P`) or sort (`S`) attribute `position`.
+#[derive(Clone, Copy)]
+pub enum KeySlot {
+    /// The table's partition key.
+    Pk,
+    /// The table's sort key (an unnamed `S` for a table without one, which a check
+    /// reports).
+    Sk,
+    /// Partition attribute `.1` of index `.0`.
+    P(&'static str, usize),
+    /// Sort attribute `.1` of index `.0`.
+    S(&'static str, usize),
+}
+
+/// The [`EntityKeys`] of entity `E` (absent attributes are unnamed `S`s: the entity's
+/// checks report them).
+pub const fn entity_keys<E: Entity, const N: usize>(slots: [KeySlot; N]) -> EntityKeys<N> {
+    let table = table_schema::<E>();
+    let mut attributes = [NO_ATTRIBUTE; N];
+    let mut i = 0;
+    while i < N {
+        attributes[i] = match slots[i] {
+            KeySlot::Pk => table.partition_key,
+            KeySlot::Sk => table_sort_key(&table),
+            KeySlot::P(name, position) => index_partition_attribute(&table, name, position),
+            KeySlot::S(name, position) => index_sort_attribute(&table, name, position),
+        };
+        i += 1;
+    }
+    EntityKeys { table: table.name, entity_type: table.entity_type_attribute, attributes }
+}
+
+/// The sort-key template of an entity's schema (an empty one when it has none: the
+/// generated code asks only for entities with one).
+pub const fn sort_template(schema: &EntitySchema) -> &KeyTemplateSchema {
+    match &schema.sort_key {
+        Some(template) => template,
+        None => &KeyTemplateSchema { source: "", parts: &[] },
+    }
+}
+
+/// A stored field of an entity's schema, its markers and default as bits (`FIELD_*`):
+/// one short call per field in the generated `SCHEMA` instead of the whole literal.
+pub const fn field_schema(name: &'static str, attribute: &'static str, bits: u8) -> FieldSchema {
+    FieldSchema {
+        name,
+        attribute,
+        markers: FieldMarkers {
+            version: bits & FIELD_VERSION != 0,
+            created_at: bits & FIELD_CREATED_AT != 0,
+            updated_at: bits & FIELD_UPDATED_AT != 0,
+            ttl: bits & FIELD_TTL != 0,
+            unique: bits & FIELD_UNIQUE != 0,
+        },
+        has_default: bits & FIELD_DEFAULT != 0,
+    }
+}
+
+/// [`field_schema`]: `#[entity(version)]`.
+pub const FIELD_VERSION: u8 = 1;
+/// [`field_schema`]: `#[entity(created_at)]`.
+pub const FIELD_CREATED_AT: u8 = 2;
+/// [`field_schema`]: `#[entity(updated_at)]`.
+pub const FIELD_UPDATED_AT: u8 = 4;
+/// [`field_schema`]: `#[entity(ttl)]`.
+pub const FIELD_TTL: u8 = 8;
+/// [`field_schema`]: `#[entity(unique)]`.
+pub const FIELD_UNIQUE: u8 = 16;
+/// [`field_schema`]: `#[entity(default)]`.
+pub const FIELD_DEFAULT: u8 = 32;
 
 /// True when `a` and `b` are the same scalar type.
 pub const fn scalar_eq(a: ScalarType, b: ScalarType) -> bool {

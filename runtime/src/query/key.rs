@@ -1,7 +1,7 @@
 //! [`KeyQuery`]: the key condition that the generated query stages build, one field at a
 //! time.
 //!
-//! The generated stage methods (`Order::query().user_id(..).placed_at_between(..)`) are
+//! The generated stage methods (`Order::query().user_id(..).placed_at_range().between(..)`) are
 //! one-line calls into this type: they push literals and field values in template order,
 //! close the partition key, and finish with an equality, a prefix or a range on the sort
 //! key. Everything that needs care — escaping, key length checks, range bounds over a

@@ -4,8 +4,9 @@
 //! for the table's primary key and `Order::by_<index>()` for each index the entity is
 //! in. A builder asks for the partition-key fields, in order, then accepts sort-key
 //! conditions over the sort key's fields, in order: equality on a leading run of fields
-//! (`.placed_at(t)`), then at most one range on the next
-//! (`_lt`, `_le`, `_gt`, `_ge`, `_between`, and `_begins_with` on string fields). Each step
+//! (`.placed_at(t)`), then at most one range on the next, through its
+//! `<field>_range()` and a [`SortRange`] (`lt`, `le`, `gt`, `ge`, `between`, and
+//! `begins_with` on `String` fields): `.placed_at_range().ge(since)`. Each step
 //! is its own type, so a field out of order does not compile, nor does `consistent()` on
 //! a GSI query. Once the partition is complete, everything a [`Query`] does is available
 //! through [`IntoQuery`]: `filter`, `project`, `limit`, `descending`, `cursor`, and the
@@ -47,7 +48,7 @@ pub use key::KeyQuery;
 pub use pages::{Items, Page, Pages};
 pub use range::Range;
 pub use scan::{ParallelScan, Scan};
-pub use sort::SortField;
+pub use sort::{SortField, SortRange};
 
 pub(crate) use pages::{drain_all, Reader, Request};
 

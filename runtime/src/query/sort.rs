@@ -1,14 +1,16 @@
-//! [`SortField`]: the shared range builder of the generated query stages.
+//! [`SortRange`]: the one range builder of the generated query stages, and
+//! [`SortField`], what it knows of the field.
 //!
-//! Each sort-key field of an access pattern gets one generated
-//! `const SortField<T, Entity, Index>` describing how its key attribute holds it (inside a
-//! composite string template, as a lone `"{field}"` template, or as its own value on a
-//! native index key). The stage's `<field>_lt` / `_le` / `_gt` / `_ge` / `_between` /
-//! `_begins_with` methods are then a single call into this generic code, instead of a copy
-//! of the same body per field, which keeps the expansion of a model small and its
-//! `cargo check` fast. The entity and index are part of the `const`'s type, so a call
-//! infers nothing.
+//! Each sort-key field of an access pattern gets one generated `<field>_range()` method,
+//! which hands the query so far and a `SortField<T, Entity, Index>` (how the field's key
+//! attribute holds it: inside a composite string template, as a lone `"{field}"`
+//! template, or as its own value on a native index key) to a [`SortRange`]. Its `lt` /
+//! `le` / `gt` / `ge` / `between` (and `begins_with`, where the field is a `String`) are
+//! generic code written once here, instead of six generated methods per sort field,
+//! which keeps the expansion of a model small and its `cargo check` fast. The entity and
+//! index are part of the types, so a call infers nothing.
 
+use std::fmt;
 use std::marker::PhantomData;
 
 use crate::__private::{FieldCodec, KeyCodec, ToValue};
@@ -18,9 +20,8 @@ use crate::schema::KeyAttribute;
 use super::{IndexKind, KeyQuery, Query, Range};
 
 /// How one sort-key field of a query stage reaches its key attribute, for queries of
-/// entity `E` on index kind `I`: one generated `const` per sort field, whose range
-/// methods (`lt`, `between`, …) the stage's `<field>_lt`, `<field>_between`, … call, so
-/// the code that builds the condition exists once. Not used directly.
+/// entity `E` on index kind `I`: built by the generated stage methods, so the code that
+/// builds the condition exists once. Not used directly: see [`SortRange`].
 pub struct SortField<T, E, I> {
     attribute: KeyAttribute,
     field: &'static str,
@@ -119,40 +120,70 @@ impl<T, E: Entity, I: IndexKind> SortField<T, E, I> {
         Query::new(self.range_key(key, range))
     }
 
-    /// The field is below `value`.
-    pub fn lt(&self, key: KeyQuery, value: impl Into<T>) -> Query<E, I> {
-        self.range(key, Range::Lt(value.into()))
-    }
-
-    /// The field is at most `value`.
-    pub fn le(&self, key: KeyQuery, value: impl Into<T>) -> Query<E, I> {
-        self.range(key, Range::Le(value.into()))
-    }
-
-    /// The field is above `value`.
-    pub fn gt(&self, key: KeyQuery, value: impl Into<T>) -> Query<E, I> {
-        self.range(key, Range::Gt(value.into()))
-    }
-
-    /// The field is at least `value`.
-    pub fn ge(&self, key: KeyQuery, value: impl Into<T>) -> Query<E, I> {
-        self.range(key, Range::Ge(value.into()))
-    }
-
-    /// The field lies between `low` and `high`, inclusive.
-    pub fn between(&self, key: KeyQuery, low: impl Into<T>, high: impl Into<T>) -> Query<E, I> {
-        self.range(key, Range::Between(low.into(), high.into()))
-    }
-
-    /// The field (a string) starts with `prefix`.
-    pub fn begins_with(&self, key: KeyQuery, prefix: &str) -> Query<E, I> {
-        Query::new(self.begins_with_key(key, prefix))
-    }
-
     /// The field equals `value`, and it is the last of the key (a lone template or a
     /// native attribute, or a composite template that it ends).
     pub fn eq(&self, key: KeyQuery, value: impl Into<T>) -> Query<E, I> {
         Query::new(self.eq_key(key, &value.into()))
+    }
+}
+
+/// A range condition on one sort-key field of a query, from the stage's
+/// `<field>_range()`: `Order::query().user_id("u1").placed_at_range().ge(since)`.
+///
+/// `begins_with` exists only where the field is a `String` (a prefix of a number or a
+/// timestamp has no meaning DynamoDB could check), so it does not compile on others.
+#[must_use = "a range does nothing until one of its conditions makes a query"]
+pub struct SortRange<T, E, I> {
+    key: KeyQuery,
+    field: SortField<T, E, I>,
+}
+
+impl<T, E: Entity, I: IndexKind> SortRange<T, E, I> {
+    /// The query so far and the field the range is on (called by generated code).
+    #[doc(hidden)]
+    pub fn new(key: KeyQuery, field: SortField<T, E, I>) -> Self {
+        SortRange { key, field }
+    }
+
+    /// The field is below `value`.
+    pub fn lt(self, value: impl Into<T>) -> Query<E, I> {
+        self.field.range(self.key, Range::Lt(value.into()))
+    }
+
+    /// The field is at most `value`.
+    pub fn le(self, value: impl Into<T>) -> Query<E, I> {
+        self.field.range(self.key, Range::Le(value.into()))
+    }
+
+    /// The field is above `value`.
+    pub fn gt(self, value: impl Into<T>) -> Query<E, I> {
+        self.field.range(self.key, Range::Gt(value.into()))
+    }
+
+    /// The field is at least `value`.
+    pub fn ge(self, value: impl Into<T>) -> Query<E, I> {
+        self.field.range(self.key, Range::Ge(value.into()))
+    }
+
+    /// The field lies between `low` and `high`, inclusive.
+    pub fn between(self, low: impl Into<T>, high: impl Into<T>) -> Query<E, I> {
+        self.field.range(self.key, Range::Between(low.into(), high.into()))
+    }
+}
+
+impl<E: Entity, I: IndexKind> SortRange<String, E, I> {
+    /// The field starts with `prefix`.
+    pub fn begins_with(self, prefix: &str) -> Query<E, I> {
+        Query::new(self.field.begins_with_key(self.key, prefix))
+    }
+}
+
+impl<T, E, I> fmt::Debug for SortRange<T, E, I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SortRange")
+            .field("field", &self.field.field)
+            .field("key", &self.key)
+            .finish()
     }
 }
 

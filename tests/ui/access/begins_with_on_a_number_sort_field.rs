@@ -31,5 +31,5 @@ struct Order {
 }
 
 fn main() {
-    let _ = Order::query().user_id("u1").placed_at_begins_with("1");
+    let _ = Order::query().user_id("u1").placed_at_range().begins_with("1");
 }

@@ -123,10 +123,10 @@ pub struct UserWithOrders {
 
 /// Every access pattern and update, used.
 pub async fn patterns(db: &TableClient<App>) -> singletable::Result<()> {
-    let _ = Order::query().user_id("u1").region("eu").placed_at_gt(Timestamp::now()).send(db).await?;
+    let _ = Order::query().user_id("u1").region("eu").placed_at_range().gt(Timestamp::now()).send(db).await?;
     let _ = User::by_gsi1().email("a@b.c").first(db).await?;
-    let _ = User::by_tenant().tenant_id("t").region("eu").score_between(1, 9).all(db).await?;
-    let _ = User::by_lsi1().user_id("u1").region("eu").name_begins_with("A").consistent().all(db).await?;
+    let _ = User::by_tenant().tenant_id("t").region("eu").score_range().between(1, 9).all(db).await?;
+    let _ = User::by_lsi1().user_id("u1").region("eu").name_range().begins_with("A").consistent().all(db).await?;
     let _ = Order::scan().filter(Order::TOTAL.gt(5) & !Order::STATUS.eq("x")).parallel(2).all(db).await?;
     db.update(User::key("u1", "eu")).set(User::EMAIL, "x").add(User::VERSION, 1).remove(User::ADDRESS).await?;
     db.update(Order::key("u1", "eu", Timestamp::now(), "o1"))

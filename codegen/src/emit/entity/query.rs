@@ -8,9 +8,10 @@
 //! (the entity, or a collection started from this pattern); the sort stages and the
 //! `IntoQuery` impls are for the entity. Every method body is a short chain of calls into
 //! the runtime, so the expansion stays small: each sort field gets one
-//! `const SortField<T, Entity, Index>` (how its key attribute holds it), and its
-//! `_lt` / `_le` / `_gt` / `_ge` / `_between` / `_begins_with` methods (and the equality
-//! that ends a key) are one call into that shared generic range builder.
+//! `const SortField<T, Entity, Index>` (how its key attribute holds it), and one
+//! `<field>_range()` method handing it to the runtime's generic `SortRange` (`lt`, `le`,
+//! `gt`, `ge`, `between`, and `begins_with` on `String` fields); the equality that ends a
+//! key is one call into the same `SortField`.
 
 use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
@@ -18,9 +19,7 @@ use quote::{format_ident, quote};
 
 use super::access::index_fn_stem;
 use super::Emitter;
-use crate::model::{
-    option_inner, EntityIndexKeys, FieldModel, KeyTemplate, TemplatePart, TypeClass,
-};
+use crate::model::{option_inner, EntityIndexKeys, FieldModel, KeyTemplate, TemplatePart};
 
 /// One side of an access pattern's key.
 enum Side<'m> {
@@ -61,9 +60,9 @@ impl<'a> Emitter<'a> {
             starter: format_ident!("query"),
             index: None,
             kind: quote!(#st::query::Primary),
-            partition: Side::Template { template: &model.partition_key, attr: quote!(__ST_PK) },
+            partition: Side::Template { template: &model.partition_key, attr: self.pk_attr() },
             sort: match &model.sort_key {
-                Some(template) => Side::Template { template, attr: quote!(__ST_SK) },
+                Some(template) => Side::Template { template, attr: self.sk_attr() },
                 None => Side::None,
             },
         }];
@@ -74,11 +73,11 @@ impl<'a> Emitter<'a> {
             let local = Self::is_local(index);
             let kind = if local { quote!(#st::query::Local) } else { quote!(#st::query::Global) };
             let table_partition =
-                Side::Template { template: &model.partition_key, attr: quote!(__ST_PK) };
+                Side::Template { template: &model.partition_key, attr: self.pk_attr() };
             let (partition, sort) = match &index.keys {
                 EntityIndexKeys::Templates { partition, sort } => {
-                    let p0 = Self::index_ident(i, "P0");
-                    let s0 = Self::index_ident(i, "S0");
+                    let p0 = self.index_attr(i, false, 0);
+                    let s0 = self.index_attr(i, true, 0);
                     let partition = match partition {
                         Some(template) => Side::Template { template, attr: quote!(#p0) },
                         None => table_partition,
@@ -95,7 +94,7 @@ impl<'a> Emitter<'a> {
                             .iter()
                             .enumerate()
                             .map(|(j, f)| {
-                                let c = Self::index_ident(i, &format!("{prefix}{j}"));
+                                let c = self.index_attr(i, prefix == "S", j);
                                 (f.value.clone(), quote!(#c))
                             })
                             .collect(),
@@ -229,7 +228,7 @@ impl<'a> Emitter<'a> {
         let mut structs = TokenStream::new();
         let mut impls = TokenStream::new();
         let mut starters = TokenStream::new();
-        for (pattern_no, pattern) in self.patterns().into_iter().enumerate() {
+        for pattern in self.patterns() {
             let ty = &pattern.ty;
             let kind = &pattern.kind;
             let partition_steps = self.side_steps(&pattern.partition, &[]);
@@ -277,7 +276,7 @@ impl<'a> Emitter<'a> {
             if p == 0 {
                 start.extend(self.after_partition(&pattern, &known));
             }
-            let table = quote!(__ST_TABLE.name);
+            let table = quote!(__ST_K.table);
             impls.extend(quote! {
                 impl<M> #ty<0, M> {
                     #[doc(hidden)]
@@ -358,12 +357,8 @@ impl<'a> Emitter<'a> {
                 let ident = &field.ident;
                 let field_name = field.name();
                 let step_ty = &step.ty;
-                let is_string = field.class == TypeClass::String
-                    || option_inner(&field.ty)
-                        .is_some_and(|t| TypeClass::of(t) == TypeClass::String);
-                // One `const SortField` per sort field: its range methods are single
-                // calls into the runtime's generic range builder.
-                let spec = format_ident!("__ST_Q{}_S{}", pattern_no, s);
+                // How the field's key attribute holds it: built where it is used (a
+                // `const` per sort field would cost an evaluation each).
                 let (spec_value, eq) = match &pattern.sort {
                     Side::Template { template, attr } => {
                         let key = self.key_codec_of(field);
@@ -413,9 +408,7 @@ impl<'a> Emitter<'a> {
                     }
                     Side::None => (TokenStream::new(), None),
                 };
-                impls.extend(quote! {
-                    const #spec: #st::query::SortField<#step_ty, #entity, #kind> = #st::query::SortField::#spec_value;
-                });
+                let spec = quote!(#st::query::SortField::#spec_value);
                 let eq_fn = if last {
                     let doc = format!(" `{field_name}` equals the value: the whole key is given.");
                     let body = match &eq {
@@ -444,42 +437,17 @@ impl<'a> Emitter<'a> {
                         }
                     }
                 };
-                let ranges =
-                    [("lt", "below"), ("le", "at most"), ("gt", "above"), ("ge", "at least")];
-                let mut range_fns = TokenStream::new();
-                for (suffix, words) in ranges {
-                    let fn_name = format_ident!("{}_{}", field_name, suffix);
-                    let method = format_ident!("{}", suffix);
-                    let doc = format!(" `{field_name}` is {words} the value.");
-                    range_fns.extend(quote! {
-                        #[doc = #doc]
-                        pub fn #fn_name(self, #ident: impl ::core::convert::Into<#step_ty>) -> #query_ty {
-                            #spec.#method(self.0, #ident)
-                        }
-                    });
-                }
-                let between = format_ident!("{}_between", field_name);
-                let doc = format!(" `{field_name}` lies between `low` and `high`, inclusive.");
-                range_fns.extend(quote! {
+                let range_fn = format_ident!("{}_range", field_name);
+                let doc = format!(
+                    " A range condition on `{field_name}`: `lt`, `le`, `gt`, `ge`, `between` \
+                     (and `begins_with` on a `String`)."
+                );
+                let range_fns = quote! {
                     #[doc = #doc]
-                    pub fn #between(
-                        self,
-                        low: impl ::core::convert::Into<#step_ty>,
-                        high: impl ::core::convert::Into<#step_ty>,
-                    ) -> #query_ty {
-                        #spec.between(self.0, low, high)
+                    pub fn #range_fn(self) -> #st::query::SortRange<#step_ty, #entity, #kind> {
+                        #st::query::SortRange::new(self.0, #spec)
                     }
-                });
-                if is_string {
-                    let fn_name = format_ident!("{}_begins_with", field_name);
-                    let doc = format!(" `{field_name}` starts with `prefix`.");
-                    range_fns.extend(quote! {
-                        #[doc = #doc]
-                        pub fn #fn_name(self, prefix: &str) -> #query_ty {
-                            #spec.begins_with(self.0, prefix)
-                        }
-                    });
-                }
+                };
                 impls.extend(quote! {
                     impl #ty<#k> {
                         #eq_fn

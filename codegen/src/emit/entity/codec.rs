@@ -1,0 +1,260 @@
+//! The item codec of an entity: one codec `const` per field, `to_item` (with write
+//! defaults), `from_item`, and `decode_key`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+
+use super::{respan, Emitter, Role};
+use crate::emit::{codec_constructor, decode_field, encode_field, span_of};
+use crate::model::{option_inner, DefaultValue, EntityIndexKeys, FieldModel};
+
+impl<'a> Emitter<'a> {
+    /// The entity's codecs, one `const` tuple `__ST_C` (see `codec_slots`): each field
+    /// type's trait bounds are checked (and reported) once, at the field's type, and one
+    /// `const` costs one evaluation where one per codec cost one each.
+    pub(super) fn codecs(&self) -> TokenStream {
+        let mut types = Vec::new();
+        let mut values = Vec::new();
+        for (field, key) in self.codec_slots() {
+            let ty = &field.ty;
+            if key {
+                types.push(quote_spanned!(span_of(ty)=> __st::KeyCodec<#ty>));
+                values.push(quote_spanned!(span_of(ty)=> __st::key_codec::<#ty>()));
+            } else {
+                types.push(quote_spanned!(span_of(ty)=> __st::FieldCodec<#ty>));
+                values.push(codec_constructor(&quote!(__st), field));
+            }
+        }
+        quote! {
+            const __ST_C: (#(#types,)*) = (#(#values,)*);
+        }
+    }
+
+    /// The write default of `field`: the function of `default = "path"` on a stored
+    /// `Option` field that no lifecycle marker fills (`created_at` / `updated_at` are
+    /// stamped by the client). A put of the field as `None` stores what the function
+    /// returns (nothing, when it returns `None`).
+    pub(super) fn write_default(field: &FieldModel) -> Option<&syn::Path> {
+        let markers = &field.markers;
+        match &field.default {
+            Some(DefaultValue::Function(path))
+                if field.is_stored()
+                    && option_inner(&field.ty).is_some()
+                    && markers.created_at.is_none()
+                    && markers.updated_at.is_none() =>
+            {
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+
+    /// The local holding `&T` of a field with a write default (see
+    /// [`defaulted_binding`](Self::defaulted_binding)).
+    pub(super) fn defaulted_value(&self, field: &FieldModel) -> syn::Ident {
+        format_ident!("__st_v{}", self.position(field))
+    }
+
+    /// `let __st_vN: &T = …;`: the field as held, or (when `None`) its write default,
+    /// called once. The call is spanned at the path, so a function of the wrong type is
+    /// reported where it was named.
+    pub(super) fn defaulted_binding(&self, field: &FieldModel, path: &syn::Path) -> TokenStream {
+        let ident = &field.ident;
+        let ty = &field.ty;
+        let value = self.defaulted_value(field);
+        let slot = format_ident!("__st_d{}", self.position(field));
+        let call = Self::default_call(path, ty);
+        quote! {
+            let #slot: #ty;
+            let #value: &#ty = if ::core::option::Option::is_some(&self.#ident) {
+                &self.#ident
+            } else {
+                #slot = #call;
+                &#slot
+            };
+        }
+    }
+
+    /// `path()` through a `fn() -> T` pointer, spanned at the path: a function of
+    /// another type is reported there as the decode side reports it (expected
+    /// `fn() -> T`), once however often it is called.
+    pub(super) fn default_call(path: &syn::Path, ty: &syn::Type) -> TokenStream {
+        // The type too is spanned at the path, so the error has one place.
+        let ty = respan(ty.to_token_stream(), span_of(path));
+        quote_spanned! {span_of(path)=>
+            {
+                let __st_default: fn() -> #ty = #path;
+                __st_default()
+            }
+        }
+    }
+
+    /// The expression of type `&T` a write encodes for `field`: its write default's
+    /// binding, or the field itself.
+    pub(super) fn written_value(&self, field: &FieldModel) -> TokenStream {
+        if Self::write_default(field).is_some() {
+            let value = self.defaulted_value(field);
+            quote!(#value)
+        } else {
+            let ident = &field.ident;
+            quote!(&self.#ident)
+        }
+    }
+
+    pub(super) fn encode_item(&self) -> TokenStream {
+        let st = self.st;
+        let model = self.model;
+        let stored: Vec<&FieldModel> = model.fields.iter().filter(|f| f.is_stored()).collect();
+        let item = format_ident!("__st_item");
+        // Write defaults first: the attributes and every key rendered from the fields
+        // see the same values.
+        let defaults: TokenStream = stored
+            .iter()
+            .filter_map(|field| {
+                Self::write_default(field).map(|path| self.defaulted_binding(field, path))
+            })
+            .collect();
+        let encodes = stored.iter().map(|field| {
+            let codec = self.codec(field);
+            encode_field(&item, field, &quote!(#codec), self.written_value(field))
+        });
+        let primary_args = self.primary_params().into_iter().map(|p| self.written_value(p.field));
+        let mut capacity = stored.len() + 3;
+        let index_writes: Vec<TokenStream> = self
+            .indexes()
+            .filter(|(_, index)| matches!(index.keys, EntityIndexKeys::Templates { .. }))
+            .map(|(i, index)| {
+                capacity += 2;
+                let name = format_ident!("__st_index{}", i);
+                let args =
+                    self.index_params(index).into_iter().map(|p| self.written_value(p.field));
+                quote!(#name(&mut __st_item, #(#args),*)?;)
+            })
+            .collect();
+        // Native index keys are the fields themselves: check them as keys.
+        let mut checked: Vec<&str> = Vec::new();
+        let mut native_checks = TokenStream::new();
+        for index in &model.indexes {
+            if let EntityIndexKeys::Fields { partition, sort } = &index.keys {
+                let sides = [(Role::Partition, partition), (Role::Sort, sort)];
+                for (role, fields) in sides {
+                    let role = role.tokens();
+                    for name in fields {
+                        let attribute = &self.field(&name.value).attribute.value;
+                        if !checked.contains(&attribute.as_str()) {
+                            checked.push(attribute);
+                            native_checks.extend(quote! {
+                                __st::check_native_key(&mut __st_item, #attribute, #role)?;
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let entity_type = &model.entity_type.value;
+        quote! {
+            fn to_item(&self) -> ::core::result::Result<#st::Item, #st::EncodeError> {
+                #defaults
+                let mut __st_item: #st::Item = #st::Item::with_capacity(#capacity);
+                #(#encodes)*
+                #native_checks
+                __st_primary(&mut __st_item, #(#primary_args),*)?;
+                #(#index_writes)*
+                __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type);
+                ::core::result::Result::Ok(__st_item)
+            }
+        }
+    }
+
+    pub(super) fn decode_item(&self) -> TokenStream {
+        let st = self.st;
+        let model = self.model;
+        let entity_type = &model.entity_type.value;
+        let item = format_ident!("__st_item");
+        let fields = model.fields.iter().map(|field| {
+            let ident = &field.ident;
+            let codec = self.codec(field);
+            let value = decode_field(&item, field, &quote!(#codec));
+            quote!(#ident: #value)
+        });
+        quote! {
+            fn from_item(mut __st_item: #st::Item) -> ::core::result::Result<Self, #st::DecodeError> {
+                __st::check_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type)?;
+                ::core::result::Result::Ok(Self { #(#fields),* })
+            }
+        }
+    }
+
+    /// `type KeyFields` and `decode_key`.
+    pub(super) fn decode_key(&self) -> (TokenStream, TokenStream) {
+        let st = self.st;
+        let model = self.model;
+        let params = self.primary_params();
+        let types = params.iter().map(|p| p.ty);
+        let key_fields_ty = quote!((#(#types,)*));
+        let mut statements = TokenStream::new();
+        if let Some(shards) = &model.shards {
+            let n = shards.value;
+            statements.extend(quote! {
+                let __st_unsharded = __st::strip_shard(__st_key, __ST_K.attributes[0].name, #n)?;
+                let __st_key = &__st_unsharded;
+            });
+        }
+        let sides = [
+            (
+                Some(&model.partition_key),
+                self.pk_attr(),
+                quote!(&Self::SCHEMA.partition_key),
+                quote!(__st_pk),
+            ),
+            (
+                model.sort_key.as_ref(),
+                self.sk_attr(),
+                quote!(__st::sort_template(&Self::SCHEMA)),
+                quote!(__st_sk),
+            ),
+        ];
+        // Where each key field is read from: (texts variable, position) or a lone template.
+        let mut sources: Vec<(String, TokenStream)> = Vec::new();
+        for (template, attribute, template_const, texts) in &sides {
+            let Some(template) = template else { continue };
+            if let Some(name) = template.lone_field() {
+                if !sources.iter().any(|(n, _)| n == name) {
+                    let field = self.field(name);
+                    let (codec, key_codec) = (self.codec(field), self.key_codec(field));
+                    sources.push((
+                        name.to_owned(),
+                        quote!(__st::decode_lone_key(
+                            __st_key, #attribute, #template_const, #name, #key_codec, #codec
+                        )?),
+                    ));
+                }
+                continue;
+            }
+            statements.extend(quote! {
+                let #texts = __st::key_texts(__st_key, #attribute, #template_const)?;
+            });
+            for (position, name) in template.fields().enumerate() {
+                if !sources.iter().any(|(n, _)| n == name) {
+                    let key_codec = self.key_codec(self.field(name));
+                    sources.push((
+                        name.to_owned(),
+                        quote!((#key_codec.parse)(&#texts, #position, #name)?),
+                    ));
+                }
+            }
+        }
+        // Every key field comes from the templates just read, so each has a source.
+        let values = params.iter().filter_map(|p| {
+            let name = p.field.name();
+            sources.iter().find(|(n, _)| *n == name).map(|(_, source)| source.clone())
+        });
+        let decode_key = quote! {
+            fn decode_key(__st_key: &#st::Item) -> ::core::result::Result<Self::KeyFields, #st::DecodeError> {
+                #statements
+                ::core::result::Result::Ok((#(#values,)*))
+            }
+        };
+        (key_fields_ty, decode_key)
+    }
+}

@@ -1,0 +1,72 @@
+//! The `EntitySchema` const of an entity.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Emitter;
+use crate::emit::template_schema;
+use crate::model::{EntityIndexKeys, KeyTemplate};
+
+impl<'a> Emitter<'a> {
+    pub(super) fn schema(&self) -> TokenStream {
+        let st = self.st;
+        let model = self.model;
+        let rust_name = &self.entity_name;
+        let entity_type = &model.entity_type.value;
+        let pk_template = template_schema(st, &model.partition_key);
+        let sort_key = match &model.sort_key {
+            Some(template) => {
+                let schema = template_schema(st, template);
+                quote!(::core::option::Option::Some(#schema))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let indexes = self.indexes().map(|(_, index)| {
+            let name = &index.name.value;
+            let keys = match &index.keys {
+                EntityIndexKeys::Templates { partition, sort } => {
+                    let option = |template: &Option<KeyTemplate>| match template {
+                        Some(template) => {
+                            let schema = template_schema(st, template);
+                            quote!(::core::option::Option::Some(#schema))
+                        }
+                        None => quote!(::core::option::Option::None),
+                    };
+                    let partition = option(partition);
+                    let sort = option(sort);
+                    quote!(#st::schema::EntityIndexKeys::Templates { partition: #partition, sort: #sort })
+                }
+                EntityIndexKeys::Fields { .. } => quote!(#st::schema::EntityIndexKeys::Fields),
+            };
+            quote!(#st::schema::EntityIndexSchema { index: #name, keys: #keys })
+        });
+        // Markers and default as the bits of `__private::field_schema` (its `FIELD_*`).
+        let fields = model.fields.iter().filter(|f| f.is_stored()).map(|field| {
+            let name = field.name();
+            let attribute = &field.attribute.value;
+            let markers = &field.markers;
+            let bits = [
+                markers.version.is_some(),
+                markers.created_at.is_some(),
+                markers.updated_at.is_some(),
+                markers.ttl.is_some(),
+                markers.unique.is_some(),
+                field.default.is_some(),
+            ]
+            .iter()
+            .enumerate()
+            .fold(0u8, |bits, (i, on)| if *on { bits | 1 << i } else { bits });
+            quote!(__st::field_schema(#name, #attribute, #bits))
+        });
+        quote! {
+            #st::schema::EntitySchema {
+                rust_name: #rust_name,
+                entity_type: #entity_type,
+                partition_key: #pk_template,
+                sort_key: #sort_key,
+                indexes: &[#(#indexes),*],
+                fields: &[#(#fields),*],
+            }
+        }
+    }
+}
