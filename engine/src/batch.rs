@@ -11,7 +11,10 @@
 //! key of `BatchGetItem` that finds no item costs nothing (as DynamoDB Local reports it).
 //!
 //! A write request for an item that a running transaction owns (see `transact`) is not
-//! applied: it is returned in `UnprocessedItems`, like a throttled request.
+//! applied: it is returned in `UnprocessedItems`, like a throttled request. So is a
+//! request (a key in `UnprocessedKeys`, for `BatchGetItem`) whose table's definition an
+//! `UpdateTable` replaced after the batch was checked (see `catalog`): its retry is
+//! checked against the new definition.
 //!
 //! With [fault injection](super::FaultConfig) a random subset of the requests is left
 //! out and returned in `UnprocessedItems` / `UnprocessedKeys`, in the request's shape;
@@ -56,6 +59,10 @@ struct Checked {
     request: WriteRequest,
 }
 
+/// The checked writes of one table, with its handle and the definition they were
+/// checked against.
+type TableWrites = (Arc<TableHandle>, Arc<TableDef>, Vec<Checked>);
+
 /// `BatchWriteItem`.
 pub(crate) fn batch_write_item(
     catalog: &Catalog,
@@ -73,8 +80,7 @@ pub(crate) fn batch_write_item(
     if total > MAX_BATCH_WRITE {
         return Err(Error::validation("Too many items requested for the BatchWriteItem call"));
     }
-    let mut tables: BTreeMap<String, (Arc<TableHandle>, Arc<TableDef>, Vec<Checked>)> =
-        BTreeMap::new();
+    let mut tables: BTreeMap<String, TableWrites> = BTreeMap::new();
     let mut request_bytes = 0usize;
     for (table_name, requests) in request_items {
         if requests.is_empty() {
@@ -262,9 +268,7 @@ pub(crate) fn batch_get_item(
                 KeysAndAttributes { keys: unprocessed, consistent_read, projection: paths },
             );
         }
-        if let Some(report) =
-            consumed(return_consumed_capacity, &def, Access::Read, units, &[])
-        {
+        if let Some(report) = consumed(return_consumed_capacity, &def, Access::Read, units, &[]) {
             output.consumed_capacity.push(report);
         }
     }

@@ -113,10 +113,10 @@ use self::transact::Tokens;
 use singletable_core::backend::{
     Backend, BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput, ListTablesInput,
-    ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription,
-    Tag, TimeToLiveDescription, TimeToLiveSpecification, TransactGetItemsInput,
-    TransactGetItemsOutput, TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput,
-    UpdateTableInput, WriteItemOutput,
+    ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription, Tag,
+    TimeToLiveDescription, TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
+    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, UpdateTableInput,
+    WriteItemOutput,
 };
 use singletable_core::error::{Error, Result};
 use singletable_core::value::{AttributeValue, Item};

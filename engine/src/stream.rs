@@ -320,8 +320,7 @@ impl futures_core::Stream for ChangeStream {
         let table = handle.read();
         // The feed this stream follows, unless `UpdateTable` disabled the table's stream
         // (and maybe enabled a new one) since: then what it held, then the end.
-        let Some(feed) = table.feed().filter(|feed| Arc::ptr_eq(&feed.shared, &this.shared))
-        else {
+        let Some(feed) = table.feed().filter(|feed| Arc::ptr_eq(&feed.shared, &this.shared)) else {
             drop(table);
             return Poll::Ready(this.finish());
         };

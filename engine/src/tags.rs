@@ -43,7 +43,7 @@ pub(crate) fn tag_resource(catalog: &Catalog, arn: &str, tags: Vec<Tag>) -> Resu
     let mut constraints = Constraints::default();
     for tag in &tags {
         let chars = tag.key.chars().count();
-        if chars < 1 || chars > MAX_KEY_CHARS {
+        if !(1..=MAX_KEY_CHARS).contains(&chars) {
             constraints.push(
                 &tag.key,
                 "tags.member.key",

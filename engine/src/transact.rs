@@ -69,12 +69,12 @@ use std::time::{Duration, Instant};
 
 use super::capacity::{consumed, index_write_units, read_units, write_units, Access};
 use super::catalog::{Catalog, TableHandle};
+use super::definition::TableDef;
 use super::inflight::{InFlight, TransactionClaim};
 use super::items::{
     check_condition, check_condition_holds, check_condition_keys, local_index_entries_size,
 };
 use super::key_value::PrimaryKey;
-use super::definition::TableDef;
 use super::projection::Projection;
 use super::table::{StoredItem, Table};
 use super::update::{check_new_item, Actions};
@@ -83,8 +83,8 @@ use super::validate::{
     request_primary_key,
 };
 use singletable_core::backend::{
-    TransactGetItem, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput,
-    TransactWriteItemsOutput,
+    TransactGetItem, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem,
+    TransactWriteItemsInput, TransactWriteItemsOutput,
 };
 use singletable_core::error::{CancellationReason, Error, Result};
 use singletable_core::expr::Condition;
@@ -482,7 +482,10 @@ type Seen = Option<Arc<Item>>;
 
 /// Evaluates every action under the read locks of all tables: the writes and the items
 /// they were computed from, or the cancellation.
-fn prepare(handles: &Handles<'_>, actions: &[Action<'_>]) -> Result<Option<(Vec<Write>, Vec<Seen>)>> {
+fn prepare(
+    handles: &Handles<'_>,
+    actions: &[Action<'_>],
+) -> Result<Option<(Vec<Write>, Vec<Seen>)>> {
     // Every table's read lock, taken in name order (BTreeMap order).
     let guards: BTreeMap<&str, RwLockReadGuard<'_, Table>> =
         handles.iter().map(|(name, (handle, _))| (*name, handle.read())).collect();

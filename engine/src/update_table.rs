@@ -147,7 +147,9 @@ fn merge_definitions(
 }
 
 fn index_not_found(index_name: &str) -> Error {
-    Error::resource_not_found(format!("Requested resource not found: Index: {index_name} not found"))
+    Error::resource_not_found(format!(
+        "Requested resource not found: Index: {index_name} not found"
+    ))
 }
 
 /// Applies `GlobalSecondaryIndexUpdates` in order. Only global indexes can be updated or

@@ -2,7 +2,6 @@
 //! delete, throughput, billing, stream) and resource tags, their validation, their
 //! survival through export/import, and writes racing a GSI creation.
 
-
 use singletable_core::backend::{
     AttributeDefinition, Backend, CreateTableInput, GlobalSecondaryIndexUpdate, KeySchemaElement,
     KeyType, ProjectionSpec, PutItemInput, QueryInput, SecondaryIndex, StreamSpecification, Tag,
@@ -101,7 +100,12 @@ fn validation(error: Error) -> String {
     }
 }
 
-async fn query_gsi(db: &MemoryBackend, index: &str, attribute: &str, value: AttributeValue) -> usize {
+async fn query_gsi(
+    db: &MemoryBackend,
+    index: &str,
+    attribute: &str,
+    value: AttributeValue,
+) -> usize {
     let page = db
         .query(QueryInput {
             table_name: "Tbl".to_owned(),
@@ -148,7 +152,10 @@ async fn adding_a_gsi_backfills_it_and_later_writes_keep_it() {
     db.update_item(UpdateItemInput {
         table_name: "Tbl".to_owned(),
         key: item(&[("pk", s("b")), ("sk", s("1"))]),
-        updates: vec![UpdateAction::Set(Path::attribute("g"), SetValue::Operand(UpdateOperand::Value(s("x"))))],
+        updates: vec![UpdateAction::Set(
+            Path::attribute("g"),
+            SetValue::Operand(UpdateOperand::Value(s("x"))),
+        )],
         ..Default::default()
     })
     .await
@@ -327,9 +334,7 @@ async fn update_table_validation() {
     // A key attribute left undefined: CreateTable's rule.
     let undefined = UpdateTableInput {
         table_name: "Tbl".to_owned(),
-        global_secondary_index_updates: vec![GlobalSecondaryIndexUpdate::Create(gsi(
-            "ByH", "h",
-        ))],
+        global_secondary_index_updates: vec![GlobalSecondaryIndexUpdate::Create(gsi("ByH", "h"))],
         ..Default::default()
     };
     assert!(validation(db.update_table(undefined).await.expect_err("x"))
