@@ -506,7 +506,7 @@ fn update_table_adds_a_backfilled_gsi_and_deletes_it() {
     assert_eq!(updated["TableDescription"]["BillingModeSummary"]["BillingMode"], "PROVISIONED");
     assert_eq!(updated["TableDescription"]["ProvisionedThroughput"]["WriteCapacityUnits"], 4);
     assert_eq!(ok(&server, "DescribeTable", json!({"TableName": "upd"}))["Table"]["ItemCount"], 5);
-    // The probe table never shows.
+    // No helper table ever shows.
     let listed = ok(&server, "ListTables", json!({}));
     assert_eq!(listed["TableNames"], json!(["upd"]));
 }

@@ -144,8 +144,8 @@ impl From<RecoveryError> for io::Error {
     }
 }
 
-/// State kept beside the engine that snapshots must carry, such as the tags the server
-/// keeps by table ARN.
+/// State a program keeps beside the engine that snapshots must carry (the engine's own
+/// state, tags and changed table definitions included, is in every snapshot already).
 ///
 /// The log replays the requests that changed it (when they went through
 /// [`Storage::write`]), but a snapshot replaces the log before it: without an
