@@ -11,7 +11,10 @@
 //! key of `BatchGetItem` that finds no item costs nothing (as DynamoDB Local reports it).
 //!
 //! A write request for an item that a running transaction owns (see `transact`) is not
-//! applied: it is returned in `UnprocessedItems`, like a throttled request.
+//! applied: it is returned in `UnprocessedItems`, like a throttled request. So is a
+//! request (a key in `UnprocessedKeys`, for `BatchGetItem`) whose table's definition an
+//! `UpdateTable` replaced after the batch was checked (see `catalog`): its retry is
+//! checked against the new definition.
 //!
 //! With [fault injection](super::FaultConfig) a random subset of the requests is left
 //! out and returned in `UnprocessedItems` / `UnprocessedKeys`, in the request's shape;
@@ -22,6 +25,7 @@ use std::sync::Arc;
 
 use super::capacity::{consumed, index_write_units, read_units, write_units, Access};
 use super::catalog::{Catalog, TableHandle};
+use super::definition::TableDef;
 use super::faults::Faults;
 use super::inflight::InFlight;
 use super::items::local_index_entries_size;
@@ -55,6 +59,10 @@ struct Checked {
     request: WriteRequest,
 }
 
+/// The checked writes of one table, with its handle and the definition they were
+/// checked against.
+type TableWrites = (Arc<TableHandle>, Arc<TableDef>, Vec<Checked>);
+
 /// `BatchWriteItem`.
 pub(crate) fn batch_write_item(
     catalog: &Catalog,
@@ -72,7 +80,7 @@ pub(crate) fn batch_write_item(
     if total > MAX_BATCH_WRITE {
         return Err(Error::validation("Too many items requested for the BatchWriteItem call"));
     }
-    let mut tables: BTreeMap<String, (Arc<TableHandle>, Vec<Checked>)> = BTreeMap::new();
+    let mut tables: BTreeMap<String, TableWrites> = BTreeMap::new();
     let mut request_bytes = 0usize;
     for (table_name, requests) in request_items {
         if requests.is_empty() {
@@ -81,26 +89,26 @@ pub(crate) fn batch_write_item(
             )));
         }
         let handle = catalog.table(&table_name)?;
-        let def = &handle.def;
+        let def = handle.def();
         let mut seen = HashSet::with_capacity(requests.len());
         let mut checked = Vec::with_capacity(requests.len());
         for request in requests {
             let (key, put) = match &request {
                 WriteRequest::Put { item } => {
                     check_item_values(item)?;
-                    let key = item_primary_key(def, item)?;
-                    check_index_keys(def, item)?;
+                    let key = item_primary_key(&def, item)?;
+                    check_index_keys(&def, item)?;
                     let size = item_size(item);
                     let shared = Arc::new(item.clone());
                     check_item_size(
-                        size.saturating_add(local_index_entries_size(def, &shared, size)),
+                        size.saturating_add(local_index_entries_size(&def, &shared, size)),
                     )?;
                     request_bytes = request_bytes.saturating_add(size);
                     (key, Some((shared, size)))
                 }
                 WriteRequest::Delete { key } => {
                     request_bytes = request_bytes.saturating_add(item_size(key));
-                    (request_primary_key(def, key)?, None)
+                    (request_primary_key(&def, key)?, None)
                 }
             };
             if !seen.insert(key.clone()) {
@@ -108,7 +116,7 @@ pub(crate) fn batch_write_item(
             }
             checked.push(Checked { key, put, request });
         }
-        tables.insert(table_name, (handle, checked));
+        tables.insert(table_name, (handle, def, checked));
     }
     if request_bytes > MAX_BATCH_BYTES {
         return Err(Error::validation(
@@ -117,8 +125,7 @@ pub(crate) fn batch_write_item(
     }
 
     let mut output = BatchWriteItemOutput::default();
-    for (table_name, (handle, checked)) in tables {
-        let def = &handle.def;
+    for (table_name, (handle, def, checked)) in tables {
         let mut table_units = 0.0;
         let mut index_units = vec![0.0; def.indexes.len()];
         let mut unprocessed = Vec::new();
@@ -132,19 +139,26 @@ pub(crate) fn batch_write_item(
                 unprocessed.push(request);
                 continue;
             }
+            // The requests were checked against `def`: when `UpdateTable` replaced it
+            // meanwhile, they are left for a retry, which checks them again.
+            let Some(mut table) = handle.write_current(&def) else {
+                unprocessed.push(request);
+                continue;
+            };
             let outcome = match put {
                 Some((item, size)) => {
-                    let outcome = handle.write().put(key, item, size);
+                    let outcome = table.put(key, item, size);
                     table_units +=
                         write_units(size.max(outcome.old.as_ref().map_or(0, |old| old.size)));
                     outcome
                 }
                 None => {
-                    let outcome = handle.write().delete(&key);
+                    let outcome = table.delete(&key);
                     table_units += write_units(outcome.old.as_ref().map_or(0, |old| old.size));
                     outcome
                 }
             };
+            drop(table);
             for (sum, change) in index_units.iter_mut().zip(&outcome.index_changes) {
                 *sum += index_write_units(*change);
             }
@@ -153,7 +167,7 @@ pub(crate) fn batch_write_item(
             output.unprocessed_items.insert(table_name, unprocessed);
         }
         if let Some(report) =
-            consumed(return_consumed_capacity, def, Access::Write, table_units, &index_units)
+            consumed(return_consumed_capacity, &def, Access::Write, table_units, &index_units)
         {
             output.consumed_capacity.push(report);
         }
@@ -177,6 +191,7 @@ pub(crate) fn batch_get_item(
     }
     struct Checked {
         handle: Arc<TableHandle>,
+        def: Arc<TableDef>,
         keys: Vec<(PrimaryKey, Item)>,
         consistent_read: bool,
         projection: Option<Projection>,
@@ -192,11 +207,12 @@ pub(crate) fn batch_get_item(
         }
         let projection = paths.as_deref().map(Projection::new).transpose()?;
         let handle = catalog.table(&table_name)?;
-        check_scalar_key_paths(&handle.def, paths.iter().flatten())?;
+        let def = handle.def();
+        check_scalar_key_paths(&def, paths.iter().flatten())?;
         let mut seen = HashSet::with_capacity(keys.len());
         let mut checked = Vec::with_capacity(keys.len());
         for key in keys {
-            let primary = request_primary_key(&handle.def, &key)?;
+            let primary = request_primary_key(&def, &key)?;
             if !seen.insert(primary.clone()) {
                 return Err(duplicates());
             }
@@ -204,14 +220,14 @@ pub(crate) fn batch_get_item(
         }
         tables.insert(
             table_name,
-            Checked { handle, keys: checked, consistent_read, projection, paths },
+            Checked { handle, def, keys: checked, consistent_read, projection, paths },
         );
     }
 
     let mut output = BatchGetItemOutput::default();
     let mut response_bytes = 0usize;
     for (table_name, checked) in tables {
-        let Checked { handle, keys, consistent_read, projection, paths } = checked;
+        let Checked { handle, def, keys, consistent_read, projection, paths } = checked;
         let mut units = 0.0;
         let mut found = Vec::new();
         let mut unprocessed = Vec::new();
@@ -220,7 +236,14 @@ pub(crate) fn batch_get_item(
                 unprocessed.push(key);
                 continue;
             }
-            let stored = handle.read().get(&primary).cloned();
+            // Checked against `def`: when `UpdateTable` replaced it meanwhile, the key is
+            // left for a retry, which checks it again.
+            let Some(table) = handle.read_current(&def) else {
+                unprocessed.push(key);
+                continue;
+            };
+            let stored = table.get(&primary).cloned();
+            drop(table);
             // A missing key costs nothing (DynamoDB Local's figures).
             if let Some(stored) = stored {
                 // The response never exceeds 16 MB: an item that would take it over is
@@ -245,9 +268,7 @@ pub(crate) fn batch_get_item(
                 KeysAndAttributes { keys: unprocessed, consistent_read, projection: paths },
             );
         }
-        if let Some(report) =
-            consumed(return_consumed_capacity, &handle.def, Access::Read, units, &[])
-        {
+        if let Some(report) = consumed(return_consumed_capacity, &def, Access::Read, units, &[]) {
             output.consumed_capacity.push(report);
         }
     }

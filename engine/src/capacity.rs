@@ -206,6 +206,7 @@ mod tests {
             billing_mode: BillingMode::PayPerRequest,
             stream: None,
             creation_date_time: 0.0,
+            stream_date_time: 0.0,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The catalog: which tables exist, and the table-level operations (`CreateTable`,
-//! `DeleteTable`, `DescribeTable`, `ListTables`).
+//! `DeleteTable`, `DescribeTable`, `ListTables`; `UpdateTable` in `update_table`, tags in
+//! `tags`).
 //!
 //! # Locking
 //!
@@ -9,11 +10,34 @@
 //! transaction) takes them in table-name order, so no two requests can wait on each
 //! other. A poisoned lock is recovered, not propagated: every write leaves a table
 //! consistent before it can fail.
+//!
+//! # Definitions that change (`UpdateTable`)
+//!
+//! A table's definition (`TableDef`: its indexes, billing mode, stream) can change while
+//! requests run, without any engine-wide gate. The definition in force is the one the
+//! table's data holds ([`Table::def`], under the table lock): index stores and the
+//! change feed always match it. [`TableHandle`] also publishes it in an
+//! [`ArcSwap`], so that a request can check its parameters against it *before* taking
+//! the lock (DynamoDB's validation comes first, and keeping it out of the lock keeps
+//! writers short). `UpdateTable` builds the new definition and its index stores under
+//! the table's write lock, then swaps both the table's and the published definition
+//! before releasing it.
+//!
+//! A request therefore validates against a loaded definition `d`, then takes the lock
+//! with [`TableHandle::read_current`] / [`TableHandle::write_current`], which hand out
+//! the guard only if the table's definition is still `d` (pointer equality). When an
+//! `UpdateTable` came in between, the request starts over with the new definition. So
+//! every request sees one definition from its first check to its last write, the old
+//! or the new one, never a mix; and since definition changes are rare, the retry costs
+//! nothing in the common case. Multi-item requests follow the same rule per table (see
+//! `batch` and `transact`).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use arc_swap::ArcSwap;
 
 use super::create_table::table_def;
 use super::definition::TableDef;
@@ -29,25 +53,68 @@ use singletable_core::error::{Error, Result};
 /// `ListTables` returns at most this many names per page.
 const MAX_LIST_LIMIT: u32 = 100;
 
-/// One table: its schema (read without locking) and its data.
+/// One table: its definition (published for reading without the lock), its data and
+/// its settings.
 #[derive(Debug)]
 pub(crate) struct TableHandle {
-    /// The schema.
-    pub def: Arc<TableDef>,
+    /// The definition in force, as published by the last `UpdateTable` (see the module
+    /// docs): equal to the data's own definition whenever the data lock is free.
+    def: ArcSwap<TableDef>,
     data: RwLock<Table>,
     /// The `TimeToLive` attribute name, while TTL is enabled.
     ttl: Mutex<Option<String>>,
+    /// The table's tags, by key.
+    tags: Mutex<BTreeMap<String, String>>,
 }
 
 impl TableHandle {
-    /// Shared access to the data.
+    /// A handle over `data`, with its TTL setting and tags.
+    pub fn new(data: Table, ttl: Option<String>, tags: BTreeMap<String, String>) -> Self {
+        TableHandle {
+            def: ArcSwap::new(Arc::clone(data.def_arc())),
+            data: RwLock::new(data),
+            ttl: Mutex::new(ttl),
+            tags: Mutex::new(tags),
+        }
+    }
+
+    /// The definition in force now: what a request validates against before it takes
+    /// the lock with [`read_current`](Self::read_current) or
+    /// [`write_current`](Self::write_current).
+    pub fn def(&self) -> Arc<TableDef> {
+        self.def.load_full()
+    }
+
+    /// Shared access to the data, whatever its definition (for readers that take the
+    /// definition from the guard: [`Table::def`]).
     pub fn read(&self) -> RwLockReadGuard<'_, Table> {
         self.data.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Exclusive access to the data.
+    /// Exclusive access to the data, whatever its definition (for writers that take the
+    /// definition from the guard).
     pub fn write(&self) -> RwLockWriteGuard<'_, Table> {
         self.data.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Shared access to the data if its definition is still `def`; `None` when an
+    /// `UpdateTable` replaced it since `def` was loaded (the caller starts over).
+    pub fn read_current(&self, def: &Arc<TableDef>) -> Option<RwLockReadGuard<'_, Table>> {
+        let table = self.read();
+        Arc::ptr_eq(table.def_arc(), def).then_some(table)
+    }
+
+    /// Exclusive access to the data if its definition is still `def`; `None` when an
+    /// `UpdateTable` replaced it since `def` was loaded (the caller starts over).
+    pub fn write_current(&self, def: &Arc<TableDef>) -> Option<RwLockWriteGuard<'_, Table>> {
+        let table = self.write();
+        Arc::ptr_eq(table.def_arc(), def).then_some(table)
+    }
+
+    /// Publishes the definition the data now holds (`UpdateTable`, under the write
+    /// lock `table`).
+    pub fn publish(&self, table: &Table) {
+        self.def.store(Arc::clone(table.def_arc()));
     }
 
     /// The `TimeToLive` attribute name, while TTL is enabled.
@@ -55,9 +122,15 @@ impl TableHandle {
         self.ttl.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn describe(&self, table_status: TableStatus) -> TableDescription {
+    /// The table's tags, by key.
+    pub fn tags(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
+        self.tags.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The table's description, with `table_status`.
+    pub fn describe(&self, table_status: TableStatus) -> TableDescription {
         let table = self.read();
-        let def = &self.def;
+        let def = table.def();
         let index_statistics = def
             .indexes
             .iter()
@@ -99,7 +172,8 @@ fn not_found() -> Error {
     Error::resource_not_found("Cannot do operations on a non-existent table")
 }
 
-fn now() -> f64 {
+/// The time now, Unix epoch seconds.
+pub(crate) fn now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |elapsed| elapsed.as_secs_f64())
 }
 
@@ -121,21 +195,19 @@ impl Catalog {
     /// `CreateTable`: the table is `ACTIVE` at once.
     pub fn create_table(&self, input: CreateTableInput) -> Result<TableDescription> {
         let def = Arc::new(table_def(input, now())?);
-        let handle = Arc::new(TableHandle {
-            data: RwLock::new(Table::with_feed(Arc::clone(&def), &self.feeds)),
-            def,
-            ttl: Mutex::new(None),
-        });
+        let name = def.name.clone();
+        let handle =
+            Arc::new(TableHandle::new(Table::with_feed(def, &self.feeds), None, BTreeMap::new()));
         {
             let mut tables = self.map_mut();
-            if tables.contains_key(&handle.def.name) {
+            if tables.contains_key(&name) {
                 // Real DynamoDB: `Table already exists: <name>`.
                 return Err(Error::ResourceInUse {
                     message: "Cannot create preexisting table".to_owned(),
                     source: None,
                 });
             }
-            tables.insert(handle.def.name.clone(), Arc::clone(&handle));
+            tables.insert(name, Arc::clone(&handle));
         }
         Ok(handle.describe(TableStatus::Active))
     }
@@ -206,23 +278,25 @@ impl Catalog {
         &self.feeds
     }
 
-    /// Adds a table restored from a snapshot (`snapshot`): its schema, its data and its
-    /// TTL setting. Fails with `ResourceInUseException` when the name is taken.
+    /// Adds a table restored from a snapshot (`snapshot`): its data (with its
+    /// definition), its TTL setting and its tags. Fails with `ResourceInUseException`
+    /// when the name is taken.
     pub fn restore_table(
         &self,
-        def: Arc<TableDef>,
         data: Table,
         ttl: Option<String>,
+        tags: BTreeMap<String, String>,
     ) -> Result<()> {
-        let handle = Arc::new(TableHandle { def, data: RwLock::new(data), ttl: Mutex::new(ttl) });
+        let name = data.def().name.clone();
+        let handle = Arc::new(TableHandle::new(data, ttl, tags));
         let mut tables = self.map_mut();
-        if tables.contains_key(&handle.def.name) {
+        if tables.contains_key(&name) {
             return Err(Error::ResourceInUse {
                 message: "Cannot create preexisting table".to_owned(),
                 source: None,
             });
         }
-        tables.insert(handle.def.name.clone(), handle);
+        tables.insert(name, handle);
         Ok(())
     }
 }

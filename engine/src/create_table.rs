@@ -117,6 +117,7 @@ pub(crate) fn table_def(input: CreateTableInput, creation_date_time: f64) -> Res
         billing_mode: input.billing_mode,
         stream: input.stream,
         creation_date_time,
+        stream_date_time: creation_date_time,
     })
 }
 

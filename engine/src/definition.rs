@@ -99,6 +99,10 @@ pub(crate) struct TableDef {
     pub stream: Option<StreamViewType>,
     /// `CreationDateTime`, Unix epoch seconds.
     pub creation_date_time: f64,
+    /// When the table's current stream was enabled, Unix epoch seconds (its
+    /// `StreamLabel`): the creation time for a table created with a stream, the time of
+    /// the `UpdateTable` that enabled it otherwise. Meaningless without a stream.
+    pub stream_date_time: f64,
 }
 
 impl TableDef {
@@ -171,6 +175,7 @@ mod tests {
             billing_mode: BillingMode::PayPerRequest,
             stream: None,
             creation_date_time: 0.0,
+            stream_date_time: 0.0,
         }
     }
 

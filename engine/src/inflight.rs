@@ -116,7 +116,7 @@ impl InFlight {
             return Ok(());
         }
         let Ok(handle) = catalog.table(table_name) else { return Ok(()) };
-        let Ok(key) = item_primary_key(&handle.def, item) else { return Ok(()) };
+        let Ok(key) = item_primary_key(&handle.def(), item) else { return Ok(()) };
         self.check_write(table_name, &key)
     }
 
@@ -127,7 +127,7 @@ impl InFlight {
             return Ok(());
         }
         let Ok(handle) = catalog.table(table_name) else { return Ok(()) };
-        let Ok(key) = request_primary_key(&handle.def, key) else { return Ok(()) };
+        let Ok(key) = request_primary_key(&handle.def(), key) else { return Ok(()) };
         self.check_write(table_name, &key)
     }
 

@@ -32,9 +32,16 @@ pub(crate) fn get_item(catalog: &Catalog, input: GetItemInput) -> Result<GetItem
     check_name(&input.table_name)?;
     let projection = input.projection.as_deref().map(Projection::new).transpose()?;
     let handle = catalog.table(&input.table_name)?;
-    check_scalar_key_paths(&handle.def, input.projection.iter().flatten())?;
-    let key = request_primary_key(&handle.def, &input.key)?;
-    let stored = handle.read().get(&key).cloned();
+    let (def, stored) = loop {
+        let def = handle.def();
+        check_scalar_key_paths(&def, input.projection.iter().flatten())?;
+        let key = request_primary_key(&def, &input.key)?;
+        // A definition replaced meanwhile: start over (see `catalog`).
+        let Some(table) = handle.read_current(&def) else { continue };
+        let stored = table.get(&key).cloned();
+        drop(table);
+        break (def, stored);
+    };
     let size = stored.as_ref().map_or(0, |stored| stored.size);
     let item = stored.map(|stored| match &projection {
         Some(projection) => projection.apply(&stored.item),
@@ -42,7 +49,7 @@ pub(crate) fn get_item(catalog: &Catalog, input: GetItemInput) -> Result<GetItem
     });
     let units = read_units(size, input.consistent_read);
     let consumed_capacity =
-        consumed(input.return_consumed_capacity, &handle.def, Access::Read, units, &[]);
+        consumed(input.return_consumed_capacity, &def, Access::Read, units, &[]);
     Ok(GetItemOutput { item, consumed_capacity })
 }
 
@@ -61,24 +68,27 @@ pub(crate) fn put_item(catalog: &Catalog, input: PutItemInput) -> Result<WriteIt
     check_condition(condition.as_ref())?;
     check_item_values(&item)?;
     let handle = catalog.table(&table_name)?;
-    let def = &handle.def;
-    check_condition_keys(def, condition.as_ref())?;
-    let key = item_primary_key(def, &item)?;
-    check_index_keys(def, &item)?;
     let size = item_size(&item);
     let item = Arc::new(item);
-    check_item_size(size.saturating_add(local_index_entries_size(def, &item, size)))?;
-
-    let outcome = {
-        let mut table = handle.write();
+    let (def, outcome) = loop {
+        let def = handle.def();
+        check_condition_keys(&def, condition.as_ref())?;
+        let key = item_primary_key(&def, &item)?;
+        check_index_keys(&def, &item)?;
+        check_item_size(size.saturating_add(local_index_entries_size(&def, &item, size)))?;
+        // A definition replaced meanwhile: check again (see `catalog`).
+        let Some(mut table) = handle.write_current(&def) else { continue };
         let old = table.get(&key);
         check_condition_holds(condition.as_ref(), old, return_old_on_condition_failure)?;
-        table.put(key, item, size)
+        let outcome = table.put(key, Arc::clone(&item), size);
+        drop(table);
+        break (def, outcome);
     };
+    drop(item);
     let old_size = outcome.old.as_ref().map_or(0, |old| old.size);
     let table_units = write_units(size.max(old_size));
     Ok(finish_write(
-        def,
+        &def,
         return_values,
         return_consumed_capacity,
         outcome.old,
@@ -101,20 +111,22 @@ pub(crate) fn delete_item(catalog: &Catalog, input: DeleteItemInput) -> Result<W
     check_put_delete_return_values(return_values)?;
     check_condition(condition.as_ref())?;
     let handle = catalog.table(&table_name)?;
-    let def = &handle.def;
-    check_condition_keys(def, condition.as_ref())?;
-    let key = request_primary_key(def, &key)?;
-
-    let outcome = {
-        let mut table = handle.write();
-        let old = table.get(&key);
+    let (def, outcome) = loop {
+        let def = handle.def();
+        check_condition_keys(&def, condition.as_ref())?;
+        let primary = request_primary_key(&def, &key)?;
+        // A definition replaced meanwhile: check again (see `catalog`).
+        let Some(mut table) = handle.write_current(&def) else { continue };
+        let old = table.get(&primary);
         check_condition_holds(condition.as_ref(), old, return_old_on_condition_failure)?;
-        table.delete(&key)
+        let outcome = table.delete(&primary);
+        drop(table);
+        break (def, outcome);
     };
     // Deleting a missing item still costs one unit.
     let table_units = write_units(outcome.old.as_ref().map_or(0, |old| old.size));
     Ok(finish_write(
-        def,
+        &def,
         return_values,
         return_consumed_capacity,
         outcome.old,

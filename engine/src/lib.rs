@@ -45,8 +45,13 @@
 //! uses real DynamoDB's text, and the code names Local's next to it. Modules, one idea
 //! each:
 //!
-//! - `catalog`: the tables that exist, table-level operations, the locking rules;
+//! - `catalog`: the tables that exist, table-level operations, the locking rules, and
+//!   how requests stay consistent while `UpdateTable` changes a definition (no global
+//!   gate: each request checks and runs against one definition, retrying if it changed);
 //! - `create_table`: `CreateTable` validation into a table definition (`definition`);
+//!   `update_table`: `UpdateTable` (GSI create with backfill, delete, throughput,
+//!   billing, stream), see [`MemoryBackend::update_table`]; `tags`: resource tags, see
+//!   [`MemoryBackend::tag_resource`];
 //! - `table` and `index`: item storage and secondary index storage;
 //! - `key_value`: key values ordered as DynamoDB orders them;
 //! - `items`: `GetItem`, `PutItem`, `DeleteItem`; `update`: `UpdateItem`;
@@ -87,9 +92,11 @@ mod snapshot;
 mod stream;
 mod sweep;
 mod table;
+mod tags;
 mod transact;
 mod ttl;
 mod update;
+mod update_table;
 mod validate;
 
 use std::fmt;
@@ -110,9 +117,10 @@ use self::transact::Tokens;
 use singletable_core::backend::{
     Backend, BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput, ListTablesInput,
-    ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription,
+    ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription, Tag,
     TimeToLiveDescription, TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
-    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput,
+    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, UpdateTableInput,
+    WriteItemOutput,
 };
 use singletable_core::error::{Error, Result};
 use singletable_core::value::{AttributeValue, Item};
@@ -170,9 +178,9 @@ impl MemoryBackend {
         partition_key: &AttributeValue,
     ) -> Result<Vec<Item>> {
         let handle = self.catalog.table(table_name)?;
-        let key = KeyValue::from_attribute(partition_key, handle.def.partition_key.ty)
-            .ok_or_else(type_mismatch)?;
         let table = handle.read();
+        let key = KeyValue::from_attribute(partition_key, table.def().partition_key.ty)
+            .ok_or_else(type_mismatch)?;
         let items: Vec<Arc<Item>> =
             table.partition(&key).map(|stored| Arc::clone(&stored.item)).collect();
         drop(table);
@@ -194,7 +202,8 @@ impl MemoryBackend {
         partition_key: &[AttributeValue],
     ) -> Result<Vec<Item>> {
         let handle = self.catalog.table(table_name)?;
-        let (position, index) = handle.def.index(index_name).ok_or_else(|| {
+        let table = handle.read();
+        let (position, index) = table.def().index(index_name).ok_or_else(|| {
             Error::validation(format!("The table does not have the specified index: {index_name}"))
         })?;
         if partition_key.len() != index.partition.len() {
@@ -214,7 +223,6 @@ impl MemoryBackend {
                 KeyValue::from_attribute(value, attribute.ty).ok_or_else(type_mismatch)
             })
             .collect::<Result<_>>()?;
-        let table = handle.read();
         let entries: Vec<Arc<Item>> = table
             .index(position)
             .into_iter()
@@ -258,6 +266,90 @@ impl MemoryBackend {
     /// Removes the hook set by [`on_transaction_prepared`](Self::on_transaction_prepared).
     pub fn clear_transaction_hook(&self) {
         self.inflight.set_hook(None);
+    }
+
+    /// `UpdateTable`: creates (and fills from the table's items) or deletes one global
+    /// secondary index, changes GSIs' provisioned throughput, the billing mode, or
+    /// enables or disables the stream; returns the new description. The table is
+    /// `ACTIVE` again when the call returns.
+    ///
+    /// Requests running meanwhile see the table either before or after the change,
+    /// never a mix (see the crate's design notes). An existing item whose attribute has
+    /// another type than a new index key's is left out of the index, as DynamoDB's
+    /// backfill does; writes after the update are checked against the new key.
+    ///
+    /// Fails with `ValidationException` when nothing is asked for, for an invalid
+    /// definition (as `CreateTable` checks it), an index name that exists, a stream
+    /// enabled twice or disabled without one; `ResourceNotFoundException` for a missing
+    /// table or index; [`Error::Service`] `LimitExceededException` for more than one
+    /// index creation or deletion in one call.
+    ///
+    /// ```
+    /// use singletable_core::backend::{
+    ///     AttributeDefinition, Backend, CreateTableInput, GlobalSecondaryIndexUpdate,
+    ///     KeySchemaElement, KeyType, ProjectionSpec, SecondaryIndex, UpdateTableInput,
+    /// };
+    /// use singletable_core::schema::{BillingMode, ScalarType};
+    /// use singletable_engine::MemoryBackend;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> singletable_core::Result<()> {
+    /// let key = |name: &str, key_type| KeySchemaElement { attribute_name: name.to_owned(), key_type };
+    /// let db = MemoryBackend::new();
+    /// db.create_table(CreateTableInput {
+    ///     table_name: "Users".to_owned(),
+    ///     attribute_definitions: vec![AttributeDefinition { name: "pk".to_owned(), ty: ScalarType::S }],
+    ///     key_schema: vec![key("pk", KeyType::Hash)],
+    ///     global_secondary_indexes: vec![],
+    ///     local_secondary_indexes: vec![],
+    ///     billing_mode: BillingMode::PayPerRequest,
+    ///     stream: None,
+    /// })
+    /// .await?;
+    /// let updated = db
+    ///     .update_table(UpdateTableInput {
+    ///         table_name: "Users".to_owned(),
+    ///         attribute_definitions: vec![AttributeDefinition { name: "email".to_owned(), ty: ScalarType::S }],
+    ///         global_secondary_index_updates: vec![GlobalSecondaryIndexUpdate::Create(SecondaryIndex {
+    ///             index_name: "ByEmail".to_owned(),
+    ///             key_schema: vec![key("email", KeyType::Hash)],
+    ///             projection: ProjectionSpec::All,
+    ///             provisioned_throughput: None,
+    ///         })],
+    ///         ..Default::default()
+    ///     })
+    ///     .await?;
+    /// assert_eq!(updated.global_secondary_indexes[0].index_name, "ByEmail");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn update_table(&self, input: UpdateTableInput) -> Result<TableDescription> {
+        update_table::update_table(&self.catalog, input)
+    }
+
+    /// `TagResource`: adds `tags` to the table whose ARN is `resource_arn` (a key it has
+    /// gets the new value).
+    ///
+    /// Fails with `ValidationException` for a key of 0 or more than 128 characters, a
+    /// value of more than 256, or an ARN that does not name a table;
+    /// `ResourceNotFoundException` when no table has this ARN (DynamoDB's text:
+    /// `Requested resource not found: ResourceArn: <arn> not found`); and
+    /// [`Error::Service`] `LimitExceededException` when the table would carry more than
+    /// 50 tags.
+    pub async fn tag_resource(&self, resource_arn: &str, tags: Vec<Tag>) -> Result<()> {
+        tags::tag_resource(&self.catalog, resource_arn, tags)
+    }
+
+    /// `UntagResource`: removes the tags with these keys (keys the table does not have
+    /// are ignored). Fails as [`tag_resource`](Self::tag_resource) does for the ARN.
+    pub async fn untag_resource(&self, resource_arn: &str, keys: &[String]) -> Result<()> {
+        tags::untag_resource(&self.catalog, resource_arn, keys)
+    }
+
+    /// `ListTagsOfResource`: the table's tags, in key order. Fails as
+    /// [`tag_resource`](Self::tag_resource) does for the ARN.
+    pub async fn list_tags_of_resource(&self, resource_arn: &str) -> Result<Vec<Tag>> {
+        tags::list_tags_of_resource(&self.catalog, resource_arn)
     }
 }
 

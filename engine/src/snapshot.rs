@@ -2,7 +2,8 @@
 //! [`MemoryBackend::import_state`].
 //!
 //! An [`EngineState`] lists every table with what `CreateTable` accepted for it (as the
-//! table describes itself now), its ARN and creation time, its TTL setting and its items.
+//! table describes itself now, after any `UpdateTable`), its ARN, creation time and
+//! stream time, its TTL setting, its tags and its items.
 //! It is what a snapshot of `singletable serve --data-dir` holds, and what a test or a
 //! tool needs to copy an engine. Secondary index entries are not part of it: importing
 //! rebuilds them from the items, so an imported table answers exactly as the exported
@@ -22,7 +23,7 @@ use super::create_table::table_def;
 use super::table::Table;
 use super::validate::item_primary_key;
 use super::MemoryBackend;
-use singletable_core::backend::CreateTableInput;
+use singletable_core::backend::{CreateTableInput, Tag};
 use singletable_core::error::{Error, Result};
 use singletable_core::size::item_size;
 use singletable_core::value::Item;
@@ -43,8 +44,13 @@ pub struct TableState {
     pub arn: String,
     /// `CreationDateTime`, Unix epoch seconds.
     pub creation_date_time: f64,
+    /// When the table's stream was enabled, Unix epoch seconds (its `StreamLabel`);
+    /// `None` means at creation.
+    pub stream_date_time: Option<f64>,
     /// The `TimeToLive` attribute, while TTL is enabled.
     pub time_to_live_attribute: Option<String>,
+    /// The table's tags, in key order.
+    pub tags: Vec<Tag>,
     /// The items, in primary key order. Shared with the engine that exported them.
     pub items: Vec<Arc<Item>>,
 }
@@ -60,15 +66,20 @@ impl MemoryBackend {
             .into_iter()
             .filter_map(|name| self.catalog.table(&name).ok())
             .map(|handle| {
-                let def = &handle.def;
                 let time_to_live_attribute = handle.ttl().clone();
-                let items: Vec<Arc<Item>> = {
+                let tags = handle
+                    .tags()
+                    .iter()
+                    .map(|(key, value)| Tag { key: key.clone(), value: value.clone() })
+                    .collect();
+                let (def, items) = {
                     let table = handle.read();
-                    table
+                    let items: Vec<Arc<Item>> = table
                         .partitions_from(Bound::Unbounded)
                         .flat_map(|(_, partition)| partition.values())
                         .map(|stored| Arc::clone(&stored.item))
-                        .collect()
+                        .collect();
+                    (Arc::clone(table.def_arc()), items)
                 };
                 TableState {
                     definition: CreateTableInput {
@@ -82,7 +93,11 @@ impl MemoryBackend {
                     },
                     arn: def.arn.clone(),
                     creation_date_time: def.creation_date_time,
+                    stream_date_time: (def.stream.is_some()
+                        && def.stream_date_time != def.creation_date_time)
+                        .then_some(def.stream_date_time),
                     time_to_live_attribute,
+                    tags,
                     items,
                 }
             })
@@ -91,7 +106,7 @@ impl MemoryBackend {
     }
 
     /// Adds the tables of `state` to this engine, with their items, index entries and TTL
-    /// settings, keeping each table's ARN and creation time.
+    /// settings and tags, keeping each table's ARN, creation time and stream time.
     ///
     /// Every table is checked before any is added: a definition `CreateTable` would
     /// refuse, or an item without a valid primary key, fails with `ValidationException`
@@ -102,9 +117,7 @@ impl MemoryBackend {
         for table_state in state.tables {
             let name = table_state.definition.table_name.clone();
             if self.catalog.table(&name).is_ok()
-                || built
-                    .iter()
-                    .any(|(def, _, _): &(Arc<super::definition::TableDef>, _, _)| def.name == name)
+                || built.iter().any(|(table, _, _): &(Table, _, _)| table.def().name == name)
             {
                 return Err(Error::ResourceInUse {
                     message: format!("Cannot restore table {name}: it exists already"),
@@ -116,6 +129,9 @@ impl MemoryBackend {
                     Error::validation(format!("Cannot restore table {name}: {error}"))
                 })?;
             def.arn = table_state.arn;
+            if let Some(time) = table_state.stream_date_time {
+                def.stream_date_time = time;
+            }
             let def = Arc::new(def);
             let mut table = Table::new(Arc::clone(&def));
             // Restored items are not changes: the feed starts after them.
@@ -128,10 +144,11 @@ impl MemoryBackend {
                 table.put(key, item, size);
             }
             table.set_feed(Some(self.catalog.feeds()));
-            built.push((def, table, table_state.time_to_live_attribute));
+            let tags = table_state.tags.into_iter().map(|tag| (tag.key, tag.value)).collect();
+            built.push((table, table_state.time_to_live_attribute, tags));
         }
-        for (def, table, ttl) in built {
-            self.catalog.restore_table(def, table, ttl)?;
+        for (table, ttl, tags) in built {
+            self.catalog.restore_table(table, ttl, tags)?;
         }
         Ok(())
     }

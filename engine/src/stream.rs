@@ -277,6 +277,21 @@ impl fmt::Debug for ChangeStream {
 }
 
 impl ChangeStream {
+    /// Ends the stream after the records its ended feed held that it has not yielded.
+    fn finish(&mut self) -> Option<Result<ChangeRecord>> {
+        self.finished = true;
+        let remains = lock(&self.shared).remains.clone();
+        let last = self.last;
+        self.buffer.extend(
+            remains
+                .iter()
+                .flat_map(|records| records.iter())
+                .filter(|r| r.sequence_number > last)
+                .cloned(),
+        );
+        self.buffer.pop_front().map(Ok)
+    }
+
     /// The next record: `stream.recv().await`, for code without a `StreamExt` at hand.
     /// `None` once the stream has ended.
     pub async fn recv(&mut self) -> Option<Result<ChangeRecord>> {
@@ -300,20 +315,15 @@ impl futures_core::Stream for ChangeStream {
         }
         let Some(handle) = this.handle.upgrade() else {
             // The table was deleted: what it held, then the end.
-            this.finished = true;
-            let remains = lock(&this.shared).remains.clone();
-            let last = this.last;
-            this.buffer.extend(
-                remains
-                    .iter()
-                    .flat_map(|records| records.iter())
-                    .filter(|r| r.sequence_number > last)
-                    .cloned(),
-            );
-            return Poll::Ready(this.buffer.pop_front().map(Ok));
+            return Poll::Ready(this.finish());
         };
         let table = handle.read();
-        let Some(feed) = table.feed() else { return Poll::Ready(None) };
+        // The feed this stream follows, unless `UpdateTable` disabled the table's stream
+        // (and maybe enabled a new one) since: then what it held, then the end.
+        let Some(feed) = table.feed().filter(|feed| Arc::ptr_eq(&feed.shared, &this.shared)) else {
+            drop(table);
+            return Poll::Ready(this.finish());
+        };
         match feed.records_after(&this.table, Some(this.last), STREAM_BATCH) {
             Err(error) => {
                 this.finished = true;
@@ -378,9 +388,9 @@ impl MemoryBackend {
     /// The stream of `table`, `None` when it has none. Fails with
     /// `ResourceNotFoundException` for a missing table.
     pub fn stream_info(&self, table: &str) -> Result<Option<StreamInfo>> {
-        let handle = self.catalog.table(table)?;
-        Ok(handle.def.stream.map(|view_type| {
-            let created_ms = seconds_to_ms(handle.def.creation_date_time);
+        let def = self.catalog.table(table)?.def();
+        Ok(def.stream.map(|view_type| {
+            let created_ms = seconds_to_ms(def.stream_date_time);
             StreamInfo { label: stream_label(created_ms), view_type, created_ms }
         }))
     }
@@ -388,7 +398,7 @@ impl MemoryBackend {
     /// The change records of `table` written from now on, as an async
     /// [`Stream`](futures_core::Stream), for in-process event-driven code and tests. The
     /// stream waits (without polling) for the next record, yields each record once in
-    /// commit order, and ends when the table is deleted (after the records written
+    /// commit order, and ends when the table is deleted or its stream disabled (after the records written
     /// before). A consumer that falls behind the
     /// retention (see [`DEFAULT_RETENTION_RECORDS`]) gets one `TrimmedDataAccessException` error, then the
     /// end of the stream.

@@ -88,6 +88,49 @@ impl Table {
         &self.def
     }
 
+    /// The table's schema, shared.
+    pub fn def_arc(&self) -> &Arc<TableDef> {
+        &self.def
+    }
+
+    /// Moves the table to a new definition `def` (`UpdateTable`): the indexes `def`
+    /// keeps (by name) keep their entries, a new one is filled from the items (an item
+    /// whose attribute has another type than the new key's is left out, as DynamoDB's
+    /// backfill does), a dropped one goes. A stream `def` enables starts a new feed
+    /// following `settings`; one it disables ends the feed (its streams yield what they
+    /// have not seen, then end).
+    pub fn redefine(&mut self, def: Arc<TableDef>, settings: &Arc<FeedSettings>) {
+        let mut old: Vec<(String, IndexStore)> = self
+            .def
+            .indexes
+            .iter()
+            .map(|index| index.name.clone())
+            .zip(std::mem::take(&mut self.indexes))
+            .collect();
+        self.indexes = def
+            .indexes
+            .iter()
+            .map(|index| {
+                if let Some(position) = old.iter().position(|(name, _)| *name == index.name) {
+                    return old.swap_remove(position).1;
+                }
+                let mut store = IndexStore::default();
+                for (partition, items) in &self.partitions {
+                    for (sort, stored) in items {
+                        let key = PrimaryKey { partition: partition.clone(), sort: sort.clone() };
+                        store.apply(index, &key, None, Some((&stored.item, stored.size)));
+                    }
+                }
+                store
+            })
+            .collect();
+        if def.stream != self.def.stream {
+            self.feed =
+                def.stream.map(|view_type| ChangeFeed::new(view_type, Arc::clone(settings)));
+        }
+        self.def = def;
+    }
+
     /// The item with this key.
     pub fn get(&self, key: &PrimaryKey) -> Option<&StoredItem> {
         self.partitions.get(&key.partition)?.get(&key.sort)
@@ -248,6 +291,7 @@ mod tests {
             billing_mode: BillingMode::PayPerRequest,
             stream: None,
             creation_date_time: 0.0,
+            stream_date_time: 0.0,
         })
     }
 

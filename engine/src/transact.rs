@@ -69,6 +69,7 @@ use std::time::{Duration, Instant};
 
 use super::capacity::{consumed, index_write_units, read_units, write_units, Access};
 use super::catalog::{Catalog, TableHandle};
+use super::definition::TableDef;
 use super::inflight::{InFlight, TransactionClaim};
 use super::items::{
     check_condition, check_condition_holds, check_condition_keys, local_index_entries_size,
@@ -82,8 +83,8 @@ use super::validate::{
     request_primary_key,
 };
 use singletable_core::backend::{
-    TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput,
-    TransactWriteItemsOutput,
+    TransactGetItem, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem,
+    TransactWriteItemsInput, TransactWriteItemsOutput,
 };
 use singletable_core::error::{CancellationReason, Error, Result};
 use singletable_core::expr::Condition;
@@ -235,11 +236,51 @@ pub(crate) async fn transact_write_items(
             )));
         }
     }
-    let mut handles: BTreeMap<&str, Arc<TableHandle>> = BTreeMap::new();
+    let mut claimed = false;
+    loop {
+        let checked = check_actions(catalog, &items);
+        let (handles, actions) = match checked {
+            Ok(checked) => checked,
+            Err(error) => {
+                if let (true, Some(token)) = (claimed, &client_request_token) {
+                    tokens.finish(token, false);
+                }
+                return Err(error);
+            }
+        };
+        if let (false, Some(token)) = (claimed, &client_request_token) {
+            if let Claim::Repeat = tokens.claim(token, &items)? {
+                return Ok(TransactWriteItemsOutput::default());
+            }
+        }
+        claimed = true;
+        let result = match run(&handles, &actions, return_consumed_capacity, inflight).await {
+            // A table's definition changed since the actions were checked: check again.
+            Ok(None) => continue,
+            Ok(Some(output)) => Ok(output),
+            Err(error) => Err(error),
+        };
+        if let Some(token) = &client_request_token {
+            tokens.finish(token, result.is_ok());
+        }
+        return result;
+    }
+}
+
+/// The tables of a transaction, in name order, each with the definition its actions
+/// were checked against.
+type Handles<'a> = BTreeMap<&'a str, (Arc<TableHandle>, Arc<TableDef>)>;
+
+/// Checks every action of a transaction against the tables' current definitions.
+fn check_actions<'a>(
+    catalog: &Catalog,
+    items: &'a [TransactWriteItem],
+) -> Result<(Handles<'a>, Vec<Action<'a>>)> {
+    let mut handles: Handles<'a> = BTreeMap::new();
     let mut actions = Vec::with_capacity(items.len());
     let mut seen = HashSet::with_capacity(items.len());
     let mut payload = 0usize;
-    for item in &items {
+    for item in items {
         let action = check_action(catalog, &mut handles, item, &mut payload)?;
         if !seen.insert((action.table, action.key.clone())) {
             return Err(one_action_per_item());
@@ -251,22 +292,22 @@ pub(crate) async fn transact_write_items(
             "Transaction payload size cannot exceed 4MB. Payload Size: {payload}"
         )));
     }
+    Ok((handles, actions))
+}
 
-    if let Some(token) = &client_request_token {
-        if let Claim::Repeat = tokens.claim(token, &items)? {
-            return Ok(TransactWriteItemsOutput::default());
-        }
-    }
-    let result = run(&handles, &actions, return_consumed_capacity, inflight).await;
-    if let Some(token) = &client_request_token {
-        tokens.finish(token, result.is_ok());
-    }
-    result
+/// True when every table still has the definition its actions were checked against.
+fn current<G: std::ops::Deref<Target = Table>>(
+    handles: &Handles<'_>,
+    guards: &BTreeMap<&str, G>,
+) -> bool {
+    handles.iter().all(|(name, (_, def))| {
+        guards.get(name).is_some_and(|table| Arc::ptr_eq(table.def_arc(), def))
+    })
 }
 
 fn check_action<'a>(
     catalog: &Catalog,
-    handles: &mut BTreeMap<&'a str, Arc<TableHandle>>,
+    handles: &mut Handles<'a>,
     item: &'a TransactWriteItem,
     payload: &mut usize,
 ) -> Result<Action<'a>> {
@@ -304,15 +345,16 @@ fn check_action<'a>(
         }
         Actions::check(updates)?;
     }
-    let handle = match handles.get(table) {
-        Some(handle) => Arc::clone(handle),
+    let def = match handles.get(table) {
+        Some((_, def)) => Arc::clone(def),
         None => {
             let handle = catalog.table(table)?;
-            handles.insert(table, Arc::clone(&handle));
-            handle
+            let def = handle.def();
+            handles.insert(table, (handle, Arc::clone(&def)));
+            def
         }
     };
-    let def = &handle.def;
+    let def = &*def;
     check_condition_keys(def, condition)?;
     let (key, op) = match item {
         TransactWriteItem::Put { item, .. } => {
@@ -416,16 +458,18 @@ fn conflict(taken: &[bool]) -> Error {
 }
 
 /// Claim, prepare, commit (see the module's isolation notes).
+/// `None` when a table's definition changed since the actions were checked (nothing
+/// was written; the caller checks them again).
 async fn run(
-    handles: &BTreeMap<&str, Arc<TableHandle>>,
+    handles: &Handles<'_>,
     actions: &[Action<'_>],
     mode: singletable_core::backend::ReturnConsumedCapacity,
     inflight: &InFlight,
-) -> Result<TransactWriteItemsOutput> {
+) -> Result<Option<TransactWriteItemsOutput>> {
     let ids = actions.iter().map(|action| (action.table.to_owned(), action.key.clone())).collect();
     let claim = inflight.claim_transaction(ids).map_err(|taken| conflict(&taken))?;
 
-    let (writes, seen) = prepare(handles, actions)?;
+    let Some((writes, seen)) = prepare(handles, actions)? else { return Ok(None) };
     if let Some(hook) = inflight.hook() {
         hook.await;
     }
@@ -439,12 +483,15 @@ type Seen = Option<Arc<Item>>;
 /// Evaluates every action under the read locks of all tables: the writes and the items
 /// they were computed from, or the cancellation.
 fn prepare(
-    handles: &BTreeMap<&str, Arc<TableHandle>>,
+    handles: &Handles<'_>,
     actions: &[Action<'_>],
-) -> Result<(Vec<Write>, Vec<Seen>)> {
+) -> Result<Option<(Vec<Write>, Vec<Seen>)>> {
     // Every table's read lock, taken in name order (BTreeMap order).
     let guards: BTreeMap<&str, RwLockReadGuard<'_, Table>> =
-        handles.iter().map(|(name, handle)| (*name, handle.read())).collect();
+        handles.iter().map(|(name, (handle, _))| (*name, handle.read())).collect();
+    if !current(handles, &guards) {
+        return Ok(None);
+    }
     let mut writes = Vec::with_capacity(actions.len());
     let mut seen = Vec::with_capacity(actions.len());
     let mut reasons = Vec::with_capacity(actions.len());
@@ -469,7 +516,7 @@ fn prepare(
     if failed {
         return Err(Error::TransactionCanceled { reasons, source: None });
     }
-    Ok((writes, seen))
+    Ok(Some((writes, seen)))
 }
 
 /// Applies every write under the write locks of all tables, and releases the claims
@@ -477,16 +524,21 @@ fn prepare(
 /// the claim may have changed it since the prepare phase: then nothing is applied and
 /// the transaction is cancelled with `TransactionConflict` for the changed items.
 fn commit(
-    handles: &BTreeMap<&str, Arc<TableHandle>>,
+    handles: &Handles<'_>,
     actions: &[Action<'_>],
     writes: Vec<Write>,
     seen: &[Seen],
     mode: singletable_core::backend::ReturnConsumedCapacity,
     claim: TransactionClaim<'_>,
-) -> Result<TransactWriteItemsOutput> {
+) -> Result<Option<TransactWriteItemsOutput>> {
     // Every table's write lock, taken in name order (BTreeMap order), held to the end.
     let mut guards: BTreeMap<&str, RwLockWriteGuard<'_, Table>> =
-        handles.iter().map(|(name, handle)| (*name, handle.write())).collect();
+        handles.iter().map(|(name, (handle, _))| (*name, handle.write())).collect();
+    if !current(handles, &guards) {
+        // `UpdateTable` ran while the transaction waited between its phases.
+        claim.release();
+        return Ok(None);
+    }
     let changed: Vec<bool> = actions
         .iter()
         .zip(seen)
@@ -535,12 +587,12 @@ fn commit(
     let consumed_capacity = units
         .into_iter()
         .filter_map(|(name, sums)| {
-            let handle = handles.get(name)?;
+            let (_, def) = handles.get(name)?;
             let indexes: Vec<f64> = sums.indexes.iter().map(|units| units * 2.0).collect();
-            consumed(mode, &handle.def, Access::Write, sums.table * 2.0, &indexes)
+            consumed(mode, def, Access::Write, sums.table * 2.0, &indexes)
         })
         .collect();
-    Ok(TransactWriteItemsOutput { consumed_capacity })
+    Ok(Some(TransactWriteItemsOutput { consumed_capacity }))
 }
 
 /// `TransactGetItems`: every read from one snapshot.
@@ -553,21 +605,38 @@ pub(crate) fn transact_get_items(
     if let Some(error) = count_error(items.len(), "transactItems") {
         return Err(error);
     }
-    let mut handles: BTreeMap<&str, Arc<TableHandle>> = BTreeMap::new();
+    loop {
+        // `None`: a table's definition changed since the reads were checked.
+        if let Some(output) = transact_get(catalog, inflight, &items, return_consumed_capacity)? {
+            return Ok(output);
+        }
+    }
+}
+
+/// One attempt of `TransactGetItems`: `None` when a table's definition changed between
+/// the checks and the reads.
+fn transact_get(
+    catalog: &Catalog,
+    inflight: &InFlight,
+    items: &[TransactGetItem],
+    return_consumed_capacity: singletable_core::backend::ReturnConsumedCapacity,
+) -> Result<Option<TransactGetItemsOutput>> {
+    let mut handles: Handles<'_> = BTreeMap::new();
     let mut reads = Vec::with_capacity(items.len());
     let mut seen = HashSet::with_capacity(items.len());
-    for get in &items {
+    for get in items {
         let projection = get.projection.as_deref().map(Projection::new).transpose()?;
-        let handle = match handles.get(get.table_name.as_str()) {
-            Some(handle) => Arc::clone(handle),
+        let def = match handles.get(get.table_name.as_str()) {
+            Some((_, def)) => Arc::clone(def),
             None => {
                 let handle = catalog.table(&get.table_name)?;
-                handles.insert(get.table_name.as_str(), Arc::clone(&handle));
-                handle
+                let def = handle.def();
+                handles.insert(get.table_name.as_str(), (handle, Arc::clone(&def)));
+                def
             }
         };
-        check_scalar_key_paths(&handle.def, get.projection.iter().flatten())?;
-        let key = request_primary_key(&handle.def, &get.key)?;
+        check_scalar_key_paths(&def, get.projection.iter().flatten())?;
+        let key = request_primary_key(&def, &get.key)?;
         if !seen.insert((get.table_name.as_str(), key.clone())) {
             return Err(one_action_per_item());
         }
@@ -577,7 +646,10 @@ pub(crate) fn transact_get_items(
     let stored: Vec<Option<StoredItem>> = {
         // Every table's read lock, in name order, held while all items are read.
         let guards: BTreeMap<&str, RwLockReadGuard<'_, Table>> =
-            handles.iter().map(|(name, handle)| (*name, handle.read())).collect();
+            handles.iter().map(|(name, (handle, _))| (*name, handle.read())).collect();
+        if !current(&handles, &guards) {
+            return Ok(None);
+        }
         // An item a transaction owns (claimed, not yet committed) cancels the read.
         let taken =
             inflight.owned_by_transactions(reads.iter().map(|(table, key, _)| (*table, key)));
@@ -603,11 +675,11 @@ pub(crate) fn transact_get_items(
     let consumed_capacity = units
         .into_iter()
         .filter_map(|(name, units)| {
-            let handle = handles.get(name)?;
-            consumed(return_consumed_capacity, &handle.def, Access::Read, units, &[])
+            let (_, def) = handles.get(name)?;
+            consumed(return_consumed_capacity, def, Access::Read, units, &[])
         })
         .collect();
-    Ok(TransactGetItemsOutput { responses, consumed_capacity })
+    Ok(Some(TransactGetItemsOutput { responses, consumed_capacity }))
 }
 
 #[cfg(test)]
@@ -698,7 +770,7 @@ mod tests {
         let inflight = InFlight::default();
         let ids = actions.iter().map(|a| (a.table.to_owned(), a.key.clone())).collect();
         let claim = inflight.claim_transaction(ids).expect("claimed");
-        let (writes, seen) = prepare(&handles, &actions).expect("prepared");
+        let (writes, seen) = prepare(&handles, &actions).expect("prepared").expect("current");
 
         // The write that slipped through (it checked before the claim).
         put_item(&catalog, put(item("a", "7"))).expect("put");
@@ -719,7 +791,7 @@ mod tests {
                 actions.iter().map(|a| (a.table.to_owned(), a.key.clone())).collect(),
             )
             .expect("claimed again");
-        let (writes, seen) = prepare(&handles, &actions).expect("prepared");
+        let (writes, seen) = prepare(&handles, &actions).expect("prepared").expect("current");
         commit(&handles, &actions, writes, &seen, ReturnConsumedCapacity::None, claim)
             .expect("committed");
         assert_eq!(stored(&catalog, "a"), Some(item("a", "17")));

@@ -96,33 +96,36 @@ pub(crate) fn update_item(catalog: &Catalog, input: UpdateItemInput) -> Result<W
     let actions = Actions::check(&updates)?;
     check_condition(condition.as_ref())?;
     let handle = catalog.table(&table_name)?;
-    let def = &handle.def;
-    let primary = request_primary_key(def, &key)?;
-    actions.check_keys(def)?;
-    check_scalar_key_paths(def, actions.paths().iter().copied())?;
-    check_condition_keys(def, condition.as_ref())?;
+    let (def, outcome, new_item, new_size) = loop {
+        let def = handle.def();
+        let primary = request_primary_key(&def, &key)?;
+        actions.check_keys(&def)?;
+        check_scalar_key_paths(&def, actions.paths().iter().copied())?;
+        check_condition_keys(&def, condition.as_ref())?;
 
-    let (outcome, new_item, new_size) = {
-        let mut table = handle.write();
+        // A definition replaced meanwhile: check again (see `catalog`).
+        let Some(mut table) = handle.write_current(&def) else { continue };
         let old = table.get(&primary);
         check_condition_holds(condition.as_ref(), old, return_old_on_condition_failure)?;
-        let base = old.map_or(key, |old| Item::clone(&old.item));
+        let base = old.map_or_else(|| key.clone(), |old| Item::clone(&old.item));
         let new_item = actions.apply(base)?;
-        check_new_item(def, &new_item)?;
+        check_new_item(&def, &new_item)?;
         let size = item_size(&new_item);
         let new_item = Arc::new(new_item);
-        if size.saturating_add(local_index_entries_size(def, &new_item, size)) > MAX_ITEM_SIZE {
+        if size.saturating_add(local_index_entries_size(&def, &new_item, size)) > MAX_ITEM_SIZE {
             return Err(Error::validation(
                 "Item size to update has exceeded the maximum allowed size",
             ));
         }
-        (table.put(primary, Arc::clone(&new_item), size), new_item, size)
+        let outcome = table.put(primary, Arc::clone(&new_item), size);
+        drop(table);
+        break (def, outcome, new_item, size);
     };
 
     let old_size = outcome.old.as_ref().map_or(0, |old| old.size);
     let table_units = write_units(new_size.max(old_size));
     let consumed_capacity =
-        write_capacity(def, return_consumed_capacity, table_units, &outcome.index_changes);
+        write_capacity(&def, return_consumed_capacity, table_units, &outcome.index_changes);
     let old_item = outcome.old.map(|old| old.item);
     let attributes = match return_values {
         ReturnValues::None => None,

@@ -33,7 +33,6 @@ use tokio::net::TcpListener;
 use tracing::Instrument;
 
 use crate::api_error::ApiError;
-use crate::handlers::tags::TagState;
 use crate::operation::{Operation, UnknownOperation};
 use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
@@ -142,13 +141,10 @@ impl Server {
             None => Storage::in_memory(),
             Some(dir) => {
                 let replayer = Arc::clone(&engine);
-                // Tags live beside the engine: snapshots carry them as extra state.
-                let tags: Arc<dyn crate::storage::ExtraState> =
-                    Arc::new(TagState(Arc::clone(&engine)));
-                Storage::open_with_extra_state(
+                // Tags are the engine's: its exported state, hence snapshots, holds them.
+                Storage::open_with_options(
                     dir,
                     engine.backend(),
-                    Some(tags),
                     crate::storage::StorageOptions::from_env()?,
                     move |target, body| {
                         let engine = Arc::clone(&replayer);

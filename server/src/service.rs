@@ -7,9 +7,8 @@
 //! through [`Storage::write`] so that the log order is the apply order) and is what the
 //! HTTP layer calls.
 
-use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use singletable_engine::MemoryBackend;
 
@@ -26,21 +25,18 @@ use crate::handlers::{
 use crate::operation::{Operation, UnknownOperation};
 use crate::storage::Storage;
 
-/// Tags by table ARN, in key order.
-type Tags = HashMap<String, BTreeMap<String, String>>;
-
-/// The embedded engine and the state the API keeps beside it (tags).
+/// The embedded engine, and the address `DescribeEndpoints` reports.
+///
+/// Every operation, `UpdateTable` and tags included, is the engine's: requests run
+/// concurrently without a gate of the server's (the engine keeps each request on one
+/// table definition while `UpdateTable` changes it).
 #[derive(Debug, Default)]
 pub struct Engine {
     backend: MemoryBackend,
-    /// Tags by table ARN, in key order.
-    tags: Mutex<Tags>,
     /// The address `DescribeEndpoints` reports.
     address: Mutex<Option<SocketAddr>>,
     /// Exports, imports and the folder standing for S3.
     transfers: exports::Transfers,
-    /// Every request holds it shared; `UpdateTable`, which rebuilds a table, exclusively.
-    gate: tokio::sync::RwLock<()>,
 }
 
 /// The engine with its durability layer: what the HTTP layer calls.
@@ -129,11 +125,6 @@ impl Engine {
         &self.transfers
     }
 
-    /// The tags, by table ARN.
-    pub(crate) fn tags(&self) -> MutexGuard<'_, Tags> {
-        self.tags.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Replays a logged request (durable storage at start-up); errors are ignored, as
     /// the request failed the same way when it was first run.
     pub async fn replay(&self, target: &str, body: &[u8]) {
@@ -154,18 +145,6 @@ impl Engine {
         }
         let json = parse_body(body)?;
         let request = &Request::new(&json)?;
-        if operation == Operation::ImportTable {
-            // Its writes take the gate themselves.
-            return to_body(&imports::import_table(self, None, None, request).await?);
-        }
-        // `UpdateTable` rebuilds a table: it runs alone.
-        let _exclusive;
-        let _shared;
-        if operation == Operation::UpdateTable {
-            _exclusive = self.gate.write().await;
-        } else {
-            _shared = self.gate.read().await;
-        }
         let value = match operation {
             Operation::PutItem => return items::put_item(self, request).await,
             Operation::GetItem => return items::get_item(self, request).await,
@@ -224,19 +203,16 @@ impl Engine {
             Operation::PutItem => {
                 let put: TypedPut = serde_json::from_slice(body).ok()?;
                 let write = ItemWrite { members: put.into_members(), condition: None };
-                let _shared = self.gate.read().await;
                 Some(items::write_item(self, WriteKind::Put, write).await)
             }
             Operation::DeleteItem => {
                 let delete: TypedDelete = serde_json::from_slice(body).ok()?;
                 let write = ItemWrite { members: delete.into_members(), condition: None };
-                let _shared = self.gate.read().await;
                 Some(items::write_item(self, WriteKind::Delete, write).await)
             }
             Operation::GetItem => {
                 let get: TypedGet = serde_json::from_slice(body).ok()?;
                 let input = get.into_input();
-                let _shared = self.gate.read().await;
                 Some(items::get(self, input).await)
             }
             _ => None,

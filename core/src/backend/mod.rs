@@ -32,6 +32,10 @@ use crate::expr::{Condition, KeyCondition, Path, UpdateAction};
 use crate::schema::{BillingMode, KeyAttribute, Projection, ScalarType, StreamViewType};
 use crate::value::Item;
 
+mod catalog;
+
+pub use self::catalog::{GlobalSecondaryIndexUpdate, StreamSpecification, Tag, UpdateTableInput};
+
 /// A boxed, `Send` future: what [`Backend`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

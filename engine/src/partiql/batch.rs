@@ -129,7 +129,7 @@ pub(super) async fn batch_execute_statement(
                 let keys = db
                     .catalog
                     .table(table)
-                    .map(|h| h.def.key_attributes().map(|k| k.name.clone()).collect::<Vec<_>>());
+                    .map(|h| h.def().key_attributes().map(|k| k.name.clone()).collect::<Vec<_>>());
                 let key: Item = keys
                     .unwrap_or_default()
                     .into_iter()

@@ -239,7 +239,7 @@ fn table_keys(db: &MemoryBackend, source: &Source) -> Result<Vec<String>> {
         return Err(Error::validation("Index is not supported for this statement"));
     }
     let handle = db.catalog.table(&source.table)?;
-    Ok(handle.def.key_attributes().map(|k| k.name.clone()).collect())
+    Ok(handle.def().key_attributes().map(|k| k.name.clone()).collect())
 }
 
 /// Lowers a write statement onto the item operation it is.

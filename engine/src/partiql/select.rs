@@ -44,7 +44,7 @@ pub(crate) struct ReadOptions {
 /// The key attributes (partition, sort) of the table or index a source names.
 pub(crate) fn key_names(catalog: &Catalog, source: &Source) -> Result<(Vec<String>, Vec<String>)> {
     let handle = catalog.table(&source.table)?;
-    let def = &handle.def;
+    let def = handle.def();
     Ok(match &source.index {
         None => (
             vec![def.partition_key.name.clone()],
@@ -73,7 +73,7 @@ pub(crate) fn run(
     if options.consistent_read {
         if let Some(index) = &select.source.index {
             let handle = catalog.table(&select.source.table)?;
-            if handle.def.index(index).is_some_and(|(_, index)| index.is_global()) {
+            if handle.def().index(index).is_some_and(|(_, index)| index.is_global()) {
                 return Err(Error::validation(
                     "Strongly consistent read is not supported on Global Secondary Indexes",
                 ));

@@ -95,41 +95,58 @@ pub(crate) fn query_with(
     let conditions = key_conditions(&input.key_condition)?;
 
     let handle = catalog.table(&input.table_name)?;
-    let target = Target::resolve(&handle.def, input.index_name.as_deref(), input.consistent_read)?;
-    let key_query = KeyQuery::new(&target, &conditions)?;
-    check_paths(&target, input.projection.as_deref(), input.filter.as_ref())?;
-    if let Some(filter) = &input.filter {
-        check_query_filter(&target, filter, filter_on_keys)?;
-    }
-    let shape = Shape::new(&target, select, projection, input.projection.as_deref())?;
-    let start = input
-        .exclusive_start_key
-        .as_ref()
-        .map(|key| {
-            let start = Start::new(&target, key)?;
-            if !key_query.holds_for(&start) {
-                return Err(Error::validation(
-                    "The provided starting key does not match the range key predicate",
-                ));
-            }
-            Ok(start)
-        })
-        .transpose()?;
+    let mut parsed = Some(projection);
+    loop {
+        let def = handle.def();
+        let target = Target::resolve(&def, input.index_name.as_deref(), input.consistent_read)?;
+        let key_query = KeyQuery::new(&target, &conditions)?;
+        check_paths(&target, input.projection.as_deref(), input.filter.as_ref())?;
+        if let Some(filter) = &input.filter {
+            check_query_filter(&target, filter, filter_on_keys)?;
+        }
+        let projection = reparse(&mut parsed, input.projection.as_deref())?;
+        let shape = Shape::new(&target, select, projection, input.projection.as_deref())?;
+        let start = input
+            .exclusive_start_key
+            .as_ref()
+            .map(|key| {
+                let start = Start::new(&target, key)?;
+                if !key_query.holds_for(&start) {
+                    return Err(Error::validation(
+                        "The provided starting key does not match the range key predicate",
+                    ));
+                }
+                Ok(start)
+            })
+            .transpose()?;
 
-    let page = {
-        let table = handle.read();
+        // A definition replaced meanwhile: start over (see `catalog`).
+        let Some(table) = handle.read_current(&def) else { continue };
         let candidates =
             query_candidates(&table, &target, &key_query, start.as_ref(), input.scan_index_forward);
-        collect(candidates, &table, shape.fetch, limit)
-    };
-    Ok(finish(
-        page,
-        &shape,
-        input.filter.as_ref(),
-        &target,
-        input.consistent_read,
-        input.return_consumed_capacity,
-    ))
+        let page = collect(candidates, &table, shape.fetch, limit);
+        drop(table);
+        return Ok(finish(
+            page,
+            &shape,
+            input.filter.as_ref(),
+            &target,
+            input.consistent_read,
+            input.return_consumed_capacity,
+        ));
+    }
+}
+
+/// The parsed projection on the first pass of a read; parsed again (it was valid) when
+/// a definition change makes the read start over.
+fn reparse(
+    parsed: &mut Option<Option<Projection>>,
+    paths: Option<&[singletable_core::expr::Path]>,
+) -> Result<Option<Projection>> {
+    match parsed.take() {
+        Some(projection) => Ok(projection),
+        None => paths.map(Projection::new).transpose(),
+    }
 }
 
 /// `Scan`.
@@ -145,25 +162,30 @@ pub(crate) fn scan(catalog: &Catalog, input: ScanInput) -> Result<PageOutput> {
     }
 
     let handle = catalog.table(&input.table_name)?;
-    let target = Target::resolve(&handle.def, input.index_name.as_deref(), input.consistent_read)?;
-    check_paths(&target, input.projection.as_deref(), input.filter.as_ref())?;
-    let shape = Shape::new(&target, select, projection, input.projection.as_deref())?;
-    let start =
-        input.exclusive_start_key.as_ref().map(|key| Start::new(&target, key)).transpose()?;
+    let mut parsed = Some(projection);
+    loop {
+        let def = handle.def();
+        let target = Target::resolve(&def, input.index_name.as_deref(), input.consistent_read)?;
+        check_paths(&target, input.projection.as_deref(), input.filter.as_ref())?;
+        let projection = reparse(&mut parsed, input.projection.as_deref())?;
+        let shape = Shape::new(&target, select, projection, input.projection.as_deref())?;
+        let start =
+            input.exclusive_start_key.as_ref().map(|key| Start::new(&target, key)).transpose()?;
 
-    let page = {
-        let table = handle.read();
+        // A definition replaced meanwhile: start over (see `catalog`).
+        let Some(table) = handle.read_current(&def) else { continue };
         let candidates = scan_candidates(&table, &target, start.as_ref(), input.segment);
-        collect(candidates, &table, shape.fetch, limit)
-    };
-    Ok(finish(
-        page,
-        &shape,
-        input.filter.as_ref(),
-        &target,
-        input.consistent_read,
-        input.return_consumed_capacity,
-    ))
+        let page = collect(candidates, &table, shape.fetch, limit);
+        drop(table);
+        return Ok(finish(
+            page,
+            &shape,
+            input.filter.as_ref(),
+            &target,
+            input.consistent_read,
+            input.return_consumed_capacity,
+        ));
+    }
 }
 
 // ---------------------------------------------------------------------------------------

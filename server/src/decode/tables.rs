@@ -1,8 +1,8 @@
 //! `CreateTable`, `DeleteTable`, `DescribeTable`, `ListTables` and `UpdateTable`.
 
 use singletable_core::backend::{
-    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ListTablesInput,
-    ProjectionSpec, SecondaryIndex,
+    AttributeDefinition, CreateTableInput, GlobalSecondaryIndexUpdate, KeySchemaElement, KeyType,
+    ListTablesInput, ProjectionSpec, SecondaryIndex, StreamSpecification, UpdateTableInput,
 };
 use singletable_core::schema::{BillingMode, ScalarType, StreamViewType};
 
@@ -67,32 +67,9 @@ pub fn list_tables(request: &Request<'_>) -> Result<ListTablesInput, ApiError> {
     })
 }
 
-/// One element of `GlobalSecondaryIndexUpdates`.
-#[derive(Debug, Clone)]
-pub enum IndexUpdate {
-    /// `Create`: a new global secondary index.
-    Create(SecondaryIndex),
-    /// `Delete`: the index of this name.
-    Delete(String),
-    /// `Update`: the provisioned throughput (read, write) of the index of this name.
-    Update(String, Option<(u64, u64)>),
-}
-
-/// An `UpdateTable`, checked as far as it can be without the table.
-#[derive(Debug, Clone)]
-pub struct TableUpdate {
-    /// `TableName`.
-    pub table_name: String,
-    /// `AttributeDefinitions` (empty when absent).
-    pub attribute_definitions: Vec<AttributeDefinition>,
-    /// `BillingMode` with `ProvisionedThroughput`, when either is given.
-    pub billing_mode: Option<BillingMode>,
-    /// `GlobalSecondaryIndexUpdates`.
-    pub index_updates: Vec<IndexUpdate>,
-}
-
-/// `UpdateTable`.
-pub fn update_table(request: &Request<'_>) -> Result<TableUpdate, ApiError> {
+/// `UpdateTable`: the request's members; what they ask for is checked by the engine
+/// ([`MemoryBackend::update_table`](singletable_engine::MemoryBackend::update_table)).
+pub fn update_table(request: &Request<'_>) -> Result<UpdateTableInput, ApiError> {
     let mut violations = Violations::default();
     let name = request.required_str("TableName", &mut violations)?;
     let definitions = if request.has("AttributeDefinitions") {
@@ -108,46 +85,49 @@ pub fn update_table(request: &Request<'_>) -> Result<TableUpdate, ApiError> {
         let entry = Request::new(entry)?;
         let at = format!("globalSecondaryIndexUpdates.{}.member", position + 1);
         if let Some(create) = entry.nested("Create")? {
-            updates.push(IndexUpdate::Create(secondary_index(
+            updates.push(GlobalSecondaryIndexUpdate::Create(secondary_index(
                 &create,
                 &format!("{at}.create"),
                 &mut violations,
             )?));
         } else if let Some(delete) = entry.nested("Delete")? {
-            updates.push(IndexUpdate::Delete(delete.required_str("IndexName", &mut violations)?));
+            let index_name = delete.required_str("IndexName", &mut violations)?;
+            updates.push(GlobalSecondaryIndexUpdate::Delete { index_name });
         } else if let Some(update) = entry.nested("Update")? {
             let index_name = update.required_str("IndexName", &mut violations)?;
-            updates.push(IndexUpdate::Update(index_name, throughput(&update)?));
+            let provisioned_throughput = throughput(&update)?;
+            updates.push(GlobalSecondaryIndexUpdate::Update { index_name, provisioned_throughput });
         }
     }
     violations.finish()?;
-    if request.has("StreamSpecification") {
-        stream_specification(request)?;
-        return Err(ApiError::validation(
-            "singletable serve does not change a table's StreamSpecification after CreateTable",
-        ));
-    }
-    if billing.is_none() && updates.is_empty() && !request.has("BillingMode") {
-        return Err(ApiError::validation(
-            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
-        ));
-    }
-    let creates_or_deletes = updates
-        .iter()
-        .filter(|u| matches!(u, IndexUpdate::Create(_) | IndexUpdate::Delete(_)))
-        .count();
-    if creates_or_deletes > 1 {
-        return Err(ApiError::dynamodb(
-            "LimitExceededException",
-            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
-        ));
-    }
-    Ok(TableUpdate {
+    let stream_specification = match request.nested("StreamSpecification")? {
+        None => None,
+        Some(spec) => {
+            let text = spec.str("StreamViewType")?;
+            let stream_view_type = match text.map(|text| (text, StreamViewType::parse(text))) {
+                None => None,
+                Some((_, Some(view))) => Some(view),
+                Some((other, None)) => return Err(view_type_error(other)),
+            };
+            Some(StreamSpecification {
+                stream_enabled: spec.bool("StreamEnabled")?.unwrap_or(false),
+                stream_view_type,
+            })
+        }
+    };
+    Ok(UpdateTableInput {
         table_name: name,
         attribute_definitions: definitions,
         billing_mode: billing,
-        index_updates: updates,
+        global_secondary_index_updates: updates,
+        stream_specification,
     })
+}
+
+fn view_type_error(value: &str) -> ApiError {
+    ApiError::validation(format!(
+        "1 validation error detected: Value '{value}' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]"
+    ))
 }
 
 fn scalar_type(text: &str) -> Option<ScalarType> {
@@ -303,11 +283,7 @@ fn stream_specification(request: &Request<'_>) -> Result<Option<Option<StreamVie
     let text = spec.str("StreamViewType")?;
     let view = match (text, text.and_then(StreamViewType::parse)) {
         (_, Some(view)) => view,
-        (Some(other), None) => {
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{other}' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]"
-            )))
-        }
+        (Some(other), None) => return Err(view_type_error(other)),
         (None, None) => {
             return Err(ApiError::validation(
                 "One or more parameter values were invalid: StreamViewType must be specified when StreamEnabled is true",

@@ -1,11 +1,14 @@
 //! `TagResource`, `UntagResource` and `ListTagsOfResource`. The `ResourceArn` is read
 //! here; whether it names a table is the handler's question.
 
+use singletable_core::backend::Tag;
+
 use super::{Request, Violations};
 use crate::api_error::ApiError;
 
-/// `TagResource`: the resource ARN and the tags, as (key, value) pairs.
-pub fn tag_resource(request: &Request<'_>) -> Result<(String, Vec<(String, String)>), ApiError> {
+/// `TagResource`: the resource ARN and the tags (their lengths and count are the
+/// engine's checks).
+pub fn tag_resource(request: &Request<'_>) -> Result<(String, Vec<Tag>), ApiError> {
     let mut violations = Violations::default();
     let tags = match request.array("Tags")? {
         None => {
@@ -18,26 +21,10 @@ pub fn tag_resource(request: &Request<'_>) -> Result<(String, Vec<(String, Strin
                 let tag = Request::new(tag)?;
                 let key = tag.str("Key")?.unwrap_or_default().to_owned();
                 let value = tag.str("Value")?.unwrap_or_default().to_owned();
-                Ok((key, value))
+                Ok(Tag { key, value })
             })
             .collect::<Result<Vec<_>, ApiError>>()?,
     };
-    for (key, value) in &tags {
-        if key.is_empty() || key.chars().count() > 128 {
-            violations.push(
-                &format!("'{key}'"),
-                "tags.member.key",
-                "Member must have length between 1 and 128",
-            );
-        }
-        if value.chars().count() > 256 {
-            violations.push(
-                &format!("'{value}'"),
-                "tags.member.value",
-                "Member must have length less than or equal to 256",
-            );
-        }
-    }
     let arn = resource_arn(request, violations)?;
     Ok((arn, tags))
 }

@@ -144,8 +144,8 @@ impl From<RecoveryError> for io::Error {
     }
 }
 
-/// State kept beside the engine that snapshots must carry, such as the tags the server
-/// keeps by table ARN.
+/// State a program keeps beside the engine that snapshots must carry (the engine's own
+/// state, tags and changed table definitions included, is in every snapshot already).
 ///
 /// The log replays the requests that changed it (when they went through
 /// [`Storage::write`]), but a snapshot replaces the log before it: without an
@@ -227,6 +227,11 @@ struct Durable {
     durable: watch::Receiver<u64>,
     /// Held while a snapshot is being written.
     snapshot_gate: Arc<Mutex<()>>,
+    /// The threads writing snapshots in the background, and the syncer: closing the
+    /// storage waits for them, so that nothing writes to the data dir once it is
+    /// unlocked (a storage opened on it next would see a snapshot half done, or have a
+    /// segment it needs removed under it).
+    threads: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// The `LOCK` file, locked for as long as the storage is open.
     _lock: File,
 }
@@ -242,8 +247,18 @@ struct Order {
 }
 
 impl Drop for Durable {
+    /// Closing: stops the syncer once it has written what is queued, and waits for it
+    /// and for any snapshot being written, before the `LOCK` file is released.
     fn drop(&mut self) {
         self.queue.close();
+        let threads = std::mem::take(
+            &mut *self.threads.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for thread in threads {
+            if thread.join().is_err() {
+                tracing::error!("a storage thread panicked");
+            }
+        }
     }
 }
 
@@ -344,13 +359,15 @@ impl Storage {
             Some(&seq) => {
                 let name = log::snapshot_name(seq);
                 let data = fs::read(dir.join(&name))?;
-                let snapshot = snapshot::decode(&name, &data)?;
+                let mut snapshot = snapshot::decode(&name, &data)?;
                 let import =
                     |message: String| RecoveryError::Import { file: name.clone(), message };
                 match (&extra, snapshot.extra) {
                     (Some(extra), Some(state)) => extra.import(state).map_err(import)?,
-                    (None, Some(_)) => {
-                        tracing::warn!(file = %name, "the snapshot holds extra state that nothing imports");
+                    (None, Some(state)) => {
+                        if !snapshot::legacy_tags(&mut snapshot.engine, &state) {
+                            tracing::warn!(file = %name, "the snapshot holds extra state that nothing imports");
+                        }
                     }
                     (_, None) => {}
                 }
@@ -405,18 +422,19 @@ impl Storage {
         let (sender, durable) = watch::channel(0);
         let syncer_queue = Arc::clone(&queue);
         let syncer_dir = dir.to_path_buf();
-        std::thread::Builder::new().name("singletable-wal".to_owned()).spawn(move || {
-            if let Err(error) = log::run_syncer(syncer_dir, file, &syncer_queue, &sender) {
-                // With every `Storage` gone nobody waits for an acknowledgement, so no
-                // unlogged write can be acknowledged: end quietly (a data dir removed after
-                // its storage was dropped, as tests do) instead of stopping the process.
-                if sender.is_closed() {
-                    tracing::warn!(%error, "write-ahead log failed after its storage closed");
-                    return;
+        let syncer =
+            std::thread::Builder::new().name("singletable-wal".to_owned()).spawn(move || {
+                if let Err(error) = log::run_syncer(syncer_dir, file, &syncer_queue, &sender) {
+                    // With every `Storage` gone nobody waits for an acknowledgement, so no
+                    // unlogged write can be acknowledged: end quietly (a data dir removed after
+                    // its storage was dropped, as tests do) instead of stopping the process.
+                    if sender.is_closed() {
+                        tracing::warn!(%error, "write-ahead log failed after its storage closed");
+                        return;
+                    }
+                    fail_stop("cannot write the write-ahead log", &error);
                 }
-                fail_stop("cannot write the write-ahead log", &error);
-            }
-        })?;
+            })?;
 
         Ok(Storage {
             durable: Some(Durable {
@@ -428,6 +446,7 @@ impl Storage {
                 queue,
                 durable,
                 snapshot_gate: Arc::new(Mutex::new(())),
+                threads: std::sync::Mutex::new(vec![syncer]),
                 _lock: lock,
             }),
         })
@@ -533,8 +552,18 @@ impl Durable {
                     let _ = done.send(result);
                 }
             });
-        if let Err(error) = spawned {
-            tracing::error!(%error, "cannot start the snapshot thread; the log keeps every write");
+        match spawned {
+            Ok(thread) => {
+                let mut threads =
+                    self.threads.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                // Finished snapshot threads need no waiting for (the syncer never
+                // finishes before the storage closes).
+                threads.retain(|thread| !thread.is_finished());
+                threads.push(thread);
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot start the snapshot thread; the log keeps every write");
+            }
         }
     }
 }

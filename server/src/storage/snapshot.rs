@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use singletable_core::backend::{
     AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProjectionSpec,
-    SecondaryIndex,
+    SecondaryIndex, Tag,
 };
 use singletable_core::json::{item_from_json, item_to_json};
 use singletable_core::schema::{BillingMode, ScalarType, StreamViewType};
@@ -61,6 +61,15 @@ struct TableMeta {
     /// `None` for on-demand, else (read, write) capacity units.
     provisioned: Option<(u64, u64)>,
     stream: Option<Stream>,
+    /// When the stream was enabled (`UpdateTable`), as the bits of the `f64`; absent
+    /// when at creation (and in snapshots written before tables could change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stream_date_time_bits: Option<u64>,
+    /// The table's tags as (key, value), in key order (absent in snapshots written
+    /// before the engine kept tags: those carry them as extra state, see
+    /// [`legacy_tags`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<(String, String)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -192,6 +201,8 @@ fn table_meta(table: &TableState) -> TableMeta {
             StreamViewType::OldImage => Stream::OldImage,
             StreamViewType::NewAndOldImages => Stream::NewAndOldImages,
         }),
+        stream_date_time_bits: table.stream_date_time.map(f64::to_bits),
+        tags: table.tags.iter().map(|tag| (tag.key.clone(), tag.value.clone())).collect(),
     }
 }
 
@@ -231,7 +242,9 @@ fn table_state(meta: TableMeta) -> TableState {
         },
         arn: meta.arn,
         creation_date_time: f64::from_bits(meta.creation_date_time_bits),
+        stream_date_time: meta.stream_date_time_bits.map(f64::from_bits),
         time_to_live_attribute: meta.time_to_live_attribute,
+        tags: meta.tags.into_iter().map(|(key, value)| Tag { key, value }).collect(),
         items: Vec::new(),
     }
 }
@@ -247,6 +260,29 @@ fn push(out: &mut Vec<u8>, frame: &Frame) -> Result<(), RecoveryError> {
     }
     append_frame(out, &json);
     Ok(())
+}
+
+/// Moves the tags of a snapshot written when `singletable serve` kept tags beside the
+/// engine (extra state `{"tags": {<table ARN>: {<key>: <value>}}}`) onto its tables;
+/// true when `extra` had that shape (it is then consumed).
+pub(crate) fn legacy_tags(state: &mut EngineState, extra: &serde_json::Value) -> bool {
+    let Some(by_arn) = extra.get("tags").and_then(serde_json::Value::as_object) else {
+        return false;
+    };
+    for (arn, tags) in by_arn {
+        let Some(table) = state.tables.iter_mut().find(|table| table.arn == *arn) else {
+            continue;
+        };
+        for (key, value) in tags.as_object().into_iter().flatten() {
+            if let (Some(value), false) =
+                (value.as_str(), table.tags.iter().any(|tag| tag.key == *key))
+            {
+                table.tags.push(Tag { key: key.clone(), value: value.to_owned() });
+            }
+        }
+        table.tags.sort();
+    }
+    true
 }
 
 /// What a snapshot holds: the engine's state, and the state kept beside it.
@@ -389,7 +425,9 @@ mod tests {
             // A value whose shortest decimal form does not parse back exactly with
             // serde_json's default float parser.
             creation_date_time: 1_795_629_138.710_505_5,
+            stream_date_time: Some(1_795_629_200.125),
             time_to_live_attribute: Some("expires".to_owned()),
+            tags: vec![Tag { key: "team".to_owned(), value: "a".to_owned() }],
             items,
         };
         let mut empty = orders.clone();
@@ -397,6 +435,8 @@ mod tests {
         empty.definition.billing_mode = BillingMode::PayPerRequest;
         empty.definition.stream = None;
         empty.time_to_live_attribute = None;
+        empty.stream_date_time = None;
+        empty.tags.clear();
         empty.items.clear();
         EngineState { tables: vec![empty, orders] }
     }
