@@ -289,6 +289,12 @@ pub struct Report {
     pub prices: Prices,
 }
 
+/// A number as the report prints it: at most two decimals, trailing zeros dropped
+/// (`0.5`, `12`, `3.33`).
+pub fn render_number(value: f64) -> String {
+    render::number(value)
+}
+
 impl Report {
     /// The report as an aligned text table (what `singletable cost` prints).
     pub fn to_table(&self) -> String {
