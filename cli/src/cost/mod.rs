@@ -21,6 +21,16 @@ use singletable_core::{AttributeValue, Item};
 
 use traffic::Traffic;
 
+/// A byte count from an average: rounded, negative and NaN as 0, saturating.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped first
+fn to_bytes(value: f64) -> u64 {
+    if value.is_nan() || value <= 0.0 {
+        0
+    } else {
+        value.round().min(u64::MAX as f64) as u64
+    }
+}
+
 /// Bytes of a value of a field type when no sample says otherwise.
 fn estimate(class: TypeClass, ty: &syn::Type) -> f64 {
     match class {
@@ -244,7 +254,7 @@ pub fn workload(
     let no_traffic = traffic::EntityTraffic::default();
     let entity_traffic = |name: &str| traffic.entities.get(name).unwrap_or(&no_traffic);
     let item_bytes = |name: &str| -> u64 {
-        entity_traffic(name).size.unwrap_or_else(|| shapes[name].total().round() as u64)
+        entity_traffic(name).size.unwrap_or_else(|| to_bytes(shapes[name].total()))
     };
     // An index entry: the item (ALL), or the table and index keys plus INCLUDE's
     // attributes, never more than the item.
@@ -255,7 +265,7 @@ pub fn workload(
         names.extend(index.sort_key.iter().map(|k| k.name.value.clone()));
         match &index.projection {
             ProjectionModel::All => item,
-            ProjectionModel::KeysOnly => (shapes[name].size_of(&names).round() as u64).min(item),
+            ProjectionModel::KeysOnly => to_bytes(shapes[name].size_of(&names)).min(item),
             ProjectionModel::Include(extra) => {
                 let entity = models.entities.iter().find(|e| e.rust_name == name);
                 names.extend(extra.iter().map(|a| {
@@ -263,7 +273,7 @@ pub fn workload(
                         .and_then(|e| e.field(&a.value))
                         .map_or(a.value.clone(), |f| f.attribute.value.clone())
                 }));
-                (shapes[name].size_of(&names).round() as u64).min(item)
+                to_bytes(shapes[name].size_of(&names)).min(item)
             }
         }
     };
@@ -322,7 +332,7 @@ pub fn workload(
                 .or_else(|| items_per_partition(&shapes[entity].samples, &partition))
                 .unwrap_or(1.0),
         };
-        let bytes = (one as f64 * items).round() as u64;
+        let bytes = to_bytes(one as f64 * items);
         let units = read_units(bytes, mode);
         let source = if entity_traffic(entity).size.is_some() {
             "given"
