@@ -5,6 +5,7 @@
 //! errors (clap's); 66 an input file cannot be read (sysexits `EX_NOINPUT`); 73 an output
 //! file cannot be written (`EX_CANTCREAT`); 74 writing to stdout failed (`EX_IOERR`).
 
+mod cost;
 mod doc;
 mod export;
 mod frontend;
@@ -92,6 +93,9 @@ enum Command {
     Import(ImportArgs),
     /// Export the table as CreateTable JSON, a CloudFormation resource or an IAM policy.
     Export(ExportArgs),
+    /// What a workload costs: RCU/WCU per access pattern (GSI writes included) and the
+    /// monthly bill on-demand vs provisioned, with a recommendation.
+    Cost(CostArgs),
     /// Serve the embedded engine over DynamoDB's HTTP API (a local DynamoDB).
     #[command(name = serve::NAME)]
     Serve(serve::ServeArgs),
@@ -191,6 +195,21 @@ struct ExportArgs {
     /// IAM: grant reads only (no write statement).
     #[arg(long)]
     read_only: bool,
+}
+
+/// `cost`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example: singletable cost schema.toml --traffic traffic.toml --json\n\
+                        The traffic file's format and the rules: docs/cost.md")]
+struct CostArgs {
+    /// The schema file.
+    schema: PathBuf,
+    /// Requests per second per access pattern, entity writes, sizes, prices (TOML).
+    #[arg(long, value_name = "FILE")]
+    traffic: PathBuf,
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 /// What went wrong in a command, with its exit code.
@@ -409,6 +428,28 @@ fn export(args: &ExportArgs, color: bool) -> Outcome {
     write_output(&args.output, &text)
 }
 
+fn cost(args: &CostArgs, color: bool) -> Outcome {
+    let (_, models) = load(&args.schema, color)?;
+    let file = frontend::read(&args.traffic).map_err(|error| fail(EXIT_NO_INPUT, error))?;
+    let traffic = cost::traffic::parse(&file.text, &file.name)
+        .map_err(|diagnostics| report(diagnostics, &file, color))?;
+    let workload = cost::workload(&models, &traffic, &args.traffic)
+        .map_err(|diagnostics| report(diagnostics, &file, color))?;
+    let prices = cost::prices(&traffic);
+    let report =
+        singletable_core::cost::report(&workload, &prices, traffic.utilization.unwrap_or(0.7))
+            .map_err(|error| fail(EXIT_INPUT, error))?;
+    let text = if args.json {
+        let mut text = serde_json::to_string_pretty(&report)
+            .map_err(|error| fail(EXIT_IO, format!("cannot encode JSON: {error}")))?;
+        text.push('\n');
+        text
+    } else {
+        report.to_table()
+    };
+    write_output(Path::new("-"), &text)
+}
+
 /// The colour clap's own help and errors use: `--color` as given on the command line
 /// (clap parses it only after printing those), else clap's detection (a terminal, and
 /// `NO_COLOR`).
@@ -485,6 +526,7 @@ fn main() -> ExitCode {
         Command::Doc(args) => doc(args, color),
         Command::Import(args) => import(args, color),
         Command::Export(args) => export(args, color),
+        Command::Cost(args) => cost(args, color),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

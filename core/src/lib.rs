@@ -11,6 +11,7 @@
 pub mod backend;
 pub mod change;
 pub mod clock;
+pub mod cost;
 pub mod error;
 pub mod expr;
 pub mod json;

@@ -19,10 +19,11 @@
 //! # }
 //! ```
 //!
-//! Every request that carries `ReturnConsumedCapacity` is sent with `TOTAL` when the
+//! Every request that carries `ReturnConsumedCapacity` is sent with `INDEXES` when the
 //! caller asked for `NONE` (and the figures are removed from the response again), so the
 //! wrapper sees the capacity of every request without changing what callers get.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::backend::{
@@ -93,6 +94,12 @@ pub struct CapacityTotals {
 struct State {
     counts: RequestCounts,
     capacity: CapacityTotals,
+    /// The label of requests sent from now on (an access pattern's name).
+    label: Option<String>,
+    /// Requests per label (or operation name, unlabelled).
+    requests: BTreeMap<String, u64>,
+    /// Units per (label or operation, table or `Table/GSI`): (read, write).
+    units: BTreeMap<(String, String), (f64, f64)>,
 }
 
 /// A [`Backend`] that delegates to `B` and counts requests and consumed capacity.
@@ -136,26 +143,93 @@ impl<B: Backend> CountingBackend<B> {
         *self.state() = State::default();
     }
 
-    fn count(&self, op: impl FnOnce(&mut RequestCounts) -> &mut u64) {
-        *op(&mut self.state().counts) += 1;
+    /// Labels the requests sent from now on (until [`clear_label`](Self::clear_label)),
+    /// e.g. with the access pattern's name, so that [`workload`](Self::workload) reports
+    /// them under it; unlabelled requests are reported under their operation's name.
+    pub fn set_label(&self, label: impl Into<String>) {
+        self.state().label = Some(label.into());
     }
 
-    fn record<'c>(&self, read: bool, consumed: impl IntoIterator<Item = &'c ConsumedCapacity>) {
-        let units: f64 = consumed.into_iter().map(|c| c.capacity_units).sum();
+    /// Stops labelling requests.
+    pub fn clear_label(&self) {
+        self.state().label = None;
+    }
+
+    /// The recorded requests as a cost workload, their rates taken over `seconds` of
+    /// recording: one line per label (or operation) and table or GSI, with the capacity
+    /// each request consumed on average (`singletable_core::cost::report` prices it).
+    /// GSI capacity is split out where the backend reports it (`INDEXES`); LSI capacity
+    /// is the table's.
+    pub fn workload(&self, seconds: f64) -> singletable_core::cost::Workload {
+        let state = self.state();
+        let seconds = if seconds > 0.0 { seconds } else { 1.0 };
+        let lines = state
+            .units
+            .iter()
+            .map(|((name, target), (read, write))| {
+                let requests = state.requests.get(name).copied().unwrap_or(0).max(1) as f64;
+                singletable_core::cost::Line {
+                    name: name.clone(),
+                    target: target.clone(),
+                    requests_per_second: requests / seconds,
+                    read_units_per_request: read / requests,
+                    write_units_per_request: write / requests,
+                    note: format!("recorded: {requests} requests in {seconds} s"),
+                }
+            })
+            .collect();
+        singletable_core::cost::Workload { lines, storage_bytes: None }
+    }
+
+    fn count(&self, name: &str, op: impl FnOnce(&mut RequestCounts) -> &mut u64) {
         let mut state = self.state();
-        if read {
-            state.capacity.read_units += units;
-        } else {
-            state.capacity.write_units += units;
+        *op(&mut state.counts) += 1;
+        let key = state.label.clone().unwrap_or_else(|| name.to_owned());
+        *state.requests.entry(key).or_default() += 1;
+    }
+
+    fn record<'c>(
+        &self,
+        name: &str,
+        read: bool,
+        consumed: impl IntoIterator<Item = &'c ConsumedCapacity>,
+    ) {
+        let mut state = self.state();
+        let key = state.label.clone().unwrap_or_else(|| name.to_owned());
+        let add = |state: &mut State, target: String, units: f64| {
+            let entry = state.units.entry((key.clone(), target)).or_default();
+            if read {
+                entry.0 += units;
+            } else {
+                entry.1 += units;
+            }
+        };
+        for consumed in consumed {
+            if read {
+                state.capacity.read_units += consumed.capacity_units;
+            } else {
+                state.capacity.write_units += consumed.capacity_units;
+            }
+            // With INDEXES: the table's part (LSIs bill the table) and each GSI's.
+            let gsi: f64 =
+                consumed.global_secondary_indexes.iter().map(|(_, c)| c.capacity_units).sum();
+            for (index, capacity) in &consumed.global_secondary_indexes {
+                add(
+                    &mut state,
+                    format!("{}/{index}", consumed.table_name),
+                    capacity.capacity_units,
+                );
+            }
+            add(&mut state, consumed.table_name.clone(), consumed.capacity_units - gsi);
         }
     }
 }
 
-/// Asks for `TOTAL` when the caller asked for nothing; returns whether to strip the
+/// Asks for `INDEXES` (the total, split by table and index) when the caller asked for nothing; returns whether to strip the
 /// figures from the response.
 fn ask(field: &mut ReturnConsumedCapacity) -> bool {
     if *field == ReturnConsumedCapacity::None {
-        *field = ReturnConsumedCapacity::Total;
+        *field = ReturnConsumedCapacity::Indexes;
         true
     } else {
         false
@@ -164,31 +238,31 @@ fn ask(field: &mut ReturnConsumedCapacity) -> bool {
 
 impl<B: Backend> Backend for CountingBackend<B> {
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
-        self.count(|c| &mut c.create_table);
+        self.count("create_table", |c| &mut c.create_table);
         self.inner.create_table(input)
     }
 
     fn delete_table(&self, table_name: String) -> BoxFuture<'_, Result<TableDescription>> {
-        self.count(|c| &mut c.delete_table);
+        self.count("delete_table", |c| &mut c.delete_table);
         self.inner.delete_table(table_name)
     }
 
     fn describe_table(&self, table_name: String) -> BoxFuture<'_, Result<TableDescription>> {
-        self.count(|c| &mut c.describe_table);
+        self.count("describe_table", |c| &mut c.describe_table);
         self.inner.describe_table(table_name)
     }
 
     fn list_tables(&self, input: ListTablesInput) -> BoxFuture<'_, Result<ListTablesOutput>> {
-        self.count(|c| &mut c.list_tables);
+        self.count("list_tables", |c| &mut c.list_tables);
         self.inner.list_tables(input)
     }
 
     fn get_item(&self, mut input: GetItemInput) -> BoxFuture<'_, Result<GetItemOutput>> {
-        self.count(|c| &mut c.get_item);
+        self.count("get_item", |c| &mut c.get_item);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.get_item(input).await?;
-            self.record(true, &output.consumed_capacity);
+            self.record("get_item", true, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity = None;
             }
@@ -197,11 +271,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
     }
 
     fn put_item(&self, mut input: PutItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        self.count(|c| &mut c.put_item);
+        self.count("put_item", |c| &mut c.put_item);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.put_item(input).await?;
-            self.record(false, &output.consumed_capacity);
+            self.record("put_item", false, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity = None;
             }
@@ -210,11 +284,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
     }
 
     fn delete_item(&self, mut input: DeleteItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        self.count(|c| &mut c.delete_item);
+        self.count("delete_item", |c| &mut c.delete_item);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.delete_item(input).await?;
-            self.record(false, &output.consumed_capacity);
+            self.record("delete_item", false, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity = None;
             }
@@ -223,11 +297,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
     }
 
     fn update_item(&self, mut input: UpdateItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
-        self.count(|c| &mut c.update_item);
+        self.count("update_item", |c| &mut c.update_item);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.update_item(input).await?;
-            self.record(false, &output.consumed_capacity);
+            self.record("update_item", false, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity = None;
             }
@@ -236,11 +310,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
     }
 
     fn query(&self, mut input: QueryInput) -> BoxFuture<'_, Result<PageOutput>> {
-        self.count(|c| &mut c.query);
+        self.count("query", |c| &mut c.query);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.query(input).await?;
-            self.record(true, &output.consumed_capacity);
+            self.record("query", true, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity = None;
             }
@@ -249,11 +323,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
     }
 
     fn scan(&self, mut input: ScanInput) -> BoxFuture<'_, Result<PageOutput>> {
-        self.count(|c| &mut c.scan);
+        self.count("scan", |c| &mut c.scan);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.scan(input).await?;
-            self.record(true, &output.consumed_capacity);
+            self.record("scan", true, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity = None;
             }
@@ -265,11 +339,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
         &self,
         mut input: BatchGetItemInput,
     ) -> BoxFuture<'_, Result<BatchGetItemOutput>> {
-        self.count(|c| &mut c.batch_get_item);
+        self.count("batch_get_item", |c| &mut c.batch_get_item);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.batch_get_item(input).await?;
-            self.record(true, &output.consumed_capacity);
+            self.record("batch_get_item", true, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity.clear();
             }
@@ -281,11 +355,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
         &self,
         mut input: BatchWriteItemInput,
     ) -> BoxFuture<'_, Result<BatchWriteItemOutput>> {
-        self.count(|c| &mut c.batch_write_item);
+        self.count("batch_write_item", |c| &mut c.batch_write_item);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.batch_write_item(input).await?;
-            self.record(false, &output.consumed_capacity);
+            self.record("batch_write_item", false, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity.clear();
             }
@@ -297,11 +371,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
         &self,
         mut input: TransactWriteItemsInput,
     ) -> BoxFuture<'_, Result<TransactWriteItemsOutput>> {
-        self.count(|c| &mut c.transact_write_items);
+        self.count("transact_write_items", |c| &mut c.transact_write_items);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.transact_write_items(input).await?;
-            self.record(false, &output.consumed_capacity);
+            self.record("transact_write_items", false, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity.clear();
             }
@@ -313,11 +387,11 @@ impl<B: Backend> Backend for CountingBackend<B> {
         &self,
         mut input: TransactGetItemsInput,
     ) -> BoxFuture<'_, Result<TransactGetItemsOutput>> {
-        self.count(|c| &mut c.transact_get_items);
+        self.count("transact_get_items", |c| &mut c.transact_get_items);
         let strip = ask(&mut input.return_consumed_capacity);
         Box::pin(async move {
             let mut output = self.inner.transact_get_items(input).await?;
-            self.record(true, &output.consumed_capacity);
+            self.record("transact_get_items", true, &output.consumed_capacity);
             if strip {
                 output.consumed_capacity.clear();
             }
@@ -330,7 +404,7 @@ impl<B: Backend> Backend for CountingBackend<B> {
         table_name: String,
         specification: TimeToLiveSpecification,
     ) -> BoxFuture<'_, Result<TimeToLiveSpecification>> {
-        self.count(|c| &mut c.update_time_to_live);
+        self.count("update_time_to_live", |c| &mut c.update_time_to_live);
         self.inner.update_time_to_live(table_name, specification)
     }
 
@@ -338,7 +412,7 @@ impl<B: Backend> Backend for CountingBackend<B> {
         &self,
         table_name: String,
     ) -> BoxFuture<'_, Result<TimeToLiveDescription>> {
-        self.count(|c| &mut c.describe_time_to_live);
+        self.count("describe_time_to_live", |c| &mut c.describe_time_to_live);
         self.inner.describe_time_to_live(table_name)
     }
 }
