@@ -79,6 +79,7 @@ mod capacity;
 mod catalog;
 mod create_table;
 mod definition;
+mod echo;
 mod eval;
 mod faults;
 mod index;
