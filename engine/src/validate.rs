@@ -90,6 +90,12 @@ impl Constraints {
         }
     }
 
+    /// The violations recorded so far, each `Value '…' at '…' failed to satisfy
+    /// constraint: …`.
+    pub fn into_violations(self) -> Vec<String> {
+        self.violations
+    }
+
     /// The collected violations as one `ValidationException`, if any.
     pub fn finish(self) -> Result<()> {
         match self.violations.len() {
