@@ -26,6 +26,7 @@ use std::sync::Arc;
 use super::capacity::{consumed, index_write_units, read_units, write_units, Access};
 use super::catalog::{Catalog, TableHandle};
 use super::definition::TableDef;
+use super::echo;
 use super::faults::Faults;
 use super::inflight::InFlight;
 use super::items::local_index_entries_size;
@@ -72,9 +73,19 @@ pub(crate) fn batch_write_item(
 ) -> Result<BatchWriteItemOutput> {
     let BatchWriteItemInput { request_items, return_consumed_capacity } = input;
     if request_items.is_empty() {
-        return Err(Error::validation(
-            "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
-        ));
+        // DynamoDB Local: `1 validation error detected: Value '{}' at 'requestItems' ...`.
+        return Err(Error::validation("The requestItems parameter is required for BatchWriteItem"));
+    }
+    if request_items
+        .values()
+        .any(|requests| requests.is_empty() || requests.len() > MAX_BATCH_WRITE)
+    {
+        // DynamoDB echoes the whole map (in its Java form) and lists both constraints of a
+        // map value; DynamoDB Local: `Too many items requested for the BatchWriteItem call`.
+        return Err(Error::validation(format!(
+            "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to {MAX_BATCH_WRITE}, Member must have length greater than or equal to 1]",
+            echo::write_requests(&request_items)
+        )));
     }
     let total: usize = request_items.values().map(Vec::len).sum();
     if total > MAX_BATCH_WRITE {
@@ -83,11 +94,6 @@ pub(crate) fn batch_write_item(
     let mut tables: BTreeMap<String, TableWrites> = BTreeMap::new();
     let mut request_bytes = 0usize;
     for (table_name, requests) in request_items {
-        if requests.is_empty() {
-            return Err(Error::validation(format!(
-                "1 validation error detected: Value '[]' at 'requestItems.{table_name}.member' failed to satisfy constraint: Member must have length greater than or equal to 1"
-            )));
-        }
         let handle = catalog.table(&table_name)?;
         let def = handle.def();
         let mut seen = HashSet::with_capacity(requests.len());
@@ -183,7 +189,21 @@ pub(crate) fn batch_get_item(
 ) -> Result<BatchGetItemOutput> {
     let BatchGetItemInput { request_items, return_consumed_capacity } = input;
     if request_items.is_empty() {
-        return Err(Error::validation("BatchGetItem must have some requests set"));
+        // DynamoDB Local: `BatchGetItem must have some requests set`.
+        return Err(Error::validation("The requestItems parameter is required for BatchGetItem"));
+    }
+    // One table's keys over the cap is a constraint on that member (named without its
+    // value); over the cap only in total, DynamoDB's own message.
+    let mut over: Vec<&String> = request_items
+        .iter()
+        .filter(|(_, request)| request.keys.len() > MAX_BATCH_GET)
+        .map(|(name, _)| name)
+        .collect();
+    over.sort();
+    if let Some(table_name) = over.first() {
+        return Err(Error::validation(format!(
+            "1 validation error detected: Value at 'RequestItems.{table_name}.member.Keys' failed to satisfy constraint: Member must have length less than or equal to {MAX_BATCH_GET}"
+        )));
     }
     let total: usize = request_items.values().map(|request| request.keys.len()).sum();
     if total > MAX_BATCH_GET {

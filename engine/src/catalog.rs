@@ -167,9 +167,17 @@ pub(crate) struct Catalog {
     feeds: Arc<FeedSettings>,
 }
 
-fn not_found() -> Error {
-    // Real DynamoDB: `Requested resource not found: Table: <name> not found`.
-    Error::resource_not_found("Cannot do operations on a non-existent table")
+/// A missing table, as the data-plane operations (items, queries, scans, batches,
+/// transactions) answer it: `Requested resource not found` (DynamoDB Local: `Cannot do
+/// operations on a non-existent table`; docs/error-texts.md).
+pub(crate) fn not_found() -> Error {
+    Error::resource_not_found("Requested resource not found")
+}
+
+/// A missing table, as the table operations (`DescribeTable`, `DeleteTable`,
+/// `UpdateTable`, `DescribeTimeToLive`, `UpdateTimeToLive`) answer it.
+pub(crate) fn table_not_found(name: &str) -> Error {
+    Error::resource_not_found(format!("Requested resource not found: Table: {name} not found"))
 }
 
 /// The time now, Unix epoch seconds.
@@ -186,10 +194,18 @@ impl Catalog {
         self.tables.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The table named `name` (checked against the naming rules first).
+    /// The table named `name` (checked against the naming rules first), for a data-plane
+    /// operation.
     pub fn table(&self, name: &str) -> Result<Arc<TableHandle>> {
         check_name(name)?;
         self.map().get(name).cloned().ok_or_else(not_found)
+    }
+
+    /// The table named `name` (checked against the naming rules first), for a table
+    /// operation: a missing table is named in the error.
+    pub fn named_table(&self, name: &str) -> Result<Arc<TableHandle>> {
+        check_name(name)?;
+        self.map().get(name).cloned().ok_or_else(|| table_not_found(name))
     }
 
     /// `CreateTable`: the table is `ACTIVE` at once.
@@ -215,13 +231,13 @@ impl Catalog {
     /// `DeleteTable`: removes the table and describes it as `DELETING`.
     pub fn delete_table(&self, name: &str) -> Result<TableDescription> {
         check_name(name)?;
-        let handle = self.map_mut().remove(name).ok_or_else(not_found)?;
+        let handle = self.map_mut().remove(name).ok_or_else(|| table_not_found(name))?;
         Ok(handle.describe(TableStatus::Deleting))
     }
 
     /// `DescribeTable`.
     pub fn describe_table(&self, name: &str) -> Result<TableDescription> {
-        Ok(self.table(name)?.describe(TableStatus::Active))
+        Ok(self.named_table(name)?.describe(TableStatus::Active))
     }
 
     /// `ListTables`: names in ascending order, after `ExclusiveStartTableName`, at most
@@ -341,7 +357,11 @@ mod tests {
         assert_eq!(deleted.table_status, TableStatus::Deleting);
         assert!(matches!(
             catalog.describe_table("one"),
-            Err(Error::ResourceNotFound { message, .. }) if message == "Cannot do operations on a non-existent table"
+            Err(Error::ResourceNotFound { message, .. }) if message == "Requested resource not found: Table: one not found"
+        ));
+        assert!(matches!(
+            catalog.table("one"),
+            Err(Error::ResourceNotFound { message, .. }) if message == "Requested resource not found"
         ));
         assert!(matches!(catalog.delete_table("one"), Err(Error::ResourceNotFound { .. })));
         assert!(matches!(catalog.table("x"), Err(Error::Validation { .. })));

@@ -79,6 +79,7 @@ mod capacity;
 mod catalog;
 mod create_table;
 mod definition;
+mod echo;
 mod eval;
 mod faults;
 mod index;
@@ -473,4 +474,15 @@ impl Backend for MemoryBackend {
             read::scan(&self.catalog, input)
         })
     }
+}
+
+/// The constraint violations of a table or index name found at request path `at`
+/// (`tableName`, `globalSecondaryIndexes.1.member.indexName`), each worded as DynamoDB's
+/// request validation words it (`Value 'ab' at 'tableName' failed to satisfy constraint:
+/// Member must have length greater than or equal to 3`); empty for a valid name. For a
+/// server that reports them together with the violations of its own decoding.
+pub fn name_violations(name: &str, at: &str) -> Vec<String> {
+    let mut constraints = validate::Constraints::default();
+    constraints.name(name, at);
+    constraints.into_violations()
 }

@@ -498,7 +498,7 @@ fn prepare(
     let mut failed = false;
     for action in actions {
         let Some(table) = guards.get(action.table) else {
-            return Err(Error::resource_not_found("Cannot do operations on a non-existent table"));
+            return Err(super::catalog::not_found());
         };
         seen.push(table.get(&action.key).map(|stored| Arc::clone(&stored.item)));
         match evaluate(action, table) {
@@ -623,6 +623,7 @@ fn transact_get(
 ) -> Result<Option<TransactGetItemsOutput>> {
     let mut handles: Handles<'_> = BTreeMap::new();
     let mut reads = Vec::with_capacity(items.len());
+    let mut invalid: Vec<(usize, Error)> = Vec::new();
     let mut seen = HashSet::with_capacity(items.len());
     for get in items {
         let projection = get.projection.as_deref().map(Projection::new).transpose()?;
@@ -636,11 +637,33 @@ fn transact_get(
             }
         };
         check_scalar_key_paths(&def, get.projection.iter().flatten())?;
-        let key = request_primary_key(&def, &get.key)?;
+        // A key that does not match its table's schema is the action's own failure:
+        // DynamoDB cancels the transaction with a `ValidationError` reason for it (and
+        // `None` for the others) rather than failing the request (docs/error-texts.md).
+        let key = match request_primary_key(&def, &get.key) {
+            Ok(key) => key,
+            Err(error) => {
+                invalid.push((reads.len() + invalid.len(), error));
+                continue;
+            }
+        };
         if !seen.insert((get.table_name.as_str(), key.clone())) {
             return Err(one_action_per_item());
         }
         reads.push((get.table_name.as_str(), key, projection));
+    }
+    if !invalid.is_empty() {
+        let mut reasons = vec![reason("None", None, None); items.len()];
+        for (position, error) in invalid {
+            let message = match error {
+                Error::Validation { message, .. } => message,
+                other => other.to_string(),
+            };
+            if let Some(slot) = reasons.get_mut(position) {
+                *slot = reason("ValidationError", Some(message), None);
+            }
+        }
+        return Err(Error::TransactionCanceled { reasons, source: None });
     }
 
     let stored: Vec<Option<StoredItem>> = {

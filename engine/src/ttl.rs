@@ -25,7 +25,7 @@ pub(crate) fn update_time_to_live(
             if name.is_empty() { "greater than or equal to 1" } else { "less than or equal to 255" }
         )));
     }
-    let handle = catalog.table(table_name)?;
+    let handle = catalog.named_table(table_name)?;
     let mut ttl = handle.ttl();
     match (ttl.as_deref(), specification.enabled) {
         (Some(current), _) if current != name => {
@@ -49,7 +49,7 @@ pub(crate) fn describe_time_to_live(
     catalog: &Catalog,
     table_name: &str,
 ) -> Result<TimeToLiveDescription> {
-    let handle = catalog.table(table_name)?;
+    let handle = catalog.named_table(table_name)?;
     let ttl = handle.ttl().clone();
     Ok(match ttl {
         Some(name) => {

@@ -4,6 +4,9 @@
 //! DynamoDB's (as documented or as users quoted it from AWS), and a comment names Local's.
 
 use std::collections::HashSet;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use std::hash::Hash;
 
 use super::definition::{KeyAttr, TableDef};
@@ -21,18 +24,23 @@ pub(crate) use singletable_core::limits::{
 
 const INVALID: &str = "One or more parameter values were invalid: ";
 
-/// The message for a bad table or index name (two spaces after the first sentence).
-pub(crate) const INVALID_NAME: &str = "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'";
+/// DynamoDB's pattern for table and index names.
+pub(crate) const NAME_PATTERN: &str = "[a-zA-Z0-9_.-]+";
 
-/// Checks a table or index name: 3 to 255 characters of `[a-zA-Z0-9_.-]`.
+/// Checks a table name at parameter `tableName`: 3 to 255 characters of
+/// `[a-zA-Z0-9_.-]`, reported as DynamoDB's request validation does (`1 validation error
+/// detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have
+/// length greater than or equal to 3`). DynamoDB Local answers `Invalid table/index
+/// name.  Table/index names must be ...` instead (docs/error-texts.md).
 pub(crate) fn check_name(name: &str) -> Result<()> {
-    let valid_chars =
-        name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if (3..=255).contains(&name.len()) && valid_chars {
-        Ok(())
-    } else {
-        Err(Error::validation(INVALID_NAME))
-    }
+    check_name_at(name, "tableName")
+}
+
+/// Checks a table or index name found at parameter path `at` (see [`check_name`]).
+pub(crate) fn check_name_at(name: &str, at: &str) -> Result<()> {
+    let mut constraints = Constraints::default();
+    constraints.name(name, at);
+    constraints.finish()
 }
 
 /// Parameter constraint violations, reported together as DynamoDB's request validation
@@ -61,6 +69,31 @@ impl Constraints {
         } else if length > max {
             self.push(value, at, &format!("Member must have length less than or equal to {max}"));
         }
+    }
+
+    /// Checks a table or index name: its length (3 to 255; an empty name breaks the
+    /// minimum of 1 alone), then its characters, each failure a violation of its own, in
+    /// that order (DynamoDB reports length before pattern).
+    pub fn name(&mut self, name: &str, at: &str) {
+        let length = name.chars().count();
+        if length == 0 {
+            self.push(name, at, "Member must have length greater than or equal to 1");
+            return;
+        }
+        self.length(name, length, at, 3, 255);
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+            self.push(
+                name,
+                at,
+                &format!("Member must satisfy regular expression pattern: {NAME_PATTERN}"),
+            );
+        }
+    }
+
+    /// The violations recorded so far, each `Value '…' at '…' failed to satisfy
+    /// constraint: …`.
+    pub fn into_violations(self) -> Vec<String> {
+        self.violations
     }
 
     /// The collected violations as one `ValidationException`, if any.
@@ -116,12 +149,33 @@ fn check_nested(value: &AttributeValue, containers_above: usize) -> Result<(), S
         AttributeValue::Ss(set) => {
             check_not_empty("string", set)?;
             if has_duplicates(set) {
-                return Err(format!("{INVALID}Input collection [{}] contains duplicates", set.join(", ")));
+                return Err(format!("{INVALID}Input collection [{}] contains duplicates.", set.join(", ")));
             }
             Ok(())
         }
-        AttributeValue::Ns(set) => check_not_empty("number", set).and_then(|()| check_unique(set)),
-        AttributeValue::Bs(set) => check_not_empty("binary", set).and_then(|()| check_unique(set)),
+        AttributeValue::Ns(set) => {
+            check_not_empty("number", set)?;
+            if has_duplicates(set) {
+                // DynamoDB's text for NS (also when the duplicates are spelled
+                // differently, 1 and 1.0): no prefix, no members.
+                return Err("Input collection contains duplicates".to_owned());
+            }
+            Ok(())
+        }
+        AttributeValue::Bs(set) => {
+            if set.is_empty() {
+                return Err(format!("{INVALID}Binary sets should not be empty"));
+            }
+            if has_duplicates(set) {
+                // Sic: no space before "of type".
+                let members: Vec<String> = set.iter().map(|b| BASE64.encode(b)).collect();
+                return Err(format!(
+                    "{INVALID}Input collection [{}]of type BS contains duplicates.",
+                    members.join(", ")
+                ));
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -130,15 +184,6 @@ fn check_not_empty<T>(kind: &str, set: &[T]) -> Result<(), String> {
     if set.is_empty() {
         // Sic: "An string set", two spaces.
         return Err(format!("{INVALID}An {kind} set  may not be empty"));
-    }
-    Ok(())
-}
-
-fn check_unique<T: Hash + Eq>(set: &[T]) -> Result<(), String> {
-    if has_duplicates(set) {
-        // DynamoDB's text for NS (also when the duplicates are spelled differently, 1 and
-        // 1.0); BS uses it too here, as binary members have no textual form.
-        return Err("Input collection contains duplicates".to_owned());
     }
     Ok(())
 }
@@ -393,11 +438,47 @@ mod tests {
         assert!(check_name("abc").is_ok());
         assert!(check_name("A-b_c.9").is_ok());
         assert!(check_name(&"x".repeat(255)).is_ok());
-        for bad in ["ab", "", "a b c", "tablé", "a/b"] {
-            assert_eq!(message(check_name(bad)), INVALID_NAME);
+        let at = |value: &str, constraint: &str| {
+            format!("Value '{value}' at 'tableName' failed to satisfy constraint: {constraint}")
+        };
+        let pattern = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+";
+        assert_eq!(
+            message(check_name("ab")),
+            format!(
+                "1 validation error detected: {}",
+                at("ab", "Member must have length greater than or equal to 3")
+            )
+        );
+        assert_eq!(
+            message(check_name("")),
+            format!(
+                "1 validation error detected: {}",
+                at("", "Member must have length greater than or equal to 1")
+            )
+        );
+        for bad in ["a b c", "tablé", "a/b"] {
+            assert_eq!(
+                message(check_name(bad)),
+                format!("1 validation error detected: {}", at(bad, pattern))
+            );
         }
-        assert_eq!(message(check_name(&"x".repeat(256))), INVALID_NAME);
-        assert!(INVALID_NAME.contains("name.  Table"));
+        let long = "x".repeat(256);
+        assert_eq!(
+            message(check_name(&long)),
+            format!(
+                "1 validation error detected: {}",
+                at(&long, "Member must have length less than or equal to 255")
+            )
+        );
+        // Length before pattern, joined.
+        assert_eq!(
+            message(check_name("a!")),
+            format!(
+                "2 validation errors detected: {}; {}",
+                at("a!", "Member must have length greater than or equal to 3"),
+                at("a!", pattern)
+            )
+        );
     }
 
     #[test]
@@ -445,12 +526,12 @@ mod tests {
         );
         assert_eq!(
             check_value(&AttributeValue::Bs(vec![])),
-            Err("One or more parameter values were invalid: An binary set  may not be empty"
+            Err("One or more parameter values were invalid: Binary sets should not be empty"
                 .to_owned())
         );
         assert_eq!(
             check_value(&AttributeValue::Ss(vec!["x".to_owned(), "x".to_owned()])),
-            Err("One or more parameter values were invalid: Input collection [x, x] contains duplicates".to_owned())
+            Err("One or more parameter values were invalid: Input collection [x, x] contains duplicates.".to_owned())
         );
         let one = Number::parse("1").expect("number");
         let one_again = Number::parse("1.0").expect("number");
@@ -459,8 +540,8 @@ mod tests {
             Err("Input collection contains duplicates".to_owned())
         );
         assert_eq!(
-            check_value(&AttributeValue::Bs(vec![vec![1], vec![1]])),
-            Err("Input collection contains duplicates".to_owned())
+            check_value(&AttributeValue::Bs(vec![b"b".to_vec(), b"b".to_vec()])),
+            Err("One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates.".to_owned())
         );
         // Empty strings are fine inside sets; sets inside lists are checked too.
         assert!(check_value(&AttributeValue::Ss(vec![String::new()])).is_ok());

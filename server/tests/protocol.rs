@@ -93,7 +93,10 @@ fn create_simple(server: &BackgroundServer, name: &str) -> Value {
     )
 }
 
-const INVALID_NAME: &str = "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'";
+/// DynamoDB's request-validation text for one violation of `tableName`.
+fn name_violation(value: &str, constraint: &str) -> String {
+    format!("1 validation error detected: Value '{value}' at 'tableName' failed to satisfy constraint: {constraint}")
+}
 
 #[test]
 fn errors_have_dynamodb_shape() {
@@ -170,10 +173,18 @@ fn validation_errors_are_collected_in_dynamodb_order() {
 #[test]
 fn table_names_follow_dynamodb_rules() {
     let server = server();
-    for bad in ["ab", "a b", "tab!", &"x".repeat(256)] {
+    // DynamoDB's request validation (DynamoDB Local: `Invalid table/index name.  ...`).
+    let pattern = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+";
+    let long = "x".repeat(256);
+    for (bad, expected) in [
+        ("ab", name_violation("ab", "Member must have length greater than or equal to 3")),
+        ("a b", name_violation("a b", pattern)),
+        ("tab!", name_violation("tab!", pattern)),
+        (&long, name_violation(&long, "Member must have length less than or equal to 255")),
+    ] {
         let message =
             fails(&server, "DescribeTable", json!({"TableName": bad}), "ValidationException");
-        assert_eq!(message, INVALID_NAME, "{bad}");
+        assert_eq!(message, expected, "{bad}");
     }
     for good in ["_ab", "a.b-c_d", &"y".repeat(255)] {
         let created = create_simple(&server, good);
@@ -842,4 +853,165 @@ fn tags_survive_snapshots_of_the_data_dir() {
     assert_eq!(tags["Tags"], json!([{"Key": "team", "Value": "a"}]));
     let scan = ok(&second, "Scan", json!({"TableName": "tagged"}));
     assert_eq!(scan["Count"], json!(5));
+}
+
+/// DynamoDB's texts where DynamoDB Local's differ (sources in docs/error-texts.md).
+#[test]
+fn dynamodb_error_texts_over_the_wire() {
+    let server = server();
+    create_simple(&server, "texts");
+    let not_found = "Requested resource not found";
+    for (op, body) in [
+        ("GetItem", json!({"TableName": "nope", "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}}})),
+        ("PutItem", json!({"TableName": "nope", "Item": {"pk": {"S": "a"}}})),
+        (
+            "Query",
+            json!({"TableName": "nope", "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "a"}}}),
+        ),
+        ("Scan", json!({"TableName": "nope"})),
+        (
+            "BatchWriteItem",
+            json!({"RequestItems": {"nope": [{"PutRequest": {"Item": {"pk": {"S": "a"}}}}]}}),
+        ),
+        ("BatchGetItem", json!({"RequestItems": {"nope": {"Keys": [{"pk": {"S": "a"}}]}}})),
+        (
+            "TransactGetItems",
+            json!({"TransactItems": [{"Get": {"TableName": "nope", "Key": {"pk": {"S": "a"}}}}]}),
+        ),
+        (
+            "TransactWriteItems",
+            json!({"TransactItems": [{"Put": {"TableName": "nope", "Item": {"pk": {"S": "a"}}}}]}),
+        ),
+    ] {
+        assert_eq!(fails(&server, op, body, "ResourceNotFoundException"), not_found, "{op}");
+    }
+    for op in ["DescribeTable", "DeleteTable", "DescribeTimeToLive"] {
+        assert_eq!(
+            fails(&server, op, json!({"TableName": "nope"}), "ResourceNotFoundException"),
+            "Requested resource not found: Table: nope not found",
+            "{op}"
+        );
+    }
+    let arn = "arn:aws:dynamodb:ddblocal:000000000000:table/nope";
+    assert_eq!(
+        fails(
+            &server,
+            "ListTagsOfResource",
+            json!({"ResourceArn": arn}),
+            "ResourceNotFoundException"
+        ),
+        format!("Requested resource not found: ResourceArn: {arn} not found")
+    );
+
+    let validation = |op: &str, body: Value| fails(&server, op, body, "ValidationException");
+    assert_eq!(
+        validation("Scan", json!({"TableName": "texts", "Limit": 0})),
+        "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
+    assert_eq!(
+        validation("Scan", json!({"TableName": "ab", "Limit": 0})),
+        "2 validation errors detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
+    assert_eq!(
+        validation("Scan", json!({"TableName": "texts", "Segment": 5, "TotalSegments": 5})),
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 5 is not less than TotalSegments: 5"
+    );
+    assert_eq!(
+        validation("BatchWriteItem", json!({"RequestItems": {}})),
+        "The requestItems parameter is required for BatchWriteItem"
+    );
+    assert_eq!(
+        validation("BatchGetItem", json!({"RequestItems": {}})),
+        "The requestItems parameter is required for BatchGetItem"
+    );
+    let writes: Vec<Value> = (0..26)
+        .map(|i| json!({"PutRequest": {"Item": {"pk": {"S": i.to_string()}, "sk": {"S": "1"}}}}))
+        .collect();
+    let message = validation("BatchWriteItem", json!({"RequestItems": {"texts": writes}}));
+    assert!(
+        message.starts_with("1 validation error detected: Value '{texts=[WriteRequest("),
+        "{message}"
+    );
+    assert!(message.ends_with("]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"), "{message}");
+    let keys: Vec<Value> =
+        (0..101).map(|i| json!({"pk": {"S": i.to_string()}, "sk": {"S": "1"}})).collect();
+    assert_eq!(
+        validation("BatchGetItem", json!({"RequestItems": {"texts": {"Keys": keys}}})),
+        "1 validation error detected: Value at 'RequestItems.texts.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100"
+    );
+    let put = |value: Value| json!({"TableName": "texts", "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}, "v": value}});
+    assert_eq!(
+        validation("PutItem", put(json!({"BS": []}))),
+        "One or more parameter values were invalid: Binary sets should not be empty"
+    );
+    assert_eq!(
+        validation("PutItem", put(json!({"SS": ["a", "a"]}))),
+        "One or more parameter values were invalid: Input collection [a, a] contains duplicates."
+    );
+    assert_eq!(
+        validation("PutItem", json!({"TableName": "texts", "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}}, "ExpressionAttributeValues": {":v": {"S": "x"}}})),
+        "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"
+    );
+    assert_eq!(
+        validation("UpdateItem", json!({"TableName": "texts", "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}}, "ExpressionAttributeValues": {":v": {"S": "x"}}})),
+        "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null"
+    );
+    assert_eq!(
+        validation("Query", json!({"TableName": "texts", "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}}, "ExpressionAttributeValues": {":v": {"S": "x"}}})),
+        "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null"
+    );
+    let create = |key_schema: Value, definitions: Value, name: &str| json!({"TableName": name, "AttributeDefinitions": definitions, "KeySchema": key_schema, "BillingMode": "PAY_PER_REQUEST"});
+    assert_eq!(
+        validation(
+            "CreateTable",
+            create(
+                json!([{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "pk", "KeyType": "RANGE"}]),
+                json!([{"AttributeName": "pk", "AttributeType": "S"}]),
+                "twice"
+            )
+        ),
+        "Invalid KeySchema: Some index key attribute have no definition"
+    );
+    assert_eq!(
+        validation("CreateTable", create(json!([{"AttributeName": "pk", "KeyType": "INVALID"}]), json!([{"AttributeName": "pk", "AttributeType": "S"}]), "enum")),
+        "1 validation error detected: Value 'INVALID' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]"
+    );
+    assert_eq!(
+        validation("CreateTable", create(json!([{"AttributeName": "pk", "KeyType": "HASH"}]), json!([{"AttributeName": "pk", "AttributeType": "INVALID"}]), "enum")),
+        "1 validation error detected: Value 'INVALID' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]"
+    );
+    // Several at once: the name joins the decoder's violations.
+    let message = validation(
+        "CreateTable",
+        create(
+            json!([{"AttributeName": "pk", "KeyType": "INVALID"}]),
+            json!([{"AttributeName": "pk", "AttributeType": "S"}]),
+            "ab",
+        ),
+    );
+    assert!(
+        message.starts_with("2 validation errors detected: Value 'ab' at 'tableName'"),
+        "{message}"
+    );
+    assert!(message.contains("; Value 'INVALID' at 'keySchema.1.member.keyType'"), "{message}");
+    assert_eq!(
+        validation("UpdateTable", json!({"TableName": "texts"})),
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"
+    );
+    // A key that does not match the schema inside TransactGetItems cancels the transaction.
+    let (status, json) = call(
+        &server,
+        "TransactGetItems",
+        json!({"TransactItems": [{"Get": {"TableName": "texts", "Key": {"pk": {"S": "a"}}}}]}),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        json["__type"].as_str().is_some_and(|t| t.ends_with("#TransactionCanceledException")),
+        "{json}"
+    );
+    assert_eq!(
+        json["message"],
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError]"
+    );
+    assert_eq!(json["CancellationReasons"][0]["Code"], "ValidationError");
 }

@@ -51,7 +51,7 @@ use super::index::{IndexEntryKey, IndexPartition};
 use super::key_value::{KeyTuple, KeyValue, PrimaryKey, FNV_OFFSET};
 use super::projection::Projection;
 use super::table::{Partition, StoredItem, Table};
-use super::validate::{check_name, check_scalar_key_paths, check_value, Constraints};
+use super::validate::{check_name_at, check_scalar_key_paths, check_value, Constraints};
 use singletable_core::backend::{
     PageOutput, QueryInput, ReturnConsumedCapacity, ScanInput, Select,
 };
@@ -84,8 +84,8 @@ pub(crate) fn query_with(
     input: QueryInput,
     filter_on_keys: bool,
 ) -> Result<PageOutput> {
-    check_name(&input.table_name)?;
-    let limit = check_limit(input.limit)?;
+    let limit =
+        check_parameters(&input.table_name, input.index_name.as_deref(), input.limit, None)?;
     let select =
         resolve_select(input.select, input.projection.as_deref(), input.index_name.is_some())?;
     let projection = input.projection.as_deref().map(Projection::new).transpose()?;
@@ -151,9 +151,12 @@ fn reparse(
 
 /// `Scan`.
 pub(crate) fn scan(catalog: &Catalog, input: ScanInput) -> Result<PageOutput> {
-    check_name(&input.table_name)?;
-    let limit = check_limit(input.limit)?;
-    check_segment(input.segment)?;
+    let limit = check_parameters(
+        &input.table_name,
+        input.index_name.as_deref(),
+        input.limit,
+        input.segment,
+    )?;
     let select =
         resolve_select(input.select, input.projection.as_deref(), input.index_name.is_some())?;
     let projection = input.projection.as_deref().map(Projection::new).transpose()?;
@@ -192,38 +195,50 @@ pub(crate) fn scan(catalog: &Catalog, input: ScanInput) -> Result<PageOutput> {
 // Parameters
 // ---------------------------------------------------------------------------------------
 
-fn check_limit(limit: Option<u32>) -> Result<Option<usize>> {
-    match limit {
-        // DynamoDB Local's words; DynamoDB reports it as a constraint violation.
-        Some(0) => Err(Error::validation("Limit must be greater than or equal to 1")),
-        Some(limit) => Ok(Some(usize::try_from(limit).unwrap_or(usize::MAX))),
-        None => Ok(None),
-    }
-}
-
-fn check_segment(segment: Option<(u32, u32)>) -> Result<()> {
-    let Some((segment, total)) = segment else { return Ok(()) };
+/// The parameter constraints of `Query` and `Scan`, reported together as DynamoDB's
+/// request validation does (`tableName`, `indexName`, `limit`, `segment`,
+/// `totalSegments`), then the rule between `Segment` and `TotalSegments`. Returns the
+/// limit.
+fn check_parameters(
+    table_name: &str,
+    index_name: Option<&str>,
+    limit: Option<u32>,
+    segment: Option<(u32, u32)>,
+) -> Result<Option<usize>> {
     let mut constraints = Constraints::default();
-    if total < 1 {
-        constraints.push(
-            &total.to_string(),
-            "totalSegments",
-            "Member must have value greater than or equal to 1",
-        );
-    } else if total > MAX_TOTAL_SEGMENTS {
-        constraints.push(
-            &total.to_string(),
-            "totalSegments",
-            &format!("Member must have value less than or equal to {MAX_TOTAL_SEGMENTS}"),
-        );
-    } else if segment >= total {
-        constraints.push(
-            &segment.to_string(),
-            "segment",
-            &format!("Member must have value less than or equal to {}", total - 1),
-        );
+    constraints.name(table_name, "tableName");
+    if let Some(index_name) = index_name {
+        constraints.name(index_name, "indexName");
     }
-    constraints.finish()
+    if limit == Some(0) {
+        // DynamoDB Local: `Limit must be greater than or equal to 1`.
+        constraints.push("0", "limit", "Member must have value greater than or equal to 1");
+    }
+    if let Some((_, total)) = segment {
+        if total < 1 {
+            constraints.push(
+                &total.to_string(),
+                "totalSegments",
+                "Member must have value greater than or equal to 1",
+            );
+        } else if total > MAX_TOTAL_SEGMENTS {
+            constraints.push(
+                &total.to_string(),
+                "totalSegments",
+                &format!("Member must have value less than or equal to {MAX_TOTAL_SEGMENTS}"),
+            );
+        }
+    }
+    constraints.finish()?;
+    if let Some((segment, total)) = segment {
+        if segment >= total {
+            // DynamoDB Local reports it as a constraint on `segment`.
+            return Err(Error::validation(format!(
+                "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {segment} is not less than TotalSegments: {total}"
+            )));
+        }
+    }
+    Ok(limit.map(|limit| usize::try_from(limit).unwrap_or(usize::MAX)))
 }
 
 /// `Select` with DynamoDB's defaults (`ALL_ATTRIBUTES` on a table,
@@ -291,7 +306,7 @@ impl<'d> Target<'d> {
         let index = match index_name {
             None => None,
             Some(name) => {
-                check_name(name)?;
+                check_name_at(name, "indexName")?;
                 let found = def.index(name).ok_or_else(|| {
                     Error::validation(format!(
                         "The table does not have the specified index: {name}"

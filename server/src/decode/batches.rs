@@ -44,7 +44,9 @@ pub fn batch_get_item(request: &Request<'_>) -> Result<BatchGet, ApiError> {
     violations.finish()?;
     let tables = tables.cloned().unwrap_or_default();
     if tables.is_empty() {
-        return Err(ApiError::validation("BatchGetItem must have some requests set"));
+        return Err(ApiError::validation(
+            "The requestItems parameter is required for BatchGetItem",
+        ));
     }
     let mut request_items = HashMap::new();
     for (table, entry) in &tables {
@@ -94,7 +96,9 @@ pub fn batch_write_item(request: &Request<'_>) -> Result<BatchWrite, ApiError> {
     violations.finish()?;
     let tables = tables.cloned().unwrap_or_default();
     if tables.is_empty() {
-        return Err(ApiError::validation("BatchWriteItem must have some requests set"));
+        return Err(ApiError::validation(
+            "The requestItems parameter is required for BatchWriteItem",
+        ));
     }
     let mut request_items = HashMap::new();
     let mut written: Vec<(String, Item)> = Vec::new();

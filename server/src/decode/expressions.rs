@@ -18,8 +18,9 @@ pub struct Exprs {
 
 impl Exprs {
     /// Reads `ExpressionAttributeNames` and `ExpressionAttributeValues` of `request`.
-    /// `expression_members` are the expression parameters the operation takes; the maps
-    /// are refused when none of them is present, and empty maps are refused.
+    /// `expression_members` are the expression parameters the operation takes, in the
+    /// order DynamoDB names them when `ExpressionAttributeValues` comes without any; the
+    /// maps are refused when none of them is present, and empty maps are refused.
     pub fn new(request: &Request<'_>, expression_members: &[&str]) -> Result<Self, ApiError> {
         let names = request.names()?;
         let values = request.values()?;
@@ -30,9 +31,26 @@ impl Exprs {
             ));
         }
         if values.is_some() && !any_expression {
-            return Err(ApiError::validation(
-                "ExpressionAttributeValues can only be specified when using expressions",
-            ));
+            // DynamoDB (and DynamoDB Local) name the expressions that could have used the
+            // values, in the order given: `...: ConditionExpression is null`,
+            // `...: UpdateExpression and ConditionExpression are null`.
+            let takes_values: Vec<&str> = expression_members
+                .iter()
+                .copied()
+                .filter(|member| *member != "ProjectionExpression")
+                .collect();
+            let message = match takes_values.as_slice() {
+                [] => "ExpressionAttributeValues can only be specified when using expressions"
+                    .to_owned(),
+                [one] => format!(
+                    "ExpressionAttributeValues can only be specified when using expressions: {one} is null"
+                ),
+                several => format!(
+                    "ExpressionAttributeValues can only be specified when using expressions: {} are null",
+                    several.join(" and ")
+                ),
+            };
+            return Err(ApiError::validation(message));
         }
         if names.as_ref().is_some_and(|names| names.is_empty()) {
             return Err(ApiError::validation("ExpressionAttributeNames must not be empty"));

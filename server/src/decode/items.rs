@@ -92,7 +92,7 @@ pub fn update_item(request: &Request<'_>) -> Result<ItemUpdate, ApiError> {
         &["Expected", "ConditionalOperator", "AttributeUpdates"],
         &["ConditionExpression", "UpdateExpression"],
     )?;
-    let exprs = Exprs::new(request, &["ConditionExpression", "UpdateExpression"])?;
+    let exprs = Exprs::new(request, &["UpdateExpression", "ConditionExpression"])?;
     let updates = match exprs.update(request)? {
         Some(updates) => updates,
         None => legacy::attribute_updates(request)?.unwrap_or_default(),

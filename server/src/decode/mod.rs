@@ -71,6 +71,11 @@ impl Violations {
         );
     }
 
+    /// Adds violations already worded (`Value '…' at '…' failed to satisfy constraint: …`).
+    pub fn extend(&mut self, violations: impl IntoIterator<Item = String>) {
+        self.items.extend(violations);
+    }
+
     /// The violations as one `ValidationException`, if any.
     pub fn finish(self) -> Result<(), ApiError> {
         match self.items.len() {

@@ -19,7 +19,7 @@ pub fn query(request: &Request<'_>) -> Result<QueryInput, ApiError> {
     check_not_mixed(
         request,
         &["KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"],
-        &["KeyConditionExpression", "FilterExpression", "ProjectionExpression"],
+        &["FilterExpression", "KeyConditionExpression", "ProjectionExpression"],
     )?;
     if !request.has("KeyConditionExpression") && !request.has("KeyConditions") {
         return Err(ApiError::validation(
@@ -28,7 +28,7 @@ pub fn query(request: &Request<'_>) -> Result<QueryInput, ApiError> {
     }
     let exprs = Exprs::new(
         request,
-        &["KeyConditionExpression", "FilterExpression", "ProjectionExpression"],
+        &["FilterExpression", "KeyConditionExpression", "ProjectionExpression"],
     )?;
     let pairs = match exprs.key_condition(request)? {
         Some(pairs) => pairs,

@@ -14,21 +14,30 @@ pub fn create_table(request: &Request<'_>) -> Result<CreateTableInput, ApiError>
     let mut violations = Violations::default();
     let attribute_definitions = attribute_definitions(request, &mut violations)?;
     let table_name = request.required_str("TableName", &mut violations)?;
+    // The engine checks the name too; naming it here joins its violations with the
+    // others of the request, as DynamoDB reports them.
+    if request.has("TableName") {
+        violations.extend(singletable_engine::name_violations(&table_name, "tableName"));
+    }
     let key_schema = key_schema(request, "keySchema", &mut violations)?;
     let billing = billing_mode(request, &mut violations)?;
     let mut global_secondary_indexes = Vec::new();
-    for index in request.array("GlobalSecondaryIndexes")?.into_iter().flatten() {
+    for (position, index) in
+        request.array("GlobalSecondaryIndexes")?.into_iter().flatten().enumerate()
+    {
         global_secondary_indexes.push(secondary_index(
             &Request::new(index)?,
-            "globalSecondaryIndexes",
+            &format!("globalSecondaryIndexes.{}", position + 1),
             &mut violations,
         )?);
     }
     let mut local_secondary_indexes = Vec::new();
-    for index in request.array("LocalSecondaryIndexes")?.into_iter().flatten() {
+    for (position, index) in
+        request.array("LocalSecondaryIndexes")?.into_iter().flatten().enumerate()
+    {
         local_secondary_indexes.push(secondary_index(
             &Request::new(index)?,
-            "localSecondaryIndexes",
+            &format!("localSecondaryIndexes.{}", position + 1),
             &mut violations,
         )?);
     }
@@ -150,18 +159,20 @@ fn key_schema(
         return Ok(Vec::new());
     };
     let mut schema = Vec::with_capacity(elements.len());
-    for element in elements {
+    for (position, element) in elements.iter().enumerate() {
         let element = Request::new(element)?;
         let name = element.str("AttributeName")?.unwrap_or_default().to_owned();
+        // Members of a list are numbered from 1 in DynamoDB's paths.
+        let member = format!("{at}.{}.member.keyType", position + 1);
         let key_type = match element.str("KeyType")? {
             Some("HASH") => KeyType::Hash,
             Some("RANGE") => KeyType::Range,
             Some(other) => {
-                violations.enumeration(other, &format!("{at}.member.keyType"), &["HASH", "RANGE"]);
+                violations.enumeration(other, &member, &["HASH", "RANGE"]);
                 KeyType::Hash
             }
             None => {
-                violations.null(&format!("{at}.member.keyType"));
+                violations.null(&member);
                 KeyType::Hash
             }
         };
@@ -223,23 +234,20 @@ fn attribute_definitions(
         return Ok(Vec::new());
     };
     let mut list = Vec::with_capacity(definitions.len());
-    for definition in definitions {
+    for (position, definition) in definitions.iter().enumerate() {
         let definition = Request::new(definition)?;
         let name = definition.str("AttributeName")?.unwrap_or_default().to_owned();
+        let member = format!("attributeDefinitions.{}.member.attributeType", position + 1);
         let ty = match definition.str("AttributeType")? {
             Some(text) => match scalar_type(text) {
                 Some(ty) => ty,
                 None => {
-                    violations.enumeration(
-                        text,
-                        "attributeDefinitions.member.attributeType",
-                        &["B", "N", "S"],
-                    );
+                    violations.enumeration(text, &member, &["B", "N", "S"]);
                     ScalarType::S
                 }
             },
             None => {
-                violations.null("attributeDefinitions.member.attributeType");
+                violations.null(&member);
                 ScalarType::S
             }
         };

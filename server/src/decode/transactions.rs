@@ -102,7 +102,7 @@ fn transact_write_action(action: &Request<'_>) -> Result<TransactWriteItem, ApiE
     let table_name = body.required_str("TableName", &mut violations)?;
     let return_old_on_condition_failure = body.return_old_on_failure(&mut violations)?;
     let expression_members: &[&str] = match *kind {
-        "Update" => &["ConditionExpression", "UpdateExpression"],
+        "Update" => &["UpdateExpression", "ConditionExpression"],
         _ => &["ConditionExpression"],
     };
     let item =

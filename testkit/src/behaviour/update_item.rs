@@ -11,6 +11,16 @@ pub fn validation<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
     }
 }
 
+/// Asserts that `message` is DynamoDB's text or, where DynamoDB Local words the same
+/// error differently (a difference recorded in `docs/error-texts.md`, which the engine
+/// resolves in DynamoDB's favour), Local's.
+pub fn dynamodb_or_local(message: &str, dynamodb: &str, local: &str) {
+    assert!(
+        message == dynamodb || message == local,
+        "neither DynamoDB's text nor DynamoDB Local's: {message}"
+    );
+}
+
 pub(super) fn b(bytes: &[u8]) -> AttributeValue {
     AttributeValue::B(bytes.to_vec())
 }
