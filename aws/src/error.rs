@@ -30,6 +30,7 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveError;
+use aws_sdk_dynamodb::operation::execute_statement::ExecuteStatementError;
 use aws_sdk_dynamodb::operation::get_item::GetItemError;
 use aws_sdk_dynamodb::operation::list_tables::ListTablesError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -119,6 +120,15 @@ impl OperationError for UpdateItemError {
     fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
         match self {
             UpdateItemError::ConditionalCheckFailedException(e) => e.item.take(),
+            _ => None,
+        }
+    }
+}
+
+impl OperationError for ExecuteStatementError {
+    fn take_condition_item(&mut self) -> Option<HashMap<String, SdkValue>> {
+        match self {
+            ExecuteStatementError::ConditionalCheckFailedException(e) => e.item.take(),
             _ => None,
         }
     }

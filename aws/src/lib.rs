@@ -72,6 +72,7 @@
 mod convert;
 mod error;
 mod multi;
+mod partiql;
 
 use std::future::Future;
 

@@ -7,7 +7,11 @@
 //! `PutItem`, `GetItem`, `DeleteItem`, `UpdateItem` (conditions, return values),
 //! `Query` and `Scan` (table, GSI, LSI; filters, projections, `Select`, limits, paging),
 //! `BatchWriteItem`, `BatchGetItem`, `TransactWriteItems` (puts, updates, deletes and
-//! condition checks, with conditions) and `TransactGetItems`.
+//! condition checks, with conditions) and `TransactGetItems`; PartiQL `ExecuteStatement`
+//! (`SELECT` by key and otherwise, projections, `INSERT`, `UPDATE … SET/REMOVE`, `DELETE`,
+//! `RETURNING`, `?` parameters, paging; partiql.rs); `UpdateTimeToLive` /
+//! `DescribeTimeToLive` sequences; and, after the run, the stream records every write
+//! produced (the table has a `NEW_AND_OLD_IMAGES` stream; streams.rs).
 //!
 //! The sequence comes from proptest's ChaCha generator with a fixed seed
 //! (`SINGLETABLE_DIFF_SEED`, default below) so a failure replays exactly; the number of
@@ -27,19 +31,23 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use singletable_aws::AwsBackend;
 use singletable_core::backend::{
     AttributeDefinition, Backend, BatchGetItemInput, BatchWriteItemInput, ConsumedCapacity,
-    CreateTableInput, DeleteItemInput, GetItemInput, KeySchemaElement, KeyType, KeysAndAttributes,
-    PageOutput, ProjectionSpec, PutItemInput, QueryInput, ReturnConsumedCapacity, ReturnValues,
-    ScanInput, SecondaryIndex, Select, TableStatus, TransactGetItem, TransactGetItemsInput,
-    TransactWriteItem, TransactWriteItemsInput, UpdateItemInput, WriteItemOutput, WriteRequest,
+    CreateTableInput, DeleteItemInput, ExecuteStatementInput, GetItemInput, KeySchemaElement,
+    KeyType, KeysAndAttributes, PageOutput, ProjectionSpec, PutItemInput, QueryInput,
+    ReturnConsumedCapacity, ReturnValues, ScanInput, SecondaryIndex, Select, TableStatus,
+    TimeToLiveSpecification, TransactGetItem, TransactGetItemsInput, TransactWriteItem,
+    TransactWriteItemsInput, UpdateItemInput, WriteItemOutput, WriteRequest,
 };
 use singletable_core::expr::{
     Comparator, Condition, KeyCondition, Operand, Path, SetValue, SortKeyCondition, UpdateAction,
     UpdateOperand,
 };
-use singletable_core::schema::{BillingMode, ScalarType};
+use singletable_core::schema::{BillingMode, ScalarType, StreamViewType};
 use singletable_core::{AttributeValue, Error, Item, Number};
 use singletable_engine::MemoryBackend;
 use singletable_testkit::DynamoDbLocal;
+
+mod partiql;
+mod streams;
 
 /// The default seed; override with `SINGLETABLE_DIFF_SEED` (a decimal u64).
 const DEFAULT_SEED: u64 = 0x5167_1e7a_b1e0_0001;
@@ -381,6 +389,8 @@ enum Outcome {
     /// over all pages as a multiset. A page's own `Count` depends on which items it
     /// holds, so it is not compared page by page.
     Scan(Vec<(u32, bool)>, u32, Vec<String>),
+    /// `UpdateTimeToLive` (enabled, attribute) or `DescribeTimeToLive` (status, attribute).
+    Ttl(String, Option<String>),
 }
 
 fn error_outcome(error: &Error) -> Outcome {
@@ -423,6 +433,12 @@ enum Op {
     BatchGet(BatchGetItemInput),
     TransactWrite(TransactWriteItemsInput),
     TransactGet(TransactGetItemsInput),
+    /// PartiQL `ExecuteStatement` (partiql.rs).
+    Statement(partiql::Kind, ExecuteStatementInput),
+    /// `UpdateTimeToLive` on an attribute no item carries: what is compared is the
+    /// settings' sequence, never deletions (docs/known-differences.md §7, TTL timing).
+    UpdateTtl(TimeToLiveSpecification),
+    DescribeTtl,
 }
 
 fn capacity_mode(g: &mut Gen) -> ReturnConsumedCapacity {
@@ -528,7 +544,7 @@ fn transact_action(g: &mut Gen, pk: &str, sk: &str) -> TransactWriteItem {
 
 fn random_op(g: &mut Gen) -> Op {
     let (pk, sk) = key(g);
-    match g.below(26) {
+    match g.below(32) {
         0..=5 => Op::Put(PutItemInput {
             table_name: TABLE.to_owned(),
             item: random_item(g, &pk, &sk),
@@ -644,6 +660,22 @@ fn random_op(g: &mut Gen) -> Op {
                 .collect(),
             return_consumed_capacity: capacity_mode(g),
         }),
+        26..=29 => {
+            let (kind, input) = partiql::random_statement(g);
+            Op::Statement(kind, input)
+        }
+        30 | 31 => {
+            if g.chance(35) {
+                Op::DescribeTtl
+            } else {
+                Op::UpdateTtl(TimeToLiveSpecification {
+                    // Names no item has (Local would delete expired items within seconds,
+                    // §7); "" is a ValidationException on both.
+                    attribute_name: g.pick(&["ttl", "ttl", "expires", ""]).to_owned(),
+                    enabled: g.chance(60),
+                })
+            }
+        }
         _ => Op::Scan(ScanInput {
             table_name: TABLE.to_owned(),
             index_name: g.pick(&[None, None, Some("gsi".to_owned()), Some("lsi".to_owned())]),
@@ -744,8 +776,19 @@ fn sorted(item: Item) -> Vec<(String, String)> {
     pairs
 }
 
-async fn apply(db: &dyn Backend, op: &Op) -> Outcome {
+async fn apply<D: Backend + partiql::Partiql>(db: &D, op: &Op) -> Outcome {
     match op {
+        Op::Statement(kind, input) => partiql::apply(db, *kind, input).await,
+        Op::UpdateTtl(spec) => match db.update_time_to_live(TABLE.to_owned(), spec.clone()).await {
+            Ok(spec) => Outcome::Ttl(spec.enabled.to_string(), Some(spec.attribute_name)),
+            Err(e) => error_outcome(&e),
+        },
+        Op::DescribeTtl => match db.describe_time_to_live(TABLE.to_owned()).await {
+            Ok(description) => {
+                Outcome::Ttl(format!("{:?}", description.status), description.attribute_name)
+            }
+            Err(e) => error_outcome(&e),
+        },
         Op::Put(input) => write_outcome(db.put_item(input.clone()).await),
         Op::Delete(input) => write_outcome(db.delete_item(input.clone()).await),
         Op::Update(input) => write_outcome(db.update_item(input.clone()).await),
@@ -824,6 +867,28 @@ async fn missing_batch_deletes(engine: &MemoryBackend, op: &Op) -> usize {
         }
     }
     missing
+}
+
+/// Whether the item a PartiQL `DELETE` names (its first two parameters are `pk` and
+/// `sk`) exists in the engine before the operation; false for every other operation.
+async fn statement_target_exists(engine: &MemoryBackend, op: &Op) -> bool {
+    let Op::Statement(_, input) = op else { return false };
+    if !input.statement.starts_with("DELETE") || input.parameters.len() < 2 {
+        return false;
+    }
+    let key = Item::from([
+        ("pk".to_owned(), input.parameters[0].clone()),
+        ("sk".to_owned(), input.parameters[1].clone()),
+    ]);
+    let found = engine
+        .get_item(GetItemInput {
+            table_name: TABLE.to_owned(),
+            key,
+            consistent_read: true,
+            ..GetItemInput::default()
+        })
+        .await;
+    matches!(found, Ok(output) if output.item.is_some())
 }
 
 /// DynamoDB Local bills a `BatchWriteItem` `DeleteRequest` that finds no item 2 write
@@ -948,7 +1013,7 @@ fn table_input() -> CreateTableInput {
             provisioned_throughput: None,
         }],
         billing_mode: BillingMode::PayPerRequest,
-        stream: None,
+        stream: Some(StreamViewType::NewAndOldImages),
     }
 }
 
@@ -977,11 +1042,19 @@ async fn run(endpoint: &str, seed: u64, ops: usize) {
     for step in 0..ops {
         let op = random_op(&mut g);
         let missing_deletes = missing_batch_deletes(&engine, &op).await;
+        let target_exists = statement_target_exists(&engine, &op).await;
         let mut expected = apply(&local, &op).await;
         local_batch_delete_units(&mut expected, missing_deletes);
         local_empty_query_units(&mut expected, &op);
         local_unrequested_units(&mut expected, &op);
+        if matches!(op, Op::Statement(..)) {
+            partiql::local_duplicate_item(&mut expected);
+            partiql::without_capacity(&mut expected, true);
+        }
         let mut actual = apply(&engine, &op).await;
+        if matches!(op, Op::Statement(..)) {
+            partiql::without_capacity(&mut actual, false);
+        }
         if matches!(op, Op::TransactWrite(_)) {
             // DynamoDB Local does not bill a transaction per item
             // (docs/known-differences.md, "Capacity of TransactWriteItems"): the engine's
@@ -994,10 +1067,17 @@ async fn run(endpoint: &str, seed: u64, ops: usize) {
         }
         let is_read = matches!(
             op,
-            Op::Get(_) | Op::Query(_) | Op::Scan(_) | Op::BatchGet(_) | Op::TransactGet(_)
-        );
+            Op::Get(_)
+                | Op::Query(_)
+                | Op::Scan(_)
+                | Op::BatchGet(_)
+                | Op::TransactGet(_)
+                | Op::DescribeTtl
+        ) || matches!(op, Op::Statement(kind, _) if kind != partiql::Kind::Write);
         let documented = local_validation_for_a_reason(&expected, &actual)
-            || local_checks_repeated_items_late(&op, &expected, &actual);
+            || local_checks_repeated_items_late(&op, &expected, &actual)
+            || matches!(&op, Op::Statement(_, input)
+                if partiql::local_conditional_delete_of_nothing(input, target_exists, &expected, &actual));
         history.push(op);
         if expected != actual && !documented {
             let recent: Vec<String> =
@@ -1014,11 +1094,17 @@ async fn run(endpoint: &str, seed: u64, ops: usize) {
             }
         }
     }
+    // Streams: every write's records, once the operations are done (streams.rs). A
+    // diverging write stops the run and already fails it; its records are not compared.
+    let local_records = streams::local_records(endpoint, &local).await;
+    let engine_records = streams::engine_records(&engine);
+    let records: usize = engine_records.values().map(Vec::len).sum();
+    divergences.extend(streams::differences(&local_records, &engine_records));
     assert!(
         divergences.is_empty(),
         "{} divergences:\n{}",
         divergences.len(),
         divergences.join("\n")
     );
-    eprintln!("differential: {ops} operations agreed (seed {seed})");
+    eprintln!("differential: {ops} operations and {records} stream records agreed (seed {seed})");
 }
