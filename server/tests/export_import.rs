@@ -577,3 +577,41 @@ fn csv_imports_and_errors() {
         );
     });
 }
+
+/// boto3 runs tests/python/test_export_import.py against serve: a FULL export to the S3
+/// folder, its manifests and data files read from disk, an import into a new table, the
+/// same items. Without Python and boto3 the test is skipped, except under `CI=true`.
+#[test]
+fn boto3_export_import_suite_passes_against_serve() {
+    let python = ["python3", "python"].into_iter().find(|p| {
+        std::process::Command::new(p)
+            .args(["-c", "import boto3"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(python) = python else {
+        assert!(
+            std::env::var("CI").map_or(true, |ci| ci != "true"),
+            "CI=true but no Python with boto3"
+        );
+        eprintln!("skipping: no Python with boto3");
+        return;
+    };
+    let s3 = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(s3.path().join("exports")).unwrap_or_else(|e| panic!("{e}"));
+    let server = server(s3.path());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
+    let output = std::process::Command::new(python)
+        .args(["-m", "unittest", "-v", "tests/python/test_export_import.py"])
+        .current_dir(root)
+        .env("SINGLETABLE_ENDPOINT", server.endpoint())
+        .env("SINGLETABLE_S3_DIR", s3.path())
+        .output()
+        .unwrap_or_else(|e| panic!("python: {e}"));
+    assert!(
+        output.status.success(),
+        "boto3 suite failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
