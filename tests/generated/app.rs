@@ -366,16 +366,16 @@ pub struct User {
 /// A query of `User` on the table's primary key, one key field at a time (in order: `user_id`). Start it with `User::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserQuery<const STAGE: usize = 0, M = User>(
+pub struct UserQuery<const __STAGE: usize = 0, __M = User>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `User` on index `GSI1`, one key field at a time (in order: `email`). Start it with `User::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserByGsi1<const STAGE: usize = 0, M = User>(
+pub struct UserByGsi1<const __STAGE: usize = 0, __M = User>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -739,7 +739,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> UserQuery<0, M> {
+    impl<__M> UserQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             UserQuery(
@@ -752,12 +752,12 @@ const _: () = {
             )
         }
     }
-    impl<M> UserQuery<0usize, M> {
+    impl<__M> UserQuery<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> UserQuery<1usize, M> {
+        ) -> UserQuery<1usize, __M> {
             let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
             UserQuery(
                 self
@@ -779,17 +779,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for UserQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for UserQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> UserByGsi1<0, M> {
+    impl<__M> UserByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             UserByGsi1(
@@ -802,12 +802,12 @@ const _: () = {
             )
         }
     }
-    impl<M> UserByGsi1<0usize, M> {
+    impl<__M> UserByGsi1<0usize, __M> {
         /// The partition-key field `email`.
         pub fn email(
             self,
             email: impl ::core::convert::Into<::std::string::String>,
-        ) -> UserByGsi1<1usize, M> {
+        ) -> UserByGsi1<1usize, __M> {
             let email: ::std::string::String = ::core::convert::Into::into(email);
             UserByGsi1(
                 self
@@ -827,13 +827,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for UserByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for UserByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -950,30 +950,30 @@ pub struct Order {
 /// A query of `Order` on the table's primary key, one key field at a time (in order: `user_id`, `placed_at`, `order_id`). Start it with `Order::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderQuery<const STAGE: usize = 0, M = Order>(
+pub struct OrderQuery<const __STAGE: usize = 0, __M = Order>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `GSI1`, one key field at a time (in order: `order_id`). Start it with `Order::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByGsi1<const STAGE: usize = 0, M = Order>(
+pub struct OrderByGsi1<const __STAGE: usize = 0, __M = Order>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `ByTenant`, one key field at a time (in order: `tenant_id`, `region`, `score`). Start it with `Order::by_tenant()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByTenant<const STAGE: usize = 0, M = Order>(
+pub struct OrderByTenant<const __STAGE: usize = 0, __M = Order>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `LSI1`, one key field at a time (in order: `user_id`, `total`). Start it with `Order::by_lsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByLsi1<const STAGE: usize = 0, M = Order>(
+pub struct OrderByLsi1<const __STAGE: usize = 0, __M = Order>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1565,7 +1565,7 @@ const _: () = {
             ::singletable::IndexKey::new("LSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> OrderQuery<0, M> {
+    impl<__M> OrderQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderQuery(
@@ -1578,12 +1578,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderQuery<0usize, M> {
+    impl<__M> OrderQuery<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderQuery<1usize, M> {
+        ) -> OrderQuery<1usize, __M> {
             let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
             OrderQuery(
                 self
@@ -1680,17 +1680,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for OrderQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderByGsi1<0, M> {
+    impl<__M> OrderByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByGsi1(
@@ -1703,12 +1703,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderByGsi1<0usize, M> {
+    impl<__M> OrderByGsi1<0usize, __M> {
         /// The partition-key field `order_id`.
         pub fn order_id(
             self,
             order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByGsi1<1usize, M> {
+        ) -> OrderByGsi1<1usize, __M> {
             let order_id: ::std::string::String = ::core::convert::Into::into(order_id);
             OrderByGsi1(
                 self
@@ -1730,17 +1730,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for OrderByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderByTenant<0, M> {
+    impl<__M> OrderByTenant<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByTenant(
@@ -1752,12 +1752,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderByTenant<0usize, M> {
+    impl<__M> OrderByTenant<0usize, __M> {
         /// The partition-key field `tenant_id`.
         pub fn tenant_id(
             self,
             tenant_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByTenant<1usize, M> {
+        ) -> OrderByTenant<1usize, __M> {
             let tenant_id: ::std::string::String = ::core::convert::Into::into(
                 tenant_id,
             );
@@ -1774,12 +1774,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderByTenant<1usize, M> {
+    impl<__M> OrderByTenant<1usize, __M> {
         /// The partition-key field `region`.
         pub fn region(
             self,
             region: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByTenant<2usize, M> {
+        ) -> OrderByTenant<2usize, __M> {
             let region: ::std::string::String = ::core::convert::Into::into(region);
             OrderByTenant(
                 self
@@ -1831,17 +1831,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByTenant<2usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for OrderByTenant<2usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderByLsi1<0, M> {
+    impl<__M> OrderByLsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByLsi1(
@@ -1854,12 +1854,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderByLsi1<0usize, M> {
+    impl<__M> OrderByLsi1<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByLsi1<1usize, M> {
+        ) -> OrderByLsi1<1usize, __M> {
             let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
             OrderByLsi1(
                 self
@@ -1907,13 +1907,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByLsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for OrderByLsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Local;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Local> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Local> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }

@@ -259,9 +259,9 @@ pub struct Customer {
 /// A query of `Customer` on the table's primary key, one key field at a time (in order: `c_id`). Start it with `Customer::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CustomerQuery<const STAGE: usize = 0, M = Customer>(
+pub struct CustomerQuery<const __STAGE: usize = 0, __M = Customer>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -438,7 +438,7 @@ const _: () = {
             ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<M> CustomerQuery<0, M> {
+    impl<__M> CustomerQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CustomerQuery(
@@ -451,12 +451,12 @@ const _: () = {
             )
         }
     }
-    impl<M> CustomerQuery<0usize, M> {
+    impl<__M> CustomerQuery<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> CustomerQuery<1usize, M> {
+        ) -> CustomerQuery<1usize, __M> {
             let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
             CustomerQuery(
                 self
@@ -479,13 +479,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Customer as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for CustomerQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Customer as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for CustomerQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -541,9 +543,9 @@ pub struct Product {
 /// A query of `Product` on the table's primary key, one key field at a time (in order: `p_id`). Start it with `Product::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ProductQuery<const STAGE: usize = 0, M = Product>(
+pub struct ProductQuery<const __STAGE: usize = 0, __M = Product>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -720,7 +722,7 @@ const _: () = {
             ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<M> ProductQuery<0, M> {
+    impl<__M> ProductQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ProductQuery(
@@ -733,12 +735,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ProductQuery<0usize, M> {
+    impl<__M> ProductQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ProductQuery<1usize, M> {
+        ) -> ProductQuery<1usize, __M> {
             let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
             ProductQuery(
                 self
@@ -761,13 +763,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Product as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ProductQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Product as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for ProductQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -821,9 +823,9 @@ pub struct Warehouse {
 /// A query of `Warehouse` on the table's primary key, one key field at a time (in order: `w_id`). Start it with `Warehouse::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseQuery<const STAGE: usize = 0, M = Warehouse>(
+pub struct WarehouseQuery<const __STAGE: usize = 0, __M = Warehouse>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -991,7 +993,7 @@ const _: () = {
             ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<M> WarehouseQuery<0, M> {
+    impl<__M> WarehouseQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseQuery(
@@ -1004,12 +1006,12 @@ const _: () = {
             )
         }
     }
-    impl<M> WarehouseQuery<0usize, M> {
+    impl<__M> WarehouseQuery<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseQuery<1usize, M> {
+        ) -> WarehouseQuery<1usize, __M> {
             let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
             WarehouseQuery(
                 self
@@ -1032,13 +1034,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Warehouse as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for WarehouseQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Warehouse as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for WarehouseQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -1088,16 +1092,16 @@ pub struct WarehouseItem {
 /// A query of `WarehouseItem` on the table's primary key, one key field at a time (in order: `p_id`, `w_id`). Start it with `WarehouseItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseItemQuery<const STAGE: usize = 0, M = WarehouseItem>(
+pub struct WarehouseItemQuery<const __STAGE: usize = 0, __M = WarehouseItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `WarehouseItem` on index `GSI2`, one key field at a time (in order: `w_id`, `p_id`). Start it with `WarehouseItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseItemByGsi2<const STAGE: usize = 0, M = WarehouseItem>(
+pub struct WarehouseItemByGsi2<const __STAGE: usize = 0, __M = WarehouseItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1384,7 +1388,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> WarehouseItemQuery<0, M> {
+    impl<__M> WarehouseItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemQuery(
@@ -1397,12 +1401,12 @@ const _: () = {
             )
         }
     }
-    impl<M> WarehouseItemQuery<0usize, M> {
+    impl<__M> WarehouseItemQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseItemQuery<1usize, M> {
+        ) -> WarehouseItemQuery<1usize, __M> {
             let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
             WarehouseItemQuery(
                 self
@@ -1457,19 +1461,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<
+        __C: ::singletable::Collection<
                 Table = <WarehouseItem as ::singletable::Entity>::Table,
             >,
-    > ::singletable::IntoCollectionQuery for WarehouseItemQuery<1usize, C> {
-        type Collection = C;
+    > ::singletable::IntoCollectionQuery for WarehouseItemQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> WarehouseItemByGsi2<0, M> {
+    impl<__M> WarehouseItemByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemByGsi2(
@@ -1482,12 +1486,12 @@ const _: () = {
             )
         }
     }
-    impl<M> WarehouseItemByGsi2<0usize, M> {
+    impl<__M> WarehouseItemByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseItemByGsi2<1usize, M> {
+        ) -> WarehouseItemByGsi2<1usize, __M> {
             let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
             WarehouseItemByGsi2(
                 self
@@ -1542,15 +1546,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<
+        __C: ::singletable::Collection<
                 Table = <WarehouseItem as ::singletable::Entity>::Table,
             >,
-    > ::singletable::IntoCollectionQuery for WarehouseItemByGsi2<1usize, C> {
-        type Collection = C;
+    > ::singletable::IntoCollectionQuery for WarehouseItemByGsi2<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -1616,23 +1620,23 @@ pub struct OrderItem {
 /// A query of `OrderItem` on the table's primary key, one key field at a time (in order: `o_id`, `p_id`). Start it with `OrderItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemQuery<const STAGE: usize = 0, M = OrderItem>(
+pub struct OrderItemQuery<const __STAGE: usize = 0, __M = OrderItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `OrderItem` on index `GSI1`, one key field at a time (in order: `p_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemByGsi1<const STAGE: usize = 0, M = OrderItem>(
+pub struct OrderItemByGsi1<const __STAGE: usize = 0, __M = OrderItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `OrderItem` on index `GSI2`, one key field at a time (in order: `c_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemByGsi2<const STAGE: usize = 0, M = OrderItem>(
+pub struct OrderItemByGsi2<const __STAGE: usize = 0, __M = OrderItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2032,7 +2036,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> OrderItemQuery<0, M> {
+    impl<__M> OrderItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemQuery(
@@ -2045,12 +2049,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderItemQuery<0usize, M> {
+    impl<__M> OrderItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemQuery<1usize, M> {
+        ) -> OrderItemQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             OrderItemQuery(
                 self
@@ -2105,17 +2109,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <OrderItem as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderItemQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <OrderItem as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for OrderItemQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderItemByGsi1<0, M> {
+    impl<__M> OrderItemByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi1(
@@ -2128,12 +2134,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderItemByGsi1<0usize, M> {
+    impl<__M> OrderItemByGsi1<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemByGsi1<1usize, M> {
+        ) -> OrderItemByGsi1<1usize, __M> {
             let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
             OrderItemByGsi1(
                 self
@@ -2187,17 +2193,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <OrderItem as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderItemByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <OrderItem as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for OrderItemByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderItemByGsi2<0, M> {
+    impl<__M> OrderItemByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi2(
@@ -2210,12 +2218,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderItemByGsi2<0usize, M> {
+    impl<__M> OrderItemByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemByGsi2<1usize, M> {
+        ) -> OrderItemByGsi2<1usize, __M> {
             let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
             OrderItemByGsi2(
                 self
@@ -2270,13 +2278,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <OrderItem as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderItemByGsi2<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <OrderItem as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for OrderItemByGsi2<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -2386,23 +2396,23 @@ pub struct Shipment {
 /// A query of `Shipment` on the table's primary key, one key field at a time (in order: `o_id`, `sh_id`). Start it with `Shipment::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentQuery<const STAGE: usize = 0, M = Shipment>(
+pub struct ShipmentQuery<const __STAGE: usize = 0, __M = Shipment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Shipment` on index `GSI1`, one key field at a time (in order: `sh_id`). Start it with `Shipment::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentByGsi1<const STAGE: usize = 0, M = Shipment>(
+pub struct ShipmentByGsi1<const __STAGE: usize = 0, __M = Shipment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Shipment` on index `GSI2`, one key field at a time (in order: `w_id`, `sh_id`). Start it with `Shipment::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentByGsi2<const STAGE: usize = 0, M = Shipment>(
+pub struct ShipmentByGsi2<const __STAGE: usize = 0, __M = Shipment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2797,7 +2807,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> ShipmentQuery<0, M> {
+    impl<__M> ShipmentQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentQuery(
@@ -2810,12 +2820,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentQuery<0usize, M> {
+    impl<__M> ShipmentQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentQuery<1usize, M> {
+        ) -> ShipmentQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             ShipmentQuery(
                 self
@@ -2870,17 +2880,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Shipment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ShipmentQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Shipment as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for ShipmentQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> ShipmentByGsi1<0, M> {
+    impl<__M> ShipmentByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi1(
@@ -2893,12 +2905,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentByGsi1<0usize, M> {
+    impl<__M> ShipmentByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentByGsi1<1usize, M> {
+        ) -> ShipmentByGsi1<1usize, __M> {
             let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
             ShipmentByGsi1(
                 self
@@ -2921,17 +2933,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Shipment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ShipmentByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Shipment as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for ShipmentByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> ShipmentByGsi2<0, M> {
+    impl<__M> ShipmentByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi2(
@@ -2944,12 +2958,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentByGsi2<0usize, M> {
+    impl<__M> ShipmentByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentByGsi2<1usize, M> {
+        ) -> ShipmentByGsi2<1usize, __M> {
             let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
             ShipmentByGsi2(
                 self
@@ -3004,13 +3018,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Shipment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ShipmentByGsi2<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Shipment as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for ShipmentByGsi2<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -3111,16 +3127,16 @@ pub struct ShipmentItem {
 /// A query of `ShipmentItem` on the table's primary key, one key field at a time (in order: `o_id`, `shp_id`). Start it with `ShipmentItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentItemQuery<const STAGE: usize = 0, M = ShipmentItem>(
+pub struct ShipmentItemQuery<const __STAGE: usize = 0, __M = ShipmentItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `ShipmentItem` on index `GSI1`, one key field at a time (in order: `sh_id`, `p_id`). Start it with `ShipmentItem::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentItemByGsi1<const STAGE: usize = 0, M = ShipmentItem>(
+pub struct ShipmentItemByGsi1<const __STAGE: usize = 0, __M = ShipmentItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -3421,7 +3437,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> ShipmentItemQuery<0, M> {
+    impl<__M> ShipmentItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemQuery(
@@ -3434,12 +3450,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentItemQuery<0usize, M> {
+    impl<__M> ShipmentItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentItemQuery<1usize, M> {
+        ) -> ShipmentItemQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             ShipmentItemQuery(
                 self
@@ -3494,19 +3510,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<
+        __C: ::singletable::Collection<
                 Table = <ShipmentItem as ::singletable::Entity>::Table,
             >,
-    > ::singletable::IntoCollectionQuery for ShipmentItemQuery<1usize, C> {
-        type Collection = C;
+    > ::singletable::IntoCollectionQuery for ShipmentItemQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> ShipmentItemByGsi1<0, M> {
+    impl<__M> ShipmentItemByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemByGsi1(
@@ -3519,12 +3535,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentItemByGsi1<0usize, M> {
+    impl<__M> ShipmentItemByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentItemByGsi1<1usize, M> {
+        ) -> ShipmentItemByGsi1<1usize, __M> {
             let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
             ShipmentItemByGsi1(
                 self
@@ -3579,15 +3595,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<
+        __C: ::singletable::Collection<
                 Table = <ShipmentItem as ::singletable::Entity>::Table,
             >,
-    > ::singletable::IntoCollectionQuery for ShipmentItemByGsi1<1usize, C> {
-        type Collection = C;
+    > ::singletable::IntoCollectionQuery for ShipmentItemByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -3680,23 +3696,23 @@ pub struct Invoice {
 /// A query of `Invoice` on the table's primary key, one key field at a time (in order: `o_id`, `i_id`). Start it with `Invoice::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceQuery<const STAGE: usize = 0, M = Invoice>(
+pub struct InvoiceQuery<const __STAGE: usize = 0, __M = Invoice>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Invoice` on index `GSI1`, one key field at a time (in order: `i_id`). Start it with `Invoice::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceByGsi1<const STAGE: usize = 0, M = Invoice>(
+pub struct InvoiceByGsi1<const __STAGE: usize = 0, __M = Invoice>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Invoice` on index `GSI2`, one key field at a time (in order: `c_id`, `i_id_2`). Start it with `Invoice::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceByGsi2<const STAGE: usize = 0, M = Invoice>(
+pub struct InvoiceByGsi2<const __STAGE: usize = 0, __M = Invoice>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -4084,7 +4100,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> InvoiceQuery<0, M> {
+    impl<__M> InvoiceQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceQuery(
@@ -4097,12 +4113,12 @@ const _: () = {
             )
         }
     }
-    impl<M> InvoiceQuery<0usize, M> {
+    impl<__M> InvoiceQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceQuery<1usize, M> {
+        ) -> InvoiceQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             InvoiceQuery(
                 self
@@ -4157,17 +4173,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for InvoiceQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> InvoiceByGsi1<0, M> {
+    impl<__M> InvoiceByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi1(
@@ -4180,12 +4196,12 @@ const _: () = {
             )
         }
     }
-    impl<M> InvoiceByGsi1<0usize, M> {
+    impl<__M> InvoiceByGsi1<0usize, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceByGsi1<1usize, M> {
+        ) -> InvoiceByGsi1<1usize, __M> {
             let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
             InvoiceByGsi1(
                 self
@@ -4208,17 +4224,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for InvoiceByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> InvoiceByGsi2<0, M> {
+    impl<__M> InvoiceByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi2(
@@ -4231,12 +4247,12 @@ const _: () = {
             )
         }
     }
-    impl<M> InvoiceByGsi2<0usize, M> {
+    impl<__M> InvoiceByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceByGsi2<1usize, M> {
+        ) -> InvoiceByGsi2<1usize, __M> {
             let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
             InvoiceByGsi2(
                 self
@@ -4291,13 +4307,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceByGsi2<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for InvoiceByGsi2<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -4396,16 +4412,16 @@ pub struct Payment {
 /// A query of `Payment` on the table's primary key, one key field at a time (in order: `o_id`, `pmn_id`). Start it with `Payment::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct PaymentQuery<const STAGE: usize = 0, M = Payment>(
+pub struct PaymentQuery<const __STAGE: usize = 0, __M = Payment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Payment` on index `GSI1`, one key field at a time (in order: `i_id`, `pmn_id`). Start it with `Payment::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct PaymentByGsi1<const STAGE: usize = 0, M = Payment>(
+pub struct PaymentByGsi1<const __STAGE: usize = 0, __M = Payment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -4713,7 +4729,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> PaymentQuery<0, M> {
+    impl<__M> PaymentQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             PaymentQuery(
@@ -4726,12 +4742,12 @@ const _: () = {
             )
         }
     }
-    impl<M> PaymentQuery<0usize, M> {
+    impl<__M> PaymentQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> PaymentQuery<1usize, M> {
+        ) -> PaymentQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             PaymentQuery(
                 self
@@ -4786,17 +4802,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Payment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for PaymentQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Payment as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for PaymentQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> PaymentByGsi1<0, M> {
+    impl<__M> PaymentByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             PaymentByGsi1(
@@ -4809,12 +4825,12 @@ const _: () = {
             )
         }
     }
-    impl<M> PaymentByGsi1<0usize, M> {
+    impl<__M> PaymentByGsi1<0usize, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> PaymentByGsi1<1usize, M> {
+        ) -> PaymentByGsi1<1usize, __M> {
             let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
             PaymentByGsi1(
                 self
@@ -4869,13 +4885,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Payment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for PaymentByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Payment as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for PaymentByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
