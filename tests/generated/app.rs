@@ -382,7 +382,8 @@ pub struct UserByGsi1<const __STAGE: usize = 0, __M = User>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -639,10 +640,46 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "User")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                user_id: (__ST_C.0.decode)(&mut __st_item, "user_id")?,
-                email: (__ST_C.2.decode)(&mut __st_item, "email")?,
+                user_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "user_id",
+                    "user_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "USER#{user_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("USER#"),
+                                    ::singletable::schema::TemplatePart::Field("user_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                email: __st::decode_key_field(
+                    &mut __st_item,
+                    "email",
+                    "email",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "EMAIL#{email}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("EMAIL#"),
+                                    ::singletable::schema::TemplatePart::Field("email"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 name: (__ST_C.4.decode)(&mut __st_item, "name")?,
                 status: (__ST_C.5.decode)(&mut __st_item, "status")?,
                 address: (__ST_C.6.decode)(&mut __st_item, "address")?,
@@ -980,7 +1017,8 @@ pub struct OrderByLsi1<const __STAGE: usize = 0, __M = Order>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -1439,12 +1477,97 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "order")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                user_id: (__ST_C.0.decode)(&mut __st_item, "user_id")?,
-                order_id: (__ST_C.2.decode)(&mut __st_item, "order_id")?,
-                placed_at: (__ST_C.4.decode)(&mut __st_item, "placed_at")?,
-                total: (__ST_C.6.decode)(&mut __st_item, "total")?,
+                user_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "user_id",
+                    "user_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "USER#{user_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("USER#"),
+                                    ::singletable::schema::TemplatePart::Field("user_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                order_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "order_id",
+                    "order_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "ORDER#{placed_at}#{order_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
+                                    ::singletable::schema::TemplatePart::Field("placed_at"),
+                                    ::singletable::schema::TemplatePart::Literal("#"),
+                                    ::singletable::schema::TemplatePart::Field("order_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "ORDER#{order_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
+                                    ::singletable::schema::TemplatePart::Field("order_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                placed_at: __st::decode_key_field(
+                    &mut __st_item,
+                    "placed_at",
+                    "placed_at",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "ORDER#{placed_at}#{order_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
+                                    ::singletable::schema::TemplatePart::Field("placed_at"),
+                                    ::singletable::schema::TemplatePart::Literal("#"),
+                                    ::singletable::schema::TemplatePart::Field("order_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                total: __st::decode_key_field(
+                    &mut __st_item,
+                    "total",
+                    "total",
+                    __ST_C.6,
+                    __ST_C.7,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[7usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "{total}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Field("total"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 tenant_id: (__ST_C.8.decode)(&mut __st_item, "tenant_id")?,
                 region: (__ST_C.9.decode)(&mut __st_item, "region")?,
                 score: (__ST_C.10.decode)(&mut __st_item, "score")?,
@@ -2053,6 +2176,10 @@ const _: () = {
         const ENTITY_TYPES: &'static [&'static str] = &[
             __ST_M0.0.schema.entity_type,
             __ST_M1.0.schema.entity_type,
+        ];
+        const MEMBERS: &'static [::singletable::schema::EntitySchema] = &[
+            __ST_M0.0.schema,
+            __ST_M1.0.schema,
         ];
         fn empty() -> Self {
             Self {

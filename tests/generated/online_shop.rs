@@ -268,7 +268,8 @@ pub struct CustomerQuery<const __STAGE: usize = 0, __M = Customer>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -398,9 +399,37 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "customer")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                c_id: (__ST_C.0.decode)(&mut __st_item, "c_id")?,
+                c_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "c_id",
+                    "c_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "c#{c_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("c#"),
+                                    ::singletable::schema::TemplatePart::Field("c_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "c#{c_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("c#"),
+                                    ::singletable::schema::TemplatePart::Field("c_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
                 name: (__ST_C.3.decode)(&mut __st_item, "Name")?,
                 entity_type: (__ST_C.4.decode)(&mut __st_item, "EntityType")?,
@@ -552,7 +581,8 @@ pub struct ProductQuery<const __STAGE: usize = 0, __M = Product>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -682,9 +712,37 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "product")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                p_id: (__ST_C.0.decode)(&mut __st_item, "p_id")?,
+                p_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "p_id",
+                    "p_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 detail: (__ST_C.2.decode)(&mut __st_item, "Detail")?,
                 price: (__ST_C.3.decode)(&mut __st_item, "Price")?,
                 entity_type: (__ST_C.4.decode)(&mut __st_item, "EntityType")?,
@@ -832,7 +890,8 @@ pub struct WarehouseQuery<const __STAGE: usize = 0, __M = Warehouse>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -954,9 +1013,37 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "warehouse")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                w_id: (__ST_C.0.decode)(&mut __st_item, "w_id")?,
+                w_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "w_id",
+                    "w_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 entity_type: (__ST_C.2.decode)(&mut __st_item, "EntityType")?,
                 address: (__ST_C.3.decode)(&mut __st_item, "Address")?,
             })
@@ -1108,7 +1195,8 @@ pub struct WarehouseItemByGsi2<const __STAGE: usize = 0, __M = WarehouseItem>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -1328,14 +1416,66 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(
-                &mut __st_item,
-                __ST_K.entity_type,
-                "warehouseItem",
-            )?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                p_id: (__ST_C.0.decode)(&mut __st_item, "p_id")?,
-                w_id: (__ST_C.2.decode)(&mut __st_item, "w_id")?,
+                p_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "p_id",
+                    "p_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                w_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "w_id",
+                    "w_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 quantity: (__ST_C.4.decode)(&mut __st_item, "Quantity")?,
                 entity_type: (__ST_C.5.decode)(&mut __st_item, "EntityType")?,
             })
@@ -1643,7 +1783,8 @@ pub struct OrderItemByGsi2<const __STAGE: usize = 0, __M = OrderItem>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -1966,12 +2107,103 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "orderItem")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                p_id: (__ST_C.2.decode)(&mut __st_item, "p_id")?,
-                gsi1_sk: (__ST_C.4.decode)(&mut __st_item, "gsi1_sk")?,
-                c_id: (__ST_C.6.decode)(&mut __st_item, "c_id")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                p_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "p_id",
+                    "p_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                gsi1_sk: __st::decode_key_field(
+                    &mut __st_item,
+                    "gsi1_sk",
+                    "gsi1_sk",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "{gsi1_sk}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Field("gsi1_sk"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[5usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{gsi1_sk}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("gsi1_sk"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                c_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "c_id",
+                    "c_id",
+                    __ST_C.6,
+                    __ST_C.7,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[4usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "c#{c_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("c#"),
+                                    ::singletable::schema::TemplatePart::Field("c_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
                 price: (__ST_C.9.decode)(&mut __st_item, "Price")?,
                 entity_type: (__ST_C.10.decode)(&mut __st_item, "EntityType")?,
@@ -2419,7 +2651,8 @@ pub struct ShipmentByGsi2<const __STAGE: usize = 0, __M = Shipment>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -2739,11 +2972,95 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "shipment")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                sh_id: (__ST_C.2.decode)(&mut __st_item, "sh_id")?,
-                w_id: (__ST_C.4.decode)(&mut __st_item, "w_id")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                sh_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "sh_id",
+                    "sh_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[5usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                w_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "w_id",
+                    "w_id",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[4usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 entity_type: (__ST_C.6.decode)(&mut __st_item, "EntityType")?,
                 address: (__ST_C.7.decode)(&mut __st_item, "Address")?,
                 type_: (__ST_C.8.decode)(&mut __st_item, "Type")?,
@@ -3143,7 +3460,8 @@ pub struct ShipmentItemByGsi1<const __STAGE: usize = 0, __M = ShipmentItem>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -3379,12 +3697,84 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "shipmentItem")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                shp_id: (__ST_C.2.decode)(&mut __st_item, "shp_id")?,
-                sh_id: (__ST_C.4.decode)(&mut __st_item, "sh_id")?,
-                p_id: (__ST_C.6.decode)(&mut __st_item, "p_id")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                shp_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "shp_id",
+                    "shp_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "shp#{shp_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("shp#"),
+                                    ::singletable::schema::TemplatePart::Field("shp_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                sh_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "sh_id",
+                    "sh_id",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                p_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "p_id",
+                    "p_id",
+                    __ST_C.6,
+                    __ST_C.7,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
                 entity_type: (__ST_C.9.decode)(&mut __st_item, "EntityType")?,
             })
@@ -3719,7 +4109,8 @@ pub struct InvoiceByGsi2<const __STAGE: usize = 0, __M = Invoice>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -4033,12 +4424,104 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "invoice")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                i_id: (__ST_C.2.decode)(&mut __st_item, "i_id")?,
-                c_id: (__ST_C.4.decode)(&mut __st_item, "c_id")?,
-                i_id_2: (__ST_C.6.decode)(&mut __st_item, "i_id_2")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                i_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "i_id",
+                    "i_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                c_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "c_id",
+                    "c_id",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[4usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "c#{c_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("c#"),
+                                    ::singletable::schema::TemplatePart::Field("c_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                i_id_2: __st::decode_key_field(
+                    &mut __st_item,
+                    "i_id_2",
+                    "i_id_2",
+                    __ST_C.6,
+                    __ST_C.7,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[5usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id_2}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id_2"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 amount: (__ST_C.8.decode)(&mut __st_item, "Amount")?,
                 entity_type: (__ST_C.9.decode)(&mut __st_item, "EntityType")?,
             })
@@ -4428,7 +4911,8 @@ pub struct PaymentByGsi1<const __STAGE: usize = 0, __M = Payment>(
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -4670,11 +5154,75 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "payment")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                pmn_id: (__ST_C.2.decode)(&mut __st_item, "pmn_id")?,
-                i_id: (__ST_C.4.decode)(&mut __st_item, "i_id")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                pmn_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "pmn_id",
+                    "pmn_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "pmn#{pmn_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("pmn#"),
+                                    ::singletable::schema::TemplatePart::Field("pmn_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "pmn#{pmn_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("pmn#"),
+                                    ::singletable::schema::TemplatePart::Field("pmn_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                i_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "i_id",
+                    "i_id",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 entity_type: (__ST_C.6.decode)(&mut __st_item, "EntityType")?,
                 type_: (__ST_C.7.decode)(&mut __st_item, "Type")?,
                 amount: (__ST_C.8.decode)(&mut __st_item, "Amount")?,
