@@ -446,12 +446,14 @@ fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
+/// The entity-type filter: items of `entity`, or without the attribute (recognised by
+/// their key shape on the client).
 fn type_is(entity: &str) -> Condition {
-    Condition::Compare {
+    Condition::AttributeNotExists(Path::attribute("_type")).or(Condition::Compare {
         left: Operand::Path(Path::attribute("_type")),
         op: Comparator::Eq,
         right: Operand::Value(s(entity)),
-    }
+    })
 }
 
 #[test]

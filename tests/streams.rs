@@ -175,12 +175,14 @@ fn the_powertools_sample_event_decodes_raw_and_typed() {
     );
 
     // Items written by another program have no entity-type attribute: the keys say whose
-    // they are, the images then fail to decode, with an error naming record and field.
+    // they are (key shape), and the images then fail to decode (they hold `Message`, not
+    // the entity's `text`), with an error naming record and field.
     match MessageChange::from_lambda_event(&event) {
         Err(StreamError::Decode { record, entity, field, source }) => {
             assert_eq!((record.index, record.sequence_number.as_deref()), (Some(0), Some("111")));
             assert_eq!((entity, field), ("Message", "NewImage"));
-            assert!(matches!(source.kind, DecodeErrorKind::WrongEntityType { .. }), "{source}");
+            assert!(matches!(source.kind, DecodeErrorKind::Missing), "{source}");
+            assert_eq!(source.to_string(), "text: missing attribute");
         }
         other => panic!("expected a decode error, got {other:?}"),
     }

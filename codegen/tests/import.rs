@@ -588,3 +588,56 @@ fn the_published_models_import_as_their_authors_meant() {
         }
     }
 }
+
+// ---- Proof of issue 21 A.6: generated code of every Workbench model -----------------
+
+/// The file name (without `.rs`) of a Workbench model's generated code under
+/// `tests/generated/workbench/`.
+fn workbench_stem(relative: &str) -> String {
+    let file = Path::new(relative).file_stem().unwrap().to_string_lossy().to_string();
+    file.to_lowercase().replace('-', "_")
+}
+
+/// Every Workbench model's generated code is checked in under `tests/generated/workbench/`
+/// for the facade test `tests/adopt_fixtures.rs`, which compiles it and reads the model's
+/// published items back. After the code, each file holds a test registry: the table type
+/// and every entity's schema with a decoder (what a scan of the whole table needs).
+#[test]
+fn generated_code_of_every_workbench_model_is_checked_in() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/generated/workbench");
+    let update = std::env::var_os("UPDATE_GENERATED").is_some();
+    if update {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    for relative in WORKBENCH_MODELS {
+        let models = one(relative);
+        let mut code = schema::generate(&models).unwrap();
+        let table = &models.table.rust_name;
+        code.push_str(&format!(
+            "\n// ---- Test registry (written by codegen/tests/import.rs) ----\n\n\
+             /// The model's table.\npub type ModelTable = {table};\n\n\
+             /// A decoder of one entity: `Ok` when the item decodes as it.\n\
+             pub type Decoder = fn(::singletable::Item) -> ::core::result::Result<(), ::singletable::DecodeError>;\n\n\
+             /// Every entity of the model: its schema and decoder.\n\
+             pub fn entities() -> ::std::vec::Vec<(::singletable::schema::EntitySchema, Decoder)> {{\n    ::std::vec![\n"
+        ));
+        for entity in &models.entities {
+            let name = &entity.rust_name;
+            code.push_str(&format!(
+                "        (<{name} as ::singletable::Entity>::SCHEMA, |item| <{name} as ::singletable::Entity>::from_item(item).map(|_| ())),\n"
+            ));
+        }
+        code.push_str("    ]\n}\n");
+        let path = dir.join(format!("{}.rs", workbench_stem(relative)));
+        if update {
+            std::fs::write(&path, &code).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == code,
+            "{} is out of date: run `UPDATE_GENERATED=1 cargo test -p singletable-codegen \
+             --features schema --test import`",
+            path.display()
+        );
+    }
+}

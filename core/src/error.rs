@@ -167,6 +167,14 @@ pub enum DecodeErrorKind {
     /// A stored value its type's rules refuse (a bad timestamp, uuid, key string …).
     #[error("{0}")]
     Invalid(String),
+    /// A field held in key templates whose attribute is absent and which no key attribute
+    /// holds either (see the runtime's `adopt` module).
+    #[error("missing attribute, and not in {keys}")]
+    MissingFromKeys {
+        /// The keys tried, each with its template and why it did not give the value:
+        /// ``PK (`c#{c_id}`: absent) or GSI1-SK (`{date}`: …)``.
+        keys: String,
+    },
 }
 
 /// A stored value that cannot become the Rust type asked for, with the full path:

@@ -18,6 +18,7 @@ use crate::cursor::Cursor;
 use crate::entity::{Entity, Table};
 use crate::error::{DecodeError, Error, Result};
 use crate::query::{ConsistentRead, IndexKind, KeyQuery, Options, Page, Pages};
+use crate::schema::EntitySchema;
 use crate::value::{AttributeValue, Item};
 
 /// A group of entities read together from one partition. Implemented by
@@ -28,6 +29,11 @@ pub trait Collection: Sized + Send + 'static {
 
     /// The members' entity-type values.
     const ENTITY_TYPES: &'static [&'static str];
+
+    /// The members' schemas, in the order of `ENTITY_TYPES`: an item without the
+    /// entity-type attribute goes to the member its key shape matches most specifically
+    /// (see [`adopt`](crate::adopt)). Empty: such items are left out.
+    const MEMBERS: &'static [EntitySchema] = &[];
 
     /// An empty collection.
     fn empty() -> Self;
@@ -42,14 +48,24 @@ pub fn decode_member<E: Entity>(item: Item) -> Result<E, DecodeError> {
     E::from_item(item).map_err(|e| e.at_field(E::SCHEMA.rust_name))
 }
 
-fn decode<C: Collection>(item: Item) -> Result<(String, Item)> {
-    let attribute = <C::Table as Table>::SCHEMA.entity_type_attribute;
-    match item.get(attribute) {
+fn decode<C: Collection>(item: Item) -> Result<Option<(String, Item)>> {
+    let table = <C::Table as Table>::SCHEMA;
+    match item.get(table.entity_type_attribute) {
         Some(AttributeValue::S(entity_type)) => {
             let entity_type = entity_type.clone();
-            Ok((entity_type, item))
+            Ok(Some((entity_type, item)))
         }
-        _ => Err(Error::Decode(DecodeError::missing().at_field(attribute))),
+        Some(_) => Err(Error::Decode(
+            crate::adopt::recognise(&table, C::MEMBERS, &item)
+                .err()
+                .unwrap_or_else(|| DecodeError::missing().at_field(table.entity_type_attribute)),
+        )),
+        // Data singletable did not write: the member its key shape matches.
+        None => match crate::adopt::recognise(&table, C::MEMBERS, &item) {
+            Ok(Some(i)) => Ok(Some((C::MEMBERS[i].entity_type.to_owned(), item))),
+            Ok(None) => Ok(None),
+            Err(error) => Err(Error::Decode(error)),
+        },
     }
 }
 

@@ -366,23 +366,24 @@ pub struct User {
 /// A query of `User` on the table's primary key, one key field at a time (in order: `user_id`). Start it with `User::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserQuery<const STAGE: usize = 0, M = User>(
+pub struct UserQuery<const __STAGE: usize = 0, __M = User>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `User` on index `GSI1`, one key field at a time (in order: `email`). Start it with `User::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserByGsi1<const STAGE: usize = 0, M = User>(
+pub struct UserByGsi1<const __STAGE: usize = 0, __M = User>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -639,10 +640,46 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "User")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                user_id: (__ST_C.0.decode)(&mut __st_item, "user_id")?,
-                email: (__ST_C.2.decode)(&mut __st_item, "email")?,
+                user_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "user_id",
+                    "user_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "USER#{user_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("USER#"),
+                                    ::singletable::schema::TemplatePart::Field("user_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                email: __st::decode_key_field(
+                    &mut __st_item,
+                    "email",
+                    "email",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "EMAIL#{email}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("EMAIL#"),
+                                    ::singletable::schema::TemplatePart::Field("email"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 name: (__ST_C.4.decode)(&mut __st_item, "name")?,
                 status: (__ST_C.5.decode)(&mut __st_item, "status")?,
                 address: (__ST_C.6.decode)(&mut __st_item, "address")?,
@@ -739,7 +776,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> UserQuery<0, M> {
+    impl<__M> UserQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             UserQuery(
@@ -752,12 +789,12 @@ const _: () = {
             )
         }
     }
-    impl<M> UserQuery<0usize, M> {
+    impl<__M> UserQuery<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> UserQuery<1usize, M> {
+        ) -> UserQuery<1usize, __M> {
             let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
             UserQuery(
                 self
@@ -779,17 +816,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for UserQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for UserQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> UserByGsi1<0, M> {
+    impl<__M> UserByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             UserByGsi1(
@@ -802,12 +839,12 @@ const _: () = {
             )
         }
     }
-    impl<M> UserByGsi1<0usize, M> {
+    impl<__M> UserByGsi1<0usize, __M> {
         /// The partition-key field `email`.
         pub fn email(
             self,
             email: impl ::core::convert::Into<::std::string::String>,
-        ) -> UserByGsi1<1usize, M> {
+        ) -> UserByGsi1<1usize, __M> {
             let email: ::std::string::String = ::core::convert::Into::into(email);
             UserByGsi1(
                 self
@@ -827,13 +864,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for UserByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for UserByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -950,37 +987,38 @@ pub struct Order {
 /// A query of `Order` on the table's primary key, one key field at a time (in order: `user_id`, `placed_at`, `order_id`). Start it with `Order::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderQuery<const STAGE: usize = 0, M = Order>(
+pub struct OrderQuery<const __STAGE: usize = 0, __M = Order>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `GSI1`, one key field at a time (in order: `order_id`). Start it with `Order::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByGsi1<const STAGE: usize = 0, M = Order>(
+pub struct OrderByGsi1<const __STAGE: usize = 0, __M = Order>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `ByTenant`, one key field at a time (in order: `tenant_id`, `region`, `score`). Start it with `Order::by_tenant()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByTenant<const STAGE: usize = 0, M = Order>(
+pub struct OrderByTenant<const __STAGE: usize = 0, __M = Order>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `LSI1`, one key field at a time (in order: `user_id`, `total`). Start it with `Order::by_lsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByLsi1<const STAGE: usize = 0, M = Order>(
+pub struct OrderByLsi1<const __STAGE: usize = 0, __M = Order>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -1439,12 +1477,97 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "order")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                user_id: (__ST_C.0.decode)(&mut __st_item, "user_id")?,
-                order_id: (__ST_C.2.decode)(&mut __st_item, "order_id")?,
-                placed_at: (__ST_C.4.decode)(&mut __st_item, "placed_at")?,
-                total: (__ST_C.6.decode)(&mut __st_item, "total")?,
+                user_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "user_id",
+                    "user_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "USER#{user_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("USER#"),
+                                    ::singletable::schema::TemplatePart::Field("user_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                order_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "order_id",
+                    "order_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "ORDER#{placed_at}#{order_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
+                                    ::singletable::schema::TemplatePart::Field("placed_at"),
+                                    ::singletable::schema::TemplatePart::Literal("#"),
+                                    ::singletable::schema::TemplatePart::Field("order_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "ORDER#{order_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
+                                    ::singletable::schema::TemplatePart::Field("order_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                placed_at: __st::decode_key_field(
+                    &mut __st_item,
+                    "placed_at",
+                    "placed_at",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "ORDER#{placed_at}#{order_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
+                                    ::singletable::schema::TemplatePart::Field("placed_at"),
+                                    ::singletable::schema::TemplatePart::Literal("#"),
+                                    ::singletable::schema::TemplatePart::Field("order_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                total: __st::decode_key_field(
+                    &mut __st_item,
+                    "total",
+                    "total",
+                    __ST_C.6,
+                    __ST_C.7,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[7usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "{total}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Field("total"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 tenant_id: (__ST_C.8.decode)(&mut __st_item, "tenant_id")?,
                 region: (__ST_C.9.decode)(&mut __st_item, "region")?,
                 score: (__ST_C.10.decode)(&mut __st_item, "score")?,
@@ -1565,7 +1688,7 @@ const _: () = {
             ::singletable::IndexKey::new("LSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> OrderQuery<0, M> {
+    impl<__M> OrderQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderQuery(
@@ -1578,12 +1701,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderQuery<0usize, M> {
+    impl<__M> OrderQuery<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderQuery<1usize, M> {
+        ) -> OrderQuery<1usize, __M> {
             let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
             OrderQuery(
                 self
@@ -1680,17 +1803,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for OrderQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderByGsi1<0, M> {
+    impl<__M> OrderByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByGsi1(
@@ -1703,12 +1826,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderByGsi1<0usize, M> {
+    impl<__M> OrderByGsi1<0usize, __M> {
         /// The partition-key field `order_id`.
         pub fn order_id(
             self,
             order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByGsi1<1usize, M> {
+        ) -> OrderByGsi1<1usize, __M> {
             let order_id: ::std::string::String = ::core::convert::Into::into(order_id);
             OrderByGsi1(
                 self
@@ -1730,17 +1853,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for OrderByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderByTenant<0, M> {
+    impl<__M> OrderByTenant<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByTenant(
@@ -1752,12 +1875,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderByTenant<0usize, M> {
+    impl<__M> OrderByTenant<0usize, __M> {
         /// The partition-key field `tenant_id`.
         pub fn tenant_id(
             self,
             tenant_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByTenant<1usize, M> {
+        ) -> OrderByTenant<1usize, __M> {
             let tenant_id: ::std::string::String = ::core::convert::Into::into(
                 tenant_id,
             );
@@ -1774,12 +1897,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderByTenant<1usize, M> {
+    impl<__M> OrderByTenant<1usize, __M> {
         /// The partition-key field `region`.
         pub fn region(
             self,
             region: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByTenant<2usize, M> {
+        ) -> OrderByTenant<2usize, __M> {
             let region: ::std::string::String = ::core::convert::Into::into(region);
             OrderByTenant(
                 self
@@ -1831,17 +1954,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByTenant<2usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for OrderByTenant<2usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderByLsi1<0, M> {
+    impl<__M> OrderByLsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByLsi1(
@@ -1854,12 +1977,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderByLsi1<0usize, M> {
+    impl<__M> OrderByLsi1<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByLsi1<1usize, M> {
+        ) -> OrderByLsi1<1usize, __M> {
             let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
             OrderByLsi1(
                 self
@@ -1907,13 +2030,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByLsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for OrderByLsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Local;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Local> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Local> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -2053,6 +2176,10 @@ const _: () = {
         const ENTITY_TYPES: &'static [&'static str] = &[
             __ST_M0.0.schema.entity_type,
             __ST_M1.0.schema.entity_type,
+        ];
+        const MEMBERS: &'static [::singletable::schema::EntitySchema] = &[
+            __ST_M0.0.schema,
+            __ST_M1.0.schema,
         ];
         fn empty() -> Self {
             Self {

@@ -259,16 +259,17 @@ pub struct Customer {
 /// A query of `Customer` on the table's primary key, one key field at a time (in order: `c_id`). Start it with `Customer::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CustomerQuery<const STAGE: usize = 0, M = Customer>(
+pub struct CustomerQuery<const __STAGE: usize = 0, __M = Customer>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -398,9 +399,37 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "customer")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                c_id: (__ST_C.0.decode)(&mut __st_item, "c_id")?,
+                c_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "c_id",
+                    "c_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "c#{c_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("c#"),
+                                    ::singletable::schema::TemplatePart::Field("c_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "c#{c_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("c#"),
+                                    ::singletable::schema::TemplatePart::Field("c_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
                 name: (__ST_C.3.decode)(&mut __st_item, "Name")?,
                 entity_type: (__ST_C.4.decode)(&mut __st_item, "EntityType")?,
@@ -438,7 +467,7 @@ const _: () = {
             ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<M> CustomerQuery<0, M> {
+    impl<__M> CustomerQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CustomerQuery(
@@ -451,12 +480,12 @@ const _: () = {
             )
         }
     }
-    impl<M> CustomerQuery<0usize, M> {
+    impl<__M> CustomerQuery<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> CustomerQuery<1usize, M> {
+        ) -> CustomerQuery<1usize, __M> {
             let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
             CustomerQuery(
                 self
@@ -479,13 +508,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Customer as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for CustomerQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Customer as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for CustomerQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -541,16 +572,17 @@ pub struct Product {
 /// A query of `Product` on the table's primary key, one key field at a time (in order: `p_id`). Start it with `Product::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ProductQuery<const STAGE: usize = 0, M = Product>(
+pub struct ProductQuery<const __STAGE: usize = 0, __M = Product>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -680,9 +712,37 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "product")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                p_id: (__ST_C.0.decode)(&mut __st_item, "p_id")?,
+                p_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "p_id",
+                    "p_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 detail: (__ST_C.2.decode)(&mut __st_item, "Detail")?,
                 price: (__ST_C.3.decode)(&mut __st_item, "Price")?,
                 entity_type: (__ST_C.4.decode)(&mut __st_item, "EntityType")?,
@@ -720,7 +780,7 @@ const _: () = {
             ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<M> ProductQuery<0, M> {
+    impl<__M> ProductQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ProductQuery(
@@ -733,12 +793,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ProductQuery<0usize, M> {
+    impl<__M> ProductQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ProductQuery<1usize, M> {
+        ) -> ProductQuery<1usize, __M> {
             let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
             ProductQuery(
                 self
@@ -761,13 +821,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Product as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ProductQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Product as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for ProductQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -821,16 +881,17 @@ pub struct Warehouse {
 /// A query of `Warehouse` on the table's primary key, one key field at a time (in order: `w_id`). Start it with `Warehouse::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseQuery<const STAGE: usize = 0, M = Warehouse>(
+pub struct WarehouseQuery<const __STAGE: usize = 0, __M = Warehouse>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -952,9 +1013,37 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "warehouse")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                w_id: (__ST_C.0.decode)(&mut __st_item, "w_id")?,
+                w_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "w_id",
+                    "w_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 entity_type: (__ST_C.2.decode)(&mut __st_item, "EntityType")?,
                 address: (__ST_C.3.decode)(&mut __st_item, "Address")?,
             })
@@ -991,7 +1080,7 @@ const _: () = {
             ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<M> WarehouseQuery<0, M> {
+    impl<__M> WarehouseQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseQuery(
@@ -1004,12 +1093,12 @@ const _: () = {
             )
         }
     }
-    impl<M> WarehouseQuery<0usize, M> {
+    impl<__M> WarehouseQuery<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseQuery<1usize, M> {
+        ) -> WarehouseQuery<1usize, __M> {
             let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
             WarehouseQuery(
                 self
@@ -1032,13 +1121,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Warehouse as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for WarehouseQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Warehouse as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for WarehouseQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -1088,23 +1179,24 @@ pub struct WarehouseItem {
 /// A query of `WarehouseItem` on the table's primary key, one key field at a time (in order: `p_id`, `w_id`). Start it with `WarehouseItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseItemQuery<const STAGE: usize = 0, M = WarehouseItem>(
+pub struct WarehouseItemQuery<const __STAGE: usize = 0, __M = WarehouseItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `WarehouseItem` on index `GSI2`, one key field at a time (in order: `w_id`, `p_id`). Start it with `WarehouseItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseItemByGsi2<const STAGE: usize = 0, M = WarehouseItem>(
+pub struct WarehouseItemByGsi2<const __STAGE: usize = 0, __M = WarehouseItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -1324,14 +1416,66 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(
-                &mut __st_item,
-                __ST_K.entity_type,
-                "warehouseItem",
-            )?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                p_id: (__ST_C.0.decode)(&mut __st_item, "p_id")?,
-                w_id: (__ST_C.2.decode)(&mut __st_item, "w_id")?,
+                p_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "p_id",
+                    "p_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                w_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "w_id",
+                    "w_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 quantity: (__ST_C.4.decode)(&mut __st_item, "Quantity")?,
                 entity_type: (__ST_C.5.decode)(&mut __st_item, "EntityType")?,
             })
@@ -1384,7 +1528,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> WarehouseItemQuery<0, M> {
+    impl<__M> WarehouseItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemQuery(
@@ -1397,12 +1541,12 @@ const _: () = {
             )
         }
     }
-    impl<M> WarehouseItemQuery<0usize, M> {
+    impl<__M> WarehouseItemQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseItemQuery<1usize, M> {
+        ) -> WarehouseItemQuery<1usize, __M> {
             let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
             WarehouseItemQuery(
                 self
@@ -1457,19 +1601,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<
+        __C: ::singletable::Collection<
                 Table = <WarehouseItem as ::singletable::Entity>::Table,
             >,
-    > ::singletable::IntoCollectionQuery for WarehouseItemQuery<1usize, C> {
-        type Collection = C;
+    > ::singletable::IntoCollectionQuery for WarehouseItemQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> WarehouseItemByGsi2<0, M> {
+    impl<__M> WarehouseItemByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemByGsi2(
@@ -1482,12 +1626,12 @@ const _: () = {
             )
         }
     }
-    impl<M> WarehouseItemByGsi2<0usize, M> {
+    impl<__M> WarehouseItemByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseItemByGsi2<1usize, M> {
+        ) -> WarehouseItemByGsi2<1usize, __M> {
             let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
             WarehouseItemByGsi2(
                 self
@@ -1542,15 +1686,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<
+        __C: ::singletable::Collection<
                 Table = <WarehouseItem as ::singletable::Entity>::Table,
             >,
-    > ::singletable::IntoCollectionQuery for WarehouseItemByGsi2<1usize, C> {
-        type Collection = C;
+    > ::singletable::IntoCollectionQuery for WarehouseItemByGsi2<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -1616,30 +1760,31 @@ pub struct OrderItem {
 /// A query of `OrderItem` on the table's primary key, one key field at a time (in order: `o_id`, `p_id`). Start it with `OrderItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemQuery<const STAGE: usize = 0, M = OrderItem>(
+pub struct OrderItemQuery<const __STAGE: usize = 0, __M = OrderItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `OrderItem` on index `GSI1`, one key field at a time (in order: `p_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemByGsi1<const STAGE: usize = 0, M = OrderItem>(
+pub struct OrderItemByGsi1<const __STAGE: usize = 0, __M = OrderItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `OrderItem` on index `GSI2`, one key field at a time (in order: `c_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemByGsi2<const STAGE: usize = 0, M = OrderItem>(
+pub struct OrderItemByGsi2<const __STAGE: usize = 0, __M = OrderItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -1962,12 +2107,103 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "orderItem")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                p_id: (__ST_C.2.decode)(&mut __st_item, "p_id")?,
-                gsi1_sk: (__ST_C.4.decode)(&mut __st_item, "gsi1_sk")?,
-                c_id: (__ST_C.6.decode)(&mut __st_item, "c_id")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                p_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "p_id",
+                    "p_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                gsi1_sk: __st::decode_key_field(
+                    &mut __st_item,
+                    "gsi1_sk",
+                    "gsi1_sk",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "{gsi1_sk}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Field("gsi1_sk"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[5usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{gsi1_sk}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("gsi1_sk"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                c_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "c_id",
+                    "c_id",
+                    __ST_C.6,
+                    __ST_C.7,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[4usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "c#{c_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("c#"),
+                                    ::singletable::schema::TemplatePart::Field("c_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
                 price: (__ST_C.9.decode)(&mut __st_item, "Price")?,
                 entity_type: (__ST_C.10.decode)(&mut __st_item, "EntityType")?,
@@ -2032,7 +2268,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> OrderItemQuery<0, M> {
+    impl<__M> OrderItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemQuery(
@@ -2045,12 +2281,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderItemQuery<0usize, M> {
+    impl<__M> OrderItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemQuery<1usize, M> {
+        ) -> OrderItemQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             OrderItemQuery(
                 self
@@ -2105,17 +2341,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <OrderItem as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderItemQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <OrderItem as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for OrderItemQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderItemByGsi1<0, M> {
+    impl<__M> OrderItemByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi1(
@@ -2128,12 +2366,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderItemByGsi1<0usize, M> {
+    impl<__M> OrderItemByGsi1<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemByGsi1<1usize, M> {
+        ) -> OrderItemByGsi1<1usize, __M> {
             let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
             OrderItemByGsi1(
                 self
@@ -2187,17 +2425,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <OrderItem as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderItemByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <OrderItem as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for OrderItemByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> OrderItemByGsi2<0, M> {
+    impl<__M> OrderItemByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi2(
@@ -2210,12 +2450,12 @@ const _: () = {
             )
         }
     }
-    impl<M> OrderItemByGsi2<0usize, M> {
+    impl<__M> OrderItemByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemByGsi2<1usize, M> {
+        ) -> OrderItemByGsi2<1usize, __M> {
             let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
             OrderItemByGsi2(
                 self
@@ -2270,13 +2510,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <OrderItem as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderItemByGsi2<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <OrderItem as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for OrderItemByGsi2<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -2386,30 +2628,31 @@ pub struct Shipment {
 /// A query of `Shipment` on the table's primary key, one key field at a time (in order: `o_id`, `sh_id`). Start it with `Shipment::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentQuery<const STAGE: usize = 0, M = Shipment>(
+pub struct ShipmentQuery<const __STAGE: usize = 0, __M = Shipment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Shipment` on index `GSI1`, one key field at a time (in order: `sh_id`). Start it with `Shipment::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentByGsi1<const STAGE: usize = 0, M = Shipment>(
+pub struct ShipmentByGsi1<const __STAGE: usize = 0, __M = Shipment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Shipment` on index `GSI2`, one key field at a time (in order: `w_id`, `sh_id`). Start it with `Shipment::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentByGsi2<const STAGE: usize = 0, M = Shipment>(
+pub struct ShipmentByGsi2<const __STAGE: usize = 0, __M = Shipment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -2729,11 +2972,95 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "shipment")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                sh_id: (__ST_C.2.decode)(&mut __st_item, "sh_id")?,
-                w_id: (__ST_C.4.decode)(&mut __st_item, "w_id")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                sh_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "sh_id",
+                    "sh_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[5usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                w_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "w_id",
+                    "w_id",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[4usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "w#{w_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("w#"),
+                                    ::singletable::schema::TemplatePart::Field("w_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 entity_type: (__ST_C.6.decode)(&mut __st_item, "EntityType")?,
                 address: (__ST_C.7.decode)(&mut __st_item, "Address")?,
                 type_: (__ST_C.8.decode)(&mut __st_item, "Type")?,
@@ -2797,7 +3124,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> ShipmentQuery<0, M> {
+    impl<__M> ShipmentQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentQuery(
@@ -2810,12 +3137,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentQuery<0usize, M> {
+    impl<__M> ShipmentQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentQuery<1usize, M> {
+        ) -> ShipmentQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             ShipmentQuery(
                 self
@@ -2870,17 +3197,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Shipment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ShipmentQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Shipment as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for ShipmentQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> ShipmentByGsi1<0, M> {
+    impl<__M> ShipmentByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi1(
@@ -2893,12 +3222,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentByGsi1<0usize, M> {
+    impl<__M> ShipmentByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentByGsi1<1usize, M> {
+        ) -> ShipmentByGsi1<1usize, __M> {
             let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
             ShipmentByGsi1(
                 self
@@ -2921,17 +3250,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Shipment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ShipmentByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Shipment as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for ShipmentByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> ShipmentByGsi2<0, M> {
+    impl<__M> ShipmentByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi2(
@@ -2944,12 +3275,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentByGsi2<0usize, M> {
+    impl<__M> ShipmentByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentByGsi2<1usize, M> {
+        ) -> ShipmentByGsi2<1usize, __M> {
             let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
             ShipmentByGsi2(
                 self
@@ -3004,13 +3335,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Shipment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ShipmentByGsi2<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<
+                Table = <Shipment as ::singletable::Entity>::Table,
+            >,
+    > ::singletable::IntoCollectionQuery for ShipmentByGsi2<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -3111,23 +3444,24 @@ pub struct ShipmentItem {
 /// A query of `ShipmentItem` on the table's primary key, one key field at a time (in order: `o_id`, `shp_id`). Start it with `ShipmentItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentItemQuery<const STAGE: usize = 0, M = ShipmentItem>(
+pub struct ShipmentItemQuery<const __STAGE: usize = 0, __M = ShipmentItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `ShipmentItem` on index `GSI1`, one key field at a time (in order: `sh_id`, `p_id`). Start it with `ShipmentItem::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentItemByGsi1<const STAGE: usize = 0, M = ShipmentItem>(
+pub struct ShipmentItemByGsi1<const __STAGE: usize = 0, __M = ShipmentItem>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -3363,12 +3697,84 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "shipmentItem")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                shp_id: (__ST_C.2.decode)(&mut __st_item, "shp_id")?,
-                sh_id: (__ST_C.4.decode)(&mut __st_item, "sh_id")?,
-                p_id: (__ST_C.6.decode)(&mut __st_item, "p_id")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                shp_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "shp_id",
+                    "shp_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "shp#{shp_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("shp#"),
+                                    ::singletable::schema::TemplatePart::Field("shp_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                sh_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "sh_id",
+                    "sh_id",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "sh#{sh_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("sh#"),
+                                    ::singletable::schema::TemplatePart::Field("sh_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                p_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "p_id",
+                    "p_id",
+                    __ST_C.6,
+                    __ST_C.7,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "p#{p_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("p#"),
+                                    ::singletable::schema::TemplatePart::Field("p_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
                 entity_type: (__ST_C.9.decode)(&mut __st_item, "EntityType")?,
             })
@@ -3421,7 +3827,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> ShipmentItemQuery<0, M> {
+    impl<__M> ShipmentItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemQuery(
@@ -3434,12 +3840,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentItemQuery<0usize, M> {
+    impl<__M> ShipmentItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentItemQuery<1usize, M> {
+        ) -> ShipmentItemQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             ShipmentItemQuery(
                 self
@@ -3494,19 +3900,19 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<
+        __C: ::singletable::Collection<
                 Table = <ShipmentItem as ::singletable::Entity>::Table,
             >,
-    > ::singletable::IntoCollectionQuery for ShipmentItemQuery<1usize, C> {
-        type Collection = C;
+    > ::singletable::IntoCollectionQuery for ShipmentItemQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> ShipmentItemByGsi1<0, M> {
+    impl<__M> ShipmentItemByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemByGsi1(
@@ -3519,12 +3925,12 @@ const _: () = {
             )
         }
     }
-    impl<M> ShipmentItemByGsi1<0usize, M> {
+    impl<__M> ShipmentItemByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
             sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentItemByGsi1<1usize, M> {
+        ) -> ShipmentItemByGsi1<1usize, __M> {
             let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
             ShipmentItemByGsi1(
                 self
@@ -3579,15 +3985,15 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<
+        __C: ::singletable::Collection<
                 Table = <ShipmentItem as ::singletable::Entity>::Table,
             >,
-    > ::singletable::IntoCollectionQuery for ShipmentItemByGsi1<1usize, C> {
-        type Collection = C;
+    > ::singletable::IntoCollectionQuery for ShipmentItemByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -3680,30 +4086,31 @@ pub struct Invoice {
 /// A query of `Invoice` on the table's primary key, one key field at a time (in order: `o_id`, `i_id`). Start it with `Invoice::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceQuery<const STAGE: usize = 0, M = Invoice>(
+pub struct InvoiceQuery<const __STAGE: usize = 0, __M = Invoice>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Invoice` on index `GSI1`, one key field at a time (in order: `i_id`). Start it with `Invoice::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceByGsi1<const STAGE: usize = 0, M = Invoice>(
+pub struct InvoiceByGsi1<const __STAGE: usize = 0, __M = Invoice>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Invoice` on index `GSI2`, one key field at a time (in order: `c_id`, `i_id_2`). Start it with `Invoice::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceByGsi2<const STAGE: usize = 0, M = Invoice>(
+pub struct InvoiceByGsi2<const __STAGE: usize = 0, __M = Invoice>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -4017,12 +4424,104 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "invoice")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                i_id: (__ST_C.2.decode)(&mut __st_item, "i_id")?,
-                c_id: (__ST_C.4.decode)(&mut __st_item, "c_id")?,
-                i_id_2: (__ST_C.6.decode)(&mut __st_item, "i_id_2")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                i_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "i_id",
+                    "i_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                c_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "c_id",
+                    "c_id",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[4usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "c#{c_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("c#"),
+                                    ::singletable::schema::TemplatePart::Field("c_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                i_id_2: __st::decode_key_field(
+                    &mut __st_item,
+                    "i_id_2",
+                    "i_id_2",
+                    __ST_C.6,
+                    __ST_C.7,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[5usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id_2}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id_2"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 amount: (__ST_C.8.decode)(&mut __st_item, "Amount")?,
                 entity_type: (__ST_C.9.decode)(&mut __st_item, "EntityType")?,
             })
@@ -4084,7 +4583,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> InvoiceQuery<0, M> {
+    impl<__M> InvoiceQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceQuery(
@@ -4097,12 +4596,12 @@ const _: () = {
             )
         }
     }
-    impl<M> InvoiceQuery<0usize, M> {
+    impl<__M> InvoiceQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceQuery<1usize, M> {
+        ) -> InvoiceQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             InvoiceQuery(
                 self
@@ -4157,17 +4656,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for InvoiceQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> InvoiceByGsi1<0, M> {
+    impl<__M> InvoiceByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi1(
@@ -4180,12 +4679,12 @@ const _: () = {
             )
         }
     }
-    impl<M> InvoiceByGsi1<0usize, M> {
+    impl<__M> InvoiceByGsi1<0usize, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceByGsi1<1usize, M> {
+        ) -> InvoiceByGsi1<1usize, __M> {
             let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
             InvoiceByGsi1(
                 self
@@ -4208,17 +4707,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for InvoiceByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> InvoiceByGsi2<0, M> {
+    impl<__M> InvoiceByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi2(
@@ -4231,12 +4730,12 @@ const _: () = {
             )
         }
     }
-    impl<M> InvoiceByGsi2<0usize, M> {
+    impl<__M> InvoiceByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceByGsi2<1usize, M> {
+        ) -> InvoiceByGsi2<1usize, __M> {
             let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
             InvoiceByGsi2(
                 self
@@ -4291,13 +4790,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceByGsi2<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for InvoiceByGsi2<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
@@ -4396,23 +4895,24 @@ pub struct Payment {
 /// A query of `Payment` on the table's primary key, one key field at a time (in order: `o_id`, `pmn_id`). Start it with `Payment::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct PaymentQuery<const STAGE: usize = 0, M = Payment>(
+pub struct PaymentQuery<const __STAGE: usize = 0, __M = Payment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Payment` on index `GSI1`, one key field at a time (in order: `i_id`, `pmn_id`). Start it with `Payment::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct PaymentByGsi1<const STAGE: usize = 0, M = Payment>(
+pub struct PaymentByGsi1<const __STAGE: usize = 0, __M = Payment>(
     ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> M>,
+    ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
     clippy::too_many_arguments,
     clippy::wrong_self_convention,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::self_named_constructors
 )]
 #[allow(clippy::all)]
 const _: () = {
@@ -4654,11 +5154,75 @@ const _: () = {
         fn from_item(
             mut __st_item: ::singletable::Item,
         ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
-            __st::check_entity_type(&mut __st_item, __ST_K.entity_type, "payment")?;
+            __st::check_entity_type_of::<Self>(&mut __st_item)?;
             ::core::result::Result::Ok(Self {
-                o_id: (__ST_C.0.decode)(&mut __st_item, "o_id")?,
-                pmn_id: (__ST_C.2.decode)(&mut __st_item, "pmn_id")?,
-                i_id: (__ST_C.4.decode)(&mut __st_item, "i_id")?,
+                o_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "o_id",
+                    "o_id",
+                    __ST_C.0,
+                    __ST_C.1,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[0usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "o#{o_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("o#"),
+                                    ::singletable::schema::TemplatePart::Field("o_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                pmn_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "pmn_id",
+                    "pmn_id",
+                    __ST_C.2,
+                    __ST_C.3,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[1usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "pmn#{pmn_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("pmn#"),
+                                    ::singletable::schema::TemplatePart::Field("pmn_id"),
+                                ],
+                            },
+                        },
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[3usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "pmn#{pmn_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("pmn#"),
+                                    ::singletable::schema::TemplatePart::Field("pmn_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
+                i_id: __st::decode_key_field(
+                    &mut __st_item,
+                    "i_id",
+                    "i_id",
+                    __ST_C.4,
+                    __ST_C.5,
+                    &[
+                        __st::KeySource {
+                            attribute: __ST_K.attributes[2usize],
+                            template: &::singletable::schema::KeyTemplateSchema {
+                                source: "i#{i_id}",
+                                parts: &[
+                                    ::singletable::schema::TemplatePart::Literal("i#"),
+                                    ::singletable::schema::TemplatePart::Field("i_id"),
+                                ],
+                            },
+                        },
+                    ],
+                )?,
                 entity_type: (__ST_C.6.decode)(&mut __st_item, "EntityType")?,
                 type_: (__ST_C.7.decode)(&mut __st_item, "Type")?,
                 amount: (__ST_C.8.decode)(&mut __st_item, "Amount")?,
@@ -4713,7 +5277,7 @@ const _: () = {
             ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<M> PaymentQuery<0, M> {
+    impl<__M> PaymentQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             PaymentQuery(
@@ -4726,12 +5290,12 @@ const _: () = {
             )
         }
     }
-    impl<M> PaymentQuery<0usize, M> {
+    impl<__M> PaymentQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> PaymentQuery<1usize, M> {
+        ) -> PaymentQuery<1usize, __M> {
             let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
             PaymentQuery(
                 self
@@ -4786,17 +5350,17 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Payment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for PaymentQuery<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Payment as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for PaymentQuery<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Primary> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }
-    impl<M> PaymentByGsi1<0, M> {
+    impl<__M> PaymentByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             PaymentByGsi1(
@@ -4809,12 +5373,12 @@ const _: () = {
             )
         }
     }
-    impl<M> PaymentByGsi1<0usize, M> {
+    impl<__M> PaymentByGsi1<0usize, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
             i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> PaymentByGsi1<1usize, M> {
+        ) -> PaymentByGsi1<1usize, __M> {
             let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
             PaymentByGsi1(
                 self
@@ -4869,13 +5433,13 @@ const _: () = {
         }
     }
     impl<
-        C: ::singletable::Collection<Table = <Payment as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for PaymentByGsi1<1usize, C> {
-        type Collection = C;
+        __C: ::singletable::Collection<Table = <Payment as ::singletable::Entity>::Table>,
+    > ::singletable::IntoCollectionQuery for PaymentByGsi1<1usize, __C> {
+        type Collection = __C;
         type Index = ::singletable::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<C, ::singletable::query::Global> {
+        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
             ::singletable::CollectionQuery::new(self.0)
         }
     }

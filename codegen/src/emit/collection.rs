@@ -25,6 +25,7 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
         .first()
         .map(|m| quote::ToTokens::to_token_stream(&m.entity).to_string().replace(' ', ""))
         .unwrap_or_default();
+    let mut schemas: Vec<TokenStream> = Vec::new();
     for (i, member) in model.members.iter().enumerate() {
         let entity = &member.entity;
         let c = format_ident!("__ST_M{}", i);
@@ -67,6 +68,7 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
             ));
         }
         types.push(quote!(#c.0.schema.entity_type));
+        schemas.push(quote!(#c.0.schema));
         let field = &member.field;
         empty.push(quote!(#field: ::core::default::Default::default()));
         let store = if member.many {
@@ -115,6 +117,7 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
             impl #st::Collection for #ident {
                 type Table = #table_ty;
                 const ENTITY_TYPES: &'static [&'static str] = &[#(#types),*];
+                const MEMBERS: &'static [#st::schema::EntitySchema] = &[#(#schemas),*];
 
                 fn empty() -> Self {
                     Self { #(#empty),* }

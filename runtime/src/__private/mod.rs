@@ -15,6 +15,9 @@ pub use std::string::String;
 mod derive;
 pub use derive::*;
 
+// Reading data singletable did not write: fields from keys, entities from key shapes.
+pub use crate::adopt::{check_entity_type_of, decode_key_field, KeySource};
+
 // Write sharding (`#[entity(shards = N)]`).
 pub use crate::query::shard::{apply_shard, strip_shard};
 

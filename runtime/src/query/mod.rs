@@ -97,6 +97,16 @@ impl<E: Send + 'static> Decode<E> for Partial<E> {
     }
 }
 
+/// Decodes a read item of entity `E`, leaving out an item without the entity-type
+/// attribute whose key shape is not `E`'s (see [`adopt`](crate::adopt)).
+pub(crate) fn decode_read<E: Entity, O: Decode<E>>(item: Item) -> Result<Option<O>> {
+    if crate::adopt::untyped_item_is::<E>(&item) {
+        O::decode(item).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// `#type = :entity`, when the index carries the entity-type attribute.
 pub(crate) fn type_filter(
     schema: &TableSchema,
@@ -117,10 +127,16 @@ pub(crate) fn type_filter(
     }
     let path = || Operand::Path(Path::attribute(attribute));
     let value = |t: &str| Operand::Value(AttributeValue::S(t.to_owned()));
-    Some(match types {
+    let typed = match types {
         [one] => Condition::Compare { left: path(), op: Comparator::Eq, right: value(one) },
         many => Condition::In { operand: path(), list: many.iter().map(|t| value(t)).collect() },
-    })
+    };
+    // Items without the attribute (data singletable did not write) are recognised by
+    // their key shape on the client (`adopt`).
+    Some(Condition::Or(
+        Box::new(Condition::AttributeNotExists(Path::attribute(attribute))),
+        Box::new(typed),
+    ))
 }
 
 /// The attributes of a `LastEvaluatedKey` of the table or an index.
@@ -381,9 +397,9 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
                 secret: db.cursor_secret(),
             };
             if let Some(refused) = fan_out.zero_limit() {
-                return Pages::single(refused, O::decode);
+                return Pages::single(refused, decode_read::<E, O>);
             }
-            return Pages::new(fan_out.reader(), O::decode);
+            return Pages::new(fan_out.reader(), decode_read::<E, O>);
         }
         let reader = self.options.query_reader(
             &E::Table::SCHEMA,
@@ -393,7 +409,7 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
             db.cursor_secret(),
             db.unexpired_filter(self.options.hide_expired),
         );
-        Pages::new(reader, O::decode)
+        Pages::new(reader, decode_read::<E, O>)
     }
 
     /// The items, as a stream reading one page at a time.

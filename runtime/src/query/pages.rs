@@ -92,7 +92,9 @@ enum State {
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<T> {
     reader: Option<Reader>,
-    decode: fn(Item) -> Result<T>,
+    /// Decodes a returned item; `None` leaves it out (an item without an entity-type
+    /// attribute whose key shape is another entity's).
+    decode: fn(Item) -> Result<Option<T>>,
     state: State,
 }
 
@@ -112,7 +114,7 @@ impl<T> Pages<T> {
     /// Pages starting at `start`, or an error to yield first.
     pub(crate) fn new(
         reader: Result<Option<(Reader, Option<Item>)>>,
-        decode: fn(Item) -> Result<T>,
+        decode: fn(Item) -> Result<Option<T>>,
     ) -> Self {
         match reader {
             Ok(Some((reader, start))) => {
@@ -127,7 +129,7 @@ impl<T> Pages<T> {
     /// One page, the output of `future` (a merged fan-out read), without a cursor.
     pub(crate) fn single(
         future: BoxFuture<'static, Result<PageOutput>>,
-        decode: fn(Item) -> Result<T>,
+        decode: fn(Item) -> Result<Option<T>>,
     ) -> Self {
         Pages { reader: None, decode, state: State::Waiting(future) }
     }
@@ -172,7 +174,10 @@ impl<T> Pages<T> {
         if let (Some(key), Some(_)) = (output.last_evaluated_key, &self.reader) {
             self.state = State::Next(Some(key));
         }
-        let items = output.items.into_iter().map(self.decode).collect::<Result<Vec<T>>>()?;
+        let mut items = Vec::with_capacity(output.items.len());
+        for item in output.items {
+            items.extend((self.decode)(item)?);
+        }
         Ok(Page { items, cursor, scanned_count: output.scanned_count })
     }
 

@@ -157,7 +157,7 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
 
     /// The pages, as a stream holding one page at a time.
     pub fn pages(self, db: &TableClient<E::Table>) -> Pages<O> {
-        Pages::new(self.reader(db), O::decode)
+        Pages::new(self.reader(db), super::decode_read::<E, O>)
     }
 
     /// The items, as a stream reading one page at a time.

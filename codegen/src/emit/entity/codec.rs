@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use super::{respan, Emitter, Role};
-use crate::emit::{codec_constructor, decode_field, encode_field, span_of};
+use crate::emit::{codec_constructor, decode_field, encode_field, span_of, template_schema};
 use crate::model::{option_inner, DefaultValue, EntityIndexKeys, FieldModel};
 
 impl<'a> Emitter<'a> {
@@ -169,20 +169,60 @@ impl<'a> Emitter<'a> {
     pub(super) fn decode_item(&self) -> TokenStream {
         let st = self.st;
         let model = self.model;
-        let entity_type = &model.entity_type.value;
         let item = format_ident!("__st_item");
+        let template_fields = self.template_fields();
         let fields = model.fields.iter().map(|field| {
             let ident = &field.ident;
             let codec = self.codec(field);
-            let value = decode_field(&item, field, &quote!(#codec));
+            let name = field.name();
+            let value = if field.is_stored()
+                && field.default.is_none()
+                && template_fields.contains(&name.as_str())
+            {
+                let key = self.key_codec(field);
+                let attribute = &field.attribute.value;
+                let sources = self.key_sources(&name);
+                quote!(__st::decode_key_field(&mut #item, #attribute, #name, #codec, #key, &[#(#sources),*])?)
+            } else {
+                decode_field(&item, field, &quote!(#codec))
+            };
             quote!(#ident: #value)
         });
         quote! {
             fn from_item(mut __st_item: #st::Item) -> ::core::result::Result<Self, #st::DecodeError> {
-                __st::check_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type)?;
+                __st::check_entity_type_of::<Self>(&mut __st_item)?;
                 ::core::result::Result::Ok(Self { #(#fields),* })
             }
         }
+    }
+
+    /// The key attributes a template field can be read back from (`KeySource`s): the
+    /// table's partition and sort key, then each index's, in the model's order.
+    fn key_sources(&self, name: &str) -> Vec<TokenStream> {
+        let st = self.st;
+        let model = self.model;
+        let mut out = Vec::new();
+        let mut push = |template: &crate::model::KeyTemplate, attribute: TokenStream| {
+            if template.fields().any(|f| f == name) {
+                let schema = template_schema(st, template);
+                out.push(quote!(__st::KeySource { attribute: #attribute, template: &#schema }));
+            }
+        };
+        push(&model.partition_key, self.pk_attr());
+        if let Some(sort) = &model.sort_key {
+            push(sort, self.sk_attr());
+        }
+        for (i, index) in self.indexes() {
+            if let EntityIndexKeys::Templates { partition, sort } = &index.keys {
+                if let Some(template) = partition {
+                    push(template, self.index_attr(i, false, 0));
+                }
+                if let Some(template) = sort {
+                    push(template, self.index_attr(i, true, 0));
+                }
+            }
+        }
+        out
     }
 
     /// `type KeyFields` and `decode_key`.

@@ -320,7 +320,8 @@ impl<'a> Emitter<'a> {
                 clippy::ptr_arg,
                 clippy::too_many_arguments,
                 clippy::wrong_self_convention,
-                clippy::should_implement_trait
+                clippy::should_implement_trait,
+                clippy::self_named_constructors
             )]
             const _: () = {
                 use #st::__private as __st;

@@ -2,7 +2,7 @@
 //! table's primary key, each index), `query()` / `by_<index>()` to start them, and
 //! `scan()`.
 //!
-//! A builder is one generated struct `<Entity><Pattern><const STAGE: usize, M>` wrapping
+//! A builder is one generated struct `<Entity><Pattern><const __STAGE: usize, __M>` wrapping
 //! the runtime's `KeyQuery`: stage `k` has the method of the `k`-th key field only, so
 //! fields come in key order. Stages before the partition is complete are generic over `M`
 //! (the entity, or a collection started from this pattern); the sort stages and the
@@ -258,9 +258,9 @@ impl<'a> Emitter<'a> {
             structs.extend(quote! {
                 #[doc = #struct_doc]
                 #[must_use = "a query does nothing until it is sent"]
-                #vis struct #ty<const STAGE: usize = 0, M = #entity>(
+                #vis struct #ty<const __STAGE: usize = 0, __M = #entity>(
                     #st::query::KeyQuery,
-                    ::core::marker::PhantomData<fn() -> M>,
+                    ::core::marker::PhantomData<fn() -> __M>,
                 );
             });
 
@@ -278,7 +278,7 @@ impl<'a> Emitter<'a> {
             }
             let table = quote!(__ST_K.table);
             impls.extend(quote! {
-                impl<M> #ty<0, M> {
+                impl<__M> #ty<0, __M> {
                     #[doc(hidden)]
                     pub fn __new() -> Self {
                         #ty(#st::query::KeyQuery::new(#table, #index)#start, ::core::marker::PhantomData)
@@ -337,9 +337,9 @@ impl<'a> Emitter<'a> {
                 };
                 let doc = format!(" The partition-key field `{field_name}`.");
                 impls.extend(quote! {
-                    impl<M> #ty<#k, M> {
+                    impl<__M> #ty<#k, __M> {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next, M> {
+                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next, __M> {
                             let #ident: #step_ty = ::core::convert::Into::into(#ident);
                             #ty(self.0 #push #finish, ::core::marker::PhantomData)
                         }
@@ -481,10 +481,10 @@ impl<'a> Emitter<'a> {
                 });
             }
             impls.extend(quote! {
-                impl<C: #st::Collection<Table = <#entity as #st::Entity>::Table>> #st::IntoCollectionQuery for #ty<#p, C> {
-                    type Collection = C;
+                impl<__C: #st::Collection<Table = <#entity as #st::Entity>::Table>> #st::IntoCollectionQuery for #ty<#p, __C> {
+                    type Collection = __C;
                     type Index = #kind;
-                    fn into_collection_query(self) -> #st::CollectionQuery<C, #kind> {
+                    fn into_collection_query(self) -> #st::CollectionQuery<__C, #kind> {
                         #st::CollectionQuery::new(self.0)
                     }
                 }
