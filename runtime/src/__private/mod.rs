@@ -15,6 +15,10 @@ pub use std::string::String;
 mod derive;
 pub use derive::*;
 
+// The compile-time checks between an entity and its table.
+mod entity_check;
+pub use entity_check::*;
+
 // Write sharding (`#[entity(shards = N)]`).
 pub use crate::query::shard::{apply_shard, strip_shard};
 
