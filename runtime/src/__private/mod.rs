@@ -16,6 +16,9 @@ mod derive;
 pub use derive::*;
 
 // The compile-time checks between an entity and its table.
+// Positions become `u32` check codes: an entity has far fewer than 2^20 fields or indexes
+// (and `u32::try_from` is not a `const fn`).
+#[allow(clippy::cast_possible_truncation)]
 mod entity_check;
 pub use entity_check::*;
 

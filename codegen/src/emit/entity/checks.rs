@@ -34,6 +34,11 @@ const IX_PK_FIELD: u32 = 16;
 const IX_SK_FIELD: u32 = 512;
 const FIELD: u32 = 1 << 20;
 
+/// A position as a code offset (an entity has far fewer than 2^20 fields or indexes).
+fn code(position: usize) -> u32 {
+    u32::try_from(position).expect("a position fits a check code")
+}
+
 /// FNV-1a (64-bit), the same as `__private::name_hash`.
 pub(crate) fn name_hash(name: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -117,7 +122,7 @@ impl<'a> Emitter<'a> {
             let attribute = &field.attribute.value;
             let span = field_name.span.span();
             let position = j + 1;
-            let code = base + 2 * j as u32;
+            let code = base + 2 * code(j);
             arms.push(
                 code,
                 span,
@@ -190,7 +195,7 @@ impl<'a> Emitter<'a> {
 
         let mut indexes = Vec::new();
         for (i, index) in self.indexes() {
-            let base = INDEX + i as u32 * INDEX_STRIDE;
+            let base = INDEX + code(i) * INDEX_STRIDE;
             let name = &index.name.value;
             let name_span = index.name.span.span();
             arms.push(
@@ -323,7 +328,7 @@ impl<'a> Emitter<'a> {
         for (j, field) in stored.iter().enumerate() {
             let name = field.name();
             let attribute = &field.attribute.value;
-            let code = FIELD + 2 * j as u32;
+            let code = FIELD + 2 * code(j);
             arms.push(
                 code,
                 field.attribute.span.span(),
