@@ -11,6 +11,11 @@ use crate::value::{AttributeValue, Item};
 pub trait Table: Sized + Send + Sync + 'static {
     /// The table's keys, indexes, TTL, stream and billing.
     const SCHEMA: TableSchema;
+
+    /// The hashes of the schema's names the entities' compile-time checks compare
+    /// with, computed once per table. Not a public API.
+    #[doc(hidden)]
+    const __NAMES: crate::__private::TableNames = crate::__private::TableNames::of(&Self::SCHEMA);
 }
 
 /// One kind of item stored in a table. Implemented by `#[derive(Entity)]`.

@@ -37,16 +37,6 @@ fn const_check(span: Span, condition: TokenStream, message: &str) -> TokenStream
     }
 }
 
-/// `::core::assert!(cond, "message");` at `span`: one statement of an entity's single
-/// `const` block of checks (one block evaluates faster than one `const` per check; the
-/// first failing check of the entity is reported, at its own span).
-fn check_stmt(span: Span, condition: TokenStream, message: &str) -> TokenStream {
-    let message = message.replace('{', "{{").replace('}', "}}");
-    quote_spanned! {span=>
-        ::core::assert!(#condition, #message);
-    }
-}
-
 /// A `KeyTemplateSchema` literal.
 fn template_schema(st: &syn::Path, template: &KeyTemplate) -> TokenStream {
     let source = &template.source.value;

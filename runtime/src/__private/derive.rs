@@ -459,7 +459,8 @@ pub struct EntityKeys<const N: usize> {
 }
 
 /// One key attribute an entity writes: the table's partition or sort key, or an index's
-/// partition (`P`) or sort (`S`) attribute `position`.
+/// partition (`P`) or sort (`S`) attribute `position`; an index by its name and the
+/// name's [`name_hash`](super::name_hash).
 #[derive(Clone, Copy)]
 pub enum KeySlot {
     /// The table's partition key.
@@ -467,24 +468,41 @@ pub enum KeySlot {
     /// The table's sort key (an unnamed `S` for a table without one, which a check
     /// reports).
     Sk,
-    /// Partition attribute `.1` of index `.0`.
-    P(&'static str, usize),
-    /// Sort attribute `.1` of index `.0`.
-    S(&'static str, usize),
+    /// Partition attribute `.2` of index `.0` (name hash `.1`).
+    P(&'static str, u64, usize),
+    /// Sort attribute `.2` of index `.0` (name hash `.1`).
+    S(&'static str, u64, usize),
 }
 
 /// The [`EntityKeys`] of entity `E` (absent attributes are unnamed `S`s: the entity's
 /// checks report them).
 pub const fn entity_keys<E: Entity, const N: usize>(slots: [KeySlot; N]) -> EntityKeys<N> {
-    let table = table_schema::<E>();
+    let table = &<E::Table as Table>::SCHEMA;
+    let names = &<E::Table as Table>::__NAMES;
     let mut attributes = [NO_ATTRIBUTE; N];
+    // The index of the previous slot, looked up once for both of its sides.
+    let (mut last_hash, mut last_at) = (0, usize::MAX);
     let mut i = 0;
     while i < N {
         attributes[i] = match slots[i] {
             KeySlot::Pk => table.partition_key,
-            KeySlot::Sk => table_sort_key(&table),
-            KeySlot::P(name, position) => index_partition_attribute(&table, name, position),
-            KeySlot::S(name, position) => index_sort_attribute(&table, name, position),
+            KeySlot::Sk => table_sort_key(table),
+            KeySlot::P(name, hash, position) | KeySlot::S(name, hash, position) => {
+                if hash != last_hash || last_at == usize::MAX {
+                    last_at = super::entity_check::find_index(table, names, name, hash);
+                    last_hash = hash;
+                }
+                let side = match (last_at, slots[i]) {
+                    (usize::MAX, _) => &[],
+                    (at, KeySlot::P(..)) => table.indexes[at].partition_key,
+                    (at, _) => table.indexes[at].sort_key,
+                };
+                if position < side.len() {
+                    side[position]
+                } else {
+                    NO_ATTRIBUTE
+                }
+            }
         };
         i += 1;
     }

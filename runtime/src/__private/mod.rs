@@ -18,6 +18,13 @@ pub use derive::*;
 // Reading data singletable did not write: fields from keys, entities from key shapes.
 pub use crate::adopt::{check_entity_type_of, decode_key_field, KeySource};
 
+// The compile-time checks between an entity and its table.
+// Positions become `u32` check codes: an entity has far fewer than 2^20 fields or indexes
+// (and `u32::try_from` is not a `const fn`).
+#[allow(clippy::cast_possible_truncation)]
+mod entity_check;
+pub use entity_check::*;
+
 // Write sharding (`#[entity(shards = N)]`).
 pub use crate::query::shard::{apply_shard, strip_shard};
 

@@ -1,20 +1,74 @@
-//! The compile-time checks between an entity and its table: one `const` block of
-//! `assert!`s over the table's `SCHEMA`, each spanned at the user's token.
+//! The compile-time checks between an entity and its table: the macro describes the
+//! entity (`__st::EntityCheck`: which templates, indexes and stored fields, names with
+//! their hashes), `__st::entity_check` compares that with the table's schema in one
+//! `const` evaluation and returns the code of the first failing check, and one `match`
+//! on the code reports it, each arm spanned at the user's token.
+//!
+//! The codes are `__private::entity_check`'s (`SORT`, `INDEX + i * INDEX_STRIDE + IX_*`,
+//! `FIELD + 2j`, …); the constants below mirror them and must stay equal.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
 
-use super::{Emitter, Role};
-use crate::emit::{check_stmt, span_of};
+use super::Emitter;
+use crate::emit::span_of;
 use crate::model::{option_inner, EntityIndexKeys, FieldModel, KeyTemplate};
 
+const SORT: u32 = 1;
+const PK_TYPE: u32 = 2;
+const SK_TYPE: u32 = 3;
+const INDEX: u32 = 16;
+const INDEX_STRIDE: u32 = 1024;
+const IX_EXISTS: u32 = 0;
+const IX_LSI_WITH_PK: u32 = 1;
+const IX_GSI_WITHOUT_PK: u32 = 2;
+const IX_PK_MULTI: u32 = 3;
+const IX_PK_TYPE: u32 = 4;
+const IX_SK_NONE: u32 = 5;
+const IX_SK_MULTI: u32 = 6;
+const IX_SK_TYPE: u32 = 7;
+const IX_SK_MISSING: u32 = 8;
+const IX_PK_COUNT: u32 = 9;
+const IX_SK_COUNT: u32 = 10;
+const IX_PK_FIELD: u32 = 16;
+const IX_SK_FIELD: u32 = 512;
+const FIELD: u32 = 1 << 20;
+
+/// A position as a code offset (an entity has far fewer than 2^20 fields or indexes).
+fn code(position: usize) -> u32 {
+    u32::try_from(position).expect("a position fits a check code")
+}
+
+/// FNV-1a (64-bit), the same as `__private::name_hash`.
+pub(crate) fn name_hash(name: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in name.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The arms of the generated `match`: a code and, spanned at the user's token, the call
+/// reporting its message.
+#[derive(Default)]
+struct Arms(TokenStream);
+
+impl Arms {
+    fn push(&mut self, code: u32, span: Span, message: &str) {
+        let fail = quote_spanned!(span=> __st::fail(#message));
+        self.0.extend(quote!(#code => #fail,));
+    }
+}
+
 impl<'a> Emitter<'a> {
-    /// The type check of one template against the key attribute it renders to.
-    pub(super) fn template_type_check(
+    /// The `Fill` of one template, and the arm reporting that it does not fit the
+    /// attribute it renders to (`what`).
+    fn template_fill(
         &self,
+        arms: &mut Arms,
+        code: u32,
         template: &KeyTemplate,
-        attribute: TokenStream,
-        guard: TokenStream,
         what: &str,
     ) -> TokenStream {
         let st = self.st;
@@ -25,87 +79,130 @@ impl<'a> Emitter<'a> {
             Some(name) => {
                 let ty = &self.field(name).ty;
                 let scalar = quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
-                check_stmt(
+                arms.push(
+                    code,
                     span,
-                    quote!(#guard __st::takes_lone(#attribute, #scalar)),
                     &format!(
                         "entity `{entity}`: the template `{source}` stores field `{name}` as \
                          {what}, which is typed N or B; a lone `{{field}}` stores the field's \
                          own value there, so the field must have that type"
                     ),
-                )
+                );
+                quote!(__st::Fill::Lone(#scalar))
             }
-            None => check_stmt(
-                span,
-                quote!(#guard __st::takes_text(#attribute)),
-                &format!(
-                    "entity `{entity}`: the template `{source}` renders a string, but {what} is \
-                     typed N or B; use a lone `{{field}}` template of a field of that type"
-                ),
-            ),
+            None => {
+                arms.push(
+                    code,
+                    span,
+                    &format!(
+                        "entity `{entity}`: the template `{source}` renders a string, but \
+                         {what} is typed N or B; use a lone `{{field}}` template of a field of \
+                         that type"
+                    ),
+                );
+                quote!(__st::Fill::Text)
+            }
         }
     }
 
-    pub(super) fn checks(&self) -> TokenStream {
+    /// The check of one side of native key fields: its `(attribute, type)` list, and the
+    /// arms of each field's name and type.
+    fn field_side(
+        &self,
+        arms: &mut Arms,
+        base: u32,
+        fields: &[crate::Spanned<String>],
+        side: &str,
+        index: &str,
+    ) -> TokenStream {
         let st = self.st;
+        let entity = &self.entity_name;
+        let pairs = fields.iter().enumerate().map(|(j, field_name)| {
+            let field = self.field(&field_name.value);
+            let attribute = &field.attribute.value;
+            let span = field_name.span.span();
+            let position = j + 1;
+            let code = base + 2 * code(j);
+            arms.push(
+                code,
+                span,
+                &format!(
+                    "field `{}` of entity `{entity}` is stored as `{attribute}`, but {side}-key \
+                     attribute {position} of index `{index}` has another name: list the \
+                     fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+                    field_name.value
+                ),
+            );
+            arms.push(
+                code + 1,
+                span,
+                &format!(
+                    "field `{}` of entity `{entity}` does not have the type (S, N or B) of \
+                     {side}-key attribute {position} of index `{index}`",
+                    field_name.value
+                ),
+            );
+            let ty = option_inner(&field.ty).unwrap_or(&field.ty);
+            let scalar = quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
+            quote!((#attribute, #scalar))
+        });
+        let pairs: Vec<TokenStream> = pairs.collect();
+        quote!(&[#(#pairs),*])
+    }
+
+    /// The checks' `match` expression (the value of a `const _: ()`).
+    pub(super) fn checks(&self) -> TokenStream {
         let model = self.model;
         let entity = &self.entity_name;
         let table = &self.table_name;
         let ident = &model.rust_name;
-        // `let`s, not `const`s: the block is one evaluation.
-        let mut out = quote!(let __st_table = __st::table_schema::<#ident>(););
+        let mut arms = Arms::default();
 
         // The sort key: present on both sides or on neither.
         match (&model.sort_key, &model.sort_span) {
-            (Some(_), Some(span)) => out.extend(check_stmt(
+            (Some(_), Some(span)) => arms.push(
+                SORT,
                 span.span(),
-                quote!(__st_table.sort_key.is_some()),
                 &format!(
                     "table `{table}` has no sort key, so entity `{entity}` cannot have an `sk` \
                      template"
                 ),
-            )),
-            _ => out.extend(check_stmt(
+            ),
+            _ => arms.push(
+                SORT,
                 span_of(&model.table),
-                quote!(__st_table.sort_key.is_none()),
                 &format!(
                     "table `{table}` has a sort key: entity `{entity}` needs an `sk` template \
                      (e.g. `sk = \"PROFILE\"` or `sk = \"ORDER#{{order_id}}\"`)"
                 ),
-            )),
+            ),
         }
-        out.extend(self.template_type_check(
+        let partition = self.template_fill(
+            &mut arms,
+            PK_TYPE,
             &model.partition_key,
-            self.pk_attr(),
-            TokenStream::new(),
             &format!("the partition key of table `{table}`"),
-        ));
-        if let Some(sort) = &model.sort_key {
-            out.extend(self.template_type_check(
+        );
+        let sort = match &model.sort_key {
+            Some(sort) => self.template_fill(
+                &mut arms,
+                SK_TYPE,
                 sort,
-                self.sk_attr(),
-                quote!(__st_table.sort_key.is_none() ||),
                 &format!("the sort key of table `{table}`"),
-            ));
-        }
+            ),
+            None => quote!(__st::Fill::None),
+        };
 
+        let mut indexes = Vec::new();
         for (i, index) in self.indexes() {
+            let base = INDEX + code(i) * INDEX_STRIDE;
             let name = &index.name.value;
             let name_span = index.name.span.span();
-            // The index looked up once; each check below reads its fields.
-            let facts = format_ident!("__st_facts{}", i);
-            out.extend(quote! {
-                let #facts = __st::index_facts::of(&__st_table, #name);
-            });
-            let exists = quote!(#facts.exists);
-            let local = quote!(#facts.local);
-            let partition_len = quote!(#facts.partition.len());
-            let sort_len = quote!(#facts.sort.len());
-            out.extend(check_stmt(
+            arms.push(
+                base + IX_EXISTS,
                 name_span,
-                exists.clone(),
                 &format!("table `{table}` has no index `{name}` (in entity `{entity}`)"),
-            ));
+            );
             let partition_span = index.partition_span.as_ref().map_or(name_span, |s| s.span());
             let sort_span = index.sort_span.as_ref().map_or(name_span, |s| s.span());
             let lsi_with_pk = format!(
@@ -115,161 +212,107 @@ impl<'a> Emitter<'a> {
             let gsi_without_pk = format!(
                 "index `{name}` is a global secondary index: entity `{entity}` needs a `pk` for it"
             );
-            match &index.keys {
+            let keys = match &index.keys {
                 EntityIndexKeys::Templates { partition, sort } => {
-                    match partition {
+                    let partition = match partition {
                         Some(template) => {
-                            out.extend(check_stmt(
+                            arms.push(base + IX_LSI_WITH_PK, partition_span, &lsi_with_pk);
+                            arms.push(
+                                base + IX_PK_MULTI,
                                 partition_span,
-                                quote!(!#exists || !#local),
-                                &lsi_with_pk,
-                            ));
-                            out.extend(check_stmt(
-                                partition_span,
-                                quote!(!#exists || #local || #partition_len == 1),
                                 &format!(
                                     "index `{name}` has a partition key of several attributes \
                                      (a native multi-attribute key): list the entity's fields \
                                      in key order, `pk = [a, b]`, instead of a template"
                                 ),
-                            ));
-                            let attribute = self.index_attr(i, false, 0);
-                            out.extend(self.template_type_check(
+                            );
+                            self.template_fill(
+                                &mut arms,
+                                base + IX_PK_TYPE,
                                 template,
-                                quote!(#attribute),
-                                quote!(!#exists || #partition_len != 1 ||),
                                 &format!("the partition key of index `{name}`"),
-                            ));
+                            )
                         }
-                        None => out.extend(check_stmt(
-                            name_span,
-                            quote!(!#exists || #local),
-                            &gsi_without_pk,
-                        )),
-                    }
-                    match sort {
+                        None => {
+                            arms.push(base + IX_GSI_WITHOUT_PK, name_span, &gsi_without_pk);
+                            quote!(__st::Fill::None)
+                        }
+                    };
+                    let sort = match sort {
                         Some(template) => {
-                            out.extend(check_stmt(
+                            arms.push(
+                                base + IX_SK_NONE,
                                 sort_span,
-                                quote!(!#exists || #sort_len != 0),
                                 &format!("index `{name}` has no sort key: remove `sk`"),
-                            ));
-                            out.extend(check_stmt(
+                            );
+                            arms.push(
+                                base + IX_SK_MULTI,
                                 sort_span,
-                                quote!(!#exists || #sort_len <= 1),
                                 &format!(
                                     "index `{name}` has a sort key of several attributes (a \
                                      native multi-attribute key): list the entity's fields in \
                                      key order, `sk = [a, b]`, instead of a template"
                                 ),
-                            ));
-                            let attribute = self.index_attr(i, true, 0);
-                            out.extend(self.template_type_check(
+                            );
+                            self.template_fill(
+                                &mut arms,
+                                base + IX_SK_TYPE,
                                 template,
-                                quote!(#attribute),
-                                quote!(!#exists || #sort_len != 1 ||),
                                 &format!("the sort key of index `{name}`"),
-                            ));
+                            )
                         }
-                        None => out.extend(check_stmt(
-                            name_span,
-                            quote!(!#exists || #sort_len == 0),
-                            &format!(
-                                "index `{name}` has a sort key: entity `{entity}` needs an `sk` \
-                                 for it"
-                            ),
-                        )),
-                    }
+                        None => {
+                            arms.push(
+                                base + IX_SK_MISSING,
+                                name_span,
+                                &format!(
+                                    "index `{name}` has a sort key: entity `{entity}` needs an \
+                                     `sk` for it"
+                                ),
+                            );
+                            quote!(__st::Fill::None)
+                        }
+                    };
+                    quote!(__st::IndexKeys::Templates(#partition, #sort))
                 }
                 EntityIndexKeys::Fields { partition, sort } => {
                     if partition.is_empty() {
-                        out.extend(check_stmt(
-                            name_span,
-                            quote!(!#exists || #local),
-                            &gsi_without_pk,
-                        ));
+                        arms.push(base + IX_GSI_WITHOUT_PK, name_span, &gsi_without_pk);
                     } else {
-                        out.extend(check_stmt(
+                        arms.push(base + IX_LSI_WITH_PK, partition_span, &lsi_with_pk);
+                    }
+                    let count = |n: usize, side: &str| {
+                        format!(
+                            "entity `{entity}` lists {n} {side}-key field(s) for index `{name}`, \
+                             whose {side} key has a different number of attributes: list one \
+                             field per attribute, in key order"
+                        )
+                    };
+                    if !partition.is_empty() {
+                        arms.push(
+                            base + IX_PK_COUNT,
                             partition_span,
-                            quote!(!#exists || !#local),
-                            &lsi_with_pk,
-                        ));
+                            &count(partition.len(), "partition"),
+                        );
                     }
-                    let sides = [
-                        (Role::Partition, partition, partition_span, &partition_len),
-                        (Role::Sort, sort, sort_span, &sort_len),
-                    ];
-                    for (role, fields, side_span, len) in sides {
-                        if matches!(role, Role::Partition) && fields.is_empty() {
-                            continue;
-                        }
-                        let n = fields.len();
-                        let side = role.word();
-                        let guard = match role {
-                            Role::Partition => quote!(!#exists || #local ||),
-                            Role::Sort => quote!(!#exists ||),
-                        };
-                        out.extend(check_stmt(
-                            side_span,
-                            quote!(#guard #len == #n),
-                            &format!(
-                                "entity `{entity}` lists {n} {side}-key field(s) for index \
-                                 `{name}`, whose {side} key has a different number of \
-                                 attributes: list one field per attribute, in key order"
-                            ),
-                        ));
-                        let attributes = match role {
-                            Role::Partition => quote!(#facts.partition),
-                            Role::Sort => quote!(#facts.sort),
-                        };
-                        let name_is = quote!(__st::index_facts::name_is);
-                        let type_is = quote!(__st::index_facts::type_is);
-                        // Only the first misplaced field is reported (one mistake, one
-                        // error), and a type only once its name is right.
-                        let mut earlier = quote!(true);
-                        for (j, field_name) in fields.iter().enumerate() {
-                            let field = self.field(&field_name.value);
-                            let attribute = &field.attribute.value;
-                            let span = field_name.span.span();
-                            let position = j + 1;
-                            let name_ok = quote!(#name_is(#attributes, #j, #attribute));
-                            out.extend(check_stmt(
-                                span,
-                                quote!(#guard #len != #n || !(#earlier) || #name_ok),
-                                &format!(
-                                    "field `{}` of entity `{entity}` is stored as `{attribute}`, \
-                                     but {side}-key attribute {position} of index `{name}` has \
-                                     another name: list the fields in key order, or rename the \
-                                     field (`#[entity(rename = \"...\")]`)",
-                                    field_name.value
-                                ),
-                            ));
-                            let ty = option_inner(&field.ty).unwrap_or(&field.ty);
-                            let scalar =
-                                quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
-                            out.extend(check_stmt(
-                                span,
-                                quote!(#guard #len != #n || !#name_ok || #type_is(#attributes, #j, #scalar)),
-                                &format!(
-                                    "field `{}` of entity `{entity}` does not have the type \
-                                     (S, N or B) of {side}-key attribute {position} of index \
-                                     `{name}`",
-                                    field_name.value
-                                ),
-                            ));
-                            earlier = quote!(#earlier && #name_ok);
-                        }
-                    }
+                    let partition = self.field_side(
+                        &mut arms,
+                        base + IX_PK_FIELD,
+                        partition,
+                        "partition",
+                        name,
+                    );
+                    arms.push(base + IX_SK_COUNT, sort_span, &count(sort.len(), "sort"));
+                    let sort = self.field_side(&mut arms, base + IX_SK_FIELD, sort, "sort", name);
+                    quote!(__st::IndexKeys::Fields(#partition, #sort))
                 }
-            }
+            };
+            let hash = name_hash(name);
+            indexes.push(quote!((#name, #hash, #keys)));
         }
 
-        // Stored fields must not collide with the attributes the entity writes for keys:
-        // one search for the first that does, one check per field naming it.
-        let template_facts = self
-            .indexes()
-            .filter(|(_, index)| matches!(index.keys, EntityIndexKeys::Templates { .. }))
-            .map(|(i, _)| format_ident!("__st_facts{}", i));
+        // Stored fields must not collide with the attributes the entity writes for keys;
+        // a `ttl` field must be the table's TTL attribute.
         let lone_pk = model.partition_key.lone_field();
         let lone_sk = model.sort_key.as_ref().and_then(KeyTemplate::lone_field);
         let stored: Vec<&FieldModel> = model.fields.iter().filter(|f| f.is_stored()).collect();
@@ -281,37 +324,59 @@ impl<'a> Emitter<'a> {
             None => quote!(::core::primitive::usize::MAX),
         };
         let (lone_pk, lone_sk) = (position(lone_pk), position(lone_sk));
-        let attributes = stored.iter().map(|f| &f.attribute.value);
-        out.extend(quote! {
-            let __st_taken = __st::index_facts::first_taken(
-                &__st_table, &[#(#attributes),*], &[#(#template_facts),*], #lone_pk, #lone_sk
-            );
-        });
-        for (j, field) in stored.into_iter().enumerate() {
+        let mut stored_checks = Vec::new();
+        for (j, field) in stored.iter().enumerate() {
             let name = field.name();
             let attribute = &field.attribute.value;
-            out.extend(check_stmt(
+            let code = FIELD + 2 * code(j);
+            arms.push(
+                code,
                 field.attribute.span.span(),
-                quote!(__st_taken != #j),
                 &format!(
                     "field `{name}` of entity `{entity}` is stored as attribute `{attribute}`, \
                      which table `{table}` uses for a key or for the entity type; rename the \
                      field's attribute (`#[entity(rename = \"...\")]`)"
                 ),
-            ));
+            );
             if let Some(span) = &field.markers.ttl {
-                out.extend(check_stmt(
+                arms.push(
+                    code + 1,
                     span.span(),
-                    quote!(__st::ttl_attribute_is(&__st_table, #attribute)),
                     &format!(
-                        "field `{name}` of entity `{entity}` is marked `ttl`, but table `{table}` \
-                         does not store TTL in attribute `{attribute}`: declare \
-                         `ttl = \"{attribute}\"` on the table, or rename the field to the table's \
-                         TTL attribute"
+                        "field `{name}` of entity `{entity}` is marked `ttl`, but table \
+                         `{table}` does not store TTL in attribute `{attribute}`: declare \
+                         `ttl = \"{attribute}\"` on the table, or rename the field to the \
+                         table's TTL attribute"
                     ),
-                ));
+                );
+            }
+            let hash = name_hash(attribute);
+            let ttl = field.markers.ttl.is_some();
+            stored_checks.push(quote!((#attribute, #hash, #ttl)));
+        }
+        let arms = arms.0;
+        quote! {
+            match __st::entity_check::<#ident>(&__st::EntityCheck {
+                partition: #partition,
+                sort: #sort,
+                indexes: &[#(#indexes),*],
+                stored: &[#(#stored_checks),*],
+                lone_partition: #lone_pk,
+                lone_sort: #lone_sk,
+            }) {
+                #arms
+                _ => (),
             }
         }
-        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn name_hash_is_the_runtime_s() {
+        // `__private::name_hash` asserts the same values.
+        assert_eq!(super::name_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(super::name_hash("PK"), 0x0942_1d07_b5d1_ed4c);
     }
 }

@@ -36,13 +36,6 @@ impl Role {
             Role::Sort => quote!(__st::KeyRole::Sort),
         }
     }
-
-    fn word(self) -> &'static str {
-        match self {
-            Role::Partition => "partition",
-            Role::Sort => "sort",
-        }
-    }
 }
 
 /// A parameter of a key-writing function: a field, by reference.
@@ -279,7 +272,8 @@ impl<'a> Emitter<'a> {
             Some((i, sort, j)) => {
                 let name = &self.model.indexes[i].name.value;
                 let side = if sort { quote!(S) } else { quote!(P) };
-                quote!(__st::KeySlot::#side(#name, #j))
+                let hash = checks::name_hash(name);
+                quote!(__st::KeySlot::#side(#name, #hash, #j))
             }
         });
         let mut slots: Vec<TokenStream> = slots.collect();
@@ -327,7 +321,7 @@ impl<'a> Emitter<'a> {
                 use #st::__private as __st;
                 #keys_const
                 #codecs
-                const _: () = { #checks };
+                const _: () = #checks;
                 #writers
 
                 #[automatically_derived]
