@@ -407,39 +407,53 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Customer>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `Customer` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Customer`: the template `c#{{c_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Customer`: the template `c#{{c_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["c_id", "Email", "Name"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `c_id` of entity `Customer` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `email` of entity `Customer` is stored as attribute `Email`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `name` of entity `Customer` is stored as attribute `Name`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Customer,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("c_id", 10779553249589602554u64, false),
+                ("Email", 15128804023676833383u64, false),
+                ("Name", 17242504816204307558u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `Customer` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Customer`: the template `c#{c_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Customer`: the template `c#{c_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `c_id` of entity `Customer` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `email` of entity `Customer` is stored as attribute `Email`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `name` of entity `Customer` is stored as attribute `Name`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -703,39 +717,53 @@ const _: () = {
         __st::field_codec::<ProductDetail>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Product>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `Product` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Product`: the template `p#{{p_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Product`: the template `p#{{p_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["p_id", "Detail", "Price"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `p_id` of entity `Product` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `detail` of entity `Product` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `price` of entity `Product` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Product,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("p_id", 3158620991794026701u64, false),
+                ("Detail", 10208004169025800916u64, false),
+                ("Price", 17210346044276039754u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `Product` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Product`: the template `p#{p_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Product`: the template `p#{p_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `p_id` of entity `Product` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `detail` of entity `Product` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `price` of entity `Product` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -993,35 +1021,47 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<Address>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Warehouse>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `Warehouse` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Warehouse`: the template `w#{{w_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Warehouse`: the template `w#{{w_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["w_id", "Address"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `w_id` of entity `Warehouse` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `address` of entity `Warehouse` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Warehouse,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("w_id", 15037583980989907270u64, false),
+                ("Address", 18220876241189582611u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `Warehouse` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Warehouse`: the template `w#{w_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Warehouse`: the template `w#{w_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `w_id` of entity `Warehouse` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `address` of entity `Warehouse` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -1274,8 +1314,8 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("GSI2", 0usize),
-        __st::KeySlot::S("GSI2", 0usize),
+        __st::KeySlot::P("GSI2", 1672350029012068960u64, 0usize),
+        __st::KeySlot::S("GSI2", 1672350029012068960u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::std::string::String>,
@@ -1290,71 +1330,90 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<WarehouseItem>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `WarehouseItem` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `WarehouseItem`: the template `p#{{p_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `WarehouseItem`: the template `w#{{w_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI2");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `OnlineShop` has no index `GSI2` (in entity `WarehouseItem`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `WarehouseItem` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1,
-            "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[2usize]),
-            "entity `WarehouseItem`: the template `w#{{w_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
-            "index `GSI2` has no sort key: remove `sk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
-            "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[3usize]),
-            "entity `WarehouseItem`: the template `p#{{p_id}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["p_id", "w_id", "Quantity"],
-            &[__st_facts0],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `p_id` of entity `WarehouseItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `w_id` of entity `WarehouseItem` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `quantity` of entity `WarehouseItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        WarehouseItem,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "GSI2",
+                    1672350029012068960u64,
+                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                ),
+            ],
+            stored: &[
+                ("p_id", 3158620991794026701u64, false),
+                ("w_id", 15037583980989907270u64, false),
+                ("Quantity", 962727646442169080u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `WarehouseItem` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `WarehouseItem`: the template `p#{p_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `WarehouseItem`: the template `w#{w_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail(
+                "table `OnlineShop` has no index `GSI2` (in entity `WarehouseItem`)",
+            )
+        }
+        17u32 => {
+            __st::fail(
+                "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `WarehouseItem` gives it no `pk`",
+            )
+        }
+        19u32 => {
+            __st::fail(
+                "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
+            )
+        }
+        20u32 => {
+            __st::fail(
+                "entity `WarehouseItem`: the template `w#{w_id}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        21u32 => __st::fail("index `GSI2` has no sort key: remove `sk`"),
+        22u32 => {
+            __st::fail(
+                "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
+            )
+        }
+        23u32 => {
+            __st::fail(
+                "entity `WarehouseItem`: the template `p#{p_id}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `p_id` of entity `WarehouseItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `w_id` of entity `WarehouseItem` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `quantity` of entity `WarehouseItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -1845,10 +1904,10 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("GSI1", 0usize),
-        __st::KeySlot::S("GSI1", 0usize),
-        __st::KeySlot::P("GSI2", 0usize),
-        __st::KeySlot::S("GSI2", 0usize),
+        __st::KeySlot::P("GSI1", 1672353327546953593u64, 0usize),
+        __st::KeySlot::S("GSI1", 1672353327546953593u64, 0usize),
+        __st::KeySlot::P("GSI2", 1672350029012068960u64, 0usize),
+        __st::KeySlot::S("GSI2", 1672350029012068960u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::std::string::String>,
@@ -1873,116 +1932,145 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<OrderItem>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `OrderItem` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `OrderItem`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `OrderItem`: the template `p#{{p_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `OnlineShop` has no index `GSI1` (in entity `OrderItem`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1,
-            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[2usize]),
-            "entity `OrderItem`: the template `p#{{p_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
-            "index `GSI1` has no sort key: remove `sk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
-            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
-            __st::takes_lone(__ST_K.attributes[3usize], < ::std::string::String as
-            ::singletable::ScalarAttribute > ::SCALAR),
-            "entity `OrderItem`: the template `{{gsi1_sk}}` stores field `gsi1_sk` as the sort key of index `GSI1`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
-        );
-        let __st_facts1 = __st::index_facts::of(&__st_table, "GSI2");
-        ::core::assert!(
-            __st_facts1.exists,
-            "table `OnlineShop` has no index `GSI2` (in entity `OrderItem`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || ! __st_facts1.local,
-            "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
-            1,
-            "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.partition.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[4usize]),
-            "entity `OrderItem`: the template `c#{{c_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 0,
-            "index `GSI2` has no sort key: remove `sk`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() <= 1,
-            "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[5usize]),
-            "entity `OrderItem`: the template `p#{{gsi1_sk}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["o_id", "p_id", "gsi1_sk", "c_id", "Quantity", "Price"],
-            &[__st_facts0, __st_facts1],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `o_id` of entity `OrderItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `p_id` of entity `OrderItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `gsi1_sk` of entity `OrderItem` is stored as attribute `gsi1_sk`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `c_id` of entity `OrderItem` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `quantity` of entity `OrderItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 5usize,
-            "field `price` of entity `OrderItem` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        OrderItem,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "GSI1",
+                    1672353327546953593u64,
+                    __st::IndexKeys::Templates(
+                        __st::Fill::Text,
+                        __st::Fill::Lone(
+                            <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                        ),
+                    ),
+                ),
+                (
+                    "GSI2",
+                    1672350029012068960u64,
+                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                ),
+            ],
+            stored: &[
+                ("o_id", 11184560708501279646u64, false),
+                ("p_id", 3158620991794026701u64, false),
+                ("gsi1_sk", 4830526375955476104u64, false),
+                ("c_id", 10779553249589602554u64, false),
+                ("Quantity", 962727646442169080u64, false),
+                ("Price", 17210346044276039754u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `OrderItem` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `OrderItem`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `OrderItem`: the template `p#{p_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail("table `OnlineShop` has no index `GSI1` (in entity `OrderItem`)")
+        }
+        17u32 => {
+            __st::fail(
+                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`",
+            )
+        }
+        19u32 => {
+            __st::fail(
+                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
+            )
+        }
+        20u32 => {
+            __st::fail(
+                "entity `OrderItem`: the template `p#{p_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
+        22u32 => {
+            __st::fail(
+                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
+            )
+        }
+        23u32 => {
+            __st::fail(
+                "entity `OrderItem`: the template `{gsi1_sk}` stores field `gsi1_sk` as the sort key of index `GSI1`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
+            )
+        }
+        1040u32 => {
+            __st::fail("table `OnlineShop` has no index `GSI2` (in entity `OrderItem`)")
+        }
+        1041u32 => {
+            __st::fail(
+                "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`",
+            )
+        }
+        1043u32 => {
+            __st::fail(
+                "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
+            )
+        }
+        1044u32 => {
+            __st::fail(
+                "entity `OrderItem`: the template `c#{c_id}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1045u32 => __st::fail("index `GSI2` has no sort key: remove `sk`"),
+        1046u32 => {
+            __st::fail(
+                "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
+            )
+        }
+        1047u32 => {
+            __st::fail(
+                "entity `OrderItem`: the template `p#{gsi1_sk}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `o_id` of entity `OrderItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `p_id` of entity `OrderItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `gsi1_sk` of entity `OrderItem` is stored as attribute `gsi1_sk`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `c_id` of entity `OrderItem` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `quantity` of entity `OrderItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048586u32 => {
+            __st::fail(
+                "field `price` of entity `OrderItem` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -2687,39 +2775,53 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Order>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `Order` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Order`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Order`: the template `c#{{c_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["o_id", "c_id", "Date"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `o_id` of entity `Order` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `c_id` of entity `Order` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `date` of entity `Order` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Order,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("o_id", 11184560708501279646u64, false),
+                ("c_id", 10779553249589602554u64, false),
+                ("Date", 12430588576162306841u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `Order` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Order`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Order`: the template `c#{c_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `o_id` of entity `Order` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `c_id` of entity `Order` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `date` of entity `Order` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -3038,10 +3140,10 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("GSI1", 0usize),
-        __st::KeySlot::S("GSI1", 0usize),
-        __st::KeySlot::P("GSI2", 0usize),
-        __st::KeySlot::S("GSI2", 0usize),
+        __st::KeySlot::P("GSI1", 1672353327546953593u64, 0usize),
+        __st::KeySlot::S("GSI1", 1672353327546953593u64, 0usize),
+        __st::KeySlot::P("GSI2", 1672350029012068960u64, 0usize),
+        __st::KeySlot::S("GSI2", 1672350029012068960u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::std::string::String>,
@@ -3066,115 +3168,140 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<InvoiceDetail>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Invoice>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `Invoice` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Invoice`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `OnlineShop` has no index `GSI1` (in entity `Invoice`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1,
-            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[2usize]),
-            "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
-            "index `GSI1` has no sort key: remove `sk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
-            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[3usize]),
-            "entity `Invoice`: the template `i#{{i_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts1 = __st::index_facts::of(&__st_table, "GSI2");
-        ::core::assert!(
-            __st_facts1.exists,
-            "table `OnlineShop` has no index `GSI2` (in entity `Invoice`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || ! __st_facts1.local,
-            "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
-            1,
-            "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.partition.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[4usize]),
-            "entity `Invoice`: the template `c#{{c_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 0,
-            "index `GSI2` has no sort key: remove `sk`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() <= 1,
-            "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[5usize]),
-            "entity `Invoice`: the template `i#{{date}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["o_id", "i_id", "c_id", "Amount", "Date", "Detail"],
-            &[__st_facts0, __st_facts1],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `o_id` of entity `Invoice` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `i_id` of entity `Invoice` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `c_id` of entity `Invoice` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `amount` of entity `Invoice` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `date` of entity `Invoice` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 5usize,
-            "field `detail` of entity `Invoice` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Invoice,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "GSI1",
+                    1672353327546953593u64,
+                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                ),
+                (
+                    "GSI2",
+                    1672350029012068960u64,
+                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                ),
+            ],
+            stored: &[
+                ("o_id", 11184560708501279646u64, false),
+                ("i_id", 11478732921406160084u64, false),
+                ("c_id", 10779553249589602554u64, false),
+                ("Amount", 13445680396914178377u64, false),
+                ("Date", 12430588576162306841u64, false),
+                ("Detail", 10208004169025800916u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `Invoice` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Invoice`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Invoice`: the template `i#{i_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail("table `OnlineShop` has no index `GSI1` (in entity `Invoice`)")
+        }
+        17u32 => {
+            __st::fail(
+                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`",
+            )
+        }
+        19u32 => {
+            __st::fail(
+                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
+            )
+        }
+        20u32 => {
+            __st::fail(
+                "entity `Invoice`: the template `i#{i_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
+        22u32 => {
+            __st::fail(
+                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
+            )
+        }
+        23u32 => {
+            __st::fail(
+                "entity `Invoice`: the template `i#{i_id}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1040u32 => {
+            __st::fail("table `OnlineShop` has no index `GSI2` (in entity `Invoice`)")
+        }
+        1041u32 => {
+            __st::fail(
+                "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`",
+            )
+        }
+        1043u32 => {
+            __st::fail(
+                "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
+            )
+        }
+        1044u32 => {
+            __st::fail(
+                "entity `Invoice`: the template `c#{c_id}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1045u32 => __st::fail("index `GSI2` has no sort key: remove `sk`"),
+        1046u32 => {
+            __st::fail(
+                "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
+            )
+        }
+        1047u32 => {
+            __st::fail(
+                "entity `Invoice`: the template `i#{date}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `o_id` of entity `Invoice` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `i_id` of entity `Invoice` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `c_id` of entity `Invoice` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `amount` of entity `Invoice` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `date` of entity `Invoice` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048586u32 => {
+            __st::fail(
+                "field `detail` of entity `Invoice` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -3845,10 +3972,10 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("GSI1", 0usize),
-        __st::KeySlot::S("GSI1", 0usize),
-        __st::KeySlot::P("GSI2", 0usize),
-        __st::KeySlot::S("GSI2", 0usize),
+        __st::KeySlot::P("GSI1", 1672353327546953593u64, 0usize),
+        __st::KeySlot::S("GSI1", 1672353327546953593u64, 0usize),
+        __st::KeySlot::P("GSI2", 1672350029012068960u64, 0usize),
+        __st::KeySlot::S("GSI2", 1672350029012068960u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::std::string::String>,
@@ -3871,115 +3998,140 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Shipment>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `Shipment` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Shipment`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `OnlineShop` has no index `GSI1` (in entity `Shipment`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1,
-            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[2usize]),
-            "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
-            "index `GSI1` has no sort key: remove `sk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
-            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[3usize]),
-            "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts1 = __st::index_facts::of(&__st_table, "GSI2");
-        ::core::assert!(
-            __st_facts1.exists,
-            "table `OnlineShop` has no index `GSI2` (in entity `Shipment`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || ! __st_facts1.local,
-            "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
-            1,
-            "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.partition.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[4usize]),
-            "entity `Shipment`: the template `w#{{w_id}}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 0,
-            "index `GSI2` has no sort key: remove `sk`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() <= 1,
-            "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[5usize]),
-            "entity `Shipment`: the template `sh#{{sh_id}}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["o_id", "sh_id", "w_id", "Address", "Type", "Date"],
-            &[__st_facts0, __st_facts1],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `o_id` of entity `Shipment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `sh_id` of entity `Shipment` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `w_id` of entity `Shipment` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `address` of entity `Shipment` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `type_` of entity `Shipment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 5usize,
-            "field `date` of entity `Shipment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Shipment,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "GSI1",
+                    1672353327546953593u64,
+                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                ),
+                (
+                    "GSI2",
+                    1672350029012068960u64,
+                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                ),
+            ],
+            stored: &[
+                ("o_id", 11184560708501279646u64, false),
+                ("sh_id", 9239103064407079838u64, false),
+                ("w_id", 15037583980989907270u64, false),
+                ("Address", 18220876241189582611u64, false),
+                ("Type", 15141729748988399629u64, false),
+                ("Date", 12430588576162306841u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `Shipment` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Shipment`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Shipment`: the template `sh#{sh_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail("table `OnlineShop` has no index `GSI1` (in entity `Shipment`)")
+        }
+        17u32 => {
+            __st::fail(
+                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`",
+            )
+        }
+        19u32 => {
+            __st::fail(
+                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
+            )
+        }
+        20u32 => {
+            __st::fail(
+                "entity `Shipment`: the template `sh#{sh_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
+        22u32 => {
+            __st::fail(
+                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
+            )
+        }
+        23u32 => {
+            __st::fail(
+                "entity `Shipment`: the template `sh#{sh_id}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1040u32 => {
+            __st::fail("table `OnlineShop` has no index `GSI2` (in entity `Shipment`)")
+        }
+        1041u32 => {
+            __st::fail(
+                "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`",
+            )
+        }
+        1043u32 => {
+            __st::fail(
+                "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
+            )
+        }
+        1044u32 => {
+            __st::fail(
+                "entity `Shipment`: the template `w#{w_id}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1045u32 => __st::fail("index `GSI2` has no sort key: remove `sk`"),
+        1046u32 => {
+            __st::fail(
+                "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
+            )
+        }
+        1047u32 => {
+            __st::fail(
+                "entity `Shipment`: the template `sh#{sh_id}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `o_id` of entity `Shipment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `sh_id` of entity `Shipment` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `w_id` of entity `Shipment` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `address` of entity `Shipment` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `type_` of entity `Shipment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048586u32 => {
+            __st::fail(
+                "field `date` of entity `Shipment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -4637,8 +4789,8 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("GSI1", 0usize),
-        __st::KeySlot::S("GSI1", 0usize),
+        __st::KeySlot::P("GSI1", 1672353327546953593u64, 0usize),
+        __st::KeySlot::S("GSI1", 1672353327546953593u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::std::string::String>,
@@ -4661,79 +4813,102 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<ShipmentItem>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `OnlineShop` has no sort key, so entity `ShipmentItem` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `ShipmentItem`: the template `o#{{o_id}}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `ShipmentItem`: the template `shp#{{shp_id}}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `OnlineShop` has no index `GSI1` (in entity `ShipmentItem`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `ShipmentItem` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1,
-            "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.partition.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[2usize]),
-            "entity `ShipmentItem`: the template `sh#{{sh_id}}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 0,
-            "index `GSI1` has no sort key: remove `sk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() <= 1,
-            "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1 ||
-            __st::takes_text(__ST_K.attributes[3usize]),
-            "entity `ShipmentItem`: the template `p#{{p_id}}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["o_id", "shp_id", "sh_id", "p_id", "Quantity"],
-            &[__st_facts0],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `o_id` of entity `ShipmentItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `shp_id` of entity `ShipmentItem` is stored as attribute `shp_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `sh_id` of entity `ShipmentItem` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `p_id` of entity `ShipmentItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `quantity` of entity `ShipmentItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        ShipmentItem,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "GSI1",
+                    1672353327546953593u64,
+                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                ),
+            ],
+            stored: &[
+                ("o_id", 11184560708501279646u64, false),
+                ("shp_id", 10659669453978040354u64, false),
+                ("sh_id", 9239103064407079838u64, false),
+                ("p_id", 3158620991794026701u64, false),
+                ("Quantity", 962727646442169080u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `OnlineShop` has no sort key, so entity `ShipmentItem` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `ShipmentItem`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `ShipmentItem`: the template `shp#{shp_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail(
+                "table `OnlineShop` has no index `GSI1` (in entity `ShipmentItem`)",
+            )
+        }
+        17u32 => {
+            __st::fail(
+                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `ShipmentItem` gives it no `pk`",
+            )
+        }
+        19u32 => {
+            __st::fail(
+                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
+            )
+        }
+        20u32 => {
+            __st::fail(
+                "entity `ShipmentItem`: the template `sh#{sh_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
+        22u32 => {
+            __st::fail(
+                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
+            )
+        }
+        23u32 => {
+            __st::fail(
+                "entity `ShipmentItem`: the template `p#{p_id}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `o_id` of entity `ShipmentItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `shp_id` of entity `ShipmentItem` is stored as attribute `shp_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `sh_id` of entity `ShipmentItem` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `p_id` of entity `ShipmentItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `quantity` of entity `ShipmentItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,

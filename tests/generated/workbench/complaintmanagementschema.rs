@@ -144,8 +144,8 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("Agents_Comments_GSI", 0usize),
-        __st::KeySlot::S("Agents_Comments_GSI", 0usize),
+        __st::KeySlot::P("Agents_Comments_GSI", 16722328583722493936u64, 0usize),
+        __st::KeySlot::S("Agents_Comments_GSI", 16722328583722493936u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::std::string::String>,
@@ -174,107 +174,138 @@ const _: () = {
             ::core::option::Option<::std::collections::HashSet<::std::string::String>>,
         >(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Comm>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `ComplaintManagementSystem` has no sort key, so entity `Comm` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_lone(__ST_K.attributes[0usize], < ::std::string::String as
-            ::singletable::ScalarAttribute > ::SCALAR),
-            "entity `Comm`: the template `{{complaint_id}}` stores field `complaint_id` as the partition key of table `ComplaintManagementSystem`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Comm`: the template `comm#{{comm_date}}#{{comm_id}}` renders a string, but the sort key of table `ComplaintManagementSystem` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "Agents_Comments_GSI");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `ComplaintManagementSystem` has no index `Agents_Comments_GSI` (in entity `Comm`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `Agents_Comments_GSI` is a local secondary index: it shares the table's partition key, so entity `Comm` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1usize,
-            "entity `Comm` lists 1 partition-key field(s) for index `Agents_Comments_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() !=
-            1usize || ! (true) || __st::index_facts::name_is(__st_facts0.partition,
-            0usize, "agentID"),
-            "field `agent_id` of entity `Comm` is stored as `agentID`, but partition-key attribute 1 of index `Agents_Comments_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() !=
-            1usize || ! __st::index_facts::name_is(__st_facts0.partition, 0usize,
-            "agentID") || __st::index_facts::type_is(__st_facts0.partition, 0usize, <
-            ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `agent_id` of entity `Comm` does not have the type (S, N or B) of partition-key attribute 1 of index `Agents_Comments_GSI`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() == 1usize,
-            "entity `Comm` lists 1 sort-key field(s) for index `Agents_Comments_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1usize || ! (true) ||
-            __st::index_facts::name_is(__st_facts0.sort, 0usize, "comm_date"),
-            "field `comm_date` of entity `Comm` is stored as `comm_date`, but sort-key attribute 1 of index `Agents_Comments_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1usize || !
-            __st::index_facts::name_is(__st_facts0.sort, 0usize, "comm_date") ||
-            __st::index_facts::type_is(__st_facts0.sort, 0usize, < ::std::string::String
-            as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `comm_date` of entity `Comm` does not have the type (S, N or B) of sort-key attribute 1 of index `Agents_Comments_GSI`"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &[
-                "complaint_id",
-                "comm_id",
-                "comm_date",
-                "complaint_state",
-                "comm_text",
-                "agentID",
-                "attachments",
+    const _: () = match __st::entity_check::<
+        Comm,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Lone(
+                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+            ),
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "Agents_Comments_GSI",
+                    16722328583722493936u64,
+                    __st::IndexKeys::Fields(
+                        &[
+                            (
+                                "agentID",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                        &[
+                            (
+                                "comm_date",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                    ),
+                ),
             ],
-            &[],
-            0usize,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `complaint_id` of entity `Comm` is stored as attribute `complaint_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `comm_id` of entity `Comm` is stored as attribute `comm_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `comm_date` of entity `Comm` is stored as attribute `comm_date`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `complaint_state` of entity `Comm` is stored as attribute `complaint_state`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `comm_text` of entity `Comm` is stored as attribute `comm_text`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 5usize,
-            "field `agent_id` of entity `Comm` is stored as attribute `agentID`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 6usize,
-            "field `attachments` of entity `Comm` is stored as attribute `attachments`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+            stored: &[
+                ("complaint_id", 13417742471310842802u64, false),
+                ("comm_id", 17776228670369670159u64, false),
+                ("comm_date", 8686123275993655174u64, false),
+                ("complaint_state", 16005040486165189136u64, false),
+                ("comm_text", 17329821271832718921u64, false),
+                ("agentID", 11232082518504627835u64, false),
+                ("attachments", 17942809321358531137u64, false),
+            ],
+            lone_partition: 0usize,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `ComplaintManagementSystem` has no sort key, so entity `Comm` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Comm`: the template `{complaint_id}` stores field `complaint_id` as the partition key of table `ComplaintManagementSystem`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Comm`: the template `comm#{comm_date}#{comm_id}` renders a string, but the sort key of table `ComplaintManagementSystem` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail(
+                "table `ComplaintManagementSystem` has no index `Agents_Comments_GSI` (in entity `Comm`)",
+            )
+        }
+        17u32 => {
+            __st::fail(
+                "index `Agents_Comments_GSI` is a local secondary index: it shares the table's partition key, so entity `Comm` gives it no `pk`",
+            )
+        }
+        25u32 => {
+            __st::fail(
+                "entity `Comm` lists 1 partition-key field(s) for index `Agents_Comments_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        32u32 => {
+            __st::fail(
+                "field `agent_id` of entity `Comm` is stored as `agentID`, but partition-key attribute 1 of index `Agents_Comments_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        33u32 => {
+            __st::fail(
+                "field `agent_id` of entity `Comm` does not have the type (S, N or B) of partition-key attribute 1 of index `Agents_Comments_GSI`",
+            )
+        }
+        26u32 => {
+            __st::fail(
+                "entity `Comm` lists 1 sort-key field(s) for index `Agents_Comments_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        528u32 => {
+            __st::fail(
+                "field `comm_date` of entity `Comm` is stored as `comm_date`, but sort-key attribute 1 of index `Agents_Comments_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        529u32 => {
+            __st::fail(
+                "field `comm_date` of entity `Comm` does not have the type (S, N or B) of sort-key attribute 1 of index `Agents_Comments_GSI`",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `complaint_id` of entity `Comm` is stored as attribute `complaint_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `comm_id` of entity `Comm` is stored as attribute `comm_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `comm_date` of entity `Comm` is stored as attribute `comm_date`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `complaint_state` of entity `Comm` is stored as attribute `complaint_state`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `comm_text` of entity `Comm` is stored as attribute `comm_text`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048586u32 => {
+            __st::fail(
+                "field `agent_id` of entity `Comm` is stored as attribute `agentID`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048588u32 => {
+            __st::fail(
+                "field `attachments` of entity `Comm` is stored as attribute `attachments`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -863,10 +894,10 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("Customer_Complaint_GSI", 0usize),
-        __st::KeySlot::S("Customer_Complaint_GSI", 0usize),
-        __st::KeySlot::P("Escalations_GSI", 0usize),
-        __st::KeySlot::S("Escalations_GSI", 0usize),
+        __st::KeySlot::P("Customer_Complaint_GSI", 6041887103099070397u64, 0usize),
+        __st::KeySlot::S("Customer_Complaint_GSI", 6041887103099070397u64, 0usize),
+        __st::KeySlot::P("Escalations_GSI", 11972641687917993167u64, 0usize),
+        __st::KeySlot::S("Escalations_GSI", 11972641687917993167u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::core::option::Option<::std::string::String>>,
@@ -889,155 +920,202 @@ const _: () = {
         __st::field_codec::<::core::option::Option<::std::string::String>>(),
         __st::field_codec::<::core::option::Option<::std::string::String>>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Metadata>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `ComplaintManagementSystem` has no sort key, so entity `Metadata` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_lone(__ST_K.attributes[0usize], < ::std::string::String as
-            ::singletable::ScalarAttribute > ::SCALAR),
-            "entity `Metadata`: the template `{{complaint_id}}` stores field `complaint_id` as the partition key of table `ComplaintManagementSystem`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Metadata`: the template `metadata` renders a string, but the sort key of table `ComplaintManagementSystem` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "Customer_Complaint_GSI");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `ComplaintManagementSystem` has no index `Customer_Complaint_GSI` (in entity `Metadata`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `Customer_Complaint_GSI` is a local secondary index: it shares the table's partition key, so entity `Metadata` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1usize,
-            "entity `Metadata` lists 1 partition-key field(s) for index `Customer_Complaint_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() !=
-            1usize || ! (true) || __st::index_facts::name_is(__st_facts0.partition,
-            0usize, "customer_id"),
-            "field `customer_id` of entity `Metadata` is stored as `customer_id`, but partition-key attribute 1 of index `Customer_Complaint_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() !=
-            1usize || ! __st::index_facts::name_is(__st_facts0.partition, 0usize,
-            "customer_id") || __st::index_facts::type_is(__st_facts0.partition, 0usize, <
-            ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `customer_id` of entity `Metadata` does not have the type (S, N or B) of partition-key attribute 1 of index `Customer_Complaint_GSI`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() == 1usize,
-            "entity `Metadata` lists 1 sort-key field(s) for index `Customer_Complaint_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1usize || ! (true) ||
-            __st::index_facts::name_is(__st_facts0.sort, 0usize, "complaint_id"),
-            "field `complaint_id` of entity `Metadata` is stored as `complaint_id`, but sort-key attribute 1 of index `Customer_Complaint_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1usize || !
-            __st::index_facts::name_is(__st_facts0.sort, 0usize, "complaint_id") ||
-            __st::index_facts::type_is(__st_facts0.sort, 0usize, < ::std::string::String
-            as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `complaint_id` of entity `Metadata` does not have the type (S, N or B) of sort-key attribute 1 of index `Customer_Complaint_GSI`"
-        );
-        let __st_facts1 = __st::index_facts::of(&__st_table, "Escalations_GSI");
-        ::core::assert!(
-            __st_facts1.exists,
-            "table `ComplaintManagementSystem` has no index `Escalations_GSI` (in entity `Metadata`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || ! __st_facts1.local,
-            "index `Escalations_GSI` is a local secondary index: it shares the table's partition key, so entity `Metadata` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
-            1usize,
-            "entity `Metadata` lists 1 partition-key field(s) for index `Escalations_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() !=
-            1usize || ! (true) || __st::index_facts::name_is(__st_facts1.partition,
-            0usize, "escalated_to"),
-            "field `escalated_to` of entity `Metadata` is stored as `escalated_to`, but partition-key attribute 1 of index `Escalations_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() !=
-            1usize || ! __st::index_facts::name_is(__st_facts1.partition, 0usize,
-            "escalated_to") || __st::index_facts::type_is(__st_facts1.partition, 0usize,
-            < ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `escalated_to` of entity `Metadata` does not have the type (S, N or B) of partition-key attribute 1 of index `Escalations_GSI`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() == 1usize,
-            "entity `Metadata` lists 1 sort-key field(s) for index `Escalations_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 1usize || ! (true) ||
-            __st::index_facts::name_is(__st_facts1.sort, 0usize, "escalation_time"),
-            "field `escalation_time` of entity `Metadata` is stored as `escalation_time`, but sort-key attribute 1 of index `Escalations_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 1usize || !
-            __st::index_facts::name_is(__st_facts1.sort, 0usize, "escalation_time") ||
-            __st::index_facts::type_is(__st_facts1.sort, 0usize, < ::std::string::String
-            as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `escalation_time` of entity `Metadata` does not have the type (S, N or B) of sort-key attribute 1 of index `Escalations_GSI`"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &[
-                "customer_id",
-                "complaint_id",
-                "current_state",
-                "creation_time",
-                "severity",
-                "complaint_description",
-                "escalated_to",
-                "escalation_time",
+    const _: () = match __st::entity_check::<
+        Metadata,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Lone(
+                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+            ),
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "Customer_Complaint_GSI",
+                    6041887103099070397u64,
+                    __st::IndexKeys::Fields(
+                        &[
+                            (
+                                "customer_id",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                        &[
+                            (
+                                "complaint_id",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                    ),
+                ),
+                (
+                    "Escalations_GSI",
+                    11972641687917993167u64,
+                    __st::IndexKeys::Fields(
+                        &[
+                            (
+                                "escalated_to",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                        &[
+                            (
+                                "escalation_time",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                    ),
+                ),
             ],
-            &[],
-            1usize,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `customer_id` of entity `Metadata` is stored as attribute `customer_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `complaint_id` of entity `Metadata` is stored as attribute `complaint_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `current_state` of entity `Metadata` is stored as attribute `current_state`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `creation_time` of entity `Metadata` is stored as attribute `creation_time`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `severity` of entity `Metadata` is stored as attribute `severity`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 5usize,
-            "field `complaint_description` of entity `Metadata` is stored as attribute `complaint_description`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 6usize,
-            "field `escalated_to` of entity `Metadata` is stored as attribute `escalated_to`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 7usize,
-            "field `escalation_time` of entity `Metadata` is stored as attribute `escalation_time`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+            stored: &[
+                ("customer_id", 16485235612702209503u64, false),
+                ("complaint_id", 13417742471310842802u64, false),
+                ("current_state", 17182053464480946896u64, false),
+                ("creation_time", 6896861186793814680u64, false),
+                ("severity", 8136337910522881810u64, false),
+                ("complaint_description", 12135151853465005779u64, false),
+                ("escalated_to", 1907810411322399073u64, false),
+                ("escalation_time", 11818943915312993620u64, false),
+            ],
+            lone_partition: 1usize,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `ComplaintManagementSystem` has no sort key, so entity `Metadata` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Metadata`: the template `{complaint_id}` stores field `complaint_id` as the partition key of table `ComplaintManagementSystem`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Metadata`: the template `metadata` renders a string, but the sort key of table `ComplaintManagementSystem` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail(
+                "table `ComplaintManagementSystem` has no index `Customer_Complaint_GSI` (in entity `Metadata`)",
+            )
+        }
+        17u32 => {
+            __st::fail(
+                "index `Customer_Complaint_GSI` is a local secondary index: it shares the table's partition key, so entity `Metadata` gives it no `pk`",
+            )
+        }
+        25u32 => {
+            __st::fail(
+                "entity `Metadata` lists 1 partition-key field(s) for index `Customer_Complaint_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        32u32 => {
+            __st::fail(
+                "field `customer_id` of entity `Metadata` is stored as `customer_id`, but partition-key attribute 1 of index `Customer_Complaint_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        33u32 => {
+            __st::fail(
+                "field `customer_id` of entity `Metadata` does not have the type (S, N or B) of partition-key attribute 1 of index `Customer_Complaint_GSI`",
+            )
+        }
+        26u32 => {
+            __st::fail(
+                "entity `Metadata` lists 1 sort-key field(s) for index `Customer_Complaint_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        528u32 => {
+            __st::fail(
+                "field `complaint_id` of entity `Metadata` is stored as `complaint_id`, but sort-key attribute 1 of index `Customer_Complaint_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        529u32 => {
+            __st::fail(
+                "field `complaint_id` of entity `Metadata` does not have the type (S, N or B) of sort-key attribute 1 of index `Customer_Complaint_GSI`",
+            )
+        }
+        1040u32 => {
+            __st::fail(
+                "table `ComplaintManagementSystem` has no index `Escalations_GSI` (in entity `Metadata`)",
+            )
+        }
+        1041u32 => {
+            __st::fail(
+                "index `Escalations_GSI` is a local secondary index: it shares the table's partition key, so entity `Metadata` gives it no `pk`",
+            )
+        }
+        1049u32 => {
+            __st::fail(
+                "entity `Metadata` lists 1 partition-key field(s) for index `Escalations_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        1056u32 => {
+            __st::fail(
+                "field `escalated_to` of entity `Metadata` is stored as `escalated_to`, but partition-key attribute 1 of index `Escalations_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1057u32 => {
+            __st::fail(
+                "field `escalated_to` of entity `Metadata` does not have the type (S, N or B) of partition-key attribute 1 of index `Escalations_GSI`",
+            )
+        }
+        1050u32 => {
+            __st::fail(
+                "entity `Metadata` lists 1 sort-key field(s) for index `Escalations_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        1552u32 => {
+            __st::fail(
+                "field `escalation_time` of entity `Metadata` is stored as `escalation_time`, but sort-key attribute 1 of index `Escalations_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1553u32 => {
+            __st::fail(
+                "field `escalation_time` of entity `Metadata` does not have the type (S, N or B) of sort-key attribute 1 of index `Escalations_GSI`",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `customer_id` of entity `Metadata` is stored as attribute `customer_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `complaint_id` of entity `Metadata` is stored as attribute `complaint_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `current_state` of entity `Metadata` is stored as attribute `current_state`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `creation_time` of entity `Metadata` is stored as attribute `creation_time`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `severity` of entity `Metadata` is stored as attribute `severity`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048586u32 => {
+            __st::fail(
+                "field `complaint_description` of entity `Metadata` is stored as attribute `complaint_description`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048588u32 => {
+            __st::fail(
+                "field `escalated_to` of entity `Metadata` is stored as attribute `escalated_to`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048590u32 => {
+            __st::fail(
+                "field `escalation_time` of entity `Metadata` is stored as attribute `escalation_time`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,

@@ -326,44 +326,61 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::core::option::Option<Detail>>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Device>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `DeviceStateLog` has no sort key, so entity `Device` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Device`: the template `d#{{device_id}}` renders a string, but the partition key of table `DeviceStateLog` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_lone(__ST_K.attributes[1usize],
-            < ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
-            "entity `Device`: the template `{{date}}` stores field `date` as the sort key of table `DeviceStateLog`, which is typed N or B; a lone `{{field}}` stores the field's own value there, so the field must have that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["device_id", "date", "State", "Detail"],
-            &[],
-            ::core::primitive::usize::MAX,
-            1usize,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `device_id` of entity `Device` is stored as attribute `device_id`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `date` of entity `Device` is stored as attribute `date`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `state` of entity `Device` is stored as attribute `State`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `detail` of entity `Device` is stored as attribute `Detail`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Device,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Lone(
+                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+            ),
+            indexes: &[],
+            stored: &[
+                ("device_id", 922432305241185225u64, false),
+                ("date", 9609363733564572473u64, false),
+                ("State", 12548033600169640822u64, false),
+                ("Detail", 10208004169025800916u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: 1usize,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `DeviceStateLog` has no sort key, so entity `Device` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Device`: the template `d#{device_id}` renders a string, but the partition key of table `DeviceStateLog` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Device`: the template `{date}` stores field `date` as the sort key of table `DeviceStateLog`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `device_id` of entity `Device` is stored as attribute `device_id`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `date` of entity `Device` is stored as attribute `date`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `state` of entity `Device` is stored as attribute `State`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `detail` of entity `Device` is stored as attribute `Detail`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,

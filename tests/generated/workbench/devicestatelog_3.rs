@@ -328,43 +328,59 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::core::option::Option<Detail>>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Device>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `DeviceStateLog` has no sort key, so entity `Device` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Device`: the template `d#{{device_id}}` renders a string, but the partition key of table `DeviceStateLog` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Device`: the template `{{state}}#{{date}}` renders a string, but the sort key of table `DeviceStateLog` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["device_id", "Date", "State", "Detail"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `device_id` of entity `Device` is stored as attribute `device_id`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `date` of entity `Device` is stored as attribute `Date`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `state` of entity `Device` is stored as attribute `State`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `detail` of entity `Device` is stored as attribute `Detail`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Device,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("device_id", 922432305241185225u64, false),
+                ("Date", 12430588576162306841u64, false),
+                ("State", 12548033600169640822u64, false),
+                ("Detail", 10208004169025800916u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `DeviceStateLog` has no sort key, so entity `Device` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Device`: the template `d#{device_id}` renders a string, but the partition key of table `DeviceStateLog` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Device`: the template `{state}#{date}` renders a string, but the sort key of table `DeviceStateLog` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `device_id` of entity `Device` is stored as attribute `device_id`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `date` of entity `Device` is stored as attribute `Date`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `state` of entity `Device` is stored as attribute `State`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `detail` of entity `Device` is stored as attribute `Detail`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,

@@ -117,8 +117,8 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("GSI1", 0usize),
-        __st::KeySlot::S("GSI1", 0usize),
+        __st::KeySlot::P("GSI1", 1672353327546953593u64, 0usize),
+        __st::KeySlot::S("GSI1", 1672353327546953593u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::std::string::String>,
@@ -139,90 +139,122 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::core::option::Option<::std::string::String>>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Device>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `DeviceStateLog` has no sort key, so entity `Device` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Device`: the template `d#{{device_id}}` renders a string, but the partition key of table `DeviceStateLog` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Device`: the template `{{state}}#{{date}}` renders a string, but the sort key of table `DeviceStateLog` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI1");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `DeviceStateLog` has no index `GSI1` (in entity `Device`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Device` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1usize,
-            "entity `Device` lists 1 partition-key field(s) for index `GSI1`, whose partition key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() !=
-            1usize || ! (true) || __st::index_facts::name_is(__st_facts0.partition,
-            0usize, "Operator"),
-            "field `operator` of entity `Device` is stored as `Operator`, but partition-key attribute 1 of index `GSI1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() !=
-            1usize || ! __st::index_facts::name_is(__st_facts0.partition, 0usize,
-            "Operator") || __st::index_facts::type_is(__st_facts0.partition, 0usize, <
-            ::std::string::String as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `operator` of entity `Device` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI1`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() == 1usize,
-            "entity `Device` lists 1 sort-key field(s) for index `GSI1`, whose sort key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1usize || ! (true) ||
-            __st::index_facts::name_is(__st_facts0.sort, 0usize, "Date"),
-            "field `date` of entity `Device` is stored as `Date`, but sort-key attribute 1 of index `GSI1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1usize || !
-            __st::index_facts::name_is(__st_facts0.sort, 0usize, "Date") ||
-            __st::index_facts::type_is(__st_facts0.sort, 0usize, < ::std::string::String
-            as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `date` of entity `Device` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI1`"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["device_id", "Operator", "Date", "State", "EscalatedTo"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `device_id` of entity `Device` is stored as attribute `device_id`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `operator` of entity `Device` is stored as attribute `Operator`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `date` of entity `Device` is stored as attribute `Date`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `state` of entity `Device` is stored as attribute `State`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `escalated_to` of entity `Device` is stored as attribute `EscalatedTo`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Device,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "GSI1",
+                    1672353327546953593u64,
+                    __st::IndexKeys::Fields(
+                        &[
+                            (
+                                "Operator",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                        &[
+                            (
+                                "Date",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                    ),
+                ),
+            ],
+            stored: &[
+                ("device_id", 922432305241185225u64, false),
+                ("Operator", 14159351691451098941u64, false),
+                ("Date", 12430588576162306841u64, false),
+                ("State", 12548033600169640822u64, false),
+                ("EscalatedTo", 4334502094624654642u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `DeviceStateLog` has no sort key, so entity `Device` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Device`: the template `d#{device_id}` renders a string, but the partition key of table `DeviceStateLog` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Device`: the template `{state}#{date}` renders a string, but the sort key of table `DeviceStateLog` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail("table `DeviceStateLog` has no index `GSI1` (in entity `Device`)")
+        }
+        17u32 => {
+            __st::fail(
+                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Device` gives it no `pk`",
+            )
+        }
+        25u32 => {
+            __st::fail(
+                "entity `Device` lists 1 partition-key field(s) for index `GSI1`, whose partition key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        32u32 => {
+            __st::fail(
+                "field `operator` of entity `Device` is stored as `Operator`, but partition-key attribute 1 of index `GSI1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        33u32 => {
+            __st::fail(
+                "field `operator` of entity `Device` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI1`",
+            )
+        }
+        26u32 => {
+            __st::fail(
+                "entity `Device` lists 1 sort-key field(s) for index `GSI1`, whose sort key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        528u32 => {
+            __st::fail(
+                "field `date` of entity `Device` is stored as `Date`, but sort-key attribute 1 of index `GSI1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        529u32 => {
+            __st::fail(
+                "field `date` of entity `Device` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI1`",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `device_id` of entity `Device` is stored as attribute `device_id`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `operator` of entity `Device` is stored as attribute `Operator`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `date` of entity `Device` is stored as attribute `Date`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `state` of entity `Device` is stored as attribute `State`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `escalated_to` of entity `Device` is stored as attribute `EscalatedTo`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,

@@ -213,10 +213,10 @@ const _: () = {
     >([
         __st::KeySlot::Pk,
         __st::KeySlot::Sk,
-        __st::KeySlot::P("GSI-1", 0usize),
-        __st::KeySlot::S("GSI-1", 0usize),
-        __st::KeySlot::P("GSI-2", 0usize),
-        __st::KeySlot::S("GSI-2", 0usize),
+        __st::KeySlot::P("GSI-1", 15062448976538637044u64, 0usize),
+        __st::KeySlot::S("GSI-1", 15062448976538637044u64, 0usize),
+        __st::KeySlot::P("GSI-2", 15062452275073521677u64, 0usize),
+        __st::KeySlot::S("GSI-2", 15062452275073521677u64, 0usize),
     ]);
     const __ST_C: (
         __st::FieldCodec<::std::string::String>,
@@ -251,176 +251,224 @@ const _: () = {
         __st::field_codec::<PaymentDetails>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Subscription>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `ReoccuringPayments` has no sort key, so entity `Subscription` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Subscription`: the template `ACC#{{account_id}}` renders a string, but the partition key of table `ReoccuringPayments` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Subscription`: the template `SUB#{{sub_id}}#SKU#{{sku}}` renders a string, but the sort key of table `ReoccuringPayments` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_facts0 = __st::index_facts::of(&__st_table, "GSI-1");
-        ::core::assert!(
-            __st_facts0.exists,
-            "table `ReoccuringPayments` has no index `GSI-1` (in entity `Subscription`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || ! __st_facts0.local,
-            "index `GSI-1` is a local secondary index: it shares the table's partition key, so entity `Subscription` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() ==
-            1usize,
-            "entity `Subscription` lists 1 partition-key field(s) for index `GSI-1`, whose partition key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() !=
-            1usize || ! (true) || __st::index_facts::name_is(__st_facts0.partition,
-            0usize, "NextReminderDate"),
-            "field `next_reminder_date` of entity `Subscription` is stored as `NextReminderDate`, but partition-key attribute 1 of index `GSI-1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.local || __st_facts0.partition.len() !=
-            1usize || ! __st::index_facts::name_is(__st_facts0.partition, 0usize,
-            "NextReminderDate") || __st::index_facts::type_is(__st_facts0.partition,
-            0usize, < ::std::string::String as ::singletable::ScalarAttribute >
-            ::SCALAR),
-            "field `next_reminder_date` of entity `Subscription` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI-1`"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() == 1usize,
-            "entity `Subscription` lists 1 sort-key field(s) for index `GSI-1`, whose sort key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1usize || ! (true) ||
-            __st::index_facts::name_is(__st_facts0.sort, 0usize, "LastReminderDate"),
-            "field `last_reminder_date` of entity `Subscription` is stored as `LastReminderDate`, but sort-key attribute 1 of index `GSI-1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts0.exists || __st_facts0.sort.len() != 1usize || !
-            __st::index_facts::name_is(__st_facts0.sort, 0usize, "LastReminderDate") ||
-            __st::index_facts::type_is(__st_facts0.sort, 0usize, < ::std::string::String
-            as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `last_reminder_date` of entity `Subscription` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI-1`"
-        );
-        let __st_facts1 = __st::index_facts::of(&__st_table, "GSI-2");
-        ::core::assert!(
-            __st_facts1.exists,
-            "table `ReoccuringPayments` has no index `GSI-2` (in entity `Subscription`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || ! __st_facts1.local,
-            "index `GSI-2` is a local secondary index: it shares the table's partition key, so entity `Subscription` gives it no `pk`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() ==
-            1usize,
-            "entity `Subscription` lists 1 partition-key field(s) for index `GSI-2`, whose partition key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() !=
-            1usize || ! (true) || __st::index_facts::name_is(__st_facts1.partition,
-            0usize, "NextPaymentDate"),
-            "field `next_payment_date` of entity `Subscription` is stored as `NextPaymentDate`, but partition-key attribute 1 of index `GSI-2` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.local || __st_facts1.partition.len() !=
-            1usize || ! __st::index_facts::name_is(__st_facts1.partition, 0usize,
-            "NextPaymentDate") || __st::index_facts::type_is(__st_facts1.partition,
-            0usize, < ::std::string::String as ::singletable::ScalarAttribute >
-            ::SCALAR),
-            "field `next_payment_date` of entity `Subscription` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI-2`"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() == 1usize,
-            "entity `Subscription` lists 1 sort-key field(s) for index `GSI-2`, whose sort key has a different number of attributes: list one field per attribute, in key order"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 1usize || ! (true) ||
-            __st::index_facts::name_is(__st_facts1.sort, 0usize, "LastPaymentDate"),
-            "field `last_payment_date` of entity `Subscription` is stored as `LastPaymentDate`, but sort-key attribute 1 of index `GSI-2` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            ! __st_facts1.exists || __st_facts1.sort.len() != 1usize || !
-            __st::index_facts::name_is(__st_facts1.sort, 0usize, "LastPaymentDate") ||
-            __st::index_facts::type_is(__st_facts1.sort, 0usize, < ::std::string::String
-            as ::singletable::ScalarAttribute > ::SCALAR),
-            "field `last_payment_date` of entity `Subscription` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI-2`"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &[
-                "account_id",
-                "sub_id",
-                "Email",
-                "PaymentDay",
-                "PaymentAmount",
-                "LastPaymentDate",
-                "NextPaymentDate",
-                "LastReminderDate",
-                "NextReminderDate",
-                "SKU",
-                "PaymentDetails",
-                "CreatedDate",
+    const _: () = match __st::entity_check::<
+        Subscription,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[
+                (
+                    "GSI-1",
+                    15062448976538637044u64,
+                    __st::IndexKeys::Fields(
+                        &[
+                            (
+                                "NextReminderDate",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                        &[
+                            (
+                                "LastReminderDate",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                    ),
+                ),
+                (
+                    "GSI-2",
+                    15062452275073521677u64,
+                    __st::IndexKeys::Fields(
+                        &[
+                            (
+                                "NextPaymentDate",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                        &[
+                            (
+                                "LastPaymentDate",
+                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            ),
+                        ],
+                    ),
+                ),
             ],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `account_id` of entity `Subscription` is stored as attribute `account_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `sub_id` of entity `Subscription` is stored as attribute `sub_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `email` of entity `Subscription` is stored as attribute `Email`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `payment_day` of entity `Subscription` is stored as attribute `PaymentDay`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `payment_amount` of entity `Subscription` is stored as attribute `PaymentAmount`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 5usize,
-            "field `last_payment_date` of entity `Subscription` is stored as attribute `LastPaymentDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 6usize,
-            "field `next_payment_date` of entity `Subscription` is stored as attribute `NextPaymentDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 7usize,
-            "field `last_reminder_date` of entity `Subscription` is stored as attribute `LastReminderDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 8usize,
-            "field `next_reminder_date` of entity `Subscription` is stored as attribute `NextReminderDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 9usize,
-            "field `sku` of entity `Subscription` is stored as attribute `SKU`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 10usize,
-            "field `payment_details` of entity `Subscription` is stored as attribute `PaymentDetails`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 11usize,
-            "field `created_date` of entity `Subscription` is stored as attribute `CreatedDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+            stored: &[
+                ("account_id", 1297431565997834492u64, false),
+                ("sub_id", 7446440893258690147u64, false),
+                ("Email", 15128804023676833383u64, false),
+                ("PaymentDay", 15268794563401772201u64, false),
+                ("PaymentAmount", 16862409688290583453u64, false),
+                ("LastPaymentDate", 16682509510312126209u64, false),
+                ("NextPaymentDate", 13670908479166736034u64, false),
+                ("LastReminderDate", 9390485368619576223u64, false),
+                ("NextReminderDate", 15622692226807115994u64, false),
+                ("SKU", 10943353580920525114u64, false),
+                ("PaymentDetails", 7356117750489133193u64, false),
+                ("CreatedDate", 8547715359713710767u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `ReoccuringPayments` has no sort key, so entity `Subscription` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Subscription`: the template `ACC#{account_id}` renders a string, but the partition key of table `ReoccuringPayments` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Subscription`: the template `SUB#{sub_id}#SKU#{sku}` renders a string, but the sort key of table `ReoccuringPayments` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        16u32 => {
+            __st::fail(
+                "table `ReoccuringPayments` has no index `GSI-1` (in entity `Subscription`)",
+            )
+        }
+        17u32 => {
+            __st::fail(
+                "index `GSI-1` is a local secondary index: it shares the table's partition key, so entity `Subscription` gives it no `pk`",
+            )
+        }
+        25u32 => {
+            __st::fail(
+                "entity `Subscription` lists 1 partition-key field(s) for index `GSI-1`, whose partition key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        32u32 => {
+            __st::fail(
+                "field `next_reminder_date` of entity `Subscription` is stored as `NextReminderDate`, but partition-key attribute 1 of index `GSI-1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        33u32 => {
+            __st::fail(
+                "field `next_reminder_date` of entity `Subscription` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI-1`",
+            )
+        }
+        26u32 => {
+            __st::fail(
+                "entity `Subscription` lists 1 sort-key field(s) for index `GSI-1`, whose sort key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        528u32 => {
+            __st::fail(
+                "field `last_reminder_date` of entity `Subscription` is stored as `LastReminderDate`, but sort-key attribute 1 of index `GSI-1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        529u32 => {
+            __st::fail(
+                "field `last_reminder_date` of entity `Subscription` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI-1`",
+            )
+        }
+        1040u32 => {
+            __st::fail(
+                "table `ReoccuringPayments` has no index `GSI-2` (in entity `Subscription`)",
+            )
+        }
+        1041u32 => {
+            __st::fail(
+                "index `GSI-2` is a local secondary index: it shares the table's partition key, so entity `Subscription` gives it no `pk`",
+            )
+        }
+        1049u32 => {
+            __st::fail(
+                "entity `Subscription` lists 1 partition-key field(s) for index `GSI-2`, whose partition key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        1056u32 => {
+            __st::fail(
+                "field `next_payment_date` of entity `Subscription` is stored as `NextPaymentDate`, but partition-key attribute 1 of index `GSI-2` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1057u32 => {
+            __st::fail(
+                "field `next_payment_date` of entity `Subscription` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI-2`",
+            )
+        }
+        1050u32 => {
+            __st::fail(
+                "entity `Subscription` lists 1 sort-key field(s) for index `GSI-2`, whose sort key has a different number of attributes: list one field per attribute, in key order",
+            )
+        }
+        1552u32 => {
+            __st::fail(
+                "field `last_payment_date` of entity `Subscription` is stored as `LastPaymentDate`, but sort-key attribute 1 of index `GSI-2` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1553u32 => {
+            __st::fail(
+                "field `last_payment_date` of entity `Subscription` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI-2`",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `account_id` of entity `Subscription` is stored as attribute `account_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `sub_id` of entity `Subscription` is stored as attribute `sub_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `email` of entity `Subscription` is stored as attribute `Email`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `payment_day` of entity `Subscription` is stored as attribute `PaymentDay`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `payment_amount` of entity `Subscription` is stored as attribute `PaymentAmount`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048586u32 => {
+            __st::fail(
+                "field `last_payment_date` of entity `Subscription` is stored as attribute `LastPaymentDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048588u32 => {
+            __st::fail(
+                "field `next_payment_date` of entity `Subscription` is stored as attribute `NextPaymentDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048590u32 => {
+            __st::fail(
+                "field `last_reminder_date` of entity `Subscription` is stored as attribute `LastReminderDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048592u32 => {
+            __st::fail(
+                "field `next_reminder_date` of entity `Subscription` is stored as attribute `NextReminderDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048594u32 => {
+            __st::fail(
+                "field `sku` of entity `Subscription` is stored as attribute `SKU`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048596u32 => {
+            __st::fail(
+                "field `payment_details` of entity `Subscription` is stored as attribute `PaymentDetails`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048598u32 => {
+            __st::fail(
+                "field `created_date` of entity `Subscription` is stored as attribute `CreatedDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -1217,51 +1265,71 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<i64>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Receipts>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `ReoccuringPayments` has no sort key, so entity `Receipts` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Receipts`: the template `ACC#{{account_id}}` renders a string, but the partition key of table `ReoccuringPayments` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Receipts`: the template `REC#{{processed_date}}#SKU#{{sku}}` renders a string, but the sort key of table `ReoccuringPayments` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["account_id", "Email", "SKU", "ProcessedDate", "ProcessedAmount", "TTL"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `account_id` of entity `Receipts` is stored as attribute `account_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `email` of entity `Receipts` is stored as attribute `Email`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `sku` of entity `Receipts` is stored as attribute `SKU`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `processed_date` of entity `Receipts` is stored as attribute `ProcessedDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `processed_amount` of entity `Receipts` is stored as attribute `ProcessedAmount`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 5usize,
-            "field `ttl` of entity `Receipts` is stored as attribute `TTL`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Receipts,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("account_id", 1297431565997834492u64, false),
+                ("Email", 15128804023676833383u64, false),
+                ("SKU", 10943353580920525114u64, false),
+                ("ProcessedDate", 14915810288064870527u64, false),
+                ("ProcessedAmount", 16600404204901805343u64, false),
+                ("TTL", 7834805510370029051u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `ReoccuringPayments` has no sort key, so entity `Receipts` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Receipts`: the template `ACC#{account_id}` renders a string, but the partition key of table `ReoccuringPayments` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Receipts`: the template `REC#{processed_date}#SKU#{sku}` renders a string, but the sort key of table `ReoccuringPayments` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `account_id` of entity `Receipts` is stored as attribute `account_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `email` of entity `Receipts` is stored as attribute `Email`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `sku` of entity `Receipts` is stored as attribute `SKU`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `processed_date` of entity `Receipts` is stored as attribute `ProcessedDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `processed_amount` of entity `Receipts` is stored as attribute `ProcessedAmount`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048586u32 => {
+            __st::fail(
+                "field `ttl` of entity `Receipts` is stored as attribute `TTL`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,

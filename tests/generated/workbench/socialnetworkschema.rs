@@ -89,47 +89,65 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Info>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `Sns` has no sort key, so entity `Info` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Info`: the template `u#{{u_id}}` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Info`: the template `\"info\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["u_id", "name", "content", "imageUrl", "etc"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `u_id` of entity `Info` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `name` of entity `Info` is stored as attribute `name`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `content` of entity `Info` is stored as attribute `content`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `image_url` of entity `Info` is stored as attribute `imageUrl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `etc` of entity `Info` is stored as attribute `etc`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Info,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("u_id", 17918880519231535144u64, false),
+                ("name", 14176396743819860870u64, false),
+                ("content", 4759308327122588290u64, false),
+                ("imageUrl", 17088436871578722083u64, false),
+                ("etc", 14052398625856959629u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `Sns` has no sort key, so entity `Info` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Info`: the template `u#{u_id}` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Info`: the template `\"info\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `u_id` of entity `Info` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `name` of entity `Info` is stored as attribute `name`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `content` of entity `Info` is stored as attribute `content`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `image_url` of entity `Info` is stored as attribute `imageUrl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `etc` of entity `Info` is stored as attribute `etc`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -398,43 +416,59 @@ const _: () = {
         __st::field_codec::<i64>(),
         __st::field_codec::<i64>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Count>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `Sns` has no sort key, so entity `Count` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Count`: the template `u#{{u_id}}` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Count`: the template `\"count\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["u_id", "follower#", "following#", "post#"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `u_id` of entity `Count` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `follower` of entity `Count` is stored as attribute `follower#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `following` of entity `Count` is stored as attribute `following#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `post` of entity `Count` is stored as attribute `post#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Count,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("u_id", 17918880519231535144u64, false),
+                ("follower#", 8879957031562777548u64, false),
+                ("following#", 10830217610287925281u64, false),
+                ("post#", 14624989219733324012u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `Sns` has no sort key, so entity `Count` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Count`: the template `u#{u_id}` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Count`: the template `\"count\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `u_id` of entity `Count` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `follower` of entity `Count` is stored as attribute `follower#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `following` of entity `Count` is stored as attribute `following#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `post` of entity `Count` is stored as attribute `post#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -688,35 +722,47 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::key_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Follower>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `Sns` has no sort key, so entity `Follower` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Follower`: the template `u#{{u_id}}#follower` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Follower`: the template `u#{{u_id_2}}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["u_id", "u_id_2"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `u_id` of entity `Follower` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `u_id_2` of entity `Follower` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Follower,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("u_id", 17918880519231535144u64, false),
+                ("u_id_2", 15479318766893433317u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `Sns` has no sort key, so entity `Follower` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Follower`: the template `u#{u_id}#follower` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Follower`: the template `u#{u_id_2}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `u_id` of entity `Follower` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `u_id_2` of entity `Follower` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -1019,35 +1065,47 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::key_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Following>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `Sns` has no sort key, so entity `Following` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Following`: the template `u#{{u_id}}#following` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Following`: the template `u#{{u_id_2}}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["u_id", "u_id_2"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `u_id` of entity `Following` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `u_id_2` of entity `Following` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Following,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("u_id", 17918880519231535144u64, false),
+                ("u_id_2", 15479318766893433317u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `Sns` has no sort key, so entity `Following` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Following`: the template `u#{u_id}#following` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Following`: the template `u#{u_id_2}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `u_id` of entity `Following` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `u_id_2` of entity `Following` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -1362,47 +1420,65 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Post>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `Sns` has no sort key, so entity `Post` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Post`: the template `u#{{u_id}}#post` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Post`: the template `p#{{p_id}}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["u_id", "p_id", "content", "imageUrl", "timestamp"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `u_id` of entity `Post` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `p_id` of entity `Post` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `content` of entity `Post` is stored as attribute `content`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `image_url` of entity `Post` is stored as attribute `imageUrl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 4usize,
-            "field `timestamp` of entity `Post` is stored as attribute `timestamp`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Post,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("u_id", 17918880519231535144u64, false),
+                ("p_id", 3158620991794026701u64, false),
+                ("content", 4759308327122588290u64, false),
+                ("imageUrl", 17088436871578722083u64, false),
+                ("timestamp", 6763441490543064067u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `Sns` has no sort key, so entity `Post` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Post`: the template `u#{u_id}#post` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Post`: the template `p#{p_id}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `u_id` of entity `Post` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `p_id` of entity `Post` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `content` of entity `Post` is stored as attribute `content`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `image_url` of entity `Post` is stored as attribute `imageUrl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048584u32 => {
+            __st::fail(
+                "field `timestamp` of entity `Post` is stored as attribute `timestamp`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -1730,35 +1806,47 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::key_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Likelist>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `Sns` has no sort key, so entity `Likelist` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Likelist`: the template `p#{{p_id}}#likelist` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Likelist`: the template `u#{{u_id}}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["p_id", "u_id"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `p_id` of entity `Likelist` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `u_id` of entity `Likelist` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Likelist,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("p_id", 3158620991794026701u64, false),
+                ("u_id", 17918880519231535144u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `Sns` has no sort key, so entity `Likelist` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Likelist`: the template `p#{p_id}#likelist` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Likelist`: the template `u#{u_id}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `p_id` of entity `Likelist` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `u_id` of entity `Likelist` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -2059,35 +2147,47 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Likecount>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `Sns` has no sort key, so entity `Likecount` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Likecount`: the template `p#{{p_id}}#likecount` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Likecount`: the template `\"count\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["p_id", "etc"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `p_id` of entity `Likecount` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `etc` of entity `Likecount` is stored as attribute `etc`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Likecount,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("p_id", 3158620991794026701u64, false),
+                ("etc", 14052398625856959629u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `Sns` has no sort key, so entity `Likecount` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Likecount`: the template `p#{p_id}#likecount` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Likecount`: the template `\"count\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `p_id` of entity `Likecount` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `etc` of entity `Likecount` is stored as attribute `etc`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
@@ -2339,43 +2439,59 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<i64>(),
     );
-    const _: () = {
-        let __st_table = __st::table_schema::<Timeline>();
-        ::core::assert!(
-            __st_table.sort_key.is_some(),
-            "table `Sns` has no sort key, so entity `Timeline` cannot have an `sk` template"
-        );
-        ::core::assert!(
-            __st::takes_text(__ST_K.attributes[0usize]),
-            "entity `Timeline`: the template `u#{{u_id}}#timeline` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        ::core::assert!(
-            __st_table.sort_key.is_none() || __st::takes_text(__ST_K.attributes[1usize]),
-            "entity `Timeline`: the template `p#{{p_id}}#u#{{u_id_2}}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{{field}}` template of a field of that type"
-        );
-        let __st_taken = __st::index_facts::first_taken(
-            &__st_table,
-            &["u_id", "p_id", "u_id_2", "ttl"],
-            &[],
-            ::core::primitive::usize::MAX,
-            ::core::primitive::usize::MAX,
-        );
-        ::core::assert!(
-            __st_taken != 0usize,
-            "field `u_id` of entity `Timeline` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 1usize,
-            "field `p_id` of entity `Timeline` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 2usize,
-            "field `u_id_2` of entity `Timeline` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
-        ::core::assert!(
-            __st_taken != 3usize,
-            "field `ttl` of entity `Timeline` is stored as attribute `ttl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)"
-        );
+    const _: () = match __st::entity_check::<
+        Timeline,
+    >(
+        &__st::EntityCheck {
+            partition: __st::Fill::Text,
+            sort: __st::Fill::Text,
+            indexes: &[],
+            stored: &[
+                ("u_id", 17918880519231535144u64, false),
+                ("p_id", 3158620991794026701u64, false),
+                ("u_id_2", 15479318766893433317u64, false),
+                ("ttl", 6277685936566626779u64, false),
+            ],
+            lone_partition: ::core::primitive::usize::MAX,
+            lone_sort: ::core::primitive::usize::MAX,
+        },
+    ) {
+        1u32 => {
+            __st::fail(
+                "table `Sns` has no sort key, so entity `Timeline` cannot have an `sk` template",
+            )
+        }
+        2u32 => {
+            __st::fail(
+                "entity `Timeline`: the template `u#{u_id}#timeline` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        3u32 => {
+            __st::fail(
+                "entity `Timeline`: the template `p#{p_id}#u#{u_id_2}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
+            )
+        }
+        1048576u32 => {
+            __st::fail(
+                "field `u_id` of entity `Timeline` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048578u32 => {
+            __st::fail(
+                "field `p_id` of entity `Timeline` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048580u32 => {
+            __st::fail(
+                "field `u_id_2` of entity `Timeline` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        1048582u32 => {
+            __st::fail(
+                "field `ttl` of entity `Timeline` is stored as attribute `ttl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
+            )
+        }
+        _ => {}
     };
     fn __st_primary(
         __st_item: &mut ::singletable::Item,
