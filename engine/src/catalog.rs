@@ -183,6 +183,13 @@ pub(crate) fn table_not_found(name: &str) -> Error {
     Error::resource_not_found(format!("Requested resource not found: Table: {name} not found"))
 }
 
+/// `ResourceInUseException` for a `CreateTable` (or restore) whose name is taken, in
+/// DynamoDB's words, `Table already exists: <name>` (DynamoDB Local says
+/// `Cannot create preexisting table`; docs/error-texts.md gives the source).
+pub(crate) fn table_exists(name: &str) -> Error {
+    Error::ResourceInUse { message: format!("Table already exists: {name}"), source: None }
+}
+
 /// The time now, Unix epoch seconds.
 pub(crate) fn now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |elapsed| elapsed.as_secs_f64())
@@ -220,11 +227,7 @@ impl Catalog {
         {
             let mut tables = self.map_mut();
             if tables.contains_key(&name) {
-                // Real DynamoDB: `Table already exists: <name>`.
-                return Err(Error::ResourceInUse {
-                    message: "Cannot create preexisting table".to_owned(),
-                    source: None,
-                });
+                return Err(table_exists(&name));
             }
             tables.insert(name, Arc::clone(&handle));
         }
@@ -315,10 +318,7 @@ impl Catalog {
         let handle = Arc::new(TableHandle::new(data, ttl, tags));
         let mut tables = self.map_mut();
         if tables.contains_key(&name) {
-            return Err(Error::ResourceInUse {
-                message: "Cannot create preexisting table".to_owned(),
-                source: None,
-            });
+            return Err(table_exists(&name));
         }
         tables.insert(name, handle);
         Ok(())
@@ -355,7 +355,7 @@ mod tests {
         assert!(created.creation_date_time > 0.0);
         assert!(matches!(
             catalog.create_table(input("one")),
-            Err(Error::ResourceInUse { message, .. }) if message == "Cannot create preexisting table"
+            Err(Error::ResourceInUse { message, .. }) if message == "Table already exists: one"
         ));
         assert_eq!(
             catalog.describe_table("one").map(|d| d.table_name).ok(),

@@ -140,7 +140,7 @@ async fn create_describe_list_delete() {
 
     let again = db.create_table(table("Orders", None)).await;
     assert!(
-        matches!(again, Err(Error::ResourceInUse { message, .. }) if message == "Cannot create preexisting table")
+        matches!(again, Err(Error::ResourceInUse { message, .. }) if message == "Table already exists: Orders")
     );
 
     db.create_table(table("Accounts", None)).await.expect("created");
