@@ -262,6 +262,9 @@ pub async fn dump(args: &DumpArgs) -> Result<PathBuf, TransferError> {
         item_count,
         output_format: "DYNAMODB_JSON".to_owned(),
         export_type: None,
+        export_from_time: None,
+        export_to_time: None,
+        output_view: None,
     };
     let definition = CreateTableInput {
         table_name: description.table_name.clone(),

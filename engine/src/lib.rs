@@ -88,6 +88,7 @@ mod echo;
 mod eval;
 mod faults;
 mod history;
+mod incremental;
 mod index;
 mod inflight;
 mod items;
@@ -113,6 +114,9 @@ use std::sync::Arc;
 
 pub use self::backups::BackupState;
 pub use self::faults::FaultConfig;
+pub use self::incremental::{
+    WindowChange, WindowChanges, MAX_INCREMENTAL_PERIOD_MS, MIN_INCREMENTAL_PERIOD_MS,
+};
 pub use self::pitr::{HistoryEntry, PitrState};
 pub use self::snapshot::{EngineState, TableState};
 pub use self::stream::{

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use super::backups::service;
 use super::catalog::{Catalog, TableHandle};
 use super::history::{Change, History, DEFAULT_RECOVERY_PERIOD_DAYS};
-use super::key_value::{KeyValue, PrimaryKey};
+use super::key_value::PrimaryKey;
 use super::restore::{create_input, restore_table, Source};
 use super::validate::{check_name, item_primary_key, Constraints};
 use super::MemoryBackend;
@@ -36,7 +36,7 @@ use singletable_core::backend::{
     RestoreTableToPointInTimeInput,
 };
 use singletable_core::error::{Error, Result};
-use singletable_core::value::{AttributeValue, Item};
+use singletable_core::value::Item;
 
 /// A table's point-in-time recovery state in the engine's exported state
 /// ([`TableState::point_in_time_recovery`](crate::TableState)).
@@ -65,7 +65,7 @@ fn table_not_found(name: &str) -> Error {
     service("TableNotFoundException", format!("Table not found: {name}"))
 }
 
-fn unavailable(name: &str) -> Error {
+pub(crate) fn unavailable(name: &str) -> Error {
     service(
         "PointInTimeRecoveryUnavailableException",
         format!("Point in time recovery is not enabled for table '{name}'"),
@@ -111,7 +111,7 @@ fn describe(history: Option<&History>) -> ContinuousBackupsDescription {
     }
 }
 
-fn handle(catalog: &Catalog, table_name: &str) -> Result<Arc<TableHandle>> {
+pub(crate) fn handle(catalog: &Catalog, table_name: &str) -> Result<Arc<TableHandle>> {
     check_name(table_name)?;
     catalog.table(table_name).map_err(|_| table_not_found(table_name))
 }
@@ -274,19 +274,7 @@ pub(crate) fn export_history(history: &History, def: &super::definition::TableDe
 
 /// The key attributes of a change, as an item.
 fn key_item(def: &super::definition::TableDef, change: &Change) -> Item {
-    let mut values = std::iter::once(Some(&change.key.partition))
-        .chain(std::iter::once(change.key.sort.as_ref()));
-    def.key_attributes()
-        .filter_map(|attribute| {
-            let value = values.next().flatten()?;
-            let value = match value {
-                KeyValue::S(text) => AttributeValue::S(text.clone()),
-                KeyValue::N(number) => AttributeValue::N(number.clone()),
-                KeyValue::B(bytes) => AttributeValue::B(bytes.clone()),
-            };
-            Some((attribute.name.clone(), value))
-        })
-        .collect()
+    super::incremental::key_item(def.key_attributes().map(|a| a.name.as_str()), &change.key)
 }
 
 /// A history from the exported state, for the table `def`.

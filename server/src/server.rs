@@ -38,6 +38,7 @@ use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
 use crate::storage::Storage;
 use crate::tls::{TlsError, TlsFiles};
+use singletable_core::clock::Clock;
 use tokio_rustls::TlsAcceptor;
 
 /// The largest request body accepted: 16 MB, DynamoDB's largest request
@@ -63,6 +64,10 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Serve HTTPS with this certificate and key (PEM files); `None` serves plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// The clock the engine reads (point-in-time recovery, TTL, streams); `None`: the
+    /// system clock. Tests set a [`ManualClock`](singletable_core::clock::ManualClock)
+    /// to move time (an incremental export needs a window of 15 minutes or more).
+    pub clock: Option<Arc<dyn Clock>>,
 }
 
 impl Default for ServerConfig {
@@ -75,6 +80,7 @@ impl Default for ServerConfig {
             credentials: None,
             max_body_bytes: MAX_BODY_BYTES,
             tls: None,
+            clock: None,
         }
     }
 }
@@ -136,7 +142,10 @@ impl Server {
     pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
         // The certificate first: a bad file is reported before anything is opened.
         let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
-        let engine = Arc::new(Engine::new());
+        let engine = Arc::new(match &config.clock {
+            Some(clock) => Engine::with_clock(Arc::clone(clock)),
+            None => Engine::new(),
+        });
         let storage = match &config.data_dir {
             None => Storage::in_memory(),
             Some(dir) => {

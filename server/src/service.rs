@@ -10,6 +10,7 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use singletable_core::clock::Clock;
 use singletable_engine::MemoryBackend;
 
 use crate::api_error::ApiError;
@@ -103,6 +104,11 @@ impl Engine {
     /// An engine with no tables.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An engine with no tables that reads the time from `clock`.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Engine { backend: MemoryBackend::new().with_clock(clock), ..Self::default() }
     }
 
     /// The embedded engine.

@@ -16,6 +16,8 @@
 //! PREFIX/AWSDynamoDB/<ExportId>/manifest-files.json      JSON lines, one per data file (ManifestFile)
 //! PREFIX/AWSDynamoDB/<ExportId>/manifest-files.md5       base64 MD5 of the file above
 //! PREFIX/AWSDynamoDB/<ExportId>/data/<name>.json.gz      gzip'd JSON lines: {"Item": {...}}
+//! PREFIX/AWSDynamoDB/data/<name>.json.gz                 an incremental export's data files,
+//!                                                        in the folder all of them share
 //! ```
 //!
 //! Sources: the developer guide's "DynamoDB table export output format"
@@ -28,8 +30,9 @@
 //! (`hex(md5(md5(file)))-1`).
 //!
 //! Incremental exports write lines `{"Metadata": {"WriteTimestampMicros": {"N": ...}},
-//! "Keys": {...}, "NewImage": {...}, "OldImage": {...}}`; [`Record::Change`] reads them.
-//! Amazon Ion is not read or written.
+//! "Keys": {...}, "NewImage": {...}, "OldImage": {...}}` ([`DataFileWriter::write_change`]);
+//! [`Record::Change`] reads them. Their manifest summary adds `exportType`,
+//! `exportFromTime`, `exportToTime` and `outputView`. Amazon Ion is not read or written.
 
 mod read;
 mod source;
@@ -41,7 +44,7 @@ use serde::{Deserialize, Serialize};
 
 pub use read::{parse_line, Export, Records};
 pub use source::{csv_rows, list_objects, open_object, Compression, CsvOptions, CsvRows, Lines};
-pub use write::{DataFileWriter, ExportWriter};
+pub use write::{ChangeLine, DataFileWriter, ExportWriter};
 
 use crate::value::Item;
 
@@ -93,6 +96,15 @@ pub struct ManifestSummary {
     /// `FULL_EXPORT` / `INCREMENTAL_EXPORT`, where the export says (incremental exports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_type: Option<String>,
+    /// An incremental export's window start (inclusive), ISO 8601.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_from_time: Option<String>,
+    /// An incremental export's window end (exclusive), ISO 8601.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_to_time: Option<String>,
+    /// An incremental export's view type: `NEW_AND_OLD_IMAGES` or `NEW_IMAGE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_view: Option<String>,
 }
 
 /// One line of `manifest-files.json`: one data file.

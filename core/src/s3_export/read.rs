@@ -65,20 +65,26 @@ impl Export {
     }
 
     /// The path of a data file: its key's part after `AWSDynamoDB/<id>/`, in the
-    /// export's folder (so an export moved out of its bucket still reads).
+    /// export's folder (so an export moved out of its bucket still reads); for an
+    /// incremental export's `AWSDynamoDB/data/<file>`, in the `data/` folder beside it.
     pub fn data_path(&self, file: &ManifestFile) -> Result<PathBuf, LayoutError> {
         let key = &file.data_file_s3_key;
-        let relative = key
+        let (folder, relative) = key
             .find(&format!("{AWS_DYNAMODB_DIR}/"))
             .and_then(|at| key[at + AWS_DYNAMODB_DIR.len() + 1..].split_once('/'))
-            .map(|(_, rest)| rest)
-            .filter(|rest| {
+            .filter(|(_, rest)| {
                 !rest.is_empty() && rest.split('/').all(|part| !part.is_empty() && part != "..")
             })
             .ok_or_else(|| LayoutError::Manifest {
                 path: self.dir.join("manifest-files.json"),
-                message: format!("dataFileS3Key {key:?} is not under AWSDynamoDB/<export id>/"),
+                message: format!(
+                    "dataFileS3Key {key:?} is not under AWSDynamoDB/<export id>/ or AWSDynamoDB/data/"
+                ),
             })?;
+        if folder == "data" {
+            let shared = self.dir.parent().unwrap_or(&self.dir).join("data");
+            return Ok(shared.join(relative));
+        }
         Ok(self.dir.join(relative))
     }
 

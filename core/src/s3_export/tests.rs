@@ -64,6 +64,9 @@ fn an_export_reads_back_what_was_written() {
         item_count: items.len() as u64,
         output_format: "DYNAMODB_JSON".to_owned(),
         export_type: None,
+        export_from_time: None,
+        export_to_time: None,
+        output_view: None,
     };
     writer.finish(&files, &mut summary).expect("manifests");
     assert_eq!(summary.start_time, "1970-01-01T00:00:01.500Z");
@@ -125,6 +128,9 @@ fn damage_is_reported_with_the_file_and_line() {
         item_count: 2,
         output_format: "DYNAMODB_JSON".to_owned(),
         export_type: None,
+        export_from_time: None,
+        export_to_time: None,
+        output_view: None,
     };
     writer.finish(std::slice::from_ref(&file), &mut summary).expect("finish");
     let export = Export::open(bucket.path()).expect("open");
@@ -172,6 +178,85 @@ fn lines_and_incremental_records() {
     assert!(parse_line(r#"{"Item": {"a": {"N": "x"}}}"#).is_err());
     assert!(parse_line(r#"{"Item": "#).is_err());
     assert!(parse_line("{}").is_err());
+}
+
+#[test]
+fn an_incremental_export_writes_change_lines_in_the_shared_data_folder() {
+    let bucket = tempfile::tempdir().expect("tempdir");
+    let writer =
+        ExportWriter::create(bucket.path(), None, "01234567890123-00000002").expect("create");
+    let mut data = writer.shared_data_file("01234567890123-00000002-0").expect("data file");
+    let keys: Item = [("pk".to_owned(), V::S("a".to_owned()))].into();
+    let (old, new) = (every_type(1), every_type(2));
+    data.write_change(ChangeLine {
+        keys: &keys,
+        new_image: Some(&new),
+        old_image: Some(&old),
+        write_timestamp_micros: 1_700_000_000_123_000,
+    })
+    .expect("write");
+    data.write_change(ChangeLine {
+        keys: &keys,
+        new_image: None,
+        old_image: None,
+        write_timestamp_micros: 1_700_000_000_456_000,
+    })
+    .expect("write");
+    let file = data.finish().expect("finish");
+    assert_eq!(file.data_file_s3_key, "AWSDynamoDB/data/01234567890123-00000002-0.json.gz");
+    assert!(bucket.path().join("AWSDynamoDB/data/01234567890123-00000002-0.json.gz").is_file());
+    let mut summary = ManifestSummary {
+        version: MANIFEST_VERSION.to_owned(),
+        export_arn: "arn:x/export/2".to_owned(),
+        start_time: iso_millis(1.5),
+        end_time: iso_millis(2.0),
+        table_arn: "arn:x".to_owned(),
+        table_id: "id".to_owned(),
+        export_time: iso_millis(1.5),
+        s3_bucket: "b".to_owned(),
+        s3_prefix: None,
+        s3_sse_algorithm: None,
+        s3_sse_kms_key_id: None,
+        manifest_files_s3_key: String::new(),
+        billed_size_bytes: 0,
+        item_count: 2,
+        output_format: "DYNAMODB_JSON".to_owned(),
+        export_type: Some("INCREMENTAL_EXPORT".to_owned()),
+        export_from_time: Some(iso_millis(0.5)),
+        export_to_time: Some(iso_millis(1.5)),
+        output_view: Some("NEW_AND_OLD_IMAGES".to_owned()),
+    };
+    writer.finish(std::slice::from_ref(&file), &mut summary).expect("finish");
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(writer.dir().join("manifest-summary.json")).expect("read"),
+    )
+    .expect("json");
+    assert_eq!(json["exportType"], "INCREMENTAL_EXPORT");
+    assert_eq!(json["exportFromTime"], "1970-01-01T00:00:00.500Z");
+    assert_eq!(json["outputView"], "NEW_AND_OLD_IMAGES");
+
+    // Read back from the bucket root: the `data` folder is not taken for an export.
+    let export = Export::open(bucket.path()).expect("open");
+    assert_eq!(export.summary, summary);
+    let records: Vec<Record> =
+        export.records(&export.files[0]).expect("records").map(|r| r.expect("record").1).collect();
+    assert_eq!(
+        records,
+        vec![
+            Record::Change {
+                keys: keys.clone(),
+                new_image: Some(new),
+                old_image: Some(old),
+                write_timestamp_micros: Some("1700000000123000".to_owned()),
+            },
+            Record::Change {
+                keys,
+                new_image: None,
+                old_image: None,
+                write_timestamp_micros: Some("1700000000456000".to_owned()),
+            },
+        ]
+    );
 }
 
 #[test]

@@ -18,6 +18,8 @@ use crate::value::Item;
 pub struct ExportWriter {
     bucket_dir: PathBuf,
     key_prefix: String,
+    /// `PREFIX/AWSDynamoDB/`: where incremental exports' shared `data/` folder is.
+    shared_prefix: String,
 }
 
 impl ExportWriter {
@@ -27,10 +29,10 @@ impl ExportWriter {
         prefix: Option<&str>,
         export_id: &str,
     ) -> Result<ExportWriter, LayoutError> {
-        let writer = ExportWriter {
-            bucket_dir: bucket_dir.to_owned(),
-            key_prefix: export_key_prefix(prefix, export_id),
-        };
+        let key_prefix = export_key_prefix(prefix, export_id);
+        let shared_prefix =
+            key_prefix.strip_suffix(&format!("{export_id}/")).unwrap_or(&key_prefix).to_owned();
+        let writer = ExportWriter { bucket_dir: bucket_dir.to_owned(), key_prefix, shared_prefix };
         let data = writer.dir().join("data");
         fs::create_dir_all(&data).map_err(|e| LayoutError::io(&data, e))?;
         let started = writer.dir().join("_started");
@@ -61,6 +63,13 @@ impl ExportWriter {
     /// Starts the data file `data/<name>.json.gz` (replacing one of that name).
     pub fn data_file(&self, name: &str) -> Result<DataFileWriter, LayoutError> {
         let key = format!("{}data/{name}.json.gz", self.key_prefix);
+        DataFileWriter::create(self.bucket_dir.join(&key), key)
+    }
+
+    /// Starts the data file `PREFIX/AWSDynamoDB/data/<name>.json.gz`, in the folder every
+    /// incremental export shares (the name should hold the export id).
+    pub fn shared_data_file(&self, name: &str) -> Result<DataFileWriter, LayoutError> {
+        let key = format!("{}data/{name}.json.gz", self.shared_prefix);
         DataFileWriter::create(self.bucket_dir.join(&key), key)
     }
 
@@ -152,6 +161,44 @@ struct ItemLine<'a> {
     item: ItemRef<'a>,
 }
 
+/// One line of an incremental export: an item's change over the export's window.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeLine<'a> {
+    /// The item's primary key attributes.
+    pub keys: &'a Item,
+    /// The item at the window's end; `None` when it was deleted.
+    pub new_image: Option<&'a Item>,
+    /// The item before the window's first write of it (view type `NEW_AND_OLD_IMAGES`);
+    /// `None` when it did not exist, or for view type `NEW_IMAGE`.
+    pub old_image: Option<&'a Item>,
+    /// The time of the item's last write in the window, Unix epoch microseconds.
+    pub write_timestamp_micros: i64,
+}
+
+#[derive(Serialize)]
+struct ChangeLineJson<'a> {
+    #[serde(rename = "Metadata")]
+    metadata: MetadataJson,
+    #[serde(rename = "Keys")]
+    keys: ItemRef<'a>,
+    #[serde(rename = "NewImage", skip_serializing_if = "Option::is_none")]
+    new_image: Option<ItemRef<'a>>,
+    #[serde(rename = "OldImage", skip_serializing_if = "Option::is_none")]
+    old_image: Option<ItemRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct MetadataJson {
+    #[serde(rename = "WriteTimestampMicros")]
+    write_timestamp_micros: NumberJson,
+}
+
+#[derive(Serialize)]
+struct NumberJson {
+    #[serde(rename = "N")]
+    n: String,
+}
+
 impl DataFileWriter {
     /// Creates the file at `path`, whose key in the bucket is `key`.
     pub fn create(path: PathBuf, key: String) -> Result<DataFileWriter, LayoutError> {
@@ -175,7 +222,21 @@ impl DataFileWriter {
         self.write_line(&ItemLine { item: ItemRef(item) })
     }
 
-    /// Appends one JSON line (for incremental exports' change lines).
+    /// Appends an incremental export's line: `{"Metadata": {"WriteTimestampMicros":
+    /// {"N": ...}}, "Keys": {...}, "NewImage": {...}, "OldImage": {...}}` (the images
+    /// only when present).
+    pub fn write_change(&mut self, change: ChangeLine<'_>) -> Result<(), LayoutError> {
+        self.write_line(&ChangeLineJson {
+            metadata: MetadataJson {
+                write_timestamp_micros: NumberJson { n: change.write_timestamp_micros.to_string() },
+            },
+            keys: ItemRef(change.keys),
+            new_image: change.new_image.map(ItemRef),
+            old_image: change.old_image.map(ItemRef),
+        })
+    }
+
+    /// Appends one JSON line.
     pub fn write_line<T: Serialize>(&mut self, value: &T) -> Result<(), LayoutError> {
         self.line.clear();
         serde_json::to_writer(&mut self.line, value).map_err(|e| LayoutError::Line {

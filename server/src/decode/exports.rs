@@ -30,8 +30,21 @@ pub struct ExportRequest {
     pub export_time: Option<f64>,
     /// `IncrementalExportSpecification`, as sent.
     pub incremental: Option<Value>,
+    /// `IncrementalExportSpecification`'s members.
+    pub incremental_spec: Option<IncrementalSpec>,
     /// `ClientToken`.
     pub client_token: Option<String>,
+}
+
+/// `IncrementalExportSpecification`'s members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncrementalSpec {
+    /// `ExportFromTime`, epoch seconds.
+    pub from: Option<f64>,
+    /// `ExportToTime`, epoch seconds.
+    pub to: Option<f64>,
+    /// `ExportViewType` (default `NEW_AND_OLD_IMAGES`).
+    pub view_type: String,
 }
 
 impl ExportRequest {
@@ -152,20 +165,23 @@ pub fn export_table(request: &Request<'_>) -> Result<ExportRequest, ApiError> {
         &mut violations,
     )?;
     let export_time = timestamp(request, "ExportTime")?;
-    let incremental = match request.get("IncrementalExportSpecification") {
-        None | Some(Value::Null) => None,
+    let (incremental, incremental_spec) = match request.get("IncrementalExportSpecification") {
+        None | Some(Value::Null) => (None, None),
         Some(spec @ Value::Object(_)) => {
             let nested = Request::new(spec)?;
-            enumeration(
+            let view_type = enumeration(
                 &nested,
                 "ExportViewType",
                 "incrementalExportSpecification.exportViewType",
                 &["NEW_IMAGE", "NEW_AND_OLD_IMAGES"],
                 &mut violations,
             )?;
-            timestamp(&nested, "ExportFromTime")?;
-            timestamp(&nested, "ExportToTime")?;
-            Some(spec.clone())
+            let members = IncrementalSpec {
+                from: timestamp(&nested, "ExportFromTime")?,
+                to: timestamp(&nested, "ExportToTime")?,
+                view_type: view_type.unwrap_or_else(|| "NEW_AND_OLD_IMAGES".to_owned()),
+            };
+            (Some(spec.clone()), Some(members))
         }
         Some(_) => {
             return Err(ApiError::serialization(
@@ -185,6 +201,7 @@ pub fn export_table(request: &Request<'_>) -> Result<ExportRequest, ApiError> {
         export_type,
         export_time,
         incremental,
+        incremental_spec,
         client_token,
     })
 }

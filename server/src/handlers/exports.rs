@@ -16,9 +16,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use singletable_core::backend::{Backend, ContinuousBackupsStatus};
-use singletable_core::s3_export::{iso_millis, ExportWriter, ManifestSummary, MANIFEST_VERSION};
+use singletable_core::s3_export::{
+    iso_millis, ChangeLine, ExportWriter, ManifestSummary, MANIFEST_VERSION,
+};
 use singletable_core::size::item_size;
 use singletable_core::value::Item;
+use singletable_engine::{WindowChange, WindowChanges};
 
 use crate::api_error::ApiError;
 use crate::decode::{self, Request};
@@ -306,9 +309,16 @@ pub(crate) async fn export_table_to_point_in_time(
             format!("Point in time recovery is not enabled for table '{}'", table.table_name),
         ));
     }
-    if export.export_type.as_deref() == Some("INCREMENTAL_EXPORT") || export.incremental.is_some() {
+    let incremental = export.export_type.as_deref() == Some("INCREMENTAL_EXPORT");
+    if !incremental && export.incremental.is_some() {
         return Err(ApiError::validation(
-            "ExportType INCREMENTAL_EXPORT is not supported by singletable serve yet; use FULL_EXPORT",
+            "IncrementalExportSpecification can only be specified with ExportType INCREMENTAL_EXPORT",
+        ));
+    }
+    if incremental && export.export_time.is_some() {
+        return Err(ApiError::validation(
+            "ExportTime cannot be specified for an incremental export; give \
+             IncrementalExportSpecification's ExportFromTime and ExportToTime",
         ));
     }
     if export.export_format == "ION" {
@@ -317,23 +327,37 @@ pub(crate) async fn export_table_to_point_in_time(
         ));
     }
     let start = now_seconds();
-    // The consistent cut: the table's items at ExportTime (now when absent), from the
-    // point-in-time recovery history.
-    let items = engine
-        .backend()
-        .items_at_time(&table.table_name, export.export_time.unwrap_or(start))
-        .map_err(|error| match error {
-            singletable_core::Error::Service { code, .. }
-                if code == "InvalidRestoreTimeException" =>
-            {
-                ApiError::dynamodb(
-                    "InvalidExportTimeException",
-                    "ExportTime must be within the table's point-in-time recovery window \
-                     (EarliestRestorableDateTime to LatestRestorableDateTime)",
-                )
-            }
-            other => other.into(),
-        })?;
+    let content = if incremental {
+        let spec = export.incremental_spec.clone();
+        let Some(from) = spec.as_ref().and_then(|spec| spec.from) else {
+            return Err(ApiError::validation(
+                "IncrementalExportSpecification.ExportFromTime is required for an incremental export",
+            ));
+        };
+        let to = spec.as_ref().and_then(|spec| spec.to);
+        let window = engine.backend().changes_between(&table.table_name, from, to)?;
+        let view_type = spec.map_or_else(|| "NEW_AND_OLD_IMAGES".to_owned(), |s| s.view_type);
+        Content::Changes { window, view_type }
+    } else {
+        // The consistent cut: the table's items at ExportTime (now when absent), from the
+        // point-in-time recovery history.
+        let items = engine
+            .backend()
+            .items_at_time(&table.table_name, export.export_time.unwrap_or(start))
+            .map_err(|error| match error {
+                singletable_core::Error::Service { code, .. }
+                    if code == "InvalidRestoreTimeException" =>
+                {
+                    ApiError::dynamodb(
+                        "InvalidExportTimeException",
+                        "ExportTime must be within the table's point-in-time recovery window \
+                         (EarliestRestorableDateTime to LatestRestorableDateTime)",
+                    )
+                }
+                other => other.into(),
+            })?;
+        Content::Items(items)
+    };
     let id = transfers.new_id();
     let arn = format!("{}/export/{id}", table.table_arn);
     let client_token = export.client_token.clone().unwrap_or_else(|| transfers.new_id());
@@ -346,7 +370,17 @@ pub(crate) async fn export_table_to_point_in_time(
     put("StartTime", json!(start));
     put("TableArn", json!(table.table_arn));
     put("TableId", json!(table_id(&table.table_arn, table.creation_date_time)));
-    put("ExportTime", json!(export.export_time.unwrap_or(start)));
+    match &content {
+        Content::Items(_) => put("ExportTime", json!(export.export_time.unwrap_or(start))),
+        Content::Changes { window, view_type } => put(
+            "IncrementalExportSpecification",
+            json!({
+                "ExportFromTime": seconds(window.from_ms),
+                "ExportToTime": seconds(window.to_ms),
+                "ExportViewType": view_type,
+            }),
+        ),
+    }
     put("ClientToken", json!(client_token));
     put("S3Bucket", json!(export.s3_bucket));
     if let Some(owner) = &export.s3_bucket_owner {
@@ -374,14 +408,17 @@ pub(crate) async fn export_table_to_point_in_time(
     });
     transfers.save();
     let bucket = bucket_dir(&transfers.s3_dir()?, &export.s3_bucket);
-    let summary = ManifestSummary {
+    let mut summary = ManifestSummary {
         version: MANIFEST_VERSION.to_owned(),
         export_arn: arn.clone(),
         start_time: iso_millis(start),
         end_time: String::new(),
         table_arn: table.table_arn.clone(),
         table_id: table_id(&table.table_arn, table.creation_date_time),
-        export_time: iso_millis(export.export_time.unwrap_or(start)),
+        export_time: iso_millis(match &content {
+            Content::Items(_) => export.export_time.unwrap_or(start),
+            Content::Changes { window, .. } => seconds(window.to_ms),
+        }),
         s3_bucket: export.s3_bucket.clone(),
         s3_prefix: export.s3_prefix.clone(),
         s3_sse_algorithm: export.s3_sse_algorithm.clone(),
@@ -391,11 +428,20 @@ pub(crate) async fn export_table_to_point_in_time(
         item_count: 0,
         output_format: export.export_format.clone(),
         export_type: None,
+        export_from_time: None,
+        export_to_time: None,
+        output_view: None,
     };
+    if let Content::Changes { window, view_type } = &content {
+        summary.export_type = Some("INCREMENTAL_EXPORT".to_owned());
+        summary.export_from_time = Some(iso_millis(seconds(window.from_ms)));
+        summary.export_to_time = Some(iso_millis(seconds(window.to_ms)));
+        summary.output_view = Some(view_type.clone());
+    }
     let job_transfers = transfers.clone();
     let job_arn = arn.clone();
     let job = move || {
-        let outcome = write_export(&bucket, &id, summary, &items);
+        let outcome = write_export(&bucket, &id, summary, &content);
         job_transfers.update(false, &job_arn, |d| match outcome {
             Ok((manifest, count, billed)) => {
                 d.insert("ExportStatus".to_owned(), json!("COMPLETED"));
@@ -421,13 +467,29 @@ pub(crate) async fn export_table_to_point_in_time(
     Ok(json!({ "ExportDescription": description }))
 }
 
+/// What an export writes: the items at `ExportTime` (a full export) or the changes of a
+/// window (an incremental export, with its view type).
+enum Content {
+    Items(Vec<Arc<Item>>),
+    Changes { window: WindowChanges, view_type: String },
+}
+
+/// Epoch milliseconds as epoch seconds.
+fn seconds(ms: i64) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let seconds = ms as f64 / 1000.0;
+    seconds
+}
+
 /// Writes the export; returns the summary manifest's key, the item count and the billed
-/// bytes, or DynamoDB's `FailureCode` and a message.
+/// bytes, or DynamoDB's `FailureCode` and a message. A full export's data files go in
+/// its own `data/` folder, an incremental export's in the `data/` folder all of them
+/// share (`PREFIX/AWSDynamoDB/data/`), as DynamoDB lays them out.
 fn write_export(
     bucket: &Path,
     id: &str,
     mut summary: ManifestSummary,
-    items: &[Arc<Item>],
+    content: &Content,
 ) -> Result<(String, u64, u64), (String, String)> {
     if !bucket.is_dir() {
         return Err((
@@ -440,25 +502,58 @@ fn write_export(
     let writer = ExportWriter::create(bucket, summary.s3_prefix.as_deref(), id).map_err(failed)?;
     let mut files = Vec::new();
     let mut billed = 0u64;
-    let chunks: Vec<&[Arc<Item>]> =
-        if items.is_empty() { vec![&[]] } else { items.chunks(ITEMS_PER_FILE).collect() };
-    for (index, chunk) in chunks.into_iter().enumerate() {
-        let name = data_file_name(id, index);
-        let mut data = writer.data_file(&name).map_err(failed)?;
-        for item in chunk {
-            data.write_item(item).map_err(failed)?;
-            billed += item_size(item) as u64;
+    let count = match content {
+        Content::Items(items) => {
+            let chunks: Vec<&[Arc<Item>]> =
+                if items.is_empty() { vec![&[]] } else { items.chunks(ITEMS_PER_FILE).collect() };
+            for (index, chunk) in chunks.into_iter().enumerate() {
+                let mut data = writer.data_file(&data_file_name(id, index)).map_err(failed)?;
+                for item in chunk {
+                    data.write_item(item).map_err(failed)?;
+                    billed += item_size(item) as u64;
+                }
+                files.push(data.finish().map_err(failed)?);
+            }
+            items.len() as u64
         }
-        files.push(data.finish().map_err(failed)?);
-    }
-    summary.item_count = items.len() as u64;
+        Content::Changes { window, view_type } => {
+            let with_old = view_type == "NEW_AND_OLD_IMAGES";
+            let changes = &window.changes;
+            let chunks: Vec<&[WindowChange]> = if changes.is_empty() {
+                vec![&[]]
+            } else {
+                changes.chunks(ITEMS_PER_FILE).collect()
+            };
+            for (index, chunk) in chunks.into_iter().enumerate() {
+                let name = data_file_name(id, index);
+                let mut data = writer.shared_data_file(&name).map_err(failed)?;
+                for change in chunk {
+                    let old_image = change.old_image.as_deref().filter(|_| with_old);
+                    data.write_change(ChangeLine {
+                        keys: &change.keys,
+                        new_image: change.new_image.as_deref(),
+                        old_image,
+                        write_timestamp_micros: change.last_write_ms.saturating_mul(1000),
+                    })
+                    .map_err(failed)?;
+                    billed += [change.new_image.as_deref(), change.old_image.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .map(|item| item_size(item) as u64)
+                        .sum::<u64>();
+                }
+                files.push(data.finish().map_err(failed)?);
+            }
+            changes.len() as u64
+        }
+    };
+    summary.item_count = count;
     summary.billed_size_bytes = billed;
     summary.end_time = iso_millis(now_seconds());
     writer.finish(&files, &mut summary).map_err(failed)?;
     Ok((writer.manifest_summary_key(), summary.item_count, billed))
 }
 
-/// A data file's name as AWS makes them: 26 characters of lowercase base32.
 pub(crate) fn data_file_name(id: &str, index: usize) -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut bits = u128::from(hash_of(&[id], index as u64)) << 64
