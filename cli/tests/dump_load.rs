@@ -236,3 +236,201 @@ fn dump_then_load_equals_the_source_and_both_resume() {
     assert!(!ok, "{stderr}");
     assert!(stderr.contains("empty/manifest-summary.json: not found"), "{stderr}");
 }
+
+/// A serve export at a past `ExportTime`, then an incremental export of the window after
+/// it, both loaded with `singletable load` into a second table: it ends equal to the
+/// source (puts for new and changed items, deletes for deleted ones).
+#[test]
+fn a_full_then_an_incremental_export_load_into_an_equal_table() {
+    use aws_sdk_dynamodb::primitives::DateTime;
+    use aws_sdk_dynamodb::types::{
+        ExportStatus, ExportType, IncrementalExportSpecification, PointInTimeRecoverySpecification,
+    };
+    use singletable_core::clock::ManualClock;
+    use singletable_core::timestamp::Timestamp;
+    use std::time::Duration;
+
+    const T0: i64 = 1_700_000_000;
+    let s3 = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(s3.path().join("exports")).unwrap_or_else(|e| panic!("{e}"));
+    let clock = std::sync::Arc::new(ManualClock::new(Timestamp::from_unix_seconds(T0)));
+    let config = ServerConfig {
+        port: 0,
+        s3_dir: Some(s3.path().to_owned()),
+        clock: Some(clock.clone()),
+        ..ServerConfig::default()
+    };
+    let server = Server::start_in_background(config).unwrap_or_else(|e| panic!("server: {e}"));
+    let endpoint = server.endpoint();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let db = client(&endpoint);
+    let export_dir = |arn: &str| {
+        let id = arn.rsplit('/').next().unwrap_or_default();
+        s3.path().join("exports/AWSDynamoDB").join(id).to_string_lossy().into_owned()
+    };
+    let wait = |arn: String| {
+        let db = db.clone();
+        async move {
+            for _ in 0..600 {
+                let described = db.describe_export().export_arn(&arn).send().await;
+                let status = described
+                    .unwrap_or_else(|e| panic!("{e:?}"))
+                    .export_description()
+                    .and_then(|d| d.export_status().cloned());
+                if status != Some(ExportStatus::InProgress) {
+                    assert_eq!(status, Some(ExportStatus::Completed));
+                    return arn;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            panic!("export {arn} did not finish")
+        }
+    };
+    let (full, incremental) = runtime.block_on(async {
+        for table in ["inc-source", "inc-copy"] {
+            db.create_table()
+                .table_name(table)
+                .billing_mode(BillingMode::PayPerRequest)
+                .attribute_definitions(
+                    AttributeDefinition::builder()
+                        .attribute_name("pk")
+                        .attribute_type(ScalarAttributeType::S)
+                        .build()
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+                .attribute_definitions(
+                    AttributeDefinition::builder()
+                        .attribute_name("sk")
+                        .attribute_type(ScalarAttributeType::N)
+                        .build()
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+                .key_schema(
+                    KeySchemaElement::builder()
+                        .attribute_name("pk")
+                        .key_type(KeyType::Hash)
+                        .build()
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+                .key_schema(
+                    KeySchemaElement::builder()
+                        .attribute_name("sk")
+                        .key_type(KeyType::Range)
+                        .build()
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        let specification = PointInTimeRecoverySpecification::builder()
+            .point_in_time_recovery_enabled(true)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.update_continuous_backups()
+            .table_name("inc-source")
+            .point_in_time_recovery_specification(specification)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        for i in 0..100 {
+            db.put_item()
+                .table_name("inc-source")
+                .set_item(Some(item(i)))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        clock.advance(Duration::from_secs(60));
+        // The window: 20 changed, 20 deleted, 30 new items.
+        for i in 0..20 {
+            let mut changed = item(i);
+            changed.insert("changed".to_owned(), Av::Bool(true));
+            db.put_item()
+                .table_name("inc-source")
+                .set_item(Some(changed))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        for i in 20..40 {
+            let key = HashMap::from([
+                ("pk".to_owned(), item(i)["pk"].clone()),
+                ("sk".to_owned(), item(i)["sk"].clone()),
+            ]);
+            db.delete_item()
+                .table_name("inc-source")
+                .set_key(Some(key))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        for i in 100..130 {
+            db.put_item()
+                .table_name("inc-source")
+                .set_item(Some(item(i)))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        clock.advance(Duration::from_secs(20 * 60));
+        let table_arn = db
+            .describe_table()
+            .table_name("inc-source")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .table()
+            .and_then(|t| t.table_arn())
+            .unwrap_or_default()
+            .to_owned();
+        let full = db
+            .export_table_to_point_in_time()
+            .table_arn(&table_arn)
+            .s3_bucket("exports")
+            .export_time(DateTime::from_secs(T0 + 30))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let full = wait(
+            full.export_description().and_then(|d| d.export_arn()).unwrap_or_default().to_owned(),
+        )
+        .await;
+        let spec = IncrementalExportSpecification::builder()
+            .export_from_time(DateTime::from_secs(T0 + 30))
+            .export_to_time(DateTime::from_secs(T0 + 30 + 20 * 60))
+            .build();
+        let incremental = db
+            .export_table_to_point_in_time()
+            .table_arn(&table_arn)
+            .s3_bucket("exports")
+            .export_type(ExportType::IncrementalExport)
+            .incremental_export_specification(spec)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let incremental = wait(
+            incremental
+                .export_description()
+                .and_then(|d| d.export_arn())
+                .unwrap_or_default()
+                .to_owned(),
+        )
+        .await;
+        (export_dir(&full), export_dir(&incremental))
+    });
+    let (ok, stdout, stderr) =
+        singletable(&["load", &full, "--endpoint", &endpoint, "--table", "inc-copy"]);
+    assert!(ok && stdout.contains("loaded 100 items"), "{stdout}\n{stderr}");
+    let (ok, stdout, stderr) =
+        singletable(&["load", &incremental, "--endpoint", &endpoint, "--table", "inc-copy"]);
+    assert!(ok && stdout.contains("loaded 70 items"), "{stdout}\n{stderr}");
+    runtime.block_on(async {
+        let copy = scan(&db, "inc-copy", None).await;
+        assert_eq!(copy.len(), 110);
+        assert_eq!(copy, scan(&db, "inc-source", None).await);
+    });
+}

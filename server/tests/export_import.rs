@@ -760,6 +760,38 @@ fn incremental_exports_write_each_item_changed_in_the_window() {
             export(ExportViewType::NewImage, DateTime::from_secs(T0 - 60), to).await,
         );
         assert_eq!(code, "InvalidExportTimeException");
+
+        // A full export at a past ExportTime (before the window's writes) holds the items
+        // as they were then.
+        let started = db
+            .export_table_to_point_in_time()
+            .table_arn(&table_arn)
+            .s3_bucket("changes")
+            .export_time(DateTime::from_secs(T0 + 30))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let done = wait_export(
+            &db,
+            started.export_description().and_then(|d| d.export_arn()).unwrap_or_default(),
+        )
+        .await;
+        assert_eq!(done.export_time(), Some(&DateTime::from_secs(T0 + 30)));
+        let id = done.export_arn().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned();
+        let opened = Export::open(&s3.path().join("changes/AWSDynamoDB").join(&id))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut items = Vec::new();
+        for file in &opened.files {
+            for record in opened.records(file).unwrap_or_else(|e| panic!("{e}")) {
+                match record.unwrap_or_else(|e| panic!("{e}")).1 {
+                    Record::Item(item) => items.push((text(&item, "pk"), text(&item, "v"))),
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        items.sort();
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(items, vec![pair("changed", "1"), pair("deleted", "1"), pair("kept", "1")]);
     });
 }
 
