@@ -180,9 +180,9 @@ impl Parser {
         let projection = if self.eat_sym("*") {
             None
         } else {
-            let mut paths = vec![self.path()?];
+            let mut paths = vec![self.projected_path()?];
             while self.eat_sym(",") {
-                paths.push(self.path()?);
+                paths.push(self.projected_path()?);
             }
             Some(paths)
         };
@@ -347,12 +347,29 @@ impl Parser {
     // Paths and expressions
     // -----------------------------------------------------------------------------------
 
+    /// A projected path: a literal there (`SELECT missing`, `SELECT 1`, `SELECT ?`) is
+    /// refused as DynamoDB Local refuses it ("Unexpected path component").
+    fn projected_path(&mut self) -> Result<PathExpr> {
+        match self.peek() {
+            Some(Token::Num(_) | Token::Str(_) | Token::Param) => {
+                Err(Error::validation("Unexpected path component"))
+            }
+            Some(Token::Word(word)) if is_literal_word(word) => {
+                Err(Error::validation("Unexpected path component"))
+            }
+            _ => self.path(),
+        }
+    }
+
     fn path(&mut self) -> Result<PathExpr> {
         let root = self.name()?;
         let mut steps = Vec::new();
         loop {
             if self.at_sym(".") {
                 self.at += 1;
+                if matches!(self.peek(), Some(Token::Word(word)) if is_literal_word(word)) {
+                    return Err(malformed("Unexpected keyword"));
+                }
                 steps.push(Step::Key(self.name()?));
             } else if self.at_sym("[") {
                 self.at += 1;
@@ -602,6 +619,12 @@ impl Parser {
 
 fn is_keyword(word: &str) -> bool {
     KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
+}
+
+/// The literal words `MISSING`, `NULL`, `TRUE` and `FALSE` (any case): never a bare
+/// attribute name (quote it: `"missing"`).
+fn is_literal_word(word: &str) -> bool {
+    ["MISSING", "NULL", "TRUE", "FALSE"].iter().any(|k| k.eq_ignore_ascii_case(word))
 }
 
 /// Words that may follow a table name: the next clause, not an alias.

@@ -22,6 +22,7 @@ fn accepts_the_statement_forms() {
         r#"UPDATE "T" SET a = a + 1, b = list_append(b, [1]) SET c = set_add(c, <<1>>) REMOVE d WHERE pk = 'a' RETURNING ALL NEW *"#,
         r#"DELETE FROM "T" WHERE pk = 'a' AND v = 1 RETURNING ALL OLD *;"#,
         r#"EXISTS(SELECT * FROM "T" WHERE pk = 'a' AND v IS MISSING)"#,
+        r#"SELECT "missing", "null".a FROM T"#,
     ] {
         assert!(parse(statement).is_ok(), "{statement}: {:?}", parse(statement));
     }
@@ -67,6 +68,7 @@ fn refuses_with_dynamodb_texts() {
         ("DELETE FROM", "Expected identifier for simple path"),
         ("DELETE FROM;", "Expected identifier for simple path"),
         ("DELETE FROM WHERE pk = 'a'", "Expected identifier for simple path"),
+        ("SELECT pk.missing FROM T", "Unexpected keyword"),
     ] {
         assert_eq!(message(statement), format!("{envelope}{detail}"), "{statement}");
     }
@@ -81,6 +83,15 @@ fn refuses_with_dynamodb_texts() {
         ),
         (r#"SELECT * FROM "T"."" WHERE pk = 'p'"#, "Path component cannot be an empty string"),
         (r#"SELECT * FROM "" WHERE pk = 'p'"#, "Path component cannot be an empty string"),
+        // A literal where a projected path goes (DynamoDB Local's text, without its
+        // `at line:column:length`).
+        ("SELECT missing FROM T", "Unexpected path component"),
+        ("SELECT MISSING.a FROM T", "Unexpected path component"),
+        ("SELECT pk, null FROM T", "Unexpected path component"),
+        ("SELECT False FROM T", "Unexpected path component"),
+        ("SELECT 1 FROM T", "Unexpected path component"),
+        ("SELECT 'a' FROM T", "Unexpected path component"),
+        ("SELECT ? FROM T", "Unexpected path component"),
     ] {
         assert_eq!(message(statement), text, "{statement}");
     }
