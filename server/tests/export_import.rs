@@ -792,6 +792,53 @@ fn incremental_exports_write_each_item_changed_in_the_window() {
         items.sort();
         let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
         assert_eq!(items, vec![pair("changed", "1"), pair("deleted", "1"), pair("kept", "1")]);
+
+        // ExportFormat ION: `<name>.ion.gz` data files of `$ion_1_0 {Item:{...}}` lines,
+        // which the layout's reader refuses with a typed error (it reads DYNAMODB_JSON).
+        let started = db
+            .export_table_to_point_in_time()
+            .table_arn(&table_arn)
+            .s3_bucket("changes")
+            .export_format(aws_sdk_dynamodb::types::ExportFormat::Ion)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let done = wait_export(
+            &db,
+            started.export_description().and_then(|d| d.export_arn()).unwrap_or_default(),
+        )
+        .await;
+        assert_eq!(done.export_status(), Some(&ExportStatus::Completed), "{done:?}");
+        assert_eq!(done.item_count(), Some(3));
+        let id = done.export_arn().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned();
+        let dir = s3.path().join("changes/AWSDynamoDB").join(&id);
+        let manifest = std::fs::read_to_string(dir.join("manifest-files.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let entry: serde_json::Value = serde_json::from_str(manifest.lines().next().unwrap_or(""))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let key = entry["dataFileS3Key"].as_str().unwrap_or_default().to_owned();
+        assert!(key.ends_with(".ion.gz"), "{key}");
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(
+                std::fs::File::open(s3.path().join("changes").join(&key))
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ),
+            &mut text,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.sort_unstable();
+        assert_eq!(
+            lines,
+            vec![
+                r#"$ion_1_0 {Item:{pk:"changed",v:"2"}}"#,
+                r#"$ion_1_0 {Item:{pk:"created",v:"1"}}"#,
+                r#"$ion_1_0 {Item:{pk:"kept",v:"1"}}"#,
+            ]
+        );
+        let refused = Export::open(&dir).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.contains("Amazon Ion export"), "{refused}");
     });
 }
 

@@ -32,8 +32,10 @@
 //! Incremental exports write lines `{"Metadata": {"WriteTimestampMicros": {"N": ...}},
 //! "Keys": {...}, "NewImage": {...}, "OldImage": {...}}` ([`DataFileWriter::write_change`]);
 //! [`Record::Change`] reads them. Their manifest summary adds `exportType`,
-//! `exportFromTime`, `exportToTime` and `outputView`. Amazon Ion is not read or written.
+//! `exportFromTime`, `exportToTime` and `outputView`. Amazon Ion exports are written
+//! ([`ion`], data files `<name>.ion.gz`), not read.
 
+pub mod ion;
 mod read;
 mod source;
 mod write;

@@ -36,6 +36,14 @@ impl Export {
         let summary: ManifestSummary = serde_json::from_slice(&summary_bytes).map_err(|e| {
             LayoutError::Manifest { path: summary_path.clone(), message: e.to_string() }
         })?;
+        if summary.output_format.eq_ignore_ascii_case("ION") {
+            return Err(LayoutError::Manifest {
+                path: summary_path,
+                message: "an Amazon Ion export (outputFormat ION) cannot be read; only \
+                          DYNAMODB_JSON exports are (export with ExportFormat DYNAMODB_JSON)"
+                    .to_owned(),
+            });
+        }
         let files_path = dir.join("manifest-files.json");
         let files_bytes = read_checked(&files_path, "manifest-files")?;
         let mut files = Vec::new();

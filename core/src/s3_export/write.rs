@@ -20,6 +20,8 @@ pub struct ExportWriter {
     key_prefix: String,
     /// `PREFIX/AWSDynamoDB/`: where incremental exports' shared `data/` folder is.
     shared_prefix: String,
+    /// The data files' extension: `json.gz`, or `ion.gz` for Ion exports.
+    extension: &'static str,
 }
 
 impl ExportWriter {
@@ -32,12 +34,24 @@ impl ExportWriter {
         let key_prefix = export_key_prefix(prefix, export_id);
         let shared_prefix =
             key_prefix.strip_suffix(&format!("{export_id}/")).unwrap_or(&key_prefix).to_owned();
-        let writer = ExportWriter { bucket_dir: bucket_dir.to_owned(), key_prefix, shared_prefix };
+        let writer = ExportWriter {
+            bucket_dir: bucket_dir.to_owned(),
+            key_prefix,
+            shared_prefix,
+            extension: "json.gz",
+        };
         let data = writer.dir().join("data");
         fs::create_dir_all(&data).map_err(|e| LayoutError::io(&data, e))?;
         let started = writer.dir().join("_started");
         fs::write(&started, b"").map_err(|e| LayoutError::io(&started, e))?;
         Ok(writer)
+    }
+
+    /// Names data files `<name>.ion.gz` (an `ExportFormat=ION` export; write its lines
+    /// with [`DataFileWriter::write_text_line`] and [`super::ion`]).
+    pub fn ion(mut self) -> Self {
+        self.extension = "ion.gz";
+        self
     }
 
     /// The export's folder.
@@ -62,14 +76,14 @@ impl ExportWriter {
 
     /// Starts the data file `data/<name>.json.gz` (replacing one of that name).
     pub fn data_file(&self, name: &str) -> Result<DataFileWriter, LayoutError> {
-        let key = format!("{}data/{name}.json.gz", self.key_prefix);
+        let key = format!("{}data/{name}.{}", self.key_prefix, self.extension);
         DataFileWriter::create(self.bucket_dir.join(&key), key)
     }
 
     /// Starts the data file `PREFIX/AWSDynamoDB/data/<name>.json.gz`, in the folder every
     /// incremental export shares (the name should hold the export id).
     pub fn shared_data_file(&self, name: &str) -> Result<DataFileWriter, LayoutError> {
-        let key = format!("{}data/{name}.json.gz", self.shared_prefix);
+        let key = format!("{}data/{name}.{}", self.shared_prefix, self.extension);
         DataFileWriter::create(self.bucket_dir.join(&key), key)
     }
 
@@ -234,6 +248,17 @@ impl DataFileWriter {
             new_image: change.new_image.map(ItemRef),
             old_image: change.old_image.map(ItemRef),
         })
+    }
+
+    /// Appends one line of text (an Ion line; the newline is added).
+    pub fn write_text_line(&mut self, line: &str) -> Result<(), LayoutError> {
+        self.line.clear();
+        self.line.extend_from_slice(line.as_bytes());
+        self.line.push(b'\n');
+        self.encoder.write_all(&self.line).map_err(|e| LayoutError::io(&self.path, e))?;
+        self.items += 1;
+        self.uncompressed += self.line.len() as u64;
+        Ok(())
     }
 
     /// Appends one JSON line.

@@ -16,8 +16,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use singletable_core::backend::{Backend, ContinuousBackupsStatus};
+use singletable_core::clock::Clock;
 use singletable_core::s3_export::{
-    iso_millis, ChangeLine, ExportWriter, ManifestSummary, MANIFEST_VERSION,
+    ion, iso_millis, ChangeLine, ExportWriter, ManifestSummary, MANIFEST_VERSION,
 };
 use singletable_core::size::item_size;
 use singletable_core::value::Item;
@@ -321,12 +322,9 @@ pub(crate) async fn export_table_to_point_in_time(
              IncrementalExportSpecification's ExportFromTime and ExportToTime",
         ));
     }
-    if export.export_format == "ION" {
-        return Err(ApiError::validation(
-            "ExportFormat ION is not supported by singletable serve; use DYNAMODB_JSON",
-        ));
-    }
-    let start = now_seconds();
+    // Times are the engine's (its clock is the one point-in-time recovery reads).
+    let clock = engine.backend().clock();
+    let start = clock_seconds(clock.as_ref());
     let content = if incremental {
         let spec = export.incremental_spec.clone();
         let Some(from) = spec.as_ref().and_then(|spec| spec.from) else {
@@ -441,18 +439,18 @@ pub(crate) async fn export_table_to_point_in_time(
     let job_transfers = transfers.clone();
     let job_arn = arn.clone();
     let job = move || {
-        let outcome = write_export(&bucket, &id, summary, &content);
+        let outcome = write_export(&bucket, &id, summary, &content, clock.as_ref());
         job_transfers.update(false, &job_arn, |d| match outcome {
-            Ok((manifest, count, billed)) => {
+            Ok((manifest, count, billed, end)) => {
                 d.insert("ExportStatus".to_owned(), json!("COMPLETED"));
-                d.insert("EndTime".to_owned(), json!(now_seconds()));
+                d.insert("EndTime".to_owned(), json!(end));
                 d.insert("ExportManifest".to_owned(), json!(manifest));
                 d.insert("ItemCount".to_owned(), json!(count));
                 d.insert("BilledSizeBytes".to_owned(), json!(billed));
             }
             Err((code, message)) => {
                 d.insert("ExportStatus".to_owned(), json!("FAILED"));
-                d.insert("EndTime".to_owned(), json!(now_seconds()));
+                d.insert("EndTime".to_owned(), json!(clock_seconds(clock.as_ref())));
                 d.insert("FailureCode".to_owned(), json!(code));
                 d.insert("FailureMessage".to_owned(), json!(message));
             }
@@ -474,6 +472,11 @@ enum Content {
     Changes { window: WindowChanges, view_type: String },
 }
 
+/// The time by `clock`, in Unix epoch seconds (milliseconds precision).
+fn clock_seconds(clock: &dyn Clock) -> f64 {
+    seconds(clock.now().unix_millis())
+}
+
 /// Epoch milliseconds as epoch seconds.
 fn seconds(ms: i64) -> f64 {
     #[allow(clippy::cast_precision_loss)]
@@ -490,7 +493,8 @@ fn write_export(
     id: &str,
     mut summary: ManifestSummary,
     content: &Content,
-) -> Result<(String, u64, u64), (String, String)> {
+    clock: &dyn Clock,
+) -> Result<(String, u64, u64, f64), (String, String)> {
     if !bucket.is_dir() {
         return Err((
             "S3NoSuchBucket".to_owned(),
@@ -500,6 +504,8 @@ fn write_export(
     let failed =
         |e: singletable_core::s3_export::LayoutError| ("UNKNOWN".to_owned(), e.to_string());
     let writer = ExportWriter::create(bucket, summary.s3_prefix.as_deref(), id).map_err(failed)?;
+    let ion = summary.output_format == "ION";
+    let writer = if ion { writer.ion() } else { writer };
     let mut files = Vec::new();
     let mut billed = 0u64;
     let count = match content {
@@ -509,7 +515,11 @@ fn write_export(
             for (index, chunk) in chunks.into_iter().enumerate() {
                 let mut data = writer.data_file(&data_file_name(id, index)).map_err(failed)?;
                 for item in chunk {
-                    data.write_item(item).map_err(failed)?;
+                    if ion {
+                        data.write_text_line(&ion::item_line(item)).map_err(failed)?;
+                    } else {
+                        data.write_item(item).map_err(failed)?;
+                    }
                     billed += item_size(item) as u64;
                 }
                 files.push(data.finish().map_err(failed)?);
@@ -528,14 +538,23 @@ fn write_export(
                 let name = data_file_name(id, index);
                 let mut data = writer.shared_data_file(&name).map_err(failed)?;
                 for change in chunk {
-                    let old_image = change.old_image.as_deref().filter(|_| with_old);
-                    data.write_change(ChangeLine {
+                    let line = ChangeLine {
                         keys: &change.keys,
                         new_image: change.new_image.as_deref(),
-                        old_image,
+                        old_image: change.old_image.as_deref().filter(|_| with_old),
                         write_timestamp_micros: change.last_write_ms.saturating_mul(1000),
-                    })
-                    .map_err(failed)?;
+                    };
+                    if ion {
+                        let text = ion::change_line(
+                            line.keys,
+                            line.new_image,
+                            line.old_image,
+                            line.write_timestamp_micros,
+                        );
+                        data.write_text_line(&text).map_err(failed)?;
+                    } else {
+                        data.write_change(line).map_err(failed)?;
+                    }
                     billed += [change.new_image.as_deref(), change.old_image.as_deref()]
                         .into_iter()
                         .flatten()
@@ -549,9 +568,10 @@ fn write_export(
     };
     summary.item_count = count;
     summary.billed_size_bytes = billed;
-    summary.end_time = iso_millis(now_seconds());
+    let end = clock_seconds(clock);
+    summary.end_time = iso_millis(end);
     writer.finish(&files, &mut summary).map_err(failed)?;
-    Ok((writer.manifest_summary_key(), summary.item_count, billed))
+    Ok((writer.manifest_summary_key(), summary.item_count, billed, end))
 }
 
 pub(crate) fn data_file_name(id: &str, index: usize) -> String {
