@@ -63,6 +63,11 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Serve HTTPS with this certificate and key (PEM files); `None` serves plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Throttle as DynamoDB does: the engine's capacity model (provisioned capacity with
+    /// burst, on-demand ceilings, per-partition limits; docs/capacity.md). Off by
+    /// default: the model then only watches, for `GET /metrics`. Not with `data_dir`: a
+    /// replayed log would re-apply the items a throttled batch left unprocessed.
+    pub enforce_capacity: bool,
 }
 
 impl Default for ServerConfig {
@@ -75,6 +80,7 @@ impl Default for ServerConfig {
             credentials: None,
             max_body_bytes: MAX_BODY_BYTES,
             tls: None,
+            enforce_capacity: false,
         }
     }
 }
@@ -104,6 +110,9 @@ pub enum ServerError {
     /// The TLS certificate or key could not be used (the error names the file).
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// Options that cannot go together.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// A bound server, ready to run.
@@ -136,6 +145,11 @@ impl Server {
     pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
         // The certificate first: a bad file is reported before anything is opened.
         let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
+        if config.enforce_capacity && config.data_dir.is_some() {
+            return Err(ServerError::Config(
+                "--enforce-capacity cannot be used with --data-dir: the write log would replay the items a throttled batch left unprocessed".to_owned(),
+            ));
+        }
         let engine = Arc::new(Engine::new());
         let storage = match &config.data_dir {
             None => Storage::in_memory(),
@@ -155,6 +169,9 @@ impl Server {
                 .map_err(|source| ServerError::Storage { dir: dir.clone(), source })?
             }
         };
+        // After the replay (which must never be throttled): the capacity model throttles
+        // with --enforce-capacity, and otherwise watches, for `GET /metrics`.
+        engine.backend().set_capacity_model(config.enforce_capacity);
         let s3_dir =
             config.s3_dir.clone().or_else(|| config.data_dir.as_ref().map(|d| d.join("s3")));
         engine.configure_s3(s3_dir.clone(), config.data_dir.as_deref()).map_err(|source| {
