@@ -352,7 +352,7 @@ impl<'a> IntoFuture for BatchWrite<'a> {
     type IntoFuture = BoxFuture<'a, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(crate::pattern::labelled("BatchWrite", self.run()))
     }
 }
 
@@ -572,7 +572,7 @@ impl<'a, E: Entity> IntoFuture for BatchGet<'a, E> {
     type IntoFuture = BoxFuture<'a, Result<Vec<E>>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(crate::pattern::labelled("BatchGet", self.run()))
     }
 }
 
@@ -838,6 +838,6 @@ where
     type IntoFuture = BoxFuture<'a, Result<L::Output>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(crate::pattern::labelled("BatchGet", self.run()))
     }
 }

@@ -33,6 +33,7 @@ use tokio::net::TcpListener;
 use tracing::Instrument;
 
 use crate::api_error::ApiError;
+use crate::metrics::{ServerMetrics, TOP_PARTITIONS};
 use crate::operation::{Operation, UnknownOperation};
 use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
@@ -126,6 +127,8 @@ pub struct Server {
 #[derive(Debug)]
 struct State {
     service: Service,
+    /// Requests and latencies per operation, for `GET /metrics`.
+    metrics: ServerMetrics,
     credentials: Option<Credentials>,
     max_body_bytes: usize,
 }
@@ -188,6 +191,7 @@ impl Server {
         engine.set_address(address);
         let state = Arc::new(State {
             service: Service::new(engine, storage),
+            metrics: ServerMetrics::default(),
             credentials: config.credentials,
             max_body_bytes: config.max_body_bytes,
         });
@@ -363,6 +367,17 @@ fn respond(status: u16, body: Vec<u8>) -> Response<Full<Bytes>> {
     response
 }
 
+/// `GET /metrics`: Prometheus text (see `metrics`).
+fn metrics_response(state: &State) -> Response<Full<Bytes>> {
+    let usage = state.service.engine().backend().capacity_usage(TOP_PARTITIONS);
+    let text = state.metrics.render(usage.as_ref());
+    let mut response = respond(200, text.into_bytes());
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response
+}
+
 fn error_response(error: &ApiError) -> Response<Full<Bytes>> {
     let mut response = respond(error.status, error.body().to_string().into_bytes());
     if let Ok(value) = HeaderValue::from_str(&error.name) {
@@ -388,15 +403,22 @@ async fn handle(
         Ok(operation) => operation.as_str(),
         Err(_) => target.rsplit('.').next().unwrap_or_default(),
     };
+    if parts.method == Method::GET && parts.uri.path() == "/metrics" {
+        return metrics_response(state);
+    }
     let span = tracing::info_span!("request", op = %name, %peer);
     let parts = &parts;
     async move {
-        let response = match serve(state, parts, body, operation).await {
-            Ok(body) => respond(200, body),
-            Err(error) => error_response(&error),
+        let (response, outcome) = match serve(state, parts, body, operation).await {
+            Ok(body) => (respond(200, body), None),
+            Err(error) => (error_response(&error), Some(error.name)),
         };
         let status = response.status().as_u16();
-        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let elapsed = started.elapsed();
+        if !name.is_empty() {
+            state.metrics.record(name, outcome.as_deref().unwrap_or("ok"), elapsed.as_secs_f64());
+        }
+        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         tracing::info!(status, micros, "request");
         response
     }
