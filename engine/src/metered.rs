@@ -80,11 +80,14 @@ pub(crate) fn get_item(
     mut input: GetItemInput,
 ) -> Result<GetItemOutput> {
     let asked = ask_indexes(&mut input.return_consumed_capacity);
-    let (table_name, key) = (input.table_name.clone(), input.key.clone());
+    let def = db.def_of(&input.table_name).ok();
+    let label = def.as_ref().and_then(|def| table_partition(def, &input.key));
     // The read first: its validation errors come before any throttle.
     let mut output = items::get_item(&db.catalog, input)?;
-    let def = db.def_of(&table_name)?;
-    let label = table_partition(&def, &key);
+    let Some(def) = def else {
+        output.consumed_capacity = trim(output.consumed_capacity, asked);
+        return Ok(output);
+    };
     let target =
         Target { def: &def, access: Access::Read, index: None, partition: label.as_deref() };
     finish_read(db, model, &target, output.consumed_capacity.as_ref())?;
@@ -159,8 +162,9 @@ pub(crate) fn put_item(
 ) -> Result<WriteItemOutput> {
     let asked = ask_indexes(&mut input.return_consumed_capacity);
     let failed_units = write_units(item_size(&input.item));
-    let (table_name, key) = (input.table_name.clone(), input.item.clone());
-    write(db, model, &table_name, &key, failed_units, asked, || {
+    let def = db.def_of(&input.table_name).ok();
+    let label = def.as_ref().and_then(|def| table_partition(def, &input.item));
+    write(model, db.now_ms(), def, label, failed_units, asked, || {
         db.inflight.check_put(&db.catalog, &input.table_name, &input.item)?;
         items::put_item(&db.catalog, input)
     })
@@ -173,8 +177,9 @@ pub(crate) fn update_item(
     mut input: UpdateItemInput,
 ) -> Result<WriteItemOutput> {
     let asked = ask_indexes(&mut input.return_consumed_capacity);
-    let (table_name, key) = (input.table_name.clone(), input.key.clone());
-    write(db, model, &table_name, &key, 1.0, asked, || {
+    let def = db.def_of(&input.table_name).ok();
+    let label = def.as_ref().and_then(|def| table_partition(def, &input.key));
+    write(model, db.now_ms(), def, label, 1.0, asked, || {
         db.inflight.check_key(&db.catalog, &input.table_name, &input.key)?;
         update::update_item(&db.catalog, input)
     })
@@ -187,8 +192,9 @@ pub(crate) fn delete_item(
     mut input: DeleteItemInput,
 ) -> Result<WriteItemOutput> {
     let asked = ask_indexes(&mut input.return_consumed_capacity);
-    let (table_name, key) = (input.table_name.clone(), input.key.clone());
-    write(db, model, &table_name, &key, 1.0, asked, || {
+    let def = db.def_of(&input.table_name).ok();
+    let label = def.as_ref().and_then(|def| table_partition(def, &input.key));
+    write(model, db.now_ms(), def, label, 1.0, asked, || {
         db.inflight.check_key(&db.catalog, &input.table_name, &input.key)?;
         items::delete_item(&db.catalog, input)
     })
@@ -197,26 +203,24 @@ pub(crate) fn delete_item(
 /// A single-item write: admitted first (a throttled write changes nothing), then run
 /// and charged; a failed condition is charged `failed_units`.
 fn write(
-    db: &MemoryBackend,
     model: &CapacityModel,
-    table_name: &str,
-    key: &Item,
+    now: i64,
+    def: Option<Arc<TableDef>>,
+    label: Option<String>,
     failed_units: f64,
     asked: ReturnConsumedCapacity,
     run: impl FnOnce() -> Result<WriteItemOutput>,
 ) -> Result<WriteItemOutput> {
     // A missing table or an invalid name: the write fails on its own, with all its
     // validation errors.
-    let Ok(def) = db.def_of(table_name) else {
+    let Some(def) = def else {
         return run().map(|mut output| {
             output.consumed_capacity = trim(output.consumed_capacity, asked);
             output
         });
     };
-    let label = table_partition(&def, key);
     let target =
         Target { def: &def, access: Access::Write, index: None, partition: label.as_deref() };
-    let now = db.now_ms();
     model.admit(&target, now).map_err(|throttle| model.throttled(&target, &throttle))?;
     match run() {
         Ok(mut output) => {
