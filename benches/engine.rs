@@ -7,6 +7,10 @@
 //! put, hand back a copy on get, copy out a partition's range on query.
 //!
 //! Target (DESIGN.md "Performance"): the engine within 2x of the `BTreeMap`.
+//!
+//! `puts_10k` also measures the same puts with the capacity model watching (what
+//! `singletable serve` runs for `GET /metrics`) and enforcing (a provisioned table of
+//! 1,000,000 write units: nothing is throttled, every put is metered).
 
 // criterion_group! generates an undocumented `pub fn`.
 #![allow(missing_docs)]
@@ -77,7 +81,16 @@ fn key(i: usize) -> Item {
 }
 
 fn engine() -> MemoryBackend {
+    engine_with(BillingMode::PayPerRequest, None)
+}
+
+/// A table, with the capacity model watching (`Some(false)`), throttling (`Some(true)`)
+/// or off (`None`), switched on before the table is created.
+fn engine_with(billing_mode: BillingMode, model: Option<bool>) -> MemoryBackend {
     let db = MemoryBackend::new();
+    if let Some(enforce) = model {
+        db.set_capacity_model(enforce);
+    }
     let element =
         |name: &str, key_type| KeySchemaElement { attribute_name: name.to_owned(), key_type };
     let define = |name: &str| AttributeDefinition { name: name.to_owned(), ty: ScalarType::S };
@@ -87,12 +100,15 @@ fn engine() -> MemoryBackend {
         key_schema: vec![element("pk", KeyType::Hash), element("sk", KeyType::Range)],
         global_secondary_indexes: vec![],
         local_secondary_indexes: vec![],
-        billing_mode: BillingMode::PayPerRequest,
+        billing_mode,
         stream: None,
     }))
     .unwrap_or_else(|e| panic!("CreateTable: {e}"));
     db
 }
+
+/// 1,000,000 write units: 10k puts over 100 partitions are never throttled.
+const ROOMY: BillingMode = BillingMode::Provisioned { read: 1_000_000, write: 1_000_000 };
 
 fn engine_put_all(db: &MemoryBackend, items: &[Item]) {
     for item in items {
@@ -126,6 +142,20 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("engine", |b| {
         b.iter_batched(engine, |db| engine_put_all(&db, &items), BatchSize::LargeInput)
+    });
+    group.bench_function("engine_capacity_watching", |b| {
+        b.iter_batched(
+            || engine_with(ROOMY, Some(false)),
+            |db| engine_put_all(&db, &items),
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("engine_capacity_enforcing", |b| {
+        b.iter_batched(
+            || engine_with(ROOMY, Some(true)),
+            |db| engine_put_all(&db, &items),
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 

@@ -44,6 +44,12 @@ pub struct ServeArgs {
     /// --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Throttle as DynamoDB does: provisioned tables and GSIs at their capacity units
+    /// (with 300 s of burst), on-demand tables at their current ceiling, every partition
+    /// key value at 3,000 read / 1,000 write units a second, answered with DynamoDB's
+    /// exceptions and ThrottlingReasons (docs/capacity.md). Not with --data-dir.
+    #[arg(long, conflicts_with = "data_dir")]
+    pub enforce_capacity: bool,
     /// The log level of the request log on stderr: error, warn, info (one line per
     /// request), debug, trace or off.
     #[arg(long, default_value = "info", value_name = "LEVEL")]
@@ -108,6 +114,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             _ => None,
         },
+        enforce_capacity: args.enforce_capacity,
         ..ServerConfig::default()
     };
     runtime.block_on(async move {

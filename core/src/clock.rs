@@ -25,6 +25,15 @@ use crate::timestamp::Timestamp;
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current instant.
     fn now(&self) -> Timestamp;
+
+    /// Waits `duration` on this clock if it is a simulated one: a [`ManualClock`] moves
+    /// forward by `duration` and answers true, so that code sleeping on it (a retry's
+    /// backoff) takes no real time. Clocks that follow real time answer false (the
+    /// default): the caller sleeps for real.
+    fn simulated_sleep(&self, duration: Duration) -> bool {
+        let _ = duration;
+        false
+    }
 }
 
 /// The system's wall clock ([`Timestamp::now`]).
@@ -68,5 +77,10 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
         Timestamp::from_unix_millis(self.millis.load(Ordering::SeqCst))
+    }
+
+    fn simulated_sleep(&self, duration: Duration) -> bool {
+        self.advance(duration);
+        true
     }
 }

@@ -415,6 +415,65 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A throttling error as DynamoDB answers it: the exception `code`
+    /// (`ProvisionedThroughputExceededException`, `ThrottlingException`,
+    /// `RequestLimitExceeded`), its `message`, and the `ThrottlingReasons` DynamoDB added
+    /// to throttling exceptions in 2025 (carried as the error's source, a [`Throttled`]).
+    pub fn throttled(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        reasons: Vec<ThrottlingReason>,
+    ) -> Self {
+        Error::Service {
+            code: code.into(),
+            message: message.into(),
+            source: Some(Box::new(Throttled { reasons })),
+        }
+    }
+
+    /// The `ThrottlingReasons` of a throttling error made by [`Error::throttled`] (empty
+    /// for any other error).
+    pub fn throttling_reasons(&self) -> &[ThrottlingReason] {
+        match self {
+            Error::Service { source: Some(source), .. } => source
+                .downcast_ref::<Throttled>()
+                .map_or(&[][..], |throttled| throttled.reasons.as_slice()),
+            _ => &[],
+        }
+    }
+}
+
+/// One of DynamoDB's `ThrottlingReasons`: why a request was throttled and which table or
+/// index was (API reference, `ThrottlingReason`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottlingReason {
+    /// `<Table|Index><Read|Write><LimitType>`, e.g.
+    /// `TableWriteKeyRangeThroughputExceeded`, `IndexWriteProvisionedThroughputExceeded`.
+    pub reason: String,
+    /// The ARN of the table or index (`<table ARN>/index/<name>`).
+    pub resource: String,
+}
+
+/// The source of a throttling error made by [`Error::throttled`]: its reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttled {
+    /// The reasons, most specific first.
+    pub reasons: Vec<ThrottlingReason>,
+}
+
+impl fmt::Display for Throttled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("throttled:")?;
+        for reason in &self.reasons {
+            write!(f, " {} on {}", reason.reason, reason.resource)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Throttled {}
+
 /// Why one action of a cancelled transaction failed (DynamoDB's `CancellationReason`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancellationReason {

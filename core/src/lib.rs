@@ -28,7 +28,7 @@ pub mod value;
 pub use backend::Backend;
 pub use error::{
     CancellationReason, DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result,
-    Unprocessed, UnprocessedKey, UnprocessedWrite,
+    Throttled, ThrottlingReason, Unprocessed, UnprocessedKey, UnprocessedWrite,
 };
 pub use limits::LimitError;
 pub use number::{Number, NumberError};

@@ -32,13 +32,14 @@ use super::inflight::InFlight;
 use super::items::local_index_entries_size;
 use super::key_value::PrimaryKey;
 use super::projection::Projection;
+use super::throughput::{table_partition, CapacityModel, Target, Throttle};
 use super::validate::{
     check_index_keys, check_item_size, check_item_values, check_scalar_key_paths, item_primary_key,
     request_primary_key,
 };
 use singletable_core::backend::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
-    KeysAndAttributes, WriteRequest,
+    KeysAndAttributes, ReturnConsumedCapacity, WriteRequest,
 };
 use singletable_core::error::{Error, Result};
 use singletable_core::size::item_size;
@@ -69,6 +70,7 @@ pub(crate) fn batch_write_item(
     catalog: &Catalog,
     inflight: &InFlight,
     faults: Option<&Faults>,
+    model: Option<(&CapacityModel, i64)>,
     input: BatchWriteItemInput,
 ) -> Result<BatchWriteItemOutput> {
     let BatchWriteItemInput { request_items, return_consumed_capacity } = input;
@@ -131,6 +133,8 @@ pub(crate) fn batch_write_item(
     }
 
     let mut output = BatchWriteItemOutput::default();
+    let mut processed = 0usize;
+    let mut throttles: Vec<Throttle> = Vec::new();
     for (table_name, (handle, def, checked)) in tables {
         let mut table_units = 0.0;
         let mut index_units = vec![0.0; def.indexes.len()];
@@ -139,6 +143,25 @@ pub(crate) fn batch_write_item(
             if faults.is_some_and(Faults::leave_unprocessed) {
                 unprocessed.push(request);
                 continue;
+            }
+            // The capacity model: a throttled item is left for a retry.
+            let label = model.and_then(|_| match &request {
+                WriteRequest::Put { item } => table_partition(&def, item),
+                WriteRequest::Delete { key } => table_partition(&def, key),
+            });
+            let target = Target {
+                def: &def,
+                access: Access::Write,
+                index: None,
+                partition: label.as_deref(),
+            };
+            if let Some((model, now)) = model {
+                if let Err(throttle) = model.admit(&target, now) {
+                    model.record_throttle(&target, &throttle);
+                    throttles.push(throttle);
+                    unprocessed.push(request);
+                    continue;
+                }
             }
             // An item a running transaction owns is left for a retry.
             if inflight.check_write(&table_name, &key).is_err() {
@@ -151,22 +174,51 @@ pub(crate) fn batch_write_item(
                 unprocessed.push(request);
                 continue;
             };
-            let outcome = match put {
+            let (outcome, item_units) = match put {
                 Some((item, size)) => {
                     let outcome = table.put(key, item, size);
-                    table_units +=
+                    let units =
                         write_units(size.max(outcome.old.as_ref().map_or(0, |old| old.size)));
-                    outcome
+                    (outcome, units)
                 }
                 None => {
                     let outcome = table.delete(&key);
-                    table_units += write_units(outcome.old.as_ref().map_or(0, |old| old.size));
-                    outcome
+                    let units = write_units(outcome.old.as_ref().map_or(0, |old| old.size));
+                    (outcome, units)
                 }
             };
             drop(table);
-            for (sum, change) in index_units.iter_mut().zip(&outcome.index_changes) {
-                *sum += index_write_units(*change);
+            processed += 1;
+            table_units += item_units;
+            let mut local_units = 0.0;
+            let mut global_units: Vec<(&str, f64)> = Vec::new();
+            for ((sum, change), index) in
+                index_units.iter_mut().zip(&outcome.index_changes).zip(&def.indexes)
+            {
+                let units = index_write_units(*change);
+                *sum += units;
+                if index.is_global() {
+                    global_units.push((index.name.as_str(), units));
+                } else {
+                    local_units += units;
+                }
+            }
+            if let Some((model, now)) = model {
+                model.charge_units(&target, item_units + local_units, &global_units, now);
+                let report = consumed(
+                    ReturnConsumedCapacity::Indexes,
+                    &def,
+                    Access::Write,
+                    item_units,
+                    &outcome
+                        .index_changes
+                        .iter()
+                        .map(|change| index_write_units(*change))
+                        .collect::<Vec<f64>>(),
+                );
+                if let Some(report) = report {
+                    model.observe(&target, &report);
+                }
             }
         }
         if !unprocessed.is_empty() {
@@ -178,6 +230,11 @@ pub(crate) fn batch_write_item(
             output.consumed_capacity.push(report);
         }
     }
+    // Every item throttled: the request fails as a whole (API reference,
+    // `BatchWriteItem`); nothing was applied.
+    if processed == 0 && !throttles.is_empty() && throttles.len() == total {
+        return Err(throttles[0].error());
+    }
     Ok(output)
 }
 
@@ -185,6 +242,7 @@ pub(crate) fn batch_write_item(
 pub(crate) fn batch_get_item(
     catalog: &Catalog,
     faults: Option<&Faults>,
+    model: Option<(&CapacityModel, i64)>,
     input: BatchGetItemInput,
 ) -> Result<BatchGetItemOutput> {
     let BatchGetItemInput { request_items, return_consumed_capacity } = input;
@@ -246,6 +304,8 @@ pub(crate) fn batch_get_item(
 
     let mut output = BatchGetItemOutput::default();
     let mut response_bytes = 0usize;
+    let mut processed = 0usize;
+    let mut throttles: Vec<Throttle> = Vec::new();
     for (table_name, checked) in tables {
         let Checked { handle, def, keys, consistent_read, projection, paths } = checked;
         let mut units = 0.0;
@@ -256,6 +316,22 @@ pub(crate) fn batch_get_item(
                 unprocessed.push(key);
                 continue;
             }
+            // The capacity model: a throttled key is left for a retry.
+            let label = model.and_then(|_| table_partition(&def, &key));
+            let target = Target {
+                def: &def,
+                access: Access::Read,
+                index: None,
+                partition: label.as_deref(),
+            };
+            if let Some((model, now)) = model {
+                if let Err(throttle) = model.admit(&target, now) {
+                    model.record_throttle(&target, &throttle);
+                    throttles.push(throttle);
+                    unprocessed.push(key);
+                    continue;
+                }
+            }
             // Checked against `def`: when `UpdateTable` replaced it meanwhile, the key is
             // left for a retry, which checks it again.
             let Some(table) = handle.read_current(&def) else {
@@ -264,6 +340,7 @@ pub(crate) fn batch_get_item(
             };
             let stored = table.get(&primary).cloned();
             drop(table);
+            processed += 1;
             // A missing key costs nothing (DynamoDB Local's figures).
             if let Some(stored) = stored {
                 // The response never exceeds 16 MB: an item that would take it over is
@@ -273,7 +350,12 @@ pub(crate) fn batch_get_item(
                     unprocessed.push(key);
                     continue;
                 }
-                units += read_units(stored.size, consistent_read);
+                let item_units = read_units(stored.size, consistent_read);
+                units += item_units;
+                if let Some((model, now)) = model {
+                    model.charge_units(&target, item_units, &[], now);
+                    model.observe_units(&target, item_units);
+                }
                 response_bytes = response_bytes.saturating_add(stored.size);
                 found.push(match &projection {
                     Some(projection) => projection.apply(&stored.item),
@@ -291,6 +373,10 @@ pub(crate) fn batch_get_item(
         if let Some(report) = consumed(return_consumed_capacity, &def, Access::Read, units, &[]) {
             output.consumed_capacity.push(report);
         }
+    }
+    // Every key throttled: the request fails as a whole (API reference, `BatchGetItem`).
+    if processed == 0 && !throttles.is_empty() && throttles.len() == total {
+        return Err(throttles[0].error());
     }
     Ok(output)
 }

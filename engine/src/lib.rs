@@ -93,6 +93,7 @@ mod index;
 mod inflight;
 mod items;
 mod key_value;
+mod metered;
 mod partiql;
 mod pitr;
 mod projection;
@@ -103,6 +104,7 @@ mod stream;
 mod sweep;
 mod table;
 mod tags;
+mod throughput;
 mod transact;
 mod ttl;
 mod update;
@@ -123,12 +125,19 @@ pub use self::stream::{
     ChangeEvent, ChangeRecord, ChangeStream, StreamInfo, DEFAULT_RETENTION_RECORDS, RETENTION_MS,
 };
 pub use self::sweep::{TtlSweeper, TTL_MAX_AGE_SECONDS};
+pub use self::throughput::{
+    partition_label, CapacityUsage, PartitionUsage, ResourceUsage, BURST_SECONDS, MAX_PARTITIONS,
+    ON_DEMAND_INITIAL_READ_UNITS, ON_DEMAND_INITIAL_WRITE_UNITS, PARTITION_READ_UNITS,
+    PARTITION_WRITE_UNITS, PEAK_SETTLE_SECONDS, TABLE_QUOTA_UNITS,
+};
 
 use self::catalog::Catalog;
 use self::faults::Faults;
 use self::inflight::InFlight;
 use self::key_value::{KeyTuple, KeyValue};
+use self::throughput::CapacityModel;
 use self::transact::Tokens;
+use arc_swap::ArcSwapOption;
 use singletable_core::backend::{
     Backend, BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput, ListTablesInput,
@@ -150,6 +159,8 @@ pub struct MemoryBackend {
     tokens: Arc<Tokens>,
     faults: Option<Arc<Faults>>,
     inflight: Arc<InFlight>,
+    /// The capacity model, when on (shared by clones, switched on or off for all).
+    capacity: Arc<ArcSwapOption<CapacityModel>>,
 }
 
 impl fmt::Debug for MemoryBackend {
@@ -172,6 +183,59 @@ impl MemoryBackend {
     /// them. Nothing is ever lost or half applied. Clones share the generator.
     pub fn with_faults(config: FaultConfig) -> Self {
         MemoryBackend { faults: Some(Arc::new(Faults::new(config))), ..Self::default() }
+    }
+
+    /// This engine with DynamoDB's capacity model on: provisioned tables and GSIs
+    /// throttle beyond their read and write capacity units (with DynamoDB's burst
+    /// capacity, 300 seconds of unused capacity), on-demand tables beyond their current
+    /// ceiling (4,000 write and 12,000 read units a second for a new table, twice the
+    /// peak of 30 minutes ago after that), every partition key value beyond 3,000 read
+    /// and 1,000 write units a second, and a table's writes when one of its GSIs is out
+    /// of write capacity. Throttled requests fail as DynamoDB's do
+    /// (`ProvisionedThroughputExceededException` on provisioned tables,
+    /// `ThrottlingException` on on-demand ones, with `ThrottlingReasons`, see
+    /// [`Error::throttling_reasons`]); throttled items of a batch come back unprocessed.
+    /// Time is the engine's clock ([`with_clock`](Self::with_clock)): on a
+    /// `ManualClock`, throttling is exactly reproducible. Applies to clones too.
+    ///
+    /// The model's rules, their sources, and what it leaves out: docs/capacity.md.
+    ///
+    /// ```
+    /// use singletable_engine::MemoryBackend;
+    ///
+    /// let db = MemoryBackend::new().with_capacity_model();
+    /// assert!(db.enforces_capacity());
+    /// ```
+    #[must_use]
+    pub fn with_capacity_model(self) -> Self {
+        self.set_capacity_model(true);
+        self
+    }
+
+    /// Switches the capacity model on (`enforce`: throttling, as
+    /// [`with_capacity_model`](Self::with_capacity_model)) or to watching only
+    /// (`false`: nothing is throttled, and [`capacity_usage`](Self::capacity_usage)
+    /// still tallies units per table, GSI and partition). Replaces the model's state.
+    pub fn set_capacity_model(&self, enforce: bool) {
+        self.capacity.store(Some(Arc::new(CapacityModel::new(enforce))));
+    }
+
+    /// True when the capacity model throttles.
+    pub fn enforces_capacity(&self) -> bool {
+        self.capacity.load().as_ref().is_some_and(|model| model.enforces())
+    }
+
+    /// What the capacity model saw since it was switched on: units consumed and
+    /// throttles per table and GSI, and the `top` partition key values with the most
+    /// units and the most throttles (what CloudWatch Contributor Insights shows).
+    /// `None` while the model is off.
+    pub fn capacity_usage(&self, top: usize) -> Option<CapacityUsage> {
+        self.capacity.load().as_ref().map(|model| model.usage(top))
+    }
+
+    /// The capacity model, when on.
+    fn model(&self) -> Option<Arc<CapacityModel>> {
+        self.capacity.load_full()
     }
 
     fn throttle(&self) -> Result<()> {
@@ -339,7 +403,14 @@ impl MemoryBackend {
     /// # }
     /// ```
     pub async fn update_table(&self, input: UpdateTableInput) -> Result<TableDescription> {
-        update_table::update_table(&self.catalog, input)
+        let description = update_table::update_table(&self.catalog, input)?;
+        // New capacity applies from now on, not from the table's next request.
+        if let (Some(model), Ok(handle)) =
+            (self.model(), self.catalog.table(&description.table_name))
+        {
+            model.redefined(&handle.def(), self.now_ms());
+        }
+        Ok(description)
     }
 
     /// `TagResource`: adds `tags` to the table whose ARN is `resource_arn` (a key it has
@@ -379,7 +450,9 @@ impl Backend for MemoryBackend {
     ) -> BoxFuture<'_, Result<BatchGetItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
-            batch::batch_get_item(&self.catalog, self.faults.as_deref(), input)
+            let model = self.model();
+            let metering = model.as_deref().map(|model| (model, self.now_ms()));
+            batch::batch_get_item(&self.catalog, self.faults.as_deref(), metering, input)
         })
     }
 
@@ -389,7 +462,10 @@ impl Backend for MemoryBackend {
     ) -> BoxFuture<'_, Result<BatchWriteItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
-            batch::batch_write_item(&self.catalog, &self.inflight, self.faults.as_deref(), input)
+            let model = self.model();
+            let metering = model.as_deref().map(|model| (model, self.now_ms()));
+            let faults = self.faults.as_deref();
+            batch::batch_write_item(&self.catalog, &self.inflight, faults, metering, input)
         })
     }
 
@@ -399,6 +475,9 @@ impl Backend for MemoryBackend {
     ) -> BoxFuture<'_, Result<TransactWriteItemsOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            if let Some(model) = self.model() {
+                return metered::transact_write_items(self, &model, input).await;
+            }
             transact::transact_write_items(&self.catalog, &self.tokens, &self.inflight, input).await
         })
     }
@@ -409,6 +488,9 @@ impl Backend for MemoryBackend {
     ) -> BoxFuture<'_, Result<TransactGetItemsOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            if let Some(model) = self.model() {
+                return metered::transact_get_items(self, &model, input);
+            }
             transact::transact_get_items(&self.catalog, &self.inflight, input)
         })
     }
@@ -429,7 +511,16 @@ impl Backend for MemoryBackend {
     }
 
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
-        Box::pin(async move { self.catalog.create_table(input) })
+        Box::pin(async move {
+            let description = self.catalog.create_table(input)?;
+            // A new table's capacity counts from its creation.
+            if let (Some(model), Ok(handle)) =
+                (self.model(), self.catalog.table(&description.table_name))
+            {
+                model.redefined(&handle.def(), self.now_ms());
+            }
+            Ok(description)
+        })
     }
 
     fn delete_table(&self, table_name: String) -> BoxFuture<'_, Result<TableDescription>> {
@@ -447,6 +538,9 @@ impl Backend for MemoryBackend {
     fn get_item(&self, input: GetItemInput) -> BoxFuture<'_, Result<GetItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            if let Some(model) = self.model() {
+                return metered::get_item(self, &model, input);
+            }
             items::get_item(&self.catalog, input)
         })
     }
@@ -454,6 +548,9 @@ impl Backend for MemoryBackend {
     fn put_item(&self, input: PutItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            if let Some(model) = self.model() {
+                return metered::put_item(self, &model, input);
+            }
             self.inflight.check_put(&self.catalog, &input.table_name, &input.item)?;
             items::put_item(&self.catalog, input)
         })
@@ -462,6 +559,9 @@ impl Backend for MemoryBackend {
     fn delete_item(&self, input: DeleteItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            if let Some(model) = self.model() {
+                return metered::delete_item(self, &model, input);
+            }
             self.inflight.check_key(&self.catalog, &input.table_name, &input.key)?;
             items::delete_item(&self.catalog, input)
         })
@@ -470,6 +570,9 @@ impl Backend for MemoryBackend {
     fn update_item(&self, input: UpdateItemInput) -> BoxFuture<'_, Result<WriteItemOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            if let Some(model) = self.model() {
+                return metered::update_item(self, &model, input);
+            }
             self.inflight.check_key(&self.catalog, &input.table_name, &input.key)?;
             update::update_item(&self.catalog, input)
         })
@@ -478,13 +581,23 @@ impl Backend for MemoryBackend {
     fn query(&self, input: QueryInput) -> BoxFuture<'_, Result<PageOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            if let Some(model) = self.model() {
+                return metered::query(self, &model, input);
+            }
             read::query(&self.catalog, input)
         })
+    }
+
+    fn simulated_sleep(&self, duration: std::time::Duration) -> bool {
+        self.clock().simulated_sleep(duration)
     }
 
     fn scan(&self, input: ScanInput) -> BoxFuture<'_, Result<PageOutput>> {
         Box::pin(async move {
             self.throttle()?;
+            if let Some(model) = self.model() {
+                return metered::scan(self, &model, input);
+            }
             read::scan(&self.catalog, input)
         })
     }

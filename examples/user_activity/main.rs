@@ -45,46 +45,11 @@ use singletable::json::item_to_json;
 use singletable::prelude::*;
 use singletable::stream::serde_json::{json, Value};
 use singletable::stream::Change;
-use singletable::Changes;
+use singletable::Changes as _;
 
-/// The table: the key attributes are named as in the classic design.
-#[derive(Table)]
-#[table(name = "UserActivity", pk = "UserID", sk = "Timestamp",
-        gsi(name = "ByActivityType", pk = "ActivityType", sk = "ActivityTimestamp"),
-        ttl = "ExpiresAt", stream = new_and_old_images)]
-struct UserActivity;
+mod model;
 
-/// What a user did.
-#[derive(Attribute, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum ActivityType {
-    /// Signed in.
-    Login,
-    /// Looked at a page.
-    PageView,
-    /// Bought something.
-    Purchase,
-}
-
-/// One activity: the item `UserID = <user>`, `Timestamp = <when>`.
-#[derive(Entity, Debug, Clone, PartialEq)]
-#[entity(table = UserActivity, pk = "{user_id}", sk = "{at}",
-         index(ByActivityType, pk = "{activity_type}", sk = "{at}"))]
-struct Activity {
-    user_id: String,
-    at: Timestamp,
-    activity_type: ActivityType,
-    detail: String,
-    /// Gone after 30 days: DynamoDB's TTL deletes it (the engine's sweep, here).
-    #[entity(ttl, rename = "ExpiresAt")]
-    expires_at: Option<Timestamp>,
-}
-
-/// The typed changes of the table's stream: one variant per entity.
-#[derive(Changes, Debug)]
-#[changes(table = UserActivity)]
-enum ActivityChange {
-    Activity(Change<Activity>),
-}
+use model::{Activity, ActivityChange, ActivityType, UserActivity};
 
 /// Live activities per type, kept from the stream.
 type Counts = BTreeMap<ActivityType, i64>;

@@ -26,7 +26,7 @@ use crate::lifecycle::{is_expired, prepare_put, Versioning};
 use crate::limits::{
     item_identity, key_of, LimitError, MAX_BATCH_BYTES, MAX_BATCH_KEYS, MAX_BATCH_WRITES,
 };
-use crate::retry::{is_retryable, sleep, RetryPolicy};
+use crate::retry::{is_retryable, pause, RetryPolicy};
 use crate::schema::TableSchema;
 use crate::size::{item_size, MAX_ITEM_SIZE};
 use crate::timestamp::Timestamp;
@@ -280,7 +280,7 @@ impl<'a> BatchWrite<'a> {
                 chunk.insert(item_identity(entry.table, &entry.key), entry);
             }
             if retry > 0 {
-                sleep(policy.delay(retry)).await;
+                pause(backend, policy.delay(retry)).await;
             }
             let mut request_items: HashMap<String, Vec<WriteRequest>> = HashMap::new();
             for entry in chunk.values() {
@@ -352,7 +352,7 @@ impl<'a> IntoFuture for BatchWrite<'a> {
     type IntoFuture = BoxFuture<'a, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(crate::pattern::labelled("BatchWrite", self.run()))
     }
 }
 
@@ -399,7 +399,7 @@ async fn batch_get_items(
             chunk.insert(item_identity(entry.table, &entry.key), entry);
         }
         if retry > 0 {
-            sleep(policy.delay(retry)).await;
+            pause(backend, policy.delay(retry)).await;
         }
         let mut request_items: HashMap<String, KeysAndAttributes> = HashMap::new();
         for entry in chunk.values() {
@@ -572,7 +572,7 @@ impl<'a, E: Entity> IntoFuture for BatchGet<'a, E> {
     type IntoFuture = BoxFuture<'a, Result<Vec<E>>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(crate::pattern::labelled("BatchGet", self.run()))
     }
 }
 
@@ -838,6 +838,6 @@ where
     type IntoFuture = BoxFuture<'a, Result<L::Output>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(crate::pattern::labelled("BatchGet", self.run()))
     }
 }

@@ -408,14 +408,14 @@ impl<'a, E: Entity> IntoFuture for Put<'a, E> {
     fn into_future(self) -> Self::IntoFuture {
         let prepared = self.prepared(ReturnValues::None);
         let backend = self.backend;
-        Box::pin(async move {
+        Box::pin(crate::pattern::labelled(format!("{}.put", E::SCHEMA.rust_name), async move {
             if has_unique::<E>() {
                 send_put_guarded::<E>(backend, prepared).await?;
             } else {
                 send_put(backend, prepared).await?;
             }
             Ok(())
-        })
+        }))
     }
 }
 
@@ -432,14 +432,14 @@ impl<'a, E: Entity> IntoFuture for PutReturningOld<'a, E> {
     fn into_future(self) -> Self::IntoFuture {
         let prepared = self.put.prepared(ReturnValues::AllOld);
         let backend = self.put.backend;
-        Box::pin(async move {
+        Box::pin(crate::pattern::labelled(format!("{}.put", E::SCHEMA.rust_name), async move {
             let old = if has_unique::<E>() {
                 send_put_guarded::<E>(backend, prepared).await?
             } else {
                 send_put(backend, prepared).await?
             };
             decode_optional(old)
-        })
+        }))
     }
 }
 
@@ -481,7 +481,7 @@ impl<'a, E: Entity> IntoFuture for Get<'a, E> {
 
     fn into_future(self) -> Self::IntoFuture {
         let Get { backend, key, consistent, hide_expired, now } = self;
-        Box::pin(async move {
+        Box::pin(crate::pattern::labelled(format!("{}.get", E::SCHEMA.rust_name), async move {
             let key = key.into_attributes().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
             let output = backend
                 .get_item(GetItemInput {
@@ -496,7 +496,7 @@ impl<'a, E: Entity> IntoFuture for Get<'a, E> {
                 .item
                 .filter(|item| !(hide_expired && crate::lifecycle::is_expired(&schema, item, now)));
             decode_optional(item)
-        })
+        }))
     }
 }
 
@@ -595,10 +595,10 @@ impl<'a, E: Entity> IntoFuture for Delete<'a, E> {
 
     fn into_future(self) -> Self::IntoFuture {
         let sent = self.send(ReturnValues::None);
-        Box::pin(async move {
+        Box::pin(crate::pattern::labelled(format!("{}.delete", E::SCHEMA.rust_name), async move {
             sent.await?;
             Ok(())
-        })
+        }))
     }
 }
 
@@ -614,6 +614,8 @@ impl<'a, E: Entity> IntoFuture for DeleteReturningOld<'a, E> {
 
     fn into_future(self) -> Self::IntoFuture {
         let sent = self.delete.send(ReturnValues::AllOld);
-        Box::pin(async move { decode_optional(sent.await?) })
+        Box::pin(crate::pattern::labelled(format!("{}.delete", E::SCHEMA.rust_name), async move {
+            decode_optional(sent.await?)
+        }))
     }
 }

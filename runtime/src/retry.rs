@@ -153,7 +153,21 @@ pub fn is_retryable(error: &Error) -> bool {
 /// [retryable](is_retryable), or `policy` has no attempts left; sleeps
 /// [`RetryPolicy::delay`] between attempts. The last outcome is returned as it is, so
 /// the caller sees the typed error of the last attempt.
-pub async fn with_retries<T, F, Fut>(policy: RetryPolicy, mut attempt: F) -> Result<T, Error>
+pub async fn with_retries<T, F, Fut>(policy: RetryPolicy, attempt: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    retry_on(None, policy, attempt).await
+}
+
+/// [`with_retries`], sleeping on `backend`'s clock when it is simulated (see
+/// [`Backend::simulated_sleep`]).
+async fn retry_on<T, F, Fut>(
+    backend: Option<&dyn Backend>,
+    policy: RetryPolicy,
+    mut attempt: F,
+) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
@@ -164,10 +178,22 @@ where
         sent += 1;
         match attempt().await {
             Err(error) if sent < attempts && is_retryable(&error) => {
-                sleep(policy.delay(sent)).await;
+                let delay = policy.delay(sent);
+                match backend {
+                    Some(backend) => pause(backend, delay).await,
+                    None => sleep(delay).await,
+                }
             }
             outcome => return outcome,
         }
+    }
+}
+
+/// Waits `duration` before a retry: on the backend's simulated clock when it has one
+/// (no real time passes), else for real.
+pub(crate) async fn pause(backend: &dyn Backend, duration: Duration) {
+    if !backend.simulated_sleep(duration) {
+        sleep(duration).await;
     }
 }
 
@@ -213,12 +239,18 @@ impl<B: Backend> RetryingBackend<B> {
 macro_rules! retried {
     ($name:ident, $input:ty, $output:ty) => {
         fn $name(&self, input: $input) -> BoxFuture<'_, Result<$output, Error>> {
-            Box::pin(with_retries(self.policy, move || self.inner.$name(input.clone())))
+            Box::pin(retry_on(Some(&self.inner as &dyn Backend), self.policy, move || {
+                self.inner.$name(input.clone())
+            }))
         }
     };
 }
 
 impl<B: Backend> Backend for RetryingBackend<B> {
+    fn simulated_sleep(&self, duration: std::time::Duration) -> bool {
+        self.inner.simulated_sleep(duration)
+    }
+
     retried!(create_table, CreateTableInput, TableDescription);
     retried!(delete_table, String, TableDescription);
     retried!(describe_table, String, TableDescription);
@@ -252,7 +284,7 @@ impl<B: Backend> Backend for RetryingBackend<B> {
         table_name: String,
         specification: TimeToLiveSpecification,
     ) -> BoxFuture<'_, Result<TimeToLiveSpecification, Error>> {
-        Box::pin(with_retries(self.policy, move || {
+        Box::pin(retry_on(Some(&self.inner as &dyn Backend), self.policy, move || {
             self.inner.update_time_to_live(table_name.clone(), specification.clone())
         }))
     }

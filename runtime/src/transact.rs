@@ -817,6 +817,6 @@ where
     type IntoFuture = BoxFuture<'a, Result<L::Output>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        Box::pin(crate::pattern::labelled("Transaction", self.send()))
     }
 }

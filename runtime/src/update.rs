@@ -632,10 +632,10 @@ impl<'a, E: Entity> IntoFuture for Update<'a, E> {
     type IntoFuture = BoxFuture<'a, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
+        Box::pin(crate::pattern::labelled(format!("{}.update", E::SCHEMA.rust_name), async move {
             self.send(ReturnValues::None).await?;
             Ok(())
-        })
+        }))
     }
 }
 
@@ -662,9 +662,9 @@ impl<'a, E: Entity, O: crate::query::Decode<E>> IntoFuture for UpdateReturning<'
     type IntoFuture = BoxFuture<'a, Result<O>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
+        Box::pin(crate::pattern::labelled(format!("{}.update", E::SCHEMA.rust_name), async move {
             let attributes = self.update.send(self.return_values).await?;
             O::decode(attributes.unwrap_or_default())
-        })
+        }))
     }
 }

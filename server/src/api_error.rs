@@ -102,6 +102,35 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
+        let reasons: Vec<Value> = error
+            .throttling_reasons()
+            .iter()
+            .map(|reason| {
+                let mut object = Map::new();
+                object.insert("reason".to_owned(), Value::String(reason.reason.clone()));
+                object.insert("resource".to_owned(), Value::String(reason.resource.clone()));
+                Value::Object(object)
+            })
+            .collect();
+        let mut api = ApiError::from_error(error);
+        if !reasons.is_empty() {
+            // DynamoDB's throttling exceptions carry their reasons (since 2025). The API
+            // model spells the member `throttlingReasons` in `ThrottlingException` and
+            // `ThrottlingReasons` in the others (botocore 1.43 and aws-sdk-dynamodb
+            // parse them so).
+            let member = if api.name == "ThrottlingException" {
+                "throttlingReasons"
+            } else {
+                "ThrottlingReasons"
+            };
+            api.extra.get_or_insert_default().insert(member.to_owned(), Value::Array(reasons));
+        }
+        api
+    }
+}
+
+impl ApiError {
+    fn from_error(error: Error) -> Self {
         match error {
             Error::Validation { message, .. } => ApiError::validation(message),
             Error::ResourceNotFound { message, .. } => ApiError::not_found(message),

@@ -11,6 +11,7 @@ pub mod api_error;
 pub mod decode;
 pub mod encode;
 mod handlers;
+pub mod metrics;
 pub mod operation;
 pub mod server;
 pub mod service;

@@ -33,6 +33,7 @@ use tokio::net::TcpListener;
 use tracing::Instrument;
 
 use crate::api_error::ApiError;
+use crate::metrics::{ServerMetrics, TOP_PARTITIONS};
 use crate::operation::{Operation, UnknownOperation};
 use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
@@ -68,6 +69,11 @@ pub struct ServerConfig {
     /// system clock. Tests set a [`ManualClock`](singletable_core::clock::ManualClock)
     /// to move time (an incremental export needs a window of 15 minutes or more).
     pub clock: Option<Arc<dyn Clock>>,
+    /// Throttle as DynamoDB does: the engine's capacity model (provisioned capacity with
+    /// burst, on-demand ceilings, per-partition limits; docs/capacity.md). Off by
+    /// default: the model then only watches, for `GET /metrics`. Not with `data_dir`: a
+    /// replayed log would re-apply the items a throttled batch left unprocessed.
+    pub enforce_capacity: bool,
 }
 
 impl Default for ServerConfig {
@@ -81,6 +87,7 @@ impl Default for ServerConfig {
             max_body_bytes: MAX_BODY_BYTES,
             tls: None,
             clock: None,
+            enforce_capacity: false,
         }
     }
 }
@@ -110,6 +117,9 @@ pub enum ServerError {
     /// The TLS certificate or key could not be used (the error names the file).
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// Options that cannot go together.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// A bound server, ready to run.
@@ -123,6 +133,8 @@ pub struct Server {
 #[derive(Debug)]
 struct State {
     service: Service,
+    /// Requests and latencies per operation, for `GET /metrics`.
+    metrics: ServerMetrics,
     credentials: Option<Credentials>,
     max_body_bytes: usize,
 }
@@ -142,6 +154,11 @@ impl Server {
     pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
         // The certificate first: a bad file is reported before anything is opened.
         let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
+        if config.enforce_capacity && config.data_dir.is_some() {
+            return Err(ServerError::Config(
+                "--enforce-capacity cannot be used with --data-dir: the write log would replay the items a throttled batch left unprocessed".to_owned(),
+            ));
+        }
         let engine = Arc::new(match &config.clock {
             Some(clock) => Engine::with_clock(Arc::clone(clock)),
             None => Engine::new(),
@@ -164,6 +181,9 @@ impl Server {
                 .map_err(|source| ServerError::Storage { dir: dir.clone(), source })?
             }
         };
+        // After the replay (which must never be throttled): the capacity model throttles
+        // with --enforce-capacity, and otherwise watches, for `GET /metrics`.
+        engine.backend().set_capacity_model(config.enforce_capacity);
         let s3_dir =
             config.s3_dir.clone().or_else(|| config.data_dir.as_ref().map(|d| d.join("s3")));
         engine.configure_s3(s3_dir.clone(), config.data_dir.as_deref()).map_err(|source| {
@@ -180,6 +200,7 @@ impl Server {
         engine.set_address(address);
         let state = Arc::new(State {
             service: Service::new(engine, storage),
+            metrics: ServerMetrics::default(),
             credentials: config.credentials,
             max_body_bytes: config.max_body_bytes,
         });
@@ -355,6 +376,17 @@ fn respond(status: u16, body: Vec<u8>) -> Response<Full<Bytes>> {
     response
 }
 
+/// `GET /metrics`: Prometheus text (see `metrics`).
+fn metrics_response(state: &State) -> Response<Full<Bytes>> {
+    let usage = state.service.engine().backend().capacity_usage(TOP_PARTITIONS);
+    let text = state.metrics.render(usage.as_ref());
+    let mut response = respond(200, text.into_bytes());
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response
+}
+
 fn error_response(error: &ApiError) -> Response<Full<Bytes>> {
     let mut response = respond(error.status, error.body().to_string().into_bytes());
     if let Ok(value) = HeaderValue::from_str(&error.name) {
@@ -380,15 +412,22 @@ async fn handle(
         Ok(operation) => operation.as_str(),
         Err(_) => target.rsplit('.').next().unwrap_or_default(),
     };
+    if parts.method == Method::GET && parts.uri.path() == "/metrics" {
+        return metrics_response(state);
+    }
     let span = tracing::info_span!("request", op = %name, %peer);
     let parts = &parts;
     async move {
-        let response = match serve(state, parts, body, operation).await {
-            Ok(body) => respond(200, body),
-            Err(error) => error_response(&error),
+        let (response, outcome) = match serve(state, parts, body, operation).await {
+            Ok(body) => (respond(200, body), None),
+            Err(error) => (error_response(&error), Some(error.name)),
         };
         let status = response.status().as_u16();
-        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let elapsed = started.elapsed();
+        if !name.is_empty() {
+            state.metrics.record(name, outcome.as_deref().unwrap_or("ok"), elapsed.as_secs_f64());
+        }
+        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         tracing::info!(status, micros, "request");
         response
     }

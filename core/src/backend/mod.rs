@@ -98,6 +98,17 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         table_name: String,
     ) -> BoxFuture<'_, Result<TimeToLiveDescription>>;
+
+    /// Waits `duration` on the backend's own clock when that clock is simulated (the
+    /// embedded engine on a [`ManualClock`](crate::clock::ManualClock)): the clock moves
+    /// forward and the answer is true, so a retry's backoff takes no real time and a
+    /// capacity model on that clock refills as if the time had passed. Backends on real
+    /// time answer false (the default), and the caller sleeps for real. Wrappers forward
+    /// it to the backend they wrap.
+    fn simulated_sleep(&self, duration: std::time::Duration) -> bool {
+        let _ = duration;
+        false
+    }
 }
 
 /// A key attribute with its role, as in `CreateTable`'s `KeySchema`.

@@ -237,6 +237,10 @@ fn ask(field: &mut ReturnConsumedCapacity) -> bool {
 }
 
 impl<B: Backend> Backend for CountingBackend<B> {
+    fn simulated_sleep(&self, duration: std::time::Duration) -> bool {
+        self.inner.simulated_sleep(duration)
+    }
+
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
         self.count("create_table", |c| &mut c.create_table);
         self.inner.create_table(input)

@@ -5,3 +5,4 @@ pub use singletable_core::backend::*;
 
 pub mod cached;
 pub mod counting;
+pub mod metrics;

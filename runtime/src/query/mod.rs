@@ -221,7 +221,12 @@ impl Options {
                 Some(start)
             }
         };
-        Ok(Some((Reader { backend, request: Request::Query(input), fingerprint, secret }, start)))
+        let pattern: Arc<str> = match key.index {
+            Some(index) => format!("{}.query({index})", types.join("|")).into(),
+            None => format!("{}.query", types.join("|")).into(),
+        };
+        let request = Request::Query(input);
+        Ok(Some((Reader { backend, pattern, request, fingerprint, secret }, start)))
     }
 
     pub(crate) fn query_input(

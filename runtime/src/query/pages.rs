@@ -72,6 +72,8 @@ impl Request {
 /// Everything needed to read the pages of one query or scan.
 pub(crate) struct Reader {
     pub(crate) backend: Arc<dyn Backend>,
+    /// The access pattern its requests are sent under (`crate::pattern`).
+    pub(crate) pattern: Arc<str>,
     pub(crate) request: Request,
     pub(crate) fingerprint: Fingerprint,
     pub(crate) secret: Option<Arc<[u8]>>,
@@ -146,7 +148,10 @@ impl<T> Pages<T> {
                 State::Failed(error) => return Poll::Ready(Some(Err(error))),
                 State::Next(start) => match &self.reader {
                     Some(reader) => {
-                        self.state = State::Waiting(reader.request.send(&reader.backend, start));
+                        let sent = reader.request.send(&reader.backend, start);
+                        let pattern = Arc::clone(&reader.pattern);
+                        self.state =
+                            State::Waiting(Box::pin(crate::pattern::labelled(pattern, sent)));
                     }
                     None => return Poll::Ready(None),
                 },

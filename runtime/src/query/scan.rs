@@ -152,7 +152,9 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
             }
         };
         let backend = Arc::clone(db.backend());
-        Ok(Some((Reader { backend, request: Request::Scan(input), fingerprint, secret }, start)))
+        let pattern: Arc<str> = format!("{}.scan", E::SCHEMA.rust_name).into();
+        let request = Request::Scan(input);
+        Ok(Some((Reader { backend, pattern, request, fingerprint, secret }, start)))
     }
 
     /// The pages, as a stream holding one page at a time.

@@ -411,6 +411,7 @@ impl FanOut {
         };
         let reader = Reader {
             backend: Arc::clone(&merge.backend),
+            pattern: Arc::from(format!("{}.query", types.join("|"))),
             request: Request::Merged(Arc::new(merge)),
             fingerprint,
             secret: self.secret,

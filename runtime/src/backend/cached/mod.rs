@@ -581,6 +581,10 @@ impl<B: Backend> CachedBackend<B> {
 }
 
 impl<B: Backend> Backend for CachedBackend<B> {
+    fn simulated_sleep(&self, duration: std::time::Duration) -> bool {
+        self.inner.simulated_sleep(duration)
+    }
+
     fn create_table(&self, input: CreateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
         self.shared.forget_table(&input.table_name);
         self.inner.create_table(input)
