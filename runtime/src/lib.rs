@@ -19,6 +19,7 @@ pub mod cursor;
 pub mod entity;
 pub mod key;
 pub mod lifecycle;
+pub mod migrate;
 pub mod query;
 pub mod retry;
 pub mod stream;
