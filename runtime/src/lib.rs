@@ -25,6 +25,7 @@ pub mod retry;
 pub mod stream;
 pub mod transact;
 pub mod update;
+pub mod upgrade;
 
 #[doc(hidden)]
 pub mod __private;

@@ -95,12 +95,12 @@ impl fmt::Display for Estimate {
         match self.billing {
             BillingMode::Provisioned { read, write } => writeln!(
                 f,
-                "  time at the table's capacity ({read} RCU, {write} WCU): {:.0} s",
+                "  time at the table's capacity ({read} RCU, {write} WCU): {:.1} s",
                 self.seconds
             ),
             BillingMode::PayPerRequest => writeln!(
                 f,
-                "  on-demand: at least {:.0} s at the default table quota of {} units/s \
+                "  on-demand: at least {:.1} s at the default table quota of {} units/s \
                  (a new on-demand table starts lower and scales up)",
                 self.seconds, ON_DEMAND_TABLE_QUOTA
             ),

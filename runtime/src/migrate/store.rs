@@ -4,7 +4,7 @@
 
 use super::MigrateError;
 use crate::backend::{Backend, GetItemInput, PutItemInput, UpdateItemInput};
-use crate::expr::{Path, SetValue, UpdateAction, UpdateOperand};
+use crate::expr::{Condition, Operand, Path, SetValue, UpdateAction, UpdateOperand};
 use crate::number::Number;
 use crate::schema::{ScalarType, TableSchema};
 use crate::timestamp::Timestamp;
@@ -258,14 +258,22 @@ impl Store<'_> {
                 Path::attribute(self.table.entity_type_attribute),
                 SetValue::Operand(UpdateOperand::Value(s(RESERVED_ENTITY_TYPE))),
             ),
+            UpdateAction::Add(Path::attribute("ids"), AttributeValue::Ss(vec![id.to_owned()])),
         ];
+        // Once per plan, even when two processes finish their last segments together.
+        let condition =
+            Condition::Contains(Operand::Path(Path::attribute("ids")), Operand::Value(s(id))).not();
         let input = UpdateItemInput {
             table_name: self.table.name.to_owned(),
             key: std::mem::take(&mut history_key),
             updates,
+            condition: Some(condition),
             ..UpdateItemInput::default()
         };
-        self.backend.update_item(input).await.map_err(MigrateError::backend(self.table.name))?;
+        match self.backend.update_item(input).await {
+            Ok(_) | Err(crate::error::Error::ConditionalCheckFailed { .. }) => {}
+            Err(error) => return Err(MigrateError::backend(self.table.name)(error)),
+        }
         self.put(id, item).await
     }
 
