@@ -38,6 +38,8 @@
 //!     index(ByTenant, pk = [tenant_id, region], sk = [score]), // native: fields in key order
 //!     index(LSI1, sk = "NAME#{name}"),    // an LSI takes no pk
 //!     index(name = "my-index", pk = "…"), // for index names that are not identifiers
+//!     shards = 8,                         // write sharding of the partition key
+//!     schema_version = 2, upgrade = "path::to::fn", // lazy upgrade of older items (`upgrade`)
 //! )]
 //! // fields: #[entity(rename = "attr", skip, default, default = "path::to::fn", serde,
 //! //                  version, created_at, updated_at, ttl, unique)]
@@ -59,6 +61,10 @@
 //! Markers `version`, `created_at`, `updated_at`, `ttl` and `unique` are checked at
 //! compile time (types, one version field, a TTL field needs the table's TTL attribute;
 //! `ttl` fields are stored as epoch seconds) and drive every write (see *Lifecycle*).
+//!
+//! A live model changes with a plan between two models ([`migrate::Plan::between`]) run
+//! by [`TableClient::migrate`] (`docs/migrations.md`), or lazily, item by item as they are
+//! read ([`upgrade`]).
 //!
 //! It also generates, per stored field, a typed path `User::EMAIL`
 //! ([`Attr<User, String, _>`](Attr)), a query builder per access pattern

@@ -237,7 +237,7 @@ fn count(value: Option<i64>) -> u64 {
 // Table requests
 // ---------------------------------------------------------------------------------------
 
-fn scalar_to_sdk(ty: ScalarType) -> sdk::ScalarAttributeType {
+pub(crate) fn scalar_to_sdk(ty: ScalarType) -> sdk::ScalarAttributeType {
     match ty {
         ScalarType::S => sdk::ScalarAttributeType::S,
         ScalarType::N => sdk::ScalarAttributeType::N,
@@ -245,7 +245,9 @@ fn scalar_to_sdk(ty: ScalarType) -> sdk::ScalarAttributeType {
     }
 }
 
-fn key_schema_to_sdk(elements: Vec<KeySchemaElement>) -> Result<Vec<sdk::KeySchemaElement>> {
+pub(crate) fn key_schema_to_sdk(
+    elements: Vec<KeySchemaElement>,
+) -> Result<Vec<sdk::KeySchemaElement>> {
     elements
         .into_iter()
         .map(|element| {
@@ -261,7 +263,7 @@ fn key_schema_to_sdk(elements: Vec<KeySchemaElement>) -> Result<Vec<sdk::KeySche
         .collect()
 }
 
-fn projection_to_sdk(projection: ProjectionSpec) -> sdk::Projection {
+pub(crate) fn projection_to_sdk(projection: ProjectionSpec) -> sdk::Projection {
     match projection {
         ProjectionSpec::All => {
             sdk::Projection::builder().projection_type(sdk::ProjectionType::All).build()
@@ -276,7 +278,7 @@ fn projection_to_sdk(projection: ProjectionSpec) -> sdk::Projection {
     }
 }
 
-fn throughput_to_sdk(read: u64, write: u64) -> Result<sdk::ProvisionedThroughput> {
+pub(crate) fn throughput_to_sdk(read: u64, write: u64) -> Result<sdk::ProvisionedThroughput> {
     sdk::ProvisionedThroughput::builder()
         .read_capacity_units(units(read))
         .write_capacity_units(units(write))
@@ -353,7 +355,7 @@ pub(crate) fn create_table(
     Ok(builder)
 }
 
-fn stream_view_to_sdk(view: StreamViewType) -> sdk::StreamViewType {
+pub(crate) fn stream_view_to_sdk(view: StreamViewType) -> sdk::StreamViewType {
     match view {
         StreamViewType::KeysOnly => sdk::StreamViewType::KeysOnly,
         StreamViewType::NewImage => sdk::StreamViewType::NewImage,
@@ -432,6 +434,16 @@ fn throughput_from_sdk(
     (read > 0 || write > 0).then_some((read, write))
 }
 
+fn index_status_from_sdk(status: Option<&sdk::IndexStatus>) -> TableStatus {
+    match status {
+        Some(sdk::IndexStatus::Active) => TableStatus::Active,
+        Some(sdk::IndexStatus::Deleting) => TableStatus::Deleting,
+        Some(sdk::IndexStatus::Updating) => TableStatus::Updating,
+        // CREATING (backfilling), absent, and future states: not ready.
+        _ => TableStatus::Creating,
+    }
+}
+
 fn table_status_from_sdk(status: Option<&sdk::TableStatus>) -> TableStatus {
     match status {
         Some(sdk::TableStatus::Active) => TableStatus::Active,
@@ -501,6 +513,7 @@ pub(crate) fn table_description(
             index_name: index_name.clone(),
             item_count: count(index.item_count),
             index_size_bytes: count(index.index_size_bytes),
+            index_status: Some(index_status_from_sdk(index.index_status.as_ref())),
         });
         global_secondary_indexes.push(SecondaryIndex {
             index_name,
@@ -516,6 +529,7 @@ pub(crate) fn table_description(
             index_name: index_name.clone(),
             item_count: count(index.item_count),
             index_size_bytes: count(index.index_size_bytes),
+            index_status: None,
         });
         local_secondary_indexes.push(SecondaryIndex {
             index_name,

@@ -39,6 +39,7 @@ use aws_sdk_dynamodb::operation::scan::ScanError;
 use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::operation::update_table::UpdateTableError;
 use aws_sdk_dynamodb::operation::update_time_to_live::UpdateTimeToLiveError;
 use aws_sdk_dynamodb::types::AttributeValue as SdkValue;
 use aws_sdk_dynamodb::types::CancellationReason as SdkReason;
@@ -93,6 +94,7 @@ impl OperationError for TransactGetItemsError {
 impl OperationError for CreateTableError {}
 impl OperationError for DeleteTableError {}
 impl OperationError for DescribeTableError {}
+impl OperationError for UpdateTableError {}
 impl OperationError for ListTablesError {}
 impl OperationError for GetItemError {}
 impl OperationError for QueryError {}

@@ -73,6 +73,7 @@ mod convert;
 mod error;
 mod multi;
 mod partiql;
+mod update_table;
 
 use std::future::Future;
 
@@ -86,7 +87,8 @@ use singletable_core::backend::{
     BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput, ListTablesInput,
     ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription,
     TimeToLiveDescription, TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
-    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput,
+    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, UpdateTableInput,
+    WriteItemOutput,
 };
 use singletable_core::error::{Error, Result};
 
@@ -319,6 +321,15 @@ impl Backend for AwsBackend {
         let name = input.table_name.clone();
         traced(span("CreateTable", Some(&name)), async move {
             let request = convert::create_table(self.client.create_table(), input)?;
+            let output = request.send().await.map_err(error::from_sdk)?;
+            convert::table_description(output.table_description, &name)
+        })
+    }
+
+    fn update_table(&self, input: UpdateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
+        let name = input.table_name.clone();
+        traced(span("UpdateTable", Some(&name)), async move {
+            let request = update_table::update_table(self.client.update_table(), input)?;
             let output = request.send().await.map_err(error::from_sdk)?;
             convert::table_description(output.table_description, &name)
         })

@@ -11,6 +11,7 @@ mod export;
 mod frontend;
 mod html;
 mod layout;
+mod migrate;
 mod render;
 mod serve;
 #[cfg(test)]
@@ -103,6 +104,9 @@ enum Command {
     Dump(transfer::DumpArgs),
     /// Load an export (AWS's or a dump) into a table of any DynamoDB (resumable).
     Load(transfer::LoadArgs),
+    /// Change a live model: plan the difference between two schema files, apply it to
+    /// a table (resumable, idempotent), and show the table's migration history.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// `generate`.
@@ -473,11 +477,13 @@ fn clap_color(args: &[std::ffi::OsString]) -> clap::ColorChoice {
     }
 }
 
-/// Runs `dump` or `load` on a runtime: prints the outcome, or the error (exit code 1).
-fn transfer_main<F, Fut>(run: F) -> ExitCode
+/// Runs `dump`, `load` or `migrate` on a runtime: prints the outcome, or the error
+/// (exit code 1).
+fn transfer_main<F, Fut, E>(run: F) -> ExitCode
 where
     F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<String, transfer::TransferError>>,
+    Fut: std::future::Future<Output = Result<String, E>>,
+    E: std::fmt::Display,
 {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -496,6 +502,48 @@ where
             ExitCode::from(1)
         }
     }
+}
+
+/// `migrate plan|apply|status`: the schema files read (diagnostics as `check` prints
+/// them), then the plan run on a runtime.
+fn migrate_main(args: &migrate::MigrateArgs, color: bool) -> ExitCode {
+    use singletable_runtime::migrate::Plan;
+    let model = |path: &Path| load(path, color).map(|(_, models)| migrate::model(&models));
+    let plan_of = |models: &migrate::Models| -> Result<Plan, Failure> {
+        Ok(Plan::between(model(&models.from)?, model(&models.to)?))
+    };
+    let outcome = match &args.command {
+        migrate::MigrateCommand::Plan(args) => plan_of(&args.models).map(|plan| {
+            let refused = !plan.refused.is_empty();
+            let code = transfer_main(|| async { migrate::plan(&plan, &args.target).await });
+            if refused {
+                ExitCode::from(EXIT_INPUT)
+            } else {
+                code
+            }
+        }),
+        migrate::MigrateCommand::Apply(args) => plan_of(&args.models).map(|plan| {
+            if !std::io::stderr().is_terminal() {
+                let _ = tracing_subscriber::fmt()
+                    .with_max_level(tracing::Level::INFO)
+                    .with_writer(std::io::stderr)
+                    .with_target(false)
+                    .try_init();
+            }
+            transfer_main(|| async { migrate::apply(&plan, args).await })
+        }),
+        migrate::MigrateCommand::Status(args) => (|| {
+            let table = model(&args.to)?;
+            let plan = match &args.from {
+                Some(from) => Some(Plan::between(model(from)?, table.clone())),
+                None => None,
+            };
+            Ok(transfer_main(|| async {
+                migrate::status(&table, plan.as_ref(), &args.target).await
+            }))
+        })(),
+    };
+    outcome.unwrap_or_else(|failure| ExitCode::from(failure.code))
 }
 
 fn main() -> ExitCode {
@@ -521,6 +569,7 @@ fn main() -> ExitCode {
                 })
             })
         }
+        Command::Migrate(args) => return migrate_main(args, color),
         Command::Generate(args) => generate(args, color),
         Command::Check(args) => check(args, color),
         Command::Doc(args) => doc(args, color),

@@ -504,3 +504,34 @@ fn typed_path_names_must_not_collide() {
     assert!(errors[0].contains("`Self::SCHEMA`"), "{}", errors[0]);
     assert!(errors[1].contains("`a_b` and `aB`"), "{}", errors[1]);
 }
+
+#[test]
+fn schema_version_and_upgrade_come_together() {
+    let entity = |args: proc_macro2::TokenStream| -> syn::DeriveInput {
+        syn::parse_quote! {
+            #[entity(table = App, pk = "USER#{id}", #args)]
+            struct User { id: String }
+        }
+    };
+    assert_one(
+        &entity_errors(entity(quote::quote!(schema_version = 2))),
+        "`schema_version` needs `upgrade = \"path::to::fn\"`",
+    );
+    assert_one(
+        &entity_errors(entity(quote::quote!(upgrade = "up"))),
+        "`upgrade` needs `schema_version = N`",
+    );
+    assert_one(
+        &entity_errors(entity(quote::quote!(schema_version = 0, upgrade = "up"))),
+        "`schema_version` is a number from 1 to 4294967295",
+    );
+    let mut cx = Diagnostics::new();
+    let model =
+        parse_entity(&entity(quote::quote!(schema_version = 3, upgrade = "v::up")), &mut cx)
+            .expect("a model");
+    assert!(cx.is_empty());
+    let upgrade = model.upgrade.expect("an upgrade");
+    assert_eq!(upgrade.version.value, 3);
+    let function = &upgrade.function;
+    assert_eq!(quote::quote!(#function).to_string().replace(' ', ""), "v::up");
+}

@@ -140,6 +140,8 @@ impl TableHandle {
                 index_name: index.name.clone(),
                 item_count: table.index(position).map_or(0, |store| store.item_count()),
                 index_size_bytes: table.index(position).map_or(0, |store| store.size_bytes()),
+                // The engine fills a new index before `UpdateTable` returns.
+                index_status: Some(TableStatus::Active),
             })
             .collect();
         TableDescription {

@@ -503,6 +503,10 @@ impl Backend for MemoryBackend {
         Box::pin(async move { ttl::update_time_to_live(&self.catalog, &table_name, specification) })
     }
 
+    fn update_table(&self, input: UpdateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
+        Box::pin(async move { update_table::update_table(&self.catalog, input) })
+    }
+
     fn describe_time_to_live(
         &self,
         table_name: String,

@@ -19,12 +19,14 @@ pub mod cursor;
 pub mod entity;
 pub mod key;
 pub mod lifecycle;
+pub mod migrate;
 pub mod pattern;
 pub mod query;
 pub mod retry;
 pub mod stream;
 pub mod transact;
 pub mod update;
+pub mod upgrade;
 
 #[doc(hidden)]
 pub mod __private;

@@ -56,7 +56,8 @@ use crate::backend::{
     BoxFuture, CreateTableInput, DeleteItemInput, GetItemInput, GetItemOutput, ListTablesInput,
     ListTablesOutput, PageOutput, PutItemInput, QueryInput, ScanInput, TableDescription,
     TimeToLiveDescription, TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
-    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput,
+    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, UpdateTableInput,
+    WriteItemOutput,
 };
 use crate::error::Error;
 
@@ -264,6 +265,7 @@ impl<B: Backend> Backend for RetryingBackend<B> {
     retried!(transact_write_items, TransactWriteItemsInput, TransactWriteItemsOutput);
     retried!(transact_get_items, TransactGetItemsInput, TransactGetItemsOutput);
     retried!(describe_time_to_live, String, TimeToLiveDescription);
+    retried!(update_table, UpdateTableInput, TableDescription);
 
     fn batch_get_item(
         &self,

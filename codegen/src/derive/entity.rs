@@ -6,11 +6,22 @@ use crate::derive::field::{parse_field, FieldContext};
 use crate::derive::meta::{self, Seen};
 use crate::diagnostic::Diagnostics;
 use crate::model::{
-    default_crate_path, EntityIndexKeys, EntityIndexModel, EntityModel, KeyTemplate,
+    default_crate_path, EntityIndexKeys, EntityIndexModel, EntityModel, KeyTemplate, UpgradeModel,
 };
 use crate::span::{SourceSpan, Spanned};
 
-const ENTITY_KEYS: &[&str] = &["table", "pk", "sk", "name", "index", "crate", "validate", "shards"];
+const ENTITY_KEYS: &[&str] = &[
+    "table",
+    "pk",
+    "sk",
+    "name",
+    "index",
+    "crate",
+    "validate",
+    "shards",
+    "schema_version",
+    "upgrade",
+];
 const INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
 /// Reads the entity model of a `#[derive(Entity)]` input, recording every error in `cx`.
@@ -47,6 +58,8 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
     let mut crate_path = None;
     let mut validate = None;
     let mut shards = None;
+    let mut schema_version: Option<Spanned<u32>> = None;
+    let mut upgrade: Option<syn::Path> = None;
     let args = meta::attribute_args(&input.attrs, "entity", cx);
     for meta in &args {
         let key = meta::key_of(meta);
@@ -72,6 +85,8 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
             "crate" => crate_path = meta::crate_path(meta, cx),
             "validate" => validate = super::field::parse_function_path(meta, "validate", cx),
             "shards" => shards = parse_shards(meta, cx),
+            "schema_version" => schema_version = parse_schema_version(meta, cx),
+            "upgrade" => upgrade = super::field::parse_function_path(meta, "upgrade", cx),
             _ => meta::unknown(meta, "entity", ENTITY_KEYS, cx),
         }
     }
@@ -88,6 +103,26 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
              `pk = \"USER#{user_id}\"`",
         );
     }
+    let upgrade = match (schema_version, upgrade) {
+        (Some(version), Some(function)) => Some(UpgradeModel { version, function }),
+        (Some(version), None) => {
+            cx.error(
+                version.span,
+                "`schema_version` needs `upgrade = \"path::to::fn\"`: the function that turns an \
+                 item stored by an older version into the current shape",
+            );
+            None
+        }
+        (None, Some(_)) if seen.contains("schema_version") => None,
+        (None, Some(function)) => {
+            cx.error(
+                SourceSpan::of(&function),
+                "`upgrade` needs `schema_version = N`: the version every put stores",
+            );
+            None
+        }
+        (None, None) => None,
+    };
     Some(EntityModel {
         entity_type: entity_type
             .unwrap_or_else(|| Spanned::new(input.ident.to_string(), input.ident.span())),
@@ -102,7 +137,22 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
         vis: input.vis.clone(),
         validate,
         shards,
+        upgrade,
     })
+}
+
+/// `schema_version = N`: a version from 1 to `u32::MAX`, spanned at `N`.
+fn parse_schema_version(meta: &Meta, cx: &mut Diagnostics) -> Option<Spanned<u32>> {
+    let expr = meta::value(meta, "2", cx)?;
+    let value = meta::u64_expr(expr, "schema_version", cx)?;
+    let span = SourceSpan::of(expr);
+    match u32::try_from(value) {
+        Ok(version) if version >= 1 => Some(Spanned { value: version, span }),
+        _ => {
+            cx.error(span, "`schema_version` is a number from 1 to 4294967295");
+            None
+        }
+    }
 }
 
 /// `shards = N`: the number, spanned where it was written (its range is checked by

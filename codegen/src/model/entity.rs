@@ -160,6 +160,19 @@ pub struct EntityModel {
     /// partitions (suffix `#S{n}`, `n` a stable hash of the sort key); where it was
     /// written is the span of `N`.
     pub shards: Option<Spanned<u32>>,
+    /// `schema_version = N, upgrade = "path::to::fn"`: lazy upgrade of older items on
+    /// read (see `singletable::upgrade`).
+    pub upgrade: Option<UpgradeModel>,
+}
+
+/// `#[entity(schema_version = N, upgrade = "path::to::fn")]`.
+#[derive(Debug, Clone)]
+pub struct UpgradeModel {
+    /// The current schema version, stored by every put; where it was written.
+    pub version: Spanned<u32>,
+    /// `fn(Item, u32) -> Result<Item, String>`: an item stored by an older version (and
+    /// that version, 0 for items stored without one) → the item in the current shape.
+    pub function: syn::Path,
 }
 
 impl EntityModel {

@@ -20,7 +20,7 @@ pub use changes::{ChangesModel, ChangesVariant};
 pub use collection::{CollectionMember, CollectionModel};
 pub use entity::{
     is_set_type, CompositePlan, DefaultValue, EntityIndexKeys, EntityIndexModel, EntityModel,
-    FieldMarkers, FieldModel, UpdateMarker,
+    FieldMarkers, FieldModel, UpdateMarker, UpgradeModel,
 };
 pub use field_type::{option_inner, TypeClass};
 pub use table::{

@@ -109,6 +109,21 @@ pub trait Backend: Send + Sync + 'static {
         let _ = duration;
         false
     }
+
+    /// `UpdateTable` (see [`UpdateTableInput`]): what a migration needs to add or remove
+    /// an index, or change the stream or the billing. The typed client never sends it; a
+    /// backend that cannot change tables keeps this default, which fails with
+    /// `UnknownOperationException` naming the operation.
+    fn update_table(&self, input: UpdateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
+        let table = input.table_name;
+        Box::pin(async move {
+            Err(crate::error::Error::Service {
+                code: "UnknownOperationException".to_owned(),
+                message: format!("this backend cannot run UpdateTable (table {table})"),
+                source: None,
+            })
+        })
+    }
 }
 
 /// A key attribute with its role, as in `CreateTable`'s `KeySchema`.
@@ -252,6 +267,9 @@ pub struct IndexStatistics {
     pub item_count: u64,
     /// `IndexSizeBytes`: the summed size of the entries.
     pub index_size_bytes: u64,
+    /// `IndexStatus` of a GSI (`CREATING` while DynamoDB backfills a new index, then
+    /// `ACTIVE`); `None` where the description has none (LSIs).
+    pub index_status: Option<TableStatus>,
 }
 
 /// `ListTables`'s parameters.

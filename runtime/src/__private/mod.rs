@@ -17,6 +17,7 @@ pub use derive::*;
 
 // Reading data singletable did not write: fields from keys, entities from key shapes.
 pub use crate::adopt::{check_entity_type_of, decode_key_field, KeySource};
+pub use crate::upgrade::{insert_schema_version, upgrade_item};
 
 // The compile-time checks between an entity and its table.
 // Positions become `u32` check codes: an entity has far fewer than 2^20 fields or indexes

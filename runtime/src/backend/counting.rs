@@ -32,7 +32,8 @@ use crate::backend::{
     ListTablesInput, ListTablesOutput, PageOutput, PutItemInput, QueryInput,
     ReturnConsumedCapacity, ScanInput, TableDescription, TimeToLiveDescription,
     TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
-    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput,
+    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, UpdateTableInput,
+    WriteItemOutput,
 };
 use crate::error::Result;
 
@@ -56,6 +57,7 @@ pub struct RequestCounts {
     pub transact_get_items: u64,
     pub update_time_to_live: u64,
     pub describe_time_to_live: u64,
+    pub update_table: u64,
 }
 
 impl RequestCounts {
@@ -77,6 +79,7 @@ impl RequestCounts {
             + self.transact_get_items
             + self.update_time_to_live
             + self.describe_time_to_live
+            + self.update_table
     }
 }
 
@@ -418,5 +421,10 @@ impl<B: Backend> Backend for CountingBackend<B> {
     ) -> BoxFuture<'_, Result<TimeToLiveDescription>> {
         self.count("describe_time_to_live", |c| &mut c.describe_time_to_live);
         self.inner.describe_time_to_live(table_name)
+    }
+
+    fn update_table(&self, input: UpdateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
+        self.count("update_table", |c| &mut c.update_table);
+        self.inner.update_table(input)
     }
 }

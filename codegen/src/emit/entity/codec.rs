@@ -152,6 +152,11 @@ impl<'a> Emitter<'a> {
             }
         }
         let entity_type = &model.entity_type.value;
+        // `schema_version = N`: every put stores the version (lazy upgrade).
+        let version = model.upgrade.as_ref().map(|upgrade| {
+            let version = upgrade.version.value;
+            quote!(__st::insert_schema_version(&mut __st_item, #version);)
+        });
         quote! {
             fn to_item(&self) -> ::core::result::Result<#st::Item, #st::EncodeError> {
                 #defaults
@@ -161,6 +166,7 @@ impl<'a> Emitter<'a> {
                 __st_primary(&mut __st_item, #(#primary_args),*)?;
                 #(#index_writes)*
                 __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type);
+                #version
                 ::core::result::Result::Ok(__st_item)
             }
         }
@@ -188,9 +194,17 @@ impl<'a> Emitter<'a> {
             };
             quote!(#ident: #value)
         });
+        // `schema_version = N`: an item stored by an older version goes through the
+        // `upgrade` function first (lazy upgrade).
+        let upgrade = model.upgrade.as_ref().map(|upgrade| {
+            let version = upgrade.version.value;
+            let function = &upgrade.function;
+            quote!(let mut __st_item = __st::upgrade_item(__st_item, #version, #function)?;)
+        });
         quote! {
             fn from_item(mut __st_item: #st::Item) -> ::core::result::Result<Self, #st::DecodeError> {
                 __st::check_entity_type_of::<Self>(&mut __st_item)?;
+                #upgrade
                 ::core::result::Result::Ok(Self { #(#fields),* })
             }
         }

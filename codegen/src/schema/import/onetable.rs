@@ -312,6 +312,7 @@ fn onetable_entity(
         vis: syn::parse_quote!(pub),
         validate: None,
         shards: None,
+        upgrade: None,
     })
 }
 

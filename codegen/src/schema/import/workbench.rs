@@ -461,6 +461,7 @@ fn workbench_entity(
         vis: syn::parse_quote!(pub),
         validate: None,
         shards: None,
+        upgrade: None,
     };
     Some((entity, pending))
 }

@@ -80,6 +80,7 @@ impl Reader {
             vis: syn::parse_quote!(pub),
             validate,
             shards,
+            upgrade: None,
         })
     }
 

@@ -110,7 +110,7 @@ use crate::backend::{
     ListTablesInput, ListTablesOutput, PageOutput, PutItemInput, QueryInput, ReturnValues,
     ScanInput, TableDescription, TimeToLiveDescription, TimeToLiveSpecification,
     TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput,
-    TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput, WriteRequest,
+    TransactWriteItemsOutput, UpdateItemInput, UpdateTableInput, WriteItemOutput, WriteRequest,
 };
 use crate::error::Result;
 
@@ -833,5 +833,9 @@ impl<B: Backend> Backend for CachedBackend<B> {
         table_name: String,
     ) -> BoxFuture<'_, Result<TimeToLiveDescription>> {
         self.inner.describe_time_to_live(table_name)
+    }
+
+    fn update_table(&self, input: UpdateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
+        self.inner.update_table(input)
     }
 }

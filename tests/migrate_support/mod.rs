@@ -1,0 +1,406 @@
+//! The models and scenarios of the migration tests, shared by the engine
+//! (`tests/migrate.rs`) and DynamoDB Local (`tests/migrate_local.rs`). Each scenario
+//! takes a backend and a size, builds its own table, and asserts.
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use singletable::backend::counting::CountingBackend;
+use singletable::backend::ScanInput;
+use singletable::migrate::{ApplyOptions, Plan};
+use singletable::prelude::*;
+use singletable::{AttributeValue, Backend};
+
+/// The model the table holds: users and their orders, one GSI by order id.
+pub mod v1 {
+    use singletable::prelude::*;
+
+    #[derive(Table)]
+    #[table(
+        name = "Migrate",
+        pk = "PK",
+        sk = "SK",
+        gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK")
+    )]
+    pub struct App;
+
+    #[derive(Entity, Debug, Clone, PartialEq)]
+    #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
+    pub struct User {
+        pub user_id: String,
+        pub email: String,
+    }
+
+    #[derive(Entity, Debug, Clone, PartialEq)]
+    #[entity(table = App, pk = "USER#{user_id}", sk = "ORDER#{order_id}",
+             index(GSI1, pk = "ORDER#{order_id}", sk = "ORDER"))]
+    pub struct Order {
+        pub user_id: String,
+        pub order_id: String,
+        pub status: String,
+        pub total: i64,
+    }
+
+    /// The old model as a migration sees it.
+    pub fn model() -> singletable::migrate::Model {
+        singletable::migrate::Model::new(App::SCHEMA, [User::SCHEMA, Order::SCHEMA])
+    }
+}
+
+/// A new access pattern: orders by status (GSI2, synthetic keys), users by email.
+pub mod v2 {
+    use singletable::prelude::*;
+
+    #[derive(Table)]
+    #[table(
+        name = "Migrate",
+        pk = "PK",
+        sk = "SK",
+        gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"),
+        gsi(name = "GSI2", pk = "GSI2PK", sk = "GSI2SK")
+    )]
+    pub struct App;
+
+    #[derive(Entity, Debug, Clone, PartialEq)]
+    #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE",
+             index(GSI2, pk = "EMAIL#{email}", sk = "USER"))]
+    pub struct User {
+        pub user_id: String,
+        pub email: String,
+    }
+
+    #[derive(Entity, Debug, Clone, PartialEq)]
+    #[entity(table = App, pk = "USER#{user_id}", sk = "ORDER#{order_id}",
+             index(GSI1, pk = "ORDER#{order_id}", sk = "ORDER"),
+             index(GSI2, pk = "STATUS#{status}", sk = "{user_id}#{order_id}"))]
+    pub struct Order {
+        pub user_id: String,
+        pub order_id: String,
+        pub status: String,
+        pub total: i64,
+    }
+
+    /// The new model as a migration sees it.
+    pub fn model() -> singletable::migrate::Model {
+        singletable::migrate::Model::new(App::SCHEMA, [User::SCHEMA, Order::SCHEMA])
+    }
+}
+
+/// A key-template change: orders move under `CUSTOMER#{user_id}`.
+pub mod v3 {
+    use singletable::prelude::*;
+
+    #[derive(Table)]
+    #[table(
+        name = "Migrate",
+        pk = "PK",
+        sk = "SK",
+        gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK")
+    )]
+    pub struct App;
+
+    #[derive(Entity, Debug, Clone, PartialEq)]
+    #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
+    pub struct User {
+        pub user_id: String,
+        pub email: String,
+    }
+
+    #[derive(Entity, Debug, Clone, PartialEq)]
+    #[entity(table = App, pk = "CUSTOMER#{user_id}", sk = "ORDER#{order_id}",
+             index(GSI1, pk = "ORDER#{order_id}", sk = "ORDER"))]
+    pub struct Order {
+        pub user_id: String,
+        pub order_id: String,
+        pub status: String,
+        pub total: i64,
+    }
+
+    /// The moved model as a migration sees it.
+    pub fn model() -> singletable::migrate::Model {
+        singletable::migrate::Model::new(App::SCHEMA, [User::SCHEMA, Order::SCHEMA])
+    }
+}
+
+pub const STATUSES: [&str; 3] = ["open", "paid", "shipped"];
+
+/// `items` items: one user per four orders (`items / 5` users, each with 4 orders).
+pub fn seed_data(items: usize) -> (Vec<v1::User>, Vec<v1::Order>) {
+    let users = items / 5;
+    let mut u = Vec::new();
+    let mut o = Vec::new();
+    for i in 0..users {
+        let user_id = format!("u{i:05}");
+        u.push(v1::User { user_id: user_id.clone(), email: format!("{user_id}@example.com") });
+        for j in 0..4 {
+            o.push(v1::Order {
+                user_id: user_id.clone(),
+                order_id: format!("o{i:05}-{j}"),
+                status: STATUSES[(i + j) % 3].to_owned(),
+                total: i64::try_from(i * 10 + j).expect("a small total"),
+            });
+        }
+    }
+    (u, o)
+}
+
+/// A fresh v1 table holding [`seed_data`], as a client over `backend`.
+pub async fn seeded(
+    backend: Arc<dyn Backend>,
+    items: usize,
+) -> (TableClient<v1::App>, Vec<v1::Order>) {
+    let db = TableClient::<v1::App>::from_shared(backend);
+    let _ = db.delete_table().await;
+    db.create_table().await.expect("create the v1 table");
+    let (users, orders) = seed_data(items);
+    db.batch_write().put_all(&users).await.expect("seed users");
+    db.batch_write().put_all(&orders).await.expect("seed orders");
+    (db, orders)
+}
+
+/// Fast options for tests: small pages (many checkpoints), no waiting between polls.
+pub fn options(segments: u32) -> ApplyOptions {
+    ApplyOptions {
+        segments,
+        page_size: Some(250),
+        poll_interval: std::time::Duration::from_millis(200),
+        ..ApplyOptions::default()
+    }
+}
+
+/// Every order, by id, with its status, read through v2's GSI2 (one query per status).
+async fn orders_by_status(db: &TableClient<v2::App>) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    for status in STATUSES {
+        let orders = v2::Order::by_gsi2().status(status).all(db).await.expect("query GSI2");
+        for order in orders {
+            assert_eq!(order.status, status, "GSI2 returned {} under {status}", order.order_id);
+            let previous = found.insert(order.order_id.clone(), order.status.clone());
+            assert!(previous.is_none(), "{} returned twice", order.order_id);
+        }
+    }
+    found
+}
+
+/// Every order as a full scan reads it: id → status.
+async fn orders_by_scan(db: &TableClient<v2::App>) -> BTreeMap<String, String> {
+    v2::Order::scan()
+        .all(db)
+        .await
+        .expect("scan orders")
+        .into_iter()
+        .map(|o| (o.order_id, o.status))
+        .collect()
+}
+
+/// A 1-item check of the user access pattern: `by_gsi2().email(..)`.
+async fn check_users(db: &TableClient<v2::App>, items: usize) {
+    let users = items / 5;
+    for i in [0, users / 2, users - 1] {
+        let email = format!("u{i:05}@example.com");
+        let user = v2::User::by_gsi2().email(&email).first(db).await.expect("query users");
+        assert_eq!(user.map(|u| u.user_id), Some(format!("u{i:05}")));
+    }
+}
+
+/// A table of `items` items gains GSI2 with synthetic keys; afterwards the new access
+/// pattern returns exactly the right orders, and users are found by email.
+pub async fn gains_an_index(backend: Arc<dyn Backend>, items: usize) {
+    let (db, orders) = seeded(backend, items).await;
+    let plan = Plan::between(v1::model(), v2::model());
+    assert!(plan.refused.is_empty(), "{plan}");
+    assert_eq!(plan.before.len(), 1, "{plan}");
+    assert_eq!(plan.rewrites.len(), 2, "{plan}");
+    let report = db.migrate(&plan, &options(4)).await.expect("apply");
+    assert!(report.completed, "{report:?}");
+    assert_eq!(report.table_changes, ["create GSI GSI2 (GSI2PK HASH, GSI2SK RANGE)"]);
+    assert_eq!(report.updated, items as u64, "{report:?}");
+    assert_eq!(report.unchanged + report.moved + report.vanished, 0, "{report:?}");
+    let v2db = TableClient::<v2::App>::from_shared(db.backend().clone());
+    let expected: BTreeMap<String, String> =
+        orders.iter().map(|o| (o.order_id.clone(), o.status.clone())).collect();
+    assert_eq!(orders_by_status(&v2db).await, expected);
+    check_users(&v2db, items).await;
+    // The migration's own items are in the table, but no typed read returns them.
+    let status = singletable::migrate::status(db.backend().as_ref(), &v2::App::SCHEMA, None)
+        .await
+        .expect("status");
+    assert_eq!(status.applied.len(), 1);
+    assert_eq!(status.applied[0].id, plan.id);
+    assert_eq!(status.applied[0].written, items as u64);
+    // What the scan met beside the entities: only the migration's own items.
+    assert_eq!(report.scanned, items as u64 + report.not_entities, "{report:?}");
+    assert!(report.not_entities <= 5, "{report:?}");
+    assert_eq!(v2::Order::scan().all(&v2db).await.unwrap().len(), orders.len());
+    assert_eq!(v2::User::scan().all(&v2db).await.unwrap().len(), items / 5);
+}
+
+/// A run stopped after `items / 3` writes (as if killed) and run again: every item is
+/// written exactly once over both runs, and the new index is complete.
+pub async fn killed_and_resumed(backend: Arc<dyn Backend>, items: usize) {
+    let (db, orders) = seeded(backend, items).await;
+    let plan = Plan::between(v1::model(), v2::model());
+    let stop = (items / 3) as u64;
+    let first = db
+        .migrate(&plan, &ApplyOptions { stop_after_writes: Some(stop), ..options(4) })
+        .await
+        .expect("first run");
+    assert!(first.stopped && !first.completed, "{first:?}");
+    // Segments run concurrently: each may finish the write it had in flight.
+    assert!((stop..stop + 4).contains(&first.updated), "{first:?}");
+    let status = singletable::migrate::status(
+        db.backend().as_ref(),
+        &v2::App::SCHEMA,
+        Some(plan.id.as_str()),
+    )
+    .await
+    .expect("status");
+    assert!(status.applied.is_empty());
+    assert_eq!(status.in_progress.len(), 4);
+    assert!(status.in_progress.iter().any(|s| !s.done));
+    let second = db.migrate(&plan, &options(4)).await.expect("second run");
+    assert!(second.completed, "{second:?}");
+    assert_eq!(first.updated + second.updated, items as u64, "{first:?} {second:?}");
+    assert!(second.unchanged <= 4 * 250, "only redone pages hold unchanged items: {second:?}");
+    let v2db = TableClient::<v2::App>::from_shared(db.backend().clone());
+    let expected: BTreeMap<String, String> =
+        orders.iter().map(|o| (o.order_id.clone(), o.status.clone())).collect();
+    assert_eq!(orders_by_status(&v2db).await, expected);
+}
+
+/// Writers change order statuses (with the new model's code) and add orders while the
+/// migration runs; afterwards GSI2 agrees with the items, and every writer's change is
+/// there.
+pub async fn concurrent_writers(backend: Arc<dyn Backend>, items: usize) {
+    let (db, _) = seeded(backend, items).await;
+    let plan = Plan::between(v1::model(), v2::model());
+    let v2db = TableClient::<v2::App>::from_shared(db.backend().clone());
+    let writer_db = v2db.clone();
+    let users = items / 5;
+    let writer = tokio::spawn(async move {
+        let mut changed = BTreeMap::new();
+        for k in 0..users.min(400) {
+            let i = (k * 7919) % users;
+            let order_id = format!("o{i:05}-1");
+            writer_db
+                .update(v2::Order::key(format!("u{i:05}"), order_id.clone()))
+                .set(v2::Order::STATUS, "returned".to_owned())
+                .await
+                .expect("writer update");
+            changed.insert(order_id, "returned".to_owned());
+            let new = v2::Order {
+                user_id: format!("u{i:05}"),
+                order_id: format!("n{k:05}"),
+                status: "open".into(),
+                total: 1,
+            };
+            writer_db.put(&new).await.expect("writer put");
+            changed.insert(new.order_id, "open".to_owned());
+            tokio::task::yield_now().await;
+        }
+        changed
+    });
+    let report = db.migrate(&plan, &options(4)).await.expect("apply");
+    let changed = writer.await.expect("writer task");
+    assert!(report.completed, "{report:?}");
+    let scanned = orders_by_scan(&v2db).await;
+    for (order_id, status) in &changed {
+        assert_eq!(scanned.get(order_id), Some(status), "{order_id}: the writer's change was lost");
+    }
+    let mut by_status = BTreeMap::new();
+    for status in STATUSES.iter().chain(&["returned"]) {
+        for order in v2::Order::by_gsi2().status(*status).all(&v2db).await.unwrap() {
+            assert_eq!(&order.status, status);
+            by_status.insert(order.order_id, order.status);
+        }
+    }
+    assert_eq!(by_status, scanned, "GSI2 must hold every order under its current status");
+}
+
+/// Orders move to `CUSTOMER#{user_id}`: every order is moved, no old key remains, and the
+/// typed v3 reads find every order.
+pub async fn moves_every_item(backend: Arc<dyn Backend>, items: usize) {
+    let (db, orders) = seeded(backend, items).await;
+    let plan = Plan::between(v1::model(), v3::model());
+    assert!(plan.rewrites.iter().any(|r| r.moves), "{plan}");
+    let report = db.migrate(&plan, &options(4)).await.expect("apply");
+    assert!(report.completed, "{report:?}");
+    assert_eq!(report.moved, orders.len() as u64, "{report:?}");
+    assert!(report.conflicts.is_empty(), "{report:?}");
+    let mut keys = BTreeSet::new();
+    let mut start = None;
+    loop {
+        let page = db
+            .backend()
+            .scan(ScanInput {
+                table_name: "Migrate".into(),
+                exclusive_start_key: start,
+                ..ScanInput::default()
+            })
+            .await
+            .unwrap();
+        for item in &page.items {
+            let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) =
+                (item.get("PK"), item.get("SK"))
+            else {
+                panic!("an item without S keys: {item:?}");
+            };
+            keys.insert((pk.clone(), sk.clone()));
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    let old_orders =
+        keys.iter().filter(|(pk, sk)| pk.starts_with("USER#") && sk.starts_with("ORDER#"));
+    assert_eq!(old_orders.count(), 0, "an order is still under its old key");
+    for order in &orders {
+        let key = (format!("CUSTOMER#{}", order.user_id), format!("ORDER#{}", order.order_id));
+        assert!(keys.contains(&key), "{key:?} missing");
+    }
+    let v3db = TableClient::<v3::App>::from_shared(db.backend().clone());
+    let mut read = v3::Order::scan().all(&v3db).await.unwrap();
+    read.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+    let mut expected: Vec<v3::Order> = orders
+        .iter()
+        .map(|o| v3::Order {
+            user_id: o.user_id.clone(),
+            order_id: o.order_id.clone(),
+            status: o.status.clone(),
+            total: o.total,
+        })
+        .collect();
+    expected.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+    assert_eq!(read, expected);
+    let one = &orders[orders.len() / 2];
+    let got = v3db.get(v3::Order::key(one.user_id.clone(), one.order_id.clone())).await.unwrap();
+    assert_eq!(got.map(|o| o.total), Some(one.total));
+}
+
+/// A second apply of a completed plan sends no write at all (counted); a third with
+/// another plan object of the same models does not either.
+pub async fn second_apply_writes_nothing<B: Backend>(backend: B, items: usize) {
+    let counting = Arc::new(CountingBackend::new(backend));
+    let shared: Arc<dyn Backend> = counting.clone();
+    let (db, _) = seeded(shared, items).await;
+    let plan = Plan::between(v1::model(), v2::model());
+    let first = db.migrate(&plan, &options(2)).await.expect("first apply");
+    assert!(first.completed);
+    counting.reset();
+    let again = Plan::between(v1::model(), v2::model());
+    let second = db.migrate(&again, &options(2)).await.expect("second apply");
+    assert!(second.already_applied, "{second:?}");
+    let counts = counting.counts();
+    let writes = counts.put_item
+        + counts.update_item
+        + counts.delete_item
+        + counts.batch_write_item
+        + counts.transact_write_items
+        + counts.update_table
+        + counts.update_time_to_live;
+    assert_eq!(writes, 0, "{counts:?}");
+    assert_eq!(counts.scan, 0, "{counts:?}");
+}
