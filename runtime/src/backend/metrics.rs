@@ -47,7 +47,8 @@ use crate::backend::{
     ListTablesInput, ListTablesOutput, PageOutput, PutItemInput, QueryInput,
     ReturnConsumedCapacity, ScanInput, TableDescription, TimeToLiveDescription,
     TimeToLiveSpecification, TransactGetItemsInput, TransactGetItemsOutput,
-    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, WriteItemOutput,
+    TransactWriteItemsInput, TransactWriteItemsOutput, UpdateItemInput, UpdateTableInput,
+    WriteItemOutput,
 };
 use crate::error::{Error, Result};
 
@@ -462,6 +463,10 @@ impl<B: Backend> Backend for MetricsBackend<B> {
 
     fn describe_table(&self, table_name: String) -> BoxFuture<'_, Result<TableDescription>> {
         self.inner.describe_table(table_name)
+    }
+
+    fn update_table(&self, input: UpdateTableInput) -> BoxFuture<'_, Result<TableDescription>> {
+        self.inner.update_table(input)
     }
 
     fn list_tables(&self, input: ListTablesInput) -> BoxFuture<'_, Result<ListTablesOutput>> {
