@@ -72,6 +72,8 @@
 //!   ...), see [`MemoryBackend::create_backup`]; `pitr` and `history`: point-in-time
 //!   recovery (a per-table undo log of item versions over the recovery period), see
 //!   [`MemoryBackend::update_continuous_backups`]; `restore`: what both restores share;
+//! - `replication`: last-writer-wins versions of replica tables, the engine's side of
+//!   global tables in `singletable serve`, see [`MemoryBackend::apply_replicated`];
 //! - `faults`: fault injection (throttling, unprocessed batch requests) for testing
 //!   retry code, see [`MemoryBackend::with_faults`].
 //! - `stream`: the change feed of tables with a stream (DynamoDB Streams in process), see
@@ -96,6 +98,7 @@ mod partiql;
 mod pitr;
 mod projection;
 mod read;
+mod replication;
 mod restore;
 mod snapshot;
 mod stream;
@@ -114,9 +117,11 @@ use std::sync::Arc;
 pub use self::backups::BackupState;
 pub use self::faults::FaultConfig;
 pub use self::pitr::{HistoryEntry, PitrState};
+pub use self::replication::{ReplicatedItem, WriteVersion};
 pub use self::snapshot::{EngineState, TableState};
 pub use self::stream::{
-    ChangeEvent, ChangeRecord, ChangeStream, StreamInfo, DEFAULT_RETENTION_RECORDS, RETENTION_MS,
+    ChangeEvent, ChangeRecord, ChangeStream, StreamInfo, DEFAULT_REGION, DEFAULT_RETENTION_RECORDS,
+    RETENTION_MS,
 };
 pub use self::sweep::{TtlSweeper, TTL_MAX_AGE_SECONDS};
 
