@@ -31,6 +31,7 @@ use super::key_value::PrimaryKey;
 use super::stream::FeedSettings;
 use super::validate::{item_primary_key, request_primary_key};
 use super::MemoryBackend;
+use singletable_core::backend::CreateTableInput;
 use singletable_core::error::{Error, Result};
 use singletable_core::size::item_size;
 use singletable_core::value::Item;
@@ -173,6 +174,15 @@ impl MemoryBackend {
             }
         }
         Ok(items)
+    }
+
+    /// The definition of `table` as `CreateTable` takes it (keys, indexes, billing,
+    /// stream), reflecting later `UpdateTable`s: what a new replica is created with.
+    /// Fails with `ResourceNotFoundException` for a missing table.
+    pub fn table_definition(&self, table: &str) -> Result<CreateTableInput> {
+        let handle = self.catalog.named_table(table)?;
+        let def = handle.def();
+        Ok(super::restore::create_input(&def))
     }
 
     /// Makes `table` an ordinary table again: writes are no longer versioned and the

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod encode;
 mod handlers;
 pub mod operation;
+pub mod regions;
 pub mod server;
 pub mod service;
 pub mod sigv4;

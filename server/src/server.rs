@@ -34,6 +34,7 @@ use tracing::Instrument;
 
 use crate::api_error::ApiError;
 use crate::operation::{Operation, UnknownOperation};
+use crate::regions::{request_region, Regions};
 use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
 use crate::storage::Storage;
@@ -63,6 +64,13 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Serve HTTPS with this certificate and key (PEM files); `None` serves plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Host several regions with global tables (see [`crate::regions`]): a request signed
+    /// for a region runs on that region's engine. Off by default: every request runs on
+    /// the one engine, whatever its region.
+    pub global_tables: bool,
+    /// With `global_tables`, how long after a write its replication to the other
+    /// replicas starts (0 by default: as soon as the replication task runs).
+    pub replication_delay: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -75,6 +83,8 @@ impl Default for ServerConfig {
             credentials: None,
             max_body_bytes: MAX_BODY_BYTES,
             tls: None,
+            global_tables: false,
+            replication_delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -117,6 +127,8 @@ pub struct Server {
 #[derive(Debug)]
 struct State {
     service: Service,
+    /// The regions, with global tables (`ServerConfig::global_tables`).
+    regions: Option<Arc<Regions>>,
     credentials: Option<Credentials>,
     max_body_bytes: usize,
 }
@@ -169,8 +181,14 @@ impl Server {
             .map_err(|source| ServerError::Bind { address: address.clone(), source })?;
         let address = listener.local_addr()?;
         engine.set_address(address);
+        let regions = config.global_tables.then(|| {
+            let regions = Regions::new(config.replication_delay);
+            regions.set_address(address);
+            Arc::new(regions)
+        });
         let state = Arc::new(State {
             service: Service::new(engine, storage),
+            regions,
             credentials: config.credentials,
             max_body_bytes: config.max_body_bytes,
         });
@@ -429,6 +447,13 @@ async fn serve(
             body: &body,
         };
         sigv4::verify(&signed, credentials)?;
+    }
+    if let Some(regions) = &state.regions {
+        let authorization =
+            parts.headers.get("authorization").and_then(|value| value.to_str().ok());
+        if let Some(region) = request_region(authorization) {
+            return regions.handle(region, operation, &body).await;
+        }
     }
     state.service.handle(operation, &body).await
 }
