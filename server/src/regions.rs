@@ -408,10 +408,12 @@ impl Regions {
         let definition = source.table_definition(table)?;
         target_backend.create_table(definition).await?;
         target_backend.start_replication(table)?;
+        // Followed from its creation on, so that no write to it goes unshipped (the copied
+        // items are shipped back too, and change nothing there).
+        let target_changes = target_backend.changes(table)?;
         for item in items {
             target_backend.apply_replicated(table, item)?;
         }
-        let target_changes = target_backend.changes(table)?;
         {
             let mut groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
             let group = groups.entry(table.to_owned()).or_default();

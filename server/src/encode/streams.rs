@@ -73,7 +73,7 @@ pub fn get_shard_iterator(iterator: &str) -> Value {
 }
 
 /// The response of `GetRecords`: the records of the stream `info` and the iterator that
-/// reads on.
+/// reads on; `awsRegion` is `region`, the engine's.
 pub fn get_records(
     records: &[ChangeRecord],
     info: &StreamInfo,
