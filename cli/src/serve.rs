@@ -50,6 +50,17 @@ pub struct ServeArgs {
     /// exceptions and ThrottlingReasons (docs/capacity.md). Not with --data-dir.
     #[arg(long, conflicts_with = "data_dir")]
     pub enforce_capacity: bool,
+    /// Host several regions with global tables (version 2019.11.21): a request runs on
+    /// the engine of the region its SigV4 signature names (requests without one on the
+    /// default engine), and UpdateTable's ReplicaUpdates adds and removes replicas in
+    /// other regions, replicated asynchronously (last writer wins). Regional tables are
+    /// kept in memory only.
+    #[arg(long)]
+    pub global_tables: bool,
+    /// With --global-tables, how long (milliseconds) after a write its replication to
+    /// the other replicas starts: DynamoDB usually replicates within a second.
+    #[arg(long, default_value_t = 0, value_name = "MS", requires = "global_tables")]
+    pub replication_delay_ms: u64,
     /// The log level of the request log on stderr: error, warn, info (one line per
     /// request), debug, trace or off.
     #[arg(long, default_value = "info", value_name = "LEVEL")]
@@ -115,6 +126,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
             _ => None,
         },
         enforce_capacity: args.enforce_capacity,
+        global_tables: args.global_tables,
+        replication_delay: std::time::Duration::from_millis(args.replication_delay_ms),
         ..ServerConfig::default()
     };
     runtime.block_on(async move {

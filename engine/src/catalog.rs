@@ -222,7 +222,9 @@ impl Catalog {
 
     /// `CreateTable`: the table is `ACTIVE` at once.
     pub fn create_table(&self, input: CreateTableInput) -> Result<TableDescription> {
-        let def = Arc::new(table_def(input, now())?);
+        let mut def = table_def(input, now())?;
+        def.arn = self.feeds.table_arn(&def.name);
+        let def = Arc::new(def);
         let name = def.name.clone();
         let handle =
             Arc::new(TableHandle::new(Table::with_feed(def, &self.feeds), None, BTreeMap::new()));

@@ -29,7 +29,12 @@ const MAX_KEY_NAME_BYTES: usize = 255;
 
 /// The `TableArn` the engine gives a table (DynamoDB Local's region and account).
 pub(crate) fn table_arn(name: &str) -> String {
-    format!("arn:aws:dynamodb:ddblocal:000000000000:table/{name}")
+    table_arn_in(super::stream::DEFAULT_REGION, name)
+}
+
+/// The `TableArn` of table `name` in `region` (DynamoDB Local's account).
+pub(crate) fn table_arn_in(region: &str, name: &str) -> String {
+    format!("arn:aws:dynamodb:{region}:000000000000:table/{name}")
 }
 
 /// Validates `input` into a table definition.

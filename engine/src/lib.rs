@@ -72,6 +72,8 @@
 //!   ...), see [`MemoryBackend::create_backup`]; `pitr` and `history`: point-in-time
 //!   recovery (a per-table undo log of item versions over the recovery period), see
 //!   [`MemoryBackend::update_continuous_backups`]; `restore`: what both restores share;
+//! - `replication`: last-writer-wins versions of replica tables, the engine's side of
+//!   global tables in `singletable serve`, see [`MemoryBackend::apply_replicated`];
 //! - `faults`: fault injection (throttling, unprocessed batch requests) for testing
 //!   retry code, see [`MemoryBackend::with_faults`].
 //! - `stream`: the change feed of tables with a stream (DynamoDB Streams in process), see
@@ -98,6 +100,7 @@ mod partiql;
 mod pitr;
 mod projection;
 mod read;
+mod replication;
 mod restore;
 mod snapshot;
 mod stream;
@@ -120,9 +123,11 @@ pub use self::incremental::{
     WindowChange, WindowChanges, MAX_INCREMENTAL_PERIOD_MS, MIN_INCREMENTAL_PERIOD_MS,
 };
 pub use self::pitr::{HistoryEntry, PitrState};
+pub use self::replication::{ReplicatedItem, WriteVersion};
 pub use self::snapshot::{EngineState, TableState};
 pub use self::stream::{
-    ChangeEvent, ChangeRecord, ChangeStream, StreamInfo, DEFAULT_RETENTION_RECORDS, RETENTION_MS,
+    ChangeEvent, ChangeRecord, ChangeStream, StreamInfo, DEFAULT_REGION, DEFAULT_RETENTION_RECORDS,
+    RETENTION_MS,
 };
 pub use self::sweep::{TtlSweeper, TTL_MAX_AGE_SECONDS};
 pub use self::throughput::{

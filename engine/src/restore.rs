@@ -114,7 +114,9 @@ pub(crate) fn restore_table(
     }
     let input = target_definition(source.definition, target, overrides);
     let now = catalog.feeds().now_ms() as f64 / 1000.0;
-    let def = Arc::new(table_def(input, now)?);
+    let mut def = table_def(input, now)?;
+    def.arn = catalog.feeds().table_arn(&def.name);
+    let def = Arc::new(def);
     let mut table = Table::new(Arc::clone(&def));
     table.set_feed(None);
     for item in source.items {

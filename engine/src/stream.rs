@@ -58,6 +58,9 @@ use singletable_core::value::Item;
 /// `TrimmedDataAccessException`, as a shard iterator into trimmed data does.
 pub const DEFAULT_RETENTION_RECORDS: usize = 100_000;
 
+/// The region of an engine not given one: DynamoDB Local's, `ddblocal`.
+pub const DEFAULT_REGION: &str = "ddblocal";
+
 /// How long DynamoDB keeps stream records: 24 hours, in milliseconds.
 pub const RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -67,6 +70,8 @@ pub const RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 pub(crate) struct FeedSettings {
     retention_records: AtomicUsize,
     clock: RwLock<Arc<dyn Clock>>,
+    /// The engine's region: in table ARNs and replica write versions.
+    region: RwLock<String>,
 }
 
 impl Default for FeedSettings {
@@ -74,6 +79,7 @@ impl Default for FeedSettings {
         FeedSettings {
             retention_records: AtomicUsize::new(DEFAULT_RETENTION_RECORDS),
             clock: RwLock::new(Arc::new(SystemClock)),
+            region: RwLock::new(DEFAULT_REGION.to_owned()),
         }
     }
 }
@@ -87,6 +93,21 @@ impl FeedSettings {
     /// The engine's clock.
     pub fn clock(&self) -> Arc<dyn Clock> {
         Arc::clone(&self.clock.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The engine's region.
+    pub fn region(&self) -> String {
+        self.region.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Sets the engine's region.
+    pub fn set_region(&self, region: String) {
+        *self.region.write().unwrap_or_else(PoisonError::into_inner) = region;
+    }
+
+    /// The `TableArn` of table `name` in the engine's region.
+    pub fn table_arn(&self, name: &str) -> String {
+        super::create_table::table_arn_in(&self.region(), name)
     }
 
     fn set_clock(&self, clock: Arc<dyn Clock>) {

@@ -26,6 +26,7 @@ use super::definition::TableDef;
 use super::history::History;
 use super::index::{IndexChange, IndexStore};
 use super::key_value::{KeyValue, PrimaryKey};
+use super::replication::WriteVersions;
 use super::stream::{ChangeFeed, FeedSettings};
 use singletable_core::value::Item;
 
@@ -62,6 +63,8 @@ pub(crate) struct Table {
     feed: Option<ChangeFeed>,
     /// The undo log, while point-in-time recovery is enabled (see `history`).
     history: Option<History>,
+    /// The last-writer-wins versions of a replica table's keys (see `replication`).
+    versions: Option<WriteVersions>,
 }
 
 fn to_u64(size: usize) -> u64 {
@@ -86,12 +89,28 @@ impl Table {
             size_bytes: 0,
             feed,
             history: None,
+            versions: None,
         }
     }
 
     /// The change feed, when the table has a stream.
     pub fn feed(&self) -> Option<&ChangeFeed> {
         self.feed.as_ref()
+    }
+
+    /// The last-writer-wins versions, while the table is a replica.
+    pub fn versions(&self) -> Option<&WriteVersions> {
+        self.versions.as_ref()
+    }
+
+    /// The last-writer-wins versions, to stamp a replicated write.
+    pub fn versions_mut(&mut self) -> Option<&mut WriteVersions> {
+        self.versions.as_mut()
+    }
+
+    /// Makes the table a replica (`Some`) or an ordinary table (`None`).
+    pub fn set_versions(&mut self, versions: Option<WriteVersions>) {
+        self.versions = versions;
     }
 
     /// The point-in-time recovery history, while it is enabled.
@@ -181,6 +200,11 @@ impl Table {
         if let Some(history) = &mut self.history {
             history.record(&key, old.as_ref().map(|o| Arc::clone(&o.item)));
         }
+        if let Some(versions) = &mut self.versions {
+            if old.as_ref().is_none_or(|old| old.item != new.item) {
+                versions.record_local(&key);
+            }
+        }
         if let Some(feed) = &mut self.feed {
             feed.record(&self.def, old.as_ref().map(|o| &*o.item), Some(&new.item), false);
         }
@@ -214,6 +238,9 @@ impl Table {
             self.size_bytes = self.size_bytes.saturating_sub(to_u64(old.size));
             if let Some(history) = &mut self.history {
                 history.record(key, Some(Arc::clone(&old.item)));
+            }
+            if let Some(versions) = &mut self.versions {
+                versions.record_local(key);
             }
         }
         let index_changes = self.update_indexes(key, old.as_ref(), None);

@@ -13,6 +13,7 @@ pub mod encode;
 mod handlers;
 pub mod metrics;
 pub mod operation;
+pub mod regions;
 pub mod server;
 pub mod service;
 pub mod sigv4;

@@ -35,6 +35,7 @@ use tracing::Instrument;
 use crate::api_error::ApiError;
 use crate::metrics::{ServerMetrics, TOP_PARTITIONS};
 use crate::operation::{Operation, UnknownOperation};
+use crate::regions::{request_region, Regions};
 use crate::service::{Engine, Service};
 use crate::sigv4::{self, Credentials, SignedRequest};
 use crate::storage::Storage;
@@ -74,6 +75,13 @@ pub struct ServerConfig {
     /// default: the model then only watches, for `GET /metrics`. Not with `data_dir`: a
     /// replayed log would re-apply the items a throttled batch left unprocessed.
     pub enforce_capacity: bool,
+    /// Host several regions with global tables (see [`crate::regions`]): a request signed
+    /// for a region runs on that region's engine. Off by default: every request runs on
+    /// the one engine, whatever its region.
+    pub global_tables: bool,
+    /// With `global_tables`, how long after a write its replication to the other
+    /// replicas starts (0 by default: as soon as the replication task runs).
+    pub replication_delay: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -88,6 +96,8 @@ impl Default for ServerConfig {
             tls: None,
             clock: None,
             enforce_capacity: false,
+            global_tables: false,
+            replication_delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -135,6 +145,8 @@ struct State {
     service: Service,
     /// Requests and latencies per operation, for `GET /metrics`.
     metrics: ServerMetrics,
+    /// The regions, with global tables (`ServerConfig::global_tables`).
+    regions: Option<Arc<Regions>>,
     credentials: Option<Credentials>,
     max_body_bytes: usize,
 }
@@ -198,9 +210,15 @@ impl Server {
             .map_err(|source| ServerError::Bind { address: address.clone(), source })?;
         let address = listener.local_addr()?;
         engine.set_address(address);
+        let regions = config.global_tables.then(|| {
+            let regions = Regions::new(config.replication_delay);
+            regions.set_address(address);
+            Arc::new(regions)
+        });
         let state = Arc::new(State {
             service: Service::new(engine, storage),
             metrics: ServerMetrics::default(),
+            regions,
             credentials: config.credentials,
             max_body_bytes: config.max_body_bytes,
         });
@@ -477,6 +495,13 @@ async fn serve(
             body: &body,
         };
         sigv4::verify(&signed, credentials)?;
+    }
+    if let Some(regions) = &state.regions {
+        let authorization =
+            parts.headers.get("authorization").and_then(|value| value.to_str().ok());
+        if let Some(region) = request_region(authorization) {
+            return regions.handle(region, operation, &body).await;
+        }
     }
     state.service.handle(operation, &body).await
 }

@@ -111,6 +111,12 @@ impl Engine {
         Engine { backend: MemoryBackend::new().with_clock(clock), ..Self::default() }
     }
 
+    /// An engine with no tables for `region` (its tables' ARNs name it): a region's
+    /// engine when serve hosts several regions (`crate::regions`).
+    pub fn in_region(region: &str) -> Self {
+        Engine { backend: MemoryBackend::new().with_region(region), ..Self::default() }
+    }
+
     /// The embedded engine.
     pub fn backend(&self) -> &MemoryBackend {
         &self.backend

@@ -73,15 +73,20 @@ pub fn get_shard_iterator(iterator: &str) -> Value {
 }
 
 /// The response of `GetRecords`: the records of the stream `info` and the iterator that
-/// reads on.
-pub fn get_records(records: &[ChangeRecord], info: &StreamInfo, next_iterator: &str) -> Value {
+/// reads on; `awsRegion` is `region`, the engine's.
+pub fn get_records(
+    records: &[ChangeRecord],
+    info: &StreamInfo,
+    next_iterator: &str,
+    region: &str,
+) -> Value {
     let view_type = info.view_type.as_str();
     let records: Vec<Value> =
-        records.iter().map(|r| record_json(r, view_type, &info.label)).collect();
+        records.iter().map(|r| record_json(r, view_type, &info.label, region)).collect();
     json!({"Records": records, "NextShardIterator": next_iterator})
 }
 
-fn record_json(record: &ChangeRecord, view_type: &str, label: &str) -> Value {
+fn record_json(record: &ChangeRecord, view_type: &str, label: &str, region: &str) -> Value {
     let mut dynamodb = Map::new();
     dynamodb.insert(
         "ApproximateCreationDateTime".to_owned(),
@@ -105,7 +110,7 @@ fn record_json(record: &ChangeRecord, view_type: &str, label: &str) -> Value {
     object.insert("eventName".to_owned(), json!(record.event.as_str()));
     object.insert("eventVersion".to_owned(), json!("1.1"));
     object.insert("eventSource".to_owned(), json!("aws:dynamodb"));
-    object.insert("awsRegion".to_owned(), json!("ddblocal"));
+    object.insert("awsRegion".to_owned(), json!(region));
     object.insert("dynamodb".to_owned(), Value::Object(dynamodb));
     if record.system_delete {
         object.insert(

@@ -160,5 +160,6 @@ pub(crate) fn get_records(engine: &Engine, request: &Request<'_>) -> Result<Valu
     let limit = limit.map_or(MAX_RECORDS, |l| usize::try_from(l).unwrap_or(MAX_RECORDS));
     let records = engine.backend().change_records(table, after, limit)?;
     let next = records.last().map(|r| r.sequence_number).or(after);
-    Ok(encode::get_records(&records, &info, &iterator(table, next, arn)))
+    let region = engine.backend().region();
+    Ok(encode::get_records(&records, &info, &iterator(table, next, arn), &region))
 }
