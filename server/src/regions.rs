@@ -35,6 +35,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 use singletable_core::backend::{Backend, StreamSpecification, UpdateTableInput};
+use singletable_core::clock::Clock;
 use singletable_core::schema::StreamViewType;
 use singletable_engine::{ChangeStream, MemoryBackend};
 
@@ -72,6 +73,10 @@ pub struct Regions {
     delay: Duration,
     /// The address `DescribeEndpoints` reports.
     address: Mutex<Option<SocketAddr>>,
+    /// Every region's engine reads this clock (`ServerConfig::clock`).
+    clock: Option<Arc<dyn Clock>>,
+    /// Every region's engine throttles (`ServerConfig::enforce_capacity`).
+    enforce_capacity: bool,
 }
 
 impl Drop for Regions {
@@ -200,7 +205,21 @@ impl Regions {
             admin: tokio::sync::Mutex::new(()),
             delay,
             address: Mutex::default(),
+            clock: None,
+            enforce_capacity: false,
         }
+    }
+
+    /// Every region's engine reads `clock` (the system clock when `None`) and, with
+    /// `enforce_capacity`, throttles as the default engine does.
+    pub fn with_engine_settings(
+        mut self,
+        clock: Option<Arc<dyn Clock>>,
+        enforce_capacity: bool,
+    ) -> Self {
+        self.clock = clock;
+        self.enforce_capacity = enforce_capacity;
+        self
     }
 
     /// Records the address `DescribeEndpoints` reports, for every region's engine.
@@ -220,7 +239,8 @@ impl Regions {
         }
         let mut services = self.services.write().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(services.entry(region.to_owned()).or_insert_with(|| {
-            let engine = Arc::new(Engine::in_region(region));
+            let engine = Arc::new(Engine::in_region(region, self.clock.clone()));
+            engine.backend().set_capacity_model(self.enforce_capacity);
             if let Some(address) = *self.address.lock().unwrap_or_else(PoisonError::into_inner) {
                 engine.set_address(address);
             }

@@ -211,7 +211,8 @@ impl Server {
         let address = listener.local_addr()?;
         engine.set_address(address);
         let regions = config.global_tables.then(|| {
-            let regions = Regions::new(config.replication_delay);
+            let regions = Regions::new(config.replication_delay)
+                .with_engine_settings(config.clock.clone(), config.enforce_capacity);
             regions.set_address(address);
             Arc::new(regions)
         });

@@ -113,8 +113,14 @@ impl Engine {
 
     /// An engine with no tables for `region` (its tables' ARNs name it): a region's
     /// engine when serve hosts several regions (`crate::regions`).
-    pub fn in_region(region: &str) -> Self {
-        Engine { backend: MemoryBackend::new().with_region(region), ..Self::default() }
+    /// `clock`: the clock it reads (the system clock when `None`).
+    pub fn in_region(region: &str, clock: Option<Arc<dyn Clock>>) -> Self {
+        let backend = MemoryBackend::new().with_region(region);
+        let backend = match clock {
+            Some(clock) => backend.with_clock(clock),
+            None => backend,
+        };
+        Engine { backend, ..Self::default() }
     }
 
     /// The embedded engine.
