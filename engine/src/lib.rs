@@ -75,7 +75,11 @@
 //! - `replication`: last-writer-wins versions of replica tables, the engine's side of
 //!   global tables in `singletable serve`, see [`MemoryBackend::apply_replicated`];
 //! - `faults`: fault injection (throttling, unprocessed batch requests) for testing
-//!   retry code, see [`MemoryBackend::with_faults`].
+//!   retry code, see [`MemoryBackend::with_faults`];
+//! - `throughput`: the capacity model (provisioned buckets with burst, on-demand
+//!   ceilings, partition limits, DynamoDB's throttling exceptions and reasons, the usage
+//!   tally behind `capacity_usage`), see [`MemoryBackend::with_capacity_model`];
+//!   `metered`: the data operations under it.
 //! - `stream`: the change feed of tables with a stream (DynamoDB Streams in process), see
 //!   [`MemoryBackend::change_records`] and [`MemoryBackend::changes`]; `sweep`: the TTL
 //!   sweep, see [`MemoryBackend::sweep_expired`] and [`MemoryBackend::with_ttl_sweep`].
