@@ -509,6 +509,22 @@ pub const fn entity_keys<E: Entity, const N: usize>(slots: [KeySlot; N]) -> Enti
     EntityKeys { table: table.name, entity_type: table.entity_type_attribute, attributes }
 }
 
+/// The partition (`sort` false) or sort template of the entity's `index`-th index in its
+/// schema (an empty one when it has none: the generated code asks only for templates it
+/// wrote). Lets `from_item` read key fields back without repeating the templates.
+pub const fn index_template(schema: &EntitySchema, index: usize, sort: bool) -> &KeyTemplateSchema {
+    const EMPTY: &KeyTemplateSchema = &KeyTemplateSchema { source: "", parts: &[] };
+    match &schema.indexes[index].keys {
+        crate::schema::EntityIndexKeys::Templates { partition, sort: sort_key } => {
+            match if sort { sort_key } else { partition } {
+                Some(template) => template,
+                None => EMPTY,
+            }
+        }
+        _ => EMPTY,
+    }
+}
+
 /// The sort-key template of an entity's schema (an empty one when it has none: the
 /// generated code asks only for entities with one).
 pub const fn sort_template(schema: &EntitySchema) -> &KeyTemplateSchema {

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use super::{respan, Emitter, Role};
-use crate::emit::{codec_constructor, decode_field, encode_field, span_of, template_schema};
+use crate::emit::{codec_constructor, decode_field, encode_field, span_of};
 use crate::model::{option_inner, DefaultValue, EntityIndexKeys, FieldModel};
 
 impl<'a> Emitter<'a> {
@@ -199,26 +199,30 @@ impl<'a> Emitter<'a> {
     /// The key attributes a template field can be read back from (`KeySource`s): the
     /// table's partition and sort key, then each index's, in the model's order.
     fn key_sources(&self, name: &str) -> Vec<TokenStream> {
-        let st = self.st;
         let model = self.model;
         let mut out = Vec::new();
-        let mut push = |template: &crate::model::KeyTemplate, attribute: TokenStream| {
+        // The templates are read from `Self::SCHEMA` (the schema's indexes are
+        // `self.indexes()` in order), not written out again.
+        let mut push = |template: &crate::model::KeyTemplate,
+                        attribute: TokenStream,
+                        schema: TokenStream| {
             if template.fields().any(|f| f == name) {
-                let schema = template_schema(st, template);
-                out.push(quote!(__st::KeySource { attribute: #attribute, template: &#schema }));
+                out.push(quote!(__st::KeySource { attribute: #attribute, template: #schema }));
             }
         };
-        push(&model.partition_key, self.pk_attr());
+        push(&model.partition_key, self.pk_attr(), quote!(&Self::SCHEMA.partition_key));
         if let Some(sort) = &model.sort_key {
-            push(sort, self.sk_attr());
+            push(sort, self.sk_attr(), quote!(__st::sort_template(&Self::SCHEMA)));
         }
-        for (i, index) in self.indexes() {
+        for (j, (i, index)) in self.indexes().enumerate() {
             if let EntityIndexKeys::Templates { partition, sort } = &index.keys {
                 if let Some(template) = partition {
-                    push(template, self.index_attr(i, false, 0));
+                    let schema = quote!(__st::index_template(&Self::SCHEMA, #j, false));
+                    push(template, self.index_attr(i, false, 0), schema);
                 }
                 if let Some(template) = sort {
-                    push(template, self.index_attr(i, true, 0));
+                    let schema = quote!(__st::index_template(&Self::SCHEMA, #j, true));
+                    push(template, self.index_attr(i, true, 0), schema);
                 }
             }
         }
