@@ -10,6 +10,18 @@ pub use std::collections::HashMap;
 pub use std::result::Result;
 pub use std::string::String;
 
+// Short paths for the generated code, which writes `__st::Item` rather than
+// `::singletable::Item` or `::core::option::Option` (fewer tokens to build and resolve).
+pub use crate::{
+    attr, query, schema, Attr, Attribute, AttributeValue, Collection, CollectionQuery,
+    Composite, DecodeError, EncodeError, Entity, Error, IndexKey, IntoCollectionQuery,
+    IntoQuery, Item, Key, KeyComponent, Query, ScalarAttribute, Scan, Table, TableClient,
+};
+pub use core::clone::Clone;
+pub use core::convert::Into;
+pub use core::marker::PhantomData;
+pub use core::option::Option;
+
 // Helpers of the derive macros' generated code (`to_item`, key rendering, compile-time
 // checks between an entity and its table), in their own file.
 mod derive;

@@ -71,14 +71,13 @@ impl<'a> Emitter<'a> {
         template: &KeyTemplate,
         what: &str,
     ) -> TokenStream {
-        let st = self.st;
         let span = template.source.span.span();
         let source = &template.source.value;
         let entity = &self.entity_name;
         match template.lone_field() {
             Some(name) => {
                 let ty = &self.field(name).ty;
-                let scalar = quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
+                let scalar = quote_spanned!(span_of(ty)=> <#ty as __st::ScalarAttribute>::SCALAR);
                 arms.push(
                     code,
                     span,
@@ -115,7 +114,6 @@ impl<'a> Emitter<'a> {
         side: &str,
         index: &str,
     ) -> TokenStream {
-        let st = self.st;
         let entity = &self.entity_name;
         let pairs = fields.iter().enumerate().map(|(j, field_name)| {
             let field = self.field(&field_name.value);
@@ -143,7 +141,7 @@ impl<'a> Emitter<'a> {
                 ),
             );
             let ty = option_inner(&field.ty).unwrap_or(&field.ty);
-            let scalar = quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
+            let scalar = quote_spanned!(span_of(ty)=> <#ty as __st::ScalarAttribute>::SCALAR);
             quote!((#attribute, #scalar))
         });
         let pairs: Vec<TokenStream> = pairs.collect();

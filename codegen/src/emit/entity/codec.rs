@@ -66,7 +66,7 @@ impl<'a> Emitter<'a> {
         let call = Self::default_call(path, ty);
         quote! {
             let #slot: #ty;
-            let #value: &#ty = if ::core::option::Option::is_some(&self.#ident) {
+            let #value: &#ty = if __st::Option::is_some(&self.#ident) {
                 &self.#ident
             } else {
                 #slot = #call;
@@ -102,7 +102,6 @@ impl<'a> Emitter<'a> {
     }
 
     pub(super) fn encode_item(&self) -> TokenStream {
-        let st = self.st;
         let model = self.model;
         let stored: Vec<&FieldModel> = model.fields.iter().filter(|f| f.is_stored()).collect();
         let item = format_ident!("__st_item");
@@ -153,21 +152,20 @@ impl<'a> Emitter<'a> {
         }
         let entity_type = &model.entity_type.value;
         quote! {
-            fn to_item(&self) -> ::core::result::Result<#st::Item, #st::EncodeError> {
+            fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
                 #defaults
-                let mut __st_item: #st::Item = #st::Item::with_capacity(#capacity);
+                let mut __st_item: __st::Item = __st::Item::with_capacity(#capacity);
                 #(#encodes)*
                 #native_checks
                 __st_primary(&mut __st_item, #(#primary_args),*)?;
                 #(#index_writes)*
                 __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type);
-                ::core::result::Result::Ok(__st_item)
+                __st::Result::Ok(__st_item)
             }
         }
     }
 
     pub(super) fn decode_item(&self) -> TokenStream {
-        let st = self.st;
         let model = self.model;
         let item = format_ident!("__st_item");
         let template_fields = self.template_fields();
@@ -189,9 +187,9 @@ impl<'a> Emitter<'a> {
             quote!(#ident: #value)
         });
         quote! {
-            fn from_item(mut __st_item: #st::Item) -> ::core::result::Result<Self, #st::DecodeError> {
+            fn from_item(mut __st_item: __st::Item) -> __st::Result<Self, __st::DecodeError> {
                 __st::check_entity_type_of::<Self>(&mut __st_item)?;
-                ::core::result::Result::Ok(Self { #(#fields),* })
+                __st::Result::Ok(Self { #(#fields),* })
             }
         }
     }
@@ -231,7 +229,6 @@ impl<'a> Emitter<'a> {
 
     /// `type KeyFields` and `decode_key`.
     pub(super) fn decode_key(&self) -> (TokenStream, TokenStream) {
-        let st = self.st;
         let model = self.model;
         let params = self.primary_params();
         let types = params.iter().map(|p| p.ty);
@@ -294,9 +291,9 @@ impl<'a> Emitter<'a> {
             sources.iter().find(|(n, _)| *n == name).map(|(_, source)| source.clone())
         });
         let decode_key = quote! {
-            fn decode_key(__st_key: &#st::Item) -> ::core::result::Result<Self::KeyFields, #st::DecodeError> {
+            fn decode_key(__st_key: &__st::Item) -> __st::Result<Self::KeyFields, __st::DecodeError> {
                 #statements
-                ::core::result::Result::Ok((#(#values,)*))
+                __st::Result::Ok((#(#values,)*))
             }
         };
         (key_fields_ty, decode_key)

@@ -325,19 +325,19 @@ impl<'a> Emitter<'a> {
                 #writers
 
                 #[automatically_derived]
-                impl #st::Entity for #ident {
+                impl __st::Entity for #ident {
                     type Table = #table_type;
-                    const SCHEMA: #st::schema::EntitySchema = #schema;
+                    const SCHEMA: __st::schema::EntitySchema = #schema;
                     type KeyFields = #key_fields_ty;
                     #shards_const
 
                     #to_item
                     #from_item
 
-                    fn primary_key(&self) -> #st::Key<Self> {
-                        let mut __st_item = #st::Item::with_capacity(2);
+                    fn primary_key(&self) -> __st::Key<Self> {
+                        let mut __st_item = __st::Item::with_capacity(2);
                         let __st_result = __st_primary(&mut __st_item, #(#primary_args),*);
-                        #st::Key::from_attributes(__st_result.map(|()| __st_item))
+                        __st::Key::from_attributes(__st_result.map(|()| __st_item))
                     }
 
                     #decode_key

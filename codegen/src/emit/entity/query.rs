@@ -53,13 +53,12 @@ struct Step<'m> {
 
 impl<'a> Emitter<'a> {
     fn patterns(&self) -> Vec<Pattern<'a>> {
-        let st = self.st;
         let model = self.model;
         let mut out = vec![Pattern {
             ty: pattern_type(&model.rust_name, None),
             starter: format_ident!("query"),
             index: None,
-            kind: quote!(#st::query::Primary),
+            kind: quote!(__st::query::Primary),
             partition: Side::Template { template: &model.partition_key, attr: self.pk_attr() },
             sort: match &model.sort_key {
                 Some(template) => Side::Template { template, attr: self.sk_attr() },
@@ -71,7 +70,7 @@ impl<'a> Emitter<'a> {
             let stem = index_fn_stem(index_name);
             let stem = stem.strip_prefix("by_").unwrap_or(&stem);
             let local = Self::is_local(index);
-            let kind = if local { quote!(#st::query::Local) } else { quote!(#st::query::Global) };
+            let kind = if local { quote!(__st::query::Local) } else { quote!(__st::query::Global) };
             let table_partition =
                 Side::Template { template: &model.partition_key, attr: self.pk_attr() };
             let (partition, sort) = match &index.keys {
@@ -209,9 +208,8 @@ impl<'a> Emitter<'a> {
     }
 
     fn to_value_of(&self, field: &FieldModel) -> TokenStream {
-        let st = self.st;
         match option_inner(&field.ty) {
-            Some(inner) => quote!(<#inner as #st::Attribute>::to_attribute_value),
+            Some(inner) => quote!(<#inner as __st::Attribute>::to_attribute_value),
             None => {
                 let codec = self.codec(field);
                 quote!(#codec.to_value)
@@ -236,8 +234,8 @@ impl<'a> Emitter<'a> {
             let sort_steps = self.side_steps(&pattern.sort, &known);
             let p = partition_steps.len();
             let index = match pattern.index {
-                Some(index) => quote!(::core::option::Option::Some(#index)),
-                None => quote!(::core::option::Option::None),
+                Some(index) => quote!(__st::Option::Some(#index)),
+                None => quote!(__st::Option::None),
             };
             let what = match pattern.index {
                 Some(index) => format!("index `{index}`"),
@@ -281,7 +279,7 @@ impl<'a> Emitter<'a> {
                 impl<__M> #ty<0, __M> {
                     #[doc(hidden)]
                     pub fn __new() -> Self {
-                        #ty(#st::query::KeyQuery::new(#table, #index)#start, ::core::marker::PhantomData)
+                        #ty(__st::query::KeyQuery::new(#table, #index)#start, __st::PhantomData)
                     }
                 }
             });
@@ -339,16 +337,16 @@ impl<'a> Emitter<'a> {
                 impls.extend(quote! {
                     impl<__M> #ty<#k, __M> {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next, __M> {
-                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
-                            #ty(self.0 #push #finish, ::core::marker::PhantomData)
+                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#next, __M> {
+                            let #ident: #step_ty = __st::Into::into(#ident);
+                            #ty(self.0 #push #finish, __st::PhantomData)
                         }
                     }
                 });
             }
 
             // Sort stages.
-            let query_ty = quote!(#st::Query<#entity, #kind>);
+            let query_ty = quote!(__st::Query<#entity, #kind>);
             for (s, step) in sort_steps.iter().enumerate() {
                 let k = p + s;
                 let next = k + 1;
@@ -377,8 +375,8 @@ impl<'a> Emitter<'a> {
                                 &given,
                             );
                             let after = match Self::after(template, &field_name) {
-                                Some(text) => quote!(::core::option::Option::Some(#text)),
-                                None => quote!(::core::option::Option::None),
+                                Some(text) => quote!(__st::Option::Some(#text)),
+                                None => quote!(__st::Option::None),
                             };
                             // The last field with nothing after it: `SortField::eq`
                             // renders the whole key.
@@ -408,19 +406,19 @@ impl<'a> Emitter<'a> {
                     }
                     Side::None => (TokenStream::new(), None),
                 };
-                let spec = quote!(#st::query::SortField::#spec_value);
+                let spec = quote!(__st::query::SortField::#spec_value);
                 let eq_fn = if last {
                     let doc = format!(" `{field_name}` equals the value: the whole key is given.");
                     let body = match &eq {
                         Some(eq) => quote! {
-                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
-                            #st::Query::new(self.0 #eq)
+                            let #ident: #step_ty = __st::Into::into(#ident);
+                            __st::Query::new(self.0 #eq)
                         },
                         None => quote!(#spec.eq(self.0, #ident)),
                     };
                     quote! {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #query_ty {
+                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #query_ty {
                             #body
                         }
                     }
@@ -431,9 +429,9 @@ impl<'a> Emitter<'a> {
                     let eq = eq.unwrap_or_default();
                     quote! {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next> {
-                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
-                            #ty(self.0 #eq, ::core::marker::PhantomData)
+                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#next> {
+                            let #ident: #step_ty = __st::Into::into(#ident);
+                            #ty(self.0 #eq, __st::PhantomData)
                         }
                     }
                 };
@@ -444,8 +442,8 @@ impl<'a> Emitter<'a> {
                 );
                 let range_fns = quote! {
                     #[doc = #doc]
-                    pub fn #range_fn(self) -> #st::query::SortRange<#step_ty, #entity, #kind> {
-                        #st::query::SortRange::new(self.0, #spec)
+                    pub fn #range_fn(self) -> __st::query::SortRange<#step_ty, #entity, #kind> {
+                        __st::query::SortRange::new(self.0, #spec)
                     }
                 };
                 impls.extend(quote! {
@@ -471,21 +469,21 @@ impl<'a> Emitter<'a> {
                     _ => TokenStream::new(),
                 };
                 impls.extend(quote! {
-                    impl #st::IntoQuery for #ty<#k> {
+                    impl __st::IntoQuery for #ty<#k> {
                         type Entity = #entity;
                         type Index = #kind;
                         fn into_query(self) -> #query_ty {
-                            #st::Query::new(self.0 #finish)
+                            __st::Query::new(self.0 #finish)
                         }
                     }
                 });
             }
             impls.extend(quote! {
-                impl<__C: #st::Collection<Table = <#entity as #st::Entity>::Table>> #st::IntoCollectionQuery for #ty<#p, __C> {
+                impl<__C: __st::Collection<Table = <#entity as __st::Entity>::Table>> __st::IntoCollectionQuery for #ty<#p, __C> {
                     type Collection = __C;
                     type Index = #kind;
-                    fn into_collection_query(self) -> #st::CollectionQuery<__C, #kind> {
-                        #st::CollectionQuery::new(self.0)
+                    fn into_collection_query(self) -> __st::CollectionQuery<__C, #kind> {
+                        __st::CollectionQuery::new(self.0)
                     }
                 }
             });
@@ -493,8 +491,8 @@ impl<'a> Emitter<'a> {
         let scan_doc = format!(" Scans the table for every `{name}` (filtered by entity type).");
         starters.extend(quote! {
             #[doc = #scan_doc]
-            pub fn scan() -> #st::Scan<Self> {
-                #st::Scan::new()
+            pub fn scan() -> __st::Scan<Self> {
+                __st::Scan::new()
             }
         });
         (structs, impls, starters)
