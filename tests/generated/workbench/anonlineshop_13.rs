@@ -456,9 +456,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         c_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         (__ST_C.1.push)(&mut __st_text, "c_id", c_id)?;
@@ -477,12 +477,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Customer {
+    impl __st::Entity for Customer {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Customer",
             entity_type: "customer",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -492,7 +492,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("c_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "c#{c_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("c#"),
@@ -507,24 +507,20 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                6usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
             (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Email", &self.email)?;
             (__ST_C.3.encode)(&mut __st_item, "Name", &self.name)?;
             __st_primary(&mut __st_item, &self.c_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "customer");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 c_id: __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
@@ -534,23 +530,11 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                     ],
                 )?,
@@ -558,14 +542,14 @@ const _: () = {
                 name: (__ST_C.3.decode)(&mut __st_item, "Name")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.c_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -576,30 +560,24 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "c_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "c_id")?,))
         }
     }
     impl Customer {
         /// The primary key of the `Customer` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(c_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &c_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
     impl<__M> CustomerQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CustomerQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("c#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("c#"),
+                __st::PhantomData,
             )
         }
     }
@@ -607,9 +585,9 @@ const _: () = {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
-            c_id: impl ::core::convert::Into<::std::string::String>,
+            c_id: impl __st::Into<::std::string::String>,
         ) -> CustomerQuery<1usize, __M> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
+            let c_id: ::std::string::String = __st::Into::into(c_id);
             CustomerQuery(
                 self
                     .0
@@ -617,59 +595,55 @@ const _: () = {
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("c#")
                     .known("c_id"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for CustomerQuery<1usize> {
+    impl __st::IntoQuery for CustomerQuery<1usize> {
         type Entity = Customer;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Customer, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<Customer, __st::query::Primary> {
+            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <Customer as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for CustomerQuery<1usize, __C> {
+        __C: __st::Collection<Table = <Customer as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for CustomerQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl Customer {
         /// The typed path of field `c_id` (attribute `c_id`). Part of the primary key: not updatable.
-        pub const C_ID: ::singletable::Attr<
+        pub const C_ID: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("c_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("c_id");
         /// The typed path of field `email` (attribute `Email`).
-        pub const EMAIL: ::singletable::Attr<
+        pub const EMAIL: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Email");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Email");
         /// The typed path of field `name` (attribute `Name`).
-        pub const NAME: ::singletable::Attr<
+        pub const NAME: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Name");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Name");
         /// Starts a query of `Customer` on the table's primary key.
         pub fn query() -> CustomerQuery {
             CustomerQuery::__new()
         }
         /// Scans the table for every `Customer` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -766,9 +740,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
@@ -787,12 +761,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Product {
+    impl __st::Entity for Product {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Product",
             entity_type: "product",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -802,7 +776,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("p_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "p#{p_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("p#"),
@@ -817,24 +791,20 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                6usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
             (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Detail", &self.detail)?;
             (__ST_C.3.encode)(&mut __st_item, "Price", &self.price)?;
             __st_primary(&mut __st_item, &self.p_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "product");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
@@ -844,23 +814,11 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                     ],
                 )?,
@@ -868,14 +826,14 @@ const _: () = {
                 price: (__ST_C.3.decode)(&mut __st_item, "Price")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -886,30 +844,24 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
         }
     }
     impl Product {
         /// The primary key of the `Product` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(p_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
     impl<__M> ProductQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ProductQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("p#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
             )
         }
     }
@@ -917,9 +869,9 @@ const _: () = {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
         ) -> ProductQuery<1usize, __M> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             ProductQuery(
                 self
                     .0
@@ -927,57 +879,55 @@ const _: () = {
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("p#")
                     .known("p_id"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for ProductQuery<1usize> {
+    impl __st::IntoQuery for ProductQuery<1usize> {
         type Entity = Product;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Product, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<Product, __st::query::Primary> {
+            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<Table = <Product as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ProductQuery<1usize, __C> {
+        __C: __st::Collection<Table = <Product as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for ProductQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl Product {
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             Product,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `detail` (attribute `Detail`).
-        pub const DETAIL: ::singletable::Attr<
+        pub const DETAIL: __st::Attr<
             Product,
             ProductDetail,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Detail");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Detail");
         /// The typed path of field `price` (attribute `Price`).
-        pub const PRICE: ::singletable::Attr<
+        pub const PRICE: __st::Attr<
             Product,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Price");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Price");
         /// Starts a query of `Product` on the table's primary key.
         pub fn query() -> ProductQuery {
             ProductQuery::__new()
         }
         /// Scans the table for every `Product` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1064,9 +1014,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         w_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         (__ST_C.1.push)(&mut __st_text, "w_id", w_id)?;
@@ -1085,12 +1035,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Warehouse {
+    impl __st::Entity for Warehouse {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Warehouse",
             entity_type: "warehouse",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1100,7 +1050,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("w_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "w#{w_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("w#"),
@@ -1114,23 +1064,19 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                5usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
             (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Address", &self.address)?;
             __st_primary(&mut __st_item, &self.w_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "warehouse");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 w_id: __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
@@ -1140,37 +1086,25 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                     ],
                 )?,
                 address: (__ST_C.2.decode)(&mut __st_item, "Address")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.w_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1181,30 +1115,24 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "w_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "w_id")?,))
         }
     }
     impl Warehouse {
         /// The primary key of the `Warehouse` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(w_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &w_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
     impl<__M> WarehouseQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("w#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("w#"),
+                __st::PhantomData,
             )
         }
     }
@@ -1212,9 +1140,9 @@ const _: () = {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
+            w_id: impl __st::Into<::std::string::String>,
         ) -> WarehouseQuery<1usize, __M> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
+            let w_id: ::std::string::String = __st::Into::into(w_id);
             WarehouseQuery(
                 self
                     .0
@@ -1222,53 +1150,47 @@ const _: () = {
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("w#")
                     .known("w_id"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for WarehouseQuery<1usize> {
+    impl __st::IntoQuery for WarehouseQuery<1usize> {
         type Entity = Warehouse;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Warehouse, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<Warehouse, __st::query::Primary> {
+            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <Warehouse as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for WarehouseQuery<1usize, __C> {
+        __C: __st::Collection<Table = <Warehouse as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for WarehouseQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl Warehouse {
         /// The typed path of field `w_id` (attribute `w_id`). Part of the primary key: not updatable.
-        pub const W_ID: ::singletable::Attr<
+        pub const W_ID: __st::Attr<
             Warehouse,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("w_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("w_id");
         /// The typed path of field `address` (attribute `Address`).
-        pub const ADDRESS: ::singletable::Attr<
-            Warehouse,
-            Address,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Address");
+        pub const ADDRESS: __st::Attr<Warehouse, Address, __st::attr::marker::Value> = __st::Attr::new(
+            "Address",
+        );
         /// Starts a query of `Warehouse` on the table's primary key.
         pub fn query() -> WarehouseQuery {
             WarehouseQuery::__new()
         }
         /// Scans the table for every `Warehouse` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1416,10 +1338,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         p_id: &::std::string::String,
         w_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
@@ -1438,13 +1360,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         w_id: &::std::string::String,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         (__ST_C.3.push)(&mut __st_text, "w_id", w_id)?;
@@ -1463,12 +1385,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for WarehouseItem {
+    impl __st::Entity for WarehouseItem {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "WarehouseItem",
             entity_type: "warehouseItem",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1478,7 +1400,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("p_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "w#{w_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("w#"),
@@ -1486,17 +1408,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI2",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "w#{w_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("w#"),
                                 ::singletable::schema::TemplatePart::Field("w_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "p#{p_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("p#"),
@@ -1513,12 +1435,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                8usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
             (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.2.encode)(&mut __st_item, "w_id", &self.w_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Quantity", &self.quantity)?;
@@ -1529,13 +1447,13 @@ const _: () = {
                 __ST_K.entity_type,
                 "warehouseItem",
             );
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
@@ -1545,23 +1463,11 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
                         },
                     ],
                 )?,
@@ -1574,37 +1480,25 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
                         },
                     ],
                 )?,
                 quantity: (__ST_C.4.decode)(&mut __st_item, "Quantity")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id, &self.w_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1615,7 +1509,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "w_id")?,
             ))
@@ -1624,37 +1518,33 @@ const _: () = {
     impl WarehouseItem {
         /// The primary key of the `WarehouseItem` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            p_id: impl ::core::convert::Into<::std::string::String>,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            p_id: impl __st::Into<::std::string::String>,
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let w_id: ::std::string::String = __st::Into::into(w_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id, &w_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         /// The key of a `WarehouseItem` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
-            w_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            w_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &w_id, &p_id);
-            ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
     impl<__M> WarehouseItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("p#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
             )
         }
     }
@@ -1662,16 +1552,16 @@ const _: () = {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
         ) -> WarehouseItemQuery<1usize, __M> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             WarehouseItemQuery(
                 self
                     .0
                     .field("p_id", __ST_C.1, &p_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("w#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -1679,67 +1569,60 @@ const _: () = {
         /// `w_id` equals the value: the whole key is given.
         pub fn w_id(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<WarehouseItem, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "w_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, w_id)
         }
         /// A range condition on `w_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn w_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             WarehouseItem,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "w_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for WarehouseItemQuery<1usize> {
+    impl __st::IntoQuery for WarehouseItemQuery<1usize> {
         type Entity = WarehouseItem;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<WarehouseItem, __st::query::Primary> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <WarehouseItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for WarehouseItemQuery<1usize, __C> {
+        __C: __st::Collection<Table = <WarehouseItem as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for WarehouseItemQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     impl<__M> WarehouseItemByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemByGsi2(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI2"),
-                    )
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
                     .lit("w#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -1747,16 +1630,16 @@ const _: () = {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
+            w_id: impl __st::Into<::std::string::String>,
         ) -> WarehouseItemByGsi2<1usize, __M> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
+            let w_id: ::std::string::String = __st::Into::into(w_id);
             WarehouseItemByGsi2(
                 self
                     .0
                     .field("w_id", __ST_C.3, &w_id)
                     .partition_text(__ST_K.attributes[2usize])
                     .lit("p#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -1764,77 +1647,73 @@ const _: () = {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<WarehouseItem, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
                     __ST_C.1,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, p_id)
         }
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             WarehouseItem,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
                     __ST_C.1,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for WarehouseItemByGsi2<1usize> {
+    impl __st::IntoQuery for WarehouseItemByGsi2<1usize> {
         type Entity = WarehouseItem;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
+        type Index = __st::query::Global;
+        fn into_query(self) -> __st::Query<WarehouseItem, __st::query::Global> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <WarehouseItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for WarehouseItemByGsi2<1usize, __C> {
+        __C: __st::Collection<Table = <WarehouseItem as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for WarehouseItemByGsi2<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Global;
+        type Index = __st::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Global> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl WarehouseItem {
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             WarehouseItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `w_id` (attribute `w_id`). Part of the primary key: not updatable.
-        pub const W_ID: ::singletable::Attr<
+        pub const W_ID: __st::Attr<
             WarehouseItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("w_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("w_id");
         /// The typed path of field `quantity` (attribute `Quantity`).
-        pub const QUANTITY: ::singletable::Attr<
+        pub const QUANTITY: __st::Attr<
             WarehouseItem,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Quantity");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Quantity");
         /// Starts a query of `WarehouseItem` on the table's primary key.
         pub fn query() -> WarehouseItemQuery {
             WarehouseItemQuery::__new()
@@ -1844,8 +1723,8 @@ const _: () = {
             WarehouseItemByGsi2::__new()
         }
         /// Scans the table for every `WarehouseItem` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1945,7 +1824,7 @@ const _: () = {
                     __st::IndexKeys::Templates(
                         __st::Fill::Text,
                         __st::Fill::Lone(
-                            <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            <::std::string::String as __st::ScalarAttribute>::SCALAR,
                         ),
                     ),
                 ),
@@ -2073,10 +1952,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -2095,13 +1974,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         p_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         (__ST_C.3.push)(&mut __st_text, "p_id", p_id)?;
@@ -2120,13 +1999,13 @@ const _: () = {
             __ST_C.5,
             __ST_C.4,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         c_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         (__ST_C.7.push)(&mut __st_text, "c_id", c_id)?;
@@ -2145,12 +2024,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for OrderItem {
+    impl __st::Entity for OrderItem {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "OrderItem",
             entity_type: "orderItem",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -2160,7 +2039,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "p#{p_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("p#"),
@@ -2168,17 +2047,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "p#{p_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("p#"),
                                 ::singletable::schema::TemplatePart::Field("p_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "{gsi1_sk}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Field("gsi1_sk"),
@@ -2186,17 +2065,17 @@ const _: () = {
                         }),
                     },
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI2",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "c#{c_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("c#"),
                                 ::singletable::schema::TemplatePart::Field("c_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "p#{gsi1_sk}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("p#"),
@@ -2216,12 +2095,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                13usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.4.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk)?;
@@ -2232,13 +2107,13 @@ const _: () = {
             __st_index0(&mut __st_item, &self.p_id, &self.gsi1_sk)?;
             __st_index1(&mut __st_item, &self.c_id, &self.gsi1_sk)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "orderItem");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -2248,13 +2123,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                     ],
                 )?,
@@ -2267,23 +2136,11 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
                         },
                     ],
                 )?,
@@ -2296,22 +2153,11 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{gsi1_sk}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Field("gsi1_sk"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[5usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{gsi1_sk}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("gsi1_sk"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 1usize, true),
                         },
                     ],
                 )?,
@@ -2324,13 +2170,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[4usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 1usize, false),
                         },
                     ],
                 )?,
@@ -2338,14 +2178,14 @@ const _: () = {
                 price: (__ST_C.9.decode)(&mut __st_item, "Price")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -2356,7 +2196,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "p_id")?,
             ))
@@ -2365,48 +2205,44 @@ const _: () = {
     impl OrderItem {
         /// The primary key of the `OrderItem` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         /// The key of a `OrderItem` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            p_id: impl ::core::convert::Into<::std::string::String>,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            p_id: impl __st::Into<::std::string::String>,
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &p_id, &gsi1_sk);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
         /// The key of a `OrderItem` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
-            c_id: impl ::core::convert::Into<::std::string::String>,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            c_id: impl __st::Into<::std::string::String>,
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &c_id, &gsi1_sk);
-            ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
     impl<__M> OrderItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
             )
         }
     }
@@ -2414,16 +2250,16 @@ const _: () = {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
+            o_id: impl __st::Into<::std::string::String>,
         ) -> OrderItemQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             OrderItemQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("p#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -2431,67 +2267,60 @@ const _: () = {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<OrderItem, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "p_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, p_id)
         }
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             OrderItem,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "p_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderItemQuery<1usize> {
+    impl __st::IntoQuery for OrderItemQuery<1usize> {
         type Entity = OrderItem;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<OrderItem, __st::query::Primary> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <OrderItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for OrderItemQuery<1usize, __C> {
+        __C: __st::Collection<Table = <OrderItem as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for OrderItemQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     impl<__M> OrderItemByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
                     .lit("p#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -2499,15 +2328,15 @@ const _: () = {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
         ) -> OrderItemByGsi1<1usize, __M> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             OrderItemByGsi1(
                 self
                     .0
                     .field("p_id", __ST_C.3, &p_id)
                     .partition_text(__ST_K.attributes[2usize]),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -2515,9 +2344,9 @@ const _: () = {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::query::SortField::lone(
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<OrderItem, __st::query::Global> {
+            __st::query::SortField::lone(
                     __ST_K.attributes[3usize],
                     "gsi1_sk",
                     __ST_C.5,
@@ -2528,14 +2357,14 @@ const _: () = {
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             OrderItem,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::lone(
+                __st::query::SortField::lone(
                     __ST_K.attributes[3usize],
                     "gsi1_sk",
                     __ST_C.5,
@@ -2544,38 +2373,31 @@ const _: () = {
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderItemByGsi1<1usize> {
+    impl __st::IntoQuery for OrderItemByGsi1<1usize> {
         type Entity = OrderItem;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
+        type Index = __st::query::Global;
+        fn into_query(self) -> __st::Query<OrderItem, __st::query::Global> {
+            __st::Query::new(self.0)
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <OrderItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for OrderItemByGsi1<1usize, __C> {
+        __C: __st::Collection<Table = <OrderItem as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for OrderItemByGsi1<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Global;
+        type Index = __st::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Global> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     impl<__M> OrderItemByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi2(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI2"),
-                    )
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
                     .lit("c#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -2583,16 +2405,16 @@ const _: () = {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
-            c_id: impl ::core::convert::Into<::std::string::String>,
+            c_id: impl __st::Into<::std::string::String>,
         ) -> OrderItemByGsi2<1usize, __M> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
+            let c_id: ::std::string::String = __st::Into::into(c_id);
             OrderItemByGsi2(
                 self
                     .0
                     .field("c_id", __ST_C.7, &c_id)
                     .partition_text(__ST_K.attributes[4usize])
                     .lit("p#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -2600,115 +2422,106 @@ const _: () = {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<OrderItem, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "gsi1_sk",
                     __ST_C.5,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, gsi1_sk)
         }
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             OrderItem,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "gsi1_sk",
                     __ST_C.5,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderItemByGsi2<1usize> {
+    impl __st::IntoQuery for OrderItemByGsi2<1usize> {
         type Entity = OrderItem;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
+        type Index = __st::query::Global;
+        fn into_query(self) -> __st::Query<OrderItem, __st::query::Global> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <OrderItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for OrderItemByGsi2<1usize, __C> {
+        __C: __st::Collection<Table = <OrderItem as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for OrderItemByGsi2<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Global;
+        type Index = __st::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Global> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl OrderItem {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `gsi1_sk` (attribute `gsi1_sk`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const GSI1_SK: ::singletable::Attr<
+        pub const GSI1_SK: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("gsi1_sk");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("gsi1_sk");
         /// The typed path of field `c_id` (attribute `c_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const C_ID: ::singletable::Attr<
+        pub const C_ID: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("c_id");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("c_id");
         /// The typed path of field `quantity` (attribute `Quantity`).
-        pub const QUANTITY: ::singletable::Attr<
+        pub const QUANTITY: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Quantity");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Quantity");
         /// The typed path of field `price` (attribute `Price`).
-        pub const PRICE: ::singletable::Attr<
+        pub const PRICE: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Price");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Price");
         /// Sets `gsi1_sk`, `c_id` of a `OrderItem` together and rewrites the keys of index(es) `GSI1`, `GSI2` in the same request: `db.update(key).set_composite(OrderItem::gsi2_composite(..))`.
         pub fn gsi2_composite(
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Composite<Self> {
-            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            ::singletable::Composite::new(move |
-                __st_key: &::singletable::Item,
-                __st_out: &mut ::singletable::Item|
-            {
+            gsi1_sk: impl __st::Into<::std::string::String>,
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Composite<Self> {
+            let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk)?;
                 (__ST_C.6.encode)(__st_out, "c_id", &c_id)?;
                 #[allow(unused_variables)]
-                let (o_id, p_id) = <Self as ::singletable::Entity>::decode_key(
-                    __st_key,
-                )?;
+                let (o_id, p_id) = <Self as __st::Entity>::decode_key(__st_key)?;
                 __st_index0(__st_out, &p_id, &gsi1_sk)?;
                 __st_index1(__st_out, &c_id, &gsi1_sk)?;
-                ::core::result::Result::Ok(())
+                __st::Result::Ok(())
             })
         }
         /// Starts a query of `OrderItem` on the table's primary key.
@@ -2724,8 +2537,8 @@ const _: () = {
             OrderItemByGsi2::__new()
         }
         /// Scans the table for every `OrderItem` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -2824,10 +2637,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         c_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -2846,12 +2659,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Order {
+    impl __st::Entity for Order {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Order",
             entity_type: "order",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -2861,7 +2674,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "c#{c_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("c#"),
@@ -2876,24 +2689,20 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                6usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "c_id", &self.c_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Date", &self.date)?;
             __st_primary(&mut __st_item, &self.o_id, &self.c_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "order");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -2903,13 +2712,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                     ],
                 )?,
@@ -2922,27 +2725,21 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                     ],
                 )?,
                 date: (__ST_C.4.decode)(&mut __st_item, "Date")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.c_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -2953,7 +2750,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "c_id")?,
             ))
@@ -2962,26 +2759,22 @@ const _: () = {
     impl Order {
         /// The primary key of the `Order` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &c_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
     impl<__M> OrderQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
             )
         }
     }
@@ -2989,16 +2782,16 @@ const _: () = {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
+            o_id: impl __st::Into<::std::string::String>,
         ) -> OrderQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             OrderQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("c#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -3006,82 +2799,76 @@ const _: () = {
         /// `c_id` equals the value: the whole key is given.
         pub fn c_id(
             self,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Order, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "c_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, c_id)
         }
         /// A range condition on `c_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn c_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Order,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Order, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "c_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderQuery<1usize> {
+    impl __st::IntoQuery for OrderQuery<1usize> {
         type Entity = Order;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<Order, __st::query::Primary> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderQuery<1usize, __C> {
+        __C: __st::Collection<Table = <Order as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for OrderQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl Order {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `c_id` (attribute `c_id`). Part of the primary key: not updatable.
-        pub const C_ID: ::singletable::Attr<
+        pub const C_ID: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("c_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("c_id");
         /// The typed path of field `date` (attribute `Date`).
-        pub const DATE: ::singletable::Attr<
+        pub const DATE: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Date");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Date");
         /// Starts a query of `Order` on the table's primary key.
         pub fn query() -> OrderQuery {
             OrderQuery::__new()
         }
         /// Scans the table for every `Order` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -3304,10 +3091,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         i_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -3326,12 +3113,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         i_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
         (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
@@ -3350,13 +3137,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         c_id: &::std::string::String,
         date: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         (__ST_C.5.push)(&mut __st_text, "c_id", c_id)?;
@@ -3375,12 +3162,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Invoice {
+    impl __st::Entity for Invoice {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Invoice",
             entity_type: "invoice",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -3390,7 +3177,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "i#{i_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("i#"),
@@ -3398,17 +3185,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "i#{i_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("i#"),
                                 ::singletable::schema::TemplatePart::Field("i_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "i#{i_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("i#"),
@@ -3417,17 +3204,17 @@ const _: () = {
                         }),
                     },
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI2",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "c#{c_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("c#"),
                                 ::singletable::schema::TemplatePart::Field("c_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "i#{date}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("i#"),
@@ -3447,12 +3234,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                13usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "i_id", &self.i_id)?;
             (__ST_C.4.encode)(&mut __st_item, "c_id", &self.c_id)?;
@@ -3463,13 +3246,13 @@ const _: () = {
             __st_index0(&mut __st_item, &self.i_id)?;
             __st_index1(&mut __st_item, &self.c_id, &self.date)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "invoice");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -3479,13 +3262,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                     ],
                 )?,
@@ -3498,33 +3275,15 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "i#{i_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("i#"),
-                                    ::singletable::schema::TemplatePart::Field("i_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "i#{i_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("i#"),
-                                    ::singletable::schema::TemplatePart::Field("i_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "i#{i_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("i#"),
-                                    ::singletable::schema::TemplatePart::Field("i_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
                         },
                     ],
                 )?,
@@ -3537,13 +3296,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[4usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 1usize, false),
                         },
                     ],
                 )?,
@@ -3557,27 +3310,21 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[5usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "i#{date}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("i#"),
-                                    ::singletable::schema::TemplatePart::Field("date"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 1usize, true),
                         },
                     ],
                 )?,
                 detail: (__ST_C.9.decode)(&mut __st_item, "Detail")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.i_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -3588,7 +3335,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "i_id")?,
             ))
@@ -3597,46 +3344,42 @@ const _: () = {
     impl Invoice {
         /// The primary key of the `Invoice` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            i_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let i_id: ::std::string::String = __st::Into::into(i_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &i_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         /// The key of a `Invoice` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            i_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let i_id: ::std::string::String = __st::Into::into(i_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &i_id);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
         /// The key of a `Invoice` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
-            c_id: impl ::core::convert::Into<::std::string::String>,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let date: ::std::string::String = ::core::convert::Into::into(date);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            c_id: impl __st::Into<::std::string::String>,
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let date: ::std::string::String = __st::Into::into(date);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &c_id, &date);
-            ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
     impl<__M> InvoiceQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
             )
         }
     }
@@ -3644,16 +3387,16 @@ const _: () = {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
+            o_id: impl __st::Into<::std::string::String>,
         ) -> InvoiceQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             InvoiceQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("i#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -3661,65 +3404,60 @@ const _: () = {
         /// `i_id` equals the value: the whole key is given.
         pub fn i_id(
             self,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            i_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Invoice, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "i_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, i_id)
         }
         /// A range condition on `i_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn i_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Invoice,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "i_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for InvoiceQuery<1usize> {
+    impl __st::IntoQuery for InvoiceQuery<1usize> {
         type Entity = Invoice;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<Invoice, __st::query::Primary> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceQuery<1usize, __C> {
+        __C: __st::Collection<Table = <Invoice as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for InvoiceQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     impl<__M> InvoiceByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
                     .lit("i#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -3727,9 +3465,9 @@ const _: () = {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
-            i_id: impl ::core::convert::Into<::std::string::String>,
+            i_id: impl __st::Into<::std::string::String>,
         ) -> InvoiceByGsi1<1usize, __M> {
-            let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
+            let i_id: ::std::string::String = __st::Into::into(i_id);
             InvoiceByGsi1(
                 self
                     .0
@@ -3737,40 +3475,35 @@ const _: () = {
                     .partition_text(__ST_K.attributes[2usize])
                     .lit("i#")
                     .known("i_id"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for InvoiceByGsi1<1usize> {
+    impl __st::IntoQuery for InvoiceByGsi1<1usize> {
         type Entity = Invoice;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
+        type Index = __st::query::Global;
+        fn into_query(self) -> __st::Query<Invoice, __st::query::Global> {
+            __st::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceByGsi1<1usize, __C> {
+        __C: __st::Collection<Table = <Invoice as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for InvoiceByGsi1<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Global;
+        type Index = __st::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Global> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     impl<__M> InvoiceByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi2(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI2"),
-                    )
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
                     .lit("c#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -3778,16 +3511,16 @@ const _: () = {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
-            c_id: impl ::core::convert::Into<::std::string::String>,
+            c_id: impl __st::Into<::std::string::String>,
         ) -> InvoiceByGsi2<1usize, __M> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
+            let c_id: ::std::string::String = __st::Into::into(c_id);
             InvoiceByGsi2(
                 self
                     .0
                     .field("c_id", __ST_C.5, &c_id)
                     .partition_text(__ST_K.attributes[4usize])
                     .lit("i#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -3795,108 +3528,103 @@ const _: () = {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Invoice, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "date",
                     __ST_C.8,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, date)
         }
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Invoice,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "date",
                     __ST_C.8,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for InvoiceByGsi2<1usize> {
+    impl __st::IntoQuery for InvoiceByGsi2<1usize> {
         type Entity = Invoice;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
+        type Index = __st::query::Global;
+        fn into_query(self) -> __st::Query<Invoice, __st::query::Global> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceByGsi2<1usize, __C> {
+        __C: __st::Collection<Table = <Invoice as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for InvoiceByGsi2<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Global;
+        type Index = __st::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Global> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl Invoice {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `i_id` (attribute `i_id`). Part of the primary key: not updatable.
-        pub const I_ID: ::singletable::Attr<
+        pub const I_ID: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("i_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("i_id");
         /// The typed path of field `c_id` (attribute `c_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const C_ID: ::singletable::Attr<
+        pub const C_ID: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("c_id");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("c_id");
         /// The typed path of field `amount` (attribute `Amount`).
-        pub const AMOUNT: ::singletable::Attr<
+        pub const AMOUNT: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Amount");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Amount");
         /// The typed path of field `date` (attribute `Date`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const DATE: ::singletable::Attr<
+        pub const DATE: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("Date");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("Date");
         /// The typed path of field `detail` (attribute `Detail`).
-        pub const DETAIL: ::singletable::Attr<
+        pub const DETAIL: __st::Attr<
             Invoice,
             InvoiceDetail,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Detail");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Detail");
         /// Sets `c_id`, `date` of a `Invoice` together and rewrites the keys of index(es) `GSI2` in the same request: `db.update(key).set_composite(Invoice::gsi2_composite(..))`.
         pub fn gsi2_composite(
-            c_id: impl ::core::convert::Into<::std::string::String>,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Composite<Self> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let date: ::std::string::String = ::core::convert::Into::into(date);
-            ::singletable::Composite::new(move |
-                __st_key: &::singletable::Item,
-                __st_out: &mut ::singletable::Item|
-            {
+            c_id: impl __st::Into<::std::string::String>,
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Composite<Self> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let date: ::std::string::String = __st::Into::into(date);
+            __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 (__ST_C.4.encode)(__st_out, "c_id", &c_id)?;
                 (__ST_C.7.encode)(__st_out, "Date", &date)?;
                 __st_index1(__st_out, &c_id, &date)?;
-                ::core::result::Result::Ok(())
+                __st::Result::Ok(())
             })
         }
         /// Starts a query of `Invoice` on the table's primary key.
@@ -3912,8 +3640,8 @@ const _: () = {
             InvoiceByGsi2::__new()
         }
         /// Scans the table for every `Invoice` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -4134,10 +3862,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         sh_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -4156,12 +3884,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
         (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
@@ -4180,13 +3908,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         w_id: &::std::string::String,
         sh_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         (__ST_C.5.push)(&mut __st_text, "w_id", w_id)?;
@@ -4205,12 +3933,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Shipment {
+    impl __st::Entity for Shipment {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Shipment",
             entity_type: "shipment",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -4220,7 +3948,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "sh#{sh_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("sh#"),
@@ -4228,17 +3956,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "sh#{sh_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("sh#"),
                                 ::singletable::schema::TemplatePart::Field("sh_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "sh#{sh_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("sh#"),
@@ -4247,17 +3975,17 @@ const _: () = {
                         }),
                     },
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI2",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "w#{w_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("w#"),
                                 ::singletable::schema::TemplatePart::Field("w_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "sh#{sh_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("sh#"),
@@ -4277,12 +4005,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                13usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
             (__ST_C.4.encode)(&mut __st_item, "w_id", &self.w_id)?;
@@ -4293,13 +4017,13 @@ const _: () = {
             __st_index0(&mut __st_item, &self.sh_id)?;
             __st_index1(&mut __st_item, &self.w_id, &self.sh_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipment");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -4309,13 +4033,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                     ],
                 )?,
@@ -4328,43 +4046,19 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
                         },
                         __st::KeySource {
                             attribute: __ST_K.attributes[5usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 1usize, true),
                         },
                     ],
                 )?,
@@ -4377,13 +4071,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[4usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 1usize, false),
                         },
                     ],
                 )?,
@@ -4392,14 +4080,14 @@ const _: () = {
                 date: (__ST_C.8.decode)(&mut __st_item, "Date")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.sh_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -4410,7 +4098,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id")?,
             ))
@@ -4419,46 +4107,42 @@ const _: () = {
     impl Shipment {
         /// The primary key of the `Shipment` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &sh_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         /// The key of a `Shipment` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &sh_id);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
         /// The key of a `Shipment` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
-            w_id: impl ::core::convert::Into<::std::string::String>,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            w_id: impl __st::Into<::std::string::String>,
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &w_id, &sh_id);
-            ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
     impl<__M> ShipmentQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
             )
         }
     }
@@ -4466,16 +4150,16 @@ const _: () = {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
+            o_id: impl __st::Into<::std::string::String>,
         ) -> ShipmentQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             ShipmentQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("sh#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -4483,67 +4167,60 @@ const _: () = {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Shipment, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sh_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, sh_id)
         }
         /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sh_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Shipment,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sh_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentQuery<1usize> {
+    impl __st::IntoQuery for ShipmentQuery<1usize> {
         type Entity = Shipment;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<Shipment, __st::query::Primary> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <Shipment as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentQuery<1usize, __C> {
+        __C: __st::Collection<Table = <Shipment as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for ShipmentQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     impl<__M> ShipmentByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
                     .lit("sh#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -4551,9 +4228,9 @@ const _: () = {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
+            sh_id: impl __st::Into<::std::string::String>,
         ) -> ShipmentByGsi1<1usize, __M> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
             ShipmentByGsi1(
                 self
                     .0
@@ -4561,42 +4238,35 @@ const _: () = {
                     .partition_text(__ST_K.attributes[2usize])
                     .lit("sh#")
                     .known("sh_id"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentByGsi1<1usize> {
+    impl __st::IntoQuery for ShipmentByGsi1<1usize> {
         type Entity = Shipment;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
+        type Index = __st::query::Global;
+        fn into_query(self) -> __st::Query<Shipment, __st::query::Global> {
+            __st::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <Shipment as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentByGsi1<1usize, __C> {
+        __C: __st::Collection<Table = <Shipment as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for ShipmentByGsi1<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Global;
+        type Index = __st::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Global> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     impl<__M> ShipmentByGsi2<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi2(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI2"),
-                    )
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
                     .lit("w#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -4604,16 +4274,16 @@ const _: () = {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
+            w_id: impl __st::Into<::std::string::String>,
         ) -> ShipmentByGsi2<1usize, __M> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
+            let w_id: ::std::string::String = __st::Into::into(w_id);
             ShipmentByGsi2(
                 self
                     .0
                     .field("w_id", __ST_C.5, &w_id)
                     .partition_text(__ST_K.attributes[4usize])
                     .lit("sh#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -4621,95 +4291,89 @@ const _: () = {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Shipment, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "sh_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, sh_id)
         }
         /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sh_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Shipment,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "sh_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentByGsi2<1usize> {
+    impl __st::IntoQuery for ShipmentByGsi2<1usize> {
         type Entity = Shipment;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
+        type Index = __st::query::Global;
+        fn into_query(self) -> __st::Query<Shipment, __st::query::Global> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <Shipment as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentByGsi2<1usize, __C> {
+        __C: __st::Collection<Table = <Shipment as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for ShipmentByGsi2<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Global;
+        type Index = __st::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Global> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl Shipment {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `sh_id` (attribute `sh_id`). Part of the primary key: not updatable.
-        pub const SH_ID: ::singletable::Attr<
+        pub const SH_ID: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("sh_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("sh_id");
         /// The typed path of field `w_id` (attribute `w_id`). `set` also rewrites the index keys it feeds.
-        pub const W_ID: ::singletable::Attr<
+        pub const W_ID: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::Indexed,
-        > = ::singletable::Attr::indexed("w_id", Self::__st_reindex2);
+            __st::attr::marker::Indexed,
+        > = __st::Attr::indexed("w_id", Self::__st_reindex2);
         /// The typed path of field `address` (attribute `Address`).
-        pub const ADDRESS: ::singletable::Attr<
-            Shipment,
-            Address,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Address");
+        pub const ADDRESS: __st::Attr<Shipment, Address, __st::attr::marker::Value> = __st::Attr::new(
+            "Address",
+        );
         /// The typed path of field `type_` (attribute `Type`).
-        pub const TYPE: ::singletable::Attr<
+        pub const TYPE: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Type");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Type");
         /// The typed path of field `date` (attribute `Date`).
-        pub const DATE: ::singletable::Attr<
+        pub const DATE: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Date");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Date");
         /// Starts a query of `Shipment` on the table's primary key.
         pub fn query() -> ShipmentQuery {
             ShipmentQuery::__new()
@@ -4723,23 +4387,23 @@ const _: () = {
             ShipmentByGsi2::__new()
         }
         /// Scans the table for every `Shipment` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
         #[doc(hidden)]
         fn __st_reindex2(
-            __st_value: &::singletable::AttributeValue,
-            __st_key: &::singletable::Item,
-            __st_out: &mut ::singletable::Item,
-        ) -> ::core::result::Result<(), ::singletable::Error> {
+            __st_value: &__st::AttributeValue,
+            __st_key: &__st::Item,
+            __st_out: &mut __st::Item,
+        ) -> __st::Result<(), __st::Error> {
             let w_id: ::std::string::String = (__ST_C
                 .4
-                .from_value)(::core::clone::Clone::clone(__st_value))
+                .from_value)(__st::Clone::clone(__st_value))
                 .map_err(|e| e.at_field("w_id"))?;
             #[allow(unused_variables)]
-            let (o_id, sh_id) = <Self as ::singletable::Entity>::decode_key(__st_key)?;
+            let (o_id, sh_id) = <Self as __st::Entity>::decode_key(__st_key)?;
             __st_index1(__st_out, &w_id, &sh_id)?;
-            ::core::result::Result::Ok(())
+            __st::Result::Ok(())
         }
     }
 };
@@ -4911,10 +4575,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         shp_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -4933,13 +4597,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
         (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id)?;
@@ -4958,12 +4622,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for ShipmentItem {
+    impl __st::Entity for ShipmentItem {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "ShipmentItem",
             entity_type: "shipmentItem",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -4973,7 +4637,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "shp#{shp_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("shp#"),
@@ -4981,17 +4645,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "sh#{sh_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("sh#"),
                                 ::singletable::schema::TemplatePart::Field("sh_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "p#{p_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("p#"),
@@ -5010,12 +4674,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                10usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "shp_id", &self.shp_id)?;
             (__ST_C.4.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
@@ -5024,13 +4684,13 @@ const _: () = {
             __st_primary(&mut __st_item, &self.o_id, &self.shp_id)?;
             __st_index0(&mut __st_item, &self.sh_id, &self.p_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipmentItem");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -5040,13 +4700,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
+                            template: &Self::SCHEMA.partition_key,
                         },
                     ],
                 )?,
@@ -5059,13 +4713,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "shp#{shp_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("shp#"),
-                                    ::singletable::schema::TemplatePart::Field("shp_id"),
-                                ],
-                            },
+                            template: __st::sort_template(&Self::SCHEMA),
                         },
                     ],
                 )?,
@@ -5078,13 +4726,7 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
                         },
                     ],
                 )?,
@@ -5097,27 +4739,21 @@ const _: () = {
                     &[
                         __st::KeySource {
                             attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
+                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
                         },
                     ],
                 )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.shp_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -5128,7 +4764,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id")?,
             ))
@@ -5137,37 +4773,33 @@ const _: () = {
     impl ShipmentItem {
         /// The primary key of the `ShipmentItem` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            shp_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let shp_id: ::std::string::String = ::core::convert::Into::into(shp_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            shp_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let shp_id: ::std::string::String = __st::Into::into(shp_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &shp_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
         /// The key of a `ShipmentItem` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            sh_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &sh_id, &p_id);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
     impl<__M> ShipmentItemQuery<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
             )
         }
     }
@@ -5175,16 +4807,16 @@ const _: () = {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
+            o_id: impl __st::Into<::std::string::String>,
         ) -> ShipmentItemQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             ShipmentItemQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("shp#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -5192,67 +4824,60 @@ const _: () = {
         /// `shp_id` equals the value: the whole key is given.
         pub fn shp_id(
             self,
-            shp_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            shp_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<ShipmentItem, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "shp_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, shp_id)
         }
         /// A range condition on `shp_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn shp_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             ShipmentItem,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "shp_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentItemQuery<1usize> {
+    impl __st::IntoQuery for ShipmentItemQuery<1usize> {
         type Entity = ShipmentItem;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        fn into_query(self) -> __st::Query<ShipmentItem, __st::query::Primary> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <ShipmentItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentItemQuery<1usize, __C> {
+        __C: __st::Collection<Table = <ShipmentItem as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for ShipmentItemQuery<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Primary;
+        type Index = __st::query::Primary;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     impl<__M> ShipmentItemByGsi1<0, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
                     .lit("sh#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -5260,16 +4885,16 @@ const _: () = {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
+            sh_id: impl __st::Into<::std::string::String>,
         ) -> ShipmentItemByGsi1<1usize, __M> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
             ShipmentItemByGsi1(
                 self
                     .0
                     .field("sh_id", __ST_C.5, &sh_id)
                     .partition_text(__ST_K.attributes[2usize])
                     .lit("p#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
@@ -5277,104 +4902,97 @@ const _: () = {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<ShipmentItem, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
                     __ST_C.7,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, p_id)
         }
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             ShipmentItem,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
                     __ST_C.7,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentItemByGsi1<1usize> {
+    impl __st::IntoQuery for ShipmentItemByGsi1<1usize> {
         type Entity = ShipmentItem;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
+        type Index = __st::query::Global;
+        fn into_query(self) -> __st::Query<ShipmentItem, __st::query::Global> {
+            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
         }
     }
     impl<
-        __C: ::singletable::Collection<
-                Table = <ShipmentItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentItemByGsi1<1usize, __C> {
+        __C: __st::Collection<Table = <ShipmentItem as __st::Entity>::Table>,
+    > __st::IntoCollectionQuery for ShipmentItemByGsi1<1usize, __C> {
         type Collection = __C;
-        type Index = ::singletable::query::Global;
+        type Index = __st::query::Global;
         fn into_collection_query(
             self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        ) -> __st::CollectionQuery<__C, __st::query::Global> {
+            __st::CollectionQuery::new(self.0)
         }
     }
     #[allow(dead_code)]
     impl ShipmentItem {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `shp_id` (attribute `shp_id`). Part of the primary key: not updatable.
-        pub const SHP_ID: ::singletable::Attr<
+        pub const SHP_ID: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("shp_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("shp_id");
         /// The typed path of field `sh_id` (attribute `sh_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const SH_ID: ::singletable::Attr<
+        pub const SH_ID: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("sh_id");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("sh_id");
         /// The typed path of field `p_id` (attribute `p_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `quantity` (attribute `Quantity`).
-        pub const QUANTITY: ::singletable::Attr<
+        pub const QUANTITY: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Quantity");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Quantity");
         /// Sets `sh_id`, `p_id` of a `ShipmentItem` together and rewrites the keys of index(es) `GSI1` in the same request: `db.update(key).set_composite(ShipmentItem::gsi1_composite(..))`.
         pub fn gsi1_composite(
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Composite<Self> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            ::singletable::Composite::new(move |
-                __st_key: &::singletable::Item,
-                __st_out: &mut ::singletable::Item|
-            {
+            sh_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Composite<Self> {
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 (__ST_C.4.encode)(__st_out, "sh_id", &sh_id)?;
                 (__ST_C.6.encode)(__st_out, "p_id", &p_id)?;
                 __st_index0(__st_out, &sh_id, &p_id)?;
-                ::core::result::Result::Ok(())
+                __st::Result::Ok(())
             })
         }
         /// Starts a query of `ShipmentItem` on the table's primary key.
@@ -5386,8 +5004,8 @@ const _: () = {
             ShipmentItemByGsi1::__new()
         }
         /// Scans the table for every `ShipmentItem` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
