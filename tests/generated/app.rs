@@ -776,7 +776,7 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> UserQuery<0, __M> {
+    impl<__M> UserQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             UserQuery(
@@ -785,8 +785,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> UserQuery<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
@@ -821,7 +819,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> UserByGsi1<0, __M> {
+    impl<__M> UserByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             UserByGsi1(
@@ -830,8 +828,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> UserByGsi1<0usize, __M> {
         /// The partition-key field `email`.
         pub fn email(
             self,
@@ -1663,7 +1659,7 @@ const _: () = {
             __st::IndexKey::new("LSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> OrderQuery<0, __M> {
+    impl<__M> OrderQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderQuery(
@@ -1672,8 +1668,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderQuery<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
@@ -1775,7 +1769,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderByGsi1<0, __M> {
+    impl<__M> OrderByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByGsi1(
@@ -1784,8 +1778,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderByGsi1<0usize, __M> {
         /// The partition-key field `order_id`.
         pub fn order_id(
             self,
@@ -1820,7 +1812,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderByTenant<0, __M> {
+    impl<__M> OrderByTenant<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByTenant(
@@ -1828,8 +1820,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderByTenant<0usize, __M> {
         /// The partition-key field `tenant_id`.
         pub fn tenant_id(
             self,
@@ -1914,7 +1904,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderByLsi1<0, __M> {
+    impl<__M> OrderByLsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderByLsi1(
@@ -1923,8 +1913,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderByLsi1<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,

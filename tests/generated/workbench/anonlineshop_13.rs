@@ -572,7 +572,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> CustomerQuery<0, __M> {
+    impl<__M> CustomerQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CustomerQuery(
@@ -580,8 +580,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> CustomerQuery<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -856,7 +854,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ProductQuery<0, __M> {
+    impl<__M> ProductQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ProductQuery(
@@ -864,8 +862,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ProductQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -1127,7 +1123,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> WarehouseQuery<0, __M> {
+    impl<__M> WarehouseQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseQuery(
@@ -1135,8 +1131,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseQuery<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -1539,7 +1533,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> WarehouseItemQuery<0, __M> {
+    impl<__M> WarehouseItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemQuery(
@@ -1547,8 +1541,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseItemQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -1616,7 +1608,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> WarehouseItemByGsi2<0, __M> {
+    impl<__M> WarehouseItemByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemByGsi2(
@@ -1625,8 +1617,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseItemByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -2237,7 +2227,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> OrderItemQuery<0, __M> {
+    impl<__M> OrderItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemQuery(
@@ -2245,8 +2235,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -2314,7 +2302,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderItemByGsi1<0, __M> {
+    impl<__M> OrderItemByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi1(
@@ -2323,8 +2311,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemByGsi1<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -2391,7 +2377,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderItemByGsi2<0, __M> {
+    impl<__M> OrderItemByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi2(
@@ -2400,8 +2386,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -2769,7 +2753,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> OrderQuery<0, __M> {
+    impl<__M> OrderQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderQuery(
@@ -2777,8 +2761,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -3374,7 +3356,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> InvoiceQuery<0, __M> {
+    impl<__M> InvoiceQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceQuery(
@@ -3382,8 +3364,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -3451,7 +3431,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> InvoiceByGsi1<0, __M> {
+    impl<__M> InvoiceByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi1(
@@ -3460,8 +3440,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceByGsi1<0usize, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
@@ -3497,7 +3475,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> InvoiceByGsi2<0, __M> {
+    impl<__M> InvoiceByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi2(
@@ -3506,8 +3484,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -4137,7 +4113,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ShipmentQuery<0, __M> {
+    impl<__M> ShipmentQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentQuery(
@@ -4145,8 +4121,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -4214,7 +4188,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentByGsi1<0, __M> {
+    impl<__M> ShipmentByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi1(
@@ -4223,8 +4197,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
@@ -4260,7 +4232,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentByGsi2<0, __M> {
+    impl<__M> ShipmentByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi2(
@@ -4269,8 +4241,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -4794,7 +4764,7 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ShipmentItemQuery<0, __M> {
+    impl<__M> ShipmentItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemQuery(
@@ -4802,8 +4772,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -4871,7 +4839,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentItemByGsi1<0, __M> {
+    impl<__M> ShipmentItemByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemByGsi1(
@@ -4880,8 +4848,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentItemByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,

@@ -572,7 +572,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> CustomerQuery<0, __M> {
+    impl<__M> CustomerQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CustomerQuery(
@@ -580,8 +580,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> CustomerQuery<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -856,7 +854,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ProductQuery<0, __M> {
+    impl<__M> ProductQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ProductQuery(
@@ -864,8 +862,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ProductQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -1127,7 +1123,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> WarehouseQuery<0, __M> {
+    impl<__M> WarehouseQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseQuery(
@@ -1135,8 +1131,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseQuery<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -1539,7 +1533,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> WarehouseItemQuery<0, __M> {
+    impl<__M> WarehouseItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemQuery(
@@ -1547,8 +1541,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseItemQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -1616,7 +1608,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> WarehouseItemByGsi2<0, __M> {
+    impl<__M> WarehouseItemByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemByGsi2(
@@ -1625,8 +1617,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseItemByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -2241,7 +2231,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> OrderItemQuery<0, __M> {
+    impl<__M> OrderItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemQuery(
@@ -2249,8 +2239,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -2318,7 +2306,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderItemByGsi1<0, __M> {
+    impl<__M> OrderItemByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi1(
@@ -2327,8 +2315,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemByGsi1<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -2395,7 +2381,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderItemByGsi2<0, __M> {
+    impl<__M> OrderItemByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi2(
@@ -2404,8 +2390,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -2772,7 +2756,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> OrderQuery<0, __M> {
+    impl<__M> OrderQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderQuery(
@@ -2780,8 +2764,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -3379,7 +3361,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> InvoiceQuery<0, __M> {
+    impl<__M> InvoiceQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceQuery(
@@ -3387,8 +3369,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -3456,7 +3436,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> InvoiceByGsi1<0, __M> {
+    impl<__M> InvoiceByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi1(
@@ -3465,8 +3445,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceByGsi1<0usize, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
@@ -3502,7 +3480,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> InvoiceByGsi2<0, __M> {
+    impl<__M> InvoiceByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi2(
@@ -3511,8 +3489,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -4141,7 +4117,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ShipmentQuery<0, __M> {
+    impl<__M> ShipmentQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentQuery(
@@ -4149,8 +4125,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -4218,7 +4192,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentByGsi1<0, __M> {
+    impl<__M> ShipmentByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi1(
@@ -4227,8 +4201,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
@@ -4264,7 +4236,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentByGsi2<0, __M> {
+    impl<__M> ShipmentByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi2(
@@ -4273,8 +4245,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -4798,7 +4768,7 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ShipmentItemQuery<0, __M> {
+    impl<__M> ShipmentItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemQuery(
@@ -4806,8 +4776,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -4875,7 +4843,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentItemByGsi1<0, __M> {
+    impl<__M> ShipmentItemByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemByGsi1(
@@ -4884,8 +4852,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentItemByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,

@@ -465,7 +465,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> CustomerQuery<0, __M> {
+    impl<__M> CustomerQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CustomerQuery(
@@ -473,8 +473,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> CustomerQuery<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -768,7 +766,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ProductQuery<0, __M> {
+    impl<__M> ProductQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ProductQuery(
@@ -776,8 +774,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ProductQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -1056,7 +1052,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> WarehouseQuery<0, __M> {
+    impl<__M> WarehouseQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseQuery(
@@ -1064,8 +1060,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseQuery<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -1487,7 +1481,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> WarehouseItemQuery<0, __M> {
+    impl<__M> WarehouseItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemQuery(
@@ -1495,8 +1489,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseItemQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -1564,7 +1556,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> WarehouseItemByGsi2<0, __M> {
+    impl<__M> WarehouseItemByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             WarehouseItemByGsi2(
@@ -1573,8 +1565,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> WarehouseItemByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -2204,7 +2194,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> OrderItemQuery<0, __M> {
+    impl<__M> OrderItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemQuery(
@@ -2212,8 +2202,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -2281,7 +2269,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderItemByGsi1<0, __M> {
+    impl<__M> OrderItemByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi1(
@@ -2290,8 +2278,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemByGsi1<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -2358,7 +2344,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> OrderItemByGsi2<0, __M> {
+    impl<__M> OrderItemByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             OrderItemByGsi2(
@@ -2367,8 +2353,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> OrderItemByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -3020,7 +3004,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ShipmentQuery<0, __M> {
+    impl<__M> ShipmentQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentQuery(
@@ -3028,8 +3012,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -3097,7 +3079,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentByGsi1<0, __M> {
+    impl<__M> ShipmentByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi1(
@@ -3106,8 +3088,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
@@ -3143,7 +3123,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentByGsi2<0, __M> {
+    impl<__M> ShipmentByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentByGsi2(
@@ -3152,8 +3132,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentByGsi2<0usize, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
@@ -3696,7 +3674,7 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ShipmentItemQuery<0, __M> {
+    impl<__M> ShipmentItemQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemQuery(
@@ -3704,8 +3682,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentItemQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -3773,7 +3749,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> ShipmentItemByGsi1<0, __M> {
+    impl<__M> ShipmentItemByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ShipmentItemByGsi1(
@@ -3782,8 +3758,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ShipmentItemByGsi1<0usize, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
@@ -4419,7 +4393,7 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> InvoiceQuery<0, __M> {
+    impl<__M> InvoiceQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceQuery(
@@ -4427,8 +4401,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -4496,7 +4468,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> InvoiceByGsi1<0, __M> {
+    impl<__M> InvoiceByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi1(
@@ -4505,8 +4477,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceByGsi1<0usize, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
@@ -4542,7 +4512,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> InvoiceByGsi2<0, __M> {
+    impl<__M> InvoiceByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InvoiceByGsi2(
@@ -4551,8 +4521,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InvoiceByGsi2<0usize, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
@@ -5091,7 +5059,7 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> PaymentQuery<0, __M> {
+    impl<__M> PaymentQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             PaymentQuery(
@@ -5099,8 +5067,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> PaymentQuery<0usize, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
@@ -5168,7 +5134,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> PaymentByGsi1<0, __M> {
+    impl<__M> PaymentByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             PaymentByGsi1(
@@ -5177,8 +5143,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> PaymentByGsi1<0usize, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,

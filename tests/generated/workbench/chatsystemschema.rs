@@ -422,7 +422,7 @@ const _: () = {
             __st::IndexKey::new("RoomID_Comment_IDX", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> UserQuery<0, __M> {
+    impl<__M> UserQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             UserQuery(
@@ -431,8 +431,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> UserQuery<0usize, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
@@ -495,7 +493,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> UserByRoomIdCommentIdx<0, __M> {
+    impl<__M> UserByRoomIdCommentIdx<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             UserByRoomIdCommentIdx(
@@ -506,8 +504,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> UserByRoomIdCommentIdx<0usize, __M> {
         /// The partition-key field `room_id`.
         pub fn room_id(
             self,
@@ -806,7 +802,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> RoomQuery<0, __M> {
+    impl<__M> RoomQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             RoomQuery(
@@ -815,8 +811,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> RoomQuery<0usize, __M> {
         /// The partition-key field `room_id`.
         pub fn room_id(
             self,

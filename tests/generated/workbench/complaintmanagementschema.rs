@@ -531,7 +531,7 @@ const _: () = {
             __st::IndexKey::new("Agents_Comments_GSI", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> CommQuery<0, __M> {
+    impl<__M> CommQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CommQuery(
@@ -539,8 +539,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> CommQuery<0usize, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
             self,
@@ -643,7 +641,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> CommByAgentsCommentsGsi<0, __M> {
+    impl<__M> CommByAgentsCommentsGsi<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CommByAgentsCommentsGsi(
@@ -654,8 +652,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> CommByAgentsCommentsGsi<0usize, __M> {
         /// The partition-key field `agent_id`.
         pub fn agent_id(
             self,
@@ -1301,7 +1297,7 @@ const _: () = {
             __st::IndexKey::new("Escalations_GSI", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> MetadataQuery<0, __M> {
+    impl<__M> MetadataQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             MetadataQuery(
@@ -1309,8 +1305,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> MetadataQuery<0usize, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
             self,
@@ -1350,7 +1344,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> MetadataByCustomerComplaintGsi<0, __M> {
+    impl<__M> MetadataByCustomerComplaintGsi<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             MetadataByCustomerComplaintGsi(
@@ -1361,8 +1355,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> MetadataByCustomerComplaintGsi<0usize, __M> {
         /// The partition-key field `customer_id`.
         pub fn customer_id(
             self,
@@ -1431,7 +1423,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> MetadataByEscalationsGsi<0, __M> {
+    impl<__M> MetadataByEscalationsGsi<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             MetadataByEscalationsGsi(
@@ -1442,8 +1434,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> MetadataByEscalationsGsi<0usize, __M> {
         /// The partition-key field `escalated_to`.
         pub fn escalated_to(
             self,

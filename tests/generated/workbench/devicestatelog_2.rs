@@ -517,7 +517,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> DeviceQuery<0, __M> {
+    impl<__M> DeviceQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             DeviceQuery(
@@ -525,8 +525,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> DeviceQuery<0usize, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
             self,

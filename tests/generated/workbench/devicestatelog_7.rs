@@ -467,7 +467,7 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> DeviceQuery<0, __M> {
+    impl<__M> DeviceQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             DeviceQuery(
@@ -475,8 +475,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> DeviceQuery<0usize, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
             self,
@@ -581,7 +579,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> DeviceByGsi1<0, __M> {
+    impl<__M> DeviceByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             DeviceByGsi1(
@@ -589,8 +587,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> DeviceByGsi1<0usize, __M> {
         /// The partition-key field `operator`.
         pub fn operator(
             self,

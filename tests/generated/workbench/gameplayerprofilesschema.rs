@@ -549,7 +549,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> MetadataQuery<0, __M> {
+    impl<__M> MetadataQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             MetadataQuery(
@@ -558,8 +558,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> MetadataQuery<0usize, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
@@ -890,7 +888,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> FriendsQuery<0, __M> {
+    impl<__M> FriendsQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             FriendsQuery(
@@ -899,8 +897,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> FriendsQuery<0usize, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
@@ -1249,7 +1245,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ItemsQuery<0, __M> {
+    impl<__M> ItemsQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ItemsQuery(
@@ -1258,8 +1254,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ItemsQuery<0usize, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
@@ -1655,7 +1649,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> EquipmentsQuery<0, __M> {
+    impl<__M> EquipmentsQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             EquipmentsQuery(
@@ -1664,8 +1658,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> EquipmentsQuery<0usize, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
@@ -2066,7 +2058,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> TasksQuery<0, __M> {
+    impl<__M> TasksQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             TasksQuery(
@@ -2075,8 +2067,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> TasksQuery<0usize, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
@@ -2500,7 +2490,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ActivitiesQuery<0, __M> {
+    impl<__M> ActivitiesQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ActivitiesQuery(
@@ -2509,8 +2499,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ActivitiesQuery<0usize, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,

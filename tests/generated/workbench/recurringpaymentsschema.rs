@@ -784,7 +784,7 @@ const _: () = {
             __st::IndexKey::new("GSI-2", __st_result.map(|()| __st_item))
         }
     }
-    impl<__M> SubscriptionQuery<0, __M> {
+    impl<__M> SubscriptionQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             SubscriptionQuery(
@@ -792,8 +792,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> SubscriptionQuery<0usize, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
             self,
@@ -899,7 +897,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> SubscriptionByGsi1<0, __M> {
+    impl<__M> SubscriptionByGsi1<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             SubscriptionByGsi1(
@@ -907,8 +905,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> SubscriptionByGsi1<0usize, __M> {
         /// The partition-key field `next_reminder_date`.
         pub fn next_reminder_date(
             self,
@@ -979,7 +975,7 @@ const _: () = {
             __st::CollectionQuery::new(self.0)
         }
     }
-    impl<__M> SubscriptionByGsi2<0, __M> {
+    impl<__M> SubscriptionByGsi2<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             SubscriptionByGsi2(
@@ -987,8 +983,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> SubscriptionByGsi2<0usize, __M> {
         /// The partition-key field `next_payment_date`.
         pub fn next_payment_date(
             self,
@@ -1460,7 +1454,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ReceiptsQuery<0, __M> {
+    impl<__M> ReceiptsQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ReceiptsQuery(
@@ -1468,8 +1462,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ReceiptsQuery<0usize, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
             self,

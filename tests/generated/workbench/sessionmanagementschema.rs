@@ -300,7 +300,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> ChildQuery<0, __M> {
+    impl<__M> ChildQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             ChildQuery(
@@ -309,8 +309,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> ChildQuery<0usize, __M> {
         /// The partition-key field `suuid_id`.
         pub fn suuid_id(
             self,
@@ -667,7 +665,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> CustomerQuery<0, __M> {
+    impl<__M> CustomerQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CustomerQuery(
@@ -676,8 +674,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> CustomerQuery<0usize, __M> {
         /// The partition-key field `suuid_id`.
         pub fn suuid_id(
             self,

@@ -264,7 +264,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> InfoQuery<0, __M> {
+    impl<__M> InfoQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             InfoQuery(
@@ -272,8 +272,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> InfoQuery<0usize, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
@@ -564,7 +562,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> CountQuery<0, __M> {
+    impl<__M> CountQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             CountQuery(
@@ -572,8 +570,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> CountQuery<0usize, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
@@ -854,7 +850,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> FollowerQuery<0, __M> {
+    impl<__M> FollowerQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             FollowerQuery(
@@ -862,8 +858,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> FollowerQuery<0usize, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
@@ -1172,7 +1166,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> FollowingQuery<0, __M> {
+    impl<__M> FollowingQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             FollowingQuery(
@@ -1180,8 +1174,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> FollowingQuery<0usize, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
@@ -1529,7 +1521,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> PostQuery<0, __M> {
+    impl<__M> PostQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             PostQuery(
@@ -1537,8 +1529,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> PostQuery<0usize, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
@@ -1861,7 +1851,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> LikelistQuery<0, __M> {
+    impl<__M> LikelistQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             LikelistQuery(
@@ -1869,8 +1859,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> LikelistQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -2153,7 +2141,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> LikecountQuery<0, __M> {
+    impl<__M> LikecountQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             LikecountQuery(
@@ -2161,8 +2149,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> LikecountQuery<0usize, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
@@ -2495,7 +2481,7 @@ const _: () = {
             __st::Key::from_attributes(__st_result.map(|()| __st_item))
         }
     }
-    impl<__M> TimelineQuery<0, __M> {
+    impl<__M> TimelineQuery<0usize, __M> {
         #[doc(hidden)]
         pub fn __new() -> Self {
             TimelineQuery(
@@ -2503,8 +2489,6 @@ const _: () = {
                 __st::PhantomData,
             )
         }
-    }
-    impl<__M> TimelineQuery<0usize, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,

@@ -275,14 +275,21 @@ impl<'a> Emitter<'a> {
                 start.extend(self.after_partition(&pattern, &known));
             }
             let table = quote!(__ST_K.table);
-            impls.extend(quote! {
-                impl<__M> #ty<0, __M> {
-                    #[doc(hidden)]
-                    pub fn __new() -> Self {
-                        #ty(__st::query::KeyQuery::new(#table, #index)#start, __st::PhantomData)
-                    }
+            // `__new` goes in the impl of the first partition stage (one impl block fewer),
+            // or its own block when the partition has no field.
+            let mut new_fn = Some(quote! {
+                #[doc(hidden)]
+                pub fn __new() -> Self {
+                    #ty(__st::query::KeyQuery::new(#table, #index)#start, __st::PhantomData)
                 }
             });
+            if p == 0 {
+                impls.extend(quote! {
+                    impl<__M> #ty<0, __M> {
+                        #new_fn
+                    }
+                });
+            }
             let starter = &pattern.starter;
             let starter_doc = format!(" Starts a query of `{name}` on {what}.");
             starters.extend(quote! {
@@ -334,8 +341,10 @@ impl<'a> Emitter<'a> {
                     TokenStream::new()
                 };
                 let doc = format!(" The partition-key field `{field_name}`.");
+                let new_fn = new_fn.take();
                 impls.extend(quote! {
                     impl<__M> #ty<#k, __M> {
+                        #new_fn
                         #[doc = #doc]
                         pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#next, __M> {
                             let #ident: #step_ty = __st::Into::into(#ident);
