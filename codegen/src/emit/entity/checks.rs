@@ -371,6 +371,51 @@ impl<'a> Emitter<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The check codes are defined twice (here and in the runtime's `entity_check.rs`,
+    /// which codegen cannot depend on): every code here must be the runtime's.
+    #[test]
+    fn check_codes_are_the_runtime_s() {
+        let runtime = include_str!("../../../../runtime/src/__private/entity_check.rs");
+        let value = |name: &str| -> u32 {
+            let prefix = format!("pub const {name}: u32 = ");
+            let line = runtime
+                .lines()
+                .find_map(|l| l.strip_prefix(&prefix))
+                .unwrap_or_else(|| panic!("no `{name}` in the runtime"));
+            let expr = line.trim_end_matches(';');
+            match expr.split_once(" << ") {
+                Some((a, b)) => a.parse::<u32>().unwrap() << b.parse::<u32>().unwrap(),
+                None => expr.parse().unwrap(),
+            }
+        };
+        let ours = [
+            ("SORT", SORT),
+            ("PK_TYPE", PK_TYPE),
+            ("SK_TYPE", SK_TYPE),
+            ("INDEX", INDEX),
+            ("INDEX_STRIDE", INDEX_STRIDE),
+            ("IX_EXISTS", IX_EXISTS),
+            ("IX_LSI_WITH_PK", IX_LSI_WITH_PK),
+            ("IX_GSI_WITHOUT_PK", IX_GSI_WITHOUT_PK),
+            ("IX_PK_MULTI", IX_PK_MULTI),
+            ("IX_PK_TYPE", IX_PK_TYPE),
+            ("IX_SK_NONE", IX_SK_NONE),
+            ("IX_SK_MULTI", IX_SK_MULTI),
+            ("IX_SK_TYPE", IX_SK_TYPE),
+            ("IX_SK_MISSING", IX_SK_MISSING),
+            ("IX_PK_COUNT", IX_PK_COUNT),
+            ("IX_SK_COUNT", IX_SK_COUNT),
+            ("IX_PK_FIELD", IX_PK_FIELD),
+            ("IX_SK_FIELD", IX_SK_FIELD),
+            ("FIELD", FIELD),
+        ];
+        for (name, code) in ours {
+            assert_eq!(code, value(name), "check code `{name}`");
+        }
+    }
+
     #[test]
     fn name_hash_is_the_runtime_s() {
         // `__private::name_hash` asserts the same values.
