@@ -13,9 +13,9 @@ pub use std::string::String;
 // Short paths for the generated code, which writes `__st::Item` rather than
 // `::singletable::Item` or `::core::option::Option` (fewer tokens to build and resolve).
 pub use crate::{
-    attr, query, schema, Attr, Attribute, AttributeValue, Collection, CollectionQuery,
-    Composite, DecodeError, EncodeError, Entity, Error, IndexKey, IntoCollectionQuery,
-    IntoQuery, Item, Key, KeyComponent, Query, ScalarAttribute, Scan, Table, TableClient,
+    attr, query, schema, Attr, Attribute, AttributeValue, Collection, CollectionQuery, Composite,
+    DecodeError, EncodeError, Entity, Error, IndexKey, IntoCollectionQuery, IntoQuery, Item, Key,
+    KeyComponent, Query, ScalarAttribute, Scan, Table, TableClient,
 };
 pub use core::clone::Clone;
 pub use core::convert::Into;

@@ -201,13 +201,12 @@ impl<'a> Emitter<'a> {
         let mut out = Vec::new();
         // The templates are read from `Self::SCHEMA` (the schema's indexes are
         // `self.indexes()` in order), not written out again.
-        let mut push = |template: &crate::model::KeyTemplate,
-                        attribute: TokenStream,
-                        schema: TokenStream| {
-            if template.fields().any(|f| f == name) {
-                out.push(quote!(__st::KeySource { attribute: #attribute, template: #schema }));
-            }
-        };
+        let mut push =
+            |template: &crate::model::KeyTemplate, attribute: TokenStream, schema: TokenStream| {
+                if template.fields().any(|f| f == name) {
+                    out.push(quote!(__st::KeySource { attribute: #attribute, template: #schema }));
+                }
+            };
         push(&model.partition_key, self.pk_attr(), quote!(&Self::SCHEMA.partition_key));
         if let Some(sort) = &model.sort_key {
             push(sort, self.sk_attr(), quote!(__st::sort_template(&Self::SCHEMA)));

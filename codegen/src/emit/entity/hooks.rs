@@ -43,8 +43,7 @@ impl<'a> Emitter<'a> {
                         }
                     }
                 });
-                let clone =
-                    quote_spanned!(span_of(hook)=> <Self as __st::Clone>::clone(self));
+                let clone = quote_spanned!(span_of(hook)=> <Self as __st::Clone>::clone(self));
                 checks.extend(quote! {
                     let __st_defaulted: __st::Option<Self> = if #(#missing)||* {
                         let mut __st_copy: Self = #clone;
