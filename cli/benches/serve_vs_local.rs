@@ -16,6 +16,8 @@
 //! One run, printed as a table: `cargo bench -p singletable-cli --bench serve_vs_local`.
 //! Without Java or npm, the DynamoDB Local columns are skipped with a note.
 //!
+//! `SERVE_BENCH_ONLY=pitr` runs the in-memory serve workload with point-in-time recovery
+//! off and on, twice each, alternating (the put rate PITR costs).
 //! To iterate quickly, `SERVE_BENCH_ONLY=memory` runs only the in-memory serve workload
 //! (no cold starts, no `--data-dir`, no DynamoDB Local). `SERVE_BENCH_BIN=PATH` runs
 //! another `singletable` binary (to compare two builds back to back).
@@ -273,12 +275,39 @@ async fn puts(client: &Client, table: &'static str, count: usize, server: Option
     .await
 }
 
+/// Enables point-in-time recovery on `table`.
+async fn enable_pitr(client: &Client, table: &str) {
+    let specification = aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
+        .point_in_time_recovery_enabled(true)
+        .build()
+        .unwrap_or_else(|e| panic!("PITR specification: {e}"));
+    client
+        .update_continuous_backups()
+        .table_name(table)
+        .point_in_time_recovery_specification(specification)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("UpdateContinuousBackups: {e:?}"));
+}
+
 /// The workload against `endpoint`; `server` is the server's pid when known.
 async fn workload(name: &'static str, endpoint: &str, server: Option<u32>) -> Run {
+    workload_with(name, endpoint, server, false).await
+}
+
+/// The workload, with point-in-time recovery enabled on its tables when `pitr` (every
+/// write is then also kept in the table's history).
+async fn workload_with(name: &'static str, endpoint: &str, server: Option<u32>, pitr: bool) -> Run {
     let client = client(endpoint);
     create_table(&client, "Warm").await;
+    if pitr {
+        enable_pitr(&client, "Warm").await;
+    }
     puts(&client, "Warm", WARM_UP, server).await;
     create_table(&client, "Bench").await;
+    if pitr {
+        enable_pitr(&client, "Bench").await;
+    }
     let puts = puts(&client, "Bench", PUTS, server).await;
     let get_client = client.clone();
     let gets = phase(GETS, server, move |i| {
@@ -447,6 +476,21 @@ fn main() {
         .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
     let mut runs = Vec::new();
 
+    if std::env::var("SERVE_BENCH_ONLY").is_ok_and(|only| only == "pitr") {
+        for (name, pitr) in [
+            ("serve, PITR off", false),
+            ("serve, PITR on", true),
+            ("serve, PITR off", false),
+            ("serve, PITR on", true),
+        ] {
+            let (serve, _) = start_serve(None);
+            let endpoint = format!("http://127.0.0.1:{}", serve.port);
+            let pid = Some(serve.child.id());
+            runs.push(runtime.block_on(workload_with(name, &endpoint, pid, pitr)));
+        }
+        print_runs(&runs);
+        return;
+    }
     if std::env::var("SERVE_BENCH_ONLY").is_ok_and(|only| only == "memory") {
         let (serve, _) = start_serve(None);
         let endpoint = format!("http://127.0.0.1:{}", serve.port);

@@ -39,6 +39,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
 
+use super::backups::BackupStore;
 use super::create_table::table_def;
 use super::definition::TableDef;
 use super::stream::FeedSettings;
@@ -165,6 +166,8 @@ pub(crate) struct Catalog {
     tables: RwLock<BTreeMap<String, Arc<TableHandle>>>,
     /// The settings of every table's change feed (`stream`).
     feeds: Arc<FeedSettings>,
+    /// The on-demand backups (`backups`).
+    backups: BackupStore,
 }
 
 /// A missing table, as the data-plane operations (items, queries, scans, batches,
@@ -292,6 +295,11 @@ impl Catalog {
     /// The settings of every table's change feed.
     pub fn feeds(&self) -> &Arc<FeedSettings> {
         &self.feeds
+    }
+
+    /// The on-demand backups.
+    pub fn backups(&self) -> &BackupStore {
+        &self.backups
     }
 
     /// Adds a table restored from a snapshot (`snapshot`): its data (with its

@@ -68,12 +68,17 @@
 //! - `partiql`: PartiQL (`ExecuteStatement`, `BatchExecuteStatement`,
 //!   `ExecuteTransaction`), parsed and lowered onto the operations above, see
 //!   [`MemoryBackend::execute_statement`];
+//! - `backups`: on-demand backups (`CreateBackup`, `ListBackups`, `RestoreTableFromBackup`,
+//!   ...), see [`MemoryBackend::create_backup`]; `pitr` and `history`: point-in-time
+//!   recovery (a per-table undo log of item versions over the recovery period), see
+//!   [`MemoryBackend::update_continuous_backups`]; `restore`: what both restores share;
 //! - `faults`: fault injection (throttling, unprocessed batch requests) for testing
 //!   retry code, see [`MemoryBackend::with_faults`].
 //! - `stream`: the change feed of tables with a stream (DynamoDB Streams in process), see
 //!   [`MemoryBackend::change_records`] and [`MemoryBackend::changes`]; `sweep`: the TTL
 //!   sweep, see [`MemoryBackend::sweep_expired`] and [`MemoryBackend::with_ttl_sweep`].
 
+mod backups;
 mod batch;
 mod capacity;
 mod catalog;
@@ -82,13 +87,16 @@ mod definition;
 mod echo;
 mod eval;
 mod faults;
+mod history;
 mod index;
 mod inflight;
 mod items;
 mod key_value;
 mod partiql;
+mod pitr;
 mod projection;
 mod read;
+mod restore;
 mod snapshot;
 mod stream;
 mod sweep;
@@ -103,7 +111,9 @@ mod validate;
 use std::fmt;
 use std::sync::Arc;
 
+pub use self::backups::BackupState;
 pub use self::faults::FaultConfig;
+pub use self::pitr::{HistoryEntry, PitrState};
 pub use self::snapshot::{EngineState, TableState};
 pub use self::stream::{
     ChangeEvent, ChangeRecord, ChangeStream, StreamInfo, DEFAULT_RETENTION_RECORDS, RETENTION_MS,

@@ -3,7 +3,8 @@
 //!
 //! An [`EngineState`] lists every table with what `CreateTable` accepted for it (as the
 //! table describes itself now, after any `UpdateTable`), its ARN, creation time and
-//! stream time, its TTL setting, its tags and its items.
+//! stream time, its TTL setting, its tags, its items and its point-in-time recovery
+//! history; and every on-demand backup.
 //! It is what a snapshot of `singletable serve --data-dir` holds, and what a test or a
 //! tool needs to copy an engine. Secondary index entries are not part of it: importing
 //! rebuilds them from the items, so an imported table answers exactly as the exported
@@ -19,7 +20,9 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
+use super::backups::{export_backups, import_backups, BackupState};
 use super::create_table::table_def;
+use super::pitr::{export_history, import_history, PitrState};
 use super::table::Table;
 use super::validate::item_primary_key;
 use super::MemoryBackend;
@@ -28,11 +31,13 @@ use singletable_core::error::{Error, Result};
 use singletable_core::size::item_size;
 use singletable_core::value::Item;
 
-/// The state of a whole engine: its tables, in name order.
+/// The state of a whole engine: its tables, in name order, and its backups.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EngineState {
     /// Every table.
     pub tables: Vec<TableState>,
+    /// Every on-demand backup, by ARN.
+    pub backups: Vec<BackupState>,
 }
 
 /// One table of an [`EngineState`].
@@ -53,6 +58,8 @@ pub struct TableState {
     pub tags: Vec<Tag>,
     /// The items, in primary key order. Shared with the engine that exported them.
     pub items: Vec<Arc<Item>>,
+    /// The point-in-time recovery settings and history, while it is enabled.
+    pub point_in_time_recovery: Option<PitrState>,
 }
 
 impl MemoryBackend {
@@ -72,14 +79,16 @@ impl MemoryBackend {
                     .iter()
                     .map(|(key, value)| Tag { key: key.clone(), value: value.clone() })
                     .collect();
-                let (def, items) = {
+                let (def, items, point_in_time_recovery) = {
                     let table = handle.read();
                     let items: Vec<Arc<Item>> = table
                         .partitions_from(Bound::Unbounded)
                         .flat_map(|(_, partition)| partition.values())
                         .map(|stored| Arc::clone(&stored.item))
                         .collect();
-                    (Arc::clone(table.def_arc()), items)
+                    let history =
+                        table.history().map(|history| export_history(history, table.def()));
+                    (Arc::clone(table.def_arc()), items, history)
                 };
                 TableState {
                     definition: CreateTableInput {
@@ -99,10 +108,11 @@ impl MemoryBackend {
                     time_to_live_attribute,
                     tags,
                     items,
+                    point_in_time_recovery,
                 }
             })
             .collect();
-        EngineState { tables }
+        EngineState { tables, backups: export_backups(&self.catalog) }
     }
 
     /// Adds the tables of `state` to this engine, with their items, index entries and TTL
@@ -144,12 +154,16 @@ impl MemoryBackend {
                 table.put(key, item, size);
             }
             table.set_feed(Some(self.catalog.feeds()));
+            if let Some(pitr) = table_state.point_in_time_recovery {
+                table.set_history(Some(import_history(&self.catalog, &def, pitr)?));
+            }
             let tags = table_state.tags.into_iter().map(|tag| (tag.key, tag.value)).collect();
             built.push((table, table_state.time_to_live_attribute, tags));
         }
         for (table, ttl, tags) in built {
             self.catalog.restore_table(table, ttl, tags)?;
         }
+        import_backups(&self.catalog, state.backups);
         Ok(())
     }
 }

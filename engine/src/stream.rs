@@ -84,6 +84,11 @@ impl FeedSettings {
         self.clock.read().unwrap_or_else(PoisonError::into_inner).now().unix_millis()
     }
 
+    /// The engine's clock.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
     fn set_clock(&self, clock: Arc<dyn Clock>) {
         *self.clock.write().unwrap_or_else(PoisonError::into_inner) = clock;
     }
@@ -481,8 +486,20 @@ impl MemoryBackend {
     /// ```
     #[must_use]
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
-        self.catalog.feeds().set_clock(clock);
+        self.set_clock(clock);
         self
+    }
+
+    /// The clock the engine reads (the system clock unless set with
+    /// [`with_clock`](Self::with_clock)).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.catalog.feeds().clock()
+    }
+
+    /// Makes this engine and every clone of it read the time from `clock`, as
+    /// [`with_clock`](Self::with_clock) does, without consuming the handle.
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        self.catalog.feeds().set_clock(clock);
     }
 }
 

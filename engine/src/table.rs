@@ -23,6 +23,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use super::definition::TableDef;
+use super::history::History;
 use super::index::{IndexChange, IndexStore};
 use super::key_value::{KeyValue, PrimaryKey};
 use super::stream::{ChangeFeed, FeedSettings};
@@ -59,6 +60,8 @@ pub(crate) struct Table {
     size_bytes: u64,
     /// The change feed, when the table has a stream.
     feed: Option<ChangeFeed>,
+    /// The undo log, while point-in-time recovery is enabled (see `history`).
+    history: Option<History>,
 }
 
 fn to_u64(size: usize) -> u64 {
@@ -75,12 +78,36 @@ impl Table {
     pub fn with_feed(def: Arc<TableDef>, settings: &Arc<FeedSettings>) -> Self {
         let indexes = def.indexes.iter().map(|_| IndexStore::default()).collect();
         let feed = def.stream.map(|view_type| ChangeFeed::new(view_type, Arc::clone(settings)));
-        Table { def, partitions: BTreeMap::new(), indexes, item_count: 0, size_bytes: 0, feed }
+        Table {
+            def,
+            partitions: BTreeMap::new(),
+            indexes,
+            item_count: 0,
+            size_bytes: 0,
+            feed,
+            history: None,
+        }
     }
 
     /// The change feed, when the table has a stream.
     pub fn feed(&self) -> Option<&ChangeFeed> {
         self.feed.as_ref()
+    }
+
+    /// The point-in-time recovery history, while it is enabled.
+    pub fn history(&self) -> Option<&History> {
+        self.history.as_ref()
+    }
+
+    /// The point-in-time recovery history, to change its settings.
+    pub fn history_mut(&mut self) -> Option<&mut History> {
+        self.history.as_mut()
+    }
+
+    /// Enables (`Some`) or disables (`None`) point-in-time recovery: a new history
+    /// replaces any previous one.
+    pub fn set_history(&mut self, history: Option<History>) {
+        self.history = history;
     }
 
     /// The table's schema.
@@ -151,6 +178,9 @@ impl Table {
             self.size_bytes.saturating_sub(old.as_ref().map_or(0, |o| to_u64(o.size)));
         self.size_bytes = self.size_bytes.saturating_add(to_u64(size));
         let index_changes = self.update_indexes(&key, old.as_ref(), Some(&new));
+        if let Some(history) = &mut self.history {
+            history.record(&key, old.as_ref().map(|o| Arc::clone(&o.item)));
+        }
         if let Some(feed) = &mut self.feed {
             feed.record(&self.def, old.as_ref().map(|o| &*o.item), Some(&new.item), false);
         }
@@ -182,6 +212,9 @@ impl Table {
         if let Some(old) = &old {
             self.item_count = self.item_count.saturating_sub(1);
             self.size_bytes = self.size_bytes.saturating_sub(to_u64(old.size));
+            if let Some(history) = &mut self.history {
+                history.record(key, Some(Arc::clone(&old.item)));
+            }
         }
         let index_changes = self.update_indexes(key, old.as_ref(), None);
         if let Some(feed) = &mut self.feed {

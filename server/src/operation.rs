@@ -153,6 +153,22 @@ operations! {
     DescribeImport: DynamoDb, false;
     /// `ListImports`.
     ListImports: DynamoDb, false;
+    /// `CreateBackup`.
+    CreateBackup: DynamoDb, true;
+    /// `DescribeBackup`.
+    DescribeBackup: DynamoDb, false;
+    /// `ListBackups`.
+    ListBackups: DynamoDb, false;
+    /// `DeleteBackup`.
+    DeleteBackup: DynamoDb, true;
+    /// `RestoreTableFromBackup`.
+    RestoreTableFromBackup: DynamoDb, true;
+    /// `UpdateContinuousBackups`.
+    UpdateContinuousBackups: DynamoDb, true;
+    /// `DescribeContinuousBackups`.
+    DescribeContinuousBackups: DynamoDb, false;
+    /// `RestoreTableToPointInTime`.
+    RestoreTableToPointInTime: DynamoDb, true;
     /// `DescribeLimits`.
     DescribeLimits: DynamoDb, false;
     /// `DescribeEndpoints`.
@@ -216,7 +232,7 @@ mod tests {
         for &operation in Operation::ALL {
             assert_eq!(Operation::from_target(operation.target()), Ok(operation));
         }
-        assert_eq!(Operation::ALL.len(), 35);
+        assert_eq!(Operation::ALL.len(), 43);
     }
 
     #[test]
@@ -253,6 +269,11 @@ mod tests {
                 "ExecuteStatement",
                 "BatchExecuteStatement",
                 "ExecuteTransaction",
+                "CreateBackup",
+                "DeleteBackup",
+                "RestoreTableFromBackup",
+                "UpdateContinuousBackups",
+                "RestoreTableToPointInTime",
             ]
         );
     }

@@ -19,8 +19,8 @@ use crate::decode::{parse_body, Request};
 use crate::encode::to_body;
 use crate::handlers::items::WriteKind;
 use crate::handlers::{
-    account, batches, exports, imports, items, partiql, reads, streams, tables, tags, transactions,
-    ttl,
+    account, backups, batches, exports, imports, items, partiql, reads, streams, tables, tags,
+    transactions, ttl,
 };
 use crate::operation::{Operation, UnknownOperation};
 use crate::storage::Storage;
@@ -181,6 +181,22 @@ impl Engine {
             Operation::ImportTable => imports::import_table(self, None, None, request).await,
             Operation::DescribeImport => imports::describe_import(self, request),
             Operation::ListImports => imports::list_imports(self, request),
+            Operation::CreateBackup => backups::create_backup(self, request).await,
+            Operation::DescribeBackup => backups::describe_backup(self, request).await,
+            Operation::ListBackups => backups::list_backups(self, request).await,
+            Operation::DeleteBackup => backups::delete_backup(self, request).await,
+            Operation::RestoreTableFromBackup => {
+                backups::restore_table_from_backup(self, request).await
+            }
+            Operation::UpdateContinuousBackups => {
+                backups::update_continuous_backups(self, request).await
+            }
+            Operation::DescribeContinuousBackups => {
+                backups::describe_continuous_backups(self, request).await
+            }
+            Operation::RestoreTableToPointInTime => {
+                backups::restore_table_to_point_in_time(self, request).await
+            }
             Operation::DescribeLimits => Ok(account::describe_limits()),
             Operation::DescribeEndpoints => Ok(account::describe_endpoints(self)),
             Operation::ListStreams => streams::list_streams(self, request).await,

@@ -32,8 +32,16 @@ use crate::expr::{Condition, KeyCondition, Path, UpdateAction};
 use crate::schema::{BillingMode, KeyAttribute, Projection, ScalarType, StreamViewType};
 use crate::value::Item;
 
+mod backups;
 mod catalog;
 
+pub use self::backups::{
+    BackupDescription, BackupDetails, BackupStatus, BackupSummary, BackupType, BackupTypeFilter,
+    ContinuousBackupsDescription, ContinuousBackupsStatus, ListBackupsInput, ListBackupsOutput,
+    PointInTimeRecoveryDescription, PointInTimeRecoverySpecification, RestoreOverrides,
+    RestoreSummary, RestoreTableFromBackupInput, RestoreTableOutput,
+    RestoreTableToPointInTimeInput, SourceTableDetails, SourceTableFeatureDetails,
+};
 pub use self::catalog::{GlobalSecondaryIndexUpdate, StreamSpecification, Tag, UpdateTableInput};
 
 /// A boxed, `Send` future: what [`Backend`] methods return.

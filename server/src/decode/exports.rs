@@ -89,7 +89,7 @@ fn enumeration(
     Ok(value)
 }
 
-fn timestamp(request: &Request<'_>, member: &str) -> Result<Option<f64>, ApiError> {
+pub(super) fn timestamp(request: &Request<'_>, member: &str) -> Result<Option<f64>, ApiError> {
     match request.get(member) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(number)) => Ok(number.as_f64()),

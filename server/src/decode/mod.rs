@@ -11,6 +11,7 @@
 //! operation; [`typed`] reads the hot item operations straight from the body,
 //! [`expressions`] and [`legacy`] the two forms of conditions, updates and projections.
 
+pub mod backups;
 pub mod batches;
 pub mod exports;
 pub mod expressions;

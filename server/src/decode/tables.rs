@@ -209,7 +209,7 @@ fn throughput(request: &Request<'_>) -> Result<Option<(u64, u64)>, ApiError> {
 }
 
 /// One `GlobalSecondaryIndexes` / `LocalSecondaryIndexes` element.
-fn secondary_index(
+pub(super) fn secondary_index(
     index: &Request<'_>,
     at: &str,
     violations: &mut Violations,

@@ -6,6 +6,7 @@
 //! as JSON values and written by the dispatch with [`to_body`].
 
 pub mod account;
+pub mod backups;
 pub mod batches;
 pub mod items;
 pub mod partiql;

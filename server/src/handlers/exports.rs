@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use singletable_core::backend::Backend;
+use singletable_core::backend::{Backend, ContinuousBackupsStatus};
 use singletable_core::s3_export::{iso_millis, ExportWriter, ManifestSummary, MANIFEST_VERSION};
 use singletable_core::size::item_size;
 use singletable_core::value::Item;
@@ -295,12 +295,20 @@ pub(crate) async fn export_table_to_point_in_time(
             format!("Table not found: {}", export.table_arn),
         ));
     };
-    if export.export_type.as_deref() == Some("INCREMENTAL_EXPORT") || export.incremental.is_some() {
-        // The engine keeps no history (no point-in-time recovery): DynamoDB's answer for
-        // a table without PITR.
+    // DynamoDB exports from the point-in-time recovery history: a table without it
+    // cannot be exported.
+    let pitr = engine.backend().describe_continuous_backups(&table.table_name).await?;
+    if pitr.point_in_time_recovery_description.point_in_time_recovery_status
+        != ContinuousBackupsStatus::Enabled
+    {
         return Err(ApiError::dynamodb(
             "PointInTimeRecoveryUnavailableException",
             format!("Point in time recovery is not enabled for table '{}'", table.table_name),
+        ));
+    }
+    if export.export_type.as_deref() == Some("INCREMENTAL_EXPORT") || export.incremental.is_some() {
+        return Err(ApiError::validation(
+            "ExportType INCREMENTAL_EXPORT is not supported by singletable serve yet; use FULL_EXPORT",
         ));
     }
     if export.export_format == "ION" {
@@ -309,25 +317,23 @@ pub(crate) async fn export_table_to_point_in_time(
         ));
     }
     let start = now_seconds();
-    if let Some(time) = export.export_time {
-        // Without history only "now" can be exported; DynamoDB refuses times in the
-        // future as well.
-        if !(start - 60.0..=start + 1.0).contains(&time) {
-            return Err(ApiError::dynamodb(
-                "InvalidExportTimeException",
-                "ExportTime must be the current time: singletable serve keeps no point-in-time \
-                 history to export an earlier state from",
-            ));
-        }
-    }
-    // The consistent cut: the table's items as of now.
-    let state = engine.backend().export_state();
-    let Some(table_state) = state.tables.into_iter().find(|t| t.arn == table.table_arn) else {
-        return Err(ApiError::dynamodb(
-            "TableNotFoundException",
-            format!("Table not found: {}", export.table_arn),
-        ));
-    };
+    // The consistent cut: the table's items at ExportTime (now when absent), from the
+    // point-in-time recovery history.
+    let items = engine
+        .backend()
+        .items_at_time(&table.table_name, export.export_time.unwrap_or(start))
+        .map_err(|error| match error {
+            singletable_core::Error::Service { code, .. }
+                if code == "InvalidRestoreTimeException" =>
+            {
+                ApiError::dynamodb(
+                    "InvalidExportTimeException",
+                    "ExportTime must be within the table's point-in-time recovery window \
+                     (EarliestRestorableDateTime to LatestRestorableDateTime)",
+                )
+            }
+            other => other.into(),
+        })?;
     let id = transfers.new_id();
     let arn = format!("{}/export/{id}", table.table_arn);
     let client_token = export.client_token.clone().unwrap_or_else(|| transfers.new_id());
@@ -386,7 +392,6 @@ pub(crate) async fn export_table_to_point_in_time(
         output_format: export.export_format.clone(),
         export_type: None,
     };
-    let items = table_state.items;
     let job_transfers = transfers.clone();
     let job_arn = arn.clone();
     let job = move || {

@@ -4,6 +4,7 @@
 //! [`Operation`](crate::operation::Operation).
 
 pub(crate) mod account;
+pub(crate) mod backups;
 pub(crate) mod batches;
 pub(crate) mod exports;
 pub(crate) mod imports;

@@ -56,15 +56,34 @@ pub(crate) enum FileKind {
     Snapshot,
 }
 
-/// A logged request as a framed record; `None` when it is too large to log.
-pub(crate) fn encode_request(target: &str, body: &[u8]) -> Option<Vec<u8>> {
-    let target_len = u32::try_from(target.len()).ok()?;
-    let payload_len = 4 + target.len() + body.len();
-    if payload_len > MAX_PAYLOAD {
+/// The bit of a record's target length that says an 8-byte time follows the length
+/// (records written before times were logged lack it, and still read).
+const TIMED: u32 = 1 << 31;
+
+/// True when a request of `target` and `body` fits in one record.
+pub(crate) fn fits(target: &str, body: &[u8]) -> bool {
+    4 + 8 + target.len() + body.len() <= MAX_PAYLOAD && target.len() < TIMED as usize
+}
+
+/// A logged request as a framed record, with the engine time (Unix epoch milliseconds)
+/// it was applied at, when given; `None` when it is too large to log.
+///
+/// Payload: `target length: u32 LE` (its top bit set when a time follows) `| time: i64
+/// LE` (only with that bit) `| target | body`.
+pub(crate) fn encode_request(target: &str, body: &[u8], time_ms: Option<i64>) -> Option<Vec<u8>> {
+    if !fits(target, body) {
         return None;
     }
+    let mut target_len = u32::try_from(target.len()).ok()?;
+    let payload_len = 4 + 8 + target.len() + body.len();
     let mut payload = Vec::with_capacity(payload_len);
+    if time_ms.is_some() {
+        target_len |= TIMED;
+    }
     payload.extend_from_slice(&target_len.to_le_bytes());
+    if let Some(time) = time_ms {
+        payload.extend_from_slice(&time.to_le_bytes());
+    }
     payload.extend_from_slice(target.as_bytes());
     payload.extend_from_slice(body);
     let mut framed = Vec::with_capacity(payload_len + super::record::FRAME_HEADER);
@@ -72,13 +91,20 @@ pub(crate) fn encode_request(target: &str, body: &[u8]) -> Option<Vec<u8>> {
     Some(framed)
 }
 
-/// The target and body of a logged request's payload.
-fn decode_request(payload: &[u8]) -> Option<(String, Vec<u8>)> {
-    let (length, rest) = payload.split_first_chunk::<4>()?;
-    let length = usize::try_from(u32::from_le_bytes(*length)).ok()?;
+/// The target, body and time (when logged) of a logged request's payload.
+fn decode_request(payload: &[u8]) -> Option<(String, Vec<u8>, Option<i64>)> {
+    let (length, mut rest) = payload.split_first_chunk::<4>()?;
+    let length = u32::from_le_bytes(*length);
+    let mut time = None;
+    if length & TIMED != 0 {
+        let (bytes, after) = rest.split_first_chunk::<8>()?;
+        time = Some(i64::from_le_bytes(*bytes));
+        rest = after;
+    }
+    let length = usize::try_from(length & !TIMED).ok()?;
     let target = rest.get(..length)?;
     let body = rest.get(length..)?;
-    Some((std::str::from_utf8(target).ok()?.to_owned(), body.to_vec()))
+    Some((std::str::from_utf8(target).ok()?.to_owned(), body.to_vec(), time))
 }
 
 /// A segment as read at recovery.
@@ -86,6 +112,8 @@ fn decode_request(payload: &[u8]) -> Option<(String, Vec<u8>)> {
 pub(crate) struct Segment {
     /// The logged requests, in order.
     pub requests: Vec<(String, Vec<u8>)>,
+    /// The engine time each request was applied at (epoch milliseconds), when logged.
+    pub times: Vec<Option<i64>>,
     /// Bytes of the file that hold the magic and sound records.
     pub valid_len: u64,
     /// How the records ended (anything but `Clean` is a torn or damaged tail).
@@ -98,7 +126,7 @@ pub(crate) fn read_segment(file: &str, data: &[u8]) -> Result<Segment, RecoveryE
     let Some(body) = data.strip_prefix(MAGIC) else {
         if (data.len() < MAGIC.len() && MAGIC.starts_with(data)) || data.iter().all(|b| *b == 0) {
             let end = if data.is_empty() { End::Clean } else { End::Torn { offset: 0 } };
-            return Ok(Segment { requests: Vec::new(), valid_len: 0, end });
+            return Ok(Segment { requests: Vec::new(), times: Vec::new(), valid_len: 0, end });
         }
         return Err(RecoveryError::DamagedLog {
             file: file.to_owned(),
@@ -107,12 +135,15 @@ pub(crate) fn read_segment(file: &str, data: &[u8]) -> Result<Segment, RecoveryE
     };
     let frames = read_frames(body);
     let mut requests = Vec::with_capacity(frames.payloads.len());
+    let mut times = Vec::with_capacity(frames.payloads.len());
     for (position, payload) in frames.payloads.iter().enumerate() {
         let request = decode_request(payload).ok_or_else(|| RecoveryError::DamagedLog {
             file: file.to_owned(),
             reason: format!("record {position} is not a logged request"),
         })?;
-        requests.push(request);
+        let (target, body, time) = request;
+        requests.push((target, body));
+        times.push(time);
     }
     let valid_len = u64::try_from(MAGIC.len() + frames.valid_len).unwrap_or(u64::MAX);
     let end = match frames.end {
@@ -120,7 +151,7 @@ pub(crate) fn read_segment(file: &str, data: &[u8]) -> Result<Segment, RecoveryE
         End::Torn { offset } => End::Torn { offset: offset + MAGIC.len() },
         End::Corrupt { offset } => End::Corrupt { offset: offset + MAGIC.len() },
     };
-    Ok(Segment { requests, valid_len, end })
+    Ok(Segment { requests, times, valid_len, end })
 }
 
 /// Syncs the directory `dir`, so that files created, renamed or removed in it stay so
@@ -278,8 +309,13 @@ mod tests {
     #[test]
     fn requests_round_trip_and_a_torn_tail_is_reported() {
         let mut data = MAGIC.to_vec();
-        data.extend(encode_request("DynamoDB_20120810.PutItem", b"{\"a\":1}").expect("small"));
-        data.extend(encode_request("DynamoDB_20120810.DeleteItem", b"").expect("small"));
+        data.extend(
+            encode_request("DynamoDB_20120810.PutItem", b"{\"a\":1}", None).expect("small"),
+        );
+        data.extend(
+            encode_request("DynamoDB_20120810.DeleteItem", b"", Some(1_700_000_000_123))
+                .expect("small"),
+        );
         let whole = read_segment("f", &data).expect("read");
         assert_eq!(whole.end, End::Clean);
         assert_eq!(whole.valid_len, u64::try_from(data.len()).expect("small"));
@@ -290,6 +326,7 @@ mod tests {
                 ("DynamoDB_20120810.DeleteItem".to_owned(), Vec::new()),
             ]
         );
+        assert_eq!(whole.times, [None, Some(1_700_000_000_123)]);
         let torn = read_segment("f", &data[..data.len() - 3]).expect("read");
         assert_eq!(torn.requests.len(), 1);
         assert!(matches!(torn.end, End::Torn { .. }));

@@ -79,6 +79,7 @@
 //!
 //! [`EngineState`]: singletable_engine::EngineState
 
+mod clock;
 mod log;
 mod record;
 mod snapshot;
@@ -93,6 +94,7 @@ use std::sync::Arc;
 use singletable_engine::MemoryBackend;
 use tokio::sync::{oneshot, watch, Mutex, OwnedMutexGuard};
 
+use self::clock::PinnedClock;
 use self::log::{FileKind, Queue};
 use self::record::End;
 
@@ -218,6 +220,8 @@ impl fmt::Debug for Storage {
 struct Durable {
     dir: PathBuf,
     backend: MemoryBackend,
+    /// The engine's clock, pinned while a write is applied (see `clock`).
+    clock: Arc<PinnedClock>,
     extra: Option<Arc<dyn ExtraState>>,
     options: StorageOptions,
     /// The order lock: held while applying a write and queueing its record.
@@ -336,6 +340,8 @@ impl Storage {
     {
         fs::create_dir_all(dir)?;
         let lock = lock_dir(dir)?;
+        let clock = Arc::new(PinnedClock::new(backend.clock()));
+        backend.set_clock(Arc::clone(&clock) as _);
 
         let mut snapshots = Vec::new();
         let mut segments = Vec::new();
@@ -407,9 +413,11 @@ impl Storage {
             if segment.end != End::Clean {
                 tracing::warn!(file = %name, end = %segment.end, "ignoring the unsynced tail of the log");
             }
-            for (target, body) in segment.requests {
+            for ((target, body), time) in segment.requests.into_iter().zip(segment.times) {
+                clock.pin(time);
                 replay(target, body).await;
             }
+            clock.unpin();
             current = Some((seq, segment.valid_len));
         }
         let (segment, file, segment_bytes) = match current {
@@ -440,6 +448,7 @@ impl Storage {
             durable: Some(Durable {
                 dir: dir.to_path_buf(),
                 backend: backend.clone(),
+                clock,
                 extra,
                 options,
                 order: Mutex::new(Order { last: 0, segment, segment_bytes }),
@@ -469,13 +478,21 @@ impl Storage {
         let Some(durable) = &self.durable else {
             return apply().await;
         };
-        // Encoded before taking the lock: only the apply and the queueing are ordered.
-        let Some(record) = log::encode_request(target, body) else {
+        if !log::fits(target, body) {
             // The server refuses requests this large before they get here.
             fail_stop("a request is too large to log", &format!("{} bytes", body.len()));
-        };
+        }
         let mut order = durable.order.lock().await;
-        let value = apply().await?;
+        // The engine's clock shows one instant for the whole write, and the record keeps
+        // it, so that a replay sees the same time (see `clock`).
+        let time = durable.clock.base_now_ms();
+        durable.clock.pin(Some(time));
+        let applied = apply().await;
+        durable.clock.unpin();
+        let value = applied?;
+        let Some(record) = log::encode_request(target, body, Some(time)) else {
+            fail_stop("a request is too large to log", &format!("{} bytes", body.len()));
+        };
         order.last += 1;
         let seq = order.last;
         durable.queue.append(&record, seq);

@@ -17,7 +17,7 @@ use singletable_core::backend::{
 };
 use singletable_core::json::{item_from_json, item_to_json};
 use singletable_core::schema::{BillingMode, ScalarType, StreamViewType};
-use singletable_engine::{EngineState, TableState};
+use singletable_engine::{BackupState, EngineState, HistoryEntry, PitrState, TableState};
 
 use super::record::{append_frame, read_frames, End};
 use super::RecoveryError;
@@ -39,10 +39,44 @@ enum Frame {
     Extra(serde_json::Value),
     Table(Box<TableMeta>),
     Items(Vec<serde_json::Value>),
+    /// Changes of the last table's point-in-time recovery history, oldest first.
+    History(Vec<ChangeMeta>),
+    /// An on-demand backup; its items follow as `BackupItems`.
+    Backup(Box<BackupMeta>),
+    /// Items of the last backup.
+    BackupItems(Vec<serde_json::Value>),
     End {
         tables: u64,
         items: u64,
     },
+}
+
+/// A table's point-in-time recovery settings.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PitrMeta {
+    recovery_period_in_days: u32,
+    enabled_at_ms: i64,
+}
+
+/// One change of a history: time, key attributes, the item before (DynamoDB JSON).
+#[derive(Serialize, Deserialize)]
+struct ChangeMeta {
+    t: i64,
+    k: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    o: Option<serde_json::Value>,
+}
+
+/// An on-demand backup: its own facts and its source table.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BackupMeta {
+    backup_arn: String,
+    backup_name: String,
+    creation_date_time_bits: u64,
+    table_id: String,
+    table: TableMeta,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -70,6 +104,9 @@ struct TableMeta {
     /// [`legacy_tags`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tags: Vec<(String, String)>,
+    /// Point-in-time recovery, while enabled (its changes follow as `History`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    point_in_time_recovery: Option<PitrMeta>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -203,6 +240,10 @@ fn table_meta(table: &TableState) -> TableMeta {
         }),
         stream_date_time_bits: table.stream_date_time.map(f64::to_bits),
         tags: table.tags.iter().map(|tag| (tag.key.clone(), tag.value.clone())).collect(),
+        point_in_time_recovery: table.point_in_time_recovery.as_ref().map(|pitr| PitrMeta {
+            recovery_period_in_days: pitr.recovery_period_in_days,
+            enabled_at_ms: pitr.enabled_at_ms,
+        }),
     }
 }
 
@@ -246,6 +287,11 @@ fn table_state(meta: TableMeta) -> TableState {
         time_to_live_attribute: meta.time_to_live_attribute,
         tags: meta.tags.into_iter().map(|(key, value)| Tag { key, value }).collect(),
         items: Vec::new(),
+        point_in_time_recovery: meta.point_in_time_recovery.map(|pitr| PitrState {
+            recovery_period_in_days: pitr.recovery_period_in_days,
+            enabled_at_ms: pitr.enabled_at_ms,
+            changes: Vec::new(),
+        }),
     }
 }
 
@@ -310,6 +356,32 @@ pub(crate) fn encode(snapshot: &Snapshot) -> Result<Vec<u8>, RecoveryError> {
             push(&mut out, &Frame::Items(json))?;
             items += u64::try_from(chunk.len()).unwrap_or(u64::MAX);
         }
+        for chunk in table.point_in_time_recovery.iter().flat_map(|pitr| pitr.changes.chunks(CHUNK))
+        {
+            let changes = chunk
+                .iter()
+                .map(|change| ChangeMeta {
+                    t: change.time_ms,
+                    k: item_to_json(&change.key),
+                    o: change.old.as_deref().map(item_to_json),
+                })
+                .collect();
+            push(&mut out, &Frame::History(changes))?;
+        }
+    }
+    for backup in &state.backups {
+        let meta = BackupMeta {
+            backup_arn: backup.backup_arn.clone(),
+            backup_name: backup.backup_name.clone(),
+            creation_date_time_bits: backup.backup_creation_date_time.to_bits(),
+            table_id: backup.table_id.clone(),
+            table: table_meta(&backup.table),
+        };
+        push(&mut out, &Frame::Backup(Box::new(meta)))?;
+        for chunk in backup.table.items.chunks(CHUNK) {
+            let json = chunk.iter().map(|item| item_to_json(item)).collect();
+            push(&mut out, &Frame::BackupItems(json))?;
+        }
     }
     let tables = u64::try_from(state.tables.len()).unwrap_or(u64::MAX);
     push(&mut out, &Frame::End { tables, items })?;
@@ -349,11 +421,54 @@ pub(crate) fn decode(file: &str, data: &[u8]) -> Result<Snapshot, RecoveryError>
             Frame::Extra(_) => {
                 return Err(damaged(format!("misplaced extra state at record {position}")))
             }
-            Frame::Table(meta) => state.tables.push(table_state(*meta)),
-            Frame::Items(items) => {
-                let table = state.tables.last_mut().ok_or_else(|| {
-                    damaged(format!("items before any table at record {position}"))
+            Frame::Table(meta) if state.backups.is_empty() => state.tables.push(table_state(*meta)),
+            Frame::Table(_) => {
+                return Err(damaged(format!("a table after the backups at record {position}")))
+            }
+            Frame::History(changes) => {
+                let pitr = state
+                    .tables
+                    .last_mut()
+                    .and_then(|table| table.point_in_time_recovery.as_mut())
+                    .filter(|_| state.backups.is_empty())
+                    .ok_or_else(|| {
+                        damaged(format!("history without its table at record {position}"))
+                    })?;
+                for change in changes {
+                    let item = |json: &serde_json::Value| {
+                        item_from_json(json)
+                            .map_err(|error| damaged(format!("record {position}: {error}")))
+                    };
+                    let old = change.o.as_ref().map(item).transpose()?.map(Arc::new);
+                    pitr.changes.push(HistoryEntry {
+                        time_ms: change.t,
+                        key: item(&change.k)?,
+                        old,
+                    });
+                }
+            }
+            Frame::Backup(meta) => state.backups.push(BackupState {
+                backup_arn: meta.backup_arn,
+                backup_name: meta.backup_name,
+                backup_creation_date_time: f64::from_bits(meta.creation_date_time_bits),
+                table_id: meta.table_id,
+                table: table_state(meta.table),
+            }),
+            Frame::BackupItems(items) => {
+                let backup = state.backups.last_mut().ok_or_else(|| {
+                    damaged(format!("backup items before any backup at record {position}"))
                 })?;
+                for json in &items {
+                    let item = item_from_json(json)
+                        .map_err(|error| damaged(format!("record {position}: {error}")))?;
+                    backup.table.items.push(Arc::new(item));
+                }
+            }
+            Frame::Items(items) => {
+                let table =
+                    state.tables.last_mut().filter(|_| state.backups.is_empty()).ok_or_else(
+                        || damaged(format!("items before any table at record {position}")),
+                    )?;
                 for json in &items {
                     let item = item_from_json(json)
                         .map_err(|error| damaged(format!("record {position}: {error}")))?;
@@ -429,6 +544,7 @@ mod tests {
             time_to_live_attribute: Some("expires".to_owned()),
             tags: vec![Tag { key: "team".to_owned(), value: "a".to_owned() }],
             items,
+            point_in_time_recovery: None,
         };
         let mut empty = orders.clone();
         empty.definition.table_name = "Empty".to_owned();
@@ -438,7 +554,33 @@ mod tests {
         empty.stream_date_time = None;
         empty.tags.clear();
         empty.items.clear();
-        EngineState { tables: vec![empty, orders] }
+        let key: singletable_core::Item =
+            [("pk".to_owned(), AttributeValue::S("p1".to_owned()))].into();
+        let mut orders = orders;
+        orders.point_in_time_recovery = Some(PitrState {
+            recovery_period_in_days: 7,
+            enabled_at_ms: 1_795_629_000_001,
+            changes: vec![
+                HistoryEntry { time_ms: 1_795_629_000_002, key: key.clone(), old: None },
+                HistoryEntry {
+                    time_ms: 1_795_629_000_003,
+                    key: key.clone(),
+                    old: Some(Arc::new(key.clone())),
+                },
+            ],
+        });
+        let mut backed_up = empty.clone();
+        backed_up.items = orders.items[..3].to_vec();
+        let backups = vec![BackupState {
+            backup_arn:
+                "arn:aws:dynamodb:ddblocal:000000000000:table/Empty/backup/01795629000004-0a1b2c3d"
+                    .to_owned(),
+            backup_name: "nightly".to_owned(),
+            backup_creation_date_time: 1_795_629_000.004,
+            table_id: "00000000-0000-0000-0000-000000000000".to_owned(),
+            table: backed_up,
+        }];
+        EngineState { tables: vec![empty, orders], backups }
     }
 
     #[test]
