@@ -366,16 +366,20 @@ pub struct User {
 /// A query of `User` on the table's primary key, one key field at a time (in order: `user_id`). Start it with `User::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserQuery<const __STAGE: usize = 0, __M = User>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct UserQuery<const __P: usize = 0, const __S: usize = 0, __M = User>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `User` on index `GSI1`, one key field at a time (in order: `email`). Start it with `User::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserByGsi1<const __STAGE: usize = 0, __M = User>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct UserByGsi1<const __P: usize = 0, const __S: usize = 0, __M = User>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -655,6 +659,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 user_id: __st::decode_key_field(
                     &mut __st_item,
@@ -662,12 +668,9 @@ const _: () = {
                     "user_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 email: __st::decode_key_field(
                     &mut __st_item,
@@ -675,12 +678,9 @@ const _: () = {
                     "email",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(2usize, 2usize)],
                 )?,
                 name: (__ST_C.4.decode)(&mut __st_item, "name")?,
                 status: (__ST_C.5.decode)(&mut __st_item, "status")?,
@@ -702,7 +702,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.user_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -764,7 +764,7 @@ const _: () = {
             let user_id: ::std::string::String = __st::Into::into(user_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &user_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `User` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
@@ -773,93 +773,59 @@ const _: () = {
             let email: ::std::string::String = __st::Into::into(email);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &email);
-            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> UserQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            UserQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("USER#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl __st::Into<::std::string::String>,
-        ) -> UserQuery<1usize, __M> {
+        ) -> UserQuery<1usize, 0, __M> {
             let user_id: ::std::string::String = __st::Into::into(user_id);
             UserQuery(
                 self
                     .0
                     .field("user_id", __ST_C.1, &user_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("PROFILE"),
+                    .lit("PROFILE")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for UserQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for UserQuery<1usize, __S, __M> {
         type Entity = User;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<User, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <User as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for UserQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> UserByGsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            UserByGsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
-                    .lit("EMAIL#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> UserByGsi1<0usize, 0, __M> {
         /// The partition-key field `email`.
         pub fn email(
             self,
             email: impl __st::Into<::std::string::String>,
-        ) -> UserByGsi1<1usize, __M> {
+        ) -> UserByGsi1<1usize, 0, __M> {
             let email: ::std::string::String = __st::Into::into(email);
             UserByGsi1(
                 self
                     .0
                     .field("email", __ST_C.3, &email)
                     .partition_text(__ST_K.attributes[2usize])
-                    .lit("USER"),
+                    .lit("USER")
+                    .then_exact(__ST_K.attributes[3usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for UserByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for UserByGsi1<1usize, __S, __M> {
         type Entity = User;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<User, __st::query::Global> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <User as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for UserByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -914,11 +880,19 @@ const _: () = {
         > = __st::Attr::new("updated_at");
         /// Starts a query of `User` on the table's primary key.
         pub fn query() -> UserQuery {
-            UserQuery::__new()
+            UserQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("USER#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `User` on index `GSI1`.
         pub fn by_gsi1() -> UserByGsi1 {
-            UserByGsi1::__new()
+            UserByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("EMAIL#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `User` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -969,30 +943,38 @@ pub struct Order {
 /// A query of `Order` on the table's primary key, one key field at a time (in order: `user_id`, `placed_at`, `order_id`). Start it with `Order::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderQuery<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderQuery<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `GSI1`, one key field at a time (in order: `order_id`). Start it with `Order::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByGsi1<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `ByTenant`, one key field at a time (in order: `tenant_id`, `region`, `score`). Start it with `Order::by_tenant()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByTenant<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderByTenant<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `LSI1`, one key field at a time (in order: `user_id`, `total`). Start it with `Order::by_lsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByLsi1<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderByLsi1<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1486,6 +1468,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 user_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1493,12 +1477,9 @@ const _: () = {
                     "user_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 order_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1506,16 +1487,9 @@ const _: () = {
                     "order_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize), (2usize, 2usize)],
                 )?,
                 placed_at: __st::decode_key_field(
                     &mut __st_item,
@@ -1523,12 +1497,9 @@ const _: () = {
                     "placed_at",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 total: __st::decode_key_field(
                     &mut __st_item,
@@ -1536,12 +1507,9 @@ const _: () = {
                     "total",
                     __ST_C.6,
                     __ST_C.7,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[7usize],
-                            template: __st::index_template(&Self::SCHEMA, 2usize, true),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(7usize, 7usize)],
                 )?,
                 tenant_id: (__ST_C.8.decode)(&mut __st_item, "tenant_id")?,
                 region: (__ST_C.9.decode)(&mut __st_item, "region")?,
@@ -1570,7 +1538,7 @@ const _: () = {
                 &self.placed_at,
                 &self.order_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1622,7 +1590,7 @@ const _: () = {
                 &placed_at,
                 &order_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Order` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
@@ -1631,7 +1599,7 @@ const _: () = {
             let order_id: ::std::string::String = __st::Into::into(order_id);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &order_id);
-            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
         /// The key of a `Order` in index `ByTenant`, from the fields it is made of.
         pub fn by_tenant_key(
@@ -1644,7 +1612,7 @@ const _: () = {
             let score: i64 = __st::Into::into(score);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &tenant_id, &region, &score);
-            __st::IndexKey::new("ByTenant", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("ByTenant", __st::written(__st_result, __st_item))
         }
         /// The key of a `Order` in index `LSI1`, from the fields it is made of.
         pub fn lsi1_key(
@@ -1655,41 +1623,34 @@ const _: () = {
             let total: i64 = __st::Into::into(total);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_partition(&mut __st_item, &user_id)
-                .and_then(|()| __st_index2(&mut __st_item, &total));
-            __st::IndexKey::new("LSI1", __st_result.map(|()| __st_item))
+                .and(__st_index2(&mut __st_item, &total));
+            __st::IndexKey::new("LSI1", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> OrderQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("USER#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> OrderQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl __st::Into<::std::string::String>,
-        ) -> OrderQuery<1usize, __M> {
+        ) -> OrderQuery<1usize, 0, __M> {
             let user_id: ::std::string::String = __st::Into::into(user_id);
             OrderQuery(
                 self
                     .0
                     .field("user_id", __ST_C.1, &user_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("ORDER#"),
+                    .lit("ORDER#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl OrderQuery<1usize> {
+    impl OrderQuery<1usize, 0usize> {
         /// `placed_at` equals the value; the next sort field may follow.
         pub fn placed_at(
             self,
             placed_at: impl __st::Into<::singletable::Timestamp>,
-        ) -> OrderQuery<2usize> {
+        ) -> OrderQuery<1usize, 1usize> {
             let placed_at: ::singletable::Timestamp = __st::Into::into(placed_at);
             OrderQuery(
                 self.0.field("placed_at", __ST_C.5, &placed_at).lit("#"),
@@ -1715,7 +1676,7 @@ const _: () = {
             )
         }
     }
-    impl OrderQuery<2usize> {
+    impl OrderQuery<1usize, 1usize> {
         /// `order_id` equals the value: the whole key is given.
         pub fn order_id(
             self,
@@ -1744,87 +1705,46 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for OrderQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for OrderQuery<1usize, __S, __M> {
         type Entity = Order;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Order, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl __st::IntoQuery for OrderQuery<2usize> {
-        type Entity = Order;
-        type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Order, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Order as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for OrderQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderByGsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderByGsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
-                    .lit("ORDER#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> OrderByGsi1<0usize, 0, __M> {
         /// The partition-key field `order_id`.
         pub fn order_id(
             self,
             order_id: impl __st::Into<::std::string::String>,
-        ) -> OrderByGsi1<1usize, __M> {
+        ) -> OrderByGsi1<1usize, 0, __M> {
             let order_id: ::std::string::String = __st::Into::into(order_id);
             OrderByGsi1(
                 self
                     .0
                     .field("order_id", __ST_C.3, &order_id)
                     .partition_text(__ST_K.attributes[2usize])
-                    .lit("ORDER"),
+                    .lit("ORDER")
+                    .then_exact(__ST_K.attributes[3usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for OrderByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for OrderByGsi1<1usize, __S, __M> {
         type Entity = Order;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Order, __st::query::Global> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Order as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for OrderByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderByTenant<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderByTenant(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("ByTenant")),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> OrderByTenant<0usize, 0, __M> {
         /// The partition-key field `tenant_id`.
         pub fn tenant_id(
             self,
             tenant_id: impl __st::Into<::std::string::String>,
-        ) -> OrderByTenant<1usize, __M> {
+        ) -> OrderByTenant<1usize, 0, __M> {
             let tenant_id: ::std::string::String = __st::Into::into(tenant_id);
             OrderByTenant(
                 self
@@ -1839,12 +1759,12 @@ const _: () = {
             )
         }
     }
-    impl<__M> OrderByTenant<1usize, __M> {
+    impl<__M> OrderByTenant<1usize, 0, __M> {
         /// The partition-key field `region`.
         pub fn region(
             self,
             region: impl __st::Into<::std::string::String>,
-        ) -> OrderByTenant<2usize, __M> {
+        ) -> OrderByTenant<2usize, 0, __M> {
             let region: ::std::string::String = __st::Into::into(region);
             OrderByTenant(
                 self
@@ -1859,7 +1779,7 @@ const _: () = {
             )
         }
     }
-    impl OrderByTenant<2usize> {
+    impl OrderByTenant<2usize, 0usize> {
         /// `score` equals the value: the whole key is given.
         pub fn score(
             self,
@@ -1886,38 +1806,21 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for OrderByTenant<2usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for OrderByTenant<2usize, __S, __M> {
         type Entity = Order;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Order, __st::query::Global> {
-            __st::Query::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Order as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for OrderByTenant<2usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderByLsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderByLsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("LSI1"))
-                    .lit("USER#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> OrderByLsi1<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl __st::Into<::std::string::String>,
-        ) -> OrderByLsi1<1usize, __M> {
+        ) -> OrderByLsi1<1usize, 0, __M> {
             let user_id: ::std::string::String = __st::Into::into(user_id);
             OrderByLsi1(
                 self
@@ -1928,7 +1831,7 @@ const _: () = {
             )
         }
     }
-    impl OrderByLsi1<1usize> {
+    impl OrderByLsi1<1usize, 0usize> {
         /// `total` equals the value: the whole key is given.
         pub fn total(
             self,
@@ -1957,22 +1860,12 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for OrderByLsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for OrderByLsi1<1usize, __S, __M> {
         type Entity = Order;
         type Index = __st::query::Local;
-        fn into_query(self) -> __st::Query<Order, __st::query::Local> {
-            __st::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Order as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for OrderByLsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Local;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Local> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -2032,19 +1925,34 @@ const _: () = {
         );
         /// Starts a query of `Order` on the table's primary key.
         pub fn query() -> OrderQuery {
-            OrderQuery::__new()
+            OrderQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("USER#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Order` on index `GSI1`.
         pub fn by_gsi1() -> OrderByGsi1 {
-            OrderByGsi1::__new()
+            OrderByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("ORDER#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Order` on index `ByTenant`.
         pub fn by_tenant() -> OrderByTenant {
-            OrderByTenant::__new()
+            OrderByTenant(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("ByTenant")),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Order` on index `LSI1`.
         pub fn by_lsi1() -> OrderByLsi1 {
-            OrderByLsi1::__new()
+            OrderByLsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("LSI1"))
+                    .lit("USER#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Order` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -2132,8 +2040,8 @@ const _: () = {
     }
     impl UserPage {
         /// Starts a query of the `UserPage` collection: give the shared partition-key fields, then `send` (one page) or `all`.
-        pub fn query() -> UserQuery<0, UserPage> {
-            UserQuery::__new()
+        pub fn query() -> UserQuery<0, 0, UserPage> {
+            UserQuery(User::query().0, ::core::marker::PhantomData)
         }
     }
 };

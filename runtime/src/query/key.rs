@@ -31,6 +31,20 @@ pub struct KeyQuery {
     /// True when no key can match (the query returns nothing without a request).
     pub(crate) empty: bool,
     pub(crate) error: Option<EncodeError>,
+    /// What a query stopping at a stage asks of the sort key (set where the partition
+    /// key completes; applied by [`finish`](Self::finish)).
+    then: Then,
+}
+
+/// The sort-key condition of a query that stops before its sort key is complete.
+#[derive(Debug, Clone, Copy)]
+enum Then {
+    /// Nothing: no sort key, a native one, or a lone `"{field}"` template.
+    Nothing,
+    /// `begins_with` the text rendered so far (nothing when it is empty).
+    Prefix(KeyAttribute),
+    /// Equality with the rendered text (a sort template without fields).
+    Exact(KeyAttribute),
 }
 
 impl KeyQuery {
@@ -45,6 +59,7 @@ impl KeyQuery {
             sort: Vec::new(),
             empty: false,
             error: None,
+            then: Then::Nothing,
         }
     }
 
@@ -282,6 +297,32 @@ impl KeyQuery {
             ScalarType::N | ScalarType::B => {
                 self.sort_value_range(attribute, field, range, codec.to_value)
             }
+        }
+    }
+
+    /// A query stopping before its sort key is complete asks for the sort key to begin
+    /// with the text rendered by then ([`sort_prefix`](Self::sort_prefix)).
+    #[must_use]
+    pub fn then_prefix(mut self, attribute: KeyAttribute) -> Self {
+        self.then = Then::Prefix(attribute);
+        self
+    }
+
+    /// A query stopping here asks for the sort key to equal the text rendered by then
+    /// ([`sort_exact`](Self::sort_exact)): a sort template without fields.
+    #[must_use]
+    pub fn then_exact(mut self, attribute: KeyAttribute) -> Self {
+        self.then = Then::Exact(attribute);
+        self
+    }
+
+    /// Applies the condition set by [`then_prefix`](Self::then_prefix) or
+    /// [`then_exact`](Self::then_exact): what a query stopping at a stage asks for.
+    pub(crate) fn finish(self) -> Self {
+        match self.then {
+            Then::Nothing => self,
+            Then::Prefix(attribute) => self.sort_prefix(attribute),
+            Then::Exact(attribute) => self.sort_exact(attribute),
         }
     }
 

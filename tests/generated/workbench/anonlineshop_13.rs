@@ -377,9 +377,11 @@ pub struct Customer {
 /// A query of `Customer` on the table's primary key, one key field at a time (in order: `c_id`). Start it with `Customer::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CustomerQuery<const __STAGE: usize = 0, __M = Customer>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CustomerQuery<const __P: usize = 0, const __S: usize = 0, __M = Customer>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -520,6 +522,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 c_id: __st::decode_key_field(
                     &mut __st_item,
@@ -527,16 +531,9 @@ const _: () = {
                     "c_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
                 name: (__ST_C.3.decode)(&mut __st_item, "Name")?,
@@ -545,7 +542,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.c_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -569,22 +566,15 @@ const _: () = {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &c_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> CustomerQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CustomerQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("c#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> CustomerQuery<0usize, 0, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl __st::Into<::std::string::String>,
-        ) -> CustomerQuery<1usize, __M> {
+        ) -> CustomerQuery<1usize, 0, __M> {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             CustomerQuery(
                 self
@@ -592,27 +582,19 @@ const _: () = {
                     .field("c_id", __ST_C.1, &c_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("c#")
-                    .known("c_id"),
+                    .known("c_id")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for CustomerQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for CustomerQuery<1usize, __S, __M> {
         type Entity = Customer;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Customer, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Customer as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for CustomerQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -637,7 +619,10 @@ const _: () = {
         > = __st::Attr::new("Name");
         /// Starts a query of `Customer` on the table's primary key.
         pub fn query() -> CustomerQuery {
-            CustomerQuery::__new()
+            CustomerQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("c#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Customer` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -659,9 +644,11 @@ pub struct Product {
 /// A query of `Product` on the table's primary key, one key field at a time (in order: `p_id`). Start it with `Product::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ProductQuery<const __STAGE: usize = 0, __M = Product>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ProductQuery<const __P: usize = 0, const __S: usize = 0, __M = Product>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -802,6 +789,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -809,16 +798,9 @@ const _: () = {
                     "p_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 detail: (__ST_C.2.decode)(&mut __st_item, "Detail")?,
                 price: (__ST_C.3.decode)(&mut __st_item, "Price")?,
@@ -827,7 +809,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -851,22 +833,15 @@ const _: () = {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ProductQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ProductQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ProductQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> ProductQuery<1usize, __M> {
+        ) -> ProductQuery<1usize, 0, __M> {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             ProductQuery(
                 self
@@ -874,27 +849,19 @@ const _: () = {
                     .field("p_id", __ST_C.1, &p_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("p#")
-                    .known("p_id"),
+                    .known("p_id")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for ProductQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ProductQuery<1usize, __S, __M> {
         type Entity = Product;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Product, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Product as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ProductQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -919,7 +886,10 @@ const _: () = {
         > = __st::Attr::new("Price");
         /// Starts a query of `Product` on the table's primary key.
         pub fn query() -> ProductQuery {
-            ProductQuery::__new()
+            ProductQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Product` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -939,9 +909,11 @@ pub struct Warehouse {
 /// A query of `Warehouse` on the table's primary key, one key field at a time (in order: `w_id`). Start it with `Warehouse::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseQuery<const __STAGE: usize = 0, __M = Warehouse>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct WarehouseQuery<const __P: usize = 0, const __S: usize = 0, __M = Warehouse>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1072,6 +1044,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 w_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1079,16 +1053,9 @@ const _: () = {
                     "w_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 address: (__ST_C.2.decode)(&mut __st_item, "Address")?,
             })
@@ -1096,7 +1063,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.w_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1120,22 +1087,15 @@ const _: () = {
             let w_id: ::std::string::String = __st::Into::into(w_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &w_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> WarehouseQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            WarehouseQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("w#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> WarehouseQuery<0usize, 0, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl __st::Into<::std::string::String>,
-        ) -> WarehouseQuery<1usize, __M> {
+        ) -> WarehouseQuery<1usize, 0, __M> {
             let w_id: ::std::string::String = __st::Into::into(w_id);
             WarehouseQuery(
                 self
@@ -1143,27 +1103,19 @@ const _: () = {
                     .field("w_id", __ST_C.1, &w_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("w#")
-                    .known("w_id"),
+                    .known("w_id")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for WarehouseQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for WarehouseQuery<1usize, __S, __M> {
         type Entity = Warehouse;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Warehouse, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Warehouse as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for WarehouseQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1180,7 +1132,10 @@ const _: () = {
         );
         /// Starts a query of `Warehouse` on the table's primary key.
         pub fn query() -> WarehouseQuery {
-            WarehouseQuery::__new()
+            WarehouseQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("w#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Warehouse` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -1202,16 +1157,28 @@ pub struct WarehouseItem {
 /// A query of `WarehouseItem` on the table's primary key, one key field at a time (in order: `p_id`, `w_id`). Start it with `WarehouseItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseItemQuery<const __STAGE: usize = 0, __M = WarehouseItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct WarehouseItemQuery<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = WarehouseItem,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `WarehouseItem` on index `GSI2`, one key field at a time (in order: `w_id`, `p_id`). Start it with `WarehouseItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseItemByGsi2<const __STAGE: usize = 0, __M = WarehouseItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct WarehouseItemByGsi2<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = WarehouseItem,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1447,6 +1414,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1454,16 +1423,9 @@ const _: () = {
                     "p_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (3usize, 3usize)],
                 )?,
                 w_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1471,16 +1433,9 @@ const _: () = {
                     "w_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize), (2usize, 2usize)],
                 )?,
                 quantity: (__ST_C.4.decode)(&mut __st_item, "Quantity")?,
             })
@@ -1488,7 +1443,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id, &self.w_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1519,7 +1474,7 @@ const _: () = {
             let w_id: ::std::string::String = __st::Into::into(w_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id, &w_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `WarehouseItem` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
@@ -1530,34 +1485,28 @@ const _: () = {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &w_id, &p_id);
-            __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> WarehouseItemQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            WarehouseItemQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> WarehouseItemQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> WarehouseItemQuery<1usize, __M> {
+        ) -> WarehouseItemQuery<1usize, 0, __M> {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             WarehouseItemQuery(
                 self
                     .0
                     .field("p_id", __ST_C.1, &p_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("w#"),
+                    .lit("w#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl WarehouseItemQuery<1usize> {
+    impl WarehouseItemQuery<1usize, 0usize> {
         /// `w_id` equals the value: the whole key is given.
         pub fn w_id(
             self,
@@ -1590,50 +1539,34 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for WarehouseItemQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for WarehouseItemQuery<1usize, __S, __M> {
         type Entity = WarehouseItem;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<WarehouseItem, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <WarehouseItem as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for WarehouseItemQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> WarehouseItemByGsi2<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            WarehouseItemByGsi2(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
-                    .lit("w#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> WarehouseItemByGsi2<0usize, 0, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl __st::Into<::std::string::String>,
-        ) -> WarehouseItemByGsi2<1usize, __M> {
+        ) -> WarehouseItemByGsi2<1usize, 0, __M> {
             let w_id: ::std::string::String = __st::Into::into(w_id);
             WarehouseItemByGsi2(
                 self
                     .0
                     .field("w_id", __ST_C.3, &w_id)
                     .partition_text(__ST_K.attributes[2usize])
-                    .lit("p#"),
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[3usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl WarehouseItemByGsi2<1usize> {
+    impl WarehouseItemByGsi2<1usize, 0usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
@@ -1666,22 +1599,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for WarehouseItemByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for WarehouseItemByGsi2<1usize, __S, __M> {
         type Entity = WarehouseItem;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<WarehouseItem, __st::query::Global> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <WarehouseItem as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for WarehouseItemByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1706,11 +1630,18 @@ const _: () = {
         > = __st::Attr::new("Quantity");
         /// Starts a query of `WarehouseItem` on the table's primary key.
         pub fn query() -> WarehouseItemQuery {
-            WarehouseItemQuery::__new()
+            WarehouseItemQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `WarehouseItem` on index `GSI2`.
         pub fn by_gsi2() -> WarehouseItemByGsi2 {
-            WarehouseItemByGsi2::__new()
+            WarehouseItemByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
+                    .lit("w#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `WarehouseItem` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -1738,23 +1669,29 @@ pub struct OrderItem {
 /// A query of `OrderItem` on the table's primary key, one key field at a time (in order: `o_id`, `p_id`). Start it with `OrderItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemQuery<const __STAGE: usize = 0, __M = OrderItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderItemQuery<const __P: usize = 0, const __S: usize = 0, __M = OrderItem>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `OrderItem` on index `GSI1`, one key field at a time (in order: `p_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemByGsi1<const __STAGE: usize = 0, __M = OrderItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderItemByGsi1<const __P: usize = 0, const __S: usize = 0, __M = OrderItem>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `OrderItem` on index `GSI2`, one key field at a time (in order: `c_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemByGsi2<const __STAGE: usize = 0, __M = OrderItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderItemByGsi2<const __P: usize = 0, const __S: usize = 0, __M = OrderItem>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2103,6 +2040,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2110,12 +2049,9 @@ const _: () = {
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2123,16 +2059,9 @@ const _: () = {
                     "p_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize), (2usize, 2usize)],
                 )?,
                 gsi1_sk: __st::decode_key_field(
                     &mut __st_item,
@@ -2140,16 +2069,9 @@ const _: () = {
                     "gsi1_sk",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[5usize],
-                            template: __st::index_template(&Self::SCHEMA, 1usize, true),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(3usize, 3usize), (5usize, 5usize)],
                 )?,
                 c_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2157,12 +2079,9 @@ const _: () = {
                     "c_id",
                     __ST_C.6,
                     __ST_C.7,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[4usize],
-                            template: __st::index_template(&Self::SCHEMA, 1usize, false),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(4usize, 4usize)],
                 )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
                 price: (__ST_C.9.decode)(&mut __st_item, "Price")?,
@@ -2171,7 +2090,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.p_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -2202,7 +2121,7 @@ const _: () = {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &p_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `OrderItem` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
@@ -2213,7 +2132,7 @@ const _: () = {
             let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &p_id, &gsi1_sk);
-            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
         /// The key of a `OrderItem` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
@@ -2224,34 +2143,28 @@ const _: () = {
             let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &c_id, &gsi1_sk);
-            __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> OrderItemQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderItemQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> OrderItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl __st::Into<::std::string::String>,
-        ) -> OrderItemQuery<1usize, __M> {
+        ) -> OrderItemQuery<1usize, 0, __M> {
             let o_id: ::std::string::String = __st::Into::into(o_id);
             OrderItemQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("p#"),
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl OrderItemQuery<1usize> {
+    impl OrderItemQuery<1usize, 0usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
@@ -2284,38 +2197,21 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for OrderItemQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for OrderItemQuery<1usize, __S, __M> {
         type Entity = OrderItem;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<OrderItem, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <OrderItem as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for OrderItemQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderItemByGsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderItemByGsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
-                    .lit("p#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> OrderItemByGsi1<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> OrderItemByGsi1<1usize, __M> {
+        ) -> OrderItemByGsi1<1usize, 0, __M> {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             OrderItemByGsi1(
                 self
@@ -2326,7 +2222,7 @@ const _: () = {
             )
         }
     }
-    impl OrderItemByGsi1<1usize> {
+    impl OrderItemByGsi1<1usize, 0usize> {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
@@ -2359,50 +2255,34 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for OrderItemByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for OrderItemByGsi1<1usize, __S, __M> {
         type Entity = OrderItem;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<OrderItem, __st::query::Global> {
-            __st::Query::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <OrderItem as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for OrderItemByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderItemByGsi2<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderItemByGsi2(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
-                    .lit("c#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> OrderItemByGsi2<0usize, 0, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl __st::Into<::std::string::String>,
-        ) -> OrderItemByGsi2<1usize, __M> {
+        ) -> OrderItemByGsi2<1usize, 0, __M> {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             OrderItemByGsi2(
                 self
                     .0
                     .field("c_id", __ST_C.7, &c_id)
                     .partition_text(__ST_K.attributes[4usize])
-                    .lit("p#"),
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[5usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl OrderItemByGsi2<1usize> {
+    impl OrderItemByGsi2<1usize, 0usize> {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
@@ -2435,22 +2315,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for OrderItemByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for OrderItemByGsi2<1usize, __S, __M> {
         type Entity = OrderItem;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<OrderItem, __st::query::Global> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <OrderItem as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for OrderItemByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -2510,15 +2381,26 @@ const _: () = {
         }
         /// Starts a query of `OrderItem` on the table's primary key.
         pub fn query() -> OrderItemQuery {
-            OrderItemQuery::__new()
+            OrderItemQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `OrderItem` on index `GSI1`.
         pub fn by_gsi1() -> OrderItemByGsi1 {
-            OrderItemByGsi1::__new()
+            OrderItemByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `OrderItem` on index `GSI2`.
         pub fn by_gsi2() -> OrderItemByGsi2 {
-            OrderItemByGsi2::__new()
+            OrderItemByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
+                    .lit("c#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `OrderItem` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -2540,9 +2422,11 @@ pub struct Order {
 /// A query of `Order` on the table's primary key, one key field at a time (in order: `o_id`, `c_id`). Start it with `Order::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderQuery<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderQuery<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2686,6 +2570,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2693,12 +2579,9 @@ const _: () = {
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 c_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2706,12 +2589,9 @@ const _: () = {
                     "c_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 date: (__ST_C.4.decode)(&mut __st_item, "Date")?,
             })
@@ -2719,7 +2599,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.c_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -2750,34 +2630,28 @@ const _: () = {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &c_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> OrderQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> OrderQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl __st::Into<::std::string::String>,
-        ) -> OrderQuery<1usize, __M> {
+        ) -> OrderQuery<1usize, 0, __M> {
             let o_id: ::std::string::String = __st::Into::into(o_id);
             OrderQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("c#"),
+                    .lit("c#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl OrderQuery<1usize> {
+    impl OrderQuery<1usize, 0usize> {
         /// `c_id` equals the value: the whole key is given.
         pub fn c_id(
             self,
@@ -2806,22 +2680,12 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for OrderQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for OrderQuery<1usize, __S, __M> {
         type Entity = Order;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Order, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Order as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for OrderQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -2846,7 +2710,10 @@ const _: () = {
         > = __st::Attr::new("Date");
         /// Starts a query of `Order` on the table's primary key.
         pub fn query() -> OrderQuery {
-            OrderQuery::__new()
+            OrderQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Order` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -2874,23 +2741,29 @@ pub struct Invoice {
 /// A query of `Invoice` on the table's primary key, one key field at a time (in order: `o_id`, `i_id`). Start it with `Invoice::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceQuery<const __STAGE: usize = 0, __M = Invoice>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct InvoiceQuery<const __P: usize = 0, const __S: usize = 0, __M = Invoice>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Invoice` on index `GSI1`, one key field at a time (in order: `i_id`). Start it with `Invoice::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceByGsi1<const __STAGE: usize = 0, __M = Invoice>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct InvoiceByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Invoice>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Invoice` on index `GSI2`, one key field at a time (in order: `c_id`, `date`). Start it with `Invoice::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceByGsi2<const __STAGE: usize = 0, __M = Invoice>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct InvoiceByGsi2<const __P: usize = 0, const __S: usize = 0, __M = Invoice>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -3234,6 +3107,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
@@ -3241,12 +3116,9 @@ const _: () = {
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 i_id: __st::decode_key_field(
                     &mut __st_item,
@@ -3254,20 +3126,9 @@ const _: () = {
                     "i_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize), (2usize, 2usize), (3usize, 3usize)],
                 )?,
                 c_id: __st::decode_key_field(
                     &mut __st_item,
@@ -3275,12 +3136,9 @@ const _: () = {
                     "c_id",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[4usize],
-                            template: __st::index_template(&Self::SCHEMA, 1usize, false),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(4usize, 4usize)],
                 )?,
                 amount: (__ST_C.6.decode)(&mut __st_item, "Amount")?,
                 date: __st::decode_key_field(
@@ -3289,12 +3147,9 @@ const _: () = {
                     "date",
                     __ST_C.7,
                     __ST_C.8,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[5usize],
-                            template: __st::index_template(&Self::SCHEMA, 1usize, true),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(5usize, 5usize)],
                 )?,
                 detail: (__ST_C.9.decode)(&mut __st_item, "Detail")?,
             })
@@ -3302,7 +3157,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.i_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -3333,7 +3188,7 @@ const _: () = {
             let i_id: ::std::string::String = __st::Into::into(i_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &i_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Invoice` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
@@ -3342,7 +3197,7 @@ const _: () = {
             let i_id: ::std::string::String = __st::Into::into(i_id);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &i_id);
-            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
         /// The key of a `Invoice` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
@@ -3353,34 +3208,28 @@ const _: () = {
             let date: ::std::string::String = __st::Into::into(date);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &c_id, &date);
-            __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> InvoiceQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            InvoiceQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> InvoiceQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl __st::Into<::std::string::String>,
-        ) -> InvoiceQuery<1usize, __M> {
+        ) -> InvoiceQuery<1usize, 0, __M> {
             let o_id: ::std::string::String = __st::Into::into(o_id);
             InvoiceQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("i#"),
+                    .lit("i#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl InvoiceQuery<1usize> {
+    impl InvoiceQuery<1usize, 0usize> {
         /// `i_id` equals the value: the whole key is given.
         pub fn i_id(
             self,
@@ -3413,38 +3262,21 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for InvoiceQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for InvoiceQuery<1usize, __S, __M> {
         type Entity = Invoice;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Invoice, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Invoice as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for InvoiceQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> InvoiceByGsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            InvoiceByGsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
-                    .lit("i#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> InvoiceByGsi1<0usize, 0, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
             i_id: impl __st::Into<::std::string::String>,
-        ) -> InvoiceByGsi1<1usize, __M> {
+        ) -> InvoiceByGsi1<1usize, 0, __M> {
             let i_id: ::std::string::String = __st::Into::into(i_id);
             InvoiceByGsi1(
                 self
@@ -3452,55 +3284,40 @@ const _: () = {
                     .field("i_id", __ST_C.3, &i_id)
                     .partition_text(__ST_K.attributes[2usize])
                     .lit("i#")
-                    .known("i_id"),
+                    .known("i_id")
+                    .then_exact(__ST_K.attributes[3usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for InvoiceByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for InvoiceByGsi1<1usize, __S, __M> {
         type Entity = Invoice;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Invoice, __st::query::Global> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Invoice as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for InvoiceByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> InvoiceByGsi2<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            InvoiceByGsi2(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
-                    .lit("c#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> InvoiceByGsi2<0usize, 0, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
             c_id: impl __st::Into<::std::string::String>,
-        ) -> InvoiceByGsi2<1usize, __M> {
+        ) -> InvoiceByGsi2<1usize, 0, __M> {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             InvoiceByGsi2(
                 self
                     .0
                     .field("c_id", __ST_C.5, &c_id)
                     .partition_text(__ST_K.attributes[4usize])
-                    .lit("i#"),
+                    .lit("i#")
+                    .then_prefix(__ST_K.attributes[5usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl InvoiceByGsi2<1usize> {
+    impl InvoiceByGsi2<1usize, 0usize> {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
@@ -3533,22 +3350,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for InvoiceByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for InvoiceByGsi2<1usize, __S, __M> {
         type Entity = Invoice;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Invoice, __st::query::Global> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Invoice as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for InvoiceByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -3605,15 +3413,26 @@ const _: () = {
         }
         /// Starts a query of `Invoice` on the table's primary key.
         pub fn query() -> InvoiceQuery {
-            InvoiceQuery::__new()
+            InvoiceQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Invoice` on index `GSI1`.
         pub fn by_gsi1() -> InvoiceByGsi1 {
-            InvoiceByGsi1::__new()
+            InvoiceByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("i#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Invoice` on index `GSI2`.
         pub fn by_gsi2() -> InvoiceByGsi2 {
-            InvoiceByGsi2::__new()
+            InvoiceByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
+                    .lit("c#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Invoice` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -3641,23 +3460,29 @@ pub struct Shipment {
 /// A query of `Shipment` on the table's primary key, one key field at a time (in order: `o_id`, `sh_id`). Start it with `Shipment::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentQuery<const __STAGE: usize = 0, __M = Shipment>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentQuery<const __P: usize = 0, const __S: usize = 0, __M = Shipment>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Shipment` on index `GSI1`, one key field at a time (in order: `sh_id`). Start it with `Shipment::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentByGsi1<const __STAGE: usize = 0, __M = Shipment>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Shipment>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Shipment` on index `GSI2`, one key field at a time (in order: `w_id`, `sh_id`). Start it with `Shipment::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentByGsi2<const __STAGE: usize = 0, __M = Shipment>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentByGsi2<const __P: usize = 0, const __S: usize = 0, __M = Shipment>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -3999,6 +3824,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
@@ -4006,12 +3833,9 @@ const _: () = {
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 sh_id: __st::decode_key_field(
                     &mut __st_item,
@@ -4019,23 +3843,13 @@ const _: () = {
                     "sh_id",
                     __ST_C.2,
                     __ST_C.3,
+                    __st_keys,
+                    __st_schema,
                     &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[5usize],
-                            template: __st::index_template(&Self::SCHEMA, 1usize, true),
-                        },
+                        (1usize, 1usize),
+                        (2usize, 2usize),
+                        (3usize, 3usize),
+                        (5usize, 5usize),
                     ],
                 )?,
                 w_id: __st::decode_key_field(
@@ -4044,12 +3858,9 @@ const _: () = {
                     "w_id",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[4usize],
-                            template: __st::index_template(&Self::SCHEMA, 1usize, false),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(4usize, 4usize)],
                 )?,
                 address: (__ST_C.6.decode)(&mut __st_item, "Address")?,
                 type_: (__ST_C.7.decode)(&mut __st_item, "Type")?,
@@ -4059,7 +3870,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.sh_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -4090,7 +3901,7 @@ const _: () = {
             let sh_id: ::std::string::String = __st::Into::into(sh_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &sh_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Shipment` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
@@ -4099,7 +3910,7 @@ const _: () = {
             let sh_id: ::std::string::String = __st::Into::into(sh_id);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &sh_id);
-            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
         /// The key of a `Shipment` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
@@ -4110,34 +3921,28 @@ const _: () = {
             let sh_id: ::std::string::String = __st::Into::into(sh_id);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &w_id, &sh_id);
-            __st::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ShipmentQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ShipmentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl __st::Into<::std::string::String>,
-        ) -> ShipmentQuery<1usize, __M> {
+        ) -> ShipmentQuery<1usize, 0, __M> {
             let o_id: ::std::string::String = __st::Into::into(o_id);
             ShipmentQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("sh#"),
+                    .lit("sh#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl ShipmentQuery<1usize> {
+    impl ShipmentQuery<1usize, 0usize> {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
@@ -4170,38 +3975,21 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for ShipmentQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentQuery<1usize, __S, __M> {
         type Entity = Shipment;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Shipment, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Shipment as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ShipmentQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> ShipmentByGsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentByGsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
-                    .lit("sh#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ShipmentByGsi1<0usize, 0, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
             sh_id: impl __st::Into<::std::string::String>,
-        ) -> ShipmentByGsi1<1usize, __M> {
+        ) -> ShipmentByGsi1<1usize, 0, __M> {
             let sh_id: ::std::string::String = __st::Into::into(sh_id);
             ShipmentByGsi1(
                 self
@@ -4209,55 +3997,40 @@ const _: () = {
                     .field("sh_id", __ST_C.3, &sh_id)
                     .partition_text(__ST_K.attributes[2usize])
                     .lit("sh#")
-                    .known("sh_id"),
+                    .known("sh_id")
+                    .then_exact(__ST_K.attributes[3usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for ShipmentByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentByGsi1<1usize, __S, __M> {
         type Entity = Shipment;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Shipment, __st::query::Global> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Shipment as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ShipmentByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> ShipmentByGsi2<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentByGsi2(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
-                    .lit("w#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ShipmentByGsi2<0usize, 0, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
             w_id: impl __st::Into<::std::string::String>,
-        ) -> ShipmentByGsi2<1usize, __M> {
+        ) -> ShipmentByGsi2<1usize, 0, __M> {
             let w_id: ::std::string::String = __st::Into::into(w_id);
             ShipmentByGsi2(
                 self
                     .0
                     .field("w_id", __ST_C.5, &w_id)
                     .partition_text(__ST_K.attributes[4usize])
-                    .lit("sh#"),
+                    .lit("sh#")
+                    .then_prefix(__ST_K.attributes[5usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl ShipmentByGsi2<1usize> {
+    impl ShipmentByGsi2<1usize, 0usize> {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
@@ -4290,22 +4063,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for ShipmentByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentByGsi2<1usize, __S, __M> {
         type Entity = Shipment;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Shipment, __st::query::Global> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Shipment as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ShipmentByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -4346,15 +4110,26 @@ const _: () = {
         > = __st::Attr::new("Date");
         /// Starts a query of `Shipment` on the table's primary key.
         pub fn query() -> ShipmentQuery {
-            ShipmentQuery::__new()
+            ShipmentQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Shipment` on index `GSI1`.
         pub fn by_gsi1() -> ShipmentByGsi1 {
-            ShipmentByGsi1::__new()
+            ShipmentByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("sh#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Shipment` on index `GSI2`.
         pub fn by_gsi2() -> ShipmentByGsi2 {
-            ShipmentByGsi2::__new()
+            ShipmentByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
+                    .lit("w#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Shipment` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -4395,16 +4170,28 @@ pub struct ShipmentItem {
 /// A query of `ShipmentItem` on the table's primary key, one key field at a time (in order: `o_id`, `shp_id`). Start it with `ShipmentItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentItemQuery<const __STAGE: usize = 0, __M = ShipmentItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentItemQuery<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = ShipmentItem,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `ShipmentItem` on index `GSI1`, one key field at a time (in order: `sh_id`, `p_id`). Start it with `ShipmentItem::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentItemByGsi1<const __STAGE: usize = 0, __M = ShipmentItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentItemByGsi1<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = ShipmentItem,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -4660,6 +4447,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
@@ -4667,12 +4456,9 @@ const _: () = {
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 shp_id: __st::decode_key_field(
                     &mut __st_item,
@@ -4680,12 +4466,9 @@ const _: () = {
                     "shp_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 sh_id: __st::decode_key_field(
                     &mut __st_item,
@@ -4693,12 +4476,9 @@ const _: () = {
                     "sh_id",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, false),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(2usize, 2usize)],
                 )?,
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -4706,12 +4486,9 @@ const _: () = {
                     "p_id",
                     __ST_C.6,
                     __ST_C.7,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: __st::index_template(&Self::SCHEMA, 0usize, true),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(3usize, 3usize)],
                 )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
             })
@@ -4719,7 +4496,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.shp_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -4750,7 +4527,7 @@ const _: () = {
             let shp_id: ::std::string::String = __st::Into::into(shp_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &shp_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `ShipmentItem` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
@@ -4761,34 +4538,28 @@ const _: () = {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &sh_id, &p_id);
-            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ShipmentItemQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentItemQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ShipmentItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
             o_id: impl __st::Into<::std::string::String>,
-        ) -> ShipmentItemQuery<1usize, __M> {
+        ) -> ShipmentItemQuery<1usize, 0, __M> {
             let o_id: ::std::string::String = __st::Into::into(o_id);
             ShipmentItemQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("shp#"),
+                    .lit("shp#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl ShipmentItemQuery<1usize> {
+    impl ShipmentItemQuery<1usize, 0usize> {
         /// `shp_id` equals the value: the whole key is given.
         pub fn shp_id(
             self,
@@ -4821,50 +4592,34 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for ShipmentItemQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentItemQuery<1usize, __S, __M> {
         type Entity = ShipmentItem;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<ShipmentItem, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <ShipmentItem as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ShipmentItemQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> ShipmentItemByGsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentItemByGsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
-                    .lit("sh#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ShipmentItemByGsi1<0usize, 0, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
             sh_id: impl __st::Into<::std::string::String>,
-        ) -> ShipmentItemByGsi1<1usize, __M> {
+        ) -> ShipmentItemByGsi1<1usize, 0, __M> {
             let sh_id: ::std::string::String = __st::Into::into(sh_id);
             ShipmentItemByGsi1(
                 self
                     .0
                     .field("sh_id", __ST_C.5, &sh_id)
                     .partition_text(__ST_K.attributes[2usize])
-                    .lit("p#"),
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[3usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl ShipmentItemByGsi1<1usize> {
+    impl ShipmentItemByGsi1<1usize, 0usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
@@ -4897,22 +4652,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for ShipmentItemByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentItemByGsi1<1usize, __S, __M> {
         type Entity = ShipmentItem;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<ShipmentItem, __st::query::Global> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <ShipmentItem as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ShipmentItemByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -4963,11 +4709,18 @@ const _: () = {
         }
         /// Starts a query of `ShipmentItem` on the table's primary key.
         pub fn query() -> ShipmentItemQuery {
-            ShipmentItemQuery::__new()
+            ShipmentItemQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `ShipmentItem` on index `GSI1`.
         pub fn by_gsi1() -> ShipmentItemByGsi1 {
-            ShipmentItemByGsi1::__new()
+            ShipmentItemByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("sh#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `ShipmentItem` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

@@ -74,16 +74,24 @@ pub struct User {
 /// A query of `User` on the table's primary key, one key field at a time (in order: `user_id`, `sk`). Start it with `User::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserQuery<const __STAGE: usize = 0, __M = User>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct UserQuery<const __P: usize = 0, const __S: usize = 0, __M = User>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `User` on index `RoomID_Comment_IDX`, one key field at a time (in order: `room_id`, `created_at`). Start it with `User::by_room_id_comment_idx()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserByRoomIdCommentIdx<const __STAGE: usize = 0, __M = User>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct UserByRoomIdCommentIdx<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = User,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -340,6 +348,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 user_id: __st::decode_key_field(
                     &mut __st_item,
@@ -347,12 +357,9 @@ const _: () = {
                     "user_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 sk: __st::decode_key_field(
                     &mut __st_item,
@@ -360,12 +367,9 @@ const _: () = {
                     "sk",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 room_id: (__ST_C.4.decode)(&mut __st_item, "RoomID")?,
                 comment: (__ST_C.5.decode)(&mut __st_item, "Comment")?,
@@ -375,7 +379,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.user_id, &self.sk);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -408,7 +412,7 @@ const _: () = {
             let sk: ::std::string::String = __st::Into::into(sk);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &user_id, &sk);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `User` in index `RoomID_Comment_IDX`, from the fields it is made of.
         pub fn room_id_comment_idx_key(
@@ -419,23 +423,18 @@ const _: () = {
             let created_at: ::std::string::String = __st::Into::into(created_at);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &room_id, &created_at);
-            __st::IndexKey::new("RoomID_Comment_IDX", __st_result.map(|()| __st_item))
-        }
-    }
-    impl<__M> UserQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            UserQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("User:"),
-                __st::PhantomData,
+            __st::IndexKey::new(
+                "RoomID_Comment_IDX",
+                __st::written(__st_result, __st_item),
             )
         }
+    }
+    impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
             user_id: impl __st::Into<::std::string::String>,
-        ) -> UserQuery<1usize, __M> {
+        ) -> UserQuery<1usize, 0, __M> {
             let user_id: ::std::string::String = __st::Into::into(user_id);
             UserQuery(
                 self
@@ -446,7 +445,7 @@ const _: () = {
             )
         }
     }
-    impl UserQuery<1usize> {
+    impl UserQuery<1usize, 0usize> {
         /// `sk` equals the value: the whole key is given.
         pub fn sk(
             self,
@@ -475,40 +474,20 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for UserQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for UserQuery<1usize, __S, __M> {
         type Entity = User;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<User, __st::query::Primary> {
-            __st::Query::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <User as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for UserQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> UserByRoomIdCommentIdx<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            UserByRoomIdCommentIdx(
-                __st::query::KeyQuery::new(
-                    __ST_K.table,
-                    __st::Option::Some("RoomID_Comment_IDX"),
-                ),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> UserByRoomIdCommentIdx<0usize, 0, __M> {
         /// The partition-key field `room_id`.
         pub fn room_id(
             self,
             room_id: impl __st::Into<::std::string::String>,
-        ) -> UserByRoomIdCommentIdx<1usize, __M> {
+        ) -> UserByRoomIdCommentIdx<1usize, 0, __M> {
             let room_id: ::std::string::String = __st::Into::into(room_id);
             UserByRoomIdCommentIdx(
                 self
@@ -523,7 +502,7 @@ const _: () = {
             )
         }
     }
-    impl UserByRoomIdCommentIdx<1usize> {
+    impl UserByRoomIdCommentIdx<1usize, 0usize> {
         /// `created_at` equals the value: the whole key is given.
         pub fn created_at(
             self,
@@ -550,22 +529,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for UserByRoomIdCommentIdx<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for UserByRoomIdCommentIdx<1usize, __S, __M> {
         type Entity = User;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<User, __st::query::Global> {
-            __st::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <User as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for UserByRoomIdCommentIdx<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -602,11 +572,21 @@ const _: () = {
         > = __st::Attr::new("CreatedAt");
         /// Starts a query of `User` on the table's primary key.
         pub fn query() -> UserQuery {
-            UserQuery::__new()
+            UserQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("User:"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `User` on index `RoomID_Comment_IDX`.
         pub fn by_room_id_comment_idx() -> UserByRoomIdCommentIdx {
-            UserByRoomIdCommentIdx::__new()
+            UserByRoomIdCommentIdx(
+                __st::query::KeyQuery::new(
+                    __ST_K.table,
+                    __st::Option::Some("RoomID_Comment_IDX"),
+                ),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `User` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -626,9 +606,11 @@ pub struct Room {
 /// A query of `Room` on the table's primary key, one key field at a time (in order: `room_id`). Start it with `Room::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct RoomQuery<const __STAGE: usize = 0, __M = Room>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct RoomQuery<const __P: usize = 0, const __S: usize = 0, __M = Room>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -755,6 +737,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 room_id: __st::decode_key_field(
                     &mut __st_item,
@@ -762,12 +746,9 @@ const _: () = {
                     "room_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 created_by: (__ST_C.2.decode)(&mut __st_item, "CreatedBy")?,
             })
@@ -775,7 +756,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.room_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -799,50 +780,33 @@ const _: () = {
             let room_id: ::std::string::String = __st::Into::into(room_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &room_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> RoomQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            RoomQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("Room:"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> RoomQuery<0usize, 0, __M> {
         /// The partition-key field `room_id`.
         pub fn room_id(
             self,
             room_id: impl __st::Into<::std::string::String>,
-        ) -> RoomQuery<1usize, __M> {
+        ) -> RoomQuery<1usize, 0, __M> {
             let room_id: ::std::string::String = __st::Into::into(room_id);
             RoomQuery(
                 self
                     .0
                     .field("room_id", __ST_C.1, &room_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("meta"),
+                    .lit("meta")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for RoomQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for RoomQuery<1usize, __S, __M> {
         type Entity = Room;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Room, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Room as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for RoomQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -861,7 +825,11 @@ const _: () = {
         > = __st::Attr::new("CreatedBy");
         /// Starts a query of `Room` on the table's primary key.
         pub fn query() -> RoomQuery {
-            RoomQuery::__new()
+            RoomQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("Room:"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Room` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

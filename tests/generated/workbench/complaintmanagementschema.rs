@@ -116,16 +116,24 @@ pub struct Comm {
 /// A query of `Comm` on the table's primary key, one key field at a time (in order: `complaint_id`, `comm_date`, `comm_id`). Start it with `Comm::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CommQuery<const __STAGE: usize = 0, __M = Comm>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CommQuery<const __P: usize = 0, const __S: usize = 0, __M = Comm>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Comm` on index `Agents_Comments_GSI`, one key field at a time (in order: `agent_id`, `comm_date`). Start it with `Comm::by_agents_comments_gsi()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CommByAgentsCommentsGsi<const __STAGE: usize = 0, __M = Comm>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CommByAgentsCommentsGsi<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Comm,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -422,6 +430,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 complaint_id: __st::decode_key_field(
                     &mut __st_item,
@@ -429,12 +439,9 @@ const _: () = {
                     "complaint_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 comm_id: __st::decode_key_field(
                     &mut __st_item,
@@ -442,12 +449,9 @@ const _: () = {
                     "comm_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 comm_date: __st::decode_key_field(
                     &mut __st_item,
@@ -455,12 +459,9 @@ const _: () = {
                     "comm_date",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 complaint_state: (__ST_C.6.decode)(&mut __st_item, "complaint_state")?,
                 comm_text: (__ST_C.7.decode)(&mut __st_item, "comm_text")?,
@@ -476,7 +477,7 @@ const _: () = {
                 &self.comm_date,
                 &self.comm_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -517,7 +518,7 @@ const _: () = {
                 &comm_date,
                 &comm_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Comm` in index `Agents_Comments_GSI`, from the fields it is made of.
         pub fn agents_comments_gsi_key(
@@ -528,22 +529,18 @@ const _: () = {
             let comm_date: ::std::string::String = __st::Into::into(comm_date);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &agent_id, &comm_date);
-            __st::IndexKey::new("Agents_Comments_GSI", __st_result.map(|()| __st_item))
-        }
-    }
-    impl<__M> CommQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CommQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None),
-                __st::PhantomData,
+            __st::IndexKey::new(
+                "Agents_Comments_GSI",
+                __st::written(__st_result, __st_item),
             )
         }
+    }
+    impl<__M> CommQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
             self,
             complaint_id: impl __st::Into<::std::string::String>,
-        ) -> CommQuery<1usize, __M> {
+        ) -> CommQuery<1usize, 0, __M> {
             let complaint_id: ::std::string::String = __st::Into::into(complaint_id);
             CommQuery(
                 self
@@ -555,17 +552,18 @@ const _: () = {
                         __ST_C.1,
                         __ST_C.0,
                     )
-                    .lit("comm#"),
+                    .lit("comm#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl CommQuery<1usize> {
+    impl CommQuery<1usize, 0usize> {
         /// `comm_date` equals the value; the next sort field may follow.
         pub fn comm_date(
             self,
             comm_date: impl __st::Into<::std::string::String>,
-        ) -> CommQuery<2usize> {
+        ) -> CommQuery<1usize, 1usize> {
             let comm_date: ::std::string::String = __st::Into::into(comm_date);
             CommQuery(
                 self.0.field("comm_date", __ST_C.5, &comm_date).lit("#"),
@@ -587,7 +585,7 @@ const _: () = {
             )
         }
     }
-    impl CommQuery<2usize> {
+    impl CommQuery<1usize, 1usize> {
         /// `comm_id` equals the value: the whole key is given.
         pub fn comm_id(
             self,
@@ -616,47 +614,20 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for CommQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for CommQuery<1usize, __S, __M> {
         type Entity = Comm;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Comm, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl __st::IntoQuery for CommQuery<2usize> {
-        type Entity = Comm;
-        type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Comm, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Comm as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for CommQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> CommByAgentsCommentsGsi<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CommByAgentsCommentsGsi(
-                __st::query::KeyQuery::new(
-                    __ST_K.table,
-                    __st::Option::Some("Agents_Comments_GSI"),
-                ),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> CommByAgentsCommentsGsi<0usize, 0, __M> {
         /// The partition-key field `agent_id`.
         pub fn agent_id(
             self,
             agent_id: impl __st::Into<::std::string::String>,
-        ) -> CommByAgentsCommentsGsi<1usize, __M> {
+        ) -> CommByAgentsCommentsGsi<1usize, 0, __M> {
             let agent_id: ::std::string::String = __st::Into::into(agent_id);
             CommByAgentsCommentsGsi(
                 self
@@ -671,7 +642,7 @@ const _: () = {
             )
         }
     }
-    impl CommByAgentsCommentsGsi<1usize> {
+    impl CommByAgentsCommentsGsi<1usize, 0usize> {
         /// `comm_date` equals the value: the whole key is given.
         pub fn comm_date(
             self,
@@ -698,22 +669,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for CommByAgentsCommentsGsi<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for CommByAgentsCommentsGsi<1usize, __S, __M> {
         type Entity = Comm;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Comm, __st::query::Global> {
-            __st::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Comm as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for CommByAgentsCommentsGsi<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -762,11 +724,20 @@ const _: () = {
         > = __st::Attr::new("attachments");
         /// Starts a query of `Comm` on the table's primary key.
         pub fn query() -> CommQuery {
-            CommQuery::__new()
+            CommQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Comm` on index `Agents_Comments_GSI`.
         pub fn by_agents_comments_gsi() -> CommByAgentsCommentsGsi {
-            CommByAgentsCommentsGsi::__new()
+            CommByAgentsCommentsGsi(
+                __st::query::KeyQuery::new(
+                    __ST_K.table,
+                    __st::Option::Some("Agents_Comments_GSI"),
+                ),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Comm` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -798,23 +769,37 @@ pub struct Metadata {
 /// A query of `Metadata` on the table's primary key, one key field at a time (in order: `complaint_id`). Start it with `Metadata::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct MetadataQuery<const __STAGE: usize = 0, __M = Metadata>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct MetadataQuery<const __P: usize = 0, const __S: usize = 0, __M = Metadata>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Metadata` on index `Customer_Complaint_GSI`, one key field at a time (in order: `customer_id`, `complaint_id`). Start it with `Metadata::by_customer_complaint_gsi()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct MetadataByCustomerComplaintGsi<const __STAGE: usize = 0, __M = Metadata>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct MetadataByCustomerComplaintGsi<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Metadata,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Metadata` on index `Escalations_GSI`, one key field at a time (in order: `escalated_to`, `escalation_time`). Start it with `Metadata::by_escalations_gsi()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct MetadataByEscalationsGsi<const __STAGE: usize = 0, __M = Metadata>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct MetadataByEscalationsGsi<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Metadata,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1205,6 +1190,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 customer_id: (__ST_C.0.decode)(&mut __st_item, "customer_id")?,
                 complaint_id: __st::decode_key_field(
@@ -1213,12 +1200,9 @@ const _: () = {
                     "complaint_id",
                     __ST_C.1,
                     __ST_C.2,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 current_state: (__ST_C.3.decode)(&mut __st_item, "current_state")?,
                 creation_time: (__ST_C.4.decode)(&mut __st_item, "creation_time")?,
@@ -1233,7 +1217,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.complaint_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1263,7 +1247,7 @@ const _: () = {
             let complaint_id: ::std::string::String = __st::Into::into(complaint_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &complaint_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Metadata` in index `Customer_Complaint_GSI`, from the fields it is made of.
         pub fn customer_complaint_gsi_key(
@@ -1276,7 +1260,7 @@ const _: () = {
             let __st_result = __st_index0(&mut __st_item, &customer_id, &complaint_id);
             __st::IndexKey::new(
                 "Customer_Complaint_GSI",
-                __st_result.map(|()| __st_item),
+                __st::written(__st_result, __st_item),
             )
         }
         /// The key of a `Metadata` in index `Escalations_GSI`, from the fields it is made of.
@@ -1294,22 +1278,15 @@ const _: () = {
                 &escalated_to,
                 &escalation_time,
             );
-            __st::IndexKey::new("Escalations_GSI", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("Escalations_GSI", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> MetadataQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            MetadataQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> MetadataQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
             self,
             complaint_id: impl __st::Into<::std::string::String>,
-        ) -> MetadataQuery<1usize, __M> {
+        ) -> MetadataQuery<1usize, 0, __M> {
             let complaint_id: ::std::string::String = __st::Into::into(complaint_id);
             MetadataQuery(
                 self
@@ -1321,45 +1298,27 @@ const _: () = {
                         __ST_C.2,
                         __ST_C.1,
                     )
-                    .lit("metadata"),
+                    .lit("metadata")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for MetadataQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for MetadataQuery<1usize, __S, __M> {
         type Entity = Metadata;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Metadata, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Metadata as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for MetadataQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> MetadataByCustomerComplaintGsi<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            MetadataByCustomerComplaintGsi(
-                __st::query::KeyQuery::new(
-                    __ST_K.table,
-                    __st::Option::Some("Customer_Complaint_GSI"),
-                ),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> MetadataByCustomerComplaintGsi<0usize, 0, __M> {
         /// The partition-key field `customer_id`.
         pub fn customer_id(
             self,
             customer_id: impl __st::Into<::std::string::String>,
-        ) -> MetadataByCustomerComplaintGsi<1usize, __M> {
+        ) -> MetadataByCustomerComplaintGsi<1usize, 0, __M> {
             let customer_id: ::std::string::String = __st::Into::into(customer_id);
             MetadataByCustomerComplaintGsi(
                 self
@@ -1374,7 +1333,7 @@ const _: () = {
             )
         }
     }
-    impl MetadataByCustomerComplaintGsi<1usize> {
+    impl MetadataByCustomerComplaintGsi<1usize, 0usize> {
         /// `complaint_id` equals the value: the whole key is given.
         pub fn complaint_id(
             self,
@@ -1405,40 +1364,21 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for MetadataByCustomerComplaintGsi<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for MetadataByCustomerComplaintGsi<1usize, __S, __M> {
         type Entity = Metadata;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Metadata, __st::query::Global> {
-            __st::Query::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Metadata as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for MetadataByCustomerComplaintGsi<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> MetadataByEscalationsGsi<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            MetadataByEscalationsGsi(
-                __st::query::KeyQuery::new(
-                    __ST_K.table,
-                    __st::Option::Some("Escalations_GSI"),
-                ),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> MetadataByEscalationsGsi<0usize, 0, __M> {
         /// The partition-key field `escalated_to`.
         pub fn escalated_to(
             self,
             escalated_to: impl __st::Into<::std::string::String>,
-        ) -> MetadataByEscalationsGsi<1usize, __M> {
+        ) -> MetadataByEscalationsGsi<1usize, 0, __M> {
             let escalated_to: ::std::string::String = __st::Into::into(escalated_to);
             MetadataByEscalationsGsi(
                 self
@@ -1453,7 +1393,7 @@ const _: () = {
             )
         }
     }
-    impl MetadataByEscalationsGsi<1usize> {
+    impl MetadataByEscalationsGsi<1usize, 0usize> {
         /// `escalation_time` equals the value: the whole key is given.
         pub fn escalation_time(
             self,
@@ -1484,22 +1424,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for MetadataByEscalationsGsi<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for MetadataByEscalationsGsi<1usize, __S, __M> {
         type Entity = Metadata;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Metadata, __st::query::Global> {
-            __st::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Metadata as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for MetadataByEscalationsGsi<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1554,15 +1485,30 @@ const _: () = {
         > = __st::Attr::new("escalation_time");
         /// Starts a query of `Metadata` on the table's primary key.
         pub fn query() -> MetadataQuery {
-            MetadataQuery::__new()
+            MetadataQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Metadata` on index `Customer_Complaint_GSI`.
         pub fn by_customer_complaint_gsi() -> MetadataByCustomerComplaintGsi {
-            MetadataByCustomerComplaintGsi::__new()
+            MetadataByCustomerComplaintGsi(
+                __st::query::KeyQuery::new(
+                    __ST_K.table,
+                    __st::Option::Some("Customer_Complaint_GSI"),
+                ),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Metadata` on index `Escalations_GSI`.
         pub fn by_escalations_gsi() -> MetadataByEscalationsGsi {
-            MetadataByEscalationsGsi::__new()
+            MetadataByEscalationsGsi(
+                __st::query::KeyQuery::new(
+                    __ST_K.table,
+                    __st::Option::Some("Escalations_GSI"),
+                ),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Metadata` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

@@ -292,9 +292,11 @@ pub struct Device {
 /// A query of `Device` on the table's primary key, one key field at a time (in order: `device_id`, `date`). Start it with `Device::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct DeviceQuery<const __STAGE: usize = 0, __M = Device>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct DeviceQuery<const __P: usize = 0, const __S: usize = 0, __M = Device>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -447,6 +449,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 device_id: __st::decode_key_field(
                     &mut __st_item,
@@ -454,12 +458,9 @@ const _: () = {
                     "device_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 date: __st::decode_key_field(
                     &mut __st_item,
@@ -467,12 +468,9 @@ const _: () = {
                     "date",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 state: (__ST_C.4.decode)(&mut __st_item, "State")?,
                 detail: (__ST_C.5.decode)(&mut __st_item, "Detail")?,
@@ -481,7 +479,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.device_id, &self.date);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -514,22 +512,15 @@ const _: () = {
             let date: ::std::string::String = __st::Into::into(date);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &device_id, &date);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> DeviceQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            DeviceQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("d#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
             self,
             device_id: impl __st::Into<::std::string::String>,
-        ) -> DeviceQuery<1usize, __M> {
+        ) -> DeviceQuery<1usize, 0, __M> {
             let device_id: ::std::string::String = __st::Into::into(device_id);
             DeviceQuery(
                 self
@@ -540,7 +531,7 @@ const _: () = {
             )
         }
     }
-    impl DeviceQuery<1usize> {
+    impl DeviceQuery<1usize, 0usize> {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
@@ -573,22 +564,12 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for DeviceQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for DeviceQuery<1usize, __S, __M> {
         type Entity = Device;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Device, __st::query::Primary> {
-            __st::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Device as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for DeviceQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -617,7 +598,10 @@ const _: () = {
         );
         /// Starts a query of `Device` on the table's primary key.
         pub fn query() -> DeviceQuery {
-            DeviceQuery::__new()
+            DeviceQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("d#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Device` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

@@ -89,16 +89,20 @@ pub struct Device {
 /// A query of `Device` on the table's primary key, one key field at a time (in order: `device_id`, `state`, `date`). Start it with `Device::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct DeviceQuery<const __STAGE: usize = 0, __M = Device>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct DeviceQuery<const __P: usize = 0, const __S: usize = 0, __M = Device>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Device` on index `GSI1`, one key field at a time (in order: `operator`, `date`). Start it with `Device::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct DeviceByGsi1<const __STAGE: usize = 0, __M = Device>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct DeviceByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Device>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -367,6 +371,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 device_id: __st::decode_key_field(
                     &mut __st_item,
@@ -374,12 +380,9 @@ const _: () = {
                     "device_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 operator: (__ST_C.2.decode)(&mut __st_item, "Operator")?,
                 date: __st::decode_key_field(
@@ -388,12 +391,9 @@ const _: () = {
                     "date",
                     __ST_C.3,
                     __ST_C.4,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 state: __st::decode_key_field(
                     &mut __st_item,
@@ -401,12 +401,9 @@ const _: () = {
                     "state",
                     __ST_C.5,
                     __ST_C.6,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 escalated_to: (__ST_C.7.decode)(&mut __st_item, "EscalatedTo")?,
             })
@@ -419,7 +416,7 @@ const _: () = {
                 &self.state,
                 &self.date,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -453,7 +450,7 @@ const _: () = {
             let date: ::std::string::String = __st::Into::into(date);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &device_id, &state, &date);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Device` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
@@ -464,38 +461,32 @@ const _: () = {
             let date: ::std::string::String = __st::Into::into(date);
             let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &operator, &date);
-            __st::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> DeviceQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            DeviceQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("d#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
             self,
             device_id: impl __st::Into<::std::string::String>,
-        ) -> DeviceQuery<1usize, __M> {
+        ) -> DeviceQuery<1usize, 0, __M> {
             let device_id: ::std::string::String = __st::Into::into(device_id);
             DeviceQuery(
                 self
                     .0
                     .field("device_id", __ST_C.1, &device_id)
-                    .partition_text(__ST_K.attributes[0usize]),
+                    .partition_text(__ST_K.attributes[0usize])
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl DeviceQuery<1usize> {
+    impl DeviceQuery<1usize, 0usize> {
         /// `state` equals the value; the next sort field may follow.
         pub fn state(
             self,
             state: impl __st::Into<::std::string::String>,
-        ) -> DeviceQuery<2usize> {
+        ) -> DeviceQuery<1usize, 1usize> {
             let state: ::std::string::String = __st::Into::into(state);
             DeviceQuery(
                 self.0.field("state", __ST_C.6, &state).lit("#"),
@@ -521,7 +512,7 @@ const _: () = {
             )
         }
     }
-    impl DeviceQuery<2usize> {
+    impl DeviceQuery<1usize, 1usize> {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
@@ -554,44 +545,20 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for DeviceQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for DeviceQuery<1usize, __S, __M> {
         type Entity = Device;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Device, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl __st::IntoQuery for DeviceQuery<2usize> {
-        type Entity = Device;
-        type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Device, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Device as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for DeviceQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> DeviceByGsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            DeviceByGsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1")),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> DeviceByGsi1<0usize, 0, __M> {
         /// The partition-key field `operator`.
         pub fn operator(
             self,
             operator: impl __st::Into<::std::string::String>,
-        ) -> DeviceByGsi1<1usize, __M> {
+        ) -> DeviceByGsi1<1usize, 0, __M> {
             let operator: ::std::string::String = __st::Into::into(operator);
             DeviceByGsi1(
                 self
@@ -606,7 +573,7 @@ const _: () = {
             )
         }
     }
-    impl DeviceByGsi1<1usize> {
+    impl DeviceByGsi1<1usize, 0usize> {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
@@ -633,22 +600,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for DeviceByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for DeviceByGsi1<1usize, __S, __M> {
         type Entity = Device;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Device, __st::query::Global> {
-            __st::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Device as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for DeviceByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -685,11 +643,17 @@ const _: () = {
         > = __st::Attr::new("EscalatedTo");
         /// Starts a query of `Device` on the table's primary key.
         pub fn query() -> DeviceQuery {
-            DeviceQuery::__new()
+            DeviceQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("d#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Device` on index `GSI1`.
         pub fn by_gsi1() -> DeviceByGsi1 {
-            DeviceByGsi1::__new()
+            DeviceByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1")),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Device` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

@@ -249,9 +249,11 @@ pub struct Metadata {
 /// A query of `Metadata` on the table's primary key, one key field at a time (in order: `player_id`). Start it with `Metadata::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct MetadataQuery<const __STAGE: usize = 0, __M = Metadata>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct MetadataQuery<const __P: usize = 0, const __S: usize = 0, __M = Metadata>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -484,6 +486,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
@@ -491,16 +495,9 @@ const _: () = {
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 type_: (__ST_C.2.decode)(&mut __st_item, "Type")?,
                 created_at: (__ST_C.3.decode)(&mut __st_item, "CreatedAt")?,
@@ -520,7 +517,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.player_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -546,23 +543,15 @@ const _: () = {
             let player_id: ::std::string::String = __st::Into::into(player_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> MetadataQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            MetadataQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("player"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> MetadataQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
             player_id: impl __st::Into<::std::string::String>,
-        ) -> MetadataQuery<1usize, __M> {
+        ) -> MetadataQuery<1usize, 0, __M> {
             let player_id: ::std::string::String = __st::Into::into(player_id);
             MetadataQuery(
                 self
@@ -570,27 +559,19 @@ const _: () = {
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("#METADATA#player")
-                    .known("player_id"),
+                    .known("player_id")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for MetadataQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for MetadataQuery<1usize, __S, __M> {
         type Entity = Metadata;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Metadata, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Metadata as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for MetadataQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -669,7 +650,11 @@ const _: () = {
         > = __st::Attr::new("PlayerExperience");
         /// Starts a query of `Metadata` on the table's primary key.
         pub fn query() -> MetadataQuery {
-            MetadataQuery::__new()
+            MetadataQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Metadata` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -691,9 +676,11 @@ pub struct Friends {
 /// A query of `Friends` on the table's primary key, one key field at a time (in order: `player_id`). Start it with `Friends::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct FriendsQuery<const __STAGE: usize = 0, __M = Friends>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct FriendsQuery<const __P: usize = 0, const __S: usize = 0, __M = Friends>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -834,6 +821,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
@@ -841,16 +830,9 @@ const _: () = {
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 type_: (__ST_C.2.decode)(&mut __st_item, "Type")?,
                 friend_list: (__ST_C.3.decode)(&mut __st_item, "FriendList")?,
@@ -859,7 +841,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.player_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -885,23 +867,15 @@ const _: () = {
             let player_id: ::std::string::String = __st::Into::into(player_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> FriendsQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            FriendsQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("player"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> FriendsQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
             player_id: impl __st::Into<::std::string::String>,
-        ) -> FriendsQuery<1usize, __M> {
+        ) -> FriendsQuery<1usize, 0, __M> {
             let player_id: ::std::string::String = __st::Into::into(player_id);
             FriendsQuery(
                 self
@@ -909,27 +883,19 @@ const _: () = {
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("FRIENDS#player")
-                    .known("player_id"),
+                    .known("player_id")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for FriendsQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for FriendsQuery<1usize, __S, __M> {
         type Entity = Friends;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Friends, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Friends as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for FriendsQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -954,7 +920,11 @@ const _: () = {
         > = __st::Attr::new("FriendList");
         /// Starts a query of `Friends` on the table's primary key.
         pub fn query() -> FriendsQuery {
-            FriendsQuery::__new()
+            FriendsQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Friends` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -984,9 +954,11 @@ pub struct Items {
 /// A query of `Items` on the table's primary key, one key field at a time (in order: `player_id`, `item_id`). Start it with `Items::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ItemsQuery<const __STAGE: usize = 0, __M = Items>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ItemsQuery<const __P: usize = 0, const __S: usize = 0, __M = Items>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1170,6 +1142,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1177,12 +1151,9 @@ const _: () = {
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 item_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1190,12 +1161,9 @@ const _: () = {
                     "item_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
                 item_name: (__ST_C.5.decode)(&mut __st_item, "ItemName")?,
@@ -1211,7 +1179,7 @@ const _: () = {
                 &self.player_id,
                 &self.item_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1242,35 +1210,28 @@ const _: () = {
             let item_id: ::std::string::String = __st::Into::into(item_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id, &item_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ItemsQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ItemsQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("player"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ItemsQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
             player_id: impl __st::Into<::std::string::String>,
-        ) -> ItemsQuery<1usize, __M> {
+        ) -> ItemsQuery<1usize, 0, __M> {
             let player_id: ::std::string::String = __st::Into::into(player_id);
             ItemsQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("ITEMS#"),
+                    .lit("ITEMS#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl ItemsQuery<1usize> {
+    impl ItemsQuery<1usize, 0usize> {
         /// `item_id` equals the value: the whole key is given.
         pub fn item_id(
             self,
@@ -1299,22 +1260,12 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for ItemsQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for ItemsQuery<1usize, __S, __M> {
         type Entity = Items;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Items, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Items as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ItemsQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1363,7 +1314,11 @@ const _: () = {
         > = __st::Attr::new("ItemAttributes");
         /// Starts a query of `Items` on the table's primary key.
         pub fn query() -> ItemsQuery {
-            ItemsQuery::__new()
+            ItemsQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Items` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -1391,9 +1346,11 @@ pub struct Equipments {
 /// A query of `Equipments` on the table's primary key, one key field at a time (in order: `player_id`, `equip_id`). Start it with `Equipments::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct EquipmentsQuery<const __STAGE: usize = 0, __M = Equipments>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct EquipmentsQuery<const __P: usize = 0, const __S: usize = 0, __M = Equipments>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1573,6 +1530,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1580,12 +1539,9 @@ const _: () = {
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 equip_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1593,12 +1549,9 @@ const _: () = {
                     "equip_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
                 equipment_name: (__ST_C.5.decode)(&mut __st_item, "EquipmentName")?,
@@ -1615,7 +1568,7 @@ const _: () = {
                 &self.player_id,
                 &self.equip_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1646,35 +1599,28 @@ const _: () = {
             let equip_id: ::std::string::String = __st::Into::into(equip_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id, &equip_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> EquipmentsQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            EquipmentsQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("player"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> EquipmentsQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
             player_id: impl __st::Into<::std::string::String>,
-        ) -> EquipmentsQuery<1usize, __M> {
+        ) -> EquipmentsQuery<1usize, 0, __M> {
             let player_id: ::std::string::String = __st::Into::into(player_id);
             EquipmentsQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("EQUIPMENTS#"),
+                    .lit("EQUIPMENTS#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl EquipmentsQuery<1usize> {
+    impl EquipmentsQuery<1usize, 0usize> {
         /// `equip_id` equals the value: the whole key is given.
         pub fn equip_id(
             self,
@@ -1707,22 +1653,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for EquipmentsQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for EquipmentsQuery<1usize, __S, __M> {
         type Entity = Equipments;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Equipments, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Equipments as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for EquipmentsQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1765,7 +1702,11 @@ const _: () = {
         > = __st::Attr::new("EquipmentAttributes");
         /// Starts a query of `Equipments` on the table's primary key.
         pub fn query() -> EquipmentsQuery {
-            EquipmentsQuery::__new()
+            EquipmentsQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Equipments` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -1795,9 +1736,11 @@ pub struct Tasks {
 /// A query of `Tasks` on the table's primary key, one key field at a time (in order: `player_id`, `task_id`). Start it with `Tasks::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct TasksQuery<const __STAGE: usize = 0, __M = Tasks>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct TasksQuery<const __P: usize = 0, const __S: usize = 0, __M = Tasks>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1983,6 +1926,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1990,12 +1935,9 @@ const _: () = {
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 task_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2003,12 +1945,9 @@ const _: () = {
                     "task_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
                 task_name: (__ST_C.5.decode)(&mut __st_item, "TaskName")?,
@@ -2024,7 +1963,7 @@ const _: () = {
                 &self.player_id,
                 &self.task_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -2055,35 +1994,28 @@ const _: () = {
             let task_id: ::std::string::String = __st::Into::into(task_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id, &task_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> TasksQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            TasksQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("player"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> TasksQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
             player_id: impl __st::Into<::std::string::String>,
-        ) -> TasksQuery<1usize, __M> {
+        ) -> TasksQuery<1usize, 0, __M> {
             let player_id: ::std::string::String = __st::Into::into(player_id);
             TasksQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("TASK#"),
+                    .lit("TASK#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl TasksQuery<1usize> {
+    impl TasksQuery<1usize, 0usize> {
         /// `task_id` equals the value: the whole key is given.
         pub fn task_id(
             self,
@@ -2112,22 +2044,12 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for TasksQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for TasksQuery<1usize, __S, __M> {
         type Entity = Tasks;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Tasks, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Tasks as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for TasksQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -2176,7 +2098,11 @@ const _: () = {
         > = __st::Attr::new("TaskReward");
         /// Starts a query of `Tasks` on the table's primary key.
         pub fn query() -> TasksQuery {
-            TasksQuery::__new()
+            TasksQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Tasks` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -2208,9 +2134,11 @@ pub struct Activities {
 /// A query of `Activities` on the table's primary key, one key field at a time (in order: `player_id`, `activity_id`). Start it with `Activities::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ActivitiesQuery<const __STAGE: usize = 0, __M = Activities>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ActivitiesQuery<const __P: usize = 0, const __S: usize = 0, __M = Activities>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2412,6 +2340,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2419,12 +2349,9 @@ const _: () = {
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 activity_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2432,12 +2359,9 @@ const _: () = {
                     "activity_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
                 activity_end_time: (__ST_C.5.decode)(&mut __st_item, "ActivityEndTime")?,
@@ -2456,7 +2380,7 @@ const _: () = {
                 &self.player_id,
                 &self.activity_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -2487,35 +2411,28 @@ const _: () = {
             let activity_id: ::std::string::String = __st::Into::into(activity_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id, &activity_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ActivitiesQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ActivitiesQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("player"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ActivitiesQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
             player_id: impl __st::Into<::std::string::String>,
-        ) -> ActivitiesQuery<1usize, __M> {
+        ) -> ActivitiesQuery<1usize, 0, __M> {
             let player_id: ::std::string::String = __st::Into::into(player_id);
             ActivitiesQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("ACTIVITY#"),
+                    .lit("ACTIVITY#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl ActivitiesQuery<1usize> {
+    impl ActivitiesQuery<1usize, 0usize> {
         /// `activity_id` equals the value: the whole key is given.
         pub fn activity_id(
             self,
@@ -2548,22 +2465,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for ActivitiesQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ActivitiesQuery<1usize, __S, __M> {
         type Entity = Activities;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Activities, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Activities as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ActivitiesQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -2618,7 +2526,11 @@ const _: () = {
         > = __st::Attr::new("ActivityType");
         /// Starts a query of `Activities` on the table's primary key.
         pub fn query() -> ActivitiesQuery {
-            ActivitiesQuery::__new()
+            ActivitiesQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Activities` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

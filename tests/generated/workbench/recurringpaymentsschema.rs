@@ -178,23 +178,41 @@ pub struct Subscription {
 /// A query of `Subscription` on the table's primary key, one key field at a time (in order: `account_id`, `sub_id`, `sku`). Start it with `Subscription::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct SubscriptionQuery<const __STAGE: usize = 0, __M = Subscription>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct SubscriptionQuery<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Subscription,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Subscription` on index `GSI-1`, one key field at a time (in order: `next_reminder_date`, `last_reminder_date`). Start it with `Subscription::by_gsi_1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct SubscriptionByGsi1<const __STAGE: usize = 0, __M = Subscription>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct SubscriptionByGsi1<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Subscription,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Subscription` on index `GSI-2`, one key field at a time (in order: `next_payment_date`, `last_payment_date`). Start it with `Subscription::by_gsi_2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct SubscriptionByGsi2<const __STAGE: usize = 0, __M = Subscription>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct SubscriptionByGsi2<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Subscription,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -646,6 +664,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 account_id: __st::decode_key_field(
                     &mut __st_item,
@@ -653,12 +673,9 @@ const _: () = {
                     "account_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 sub_id: __st::decode_key_field(
                     &mut __st_item,
@@ -666,12 +683,9 @@ const _: () = {
                     "sub_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 email: (__ST_C.4.decode)(&mut __st_item, "Email")?,
                 payment_day: (__ST_C.5.decode)(&mut __st_item, "PaymentDay")?,
@@ -690,12 +704,9 @@ const _: () = {
                     "sku",
                     __ST_C.11,
                     __ST_C.12,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 payment_details: (__ST_C.13.decode)(&mut __st_item, "PaymentDetails")?,
                 created_date: (__ST_C.14.decode)(&mut __st_item, "CreatedDate")?,
@@ -709,7 +720,7 @@ const _: () = {
                 &self.sub_id,
                 &self.sku,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -743,7 +754,7 @@ const _: () = {
             let sku: ::std::string::String = __st::Into::into(sku);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &account_id, &sub_id, &sku);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Subscription` in index `GSI-1`, from the fields it is made of.
         pub fn gsi_1_key(
@@ -762,7 +773,7 @@ const _: () = {
                 &next_reminder_date,
                 &last_reminder_date,
             );
-            __st::IndexKey::new("GSI-1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI-1", __st::written(__st_result, __st_item))
         }
         /// The key of a `Subscription` in index `GSI-2`, from the fields it is made of.
         pub fn gsi_2_key(
@@ -781,39 +792,33 @@ const _: () = {
                 &next_payment_date,
                 &last_payment_date,
             );
-            __st::IndexKey::new("GSI-2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI-2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> SubscriptionQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            SubscriptionQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("ACC#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> SubscriptionQuery<0usize, 0, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
             self,
             account_id: impl __st::Into<::std::string::String>,
-        ) -> SubscriptionQuery<1usize, __M> {
+        ) -> SubscriptionQuery<1usize, 0, __M> {
             let account_id: ::std::string::String = __st::Into::into(account_id);
             SubscriptionQuery(
                 self
                     .0
                     .field("account_id", __ST_C.1, &account_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("SUB#"),
+                    .lit("SUB#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl SubscriptionQuery<1usize> {
+    impl SubscriptionQuery<1usize, 0usize> {
         /// `sub_id` equals the value; the next sort field may follow.
         pub fn sub_id(
             self,
             sub_id: impl __st::Into<::std::string::String>,
-        ) -> SubscriptionQuery<2usize> {
+        ) -> SubscriptionQuery<1usize, 1usize> {
             let sub_id: ::std::string::String = __st::Into::into(sub_id);
             SubscriptionQuery(
                 self.0.field("sub_id", __ST_C.3, &sub_id).lit("#SKU#"),
@@ -839,7 +844,7 @@ const _: () = {
             )
         }
     }
-    impl SubscriptionQuery<2usize> {
+    impl SubscriptionQuery<1usize, 1usize> {
         /// `sku` equals the value: the whole key is given.
         pub fn sku(
             self,
@@ -872,44 +877,21 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for SubscriptionQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for SubscriptionQuery<1usize, __S, __M> {
         type Entity = Subscription;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Subscription, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl __st::IntoQuery for SubscriptionQuery<2usize> {
-        type Entity = Subscription;
-        type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Subscription, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Subscription as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for SubscriptionQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> SubscriptionByGsi1<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            SubscriptionByGsi1(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI-1")),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> SubscriptionByGsi1<0usize, 0, __M> {
         /// The partition-key field `next_reminder_date`.
         pub fn next_reminder_date(
             self,
             next_reminder_date: impl __st::Into<::std::string::String>,
-        ) -> SubscriptionByGsi1<1usize, __M> {
+        ) -> SubscriptionByGsi1<1usize, 0, __M> {
             let next_reminder_date: ::std::string::String = __st::Into::into(
                 next_reminder_date,
             );
@@ -926,7 +908,7 @@ const _: () = {
             )
         }
     }
-    impl SubscriptionByGsi1<1usize> {
+    impl SubscriptionByGsi1<1usize, 0usize> {
         /// `last_reminder_date` equals the value: the whole key is given.
         pub fn last_reminder_date(
             self,
@@ -957,37 +939,21 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for SubscriptionByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for SubscriptionByGsi1<1usize, __S, __M> {
         type Entity = Subscription;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Subscription, __st::query::Global> {
-            __st::Query::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: __st::Collection<Table = <Subscription as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for SubscriptionByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> SubscriptionByGsi2<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            SubscriptionByGsi2(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI-2")),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> SubscriptionByGsi2<0usize, 0, __M> {
         /// The partition-key field `next_payment_date`.
         pub fn next_payment_date(
             self,
             next_payment_date: impl __st::Into<::std::string::String>,
-        ) -> SubscriptionByGsi2<1usize, __M> {
+        ) -> SubscriptionByGsi2<1usize, 0, __M> {
             let next_payment_date: ::std::string::String = __st::Into::into(
                 next_payment_date,
             );
@@ -1004,7 +970,7 @@ const _: () = {
             )
         }
     }
-    impl SubscriptionByGsi2<1usize> {
+    impl SubscriptionByGsi2<1usize, 0usize> {
         /// `last_payment_date` equals the value: the whole key is given.
         pub fn last_payment_date(
             self,
@@ -1035,22 +1001,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for SubscriptionByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for SubscriptionByGsi2<1usize, __S, __M> {
         type Entity = Subscription;
         type Index = __st::query::Global;
-        fn into_query(self) -> __st::Query<Subscription, __st::query::Global> {
-            __st::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Subscription as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for SubscriptionByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Global> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1129,15 +1086,24 @@ const _: () = {
         > = __st::Attr::new("CreatedDate");
         /// Starts a query of `Subscription` on the table's primary key.
         pub fn query() -> SubscriptionQuery {
-            SubscriptionQuery::__new()
+            SubscriptionQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("ACC#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Subscription` on index `GSI-1`.
         pub fn by_gsi_1() -> SubscriptionByGsi1 {
-            SubscriptionByGsi1::__new()
+            SubscriptionByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI-1")),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Subscription` on index `GSI-2`.
         pub fn by_gsi_2() -> SubscriptionByGsi2 {
-            SubscriptionByGsi2::__new()
+            SubscriptionByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI-2")),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Subscription` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -1165,9 +1131,11 @@ pub struct Receipts {
 /// A query of `Receipts` on the table's primary key, one key field at a time (in order: `account_id`, `processed_date`, `sku`). Start it with `Receipts::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ReceiptsQuery<const __STAGE: usize = 0, __M = Receipts>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ReceiptsQuery<const __P: usize = 0, const __S: usize = 0, __M = Receipts>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1359,6 +1327,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 account_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1366,12 +1336,9 @@ const _: () = {
                     "account_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
                 sku: __st::decode_key_field(
@@ -1380,12 +1347,9 @@ const _: () = {
                     "sku",
                     __ST_C.3,
                     __ST_C.4,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 processed_date: __st::decode_key_field(
                     &mut __st_item,
@@ -1393,12 +1357,9 @@ const _: () = {
                     "processed_date",
                     __ST_C.5,
                     __ST_C.6,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 processed_amount: (__ST_C.7.decode)(&mut __st_item, "ProcessedAmount")?,
                 ttl: (__ST_C.8.decode)(&mut __st_item, "TTL")?,
@@ -1412,7 +1373,7 @@ const _: () = {
                 &self.processed_date,
                 &self.sku,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1451,39 +1412,33 @@ const _: () = {
                 &processed_date,
                 &sku,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ReceiptsQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ReceiptsQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("ACC#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ReceiptsQuery<0usize, 0, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
             self,
             account_id: impl __st::Into<::std::string::String>,
-        ) -> ReceiptsQuery<1usize, __M> {
+        ) -> ReceiptsQuery<1usize, 0, __M> {
             let account_id: ::std::string::String = __st::Into::into(account_id);
             ReceiptsQuery(
                 self
                     .0
                     .field("account_id", __ST_C.1, &account_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("REC#"),
+                    .lit("REC#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl ReceiptsQuery<1usize> {
+    impl ReceiptsQuery<1usize, 0usize> {
         /// `processed_date` equals the value; the next sort field may follow.
         pub fn processed_date(
             self,
             processed_date: impl __st::Into<::std::string::String>,
-        ) -> ReceiptsQuery<2usize> {
+        ) -> ReceiptsQuery<1usize, 1usize> {
             let processed_date: ::std::string::String = __st::Into::into(processed_date);
             ReceiptsQuery(
                 self.0.field("processed_date", __ST_C.6, &processed_date).lit("#SKU#"),
@@ -1509,7 +1464,7 @@ const _: () = {
             )
         }
     }
-    impl ReceiptsQuery<2usize> {
+    impl ReceiptsQuery<1usize, 1usize> {
         /// `sku` equals the value: the whole key is given.
         pub fn sku(
             self,
@@ -1542,29 +1497,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for ReceiptsQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ReceiptsQuery<1usize, __S, __M> {
         type Entity = Receipts;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Receipts, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl __st::IntoQuery for ReceiptsQuery<2usize> {
-        type Entity = Receipts;
-        type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Receipts, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Receipts as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ReceiptsQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1605,7 +1544,10 @@ const _: () = {
         );
         /// Starts a query of `Receipts` on the table's primary key.
         pub fn query() -> ReceiptsQuery {
-            ReceiptsQuery::__new()
+            ReceiptsQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("ACC#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Receipts` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

@@ -72,9 +72,11 @@ pub struct Child {
 /// A query of `Child` on the table's primary key, one key field at a time (in order: `suuid_id`, `suuid_id_2`). Start it with `Child::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ChildQuery<const __STAGE: usize = 0, __M = Child>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ChildQuery<const __P: usize = 0, const __S: usize = 0, __M = Child>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -228,6 +230,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 suuid_id: __st::decode_key_field(
                     &mut __st_item,
@@ -235,12 +239,9 @@ const _: () = {
                     "suuid_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 suuid_id_2: __st::decode_key_field(
                     &mut __st_item,
@@ -248,12 +249,9 @@ const _: () = {
                     "suuid_id_2",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 access_token: (__ST_C.4.decode)(&mut __st_item, "access_token")?,
                 session_state: (__ST_C.5.decode)(&mut __st_item, "session_state")?,
@@ -266,7 +264,7 @@ const _: () = {
                 &self.suuid_id,
                 &self.suuid_id_2,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -297,35 +295,28 @@ const _: () = {
             let suuid_id_2: ::std::string::String = __st::Into::into(suuid_id_2);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &suuid_id, &suuid_id_2);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ChildQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ChildQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("suuid#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> ChildQuery<0usize, 0, __M> {
         /// The partition-key field `suuid_id`.
         pub fn suuid_id(
             self,
             suuid_id: impl __st::Into<::std::string::String>,
-        ) -> ChildQuery<1usize, __M> {
+        ) -> ChildQuery<1usize, 0, __M> {
             let suuid_id: ::std::string::String = __st::Into::into(suuid_id);
             ChildQuery(
                 self
                     .0
                     .field("suuid_id", __ST_C.1, &suuid_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("child#suuid#"),
+                    .lit("child#suuid#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl ChildQuery<1usize> {
+    impl ChildQuery<1usize, 0usize> {
         /// `suuid_id_2` equals the value: the whole key is given.
         pub fn suuid_id_2(
             self,
@@ -354,22 +345,12 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for ChildQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for ChildQuery<1usize, __S, __M> {
         type Entity = Child;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Child, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Child as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for ChildQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -400,7 +381,11 @@ const _: () = {
         > = __st::Attr::new("session_state");
         /// Starts a query of `Child` on the table's primary key.
         pub fn query() -> ChildQuery {
-            ChildQuery::__new()
+            ChildQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("suuid#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Child` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -426,9 +411,11 @@ pub struct Customer {
 /// A query of `Customer` on the table's primary key, one key field at a time (in order: `suuid_id`, `customer_id`). Start it with `Customer::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CustomerQuery<const __STAGE: usize = 0, __M = Customer>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CustomerQuery<const __P: usize = 0, const __S: usize = 0, __M = Customer>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -592,6 +579,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 suuid_id: __st::decode_key_field(
                     &mut __st_item,
@@ -599,12 +588,9 @@ const _: () = {
                     "suuid_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 customer_id: __st::decode_key_field(
                     &mut __st_item,
@@ -612,12 +598,9 @@ const _: () = {
                     "customer_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 last_login_time: (__ST_C.4.decode)(&mut __st_item, "last_login_time")?,
                 access_token: (__ST_C.5.decode)(&mut __st_item, "access_token")?,
@@ -631,7 +614,7 @@ const _: () = {
                 &self.suuid_id,
                 &self.customer_id,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -662,35 +645,28 @@ const _: () = {
             let customer_id: ::std::string::String = __st::Into::into(customer_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &suuid_id, &customer_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> CustomerQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CustomerQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
-                    .lit("suuid#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> CustomerQuery<0usize, 0, __M> {
         /// The partition-key field `suuid_id`.
         pub fn suuid_id(
             self,
             suuid_id: impl __st::Into<::std::string::String>,
-        ) -> CustomerQuery<1usize, __M> {
+        ) -> CustomerQuery<1usize, 0, __M> {
             let suuid_id: ::std::string::String = __st::Into::into(suuid_id);
             CustomerQuery(
                 self
                     .0
                     .field("suuid_id", __ST_C.1, &suuid_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("c#"),
+                    .lit("c#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl CustomerQuery<1usize> {
+    impl CustomerQuery<1usize, 0usize> {
         /// `customer_id` equals the value: the whole key is given.
         pub fn customer_id(
             self,
@@ -723,22 +699,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for CustomerQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for CustomerQuery<1usize, __S, __M> {
         type Entity = Customer;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Customer, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Customer as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for CustomerQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -775,7 +742,11 @@ const _: () = {
         > = __st::Attr::new("session_state");
         /// Starts a query of `Customer` on the table's primary key.
         pub fn query() -> CustomerQuery {
-            CustomerQuery::__new()
+            CustomerQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("suuid#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Customer` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

@@ -55,9 +55,11 @@ pub struct Info {
 /// A query of `Info` on the table's primary key, one key field at a time (in order: `u_id`). Start it with `Info::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InfoQuery<const __STAGE: usize = 0, __M = Info>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct InfoQuery<const __P: usize = 0, const __S: usize = 0, __M = Info>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -214,6 +216,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
@@ -221,12 +225,9 @@ const _: () = {
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 name: (__ST_C.2.decode)(&mut __st_item, "name")?,
                 content: (__ST_C.3.decode)(&mut __st_item, "content")?,
@@ -237,7 +238,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -261,49 +262,33 @@ const _: () = {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> InfoQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            InfoQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> InfoQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
             u_id: impl __st::Into<::std::string::String>,
-        ) -> InfoQuery<1usize, __M> {
+        ) -> InfoQuery<1usize, 0, __M> {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             InfoQuery(
                 self
                     .0
                     .field("u_id", __ST_C.1, &u_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("\"info\""),
+                    .lit("\"info\"")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for InfoQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for InfoQuery<1usize, __S, __M> {
         type Entity = Info;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Info, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Info as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for InfoQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -340,7 +325,10 @@ const _: () = {
         > = __st::Attr::new("etc");
         /// Starts a query of `Info` on the table's primary key.
         pub fn query() -> InfoQuery {
-            InfoQuery::__new()
+            InfoQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Info` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -364,9 +352,11 @@ pub struct Count {
 /// A query of `Count` on the table's primary key, one key field at a time (in order: `u_id`). Start it with `Count::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CountQuery<const __STAGE: usize = 0, __M = Count>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CountQuery<const __P: usize = 0, const __S: usize = 0, __M = Count>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -513,6 +503,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
@@ -520,12 +512,9 @@ const _: () = {
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 follower: (__ST_C.2.decode)(&mut __st_item, "follower#")?,
                 following: (__ST_C.3.decode)(&mut __st_item, "following#")?,
@@ -535,7 +524,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -559,49 +548,33 @@ const _: () = {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> CountQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CountQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> CountQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
             u_id: impl __st::Into<::std::string::String>,
-        ) -> CountQuery<1usize, __M> {
+        ) -> CountQuery<1usize, 0, __M> {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             CountQuery(
                 self
                     .0
                     .field("u_id", __ST_C.1, &u_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("\"count\""),
+                    .lit("\"count\"")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for CountQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for CountQuery<1usize, __S, __M> {
         type Entity = Count;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Count, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Count as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for CountQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -626,7 +599,10 @@ const _: () = {
         );
         /// Starts a query of `Count` on the table's primary key.
         pub fn query() -> CountQuery {
-            CountQuery::__new()
+            CountQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Count` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -646,9 +622,11 @@ pub struct Follower {
 /// A query of `Follower` on the table's primary key, one key field at a time (in order: `u_id`, `u_id_2`). Start it with `Follower::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct FollowerQuery<const __STAGE: usize = 0, __M = Follower>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct FollowerQuery<const __P: usize = 0, const __S: usize = 0, __M = Follower>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -784,6 +762,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
@@ -791,12 +771,9 @@ const _: () = {
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 u_id_2: __st::decode_key_field(
                     &mut __st_item,
@@ -804,19 +781,16 @@ const _: () = {
                     "u_id_2",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id, &self.u_id_2);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -847,22 +821,15 @@ const _: () = {
             let u_id_2: ::std::string::String = __st::Into::into(u_id_2);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id, &u_id_2);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> FollowerQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            FollowerQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> FollowerQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
             u_id: impl __st::Into<::std::string::String>,
-        ) -> FollowerQuery<1usize, __M> {
+        ) -> FollowerQuery<1usize, 0, __M> {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             FollowerQuery(
                 self
@@ -870,12 +837,13 @@ const _: () = {
                     .field("u_id", __ST_C.1, &u_id)
                     .lit("#follower")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("u#"),
+                    .lit("u#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl FollowerQuery<1usize> {
+    impl FollowerQuery<1usize, 0usize> {
         /// `u_id_2` equals the value: the whole key is given.
         pub fn u_id_2(
             self,
@@ -908,22 +876,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for FollowerQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for FollowerQuery<1usize, __S, __M> {
         type Entity = Follower;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Follower, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Follower as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for FollowerQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -942,7 +901,10 @@ const _: () = {
         > = __st::Attr::new("u_id_2");
         /// Starts a query of `Follower` on the table's primary key.
         pub fn query() -> FollowerQuery {
-            FollowerQuery::__new()
+            FollowerQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Follower` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -962,9 +924,11 @@ pub struct Following {
 /// A query of `Following` on the table's primary key, one key field at a time (in order: `u_id`, `u_id_2`). Start it with `Following::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct FollowingQuery<const __STAGE: usize = 0, __M = Following>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct FollowingQuery<const __P: usize = 0, const __S: usize = 0, __M = Following>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1100,6 +1064,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1107,12 +1073,9 @@ const _: () = {
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 u_id_2: __st::decode_key_field(
                     &mut __st_item,
@@ -1120,19 +1083,16 @@ const _: () = {
                     "u_id_2",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id, &self.u_id_2);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1163,22 +1123,15 @@ const _: () = {
             let u_id_2: ::std::string::String = __st::Into::into(u_id_2);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id, &u_id_2);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> FollowingQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            FollowingQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> FollowingQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
             u_id: impl __st::Into<::std::string::String>,
-        ) -> FollowingQuery<1usize, __M> {
+        ) -> FollowingQuery<1usize, 0, __M> {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             FollowingQuery(
                 self
@@ -1186,12 +1139,13 @@ const _: () = {
                     .field("u_id", __ST_C.1, &u_id)
                     .lit("#following")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("u#"),
+                    .lit("u#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl FollowingQuery<1usize> {
+    impl FollowingQuery<1usize, 0usize> {
         /// `u_id_2` equals the value: the whole key is given.
         pub fn u_id_2(
             self,
@@ -1224,22 +1178,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for FollowingQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for FollowingQuery<1usize, __S, __M> {
         type Entity = Following;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Following, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Following as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for FollowingQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1258,7 +1203,10 @@ const _: () = {
         > = __st::Attr::new("u_id_2");
         /// Starts a query of `Following` on the table's primary key.
         pub fn query() -> FollowingQuery {
-            FollowingQuery::__new()
+            FollowingQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Following` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -1284,9 +1232,11 @@ pub struct Post {
 /// A query of `Post` on the table's primary key, one key field at a time (in order: `u_id`, `p_id`). Start it with `Post::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct PostQuery<const __STAGE: usize = 0, __M = Post>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct PostQuery<const __P: usize = 0, const __S: usize = 0, __M = Post>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1452,6 +1402,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1459,12 +1411,9 @@ const _: () = {
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1472,12 +1421,9 @@ const _: () = {
                     "p_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 content: (__ST_C.4.decode)(&mut __st_item, "content")?,
                 image_url: (__ST_C.5.decode)(&mut __st_item, "imageUrl")?,
@@ -1487,7 +1433,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id, &self.p_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1518,22 +1464,15 @@ const _: () = {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id, &p_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> PostQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            PostQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> PostQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
             u_id: impl __st::Into<::std::string::String>,
-        ) -> PostQuery<1usize, __M> {
+        ) -> PostQuery<1usize, 0, __M> {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             PostQuery(
                 self
@@ -1541,12 +1480,13 @@ const _: () = {
                     .field("u_id", __ST_C.1, &u_id)
                     .lit("#post")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("p#"),
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl PostQuery<1usize> {
+    impl PostQuery<1usize, 0usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
@@ -1575,22 +1515,12 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for PostQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for PostQuery<1usize, __S, __M> {
         type Entity = Post;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Post, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Post as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for PostQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1627,7 +1557,10 @@ const _: () = {
         > = __st::Attr::new("timestamp");
         /// Starts a query of `Post` on the table's primary key.
         pub fn query() -> PostQuery {
-            PostQuery::__new()
+            PostQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Post` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -1647,9 +1580,11 @@ pub struct Likelist {
 /// A query of `Likelist` on the table's primary key, one key field at a time (in order: `p_id`, `u_id`). Start it with `Likelist::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct LikelistQuery<const __STAGE: usize = 0, __M = Likelist>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct LikelistQuery<const __P: usize = 0, const __S: usize = 0, __M = Likelist>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1785,6 +1720,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1792,12 +1729,9 @@ const _: () = {
                     "p_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 u_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1805,19 +1739,16 @@ const _: () = {
                     "u_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id, &self.u_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -1848,22 +1779,15 @@ const _: () = {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id, &u_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> LikelistQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            LikelistQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> LikelistQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> LikelistQuery<1usize, __M> {
+        ) -> LikelistQuery<1usize, 0, __M> {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             LikelistQuery(
                 self
@@ -1871,12 +1795,13 @@ const _: () = {
                     .field("p_id", __ST_C.1, &p_id)
                     .lit("#likelist")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("u#"),
+                    .lit("u#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl LikelistQuery<1usize> {
+    impl LikelistQuery<1usize, 0usize> {
         /// `u_id` equals the value: the whole key is given.
         pub fn u_id(
             self,
@@ -1909,22 +1834,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for LikelistQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for LikelistQuery<1usize, __S, __M> {
         type Entity = Likelist;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Likelist, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Likelist as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for LikelistQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -1943,7 +1859,10 @@ const _: () = {
         > = __st::Attr::new("u_id");
         /// Starts a query of `Likelist` on the table's primary key.
         pub fn query() -> LikelistQuery {
-            LikelistQuery::__new()
+            LikelistQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Likelist` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -1963,9 +1882,11 @@ pub struct Likecount {
 /// A query of `Likecount` on the table's primary key, one key field at a time (in order: `p_id`). Start it with `Likecount::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct LikecountQuery<const __STAGE: usize = 0, __M = Likecount>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct LikecountQuery<const __P: usize = 0, const __S: usize = 0, __M = Likecount>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2094,6 +2015,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2101,12 +2024,9 @@ const _: () = {
                     "p_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 etc: (__ST_C.2.decode)(&mut __st_item, "etc")?,
             })
@@ -2114,7 +2034,7 @@ const _: () = {
         fn primary_key(&self) -> __st::Key<Self> {
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -2138,22 +2058,15 @@ const _: () = {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> LikecountQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            LikecountQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> LikecountQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> LikecountQuery<1usize, __M> {
+        ) -> LikecountQuery<1usize, 0, __M> {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             LikecountQuery(
                 self
@@ -2161,27 +2074,19 @@ const _: () = {
                     .field("p_id", __ST_C.1, &p_id)
                     .lit("#likecount")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("\"count\""),
+                    .lit("\"count\"")
+                    .then_exact(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl __st::IntoQuery for LikecountQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for LikecountQuery<1usize, __S, __M> {
         type Entity = Likecount;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Likecount, __st::query::Primary> {
-            __st::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Likecount as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for LikecountQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -2200,7 +2105,10 @@ const _: () = {
         > = __st::Attr::new("etc");
         /// Starts a query of `Likecount` on the table's primary key.
         pub fn query() -> LikecountQuery {
-            LikecountQuery::__new()
+            LikecountQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Likecount` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
@@ -2224,9 +2132,11 @@ pub struct Timeline {
 /// A query of `Timeline` on the table's primary key, one key field at a time (in order: `u_id`, `p_id`, `u_id_2`). Start it with `Timeline::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct TimelineQuery<const __STAGE: usize = 0, __M = Timeline>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct TimelineQuery<const __P: usize = 0, const __S: usize = 0, __M = Timeline>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2393,6 +2303,8 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2400,12 +2312,9 @@ const _: () = {
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &Self::SCHEMA.partition_key,
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2413,12 +2322,9 @@ const _: () = {
                     "p_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 u_id_2: __st::decode_key_field(
                     &mut __st_item,
@@ -2426,12 +2332,9 @@ const _: () = {
                     "u_id_2",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: __st::sort_template(&Self::SCHEMA),
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 ttl: (__ST_C.6.decode)(&mut __st_item, "ttl")?,
             })
@@ -2444,7 +2347,7 @@ const _: () = {
                 &self.p_id,
                 &self.u_id_2,
             );
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
             __st_key: &__st::Item,
@@ -2478,22 +2381,15 @@ const _: () = {
             let u_id_2: ::std::string::String = __st::Into::into(u_id_2);
             let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id, &p_id, &u_id_2);
-            __st::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> TimelineQuery<0usize, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            TimelineQuery(
-                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
-                __st::PhantomData,
-            )
-        }
+    impl<__M> TimelineQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
             u_id: impl __st::Into<::std::string::String>,
-        ) -> TimelineQuery<1usize, __M> {
+        ) -> TimelineQuery<1usize, 0, __M> {
             let u_id: ::std::string::String = __st::Into::into(u_id);
             TimelineQuery(
                 self
@@ -2501,17 +2397,18 @@ const _: () = {
                     .field("u_id", __ST_C.1, &u_id)
                     .lit("#timeline")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("p#"),
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[1usize]),
                 __st::PhantomData,
             )
         }
     }
-    impl TimelineQuery<1usize> {
+    impl TimelineQuery<1usize, 0usize> {
         /// `p_id` equals the value; the next sort field may follow.
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> TimelineQuery<2usize> {
+        ) -> TimelineQuery<1usize, 1usize> {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             TimelineQuery(
                 self.0.field("p_id", __ST_C.3, &p_id).lit("#u#"),
@@ -2537,7 +2434,7 @@ const _: () = {
             )
         }
     }
-    impl TimelineQuery<2usize> {
+    impl TimelineQuery<1usize, 1usize> {
         /// `u_id_2` equals the value: the whole key is given.
         pub fn u_id_2(
             self,
@@ -2570,29 +2467,13 @@ const _: () = {
             )
         }
     }
-    impl __st::IntoQuery for TimelineQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for TimelineQuery<1usize, __S, __M> {
         type Entity = Timeline;
         type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Timeline, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl __st::IntoQuery for TimelineQuery<2usize> {
-        type Entity = Timeline;
-        type Index = __st::query::Primary;
-        fn into_query(self) -> __st::Query<Timeline, __st::query::Primary> {
-            __st::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: __st::Collection<Table = <Timeline as __st::Entity>::Table>,
-    > __st::IntoCollectionQuery for TimelineQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = __st::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> __st::CollectionQuery<__C, __st::query::Primary> {
-            __st::CollectionQuery::new(self.0)
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
@@ -2621,7 +2502,10 @@ const _: () = {
         );
         /// Starts a query of `Timeline` on the table's primary key.
         pub fn query() -> TimelineQuery {
-            TimelineQuery::__new()
+            TimelineQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Timeline` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {

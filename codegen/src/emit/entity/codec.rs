@@ -15,7 +15,7 @@ impl<'a> Emitter<'a> {
     pub(super) fn codecs(&self) -> TokenStream {
         let mut types = Vec::new();
         let mut values = Vec::new();
-        for (field, key) in self.codec_slots() {
+        for &(field, key) in &self.codec_slots {
             let ty = &field.ty;
             if key {
                 types.push(quote_spanned!(span_of(ty)=> __st::KeyCodec<#ty>));
@@ -179,47 +179,56 @@ impl<'a> Emitter<'a> {
             {
                 let key = self.key_codec(field);
                 let attribute = &field.attribute.value;
-                let sources = self.key_sources(&name);
-                quote!(__st::decode_key_field(&mut #item, #attribute, #name, #codec, #key, &[#(#sources),*])?)
+                let from = self.key_sources(&name);
+                quote!(__st::decode_key_field(&mut #item, #attribute, #name, #codec, #key, __st_keys, __st_schema, &[#(#from),*])?)
             } else {
                 decode_field(&item, field, &quote!(#codec))
             };
             quote!(#ident: #value)
         });
+        let fields: Vec<TokenStream> = fields.collect();
+        // Bound once for the fields read back from keys (only when one is).
+        let bindings = if template_fields.iter().any(|f| {
+            model.field(f).is_some_and(|field| field.is_stored() && field.default.is_none())
+        }) {
+            quote! {
+                let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+                let __st_schema = &Self::SCHEMA;
+            }
+        } else {
+            TokenStream::new()
+        };
         quote! {
             fn from_item(mut __st_item: __st::Item) -> __st::Result<Self, __st::DecodeError> {
                 __st::check_entity_type_of::<Self>(&mut __st_item)?;
+                #bindings
                 __st::Result::Ok(Self { #(#fields),* })
             }
         }
     }
 
-    /// The key attributes a template field can be read back from (`KeySource`s): the
-    /// table's partition and sort key, then each index's, in the model's order.
+    /// The key attributes a template field can be read back from, as `KeyFrom`s (key
+    /// slot, template): the table's partition and sort key, then each index's, in the
+    /// model's order. The templates are read from `Self::SCHEMA`, not written out again.
     fn key_sources(&self, name: &str) -> Vec<TokenStream> {
         let model = self.model;
         let mut out = Vec::new();
-        // The templates are read from `Self::SCHEMA` (the schema's indexes are
-        // `self.indexes()` in order), not written out again.
-        let mut push =
-            |template: &crate::model::KeyTemplate, attribute: TokenStream, schema: TokenStream| {
-                if template.fields().any(|f| f == name) {
-                    out.push(quote!(__st::KeySource { attribute: #attribute, template: #schema }));
-                }
-            };
-        push(&model.partition_key, self.pk_attr(), quote!(&Self::SCHEMA.partition_key));
+        let mut push = |template: &crate::model::KeyTemplate, slot: usize, which: usize| {
+            if template.fields().any(|f| f == name) {
+                out.push(quote!((#slot, #which)));
+            }
+        };
+        push(&model.partition_key, 0, 0);
         if let Some(sort) = &model.sort_key {
-            push(sort, self.sk_attr(), quote!(__st::sort_template(&Self::SCHEMA)));
+            push(sort, 1, 1);
         }
         for (j, (i, index)) in self.indexes().enumerate() {
             if let EntityIndexKeys::Templates { partition, sort } = &index.keys {
                 if let Some(template) = partition {
-                    let schema = quote!(__st::index_template(&Self::SCHEMA, #j, false));
-                    push(template, self.index_attr(i, false, 0), schema);
+                    push(template, self.index_slot(i, false, 0), 2 + 2 * j);
                 }
                 if let Some(template) = sort {
-                    let schema = quote!(__st::index_template(&Self::SCHEMA, #j, true));
-                    push(template, self.index_attr(i, true, 0), schema);
+                    push(template, self.index_slot(i, true, 0), 3 + 2 * j);
                 }
             }
         }

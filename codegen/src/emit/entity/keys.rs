@@ -203,7 +203,7 @@ impl<'a> Emitter<'a> {
                 #conversions
                 let mut __st_item = __st::Item::with_capacity(2);
                 let __st_result = __st_primary(&mut __st_item, #primary_refs);
-                __st::Key::from_attributes(__st_result.map(|()| __st_item))
+                __st::Key::from_attributes(__st::written(__st_result, __st_item))
             }
         };
         for (i, index) in self.indexes() {
@@ -227,7 +227,7 @@ impl<'a> Emitter<'a> {
                 let partition_refs = refs(&self.partition_params());
                 let call = quote! {
                     __st_partition(&mut __st_item, #partition_refs)
-                        .and_then(|()| #writer(&mut __st_item, #index_refs))
+                        .and(#writer(&mut __st_item, #index_refs))
                 };
                 (params, call)
             } else {
@@ -243,7 +243,7 @@ impl<'a> Emitter<'a> {
                     #conversions
                     let mut __st_item = __st::Item::with_capacity(4);
                     let __st_result = #call;
-                    __st::IndexKey::new(#index_name, __st_result.map(|()| __st_item))
+                    __st::IndexKey::new(#index_name, __st::written(__st_result, __st_item))
                 }
             });
         }

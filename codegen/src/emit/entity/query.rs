@@ -2,16 +2,20 @@
 //! table's primary key, each index), `query()` / `by_<index>()` to start them, and
 //! `scan()`.
 //!
-//! A builder is one generated struct `<Entity><Pattern><const __STAGE: usize, __M>` wrapping
-//! the runtime's `KeyQuery`: stage `k` has the method of the `k`-th key field only, so
-//! fields come in key order. Stages before the partition is complete are generic over `M`
-//! (the entity, or a collection started from this pattern); the sort stages and the
-//! `IntoQuery` impls are for the entity. Every method body is a short chain of calls into
-//! the runtime, so the expansion stays small: each sort field gets one
-//! `const SortField<T, Entity, Index>` (how its key attribute holds it), and one
-//! `<field>_range()` method handing it to the runtime's generic `SortRange` (`lt`, `le`,
-//! `gt`, `ge`, `between`, and `begins_with` on `String` fields); the equality that ends a
-//! key is one call into the same `SortField`.
+//! A builder is one generated struct `<Entity><Pattern><const __P: usize, const __S: usize,
+//! __M>` wrapping the runtime's `KeyQuery`: `__P` counts the partition-key fields given,
+//! `__S` the sort-key fields, and each stage has the method of the next key field only,
+//! so fields come in key order. Partition stages are generic over `M` (the entity, or a
+//! collection started from this pattern); the sort stages are for the entity. All the
+//! stages whose partition key is complete (`__P` = the partition's field count) share
+//! one `KeyStage` impl, through which the runtime implements `IntoQuery` and
+//! `IntoCollectionQuery` once for every stage; what a query stopping at a stage asks of
+//! the sort key is set in the `KeyQuery` where the partition completes. Every method body
+//! is a short chain of calls into the runtime, so the expansion stays small: each sort
+//! field gets one `<field>_range()` method handing a `SortField<T, Entity, Index>` (how
+//! its key attribute holds it) to the runtime's generic `SortRange` (`lt`, `le`, `gt`,
+//! `ge`, `between`, and `begins_with` on `String` fields); the equality that ends a key
+//! is one call into the same `SortField`.
 
 use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
@@ -56,7 +60,7 @@ impl<'a> Emitter<'a> {
         let model = self.model;
         let mut out = vec![Pattern {
             ty: pattern_type(&model.rust_name, None),
-            starter: format_ident!("query"),
+            starter: pattern_starter(None),
             index: None,
             kind: quote!(__st::query::Primary),
             partition: Side::Template { template: &model.partition_key, attr: self.pk_attr() },
@@ -67,8 +71,6 @@ impl<'a> Emitter<'a> {
         }];
         for (i, index) in self.indexes() {
             let index_name = index.name.value.as_str();
-            let stem = index_fn_stem(index_name);
-            let stem = stem.strip_prefix("by_").unwrap_or(&stem);
             let local = Self::is_local(index);
             let kind = if local { quote!(__st::query::Local) } else { quote!(__st::query::Global) };
             let table_partition =
@@ -106,7 +108,7 @@ impl<'a> Emitter<'a> {
             };
             out.push(Pattern {
                 ty: pattern_type(&model.rust_name, Some(index_name)),
-                starter: format_ident!("by_{}", stem),
+                starter: pattern_starter(Some(index_name)),
                 index: Some(index_name),
                 kind,
                 partition,
@@ -193,10 +195,17 @@ impl<'a> Emitter<'a> {
                 out.extend(quote!(.partition_text(#attr)));
             }
         }
-        if let Side::Template { template, .. } = &pattern.sort {
+        if let Side::Template { template, attr } = &pattern.sort {
             if template.lone_field().is_none() {
                 let (pushes, _) = self.push_until_unknown(template, 0, known);
                 out.extend(pushes);
+                // What a query stopping before the sort key is complete asks for: the
+                // whole key when the template has no field to give, else its prefix.
+                if self.side_steps(&pattern.sort, known).is_empty() {
+                    out.extend(quote!(.then_exact(#attr)));
+                } else {
+                    out.extend(quote!(.then_prefix(#attr)));
+                }
             }
         }
         out
@@ -256,9 +265,9 @@ impl<'a> Emitter<'a> {
             structs.extend(quote! {
                 #[doc = #struct_doc]
                 #[must_use = "a query does nothing until it is sent"]
-                #vis struct #ty<const __STAGE: usize = 0, __M = #entity>(
-                    #st::query::KeyQuery,
-                    ::core::marker::PhantomData<fn() -> __M>,
+                #vis struct #ty<const __P: usize = 0, const __S: usize = 0, __M = #entity>(
+                    #[doc(hidden)] pub #st::query::KeyQuery,
+                    #[doc(hidden)] pub ::core::marker::PhantomData<fn() -> __M>,
                 );
             });
 
@@ -275,27 +284,13 @@ impl<'a> Emitter<'a> {
                 start.extend(self.after_partition(&pattern, &known));
             }
             let table = quote!(__ST_K.table);
-            // `__new` goes in the impl of the first partition stage (one impl block fewer),
-            // or its own block when the partition has no field.
-            let mut new_fn = Some(quote! {
-                #[doc(hidden)]
-                pub fn __new() -> Self {
-                    #ty(__st::query::KeyQuery::new(#table, #index)#start, __st::PhantomData)
-                }
-            });
-            if p == 0 {
-                impls.extend(quote! {
-                    impl<__M> #ty<0, __M> {
-                        #new_fn
-                    }
-                });
-            }
             let starter = &pattern.starter;
             let starter_doc = format!(" Starts a query of `{name}` on {what}.");
+            // A collection's `query()` starts from this (its fields are public for that).
             starters.extend(quote! {
                 #[doc = #starter_doc]
                 pub fn #starter() -> #ty {
-                    #ty::__new()
+                    #ty(__st::query::KeyQuery::new(#table, #index)#start, __st::PhantomData)
                 }
             });
 
@@ -341,12 +336,10 @@ impl<'a> Emitter<'a> {
                     TokenStream::new()
                 };
                 let doc = format!(" The partition-key field `{field_name}`.");
-                let new_fn = new_fn.take();
                 impls.extend(quote! {
-                    impl<__M> #ty<#k, __M> {
-                        #new_fn
+                    impl<__M> #ty<#k, 0, __M> {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#next, __M> {
+                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#next, 0, __M> {
                             let #ident: #step_ty = __st::Into::into(#ident);
                             #ty(self.0 #push #finish, __st::PhantomData)
                         }
@@ -357,8 +350,7 @@ impl<'a> Emitter<'a> {
             // Sort stages.
             let query_ty = quote!(__st::Query<#entity, #kind>);
             for (s, step) in sort_steps.iter().enumerate() {
-                let k = p + s;
-                let next = k + 1;
+                let next = s + 1;
                 let last = s + 1 == sort_steps.len();
                 let field = step.field;
                 let ident = &field.ident;
@@ -438,7 +430,7 @@ impl<'a> Emitter<'a> {
                     let eq = eq.unwrap_or_default();
                     quote! {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#next> {
+                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#p, #next> {
                             let #ident: #step_ty = __st::Into::into(#ident);
                             #ty(self.0 #eq, __st::PhantomData)
                         }
@@ -456,43 +448,22 @@ impl<'a> Emitter<'a> {
                     }
                 };
                 impls.extend(quote! {
-                    impl #ty<#k> {
+                    impl #ty<#p, #s> {
                         #eq_fn
                         #range_fns
                     }
                 });
             }
 
-            // Stages where the partition is complete are queries.
-            for k in p..=(p + sort_steps.len()).saturating_sub(1).max(p) {
-                let finish = match &pattern.sort {
-                    Side::Template { template, attr } => {
-                        if k == p && sort_steps.is_empty() && template.lone_field().is_none() {
-                            quote!(.sort_exact(#attr))
-                        } else if template.lone_field().is_some() {
-                            TokenStream::new()
-                        } else {
-                            quote!(.sort_prefix(#attr))
-                        }
-                    }
-                    _ => TokenStream::new(),
-                };
-                impls.extend(quote! {
-                    impl __st::IntoQuery for #ty<#k> {
-                        type Entity = #entity;
-                        type Index = #kind;
-                        fn into_query(self) -> #query_ty {
-                            __st::Query::new(self.0 #finish)
-                        }
-                    }
-                });
-            }
+            // Every stage whose partition is complete is a query (or, started by a
+            // collection, a collection query): one impl for all of them.
             impls.extend(quote! {
-                impl<__C: __st::Collection<Table = <#entity as __st::Entity>::Table>> __st::IntoCollectionQuery for #ty<#p, __C> {
-                    type Collection = __C;
+                impl<const __S: usize, __M> __st::query::KeyStage for #ty<#p, __S, __M> {
+                    type Entity = #entity;
                     type Index = #kind;
-                    fn into_collection_query(self) -> __st::CollectionQuery<__C, #kind> {
-                        __st::CollectionQuery::new(self.0)
+                    type Target = __M;
+                    fn key_query(self) -> __st::query::KeyQuery {
+                        self.0
                     }
                 }
             });
@@ -505,6 +476,19 @@ impl<'a> Emitter<'a> {
             }
         });
         (structs, impls, starters)
+    }
+}
+
+/// The function starting an access pattern's builder: `query` for the table,
+/// `by_gsi1` for index `GSI1`, `by_tenant` for `ByTenant`.
+pub(crate) fn pattern_starter(index: Option<&str>) -> syn::Ident {
+    match index {
+        None => format_ident!("query"),
+        Some(index) => {
+            let stem = index_fn_stem(index);
+            let stem = stem.strip_prefix("by_").unwrap_or(&stem);
+            format_ident!("by_{}", stem)
+        }
     }
 }
 
