@@ -437,4 +437,48 @@ mod tests {
         assert_eq!(name_hash(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(name_hash("PK"), 0x0942_1d07_b5d1_ed4c);
     }
+
+    #[test]
+    fn the_key_filter_holds_every_key_attribute() {
+        use crate::schema::{BillingMode, IndexSchema, Projection};
+        const S: ScalarType = ScalarType::S;
+        let attribute = |name| KeyAttribute { name, ty: S };
+        let table = TableSchema {
+            name: "App",
+            partition_key: attribute("PK"),
+            sort_key: Some(attribute("SK")),
+            indexes: &[
+                IndexSchema {
+                    name: "GSI1",
+                    kind: IndexKind::Global,
+                    partition_key: &[KeyAttribute { name: "GSI1PK", ty: S }],
+                    sort_key: &[KeyAttribute { name: "GSI1SK", ty: S }],
+                    projection: Projection::All,
+                    throughput: None,
+                },
+                IndexSchema {
+                    name: "ByTenant",
+                    kind: IndexKind::Global,
+                    partition_key: &[
+                        KeyAttribute { name: "tenant", ty: S },
+                        KeyAttribute { name: "region", ty: S },
+                    ],
+                    sort_key: &[],
+                    projection: Projection::All,
+                    throughput: None,
+                },
+            ],
+            ttl_attribute: None,
+            stream: None,
+            billing: BillingMode::PayPerRequest,
+            entity_type_attribute: "_et",
+        };
+        let names = TableNames::of(&table);
+        for name in ["PK", "SK", "GSI1PK", "GSI1SK", "tenant", "region", "_et"] {
+            assert_ne!(names.keys & key_bit(name_hash(name)), 0, "{name}");
+        }
+        // Not a filter that takes everything: a name outside it is told apart at once.
+        let outside = ["email", "name", "total", "created_at", "status", "tags"];
+        assert!(outside.iter().any(|name| names.keys & key_bit(name_hash(name)) == 0));
+    }
 }

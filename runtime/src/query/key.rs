@@ -394,6 +394,19 @@ mod tests {
     }
 
     #[test]
+    fn a_stage_stopping_early_asks_for_what_was_set() {
+        let started = || KeyQuery::new("App", None).lit("P").partition_text(PK).lit("ORDER#");
+        // A prefix: `begins_with` the sort text rendered so far.
+        let q = started().then_prefix(SK).finish();
+        assert_eq!(q.sort, vec![("SK".to_owned(), SortKeyCondition::BeginsWith(s("ORDER#")))]);
+        // A sort template without fields: the whole key.
+        let q = started().then_exact(SK).finish();
+        assert_eq!(q.sort, vec![("SK".to_owned(), SortKeyCondition::Eq(s("ORDER#")))]);
+        // Nothing set (a native or lone sort key): no sort condition.
+        assert!(started().finish().sort.is_empty());
+    }
+
+    #[test]
     fn errors_are_kept_for_send() {
         let q = KeyQuery::new("App", None).lit("").partition_text(PK);
         assert!(q.error.is_some());
