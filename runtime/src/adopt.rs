@@ -215,21 +215,48 @@ pub fn describe_key(table: &TableSchema, item: &Item) -> String {
     out.join(", ")
 }
 
+/// Where the generated code says a template field can be read back from: the key slot of
+/// the attribute (a position in the entity's key attributes) and its template (`0` the
+/// table's partition key, `1` its sort key, `2 + 2j` / `3 + 2j` the partition / sort
+/// template of the entity's `j`-th index in its schema). Plain numbers, so the generated
+/// list is a constant.
+pub type KeyFrom = (usize, usize);
+
+/// The template `which` of a [`KeyFrom`] (an empty one when the schema has none).
+fn template_of(schema: &EntitySchema, which: usize) -> &KeyTemplateSchema {
+    match which {
+        0 => &schema.partition_key,
+        1 => crate::__private::sort_template(schema),
+        n => crate::__private::index_template(schema, (n - 2) / 2, n % 2 == 1),
+    }
+}
+
 /// What generated `from_item`s call for a field held in key templates: its attribute when
-/// present, else [`decode_from_keys`]. Not a public API.
+/// present, else [`decode_from_keys`] over the key attributes `from` names (`keys`: the
+/// entity's key attributes by slot). Not a public API.
 #[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
 pub fn decode_key_field<T>(
     item: &mut Item,
     attribute: &'static str,
     field: &'static str,
     codec: FieldCodec<T>,
     key: KeyCodec<T>,
-    sources: &[KeySource<'_>],
+    keys: &[KeyAttribute],
+    schema: &EntitySchema,
+    from: &[KeyFrom],
 ) -> Result<T, DecodeError> {
     if item.contains_key(attribute) {
         return (codec.decode)(item, attribute);
     }
-    decode_from_keys(item, attribute, field, sources, key.parse, codec.from_value)
+    let sources: Vec<KeySource<'_>> = from
+        .iter()
+        .filter_map(|&(slot, which)| {
+            let attribute = *keys.get(slot)?;
+            Some(KeySource { attribute, template: template_of(schema, which) })
+        })
+        .collect();
+    decode_from_keys(item, attribute, field, &sources, key.parse, codec.from_value)
 }
 
 /// What generated `from_item`s call first: removes the entity-type attribute and checks

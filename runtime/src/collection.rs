@@ -17,7 +17,7 @@ use crate::client::TableClient;
 use crate::cursor::Cursor;
 use crate::entity::{Entity, Table};
 use crate::error::{DecodeError, Error, Result};
-use crate::query::{ConsistentRead, IndexKind, KeyQuery, Options, Page, Pages};
+use crate::query::{ConsistentRead, IndexKind, KeyQuery, KeyStage, Options, Page, Pages};
 use crate::schema::EntitySchema;
 use crate::value::{AttributeValue, Item};
 
@@ -194,8 +194,9 @@ impl<C: Collection, I: IndexKind> CollectionQuery<C, I> {
     }
 }
 
-/// Implemented by the generated query stages whose partition key is complete, when they
-/// were started by a collection's `query()`. In the prelude.
+/// Everything a collection query does, available on the generated query stages whose
+/// partition key is complete when a collection's `query()` started them (through
+/// [`KeyStage`](crate::query::KeyStage)). In the prelude.
 pub trait IntoCollectionQuery: Sized {
     /// The collection read.
     type Collection: Collection;
@@ -242,5 +243,17 @@ pub trait IntoCollectionQuery: Sized {
         db: &TableClient<<Self::Collection as Collection>::Table>,
     ) -> BoxFuture<'_, Result<Self::Collection>> {
         Box::pin(self.into_collection_query().all(db))
+    }
+}
+
+impl<S, C> IntoCollectionQuery for S
+where
+    S: KeyStage<Target = C>,
+    C: Collection<Table = <S::Entity as Entity>::Table>,
+{
+    type Collection = C;
+    type Index = S::Index;
+    fn into_collection_query(self) -> CollectionQuery<C, S::Index> {
+        CollectionQuery::new(self.key_query())
     }
 }

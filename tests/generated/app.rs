@@ -366,16 +366,20 @@ pub struct User {
 /// A query of `User` on the table's primary key, one key field at a time (in order: `user_id`). Start it with `User::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserQuery<const __STAGE: usize = 0, __M = User>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct UserQuery<const __P: usize = 0, const __S: usize = 0, __M = User>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `User` on index `GSI1`, one key field at a time (in order: `email`). Start it with `User::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserByGsi1<const __STAGE: usize = 0, __M = User>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct UserByGsi1<const __P: usize = 0, const __S: usize = 0, __M = User>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -540,9 +544,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         user_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
         (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
@@ -560,12 +564,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         email: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("EMAIL#");
         (__ST_C.3.push)(&mut __st_text, "email", email)?;
@@ -583,12 +587,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for User {
+    impl __st::Entity for User {
         type Table = App;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "User",
             entity_type: "User",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -598,22 +602,22 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("user_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "PROFILE",
                 parts: &[::singletable::schema::TemplatePart::Literal("PROFILE")],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "EMAIL#{email}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("EMAIL#"),
                                 ::singletable::schema::TemplatePart::Field("email"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "USER",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("USER"),
@@ -635,12 +639,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                14usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(14usize);
             (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id)?;
             (__ST_C.2.encode)(&mut __st_item, "email", &self.email)?;
             (__ST_C.4.encode)(&mut __st_item, "name", &self.name)?;
@@ -653,31 +653,24 @@ const _: () = {
             __st_primary(&mut __st_item, &self.user_id)?;
             __st_index0(&mut __st_item, &self.email)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "User");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 user_id: __st::decode_key_field(
                     &mut __st_item,
                     "user_id",
                     "user_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "USER#{user_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("USER#"),
-                                    ::singletable::schema::TemplatePart::Field("user_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 email: __st::decode_key_field(
                     &mut __st_item,
@@ -685,18 +678,9 @@ const _: () = {
                     "email",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "EMAIL#{email}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("EMAIL#"),
-                                    ::singletable::schema::TemplatePart::Field("email"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(2usize, 2usize)],
                 )?,
                 name: (__ST_C.4.decode)(&mut __st_item, "name")?,
                 status: (__ST_C.5.decode)(&mut __st_item, "status")?,
@@ -715,14 +699,14 @@ const _: () = {
                 updated_at: (__ST_C.10.decode)(&mut __st_item, "updated_at")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.user_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -733,25 +717,25 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,))
         }
-        fn validate_write(&self) -> ::core::result::Result<(), ::singletable::Error> {
+        fn validate_write(&self) -> __st::Result<(), __st::Error> {
             __st::validation_result(
                 "User",
-                ::core::option::Option::Some("email"),
+                __st::Option::Some("email"),
                 {
-                    let __st_outcome: ::core::result::Result<(), __st::String> = super::valid_email(
+                    let __st_outcome: __st::Result<(), __st::String> = super::valid_email(
                         &self.email,
                     );
                     __st_outcome
                 },
             )?;
-            ::core::result::Result::Ok(())
+            __st::Result::Ok(())
         }
         fn validate_attribute(
             __st_attribute: &str,
-            __st_value: &::singletable::AttributeValue,
-        ) -> ::core::result::Result<(), ::singletable::Error> {
+            __st_value: &__st::AttributeValue,
+        ) -> __st::Result<(), __st::Error> {
             match __st_attribute {
                 "email" => {
                     let __st_v: ::std::string::String = __st::validation_value(
@@ -761,217 +745,171 @@ const _: () = {
                     )?;
                     __st::validation_result(
                         "User",
-                        ::core::option::Option::Some("email"),
+                        __st::Option::Some("email"),
                         {
-                            let __st_outcome: ::core::result::Result<(), __st::String> = super::valid_email(
+                            let __st_outcome: __st::Result<(), __st::String> = super::valid_email(
                                 &__st_v,
                             );
                             __st_outcome
                         },
                     )
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => __st::Result::Ok(()),
             }
         }
     }
     impl User {
         /// The primary key of the `User` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(user_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let user_id: ::std::string::String = __st::Into::into(user_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &user_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `User` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            email: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let email: ::std::string::String = ::core::convert::Into::into(email);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            email: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let email: ::std::string::String = __st::Into::into(email);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &email);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> UserQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            UserQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("USER#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> UserQuery<0usize, __M> {
+    impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
-            user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> UserQuery<1usize, __M> {
-            let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
+            user_id: impl __st::Into<::std::string::String>,
+        ) -> UserQuery<1usize, 0, __M> {
+            let user_id: ::std::string::String = __st::Into::into(user_id);
             UserQuery(
                 self
                     .0
                     .field("user_id", __ST_C.1, &user_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("PROFILE"),
-                ::core::marker::PhantomData,
+                    .lit("PROFILE")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for UserQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for UserQuery<1usize, __S, __M> {
         type Entity = User;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<User, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for UserQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> UserByGsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            UserByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
-                    .lit("EMAIL#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> UserByGsi1<0usize, __M> {
+    impl<__M> UserByGsi1<0usize, 0, __M> {
         /// The partition-key field `email`.
         pub fn email(
             self,
-            email: impl ::core::convert::Into<::std::string::String>,
-        ) -> UserByGsi1<1usize, __M> {
-            let email: ::std::string::String = ::core::convert::Into::into(email);
+            email: impl __st::Into<::std::string::String>,
+        ) -> UserByGsi1<1usize, 0, __M> {
+            let email: ::std::string::String = __st::Into::into(email);
             UserByGsi1(
                 self
                     .0
                     .field("email", __ST_C.3, &email)
                     .partition_text(__ST_K.attributes[2usize])
-                    .lit("USER"),
-                ::core::marker::PhantomData,
+                    .lit("USER")
+                    .then_exact(__ST_K.attributes[3usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for UserByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for UserByGsi1<1usize, __S, __M> {
         type Entity = User;
-        type Index = ::singletable::query::Global;
-        fn into_query(self) -> ::singletable::Query<User, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for UserByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl User {
         /// The typed path of field `user_id` (attribute `user_id`). Part of the primary key: not updatable.
-        pub const USER_ID: ::singletable::Attr<
+        pub const USER_ID: __st::Attr<
             User,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("user_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("user_id");
         /// The typed path of field `email` (attribute `email`). `set` also rewrites the index keys it feeds.
-        pub const EMAIL: ::singletable::Attr<
+        pub const EMAIL: __st::Attr<
             User,
             ::std::string::String,
-            ::singletable::attr::marker::Indexed,
-        > = ::singletable::Attr::indexed("email", Self::__st_reindex1);
+            __st::attr::marker::Indexed,
+        > = __st::Attr::indexed("email", Self::__st_reindex1);
         /// The typed path of field `name` (attribute `name`).
-        pub const NAME: ::singletable::Attr<
+        pub const NAME: __st::Attr<
             User,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("name");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("name");
         /// The typed path of field `status` (attribute `status`).
-        pub const STATUS: ::singletable::Attr<
-            User,
-            Status,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("status");
+        pub const STATUS: __st::Attr<User, Status, __st::attr::marker::Value> = __st::Attr::new(
+            "status",
+        );
         /// The typed path of field `address` (attribute `address`). Optional: can be removed.
-        pub const ADDRESS: ::singletable::Attr<
-            User,
-            Address,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("address");
+        pub const ADDRESS: __st::Attr<User, Address, __st::attr::marker::Optional> = __st::Attr::new(
+            "address",
+        );
         /// The typed path of field `tags` (attribute `tags`). Optional: can be removed.
-        pub const TAGS: ::singletable::Attr<
+        pub const TAGS: __st::Attr<
             User,
             ::std::collections::HashSet<::std::string::String>,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("tags");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("tags");
         /// The typed path of field `version` (attribute `version`).
-        pub const VERSION: ::singletable::Attr<
-            User,
-            u64,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("version");
+        pub const VERSION: __st::Attr<User, u64, __st::attr::marker::Value> = __st::Attr::new(
+            "version",
+        );
         /// The typed path of field `created_at` (attribute `created_at`).
-        pub const CREATED_AT: ::singletable::Attr<
+        pub const CREATED_AT: __st::Attr<
             User,
             ::singletable::Timestamp,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("created_at");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("created_at");
         /// The typed path of field `updated_at` (attribute `updated_at`).
-        pub const UPDATED_AT: ::singletable::Attr<
+        pub const UPDATED_AT: __st::Attr<
             User,
             ::singletable::Timestamp,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("updated_at");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("updated_at");
         /// Starts a query of `User` on the table's primary key.
         pub fn query() -> UserQuery {
-            UserQuery::__new()
+            UserQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("USER#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `User` on index `GSI1`.
         pub fn by_gsi1() -> UserByGsi1 {
-            UserByGsi1::__new()
+            UserByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("EMAIL#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `User` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
         #[doc(hidden)]
         fn __st_reindex1(
-            __st_value: &::singletable::AttributeValue,
-            __st_key: &::singletable::Item,
-            __st_out: &mut ::singletable::Item,
-        ) -> ::core::result::Result<(), ::singletable::Error> {
+            __st_value: &__st::AttributeValue,
+            __st_key: &__st::Item,
+            __st_out: &mut __st::Item,
+        ) -> __st::Result<(), __st::Error> {
             let email: ::std::string::String = (__ST_C
                 .2
-                .from_value)(::core::clone::Clone::clone(__st_value))
+                .from_value)(__st::Clone::clone(__st_value))
                 .map_err(|e| e.at_field("email"))?;
             __st_index0(__st_out, &email)?;
-            ::core::result::Result::Ok(())
+            __st::Result::Ok(())
         }
     }
 };
@@ -1005,30 +943,38 @@ pub struct Order {
 /// A query of `Order` on the table's primary key, one key field at a time (in order: `user_id`, `placed_at`, `order_id`). Start it with `Order::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderQuery<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderQuery<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `GSI1`, one key field at a time (in order: `order_id`). Start it with `Order::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByGsi1<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `ByTenant`, one key field at a time (in order: `tenant_id`, `region`, `score`). Start it with `Order::by_tenant()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByTenant<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderByTenant<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Order` on index `LSI1`, one key field at a time (in order: `user_id`, `total`). Start it with `Order::by_lsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderByLsi1<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderByLsi1<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1104,14 +1050,14 @@ const _: () = {
                         &[
                             (
                                 "tenant_id",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                             (
                                 "region",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
-                        &[("score", <i64 as ::singletable::ScalarAttribute>::SCALAR)],
+                        &[("score", <i64 as __st::ScalarAttribute>::SCALAR)],
                     ),
                 ),
                 (
@@ -1119,7 +1065,7 @@ const _: () = {
                     1349229090342771718u64,
                     __st::IndexKeys::Templates(
                         __st::Fill::None,
-                        __st::Fill::Lone(<i64 as ::singletable::ScalarAttribute>::SCALAR),
+                        __st::Fill::Lone(<i64 as __st::ScalarAttribute>::SCALAR),
                     ),
                 ),
             ],
@@ -1302,11 +1248,11 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         user_id: &::std::string::String,
         placed_at: &::singletable::Timestamp,
         order_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
         (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
@@ -1327,12 +1273,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_partition(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         user_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
         (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
@@ -1342,12 +1288,12 @@ const _: () = {
             __st::KeyRole::Partition,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         order_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("ORDER#");
         (__ST_C.3.push)(&mut __st_text, "order_id", order_id)?;
@@ -1365,14 +1311,14 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         tenant_id: &::std::string::String,
         region: &::std::string::String,
         score: &i64,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_key_value(
             __st_item,
             __ST_K.attributes[4usize],
@@ -1395,14 +1341,14 @@ const _: () = {
             __st::KeyRole::Sort,
             "score",
             score,
-            <i64 as ::singletable::Attribute>::to_attribute_value,
+            <i64 as __st::Attribute>::to_attribute_value,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index2(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         total: &i64,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_lone_key(
             __st_item,
             __ST_K.attributes[7usize],
@@ -1412,12 +1358,12 @@ const _: () = {
             __ST_C.7,
             __ST_C.6,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Order {
+    impl __st::Entity for Order {
         type Table = App;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Order",
             entity_type: "order",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1427,7 +1373,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("user_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "ORDER#{placed_at}#{order_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("ORDER#"),
@@ -1437,17 +1383,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "ORDER#{order_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("ORDER#"),
                                 ::singletable::schema::TemplatePart::Field("order_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "ORDER",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("ORDER"),
@@ -1455,15 +1401,15 @@ const _: () = {
                         }),
                     },
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "ByTenant",
-                    keys: ::singletable::schema::EntityIndexKeys::Fields,
+                    keys: __st::schema::EntityIndexKeys::Fields,
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "LSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::None,
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::None,
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "{total}",
                             parts: &[::singletable::schema::TemplatePart::Field("total")],
                         }),
@@ -1488,12 +1434,8 @@ const _: () = {
             ::singletable::Timestamp,
             ::std::string::String,
         );
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                17usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(17usize);
             (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id)?;
             (__ST_C.2.encode)(&mut __st_item, "order_id", &self.order_id)?;
             (__ST_C.4.encode)(&mut __st_item, "placed_at", &self.placed_at)?;
@@ -1520,31 +1462,24 @@ const _: () = {
             __st_index0(&mut __st_item, &self.order_id)?;
             __st_index2(&mut __st_item, &self.total)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "order");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 user_id: __st::decode_key_field(
                     &mut __st_item,
                     "user_id",
                     "user_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "USER#{user_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("USER#"),
-                                    ::singletable::schema::TemplatePart::Field("user_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 order_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1552,30 +1487,9 @@ const _: () = {
                     "order_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "ORDER#{placed_at}#{order_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
-                                    ::singletable::schema::TemplatePart::Field("placed_at"),
-                                    ::singletable::schema::TemplatePart::Literal("#"),
-                                    ::singletable::schema::TemplatePart::Field("order_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "ORDER#{order_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
-                                    ::singletable::schema::TemplatePart::Field("order_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize), (2usize, 2usize)],
                 )?,
                 placed_at: __st::decode_key_field(
                     &mut __st_item,
@@ -1583,20 +1497,9 @@ const _: () = {
                     "placed_at",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "ORDER#{placed_at}#{order_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("ORDER#"),
-                                    ::singletable::schema::TemplatePart::Field("placed_at"),
-                                    ::singletable::schema::TemplatePart::Literal("#"),
-                                    ::singletable::schema::TemplatePart::Field("order_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 total: __st::decode_key_field(
                     &mut __st_item,
@@ -1604,17 +1507,9 @@ const _: () = {
                     "total",
                     __ST_C.6,
                     __ST_C.7,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[7usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{total}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Field("total"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(7usize, 7usize)],
                 )?,
                 tenant_id: (__ST_C.8.decode)(&mut __st_item, "tenant_id")?,
                 region: (__ST_C.9.decode)(&mut __st_item, "region")?,
@@ -1635,19 +1530,19 @@ const _: () = {
                 expires_at: (__ST_C.13.decode)(&mut __st_item, "expires_at")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.user_id,
                 &self.placed_at,
                 &self.order_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1658,280 +1553,199 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,
                 (__ST_C.5.parse)(&__st_sk, 0usize, "placed_at")?,
                 (__ST_C.3.parse)(&__st_sk, 1usize, "order_id")?,
             ))
         }
-        fn validate_write(&self) -> ::core::result::Result<(), ::singletable::Error> {
+        fn validate_write(&self) -> __st::Result<(), __st::Error> {
             __st::validation_result(
                 "Order",
-                ::core::option::Option::None,
+                __st::Option::None,
                 {
-                    let __st_outcome: ::core::result::Result<(), __st::String> = super::valid_order(
+                    let __st_outcome: __st::Result<(), __st::String> = super::valid_order(
                         self,
                     );
                     __st_outcome
                 },
             )?;
-            ::core::result::Result::Ok(())
+            __st::Result::Ok(())
         }
     }
     impl Order {
         /// The primary key of the `Order` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            user_id: impl ::core::convert::Into<::std::string::String>,
-            placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
-            order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
-            let placed_at: ::singletable::Timestamp = ::core::convert::Into::into(
-                placed_at,
-            );
-            let order_id: ::std::string::String = ::core::convert::Into::into(order_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            user_id: impl __st::Into<::std::string::String>,
+            placed_at: impl __st::Into<::singletable::Timestamp>,
+            order_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let user_id: ::std::string::String = __st::Into::into(user_id);
+            let placed_at: ::singletable::Timestamp = __st::Into::into(placed_at);
+            let order_id: ::std::string::String = __st::Into::into(order_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &user_id,
                 &placed_at,
                 &order_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Order` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let order_id: ::std::string::String = ::core::convert::Into::into(order_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            order_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let order_id: ::std::string::String = __st::Into::into(order_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &order_id);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
         /// The key of a `Order` in index `ByTenant`, from the fields it is made of.
         pub fn by_tenant_key(
-            tenant_id: impl ::core::convert::Into<::std::string::String>,
-            region: impl ::core::convert::Into<::std::string::String>,
-            score: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::IndexKey<Self> {
-            let tenant_id: ::std::string::String = ::core::convert::Into::into(
-                tenant_id,
-            );
-            let region: ::std::string::String = ::core::convert::Into::into(region);
-            let score: i64 = ::core::convert::Into::into(score);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            tenant_id: impl __st::Into<::std::string::String>,
+            region: impl __st::Into<::std::string::String>,
+            score: impl __st::Into<i64>,
+        ) -> __st::IndexKey<Self> {
+            let tenant_id: ::std::string::String = __st::Into::into(tenant_id);
+            let region: ::std::string::String = __st::Into::into(region);
+            let score: i64 = __st::Into::into(score);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &tenant_id, &region, &score);
-            ::singletable::IndexKey::new("ByTenant", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("ByTenant", __st::written(__st_result, __st_item))
         }
         /// The key of a `Order` in index `LSI1`, from the fields it is made of.
         pub fn lsi1_key(
-            user_id: impl ::core::convert::Into<::std::string::String>,
-            total: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::IndexKey<Self> {
-            let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
-            let total: i64 = ::core::convert::Into::into(total);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            user_id: impl __st::Into<::std::string::String>,
+            total: impl __st::Into<i64>,
+        ) -> __st::IndexKey<Self> {
+            let user_id: ::std::string::String = __st::Into::into(user_id);
+            let total: i64 = __st::Into::into(total);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_partition(&mut __st_item, &user_id)
-                .and_then(|()| __st_index2(&mut __st_item, &total));
-            ::singletable::IndexKey::new("LSI1", __st_result.map(|()| __st_item))
+                .and(__st_index2(&mut __st_item, &total));
+            __st::IndexKey::new("LSI1", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> OrderQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("USER#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> OrderQuery<0usize, __M> {
+    impl<__M> OrderQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
-            user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderQuery<1usize, __M> {
-            let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
+            user_id: impl __st::Into<::std::string::String>,
+        ) -> OrderQuery<1usize, 0, __M> {
+            let user_id: ::std::string::String = __st::Into::into(user_id);
             OrderQuery(
                 self
                     .0
                     .field("user_id", __ST_C.1, &user_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("ORDER#"),
-                ::core::marker::PhantomData,
+                    .lit("ORDER#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl OrderQuery<1usize> {
+    impl OrderQuery<1usize, 0usize> {
         /// `placed_at` equals the value; the next sort field may follow.
         pub fn placed_at(
             self,
-            placed_at: impl ::core::convert::Into<::singletable::Timestamp>,
-        ) -> OrderQuery<2usize> {
-            let placed_at: ::singletable::Timestamp = ::core::convert::Into::into(
-                placed_at,
-            );
+            placed_at: impl __st::Into<::singletable::Timestamp>,
+        ) -> OrderQuery<1usize, 1usize> {
+            let placed_at: ::singletable::Timestamp = __st::Into::into(placed_at);
             OrderQuery(
                 self.0.field("placed_at", __ST_C.5, &placed_at).lit("#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
         /// A range condition on `placed_at`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn placed_at_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::singletable::Timestamp,
             Order,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "placed_at",
                     __ST_C.5,
-                    ::core::option::Option::Some("#"),
+                    __st::Option::Some("#"),
                 ),
             )
         }
     }
-    impl OrderQuery<2usize> {
+    impl OrderQuery<1usize, 1usize> {
         /// `order_id` equals the value: the whole key is given.
         pub fn order_id(
             self,
-            order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            order_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Order, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "order_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, order_id)
         }
         /// A range condition on `order_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn order_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Order,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Order, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "order_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for OrderQuery<1usize, __S, __M> {
         type Entity = Order;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl ::singletable::IntoQuery for OrderQuery<2usize> {
-        type Entity = Order;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderByGsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
-                    .lit("ORDER#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> OrderByGsi1<0usize, __M> {
+    impl<__M> OrderByGsi1<0usize, 0, __M> {
         /// The partition-key field `order_id`.
         pub fn order_id(
             self,
-            order_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByGsi1<1usize, __M> {
-            let order_id: ::std::string::String = ::core::convert::Into::into(order_id);
+            order_id: impl __st::Into<::std::string::String>,
+        ) -> OrderByGsi1<1usize, 0, __M> {
+            let order_id: ::std::string::String = __st::Into::into(order_id);
             OrderByGsi1(
                 self
                     .0
                     .field("order_id", __ST_C.3, &order_id)
                     .partition_text(__ST_K.attributes[2usize])
-                    .lit("ORDER"),
-                ::core::marker::PhantomData,
+                    .lit("ORDER")
+                    .then_exact(__ST_K.attributes[3usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for OrderByGsi1<1usize, __S, __M> {
         type Entity = Order;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderByTenant<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderByTenant(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::Some("ByTenant"),
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> OrderByTenant<0usize, __M> {
+    impl<__M> OrderByTenant<0usize, 0, __M> {
         /// The partition-key field `tenant_id`.
         pub fn tenant_id(
             self,
-            tenant_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByTenant<1usize, __M> {
-            let tenant_id: ::std::string::String = ::core::convert::Into::into(
-                tenant_id,
-            );
+            tenant_id: impl __st::Into<::std::string::String>,
+        ) -> OrderByTenant<1usize, 0, __M> {
+            let tenant_id: ::std::string::String = __st::Into::into(tenant_id);
             OrderByTenant(
                 self
                     .0
@@ -1941,17 +1755,17 @@ const _: () = {
                         &tenant_id,
                         __ST_C.8.to_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl<__M> OrderByTenant<1usize, __M> {
+    impl<__M> OrderByTenant<1usize, 0, __M> {
         /// The partition-key field `region`.
         pub fn region(
             self,
-            region: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByTenant<2usize, __M> {
-            let region: ::std::string::String = ::core::convert::Into::into(region);
+            region: impl __st::Into<::std::string::String>,
+        ) -> OrderByTenant<2usize, 0, __M> {
+            let region: ::std::string::String = __st::Into::into(region);
             OrderByTenant(
                 self
                     .0
@@ -1961,93 +1775,69 @@ const _: () = {
                         &region,
                         __ST_C.9.to_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl OrderByTenant<2usize> {
+    impl OrderByTenant<2usize, 0usize> {
         /// `score` equals the value: the whole key is given.
         pub fn score(
             self,
-            score: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            ::singletable::query::SortField::value(
+            score: impl __st::Into<i64>,
+        ) -> __st::Query<Order, __st::query::Global> {
+            __st::query::SortField::value(
                     __ST_K.attributes[6usize],
                     "score",
-                    <i64 as ::singletable::Attribute>::to_attribute_value,
+                    <i64 as __st::Attribute>::to_attribute_value,
                 )
                 .eq(self.0, score)
         }
         /// A range condition on `score`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn score_range(
             self,
-        ) -> ::singletable::query::SortRange<i64, Order, ::singletable::query::Global> {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<i64, Order, __st::query::Global> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::value(
+                __st::query::SortField::value(
                     __ST_K.attributes[6usize],
                     "score",
-                    <i64 as ::singletable::Attribute>::to_attribute_value,
+                    <i64 as __st::Attribute>::to_attribute_value,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderByTenant<2usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for OrderByTenant<2usize, __S, __M> {
         type Entity = Order;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Order, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByTenant<2usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderByLsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderByLsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("LSI1"),
-                    )
-                    .lit("USER#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> OrderByLsi1<0usize, __M> {
+    impl<__M> OrderByLsi1<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
-            user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderByLsi1<1usize, __M> {
-            let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
+            user_id: impl __st::Into<::std::string::String>,
+        ) -> OrderByLsi1<1usize, 0, __M> {
+            let user_id: ::std::string::String = __st::Into::into(user_id);
             OrderByLsi1(
                 self
                     .0
                     .field("user_id", __ST_C.1, &user_id)
                     .partition_text(__ST_K.attributes[0usize]),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl OrderByLsi1<1usize> {
+    impl OrderByLsi1<1usize, 0usize> {
         /// `total` equals the value: the whole key is given.
         pub fn total(
             self,
-            total: impl ::core::convert::Into<i64>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            ::singletable::query::SortField::lone(
+            total: impl __st::Into<i64>,
+        ) -> __st::Query<Order, __st::query::Local> {
+            __st::query::SortField::lone(
                     __ST_K.attributes[7usize],
                     "total",
                     __ST_C.7,
@@ -2058,10 +1848,10 @@ const _: () = {
         /// A range condition on `total`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn total_range(
             self,
-        ) -> ::singletable::query::SortRange<i64, Order, ::singletable::query::Local> {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<i64, Order, __st::query::Local> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::lone(
+                __st::query::SortField::lone(
                     __ST_K.attributes[7usize],
                     "total",
                     __ST_C.7,
@@ -2070,118 +1860,114 @@ const _: () = {
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderByLsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for OrderByLsi1<1usize, __S, __M> {
         type Entity = Order;
-        type Index = ::singletable::query::Local;
-        fn into_query(self) -> ::singletable::Query<Order, ::singletable::query::Local> {
-            ::singletable::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderByLsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Local;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Local> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Local;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Order {
         /// The typed path of field `user_id` (attribute `user_id`). Part of the primary key: not updatable.
-        pub const USER_ID: ::singletable::Attr<
+        pub const USER_ID: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("user_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("user_id");
         /// The typed path of field `order_id` (attribute `order_id`). Part of the primary key: not updatable.
-        pub const ORDER_ID: ::singletable::Attr<
+        pub const ORDER_ID: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("order_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("order_id");
         /// The typed path of field `placed_at` (attribute `placed_at`). Part of the primary key: not updatable.
-        pub const PLACED_AT: ::singletable::Attr<
+        pub const PLACED_AT: __st::Attr<
             Order,
             ::singletable::Timestamp,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("placed_at");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("placed_at");
         /// The typed path of field `total` (attribute `total`). `set` also rewrites the index keys it feeds.
-        pub const TOTAL: ::singletable::Attr<
-            Order,
-            i64,
-            ::singletable::attr::marker::Indexed,
-        > = ::singletable::Attr::indexed("total", Self::__st_reindex3);
+        pub const TOTAL: __st::Attr<Order, i64, __st::attr::marker::Indexed> = __st::Attr::indexed(
+            "total",
+            Self::__st_reindex3,
+        );
         /// The typed path of field `tenant_id` (attribute `tenant_id`).
-        pub const TENANT_ID: ::singletable::Attr<
+        pub const TENANT_ID: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("tenant_id");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("tenant_id");
         /// The typed path of field `region` (attribute `region`).
-        pub const REGION: ::singletable::Attr<
+        pub const REGION: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("region");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("region");
         /// The typed path of field `score` (attribute `score`). Optional: can be removed.
-        pub const SCORE: ::singletable::Attr<
-            Order,
-            i64,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("score");
+        pub const SCORE: __st::Attr<Order, i64, __st::attr::marker::Optional> = __st::Attr::new(
+            "score",
+        );
         /// The typed path of field `payment` (attribute `payment`).
-        pub const PAYMENT: ::singletable::Attr<
-            Order,
-            Payment,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("payment");
+        pub const PAYMENT: __st::Attr<Order, Payment, __st::attr::marker::Value> = __st::Attr::new(
+            "payment",
+        );
         /// The typed path of field `lines` (attribute `l`). Optional: can be removed.
-        pub const LINES: ::singletable::Attr<
+        pub const LINES: __st::Attr<
             Order,
             ::std::vec::Vec<::std::string::String>,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("l");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("l");
         /// The typed path of field `expires_at` (attribute `expires_at`). Optional: can be removed.
-        pub const EXPIRES_AT: ::singletable::Attr<
-            Order,
-            i64,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("expires_at");
+        pub const EXPIRES_AT: __st::Attr<Order, i64, __st::attr::marker::Optional> = __st::Attr::new(
+            "expires_at",
+        );
         /// Starts a query of `Order` on the table's primary key.
         pub fn query() -> OrderQuery {
-            OrderQuery::__new()
+            OrderQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("USER#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Order` on index `GSI1`.
         pub fn by_gsi1() -> OrderByGsi1 {
-            OrderByGsi1::__new()
+            OrderByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("ORDER#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Order` on index `ByTenant`.
         pub fn by_tenant() -> OrderByTenant {
-            OrderByTenant::__new()
+            OrderByTenant(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("ByTenant")),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Order` on index `LSI1`.
         pub fn by_lsi1() -> OrderByLsi1 {
-            OrderByLsi1::__new()
+            OrderByLsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("LSI1"))
+                    .lit("USER#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Order` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
         #[doc(hidden)]
         fn __st_reindex3(
-            __st_value: &::singletable::AttributeValue,
-            __st_key: &::singletable::Item,
-            __st_out: &mut ::singletable::Item,
-        ) -> ::core::result::Result<(), ::singletable::Error> {
-            let total: i64 = (__ST_C
-                .6
-                .from_value)(::core::clone::Clone::clone(__st_value))
+            __st_value: &__st::AttributeValue,
+            __st_key: &__st::Item,
+            __st_out: &mut __st::Item,
+        ) -> __st::Result<(), __st::Error> {
+            let total: i64 = (__ST_C.6.from_value)(__st::Clone::clone(__st_value))
                 .map_err(|e| e.at_field("total"))?;
             __st_index2(__st_out, &total)?;
-            ::core::result::Result::Ok(())
+            __st::Result::Ok(())
         }
     }
 };
@@ -2254,8 +2040,8 @@ const _: () = {
     }
     impl UserPage {
         /// Starts a query of the `UserPage` collection: give the shared partition-key fields, then `send` (one page) or `all`.
-        pub fn query() -> UserQuery<0, UserPage> {
-            UserQuery::__new()
+        pub fn query() -> UserQuery<0, 0, UserPage> {
+            UserQuery(User::query().0, ::core::marker::PhantomData)
         }
     }
 };

@@ -84,12 +84,12 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
         });
     }
     let starter = model.members.first().map(|first| {
+        let index = model.index.as_ref().map(|i| i.value.as_str());
+        let entity = &first.entity;
+        let start = crate::emit::entity::pattern_starter(index);
         let mut path = first.entity.clone();
         if let Some(last) = path.segments.last_mut() {
-            last.ident = crate::emit::entity::pattern_type(
-                &last.ident,
-                model.index.as_ref().map(|i| i.value.as_str()),
-            );
+            last.ident = crate::emit::entity::pattern_type(&last.ident, index);
             last.arguments = syn::PathArguments::None;
         }
         let doc = format!(
@@ -99,8 +99,8 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
         quote! {
             impl #ident {
                 #[doc = #doc]
-                pub fn query() -> #path<0, #ident> {
-                    #path::__new()
+                pub fn query() -> #path<0, 0, #ident> {
+                    #path(#entity::#start().0, ::core::marker::PhantomData)
                 }
             }
         }

@@ -18,8 +18,6 @@ use crate::schema::{
 use crate::timestamp::{decode_ttl_field, encode_ttl_field, TtlValue};
 use crate::value::{AttributeValue, Item};
 
-use super::check::{index, str_eq};
-
 /// Appends a template field's escaped key text; the error names the field.
 pub fn push_key_field<T: KeyComponent>(
     text: &mut String,
@@ -236,6 +234,12 @@ pub fn check_native_key(
     Ok(())
 }
 
+/// The item the key writers filled, or their first error: what the generated `key`
+/// functions hand to `Key` (a function rather than a closure in each of them).
+pub fn written(result: Result<(), EncodeError>, item: Item) -> Result<Item, EncodeError> {
+    result.map(|()| item)
+}
+
 /// Stores the entity-type attribute.
 pub fn insert_entity_type(item: &mut Item, attribute: &'static str, entity_type: &'static str) {
     item.insert(attribute.to_owned(), AttributeValue::S(entity_type.to_owned()));
@@ -405,41 +409,11 @@ impl Table for NoTable {
 
 const NO_ATTRIBUTE: KeyAttribute = KeyAttribute { name: "", ty: ScalarType::S };
 
-/// The schema of the table entity `E` lives in. Read through `E`'s impl, so a `table = …`
-/// that is not a table is reported once, at the impl.
-pub const fn table_schema<E: Entity>() -> TableSchema {
-    <E::Table as Table>::SCHEMA
-}
-
 /// The table's sort key (an unnamed `S` when it has none: a separate check reports that).
 pub const fn table_sort_key(table: &TableSchema) -> KeyAttribute {
     match table.sort_key {
         Some(attribute) => attribute,
         None => NO_ATTRIBUTE,
-    }
-}
-
-/// Partition attribute `position` of index `name` (an unnamed `S` when absent).
-pub const fn index_partition_attribute(
-    table: &TableSchema,
-    name: &str,
-    position: usize,
-) -> KeyAttribute {
-    match index(table, name) {
-        Some(index) if position < index.partition_key.len() => index.partition_key[position],
-        _ => NO_ATTRIBUTE,
-    }
-}
-
-/// Sort attribute `position` of index `name` (an unnamed `S` when absent).
-pub const fn index_sort_attribute(
-    table: &TableSchema,
-    name: &str,
-    position: usize,
-) -> KeyAttribute {
-    match index(table, name) {
-        Some(index) if position < index.sort_key.len() => index.sort_key[position],
-        _ => NO_ATTRIBUTE,
     }
 }
 
@@ -509,6 +483,22 @@ pub const fn entity_keys<E: Entity, const N: usize>(slots: [KeySlot; N]) -> Enti
     EntityKeys { table: table.name, entity_type: table.entity_type_attribute, attributes }
 }
 
+/// The partition (`sort` false) or sort template of the entity's `index`-th index in its
+/// schema (an empty one when it has none: the generated code asks only for templates it
+/// wrote). Lets `from_item` read key fields back without repeating the templates.
+pub const fn index_template(schema: &EntitySchema, index: usize, sort: bool) -> &KeyTemplateSchema {
+    const EMPTY: &KeyTemplateSchema = &KeyTemplateSchema { source: "", parts: &[] };
+    match &schema.indexes[index].keys {
+        crate::schema::EntityIndexKeys::Templates { partition, sort: sort_key } => {
+            match if sort { sort_key } else { partition } {
+                Some(template) => template,
+                None => EMPTY,
+            }
+        }
+        _ => EMPTY,
+    }
+}
+
 /// The sort-key template of an entity's schema (an empty one when it has none: the
 /// generated code asks only for entities with one).
 pub const fn sort_template(schema: &EntitySchema) -> &KeyTemplateSchema {
@@ -547,79 +537,3 @@ pub const FIELD_TTL: u8 = 8;
 pub const FIELD_UNIQUE: u8 = 16;
 /// [`field_schema`]: `#[entity(default)]`.
 pub const FIELD_DEFAULT: u8 = 32;
-
-/// True when `a` and `b` are the same scalar type.
-pub const fn scalar_eq(a: ScalarType, b: ScalarType) -> bool {
-    a as u8 == b as u8
-}
-
-/// True when a key rendered from a template with literals (text) fits the attribute: it
-/// must be `S`.
-pub const fn takes_text(attribute: KeyAttribute) -> bool {
-    scalar_eq(attribute.ty, ScalarType::S)
-}
-
-/// True when a lone `"{field}"` template of a field of scalar type `field` fits the
-/// attribute: `S` takes any field's key text, `N` and `B` take the field's own value,
-/// which must be of that type.
-pub const fn takes_lone(attribute: KeyAttribute, field: ScalarType) -> bool {
-    takes_text(attribute) || scalar_eq(attribute.ty, field)
-}
-
-/// True when a field stored as `attribute` collides with none of the table's key
-/// attributes, its entity-type attribute, or the key attributes of the indexes the
-/// entity fills from templates (`template_indexes`). A lone `"{field}"` template of this
-/// very field on an `N`/`B` key (`lone_partition`, `lone_sort`) stores the same value
-/// under the same name and is allowed.
-pub const fn attribute_is_free(
-    table: &TableSchema,
-    attribute: &str,
-    template_indexes: &[&str],
-    lone_partition: bool,
-    lone_sort: bool,
-) -> bool {
-    if str_eq(attribute, table.entity_type_attribute) {
-        return false;
-    }
-    // The same value under the same name only when the key holds the field's own value.
-    let same_partition = lone_partition && !takes_text(table.partition_key);
-    if str_eq(attribute, table.partition_key.name) && !same_partition {
-        return false;
-    }
-    if let Some(sort) = table.sort_key {
-        let same_sort = lone_sort && !takes_text(sort);
-        if str_eq(attribute, sort.name) && !same_sort {
-            return false;
-        }
-    }
-    let mut i = 0;
-    while i < template_indexes.len() {
-        // Templates fill single-attribute sides only (a template on a multi-attribute
-        // side is reported by its own check); an LSI's partition attribute is the
-        // table's, checked above.
-        if let Some(index) = index(table, template_indexes[i]) {
-            if let [partition] = index.partition_key {
-                if str_eq(attribute, partition.name)
-                    && !str_eq(partition.name, table.partition_key.name)
-                {
-                    return false;
-                }
-            }
-            if let [sort] = index.sort_key {
-                if str_eq(attribute, sort.name) {
-                    return false;
-                }
-            }
-        }
-        i += 1;
-    }
-    true
-}
-
-/// True when the table stores TTL in `attribute`.
-pub const fn ttl_attribute_is(table: &TableSchema, attribute: &str) -> bool {
-    match table.ttl_attribute {
-        Some(ttl) => str_eq(ttl, attribute),
-        None => false,
-    }
-}

@@ -105,13 +105,42 @@ pub struct TableNames {
     pub sort: u64,
     /// The first [`HASHED_INDEXES`] indexes.
     pub indexes: [IndexNames; HASHED_INDEXES],
+    /// Every attribute name the table uses for a key or the entity type, as a 64-bit
+    /// filter ([`key_bit`] of each name's hash): a stored field whose bit is clear takes
+    /// none of them, which most fields show in one comparison.
+    pub keys: u64,
+}
+
+/// The bit of [`TableNames::keys`] for a name's [`name_hash`].
+pub const fn key_bit(hash: u64) -> u64 {
+    1 << (hash & 63)
 }
 
 impl TableNames {
     /// The hashes of `table`'s names.
     pub const fn of(table: &TableSchema) -> TableNames {
         let mut indexes = [IndexNames { name: 0, partition: 0, sort: 0 }; HASHED_INDEXES];
+        let mut keys = key_bit(name_hash(table.entity_type_attribute))
+            | key_bit(name_hash(table.partition_key.name));
+        if let Some(sort) = table.sort_key {
+            keys |= key_bit(name_hash(sort.name));
+        }
         let mut i = 0;
+        while i < table.indexes.len() {
+            let index = &table.indexes[i];
+            let mut j = 0;
+            while j < index.partition_key.len() {
+                keys |= key_bit(name_hash(index.partition_key[j].name));
+                j += 1;
+            }
+            j = 0;
+            while j < index.sort_key.len() {
+                keys |= key_bit(name_hash(index.sort_key[j].name));
+                j += 1;
+            }
+            i += 1;
+        }
+        i = 0;
         while i < table.indexes.len() && i < HASHED_INDEXES {
             let index = &table.indexes[i];
             indexes[i] = IndexNames {
@@ -135,6 +164,7 @@ impl TableNames {
                 None => 0,
             },
             indexes,
+            keys,
         }
     }
 }
@@ -345,6 +375,11 @@ pub const fn entity_check<E: Entity>(entity: &EntityCheck) -> u32 {
     let mut j = 0;
     while j < stored {
         let (a, h, ttl) = entity.stored[j];
+        // Most fields take no key attribute and are not `ttl`: one comparison.
+        if !ttl && names.keys & key_bit(h) == 0 {
+            j += 1;
+            continue;
+        }
         // A lone `{field}` on an `N`/`B` table key stores the field's own value there.
         let own_partition = j == entity.lone_partition && !partition_is_text;
         let mut taken = (h == names.entity_type && str_eq(a, table.entity_type_attribute))
@@ -401,5 +436,49 @@ mod tests {
         // The macro's copy (codegen) asserts the same values.
         assert_eq!(name_hash(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(name_hash("PK"), 0x0942_1d07_b5d1_ed4c);
+    }
+
+    #[test]
+    fn the_key_filter_holds_every_key_attribute() {
+        use crate::schema::{BillingMode, IndexSchema, Projection};
+        const S: ScalarType = ScalarType::S;
+        let attribute = |name| KeyAttribute { name, ty: S };
+        let table = TableSchema {
+            name: "App",
+            partition_key: attribute("PK"),
+            sort_key: Some(attribute("SK")),
+            indexes: &[
+                IndexSchema {
+                    name: "GSI1",
+                    kind: IndexKind::Global,
+                    partition_key: &[KeyAttribute { name: "GSI1PK", ty: S }],
+                    sort_key: &[KeyAttribute { name: "GSI1SK", ty: S }],
+                    projection: Projection::All,
+                    throughput: None,
+                },
+                IndexSchema {
+                    name: "ByTenant",
+                    kind: IndexKind::Global,
+                    partition_key: &[
+                        KeyAttribute { name: "tenant", ty: S },
+                        KeyAttribute { name: "region", ty: S },
+                    ],
+                    sort_key: &[],
+                    projection: Projection::All,
+                    throughput: None,
+                },
+            ],
+            ttl_attribute: None,
+            stream: None,
+            billing: BillingMode::PayPerRequest,
+            entity_type_attribute: "_et",
+        };
+        let names = TableNames::of(&table);
+        for name in ["PK", "SK", "GSI1PK", "GSI1SK", "tenant", "region", "_et"] {
+            assert_ne!(names.keys & key_bit(name_hash(name)), 0, "{name}");
+        }
+        // Not a filter that takes everything: a name outside it is told apart at once.
+        let outside = ["email", "name", "total", "created_at", "status", "tags"];
+        assert!(outside.iter().any(|name| names.keys & key_bit(name_hash(name)) == 0));
     }
 }

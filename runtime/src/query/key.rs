@@ -31,6 +31,20 @@ pub struct KeyQuery {
     /// True when no key can match (the query returns nothing without a request).
     pub(crate) empty: bool,
     pub(crate) error: Option<EncodeError>,
+    /// What a query stopping at a stage asks of the sort key (set where the partition
+    /// key completes; applied by [`finish`](Self::finish)).
+    then: Then,
+}
+
+/// The sort-key condition of a query that stops before its sort key is complete.
+#[derive(Debug, Clone, Copy)]
+enum Then {
+    /// Nothing: no sort key, a native one, or a lone `"{field}"` template.
+    Nothing,
+    /// `begins_with` the text rendered so far (nothing when it is empty).
+    Prefix(KeyAttribute),
+    /// Equality with the rendered text (a sort template without fields).
+    Exact(KeyAttribute),
 }
 
 impl KeyQuery {
@@ -45,6 +59,7 @@ impl KeyQuery {
             sort: Vec::new(),
             empty: false,
             error: None,
+            then: Then::Nothing,
         }
     }
 
@@ -285,6 +300,32 @@ impl KeyQuery {
         }
     }
 
+    /// A query stopping before its sort key is complete asks for the sort key to begin
+    /// with the text rendered by then ([`sort_prefix`](Self::sort_prefix)).
+    #[must_use]
+    pub fn then_prefix(mut self, attribute: KeyAttribute) -> Self {
+        self.then = Then::Prefix(attribute);
+        self
+    }
+
+    /// A query stopping here asks for the sort key to equal the text rendered by then
+    /// ([`sort_exact`](Self::sort_exact)): a sort template without fields.
+    #[must_use]
+    pub fn then_exact(mut self, attribute: KeyAttribute) -> Self {
+        self.then = Then::Exact(attribute);
+        self
+    }
+
+    /// Applies the condition set by [`then_prefix`](Self::then_prefix) or
+    /// [`then_exact`](Self::then_exact): what a query stopping at a stage asks for.
+    pub(crate) fn finish(self) -> Self {
+        match self.then {
+            Then::Nothing => self,
+            Then::Prefix(attribute) => self.sort_prefix(attribute),
+            Then::Exact(attribute) => self.sort_exact(attribute),
+        }
+    }
+
     /// Drops the sort side: a collection query reads the whole partition.
     #[must_use]
     pub fn partition_only(mut self) -> Self {
@@ -350,6 +391,19 @@ mod tests {
             )]
         );
         assert_eq!(q.partition[0].1, AttributeValue::N(crate::Number::from(5u32)));
+    }
+
+    #[test]
+    fn a_stage_stopping_early_asks_for_what_was_set() {
+        let started = || KeyQuery::new("App", None).lit("P").partition_text(PK).lit("ORDER#");
+        // A prefix: `begins_with` the sort text rendered so far.
+        let q = started().then_prefix(SK).finish();
+        assert_eq!(q.sort, vec![("SK".to_owned(), SortKeyCondition::BeginsWith(s("ORDER#")))]);
+        // A sort template without fields: the whole key.
+        let q = started().then_exact(SK).finish();
+        assert_eq!(q.sort, vec![("SK".to_owned(), SortKeyCondition::Eq(s("ORDER#")))]);
+        // Nothing set (a native or lone sort key): no sort condition.
+        assert!(started().finish().sort.is_empty());
     }
 
     #[test]

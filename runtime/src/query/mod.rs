@@ -452,8 +452,8 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     }
 }
 
-/// Implemented by the generated query stages whose partition key is complete, and by
-/// [`Query`]: everything a query does, available on every stage. In the prelude.
+/// Everything a query does, available on every query stage whose partition key is
+/// complete (through [`KeyStage`]) and on [`Query`]. In the prelude.
 pub trait IntoQuery: Sized {
     /// The entity queried.
     type Entity: Entity;
@@ -536,6 +536,36 @@ pub trait IntoQuery: Sized {
     /// See [`Query::stream`].
     fn stream(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Items<Self::Entity> {
         self.into_query().stream(db)
+    }
+}
+
+/// A generated query stage whose partition key is complete: what [`IntoQuery`] (when
+/// the stage was started by the entity, `Target = Entity`) and
+/// [`IntoCollectionQuery`](crate::IntoCollectionQuery) (when a collection's `query()`
+/// started it) need of it. One impl per access pattern covers all of its sort stages;
+/// the two traits are implemented once, here, for every stage.
+#[doc(hidden)]
+pub trait KeyStage: Sized {
+    /// The entity queried.
+    type Entity: Entity;
+    /// The table, an LSI or a GSI.
+    type Index: IndexKind;
+    /// The entity, or the collection whose `query()` started the stage.
+    type Target;
+
+    /// The key condition built so far.
+    fn key_query(self) -> KeyQuery;
+}
+
+impl<S, E> IntoQuery for S
+where
+    S: KeyStage<Entity = E, Target = E>,
+    E: Entity,
+{
+    type Entity = E;
+    type Index = S::Index;
+    fn into_query(self) -> Query<E, S::Index> {
+        Query::new(self.key_query().finish())
     }
 }
 

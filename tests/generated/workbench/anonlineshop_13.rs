@@ -377,9 +377,11 @@ pub struct Customer {
 /// A query of `Customer` on the table's primary key, one key field at a time (in order: `c_id`). Start it with `Customer::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CustomerQuery<const __STAGE: usize = 0, __M = Customer>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CustomerQuery<const __P: usize = 0, const __S: usize = 0, __M = Customer>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -456,9 +458,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         c_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         (__ST_C.1.push)(&mut __st_text, "c_id", c_id)?;
@@ -477,12 +479,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Customer {
+    impl __st::Entity for Customer {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Customer",
             entity_type: "customer",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -492,7 +494,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("c_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "c#{c_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("c#"),
@@ -507,65 +509,44 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                6usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
             (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Email", &self.email)?;
             (__ST_C.3.encode)(&mut __st_item, "Name", &self.name)?;
             __st_primary(&mut __st_item, &self.c_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "customer");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 c_id: __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
                     "c_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
                 name: (__ST_C.3.decode)(&mut __st_item, "Name")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.c_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -576,100 +557,76 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "c_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "c_id")?,))
         }
     }
     impl Customer {
         /// The primary key of the `Customer` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(c_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &c_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> CustomerQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CustomerQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("c#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> CustomerQuery<0usize, __M> {
+    impl<__M> CustomerQuery<0usize, 0, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> CustomerQuery<1usize, __M> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> CustomerQuery<1usize, 0, __M> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
             CustomerQuery(
                 self
                     .0
                     .field("c_id", __ST_C.1, &c_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("c#")
-                    .known("c_id"),
-                ::core::marker::PhantomData,
+                    .known("c_id")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for CustomerQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for CustomerQuery<1usize, __S, __M> {
         type Entity = Customer;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Customer, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Customer as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for CustomerQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Customer {
         /// The typed path of field `c_id` (attribute `c_id`). Part of the primary key: not updatable.
-        pub const C_ID: ::singletable::Attr<
+        pub const C_ID: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("c_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("c_id");
         /// The typed path of field `email` (attribute `Email`).
-        pub const EMAIL: ::singletable::Attr<
+        pub const EMAIL: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Email");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Email");
         /// The typed path of field `name` (attribute `Name`).
-        pub const NAME: ::singletable::Attr<
+        pub const NAME: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Name");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Name");
         /// Starts a query of `Customer` on the table's primary key.
         pub fn query() -> CustomerQuery {
-            CustomerQuery::__new()
+            CustomerQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("c#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Customer` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -687,9 +644,11 @@ pub struct Product {
 /// A query of `Product` on the table's primary key, one key field at a time (in order: `p_id`). Start it with `Product::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ProductQuery<const __STAGE: usize = 0, __M = Product>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ProductQuery<const __P: usize = 0, const __S: usize = 0, __M = Product>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -766,9 +725,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
@@ -787,12 +746,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Product {
+    impl __st::Entity for Product {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Product",
             entity_type: "product",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -802,7 +761,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("p_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "p#{p_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("p#"),
@@ -817,65 +776,44 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                6usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
             (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Detail", &self.detail)?;
             (__ST_C.3.encode)(&mut __st_item, "Price", &self.price)?;
             __st_primary(&mut __st_item, &self.p_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "product");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 detail: (__ST_C.2.decode)(&mut __st_item, "Detail")?,
                 price: (__ST_C.3.decode)(&mut __st_item, "Price")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -886,98 +824,76 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
         }
     }
     impl Product {
         /// The primary key of the `Product` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(p_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ProductQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ProductQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("p#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ProductQuery<0usize, __M> {
+    impl<__M> ProductQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ProductQuery<1usize, __M> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> ProductQuery<1usize, 0, __M> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             ProductQuery(
                 self
                     .0
                     .field("p_id", __ST_C.1, &p_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("p#")
-                    .known("p_id"),
-                ::core::marker::PhantomData,
+                    .known("p_id")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for ProductQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ProductQuery<1usize, __S, __M> {
         type Entity = Product;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Product, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Product as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ProductQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Product {
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             Product,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `detail` (attribute `Detail`).
-        pub const DETAIL: ::singletable::Attr<
+        pub const DETAIL: __st::Attr<
             Product,
             ProductDetail,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Detail");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Detail");
         /// The typed path of field `price` (attribute `Price`).
-        pub const PRICE: ::singletable::Attr<
+        pub const PRICE: __st::Attr<
             Product,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Price");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Price");
         /// Starts a query of `Product` on the table's primary key.
         pub fn query() -> ProductQuery {
-            ProductQuery::__new()
+            ProductQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Product` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -993,9 +909,11 @@ pub struct Warehouse {
 /// A query of `Warehouse` on the table's primary key, one key field at a time (in order: `w_id`). Start it with `Warehouse::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseQuery<const __STAGE: usize = 0, __M = Warehouse>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct WarehouseQuery<const __P: usize = 0, const __S: usize = 0, __M = Warehouse>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1064,9 +982,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         w_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         (__ST_C.1.push)(&mut __st_text, "w_id", w_id)?;
@@ -1085,12 +1003,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Warehouse {
+    impl __st::Entity for Warehouse {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Warehouse",
             entity_type: "warehouse",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1100,7 +1018,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("w_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "w#{w_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("w#"),
@@ -1114,63 +1032,42 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                5usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
             (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Address", &self.address)?;
             __st_primary(&mut __st_item, &self.w_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "warehouse");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 w_id: __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
                     "w_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 address: (__ST_C.2.decode)(&mut __st_item, "Address")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.w_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1181,94 +1078,68 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "w_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "w_id")?,))
         }
     }
     impl Warehouse {
         /// The primary key of the `Warehouse` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(w_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &w_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> WarehouseQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            WarehouseQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("w#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> WarehouseQuery<0usize, __M> {
+    impl<__M> WarehouseQuery<0usize, 0, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseQuery<1usize, __M> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> WarehouseQuery<1usize, 0, __M> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
             WarehouseQuery(
                 self
                     .0
                     .field("w_id", __ST_C.1, &w_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("w#")
-                    .known("w_id"),
-                ::core::marker::PhantomData,
+                    .known("w_id")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for WarehouseQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for WarehouseQuery<1usize, __S, __M> {
         type Entity = Warehouse;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Warehouse, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Warehouse as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for WarehouseQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Warehouse {
         /// The typed path of field `w_id` (attribute `w_id`). Part of the primary key: not updatable.
-        pub const W_ID: ::singletable::Attr<
+        pub const W_ID: __st::Attr<
             Warehouse,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("w_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("w_id");
         /// The typed path of field `address` (attribute `Address`).
-        pub const ADDRESS: ::singletable::Attr<
-            Warehouse,
-            Address,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Address");
+        pub const ADDRESS: __st::Attr<Warehouse, Address, __st::attr::marker::Value> = __st::Attr::new(
+            "Address",
+        );
         /// Starts a query of `Warehouse` on the table's primary key.
         pub fn query() -> WarehouseQuery {
-            WarehouseQuery::__new()
+            WarehouseQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("w#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Warehouse` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1286,16 +1157,28 @@ pub struct WarehouseItem {
 /// A query of `WarehouseItem` on the table's primary key, one key field at a time (in order: `p_id`, `w_id`). Start it with `WarehouseItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseItemQuery<const __STAGE: usize = 0, __M = WarehouseItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct WarehouseItemQuery<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = WarehouseItem,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `WarehouseItem` on index `GSI2`, one key field at a time (in order: `w_id`, `p_id`). Start it with `WarehouseItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct WarehouseItemByGsi2<const __STAGE: usize = 0, __M = WarehouseItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct WarehouseItemByGsi2<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = WarehouseItem,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1416,10 +1299,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         p_id: &::std::string::String,
         w_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
@@ -1438,13 +1321,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         w_id: &::std::string::String,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         (__ST_C.3.push)(&mut __st_text, "w_id", w_id)?;
@@ -1463,12 +1346,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for WarehouseItem {
+    impl __st::Entity for WarehouseItem {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "WarehouseItem",
             entity_type: "warehouseItem",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1478,7 +1361,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("p_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "w#{w_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("w#"),
@@ -1486,17 +1369,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI2",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "w#{w_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("w#"),
                                 ::singletable::schema::TemplatePart::Field("w_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "p#{p_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("p#"),
@@ -1513,12 +1396,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                8usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
             (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.2.encode)(&mut __st_item, "w_id", &self.w_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Quantity", &self.quantity)?;
@@ -1529,41 +1408,24 @@ const _: () = {
                 __ST_K.entity_type,
                 "warehouseItem",
             );
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (3usize, 3usize)],
                 )?,
                 w_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1571,40 +1433,21 @@ const _: () = {
                     "w_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize), (2usize, 2usize)],
                 )?,
                 quantity: (__ST_C.4.decode)(&mut __st_item, "Quantity")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id, &self.w_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1615,7 +1458,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "w_id")?,
             ))
@@ -1624,228 +1467,185 @@ const _: () = {
     impl WarehouseItem {
         /// The primary key of the `WarehouseItem` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            p_id: impl ::core::convert::Into<::std::string::String>,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            p_id: impl __st::Into<::std::string::String>,
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let w_id: ::std::string::String = __st::Into::into(w_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id, &w_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `WarehouseItem` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
-            w_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            w_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &w_id, &p_id);
-            ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> WarehouseItemQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            WarehouseItemQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("p#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> WarehouseItemQuery<0usize, __M> {
+    impl<__M> WarehouseItemQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseItemQuery<1usize, __M> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> WarehouseItemQuery<1usize, 0, __M> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             WarehouseItemQuery(
                 self
                     .0
                     .field("p_id", __ST_C.1, &p_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("w#"),
-                ::core::marker::PhantomData,
+                    .lit("w#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl WarehouseItemQuery<1usize> {
+    impl WarehouseItemQuery<1usize, 0usize> {
         /// `w_id` equals the value: the whole key is given.
         pub fn w_id(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<WarehouseItem, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "w_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, w_id)
         }
         /// A range condition on `w_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn w_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             WarehouseItem,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "w_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for WarehouseItemQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for WarehouseItemQuery<1usize, __S, __M> {
         type Entity = WarehouseItem;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <WarehouseItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for WarehouseItemQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> WarehouseItemByGsi2<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            WarehouseItemByGsi2(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI2"),
-                    )
-                    .lit("w#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> WarehouseItemByGsi2<0usize, __M> {
+    impl<__M> WarehouseItemByGsi2<0usize, 0, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> WarehouseItemByGsi2<1usize, __M> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> WarehouseItemByGsi2<1usize, 0, __M> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
             WarehouseItemByGsi2(
                 self
                     .0
                     .field("w_id", __ST_C.3, &w_id)
                     .partition_text(__ST_K.attributes[2usize])
-                    .lit("p#"),
-                ::core::marker::PhantomData,
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[3usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl WarehouseItemByGsi2<1usize> {
+    impl WarehouseItemByGsi2<1usize, 0usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<WarehouseItem, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
                     __ST_C.1,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, p_id)
         }
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             WarehouseItem,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
                     __ST_C.1,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for WarehouseItemByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for WarehouseItemByGsi2<1usize, __S, __M> {
         type Entity = WarehouseItem;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<WarehouseItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <WarehouseItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for WarehouseItemByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl WarehouseItem {
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             WarehouseItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `w_id` (attribute `w_id`). Part of the primary key: not updatable.
-        pub const W_ID: ::singletable::Attr<
+        pub const W_ID: __st::Attr<
             WarehouseItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("w_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("w_id");
         /// The typed path of field `quantity` (attribute `Quantity`).
-        pub const QUANTITY: ::singletable::Attr<
+        pub const QUANTITY: __st::Attr<
             WarehouseItem,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Quantity");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Quantity");
         /// Starts a query of `WarehouseItem` on the table's primary key.
         pub fn query() -> WarehouseItemQuery {
-            WarehouseItemQuery::__new()
+            WarehouseItemQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `WarehouseItem` on index `GSI2`.
         pub fn by_gsi2() -> WarehouseItemByGsi2 {
-            WarehouseItemByGsi2::__new()
+            WarehouseItemByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
+                    .lit("w#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `WarehouseItem` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1869,23 +1669,29 @@ pub struct OrderItem {
 /// A query of `OrderItem` on the table's primary key, one key field at a time (in order: `o_id`, `p_id`). Start it with `OrderItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemQuery<const __STAGE: usize = 0, __M = OrderItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderItemQuery<const __P: usize = 0, const __S: usize = 0, __M = OrderItem>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `OrderItem` on index `GSI1`, one key field at a time (in order: `p_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemByGsi1<const __STAGE: usize = 0, __M = OrderItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderItemByGsi1<const __P: usize = 0, const __S: usize = 0, __M = OrderItem>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `OrderItem` on index `GSI2`, one key field at a time (in order: `c_id`, `gsi1_sk`). Start it with `OrderItem::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderItemByGsi2<const __STAGE: usize = 0, __M = OrderItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderItemByGsi2<const __P: usize = 0, const __S: usize = 0, __M = OrderItem>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1945,7 +1751,7 @@ const _: () = {
                     __st::IndexKeys::Templates(
                         __st::Fill::Text,
                         __st::Fill::Lone(
-                            <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                            <::std::string::String as __st::ScalarAttribute>::SCALAR,
                         ),
                     ),
                 ),
@@ -2073,10 +1879,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -2095,13 +1901,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         p_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         (__ST_C.3.push)(&mut __st_text, "p_id", p_id)?;
@@ -2120,13 +1926,13 @@ const _: () = {
             __ST_C.5,
             __ST_C.4,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         c_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         (__ST_C.7.push)(&mut __st_text, "c_id", c_id)?;
@@ -2145,12 +1951,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for OrderItem {
+    impl __st::Entity for OrderItem {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "OrderItem",
             entity_type: "orderItem",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -2160,7 +1966,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "p#{p_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("p#"),
@@ -2168,17 +1974,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "p#{p_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("p#"),
                                 ::singletable::schema::TemplatePart::Field("p_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "{gsi1_sk}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Field("gsi1_sk"),
@@ -2186,17 +1992,17 @@ const _: () = {
                         }),
                     },
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI2",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "c#{c_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("c#"),
                                 ::singletable::schema::TemplatePart::Field("c_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "p#{gsi1_sk}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("p#"),
@@ -2216,12 +2022,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                13usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.4.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk)?;
@@ -2232,31 +2034,24 @@ const _: () = {
             __st_index0(&mut __st_item, &self.p_id, &self.gsi1_sk)?;
             __st_index1(&mut __st_item, &self.c_id, &self.gsi1_sk)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "orderItem");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2264,28 +2059,9 @@ const _: () = {
                     "p_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize), (2usize, 2usize)],
                 )?,
                 gsi1_sk: __st::decode_key_field(
                     &mut __st_item,
@@ -2293,27 +2069,9 @@ const _: () = {
                     "gsi1_sk",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{gsi1_sk}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Field("gsi1_sk"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[5usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{gsi1_sk}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("gsi1_sk"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(3usize, 3usize), (5usize, 5usize)],
                 )?,
                 c_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2321,31 +2079,22 @@ const _: () = {
                     "c_id",
                     __ST_C.6,
                     __ST_C.7,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[4usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(4usize, 4usize)],
                 )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
                 price: (__ST_C.9.decode)(&mut __st_item, "Price")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -2356,7 +2105,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "p_id")?,
             ))
@@ -2365,159 +2114,121 @@ const _: () = {
     impl OrderItem {
         /// The primary key of the `OrderItem` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `OrderItem` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            p_id: impl ::core::convert::Into<::std::string::String>,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            p_id: impl __st::Into<::std::string::String>,
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &p_id, &gsi1_sk);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
         /// The key of a `OrderItem` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
-            c_id: impl ::core::convert::Into<::std::string::String>,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            c_id: impl __st::Into<::std::string::String>,
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &c_id, &gsi1_sk);
-            ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> OrderItemQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderItemQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> OrderItemQuery<0usize, __M> {
+    impl<__M> OrderItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> OrderItemQuery<1usize, 0, __M> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             OrderItemQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("p#"),
-                ::core::marker::PhantomData,
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl OrderItemQuery<1usize> {
+    impl OrderItemQuery<1usize, 0usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<OrderItem, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "p_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, p_id)
         }
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             OrderItem,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "p_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderItemQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for OrderItemQuery<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <OrderItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for OrderItemQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderItemByGsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderItemByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
-                    .lit("p#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> OrderItemByGsi1<0usize, __M> {
+    impl<__M> OrderItemByGsi1<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemByGsi1<1usize, __M> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> OrderItemByGsi1<1usize, 0, __M> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             OrderItemByGsi1(
                 self
                     .0
                     .field("p_id", __ST_C.3, &p_id)
                     .partition_text(__ST_K.attributes[2usize]),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl OrderItemByGsi1<1usize> {
+    impl OrderItemByGsi1<1usize, 0usize> {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::query::SortField::lone(
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<OrderItem, __st::query::Global> {
+            __st::query::SortField::lone(
                     __ST_K.attributes[3usize],
                     "gsi1_sk",
                     __ST_C.5,
@@ -2528,14 +2239,14 @@ const _: () = {
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             OrderItem,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::lone(
+                __st::query::SortField::lone(
                     __ST_K.attributes[3usize],
                     "gsi1_sk",
                     __ST_C.5,
@@ -2544,188 +2255,156 @@ const _: () = {
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderItemByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for OrderItemByGsi1<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <OrderItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for OrderItemByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> OrderItemByGsi2<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderItemByGsi2(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI2"),
-                    )
-                    .lit("c#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> OrderItemByGsi2<0usize, __M> {
+    impl<__M> OrderItemByGsi2<0usize, 0, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderItemByGsi2<1usize, __M> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> OrderItemByGsi2<1usize, 0, __M> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
             OrderItemByGsi2(
                 self
                     .0
                     .field("c_id", __ST_C.7, &c_id)
                     .partition_text(__ST_K.attributes[4usize])
-                    .lit("p#"),
-                ::core::marker::PhantomData,
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[5usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl OrderItemByGsi2<1usize> {
+    impl OrderItemByGsi2<1usize, 0usize> {
         /// `gsi1_sk` equals the value: the whole key is given.
         pub fn gsi1_sk(
             self,
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<OrderItem, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "gsi1_sk",
                     __ST_C.5,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, gsi1_sk)
         }
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             OrderItem,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "gsi1_sk",
                     __ST_C.5,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderItemByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for OrderItemByGsi2<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<OrderItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <OrderItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for OrderItemByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl OrderItem {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `gsi1_sk` (attribute `gsi1_sk`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const GSI1_SK: ::singletable::Attr<
+        pub const GSI1_SK: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("gsi1_sk");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("gsi1_sk");
         /// The typed path of field `c_id` (attribute `c_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const C_ID: ::singletable::Attr<
+        pub const C_ID: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("c_id");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("c_id");
         /// The typed path of field `quantity` (attribute `Quantity`).
-        pub const QUANTITY: ::singletable::Attr<
+        pub const QUANTITY: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Quantity");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Quantity");
         /// The typed path of field `price` (attribute `Price`).
-        pub const PRICE: ::singletable::Attr<
+        pub const PRICE: __st::Attr<
             OrderItem,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Price");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Price");
         /// Sets `gsi1_sk`, `c_id` of a `OrderItem` together and rewrites the keys of index(es) `GSI1`, `GSI2` in the same request: `db.update(key).set_composite(OrderItem::gsi2_composite(..))`.
         pub fn gsi2_composite(
-            gsi1_sk: impl ::core::convert::Into<::std::string::String>,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Composite<Self> {
-            let gsi1_sk: ::std::string::String = ::core::convert::Into::into(gsi1_sk);
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            ::singletable::Composite::new(move |
-                __st_key: &::singletable::Item,
-                __st_out: &mut ::singletable::Item|
-            {
+            gsi1_sk: impl __st::Into<::std::string::String>,
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Composite<Self> {
+            let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk)?;
                 (__ST_C.6.encode)(__st_out, "c_id", &c_id)?;
                 #[allow(unused_variables)]
-                let (o_id, p_id) = <Self as ::singletable::Entity>::decode_key(
-                    __st_key,
-                )?;
+                let (o_id, p_id) = <Self as __st::Entity>::decode_key(__st_key)?;
                 __st_index0(__st_out, &p_id, &gsi1_sk)?;
                 __st_index1(__st_out, &c_id, &gsi1_sk)?;
-                ::core::result::Result::Ok(())
+                __st::Result::Ok(())
             })
         }
         /// Starts a query of `OrderItem` on the table's primary key.
         pub fn query() -> OrderItemQuery {
-            OrderItemQuery::__new()
+            OrderItemQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `OrderItem` on index `GSI1`.
         pub fn by_gsi1() -> OrderItemByGsi1 {
-            OrderItemByGsi1::__new()
+            OrderItemByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `OrderItem` on index `GSI2`.
         pub fn by_gsi2() -> OrderItemByGsi2 {
-            OrderItemByGsi2::__new()
+            OrderItemByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
+                    .lit("c#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `OrderItem` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -2743,9 +2422,11 @@ pub struct Order {
 /// A query of `Order` on the table's primary key, one key field at a time (in order: `o_id`, `c_id`). Start it with `Order::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct OrderQuery<const __STAGE: usize = 0, __M = Order>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct OrderQuery<const __P: usize = 0, const __S: usize = 0, __M = Order>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2824,10 +2505,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         c_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -2846,12 +2527,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Order {
+    impl __st::Entity for Order {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Order",
             entity_type: "order",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -2861,7 +2542,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "c#{c_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("c#"),
@@ -2876,42 +2557,31 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                6usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "c_id", &self.c_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Date", &self.date)?;
             __st_primary(&mut __st_item, &self.o_id, &self.c_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "order");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 c_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2919,30 +2589,21 @@ const _: () = {
                     "c_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 date: (__ST_C.4.decode)(&mut __st_item, "Date")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.c_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -2953,7 +2614,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "c_id")?,
             ))
@@ -2962,126 +2623,101 @@ const _: () = {
     impl Order {
         /// The primary key of the `Order` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &c_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> OrderQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            OrderQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> OrderQuery<0usize, __M> {
+    impl<__M> OrderQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> OrderQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> OrderQuery<1usize, 0, __M> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             OrderQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("c#"),
-                ::core::marker::PhantomData,
+                    .lit("c#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl OrderQuery<1usize> {
+    impl OrderQuery<1usize, 0usize> {
         /// `c_id` equals the value: the whole key is given.
         pub fn c_id(
             self,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Order, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "c_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, c_id)
         }
         /// A range condition on `c_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn c_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Order,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Order, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "c_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for OrderQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for OrderQuery<1usize, __S, __M> {
         type Entity = Order;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Order, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Order as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for OrderQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Order {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `c_id` (attribute `c_id`). Part of the primary key: not updatable.
-        pub const C_ID: ::singletable::Attr<
+        pub const C_ID: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("c_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("c_id");
         /// The typed path of field `date` (attribute `Date`).
-        pub const DATE: ::singletable::Attr<
+        pub const DATE: __st::Attr<
             Order,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Date");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Date");
         /// Starts a query of `Order` on the table's primary key.
         pub fn query() -> OrderQuery {
-            OrderQuery::__new()
+            OrderQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Order` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -3105,23 +2741,29 @@ pub struct Invoice {
 /// A query of `Invoice` on the table's primary key, one key field at a time (in order: `o_id`, `i_id`). Start it with `Invoice::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceQuery<const __STAGE: usize = 0, __M = Invoice>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct InvoiceQuery<const __P: usize = 0, const __S: usize = 0, __M = Invoice>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Invoice` on index `GSI1`, one key field at a time (in order: `i_id`). Start it with `Invoice::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceByGsi1<const __STAGE: usize = 0, __M = Invoice>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct InvoiceByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Invoice>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Invoice` on index `GSI2`, one key field at a time (in order: `c_id`, `date`). Start it with `Invoice::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InvoiceByGsi2<const __STAGE: usize = 0, __M = Invoice>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct InvoiceByGsi2<const __P: usize = 0, const __S: usize = 0, __M = Invoice>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -3304,10 +2946,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         i_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -3326,12 +2968,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         i_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
         (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
@@ -3350,13 +2992,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         c_id: &::std::string::String,
         date: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         (__ST_C.5.push)(&mut __st_text, "c_id", c_id)?;
@@ -3375,12 +3017,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Invoice {
+    impl __st::Entity for Invoice {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Invoice",
             entity_type: "invoice",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -3390,7 +3032,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "i#{i_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("i#"),
@@ -3398,17 +3040,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "i#{i_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("i#"),
                                 ::singletable::schema::TemplatePart::Field("i_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "i#{i_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("i#"),
@@ -3417,17 +3059,17 @@ const _: () = {
                         }),
                     },
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI2",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "c#{c_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("c#"),
                                 ::singletable::schema::TemplatePart::Field("c_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "i#{date}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("i#"),
@@ -3447,12 +3089,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                13usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "i_id", &self.i_id)?;
             (__ST_C.4.encode)(&mut __st_item, "c_id", &self.c_id)?;
@@ -3463,31 +3101,24 @@ const _: () = {
             __st_index0(&mut __st_item, &self.i_id)?;
             __st_index1(&mut __st_item, &self.c_id, &self.date)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "invoice");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 i_id: __st::decode_key_field(
                     &mut __st_item,
@@ -3495,38 +3126,9 @@ const _: () = {
                     "i_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "i#{i_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("i#"),
-                                    ::singletable::schema::TemplatePart::Field("i_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "i#{i_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("i#"),
-                                    ::singletable::schema::TemplatePart::Field("i_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "i#{i_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("i#"),
-                                    ::singletable::schema::TemplatePart::Field("i_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize), (2usize, 2usize), (3usize, 3usize)],
                 )?,
                 c_id: __st::decode_key_field(
                     &mut __st_item,
@@ -3534,18 +3136,9 @@ const _: () = {
                     "c_id",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[4usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{c_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("c_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(4usize, 4usize)],
                 )?,
                 amount: (__ST_C.6.decode)(&mut __st_item, "Amount")?,
                 date: __st::decode_key_field(
@@ -3554,30 +3147,21 @@ const _: () = {
                     "date",
                     __ST_C.7,
                     __ST_C.8,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[5usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "i#{date}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("i#"),
-                                    ::singletable::schema::TemplatePart::Field("date"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(5usize, 5usize)],
                 )?,
                 detail: (__ST_C.9.decode)(&mut __st_item, "Detail")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.i_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -3588,7 +3172,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "i_id")?,
             ))
@@ -3597,323 +3181,262 @@ const _: () = {
     impl Invoice {
         /// The primary key of the `Invoice` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            i_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let i_id: ::std::string::String = __st::Into::into(i_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &i_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Invoice` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            i_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let i_id: ::std::string::String = __st::Into::into(i_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &i_id);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
         /// The key of a `Invoice` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
-            c_id: impl ::core::convert::Into<::std::string::String>,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let date: ::std::string::String = ::core::convert::Into::into(date);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            c_id: impl __st::Into<::std::string::String>,
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let date: ::std::string::String = __st::Into::into(date);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &c_id, &date);
-            ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> InvoiceQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            InvoiceQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> InvoiceQuery<0usize, __M> {
+    impl<__M> InvoiceQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> InvoiceQuery<1usize, 0, __M> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             InvoiceQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("i#"),
-                ::core::marker::PhantomData,
+                    .lit("i#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl InvoiceQuery<1usize> {
+    impl InvoiceQuery<1usize, 0usize> {
         /// `i_id` equals the value: the whole key is given.
         pub fn i_id(
             self,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            i_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Invoice, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "i_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, i_id)
         }
         /// A range condition on `i_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn i_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Invoice,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "i_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for InvoiceQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for InvoiceQuery<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> InvoiceByGsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            InvoiceByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
-                    .lit("i#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> InvoiceByGsi1<0usize, __M> {
+    impl<__M> InvoiceByGsi1<0usize, 0, __M> {
         /// The partition-key field `i_id`.
         pub fn i_id(
             self,
-            i_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceByGsi1<1usize, __M> {
-            let i_id: ::std::string::String = ::core::convert::Into::into(i_id);
+            i_id: impl __st::Into<::std::string::String>,
+        ) -> InvoiceByGsi1<1usize, 0, __M> {
+            let i_id: ::std::string::String = __st::Into::into(i_id);
             InvoiceByGsi1(
                 self
                     .0
                     .field("i_id", __ST_C.3, &i_id)
                     .partition_text(__ST_K.attributes[2usize])
                     .lit("i#")
-                    .known("i_id"),
-                ::core::marker::PhantomData,
+                    .known("i_id")
+                    .then_exact(__ST_K.attributes[3usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for InvoiceByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for InvoiceByGsi1<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> InvoiceByGsi2<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            InvoiceByGsi2(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI2"),
-                    )
-                    .lit("c#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> InvoiceByGsi2<0usize, __M> {
+    impl<__M> InvoiceByGsi2<0usize, 0, __M> {
         /// The partition-key field `c_id`.
         pub fn c_id(
             self,
-            c_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InvoiceByGsi2<1usize, __M> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> InvoiceByGsi2<1usize, 0, __M> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
             InvoiceByGsi2(
                 self
                     .0
                     .field("c_id", __ST_C.5, &c_id)
                     .partition_text(__ST_K.attributes[4usize])
-                    .lit("i#"),
-                ::core::marker::PhantomData,
+                    .lit("i#")
+                    .then_prefix(__ST_K.attributes[5usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl InvoiceByGsi2<1usize> {
+    impl InvoiceByGsi2<1usize, 0usize> {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Invoice, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "date",
                     __ST_C.8,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, date)
         }
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Invoice,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "date",
                     __ST_C.8,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for InvoiceByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for InvoiceByGsi2<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Invoice, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Invoice as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InvoiceByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Invoice {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `i_id` (attribute `i_id`). Part of the primary key: not updatable.
-        pub const I_ID: ::singletable::Attr<
+        pub const I_ID: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("i_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("i_id");
         /// The typed path of field `c_id` (attribute `c_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const C_ID: ::singletable::Attr<
+        pub const C_ID: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("c_id");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("c_id");
         /// The typed path of field `amount` (attribute `Amount`).
-        pub const AMOUNT: ::singletable::Attr<
+        pub const AMOUNT: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Amount");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Amount");
         /// The typed path of field `date` (attribute `Date`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const DATE: ::singletable::Attr<
+        pub const DATE: __st::Attr<
             Invoice,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("Date");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("Date");
         /// The typed path of field `detail` (attribute `Detail`).
-        pub const DETAIL: ::singletable::Attr<
+        pub const DETAIL: __st::Attr<
             Invoice,
             InvoiceDetail,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Detail");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Detail");
         /// Sets `c_id`, `date` of a `Invoice` together and rewrites the keys of index(es) `GSI2` in the same request: `db.update(key).set_composite(Invoice::gsi2_composite(..))`.
         pub fn gsi2_composite(
-            c_id: impl ::core::convert::Into<::std::string::String>,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Composite<Self> {
-            let c_id: ::std::string::String = ::core::convert::Into::into(c_id);
-            let date: ::std::string::String = ::core::convert::Into::into(date);
-            ::singletable::Composite::new(move |
-                __st_key: &::singletable::Item,
-                __st_out: &mut ::singletable::Item|
-            {
+            c_id: impl __st::Into<::std::string::String>,
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Composite<Self> {
+            let c_id: ::std::string::String = __st::Into::into(c_id);
+            let date: ::std::string::String = __st::Into::into(date);
+            __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 (__ST_C.4.encode)(__st_out, "c_id", &c_id)?;
                 (__ST_C.7.encode)(__st_out, "Date", &date)?;
                 __st_index1(__st_out, &c_id, &date)?;
-                ::core::result::Result::Ok(())
+                __st::Result::Ok(())
             })
         }
         /// Starts a query of `Invoice` on the table's primary key.
         pub fn query() -> InvoiceQuery {
-            InvoiceQuery::__new()
+            InvoiceQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Invoice` on index `GSI1`.
         pub fn by_gsi1() -> InvoiceByGsi1 {
-            InvoiceByGsi1::__new()
+            InvoiceByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("i#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Invoice` on index `GSI2`.
         pub fn by_gsi2() -> InvoiceByGsi2 {
-            InvoiceByGsi2::__new()
+            InvoiceByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
+                    .lit("c#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Invoice` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -3937,23 +3460,29 @@ pub struct Shipment {
 /// A query of `Shipment` on the table's primary key, one key field at a time (in order: `o_id`, `sh_id`). Start it with `Shipment::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentQuery<const __STAGE: usize = 0, __M = Shipment>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentQuery<const __P: usize = 0, const __S: usize = 0, __M = Shipment>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Shipment` on index `GSI1`, one key field at a time (in order: `sh_id`). Start it with `Shipment::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentByGsi1<const __STAGE: usize = 0, __M = Shipment>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Shipment>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Shipment` on index `GSI2`, one key field at a time (in order: `w_id`, `sh_id`). Start it with `Shipment::by_gsi2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentByGsi2<const __STAGE: usize = 0, __M = Shipment>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentByGsi2<const __P: usize = 0, const __S: usize = 0, __M = Shipment>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -4134,10 +3663,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         sh_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -4156,12 +3685,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
         (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
@@ -4180,13 +3709,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         w_id: &::std::string::String,
         sh_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         (__ST_C.5.push)(&mut __st_text, "w_id", w_id)?;
@@ -4205,12 +3734,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Shipment {
+    impl __st::Entity for Shipment {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Shipment",
             entity_type: "shipment",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -4220,7 +3749,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "sh#{sh_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("sh#"),
@@ -4228,17 +3757,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "sh#{sh_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("sh#"),
                                 ::singletable::schema::TemplatePart::Field("sh_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "sh#{sh_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("sh#"),
@@ -4247,17 +3776,17 @@ const _: () = {
                         }),
                     },
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI2",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "w#{w_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("w#"),
                                 ::singletable::schema::TemplatePart::Field("w_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "sh#{sh_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("sh#"),
@@ -4277,12 +3806,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                13usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
             (__ST_C.4.encode)(&mut __st_item, "w_id", &self.w_id)?;
@@ -4293,31 +3818,24 @@ const _: () = {
             __st_index0(&mut __st_item, &self.sh_id)?;
             __st_index1(&mut __st_item, &self.w_id, &self.sh_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipment");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 sh_id: __st::decode_key_field(
                     &mut __st_item,
@@ -4325,47 +3843,13 @@ const _: () = {
                     "sh_id",
                     __ST_C.2,
                     __ST_C.3,
+                    __st_keys,
+                    __st_schema,
                     &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[5usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
-                        },
+                        (1usize, 1usize),
+                        (2usize, 2usize),
+                        (3usize, 3usize),
+                        (5usize, 5usize),
                     ],
                 )?,
                 w_id: __st::decode_key_field(
@@ -4374,32 +3858,23 @@ const _: () = {
                     "w_id",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[4usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "w#{w_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("w#"),
-                                    ::singletable::schema::TemplatePart::Field("w_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(4usize, 4usize)],
                 )?,
                 address: (__ST_C.6.decode)(&mut __st_item, "Address")?,
                 type_: (__ST_C.7.decode)(&mut __st_item, "Type")?,
                 date: (__ST_C.8.decode)(&mut __st_item, "Date")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.sh_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -4410,7 +3885,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id")?,
             ))
@@ -4419,327 +3894,261 @@ const _: () = {
     impl Shipment {
         /// The primary key of the `Shipment` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &sh_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Shipment` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &sh_id);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
         /// The key of a `Shipment` in index `GSI2`, from the fields it is made of.
         pub fn gsi2_key(
-            w_id: impl ::core::convert::Into<::std::string::String>,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            w_id: impl __st::Into<::std::string::String>,
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(&mut __st_item, &w_id, &sh_id);
-            ::singletable::IndexKey::new("GSI2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ShipmentQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ShipmentQuery<0usize, __M> {
+    impl<__M> ShipmentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentQuery<1usize, 0, __M> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             ShipmentQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("sh#"),
-                ::core::marker::PhantomData,
+                    .lit("sh#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ShipmentQuery<1usize> {
+    impl ShipmentQuery<1usize, 0usize> {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Shipment, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sh_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, sh_id)
         }
         /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sh_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Shipment,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sh_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentQuery<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Shipment as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> ShipmentByGsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
-                    .lit("sh#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ShipmentByGsi1<0usize, __M> {
+    impl<__M> ShipmentByGsi1<0usize, 0, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentByGsi1<1usize, __M> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentByGsi1<1usize, 0, __M> {
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
             ShipmentByGsi1(
                 self
                     .0
                     .field("sh_id", __ST_C.3, &sh_id)
                     .partition_text(__ST_K.attributes[2usize])
                     .lit("sh#")
-                    .known("sh_id"),
-                ::core::marker::PhantomData,
+                    .known("sh_id")
+                    .then_exact(__ST_K.attributes[3usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentByGsi1<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[3usize]))
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Shipment as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> ShipmentByGsi2<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentByGsi2(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI2"),
-                    )
-                    .lit("w#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ShipmentByGsi2<0usize, __M> {
+    impl<__M> ShipmentByGsi2<0usize, 0, __M> {
         /// The partition-key field `w_id`.
         pub fn w_id(
             self,
-            w_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentByGsi2<1usize, __M> {
-            let w_id: ::std::string::String = ::core::convert::Into::into(w_id);
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentByGsi2<1usize, 0, __M> {
+            let w_id: ::std::string::String = __st::Into::into(w_id);
             ShipmentByGsi2(
                 self
                     .0
                     .field("w_id", __ST_C.5, &w_id)
                     .partition_text(__ST_K.attributes[4usize])
-                    .lit("sh#"),
-                ::core::marker::PhantomData,
+                    .lit("sh#")
+                    .then_prefix(__ST_K.attributes[5usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ShipmentByGsi2<1usize> {
+    impl ShipmentByGsi2<1usize, 0usize> {
         /// `sh_id` equals the value: the whole key is given.
         pub fn sh_id(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Shipment, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "sh_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, sh_id)
         }
         /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sh_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Shipment,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "sh_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentByGsi2<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Shipment, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[5usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Shipment as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Shipment {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `sh_id` (attribute `sh_id`). Part of the primary key: not updatable.
-        pub const SH_ID: ::singletable::Attr<
+        pub const SH_ID: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("sh_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("sh_id");
         /// The typed path of field `w_id` (attribute `w_id`). `set` also rewrites the index keys it feeds.
-        pub const W_ID: ::singletable::Attr<
+        pub const W_ID: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::Indexed,
-        > = ::singletable::Attr::indexed("w_id", Self::__st_reindex2);
+            __st::attr::marker::Indexed,
+        > = __st::Attr::indexed("w_id", Self::__st_reindex2);
         /// The typed path of field `address` (attribute `Address`).
-        pub const ADDRESS: ::singletable::Attr<
-            Shipment,
-            Address,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Address");
+        pub const ADDRESS: __st::Attr<Shipment, Address, __st::attr::marker::Value> = __st::Attr::new(
+            "Address",
+        );
         /// The typed path of field `type_` (attribute `Type`).
-        pub const TYPE: ::singletable::Attr<
+        pub const TYPE: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Type");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Type");
         /// The typed path of field `date` (attribute `Date`).
-        pub const DATE: ::singletable::Attr<
+        pub const DATE: __st::Attr<
             Shipment,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Date");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Date");
         /// Starts a query of `Shipment` on the table's primary key.
         pub fn query() -> ShipmentQuery {
-            ShipmentQuery::__new()
+            ShipmentQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Shipment` on index `GSI1`.
         pub fn by_gsi1() -> ShipmentByGsi1 {
-            ShipmentByGsi1::__new()
+            ShipmentByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("sh#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Shipment` on index `GSI2`.
         pub fn by_gsi2() -> ShipmentByGsi2 {
-            ShipmentByGsi2::__new()
+            ShipmentByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI2"))
+                    .lit("w#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Shipment` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
         #[doc(hidden)]
         fn __st_reindex2(
-            __st_value: &::singletable::AttributeValue,
-            __st_key: &::singletable::Item,
-            __st_out: &mut ::singletable::Item,
-        ) -> ::core::result::Result<(), ::singletable::Error> {
+            __st_value: &__st::AttributeValue,
+            __st_key: &__st::Item,
+            __st_out: &mut __st::Item,
+        ) -> __st::Result<(), __st::Error> {
             let w_id: ::std::string::String = (__ST_C
                 .4
-                .from_value)(::core::clone::Clone::clone(__st_value))
+                .from_value)(__st::Clone::clone(__st_value))
                 .map_err(|e| e.at_field("w_id"))?;
             #[allow(unused_variables)]
-            let (o_id, sh_id) = <Self as ::singletable::Entity>::decode_key(__st_key)?;
+            let (o_id, sh_id) = <Self as __st::Entity>::decode_key(__st_key)?;
             __st_index1(__st_out, &w_id, &sh_id)?;
-            ::core::result::Result::Ok(())
+            __st::Result::Ok(())
         }
     }
 };
@@ -4761,16 +4170,28 @@ pub struct ShipmentItem {
 /// A query of `ShipmentItem` on the table's primary key, one key field at a time (in order: `o_id`, `shp_id`). Start it with `ShipmentItem::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentItemQuery<const __STAGE: usize = 0, __M = ShipmentItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentItemQuery<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = ShipmentItem,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `ShipmentItem` on index `GSI1`, one key field at a time (in order: `sh_id`, `p_id`). Start it with `ShipmentItem::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ShipmentItemByGsi1<const __STAGE: usize = 0, __M = ShipmentItem>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ShipmentItemByGsi1<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = ShipmentItem,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -4911,10 +4332,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         o_id: &::std::string::String,
         shp_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
@@ -4933,13 +4354,13 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
         (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id)?;
@@ -4958,12 +4379,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for ShipmentItem {
+    impl __st::Entity for ShipmentItem {
         type Table = OnlineShop;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "ShipmentItem",
             entity_type: "shipmentItem",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -4973,7 +4394,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("o_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "shp#{shp_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("shp#"),
@@ -4981,17 +4402,17 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Templates {
-                        partition: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                    keys: __st::schema::EntityIndexKeys::Templates {
+                        partition: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "sh#{sh_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("sh#"),
                                 ::singletable::schema::TemplatePart::Field("sh_id"),
                             ],
                         }),
-                        sort: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+                        sort: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                             source: "p#{p_id}",
                             parts: &[
                                 ::singletable::schema::TemplatePart::Literal("p#"),
@@ -5010,12 +4431,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                10usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
             (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
             (__ST_C.2.encode)(&mut __st_item, "shp_id", &self.shp_id)?;
             (__ST_C.4.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
@@ -5024,31 +4441,24 @@ const _: () = {
             __st_primary(&mut __st_item, &self.o_id, &self.shp_id)?;
             __st_index0(&mut __st_item, &self.sh_id, &self.p_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipmentItem");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 o_id: __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "o#{o_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("o#"),
-                                    ::singletable::schema::TemplatePart::Field("o_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 shp_id: __st::decode_key_field(
                     &mut __st_item,
@@ -5056,18 +4466,9 @@ const _: () = {
                     "shp_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "shp#{shp_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("shp#"),
-                                    ::singletable::schema::TemplatePart::Field("shp_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 sh_id: __st::decode_key_field(
                     &mut __st_item,
@@ -5075,18 +4476,9 @@ const _: () = {
                     "sh_id",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[2usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "sh#{sh_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("sh#"),
-                                    ::singletable::schema::TemplatePart::Field("sh_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(2usize, 2usize)],
                 )?,
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -5094,30 +4486,21 @@ const _: () = {
                     "p_id",
                     __ST_C.6,
                     __ST_C.7,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[3usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(3usize, 3usize)],
                 )?,
                 quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.o_id, &self.shp_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -5128,7 +4511,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id")?,
             ))
@@ -5137,257 +4520,211 @@ const _: () = {
     impl ShipmentItem {
         /// The primary key of the `ShipmentItem` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            o_id: impl ::core::convert::Into<::std::string::String>,
-            shp_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
-            let shp_id: ::std::string::String = ::core::convert::Into::into(shp_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            o_id: impl __st::Into<::std::string::String>,
+            shp_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
+            let shp_id: ::std::string::String = __st::Into::into(shp_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &o_id, &shp_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `ShipmentItem` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            sh_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &sh_id, &p_id);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ShipmentItemQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentItemQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("o#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ShipmentItemQuery<0usize, __M> {
+    impl<__M> ShipmentItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
             self,
-            o_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentItemQuery<1usize, __M> {
-            let o_id: ::std::string::String = ::core::convert::Into::into(o_id);
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentItemQuery<1usize, 0, __M> {
+            let o_id: ::std::string::String = __st::Into::into(o_id);
             ShipmentItemQuery(
                 self
                     .0
                     .field("o_id", __ST_C.1, &o_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("shp#"),
-                ::core::marker::PhantomData,
+                    .lit("shp#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ShipmentItemQuery<1usize> {
+    impl ShipmentItemQuery<1usize, 0usize> {
         /// `shp_id` equals the value: the whole key is given.
         pub fn shp_id(
             self,
-            shp_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            shp_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<ShipmentItem, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "shp_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, shp_id)
         }
         /// A range condition on `shp_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn shp_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             ShipmentItem,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "shp_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentItemQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentItemQuery<1usize, __S, __M> {
         type Entity = ShipmentItem;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <ShipmentItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentItemQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> ShipmentItemByGsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ShipmentItemByGsi1(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::Some("GSI1"),
-                    )
-                    .lit("sh#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ShipmentItemByGsi1<0usize, __M> {
+    impl<__M> ShipmentItemByGsi1<0usize, 0, __M> {
         /// The partition-key field `sh_id`.
         pub fn sh_id(
             self,
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ShipmentItemByGsi1<1usize, __M> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentItemByGsi1<1usize, 0, __M> {
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
             ShipmentItemByGsi1(
                 self
                     .0
                     .field("sh_id", __ST_C.5, &sh_id)
                     .partition_text(__ST_K.attributes[2usize])
-                    .lit("p#"),
-                ::core::marker::PhantomData,
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[3usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ShipmentItemByGsi1<1usize> {
+    impl ShipmentItemByGsi1<1usize, 0usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            ::singletable::query::SortField::text(
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<ShipmentItem, __st::query::Global> {
+            __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
                     __ST_C.7,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, p_id)
         }
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             ShipmentItem,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
                     __ST_C.7,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ShipmentItemByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ShipmentItemByGsi1<1usize, __S, __M> {
         type Entity = ShipmentItem;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<ShipmentItem, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[3usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <ShipmentItem as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ShipmentItemByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl ShipmentItem {
         /// The typed path of field `o_id` (attribute `o_id`). Part of the primary key: not updatable.
-        pub const O_ID: ::singletable::Attr<
+        pub const O_ID: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("o_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("o_id");
         /// The typed path of field `shp_id` (attribute `shp_id`). Part of the primary key: not updatable.
-        pub const SHP_ID: ::singletable::Attr<
+        pub const SHP_ID: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("shp_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("shp_id");
         /// The typed path of field `sh_id` (attribute `sh_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const SH_ID: ::singletable::Attr<
+        pub const SH_ID: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("sh_id");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("sh_id");
         /// The typed path of field `p_id` (attribute `p_id`). Shares an index key template with other fields: update it with the `<index>_composite(..)` function.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::Composite,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::Composite,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `quantity` (attribute `Quantity`).
-        pub const QUANTITY: ::singletable::Attr<
+        pub const QUANTITY: __st::Attr<
             ShipmentItem,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Quantity");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Quantity");
         /// Sets `sh_id`, `p_id` of a `ShipmentItem` together and rewrites the keys of index(es) `GSI1` in the same request: `db.update(key).set_composite(ShipmentItem::gsi1_composite(..))`.
         pub fn gsi1_composite(
-            sh_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Composite<Self> {
-            let sh_id: ::std::string::String = ::core::convert::Into::into(sh_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            ::singletable::Composite::new(move |
-                __st_key: &::singletable::Item,
-                __st_out: &mut ::singletable::Item|
-            {
+            sh_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Composite<Self> {
+            let sh_id: ::std::string::String = __st::Into::into(sh_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 (__ST_C.4.encode)(__st_out, "sh_id", &sh_id)?;
                 (__ST_C.6.encode)(__st_out, "p_id", &p_id)?;
                 __st_index0(__st_out, &sh_id, &p_id)?;
-                ::core::result::Result::Ok(())
+                __st::Result::Ok(())
             })
         }
         /// Starts a query of `ShipmentItem` on the table's primary key.
         pub fn query() -> ShipmentItemQuery {
-            ShipmentItemQuery::__new()
+            ShipmentItemQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("o#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `ShipmentItem` on index `GSI1`.
         pub fn by_gsi1() -> ShipmentItemByGsi1 {
-            ShipmentItemByGsi1::__new()
+            ShipmentItemByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1"))
+                    .lit("sh#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `ShipmentItem` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

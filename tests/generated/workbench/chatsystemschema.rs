@@ -74,16 +74,24 @@ pub struct User {
 /// A query of `User` on the table's primary key, one key field at a time (in order: `user_id`, `sk`). Start it with `User::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserQuery<const __STAGE: usize = 0, __M = User>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct UserQuery<const __P: usize = 0, const __S: usize = 0, __M = User>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `User` on index `RoomID_Comment_IDX`, one key field at a time (in order: `room_id`, `created_at`). Start it with `User::by_room_id_comment_idx()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct UserByRoomIdCommentIdx<const __STAGE: usize = 0, __M = User>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct UserByRoomIdCommentIdx<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = User,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -128,7 +136,7 @@ const _: () = {
         &__st::EntityCheck {
             partition: __st::Fill::Text,
             sort: __st::Fill::Lone(
-                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                <::std::string::String as __st::ScalarAttribute>::SCALAR,
             ),
             indexes: &[
                 (
@@ -138,13 +146,13 @@ const _: () = {
                         &[
                             (
                                 "RoomID",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                         &[
                             (
                                 "CreatedAt",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                     ),
@@ -244,10 +252,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         user_id: &::std::string::String,
         sk: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("User:");
         (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
@@ -266,20 +274,20 @@ const _: () = {
             __ST_C.3,
             __ST_C.2,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         room_id: &::std::string::String,
         created_at: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_key_value(
             __st_item,
             __ST_K.attributes[2usize],
             __st::KeyRole::Partition,
             "room_id",
             room_id,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
         __st::insert_key_value(
             __st_item,
@@ -287,14 +295,14 @@ const _: () = {
             __st::KeyRole::Sort,
             "created_at",
             created_at,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for User {
+    impl __st::Entity for User {
         type Table = Chat;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "User",
             entity_type: "User",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -304,14 +312,14 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("user_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "{sk}",
                 parts: &[::singletable::schema::TemplatePart::Field("sk")],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "RoomID_Comment_IDX",
-                    keys: ::singletable::schema::EntityIndexKeys::Fields,
+                    keys: __st::schema::EntityIndexKeys::Fields,
                 },
             ],
             fields: &[
@@ -323,12 +331,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                8usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
             (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id)?;
             (__ST_C.2.encode)(&mut __st_item, "sk", &self.sk)?;
             (__ST_C.4.encode)(&mut __st_item, "RoomID", &self.room_id)?;
@@ -338,31 +342,24 @@ const _: () = {
             __st::check_native_key(&mut __st_item, "CreatedAt", __st::KeyRole::Sort)?;
             __st_primary(&mut __st_item, &self.user_id, &self.sk)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "User");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 user_id: __st::decode_key_field(
                     &mut __st_item,
                     "user_id",
                     "user_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "User:{user_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("User:"),
-                                    ::singletable::schema::TemplatePart::Field("user_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 sk: __st::decode_key_field(
                     &mut __st_item,
@@ -370,35 +367,29 @@ const _: () = {
                     "sk",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{sk}",
-                                parts: &[::singletable::schema::TemplatePart::Field("sk")],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 room_id: (__ST_C.4.decode)(&mut __st_item, "RoomID")?,
                 comment: (__ST_C.5.decode)(&mut __st_item, "Comment")?,
                 created_at: (__ST_C.6.decode)(&mut __st_item, "CreatedAt")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.user_id, &self.sk);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,
                 __st::decode_lone_key(
                     __st_key,
@@ -414,68 +405,53 @@ const _: () = {
     impl User {
         /// The primary key of the `User` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            user_id: impl ::core::convert::Into<::std::string::String>,
-            sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
-            let sk: ::std::string::String = ::core::convert::Into::into(sk);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            user_id: impl __st::Into<::std::string::String>,
+            sk: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let user_id: ::std::string::String = __st::Into::into(user_id);
+            let sk: ::std::string::String = __st::Into::into(sk);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &user_id, &sk);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `User` in index `RoomID_Comment_IDX`, from the fields it is made of.
         pub fn room_id_comment_idx_key(
-            room_id: impl ::core::convert::Into<::std::string::String>,
-            created_at: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let room_id: ::std::string::String = ::core::convert::Into::into(room_id);
-            let created_at: ::std::string::String = ::core::convert::Into::into(
-                created_at,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            room_id: impl __st::Into<::std::string::String>,
+            created_at: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let room_id: ::std::string::String = __st::Into::into(room_id);
+            let created_at: ::std::string::String = __st::Into::into(created_at);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &room_id, &created_at);
-            ::singletable::IndexKey::new(
+            __st::IndexKey::new(
                 "RoomID_Comment_IDX",
-                __st_result.map(|()| __st_item),
+                __st::written(__st_result, __st_item),
             )
         }
     }
-    impl<__M> UserQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            UserQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("User:"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> UserQuery<0usize, __M> {
+    impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
             self,
-            user_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> UserQuery<1usize, __M> {
-            let user_id: ::std::string::String = ::core::convert::Into::into(user_id);
+            user_id: impl __st::Into<::std::string::String>,
+        ) -> UserQuery<1usize, 0, __M> {
+            let user_id: ::std::string::String = __st::Into::into(user_id);
             UserQuery(
                 self
                     .0
                     .field("user_id", __ST_C.1, &user_id)
                     .partition_text(__ST_K.attributes[0usize]),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl UserQuery<1usize> {
+    impl UserQuery<1usize, 0usize> {
         /// `sk` equals the value: the whole key is given.
         pub fn sk(
             self,
-            sk: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<User, ::singletable::query::Primary> {
-            ::singletable::query::SortField::lone(
+            sk: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<User, __st::query::Primary> {
+            __st::query::SortField::lone(
                     __ST_K.attributes[1usize],
                     "sk",
                     __ST_C.3,
@@ -486,14 +462,10 @@ const _: () = {
         /// A range condition on `sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sk_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            User,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, User, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::lone(
+                __st::query::SortField::lone(
                     __ST_K.attributes[1usize],
                     "sk",
                     __ST_C.3,
@@ -502,45 +474,21 @@ const _: () = {
             )
         }
     }
-    impl ::singletable::IntoQuery for UserQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for UserQuery<1usize, __S, __M> {
         type Entity = User;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<User, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for UserQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> UserByRoomIdCommentIdx<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            UserByRoomIdCommentIdx(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::Some("RoomID_Comment_IDX"),
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> UserByRoomIdCommentIdx<0usize, __M> {
+    impl<__M> UserByRoomIdCommentIdx<0usize, 0, __M> {
         /// The partition-key field `room_id`.
         pub fn room_id(
             self,
-            room_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> UserByRoomIdCommentIdx<1usize, __M> {
-            let room_id: ::std::string::String = ::core::convert::Into::into(room_id);
+            room_id: impl __st::Into<::std::string::String>,
+        ) -> UserByRoomIdCommentIdx<1usize, 0, __M> {
+            let room_id: ::std::string::String = __st::Into::into(room_id);
             UserByRoomIdCommentIdx(
                 self
                     .0
@@ -548,104 +496,101 @@ const _: () = {
                         __ST_K.attributes[2usize],
                         "room_id",
                         &room_id,
-                        <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                        <::std::string::String as __st::Attribute>::to_attribute_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl UserByRoomIdCommentIdx<1usize> {
+    impl UserByRoomIdCommentIdx<1usize, 0usize> {
         /// `created_at` equals the value: the whole key is given.
         pub fn created_at(
             self,
-            created_at: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<User, ::singletable::query::Global> {
-            ::singletable::query::SortField::value(
+            created_at: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<User, __st::query::Global> {
+            __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "created_at",
-                    <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                    <::std::string::String as __st::Attribute>::to_attribute_value,
                 )
                 .eq(self.0, created_at)
         }
         /// A range condition on `created_at`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn created_at_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            User,
-            ::singletable::query::Global,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, User, __st::query::Global> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::value(
+                __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "created_at",
-                    <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                    <::std::string::String as __st::Attribute>::to_attribute_value,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for UserByRoomIdCommentIdx<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for UserByRoomIdCommentIdx<1usize, __S, __M> {
         type Entity = User;
-        type Index = ::singletable::query::Global;
-        fn into_query(self) -> ::singletable::Query<User, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <User as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for UserByRoomIdCommentIdx<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl User {
         /// The typed path of field `user_id` (attribute `user_id`). Part of the primary key: not updatable.
-        pub const USER_ID: ::singletable::Attr<
+        pub const USER_ID: __st::Attr<
             User,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("user_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("user_id");
         /// The typed path of field `sk` (attribute `sk`). Part of the primary key: not updatable.
-        pub const SK: ::singletable::Attr<
+        pub const SK: __st::Attr<
             User,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("sk");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("sk");
         /// The typed path of field `room_id` (attribute `RoomID`). Optional: can be removed.
-        pub const ROOM_ID: ::singletable::Attr<
+        pub const ROOM_ID: __st::Attr<
             User,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("RoomID");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("RoomID");
         /// The typed path of field `comment` (attribute `Comment`).
-        pub const COMMENT: ::singletable::Attr<
+        pub const COMMENT: __st::Attr<
             User,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Comment");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Comment");
         /// The typed path of field `created_at` (attribute `CreatedAt`). Optional: can be removed.
-        pub const CREATED_AT: ::singletable::Attr<
+        pub const CREATED_AT: __st::Attr<
             User,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("CreatedAt");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("CreatedAt");
         /// Starts a query of `User` on the table's primary key.
         pub fn query() -> UserQuery {
-            UserQuery::__new()
+            UserQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("User:"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `User` on index `RoomID_Comment_IDX`.
         pub fn by_room_id_comment_idx() -> UserByRoomIdCommentIdx {
-            UserByRoomIdCommentIdx::__new()
+            UserByRoomIdCommentIdx(
+                __st::query::KeyQuery::new(
+                    __ST_K.table,
+                    __st::Option::Some("RoomID_Comment_IDX"),
+                ),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `User` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -661,9 +606,11 @@ pub struct Room {
 /// A query of `Room` on the table's primary key, one key field at a time (in order: `room_id`). Start it with `Room::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct RoomQuery<const __STAGE: usize = 0, __M = Room>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct RoomQuery<const __P: usize = 0, const __S: usize = 0, __M = Room>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -732,9 +679,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         room_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("Room:");
         (__ST_C.1.push)(&mut __st_text, "room_id", room_id)?;
@@ -752,12 +699,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Room {
+    impl __st::Entity for Room {
         type Table = Chat;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Room",
             entity_type: "Room",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -767,7 +714,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("room_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "meta",
                 parts: &[::singletable::schema::TemplatePart::Literal("meta")],
             }),
@@ -778,53 +725,42 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                5usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
             (__ST_C.0.encode)(&mut __st_item, "room_id", &self.room_id)?;
             (__ST_C.2.encode)(&mut __st_item, "CreatedBy", &self.created_by)?;
             __st_primary(&mut __st_item, &self.room_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Room");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 room_id: __st::decode_key_field(
                     &mut __st_item,
                     "room_id",
                     "room_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "Room:{room_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("Room:"),
-                                    ::singletable::schema::TemplatePart::Field("room_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 created_by: (__ST_C.2.decode)(&mut __st_item, "CreatedBy")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.room_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -835,91 +771,69 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "room_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "room_id")?,))
         }
     }
     impl Room {
         /// The primary key of the `Room` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            room_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let room_id: ::std::string::String = ::core::convert::Into::into(room_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(room_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let room_id: ::std::string::String = __st::Into::into(room_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &room_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> RoomQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            RoomQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("Room:"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> RoomQuery<0usize, __M> {
+    impl<__M> RoomQuery<0usize, 0, __M> {
         /// The partition-key field `room_id`.
         pub fn room_id(
             self,
-            room_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> RoomQuery<1usize, __M> {
-            let room_id: ::std::string::String = ::core::convert::Into::into(room_id);
+            room_id: impl __st::Into<::std::string::String>,
+        ) -> RoomQuery<1usize, 0, __M> {
+            let room_id: ::std::string::String = __st::Into::into(room_id);
             RoomQuery(
                 self
                     .0
                     .field("room_id", __ST_C.1, &room_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("meta"),
-                ::core::marker::PhantomData,
+                    .lit("meta")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for RoomQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for RoomQuery<1usize, __S, __M> {
         type Entity = Room;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Room, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Room as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for RoomQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Room {
         /// The typed path of field `room_id` (attribute `room_id`). Part of the primary key: not updatable.
-        pub const ROOM_ID: ::singletable::Attr<
+        pub const ROOM_ID: __st::Attr<
             Room,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("room_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("room_id");
         /// The typed path of field `created_by` (attribute `CreatedBy`).
-        pub const CREATED_BY: ::singletable::Attr<
+        pub const CREATED_BY: __st::Attr<
             Room,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("CreatedBy");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("CreatedBy");
         /// Starts a query of `Room` on the table's primary key.
         pub fn query() -> RoomQuery {
-            RoomQuery::__new()
+            RoomQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("Room:"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Room` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

@@ -116,16 +116,24 @@ pub struct Comm {
 /// A query of `Comm` on the table's primary key, one key field at a time (in order: `complaint_id`, `comm_date`, `comm_id`). Start it with `Comm::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CommQuery<const __STAGE: usize = 0, __M = Comm>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CommQuery<const __P: usize = 0, const __S: usize = 0, __M = Comm>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Comm` on index `Agents_Comments_GSI`, one key field at a time (in order: `agent_id`, `comm_date`). Start it with `Comm::by_agents_comments_gsi()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CommByAgentsCommentsGsi<const __STAGE: usize = 0, __M = Comm>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CommByAgentsCommentsGsi<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Comm,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -179,7 +187,7 @@ const _: () = {
     >(
         &__st::EntityCheck {
             partition: __st::Fill::Lone(
-                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                <::std::string::String as __st::ScalarAttribute>::SCALAR,
             ),
             sort: __st::Fill::Text,
             indexes: &[
@@ -190,13 +198,13 @@ const _: () = {
                         &[
                             (
                                 "agentID",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                         &[
                             (
                                 "comm_date",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                     ),
@@ -308,11 +316,11 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         complaint_id: &::std::string::String,
         comm_date: &::std::string::String,
         comm_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_lone_key(
             __st_item,
             __ST_K.attributes[0usize],
@@ -333,20 +341,20 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         agent_id: &::std::string::String,
         comm_date: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_key_value(
             __st_item,
             __ST_K.attributes[2usize],
             __st::KeyRole::Partition,
             "agent_id",
             agent_id,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
         __st::insert_key_value(
             __st_item,
@@ -356,19 +364,19 @@ const _: () = {
             comm_date,
             __ST_C.4.to_value,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Comm {
+    impl __st::Entity for Comm {
         type Table = ComplaintManagementSystem;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Comm",
             entity_type: "Comm",
             partition_key: ::singletable::schema::KeyTemplateSchema {
                 source: "{complaint_id}",
                 parts: &[::singletable::schema::TemplatePart::Field("complaint_id")],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "comm#{comm_date}#{comm_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("comm#"),
@@ -378,9 +386,9 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "Agents_Comments_GSI",
-                    keys: ::singletable::schema::EntityIndexKeys::Fields,
+                    keys: __st::schema::EntityIndexKeys::Fields,
                 },
             ],
             fields: &[
@@ -398,12 +406,8 @@ const _: () = {
             ::std::string::String,
             ::std::string::String,
         );
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                10usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
             (__ST_C.0.encode)(&mut __st_item, "complaint_id", &self.complaint_id)?;
             (__ST_C.2.encode)(&mut __st_item, "comm_id", &self.comm_id)?;
             (__ST_C.4.encode)(&mut __st_item, "comm_date", &self.comm_date)?;
@@ -420,30 +424,24 @@ const _: () = {
                 &self.comm_id,
             )?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Comm");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 complaint_id: __st::decode_key_field(
                     &mut __st_item,
                     "complaint_id",
                     "complaint_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{complaint_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Field("complaint_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 comm_id: __st::decode_key_field(
                     &mut __st_item,
@@ -451,20 +449,9 @@ const _: () = {
                     "comm_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "comm#{comm_date}#{comm_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("comm#"),
-                                    ::singletable::schema::TemplatePart::Field("comm_date"),
-                                    ::singletable::schema::TemplatePart::Literal("#"),
-                                    ::singletable::schema::TemplatePart::Field("comm_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 comm_date: __st::decode_key_field(
                     &mut __st_item,
@@ -472,20 +459,9 @@ const _: () = {
                     "comm_date",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "comm#{comm_date}#{comm_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("comm#"),
-                                    ::singletable::schema::TemplatePart::Field("comm_date"),
-                                    ::singletable::schema::TemplatePart::Literal("#"),
-                                    ::singletable::schema::TemplatePart::Field("comm_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 complaint_state: (__ST_C.6.decode)(&mut __st_item, "complaint_state")?,
                 comm_text: (__ST_C.7.decode)(&mut __st_item, "comm_text")?,
@@ -493,25 +469,25 @@ const _: () = {
                 attachments: (__ST_C.9.decode)(&mut __st_item, "attachments")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.complaint_id,
                 &self.comm_date,
                 &self.comm_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_sk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 __st::decode_lone_key(
                     __st_key,
                     __ST_K.attributes[0usize],
@@ -528,64 +504,44 @@ const _: () = {
     impl Comm {
         /// The primary key of the `Comm` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            complaint_id: impl ::core::convert::Into<::std::string::String>,
-            comm_date: impl ::core::convert::Into<::std::string::String>,
-            comm_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let complaint_id: ::std::string::String = ::core::convert::Into::into(
-                complaint_id,
-            );
-            let comm_date: ::std::string::String = ::core::convert::Into::into(
-                comm_date,
-            );
-            let comm_id: ::std::string::String = ::core::convert::Into::into(comm_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            complaint_id: impl __st::Into<::std::string::String>,
+            comm_date: impl __st::Into<::std::string::String>,
+            comm_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let complaint_id: ::std::string::String = __st::Into::into(complaint_id);
+            let comm_date: ::std::string::String = __st::Into::into(comm_date);
+            let comm_id: ::std::string::String = __st::Into::into(comm_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &complaint_id,
                 &comm_date,
                 &comm_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Comm` in index `Agents_Comments_GSI`, from the fields it is made of.
         pub fn agents_comments_gsi_key(
-            agent_id: impl ::core::convert::Into<::std::string::String>,
-            comm_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let agent_id: ::std::string::String = ::core::convert::Into::into(agent_id);
-            let comm_date: ::std::string::String = ::core::convert::Into::into(
-                comm_date,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            agent_id: impl __st::Into<::std::string::String>,
+            comm_date: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let agent_id: ::std::string::String = __st::Into::into(agent_id);
+            let comm_date: ::std::string::String = __st::Into::into(comm_date);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &agent_id, &comm_date);
-            ::singletable::IndexKey::new(
+            __st::IndexKey::new(
                 "Agents_Comments_GSI",
-                __st_result.map(|()| __st_item),
+                __st::written(__st_result, __st_item),
             )
         }
     }
-    impl<__M> CommQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CommQuery(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::None,
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> CommQuery<0usize, __M> {
+    impl<__M> CommQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
             self,
-            complaint_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> CommQuery<1usize, __M> {
-            let complaint_id: ::std::string::String = ::core::convert::Into::into(
-                complaint_id,
-            );
+            complaint_id: impl __st::Into<::std::string::String>,
+        ) -> CommQuery<1usize, 0, __M> {
+            let complaint_id: ::std::string::String = __st::Into::into(complaint_id);
             CommQuery(
                 self
                     .0
@@ -596,125 +552,83 @@ const _: () = {
                         __ST_C.1,
                         __ST_C.0,
                     )
-                    .lit("comm#"),
-                ::core::marker::PhantomData,
+                    .lit("comm#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl CommQuery<1usize> {
+    impl CommQuery<1usize, 0usize> {
         /// `comm_date` equals the value; the next sort field may follow.
         pub fn comm_date(
             self,
-            comm_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> CommQuery<2usize> {
-            let comm_date: ::std::string::String = ::core::convert::Into::into(
-                comm_date,
-            );
+            comm_date: impl __st::Into<::std::string::String>,
+        ) -> CommQuery<1usize, 1usize> {
+            let comm_date: ::std::string::String = __st::Into::into(comm_date);
             CommQuery(
                 self.0.field("comm_date", __ST_C.5, &comm_date).lit("#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
         /// A range condition on `comm_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn comm_date_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Comm,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Comm, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "comm_date",
                     __ST_C.5,
-                    ::core::option::Option::Some("#"),
+                    __st::Option::Some("#"),
                 ),
             )
         }
     }
-    impl CommQuery<2usize> {
+    impl CommQuery<1usize, 1usize> {
         /// `comm_id` equals the value: the whole key is given.
         pub fn comm_id(
             self,
-            comm_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Comm, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            comm_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Comm, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "comm_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, comm_id)
         }
         /// A range condition on `comm_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn comm_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Comm,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Comm, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "comm_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for CommQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for CommQuery<1usize, __S, __M> {
         type Entity = Comm;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Comm, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl ::singletable::IntoQuery for CommQuery<2usize> {
-        type Entity = Comm;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Comm, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Comm as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for CommQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> CommByAgentsCommentsGsi<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CommByAgentsCommentsGsi(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::Some("Agents_Comments_GSI"),
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> CommByAgentsCommentsGsi<0usize, __M> {
+    impl<__M> CommByAgentsCommentsGsi<0usize, 0, __M> {
         /// The partition-key field `agent_id`.
         pub fn agent_id(
             self,
-            agent_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> CommByAgentsCommentsGsi<1usize, __M> {
-            let agent_id: ::std::string::String = ::core::convert::Into::into(agent_id);
+            agent_id: impl __st::Into<::std::string::String>,
+        ) -> CommByAgentsCommentsGsi<1usize, 0, __M> {
+            let agent_id: ::std::string::String = __st::Into::into(agent_id);
             CommByAgentsCommentsGsi(
                 self
                     .0
@@ -722,19 +636,19 @@ const _: () = {
                         __ST_K.attributes[2usize],
                         "agent_id",
                         &agent_id,
-                        <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                        <::std::string::String as __st::Attribute>::to_attribute_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl CommByAgentsCommentsGsi<1usize> {
+    impl CommByAgentsCommentsGsi<1usize, 0usize> {
         /// `comm_date` equals the value: the whole key is given.
         pub fn comm_date(
             self,
-            comm_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Comm, ::singletable::query::Global> {
-            ::singletable::query::SortField::value(
+            comm_date: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Comm, __st::query::Global> {
+            __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "comm_date",
                     __ST_C.4.to_value,
@@ -744,14 +658,10 @@ const _: () = {
         /// A range condition on `comm_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn comm_date_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Comm,
-            ::singletable::query::Global,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Comm, __st::query::Global> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::value(
+                __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "comm_date",
                     __ST_C.4.to_value,
@@ -759,79 +669,79 @@ const _: () = {
             )
         }
     }
-    impl ::singletable::IntoQuery for CommByAgentsCommentsGsi<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for CommByAgentsCommentsGsi<1usize, __S, __M> {
         type Entity = Comm;
-        type Index = ::singletable::query::Global;
-        fn into_query(self) -> ::singletable::Query<Comm, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Comm as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for CommByAgentsCommentsGsi<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Comm {
         /// The typed path of field `complaint_id` (attribute `complaint_id`). Part of the primary key: not updatable.
-        pub const COMPLAINT_ID: ::singletable::Attr<
+        pub const COMPLAINT_ID: __st::Attr<
             Comm,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("complaint_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("complaint_id");
         /// The typed path of field `comm_id` (attribute `comm_id`). Part of the primary key: not updatable.
-        pub const COMM_ID: ::singletable::Attr<
+        pub const COMM_ID: __st::Attr<
             Comm,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("comm_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("comm_id");
         /// The typed path of field `comm_date` (attribute `comm_date`). Part of the primary key: not updatable.
-        pub const COMM_DATE: ::singletable::Attr<
+        pub const COMM_DATE: __st::Attr<
             Comm,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("comm_date");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("comm_date");
         /// The typed path of field `complaint_state` (attribute `complaint_state`).
-        pub const COMPLAINT_STATE: ::singletable::Attr<
+        pub const COMPLAINT_STATE: __st::Attr<
             Comm,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("complaint_state");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("complaint_state");
         /// The typed path of field `comm_text` (attribute `comm_text`).
-        pub const COMM_TEXT: ::singletable::Attr<
+        pub const COMM_TEXT: __st::Attr<
             Comm,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("comm_text");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("comm_text");
         /// The typed path of field `agent_id` (attribute `agentID`). Optional: can be removed.
-        pub const AGENT_ID: ::singletable::Attr<
+        pub const AGENT_ID: __st::Attr<
             Comm,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("agentID");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("agentID");
         /// The typed path of field `attachments` (attribute `attachments`). Optional: can be removed.
-        pub const ATTACHMENTS: ::singletable::Attr<
+        pub const ATTACHMENTS: __st::Attr<
             Comm,
             ::std::collections::HashSet<::std::string::String>,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("attachments");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("attachments");
         /// Starts a query of `Comm` on the table's primary key.
         pub fn query() -> CommQuery {
-            CommQuery::__new()
+            CommQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Comm` on index `Agents_Comments_GSI`.
         pub fn by_agents_comments_gsi() -> CommByAgentsCommentsGsi {
-            CommByAgentsCommentsGsi::__new()
+            CommByAgentsCommentsGsi(
+                __st::query::KeyQuery::new(
+                    __ST_K.table,
+                    __st::Option::Some("Agents_Comments_GSI"),
+                ),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Comm` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -859,23 +769,37 @@ pub struct Metadata {
 /// A query of `Metadata` on the table's primary key, one key field at a time (in order: `complaint_id`). Start it with `Metadata::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct MetadataQuery<const __STAGE: usize = 0, __M = Metadata>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct MetadataQuery<const __P: usize = 0, const __S: usize = 0, __M = Metadata>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Metadata` on index `Customer_Complaint_GSI`, one key field at a time (in order: `customer_id`, `complaint_id`). Start it with `Metadata::by_customer_complaint_gsi()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct MetadataByCustomerComplaintGsi<const __STAGE: usize = 0, __M = Metadata>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct MetadataByCustomerComplaintGsi<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Metadata,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Metadata` on index `Escalations_GSI`, one key field at a time (in order: `escalated_to`, `escalation_time`). Start it with `Metadata::by_escalations_gsi()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct MetadataByEscalationsGsi<const __STAGE: usize = 0, __M = Metadata>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct MetadataByEscalationsGsi<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Metadata,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -925,7 +849,7 @@ const _: () = {
     >(
         &__st::EntityCheck {
             partition: __st::Fill::Lone(
-                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                <::std::string::String as __st::ScalarAttribute>::SCALAR,
             ),
             sort: __st::Fill::Text,
             indexes: &[
@@ -936,13 +860,13 @@ const _: () = {
                         &[
                             (
                                 "customer_id",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                         &[
                             (
                                 "complaint_id",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                     ),
@@ -954,13 +878,13 @@ const _: () = {
                         &[
                             (
                                 "escalated_to",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                         &[
                             (
                                 "escalation_time",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                     ),
@@ -1118,9 +1042,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         complaint_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_lone_key(
             __st_item,
             __ST_K.attributes[0usize],
@@ -1138,20 +1062,20 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         customer_id: &::std::string::String,
         complaint_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_key_value(
             __st_item,
             __ST_K.attributes[2usize],
             __st::KeyRole::Partition,
             "customer_id",
             customer_id,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
         __st::insert_key_value(
             __st_item,
@@ -1161,20 +1085,20 @@ const _: () = {
             complaint_id,
             __ST_C.1.to_value,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         escalated_to: &::std::string::String,
         escalation_time: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_key_value(
             __st_item,
             __ST_K.attributes[4usize],
             __st::KeyRole::Partition,
             "escalated_to",
             escalated_to,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
         __st::insert_key_value(
             __st_item,
@@ -1182,32 +1106,32 @@ const _: () = {
             __st::KeyRole::Sort,
             "escalation_time",
             escalation_time,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Metadata {
+    impl __st::Entity for Metadata {
         type Table = ComplaintManagementSystem;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Metadata",
             entity_type: "Metadata",
             partition_key: ::singletable::schema::KeyTemplateSchema {
                 source: "{complaint_id}",
                 parts: &[::singletable::schema::TemplatePart::Field("complaint_id")],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "metadata",
                 parts: &[::singletable::schema::TemplatePart::Literal("metadata")],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "Customer_Complaint_GSI",
-                    keys: ::singletable::schema::EntityIndexKeys::Fields,
+                    keys: __st::schema::EntityIndexKeys::Fields,
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "Escalations_GSI",
-                    keys: ::singletable::schema::EntityIndexKeys::Fields,
+                    keys: __st::schema::EntityIndexKeys::Fields,
                 },
             ],
             fields: &[
@@ -1226,12 +1150,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                11usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(11usize);
             (__ST_C.0.encode)(&mut __st_item, "customer_id", &self.customer_id)?;
             (__ST_C.1.encode)(&mut __st_item, "complaint_id", &self.complaint_id)?;
             (__ST_C.3.encode)(&mut __st_item, "current_state", &self.current_state)?;
@@ -1264,13 +1184,15 @@ const _: () = {
             )?;
             __st_primary(&mut __st_item, &self.complaint_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Metadata");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 customer_id: (__ST_C.0.decode)(&mut __st_item, "customer_id")?,
                 complaint_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1278,17 +1200,9 @@ const _: () = {
                     "complaint_id",
                     __ST_C.1,
                     __ST_C.2,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{complaint_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Field("complaint_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 current_state: (__ST_C.3.decode)(&mut __st_item, "current_state")?,
                 creation_time: (__ST_C.4.decode)(&mut __st_item, "creation_time")?,
@@ -1300,20 +1214,20 @@ const _: () = {
                 escalation_time: (__ST_C.8.decode)(&mut __st_item, "escalation_time")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.complaint_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_sk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 __st::decode_lone_key(
                     __st_key,
                     __ST_K.attributes[0usize],
@@ -1328,77 +1242,52 @@ const _: () = {
     impl Metadata {
         /// The primary key of the `Metadata` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            complaint_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let complaint_id: ::std::string::String = ::core::convert::Into::into(
-                complaint_id,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            complaint_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let complaint_id: ::std::string::String = __st::Into::into(complaint_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &complaint_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Metadata` in index `Customer_Complaint_GSI`, from the fields it is made of.
         pub fn customer_complaint_gsi_key(
-            customer_id: impl ::core::convert::Into<::std::string::String>,
-            complaint_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let customer_id: ::std::string::String = ::core::convert::Into::into(
-                customer_id,
-            );
-            let complaint_id: ::std::string::String = ::core::convert::Into::into(
-                complaint_id,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            customer_id: impl __st::Into<::std::string::String>,
+            complaint_id: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let customer_id: ::std::string::String = __st::Into::into(customer_id);
+            let complaint_id: ::std::string::String = __st::Into::into(complaint_id);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &customer_id, &complaint_id);
-            ::singletable::IndexKey::new(
+            __st::IndexKey::new(
                 "Customer_Complaint_GSI",
-                __st_result.map(|()| __st_item),
+                __st::written(__st_result, __st_item),
             )
         }
         /// The key of a `Metadata` in index `Escalations_GSI`, from the fields it is made of.
         pub fn escalations_gsi_key(
-            escalated_to: impl ::core::convert::Into<::std::string::String>,
-            escalation_time: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let escalated_to: ::std::string::String = ::core::convert::Into::into(
-                escalated_to,
-            );
-            let escalation_time: ::std::string::String = ::core::convert::Into::into(
+            escalated_to: impl __st::Into<::std::string::String>,
+            escalation_time: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let escalated_to: ::std::string::String = __st::Into::into(escalated_to);
+            let escalation_time: ::std::string::String = __st::Into::into(
                 escalation_time,
             );
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(
                 &mut __st_item,
                 &escalated_to,
                 &escalation_time,
             );
-            ::singletable::IndexKey::new(
-                "Escalations_GSI",
-                __st_result.map(|()| __st_item),
-            )
+            __st::IndexKey::new("Escalations_GSI", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> MetadataQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            MetadataQuery(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::None,
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> MetadataQuery<0usize, __M> {
+    impl<__M> MetadataQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
             self,
-            complaint_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> MetadataQuery<1usize, __M> {
-            let complaint_id: ::std::string::String = ::core::convert::Into::into(
-                complaint_id,
-            );
+            complaint_id: impl __st::Into<::std::string::String>,
+        ) -> MetadataQuery<1usize, 0, __M> {
+            let complaint_id: ::std::string::String = __st::Into::into(complaint_id);
             MetadataQuery(
                 self
                     .0
@@ -1409,54 +1298,28 @@ const _: () = {
                         __ST_C.2,
                         __ST_C.1,
                     )
-                    .lit("metadata"),
-                ::core::marker::PhantomData,
+                    .lit("metadata")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for MetadataQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for MetadataQuery<1usize, __S, __M> {
         type Entity = Metadata;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Metadata, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Metadata as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for MetadataQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> MetadataByCustomerComplaintGsi<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            MetadataByCustomerComplaintGsi(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::Some("Customer_Complaint_GSI"),
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> MetadataByCustomerComplaintGsi<0usize, __M> {
+    impl<__M> MetadataByCustomerComplaintGsi<0usize, 0, __M> {
         /// The partition-key field `customer_id`.
         pub fn customer_id(
             self,
-            customer_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> MetadataByCustomerComplaintGsi<1usize, __M> {
-            let customer_id: ::std::string::String = ::core::convert::Into::into(
-                customer_id,
-            );
+            customer_id: impl __st::Into<::std::string::String>,
+        ) -> MetadataByCustomerComplaintGsi<1usize, 0, __M> {
+            let customer_id: ::std::string::String = __st::Into::into(customer_id);
             MetadataByCustomerComplaintGsi(
                 self
                     .0
@@ -1464,19 +1327,19 @@ const _: () = {
                         __ST_K.attributes[2usize],
                         "customer_id",
                         &customer_id,
-                        <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                        <::std::string::String as __st::Attribute>::to_attribute_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl MetadataByCustomerComplaintGsi<1usize> {
+    impl MetadataByCustomerComplaintGsi<1usize, 0usize> {
         /// `complaint_id` equals the value: the whole key is given.
         pub fn complaint_id(
             self,
-            complaint_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Metadata, ::singletable::query::Global> {
-            ::singletable::query::SortField::value(
+            complaint_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Metadata, __st::query::Global> {
+            __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "complaint_id",
                     __ST_C.1.to_value,
@@ -1486,14 +1349,14 @@ const _: () = {
         /// A range condition on `complaint_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn complaint_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Metadata,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::value(
+                __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "complaint_id",
                     __ST_C.1.to_value,
@@ -1501,50 +1364,22 @@ const _: () = {
             )
         }
     }
-    impl ::singletable::IntoQuery for MetadataByCustomerComplaintGsi<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for MetadataByCustomerComplaintGsi<1usize, __S, __M> {
         type Entity = Metadata;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Metadata, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Metadata as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery
-    for MetadataByCustomerComplaintGsi<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> MetadataByEscalationsGsi<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            MetadataByEscalationsGsi(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::Some("Escalations_GSI"),
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> MetadataByEscalationsGsi<0usize, __M> {
+    impl<__M> MetadataByEscalationsGsi<0usize, 0, __M> {
         /// The partition-key field `escalated_to`.
         pub fn escalated_to(
             self,
-            escalated_to: impl ::core::convert::Into<::std::string::String>,
-        ) -> MetadataByEscalationsGsi<1usize, __M> {
-            let escalated_to: ::std::string::String = ::core::convert::Into::into(
-                escalated_to,
-            );
+            escalated_to: impl __st::Into<::std::string::String>,
+        ) -> MetadataByEscalationsGsi<1usize, 0, __M> {
+            let escalated_to: ::std::string::String = __st::Into::into(escalated_to);
             MetadataByEscalationsGsi(
                 self
                     .0
@@ -1552,130 +1387,132 @@ const _: () = {
                         __ST_K.attributes[4usize],
                         "escalated_to",
                         &escalated_to,
-                        <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                        <::std::string::String as __st::Attribute>::to_attribute_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl MetadataByEscalationsGsi<1usize> {
+    impl MetadataByEscalationsGsi<1usize, 0usize> {
         /// `escalation_time` equals the value: the whole key is given.
         pub fn escalation_time(
             self,
-            escalation_time: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Metadata, ::singletable::query::Global> {
-            ::singletable::query::SortField::value(
+            escalation_time: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Metadata, __st::query::Global> {
+            __st::query::SortField::value(
                     __ST_K.attributes[5usize],
                     "escalation_time",
-                    <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                    <::std::string::String as __st::Attribute>::to_attribute_value,
                 )
                 .eq(self.0, escalation_time)
         }
         /// A range condition on `escalation_time`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn escalation_time_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Metadata,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::value(
+                __st::query::SortField::value(
                     __ST_K.attributes[5usize],
                     "escalation_time",
-                    <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                    <::std::string::String as __st::Attribute>::to_attribute_value,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for MetadataByEscalationsGsi<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for MetadataByEscalationsGsi<1usize, __S, __M> {
         type Entity = Metadata;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Metadata, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Metadata as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for MetadataByEscalationsGsi<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Metadata {
         /// The typed path of field `customer_id` (attribute `customer_id`). Optional: can be removed.
-        pub const CUSTOMER_ID: ::singletable::Attr<
+        pub const CUSTOMER_ID: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("customer_id");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("customer_id");
         /// The typed path of field `complaint_id` (attribute `complaint_id`). Part of the primary key: not updatable.
-        pub const COMPLAINT_ID: ::singletable::Attr<
+        pub const COMPLAINT_ID: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("complaint_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("complaint_id");
         /// The typed path of field `current_state` (attribute `current_state`).
-        pub const CURRENT_STATE: ::singletable::Attr<
+        pub const CURRENT_STATE: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("current_state");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("current_state");
         /// The typed path of field `creation_time` (attribute `creation_time`).
-        pub const CREATION_TIME: ::singletable::Attr<
+        pub const CREATION_TIME: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("creation_time");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("creation_time");
         /// The typed path of field `severity` (attribute `severity`).
-        pub const SEVERITY: ::singletable::Attr<
+        pub const SEVERITY: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("severity");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("severity");
         /// The typed path of field `complaint_description` (attribute `complaint_description`).
-        pub const COMPLAINT_DESCRIPTION: ::singletable::Attr<
+        pub const COMPLAINT_DESCRIPTION: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("complaint_description");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("complaint_description");
         /// The typed path of field `escalated_to` (attribute `escalated_to`). Optional: can be removed.
-        pub const ESCALATED_TO: ::singletable::Attr<
+        pub const ESCALATED_TO: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("escalated_to");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("escalated_to");
         /// The typed path of field `escalation_time` (attribute `escalation_time`). Optional: can be removed.
-        pub const ESCALATION_TIME: ::singletable::Attr<
+        pub const ESCALATION_TIME: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("escalation_time");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("escalation_time");
         /// Starts a query of `Metadata` on the table's primary key.
         pub fn query() -> MetadataQuery {
-            MetadataQuery::__new()
+            MetadataQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Metadata` on index `Customer_Complaint_GSI`.
         pub fn by_customer_complaint_gsi() -> MetadataByCustomerComplaintGsi {
-            MetadataByCustomerComplaintGsi::__new()
+            MetadataByCustomerComplaintGsi(
+                __st::query::KeyQuery::new(
+                    __ST_K.table,
+                    __st::Option::Some("Customer_Complaint_GSI"),
+                ),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Metadata` on index `Escalations_GSI`.
         pub fn by_escalations_gsi() -> MetadataByEscalationsGsi {
-            MetadataByEscalationsGsi::__new()
+            MetadataByEscalationsGsi(
+                __st::query::KeyQuery::new(
+                    __ST_K.table,
+                    __st::Option::Some("Escalations_GSI"),
+                ),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Metadata` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

@@ -292,9 +292,11 @@ pub struct Device {
 /// A query of `Device` on the table's primary key, one key field at a time (in order: `device_id`, `date`). Start it with `Device::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct DeviceQuery<const __STAGE: usize = 0, __M = Device>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct DeviceQuery<const __P: usize = 0, const __S: usize = 0, __M = Device>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -332,7 +334,7 @@ const _: () = {
         &__st::EntityCheck {
             partition: __st::Fill::Text,
             sort: __st::Fill::Lone(
-                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                <::std::string::String as __st::ScalarAttribute>::SCALAR,
             ),
             indexes: &[],
             stored: &[
@@ -383,10 +385,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         device_id: &::std::string::String,
         date: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("d#");
         (__ST_C.1.push)(&mut __st_text, "device_id", device_id)?;
@@ -405,12 +407,12 @@ const _: () = {
             __ST_C.3,
             __ST_C.2,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Device {
+    impl __st::Entity for Device {
         type Table = DeviceStateLog;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Device",
             entity_type: "Device",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -420,7 +422,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("device_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "{date}",
                 parts: &[::singletable::schema::TemplatePart::Field("date")],
             }),
@@ -433,43 +435,32 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                7usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
             (__ST_C.0.encode)(&mut __st_item, "device_id", &self.device_id)?;
             (__ST_C.2.encode)(&mut __st_item, "date", &self.date)?;
             (__ST_C.4.encode)(&mut __st_item, "State", &self.state)?;
             (__ST_C.5.encode)(&mut __st_item, "Detail", &self.detail)?;
             __st_primary(&mut __st_item, &self.device_id, &self.date)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Device");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 device_id: __st::decode_key_field(
                     &mut __st_item,
                     "device_id",
                     "device_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "d#{device_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("d#"),
-                                    ::singletable::schema::TemplatePart::Field("device_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 date: __st::decode_key_field(
                     &mut __st_item,
@@ -477,34 +468,28 @@ const _: () = {
                     "date",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{date}",
-                                parts: &[::singletable::schema::TemplatePart::Field("date")],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 state: (__ST_C.4.decode)(&mut __st_item, "State")?,
                 detail: (__ST_C.5.decode)(&mut __st_item, "Detail")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.device_id, &self.date);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "device_id")?,
                 __st::decode_lone_key(
                     __st_key,
@@ -520,56 +505,39 @@ const _: () = {
     impl Device {
         /// The primary key of the `Device` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            device_id: impl ::core::convert::Into<::std::string::String>,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let device_id: ::std::string::String = ::core::convert::Into::into(
-                device_id,
-            );
-            let date: ::std::string::String = ::core::convert::Into::into(date);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            device_id: impl __st::Into<::std::string::String>,
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let device_id: ::std::string::String = __st::Into::into(device_id);
+            let date: ::std::string::String = __st::Into::into(date);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &device_id, &date);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> DeviceQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            DeviceQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("d#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> DeviceQuery<0usize, __M> {
+    impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
             self,
-            device_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> DeviceQuery<1usize, __M> {
-            let device_id: ::std::string::String = ::core::convert::Into::into(
-                device_id,
-            );
+            device_id: impl __st::Into<::std::string::String>,
+        ) -> DeviceQuery<1usize, 0, __M> {
+            let device_id: ::std::string::String = __st::Into::into(device_id);
             DeviceQuery(
                 self
                     .0
                     .field("device_id", __ST_C.1, &device_id)
                     .partition_text(__ST_K.attributes[0usize]),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl DeviceQuery<1usize> {
+    impl DeviceQuery<1usize, 0usize> {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Device, ::singletable::query::Primary> {
-            ::singletable::query::SortField::lone(
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Device, __st::query::Primary> {
+            __st::query::SortField::lone(
                     __ST_K.attributes[1usize],
                     "date",
                     __ST_C.3,
@@ -580,14 +548,14 @@ const _: () = {
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Device,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::lone(
+                __st::query::SortField::lone(
                     __ST_K.attributes[1usize],
                     "date",
                     __ST_C.3,
@@ -596,59 +564,48 @@ const _: () = {
             )
         }
     }
-    impl ::singletable::IntoQuery for DeviceQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for DeviceQuery<1usize, __S, __M> {
         type Entity = Device;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Device, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Device as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for DeviceQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Device {
         /// The typed path of field `device_id` (attribute `device_id`). Part of the primary key: not updatable.
-        pub const DEVICE_ID: ::singletable::Attr<
+        pub const DEVICE_ID: __st::Attr<
             Device,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("device_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("device_id");
         /// The typed path of field `date` (attribute `date`). Part of the primary key: not updatable.
-        pub const DATE: ::singletable::Attr<
+        pub const DATE: __st::Attr<
             Device,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("date");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("date");
         /// The typed path of field `state` (attribute `State`).
-        pub const STATE: ::singletable::Attr<
+        pub const STATE: __st::Attr<
             Device,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("State");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("State");
         /// The typed path of field `detail` (attribute `Detail`). Optional: can be removed.
-        pub const DETAIL: ::singletable::Attr<
-            Device,
-            Detail,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("Detail");
+        pub const DETAIL: __st::Attr<Device, Detail, __st::attr::marker::Optional> = __st::Attr::new(
+            "Detail",
+        );
         /// Starts a query of `Device` on the table's primary key.
         pub fn query() -> DeviceQuery {
-            DeviceQuery::__new()
+            DeviceQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("d#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Device` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

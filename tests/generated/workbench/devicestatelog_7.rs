@@ -89,16 +89,20 @@ pub struct Device {
 /// A query of `Device` on the table's primary key, one key field at a time (in order: `device_id`, `state`, `date`). Start it with `Device::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct DeviceQuery<const __STAGE: usize = 0, __M = Device>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct DeviceQuery<const __P: usize = 0, const __S: usize = 0, __M = Device>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Device` on index `GSI1`, one key field at a time (in order: `operator`, `date`). Start it with `Device::by_gsi1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct DeviceByGsi1<const __STAGE: usize = 0, __M = Device>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct DeviceByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Device>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -153,13 +157,13 @@ const _: () = {
                         &[
                             (
                                 "Operator",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                         &[
                             (
                                 "Date",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                     ),
@@ -257,11 +261,11 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         device_id: &::std::string::String,
         state: &::std::string::String,
         date: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("d#");
         (__ST_C.1.push)(&mut __st_text, "device_id", device_id)?;
@@ -281,20 +285,20 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         operator: &::std::string::String,
         date: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_key_value(
             __st_item,
             __ST_K.attributes[2usize],
             __st::KeyRole::Partition,
             "operator",
             operator,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
         __st::insert_key_value(
             __st_item,
@@ -304,12 +308,12 @@ const _: () = {
             date,
             __ST_C.3.to_value,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Device {
+    impl __st::Entity for Device {
         type Table = DeviceStateLog;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Device",
             entity_type: "Device",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -319,7 +323,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("device_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "{state}#{date}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Field("state"),
@@ -328,9 +332,9 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI1",
-                    keys: ::singletable::schema::EntityIndexKeys::Fields,
+                    keys: __st::schema::EntityIndexKeys::Fields,
                 },
             ],
             fields: &[
@@ -346,12 +350,8 @@ const _: () = {
             ::std::string::String,
             ::std::string::String,
         );
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                8usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
             (__ST_C.0.encode)(&mut __st_item, "device_id", &self.device_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Operator", &self.operator)?;
             (__ST_C.3.encode)(&mut __st_item, "Date", &self.date)?;
@@ -365,31 +365,24 @@ const _: () = {
             __st::check_native_key(&mut __st_item, "Date", __st::KeyRole::Sort)?;
             __st_primary(&mut __st_item, &self.device_id, &self.state, &self.date)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Device");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 device_id: __st::decode_key_field(
                     &mut __st_item,
                     "device_id",
                     "device_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "d#{device_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("d#"),
-                                    ::singletable::schema::TemplatePart::Field("device_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 operator: (__ST_C.2.decode)(&mut __st_item, "Operator")?,
                 date: __st::decode_key_field(
@@ -398,19 +391,9 @@ const _: () = {
                     "date",
                     __ST_C.3,
                     __ST_C.4,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{state}#{date}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Field("state"),
-                                    ::singletable::schema::TemplatePart::Literal("#"),
-                                    ::singletable::schema::TemplatePart::Field("date"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 state: __st::decode_key_field(
                     &mut __st_item,
@@ -418,36 +401,26 @@ const _: () = {
                     "state",
                     __ST_C.5,
                     __ST_C.6,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "{state}#{date}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Field("state"),
-                                    ::singletable::schema::TemplatePart::Literal("#"),
-                                    ::singletable::schema::TemplatePart::Field("date"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 escalated_to: (__ST_C.7.decode)(&mut __st_item, "EscalatedTo")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.device_id,
                 &self.state,
                 &self.date,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -458,7 +431,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "device_id")?,
                 (__ST_C.6.parse)(&__st_sk, 0usize, "state")?,
                 (__ST_C.4.parse)(&__st_sk, 1usize, "date")?,
@@ -468,174 +441,125 @@ const _: () = {
     impl Device {
         /// The primary key of the `Device` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            device_id: impl ::core::convert::Into<::std::string::String>,
-            state: impl ::core::convert::Into<::std::string::String>,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let device_id: ::std::string::String = ::core::convert::Into::into(
-                device_id,
-            );
-            let state: ::std::string::String = ::core::convert::Into::into(state);
-            let date: ::std::string::String = ::core::convert::Into::into(date);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            device_id: impl __st::Into<::std::string::String>,
+            state: impl __st::Into<::std::string::String>,
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let device_id: ::std::string::String = __st::Into::into(device_id);
+            let state: ::std::string::String = __st::Into::into(state);
+            let date: ::std::string::String = __st::Into::into(date);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &device_id, &state, &date);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Device` in index `GSI1`, from the fields it is made of.
         pub fn gsi1_key(
-            operator: impl ::core::convert::Into<::std::string::String>,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let operator: ::std::string::String = ::core::convert::Into::into(operator);
-            let date: ::std::string::String = ::core::convert::Into::into(date);
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            operator: impl __st::Into<::std::string::String>,
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let operator: ::std::string::String = __st::Into::into(operator);
+            let date: ::std::string::String = __st::Into::into(date);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(&mut __st_item, &operator, &date);
-            ::singletable::IndexKey::new("GSI1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> DeviceQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            DeviceQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("d#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> DeviceQuery<0usize, __M> {
+    impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
             self,
-            device_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> DeviceQuery<1usize, __M> {
-            let device_id: ::std::string::String = ::core::convert::Into::into(
-                device_id,
-            );
+            device_id: impl __st::Into<::std::string::String>,
+        ) -> DeviceQuery<1usize, 0, __M> {
+            let device_id: ::std::string::String = __st::Into::into(device_id);
             DeviceQuery(
                 self
                     .0
                     .field("device_id", __ST_C.1, &device_id)
-                    .partition_text(__ST_K.attributes[0usize]),
-                ::core::marker::PhantomData,
+                    .partition_text(__ST_K.attributes[0usize])
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl DeviceQuery<1usize> {
+    impl DeviceQuery<1usize, 0usize> {
         /// `state` equals the value; the next sort field may follow.
         pub fn state(
             self,
-            state: impl ::core::convert::Into<::std::string::String>,
-        ) -> DeviceQuery<2usize> {
-            let state: ::std::string::String = ::core::convert::Into::into(state);
+            state: impl __st::Into<::std::string::String>,
+        ) -> DeviceQuery<1usize, 1usize> {
+            let state: ::std::string::String = __st::Into::into(state);
             DeviceQuery(
                 self.0.field("state", __ST_C.6, &state).lit("#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
         /// A range condition on `state`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn state_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Device,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "state",
                     __ST_C.6,
-                    ::core::option::Option::Some("#"),
+                    __st::Option::Some("#"),
                 ),
             )
         }
     }
-    impl DeviceQuery<2usize> {
+    impl DeviceQuery<1usize, 1usize> {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Device, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Device, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "date",
                     __ST_C.4,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, date)
         }
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Device,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "date",
                     __ST_C.4,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for DeviceQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for DeviceQuery<1usize, __S, __M> {
         type Entity = Device;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Device, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl ::singletable::IntoQuery for DeviceQuery<2usize> {
-        type Entity = Device;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Device, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Device as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for DeviceQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> DeviceByGsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            DeviceByGsi1(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::Some("GSI1"),
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> DeviceByGsi1<0usize, __M> {
+    impl<__M> DeviceByGsi1<0usize, 0, __M> {
         /// The partition-key field `operator`.
         pub fn operator(
             self,
-            operator: impl ::core::convert::Into<::std::string::String>,
-        ) -> DeviceByGsi1<1usize, __M> {
-            let operator: ::std::string::String = ::core::convert::Into::into(operator);
+            operator: impl __st::Into<::std::string::String>,
+        ) -> DeviceByGsi1<1usize, 0, __M> {
+            let operator: ::std::string::String = __st::Into::into(operator);
             DeviceByGsi1(
                 self
                     .0
@@ -643,19 +567,19 @@ const _: () = {
                         __ST_K.attributes[2usize],
                         "operator",
                         &operator,
-                        <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                        <::std::string::String as __st::Attribute>::to_attribute_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl DeviceByGsi1<1usize> {
+    impl DeviceByGsi1<1usize, 0usize> {
         /// `date` equals the value: the whole key is given.
         pub fn date(
             self,
-            date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Device, ::singletable::query::Global> {
-            ::singletable::query::SortField::value(
+            date: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Device, __st::query::Global> {
+            __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "date",
                     __ST_C.3.to_value,
@@ -665,14 +589,10 @@ const _: () = {
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Device,
-            ::singletable::query::Global,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Device, __st::query::Global> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::value(
+                __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "date",
                     __ST_C.3.to_value,
@@ -680,69 +600,64 @@ const _: () = {
             )
         }
     }
-    impl ::singletable::IntoQuery for DeviceByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for DeviceByGsi1<1usize, __S, __M> {
         type Entity = Device;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Device, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Device as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for DeviceByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Device {
         /// The typed path of field `device_id` (attribute `device_id`). Part of the primary key: not updatable.
-        pub const DEVICE_ID: ::singletable::Attr<
+        pub const DEVICE_ID: __st::Attr<
             Device,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("device_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("device_id");
         /// The typed path of field `operator` (attribute `Operator`). Optional: can be removed.
-        pub const OPERATOR: ::singletable::Attr<
+        pub const OPERATOR: __st::Attr<
             Device,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("Operator");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("Operator");
         /// The typed path of field `date` (attribute `Date`). Part of the primary key: not updatable.
-        pub const DATE: ::singletable::Attr<
+        pub const DATE: __st::Attr<
             Device,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("Date");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("Date");
         /// The typed path of field `state` (attribute `State`). Part of the primary key: not updatable.
-        pub const STATE: ::singletable::Attr<
+        pub const STATE: __st::Attr<
             Device,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("State");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("State");
         /// The typed path of field `escalated_to` (attribute `EscalatedTo`). Optional: can be removed.
-        pub const ESCALATED_TO: ::singletable::Attr<
+        pub const ESCALATED_TO: __st::Attr<
             Device,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("EscalatedTo");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("EscalatedTo");
         /// Starts a query of `Device` on the table's primary key.
         pub fn query() -> DeviceQuery {
-            DeviceQuery::__new()
+            DeviceQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("d#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Device` on index `GSI1`.
         pub fn by_gsi1() -> DeviceByGsi1 {
-            DeviceByGsi1::__new()
+            DeviceByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI1")),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Device` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

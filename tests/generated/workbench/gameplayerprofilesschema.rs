@@ -249,9 +249,11 @@ pub struct Metadata {
 /// A query of `Metadata` on the table's primary key, one key field at a time (in order: `player_id`). Start it with `Metadata::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct MetadataQuery<const __STAGE: usize = 0, __M = Metadata>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct MetadataQuery<const __P: usize = 0, const __S: usize = 0, __M = Metadata>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -400,9 +402,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         player_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
         (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
@@ -421,12 +423,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Metadata {
+    impl __st::Entity for Metadata {
         type Table = GamePlayerProfiles;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Metadata",
             entity_type: "Metadata",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -436,7 +438,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("player_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "#METADATA#player{player_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("#METADATA#player"),
@@ -460,12 +462,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                15usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(15usize);
             (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Type", &self.type_)?;
             (__ST_C.3.encode)(&mut __st_item, "CreatedAt", &self.created_at)?;
@@ -482,43 +480,24 @@ const _: () = {
                 .encode)(&mut __st_item, "PlayerExperience", &self.player_experience)?;
             __st_primary(&mut __st_item, &self.player_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Metadata");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "player{player_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("player"),
-                                    ::singletable::schema::TemplatePart::Field("player_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "#METADATA#player{player_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal(
-                                        "#METADATA#player",
-                                    ),
-                                    ::singletable::schema::TemplatePart::Field("player_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 type_: (__ST_C.2.decode)(&mut __st_item, "Type")?,
                 created_at: (__ST_C.3.decode)(&mut __st_item, "CreatedAt")?,
@@ -535,14 +514,14 @@ const _: () = {
                     .decode)(&mut __st_item, "PlayerExperience")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.player_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -553,160 +532,133 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
-            ))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,))
         }
     }
     impl Metadata {
         /// The primary key of the `Metadata` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            player_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            player_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> MetadataQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            MetadataQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("player"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> MetadataQuery<0usize, __M> {
+    impl<__M> MetadataQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
-            player_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> MetadataQuery<1usize, __M> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
+            player_id: impl __st::Into<::std::string::String>,
+        ) -> MetadataQuery<1usize, 0, __M> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
             MetadataQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("#METADATA#player")
-                    .known("player_id"),
-                ::core::marker::PhantomData,
+                    .known("player_id")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for MetadataQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for MetadataQuery<1usize, __S, __M> {
         type Entity = Metadata;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Metadata, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Metadata as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for MetadataQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Metadata {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
-        pub const PLAYER_ID: ::singletable::Attr<
+        pub const PLAYER_ID: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("player_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("player_id");
         /// The typed path of field `type_` (attribute `Type`).
-        pub const TYPE: ::singletable::Attr<
+        pub const TYPE: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Type");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Type");
         /// The typed path of field `created_at` (attribute `CreatedAt`).
-        pub const CREATED_AT: ::singletable::Attr<
+        pub const CREATED_AT: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("CreatedAt");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("CreatedAt");
         /// The typed path of field `updated_at` (attribute `UpdatedAt`).
-        pub const UPDATED_AT: ::singletable::Attr<
+        pub const UPDATED_AT: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("UpdatedAt");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("UpdatedAt");
         /// The typed path of field `nickname` (attribute `Nickname`).
-        pub const NICKNAME: ::singletable::Attr<
+        pub const NICKNAME: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Nickname");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Nickname");
         /// The typed path of field `email` (attribute `Email`).
-        pub const EMAIL: ::singletable::Attr<
+        pub const EMAIL: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Email");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Email");
         /// The typed path of field `gender` (attribute `Gender`).
-        pub const GENDER: ::singletable::Attr<
+        pub const GENDER: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Gender");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Gender");
         /// The typed path of field `avatar` (attribute `Avatar`).
-        pub const AVATAR: ::singletable::Attr<
+        pub const AVATAR: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Avatar");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Avatar");
         /// The typed path of field `currency` (attribute `Currency`).
-        pub const CURRENCY: ::singletable::Attr<
+        pub const CURRENCY: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Currency");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Currency");
         /// The typed path of field `player_level` (attribute `PlayerLevel`).
-        pub const PLAYER_LEVEL: ::singletable::Attr<
+        pub const PLAYER_LEVEL: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("PlayerLevel");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("PlayerLevel");
         /// The typed path of field `player_health` (attribute `PlayerHealth`).
-        pub const PLAYER_HEALTH: ::singletable::Attr<
+        pub const PLAYER_HEALTH: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("PlayerHealth");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("PlayerHealth");
         /// The typed path of field `player_experience` (attribute `PlayerExperience`).
-        pub const PLAYER_EXPERIENCE: ::singletable::Attr<
+        pub const PLAYER_EXPERIENCE: __st::Attr<
             Metadata,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("PlayerExperience");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("PlayerExperience");
         /// Starts a query of `Metadata` on the table's primary key.
         pub fn query() -> MetadataQuery {
-            MetadataQuery::__new()
+            MetadataQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Metadata` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -724,9 +676,11 @@ pub struct Friends {
 /// A query of `Friends` on the table's primary key, one key field at a time (in order: `player_id`). Start it with `Friends::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct FriendsQuery<const __STAGE: usize = 0, __M = Friends>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct FriendsQuery<const __P: usize = 0, const __S: usize = 0, __M = Friends>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -803,9 +757,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         player_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
         (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
@@ -824,12 +778,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Friends {
+    impl __st::Entity for Friends {
         type Table = GamePlayerProfiles;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Friends",
             entity_type: "Friends",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -839,7 +793,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("player_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "FRIENDS#player{player_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("FRIENDS#player"),
@@ -854,67 +808,44 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                6usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
             (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Type", &self.type_)?;
             (__ST_C.3.encode)(&mut __st_item, "FriendList", &self.friend_list)?;
             __st_primary(&mut __st_item, &self.player_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Friends");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "player{player_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("player"),
-                                    ::singletable::schema::TemplatePart::Field("player_id"),
-                                ],
-                            },
-                        },
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "FRIENDS#player{player_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal(
-                                        "FRIENDS#player",
-                                    ),
-                                    ::singletable::schema::TemplatePart::Field("player_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize), (1usize, 1usize)],
                 )?,
                 type_: (__ST_C.2.decode)(&mut __st_item, "Type")?,
                 friend_list: (__ST_C.3.decode)(&mut __st_item, "FriendList")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.player_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -925,104 +856,79 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
-            ))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,))
         }
     }
     impl Friends {
         /// The primary key of the `Friends` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            player_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            player_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> FriendsQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            FriendsQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("player"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> FriendsQuery<0usize, __M> {
+    impl<__M> FriendsQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
-            player_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> FriendsQuery<1usize, __M> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
+            player_id: impl __st::Into<::std::string::String>,
+        ) -> FriendsQuery<1usize, 0, __M> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
             FriendsQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
                     .lit("FRIENDS#player")
-                    .known("player_id"),
-                ::core::marker::PhantomData,
+                    .known("player_id")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for FriendsQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for FriendsQuery<1usize, __S, __M> {
         type Entity = Friends;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Friends, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Friends as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for FriendsQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Friends {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
-        pub const PLAYER_ID: ::singletable::Attr<
+        pub const PLAYER_ID: __st::Attr<
             Friends,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("player_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("player_id");
         /// The typed path of field `type_` (attribute `Type`).
-        pub const TYPE: ::singletable::Attr<
+        pub const TYPE: __st::Attr<
             Friends,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Type");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Type");
         /// The typed path of field `friend_list` (attribute `FriendList`).
-        pub const FRIEND_LIST: ::singletable::Attr<
+        pub const FRIEND_LIST: __st::Attr<
             Friends,
             ::std::vec::Vec<FriendListItem>,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("FriendList");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("FriendList");
         /// Starts a query of `Friends` on the table's primary key.
         pub fn query() -> FriendsQuery {
-            FriendsQuery::__new()
+            FriendsQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Friends` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1048,9 +954,11 @@ pub struct Items {
 /// A query of `Items` on the table's primary key, one key field at a time (in order: `player_id`, `item_id`). Start it with `Items::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ItemsQuery<const __STAGE: usize = 0, __M = Items>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ItemsQuery<const __P: usize = 0, const __S: usize = 0, __M = Items>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1161,10 +1069,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         player_id: &::std::string::String,
         item_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
         (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
@@ -1183,12 +1091,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Items {
+    impl __st::Entity for Items {
         type Table = GamePlayerProfiles;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Items",
             entity_type: "Items",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1198,7 +1106,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("player_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "ITEMS#{item_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("ITEMS#"),
@@ -1217,12 +1125,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                10usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
             (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
             (__ST_C.2.encode)(&mut __st_item, "item_id", &self.item_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_)?;
@@ -1232,31 +1136,24 @@ const _: () = {
             (__ST_C.8.encode)(&mut __st_item, "ItemAttributes", &self.item_attributes)?;
             __st_primary(&mut __st_item, &self.player_id, &self.item_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Items");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "player{player_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("player"),
-                                    ::singletable::schema::TemplatePart::Field("player_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 item_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1264,18 +1161,9 @@ const _: () = {
                     "item_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "ITEMS#{item_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("ITEMS#"),
-                                    ::singletable::schema::TemplatePart::Field("item_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
                 item_name: (__ST_C.5.decode)(&mut __st_item, "ItemName")?,
@@ -1284,18 +1172,18 @@ const _: () = {
                 item_attributes: (__ST_C.8.decode)(&mut __st_item, "ItemAttributes")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.player_id,
                 &self.item_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1306,7 +1194,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "item_id")?,
             ))
@@ -1315,154 +1203,126 @@ const _: () = {
     impl Items {
         /// The primary key of the `Items` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            player_id: impl ::core::convert::Into<::std::string::String>,
-            item_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
-            let item_id: ::std::string::String = ::core::convert::Into::into(item_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            player_id: impl __st::Into<::std::string::String>,
+            item_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
+            let item_id: ::std::string::String = __st::Into::into(item_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id, &item_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ItemsQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ItemsQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("player"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ItemsQuery<0usize, __M> {
+    impl<__M> ItemsQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
-            player_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ItemsQuery<1usize, __M> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
+            player_id: impl __st::Into<::std::string::String>,
+        ) -> ItemsQuery<1usize, 0, __M> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
             ItemsQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("ITEMS#"),
-                ::core::marker::PhantomData,
+                    .lit("ITEMS#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ItemsQuery<1usize> {
+    impl ItemsQuery<1usize, 0usize> {
         /// `item_id` equals the value: the whole key is given.
         pub fn item_id(
             self,
-            item_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Items, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            item_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Items, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "item_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, item_id)
         }
         /// A range condition on `item_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn item_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Items,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Items, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "item_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ItemsQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for ItemsQuery<1usize, __S, __M> {
         type Entity = Items;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Items, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Items as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ItemsQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Items {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
-        pub const PLAYER_ID: ::singletable::Attr<
+        pub const PLAYER_ID: __st::Attr<
             Items,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("player_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("player_id");
         /// The typed path of field `item_id` (attribute `item_id`). Part of the primary key: not updatable.
-        pub const ITEM_ID: ::singletable::Attr<
+        pub const ITEM_ID: __st::Attr<
             Items,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("item_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("item_id");
         /// The typed path of field `type_` (attribute `Type`).
-        pub const TYPE: ::singletable::Attr<
+        pub const TYPE: __st::Attr<
             Items,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Type");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Type");
         /// The typed path of field `item_name` (attribute `ItemName`).
-        pub const ITEM_NAME: ::singletable::Attr<
+        pub const ITEM_NAME: __st::Attr<
             Items,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ItemName");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ItemName");
         /// The typed path of field `item_type` (attribute `ItemType`).
-        pub const ITEM_TYPE: ::singletable::Attr<
+        pub const ITEM_TYPE: __st::Attr<
             Items,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ItemType");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ItemType");
         /// The typed path of field `item_count` (attribute `ItemCount`).
-        pub const ITEM_COUNT: ::singletable::Attr<
+        pub const ITEM_COUNT: __st::Attr<
             Items,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ItemCount");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ItemCount");
         /// The typed path of field `item_attributes` (attribute `ItemAttributes`).
-        pub const ITEM_ATTRIBUTES: ::singletable::Attr<
+        pub const ITEM_ATTRIBUTES: __st::Attr<
             Items,
             ::std::collections::HashMap<::std::string::String, i64>,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ItemAttributes");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ItemAttributes");
         /// Starts a query of `Items` on the table's primary key.
         pub fn query() -> ItemsQuery {
-            ItemsQuery::__new()
+            ItemsQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Items` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1486,9 +1346,11 @@ pub struct Equipments {
 /// A query of `Equipments` on the table's primary key, one key field at a time (in order: `player_id`, `equip_id`). Start it with `Equipments::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct EquipmentsQuery<const __STAGE: usize = 0, __M = Equipments>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct EquipmentsQuery<const __P: usize = 0, const __S: usize = 0, __M = Equipments>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1591,10 +1453,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         player_id: &::std::string::String,
         equip_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
         (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
@@ -1613,12 +1475,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Equipments {
+    impl __st::Entity for Equipments {
         type Table = GamePlayerProfiles;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Equipments",
             entity_type: "Equipments",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1628,7 +1490,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("player_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "EQUIPMENTS#{equip_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("EQUIPMENTS#"),
@@ -1646,12 +1508,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                9usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(9usize);
             (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
             (__ST_C.2.encode)(&mut __st_item, "equip_id", &self.equip_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_)?;
@@ -1666,31 +1524,24 @@ const _: () = {
             )?;
             __st_primary(&mut __st_item, &self.player_id, &self.equip_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Equipments");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "player{player_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("player"),
-                                    ::singletable::schema::TemplatePart::Field("player_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 equip_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1698,18 +1549,9 @@ const _: () = {
                     "equip_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "EQUIPMENTS#{equip_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("EQUIPMENTS#"),
-                                    ::singletable::schema::TemplatePart::Field("equip_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
                 equipment_name: (__ST_C.5.decode)(&mut __st_item, "EquipmentName")?,
@@ -1719,18 +1561,18 @@ const _: () = {
                     .decode)(&mut __st_item, "EquipmentAttributes")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.player_id,
                 &self.equip_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1741,7 +1583,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "equip_id")?,
             ))
@@ -1750,150 +1592,125 @@ const _: () = {
     impl Equipments {
         /// The primary key of the `Equipments` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            player_id: impl ::core::convert::Into<::std::string::String>,
-            equip_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
-            let equip_id: ::std::string::String = ::core::convert::Into::into(equip_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            player_id: impl __st::Into<::std::string::String>,
+            equip_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
+            let equip_id: ::std::string::String = __st::Into::into(equip_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id, &equip_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> EquipmentsQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            EquipmentsQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("player"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> EquipmentsQuery<0usize, __M> {
+    impl<__M> EquipmentsQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
-            player_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> EquipmentsQuery<1usize, __M> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
+            player_id: impl __st::Into<::std::string::String>,
+        ) -> EquipmentsQuery<1usize, 0, __M> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
             EquipmentsQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("EQUIPMENTS#"),
-                ::core::marker::PhantomData,
+                    .lit("EQUIPMENTS#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl EquipmentsQuery<1usize> {
+    impl EquipmentsQuery<1usize, 0usize> {
         /// `equip_id` equals the value: the whole key is given.
         pub fn equip_id(
             self,
-            equip_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Equipments, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            equip_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Equipments, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "equip_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, equip_id)
         }
         /// A range condition on `equip_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn equip_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Equipments,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "equip_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for EquipmentsQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for EquipmentsQuery<1usize, __S, __M> {
         type Entity = Equipments;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Equipments, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Equipments as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for EquipmentsQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Equipments {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
-        pub const PLAYER_ID: ::singletable::Attr<
+        pub const PLAYER_ID: __st::Attr<
             Equipments,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("player_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("player_id");
         /// The typed path of field `equip_id` (attribute `equip_id`). Part of the primary key: not updatable.
-        pub const EQUIP_ID: ::singletable::Attr<
+        pub const EQUIP_ID: __st::Attr<
             Equipments,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("equip_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("equip_id");
         /// The typed path of field `type_` (attribute `Type`).
-        pub const TYPE: ::singletable::Attr<
+        pub const TYPE: __st::Attr<
             Equipments,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Type");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Type");
         /// The typed path of field `equipment_name` (attribute `EquipmentName`).
-        pub const EQUIPMENT_NAME: ::singletable::Attr<
+        pub const EQUIPMENT_NAME: __st::Attr<
             Equipments,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("EquipmentName");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("EquipmentName");
         /// The typed path of field `equipment_type` (attribute `EquipmentType`).
-        pub const EQUIPMENT_TYPE: ::singletable::Attr<
+        pub const EQUIPMENT_TYPE: __st::Attr<
             Equipments,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("EquipmentType");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("EquipmentType");
         /// The typed path of field `equipment_attributes` (attribute `EquipmentAttributes`).
-        pub const EQUIPMENT_ATTRIBUTES: ::singletable::Attr<
+        pub const EQUIPMENT_ATTRIBUTES: __st::Attr<
             Equipments,
             ::std::collections::HashMap<::std::string::String, i64>,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("EquipmentAttributes");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("EquipmentAttributes");
         /// Starts a query of `Equipments` on the table's primary key.
         pub fn query() -> EquipmentsQuery {
-            EquipmentsQuery::__new()
+            EquipmentsQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Equipments` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1919,9 +1736,11 @@ pub struct Tasks {
 /// A query of `Tasks` on the table's primary key, one key field at a time (in order: `player_id`, `task_id`). Start it with `Tasks::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct TasksQuery<const __STAGE: usize = 0, __M = Tasks>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct TasksQuery<const __P: usize = 0, const __S: usize = 0, __M = Tasks>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2032,10 +1851,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         player_id: &::std::string::String,
         task_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
         (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
@@ -2054,12 +1873,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Tasks {
+    impl __st::Entity for Tasks {
         type Table = GamePlayerProfiles;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Tasks",
             entity_type: "Tasks",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -2069,7 +1888,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("player_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "TASK#{task_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("TASK#"),
@@ -2088,12 +1907,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                10usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
             (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
             (__ST_C.2.encode)(&mut __st_item, "task_id", &self.task_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_)?;
@@ -2105,31 +1920,24 @@ const _: () = {
             (__ST_C.8.encode)(&mut __st_item, "TaskReward", &self.task_reward)?;
             __st_primary(&mut __st_item, &self.player_id, &self.task_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Tasks");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "player{player_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("player"),
-                                    ::singletable::schema::TemplatePart::Field("player_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 task_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2137,18 +1945,9 @@ const _: () = {
                     "task_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "TASK#{task_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("TASK#"),
-                                    ::singletable::schema::TemplatePart::Field("task_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
                 task_name: (__ST_C.5.decode)(&mut __st_item, "TaskName")?,
@@ -2157,18 +1956,18 @@ const _: () = {
                 task_reward: (__ST_C.8.decode)(&mut __st_item, "TaskReward")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.player_id,
                 &self.task_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -2179,7 +1978,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "task_id")?,
             ))
@@ -2188,154 +1987,126 @@ const _: () = {
     impl Tasks {
         /// The primary key of the `Tasks` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            player_id: impl ::core::convert::Into<::std::string::String>,
-            task_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
-            let task_id: ::std::string::String = ::core::convert::Into::into(task_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            player_id: impl __st::Into<::std::string::String>,
+            task_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
+            let task_id: ::std::string::String = __st::Into::into(task_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id, &task_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> TasksQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            TasksQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("player"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> TasksQuery<0usize, __M> {
+    impl<__M> TasksQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
-            player_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> TasksQuery<1usize, __M> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
+            player_id: impl __st::Into<::std::string::String>,
+        ) -> TasksQuery<1usize, 0, __M> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
             TasksQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("TASK#"),
-                ::core::marker::PhantomData,
+                    .lit("TASK#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl TasksQuery<1usize> {
+    impl TasksQuery<1usize, 0usize> {
         /// `task_id` equals the value: the whole key is given.
         pub fn task_id(
             self,
-            task_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Tasks, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            task_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Tasks, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "task_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, task_id)
         }
         /// A range condition on `task_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn task_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Tasks,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Tasks, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "task_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for TasksQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for TasksQuery<1usize, __S, __M> {
         type Entity = Tasks;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Tasks, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Tasks as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for TasksQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Tasks {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
-        pub const PLAYER_ID: ::singletable::Attr<
+        pub const PLAYER_ID: __st::Attr<
             Tasks,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("player_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("player_id");
         /// The typed path of field `task_id` (attribute `task_id`). Part of the primary key: not updatable.
-        pub const TASK_ID: ::singletable::Attr<
+        pub const TASK_ID: __st::Attr<
             Tasks,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("task_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("task_id");
         /// The typed path of field `type_` (attribute `Type`).
-        pub const TYPE: ::singletable::Attr<
+        pub const TYPE: __st::Attr<
             Tasks,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Type");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Type");
         /// The typed path of field `task_name` (attribute `TaskName`).
-        pub const TASK_NAME: ::singletable::Attr<
+        pub const TASK_NAME: __st::Attr<
             Tasks,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("TaskName");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("TaskName");
         /// The typed path of field `task_description` (attribute `TaskDescription`).
-        pub const TASK_DESCRIPTION: ::singletable::Attr<
+        pub const TASK_DESCRIPTION: __st::Attr<
             Tasks,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("TaskDescription");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("TaskDescription");
         /// The typed path of field `task_status` (attribute `TaskStatus`).
-        pub const TASK_STATUS: ::singletable::Attr<
+        pub const TASK_STATUS: __st::Attr<
             Tasks,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("TaskStatus");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("TaskStatus");
         /// The typed path of field `task_reward` (attribute `TaskReward`).
-        pub const TASK_REWARD: ::singletable::Attr<
+        pub const TASK_REWARD: __st::Attr<
             Tasks,
             TaskReward,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("TaskReward");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("TaskReward");
         /// Starts a query of `Tasks` on the table's primary key.
         pub fn query() -> TasksQuery {
-            TasksQuery::__new()
+            TasksQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Tasks` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -2363,9 +2134,11 @@ pub struct Activities {
 /// A query of `Activities` on the table's primary key, one key field at a time (in order: `player_id`, `activity_id`). Start it with `Activities::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ActivitiesQuery<const __STAGE: usize = 0, __M = Activities>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ActivitiesQuery<const __P: usize = 0, const __S: usize = 0, __M = Activities>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2484,10 +2257,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         player_id: &::std::string::String,
         activity_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
         (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
@@ -2506,12 +2279,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Activities {
+    impl __st::Entity for Activities {
         type Table = GamePlayerProfiles;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Activities",
             entity_type: "Activities",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -2521,7 +2294,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("player_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "ACTIVITY#{activity_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("ACTIVITY#"),
@@ -2541,12 +2314,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                11usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(11usize);
             (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
             (__ST_C.2.encode)(&mut __st_item, "activity_id", &self.activity_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_)?;
@@ -2565,31 +2334,24 @@ const _: () = {
             (__ST_C.9.encode)(&mut __st_item, "ActivityType", &self.activity_type)?;
             __st_primary(&mut __st_item, &self.player_id, &self.activity_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Activities");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 player_id: __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "player{player_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("player"),
-                                    ::singletable::schema::TemplatePart::Field("player_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 activity_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2597,18 +2359,9 @@ const _: () = {
                     "activity_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "ACTIVITY#{activity_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("ACTIVITY#"),
-                                    ::singletable::schema::TemplatePart::Field("activity_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
                 activity_end_time: (__ST_C.5.decode)(&mut __st_item, "ActivityEndTime")?,
@@ -2620,18 +2373,18 @@ const _: () = {
                 activity_type: (__ST_C.9.decode)(&mut __st_item, "ActivityType")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.player_id,
                 &self.activity_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -2642,7 +2395,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "activity_id")?,
             ))
@@ -2651,164 +2404,137 @@ const _: () = {
     impl Activities {
         /// The primary key of the `Activities` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            player_id: impl ::core::convert::Into<::std::string::String>,
-            activity_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
-            let activity_id: ::std::string::String = ::core::convert::Into::into(
-                activity_id,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            player_id: impl __st::Into<::std::string::String>,
+            activity_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
+            let activity_id: ::std::string::String = __st::Into::into(activity_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &player_id, &activity_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ActivitiesQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ActivitiesQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("player"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ActivitiesQuery<0usize, __M> {
+    impl<__M> ActivitiesQuery<0usize, 0, __M> {
         /// The partition-key field `player_id`.
         pub fn player_id(
             self,
-            player_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ActivitiesQuery<1usize, __M> {
-            let player_id: ::std::string::String = ::core::convert::Into::into(
-                player_id,
-            );
+            player_id: impl __st::Into<::std::string::String>,
+        ) -> ActivitiesQuery<1usize, 0, __M> {
+            let player_id: ::std::string::String = __st::Into::into(player_id);
             ActivitiesQuery(
                 self
                     .0
                     .field("player_id", __ST_C.1, &player_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("ACTIVITY#"),
-                ::core::marker::PhantomData,
+                    .lit("ACTIVITY#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ActivitiesQuery<1usize> {
+    impl ActivitiesQuery<1usize, 0usize> {
         /// `activity_id` equals the value: the whole key is given.
         pub fn activity_id(
             self,
-            activity_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Activities, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            activity_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Activities, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "activity_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, activity_id)
         }
         /// A range condition on `activity_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn activity_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Activities,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "activity_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ActivitiesQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ActivitiesQuery<1usize, __S, __M> {
         type Entity = Activities;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Activities, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Activities as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ActivitiesQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Activities {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
-        pub const PLAYER_ID: ::singletable::Attr<
+        pub const PLAYER_ID: __st::Attr<
             Activities,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("player_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("player_id");
         /// The typed path of field `activity_id` (attribute `activity_id`). Part of the primary key: not updatable.
-        pub const ACTIVITY_ID: ::singletable::Attr<
+        pub const ACTIVITY_ID: __st::Attr<
             Activities,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("activity_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("activity_id");
         /// The typed path of field `type_` (attribute `Type`).
-        pub const TYPE: ::singletable::Attr<
+        pub const TYPE: __st::Attr<
             Activities,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Type");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Type");
         /// The typed path of field `activity_end_time` (attribute `ActivityEndTime`).
-        pub const ACTIVITY_END_TIME: ::singletable::Attr<
+        pub const ACTIVITY_END_TIME: __st::Attr<
             Activities,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ActivityEndTime");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ActivityEndTime");
         /// The typed path of field `activity_name` (attribute `ActivityName`).
-        pub const ACTIVITY_NAME: ::singletable::Attr<
+        pub const ACTIVITY_NAME: __st::Attr<
             Activities,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ActivityName");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ActivityName");
         /// The typed path of field `activity_reward` (attribute `ActivityReward`).
-        pub const ACTIVITY_REWARD: ::singletable::Attr<
+        pub const ACTIVITY_REWARD: __st::Attr<
             Activities,
             ActivityReward,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ActivityReward");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ActivityReward");
         /// The typed path of field `activity_start_time` (attribute `ActivityStartTime`).
-        pub const ACTIVITY_START_TIME: ::singletable::Attr<
+        pub const ACTIVITY_START_TIME: __st::Attr<
             Activities,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ActivityStartTime");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ActivityStartTime");
         /// The typed path of field `activity_type` (attribute `ActivityType`).
-        pub const ACTIVITY_TYPE: ::singletable::Attr<
+        pub const ACTIVITY_TYPE: __st::Attr<
             Activities,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ActivityType");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ActivityType");
         /// Starts a query of `Activities` on the table's primary key.
         pub fn query() -> ActivitiesQuery {
-            ActivitiesQuery::__new()
+            ActivitiesQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("player"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Activities` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

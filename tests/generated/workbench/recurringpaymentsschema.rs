@@ -178,23 +178,41 @@ pub struct Subscription {
 /// A query of `Subscription` on the table's primary key, one key field at a time (in order: `account_id`, `sub_id`, `sku`). Start it with `Subscription::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct SubscriptionQuery<const __STAGE: usize = 0, __M = Subscription>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct SubscriptionQuery<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Subscription,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Subscription` on index `GSI-1`, one key field at a time (in order: `next_reminder_date`, `last_reminder_date`). Start it with `Subscription::by_gsi_1()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct SubscriptionByGsi1<const __STAGE: usize = 0, __M = Subscription>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct SubscriptionByGsi1<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Subscription,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 /// A query of `Subscription` on index `GSI-2`, one key field at a time (in order: `next_payment_date`, `last_payment_date`). Start it with `Subscription::by_gsi_2()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct SubscriptionByGsi2<const __STAGE: usize = 0, __M = Subscription>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct SubscriptionByGsi2<
+    const __P: usize = 0,
+    const __S: usize = 0,
+    __M = Subscription,
+>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -265,13 +283,13 @@ const _: () = {
                         &[
                             (
                                 "NextReminderDate",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                         &[
                             (
                                 "LastReminderDate",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                     ),
@@ -283,13 +301,13 @@ const _: () = {
                         &[
                             (
                                 "NextPaymentDate",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                         &[
                             (
                                 "LastPaymentDate",
-                                <::std::string::String as ::singletable::ScalarAttribute>::SCALAR,
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
                             ),
                         ],
                     ),
@@ -471,11 +489,11 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         account_id: &::std::string::String,
         sub_id: &::std::string::String,
         sku: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("ACC#");
         (__ST_C.1.push)(&mut __st_text, "account_id", account_id)?;
@@ -496,20 +514,20 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index0(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         next_reminder_date: &::std::string::String,
         last_reminder_date: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_key_value(
             __st_item,
             __ST_K.attributes[2usize],
             __st::KeyRole::Partition,
             "next_reminder_date",
             next_reminder_date,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
         __st::insert_key_value(
             __st_item,
@@ -517,22 +535,22 @@ const _: () = {
             __st::KeyRole::Sort,
             "last_reminder_date",
             last_reminder_date,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     fn __st_index1(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         next_payment_date: &::std::string::String,
         last_payment_date: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         __st::insert_key_value(
             __st_item,
             __ST_K.attributes[4usize],
             __st::KeyRole::Partition,
             "next_payment_date",
             next_payment_date,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
         __st::insert_key_value(
             __st_item,
@@ -540,14 +558,14 @@ const _: () = {
             __st::KeyRole::Sort,
             "last_payment_date",
             last_payment_date,
-            <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+            <::std::string::String as __st::Attribute>::to_attribute_value,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Subscription {
+    impl __st::Entity for Subscription {
         type Table = ReoccuringPayments;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Subscription",
             entity_type: "Subscription",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -557,7 +575,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("account_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "SUB#{sub_id}#SKU#{sku}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("SUB#"),
@@ -567,13 +585,13 @@ const _: () = {
                 ],
             }),
             indexes: &[
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI-1",
-                    keys: ::singletable::schema::EntityIndexKeys::Fields,
+                    keys: __st::schema::EntityIndexKeys::Fields,
                 },
-                ::singletable::schema::EntityIndexSchema {
+                __st::schema::EntityIndexSchema {
                     index: "GSI-2",
-                    keys: ::singletable::schema::EntityIndexKeys::Fields,
+                    keys: __st::schema::EntityIndexKeys::Fields,
                 },
             ],
             fields: &[
@@ -596,12 +614,8 @@ const _: () = {
             ::std::string::String,
             ::std::string::String,
         );
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                15usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(15usize);
             (__ST_C.0.encode)(&mut __st_item, "account_id", &self.account_id)?;
             (__ST_C.2.encode)(&mut __st_item, "sub_id", &self.sub_id)?;
             (__ST_C.4.encode)(&mut __st_item, "Email", &self.email)?;
@@ -644,31 +658,24 @@ const _: () = {
             )?;
             __st_primary(&mut __st_item, &self.account_id, &self.sub_id, &self.sku)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Subscription");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 account_id: __st::decode_key_field(
                     &mut __st_item,
                     "account_id",
                     "account_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "ACC#{account_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("ACC#"),
-                                    ::singletable::schema::TemplatePart::Field("account_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 sub_id: __st::decode_key_field(
                     &mut __st_item,
@@ -676,20 +683,9 @@ const _: () = {
                     "sub_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "SUB#{sub_id}#SKU#{sku}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("SUB#"),
-                                    ::singletable::schema::TemplatePart::Field("sub_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#SKU#"),
-                                    ::singletable::schema::TemplatePart::Field("sku"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 email: (__ST_C.4.decode)(&mut __st_item, "Email")?,
                 payment_day: (__ST_C.5.decode)(&mut __st_item, "PaymentDay")?,
@@ -708,38 +704,27 @@ const _: () = {
                     "sku",
                     __ST_C.11,
                     __ST_C.12,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "SUB#{sub_id}#SKU#{sku}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("SUB#"),
-                                    ::singletable::schema::TemplatePart::Field("sub_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#SKU#"),
-                                    ::singletable::schema::TemplatePart::Field("sku"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 payment_details: (__ST_C.13.decode)(&mut __st_item, "PaymentDetails")?,
                 created_date: (__ST_C.14.decode)(&mut __st_item, "CreatedDate")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.account_id,
                 &self.sub_id,
                 &self.sku,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -750,7 +735,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "account_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "sub_id")?,
                 (__ST_C.12.parse)(&__st_sk, 1usize, "sku")?,
@@ -760,204 +745,154 @@ const _: () = {
     impl Subscription {
         /// The primary key of the `Subscription` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            account_id: impl ::core::convert::Into<::std::string::String>,
-            sub_id: impl ::core::convert::Into<::std::string::String>,
-            sku: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let account_id: ::std::string::String = ::core::convert::Into::into(
-                account_id,
-            );
-            let sub_id: ::std::string::String = ::core::convert::Into::into(sub_id);
-            let sku: ::std::string::String = ::core::convert::Into::into(sku);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            account_id: impl __st::Into<::std::string::String>,
+            sub_id: impl __st::Into<::std::string::String>,
+            sku: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let account_id: ::std::string::String = __st::Into::into(account_id);
+            let sub_id: ::std::string::String = __st::Into::into(sub_id);
+            let sku: ::std::string::String = __st::Into::into(sku);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &account_id, &sub_id, &sku);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         /// The key of a `Subscription` in index `GSI-1`, from the fields it is made of.
         pub fn gsi_1_key(
-            next_reminder_date: impl ::core::convert::Into<::std::string::String>,
-            last_reminder_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let next_reminder_date: ::std::string::String = ::core::convert::Into::into(
+            next_reminder_date: impl __st::Into<::std::string::String>,
+            last_reminder_date: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let next_reminder_date: ::std::string::String = __st::Into::into(
                 next_reminder_date,
             );
-            let last_reminder_date: ::std::string::String = ::core::convert::Into::into(
+            let last_reminder_date: ::std::string::String = __st::Into::into(
                 last_reminder_date,
             );
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index0(
                 &mut __st_item,
                 &next_reminder_date,
                 &last_reminder_date,
             );
-            ::singletable::IndexKey::new("GSI-1", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI-1", __st::written(__st_result, __st_item))
         }
         /// The key of a `Subscription` in index `GSI-2`, from the fields it is made of.
         pub fn gsi_2_key(
-            next_payment_date: impl ::core::convert::Into<::std::string::String>,
-            last_payment_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::IndexKey<Self> {
-            let next_payment_date: ::std::string::String = ::core::convert::Into::into(
+            next_payment_date: impl __st::Into<::std::string::String>,
+            last_payment_date: impl __st::Into<::std::string::String>,
+        ) -> __st::IndexKey<Self> {
+            let next_payment_date: ::std::string::String = __st::Into::into(
                 next_payment_date,
             );
-            let last_payment_date: ::std::string::String = ::core::convert::Into::into(
+            let last_payment_date: ::std::string::String = __st::Into::into(
                 last_payment_date,
             );
-            let mut __st_item = ::singletable::Item::with_capacity(4);
+            let mut __st_item = __st::Item::with_capacity(4);
             let __st_result = __st_index1(
                 &mut __st_item,
                 &next_payment_date,
                 &last_payment_date,
             );
-            ::singletable::IndexKey::new("GSI-2", __st_result.map(|()| __st_item))
+            __st::IndexKey::new("GSI-2", __st::written(__st_result, __st_item))
         }
     }
-    impl<__M> SubscriptionQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            SubscriptionQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("ACC#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> SubscriptionQuery<0usize, __M> {
+    impl<__M> SubscriptionQuery<0usize, 0, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
             self,
-            account_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> SubscriptionQuery<1usize, __M> {
-            let account_id: ::std::string::String = ::core::convert::Into::into(
-                account_id,
-            );
+            account_id: impl __st::Into<::std::string::String>,
+        ) -> SubscriptionQuery<1usize, 0, __M> {
+            let account_id: ::std::string::String = __st::Into::into(account_id);
             SubscriptionQuery(
                 self
                     .0
                     .field("account_id", __ST_C.1, &account_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("SUB#"),
-                ::core::marker::PhantomData,
+                    .lit("SUB#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl SubscriptionQuery<1usize> {
+    impl SubscriptionQuery<1usize, 0usize> {
         /// `sub_id` equals the value; the next sort field may follow.
         pub fn sub_id(
             self,
-            sub_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> SubscriptionQuery<2usize> {
-            let sub_id: ::std::string::String = ::core::convert::Into::into(sub_id);
+            sub_id: impl __st::Into<::std::string::String>,
+        ) -> SubscriptionQuery<1usize, 1usize> {
+            let sub_id: ::std::string::String = __st::Into::into(sub_id);
             SubscriptionQuery(
                 self.0.field("sub_id", __ST_C.3, &sub_id).lit("#SKU#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
         /// A range condition on `sub_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sub_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Subscription,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sub_id",
                     __ST_C.3,
-                    ::core::option::Option::Some("#SKU#"),
+                    __st::Option::Some("#SKU#"),
                 ),
             )
         }
     }
-    impl SubscriptionQuery<2usize> {
+    impl SubscriptionQuery<1usize, 1usize> {
         /// `sku` equals the value: the whole key is given.
         pub fn sku(
             self,
-            sku: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Subscription, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            sku: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Subscription, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sku",
                     __ST_C.12,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, sku)
         }
         /// A range condition on `sku`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sku_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Subscription,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sku",
                     __ST_C.12,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for SubscriptionQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for SubscriptionQuery<1usize, __S, __M> {
         type Entity = Subscription;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Subscription, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl ::singletable::IntoQuery for SubscriptionQuery<2usize> {
-        type Entity = Subscription;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Subscription, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Subscription as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for SubscriptionQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> SubscriptionByGsi1<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            SubscriptionByGsi1(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::Some("GSI-1"),
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> SubscriptionByGsi1<0usize, __M> {
+    impl<__M> SubscriptionByGsi1<0usize, 0, __M> {
         /// The partition-key field `next_reminder_date`.
         pub fn next_reminder_date(
             self,
-            next_reminder_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> SubscriptionByGsi1<1usize, __M> {
-            let next_reminder_date: ::std::string::String = ::core::convert::Into::into(
+            next_reminder_date: impl __st::Into<::std::string::String>,
+        ) -> SubscriptionByGsi1<1usize, 0, __M> {
+            let next_reminder_date: ::std::string::String = __st::Into::into(
                 next_reminder_date,
             );
             SubscriptionByGsi1(
@@ -967,84 +902,59 @@ const _: () = {
                         __ST_K.attributes[2usize],
                         "next_reminder_date",
                         &next_reminder_date,
-                        <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                        <::std::string::String as __st::Attribute>::to_attribute_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl SubscriptionByGsi1<1usize> {
+    impl SubscriptionByGsi1<1usize, 0usize> {
         /// `last_reminder_date` equals the value: the whole key is given.
         pub fn last_reminder_date(
             self,
-            last_reminder_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Subscription, ::singletable::query::Global> {
-            ::singletable::query::SortField::value(
+            last_reminder_date: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Subscription, __st::query::Global> {
+            __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "last_reminder_date",
-                    <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                    <::std::string::String as __st::Attribute>::to_attribute_value,
                 )
                 .eq(self.0, last_reminder_date)
         }
         /// A range condition on `last_reminder_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn last_reminder_date_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Subscription,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::value(
+                __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "last_reminder_date",
-                    <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                    <::std::string::String as __st::Attribute>::to_attribute_value,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for SubscriptionByGsi1<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for SubscriptionByGsi1<1usize, __S, __M> {
         type Entity = Subscription;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Subscription, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Subscription as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for SubscriptionByGsi1<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
-        }
-    }
-    impl<__M> SubscriptionByGsi2<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            SubscriptionByGsi2(
-                ::singletable::query::KeyQuery::new(
-                    __ST_K.table,
-                    ::core::option::Option::Some("GSI-2"),
-                ),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> SubscriptionByGsi2<0usize, __M> {
+    impl<__M> SubscriptionByGsi2<0usize, 0, __M> {
         /// The partition-key field `next_payment_date`.
         pub fn next_payment_date(
             self,
-            next_payment_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> SubscriptionByGsi2<1usize, __M> {
-            let next_payment_date: ::std::string::String = ::core::convert::Into::into(
+            next_payment_date: impl __st::Into<::std::string::String>,
+        ) -> SubscriptionByGsi2<1usize, 0, __M> {
+            let next_payment_date: ::std::string::String = __st::Into::into(
                 next_payment_date,
             );
             SubscriptionByGsi2(
@@ -1054,154 +964,150 @@ const _: () = {
                         __ST_K.attributes[4usize],
                         "next_payment_date",
                         &next_payment_date,
-                        <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                        <::std::string::String as __st::Attribute>::to_attribute_value,
                     ),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
     }
-    impl SubscriptionByGsi2<1usize> {
+    impl SubscriptionByGsi2<1usize, 0usize> {
         /// `last_payment_date` equals the value: the whole key is given.
         pub fn last_payment_date(
             self,
-            last_payment_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Subscription, ::singletable::query::Global> {
-            ::singletable::query::SortField::value(
+            last_payment_date: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Subscription, __st::query::Global> {
+            __st::query::SortField::value(
                     __ST_K.attributes[5usize],
                     "last_payment_date",
-                    <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                    <::std::string::String as __st::Attribute>::to_attribute_value,
                 )
                 .eq(self.0, last_payment_date)
         }
         /// A range condition on `last_payment_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn last_payment_date_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Subscription,
-            ::singletable::query::Global,
+            __st::query::Global,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::value(
+                __st::query::SortField::value(
                     __ST_K.attributes[5usize],
                     "last_payment_date",
-                    <::std::string::String as ::singletable::Attribute>::to_attribute_value,
+                    <::std::string::String as __st::Attribute>::to_attribute_value,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for SubscriptionByGsi2<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for SubscriptionByGsi2<1usize, __S, __M> {
         type Entity = Subscription;
-        type Index = ::singletable::query::Global;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Subscription, ::singletable::query::Global> {
-            ::singletable::Query::new(self.0)
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Subscription as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for SubscriptionByGsi2<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Global;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Global> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Global;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Subscription {
         /// The typed path of field `account_id` (attribute `account_id`). Part of the primary key: not updatable.
-        pub const ACCOUNT_ID: ::singletable::Attr<
+        pub const ACCOUNT_ID: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("account_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("account_id");
         /// The typed path of field `sub_id` (attribute `sub_id`). Part of the primary key: not updatable.
-        pub const SUB_ID: ::singletable::Attr<
+        pub const SUB_ID: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("sub_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("sub_id");
         /// The typed path of field `email` (attribute `Email`).
-        pub const EMAIL: ::singletable::Attr<
+        pub const EMAIL: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Email");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Email");
         /// The typed path of field `payment_day` (attribute `PaymentDay`).
-        pub const PAYMENT_DAY: ::singletable::Attr<
+        pub const PAYMENT_DAY: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("PaymentDay");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("PaymentDay");
         /// The typed path of field `payment_amount` (attribute `PaymentAmount`).
-        pub const PAYMENT_AMOUNT: ::singletable::Attr<
+        pub const PAYMENT_AMOUNT: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("PaymentAmount");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("PaymentAmount");
         /// The typed path of field `last_payment_date` (attribute `LastPaymentDate`). Optional: can be removed.
-        pub const LAST_PAYMENT_DATE: ::singletable::Attr<
+        pub const LAST_PAYMENT_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("LastPaymentDate");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("LastPaymentDate");
         /// The typed path of field `next_payment_date` (attribute `NextPaymentDate`). Optional: can be removed.
-        pub const NEXT_PAYMENT_DATE: ::singletable::Attr<
+        pub const NEXT_PAYMENT_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("NextPaymentDate");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("NextPaymentDate");
         /// The typed path of field `last_reminder_date` (attribute `LastReminderDate`). Optional: can be removed.
-        pub const LAST_REMINDER_DATE: ::singletable::Attr<
+        pub const LAST_REMINDER_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("LastReminderDate");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("LastReminderDate");
         /// The typed path of field `next_reminder_date` (attribute `NextReminderDate`). Optional: can be removed.
-        pub const NEXT_REMINDER_DATE: ::singletable::Attr<
+        pub const NEXT_REMINDER_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::Optional,
-        > = ::singletable::Attr::new("NextReminderDate");
+            __st::attr::marker::Optional,
+        > = __st::Attr::new("NextReminderDate");
         /// The typed path of field `sku` (attribute `SKU`). Part of the primary key: not updatable.
-        pub const SKU: ::singletable::Attr<
+        pub const SKU: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("SKU");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("SKU");
         /// The typed path of field `payment_details` (attribute `PaymentDetails`).
-        pub const PAYMENT_DETAILS: ::singletable::Attr<
+        pub const PAYMENT_DETAILS: __st::Attr<
             Subscription,
             PaymentDetails,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("PaymentDetails");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("PaymentDetails");
         /// The typed path of field `created_date` (attribute `CreatedDate`).
-        pub const CREATED_DATE: ::singletable::Attr<
+        pub const CREATED_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("CreatedDate");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("CreatedDate");
         /// Starts a query of `Subscription` on the table's primary key.
         pub fn query() -> SubscriptionQuery {
-            SubscriptionQuery::__new()
+            SubscriptionQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("ACC#"),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Subscription` on index `GSI-1`.
         pub fn by_gsi_1() -> SubscriptionByGsi1 {
-            SubscriptionByGsi1::__new()
+            SubscriptionByGsi1(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI-1")),
+                __st::PhantomData,
+            )
         }
         /// Starts a query of `Subscription` on index `GSI-2`.
         pub fn by_gsi_2() -> SubscriptionByGsi2 {
-            SubscriptionByGsi2::__new()
+            SubscriptionByGsi2(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::Some("GSI-2")),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Subscription` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1225,9 +1131,11 @@ pub struct Receipts {
 /// A query of `Receipts` on the table's primary key, one key field at a time (in order: `account_id`, `processed_date`, `sku`). Start it with `Receipts::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ReceiptsQuery<const __STAGE: usize = 0, __M = Receipts>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ReceiptsQuery<const __P: usize = 0, const __S: usize = 0, __M = Receipts>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1332,11 +1240,11 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         account_id: &::std::string::String,
         processed_date: &::std::string::String,
         sku: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("ACC#");
         (__ST_C.1.push)(&mut __st_text, "account_id", account_id)?;
@@ -1357,12 +1265,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Receipts {
+    impl __st::Entity for Receipts {
         type Table = ReoccuringPayments;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Receipts",
             entity_type: "Receipts",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1372,7 +1280,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("account_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "REC#{processed_date}#SKU#{sku}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("REC#"),
@@ -1396,12 +1304,8 @@ const _: () = {
             ::std::string::String,
             ::std::string::String,
         );
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                9usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(9usize);
             (__ST_C.0.encode)(&mut __st_item, "account_id", &self.account_id)?;
             (__ST_C.2.encode)(&mut __st_item, "Email", &self.email)?;
             (__ST_C.3.encode)(&mut __st_item, "SKU", &self.sku)?;
@@ -1417,31 +1321,24 @@ const _: () = {
                 &self.sku,
             )?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Receipts");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 account_id: __st::decode_key_field(
                     &mut __st_item,
                     "account_id",
                     "account_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "ACC#{account_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("ACC#"),
-                                    ::singletable::schema::TemplatePart::Field("account_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
                 sku: __st::decode_key_field(
@@ -1450,22 +1347,9 @@ const _: () = {
                     "sku",
                     __ST_C.3,
                     __ST_C.4,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "REC#{processed_date}#SKU#{sku}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("REC#"),
-                                    ::singletable::schema::TemplatePart::Field(
-                                        "processed_date",
-                                    ),
-                                    ::singletable::schema::TemplatePart::Literal("#SKU#"),
-                                    ::singletable::schema::TemplatePart::Field("sku"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 processed_date: __st::decode_key_field(
                     &mut __st_item,
@@ -1473,40 +1357,27 @@ const _: () = {
                     "processed_date",
                     __ST_C.5,
                     __ST_C.6,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "REC#{processed_date}#SKU#{sku}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("REC#"),
-                                    ::singletable::schema::TemplatePart::Field(
-                                        "processed_date",
-                                    ),
-                                    ::singletable::schema::TemplatePart::Literal("#SKU#"),
-                                    ::singletable::schema::TemplatePart::Field("sku"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 processed_amount: (__ST_C.7.decode)(&mut __st_item, "ProcessedAmount")?,
                 ttl: (__ST_C.8.decode)(&mut __st_item, "TTL")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.account_id,
                 &self.processed_date,
                 &self.sku,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1517,7 +1388,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "account_id")?,
                 (__ST_C.6.parse)(&__st_sk, 0usize, "processed_date")?,
                 (__ST_C.4.parse)(&__st_sk, 1usize, "sku")?,
@@ -1527,201 +1398,160 @@ const _: () = {
     impl Receipts {
         /// The primary key of the `Receipts` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            account_id: impl ::core::convert::Into<::std::string::String>,
-            processed_date: impl ::core::convert::Into<::std::string::String>,
-            sku: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let account_id: ::std::string::String = ::core::convert::Into::into(
-                account_id,
-            );
-            let processed_date: ::std::string::String = ::core::convert::Into::into(
-                processed_date,
-            );
-            let sku: ::std::string::String = ::core::convert::Into::into(sku);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            account_id: impl __st::Into<::std::string::String>,
+            processed_date: impl __st::Into<::std::string::String>,
+            sku: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let account_id: ::std::string::String = __st::Into::into(account_id);
+            let processed_date: ::std::string::String = __st::Into::into(processed_date);
+            let sku: ::std::string::String = __st::Into::into(sku);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &account_id,
                 &processed_date,
                 &sku,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ReceiptsQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ReceiptsQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("ACC#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ReceiptsQuery<0usize, __M> {
+    impl<__M> ReceiptsQuery<0usize, 0, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
             self,
-            account_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ReceiptsQuery<1usize, __M> {
-            let account_id: ::std::string::String = ::core::convert::Into::into(
-                account_id,
-            );
+            account_id: impl __st::Into<::std::string::String>,
+        ) -> ReceiptsQuery<1usize, 0, __M> {
+            let account_id: ::std::string::String = __st::Into::into(account_id);
             ReceiptsQuery(
                 self
                     .0
                     .field("account_id", __ST_C.1, &account_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("REC#"),
-                ::core::marker::PhantomData,
+                    .lit("REC#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ReceiptsQuery<1usize> {
+    impl ReceiptsQuery<1usize, 0usize> {
         /// `processed_date` equals the value; the next sort field may follow.
         pub fn processed_date(
             self,
-            processed_date: impl ::core::convert::Into<::std::string::String>,
-        ) -> ReceiptsQuery<2usize> {
-            let processed_date: ::std::string::String = ::core::convert::Into::into(
-                processed_date,
-            );
+            processed_date: impl __st::Into<::std::string::String>,
+        ) -> ReceiptsQuery<1usize, 1usize> {
+            let processed_date: ::std::string::String = __st::Into::into(processed_date);
             ReceiptsQuery(
                 self.0.field("processed_date", __ST_C.6, &processed_date).lit("#SKU#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
         /// A range condition on `processed_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn processed_date_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Receipts,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "processed_date",
                     __ST_C.6,
-                    ::core::option::Option::Some("#SKU#"),
+                    __st::Option::Some("#SKU#"),
                 ),
             )
         }
     }
-    impl ReceiptsQuery<2usize> {
+    impl ReceiptsQuery<1usize, 1usize> {
         /// `sku` equals the value: the whole key is given.
         pub fn sku(
             self,
-            sku: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Receipts, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            sku: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Receipts, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sku",
                     __ST_C.4,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, sku)
         }
         /// A range condition on `sku`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sku_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Receipts,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "sku",
                     __ST_C.4,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ReceiptsQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for ReceiptsQuery<1usize, __S, __M> {
         type Entity = Receipts;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Receipts, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl ::singletable::IntoQuery for ReceiptsQuery<2usize> {
-        type Entity = Receipts;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Receipts, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Receipts as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for ReceiptsQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Receipts {
         /// The typed path of field `account_id` (attribute `account_id`). Part of the primary key: not updatable.
-        pub const ACCOUNT_ID: ::singletable::Attr<
+        pub const ACCOUNT_ID: __st::Attr<
             Receipts,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("account_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("account_id");
         /// The typed path of field `email` (attribute `Email`).
-        pub const EMAIL: ::singletable::Attr<
+        pub const EMAIL: __st::Attr<
             Receipts,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("Email");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("Email");
         /// The typed path of field `sku` (attribute `SKU`). Part of the primary key: not updatable.
-        pub const SKU: ::singletable::Attr<
+        pub const SKU: __st::Attr<
             Receipts,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("SKU");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("SKU");
         /// The typed path of field `processed_date` (attribute `ProcessedDate`). Part of the primary key: not updatable.
-        pub const PROCESSED_DATE: ::singletable::Attr<
+        pub const PROCESSED_DATE: __st::Attr<
             Receipts,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("ProcessedDate");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("ProcessedDate");
         /// The typed path of field `processed_amount` (attribute `ProcessedAmount`).
-        pub const PROCESSED_AMOUNT: ::singletable::Attr<
+        pub const PROCESSED_AMOUNT: __st::Attr<
             Receipts,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ProcessedAmount");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("ProcessedAmount");
         /// The typed path of field `ttl` (attribute `TTL`).
-        pub const TTL: ::singletable::Attr<
-            Receipts,
-            i64,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("TTL");
+        pub const TTL: __st::Attr<Receipts, i64, __st::attr::marker::Value> = __st::Attr::new(
+            "TTL",
+        );
         /// Starts a query of `Receipts` on the table's primary key.
         pub fn query() -> ReceiptsQuery {
-            ReceiptsQuery::__new()
+            ReceiptsQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("ACC#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Receipts` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

@@ -72,9 +72,11 @@ pub struct Child {
 /// A query of `Child` on the table's primary key, one key field at a time (in order: `suuid_id`, `suuid_id_2`). Start it with `Child::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct ChildQuery<const __STAGE: usize = 0, __M = Child>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct ChildQuery<const __P: usize = 0, const __S: usize = 0, __M = Child>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -161,10 +163,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         suuid_id: &::std::string::String,
         suuid_id_2: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("suuid#");
         (__ST_C.1.push)(&mut __st_text, "suuid_id", suuid_id)?;
@@ -183,12 +185,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Child {
+    impl __st::Entity for Child {
         type Table = SessionStore;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Child",
             entity_type: "Child",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -198,7 +200,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("suuid_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "child#suuid#{suuid_id_2}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("child#suuid#"),
@@ -214,43 +216,32 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                7usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
             (__ST_C.0.encode)(&mut __st_item, "suuid_id", &self.suuid_id)?;
             (__ST_C.2.encode)(&mut __st_item, "suuid_id_2", &self.suuid_id_2)?;
             (__ST_C.4.encode)(&mut __st_item, "access_token", &self.access_token)?;
             (__ST_C.5.encode)(&mut __st_item, "session_state", &self.session_state)?;
             __st_primary(&mut __st_item, &self.suuid_id, &self.suuid_id_2)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Child");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 suuid_id: __st::decode_key_field(
                     &mut __st_item,
                     "suuid_id",
                     "suuid_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "suuid#{suuid_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("suuid#"),
-                                    ::singletable::schema::TemplatePart::Field("suuid_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 suuid_id_2: __st::decode_key_field(
                     &mut __st_item,
@@ -258,37 +249,26 @@ const _: () = {
                     "suuid_id_2",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "child#suuid#{suuid_id_2}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal(
-                                        "child#suuid#",
-                                    ),
-                                    ::singletable::schema::TemplatePart::Field("suuid_id_2"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 access_token: (__ST_C.4.decode)(&mut __st_item, "access_token")?,
                 session_state: (__ST_C.5.decode)(&mut __st_item, "session_state")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.suuid_id,
                 &self.suuid_id_2,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -299,7 +279,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "suuid_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "suuid_id_2")?,
             ))
@@ -308,134 +288,108 @@ const _: () = {
     impl Child {
         /// The primary key of the `Child` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            suuid_id: impl ::core::convert::Into<::std::string::String>,
-            suuid_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let suuid_id: ::std::string::String = ::core::convert::Into::into(suuid_id);
-            let suuid_id_2: ::std::string::String = ::core::convert::Into::into(
-                suuid_id_2,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            suuid_id: impl __st::Into<::std::string::String>,
+            suuid_id_2: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let suuid_id: ::std::string::String = __st::Into::into(suuid_id);
+            let suuid_id_2: ::std::string::String = __st::Into::into(suuid_id_2);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &suuid_id, &suuid_id_2);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> ChildQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            ChildQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("suuid#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> ChildQuery<0usize, __M> {
+    impl<__M> ChildQuery<0usize, 0, __M> {
         /// The partition-key field `suuid_id`.
         pub fn suuid_id(
             self,
-            suuid_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ChildQuery<1usize, __M> {
-            let suuid_id: ::std::string::String = ::core::convert::Into::into(suuid_id);
+            suuid_id: impl __st::Into<::std::string::String>,
+        ) -> ChildQuery<1usize, 0, __M> {
+            let suuid_id: ::std::string::String = __st::Into::into(suuid_id);
             ChildQuery(
                 self
                     .0
                     .field("suuid_id", __ST_C.1, &suuid_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("child#suuid#"),
-                ::core::marker::PhantomData,
+                    .lit("child#suuid#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ChildQuery<1usize> {
+    impl ChildQuery<1usize, 0usize> {
         /// `suuid_id_2` equals the value: the whole key is given.
         pub fn suuid_id_2(
             self,
-            suuid_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Child, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            suuid_id_2: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Child, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "suuid_id_2",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, suuid_id_2)
         }
         /// A range condition on `suuid_id_2`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn suuid_id_2_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Child,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Child, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "suuid_id_2",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for ChildQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for ChildQuery<1usize, __S, __M> {
         type Entity = Child;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Child, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Child as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for ChildQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Child {
         /// The typed path of field `suuid_id` (attribute `suuid_id`). Part of the primary key: not updatable.
-        pub const SUUID_ID: ::singletable::Attr<
+        pub const SUUID_ID: __st::Attr<
             Child,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("suuid_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("suuid_id");
         /// The typed path of field `suuid_id_2` (attribute `suuid_id_2`). Part of the primary key: not updatable.
-        pub const SUUID_ID_2: ::singletable::Attr<
+        pub const SUUID_ID_2: __st::Attr<
             Child,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("suuid_id_2");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("suuid_id_2");
         /// The typed path of field `access_token` (attribute `access_token`).
-        pub const ACCESS_TOKEN: ::singletable::Attr<
+        pub const ACCESS_TOKEN: __st::Attr<
             Child,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("access_token");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("access_token");
         /// The typed path of field `session_state` (attribute `session_state`).
-        pub const SESSION_STATE: ::singletable::Attr<
+        pub const SESSION_STATE: __st::Attr<
             Child,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("session_state");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("session_state");
         /// Starts a query of `Child` on the table's primary key.
         pub fn query() -> ChildQuery {
-            ChildQuery::__new()
+            ChildQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("suuid#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Child` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -457,9 +411,11 @@ pub struct Customer {
 /// A query of `Customer` on the table's primary key, one key field at a time (in order: `suuid_id`, `customer_id`). Start it with `Customer::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CustomerQuery<const __STAGE: usize = 0, __M = Customer>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CustomerQuery<const __P: usize = 0, const __S: usize = 0, __M = Customer>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -554,10 +510,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         suuid_id: &::std::string::String,
         customer_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("suuid#");
         (__ST_C.1.push)(&mut __st_text, "suuid_id", suuid_id)?;
@@ -576,12 +532,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Customer {
+    impl __st::Entity for Customer {
         type Table = SessionStore;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Customer",
             entity_type: "Customer",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -591,7 +547,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("suuid_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "c#{customer_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("c#"),
@@ -608,12 +564,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                8usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
             (__ST_C.0.encode)(&mut __st_item, "suuid_id", &self.suuid_id)?;
             (__ST_C.2.encode)(&mut __st_item, "customer_id", &self.customer_id)?;
             (__ST_C.4.encode)(&mut __st_item, "last_login_time", &self.last_login_time)?;
@@ -621,31 +573,24 @@ const _: () = {
             (__ST_C.6.encode)(&mut __st_item, "session_state", &self.session_state)?;
             __st_primary(&mut __st_item, &self.suuid_id, &self.customer_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Customer");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 suuid_id: __st::decode_key_field(
                     &mut __st_item,
                     "suuid_id",
                     "suuid_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "suuid#{suuid_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("suuid#"),
-                                    ::singletable::schema::TemplatePart::Field("suuid_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 customer_id: __st::decode_key_field(
                     &mut __st_item,
@@ -653,36 +598,27 @@ const _: () = {
                     "customer_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "c#{customer_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("c#"),
-                                    ::singletable::schema::TemplatePart::Field("customer_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 last_login_time: (__ST_C.4.decode)(&mut __st_item, "last_login_time")?,
                 access_token: (__ST_C.5.decode)(&mut __st_item, "access_token")?,
                 session_state: (__ST_C.6.decode)(&mut __st_item, "session_state")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.suuid_id,
                 &self.customer_id,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -693,7 +629,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "suuid_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "customer_id")?,
             ))
@@ -702,142 +638,119 @@ const _: () = {
     impl Customer {
         /// The primary key of the `Customer` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            suuid_id: impl ::core::convert::Into<::std::string::String>,
-            customer_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let suuid_id: ::std::string::String = ::core::convert::Into::into(suuid_id);
-            let customer_id: ::std::string::String = ::core::convert::Into::into(
-                customer_id,
-            );
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            suuid_id: impl __st::Into<::std::string::String>,
+            customer_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let suuid_id: ::std::string::String = __st::Into::into(suuid_id);
+            let customer_id: ::std::string::String = __st::Into::into(customer_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &suuid_id, &customer_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> CustomerQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CustomerQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("suuid#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> CustomerQuery<0usize, __M> {
+    impl<__M> CustomerQuery<0usize, 0, __M> {
         /// The partition-key field `suuid_id`.
         pub fn suuid_id(
             self,
-            suuid_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> CustomerQuery<1usize, __M> {
-            let suuid_id: ::std::string::String = ::core::convert::Into::into(suuid_id);
+            suuid_id: impl __st::Into<::std::string::String>,
+        ) -> CustomerQuery<1usize, 0, __M> {
+            let suuid_id: ::std::string::String = __st::Into::into(suuid_id);
             CustomerQuery(
                 self
                     .0
                     .field("suuid_id", __ST_C.1, &suuid_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("c#"),
-                ::core::marker::PhantomData,
+                    .lit("c#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl CustomerQuery<1usize> {
+    impl CustomerQuery<1usize, 0usize> {
         /// `customer_id` equals the value: the whole key is given.
         pub fn customer_id(
             self,
-            customer_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Customer, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            customer_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Customer, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "customer_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, customer_id)
         }
         /// A range condition on `customer_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn customer_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Customer,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "customer_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for CustomerQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for CustomerQuery<1usize, __S, __M> {
         type Entity = Customer;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Customer, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Customer as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for CustomerQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Customer {
         /// The typed path of field `suuid_id` (attribute `suuid_id`). Part of the primary key: not updatable.
-        pub const SUUID_ID: ::singletable::Attr<
+        pub const SUUID_ID: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("suuid_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("suuid_id");
         /// The typed path of field `customer_id` (attribute `customer_id`). Part of the primary key: not updatable.
-        pub const CUSTOMER_ID: ::singletable::Attr<
+        pub const CUSTOMER_ID: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("customer_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("customer_id");
         /// The typed path of field `last_login_time` (attribute `last_login_time`).
-        pub const LAST_LOGIN_TIME: ::singletable::Attr<
+        pub const LAST_LOGIN_TIME: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("last_login_time");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("last_login_time");
         /// The typed path of field `access_token` (attribute `access_token`).
-        pub const ACCESS_TOKEN: ::singletable::Attr<
+        pub const ACCESS_TOKEN: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("access_token");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("access_token");
         /// The typed path of field `session_state` (attribute `session_state`).
-        pub const SESSION_STATE: ::singletable::Attr<
+        pub const SESSION_STATE: __st::Attr<
             Customer,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("session_state");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("session_state");
         /// Starts a query of `Customer` on the table's primary key.
         pub fn query() -> CustomerQuery {
-            CustomerQuery::__new()
+            CustomerQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None)
+                    .lit("suuid#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Customer` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

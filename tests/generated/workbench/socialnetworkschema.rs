@@ -55,9 +55,11 @@ pub struct Info {
 /// A query of `Info` on the table's primary key, one key field at a time (in order: `u_id`). Start it with `Info::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct InfoQuery<const __STAGE: usize = 0, __M = Info>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct InfoQuery<const __P: usize = 0, const __S: usize = 0, __M = Info>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -150,9 +152,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         u_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("u#");
         (__ST_C.1.push)(&mut __st_text, "u_id", u_id)?;
@@ -170,12 +172,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Info {
+    impl __st::Entity for Info {
         type Table = Sns;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Info",
             entity_type: "Info",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -185,7 +187,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("u_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "\"info\"",
                 parts: &[::singletable::schema::TemplatePart::Literal("\"info\"")],
             }),
@@ -199,12 +201,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                8usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
             (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id)?;
             (__ST_C.2.encode)(&mut __st_item, "name", &self.name)?;
             (__ST_C.3.encode)(&mut __st_item, "content", &self.content)?;
@@ -212,31 +210,24 @@ const _: () = {
             (__ST_C.5.encode)(&mut __st_item, "etc", &self.etc)?;
             __st_primary(&mut __st_item, &self.u_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Info");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 name: (__ST_C.2.decode)(&mut __st_item, "name")?,
                 content: (__ST_C.3.decode)(&mut __st_item, "content")?,
@@ -244,14 +235,14 @@ const _: () = {
                 etc: (__ST_C.5.decode)(&mut __st_item, "etc")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -262,109 +253,86 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "u_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "u_id")?,))
         }
     }
     impl Info {
         /// The primary key of the `Info` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(u_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> InfoQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            InfoQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("u#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> InfoQuery<0usize, __M> {
+    impl<__M> InfoQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> InfoQuery<1usize, __M> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
+            u_id: impl __st::Into<::std::string::String>,
+        ) -> InfoQuery<1usize, 0, __M> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
             InfoQuery(
                 self
                     .0
                     .field("u_id", __ST_C.1, &u_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("\"info\""),
-                ::core::marker::PhantomData,
+                    .lit("\"info\"")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for InfoQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for InfoQuery<1usize, __S, __M> {
         type Entity = Info;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Info, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Info as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for InfoQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Info {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
-        pub const U_ID: ::singletable::Attr<
+        pub const U_ID: __st::Attr<
             Info,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id");
         /// The typed path of field `name` (attribute `name`).
-        pub const NAME: ::singletable::Attr<
+        pub const NAME: __st::Attr<
             Info,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("name");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("name");
         /// The typed path of field `content` (attribute `content`).
-        pub const CONTENT: ::singletable::Attr<
+        pub const CONTENT: __st::Attr<
             Info,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("content");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("content");
         /// The typed path of field `image_url` (attribute `imageUrl`).
-        pub const IMAGE_URL: ::singletable::Attr<
+        pub const IMAGE_URL: __st::Attr<
             Info,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("imageUrl");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("imageUrl");
         /// The typed path of field `etc` (attribute `etc`).
-        pub const ETC: ::singletable::Attr<
+        pub const ETC: __st::Attr<
             Info,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("etc");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("etc");
         /// Starts a query of `Info` on the table's primary key.
         pub fn query() -> InfoQuery {
-            InfoQuery::__new()
+            InfoQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Info` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -384,9 +352,11 @@ pub struct Count {
 /// A query of `Count` on the table's primary key, one key field at a time (in order: `u_id`). Start it with `Count::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct CountQuery<const __STAGE: usize = 0, __M = Count>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct CountQuery<const __P: usize = 0, const __S: usize = 0, __M = Count>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -471,9 +441,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         u_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("u#");
         (__ST_C.1.push)(&mut __st_text, "u_id", u_id)?;
@@ -491,12 +461,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Count {
+    impl __st::Entity for Count {
         type Table = Sns;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Count",
             entity_type: "Count",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -506,7 +476,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Field("u_id"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "\"count\"",
                 parts: &[::singletable::schema::TemplatePart::Literal("\"count\"")],
             }),
@@ -519,57 +489,46 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                7usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
             (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id)?;
             (__ST_C.2.encode)(&mut __st_item, "follower#", &self.follower)?;
             (__ST_C.3.encode)(&mut __st_item, "following#", &self.following)?;
             (__ST_C.4.encode)(&mut __st_item, "post#", &self.post)?;
             __st_primary(&mut __st_item, &self.u_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Count");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 follower: (__ST_C.2.decode)(&mut __st_item, "follower#")?,
                 following: (__ST_C.3.decode)(&mut __st_item, "following#")?,
                 post: (__ST_C.4.decode)(&mut __st_item, "post#")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -580,103 +539,74 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "u_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "u_id")?,))
         }
     }
     impl Count {
         /// The primary key of the `Count` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(u_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> CountQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            CountQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("u#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> CountQuery<0usize, __M> {
+    impl<__M> CountQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> CountQuery<1usize, __M> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
+            u_id: impl __st::Into<::std::string::String>,
+        ) -> CountQuery<1usize, 0, __M> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
             CountQuery(
                 self
                     .0
                     .field("u_id", __ST_C.1, &u_id)
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("\"count\""),
-                ::core::marker::PhantomData,
+                    .lit("\"count\"")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for CountQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for CountQuery<1usize, __S, __M> {
         type Entity = Count;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Count, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Count as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for CountQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Count {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
-        pub const U_ID: ::singletable::Attr<
+        pub const U_ID: __st::Attr<
             Count,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id");
         /// The typed path of field `follower` (attribute `follower#`).
-        pub const FOLLOWER: ::singletable::Attr<
-            Count,
-            i64,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("follower#");
+        pub const FOLLOWER: __st::Attr<Count, i64, __st::attr::marker::Value> = __st::Attr::new(
+            "follower#",
+        );
         /// The typed path of field `following` (attribute `following#`).
-        pub const FOLLOWING: ::singletable::Attr<
-            Count,
-            i64,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("following#");
+        pub const FOLLOWING: __st::Attr<Count, i64, __st::attr::marker::Value> = __st::Attr::new(
+            "following#",
+        );
         /// The typed path of field `post` (attribute `post#`).
-        pub const POST: ::singletable::Attr<
-            Count,
-            i64,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("post#");
+        pub const POST: __st::Attr<Count, i64, __st::attr::marker::Value> = __st::Attr::new(
+            "post#",
+        );
         /// Starts a query of `Count` on the table's primary key.
         pub fn query() -> CountQuery {
-            CountQuery::__new()
+            CountQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Count` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -692,9 +622,11 @@ pub struct Follower {
 /// A query of `Follower` on the table's primary key, one key field at a time (in order: `u_id`, `u_id_2`). Start it with `Follower::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct FollowerQuery<const __STAGE: usize = 0, __M = Follower>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct FollowerQuery<const __P: usize = 0, const __S: usize = 0, __M = Follower>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -765,10 +697,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         u_id: &::std::string::String,
         u_id_2: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(27usize);
         __st_text.push_str("u#");
         (__ST_C.1.push)(&mut __st_text, "u_id", u_id)?;
@@ -788,12 +720,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Follower {
+    impl __st::Entity for Follower {
         type Table = Sns;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Follower",
             entity_type: "Follower",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -804,7 +736,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Literal("#follower"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "u#{u_id_2}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("u#"),
@@ -818,42 +750,30 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                5usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
             (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id)?;
             (__ST_C.2.encode)(&mut __st_item, "u_id_2", &self.u_id_2)?;
             __st_primary(&mut __st_item, &self.u_id, &self.u_id_2)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Follower");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id}#follower",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#follower"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 u_id_2: __st::decode_key_field(
                     &mut __st_item,
@@ -861,29 +781,20 @@ const _: () = {
                     "u_id_2",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id_2}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id_2"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id, &self.u_id_2);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -894,7 +805,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "u_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "u_id_2")?,
             ))
@@ -903,123 +814,101 @@ const _: () = {
     impl Follower {
         /// The primary key of the `Follower` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            u_id: impl ::core::convert::Into<::std::string::String>,
-            u_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
-            let u_id_2: ::std::string::String = ::core::convert::Into::into(u_id_2);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            u_id: impl __st::Into<::std::string::String>,
+            u_id_2: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
+            let u_id_2: ::std::string::String = __st::Into::into(u_id_2);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id, &u_id_2);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> FollowerQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            FollowerQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("u#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> FollowerQuery<0usize, __M> {
+    impl<__M> FollowerQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> FollowerQuery<1usize, __M> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
+            u_id: impl __st::Into<::std::string::String>,
+        ) -> FollowerQuery<1usize, 0, __M> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
             FollowerQuery(
                 self
                     .0
                     .field("u_id", __ST_C.1, &u_id)
                     .lit("#follower")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("u#"),
-                ::core::marker::PhantomData,
+                    .lit("u#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl FollowerQuery<1usize> {
+    impl FollowerQuery<1usize, 0usize> {
         /// `u_id_2` equals the value: the whole key is given.
         pub fn u_id_2(
             self,
-            u_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Follower, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            u_id_2: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Follower, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "u_id_2",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, u_id_2)
         }
         /// A range condition on `u_id_2`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn u_id_2_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Follower,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "u_id_2",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for FollowerQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for FollowerQuery<1usize, __S, __M> {
         type Entity = Follower;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Follower, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Follower as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for FollowerQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Follower {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
-        pub const U_ID: ::singletable::Attr<
+        pub const U_ID: __st::Attr<
             Follower,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id");
         /// The typed path of field `u_id_2` (attribute `u_id_2`). Part of the primary key: not updatable.
-        pub const U_ID_2: ::singletable::Attr<
+        pub const U_ID_2: __st::Attr<
             Follower,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id_2");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id_2");
         /// Starts a query of `Follower` on the table's primary key.
         pub fn query() -> FollowerQuery {
-            FollowerQuery::__new()
+            FollowerQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Follower` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1035,9 +924,11 @@ pub struct Following {
 /// A query of `Following` on the table's primary key, one key field at a time (in order: `u_id`, `u_id_2`). Start it with `Following::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct FollowingQuery<const __STAGE: usize = 0, __M = Following>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct FollowingQuery<const __P: usize = 0, const __S: usize = 0, __M = Following>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1108,10 +999,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         u_id: &::std::string::String,
         u_id_2: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(28usize);
         __st_text.push_str("u#");
         (__ST_C.1.push)(&mut __st_text, "u_id", u_id)?;
@@ -1131,12 +1022,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Following {
+    impl __st::Entity for Following {
         type Table = Sns;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Following",
             entity_type: "Following",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1147,7 +1038,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Literal("#following"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "u#{u_id_2}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("u#"),
@@ -1161,42 +1052,30 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                5usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
             (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id)?;
             (__ST_C.2.encode)(&mut __st_item, "u_id_2", &self.u_id_2)?;
             __st_primary(&mut __st_item, &self.u_id, &self.u_id_2)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Following");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id}#following",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#following"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 u_id_2: __st::decode_key_field(
                     &mut __st_item,
@@ -1204,29 +1083,20 @@ const _: () = {
                     "u_id_2",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id_2}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id_2"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id, &self.u_id_2);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1237,7 +1107,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "u_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "u_id_2")?,
             ))
@@ -1246,123 +1116,101 @@ const _: () = {
     impl Following {
         /// The primary key of the `Following` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            u_id: impl ::core::convert::Into<::std::string::String>,
-            u_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
-            let u_id_2: ::std::string::String = ::core::convert::Into::into(u_id_2);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            u_id: impl __st::Into<::std::string::String>,
+            u_id_2: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
+            let u_id_2: ::std::string::String = __st::Into::into(u_id_2);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id, &u_id_2);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> FollowingQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            FollowingQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("u#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> FollowingQuery<0usize, __M> {
+    impl<__M> FollowingQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> FollowingQuery<1usize, __M> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
+            u_id: impl __st::Into<::std::string::String>,
+        ) -> FollowingQuery<1usize, 0, __M> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
             FollowingQuery(
                 self
                     .0
                     .field("u_id", __ST_C.1, &u_id)
                     .lit("#following")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("u#"),
-                ::core::marker::PhantomData,
+                    .lit("u#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl FollowingQuery<1usize> {
+    impl FollowingQuery<1usize, 0usize> {
         /// `u_id_2` equals the value: the whole key is given.
         pub fn u_id_2(
             self,
-            u_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Following, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            u_id_2: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Following, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "u_id_2",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, u_id_2)
         }
         /// A range condition on `u_id_2`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn u_id_2_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Following,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "u_id_2",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for FollowingQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for FollowingQuery<1usize, __S, __M> {
         type Entity = Following;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Following, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Following as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for FollowingQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Following {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
-        pub const U_ID: ::singletable::Attr<
+        pub const U_ID: __st::Attr<
             Following,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id");
         /// The typed path of field `u_id_2` (attribute `u_id_2`). Part of the primary key: not updatable.
-        pub const U_ID_2: ::singletable::Attr<
+        pub const U_ID_2: __st::Attr<
             Following,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id_2");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id_2");
         /// Starts a query of `Following` on the table's primary key.
         pub fn query() -> FollowingQuery {
-            FollowingQuery::__new()
+            FollowingQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Following` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1384,9 +1232,11 @@ pub struct Post {
 /// A query of `Post` on the table's primary key, one key field at a time (in order: `u_id`, `p_id`). Start it with `Post::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct PostQuery<const __STAGE: usize = 0, __M = Post>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct PostQuery<const __P: usize = 0, const __S: usize = 0, __M = Post>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1481,10 +1331,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         u_id: &::std::string::String,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(23usize);
         __st_text.push_str("u#");
         (__ST_C.1.push)(&mut __st_text, "u_id", u_id)?;
@@ -1504,12 +1354,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Post {
+    impl __st::Entity for Post {
         type Table = Sns;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Post",
             entity_type: "Post",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1520,7 +1370,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Literal("#post"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "p#{p_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("p#"),
@@ -1537,12 +1387,8 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                8usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
             (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id)?;
             (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.4.encode)(&mut __st_item, "content", &self.content)?;
@@ -1550,32 +1396,24 @@ const _: () = {
             (__ST_C.6.encode)(&mut __st_item, "timestamp", &self.timestamp)?;
             __st_primary(&mut __st_item, &self.u_id, &self.p_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Post");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id}#post",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#post"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1583,32 +1421,23 @@ const _: () = {
                     "p_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 content: (__ST_C.4.decode)(&mut __st_item, "content")?,
                 image_url: (__ST_C.5.decode)(&mut __st_item, "imageUrl")?,
                 timestamp: (__ST_C.6.decode)(&mut __st_item, "timestamp")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.u_id, &self.p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1619,7 +1448,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "u_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "p_id")?,
             ))
@@ -1628,139 +1457,114 @@ const _: () = {
     impl Post {
         /// The primary key of the `Post` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            u_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            u_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id, &p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> PostQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            PostQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("u#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> PostQuery<0usize, __M> {
+    impl<__M> PostQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> PostQuery<1usize, __M> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
+            u_id: impl __st::Into<::std::string::String>,
+        ) -> PostQuery<1usize, 0, __M> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
             PostQuery(
                 self
                     .0
                     .field("u_id", __ST_C.1, &u_id)
                     .lit("#post")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("p#"),
-                ::core::marker::PhantomData,
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl PostQuery<1usize> {
+    impl PostQuery<1usize, 0usize> {
         /// `p_id` equals the value: the whole key is given.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Post, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Post, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "p_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, p_id)
         }
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
-            ::std::string::String,
-            Post,
-            ::singletable::query::Primary,
-        > {
-            ::singletable::query::SortRange::new(
+        ) -> __st::query::SortRange<::std::string::String, Post, __st::query::Primary> {
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "p_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for PostQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage for PostQuery<1usize, __S, __M> {
         type Entity = Post;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Post, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<Table = <Post as ::singletable::Entity>::Table>,
-    > ::singletable::IntoCollectionQuery for PostQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Post {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
-        pub const U_ID: ::singletable::Attr<
+        pub const U_ID: __st::Attr<
             Post,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id");
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             Post,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `content` (attribute `content`).
-        pub const CONTENT: ::singletable::Attr<
+        pub const CONTENT: __st::Attr<
             Post,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("content");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("content");
         /// The typed path of field `image_url` (attribute `imageUrl`).
-        pub const IMAGE_URL: ::singletable::Attr<
+        pub const IMAGE_URL: __st::Attr<
             Post,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("imageUrl");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("imageUrl");
         /// The typed path of field `timestamp` (attribute `timestamp`).
-        pub const TIMESTAMP: ::singletable::Attr<
+        pub const TIMESTAMP: __st::Attr<
             Post,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("timestamp");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("timestamp");
         /// Starts a query of `Post` on the table's primary key.
         pub fn query() -> PostQuery {
-            PostQuery::__new()
+            PostQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Post` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -1776,9 +1580,11 @@ pub struct Likelist {
 /// A query of `Likelist` on the table's primary key, one key field at a time (in order: `p_id`, `u_id`). Start it with `Likelist::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct LikelistQuery<const __STAGE: usize = 0, __M = Likelist>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct LikelistQuery<const __P: usize = 0, const __S: usize = 0, __M = Likelist>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -1849,10 +1655,10 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         p_id: &::std::string::String,
         u_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(27usize);
         __st_text.push_str("p#");
         (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
@@ -1872,12 +1678,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Likelist {
+    impl __st::Entity for Likelist {
         type Table = Sns;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Likelist",
             entity_type: "Likelist",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -1888,7 +1694,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Literal("#likelist"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "u#{u_id}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("u#"),
@@ -1902,42 +1708,30 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                5usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
             (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.2.encode)(&mut __st_item, "u_id", &self.u_id)?;
             __st_primary(&mut __st_item, &self.p_id, &self.u_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Likelist");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}#likelist",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#likelist"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 u_id: __st::decode_key_field(
                     &mut __st_item,
@@ -1945,29 +1739,20 @@ const _: () = {
                     "u_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id, &self.u_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -1978,7 +1763,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "u_id")?,
             ))
@@ -1987,123 +1772,101 @@ const _: () = {
     impl Likelist {
         /// The primary key of the `Likelist` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            p_id: impl ::core::convert::Into<::std::string::String>,
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            p_id: impl __st::Into<::std::string::String>,
+            u_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let u_id: ::std::string::String = __st::Into::into(u_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id, &u_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> LikelistQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            LikelistQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("p#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> LikelistQuery<0usize, __M> {
+    impl<__M> LikelistQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> LikelistQuery<1usize, __M> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> LikelistQuery<1usize, 0, __M> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             LikelistQuery(
                 self
                     .0
                     .field("p_id", __ST_C.1, &p_id)
                     .lit("#likelist")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("u#"),
-                ::core::marker::PhantomData,
+                    .lit("u#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl LikelistQuery<1usize> {
+    impl LikelistQuery<1usize, 0usize> {
         /// `u_id` equals the value: the whole key is given.
         pub fn u_id(
             self,
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Likelist, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            u_id: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Likelist, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "u_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, u_id)
         }
         /// A range condition on `u_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn u_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Likelist,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "u_id",
                     __ST_C.3,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for LikelistQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for LikelistQuery<1usize, __S, __M> {
         type Entity = Likelist;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Likelist, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Likelist as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for LikelistQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Likelist {
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             Likelist,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
-        pub const U_ID: ::singletable::Attr<
+        pub const U_ID: __st::Attr<
             Likelist,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id");
         /// Starts a query of `Likelist` on the table's primary key.
         pub fn query() -> LikelistQuery {
-            LikelistQuery::__new()
+            LikelistQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Likelist` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -2119,9 +1882,11 @@ pub struct Likecount {
 /// A query of `Likecount` on the table's primary key, one key field at a time (in order: `p_id`). Start it with `Likecount::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct LikecountQuery<const __STAGE: usize = 0, __M = Likecount>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct LikecountQuery<const __P: usize = 0, const __S: usize = 0, __M = Likecount>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2190,9 +1955,9 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         p_id: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(28usize);
         __st_text.push_str("p#");
         (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
@@ -2211,12 +1976,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Likecount {
+    impl __st::Entity for Likecount {
         type Table = Sns;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Likecount",
             entity_type: "Likecount",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -2227,7 +1992,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Literal("#likecount"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "\"count\"",
                 parts: &[::singletable::schema::TemplatePart::Literal("\"count\"")],
             }),
@@ -2238,54 +2003,42 @@ const _: () = {
             ],
         };
         type KeyFields = (::std::string::String,);
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                5usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
             (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.2.encode)(&mut __st_item, "etc", &self.etc)?;
             __st_primary(&mut __st_item, &self.p_id)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Likecount");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 p_id: __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}#likecount",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#likecount"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 etc: (__ST_C.2.decode)(&mut __st_item, "etc")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &self.p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -2296,94 +2049,70 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
+            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
         }
     }
     impl Likecount {
         /// The primary key of the `Likecount` with these key fields (for `get`, `delete`, `update`, …).
-        pub fn key(
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        pub fn key(p_id: impl __st::Into<::std::string::String>) -> __st::Key<Self> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &p_id);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> LikecountQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            LikecountQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("p#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> LikecountQuery<0usize, __M> {
+    impl<__M> LikecountQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> LikecountQuery<1usize, __M> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> LikecountQuery<1usize, 0, __M> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             LikecountQuery(
                 self
                     .0
                     .field("p_id", __ST_C.1, &p_id)
                     .lit("#likecount")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("\"count\""),
-                ::core::marker::PhantomData,
+                    .lit("\"count\"")
+                    .then_exact(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl ::singletable::IntoQuery for LikecountQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for LikecountQuery<1usize, __S, __M> {
         type Entity = Likecount;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Likecount, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_exact(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Likecount as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for LikecountQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Likecount {
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             Likecount,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `etc` (attribute `etc`).
-        pub const ETC: ::singletable::Attr<
+        pub const ETC: __st::Attr<
             Likecount,
             ::std::string::String,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("etc");
+            __st::attr::marker::Value,
+        > = __st::Attr::new("etc");
         /// Starts a query of `Likecount` on the table's primary key.
         pub fn query() -> LikecountQuery {
-            LikecountQuery::__new()
+            LikecountQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("p#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Likecount` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };
@@ -2403,9 +2132,11 @@ pub struct Timeline {
 /// A query of `Timeline` on the table's primary key, one key field at a time (in order: `u_id`, `p_id`, `u_id_2`). Start it with `Timeline::query()`; once the partition key is complete it is an `IntoQuery`.
 #[must_use = "a query does nothing until it is sent"]
 #[allow(clippy::all)]
-pub struct TimelineQuery<const __STAGE: usize = 0, __M = Timeline>(
-    ::singletable::query::KeyQuery,
-    ::core::marker::PhantomData<fn() -> __M>,
+pub struct TimelineQuery<const __P: usize = 0, const __S: usize = 0, __M = Timeline>(
+    #[doc(hidden)]
+    pub ::singletable::query::KeyQuery,
+    #[doc(hidden)]
+    pub ::core::marker::PhantomData<fn() -> __M>,
 );
 #[allow(
     non_upper_case_globals,
@@ -2494,11 +2225,11 @@ const _: () = {
         _ => {}
     };
     fn __st_primary(
-        __st_item: &mut ::singletable::Item,
+        __st_item: &mut __st::Item,
         u_id: &::std::string::String,
         p_id: &::std::string::String,
         u_id_2: &::std::string::String,
-    ) -> ::core::result::Result<(), ::singletable::EncodeError> {
+    ) -> __st::Result<(), __st::EncodeError> {
         let mut __st_text = __st::String::with_capacity(27usize);
         __st_text.push_str("u#");
         (__ST_C.1.push)(&mut __st_text, "u_id", u_id)?;
@@ -2520,12 +2251,12 @@ const _: () = {
             __st::KeyRole::Sort,
             __st_text,
         )?;
-        ::core::result::Result::Ok(())
+        __st::Result::Ok(())
     }
     #[automatically_derived]
-    impl ::singletable::Entity for Timeline {
+    impl __st::Entity for Timeline {
         type Table = Sns;
-        const SCHEMA: ::singletable::schema::EntitySchema = ::singletable::schema::EntitySchema {
+        const SCHEMA: __st::schema::EntitySchema = __st::schema::EntitySchema {
             rust_name: "Timeline",
             entity_type: "Timeline",
             partition_key: ::singletable::schema::KeyTemplateSchema {
@@ -2536,7 +2267,7 @@ const _: () = {
                     ::singletable::schema::TemplatePart::Literal("#timeline"),
                 ],
             },
-            sort_key: ::core::option::Option::Some(::singletable::schema::KeyTemplateSchema {
+            sort_key: __st::Option::Some(::singletable::schema::KeyTemplateSchema {
                 source: "p#{p_id}#u#{u_id_2}",
                 parts: &[
                     ::singletable::schema::TemplatePart::Literal("p#"),
@@ -2558,44 +2289,32 @@ const _: () = {
             ::std::string::String,
             ::std::string::String,
         );
-        fn to_item(
-            &self,
-        ) -> ::core::result::Result<::singletable::Item, ::singletable::EncodeError> {
-            let mut __st_item: ::singletable::Item = ::singletable::Item::with_capacity(
-                7usize,
-            );
+        fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
+            let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
             (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id)?;
             (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id)?;
             (__ST_C.4.encode)(&mut __st_item, "u_id_2", &self.u_id_2)?;
             (__ST_C.6.encode)(&mut __st_item, "ttl", &self.ttl)?;
             __st_primary(&mut __st_item, &self.u_id, &self.p_id, &self.u_id_2)?;
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Timeline");
-            ::core::result::Result::Ok(__st_item)
+            __st::Result::Ok(__st_item)
         }
         fn from_item(
-            mut __st_item: ::singletable::Item,
-        ) -> ::core::result::Result<Self, ::singletable::DecodeError> {
+            mut __st_item: __st::Item,
+        ) -> __st::Result<Self, __st::DecodeError> {
             __st::check_entity_type_of::<Self>(&mut __st_item)?;
-            ::core::result::Result::Ok(Self {
+            let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+            let __st_schema = &Self::SCHEMA;
+            __st::Result::Ok(Self {
                 u_id: __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
                     "u_id",
                     __ST_C.0,
                     __ST_C.1,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[0usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "u#{u_id}#timeline",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#timeline"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(0usize, 0usize)],
                 )?,
                 p_id: __st::decode_key_field(
                     &mut __st_item,
@@ -2603,20 +2322,9 @@ const _: () = {
                     "p_id",
                     __ST_C.2,
                     __ST_C.3,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}#u#{u_id_2}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id_2"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 u_id_2: __st::decode_key_field(
                     &mut __st_item,
@@ -2624,37 +2332,26 @@ const _: () = {
                     "u_id_2",
                     __ST_C.4,
                     __ST_C.5,
-                    &[
-                        __st::KeySource {
-                            attribute: __ST_K.attributes[1usize],
-                            template: &::singletable::schema::KeyTemplateSchema {
-                                source: "p#{p_id}#u#{u_id_2}",
-                                parts: &[
-                                    ::singletable::schema::TemplatePart::Literal("p#"),
-                                    ::singletable::schema::TemplatePart::Field("p_id"),
-                                    ::singletable::schema::TemplatePart::Literal("#u#"),
-                                    ::singletable::schema::TemplatePart::Field("u_id_2"),
-                                ],
-                            },
-                        },
-                    ],
+                    __st_keys,
+                    __st_schema,
+                    &[(1usize, 1usize)],
                 )?,
                 ttl: (__ST_C.6.decode)(&mut __st_item, "ttl")?,
             })
         }
-        fn primary_key(&self) -> ::singletable::Key<Self> {
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+        fn primary_key(&self) -> __st::Key<Self> {
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(
                 &mut __st_item,
                 &self.u_id,
                 &self.p_id,
                 &self.u_id_2,
             );
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
         fn decode_key(
-            __st_key: &::singletable::Item,
-        ) -> ::core::result::Result<Self::KeyFields, ::singletable::DecodeError> {
+            __st_key: &__st::Item,
+        ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
             let __st_pk = __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
@@ -2665,7 +2362,7 @@ const _: () = {
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             )?;
-            ::core::result::Result::Ok((
+            __st::Result::Ok((
                 (__ST_C.1.parse)(&__st_pk, 0usize, "u_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "p_id")?,
                 (__ST_C.5.parse)(&__st_sk, 1usize, "u_id_2")?,
@@ -2675,177 +2372,144 @@ const _: () = {
     impl Timeline {
         /// The primary key of the `Timeline` with these key fields (for `get`, `delete`, `update`, …).
         pub fn key(
-            u_id: impl ::core::convert::Into<::std::string::String>,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-            u_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Key<Self> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
-            let u_id_2: ::std::string::String = ::core::convert::Into::into(u_id_2);
-            let mut __st_item = ::singletable::Item::with_capacity(2);
+            u_id: impl __st::Into<::std::string::String>,
+            p_id: impl __st::Into<::std::string::String>,
+            u_id_2: impl __st::Into<::std::string::String>,
+        ) -> __st::Key<Self> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
+            let p_id: ::std::string::String = __st::Into::into(p_id);
+            let u_id_2: ::std::string::String = __st::Into::into(u_id_2);
+            let mut __st_item = __st::Item::with_capacity(2);
             let __st_result = __st_primary(&mut __st_item, &u_id, &p_id, &u_id_2);
-            ::singletable::Key::from_attributes(__st_result.map(|()| __st_item))
+            __st::Key::from_attributes(__st::written(__st_result, __st_item))
         }
     }
-    impl<__M> TimelineQuery<0, __M> {
-        #[doc(hidden)]
-        pub fn __new() -> Self {
-            TimelineQuery(
-                ::singletable::query::KeyQuery::new(
-                        __ST_K.table,
-                        ::core::option::Option::None,
-                    )
-                    .lit("u#"),
-                ::core::marker::PhantomData,
-            )
-        }
-    }
-    impl<__M> TimelineQuery<0usize, __M> {
+    impl<__M> TimelineQuery<0usize, 0, __M> {
         /// The partition-key field `u_id`.
         pub fn u_id(
             self,
-            u_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> TimelineQuery<1usize, __M> {
-            let u_id: ::std::string::String = ::core::convert::Into::into(u_id);
+            u_id: impl __st::Into<::std::string::String>,
+        ) -> TimelineQuery<1usize, 0, __M> {
+            let u_id: ::std::string::String = __st::Into::into(u_id);
             TimelineQuery(
                 self
                     .0
                     .field("u_id", __ST_C.1, &u_id)
                     .lit("#timeline")
                     .partition_text(__ST_K.attributes[0usize])
-                    .lit("p#"),
-                ::core::marker::PhantomData,
+                    .lit("p#")
+                    .then_prefix(__ST_K.attributes[1usize]),
+                __st::PhantomData,
             )
         }
     }
-    impl TimelineQuery<1usize> {
+    impl TimelineQuery<1usize, 0usize> {
         /// `p_id` equals the value; the next sort field may follow.
         pub fn p_id(
             self,
-            p_id: impl ::core::convert::Into<::std::string::String>,
-        ) -> TimelineQuery<2usize> {
-            let p_id: ::std::string::String = ::core::convert::Into::into(p_id);
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> TimelineQuery<1usize, 1usize> {
+            let p_id: ::std::string::String = __st::Into::into(p_id);
             TimelineQuery(
                 self.0.field("p_id", __ST_C.3, &p_id).lit("#u#"),
-                ::core::marker::PhantomData,
+                __st::PhantomData,
             )
         }
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Timeline,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "p_id",
                     __ST_C.3,
-                    ::core::option::Option::Some("#u#"),
+                    __st::Option::Some("#u#"),
                 ),
             )
         }
     }
-    impl TimelineQuery<2usize> {
+    impl TimelineQuery<1usize, 1usize> {
         /// `u_id_2` equals the value: the whole key is given.
         pub fn u_id_2(
             self,
-            u_id_2: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::singletable::Query<Timeline, ::singletable::query::Primary> {
-            ::singletable::query::SortField::text(
+            u_id_2: impl __st::Into<::std::string::String>,
+        ) -> __st::Query<Timeline, __st::query::Primary> {
+            __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "u_id_2",
                     __ST_C.5,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 )
                 .eq(self.0, u_id_2)
         }
         /// A range condition on `u_id_2`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn u_id_2_range(
             self,
-        ) -> ::singletable::query::SortRange<
+        ) -> __st::query::SortRange<
             ::std::string::String,
             Timeline,
-            ::singletable::query::Primary,
+            __st::query::Primary,
         > {
-            ::singletable::query::SortRange::new(
+            __st::query::SortRange::new(
                 self.0,
-                ::singletable::query::SortField::text(
+                __st::query::SortField::text(
                     __ST_K.attributes[1usize],
                     "u_id_2",
                     __ST_C.5,
-                    ::core::option::Option::None,
+                    __st::Option::None,
                 ),
             )
         }
     }
-    impl ::singletable::IntoQuery for TimelineQuery<1usize> {
+    impl<const __S: usize, __M> __st::query::KeyStage
+    for TimelineQuery<1usize, __S, __M> {
         type Entity = Timeline;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Timeline, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl ::singletable::IntoQuery for TimelineQuery<2usize> {
-        type Entity = Timeline;
-        type Index = ::singletable::query::Primary;
-        fn into_query(
-            self,
-        ) -> ::singletable::Query<Timeline, ::singletable::query::Primary> {
-            ::singletable::Query::new(self.0.sort_prefix(__ST_K.attributes[1usize]))
-        }
-    }
-    impl<
-        __C: ::singletable::Collection<
-                Table = <Timeline as ::singletable::Entity>::Table,
-            >,
-    > ::singletable::IntoCollectionQuery for TimelineQuery<1usize, __C> {
-        type Collection = __C;
-        type Index = ::singletable::query::Primary;
-        fn into_collection_query(
-            self,
-        ) -> ::singletable::CollectionQuery<__C, ::singletable::query::Primary> {
-            ::singletable::CollectionQuery::new(self.0)
+        type Index = __st::query::Primary;
+        type Target = __M;
+        fn key_query(self) -> __st::query::KeyQuery {
+            self.0
         }
     }
     #[allow(dead_code)]
     impl Timeline {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
-        pub const U_ID: ::singletable::Attr<
+        pub const U_ID: __st::Attr<
             Timeline,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id");
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
-        pub const P_ID: ::singletable::Attr<
+        pub const P_ID: __st::Attr<
             Timeline,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("p_id");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("p_id");
         /// The typed path of field `u_id_2` (attribute `u_id_2`). Part of the primary key: not updatable.
-        pub const U_ID_2: ::singletable::Attr<
+        pub const U_ID_2: __st::Attr<
             Timeline,
             ::std::string::String,
-            ::singletable::attr::marker::KeyField,
-        > = ::singletable::Attr::new("u_id_2");
+            __st::attr::marker::KeyField,
+        > = __st::Attr::new("u_id_2");
         /// The typed path of field `ttl` (attribute `ttl`).
-        pub const TTL: ::singletable::Attr<
-            Timeline,
-            i64,
-            ::singletable::attr::marker::Value,
-        > = ::singletable::Attr::new("ttl");
+        pub const TTL: __st::Attr<Timeline, i64, __st::attr::marker::Value> = __st::Attr::new(
+            "ttl",
+        );
         /// Starts a query of `Timeline` on the table's primary key.
         pub fn query() -> TimelineQuery {
-            TimelineQuery::__new()
+            TimelineQuery(
+                __st::query::KeyQuery::new(__ST_K.table, __st::Option::None).lit("u#"),
+                __st::PhantomData,
+            )
         }
         /// Scans the table for every `Timeline` (filtered by entity type).
-        pub fn scan() -> ::singletable::Scan<Self> {
-            ::singletable::Scan::new()
+        pub fn scan() -> __st::Scan<Self> {
+            __st::Scan::new()
         }
     }
 };

@@ -43,7 +43,6 @@ impl Emitter<'_> {
     /// `let (a, b,) = decode_key(key)?;` when any of `indexes`' writers needs a primary
     /// key field.
     fn decode_key_fields(&self, indexes: &[usize]) -> TokenStream {
-        let st = self.st;
         let keys = self.model.key_fields();
         let needed = indexes
             .iter()
@@ -54,7 +53,7 @@ impl Emitter<'_> {
         let idents = self.primary_params().into_iter().map(|p| p.ident().clone());
         quote! {
             #[allow(unused_variables)]
-            let (#(#idents,)*) = <Self as #st::Entity>::decode_key(__st_key)?;
+            let (#(#idents,)*) = <Self as __st::Entity>::decode_key(__st_key)?;
         }
     }
 
@@ -75,7 +74,6 @@ impl Emitter<'_> {
     /// The functions rewriting index keys after `set` of an `Indexed` field (inside the
     /// `impl` of the entity, so they can name `Self`).
     pub(super) fn reindex_fns(&self) -> TokenStream {
-        let st = self.st;
         let mut out = TokenStream::new();
         for field in self.model.fields.iter().filter(|f| f.is_stored()) {
             let UpdateMarker::Indexed(indexes) = self.model.update_marker(field) else { continue };
@@ -89,15 +87,15 @@ impl Emitter<'_> {
             out.extend(quote! {
                 #[doc(hidden)]
                 fn #name(
-                    __st_value: &#st::AttributeValue,
-                    __st_key: &#st::Item,
-                    __st_out: &mut #st::Item,
-                ) -> ::core::result::Result<(), #st::Error> {
-                    let #ident: #ty = (#codec.from_value)(::core::clone::Clone::clone(__st_value))
+                    __st_value: &__st::AttributeValue,
+                    __st_key: &__st::Item,
+                    __st_out: &mut __st::Item,
+                ) -> __st::Result<(), __st::Error> {
+                    let #ident: #ty = (#codec.from_value)(__st::Clone::clone(__st_value))
                         .map_err(|e| e.at_field(#field_name))?;
                     #decode_key
                     #writes
-                    ::core::result::Result::Ok(())
+                    __st::Result::Ok(())
                 }
             });
         }
@@ -106,7 +104,6 @@ impl Emitter<'_> {
 
     /// One `Attr` const per stored field.
     pub(super) fn attr_consts(&self) -> TokenStream {
-        let st = self.st;
         let entity = &self.model.rust_name;
         let mut out = TokenStream::new();
         for field in self.model.fields.iter().filter(|f| f.is_stored()) {
@@ -121,14 +118,14 @@ impl Emitter<'_> {
             };
             let marker = self.model.update_marker(field);
             let (marker_ty, value) = match &marker {
-                UpdateMarker::KeyField => (quote!(KeyField), quote!(#st::Attr::new(#attribute))),
-                UpdateMarker::Composite => (quote!(Composite), quote!(#st::Attr::new(#attribute))),
+                UpdateMarker::KeyField => (quote!(KeyField), quote!(__st::Attr::new(#attribute))),
+                UpdateMarker::Composite => (quote!(Composite), quote!(__st::Attr::new(#attribute))),
                 UpdateMarker::Indexed(_) => {
                     let reindex = self.reindex_ident(field);
-                    (quote!(Indexed), quote!(#st::Attr::indexed(#attribute, Self::#reindex)))
+                    (quote!(Indexed), quote!(__st::Attr::indexed(#attribute, Self::#reindex)))
                 }
-                UpdateMarker::Optional => (quote!(Optional), quote!(#st::Attr::new(#attribute))),
-                UpdateMarker::Value => (quote!(Value), quote!(#st::Attr::new(#attribute))),
+                UpdateMarker::Optional => (quote!(Optional), quote!(__st::Attr::new(#attribute))),
+                UpdateMarker::Value => (quote!(Value), quote!(__st::Attr::new(#attribute))),
             };
             let role = match &marker {
                 UpdateMarker::KeyField => " Part of the primary key: not updatable.",
@@ -146,7 +143,7 @@ impl Emitter<'_> {
             );
             out.extend(quote_spanned! {span_of(&field.ident)=>
                 #[doc = #doc]
-                pub const #name: #st::Attr<#entity, #ty, #st::attr::marker::#marker_ty> = #value;
+                pub const #name: __st::Attr<#entity, #ty, __st::attr::marker::#marker_ty> = #value;
             });
         }
         out
@@ -154,7 +151,6 @@ impl Emitter<'_> {
 
     /// `<index>_composite(..)` for every template index with several changing fields.
     pub(super) fn composite_fns(&self) -> TokenStream {
-        let st = self.st;
         let entity = &self.entity_name;
         let mut out = TokenStream::new();
         for (i, index) in self.indexes() {
@@ -164,12 +160,12 @@ impl Emitter<'_> {
             let args = params.iter().map(|p| {
                 let ident = p.ident();
                 let ty = p.ty;
-                quote!(#ident: impl ::core::convert::Into<#ty>)
+                quote!(#ident: impl __st::Into<#ty>)
             });
             let conversions = params.iter().map(|p| {
                 let ident = p.ident();
                 let ty = p.ty;
-                quote!(let #ident: #ty = ::core::convert::Into::into(#ident);)
+                quote!(let #ident: #ty = __st::Into::into(#ident);)
             });
             let encodes = params.iter().map(|p| {
                 let ident = p.ident();
@@ -193,13 +189,13 @@ impl Emitter<'_> {
             );
             out.extend(quote! {
                 #[doc = #doc]
-                pub fn #fn_name(#(#args),*) -> #st::Composite<Self> {
+                pub fn #fn_name(#(#args),*) -> __st::Composite<Self> {
                     #(#conversions)*
-                    #st::Composite::new(move |__st_key: &#st::Item, __st_out: &mut #st::Item| {
+                    __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                         #(#encodes)*
                         #decode_key
                         #writes
-                        ::core::result::Result::Ok(())
+                        __st::Result::Ok(())
                     })
                 }
             });

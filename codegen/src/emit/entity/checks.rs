@@ -71,14 +71,13 @@ impl<'a> Emitter<'a> {
         template: &KeyTemplate,
         what: &str,
     ) -> TokenStream {
-        let st = self.st;
         let span = template.source.span.span();
         let source = &template.source.value;
         let entity = &self.entity_name;
         match template.lone_field() {
             Some(name) => {
                 let ty = &self.field(name).ty;
-                let scalar = quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
+                let scalar = quote_spanned!(span_of(ty)=> <#ty as __st::ScalarAttribute>::SCALAR);
                 arms.push(
                     code,
                     span,
@@ -115,7 +114,6 @@ impl<'a> Emitter<'a> {
         side: &str,
         index: &str,
     ) -> TokenStream {
-        let st = self.st;
         let entity = &self.entity_name;
         let pairs = fields.iter().enumerate().map(|(j, field_name)| {
             let field = self.field(&field_name.value);
@@ -143,7 +141,7 @@ impl<'a> Emitter<'a> {
                 ),
             );
             let ty = option_inner(&field.ty).unwrap_or(&field.ty);
-            let scalar = quote_spanned!(span_of(ty)=> <#ty as #st::ScalarAttribute>::SCALAR);
+            let scalar = quote_spanned!(span_of(ty)=> <#ty as __st::ScalarAttribute>::SCALAR);
             quote!((#attribute, #scalar))
         });
         let pairs: Vec<TokenStream> = pairs.collect();
@@ -373,6 +371,51 @@ impl<'a> Emitter<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The check codes are defined twice (here and in the runtime's `entity_check.rs`,
+    /// which codegen cannot depend on): every code here must be the runtime's.
+    #[test]
+    fn check_codes_are_the_runtime_s() {
+        let runtime = include_str!("../../../../runtime/src/__private/entity_check.rs");
+        let value = |name: &str| -> u32 {
+            let prefix = format!("pub const {name}: u32 = ");
+            let line = runtime
+                .lines()
+                .find_map(|l| l.strip_prefix(&prefix))
+                .unwrap_or_else(|| panic!("no `{name}` in the runtime"));
+            let expr = line.trim_end_matches(';');
+            match expr.split_once(" << ") {
+                Some((a, b)) => a.parse::<u32>().unwrap() << b.parse::<u32>().unwrap(),
+                None => expr.parse().unwrap(),
+            }
+        };
+        let ours = [
+            ("SORT", SORT),
+            ("PK_TYPE", PK_TYPE),
+            ("SK_TYPE", SK_TYPE),
+            ("INDEX", INDEX),
+            ("INDEX_STRIDE", INDEX_STRIDE),
+            ("IX_EXISTS", IX_EXISTS),
+            ("IX_LSI_WITH_PK", IX_LSI_WITH_PK),
+            ("IX_GSI_WITHOUT_PK", IX_GSI_WITHOUT_PK),
+            ("IX_PK_MULTI", IX_PK_MULTI),
+            ("IX_PK_TYPE", IX_PK_TYPE),
+            ("IX_SK_NONE", IX_SK_NONE),
+            ("IX_SK_MULTI", IX_SK_MULTI),
+            ("IX_SK_TYPE", IX_SK_TYPE),
+            ("IX_SK_MISSING", IX_SK_MISSING),
+            ("IX_PK_COUNT", IX_PK_COUNT),
+            ("IX_SK_COUNT", IX_SK_COUNT),
+            ("IX_PK_FIELD", IX_PK_FIELD),
+            ("IX_SK_FIELD", IX_SK_FIELD),
+            ("FIELD", FIELD),
+        ];
+        for (name, code) in ours {
+            assert_eq!(code, value(name), "check code `{name}`");
+        }
+    }
+
     #[test]
     fn name_hash_is_the_runtime_s() {
         // `__private::name_hash` asserts the same values.

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use super::{respan, Emitter, Role};
-use crate::emit::{codec_constructor, decode_field, encode_field, span_of, template_schema};
+use crate::emit::{codec_constructor, decode_field, encode_field, span_of};
 use crate::model::{option_inner, DefaultValue, EntityIndexKeys, FieldModel};
 
 impl<'a> Emitter<'a> {
@@ -15,7 +15,7 @@ impl<'a> Emitter<'a> {
     pub(super) fn codecs(&self) -> TokenStream {
         let mut types = Vec::new();
         let mut values = Vec::new();
-        for (field, key) in self.codec_slots() {
+        for &(field, key) in &self.codec_slots {
             let ty = &field.ty;
             if key {
                 types.push(quote_spanned!(span_of(ty)=> __st::KeyCodec<#ty>));
@@ -66,7 +66,7 @@ impl<'a> Emitter<'a> {
         let call = Self::default_call(path, ty);
         quote! {
             let #slot: #ty;
-            let #value: &#ty = if ::core::option::Option::is_some(&self.#ident) {
+            let #value: &#ty = if __st::Option::is_some(&self.#ident) {
                 &self.#ident
             } else {
                 #slot = #call;
@@ -102,7 +102,6 @@ impl<'a> Emitter<'a> {
     }
 
     pub(super) fn encode_item(&self) -> TokenStream {
-        let st = self.st;
         let model = self.model;
         let stored: Vec<&FieldModel> = model.fields.iter().filter(|f| f.is_stored()).collect();
         let item = format_ident!("__st_item");
@@ -158,22 +157,21 @@ impl<'a> Emitter<'a> {
             quote!(__st::insert_schema_version(&mut __st_item, #version);)
         });
         quote! {
-            fn to_item(&self) -> ::core::result::Result<#st::Item, #st::EncodeError> {
+            fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
                 #defaults
-                let mut __st_item: #st::Item = #st::Item::with_capacity(#capacity);
+                let mut __st_item: __st::Item = __st::Item::with_capacity(#capacity);
                 #(#encodes)*
                 #native_checks
                 __st_primary(&mut __st_item, #(#primary_args),*)?;
                 #(#index_writes)*
                 __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type);
                 #version
-                ::core::result::Result::Ok(__st_item)
+                __st::Result::Ok(__st_item)
             }
         }
     }
 
     pub(super) fn decode_item(&self) -> TokenStream {
-        let st = self.st;
         let model = self.model;
         let item = format_ident!("__st_item");
         let template_fields = self.template_fields();
@@ -187,8 +185,8 @@ impl<'a> Emitter<'a> {
             {
                 let key = self.key_codec(field);
                 let attribute = &field.attribute.value;
-                let sources = self.key_sources(&name);
-                quote!(__st::decode_key_field(&mut #item, #attribute, #name, #codec, #key, &[#(#sources),*])?)
+                let from = self.key_sources(&name);
+                quote!(__st::decode_key_field(&mut #item, #attribute, #name, #codec, #key, __st_keys, __st_schema, &[#(#from),*])?)
             } else {
                 decode_field(&item, field, &quote!(#codec))
             };
@@ -201,38 +199,50 @@ impl<'a> Emitter<'a> {
             let function = &upgrade.function;
             quote!(let mut __st_item = __st::upgrade_item(__st_item, #version, #function)?;)
         });
+        let fields: Vec<TokenStream> = fields.collect();
+        // Bound once for the fields read back from keys (only when one is).
+        let bindings = if template_fields.iter().any(|f| {
+            model.field(f).is_some_and(|field| field.is_stored() && field.default.is_none())
+        }) {
+            quote! {
+                let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
+                let __st_schema = &Self::SCHEMA;
+            }
+        } else {
+            TokenStream::new()
+        };
         quote! {
-            fn from_item(mut __st_item: #st::Item) -> ::core::result::Result<Self, #st::DecodeError> {
+            fn from_item(mut __st_item: __st::Item) -> __st::Result<Self, __st::DecodeError> {
                 __st::check_entity_type_of::<Self>(&mut __st_item)?;
                 #upgrade
-                ::core::result::Result::Ok(Self { #(#fields),* })
+                #bindings
+                __st::Result::Ok(Self { #(#fields),* })
             }
         }
     }
 
-    /// The key attributes a template field can be read back from (`KeySource`s): the
-    /// table's partition and sort key, then each index's, in the model's order.
+    /// The key attributes a template field can be read back from, as `KeyFrom`s (key
+    /// slot, template): the table's partition and sort key, then each index's, in the
+    /// model's order. The templates are read from `Self::SCHEMA`, not written out again.
     fn key_sources(&self, name: &str) -> Vec<TokenStream> {
-        let st = self.st;
         let model = self.model;
         let mut out = Vec::new();
-        let mut push = |template: &crate::model::KeyTemplate, attribute: TokenStream| {
+        let mut push = |template: &crate::model::KeyTemplate, slot: usize, which: usize| {
             if template.fields().any(|f| f == name) {
-                let schema = template_schema(st, template);
-                out.push(quote!(__st::KeySource { attribute: #attribute, template: &#schema }));
+                out.push(quote!((#slot, #which)));
             }
         };
-        push(&model.partition_key, self.pk_attr());
+        push(&model.partition_key, 0, 0);
         if let Some(sort) = &model.sort_key {
-            push(sort, self.sk_attr());
+            push(sort, 1, 1);
         }
-        for (i, index) in self.indexes() {
+        for (j, (i, index)) in self.indexes().enumerate() {
             if let EntityIndexKeys::Templates { partition, sort } = &index.keys {
                 if let Some(template) = partition {
-                    push(template, self.index_attr(i, false, 0));
+                    push(template, self.index_slot(i, false, 0), 2 + 2 * j);
                 }
                 if let Some(template) = sort {
-                    push(template, self.index_attr(i, true, 0));
+                    push(template, self.index_slot(i, true, 0), 3 + 2 * j);
                 }
             }
         }
@@ -241,7 +251,6 @@ impl<'a> Emitter<'a> {
 
     /// `type KeyFields` and `decode_key`.
     pub(super) fn decode_key(&self) -> (TokenStream, TokenStream) {
-        let st = self.st;
         let model = self.model;
         let params = self.primary_params();
         let types = params.iter().map(|p| p.ty);
@@ -304,9 +313,9 @@ impl<'a> Emitter<'a> {
             sources.iter().find(|(n, _)| *n == name).map(|(_, source)| source.clone())
         });
         let decode_key = quote! {
-            fn decode_key(__st_key: &#st::Item) -> ::core::result::Result<Self::KeyFields, #st::DecodeError> {
+            fn decode_key(__st_key: &__st::Item) -> __st::Result<Self::KeyFields, __st::DecodeError> {
                 #statements
-                ::core::result::Result::Ok((#(#values,)*))
+                __st::Result::Ok((#(#values,)*))
             }
         };
         (key_fields_ty, decode_key)

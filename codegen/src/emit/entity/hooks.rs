@@ -10,7 +10,6 @@ use crate::model::FieldModel;
 impl<'a> Emitter<'a> {
     /// `validate_write` and `validate_attribute`, when the entity has validation hooks.
     pub(super) fn validation_hooks(&self) -> TokenStream {
-        let st = self.st;
         let model = self.model;
         let entity = &self.entity_name;
         let hooked: Vec<&FieldModel> =
@@ -33,30 +32,29 @@ impl<'a> Emitter<'a> {
             (Some(hook), false) => {
                 let missing = defaulted.iter().map(|(field, _)| {
                     let ident = &field.ident;
-                    quote!(::core::option::Option::is_none(&self.#ident))
+                    quote!(__st::Option::is_none(&self.#ident))
                 });
                 let fills = defaulted.iter().map(|(field, path)| {
                     let ident = &field.ident;
                     let call = Self::default_call(path, &field.ty);
                     quote! {
-                        if ::core::option::Option::is_none(&__st_copy.#ident) {
+                        if __st::Option::is_none(&__st_copy.#ident) {
                             __st_copy.#ident = #call;
                         }
                     }
                 });
-                let clone =
-                    quote_spanned!(span_of(hook)=> <Self as ::core::clone::Clone>::clone(self));
+                let clone = quote_spanned!(span_of(hook)=> <Self as __st::Clone>::clone(self));
                 checks.extend(quote! {
-                    let __st_defaulted: ::core::option::Option<Self> = if #(#missing)||* {
+                    let __st_defaulted: __st::Option<Self> = if #(#missing)||* {
                         let mut __st_copy: Self = #clone;
                         #(#fills)*
-                        ::core::option::Option::Some(__st_copy)
+                        __st::Option::Some(__st_copy)
                     } else {
-                        ::core::option::Option::None
+                        __st::Option::None
                     };
                     let __st_this: &Self = match &__st_defaulted {
-                        ::core::option::Option::Some(__st_copy) => __st_copy,
-                        ::core::option::Option::None => self,
+                        __st::Option::Some(__st_copy) => __st_copy,
+                        __st::Option::None => self,
                     };
                 });
                 true
@@ -75,7 +73,7 @@ impl<'a> Emitter<'a> {
             let call = |value: TokenStream| {
                 quote_spanned! {span_of(path)=>
                     {
-                        let __st_outcome: ::core::result::Result<(), __st::String> =
+                        let __st_outcome: __st::Result<(), __st::String> =
                             #path(#value);
                         __st_outcome
                     }
@@ -96,12 +94,12 @@ impl<'a> Emitter<'a> {
             };
             let on_value = call(quote_spanned!(at=> &__st_v));
             checks.extend(quote! {
-                __st::validation_result(#entity, ::core::option::Option::Some(#name), #on_self)?;
+                __st::validation_result(#entity, __st::Option::Some(#name), #on_self)?;
             });
             arms.extend(quote! {
                 #attribute => {
                     let __st_v: #ty = __st::validation_value(#codec, #name, __st_value)?;
-                    __st::validation_result(#entity, ::core::option::Option::Some(#name), #on_value)
+                    __st::validation_result(#entity, __st::Option::Some(#name), #on_value)
                 }
             });
         }
@@ -109,13 +107,13 @@ impl<'a> Emitter<'a> {
             let this = if copy { quote!(__st_this) } else { quote!(self) };
             let on_self = quote_spanned! {span_of(path)=>
                 {
-                    let __st_outcome: ::core::result::Result<(), __st::String> =
+                    let __st_outcome: __st::Result<(), __st::String> =
                         #path(#this);
                     __st_outcome
                 }
             };
             checks.extend(quote! {
-                __st::validation_result(#entity, ::core::option::Option::None, #on_self)?;
+                __st::validation_result(#entity, __st::Option::None, #on_self)?;
             });
         }
         let attribute_fn = if hooked.is_empty() {
@@ -124,19 +122,19 @@ impl<'a> Emitter<'a> {
             quote! {
                 fn validate_attribute(
                     __st_attribute: &str,
-                    __st_value: &#st::AttributeValue,
-                ) -> ::core::result::Result<(), #st::Error> {
+                    __st_value: &__st::AttributeValue,
+                ) -> __st::Result<(), __st::Error> {
                     match __st_attribute {
                         #arms
-                        _ => ::core::result::Result::Ok(()),
+                        _ => __st::Result::Ok(()),
                     }
                 }
             }
         };
         quote! {
-            fn validate_write(&self) -> ::core::result::Result<(), #st::Error> {
+            fn validate_write(&self) -> __st::Result<(), __st::Error> {
                 #checks
-                ::core::result::Result::Ok(())
+                __st::Result::Ok(())
             }
             #attribute_fn
         }

@@ -81,16 +81,15 @@ impl<'a> Emitter<'a> {
         params: &[Param<'_>],
         body: TokenStream,
     ) -> TokenStream {
-        let st = self.st;
         let args = params.iter().map(|p| {
             let ident = p.ident();
             let ty = p.ty;
             quote!(#ident: &#ty)
         });
         quote! {
-            fn #name(__st_item: &mut #st::Item, #(#args),*) -> ::core::result::Result<(), #st::EncodeError> {
+            fn #name(__st_item: &mut __st::Item, #(#args),*) -> __st::Result<(), __st::EncodeError> {
                 #body
-                ::core::result::Result::Ok(())
+                __st::Result::Ok(())
             }
         }
     }
@@ -132,7 +131,6 @@ impl<'a> Emitter<'a> {
                     }
                 }
                 EntityIndexKeys::Fields { partition, sort } => {
-                    let st = self.st;
                     let sides = [(Role::Partition, partition, false), (Role::Sort, sort, true)];
                     for (role, fields, is_sort) in sides {
                         let role_tokens = role.tokens();
@@ -143,7 +141,7 @@ impl<'a> Emitter<'a> {
                             let c = self.index_attr(i, is_sort, j);
                             let to_value = match option_inner(&field.ty) {
                                 Some(inner) => quote_spanned! {span_of(inner)=>
-                                    <#inner as #st::Attribute>::to_attribute_value
+                                    <#inner as __st::Attribute>::to_attribute_value
                                 },
                                 None => {
                                     let codec = self.codec(field);
@@ -167,7 +165,6 @@ impl<'a> Emitter<'a> {
 
     /// The inherent `key` and `<index>_key` functions.
     pub(super) fn key_fns(&self) -> TokenStream {
-        let st = self.st;
         let model = self.model;
         let ident = &model.rust_name;
         let entity = &self.entity_name;
@@ -176,12 +173,12 @@ impl<'a> Emitter<'a> {
             let args = params.iter().map(|p| {
                 let ident = p.ident();
                 let ty = p.ty;
-                quote!(#ident: impl ::core::convert::Into<#ty>)
+                quote!(#ident: impl __st::Into<#ty>)
             });
             let conversions = params.iter().map(|p| {
                 let ident = p.ident();
                 let ty = p.ty;
-                quote!(let #ident: #ty = ::core::convert::Into::into(#ident);)
+                quote!(let #ident: #ty = __st::Into::into(#ident);)
             });
             (quote!(#(#args),*), quote!(#(#conversions)*))
         };
@@ -202,11 +199,11 @@ impl<'a> Emitter<'a> {
         );
         let mut fns = quote! {
             #[doc = #key_doc]
-            pub fn key(#args) -> #st::Key<Self> {
+            pub fn key(#args) -> __st::Key<Self> {
                 #conversions
-                let mut __st_item = #st::Item::with_capacity(2);
+                let mut __st_item = __st::Item::with_capacity(2);
                 let __st_result = __st_primary(&mut __st_item, #primary_refs);
-                #st::Key::from_attributes(__st_result.map(|()| __st_item))
+                __st::Key::from_attributes(__st::written(__st_result, __st_item))
             }
         };
         for (i, index) in self.indexes() {
@@ -230,7 +227,7 @@ impl<'a> Emitter<'a> {
                 let partition_refs = refs(&self.partition_params());
                 let call = quote! {
                     __st_partition(&mut __st_item, #partition_refs)
-                        .and_then(|()| #writer(&mut __st_item, #index_refs))
+                        .and(#writer(&mut __st_item, #index_refs))
                 };
                 (params, call)
             } else {
@@ -242,11 +239,11 @@ impl<'a> Emitter<'a> {
             );
             fns.extend(quote! {
                 #[doc = #doc]
-                pub fn #fn_name(#args) -> #st::IndexKey<Self> {
+                pub fn #fn_name(#args) -> __st::IndexKey<Self> {
                     #conversions
-                    let mut __st_item = #st::Item::with_capacity(4);
+                    let mut __st_item = __st::Item::with_capacity(4);
                     let __st_result = #call;
-                    #st::IndexKey::new(#index_name, __st_result.map(|()| __st_item))
+                    __st::IndexKey::new(#index_name, __st::written(__st_result, __st_item))
                 }
             });
         }

@@ -20,7 +20,7 @@ mod schema;
 use crate::diagnostic::Diagnostics;
 use crate::model::{option_inner, EntityIndexKeys, EntityIndexModel, EntityModel, FieldModel};
 pub(crate) use access::nested_attr_const;
-pub(crate) use query::pattern_type;
+pub(crate) use query::{pattern_starter, pattern_type};
 
 /// Which key a rendered value is for.
 #[derive(Clone, Copy)]
@@ -60,6 +60,10 @@ struct Emitter<'a> {
     /// The table's type as the user wrote it, for messages.
     table_name: String,
     entity_name: String,
+    /// [`Self::compute_codec_slots`], computed once (every codec reference looks it up).
+    codec_slots: Vec<(&'a FieldModel, bool)>,
+    /// [`Self::compute_key_slots`], computed once (every key attribute looks it up).
+    key_slots: Vec<Option<(usize, bool, usize)>>,
 }
 
 /// Everything `#[derive(Entity)]` generates for a valid model; a model the emitter
@@ -125,13 +129,17 @@ pub fn entity_checked(model: &EntityModel) -> Result<TokenStream, Diagnostics> {
         markers: crate::model::FieldMarkers::default(),
         span: crate::span::SourceSpan::from(Span::call_site()),
     };
-    let emitter = Emitter {
+    let mut emitter = Emitter {
         model,
         placeholder: &placeholder,
         st: &model.crate_path,
         table_name: model.table.to_token_stream().to_string().replace(' ', ""),
         entity_name: model.rust_name.to_string(),
+        codec_slots: Vec::new(),
+        key_slots: Vec::new(),
     };
+    emitter.codec_slots = emitter.compute_codec_slots();
+    emitter.key_slots = emitter.compute_key_slots();
     Ok(emitter.emit())
 }
 
@@ -181,7 +189,7 @@ impl<'a> Emitter<'a> {
 
     /// The elements of the entity's one codec tuple `__ST_C`: per stored field its
     /// `FieldCodec` (`false`), then its `KeyCodec` (`true`) when a template renders it.
-    fn codec_slots(&self) -> Vec<(&'a FieldModel, bool)> {
+    fn compute_codec_slots(&self) -> Vec<(&'a FieldModel, bool)> {
         let template_fields = self.template_fields();
         let mut out = Vec::new();
         for field in self.model.fields.iter().filter(|f| f.is_stored()) {
@@ -195,7 +203,7 @@ impl<'a> Emitter<'a> {
 
     fn codec_slot(&self, field: &FieldModel, key: bool) -> TokenStream {
         let n = self
-            .codec_slots()
+            .codec_slots
             .iter()
             .position(|(f, k)| f.ident == field.ident && *k == key)
             .unwrap_or_default();
@@ -215,7 +223,7 @@ impl<'a> Emitter<'a> {
 
     /// The key attributes the entity writes, as `entity_keys` slots: the table's
     /// partition and sort key, then each index's attributes (`(index, sort?, position)`).
-    fn key_slots(&self) -> Vec<Option<(usize, bool, usize)>> {
+    fn compute_key_slots(&self) -> Vec<Option<(usize, bool, usize)>> {
         let mut out = vec![None, None];
         for (i, index) in self.indexes() {
             let (partition, sort) = match &index.keys {
@@ -246,12 +254,12 @@ impl<'a> Emitter<'a> {
 
     /// Attribute `j` of the partition (`sort == false`) or sort side of index `i`.
     fn index_attr(&self, i: usize, sort: bool, j: usize) -> TokenStream {
-        let n = self
-            .key_slots()
-            .iter()
-            .position(|slot| *slot == Some((i, sort, j)))
-            .unwrap_or_default();
-        Self::key_slot(n)
+        Self::key_slot(self.index_slot(i, sort, j))
+    }
+
+    /// The key slot (position in `__ST_K.attributes`) of [`Self::index_attr`].
+    fn index_slot(&self, i: usize, sort: bool, j: usize) -> usize {
+        self.key_slots.iter().position(|slot| *slot == Some((i, sort, j))).unwrap_or_default()
     }
 
     fn indexes(&self) -> impl Iterator<Item = (usize, &'a EntityIndexModel)> {
@@ -267,7 +275,7 @@ impl<'a> Emitter<'a> {
 
         // Read through the impl's `type Table`, so a type that is not a table is
         // reported once, there.
-        let slots = self.key_slots().into_iter().map(|slot| match slot {
+        let slots = self.key_slots.iter().map(|&slot| match slot {
             None => quote!(),
             Some((i, sort, j)) => {
                 let name = &self.model.indexes[i].name.value;
@@ -325,19 +333,19 @@ impl<'a> Emitter<'a> {
                 #writers
 
                 #[automatically_derived]
-                impl #st::Entity for #ident {
+                impl __st::Entity for #ident {
                     type Table = #table_type;
-                    const SCHEMA: #st::schema::EntitySchema = #schema;
+                    const SCHEMA: __st::schema::EntitySchema = #schema;
                     type KeyFields = #key_fields_ty;
                     #shards_const
 
                     #to_item
                     #from_item
 
-                    fn primary_key(&self) -> #st::Key<Self> {
-                        let mut __st_item = #st::Item::with_capacity(2);
+                    fn primary_key(&self) -> __st::Key<Self> {
+                        let mut __st_item = __st::Item::with_capacity(2);
                         let __st_result = __st_primary(&mut __st_item, #(#primary_args),*);
-                        #st::Key::from_attributes(__st_result.map(|()| __st_item))
+                        __st::Key::from_attributes(__st::written(__st_result, __st_item))
                     }
 
                     #decode_key

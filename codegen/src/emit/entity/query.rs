@@ -2,16 +2,20 @@
 //! table's primary key, each index), `query()` / `by_<index>()` to start them, and
 //! `scan()`.
 //!
-//! A builder is one generated struct `<Entity><Pattern><const __STAGE: usize, __M>` wrapping
-//! the runtime's `KeyQuery`: stage `k` has the method of the `k`-th key field only, so
-//! fields come in key order. Stages before the partition is complete are generic over `M`
-//! (the entity, or a collection started from this pattern); the sort stages and the
-//! `IntoQuery` impls are for the entity. Every method body is a short chain of calls into
-//! the runtime, so the expansion stays small: each sort field gets one
-//! `const SortField<T, Entity, Index>` (how its key attribute holds it), and one
-//! `<field>_range()` method handing it to the runtime's generic `SortRange` (`lt`, `le`,
-//! `gt`, `ge`, `between`, and `begins_with` on `String` fields); the equality that ends a
-//! key is one call into the same `SortField`.
+//! A builder is one generated struct `<Entity><Pattern><const __P: usize, const __S: usize,
+//! __M>` wrapping the runtime's `KeyQuery`: `__P` counts the partition-key fields given,
+//! `__S` the sort-key fields, and each stage has the method of the next key field only,
+//! so fields come in key order. Partition stages are generic over `M` (the entity, or a
+//! collection started from this pattern); the sort stages are for the entity. All the
+//! stages whose partition key is complete (`__P` = the partition's field count) share
+//! one `KeyStage` impl, through which the runtime implements `IntoQuery` and
+//! `IntoCollectionQuery` once for every stage; what a query stopping at a stage asks of
+//! the sort key is set in the `KeyQuery` where the partition completes. Every method body
+//! is a short chain of calls into the runtime, so the expansion stays small: each sort
+//! field gets one `<field>_range()` method handing a `SortField<T, Entity, Index>` (how
+//! its key attribute holds it) to the runtime's generic `SortRange` (`lt`, `le`, `gt`,
+//! `ge`, `between`, and `begins_with` on `String` fields); the equality that ends a key
+//! is one call into the same `SortField`.
 
 use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
@@ -53,13 +57,12 @@ struct Step<'m> {
 
 impl<'a> Emitter<'a> {
     fn patterns(&self) -> Vec<Pattern<'a>> {
-        let st = self.st;
         let model = self.model;
         let mut out = vec![Pattern {
             ty: pattern_type(&model.rust_name, None),
-            starter: format_ident!("query"),
+            starter: pattern_starter(None),
             index: None,
-            kind: quote!(#st::query::Primary),
+            kind: quote!(__st::query::Primary),
             partition: Side::Template { template: &model.partition_key, attr: self.pk_attr() },
             sort: match &model.sort_key {
                 Some(template) => Side::Template { template, attr: self.sk_attr() },
@@ -68,10 +71,8 @@ impl<'a> Emitter<'a> {
         }];
         for (i, index) in self.indexes() {
             let index_name = index.name.value.as_str();
-            let stem = index_fn_stem(index_name);
-            let stem = stem.strip_prefix("by_").unwrap_or(&stem);
             let local = Self::is_local(index);
-            let kind = if local { quote!(#st::query::Local) } else { quote!(#st::query::Global) };
+            let kind = if local { quote!(__st::query::Local) } else { quote!(__st::query::Global) };
             let table_partition =
                 Side::Template { template: &model.partition_key, attr: self.pk_attr() };
             let (partition, sort) = match &index.keys {
@@ -107,7 +108,7 @@ impl<'a> Emitter<'a> {
             };
             out.push(Pattern {
                 ty: pattern_type(&model.rust_name, Some(index_name)),
-                starter: format_ident!("by_{}", stem),
+                starter: pattern_starter(Some(index_name)),
                 index: Some(index_name),
                 kind,
                 partition,
@@ -194,10 +195,17 @@ impl<'a> Emitter<'a> {
                 out.extend(quote!(.partition_text(#attr)));
             }
         }
-        if let Side::Template { template, .. } = &pattern.sort {
+        if let Side::Template { template, attr } = &pattern.sort {
             if template.lone_field().is_none() {
                 let (pushes, _) = self.push_until_unknown(template, 0, known);
                 out.extend(pushes);
+                // What a query stopping before the sort key is complete asks for: the
+                // whole key when the template has no field to give, else its prefix.
+                if self.side_steps(&pattern.sort, known).is_empty() {
+                    out.extend(quote!(.then_exact(#attr)));
+                } else {
+                    out.extend(quote!(.then_prefix(#attr)));
+                }
             }
         }
         out
@@ -209,9 +217,8 @@ impl<'a> Emitter<'a> {
     }
 
     fn to_value_of(&self, field: &FieldModel) -> TokenStream {
-        let st = self.st;
         match option_inner(&field.ty) {
-            Some(inner) => quote!(<#inner as #st::Attribute>::to_attribute_value),
+            Some(inner) => quote!(<#inner as __st::Attribute>::to_attribute_value),
             None => {
                 let codec = self.codec(field);
                 quote!(#codec.to_value)
@@ -236,8 +243,8 @@ impl<'a> Emitter<'a> {
             let sort_steps = self.side_steps(&pattern.sort, &known);
             let p = partition_steps.len();
             let index = match pattern.index {
-                Some(index) => quote!(::core::option::Option::Some(#index)),
-                None => quote!(::core::option::Option::None),
+                Some(index) => quote!(__st::Option::Some(#index)),
+                None => quote!(__st::Option::None),
             };
             let what = match pattern.index {
                 Some(index) => format!("index `{index}`"),
@@ -258,9 +265,9 @@ impl<'a> Emitter<'a> {
             structs.extend(quote! {
                 #[doc = #struct_doc]
                 #[must_use = "a query does nothing until it is sent"]
-                #vis struct #ty<const __STAGE: usize = 0, __M = #entity>(
-                    #st::query::KeyQuery,
-                    ::core::marker::PhantomData<fn() -> __M>,
+                #vis struct #ty<const __P: usize = 0, const __S: usize = 0, __M = #entity>(
+                    #[doc(hidden)] pub #st::query::KeyQuery,
+                    #[doc(hidden)] pub ::core::marker::PhantomData<fn() -> __M>,
                 );
             });
 
@@ -277,20 +284,13 @@ impl<'a> Emitter<'a> {
                 start.extend(self.after_partition(&pattern, &known));
             }
             let table = quote!(__ST_K.table);
-            impls.extend(quote! {
-                impl<__M> #ty<0, __M> {
-                    #[doc(hidden)]
-                    pub fn __new() -> Self {
-                        #ty(#st::query::KeyQuery::new(#table, #index)#start, ::core::marker::PhantomData)
-                    }
-                }
-            });
             let starter = &pattern.starter;
             let starter_doc = format!(" Starts a query of `{name}` on {what}.");
+            // A collection's `query()` starts from this (its fields are public for that).
             starters.extend(quote! {
                 #[doc = #starter_doc]
                 pub fn #starter() -> #ty {
-                    #ty::__new()
+                    #ty(__st::query::KeyQuery::new(#table, #index)#start, __st::PhantomData)
                 }
             });
 
@@ -337,21 +337,20 @@ impl<'a> Emitter<'a> {
                 };
                 let doc = format!(" The partition-key field `{field_name}`.");
                 impls.extend(quote! {
-                    impl<__M> #ty<#k, __M> {
+                    impl<__M> #ty<#k, 0, __M> {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next, __M> {
-                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
-                            #ty(self.0 #push #finish, ::core::marker::PhantomData)
+                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#next, 0, __M> {
+                            let #ident: #step_ty = __st::Into::into(#ident);
+                            #ty(self.0 #push #finish, __st::PhantomData)
                         }
                     }
                 });
             }
 
             // Sort stages.
-            let query_ty = quote!(#st::Query<#entity, #kind>);
+            let query_ty = quote!(__st::Query<#entity, #kind>);
             for (s, step) in sort_steps.iter().enumerate() {
-                let k = p + s;
-                let next = k + 1;
+                let next = s + 1;
                 let last = s + 1 == sort_steps.len();
                 let field = step.field;
                 let ident = &field.ident;
@@ -377,8 +376,8 @@ impl<'a> Emitter<'a> {
                                 &given,
                             );
                             let after = match Self::after(template, &field_name) {
-                                Some(text) => quote!(::core::option::Option::Some(#text)),
-                                None => quote!(::core::option::Option::None),
+                                Some(text) => quote!(__st::Option::Some(#text)),
+                                None => quote!(__st::Option::None),
                             };
                             // The last field with nothing after it: `SortField::eq`
                             // renders the whole key.
@@ -408,19 +407,19 @@ impl<'a> Emitter<'a> {
                     }
                     Side::None => (TokenStream::new(), None),
                 };
-                let spec = quote!(#st::query::SortField::#spec_value);
+                let spec = quote!(__st::query::SortField::#spec_value);
                 let eq_fn = if last {
                     let doc = format!(" `{field_name}` equals the value: the whole key is given.");
                     let body = match &eq {
                         Some(eq) => quote! {
-                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
-                            #st::Query::new(self.0 #eq)
+                            let #ident: #step_ty = __st::Into::into(#ident);
+                            __st::Query::new(self.0 #eq)
                         },
                         None => quote!(#spec.eq(self.0, #ident)),
                     };
                     quote! {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #query_ty {
+                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #query_ty {
                             #body
                         }
                     }
@@ -431,9 +430,9 @@ impl<'a> Emitter<'a> {
                     let eq = eq.unwrap_or_default();
                     quote! {
                         #[doc = #doc]
-                        pub fn #ident(self, #ident: impl ::core::convert::Into<#step_ty>) -> #ty<#next> {
-                            let #ident: #step_ty = ::core::convert::Into::into(#ident);
-                            #ty(self.0 #eq, ::core::marker::PhantomData)
+                        pub fn #ident(self, #ident: impl __st::Into<#step_ty>) -> #ty<#p, #next> {
+                            let #ident: #step_ty = __st::Into::into(#ident);
+                            #ty(self.0 #eq, __st::PhantomData)
                         }
                     }
                 };
@@ -444,48 +443,27 @@ impl<'a> Emitter<'a> {
                 );
                 let range_fns = quote! {
                     #[doc = #doc]
-                    pub fn #range_fn(self) -> #st::query::SortRange<#step_ty, #entity, #kind> {
-                        #st::query::SortRange::new(self.0, #spec)
+                    pub fn #range_fn(self) -> __st::query::SortRange<#step_ty, #entity, #kind> {
+                        __st::query::SortRange::new(self.0, #spec)
                     }
                 };
                 impls.extend(quote! {
-                    impl #ty<#k> {
+                    impl #ty<#p, #s> {
                         #eq_fn
                         #range_fns
                     }
                 });
             }
 
-            // Stages where the partition is complete are queries.
-            for k in p..=(p + sort_steps.len()).saturating_sub(1).max(p) {
-                let finish = match &pattern.sort {
-                    Side::Template { template, attr } => {
-                        if k == p && sort_steps.is_empty() && template.lone_field().is_none() {
-                            quote!(.sort_exact(#attr))
-                        } else if template.lone_field().is_some() {
-                            TokenStream::new()
-                        } else {
-                            quote!(.sort_prefix(#attr))
-                        }
-                    }
-                    _ => TokenStream::new(),
-                };
-                impls.extend(quote! {
-                    impl #st::IntoQuery for #ty<#k> {
-                        type Entity = #entity;
-                        type Index = #kind;
-                        fn into_query(self) -> #query_ty {
-                            #st::Query::new(self.0 #finish)
-                        }
-                    }
-                });
-            }
+            // Every stage whose partition is complete is a query (or, started by a
+            // collection, a collection query): one impl for all of them.
             impls.extend(quote! {
-                impl<__C: #st::Collection<Table = <#entity as #st::Entity>::Table>> #st::IntoCollectionQuery for #ty<#p, __C> {
-                    type Collection = __C;
+                impl<const __S: usize, __M> __st::query::KeyStage for #ty<#p, __S, __M> {
+                    type Entity = #entity;
                     type Index = #kind;
-                    fn into_collection_query(self) -> #st::CollectionQuery<__C, #kind> {
-                        #st::CollectionQuery::new(self.0)
+                    type Target = __M;
+                    fn key_query(self) -> __st::query::KeyQuery {
+                        self.0
                     }
                 }
             });
@@ -493,11 +471,24 @@ impl<'a> Emitter<'a> {
         let scan_doc = format!(" Scans the table for every `{name}` (filtered by entity type).");
         starters.extend(quote! {
             #[doc = #scan_doc]
-            pub fn scan() -> #st::Scan<Self> {
-                #st::Scan::new()
+            pub fn scan() -> __st::Scan<Self> {
+                __st::Scan::new()
             }
         });
         (structs, impls, starters)
+    }
+}
+
+/// The function starting an access pattern's builder: `query` for the table,
+/// `by_gsi1` for index `GSI1`, `by_tenant` for `ByTenant`.
+pub(crate) fn pattern_starter(index: Option<&str>) -> syn::Ident {
+    match index {
+        None => format_ident!("query"),
+        Some(index) => {
+            let stem = index_fn_stem(index);
+            let stem = stem.strip_prefix("by_").unwrap_or(&stem);
+            format_ident!("by_{}", stem)
+        }
     }
 }
 

@@ -17,9 +17,9 @@ impl<'a> Emitter<'a> {
         let sort_key = match &model.sort_key {
             Some(template) => {
                 let schema = template_schema(st, template);
-                quote!(::core::option::Option::Some(#schema))
+                quote!(__st::Option::Some(#schema))
             }
-            None => quote!(::core::option::Option::None),
+            None => quote!(__st::Option::None),
         };
         let indexes = self.indexes().map(|(_, index)| {
             let name = &index.name.value;
@@ -28,17 +28,17 @@ impl<'a> Emitter<'a> {
                     let option = |template: &Option<KeyTemplate>| match template {
                         Some(template) => {
                             let schema = template_schema(st, template);
-                            quote!(::core::option::Option::Some(#schema))
+                            quote!(__st::Option::Some(#schema))
                         }
-                        None => quote!(::core::option::Option::None),
+                        None => quote!(__st::Option::None),
                     };
                     let partition = option(partition);
                     let sort = option(sort);
-                    quote!(#st::schema::EntityIndexKeys::Templates { partition: #partition, sort: #sort })
+                    quote!(__st::schema::EntityIndexKeys::Templates { partition: #partition, sort: #sort })
                 }
-                EntityIndexKeys::Fields { .. } => quote!(#st::schema::EntityIndexKeys::Fields),
+                EntityIndexKeys::Fields { .. } => quote!(__st::schema::EntityIndexKeys::Fields),
             };
-            quote!(#st::schema::EntityIndexSchema { index: #name, keys: #keys })
+            quote!(__st::schema::EntityIndexSchema { index: #name, keys: #keys })
         });
         // Markers and default as the bits of `__private::field_schema` (its `FIELD_*`).
         let fields = model.fields.iter().filter(|f| f.is_stored()).map(|field| {
@@ -59,7 +59,7 @@ impl<'a> Emitter<'a> {
             quote!(__st::field_schema(#name, #attribute, #bits))
         });
         quote! {
-            #st::schema::EntitySchema {
+            __st::schema::EntitySchema {
                 rust_name: #rust_name,
                 entity_type: #entity_type,
                 partition_key: #pk_template,

@@ -79,7 +79,7 @@ fn write_defaults_apply_to_option_fields_before_the_hooks() {
     assert!(tokens.contains(&format!("__st_copy . plan = {call}")));
     assert!(tokens.contains("known (& __st_this . plan)"));
     assert!(tokens.contains("check (__st_this)"));
-    assert!(tokens.contains("< Self as :: core :: clone :: Clone > :: clone (self)"));
+    assert!(tokens.contains("< Self as __st :: Clone > :: clone (self)"));
     // Read-side only: a required field, `default` without a function, a stamped field.
     for field in ["__st_d2", "__st_d3", "__st_d4"] {
         assert!(!tokens.contains(field), "{field}");
