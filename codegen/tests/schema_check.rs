@@ -214,3 +214,31 @@ fn a_skipped_field_takes_no_validator() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].starts_with("t:11:51: field `note` is skipped"), "{errors:?}");
 }
+
+/// `schema_version` / `upgrade` in a schema file fill the same model field as the
+/// derive's `#[entity(schema_version, upgrade)]`: the generated code stores the version
+/// and upgrades older items; one without the other is an error at its line.
+#[test]
+fn lazy_upgrade_in_a_schema_file() {
+    let file = |entity_extra: &str| {
+        format!(
+            "[table]\nname = \"Tbl\"\npk = \"PK\"\nsk = \"SK\"\n\n[[entities]]\nname = \"User\"\npk = \"USER#{{id}}\"\nsk = \"PROFILE\"\n{entity_extra}\n[entities.fields]\nid = \"String\"\n"
+        )
+    };
+    let both = file("schema_version = 2\nupgrade = \"super::upgrade_user\"\n");
+    let models = schema::parse_str(&both, "v.toml", Format::Toml)
+        .unwrap_or_else(|cx| panic!("{}", render(&cx.into_errors())));
+    let code =
+        schema::generate(&models).unwrap_or_else(|cx| panic!("{}", render(&cx.into_errors())));
+    assert!(code.contains("insert_schema_version"), "{code}");
+    assert!(code.contains("upgrade_item") && code.contains("upgrade_user"), "{code}");
+
+    let errors = |text: String| match schema::parse_str(&text, "v.toml", Format::Toml) {
+        Ok(_) => panic!("accepted: {text}"),
+        Err(cx) => cx.into_errors(),
+    };
+    let alone = errors(file("schema_version = 2\n"));
+    expect(&alone, 10, "`schema_version` needs `upgrade");
+    let alone = errors(file("upgrade = \"super::upgrade_user\"\n"));
+    expect(&alone, 10, "`upgrade` needs `schema_version = N`");
+}

@@ -2,14 +2,24 @@
 //! indexes it fills (templates or native field lists), its fields, `validate` hook and
 //! `shards`.
 
-use crate::model::{EntityIndexKeys, EntityIndexModel, EntityModel};
+use crate::model::{EntityIndexKeys, EntityIndexModel, EntityModel, UpgradeModel};
 use crate::schema::node::{Kind, Node};
 use crate::span::Spanned;
 
 use super::Reader;
 
-const ENTITY_KEYS: &[&str] =
-    &["name", "entity_type", "pk", "sk", "indexes", "fields", "validate", "shards"];
+const ENTITY_KEYS: &[&str] = &[
+    "name",
+    "entity_type",
+    "pk",
+    "sk",
+    "indexes",
+    "fields",
+    "validate",
+    "shards",
+    "schema_version",
+    "upgrade",
+];
 const ENTITY_INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
 impl Reader {
@@ -43,6 +53,35 @@ impl Reader {
             let span = self.span(node.pos);
             Some(Spanned { value: u32::try_from(value).unwrap_or(u32::MAX), span })
         });
+        // `schema_version = N` with `upgrade = "path::to::fn"`: the lazy upgrade the
+        // derive's `#[entity(schema_version, upgrade)]` gives, into the same model.
+        let schema_version = obj.take("schema_version").and_then(|node| {
+            let value = self.u64(node, "`schema_version`")?;
+            let span = self.span(node.pos);
+            Some((node.pos, Spanned { value: u32::try_from(value).unwrap_or(u32::MAX), span }))
+        });
+        let upgrade_node = obj.take("upgrade");
+        let upgrade_pos = upgrade_node.map(|node| node.pos);
+        let upgrade_fn = upgrade_node.and_then(|node| self.function_path(node, "upgrade"));
+        let upgrade = match (schema_version, upgrade_fn) {
+            (Some((_, version)), Some(function)) => Some(UpgradeModel { version, function }),
+            (Some((pos, _)), None) if upgrade_pos.is_none() => {
+                self.error(
+                    pos,
+                    "`schema_version` needs `upgrade = \"path::to::fn\"`: the function that turns \
+                     an item stored by an older version into the current shape",
+                );
+                None
+            }
+            (None, Some(_)) => {
+                self.error(
+                    upgrade_pos.unwrap_or(obj.pos),
+                    "`upgrade` needs `schema_version = N`: the version every put stores",
+                );
+                None
+            }
+            _ => None,
+        };
         let pos = obj.pos;
         self.finish(obj, "an entity", ENTITY_KEYS);
         let Some(name) = name else {
@@ -80,7 +119,7 @@ impl Reader {
             vis: syn::parse_quote!(pub),
             validate,
             shards,
-            upgrade: None,
+            upgrade,
         })
     }
 
