@@ -23,6 +23,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::batch_execute_statement::BatchExecuteStatementError;
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemError;
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
@@ -31,6 +32,7 @@ use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveError;
 use aws_sdk_dynamodb::operation::execute_statement::ExecuteStatementError;
+use aws_sdk_dynamodb::operation::execute_transaction::ExecuteTransactionError;
 use aws_sdk_dynamodb::operation::get_item::GetItemError;
 use aws_sdk_dynamodb::operation::list_tables::ListTablesError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -75,6 +77,19 @@ impl OperationError for TransactWriteItemsError {
     fn take_cancellation_reasons(&mut self) -> Option<Vec<SdkReason>> {
         match self {
             TransactWriteItemsError::TransactionCanceledException(e) => {
+                e.cancellation_reasons.take()
+            }
+            _ => None,
+        }
+    }
+}
+
+impl OperationError for BatchExecuteStatementError {}
+
+impl OperationError for ExecuteTransactionError {
+    fn take_cancellation_reasons(&mut self) -> Option<Vec<SdkReason>> {
+        match self {
+            ExecuteTransactionError::TransactionCanceledException(e) => {
                 e.cancellation_reasons.take()
             }
             _ => None,

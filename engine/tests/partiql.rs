@@ -389,6 +389,23 @@ fn transactions_are_all_or_nothing() {
         other => panic!("{other:?}"),
     }
     assert_eq!(get(&db, "t", 1), None);
+    // EXISTS of an item that is not there fails, whatever its condition says of it.
+    let missing = transact(
+        &db,
+        &[
+            "EXISTS(SELECT * FROM Tab WHERE pk = 'nope' AND sk = 1 AND v IS MISSING)",
+            "INSERT INTO Tab VALUE {'pk': 't', 'sk': 1}",
+        ],
+        None,
+    );
+    match missing {
+        Err(Error::TransactionCanceled { reasons, .. }) => {
+            let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+            assert_eq!(codes, ["ConditionalCheckFailed", "None"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(get(&db, "t", 1), None);
     transact(
         &db,
         &[

@@ -9,7 +9,8 @@
 //! `BatchWriteItem`, `BatchGetItem`, `TransactWriteItems` (puts, updates, deletes and
 //! condition checks, with conditions) and `TransactGetItems`; PartiQL `ExecuteStatement`
 //! (`SELECT` by key and otherwise, projections, `INSERT`, `UPDATE … SET/REMOVE`, `DELETE`,
-//! `RETURNING`, `?` parameters, paging; partiql.rs); `UpdateTimeToLive` /
+//! `RETURNING`, `?` parameters, paging), `BatchExecuteStatement` (reads by key, or writes)
+//! and `ExecuteTransaction` (reads, or writes with `EXISTS` checks) (partiql.rs); `UpdateTimeToLive` /
 //! `DescribeTimeToLive` sequences; and, after the run, the stream records every write
 //! produced (the table has a `NEW_AND_OLD_IMAGES` stream; streams.rs).
 //!
@@ -30,9 +31,10 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use singletable_aws::AwsBackend;
 use singletable_core::backend::{
-    AttributeDefinition, Backend, BatchGetItemInput, BatchWriteItemInput, ConsumedCapacity,
-    CreateTableInput, DeleteItemInput, ExecuteStatementInput, GetItemInput, KeySchemaElement,
-    KeyType, KeysAndAttributes, PageOutput, ProjectionSpec, PutItemInput, QueryInput,
+    AttributeDefinition, Backend, BatchExecuteStatementInput, BatchGetItemInput,
+    BatchWriteItemInput, ConsumedCapacity, CreateTableInput, DeleteItemInput,
+    ExecuteStatementInput, ExecuteTransactionInput, GetItemInput, KeySchemaElement, KeyType,
+    KeysAndAttributes, PageOutput, ProjectionSpec, PutItemInput, QueryInput,
     ReturnConsumedCapacity, ReturnValues, ScanInput, SecondaryIndex, Select, TableStatus,
     TimeToLiveSpecification, TransactGetItem, TransactGetItemsInput, TransactWriteItem,
     TransactWriteItemsInput, UpdateItemInput, WriteItemOutput, WriteRequest,
@@ -366,6 +368,8 @@ fn all_units(capacity: Vec<ConsumedCapacity>) -> Vec<Units> {
 
 /// One cancellation reason as compared: its code and the old item.
 type Reason = (String, Option<Item>);
+/// One statement's answer in a `BatchExecuteStatement`.
+type Statement = (Option<String>, Option<Item>, Option<(String, Option<Item>)>);
 
 /// What both backends are compared on.
 #[derive(Debug, PartialEq)]
@@ -391,6 +395,9 @@ enum Outcome {
     Scan(Vec<(u32, bool)>, u32, Vec<String>),
     /// `UpdateTimeToLive` (enabled, attribute) or `DescribeTimeToLive` (status, attribute).
     Ttl(String, Option<String>),
+    /// A `BatchExecuteStatement`: per statement its table, item, and error code with the
+    /// item a failed condition returned.
+    Statements(Vec<Statement>),
 }
 
 fn error_outcome(error: &Error) -> Outcome {
@@ -435,6 +442,10 @@ enum Op {
     TransactGet(TransactGetItemsInput),
     /// PartiQL `ExecuteStatement` (partiql.rs).
     Statement(partiql::Kind, ExecuteStatementInput),
+    /// PartiQL `BatchExecuteStatement` (partiql.rs): reads (`Kind::Query`) or writes.
+    Statements(partiql::Kind, BatchExecuteStatementInput),
+    /// PartiQL `ExecuteTransaction` (partiql.rs): reads (`Kind::Query`) or writes.
+    StatementTransaction(partiql::Kind, ExecuteTransactionInput),
     /// `UpdateTimeToLive` on an attribute no item carries: what is compared is the
     /// settings' sequence, never deletions (docs/known-differences.md §7, TTL timing).
     UpdateTtl(TimeToLiveSpecification),
@@ -660,9 +671,18 @@ fn random_op(g: &mut Gen) -> Op {
                 .collect(),
             return_consumed_capacity: capacity_mode(g),
         }),
-        26..=29 => {
+        26..=28 => {
             let (kind, input) = partiql::random_statement(g);
             Op::Statement(kind, input)
+        }
+        29 => {
+            if g.chance(50) {
+                let (kind, input) = partiql::random_batch(g);
+                Op::Statements(kind, input)
+            } else {
+                let (kind, input) = partiql::random_transaction(g);
+                Op::StatementTransaction(kind, input)
+            }
         }
         30 | 31 => {
             if g.chance(35) {
@@ -779,6 +799,8 @@ fn sorted(item: Item) -> Vec<(String, String)> {
 async fn apply<D: Backend + partiql::Partiql>(db: &D, op: &Op) -> Outcome {
     match op {
         Op::Statement(kind, input) => partiql::apply(db, *kind, input).await,
+        Op::Statements(_, input) => partiql::apply_batch(db, input).await,
+        Op::StatementTransaction(_, input) => partiql::apply_transaction(db, input).await,
         Op::UpdateTtl(spec) => match db.update_time_to_live(TABLE.to_owned(), spec.clone()).await {
             Ok(spec) => Outcome::Ttl(spec.enabled.to_string(), Some(spec.attribute_name)),
             Err(e) => error_outcome(&e),
@@ -870,15 +892,18 @@ async fn missing_batch_deletes(engine: &MemoryBackend, op: &Op) -> usize {
 }
 
 /// Whether the item a PartiQL `DELETE` names (its first two parameters are `pk` and
-/// `sk`) exists in the engine before the operation; false for every other operation.
-async fn statement_target_exists(engine: &MemoryBackend, op: &Op) -> bool {
-    let Op::Statement(_, input) = op else { return false };
-    if !input.statement.starts_with("DELETE") || input.parameters.len() < 2 {
+/// `sk`) exists in the engine before the operation; false for any other statement.
+async fn delete_target_exists(
+    engine: &MemoryBackend,
+    statement: &str,
+    parameters: &[AttributeValue],
+) -> bool {
+    if !statement.starts_with("DELETE") || parameters.len() < 2 {
         return false;
     }
     let key = Item::from([
-        ("pk".to_owned(), input.parameters[0].clone()),
-        ("sk".to_owned(), input.parameters[1].clone()),
+        ("pk".to_owned(), parameters[0].clone()),
+        ("sk".to_owned(), parameters[1].clone()),
     ]);
     let found = engine
         .get_item(GetItemInput {
@@ -889,6 +914,28 @@ async fn statement_target_exists(engine: &MemoryBackend, op: &Op) -> bool {
         })
         .await;
     matches!(found, Ok(output) if output.item.is_some())
+}
+
+/// Per statement of the operation (one for `ExecuteStatement`, each of a
+/// `BatchExecuteStatement`), whether it is a `DELETE` of an item that exists in the
+/// engine before the operation (each of an `ExecuteTransaction` too); empty for every
+/// other operation.
+async fn statement_targets_exist(engine: &MemoryBackend, op: &Op) -> Vec<bool> {
+    let statements: Vec<(&str, &[AttributeValue])> = match op {
+        Op::Statement(_, input) => vec![(&input.statement, &input.parameters)],
+        Op::Statements(_, input) => {
+            input.statements.iter().map(|s| (s.statement.as_str(), &s.parameters[..])).collect()
+        }
+        Op::StatementTransaction(_, input) => {
+            input.statements.iter().map(|s| (s.statement.as_str(), &s.parameters[..])).collect()
+        }
+        _ => return Vec::new(),
+    };
+    let mut exist = Vec::with_capacity(statements.len());
+    for (statement, parameters) in statements {
+        exist.push(delete_target_exists(engine, statement, parameters).await);
+    }
+    exist
 }
 
 /// DynamoDB Local bills a `BatchWriteItem` `DeleteRequest` that finds no item 2 write
@@ -1042,11 +1089,14 @@ async fn run(endpoint: &str, seed: u64, ops: usize) {
     for step in 0..ops {
         let op = random_op(&mut g);
         let missing_deletes = missing_batch_deletes(&engine, &op).await;
-        let target_exists = statement_target_exists(&engine, &op).await;
+        let targets_exist = statement_targets_exist(&engine, &op).await;
         let mut expected = apply(&local, &op).await;
         local_batch_delete_units(&mut expected, missing_deletes);
         local_empty_query_units(&mut expected, &op);
         local_unrequested_units(&mut expected, &op);
+        if let Op::StatementTransaction(_, input) = &op {
+            partiql::local_duplicate_in_transaction(input, &mut expected);
+        }
         if matches!(op, Op::Statement(..)) {
             partiql::local_duplicate_item(&mut expected);
             partiql::without_capacity(&mut expected, true);
@@ -1054,6 +1104,27 @@ async fn run(endpoint: &str, seed: u64, ops: usize) {
         let mut actual = apply(&engine, &op).await;
         if matches!(op, Op::Statement(..)) {
             partiql::without_capacity(&mut actual, false);
+        }
+        if let Op::StatementTransaction(_, input) = &op {
+            partiql::local_exists_without_item(input, &expected, &mut actual);
+        }
+        if let Op::Statements(_, input) = &op {
+            let statements: Vec<&str> = input.statements.iter().map(|s| &s.statement[..]).collect();
+            partiql::local_conditional_deletes_of_nothing(
+                &statements,
+                &targets_exist,
+                &mut expected,
+                &actual,
+            );
+        }
+        if let Op::StatementTransaction(_, input) = &op {
+            let statements: Vec<&str> = input.statements.iter().map(|s| &s.statement[..]).collect();
+            partiql::local_conditional_deletes_of_nothing(
+                &statements,
+                &targets_exist,
+                &mut expected,
+                &actual,
+            );
         }
         if matches!(op, Op::TransactWrite(_)) {
             // DynamoDB Local does not bill a transaction per item
@@ -1073,11 +1144,20 @@ async fn run(endpoint: &str, seed: u64, ops: usize) {
                 | Op::BatchGet(_)
                 | Op::TransactGet(_)
                 | Op::DescribeTtl
-        ) || matches!(op, Op::Statement(kind, _) if kind != partiql::Kind::Write);
+        ) || matches!(
+            op,
+            Op::Statement(kind, _) | Op::Statements(kind, _) | Op::StatementTransaction(kind, _)
+                if kind != partiql::Kind::Write
+        );
         let documented = local_validation_for_a_reason(&expected, &actual)
             || local_checks_repeated_items_late(&op, &expected, &actual)
             || matches!(&op, Op::Statement(_, input)
-                if partiql::local_conditional_delete_of_nothing(input, target_exists, &expected, &actual));
+            if partiql::local_conditional_delete_of_nothing(
+                input,
+                targets_exist.first().copied().unwrap_or(false),
+                &expected,
+                &actual,
+            ));
         history.push(op);
         if expected != actual && !documented {
             let recent: Vec<String> =

@@ -74,7 +74,9 @@ pub struct BatchStatementError {
 /// `BatchStatementResponse`: the outcome of one statement of a batch.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchStatementResponse {
-    /// `TableName`, when the statement ran.
+    /// `TableName`: the table the statement ran against, also when it failed there ("The
+    /// table name associated with a failed PartiQL batch statement", API Reference,
+    /// `BatchStatementResponse`); `None` for a statement refused before it ran.
     pub table_name: Option<String>,
     /// `Item`: the item read, or what `RETURNING` asked for.
     pub item: Option<Item>,

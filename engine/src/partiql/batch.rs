@@ -155,7 +155,9 @@ pub(super) async fn batch_execute_statement(
                         merge(&mut output.consumed_capacity, capacity);
                         BatchStatementResponse { table_name: Some(table_name), item, error: None }
                     }
-                    Err(error) => failed(error),
+                    Err(error) => {
+                        BatchStatementResponse { table_name: Some(table_name), ..failed(error) }
+                    }
                 }
             }
             Planned::Write(write) => {
@@ -169,7 +171,9 @@ pub(super) async fn batch_execute_statement(
                             error: None,
                         }
                     }
-                    Err(error) => failed(error),
+                    Err(error) => {
+                        BatchStatementResponse { table_name: Some(table_name), ..failed(error) }
+                    }
                 }
             }
         };
@@ -432,7 +436,19 @@ fn transact_action(
     if let Statement::Exists(select) = statement {
         let error = "EXISTS() must contain a single item read with additional condition";
         let read = key_read(db, select, params, error)?;
-        let Some(condition) = read.filter else { return Err(Error::validation(error)) };
+        let Some(filter) = read.filter else { return Err(Error::validation(error)) };
+        // `EXISTS` is true when the `SELECT` returns an item ("return TRUE if the value is
+        // a non-empty collection", PartiQL functions, EXISTS): the item must exist and
+        // pass the condition, so a missing item fails the check.
+        let partition_key = db
+            .catalog
+            .table(&read.source.table)?
+            .def()
+            .key_attributes()
+            .next()
+            .map(|key| key.name.clone())
+            .ok_or_else(|| Error::validation(error))?;
+        let condition = Condition::AttributeExists(Path::attribute(partition_key)).and(filter);
         return Ok(TransactWriteItem::ConditionCheck {
             table_name: read.source.table.clone(),
             key: read.key,
