@@ -912,6 +912,15 @@ fn dynamodb_error_texts_over_the_wire() {
         validation("Scan", json!({"TableName": "ab", "Limit": 0})),
         "2 validation errors detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
     );
+    // A negative Limit is named as sent, in its place among the other violations.
+    assert_eq!(
+        validation("Query", json!({"TableName": "ab", "Limit": -5, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "x"}}})),
+        "2 validation errors detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '-5' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
+    assert_eq!(
+        validation("Scan", json!({"TableName": "texts", "Limit": -1})),
+        "1 validation error detected: Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
     assert_eq!(
         validation("Scan", json!({"TableName": "texts", "Segment": 5, "TotalSegments": 5})),
         "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 5 is not less than TotalSegments: 5"

@@ -149,8 +149,8 @@ fn select(request: &Request<'_>, violations: &mut Violations) -> Result<Option<S
     })
 }
 
-/// `Limit`; below 1 it reaches the engine as 0, which answers DynamoDB's
-/// `Limit must be greater than or equal to 1`.
+/// `Limit`; below 1 it reaches the engine as 0, which answers DynamoDB's violation
+/// (`handlers::reads` puts a negative value back into its text).
 fn limit(request: &Request<'_>) -> Result<Option<u32>, ApiError> {
     Ok(request.int("Limit")?.map(|limit| u32::try_from(limit.max(0)).unwrap_or(u32::MAX)))
 }
