@@ -37,6 +37,8 @@ use singletable_core::value::Item;
 
 /// `ListBackups` returns at most this many backups per page.
 const MAX_LIST_LIMIT: u32 = 100;
+/// Days a system backup is kept.
+const SYSTEM_BACKUP_DAYS: f64 = 35.0;
 
 /// A backup as the engine's exported state holds it (see [`EngineState`](crate::EngineState)).
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +51,9 @@ pub struct BackupState {
     pub backup_creation_date_time: f64,
     /// The source table's `TableId`.
     pub table_id: String,
+    /// `BackupType`: `USER` (`CreateBackup`) or `SYSTEM` (made when a table with
+    /// point-in-time recovery enabled was deleted).
+    pub backup_type: BackupType,
     /// The source table as backed up: its definition, ARN, creation time, TTL attribute
     /// and items (no tags, no point-in-time recovery history).
     pub table: TableState,
@@ -122,6 +127,7 @@ fn describe(
     backup_name: String,
     created: f64,
     table_id: String,
+    backup_type: BackupType,
     table: &TableState,
 ) -> BackupDescription {
     let size: u64 = table.items.iter().map(|item| item_size(item) as u64).sum();
@@ -132,9 +138,12 @@ fn describe(
             backup_name,
             backup_size_bytes: size,
             backup_status: BackupStatus::Available,
-            backup_type: BackupType::User,
+            backup_type,
             backup_creation_date_time: created,
-            backup_expiry_date_time: None,
+            // A system backup is kept 35 days ("retains it for 35 days",
+            // PointInTimeRecovery_Howitworks, deleting a table with PITR enabled).
+            backup_expiry_date_time: (backup_type == BackupType::System)
+                .then_some(created + SYSTEM_BACKUP_DAYS * 86_400.0),
         },
         source_table_details: SourceTableDetails {
             table_name: definition.table_name.clone(),
@@ -162,6 +171,7 @@ impl Backup {
             state.backup_name,
             state.backup_creation_date_time,
             state.table_id,
+            state.backup_type,
             &state.table,
         );
         Backup {
@@ -179,6 +189,7 @@ impl Backup {
             backup_name: details.backup_name.clone(),
             backup_creation_date_time: details.backup_creation_date_time,
             table_id: source.table_id.clone(),
+            backup_type: details.backup_type,
             table: TableState {
                 definition: self.definition.clone(),
                 arn: source.table_arn.clone(),
@@ -243,6 +254,29 @@ pub(crate) fn create_backup(
     let handle = catalog.table(table_name).map_err(|_| table_not_found(table_name))?;
     let state = table_state(&handle);
     drop(handle);
+    Ok(insert_backup(catalog, state, backup_name, BackupType::User))
+}
+
+/// The system backup DynamoDB makes of a table with point-in-time recovery enabled as it
+/// is deleted: named `<table>$DeletedTableBackup` ("All system backups follow a standard
+/// naming convention of table-name$DeletedTableBackup"), of type `SYSTEM`, kept 35 days,
+/// restorable to the state just before the deletion. Nothing for a table without it.
+pub(crate) fn system_backup_of_deleted(catalog: &Catalog, handle: &TableHandle) {
+    if handle.read().history().is_none() {
+        return;
+    }
+    let state = table_state(handle);
+    let name = format!("{}$DeletedTableBackup", state.definition.table_name);
+    insert_backup(catalog, state, &name, BackupType::System);
+}
+
+/// Stores a backup of `state` under a new ARN made from the table, the time and the name.
+fn insert_backup(
+    catalog: &Catalog,
+    state: TableState,
+    backup_name: &str,
+    backup_type: BackupType,
+) -> BackupDetails {
     let now_ms = catalog.feeds().now_ms();
     let millis = u64::try_from(now_ms).unwrap_or(0);
     let mut backups = catalog.backups().map();
@@ -267,22 +301,34 @@ pub(crate) fn create_backup(
         backup_name: backup_name.to_owned(),
         backup_creation_date_time: created,
         table_id,
+        backup_type,
         table: state,
     });
     let details = backup.description.backup_details.clone();
     backups.insert(arn, backup);
-    Ok(details)
+    details
+}
+
+/// Forgets the system backups whose 35 days are over (by the engine's clock).
+fn forget_expired(catalog: &Catalog, backups: &mut BTreeMap<String, Backup>) {
+    let now = catalog.feeds().now_ms() as f64 / 1000.0;
+    backups.retain(|_, backup| {
+        backup.description.backup_details.backup_expiry_date_time.is_none_or(|end| end > now)
+    });
 }
 
 /// `DescribeBackup`.
 pub(crate) fn describe_backup(catalog: &Catalog, arn: &str) -> Result<BackupDescription> {
-    let backups = catalog.backups().map();
+    let mut backups = catalog.backups().map();
+    forget_expired(catalog, &mut backups);
     backups.get(arn).map(|backup| backup.description.clone()).ok_or_else(|| backup_not_found(arn))
 }
 
 /// `DeleteBackup`: the backup's description with status `DELETED`.
 pub(crate) fn delete_backup(catalog: &Catalog, arn: &str) -> Result<BackupDescription> {
-    let backup = catalog.backups().map().remove(arn).ok_or_else(|| backup_not_found(arn))?;
+    let mut backups = catalog.backups().map();
+    forget_expired(catalog, &mut backups);
+    let backup = backups.remove(arn).ok_or_else(|| backup_not_found(arn))?;
     let mut description = backup.description;
     description.backup_details.backup_status = BackupStatus::Deleted;
     Ok(description)
@@ -321,7 +367,8 @@ pub(crate) fn list_backups(
         }
     }
     let filter = input.backup_type.unwrap_or_default();
-    let backups = catalog.backups().map();
+    let mut backups = catalog.backups().map();
+    forget_expired(catalog, &mut backups);
     let mut matching: Vec<&BackupDescription> = backups
         .values()
         .map(|backup| &backup.description)
@@ -377,12 +424,14 @@ pub(crate) fn restore_table_from_backup(
     catalog: &Catalog,
     input: RestoreTableFromBackupInput,
 ) -> Result<RestoreTableOutput> {
-    let backup = catalog
-        .backups()
-        .map()
-        .get(&input.backup_arn)
-        .cloned()
-        .ok_or_else(|| backup_not_found(&input.backup_arn))?;
+    let backup = {
+        let mut backups = catalog.backups().map();
+        forget_expired(catalog, &mut backups);
+        backups
+            .get(&input.backup_arn)
+            .cloned()
+            .ok_or_else(|| backup_not_found(&input.backup_arn))?
+    };
     let items = Arc::unwrap_or_clone(backup.items);
     let details = &backup.description.backup_details;
     let summary = RestoreSummary {

@@ -238,10 +238,12 @@ impl Catalog {
         Ok(handle.describe(TableStatus::Active))
     }
 
-    /// `DeleteTable`: removes the table and describes it as `DELETING`.
+    /// `DeleteTable`: removes the table and describes it as `DELETING`. A table with
+    /// point-in-time recovery enabled leaves a `SYSTEM` backup of its last state.
     pub fn delete_table(&self, name: &str) -> Result<TableDescription> {
         check_name(name)?;
         let handle = self.map_mut().remove(name).ok_or_else(|| table_not_found(name))?;
+        crate::backups::system_backup_of_deleted(self, &handle);
         Ok(handle.describe(TableStatus::Deleting))
     }
 

@@ -1,13 +1,14 @@
 //! On-demand backups on the engine: create, describe, list (filters and pages), delete,
-//! restore (with overrides), and the errors.
+//! restore (with overrides), the errors, and the system backup of a deleted table.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use singletable_core::backend::{
     AttributeDefinition, Backend, BackupStatus, BackupType, BackupTypeFilter, CreateTableInput,
-    KeySchemaElement, KeyType, ListBackupsInput, ProjectionSpec, PutItemInput, RestoreOverrides,
-    RestoreTableFromBackupInput, ScanInput, SecondaryIndex, TimeToLiveSpecification,
+    KeySchemaElement, KeyType, ListBackupsInput, PointInTimeRecoverySpecification, ProjectionSpec,
+    PutItemInput, RestoreOverrides, RestoreTableFromBackupInput, ScanInput, SecondaryIndex,
+    TimeToLiveSpecification,
 };
 use singletable_core::clock::ManualClock;
 use singletable_core::schema::{BillingMode, ScalarType};
@@ -254,4 +255,51 @@ async fn backups_survive_export_and_import() {
     );
     copy.restore_table_from_backup(restore(&arn, "Rst")).await.expect("restored");
     assert_eq!(scan(&copy, "Rst").await.len(), 1);
+}
+
+#[tokio::test]
+async fn deleting_a_table_with_point_in_time_recovery_leaves_a_system_backup() {
+    let (db, clock) = engine().await;
+    let spec = PointInTimeRecoverySpecification {
+        point_in_time_recovery_enabled: true,
+        recovery_period_in_days: None,
+    };
+    db.update_continuous_backups("Tbl", spec).await.expect("enabled");
+    put(&db, "Tbl", "a", "1").await;
+    put(&db, "Tbl", "b", "2").await;
+    put(&db, "Ubl", "c", "3").await;
+    clock.advance(Duration::from_secs(60));
+    db.delete_table("Tbl".to_owned()).await.expect("deleted");
+    // Without point-in-time recovery a deleted table leaves nothing.
+    db.delete_table("Ubl".to_owned()).await.expect("deleted");
+
+    // ListBackups lists USER backups unless asked for others.
+    let listed = db.list_backups(ListBackupsInput::default()).await.expect("listed");
+    assert!(listed.backup_summaries.is_empty(), "{listed:?}");
+    let system =
+        ListBackupsInput { backup_type: Some(BackupTypeFilter::System), ..Default::default() };
+    let listed = db.list_backups(system.clone()).await.expect("listed").backup_summaries;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].backup_name, "Tbl$DeletedTableBackup");
+    assert_eq!(listed[0].backup_type, BackupType::System);
+    let deleted_at = (START + 60) as f64;
+    assert_eq!(listed[0].backup_creation_date_time, deleted_at);
+    assert_eq!(listed[0].backup_expiry_date_time, Some(deleted_at + 35.0 * 86_400.0));
+
+    // It restores the table as it was just before the deletion.
+    let arn = listed[0].backup_arn.clone();
+    let described = db.describe_backup(&arn).await.expect("described");
+    assert_eq!(described.source_table_details.item_count, 2);
+    db.restore_table_from_backup(restore(&arn, "Back")).await.expect("restored");
+    let mut values: Vec<_> = scan(&db, "Back").await.iter().map(|item| item["v"].clone()).collect();
+    values.sort_by_key(|v| format!("{v:?}"));
+    assert_eq!(values, [s("1"), s("2")]);
+
+    // Kept 35 days, then gone.
+    clock.advance(Duration::from_secs(35 * 86_400 - 1));
+    assert_eq!(db.list_backups(system.clone()).await.expect("listed").backup_summaries.len(), 1);
+    clock.advance(Duration::from_secs(1));
+    assert!(db.list_backups(system).await.expect("listed").backup_summaries.is_empty());
+    let gone = db.describe_backup(&arn).await.expect_err("expired");
+    assert_eq!(code(gone).0, "BackupNotFoundException");
 }

@@ -12,9 +12,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::primitives::DateTime;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue as Av, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, PointInTimeRecoverySpecification, PointInTimeRecoveryStatus, Projection,
-    ProjectionType, ScalarAttributeType,
+    AttributeDefinition, AttributeValue as Av, BackupType, BackupTypeFilter, BillingMode,
+    GlobalSecondaryIndex, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
+    PointInTimeRecoveryStatus, Projection, ProjectionType, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
 use singletable_server::{BackgroundServer, Server, ServerConfig};
@@ -323,7 +323,7 @@ fn data_dir_restarts_keep_backups_and_the_window() {
 
     // The log alone: every request replays at the time it first ran.
     let first = start(config());
-    let (noted, before, arn, earliest) = runtime.block_on(async {
+    let (noted, before, arn, earliest, system) = runtime.block_on(async {
         let client = client(&first);
         create(&client, "Orders").await;
         enable_pitr(&client, "Orders").await;
@@ -339,9 +339,23 @@ fn data_dir_restarts_keep_backups_and_the_window() {
             .map(|d| d.backup_arn)
             .unwrap_or_default();
         let earliest = earliest(&client).await;
-        (noted, before, arn, earliest)
+        // A deleted table with PITR leaves a SYSTEM backup, which replays too.
+        create(&client, "Gone").await;
+        enable_pitr(&client, "Gone").await;
+        put(&client, "Gone", "g", "last").await;
+        client
+            .delete_table()
+            .table_name("Gone")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("delete: {e:?}"));
+        (noted, before, arn, earliest, system_backups(&client).await)
     });
     first.stop().unwrap_or_else(|e| panic!("stop: {e}"));
+    assert_eq!(
+        system.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(),
+        ["Gone$DeletedTableBackup"]
+    );
 
     let second = start(config());
     runtime.block_on(async {
@@ -350,6 +364,7 @@ fn data_dir_restarts_keep_backups_and_the_window() {
         client.describe_backup().backup_arn(&arn).send().await.unwrap_or_else(|e| panic!("{e:?}"));
         restore_to(&client, "Orders", "AfterReplay", noted).await;
         assert_eq!(scan(&client, "AfterReplay").await, before);
+        assert_eq!(system_backups(&client).await, system);
     });
     second.stop().unwrap_or_else(|e| panic!("stop: {e}"));
 
@@ -377,7 +392,42 @@ fn data_dir_restarts_keep_backups_and_the_window() {
             .await;
         from_backup.unwrap_or_else(|e| panic!("restore: {e:?}"));
         assert_eq!(scan(&client, "FromKept").await.len(), 3);
+        assert_eq!(system_backups(&client).await, system);
+        client
+            .restore_table_from_backup()
+            .backup_arn(&system[0].1)
+            .target_table_name("GoneBack")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("restore: {e:?}"));
+        assert_eq!(scan(&client, "GoneBack").await, [("g".to_owned(), "last".to_owned())]);
     });
+}
+
+/// The SYSTEM backups `ListBackups` gives (name, ARN); the default listing (USER) must
+/// not hold them.
+async fn system_backups(client: &Client) -> Vec<(String, String)> {
+    let listed = |backup_type| async move {
+        client
+            .list_backups()
+            .set_backup_type(backup_type)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("list: {e:?}"))
+            .backup_summaries
+            .unwrap_or_default()
+    };
+    let users = listed(None).await;
+    assert!(users.iter().all(|b| b.backup_type() == Some(&BackupType::User)), "{users:?}");
+    listed(Some(BackupTypeFilter::System))
+        .await
+        .into_iter()
+        .map(|b| {
+            assert_eq!(b.backup_type(), Some(&BackupType::System));
+            assert!(b.backup_expiry_date_time().is_some());
+            (b.backup_name.unwrap_or_default(), b.backup_arn.unwrap_or_default())
+        })
+        .collect()
 }
 
 async fn earliest(client: &Client) -> Option<DateTime> {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use singletable_core::backend::{
-    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProjectionSpec,
+    AttributeDefinition, BackupType, CreateTableInput, KeySchemaElement, KeyType, ProjectionSpec,
     SecondaryIndex, Tag,
 };
 use singletable_core::json::{item_from_json, item_to_json};
@@ -76,6 +76,10 @@ struct BackupMeta {
     backup_name: String,
     creation_date_time_bits: u64,
     table_id: String,
+    /// A `SYSTEM` backup (of a deleted table); absent in snapshots written before
+    /// system backups existed, which held user backups only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    system: bool,
     table: TableMeta,
 }
 
@@ -375,6 +379,7 @@ pub(crate) fn encode(snapshot: &Snapshot) -> Result<Vec<u8>, RecoveryError> {
             backup_name: backup.backup_name.clone(),
             creation_date_time_bits: backup.backup_creation_date_time.to_bits(),
             table_id: backup.table_id.clone(),
+            system: backup.backup_type == BackupType::System,
             table: table_meta(&backup.table),
         };
         push(&mut out, &Frame::Backup(Box::new(meta)))?;
@@ -452,6 +457,7 @@ pub(crate) fn decode(file: &str, data: &[u8]) -> Result<Snapshot, RecoveryError>
                 backup_name: meta.backup_name,
                 backup_creation_date_time: f64::from_bits(meta.creation_date_time_bits),
                 table_id: meta.table_id,
+                backup_type: if meta.system { BackupType::System } else { BackupType::User },
                 table: table_state(meta.table),
             }),
             Frame::BackupItems(items) => {
@@ -578,6 +584,7 @@ mod tests {
             backup_name: "nightly".to_owned(),
             backup_creation_date_time: 1_795_629_000.004,
             table_id: "00000000-0000-0000-0000-000000000000".to_owned(),
+            backup_type: BackupType::System,
             table: backed_up,
         }];
         EngineState { tables: vec![empty, orders], backups }
