@@ -27,9 +27,9 @@ use super::error::build_error;
 use singletable_core::backend::{
     AttributeDefinition, Capacity, ConsumedCapacity, CreateTableInput, DeleteItemInput,
     GetItemInput, GetItemOutput, IndexStatistics, KeySchemaElement, KeyType, ListTablesInput,
-    ListTablesOutput, PageOutput, ProjectionSpec, PutItemInput, QueryInput, ReturnConsumedCapacity,
-    ReturnValues, ScanInput, SecondaryIndex, Select, TableDescription, TableStatus,
-    UpdateItemInput, WriteItemOutput,
+    ListTablesOutput, PageOutput, ProjectionSpec, PutItemInput, QueryInput, RestoreSummary,
+    ReturnConsumedCapacity, ReturnValues, ScanInput, SecondaryIndex, Select, TableDescription,
+    TableStatus, UpdateItemInput, WriteItemOutput,
 };
 use singletable_core::error::{DecodeError, Error, Result};
 use singletable_core::expr::render::Placeholders;
@@ -553,6 +553,12 @@ pub(crate) fn table_description(
         table_arn: description.table_arn.unwrap_or_default(),
         creation_date_time: description.creation_date_time.map_or(0.0, |t| t.as_secs_f64()),
         index_statistics,
+        restore_summary: description.restore_summary.map(|summary| RestoreSummary {
+            source_backup_arn: summary.source_backup_arn,
+            source_table_arn: summary.source_table_arn.unwrap_or_default(),
+            restore_date_time: summary.restore_date_time.as_secs_f64(),
+            restore_in_progress: summary.restore_in_progress,
+        }),
     })
 }
 

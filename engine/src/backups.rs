@@ -203,6 +203,7 @@ impl Backup {
                 tags: Vec::new(),
                 items: self.items.as_ref().clone(),
                 point_in_time_recovery: None,
+                restore_summary: None,
             },
         }
     }
@@ -227,6 +228,7 @@ pub(crate) fn table_state(handle: &TableHandle) -> TableState {
         tags: Vec::new(),
         items,
         point_in_time_recovery: None,
+        restore_summary: None,
     }
 }
 
@@ -441,8 +443,13 @@ pub(crate) fn restore_table_from_backup(
         restore_in_progress: false,
     };
     let source = Source { definition: backup.definition, items };
-    let table_description =
-        restore_table(catalog, &input.target_table_name, source, &input.overrides)?;
+    let table_description = restore_table(
+        catalog,
+        &input.target_table_name,
+        source,
+        &input.overrides,
+        summary.clone(),
+    )?;
     Ok(RestoreTableOutput { table_description, restore_summary: summary })
 }
 

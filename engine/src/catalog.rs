@@ -158,6 +158,7 @@ impl TableHandle {
             table_arn: def.arn.clone(),
             creation_date_time: def.creation_date_time,
             index_statistics,
+            restore_summary: def.restore_summary.clone(),
         }
     }
 }

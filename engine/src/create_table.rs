@@ -140,6 +140,7 @@ pub(crate) fn table_def(input: CreateTableInput, creation_date_time: f64) -> Res
         stream: input.stream,
         creation_date_time,
         stream_date_time: creation_date_time,
+        restore_summary: None,
     })
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::key_value::PrimaryKey;
 use super::key_value::{KeyTuple, KeyValue};
 use singletable_core::backend::{
-    AttributeDefinition, KeySchemaElement, ProjectionSpec, SecondaryIndex,
+    AttributeDefinition, KeySchemaElement, ProjectionSpec, RestoreSummary, SecondaryIndex,
 };
 use singletable_core::schema::{BillingMode, IndexKind, ScalarType, StreamViewType};
 use singletable_core::value::Item;
@@ -103,6 +103,9 @@ pub(crate) struct TableDef {
     /// `StreamLabel`): the creation time for a table created with a stream, the time of
     /// the `UpdateTable` that enabled it otherwise. Meaningless without a stream.
     pub stream_date_time: f64,
+    /// Where the table was restored from (`DescribeTable`'s `RestoreSummary`), for a
+    /// restored table.
+    pub restore_summary: Option<RestoreSummary>,
 }
 
 impl TableDef {
@@ -176,6 +179,7 @@ mod tests {
             stream: None,
             creation_date_time: 0.0,
             stream_date_time: 0.0,
+            restore_summary: None,
         }
     }
 

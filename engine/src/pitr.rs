@@ -251,8 +251,13 @@ pub(crate) fn restore_table_to_point_in_time(
         restore_in_progress: false,
     };
     let source = Source { definition: create_input(&def), items };
-    let table_description =
-        restore_table(catalog, &input.target_table_name, source, &input.overrides)?;
+    let table_description = restore_table(
+        catalog,
+        &input.target_table_name,
+        source,
+        &input.overrides,
+        summary.clone(),
+    )?;
     Ok(RestoreTableOutput { table_description, restore_summary: summary })
 }
 

@@ -18,7 +18,8 @@ use super::table::Table;
 use super::validate::{check_name, item_primary_key};
 use super::Catalog;
 use singletable_core::backend::{
-    CreateTableInput, RestoreOverrides, SecondaryIndex, TableDescription, TableStatus,
+    CreateTableInput, RestoreOverrides, RestoreSummary, SecondaryIndex, TableDescription,
+    TableStatus,
 };
 use singletable_core::error::{Error, Result};
 use singletable_core::schema::BillingMode;
@@ -105,6 +106,7 @@ pub(crate) fn restore_table(
     target: &str,
     source: Source,
     overrides: &RestoreOverrides,
+    summary: RestoreSummary,
 ) -> Result<TableDescription> {
     check_name(target)?;
     let exists =
@@ -116,6 +118,7 @@ pub(crate) fn restore_table(
     let now = catalog.feeds().now_ms() as f64 / 1000.0;
     let mut def = table_def(input, now)?;
     def.arn = catalog.feeds().table_arn(&def.name);
+    def.restore_summary = Some(summary);
     let def = Arc::new(def);
     let mut table = Table::new(Arc::clone(&def));
     table.set_feed(None);

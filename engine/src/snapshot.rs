@@ -26,7 +26,7 @@ use super::pitr::{export_history, import_history, PitrState};
 use super::table::Table;
 use super::validate::item_primary_key;
 use super::MemoryBackend;
-use singletable_core::backend::{CreateTableInput, Tag};
+use singletable_core::backend::{CreateTableInput, RestoreSummary, Tag};
 use singletable_core::error::{Error, Result};
 use singletable_core::size::item_size;
 use singletable_core::value::Item;
@@ -60,6 +60,8 @@ pub struct TableState {
     pub items: Vec<Arc<Item>>,
     /// The point-in-time recovery settings and history, while it is enabled.
     pub point_in_time_recovery: Option<PitrState>,
+    /// Where the table was restored from, for a restored table.
+    pub restore_summary: Option<RestoreSummary>,
 }
 
 impl MemoryBackend {
@@ -109,6 +111,7 @@ impl MemoryBackend {
                     tags,
                     items,
                     point_in_time_recovery,
+                    restore_summary: def.restore_summary.clone(),
                 }
             })
             .collect();
@@ -142,6 +145,7 @@ impl MemoryBackend {
             if let Some(time) = table_state.stream_date_time {
                 def.stream_date_time = time;
             }
+            def.restore_summary = table_state.restore_summary;
             let def = Arc::new(def);
             let mut table = Table::new(Arc::clone(&def));
             // Restored items are not changes: the feed starts after them.

@@ -352,6 +352,7 @@ mod tests {
             stream: None,
             creation_date_time: 0.0,
             stream_date_time: 0.0,
+            restore_summary: None,
         })
     }
 

@@ -85,6 +85,7 @@ pub(crate) fn update_table(catalog: &Catalog, input: UpdateTableInput) -> Result
         };
         let mut def = table_def(definition, old.creation_date_time)?;
         def.arn.clone_from(&old.arn);
+        def.restore_summary.clone_from(&old.restore_summary);
         def.stream_date_time = if enabled { now() } else { old.stream_date_time };
         table.redefine(Arc::new(def), catalog.feeds());
         handle.publish(&table);

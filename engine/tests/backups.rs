@@ -291,6 +291,13 @@ async fn deleting_a_table_with_point_in_time_recovery_leaves_a_system_backup() {
     let described = db.describe_backup(&arn).await.expect("described");
     assert_eq!(described.source_table_details.item_count, 2);
     db.restore_table_from_backup(restore(&arn, "Back")).await.expect("restored");
+    // DescribeTable keeps saying where the table came from.
+    let summary = db.describe_table("Back".to_owned()).await.expect("described").restore_summary;
+    let summary = summary.expect("a restored table has a RestoreSummary");
+    assert_eq!(summary.source_backup_arn.as_deref(), Some(arn.as_str()));
+    assert_eq!(summary.restore_date_time, deleted_at);
+    assert!(summary.source_table_arn.ends_with(":table/Tbl"), "{summary:?}");
+
     let mut values: Vec<_> = scan(&db, "Back").await.iter().map(|item| item["v"].clone()).collect();
     values.sort_by_key(|v| format!("{v:?}"));
     assert_eq!(values, [s("1"), s("2")]);

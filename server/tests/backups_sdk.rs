@@ -393,6 +393,19 @@ fn data_dir_restarts_keep_backups_and_the_window() {
         from_backup.unwrap_or_else(|e| panic!("restore: {e:?}"));
         assert_eq!(scan(&client, "FromKept").await.len(), 3);
         assert_eq!(system_backups(&client).await, system);
+        // Restored tables keep their RestoreSummary across the replay and the snapshot.
+        let summary = client
+            .describe_table()
+            .table_name("AfterReplay")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("describe: {e:?}"))
+            .table
+            .and_then(|table| table.restore_summary)
+            .unwrap_or_else(|| panic!("AfterReplay has no RestoreSummary"));
+        assert_eq!(summary.source_backup_arn(), None);
+        assert!(summary.source_table_arn().is_some_and(|arn| arn.ends_with(":table/Orders")));
+        assert_eq!(summary.restore_date_time().secs(), noted);
         client
             .restore_table_from_backup()
             .backup_arn(&system[0].1)

@@ -256,6 +256,9 @@ pub struct TableDescription {
     pub creation_date_time: f64,
     /// `ItemCount` and `IndexSizeBytes` of each secondary index (GSIs, then LSIs).
     pub index_statistics: Vec<IndexStatistics>,
+    /// `RestoreSummary`: where a restored table came from; `None` for a table that was
+    /// created, not restored.
+    pub restore_summary: Option<RestoreSummary>,
 }
 
 /// The figures DynamoDB reports for one secondary index in a table description.

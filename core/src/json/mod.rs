@@ -25,7 +25,8 @@ mod table;
 
 pub use table::{
     attribute_definitions_to_json, create_table_to_json, key_schema_to_json, projection_to_json,
-    schema_create_table_json, schema_time_to_live_json, table_description_to_json,
+    restore_summary_json, schema_create_table_json, schema_time_to_live_json,
+    table_description_to_json,
 };
 
 /// A JSON value that is not a DynamoDB attribute value (or item).

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use crate::backend::{
     AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProjectionSpec,
-    SecondaryIndex, TableDescription, TableStatus,
+    RestoreSummary, SecondaryIndex, TableDescription, TableStatus,
 };
 use crate::schema::{BillingMode, TableSchema};
 
@@ -245,6 +245,21 @@ pub fn table_description_to_json(
     object.insert("TableArn".to_owned(), json!(description.table_arn));
     object.insert("CreationDateTime".to_owned(), json!(description.creation_date_time));
     object.insert("DeletionProtectionEnabled".to_owned(), json!(false));
+    if let Some(summary) = &description.restore_summary {
+        object.insert("RestoreSummary".to_owned(), restore_summary_json(summary));
+    }
+    Value::Object(object)
+}
+
+/// `RestoreSummary` of a restored table's description.
+pub fn restore_summary_json(summary: &RestoreSummary) -> Value {
+    let mut object = serde_json::Map::new();
+    if let Some(arn) = &summary.source_backup_arn {
+        object.insert("SourceBackupArn".to_owned(), json!(arn));
+    }
+    object.insert("SourceTableArn".to_owned(), json!(summary.source_table_arn));
+    object.insert("RestoreDateTime".to_owned(), json!(summary.restore_date_time));
+    object.insert("RestoreInProgress".to_owned(), json!(summary.restore_in_progress));
     Value::Object(object)
 }
 

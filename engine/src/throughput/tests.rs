@@ -32,6 +32,7 @@ fn def(billing: BillingMode, gsi: Option<(u64, u64)>) -> Arc<TableDef> {
         stream: None,
         creation_date_time: 1.0,
         stream_date_time: 0.0,
+        restore_summary: None,
     })
 }
 

@@ -8,7 +8,7 @@ use singletable_core::backend::{
     ContinuousBackupsDescription, ContinuousBackupsStatus, ListBackupsOutput, RestoreTableOutput,
     SecondaryIndex,
 };
-use singletable_core::json::{key_schema_to_json, projection_to_json};
+use singletable_core::json::{key_schema_to_json, projection_to_json, restore_summary_json};
 use singletable_core::schema::BillingMode;
 
 use super::tables::{description_json, DescriptionExtras};
@@ -135,16 +135,8 @@ pub fn list_backups(listed: &ListBackupsOutput) -> Value {
 /// The response of both restores: `TableDescription` with its `RestoreSummary`.
 pub fn restored_table(restored: &RestoreTableOutput) -> Value {
     let mut table = description_json(&restored.table_description, &DescriptionExtras::default());
-    let summary = &restored.restore_summary;
-    let mut object = Map::new();
-    if let Some(arn) = &summary.source_backup_arn {
-        object.insert("SourceBackupArn".to_owned(), json!(arn));
-    }
-    object.insert("SourceTableArn".to_owned(), json!(summary.source_table_arn));
-    object.insert("RestoreDateTime".to_owned(), json!(summary.restore_date_time));
-    object.insert("RestoreInProgress".to_owned(), json!(summary.restore_in_progress));
     if let Some(table) = table.as_object_mut() {
-        table.insert("RestoreSummary".to_owned(), Value::Object(object));
+        table.insert("RestoreSummary".to_owned(), restore_summary_json(&restored.restore_summary));
     }
     json!({"TableDescription": table})
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use singletable_core::backend::{
     AttributeDefinition, BackupType, CreateTableInput, KeySchemaElement, KeyType, ProjectionSpec,
-    SecondaryIndex, Tag,
+    RestoreSummary, SecondaryIndex, Tag,
 };
 use singletable_core::json::{item_from_json, item_to_json};
 use singletable_core::schema::{BillingMode, ScalarType, StreamViewType};
@@ -111,6 +111,21 @@ struct TableMeta {
     /// Point-in-time recovery, while enabled (its changes follow as `History`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     point_in_time_recovery: Option<PitrMeta>,
+    /// Where a restored table came from (absent for other tables, and in snapshots
+    /// written before restores were remembered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    restore_summary: Option<RestoreMeta>,
+}
+
+/// `RestoreSummary` of a restored table.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RestoreMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_backup_arn: Option<String>,
+    source_table_arn: String,
+    /// `RestoreDateTime` as the bits of the `f64`.
+    restore_date_time_bits: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -248,6 +263,11 @@ fn table_meta(table: &TableState) -> TableMeta {
             recovery_period_in_days: pitr.recovery_period_in_days,
             enabled_at_ms: pitr.enabled_at_ms,
         }),
+        restore_summary: table.restore_summary.as_ref().map(|summary| RestoreMeta {
+            source_backup_arn: summary.source_backup_arn.clone(),
+            source_table_arn: summary.source_table_arn.clone(),
+            restore_date_time_bits: summary.restore_date_time.to_bits(),
+        }),
     }
 }
 
@@ -295,6 +315,12 @@ fn table_state(meta: TableMeta) -> TableState {
             recovery_period_in_days: pitr.recovery_period_in_days,
             enabled_at_ms: pitr.enabled_at_ms,
             changes: Vec::new(),
+        }),
+        restore_summary: meta.restore_summary.map(|summary| RestoreSummary {
+            source_backup_arn: summary.source_backup_arn,
+            source_table_arn: summary.source_table_arn,
+            restore_date_time: f64::from_bits(summary.restore_date_time_bits),
+            restore_in_progress: false,
         }),
     }
 }
@@ -551,8 +577,18 @@ mod tests {
             tags: vec![Tag { key: "team".to_owned(), value: "a".to_owned() }],
             items,
             point_in_time_recovery: None,
+            restore_summary: Some(RestoreSummary {
+                source_backup_arn: Some(
+                    "arn:aws:dynamodb:ddblocal:000000000000:table/Old/backup/01795629000004-0a1b2c3d"
+                        .to_owned(),
+                ),
+                source_table_arn: "arn:aws:dynamodb:ddblocal:000000000000:table/Old".to_owned(),
+                restore_date_time: 1_795_629_138.710_505_5,
+                restore_in_progress: false,
+            }),
         };
         let mut empty = orders.clone();
+        empty.restore_summary = None;
         empty.definition.table_name = "Empty".to_owned();
         empty.definition.billing_mode = BillingMode::PayPerRequest;
         empty.definition.stream = None;
