@@ -66,14 +66,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Now, in Unix epoch seconds (milliseconds precision).
-pub(crate) fn now_seconds() -> f64 {
-    let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-    #[allow(clippy::cast_precision_loss)]
-    let seconds = millis as f64 / 1000.0;
-    seconds
-}
-
 fn hash_of(parts: &[&str], salt: u64) -> u64 {
     let mut hasher = DefaultHasher::new();
     salt.hash(&mut hasher);
@@ -472,8 +464,9 @@ enum Content {
     Changes { window: WindowChanges, view_type: String },
 }
 
-/// The time by `clock`, in Unix epoch seconds (milliseconds precision).
-fn clock_seconds(clock: &dyn Clock) -> f64 {
+/// The time by `clock`, in Unix epoch seconds (milliseconds precision): exports and
+/// imports read the engine's clock, the one point-in-time recovery reads.
+pub(crate) fn clock_seconds(clock: &dyn Clock) -> f64 {
     seconds(clock.now().unix_millis())
 }
 

@@ -27,7 +27,7 @@ use singletable_core::schema::ScalarType;
 use singletable_core::value::{AttributeValue, Item};
 use tokio::sync::mpsc;
 
-use super::exports::{bucket_dir, now_seconds, page, table_id, valid_bucket, valid_prefix, Job};
+use super::exports::{bucket_dir, clock_seconds, page, table_id, valid_bucket, valid_prefix, Job};
 use crate::api_error::ApiError;
 use crate::decode::{self, Request};
 use crate::operation::Operation;
@@ -137,7 +137,7 @@ pub(crate) async fn import_table(
         ("InputFormat", json!(import.input_format)),
         ("InputCompressionType", json!(import.input_compression_type)),
         ("TableCreationParameters", parameters.clone()),
-        ("StartTime", json!(now_seconds())),
+        ("StartTime", json!(clock_seconds(engine.backend().clock().as_ref()))),
         ("ProcessedItemCount", json!(0)),
         ("ImportedItemCount", json!(0)),
         ("ErrorCount", json!(0)),
@@ -244,7 +244,7 @@ async fn run(engine: &Engine, log: Option<&Storage>, table: &str, arn: &str, sou
     }
     let _ = reading.await;
     engine.transfers().update(true, arn, |d| {
-        d.insert("EndTime".to_owned(), json!(now_seconds()));
+        d.insert("EndTime".to_owned(), json!(clock_seconds(engine.backend().clock().as_ref())));
         d.insert("ProcessedItemCount".to_owned(), json!(processed));
         d.insert("ImportedItemCount".to_owned(), json!(imported));
         d.insert("ErrorCount".to_owned(), json!(errors));
