@@ -392,13 +392,13 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("complaint_id", "complaint_id", 0u8),
-                __st::field_schema("comm_id", "comm_id", 0u8),
-                __st::field_schema("comm_date", "comm_date", 0u8),
-                __st::field_schema("complaint_state", "complaint_state", 0u8),
-                __st::field_schema("comm_text", "comm_text", 0u8),
-                __st::field_schema("agent_id", "agentID", 0u8),
-                __st::field_schema("attachments", "attachments", 0u8),
+                __st::field_schema("complaint_id", "complaint_id", 0u16),
+                __st::field_schema("comm_id", "comm_id", 0u16),
+                __st::field_schema("comm_date", "comm_date", 0u16),
+                __st::field_schema("complaint_state", "complaint_state", 0u16),
+                __st::field_schema("comm_text", "comm_text", 0u16),
+                __st::field_schema("agent_id", "agentID", 128u16),
+                __st::field_schema("attachments", "attachments", 128u16),
             ],
         };
         type KeyFields = (
@@ -1135,18 +1135,18 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("customer_id", "customer_id", 0u8),
-                __st::field_schema("complaint_id", "complaint_id", 0u8),
-                __st::field_schema("current_state", "current_state", 0u8),
-                __st::field_schema("creation_time", "creation_time", 0u8),
-                __st::field_schema("severity", "severity", 0u8),
+                __st::field_schema("customer_id", "customer_id", 128u16),
+                __st::field_schema("complaint_id", "complaint_id", 0u16),
+                __st::field_schema("current_state", "current_state", 0u16),
+                __st::field_schema("creation_time", "creation_time", 0u16),
+                __st::field_schema("severity", "severity", 0u16),
                 __st::field_schema(
                     "complaint_description",
                     "complaint_description",
-                    0u8,
+                    0u16,
                 ),
-                __st::field_schema("escalated_to", "escalated_to", 0u8),
-                __st::field_schema("escalation_time", "escalation_time", 0u8),
+                __st::field_schema("escalated_to", "escalated_to", 128u16),
+                __st::field_schema("escalation_time", "escalation_time", 128u16),
             ],
         };
         type KeyFields = (::std::string::String,);

@@ -338,11 +338,11 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("device_id", "device_id", 0u8),
-                __st::field_schema("operator", "Operator", 0u8),
-                __st::field_schema("date", "Date", 0u8),
-                __st::field_schema("state", "State", 0u8),
-                __st::field_schema("escalated_to", "EscalatedTo", 0u8),
+                __st::field_schema("device_id", "device_id", 0u16),
+                __st::field_schema("operator", "Operator", 128u16),
+                __st::field_schema("date", "Date", 0u16),
+                __st::field_schema("state", "State", 0u16),
+                __st::field_schema("escalated_to", "EscalatedTo", 128u16),
             ],
         };
         type KeyFields = (
