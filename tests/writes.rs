@@ -26,9 +26,20 @@ use singletable_testkit::DynamoDbLocal;
     pk = "PK",
     sk = "SK",
     gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"),
-    gsi(name = "GSI2", pk = "GSI2PK", sk = "GSI2SK")
+    gsi(name = "GSI2", pk = "GSI2PK", sk = "GSI2SK"),
+    gsi(name = "ByTenant", pk = ["tenant"], sk = ["role"])
 )]
 struct App;
+
+/// A native multi-attribute index whose partition key is a primary-key field.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = App, pk = "TENANT#{tenant}", sk = "MEMBER#{member}",
+         index(ByTenant, pk = [tenant], sk = [role]))]
+struct Membership {
+    tenant: String,
+    member: String,
+    role: String,
+}
 
 fn full_name(first: &str, last: &str) -> String {
     format!("{first} {last}")
@@ -262,6 +273,11 @@ async fn upsert_from_key<B: Backend>(backend: B) -> Result<(), Failed> {
     check(stored.email == "uk1@y.io" && stored.version == 2, &format!("{stored:?}"))?;
     let returned = create().return_new().await?;
     check(returned.email == "uk1@x.io" && returned.version == 3, "return_new decodes")?;
+    // A created item carries the key fields a native index is keyed on.
+    db.upsert(Membership::key("t1", "m1")).set(Membership::ROLE, "admin").await?;
+    let members = Membership::by_tenant().tenant("t1").all(&db).await?;
+    let expected = Membership { tenant: "t1".into(), member: "m1".into(), role: "admin".into() };
+    check(members == vec![expected], &format!("in the native index: {members:?}"))?;
     Ok(())
 }
 

@@ -123,7 +123,15 @@ impl<E: Entity> IntoUpsert<E> for &E {
     fn into_upsert<'a>(self, backend: &'a dyn Backend, now: Timestamp) -> Upsert<'a, E> {
         let mut upsert = Update::new(backend, self.primary_key()).with_now(now);
         upsert.whole = true;
-        if let Err(error) = whole_entity(self, now, &mut upsert) {
+        if let Some(field) = crate::lifecycle::unique_fields::<E>().next() {
+            upsert.fail(Error::Invalid {
+                entity: E::SCHEMA.rust_name,
+                field: Some(field.name),
+                message: "an upsert cannot write a unique attribute (its guard item moves \
+                          with a read first): use put, or update"
+                    .to_owned(),
+            });
+        } else if let Err(error) = whole_entity(self, now, &mut upsert) {
             upsert.fail(error);
         }
         upsert
@@ -266,12 +274,14 @@ pub(crate) fn check_complete<E: Entity>(
             || markers.updated_at
             || keys.contains(&field.name);
         if !filled && !touched(field.attribute) {
+            let how =
+                if markers.computed { "set the fields it is computed from" } else { "set it" };
             return Err(Error::Invalid {
                 entity: E::SCHEMA.rust_name,
                 field: Some(field.name),
                 message: format!(
                     "an upsert must write every required field, since it may create the item: \
-                     `{}` is not written (set it, or use `update` for an item that exists)",
+                     `{}` is not written ({how}, or use `update` for an item that exists)",
                     field.name
                 ),
             });

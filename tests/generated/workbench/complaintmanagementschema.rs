@@ -500,6 +500,18 @@ const _: () = {
                 (__ST_C.3.parse)(&__st_sk, 1usize, "comm_id")?,
             ))
         }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (complaint_id, comm_date, comm_id) = <Self as __st::Entity>::decode_key(
+                __st_key,
+            )?;
+            (__ST_C.4.encode)(__st_out, "comm_date", &comm_date)?;
+            __st::Result::Ok(__st_item)
+        }
     }
     impl Comm {
         /// The primary key of the `Comm` with these key fields (for `get`, `delete`, `update`, …).
@@ -1237,6 +1249,16 @@ const _: () = {
                     __ST_C.1,
                 )?,
             ))
+        }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (complaint_id,) = <Self as __st::Entity>::decode_key(__st_key)?;
+            (__ST_C.1.encode)(__st_out, "complaint_id", &complaint_id)?;
+            __st::Result::Ok(__st_item)
         }
     }
     impl Metadata {

@@ -437,6 +437,16 @@ const _: () = {
                 (__ST_C.4.parse)(&__st_sk, 1usize, "date")?,
             ))
         }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (device_id, state, date) = <Self as __st::Entity>::decode_key(__st_key)?;
+            (__ST_C.3.encode)(__st_out, "Date", &date)?;
+            __st::Result::Ok(__st_item)
+        }
     }
     impl Device {
         /// The primary key of the `Device` with these key fields (for `get`, `delete`, `update`, …).

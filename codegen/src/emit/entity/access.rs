@@ -155,10 +155,38 @@ impl Emitter<'_> {
             let version = upgrade.version.value;
             quote!(__st::insert_schema_version(__st_out, #version);)
         });
-        if indexes.is_empty() && computed.is_empty() && version.is_none() {
+        // Primary-key fields that are a native index's key attributes: stored as
+        // themselves, so that a created item is in that index.
+        let keys = model.key_fields();
+        let native: Vec<&FieldModel> = model
+            .fields
+            .iter()
+            .filter(|field| {
+                keys.contains(&field.name())
+                    && model.indexes.iter().any(|index| {
+                        matches!(index.keys, crate::model::EntityIndexKeys::Fields { .. })
+                            && index.key_fields().contains(&field.name())
+                    })
+            })
+            .collect();
+        if indexes.is_empty() && computed.is_empty() && version.is_none() && native.is_empty() {
             return TokenStream::new();
         }
-        let decode_key = self.decode_key_fields(&indexes, &computed);
+        let decode_key = if native.is_empty() {
+            self.decode_key_fields(&indexes, &computed)
+        } else {
+            let idents = self.primary_params().into_iter().map(|p| p.ident().clone());
+            quote! {
+                #[allow(unused_variables)]
+                let (#(#idents,)*) = <Self as __st::Entity>::decode_key(__st_key)?;
+            }
+        };
+        let native_writes = native.iter().map(|field| {
+            let ident = &field.ident;
+            let codec = self.codec(field);
+            let attribute = &field.attribute.value;
+            quote!((#codec.encode)(__st_out, #attribute, &#ident)?;)
+        });
         let computes = self.write_computed(&computed);
         let writes = self.write_indexes(&indexes);
         quote! {
@@ -166,6 +194,7 @@ impl Emitter<'_> {
                 let mut __st_item = __st::Item::new();
                 let __st_out = &mut __st_item;
                 #decode_key
+                #(#native_writes)*
                 #computes
                 #writes
                 #version
