@@ -19,7 +19,8 @@
 //!    the item returned with that failure (up to three attempts in all).
 //!
 //! A failure the missing maps do not explain (the caller's condition, a version check,
-//! a missing item for an update) is returned as it is. Cost: one write when the parents
+//! a missing item for an update) is returned as it is: after the first request when the
+//! parents exist, after the second when they were missing too. Cost: one write when the parents
 //! exist; two writes (the failed conditional write is charged too) when they do not. A
 //! missing list element cannot be created: a path through a missing list is refused
 //! ([`Error::Invalid`]).
