@@ -42,7 +42,8 @@
 //!     schema_version = 2, upgrade = "path::to::fn", // lazy upgrade of older items (`upgrade`)
 //! )]
 //! // fields: #[entity(rename = "attr", skip, default, default = "path::to::fn", serde,
-//! //                  version, created_at, updated_at, ttl, unique)]
+//! //                  version, created_at, updated_at, ttl, unique, read_only,
+//! //                  computed = "path::to::fn", from(field, ..))]
 //! ```
 //!
 //! It implements [`Entity`] and adds `User::key(..)` (the key fields, partition template
@@ -248,6 +249,63 @@
 //! // `org` and `role` make the GSI2 key together: set them together.
 //! db.update(User::key("u1")).set_composite(User::gsi2_composite("acme", "admin")).await?;
 //! db.update(User::key("u1")).add(User::VISITS, 1).remove(User::NICKNAME).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## Upserts, rejected items, nested updates, computed fields
+//!
+//! `db.upsert(&entity)` and `db.upsert(key)` (then the update actions) create or update in
+//! one `UpdateItem` ([`upsert`]): `#[entity(read_only)]` fields and `created_at` are
+//! written with `if_not_exists`, index keys follow the fields, counters (`add`) start at
+//! 0, and an upsert from a key must write every required field ([`Error::Invalid`]
+//! otherwise, before sending). `.return_on_condition_failure()` on a put, update, upsert
+//! or delete turns its error into a [`Rejected<E>`] holding the item as it was when the
+//! condition failed ([`rejected`]). `.set_creating_parents(path, v)` sets a nested path
+//! whose parent maps may be missing, `.merge(attr, &partial)` writes only the leaves a
+//! nested struct holds ([`nested`]). A `#[entity(computed = "fn", from(a, b))]` field is
+//! `fn(&a, &b)` on every write, indexable; `set` of its only changing input, or the
+//! generated `<field>_composite(a, b)`, recomputes it in the same request.
+//!
+//! ```no_run
+//! use singletable::prelude::*;
+//! use singletable::Rejected;
+//! # #[derive(Table)]
+//! # #[table(name = "App", pk = "PK", sk = "SK", gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"))]
+//! # struct App;
+//! fn slugify(title: &str) -> String {
+//!     title.to_lowercase().replace(' ', "-")
+//! }
+//!
+//! #[derive(Attribute, Debug, Clone, PartialEq, Default)]
+//! struct Address { street: Option<String>, city: Option<String> }
+//!
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! #[entity(table = App, pk = "POST#{id}", sk = "POST", index(GSI1, pk = "SLUG#{slug}", sk = "POST"))]
+//! struct Post {
+//!     id: String,
+//!     title: String,
+//!     #[entity(computed = "slugify", from(title))]
+//!     slug: String,                       // stored and indexed; recomputed when `title` is set
+//!     #[entity(read_only)]
+//!     author: String,                     // kept by upserts once written
+//!     #[entity(default)]
+//!     views: u64,
+//!     venue: Option<Address>,
+//! }
+//! # async fn run(db: TableClient<App>, post: Post) -> singletable::Result<()> {
+//! db.upsert(&post).await?;                                       // creates or updates
+//! db.upsert(Post::key("p1")).set(Post::TITLE, "Hello").set(Post::AUTHOR, "ann")
+//!     .add(Post::VIEWS, 1).await?;                               // counters on new items
+//! match db.put(&post).if_not_exists().return_on_condition_failure().await {
+//!     Err(Rejected::Condition { current: Some(stored), .. }) => println!("taken: {stored:?}"),
+//!     other => other?,
+//! }
+//! db.update(Post::key("p1"))
+//!     .set_creating_parents(Post::VENUE.then(Address::CITY), "Oslo") // builds `venue` if missing
+//!     .await?;
+//! db.update(Post::key("p1"))
+//!     .merge(Post::VENUE, &Address { street: Some("Main 1".into()), ..Address::default() })
+//!     .await?;                                                   // `city` stays
 //! # Ok(()) }
 //! ```
 //!

@@ -110,7 +110,7 @@ async fn increment(db: &TableClient<Life>, id: &str) -> u32 {
         tokio::task::yield_now().await;
         match db.put(&current).await {
             Ok(()) => return retries,
-            Err(Error::VersionConflict { entity, expected, actual }) => {
+            Err(Error::VersionConflict { entity, expected, actual, .. }) => {
                 assert_eq!(entity, "Counter");
                 assert_eq!(expected, Some(current.version));
                 assert_ne!(actual, expected);

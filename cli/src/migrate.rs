@@ -184,8 +184,12 @@ fn entity_schema(entity: &EntityModel) -> EntitySchema {
                 updated_at: field.markers.updated_at.is_some(),
                 ttl: field.markers.ttl.is_some(),
                 unique: field.markers.unique.is_some(),
+                read_only: field.markers.read_only.is_some(),
+                computed: field.computed.is_some(),
             },
             has_default: field.default.is_some(),
+            optional: singletable_codegen::model::option_inner(&field.ty).is_some()
+                || singletable_codegen::model::is_set_type(&field.ty),
         })
         .collect();
     EntitySchema {

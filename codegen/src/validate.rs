@@ -288,6 +288,108 @@ pub fn entity(model: &EntityModel, cx: &mut Diagnostics) {
     fields(&model.fields, true, cx);
     path_consts(&model.fields, cx);
     shards(model, cx);
+    writes(model, cx);
+}
+
+/// `read_only` and `computed`: what they may be combined with.
+fn writes(model: &EntityModel, cx: &mut Diagnostics) {
+    let keys = model.key_fields();
+    let indexed: Vec<String> = model.indexes.iter().flat_map(|index| index.key_fields()).collect();
+    for field in model.fields.iter().filter(|f| f.is_stored()) {
+        let name = field.name();
+        let markers = &field.markers;
+        if let Some(span) = &markers.read_only {
+            let reason = if keys.contains(&name) {
+                Some("it is part of the primary key, which never changes anyway")
+            } else if indexed.contains(&name) {
+                Some(
+                    "it feeds an index key, which an upsert rewrites from the value it is given \
+                     while the field keeps the stored one",
+                )
+            } else if markers.version.is_some() {
+                Some("`version` counts every write")
+            } else if markers.updated_at.is_some() {
+                Some("`updated_at` changes on every write")
+            } else if markers.created_at.is_some() {
+                Some("`created_at` is already written only when the item is created")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                cx.error(span.clone(), format!("field `{name}` cannot be `read_only`: {reason}"));
+            }
+        }
+        let Some(computed) = &field.computed else { continue };
+        let conflicts = [
+            ("version", &markers.version),
+            ("created_at", &markers.created_at),
+            ("updated_at", &markers.updated_at),
+            ("ttl", &markers.ttl),
+            ("unique", &markers.unique),
+            ("read_only", &markers.read_only),
+        ];
+        for (what, marker) in conflicts {
+            if let Some(span) = marker {
+                cx.error(span.clone(), format!("computed field `{name}` cannot also be `{what}`"));
+            }
+        }
+        if field.default.is_some() {
+            cx.error(
+                computed.span.clone(),
+                format!("computed field `{name}` cannot have a `default`: every write computes it"),
+            );
+        }
+        if computed.from.is_empty() {
+            cx.error(
+                computed.span.clone(),
+                format!(
+                    "computed field `{name}` needs `from(..)`: the fields it is computed from, \
+                     in the order its function takes them"
+                ),
+            );
+        }
+        for (i, input) in computed.from.iter().enumerate() {
+            if computed.from[..i].iter().any(|other| other.value == input.value) {
+                cx.error(
+                    input.span.clone(),
+                    format!("`{}` is listed twice in `from`", input.value),
+                );
+                continue;
+            }
+            match model.field(&input.value) {
+                None => cx.error(input.span.clone(), unknown_field(model, &input.value)),
+                Some(other) if other.skip.is_some() => cx.error(
+                    input.span.clone(),
+                    format!(
+                        "field `{}` is skipped (not stored), so computed field `{name}` cannot \
+                         be computed from it (an update could not recompute it)",
+                        input.value
+                    ),
+                ),
+                Some(other) if other.name() == name => cx.error(
+                    input.span.clone(),
+                    format!("computed field `{name}` cannot be computed from itself"),
+                ),
+                Some(other) if other.computed.is_some() => cx.error(
+                    input.span.clone(),
+                    format!(
+                        "computed field `{name}` cannot be computed from computed field `{}`: \
+                         list that field's own inputs instead",
+                        input.value
+                    ),
+                ),
+                Some(other) if other.markers.read_only.is_some() => cx.error(
+                    input.span.clone(),
+                    format!(
+                        "computed field `{name}` cannot be computed from `read_only` field `{}` \
+                         (an upsert would recompute it from a value that is not stored)",
+                        input.value
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
 }
 
 /// The most shards an entity may have.
@@ -441,6 +543,8 @@ fn fields(fields: &[FieldModel], entity: bool, cx: &mut Diagnostics) {
                 ("updated_at", &markers.updated_at),
                 ("ttl", &markers.ttl),
                 ("unique", &markers.unique),
+                ("read_only", &markers.read_only),
+                ("computed", &field.computed.as_ref().map(|c| c.span.clone())),
             ];
             for (what, span) in conflicts {
                 if let Some(span) = span {

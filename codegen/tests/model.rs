@@ -486,6 +486,7 @@ fn update_markers_follow_the_index_templates() {
     let both = Some(CompositePlan {
         fields: vec!["org".into(), "role".into(), "level".into()],
         indexes: vec![1, 2],
+        computed: Vec::new(),
     });
     assert_eq!(model.composite_plan(1), both);
     assert_eq!(model.composite_plan(2), both);

@@ -344,6 +344,11 @@ pub enum Error {
         /// The stored version, when the service returned the item (`None`: no item, or
         /// not known).
         actual: Option<u64>,
+        /// The item as it was when the check failed, when the service returned it
+        /// (`ReturnValuesOnConditionCheckFailure=ALL_OLD`, which every version-checked
+        /// write asks for) or the write read it first; `None` when there was no item or it
+        /// is not known.
+        current: Option<Box<Item>>,
     },
     /// A write that would give two items of `entity` the same value of a
     /// `#[entity(unique)]` field.

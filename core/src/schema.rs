@@ -182,6 +182,11 @@ pub struct FieldMarkers {
     pub ttl: bool,
     /// `#[entity(unique)]`: enforced with a guard item.
     pub unique: bool,
+    /// `#[entity(read_only)]`: written when the item is created, never changed by an
+    /// upsert (`SET a = if_not_exists(a, :v)`) and not settable by an update.
+    pub read_only: bool,
+    /// `#[entity(computed = "fn", from(..))]`: derived from other fields on every write.
+    pub computed: bool,
 }
 
 /// One stored field of an entity.
@@ -195,6 +200,9 @@ pub struct FieldSchema {
     pub markers: FieldMarkers,
     /// True with `#[entity(default)]`: an absent attribute decodes to the default.
     pub has_default: bool,
+    /// True when the field may be absent from an item (an `Option` or a set): an
+    /// upsert that creates an item need not write it.
+    pub optional: bool,
 }
 
 /// How an entity fills one secondary index's key.

@@ -51,6 +51,14 @@ pub mod marker {
     /// A field of the primary-key templates: never updated (DynamoDB cannot change a key).
     #[derive(Debug, Clone, Copy)]
     pub struct KeyField;
+    /// A `#[entity(computed = "…")]` field: derived from other fields on every write,
+    /// never set; setting its inputs recomputes it.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Computed;
+    /// A `#[entity(read_only)]` field: written when the item is created (a put, or an
+    /// upsert, which writes it with `if_not_exists`); an update cannot change it.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ReadOnly;
 }
 
 use marker::{Indexed, Optional, Value};
@@ -60,7 +68,9 @@ use marker::{Indexed, Optional, Value};
     message = "this attribute cannot be set by an update: {Self}",
     label = "not settable",
     note = "`KeyField`: the field is part of the primary key, which DynamoDB cannot update; delete the item and put a new one",
-    note = "`Composite`: the field shares an index key template with other fields; set them together with the generated `<Entity>::<index>_composite(..)` so the index key is rewritten in the same request"
+    note = "`Composite`: the field shares an index key template with other fields; set them together with the generated `<Entity>::<index>_composite(..)` so the index key is rewritten in the same request",
+    note = "`Computed`: the field is computed from other fields on every write; set its inputs instead",
+    note = "`ReadOnly`: the field is written only when the item is created (`put`, or `upsert`, which writes it if absent)"
 )]
 pub trait Settable {
     /// True when setting an absent value (an empty set) may remove the attribute.

@@ -225,7 +225,18 @@ impl<T: Table> TableClient<T> {
 
     /// Writes `entity`, replacing any item with the same key (`PutItem`).
     pub fn put<'a, E: Entity<Table = T>>(&'a self, entity: &'a E) -> Put<'a, E> {
-        Put { backend: &*self.backend, entity, condition: None, now: self.now() }
+        Put { backend: &*self.backend, entity, condition: None, now: self.now(), reject: false }
+    }
+
+    /// Creates or updates the item in one `UpdateItem`: from a whole entity
+    /// (`db.upsert(&user)`), or from a key to which the builder adds fields
+    /// (`db.upsert(PageViews::key("home")).add(PageViews::COUNT, 1)`). Read-only fields and
+    /// `created_at` are written only when absent; see [`upsert`](crate::upsert).
+    pub fn upsert<E: Entity<Table = T>>(
+        &self,
+        target: impl crate::upsert::IntoUpsert<E>,
+    ) -> crate::upsert::Upsert<'_, E> {
+        target.into_upsert(&*self.backend, self.now())
     }
 
     /// Reads the item with `key` (`GetItem`); `None` when there is none.
@@ -248,7 +259,14 @@ impl<T: Table> TableClient<T> {
 
     /// Deletes the item with `key` (`DeleteItem`); deleting a missing item succeeds.
     pub fn delete<E: Entity<Table = T>>(&self, key: Key<E>) -> Delete<'_, E> {
-        Delete { backend: &*self.backend, key, condition: None, version: None }
+        Delete {
+            backend: &*self.backend,
+            key,
+            condition: None,
+            version: None,
+            reject: false,
+            failed: None,
+        }
     }
 
     /// Deletes the item of `entity` (by its key); for a versioned entity, only if the
@@ -301,6 +319,7 @@ pub struct Put<'a, E> {
     entity: &'a E,
     condition: Option<Condition>,
     now: Timestamp,
+    reject: bool,
 }
 
 impl<'a, E: Entity> Put<'a, E> {
@@ -323,6 +342,14 @@ impl<'a, E: Entity> Put<'a, E> {
         PutReturningOld { put: self }
     }
 
+    /// Asks DynamoDB for the item as it was when a condition fails
+    /// (`ReturnValuesOnConditionCheckFailure=ALL_OLD`, no read cost) and gives it,
+    /// decoded, in a [`Rejected`](crate::rejected::Rejected) error.
+    pub fn return_on_condition_failure(mut self) -> crate::rejected::Rejecting<'a, Self, E> {
+        self.reject = true;
+        crate::rejected::Rejecting::new(self)
+    }
+
     /// The `PutItem` request this builder sends (after the validation hooks, the
     /// timestamps and the version bump), and the version check it carries.
     fn prepared(
@@ -342,7 +369,7 @@ impl<'a, E: Entity> Put<'a, E> {
                 item,
                 condition,
                 return_values,
-                return_old_on_condition_failure: check.is_some(),
+                return_old_on_condition_failure: check.is_some() || self.reject,
                 ..PutItemInput::default()
             },
             check,
@@ -423,6 +450,15 @@ impl<'a, E: Entity> IntoFuture for Put<'a, E> {
 #[must_use = "a put does nothing until it is awaited"]
 pub struct PutReturningOld<'a, E> {
     put: Put<'a, E>,
+}
+
+impl<'a, E: Entity> PutReturningOld<'a, E> {
+    /// Asks DynamoDB for the item as it was when a condition fails and gives it, decoded,
+    /// in a [`Rejected`](crate::rejected::Rejected) error.
+    pub fn return_on_condition_failure(mut self) -> crate::rejected::Rejecting<'a, Self, E> {
+        self.put.reject = true;
+        crate::rejected::Rejecting::new(self)
+    }
 }
 
 impl<'a, E: Entity> IntoFuture for PutReturningOld<'a, E> {
@@ -507,6 +543,8 @@ pub struct Delete<'a, E> {
     key: Key<E>,
     condition: Option<Condition>,
     version: Option<VersionCheck>,
+    reject: bool,
+    failed: Option<Error>,
 }
 
 impl<'a, E: Entity> Delete<'a, E> {
@@ -529,9 +567,38 @@ impl<'a, E: Entity> Delete<'a, E> {
         DeleteReturningOld { delete: self }
     }
 
+    /// Only if `condition` holds (joined with `AND` to earlier conditions).
+    pub fn condition(mut self, condition: crate::attr::Cond<E>) -> Self {
+        match condition.into_condition() {
+            Ok(condition) => {
+                self.condition = Some(match self.condition.take() {
+                    Some(earlier) => earlier.and(condition),
+                    None => condition,
+                });
+            }
+            Err(error) => {
+                if self.failed.is_none() {
+                    self.failed = Some(Error::Encode(error));
+                }
+            }
+        }
+        self
+    }
+
+    /// Asks DynamoDB for the item as it was when a condition fails
+    /// (`ReturnValuesOnConditionCheckFailure=ALL_OLD`, no read cost) and gives it,
+    /// decoded, in a [`Rejected`](crate::rejected::Rejected) error.
+    pub fn return_on_condition_failure(mut self) -> crate::rejected::Rejecting<'a, Self, E> {
+        self.reject = true;
+        crate::rejected::Rejecting::new(self)
+    }
+
     fn send(self, return_values: ReturnValues) -> impl Future<Output = Result<Option<Item>>> + 'a {
-        let Delete { backend, key, condition, version } = self;
+        let Delete { backend, key, condition, version, reject, failed } = self;
         async move {
+            if let Some(error) = failed {
+                return Err(error);
+            }
             let key = key.into_attributes().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
             let schema = E::Table::SCHEMA;
             let condition = match (&version, condition) {
@@ -576,7 +643,7 @@ impl<'a, E: Entity> Delete<'a, E> {
                     key,
                     condition,
                     return_values,
-                    return_old_on_condition_failure: version.is_some(),
+                    return_old_on_condition_failure: version.is_some() || reject,
                     ..DeleteItemInput::default()
                 })
                 .await;
@@ -606,6 +673,15 @@ impl<'a, E: Entity> IntoFuture for Delete<'a, E> {
 #[must_use = "a delete does nothing until it is awaited"]
 pub struct DeleteReturningOld<'a, E> {
     delete: Delete<'a, E>,
+}
+
+impl<'a, E: Entity> DeleteReturningOld<'a, E> {
+    /// Asks DynamoDB for the item as it was when a condition fails and gives it, decoded,
+    /// in a [`Rejected`](crate::rejected::Rejected) error.
+    pub fn return_on_condition_failure(mut self) -> crate::rejected::Rejecting<'a, Self, E> {
+        self.delete.reject = true;
+        crate::rejected::Rejecting::new(self)
+    }
 }
 
 impl<'a, E: Entity> IntoFuture for DeleteReturningOld<'a, E> {

@@ -66,6 +66,16 @@ pub trait Entity: Sized + Send + Sync + 'static {
         let _ = (attribute, value);
         Ok(())
     }
+
+    /// What an upsert that may create the item from its key alone stores besides the
+    /// fields it is given: the index keys and computed fields made only of primary-key
+    /// fields and literals, and the schema version. Generated only for entities that
+    /// have any; not a public API.
+    #[doc(hidden)]
+    fn upsert_attributes(key: &Item) -> Result<Item, Error> {
+        let _ = key;
+        Ok(Item::new())
+    }
 }
 
 /// The key of one item of entity `E` in the secondary index named [`IndexKey::index`]:

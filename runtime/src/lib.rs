@@ -20,13 +20,16 @@ pub mod entity;
 pub mod key;
 pub mod lifecycle;
 pub mod migrate;
+pub mod nested;
 pub mod pattern;
 pub mod query;
+pub mod rejected;
 pub mod retry;
 pub mod stream;
 pub mod transact;
 pub mod update;
 pub mod upgrade;
+pub mod upsert;
 
 #[doc(hidden)]
 pub mod __private;
@@ -53,11 +56,13 @@ pub use key::{KeyComponent, ScalarAttribute};
 pub use limits::LimitError;
 pub use number::{Number, NumberError};
 pub use query::{IntoQuery, Page, Query, Scan};
+pub use rejected::{Rejected, Rejecting};
 pub use retry::{RetryPolicy, RetryingBackend};
 pub use stream::{Change, Changes, RawChange, StreamError};
 pub use timestamp::Timestamp;
 pub use transact::{CommitError, EntityCond, TransactGet, Transaction};
-pub use update::{Composite, Update};
+pub use update::{Composite, Existing, Update, UpdateReturning, Upserting, WriteMode};
+pub use upsert::{IntoUpsert, Upsert, UpsertSettable};
 pub use value::{AttributeType, AttributeValue, Item};
 
 /// Exact decimal numbers up to DynamoDB's 38 significant digits: the same type as

@@ -143,6 +143,7 @@ impl VersionCheck {
             entity: self.entity,
             expected: self.expected,
             actual: old.and_then(|item| stored_version(item, self.attribute)),
+            current: old.map(|item| Box::new(item.clone())),
         }
     }
 
@@ -229,6 +230,7 @@ pub(crate) fn prepare_put<E: Entity>(
                 entity: E::SCHEMA.rust_name,
                 expected: Some(held),
                 actual: None,
+                current: None,
             })?;
             item.insert(attribute.to_owned(), AttributeValue::N(Number::from(next)));
             VersionCheck::of::<E>((held > 0).then_some(held))
@@ -494,6 +496,7 @@ pub(crate) async fn commit_guarded<E: Entity>(
                             entity: check.entity,
                             expected: check.expected,
                             actual: None,
+                            current: None,
                         },
                     });
                 }

@@ -437,7 +437,12 @@ mod tests {
         assert!(!is_retryable(&canceled(&[])));
         assert!(!is_retryable(&service("ConditionalCheckFailedException")));
         assert!(!is_retryable(&service("IdempotentParameterMismatchException")));
-        let conflict = Error::VersionConflict { entity: "E", expected: Some(1), actual: Some(2) };
+        let conflict = Error::VersionConflict {
+            entity: "E",
+            expected: Some(1),
+            actual: Some(2),
+            current: None,
+        };
         assert!(!is_retryable(&conflict));
     }
 

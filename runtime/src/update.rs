@@ -104,21 +104,51 @@ impl<E> Composite<E> {
 /// An `UpdateItem` of an existing item of `E`. Run it with `.await`; see the
 /// [module docs](self).
 #[must_use = "an update does nothing until it is awaited"]
-pub struct Update<'a, E> {
-    backend: &'a dyn Backend,
-    key: Key<E>,
-    actions: Vec<UpdateAction>,
+pub struct Update<'a, E, K = Existing> {
+    pub(crate) backend: &'a dyn Backend,
+    pub(crate) key: Key<E>,
+    pub(crate) actions: Vec<UpdateAction>,
     reindex: Vec<(Reindex, AttributeValue)>,
     composites: Vec<CompositeWrite>,
     condition: Option<Cond<E>>,
-    error: Option<Error>,
+    pub(crate) error: Option<Error>,
     now: Timestamp,
-    version: Option<VersionCheck>,
+    pub(crate) version: Option<VersionCheck>,
     /// Unique attributes this update sets (`Some`) or removes (`None`).
     unique: Vec<(&'static str, Option<AttributeValue>)>,
+    /// Nested paths set with [`Update::set_creating_parents`], and their values.
+    creating: Vec<(Path, AttributeValue)>,
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD` asked for by the caller.
+    pub(crate) reject: bool,
+    /// An upsert of a whole entity: every field is written, so none is missing.
+    pub(crate) whole: bool,
+    mode: PhantomData<fn() -> K>,
 }
 
-impl<E> fmt::Debug for Update<'_, E> {
+/// What an [`Update`] builder writes: [`Existing`] items (`db.update(key)`) or items that
+/// may not exist yet ([`Upserting`], `db.upsert(..)`; see [`crate::upsert`]).
+pub trait WriteMode: Send + 'static {
+    /// True for upserts.
+    const UPSERT: bool;
+}
+
+/// The [`WriteMode`] of `db.update(key)`: the item must exist.
+#[derive(Debug, Clone, Copy)]
+pub struct Existing;
+
+/// The [`WriteMode`] of `db.upsert(..)`: the item is created when missing.
+#[derive(Debug, Clone, Copy)]
+pub struct Upserting;
+
+impl WriteMode for Existing {
+    const UPSERT: bool = false;
+}
+
+impl WriteMode for Upserting {
+    const UPSERT: bool = true;
+}
+
+impl<E, K> fmt::Debug for Update<'_, E, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Update")
             .field("key", &self.key)
@@ -133,6 +163,16 @@ fn encode_error(message: &str) -> Error {
 }
 
 impl<'a, E: Entity> Update<'a, E> {
+    /// `SET attr = value`. On a field that feeds index key templates (or computed
+    /// fields), the index keys (and computed values) are rewritten in the same request.
+    /// Setting an optional field to an empty set removes it.
+    pub fn set<T, M: Settable, V: ValueFor<T>>(mut self, attr: Attr<E, T, M>, value: V) -> Self {
+        self.set_field(attr, value, M::REMOVABLE, false);
+        self
+    }
+}
+
+impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     pub(crate) fn new(backend: &'a dyn Backend, key: Key<E>) -> Self {
         Update {
             backend,
@@ -145,6 +185,10 @@ impl<'a, E: Entity> Update<'a, E> {
             now: Timestamp::now(),
             version: None,
             unique: Vec::new(),
+            creating: Vec::new(),
+            reject: false,
+            whole: false,
+            mode: PhantomData,
         }
     }
 
@@ -180,7 +224,7 @@ impl<'a, E: Entity> Update<'a, E> {
         }
     }
 
-    fn fail(&mut self, error: impl Into<Error>) {
+    pub(crate) fn fail(&mut self, error: impl Into<Error>) {
         if self.error.is_none() {
             self.error = Some(error.into());
         }
@@ -200,34 +244,104 @@ impl<'a, E: Entity> Update<'a, E> {
         }
     }
 
-    /// `SET attr = value`. On a field that feeds index key templates, the index keys are
-    /// rewritten in the same request. Setting an optional field to an empty set removes
-    /// it.
-    pub fn set<T, M: Settable, V: ValueFor<T>>(mut self, attr: Attr<E, T, M>, value: V) -> Self {
+    /// `SET attr = value` (`if_absent`: `SET attr = if_not_exists(attr, value)`), with
+    /// the index rewrites, validation and unique bookkeeping of [`Update::set`]; the
+    /// encoded value, when it is stored.
+    pub(crate) fn set_field<T, M, V: ValueFor<T>>(
+        &mut self,
+        attr: Attr<E, T, M>,
+        value: V,
+        removable: bool,
+        if_absent: bool,
+    ) -> Option<AttributeValue> {
         if value.is_absent() {
-            if M::REMOVABLE {
+            if removable {
                 self.actions.push(UpdateAction::Remove(attr.path()));
             } else {
                 self.fail(encode_error("an empty set cannot be stored in a required attribute"));
             }
-            return self;
+            return None;
         }
-        if let Some(value) = self.value(&attr, &value) {
-            if attr.path().elements.len() == 1 {
-                if !self.validated(attr.attribute(), &value) {
-                    return self;
-                }
-                self.note_unique(attr.attribute(), Some(value.clone()));
+        let value = self.value(&attr, &value)?;
+        if attr.path().elements.len() == 1 {
+            if !self.validated(attr.attribute(), &value) {
+                return None;
             }
-            if let Some(reindex) = attr.reindex() {
-                self.reindex.push((reindex, value.clone()));
+            self.note_unique(attr.attribute(), Some(value.clone()));
+        }
+        if let Some(reindex) = attr.reindex() {
+            self.reindex.push((reindex, value.clone()));
+        }
+        let path = attr.path();
+        let operand = if if_absent {
+            UpdateOperand::IfNotExists(path.clone(), Box::new(UpdateOperand::Value(value.clone())))
+        } else {
+            UpdateOperand::Value(value.clone())
+        };
+        self.actions.push(UpdateAction::Set(path, SetValue::Operand(operand)));
+        Some(value)
+    }
+
+    /// `SET a.b.c = value` that also creates the missing maps above `c` (DynamoDB refuses
+    /// a nested `SET` whose parent map is absent: "The document path provided in the
+    /// update expression is invalid for update"). The request carries the condition
+    /// that the parent exists; when that is what failed, a second request sets the
+    /// deepest missing map whole (`SET a.b = {c: value}` under `attribute_not_exists(a.b)`),
+    /// read from the item DynamoDB returns with the failure. One write when the parent
+    /// exists, two (each a write's cost) when it does not; see [`crate::nested`].
+    /// On a top-level attribute it is [`Update::set`].
+    pub fn set_creating_parents<T, M: Settable, V: ValueFor<T>>(
+        mut self,
+        attr: Attr<E, T, M>,
+        value: V,
+    ) -> Self {
+        let path = attr.path();
+        if let Some(value) = self.set_field(attr, value, M::REMOVABLE, false) {
+            if path.elements.len() > 1 {
+                self.creating.push((path, value));
             }
-            self.actions.push(UpdateAction::Set(
-                attr.path(),
-                SetValue::Operand(UpdateOperand::Value(value)),
-            ));
         }
         self
+    }
+
+    /// A typed partial update of a nested struct (the Java Enhanced Client's
+    /// `IgnoreNullsMode.SCALAR_ONLY`): writes only the attributes `value` holds, leaf by
+    /// leaf (`SET shipping.zip = :v`), leaving the others as stored. `None` fields (and
+    /// empty sets) are left alone, not removed; nested maps are merged the same way
+    /// (a `HashMap` field inside too: its keys are set one by one). Missing parent maps
+    /// are created as by [`Update::set_creating_parents`].
+    pub fn merge<T: crate::codec::Attribute, M: Modifiable>(
+        mut self,
+        attr: Attr<E, T, M>,
+        value: &T,
+    ) -> Self {
+        match value.to_attribute_value() {
+            Ok(AttributeValue::M(map)) => {
+                let mut leaves = Vec::new();
+                crate::nested::leaves(attr.path(), map, &mut leaves);
+                for (path, value) in leaves {
+                    self.actions.push(UpdateAction::Set(
+                        path.clone(),
+                        SetValue::Operand(UpdateOperand::Value(value.clone())),
+                    ));
+                    self.creating.push((path, value));
+                }
+            }
+            Ok(other) => self.fail(encode_error(&format!(
+                "merge needs a value stored as a map (a struct), not {}",
+                other.attribute_type()
+            ))),
+            Err(error) => self.fail(error.at_field(attr.attribute())),
+        }
+        self
+    }
+
+    /// Asks DynamoDB for the item as it was when a condition fails
+    /// (`ReturnValuesOnConditionCheckFailure=ALL_OLD`, no read cost) and gives it,
+    /// decoded, in a [`Rejected`](crate::rejected::Rejected) error.
+    pub fn return_on_condition_failure(mut self) -> crate::rejected::Rejecting<'a, Self, E> {
+        self.reject = true;
+        crate::rejected::Rejecting::new(self)
     }
 
     /// `SET attr = if_not_exists(attr, value)`: sets the value only when the attribute
@@ -430,18 +544,18 @@ impl<'a, E: Entity> Update<'a, E> {
     }
 
     /// Returns the whole item after the update, decoded (`ALL_NEW`).
-    pub fn return_new(self) -> UpdateReturning<'a, E, E> {
+    pub fn return_new(self) -> UpdateReturning<'a, E, E, K> {
         UpdateReturning { update: self, return_values: ReturnValues::AllNew, marker: PhantomData }
     }
 
     /// Returns the whole item before the update, decoded (`ALL_OLD`).
-    pub fn return_old(self) -> UpdateReturning<'a, E, E> {
+    pub fn return_old(self) -> UpdateReturning<'a, E, E, K> {
         UpdateReturning { update: self, return_values: ReturnValues::AllOld, marker: PhantomData }
     }
 
     /// Returns the updated attributes after the update (`UPDATED_NEW`), as a
     /// [`Partial<E>`].
-    pub fn return_updated_new(self) -> UpdateReturning<'a, E, Partial<E>> {
+    pub fn return_updated_new(self) -> UpdateReturning<'a, E, Partial<E>, K> {
         UpdateReturning {
             update: self,
             return_values: ReturnValues::UpdatedNew,
@@ -451,7 +565,7 @@ impl<'a, E: Entity> Update<'a, E> {
 
     /// Returns the updated attributes before the update (`UPDATED_OLD`), as a
     /// [`Partial<E>`].
-    pub fn return_updated_old(self) -> UpdateReturning<'a, E, Partial<E>> {
+    pub fn return_updated_old(self) -> UpdateReturning<'a, E, Partial<E>, K> {
         UpdateReturning {
             update: self,
             return_values: ReturnValues::UpdatedOld,
@@ -459,19 +573,16 @@ impl<'a, E: Entity> Update<'a, E> {
         }
     }
 
-    /// The `UpdateItem` request this builder sends.
+    /// The `UpdateItem` request this builder sends (for a request that creates missing
+    /// parent maps, its first attempt).
     pub fn input(self) -> Result<UpdateItemInput> {
-        self.build(ReturnValues::None).map(|(_, input)| input)
-    }
-
-    fn build(self, return_values: ReturnValues) -> Result<(&'a dyn Backend, UpdateItemInput)> {
-        let (built, _) = self.build_checked(return_values)?;
-        Ok(built)
+        self.build_checked(ReturnValues::None).map(|(built, _, _)| built.1)
     }
 
     /// The request (for a transaction) and the version check it carries. An update that
     /// changes a unique attribute cannot join a transaction (moving its guard needs the
-    /// value read first): it is refused.
+    /// value read first): it is refused; so is one creating parent maps (which may take
+    /// a second request).
     pub(crate) fn input_checked(self) -> Result<(UpdateItemInput, Option<VersionCheck>)> {
         if let Some((attribute, _)) = self.unique.first() {
             return Err(Error::Invalid {
@@ -482,16 +593,47 @@ impl<'a, E: Entity> Update<'a, E> {
                     .to_owned(),
             });
         }
-        self.build_checked(ReturnValues::None).map(|((_, input), check)| (input, check))
+        if !self.creating.is_empty() {
+            return Err(Error::Invalid {
+                entity: E::SCHEMA.rust_name,
+                field: None,
+                message: "an update creating parent maps (`set_creating_parents`, `merge`) \
+                          cannot join a transaction: it may take a second request"
+                    .to_owned(),
+            });
+        }
+        self.build_checked(ReturnValues::None).map(|((_, input), check, _)| (input, check))
     }
 
     /// Sends the update; one that changes a unique attribute reads the item first
     /// (consistent) and moves the guards in one transaction with the update. Returns
     /// the attributes per `return_values` (for a guarded update: the item as read for
     /// `ALL_OLD` / `UPDATED_OLD`, a consistent read after the write for the others).
-    async fn send(self, return_values: ReturnValues) -> Result<Option<Item>> {
+    pub(crate) async fn send(self, return_values: ReturnValues) -> Result<Option<Item>> {
         let unique = self.unique.clone();
-        let ((backend, input), check) = self.build_checked(return_values)?;
+        if K::UPSERT && !unique.is_empty() {
+            return Err(Error::Invalid {
+                entity: E::SCHEMA.rust_name,
+                field: unique.first().map(|(attribute, _)| *attribute),
+                message: "an upsert cannot write a unique attribute (its guard item moves \
+                          with a read first): use put, or update"
+                    .to_owned(),
+            });
+        }
+        let ((backend, input), check, creating) = self.build_checked(return_values)?;
+        if !creating.is_empty() {
+            if !unique.is_empty() {
+                return Err(Error::Invalid {
+                    entity: E::SCHEMA.rust_name,
+                    field: None,
+                    message: "an update creating parent maps cannot also change a unique \
+                              attribute: send them apart"
+                        .to_owned(),
+                });
+            }
+            return crate::nested::send_creating::<E>(backend, input, check, creating, K::UPSERT)
+                .await;
+        }
         if unique.is_empty() {
             return send_update(backend, input, check).await;
         }
@@ -532,12 +674,17 @@ impl<'a, E: Entity> Update<'a, E> {
         }
     }
 
-    /// The request and the version check it carries.
+    /// The request, the version check it carries, and the nested paths whose parents it
+    /// creates (their `attribute_exists(parent)` conditions are in the request).
     #[allow(clippy::type_complexity)]
     fn build_checked(
         self,
         return_values: ReturnValues,
-    ) -> Result<((&'a dyn Backend, UpdateItemInput), Option<VersionCheck>)> {
+    ) -> Result<(
+        (&'a dyn Backend, UpdateItemInput),
+        Option<VersionCheck>,
+        Vec<(Path, AttributeValue)>,
+    )> {
         let Update {
             backend,
             key,
@@ -549,6 +696,10 @@ impl<'a, E: Entity> Update<'a, E> {
             now,
             version,
             unique,
+            creating,
+            reject,
+            whole,
+            mode: _,
         } = self;
         if let Some(error) = error {
             return Err(error);
@@ -576,6 +727,12 @@ impl<'a, E: Entity> Update<'a, E> {
         for composite in composites {
             composite(&key, &mut written)?;
         }
+        let schema = E::Table::SCHEMA;
+        let mut if_absent = Item::new();
+        if K::UPSERT && !whole {
+            crate::upsert::creation_writes::<E>(&key, &mut written, &mut if_absent, now)?;
+            crate::upsert::check_complete::<E>(&actions, &written, &if_absent)?;
+        }
         if let Some(attribute) = version_attribute::<E>() {
             let path = Path::attribute(attribute);
             if !actions.iter().any(|action| touches(action, &path)) {
@@ -591,16 +748,37 @@ impl<'a, E: Entity> Update<'a, E> {
         let mut written: Vec<(String, AttributeValue)> = written.into_iter().collect();
         written.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, value) in written {
-            actions.push(UpdateAction::Set(
-                Path::attribute(name),
-                SetValue::Operand(UpdateOperand::Value(value)),
-            ));
+            let path = Path::attribute(name);
+            if !actions.iter().any(|action| touches(action, &path)) {
+                actions
+                    .push(UpdateAction::Set(path, SetValue::Operand(UpdateOperand::Value(value))));
+            }
         }
-        let schema = E::Table::SCHEMA;
-        let exists = Condition::Compare {
+        let mut if_absent: Vec<(String, AttributeValue)> = if_absent.into_iter().collect();
+        if_absent.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, value) in if_absent {
+            let path = Path::attribute(name);
+            if !actions.iter().any(|action| touches(action, &path)) {
+                actions.push(UpdateAction::Set(
+                    path.clone(),
+                    SetValue::Operand(UpdateOperand::IfNotExists(
+                        path,
+                        Box::new(UpdateOperand::Value(value)),
+                    )),
+                ));
+            }
+        }
+        let is_entity = Condition::Compare {
             left: Operand::Path(Path::attribute(schema.entity_type_attribute)),
             op: Comparator::Eq,
             right: Operand::Value(AttributeValue::S(E::SCHEMA.entity_type.to_owned())),
+        };
+        // An update needs the item to exist as this entity; an upsert needs it absent or
+        // this entity (never another entity's item under the same key).
+        let exists = if K::UPSERT {
+            Condition::AttributeNotExists(Path::attribute(schema.partition_key.name)).or(is_entity)
+        } else {
+            is_entity
         };
         let mut condition = match condition {
             Some(condition) => exists.and(condition.into_condition()?),
@@ -608,6 +786,9 @@ impl<'a, E: Entity> Update<'a, E> {
         };
         if let Some(check) = &version {
             condition = condition.and(check.condition(&schema));
+        }
+        for (path, _) in &creating {
+            condition = condition.and(Condition::AttributeExists(crate::nested::parent(path)));
         }
         Ok((
             (
@@ -618,21 +799,25 @@ impl<'a, E: Entity> Update<'a, E> {
                     updates: actions,
                     condition: Some(condition),
                     return_values,
-                    return_old_on_condition_failure: version.is_some(),
+                    return_old_on_condition_failure: version.is_some()
+                        || reject
+                        || !creating.is_empty(),
                     ..UpdateItemInput::default()
                 },
             ),
             version,
+            creating,
         ))
     }
 }
 
-impl<'a, E: Entity> IntoFuture for Update<'a, E> {
+impl<'a, E: Entity, K: WriteMode> IntoFuture for Update<'a, E, K> {
     type Output = Result<()>;
     type IntoFuture = BoxFuture<'a, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(crate::pattern::labelled(format!("{}.update", E::SCHEMA.rust_name), async move {
+        let label = if K::UPSERT { "upsert" } else { "update" };
+        Box::pin(crate::pattern::labelled(format!("{}.{label}", E::SCHEMA.rust_name), async move {
             self.send(ReturnValues::None).await?;
             Ok(())
         }))
@@ -642,13 +827,13 @@ impl<'a, E: Entity> IntoFuture for Update<'a, E> {
 /// An [`Update`] that returns the item (`E`) or the updated attributes
 /// ([`Partial<E>`]). Run it with `.await`.
 #[must_use = "an update does nothing until it is awaited"]
-pub struct UpdateReturning<'a, E, O> {
-    update: Update<'a, E>,
+pub struct UpdateReturning<'a, E, O, K = Existing> {
+    update: Update<'a, E, K>,
     return_values: ReturnValues,
     marker: PhantomData<fn() -> O>,
 }
 
-impl<E, O> fmt::Debug for UpdateReturning<'_, E, O> {
+impl<E, O, K> fmt::Debug for UpdateReturning<'_, E, O, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpdateReturning")
             .field("update", &self.update)
@@ -657,12 +842,25 @@ impl<E, O> fmt::Debug for UpdateReturning<'_, E, O> {
     }
 }
 
-impl<'a, E: Entity, O: crate::query::Decode<E>> IntoFuture for UpdateReturning<'a, E, O> {
+impl<'a, E: Entity, O, K: WriteMode> UpdateReturning<'a, E, O, K> {
+    /// Asks DynamoDB for the item as it was when a condition fails and gives it, decoded,
+    /// in a [`Rejected`](crate::rejected::Rejected) error (see
+    /// [`Update::return_on_condition_failure`]).
+    pub fn return_on_condition_failure(mut self) -> crate::rejected::Rejecting<'a, Self, E> {
+        self.update.reject = true;
+        crate::rejected::Rejecting::new(self)
+    }
+}
+
+impl<'a, E: Entity, O: crate::query::Decode<E>, K: WriteMode> IntoFuture
+    for UpdateReturning<'a, E, O, K>
+{
     type Output = Result<O>;
     type IntoFuture = BoxFuture<'a, Result<O>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(crate::pattern::labelled(format!("{}.update", E::SCHEMA.rust_name), async move {
+        let label = if K::UPSERT { "upsert" } else { "update" };
+        Box::pin(crate::pattern::labelled(format!("{}.{label}", E::SCHEMA.rust_name), async move {
             let attributes = self.update.send(self.return_values).await?;
             O::decode(attributes.unwrap_or_default())
         }))

@@ -627,15 +627,15 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("user_id", "user_id", 0u8),
-                __st::field_schema("email", "email", 16u8),
-                __st::field_schema("name", "name", 0u8),
-                __st::field_schema("status", "status", 0u8),
-                __st::field_schema("address", "address", 0u8),
-                __st::field_schema("tags", "tags", 32u8),
-                __st::field_schema("version", "version", 1u8),
-                __st::field_schema("created_at", "created_at", 2u8),
-                __st::field_schema("updated_at", "updated_at", 4u8),
+                __st::field_schema("user_id", "user_id", 0u16),
+                __st::field_schema("email", "email", 16u16),
+                __st::field_schema("name", "name", 0u16),
+                __st::field_schema("status", "status", 0u16),
+                __st::field_schema("address", "address", 128u16),
+                __st::field_schema("tags", "tags", 160u16),
+                __st::field_schema("version", "version", 1u16),
+                __st::field_schema("created_at", "created_at", 2u16),
+                __st::field_schema("updated_at", "updated_at", 4u16),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -1417,16 +1417,16 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("user_id", "user_id", 0u8),
-                __st::field_schema("order_id", "order_id", 0u8),
-                __st::field_schema("placed_at", "placed_at", 0u8),
-                __st::field_schema("total", "total", 0u8),
-                __st::field_schema("tenant_id", "tenant_id", 0u8),
-                __st::field_schema("region", "region", 0u8),
-                __st::field_schema("score", "score", 0u8),
-                __st::field_schema("payment", "payment", 0u8),
-                __st::field_schema("lines", "l", 32u8),
-                __st::field_schema("expires_at", "expires_at", 8u8),
+                __st::field_schema("user_id", "user_id", 0u16),
+                __st::field_schema("order_id", "order_id", 0u16),
+                __st::field_schema("placed_at", "placed_at", 0u16),
+                __st::field_schema("total", "total", 0u16),
+                __st::field_schema("tenant_id", "tenant_id", 0u16),
+                __st::field_schema("region", "region", 0u16),
+                __st::field_schema("score", "score", 128u16),
+                __st::field_schema("payment", "payment", 0u16),
+                __st::field_schema("lines", "l", 32u16),
+                __st::field_schema("expires_at", "expires_at", 136u16),
             ],
         };
         type KeyFields = (
@@ -1571,6 +1571,18 @@ const _: () = {
                 },
             )?;
             __st::Result::Ok(())
+        }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (user_id, placed_at, order_id) = <Self as __st::Entity>::decode_key(
+                __st_key,
+            )?;
+            __st_index0(__st_out, &order_id)?;
+            __st::Result::Ok(__st_item)
         }
     }
     impl Order {

@@ -393,10 +393,10 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("c_id", "c_id", 0u8),
-                __st::field_schema("email", "Email", 0u8),
-                __st::field_schema("name", "Name", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("c_id", "c_id", 0u16),
+                __st::field_schema("email", "Email", 0u16),
+                __st::field_schema("name", "Name", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -679,10 +679,10 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("p_id", "p_id", 0u8),
-                __st::field_schema("detail", "Detail", 0u8),
-                __st::field_schema("price", "Price", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("p_id", "p_id", 0u16),
+                __st::field_schema("detail", "Detail", 0u16),
+                __st::field_schema("price", "Price", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -953,9 +953,9 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("w_id", "w_id", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
-                __st::field_schema("address", "Address", 0u8),
+                __st::field_schema("w_id", "w_id", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
+                __st::field_schema("address", "Address", 0u16),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -1335,10 +1335,10 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("p_id", "p_id", 0u8),
-                __st::field_schema("w_id", "w_id", 0u8),
-                __st::field_schema("quantity", "Quantity", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("p_id", "p_id", 0u16),
+                __st::field_schema("w_id", "w_id", 0u16),
+                __st::field_schema("quantity", "Quantity", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -1410,6 +1410,16 @@ const _: () = {
                 (__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "w_id")?,
             ))
+        }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (p_id, w_id) = <Self as __st::Entity>::decode_key(__st_key)?;
+            __st_index0(__st_out, &w_id, &p_id)?;
+            __st::Result::Ok(__st_item)
         }
     }
     impl WarehouseItem {
@@ -1977,13 +1987,13 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("o_id", "o_id", 0u8),
-                __st::field_schema("p_id", "p_id", 0u8),
-                __st::field_schema("gsi1_sk", "gsi1_sk", 0u8),
-                __st::field_schema("c_id", "c_id", 0u8),
-                __st::field_schema("quantity", "Quantity", 0u8),
-                __st::field_schema("price", "Price", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("o_id", "o_id", 0u16),
+                __st::field_schema("p_id", "p_id", 0u16),
+                __st::field_schema("gsi1_sk", "gsi1_sk", 0u16),
+                __st::field_schema("c_id", "c_id", 0u16),
+                __st::field_schema("quantity", "Quantity", 0u16),
+                __st::field_schema("price", "Price", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -2335,7 +2345,7 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::Value,
         > = __st::Attr::new("EntityType");
-        /// Sets `gsi1_sk`, `c_id` of a `OrderItem` together and rewrites the keys of index(es) `GSI1`, `GSI2` in the same request: `db.update(key).set_composite(OrderItem::gsi2_composite(..))`.
+        /// Sets `gsi1_sk`, `c_id` of a `OrderItem` together and rewrites the keys of index `GSI1`, the keys of index `GSI2` in the same request: `db.update(key).set_composite(OrderItem::gsi2_composite(..))`.
         pub fn gsi2_composite(
             gsi1_sk: impl __st::Into<::std::string::String>,
             c_id: impl __st::Into<::std::string::String>,
@@ -2748,13 +2758,13 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("o_id", "o_id", 0u8),
-                __st::field_schema("sh_id", "sh_id", 0u8),
-                __st::field_schema("w_id", "w_id", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
-                __st::field_schema("address", "Address", 0u8),
-                __st::field_schema("type_", "Type", 0u8),
-                __st::field_schema("date", "Date", 0u8),
+                __st::field_schema("o_id", "o_id", 0u16),
+                __st::field_schema("sh_id", "sh_id", 0u16),
+                __st::field_schema("w_id", "w_id", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
+                __st::field_schema("address", "Address", 0u16),
+                __st::field_schema("type_", "Type", 0u16),
+                __st::field_schema("date", "Date", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -2843,6 +2853,16 @@ const _: () = {
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id")?,
             ))
+        }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (o_id, sh_id) = <Self as __st::Entity>::decode_key(__st_key)?;
+            __st_index0(__st_out, &sh_id)?;
+            __st::Result::Ok(__st_item)
         }
     }
     impl Shipment {
@@ -3393,12 +3413,12 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("o_id", "o_id", 0u8),
-                __st::field_schema("shp_id", "shp_id", 0u8),
-                __st::field_schema("sh_id", "sh_id", 0u8),
-                __st::field_schema("p_id", "p_id", 0u8),
-                __st::field_schema("quantity", "Quantity", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("o_id", "o_id", 0u16),
+                __st::field_schema("shp_id", "shp_id", 0u16),
+                __st::field_schema("sh_id", "sh_id", 0u16),
+                __st::field_schema("p_id", "p_id", 0u16),
+                __st::field_schema("quantity", "Quantity", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -3672,7 +3692,7 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::Value,
         > = __st::Attr::new("EntityType");
-        /// Sets `sh_id`, `p_id` of a `ShipmentItem` together and rewrites the keys of index(es) `GSI1` in the same request: `db.update(key).set_composite(ShipmentItem::gsi1_composite(..))`.
+        /// Sets `sh_id`, `p_id` of a `ShipmentItem` together and rewrites the keys of index `GSI1` in the same request: `db.update(key).set_composite(ShipmentItem::gsi1_composite(..))`.
         pub fn gsi1_composite(
             sh_id: impl __st::Into<::std::string::String>,
             p_id: impl __st::Into<::std::string::String>,
@@ -4066,12 +4086,12 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("o_id", "o_id", 0u8),
-                __st::field_schema("i_id", "i_id", 0u8),
-                __st::field_schema("c_id", "c_id", 0u8),
-                __st::field_schema("i_id_2", "i_id_2", 0u8),
-                __st::field_schema("amount", "Amount", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
+                __st::field_schema("o_id", "o_id", 0u16),
+                __st::field_schema("i_id", "i_id", 0u16),
+                __st::field_schema("c_id", "c_id", 0u16),
+                __st::field_schema("i_id_2", "i_id_2", 0u16),
+                __st::field_schema("amount", "Amount", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -4162,6 +4182,16 @@ const _: () = {
                 (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
                 (__ST_C.3.parse)(&__st_sk, 0usize, "i_id")?,
             ))
+        }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (o_id, i_id) = <Self as __st::Entity>::decode_key(__st_key)?;
+            __st_index0(__st_out, &i_id)?;
+            __st::Result::Ok(__st_item)
         }
     }
     impl Invoice {
@@ -4383,7 +4413,7 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::Value,
         > = __st::Attr::new("EntityType");
-        /// Sets `c_id`, `i_id_2` of a `Invoice` together and rewrites the keys of index(es) `GSI2` in the same request: `db.update(key).set_composite(Invoice::gsi2_composite(..))`.
+        /// Sets `c_id`, `i_id_2` of a `Invoice` together and rewrites the keys of index `GSI2` in the same request: `db.update(key).set_composite(Invoice::gsi2_composite(..))`.
         pub fn gsi2_composite(
             c_id: impl __st::Into<::std::string::String>,
             i_id_2: impl __st::Into<::std::string::String>,
@@ -4705,13 +4735,13 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("o_id", "o_id", 0u8),
-                __st::field_schema("pmn_id", "pmn_id", 0u8),
-                __st::field_schema("i_id", "i_id", 0u8),
-                __st::field_schema("entity_type", "EntityType", 0u8),
-                __st::field_schema("type_", "Type", 0u8),
-                __st::field_schema("amount", "Amount", 0u8),
-                __st::field_schema("date", "Date", 0u8),
+                __st::field_schema("o_id", "o_id", 0u16),
+                __st::field_schema("pmn_id", "pmn_id", 0u16),
+                __st::field_schema("i_id", "i_id", 0u16),
+                __st::field_schema("entity_type", "EntityType", 0u16),
+                __st::field_schema("type_", "Type", 0u16),
+                __st::field_schema("amount", "Amount", 0u16),
+                __st::field_schema("date", "Date", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);

@@ -5,7 +5,7 @@ use syn::Meta;
 
 use crate::derive::meta::{self, Seen};
 use crate::diagnostic::Diagnostics;
-use crate::model::{DefaultValue, FieldMarkers, FieldModel, TypeClass};
+use crate::model::{ComputedModel, DefaultValue, FieldMarkers, FieldModel, TypeClass};
 use crate::span::{SourceSpan, Spanned};
 
 /// Which derive a field belongs to: entities accept behaviour markers.
@@ -28,6 +28,9 @@ const ENTITY_FIELD_KEYS: &[&str] = &[
     "ttl",
     "unique",
     "validate",
+    "read_only",
+    "computed",
+    "from",
 ];
 const ATTRIBUTE_FIELD_KEYS: &[&str] = &["rename", "skip", "default", "serde"];
 
@@ -54,9 +57,12 @@ pub(crate) fn parse_field(
         serde: None,
         markers: FieldMarkers::default(),
         validate: None,
+        computed: None,
         span: SourceSpan::of(field),
     };
     let mut seen = Seen::default();
+    let mut computed: Option<(syn::Path, SourceSpan)> = None;
+    let mut from: Option<(Vec<Spanned<String>>, SourceSpan)> = None;
     for item in meta::attribute_args(&field.attrs, attr_name, cx) {
         let key = meta::key_of(&item);
         if known.contains(&key.as_str()) && !seen.first(&item, cx) {
@@ -87,10 +93,52 @@ pub(crate) fn parse_field(
             "validate" if context == FieldContext::Entity => {
                 model.validate = parse_function_path(&item, "validate", cx)
             }
+            "read_only" if context == FieldContext::Entity => {
+                markers.read_only = meta::flag(&item, cx)
+            }
+            "computed" if context == FieldContext::Entity => {
+                computed = parse_function_path(&item, "computed", cx)
+                    .map(|path| (path, SourceSpan::of(item.path())))
+            }
+            "from" if context == FieldContext::Entity => {
+                from = parse_from(&item, cx).map(|names| (names, SourceSpan::of(item.path())))
+            }
             _ => meta::unknown(&item, &format!("`#[{attr_name}]` field"), known, cx),
         }
     }
+    match (computed, from) {
+        (Some((function, span)), from) => {
+            let from = from.map(|(names, _)| names).unwrap_or_default();
+            model.computed = Some(ComputedModel { function, from, span });
+        }
+        (None, Some((_, span))) => cx.error(
+            span,
+            "`from(..)` lists the inputs of a `computed = \"fn\"` field: add `computed`",
+        ),
+        (None, None) => {}
+    }
     Some(model)
+}
+
+/// `from(a, b)`: the fields a computed field is derived from.
+fn parse_from(meta: &Meta, cx: &mut Diagnostics) -> Option<Vec<Spanned<String>>> {
+    let Meta::List(list) = meta else {
+        cx.error(SourceSpan::of(meta), "expected `from(field, ..)`");
+        return None;
+    };
+    let mut names = Vec::new();
+    for item in meta::nested(list, cx) {
+        match &item {
+            Meta::Path(path) if path.get_ident().is_some() => {
+                let ident = path.get_ident()?;
+                let name = ident.to_string();
+                let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+                names.push(Spanned::new(name, ident.span()));
+            }
+            other => cx.error(SourceSpan::of(other), "expected a field name in `from(..)`"),
+        }
+    }
+    Some(names)
 }
 
 /// `key = "path::to::function"`: the path, spanned at the string.

@@ -27,6 +27,22 @@ pub struct FieldMarkers {
     pub ttl: Option<SourceSpan>,
     /// `unique`: enforced with a guard item.
     pub unique: Option<SourceSpan>,
+    /// `read_only`: written when the item is created; an upsert writes it with
+    /// `if_not_exists`, an update cannot set it.
+    pub read_only: Option<SourceSpan>,
+}
+
+/// `computed = "path::to::fn", from(a, b)`: a field derived from other fields on every
+/// write.
+#[derive(Debug, Clone)]
+pub struct ComputedModel {
+    /// `fn(&A, &B, ..) -> T`, called with the `from` fields in order; its spans point
+    /// where it was written.
+    pub function: syn::Path,
+    /// The fields it is computed from, in the order the function takes them.
+    pub from: Vec<Spanned<String>>,
+    /// Where `computed` was written.
+    pub span: SourceSpan,
 }
 
 /// One field of an entity or of a nested (`#[derive(Attribute)]`) struct.
@@ -53,6 +69,8 @@ pub struct FieldModel {
     /// run on the field's value before every write, and on the value an update sets.
     /// The path's spans point where it was written.
     pub validate: Option<syn::Path>,
+    /// `computed = "fn", from(..)` (entities only): derived from other fields.
+    pub computed: Option<ComputedModel>,
     /// The whole field.
     pub span: SourceSpan,
 }
@@ -201,26 +219,45 @@ impl EntityModel {
 pub enum UpdateMarker {
     /// Part of the primary-key templates: never updated.
     KeyField,
-    /// Shares an index key template with other changing fields: updated only through a
-    /// composite (`<index>_composite(..)`).
+    /// Shares an index key template (or the inputs of a computed field) with other
+    /// changing fields: updated only through a composite (`<index>_composite(..)`,
+    /// `<field>_composite(..)`).
     Composite,
     /// The only changing field of the templates of these indexes (positions in
-    /// [`EntityModel::indexes`]): `set` rewrites their keys.
+    /// [`EntityModel::indexes`]), or the only changing input of computed fields
+    /// ([`EntityModel::computed_by`]): `set` rewrites their keys and values.
     Indexed(Vec<usize>),
+    /// `computed`: derived from other fields, never set.
+    Computed,
+    /// `read_only`: written when the item is created (put, or an upsert with
+    /// `if_not_exists`), never by an update.
+    ReadOnly,
     /// Optional (`Option`, `default`, a set): set, modified, removed.
     Optional,
     /// Required: set and modified.
     Value,
 }
 
-/// A composite update: fields set together, and the template indexes whose keys they
-/// rewrite.
+/// A composite update: fields set together, and the template indexes whose keys and the
+/// computed fields whose values they rewrite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompositePlan {
     /// The fields, in declaration order.
     pub fields: Vec<String>,
     /// Positions (in [`EntityModel::indexes`]) of the indexes whose keys are rewritten.
     pub indexes: Vec<usize>,
+    /// The computed fields recomputed, in declaration order.
+    pub computed: Vec<String>,
+}
+
+/// What an update must rewrite when its inputs change: an index's keys, or a computed
+/// field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    /// The keys of template index `n` (position in [`EntityModel::indexes`]).
+    Index(usize),
+    /// The computed field `n` (position in [`EntityModel::fields`]).
+    Computed(usize),
 }
 
 /// True for `HashSet<…>` / `BTreeSet<…>` types (stored as DynamoDB sets: empty is absent).
@@ -250,23 +287,94 @@ impl EntityModel {
         }
     }
 
+    /// The stored computed fields, with their positions in [`Self::fields`].
+    pub fn computed_fields(&self) -> impl Iterator<Item = (usize, &FieldModel)> {
+        self.fields.iter().enumerate().filter(|(_, f)| f.computed.is_some() && f.is_stored())
+    }
+
+    /// The changing (non primary-key) inputs of a computed field.
+    pub fn computed_inputs(&self, field: &FieldModel) -> Vec<String> {
+        let keys = self.key_fields();
+        let mut out: Vec<String> = Vec::new();
+        if let Some(computed) = &field.computed {
+            for input in &computed.from {
+                if !keys.contains(&input.value) && !out.contains(&input.value) {
+                    out.push(input.value.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// The changing fields an update must know to rewrite `derived`: a computed field
+    /// in an index template stands for its own inputs.
+    pub fn derived_inputs(&self, derived: Derived) -> Vec<String> {
+        let direct = match derived {
+            Derived::Index(position) => self.template_index_fields(position),
+            Derived::Computed(position) => match self.fields.get(position) {
+                Some(field) => self.computed_inputs(field),
+                None => Vec::new(),
+            },
+        };
+        let mut out: Vec<String> = Vec::new();
+        for name in direct {
+            let expanded = match self.field(&name) {
+                Some(field) if field.computed.is_some() => self.computed_inputs(field),
+                _ => vec![name],
+            };
+            for name in expanded {
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        out
+    }
+
+    /// Everything an update may have to rewrite: template indexes, then computed fields.
+    pub fn derivations(&self) -> Vec<Derived> {
+        let indexes = (0..self.indexes.len())
+            .filter(|&i| matches!(self.indexes[i].keys, EntityIndexKeys::Templates { .. }))
+            .map(Derived::Index);
+        indexes.chain(self.computed_fields().map(|(i, _)| Derived::Computed(i))).collect()
+    }
+
+    /// The computed fields whose only changing input is `name` (a `set` of it
+    /// recomputes them).
+    pub fn computed_by(&self, name: &str) -> Vec<String> {
+        self.computed_fields()
+            .filter(|(_, field)| self.computed_inputs(field) == [name])
+            .map(|(_, field)| field.name())
+            .collect()
+    }
+
     /// How an update may change `field`.
     pub fn update_marker(&self, field: &FieldModel) -> UpdateMarker {
         let name = field.name();
         if self.key_fields().contains(&name) {
             return UpdateMarker::KeyField;
         }
+        if field.computed.is_some() {
+            return UpdateMarker::Computed;
+        }
+        if field.markers.read_only.is_some() {
+            return UpdateMarker::ReadOnly;
+        }
         let mut indexes = Vec::new();
-        for position in 0..self.indexes.len() {
-            let fields = self.template_index_fields(position);
-            if fields.contains(&name) {
-                if fields.len() > 1 {
+        let mut derived = false;
+        for derivation in self.derivations() {
+            let inputs = self.derived_inputs(derivation);
+            if inputs.contains(&name) {
+                if inputs.len() > 1 {
                     return UpdateMarker::Composite;
                 }
-                indexes.push(position);
+                derived = true;
+                if let Derived::Index(position) = derivation {
+                    indexes.push(position);
+                }
             }
         }
-        if !indexes.is_empty() {
+        if derived {
             UpdateMarker::Indexed(indexes)
         } else if super::option_inner(&field.ty).is_some()
             || field.default.is_some()
@@ -279,21 +387,27 @@ impl EntityModel {
     }
 
     /// The composite update of template index `position`: its changing fields, plus
-    /// every field sharing a template with them (transitively), and every index those
-    /// fields feed. `None` when the index has fewer than two changing fields (a plain
-    /// `set` does, or nothing changes).
+    /// every field sharing a template (or a computed field's inputs) with them
+    /// (transitively), every index those fields feed and every computed field they
+    /// derive. `None` when the index has fewer than two changing fields (a plain `set`
+    /// does, or nothing changes).
     pub fn composite_plan(&self, position: usize) -> Option<CompositePlan> {
-        let mut fields = self.template_index_fields(position);
+        self.composite_plan_of(Derived::Index(position))
+    }
+
+    /// As [`Self::composite_plan`], starting from any derivation.
+    pub fn composite_plan_of(&self, start: Derived) -> Option<CompositePlan> {
+        let mut fields = self.derived_inputs(start);
         if fields.len() < 2 {
             return None;
         }
-        let mut indexes = vec![position];
+        let mut plan = vec![start];
         loop {
             let mut grew = false;
-            for other in 0..self.indexes.len() {
-                let other_fields = self.template_index_fields(other);
-                if !indexes.contains(&other) && other_fields.iter().any(|f| fields.contains(f)) {
-                    indexes.push(other);
+            for other in self.derivations() {
+                let other_fields = self.derived_inputs(other);
+                if !plan.contains(&other) && other_fields.iter().any(|f| fields.contains(f)) {
+                    plan.push(other);
                     for f in other_fields {
                         if !fields.contains(&f) {
                             fields.push(f);
@@ -306,9 +420,25 @@ impl EntityModel {
                 break;
             }
         }
+        let mut indexes: Vec<usize> = plan
+            .iter()
+            .filter_map(|d| match d {
+                Derived::Index(i) => Some(*i),
+                Derived::Computed(_) => None,
+            })
+            .collect();
         indexes.sort_unstable();
+        let mut computed: Vec<usize> = plan
+            .iter()
+            .filter_map(|d| match d {
+                Derived::Computed(i) => Some(*i),
+                Derived::Index(_) => None,
+            })
+            .collect();
+        computed.sort_unstable();
         let order: Vec<String> = self.fields.iter().map(FieldModel::name).collect();
         fields.sort_by_key(|f| order.iter().position(|o| o == f));
-        Some(CompositePlan { fields, indexes })
+        let computed = computed.into_iter().map(|i| self.fields[i].name()).collect();
+        Some(CompositePlan { fields, indexes, computed })
     }
 }

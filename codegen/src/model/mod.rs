@@ -19,8 +19,8 @@ pub use attribute::{AttributeModel, AttributeShape, TaggedVariant, UnitVariant, 
 pub use changes::{ChangesModel, ChangesVariant};
 pub use collection::{CollectionMember, CollectionModel};
 pub use entity::{
-    is_set_type, CompositePlan, DefaultValue, EntityIndexKeys, EntityIndexModel, EntityModel,
-    FieldMarkers, FieldModel, UpdateMarker, UpgradeModel,
+    is_set_type, CompositePlan, ComputedModel, DefaultValue, Derived, EntityIndexKeys,
+    EntityIndexModel, EntityModel, FieldMarkers, FieldModel, UpdateMarker, UpgradeModel,
 };
 pub use field_type::{option_inner, TypeClass};
 pub use table::{

@@ -106,6 +106,11 @@ fn field_entry(field: &FieldModel) -> String {
     if let Some(path) = &field.validate {
         options.push(format!("validate = {}", quote_str(&path_text(path))));
     }
+    if let Some(computed) = &field.computed {
+        options.push(format!("computed = {}", quote_str(&path_text(&computed.function))));
+        let from: Vec<String> = computed.from.iter().map(|name| quote_str(&name.value)).collect();
+        options.push(format!("from = [{}]", from.join(", ")));
+    }
     let markers = &field.markers;
     for (name, set) in [
         ("skip", field.skip.is_some()),
@@ -115,6 +120,7 @@ fn field_entry(field: &FieldModel) -> String {
         ("updated_at", markers.updated_at.is_some()),
         ("ttl", markers.ttl.is_some()),
         ("unique", markers.unique.is_some()),
+        ("read_only", markers.read_only.is_some()),
     ] {
         if set {
             options.push(format!("{name} = true"));

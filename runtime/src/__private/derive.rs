@@ -510,7 +510,7 @@ pub const fn sort_template(schema: &EntitySchema) -> &KeyTemplateSchema {
 
 /// A stored field of an entity's schema, its markers and default as bits (`FIELD_*`):
 /// one short call per field in the generated `SCHEMA` instead of the whole literal.
-pub const fn field_schema(name: &'static str, attribute: &'static str, bits: u8) -> FieldSchema {
+pub const fn field_schema(name: &'static str, attribute: &'static str, bits: u16) -> FieldSchema {
     FieldSchema {
         name,
         attribute,
@@ -520,20 +520,29 @@ pub const fn field_schema(name: &'static str, attribute: &'static str, bits: u8)
             updated_at: bits & FIELD_UPDATED_AT != 0,
             ttl: bits & FIELD_TTL != 0,
             unique: bits & FIELD_UNIQUE != 0,
+            read_only: bits & FIELD_READ_ONLY != 0,
+            computed: bits & FIELD_COMPUTED != 0,
         },
         has_default: bits & FIELD_DEFAULT != 0,
+        optional: bits & FIELD_OPTIONAL != 0,
     }
 }
 
 /// [`field_schema`]: `#[entity(version)]`.
-pub const FIELD_VERSION: u8 = 1;
+pub const FIELD_VERSION: u16 = 1;
 /// [`field_schema`]: `#[entity(created_at)]`.
-pub const FIELD_CREATED_AT: u8 = 2;
+pub const FIELD_CREATED_AT: u16 = 2;
 /// [`field_schema`]: `#[entity(updated_at)]`.
-pub const FIELD_UPDATED_AT: u8 = 4;
+pub const FIELD_UPDATED_AT: u16 = 4;
 /// [`field_schema`]: `#[entity(ttl)]`.
-pub const FIELD_TTL: u8 = 8;
+pub const FIELD_TTL: u16 = 8;
 /// [`field_schema`]: `#[entity(unique)]`.
-pub const FIELD_UNIQUE: u8 = 16;
+pub const FIELD_UNIQUE: u16 = 16;
 /// [`field_schema`]: `#[entity(default)]`.
-pub const FIELD_DEFAULT: u8 = 32;
+pub const FIELD_DEFAULT: u16 = 32;
+/// [`field_schema`]: `#[entity(read_only)]`.
+pub const FIELD_READ_ONLY: u16 = 64;
+/// [`field_schema`]: an `Option` or set field (may be absent).
+pub const FIELD_OPTIONAL: u16 = 128;
+/// [`field_schema`]: `#[entity(computed = "…")]`.
+pub const FIELD_COMPUTED: u16 = 256;

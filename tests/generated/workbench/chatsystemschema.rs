@@ -323,11 +323,11 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("user_id", "user_id", 0u8),
-                __st::field_schema("sk", "sk", 0u8),
-                __st::field_schema("room_id", "RoomID", 0u8),
-                __st::field_schema("comment", "Comment", 0u8),
-                __st::field_schema("created_at", "CreatedAt", 0u8),
+                __st::field_schema("user_id", "user_id", 0u16),
+                __st::field_schema("sk", "sk", 0u16),
+                __st::field_schema("room_id", "RoomID", 128u16),
+                __st::field_schema("comment", "Comment", 0u16),
+                __st::field_schema("created_at", "CreatedAt", 128u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -720,8 +720,8 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("room_id", "room_id", 0u8),
-                __st::field_schema("created_by", "CreatedBy", 0u8),
+                __st::field_schema("room_id", "room_id", 0u16),
+                __st::field_schema("created_by", "CreatedBy", 0u16),
             ],
         };
         type KeyFields = (::std::string::String,);

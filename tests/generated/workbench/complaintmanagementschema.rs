@@ -392,13 +392,13 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("complaint_id", "complaint_id", 0u8),
-                __st::field_schema("comm_id", "comm_id", 0u8),
-                __st::field_schema("comm_date", "comm_date", 0u8),
-                __st::field_schema("complaint_state", "complaint_state", 0u8),
-                __st::field_schema("comm_text", "comm_text", 0u8),
-                __st::field_schema("agent_id", "agentID", 0u8),
-                __st::field_schema("attachments", "attachments", 0u8),
+                __st::field_schema("complaint_id", "complaint_id", 0u16),
+                __st::field_schema("comm_id", "comm_id", 0u16),
+                __st::field_schema("comm_date", "comm_date", 0u16),
+                __st::field_schema("complaint_state", "complaint_state", 0u16),
+                __st::field_schema("comm_text", "comm_text", 0u16),
+                __st::field_schema("agent_id", "agentID", 128u16),
+                __st::field_schema("attachments", "attachments", 128u16),
             ],
         };
         type KeyFields = (
@@ -499,6 +499,18 @@ const _: () = {
                 (__ST_C.5.parse)(&__st_sk, 0usize, "comm_date")?,
                 (__ST_C.3.parse)(&__st_sk, 1usize, "comm_id")?,
             ))
+        }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (complaint_id, comm_date, comm_id) = <Self as __st::Entity>::decode_key(
+                __st_key,
+            )?;
+            (__ST_C.4.encode)(__st_out, "comm_date", &comm_date)?;
+            __st::Result::Ok(__st_item)
         }
     }
     impl Comm {
@@ -1135,18 +1147,18 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("customer_id", "customer_id", 0u8),
-                __st::field_schema("complaint_id", "complaint_id", 0u8),
-                __st::field_schema("current_state", "current_state", 0u8),
-                __st::field_schema("creation_time", "creation_time", 0u8),
-                __st::field_schema("severity", "severity", 0u8),
+                __st::field_schema("customer_id", "customer_id", 128u16),
+                __st::field_schema("complaint_id", "complaint_id", 0u16),
+                __st::field_schema("current_state", "current_state", 0u16),
+                __st::field_schema("creation_time", "creation_time", 0u16),
+                __st::field_schema("severity", "severity", 0u16),
                 __st::field_schema(
                     "complaint_description",
                     "complaint_description",
-                    0u8,
+                    0u16,
                 ),
-                __st::field_schema("escalated_to", "escalated_to", 0u8),
-                __st::field_schema("escalation_time", "escalation_time", 0u8),
+                __st::field_schema("escalated_to", "escalated_to", 128u16),
+                __st::field_schema("escalation_time", "escalation_time", 128u16),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -1237,6 +1249,16 @@ const _: () = {
                     __ST_C.1,
                 )?,
             ))
+        }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (complaint_id,) = <Self as __st::Entity>::decode_key(__st_key)?;
+            (__ST_C.1.encode)(__st_out, "complaint_id", &complaint_id)?;
+            __st::Result::Ok(__st_item)
         }
     }
     impl Metadata {

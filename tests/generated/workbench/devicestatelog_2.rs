@@ -428,10 +428,10 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("device_id", "device_id", 0u8),
-                __st::field_schema("date", "date", 0u8),
-                __st::field_schema("state", "State", 0u8),
-                __st::field_schema("detail", "Detail", 0u8),
+                __st::field_schema("device_id", "device_id", 0u16),
+                __st::field_schema("date", "date", 0u16),
+                __st::field_schema("state", "State", 0u16),
+                __st::field_schema("detail", "Detail", 128u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);

@@ -434,10 +434,10 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("device_id", "device_id", 0u8),
-                __st::field_schema("date", "Date", 0u8),
-                __st::field_schema("state", "State", 0u8),
-                __st::field_schema("detail", "Detail", 0u8),
+                __st::field_schema("device_id", "device_id", 0u16),
+                __st::field_schema("date", "Date", 0u16),
+                __st::field_schema("state", "State", 0u16),
+                __st::field_schema("detail", "Detail", 128u16),
             ],
         };
         type KeyFields = (

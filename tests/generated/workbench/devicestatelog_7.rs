@@ -338,11 +338,11 @@ const _: () = {
                 },
             ],
             fields: &[
-                __st::field_schema("device_id", "device_id", 0u8),
-                __st::field_schema("operator", "Operator", 0u8),
-                __st::field_schema("date", "Date", 0u8),
-                __st::field_schema("state", "State", 0u8),
-                __st::field_schema("escalated_to", "EscalatedTo", 0u8),
+                __st::field_schema("device_id", "device_id", 0u16),
+                __st::field_schema("operator", "Operator", 128u16),
+                __st::field_schema("date", "Date", 0u16),
+                __st::field_schema("state", "State", 0u16),
+                __st::field_schema("escalated_to", "EscalatedTo", 128u16),
             ],
         };
         type KeyFields = (
@@ -436,6 +436,16 @@ const _: () = {
                 (__ST_C.6.parse)(&__st_sk, 0usize, "state")?,
                 (__ST_C.4.parse)(&__st_sk, 1usize, "date")?,
             ))
+        }
+        fn upsert_attributes(
+            __st_key: &__st::Item,
+        ) -> __st::Result<__st::Item, __st::Error> {
+            let mut __st_item = __st::Item::new();
+            let __st_out = &mut __st_item;
+            #[allow(unused_variables)]
+            let (device_id, state, date) = <Self as __st::Entity>::decode_key(__st_key)?;
+            (__ST_C.3.encode)(__st_out, "Date", &date)?;
+            __st::Result::Ok(__st_item)
         }
     }
     impl Device {

@@ -209,10 +209,10 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("suuid_id", "suuid_id", 0u8),
-                __st::field_schema("suuid_id_2", "suuid_id_2", 0u8),
-                __st::field_schema("access_token", "access_token", 0u8),
-                __st::field_schema("session_state", "session_state", 0u8),
+                __st::field_schema("suuid_id", "suuid_id", 0u16),
+                __st::field_schema("suuid_id_2", "suuid_id_2", 0u16),
+                __st::field_schema("access_token", "access_token", 0u16),
+                __st::field_schema("session_state", "session_state", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -556,11 +556,11 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("suuid_id", "suuid_id", 0u8),
-                __st::field_schema("customer_id", "customer_id", 0u8),
-                __st::field_schema("last_login_time", "last_login_time", 0u8),
-                __st::field_schema("access_token", "access_token", 0u8),
-                __st::field_schema("session_state", "session_state", 0u8),
+                __st::field_schema("suuid_id", "suuid_id", 0u16),
+                __st::field_schema("customer_id", "customer_id", 0u16),
+                __st::field_schema("last_login_time", "last_login_time", 0u16),
+                __st::field_schema("access_token", "access_token", 0u16),
+                __st::field_schema("session_state", "session_state", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);

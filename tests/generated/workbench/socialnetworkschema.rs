@@ -193,11 +193,11 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("u_id", "u_id", 0u8),
-                __st::field_schema("name", "name", 0u8),
-                __st::field_schema("content", "content", 0u8),
-                __st::field_schema("image_url", "imageUrl", 0u8),
-                __st::field_schema("etc", "etc", 0u8),
+                __st::field_schema("u_id", "u_id", 0u16),
+                __st::field_schema("name", "name", 0u16),
+                __st::field_schema("content", "content", 0u16),
+                __st::field_schema("image_url", "imageUrl", 0u16),
+                __st::field_schema("etc", "etc", 0u16),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -482,10 +482,10 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("u_id", "u_id", 0u8),
-                __st::field_schema("follower", "follower#", 0u8),
-                __st::field_schema("following", "following#", 0u8),
-                __st::field_schema("post", "post#", 0u8),
+                __st::field_schema("u_id", "u_id", 0u16),
+                __st::field_schema("follower", "follower#", 0u16),
+                __st::field_schema("following", "following#", 0u16),
+                __st::field_schema("post", "post#", 0u16),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -745,8 +745,8 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("u_id", "u_id", 0u8),
-                __st::field_schema("u_id_2", "u_id_2", 0u8),
+                __st::field_schema("u_id", "u_id", 0u16),
+                __st::field_schema("u_id_2", "u_id_2", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -1047,8 +1047,8 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("u_id", "u_id", 0u8),
-                __st::field_schema("u_id_2", "u_id_2", 0u8),
+                __st::field_schema("u_id", "u_id", 0u16),
+                __st::field_schema("u_id_2", "u_id_2", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -1379,11 +1379,11 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("u_id", "u_id", 0u8),
-                __st::field_schema("p_id", "p_id", 0u8),
-                __st::field_schema("content", "content", 0u8),
-                __st::field_schema("image_url", "imageUrl", 0u8),
-                __st::field_schema("timestamp", "timestamp", 0u8),
+                __st::field_schema("u_id", "u_id", 0u16),
+                __st::field_schema("p_id", "p_id", 0u16),
+                __st::field_schema("content", "content", 0u16),
+                __st::field_schema("image_url", "imageUrl", 0u16),
+                __st::field_schema("timestamp", "timestamp", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -1703,8 +1703,8 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("p_id", "p_id", 0u8),
-                __st::field_schema("u_id", "u_id", 0u8),
+                __st::field_schema("p_id", "p_id", 0u16),
+                __st::field_schema("u_id", "u_id", 0u16),
             ],
         };
         type KeyFields = (::std::string::String, ::std::string::String);
@@ -1998,8 +1998,8 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("p_id", "p_id", 0u8),
-                __st::field_schema("etc", "etc", 0u8),
+                __st::field_schema("p_id", "p_id", 0u16),
+                __st::field_schema("etc", "etc", 0u16),
             ],
         };
         type KeyFields = (::std::string::String,);
@@ -2278,10 +2278,10 @@ const _: () = {
             }),
             indexes: &[],
             fields: &[
-                __st::field_schema("u_id", "u_id", 0u8),
-                __st::field_schema("p_id", "p_id", 0u8),
-                __st::field_schema("u_id_2", "u_id_2", 0u8),
-                __st::field_schema("ttl", "ttl", 0u8),
+                __st::field_schema("u_id", "u_id", 0u16),
+                __st::field_schema("p_id", "p_id", 0u16),
+                __st::field_schema("u_id_2", "u_id_2", 0u16),
+                __st::field_schema("ttl", "ttl", 0u16),
             ],
         };
         type KeyFields = (

@@ -8,7 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 
 use super::Emitter;
 use crate::emit::span_of;
-use crate::model::{option_inner, FieldModel, UpdateMarker};
+use crate::model::{option_inner, CompositePlan, Derived, FieldModel, UpdateMarker};
 
 /// The name of a field's attribute const: `user_id` → `USER_ID`.
 fn const_name(field: &FieldModel) -> syn::Ident {
@@ -40,13 +40,19 @@ impl Emitter<'_> {
         format_ident!("__st_reindex{}", self.position(field))
     }
 
-    /// `let (a, b,) = decode_key(key)?;` when any of `indexes`' writers needs a primary
-    /// key field.
-    fn decode_key_fields(&self, indexes: &[usize]) -> TokenStream {
+    /// `let (a, b,) = decode_key(key)?;` when any of `indexes`' writers, or of
+    /// `computed`'s functions, needs a primary key field.
+    fn decode_key_fields(&self, indexes: &[usize], computed: &[String]) -> TokenStream {
         let keys = self.model.key_fields();
         let needed = indexes
             .iter()
-            .any(|&i| self.model.indexes[i].key_fields().iter().any(|f| keys.contains(f)));
+            .any(|&i| self.model.indexes[i].key_fields().iter().any(|f| keys.contains(f)))
+            || computed.iter().any(|name| {
+                self.field(name)
+                    .computed
+                    .as_ref()
+                    .is_some_and(|c| c.from.iter().any(|input| keys.contains(&input.value)))
+            });
         if !needed {
             return TokenStream::new();
         }
@@ -55,6 +61,27 @@ impl Emitter<'_> {
             #[allow(unused_variables)]
             let (#(#idents,)*) = <Self as __st::Entity>::decode_key(__st_key)?;
         }
+    }
+
+    /// The computed fields `names`, bound by name from the fields in scope, and stored
+    /// into `__st_out`.
+    fn write_computed(&self, names: &[String]) -> TokenStream {
+        let mut out = TokenStream::new();
+        for name in names {
+            let field = self.field(name);
+            let ident = &field.ident;
+            let codec = self.codec(field);
+            let attribute = &field.attribute.value;
+            let call = self.computed_call(field, |input| {
+                let ident = &input.ident;
+                quote!(&#ident)
+            });
+            out.extend(quote! {
+                let #ident = #call;
+                (#codec.encode)(__st_out, #attribute, &#ident)?;
+            });
+        }
+        out
     }
 
     /// Calls of the index writers of `indexes`, with every field in scope by name.
@@ -71,8 +98,8 @@ impl Emitter<'_> {
         out
     }
 
-    /// The functions rewriting index keys after `set` of an `Indexed` field (inside the
-    /// `impl` of the entity, so they can name `Self`).
+    /// The functions rewriting index keys and computed fields after `set` of an
+    /// `Indexed` field (inside the `impl` of the entity, so they can name `Self`).
     pub(super) fn reindex_fns(&self) -> TokenStream {
         let mut out = TokenStream::new();
         for field in self.model.fields.iter().filter(|f| f.is_stored()) {
@@ -81,7 +108,9 @@ impl Emitter<'_> {
             let ident = &field.ident;
             let ty = &field.ty;
             let codec = self.codec(field);
-            let decode_key = self.decode_key_fields(&indexes);
+            let computed = self.model.computed_by(&field.name());
+            let decode_key = self.decode_key_fields(&indexes, &computed);
+            let computes = self.write_computed(&computed);
             let writes = self.write_indexes(&indexes);
             let field_name = field.name();
             out.extend(quote! {
@@ -94,12 +123,84 @@ impl Emitter<'_> {
                     let #ident: #ty = (#codec.from_value)(__st::Clone::clone(__st_value))
                         .map_err(|e| e.at_field(#field_name))?;
                     #decode_key
+                    #computes
                     #writes
                     __st::Result::Ok(())
                 }
             });
         }
         out
+    }
+
+    /// `upsert_attributes`: what an upsert creating the item from its key alone must
+    /// store besides the fields it sets: index keys and computed fields made only of
+    /// primary-key fields and literals, and the schema version. Nothing when there are
+    /// none (the trait's default).
+    pub(super) fn upsert_attributes_fn(&self) -> TokenStream {
+        let model = self.model;
+        let indexes: Vec<usize> = model
+            .derivations()
+            .into_iter()
+            .filter_map(|d| match d {
+                Derived::Index(i) if model.derived_inputs(d).is_empty() => Some(i),
+                _ => None,
+            })
+            .collect();
+        let computed: Vec<String> = model
+            .computed_fields()
+            .filter(|(_, field)| model.computed_inputs(field).is_empty())
+            .map(|(_, field)| field.name())
+            .collect();
+        let version = model.upgrade.as_ref().map(|upgrade| {
+            let version = upgrade.version.value;
+            quote!(__st::insert_schema_version(__st_out, #version);)
+        });
+        // Primary-key fields that are a native index's key attributes: stored as
+        // themselves, so that a created item is in that index.
+        let keys = model.key_fields();
+        let native: Vec<&FieldModel> = model
+            .fields
+            .iter()
+            .filter(|field| {
+                keys.contains(&field.name())
+                    && model.indexes.iter().any(|index| {
+                        matches!(index.keys, crate::model::EntityIndexKeys::Fields { .. })
+                            && index.key_fields().contains(&field.name())
+                    })
+            })
+            .collect();
+        if indexes.is_empty() && computed.is_empty() && version.is_none() && native.is_empty() {
+            return TokenStream::new();
+        }
+        let decode_key = if native.is_empty() {
+            self.decode_key_fields(&indexes, &computed)
+        } else {
+            let idents = self.primary_params().into_iter().map(|p| p.ident().clone());
+            quote! {
+                #[allow(unused_variables)]
+                let (#(#idents,)*) = <Self as __st::Entity>::decode_key(__st_key)?;
+            }
+        };
+        let native_writes = native.iter().map(|field| {
+            let ident = &field.ident;
+            let codec = self.codec(field);
+            let attribute = &field.attribute.value;
+            quote!((#codec.encode)(__st_out, #attribute, &#ident)?;)
+        });
+        let computes = self.write_computed(&computed);
+        let writes = self.write_indexes(&indexes);
+        quote! {
+            fn upsert_attributes(__st_key: &__st::Item) -> __st::Result<__st::Item, __st::Error> {
+                let mut __st_item = __st::Item::new();
+                let __st_out = &mut __st_item;
+                #decode_key
+                #(#native_writes)*
+                #computes
+                #writes
+                #version
+                __st::Result::Ok(__st_item)
+            }
+        }
     }
 
     /// One `Attr` const per stored field.
@@ -126,6 +227,8 @@ impl Emitter<'_> {
                 }
                 UpdateMarker::Optional => (quote!(Optional), quote!(__st::Attr::new(#attribute))),
                 UpdateMarker::Value => (quote!(Value), quote!(__st::Attr::new(#attribute))),
+                UpdateMarker::Computed => (quote!(Computed), quote!(__st::Attr::new(#attribute))),
+                UpdateMarker::ReadOnly => (quote!(ReadOnly), quote!(__st::Attr::new(#attribute))),
             };
             let role = match &marker {
                 UpdateMarker::KeyField => " Part of the primary key: not updatable.",
@@ -136,6 +239,14 @@ impl Emitter<'_> {
                 UpdateMarker::Indexed(_) => " `set` also rewrites the index keys it feeds.",
                 UpdateMarker::Optional => " Optional: can be removed.",
                 UpdateMarker::Value => "",
+                UpdateMarker::Computed => {
+                    " Computed from other fields on every write: not settable; setting its \
+                     inputs recomputes it."
+                }
+                UpdateMarker::ReadOnly => {
+                    " Read-only: written when the item is created (an upsert writes it only \
+                     if absent); an update cannot set it."
+                }
             };
             let doc = format!(
                 " The typed path of field `{}` (attribute `{attribute}`).{role}",
@@ -149,58 +260,71 @@ impl Emitter<'_> {
         out
     }
 
-    /// `<index>_composite(..)` for every template index with several changing fields.
+    /// `<index>_composite(..)` for every template index with several changing fields,
+    /// and `<field>_composite(..)` for every computed field with several changing inputs.
     pub(super) fn composite_fns(&self) -> TokenStream {
-        let entity = &self.entity_name;
         let mut out = TokenStream::new();
         for (i, index) in self.indexes() {
             let Some(plan) = self.model.composite_plan(i) else { continue };
             let fn_name = format_ident!("{}_composite", index_fn_stem(&index.name.value));
-            let params = self.params(&plan.fields, false);
-            let args = params.iter().map(|p| {
-                let ident = p.ident();
-                let ty = p.ty;
-                quote!(#ident: impl __st::Into<#ty>)
-            });
-            let conversions = params.iter().map(|p| {
-                let ident = p.ident();
-                let ty = p.ty;
-                quote!(let #ident: #ty = __st::Into::into(#ident);)
-            });
-            let encodes = params.iter().map(|p| {
-                let ident = p.ident();
-                let codec = self.codec(p.field);
-                let attribute = &p.field.attribute.value;
-                quote!((#codec.encode)(__st_out, #attribute, &#ident)?;)
-            });
-            let decode_key = self.decode_key_fields(&plan.indexes);
-            let writes = self.write_indexes(&plan.indexes);
-            let names: Vec<String> = plan.fields.iter().map(|f| format!("`{f}`")).collect();
-            let index_names: Vec<String> = plan
-                .indexes
-                .iter()
-                .map(|&j| format!("`{}`", self.model.indexes[j].name.value))
-                .collect();
-            let doc = format!(
-                " Sets {} of a `{entity}` together and rewrites the keys of index(es) {} in \
-                 the same request: `db.update(key).set_composite({entity}::{fn_name}(..))`.",
-                names.join(", "),
-                index_names.join(", ")
-            );
-            out.extend(quote! {
-                #[doc = #doc]
-                pub fn #fn_name(#(#args),*) -> __st::Composite<Self> {
-                    #(#conversions)*
-                    __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
-                        #(#encodes)*
-                        #decode_key
-                        #writes
-                        __st::Result::Ok(())
-                    })
-                }
-            });
+            out.extend(self.composite_fn(&fn_name, &plan));
+        }
+        for (i, field) in self.model.computed_fields() {
+            let Some(plan) = self.model.composite_plan_of(Derived::Computed(i)) else { continue };
+            let fn_name = format_ident!("{}_composite", field.name());
+            out.extend(self.composite_fn(&fn_name, &plan));
         }
         out
+    }
+
+    fn composite_fn(&self, fn_name: &syn::Ident, plan: &CompositePlan) -> TokenStream {
+        let entity = &self.entity_name;
+        let params = self.params(&plan.fields, false);
+        let args = params.iter().map(|p| {
+            let ident = p.ident();
+            let ty = p.ty;
+            quote!(#ident: impl __st::Into<#ty>)
+        });
+        let conversions = params.iter().map(|p| {
+            let ident = p.ident();
+            let ty = p.ty;
+            quote!(let #ident: #ty = __st::Into::into(#ident);)
+        });
+        let encodes = params.iter().map(|p| {
+            let ident = p.ident();
+            let codec = self.codec(p.field);
+            let attribute = &p.field.attribute.value;
+            quote!((#codec.encode)(__st_out, #attribute, &#ident)?;)
+        });
+        let decode_key = self.decode_key_fields(&plan.indexes, &plan.computed);
+        let computes = self.write_computed(&plan.computed);
+        let writes = self.write_indexes(&plan.indexes);
+        let names: Vec<String> = plan.fields.iter().map(|f| format!("`{f}`")).collect();
+        let mut rewritten: Vec<String> = plan
+            .indexes
+            .iter()
+            .map(|&j| format!("the keys of index `{}`", self.model.indexes[j].name.value))
+            .collect();
+        rewritten.extend(plan.computed.iter().map(|c| format!("computed field `{c}`")));
+        let doc = format!(
+            " Sets {} of a `{entity}` together and rewrites {} in the same request: \
+             `db.update(key).set_composite({entity}::{fn_name}(..))`.",
+            names.join(", "),
+            rewritten.join(", ")
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #fn_name(#(#args),*) -> __st::Composite<Self> {
+                #(#conversions)*
+                __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
+                    #(#encodes)*
+                    #decode_key
+                    #computes
+                    #writes
+                    __st::Result::Ok(())
+                })
+            }
+        }
     }
 }
 

@@ -92,12 +92,35 @@ impl<'a> Emitter<'a> {
     /// The expression of type `&T` a write encodes for `field`: its write default's
     /// binding, or the field itself.
     pub(super) fn written_value(&self, field: &FieldModel) -> TokenStream {
-        if Self::write_default(field).is_some() {
+        if field.computed.is_some() && field.is_stored() {
+            let value = format_ident!("__st_c{}", self.position(field));
+            quote!(&#value)
+        } else if Self::write_default(field).is_some() {
             let value = self.defaulted_value(field);
             quote!(#value)
         } else {
             let ident = &field.ident;
             quote!(&self.#ident)
+        }
+    }
+
+    /// The value of computed `field`: its function called with its inputs (`arg` gives
+    /// the `&T` expression of each input), spanned at the function's path, so a function
+    /// of the wrong type is reported there.
+    pub(super) fn computed_call(
+        &self,
+        field: &FieldModel,
+        arg: impl Fn(&FieldModel) -> TokenStream,
+    ) -> TokenStream {
+        let Some(computed) = &field.computed else { return TokenStream::new() };
+        let path = &computed.function;
+        let ty = respan(field.ty.to_token_stream(), span_of(path));
+        let args = computed.from.iter().map(|name| arg(self.field(&name.value)));
+        quote_spanned! {span_of(path)=>
+            {
+                let __st_computed: #ty = #path(#(#args),*);
+                __st_computed
+            }
         }
     }
 
@@ -111,6 +134,16 @@ impl<'a> Emitter<'a> {
             .iter()
             .filter_map(|field| {
                 Self::write_default(field).map(|path| self.defaulted_binding(field, path))
+            })
+            .collect();
+        // Computed fields, from the values the write stores (after the defaults).
+        let computes: TokenStream = stored
+            .iter()
+            .filter(|field| field.computed.is_some())
+            .map(|field| {
+                let value = format_ident!("__st_c{}", self.position(field));
+                let call = self.computed_call(field, |input| self.written_value(input));
+                quote!(let #value = #call;)
             })
             .collect();
         let encodes = stored.iter().map(|field| {
@@ -159,6 +192,7 @@ impl<'a> Emitter<'a> {
         quote! {
             fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
                 #defaults
+                #computes
                 let mut __st_item: __st::Item = __st::Item::with_capacity(#capacity);
                 #(#encodes)*
                 #native_checks

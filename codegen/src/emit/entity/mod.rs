@@ -126,6 +126,7 @@ pub fn entity_checked(model: &EntityModel) -> Result<TokenStream, Diagnostics> {
         default: None,
         serde: None,
         validate: None,
+        computed: None,
         markers: crate::model::FieldMarkers::default(),
         span: crate::span::SourceSpan::from(Span::call_site()),
     };
@@ -309,6 +310,7 @@ impl<'a> Emitter<'a> {
         let composites = self.composite_fns();
         let reindex = self.reindex_fns();
         let hooks = self.validation_hooks();
+        let upsert_attributes = self.upsert_attributes_fn();
         let shards_const = model.shards.as_ref().map(|shards| {
             let n = shards.value;
             quote!(const SHARDS: u32 = #n;)
@@ -350,6 +352,7 @@ impl<'a> Emitter<'a> {
 
                     #decode_key
                     #hooks
+                    #upsert_attributes
                 }
 
                 #key_fns

@@ -45,6 +45,8 @@ impl<'a> Emitter<'a> {
             let name = field.name();
             let attribute = &field.attribute.value;
             let markers = &field.markers;
+            let optional = crate::model::option_inner(&field.ty).is_some()
+                || crate::model::is_set_type(&field.ty);
             let bits = [
                 markers.version.is_some(),
                 markers.created_at.is_some(),
@@ -52,10 +54,13 @@ impl<'a> Emitter<'a> {
                 markers.ttl.is_some(),
                 markers.unique.is_some(),
                 field.default.is_some(),
+                markers.read_only.is_some(),
+                optional,
+                field.computed.is_some(),
             ]
             .iter()
             .enumerate()
-            .fold(0u8, |bits, (i, on)| if *on { bits | 1 << i } else { bits });
+            .fold(0u16, |bits, (i, on)| if *on { bits | 1 << i } else { bits });
             quote!(__st::field_schema(#name, #attribute, #bits))
         });
         quote! {

@@ -51,6 +51,7 @@ pub(super) fn field(name: &str, attribute: &str, ty: syn::Type, cx: &Cx) -> Opti
         serde: None,
         markers: FieldMarkers::default(),
         validate: None,
+        computed: None,
         span: cx.span(),
     })
 }

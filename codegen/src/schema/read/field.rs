@@ -2,7 +2,7 @@
 //! the type, the stored name, `default`, `skip`, `serde` and (on entities) the lifecycle
 //! markers, `unique` and a `validate` hook.
 
-use crate::model::{DefaultValue, FieldMarkers, FieldModel, TypeClass};
+use crate::model::{ComputedModel, DefaultValue, FieldMarkers, FieldModel, TypeClass};
 use crate::schema::node::{Kind, Node};
 use crate::span::Spanned;
 
@@ -20,6 +20,9 @@ const ENTITY_FIELD_KEYS: &[&str] = &[
     "ttl",
     "unique",
     "validate",
+    "read_only",
+    "computed",
+    "from",
 ];
 const ATTRIBUTE_FIELD_KEYS: &[&str] = &["type", "rename", "default", "skip", "serde"];
 
@@ -57,6 +60,7 @@ impl Reader {
         }
         let mut markers = FieldMarkers::default();
         let (mut skip, mut serde, mut default, mut validate) = (None, None, None, None);
+        let mut computed = None;
         let mut attribute = name.clone();
         let ty = match &spec.kind {
             Kind::Str(_) => {
@@ -92,6 +96,30 @@ impl Reader {
                         obj.take("updated_at").and_then(|n| self.flag(n, "`updated_at`"));
                     markers.ttl = obj.take("ttl").and_then(|n| self.flag(n, "`ttl`"));
                     markers.unique = obj.take("unique").and_then(|n| self.flag(n, "`unique`"));
+                    markers.read_only =
+                        obj.take("read_only").and_then(|n| self.flag(n, "`read_only`"));
+                    let function =
+                        obj.take("computed").map(|n| (n.pos, self.function_path(n, "computed")));
+                    let from = obj.take("from").map(|n| (n.pos, self.computed_inputs(n)));
+                    match (function, from) {
+                        (Some((pos, Some(function))), from) => {
+                            computed = Some(ComputedModel {
+                                function,
+                                from: from.and_then(|(_, names)| names).unwrap_or_default(),
+                                span: self.span(pos),
+                            });
+                        }
+                        (Some((_, None)), _) => {}
+                        (None, Some((pos, _))) => self.error(
+                            pos,
+                            format!(
+                                "field `{}`: `from` lists the inputs of a `computed` field: add \
+                                 `computed = \"path::to::fn\"`",
+                                name.value
+                            ),
+                        ),
+                        (None, None) => {}
+                    }
                     if let Some(node) = obj.take("validate") {
                         validate = self.function_path(node, "validate");
                         if validate.is_some() && skip.is_some() {
@@ -132,8 +160,14 @@ impl Reader {
             serde,
             markers,
             validate,
+            computed,
             span: self.span(key.pos),
         })
+    }
+
+    /// `from = ["a", "b"]`: the inputs of a computed field, spanned where written.
+    fn computed_inputs(&mut self, node: &Node) -> Option<Vec<Spanned<String>>> {
+        Some(self.strings(node, "the fields a computed field is derived from"))
     }
 
     fn default_value(&mut self, node: &Node) -> Option<DefaultValue> {
