@@ -12,7 +12,7 @@ use singletable_core::error::Result;
 use singletable_core::AttributeValue;
 
 use crate::error::build_error;
-use crate::{convert, error, span, traced, AwsBackend};
+use crate::{convert, error, multi, span, traced, AwsBackend};
 
 /// `Parameters` for the SDK: `None` when there are none (DynamoDB refuses an empty list).
 fn parameters(values: Vec<AttributeValue>) -> Option<Vec<sdk::AttributeValue>> {
@@ -158,12 +158,7 @@ impl AwsBackend {
                 .collect::<Result<Vec<_>>>()?;
             Ok(BatchExecuteStatementOutput {
                 responses,
-                consumed_capacity: output
-                    .consumed_capacity
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(convert::consumed_capacity)
-                    .collect(),
+                consumed_capacity: multi::transaction_capacity(output.consumed_capacity),
             })
         })
         .await
@@ -232,12 +227,7 @@ impl AwsBackend {
                 .collect::<Result<Vec<_>>>()?;
             Ok(ExecuteTransactionOutput {
                 responses,
-                consumed_capacity: output
-                    .consumed_capacity
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(convert::consumed_capacity)
-                    .collect(),
+                consumed_capacity: multi::transaction_capacity(output.consumed_capacity),
             })
         })
         .await
