@@ -186,6 +186,7 @@ fn entity_schema(entity: &EntityModel) -> EntitySchema {
                 unique: field.markers.unique.is_some(),
             },
             has_default: field.default.is_some(),
+            key_only: entity.is_key_only(field),
         })
         .collect();
     EntitySchema {

@@ -195,6 +195,9 @@ pub struct FieldSchema {
     pub markers: FieldMarkers,
     /// True with `#[entity(default)]`: an absent attribute decodes to the default.
     pub has_default: bool,
+    /// True for a key field of a `#[entity(compact)]` entity: stored only inside the
+    /// keys whose templates hold it (never as an attribute of its own).
+    pub key_only: bool,
 }
 
 /// How an entity fills one secondary index's key.

@@ -18,6 +18,7 @@ pub mod collection;
 pub mod cursor;
 pub mod entity;
 pub mod key;
+pub mod key_only;
 pub mod lifecycle;
 pub mod migrate;
 pub mod pattern;
@@ -50,6 +51,7 @@ pub use error::{
     Unprocessed, UnprocessedKey, UnprocessedWrite,
 };
 pub use key::{KeyComponent, ScalarAttribute};
+pub use key_only::{KeyOnly, StoredAttribute};
 pub use limits::LimitError;
 pub use number::{Number, NumberError};
 pub use query::{IntoQuery, Page, Query, Scan};

@@ -522,6 +522,7 @@ pub const fn field_schema(name: &'static str, attribute: &'static str, bits: u8)
             unique: bits & FIELD_UNIQUE != 0,
         },
         has_default: bits & FIELD_DEFAULT != 0,
+        key_only: bits & FIELD_KEY_ONLY != 0,
     }
 }
 
@@ -537,3 +538,5 @@ pub const FIELD_TTL: u8 = 8;
 pub const FIELD_UNIQUE: u8 = 16;
 /// [`field_schema`]: `#[entity(default)]`.
 pub const FIELD_DEFAULT: u8 = 32;
+/// [`field_schema`]: a key field of a `#[entity(compact)]` entity, kept only in keys.
+pub const FIELD_KEY_ONLY: u8 = 64;

@@ -52,6 +52,7 @@ impl<'a> Emitter<'a> {
                 markers.ttl.is_some(),
                 markers.unique.is_some(),
                 field.default.is_some(),
+                model.is_key_only(field),
             ]
             .iter()
             .enumerate()
