@@ -8,6 +8,7 @@
 //! The modules of `singletable-core` are re-exported under their names (`value`,
 //! `number`, `expr`, `schema`, …), so `singletable::value::Item` and friends keep one path.
 
+pub mod access;
 pub mod adopt;
 pub mod attr;
 pub mod backend;
