@@ -104,6 +104,10 @@ pub struct ApplyArgs {
     /// Compute and count everything, change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Scan the whole table again though the plan is applied: rewrites items that code
+    /// of the old model wrote meanwhile (no checkpoints; only changed items are written).
+    #[arg(long)]
+    pub rescan: bool,
     /// Items per scan page (DynamoDB's 1 MB pages otherwise).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: Option<u32>,
@@ -288,6 +292,7 @@ pub async fn apply(plan: &Plan, args: &ApplyArgs) -> Result<String, MigrateError
         segments,
         segment,
         dry_run: args.dry_run,
+        rescan: args.rescan,
         page_size: args.page_size,
         progress: Some(progress),
         ..ApplyOptions::default()
@@ -296,14 +301,17 @@ pub async fn apply(plan: &Plan, args: &ApplyArgs) -> Result<String, MigrateError
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(describe_report(&report?, args.dry_run, segments))
+    Ok(describe_report(&report?, args.dry_run, args.rescan, segments))
 }
 
-fn describe_report(report: &ApplyReport, dry_run: bool, segments: u32) -> String {
-    if report.already_applied {
+fn describe_report(report: &ApplyReport, dry_run: bool, rescan: bool, segments: u32) -> String {
+    if report.already_applied && !rescan {
         return format!("migration {} is already applied: nothing to do", report.plan_id);
     }
     let mut text = String::new();
+    if report.already_applied {
+        text.push_str(&format!("migration {} is applied; scanned again:\n", report.plan_id));
+    }
     let verb = if dry_run { "would make" } else { "made" };
     for change in &report.table_changes {
         text.push_str(&format!("{verb} table change: {change}\n"));
@@ -323,7 +331,9 @@ fn describe_report(report: &ApplyReport, dry_run: bool, segments: u32) -> String
     for conflict in &report.conflicts {
         text.push_str(&format!("conflict: {conflict}\n"));
     }
-    if report.completed {
+    if report.completed && report.already_applied {
+        text.push_str("rescan complete");
+    } else if report.completed {
         text.push_str(&format!(
             "migration {} complete and recorded in the table's history",
             report.plan_id

@@ -404,3 +404,50 @@ pub async fn second_apply_writes_nothing<B: Backend>(backend: B, items: usize) {
     assert_eq!(writes, 0, "{counts:?}");
     assert_eq!(counts.scan, 0, "{counts:?}");
 }
+
+/// After a completed apply, code of the old model writes orders in the old shape (no
+/// GSI2 keys): a plain second apply does nothing (the history holds the plan), while
+/// `rescan` scans again and rewrites exactly those orders, keeping no checkpoint; a
+/// second rescan writes nothing.
+pub async fn rescan_catches_late_old_writes<B: Backend>(backend: B, items: usize) {
+    let counting = Arc::new(CountingBackend::new(backend));
+    let shared: Arc<dyn Backend> = counting.clone();
+    let (db, mut orders) = seeded(shared, items).await;
+    let plan = Plan::between(v1::model(), v2::model());
+    assert!(db.migrate(&plan, &options(2)).await.expect("apply").completed);
+    // Old code keeps writing: three new orders, and one existing order changes status.
+    let mut late: Vec<v1::Order> = (0..3)
+        .map(|j| v1::Order {
+            user_id: "u00000".into(),
+            order_id: format!("late-{j}"),
+            status: STATUSES[j % 3].to_owned(),
+            total: 1,
+        })
+        .collect();
+    let mut changed = orders[0].clone();
+    changed.status = if changed.status == STATUSES[0] { STATUSES[1] } else { STATUSES[0] }.into();
+    late.push(changed.clone());
+    for order in &late {
+        db.put(order).await.expect("old-model write");
+    }
+    orders[0] = changed;
+    orders.extend(late[..3].iter().cloned());
+    let expected: BTreeMap<String, String> =
+        orders.iter().map(|o| (o.order_id.clone(), o.status.clone())).collect();
+    let v2db = TableClient::<v2::App>::from_shared(db.backend().clone());
+    assert_ne!(orders_by_status(&v2db).await, expected, "the late writes are not in GSI2");
+
+    let again = db.migrate(&plan, &options(2)).await.expect("second apply");
+    assert!(again.already_applied && again.scanned == 0, "{again:?}");
+    counting.reset();
+    let rescan = ApplyOptions { rescan: true, ..options(2) };
+    let report = db.migrate(&plan, &rescan).await.expect("rescan");
+    assert!(report.already_applied && report.completed, "{report:?}");
+    assert_eq!(report.updated, late.len() as u64, "{report:?}");
+    assert_eq!(report.scanned, items as u64 + 3 + report.not_entities, "{report:?}");
+    assert_eq!(counting.counts().update_item, late.len() as u64);
+    assert_eq!(orders_by_status(&v2db).await, expected);
+    let second = db.migrate(&plan, &rescan).await.expect("second rescan");
+    assert_eq!((second.updated, second.moved), (0, 0), "{second:?}");
+    assert!(second.scanned >= items as u64, "{second:?}");
+}
