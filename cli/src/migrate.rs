@@ -85,6 +85,10 @@ pub struct PlanArgs {
     pub models: Models,
     #[command(flatten)]
     pub target: OptionalTarget,
+    /// With a table: count the writes on the first N items of a scan (per entity) instead
+    /// of assuming every item is rewritten.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub sample: Option<u32>,
 }
 
 /// `migrate apply`.
@@ -234,11 +238,19 @@ async fn backend(endpoint: Option<&str>) -> Result<AwsBackend, MigrateError> {
 
 /// `migrate plan`: the plan's text, and the estimate when a table was given. Refusals
 /// make it an error after printing.
-pub async fn plan(plan: &Plan, target: &OptionalTarget) -> Result<String, MigrateError> {
+pub async fn plan(
+    plan: &Plan,
+    target: &OptionalTarget,
+    sample: Option<u32>,
+) -> Result<String, MigrateError> {
     let mut text = plan.to_string();
     if target.endpoint.is_some() || target.aws {
         let backend = backend(target.endpoint.as_deref()).await?;
-        text.push_str(&migrate::estimate(&backend, plan).await?.to_string());
+        let estimate = match sample {
+            Some(n) => migrate::estimate_sampled(&backend, plan, n).await?,
+            None => migrate::estimate(&backend, plan).await?,
+        };
+        text.push_str(&estimate.to_string());
     }
     Ok(text)
 }

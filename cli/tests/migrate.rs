@@ -179,6 +179,28 @@ fn plan_apply_in_two_processes_and_status() {
     assert!(out.contains("GSI2.GSI2SK = `{total}#{order_id}`"), "{out}");
     assert!(out.contains(&format!("estimate: {ORDERS} items")), "{out}");
 
+    // `--sample N`: the writes counted on the first N items, per entity.
+    let (code, out, err) = singletable(&[
+        "migrate",
+        "plan",
+        "--from",
+        &v1,
+        "--to",
+        &v2,
+        "--endpoint",
+        &endpoint,
+        "--sample",
+        "100",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sample: 100 items scanned, 100 to write (0 of no entity)"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Order: 100 sampled (100 updates, 0 moves); about {ORDERS} in the table"
+        )),
+        "{out}"
+    );
+
     let (code, out, err) = singletable(&[
         "migrate",
         "apply",
