@@ -104,13 +104,9 @@ pub fn pattern_call(
         };
         return Err(what);
     }
-    if pattern.operation == AccessOperation::Query
-        && pattern.sort.is_some_and(|op| op != SortOperator::Eq)
-        && needed <= partition
-    {
-        return Err("a sort operator needs a sort-key field among the key fields".into());
-    }
-    if pattern.sort == Some(SortOperator::BeginsWith) {
+    // A sort operator without a sort-key field among the key fields narrows on the
+    // template's literal prefix, which the builder does for every partition query.
+    if pattern.sort == Some(SortOperator::BeginsWith) && needed > partition {
         let last = entity.field(&steps[needed - 1]);
         let text = last.is_some_and(|f| {
             let ty = if native { option_inner(&f.ty).unwrap_or(&f.ty) } else { &f.ty };
@@ -148,9 +144,12 @@ pub fn access_patterns(models: &ModelSet) -> TokenStream {
         let Ok(call) = pattern_call(entity, pattern) else { continue };
         let runner = format_ident!("__st_access_pattern_{}", i);
         // Inputs: the steps; `between` takes the last one twice (`<field>`, `<field>_end`).
+        // A sort operator applies to the last step when it is a sort-key field.
+        let ranged =
+            pattern.sort.filter(|op| *op != SortOperator::Eq && call.steps.len() > call.partition);
         let mut inputs: Vec<String> = call.steps.clone();
         let mut fields: Vec<String> = call.steps.clone();
-        if pattern.sort == Some(SortOperator::Between) {
+        if ranged == Some(SortOperator::Between) {
             if let Some(last) = call.steps.last() {
                 inputs.push(format!("{last}_end"));
                 fields.push(last.clone());
@@ -159,7 +158,7 @@ pub fn access_patterns(models: &ModelSet) -> TokenStream {
         let values: Vec<syn::Ident> =
             (0..inputs.len()).map(|j| format_ident!("__st_{}", j)).collect();
         // `begins_with` takes the last field's key text (a prefix), not a value.
-        let prefix = pattern.sort == Some(SortOperator::BeginsWith);
+        let prefix = ranged == Some(SortOperator::BeginsWith);
         let reads = inputs.iter().zip(&fields).enumerate().map(|(j, (name, field))| {
             let ty = entity.field(field).map(|f| {
                 if prefix && j + 1 == fields.len() {
@@ -185,7 +184,6 @@ pub fn access_patterns(models: &ModelSet) -> TokenStream {
                 let starter = crate::emit::entity::pattern_starter(
                     pattern.index.as_ref().map(|i| i.value.as_str()),
                 );
-                let ranged = pattern.sort.filter(|op| *op != SortOperator::Eq);
                 let plain = if ranged.is_some() { call.steps.len() - 1 } else { call.steps.len() };
                 let methods = call.steps[..plain].iter().zip(&values).map(|(name, value)| {
                     let method = field_method(entity, name);
