@@ -40,6 +40,7 @@
 //!     index(name = "my-index", pk = "…"), // for index names that are not identifiers
 //!     shards = 8,                         // write sharding of the partition key
 //!     schema_version = 2, upgrade = "path::to::fn", // lazy upgrade of older items (`upgrade`)
+//!     compact,                            // key fields only inside keys (*Compact entities*)
 //! )]
 //! // fields: #[entity(rename = "attr", skip, default, default = "path::to::fn", serde,
 //! //                  version, created_at, updated_at, ttl, unique, read_only,
@@ -71,6 +72,50 @@
 //! ([`Attr<User, String, _>`](Attr)), a query builder per access pattern
 //! (`User::query()`, `User::by_<index>()`), `User::scan()`, and for fields that share an
 //! index key template with others, `User::<index>_composite(..)` (see *Updates*).
+//!
+//! ## Compact entities
+//!
+//! `#[entity(compact)]` (`compact = true` in a schema file) stores every field of the
+//! entity's key templates (table and index keys) only inside those keys, as hand-written
+//! single-table designs do: `PK = "USER#u1"`, `GSI1PK = "EMAIL#ann@x.io"` and no
+//! `user_id` or `email` attribute. Reads (get, queries, scans, batches, transactions,
+//! collections, stream images) decode those fields from the keys, which are the only copy:
+//! an attribute of the same name left by a non-compact past is ignored. Fields the client
+//! writes itself (`version`, `created_at`, `updated_at`, `ttl`) keep their attribute, and
+//! the entity-type attribute is still written.
+//!
+//! A key-only field has no document path, so its const is a [`KeyOnly`], not an [`Attr`]:
+//! a filter, condition, projection or update naming it does not compile (a condition
+//! reports "kept only inside keys"). Narrow on it with the query's key conditions. A
+//! primary-key field never changes (as for any entity); a field of an index key template
+//! changes with `<index>_composite(..)`, generated for every index template holding a
+//! key-only field (even a lone one), which rewrites the index key and writes no attribute.
+//! A migration from the non-compact model ([`migrate::Plan::between`]) removes the key
+//! fields' attributes from stored items; the way back writes nothing (items decode their
+//! fields from the keys).
+//!
+//! ```
+//! use singletable::prelude::*;
+//! #[derive(Table)]
+//! #[table(name = "App", pk = "PK", sk = "SK", gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"))]
+//! struct App;
+//!
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! #[entity(table = App, compact, pk = "USER#{user_id}", sk = "PROFILE",
+//!          index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
+//! struct User { user_id: String, email: String, name: String }
+//!
+//! # async fn run() -> singletable::Result<()> {
+//! let db = App::client(MemoryBackend::new());
+//! db.create_table().await?;
+//! db.put(&User { user_id: "u1".into(), email: "a@x.io".into(), name: "Ann".into() }).await?;
+//! db.update(User::key("u1")).set_composite(User::gsi1_composite("b@x.io")).await?;
+//! let ann = User::by_gsi1().email("b@x.io").first(&db).await?.expect("moved");
+//! assert_eq!((ann.user_id.as_str(), ann.email.as_str()), ("u1", "b@x.io"));
+//! // User::EMAIL.eq("b@x.io") does not compile: `email` is kept only inside keys.
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(run()).unwrap();
+//! ```
 //!
 //! ## `#[derive(Attribute)]`
 //!

@@ -11,19 +11,33 @@
 //! A published item that is not valid DynamoDB input is named with the reason, per item,
 //! and pinned in [`INVALID`]; none is skipped silently.
 //!
+//! Then every imported access pattern (the generated `ACCESS_PATTERNS` registry, run by
+//! name from text inputs) runs against the loaded data, once per partition (or item, for
+//! a `get`) the data holds, and must return exactly the published items the test expects.
+//! The expected set is computed here from the published JSON alone: the items whose raw
+//! key attribute(s) of the pattern's table or index equal that partition's (or that
+//! item's), among the items of the pattern's entity (its entity-type value when an item
+//! has one, else a key whose text fits the entity's table-key templates, literal by
+//! literal). The inputs are the fields read back from those raw keys by the same literal
+//! matching. Nothing of the runtime under test (`recognise`, decoding, key rendering)
+//! computes the expectation.
+//!
 //! The same run goes against DynamoDB Local (the testkit's jar; under `CI=true` a missing
 //! Java or npm fails the test rather than skipping it), so the engine and the referee
-//! agree on every published item. Not covered yet: running the imported access patterns.
+//! agree on every published item and every pattern.
 
 use std::path::{Path, PathBuf};
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use singletable::access::{AccessPattern, Operation};
 use singletable::adopt::{describe_key, recognise};
 use singletable::backend::{Backend, PutItemInput, ScanInput};
 use singletable::json::item_from_json;
 use singletable::prelude::*;
-use singletable::schema::EntitySchema;
+use singletable::schema::{EntityIndexKeys, EntitySchema, KeyTemplateSchema, TemplatePart};
 use singletable::stream::serde_json::{self, Value};
-use singletable::Item;
+use singletable::{AttributeValue, Item};
 
 macro_rules! models {
     ($($module:ident => $relative:literal,)*) => {
@@ -42,6 +56,7 @@ macro_rules! models {
                     prove::<$module::ModelTable>(
                         $relative,
                         $module::entities(),
+                        $module::ACCESS_PATTERNS,
                         MemoryBackend::new(),
                         "",
                     )
@@ -55,6 +70,7 @@ macro_rules! models {
                         prove::<$module::ModelTable>(
                             $relative,
                             $module::entities(),
+                            $module::ACCESS_PATTERNS,
                             singletable::AwsBackend::from_endpoint(local.endpoint()),
                             " (DynamoDB Local)",
                         )
@@ -65,11 +81,16 @@ macro_rules! models {
             let mut failures = Vec::new();
             for outcome in &report {
                 eprintln!(
-                    "{}: {} published, {} put, {} read back as one entity{}",
+                    "{}: {} published, {} put, {} read back as one entity; {} access patterns \
+                     ({} without data) run {} times, {} items returned as expected{}",
                     outcome.model,
                     outcome.published,
                     outcome.put,
                     outcome.read,
+                    outcome.patterns,
+                    outcome.idle.len(),
+                    outcome.runs,
+                    outcome.returned,
                     if outcome.invalid.is_empty() {
                         String::new()
                     } else {
@@ -91,6 +112,13 @@ macro_rules! models {
                 }
             }
             assert!(failures.is_empty(), "{failures:#?}");
+            // Every model has patterns, and they ran (a pattern runs zero times only when
+            // its entity has no item in the data: GamePlayerProfiles' invalid facets).
+            for outcome in &report {
+                assert!(outcome.patterns > 0 && outcome.runs >= outcome.patterns - outcome.idle.len(), "{}", outcome.model);
+            }
+            let idle: Vec<&str> = report.iter().flat_map(|o| o.idle.iter().map(String::as_str)).collect();
+            assert_eq!(idle.len(), 16, "{idle:?}");
         }
     };
 }
@@ -140,6 +168,12 @@ struct Outcome {
     read: usize,
     invalid: Vec<(usize, String)>,
     failures: Vec<String>,
+    /// Access patterns in the registry, runs of them, and items they returned.
+    patterns: usize,
+    runs: usize,
+    returned: usize,
+    /// Patterns that did not run: their entity has no item in the data.
+    idle: Vec<String>,
 }
 
 fn shared() -> PathBuf {
@@ -164,6 +198,7 @@ fn published(relative: &str) -> Vec<Value> {
 async fn prove<T: Table>(
     relative: &str,
     entities: Vec<(EntitySchema, Decoder)>,
+    patterns: &[AccessPattern<T>],
     backend: impl Backend,
     on: &str,
 ) -> Outcome {
@@ -179,7 +214,12 @@ async fn prove<T: Table>(
         read: 0,
         invalid: Vec::new(),
         failures: Vec::new(),
+        patterns: patterns.len(),
+        runs: 0,
+        returned: 0,
+        idle: Vec::new(),
     };
+    let mut loaded: Vec<Item> = Vec::new();
     for (index, json) in items.iter().enumerate() {
         let item = match item_from_json(json) {
             Ok(item) => item,
@@ -190,8 +230,12 @@ async fn prove<T: Table>(
         };
         let input =
             PutItemInput { table_name: T::SCHEMA.name.to_owned(), item, ..PutItemInput::default() };
+        let item = input.item.clone();
         match db.backend().put_item(input).await {
-            Ok(_) => outcome.put += 1,
+            Ok(_) => {
+                outcome.put += 1;
+                loaded.push(item);
+            }
             Err(error) => outcome.invalid.push((index, format!("PutItem refuses it: {error}"))),
         }
     }
@@ -232,6 +276,228 @@ async fn prove<T: Table>(
             Ok(()) => outcome.read += 1,
         }
     }
+    for pattern in patterns {
+        run_pattern(&db, pattern, &schemas, &loaded, &mut outcome).await;
+    }
     db.delete_table().await.unwrap_or_else(|e| panic!("{}: delete table: {e}", outcome.model));
     outcome
+}
+
+/// The fields of `template` read from key text `text`, literal by literal: a field ends
+/// where the next literal starts (the last takes the rest); `%23` / `%25` unescaped.
+/// `None` when a literal is not where the template has it, or a field is empty.
+fn fields_of(template: &KeyTemplateSchema, text: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut rest = text;
+    let mut out = Vec::new();
+    for (i, part) in template.parts.iter().enumerate() {
+        match part {
+            TemplatePart::Literal(literal) => rest = rest.strip_prefix(literal)?,
+            TemplatePart::Field(name) => {
+                let end = match template.parts.get(i + 1) {
+                    Some(TemplatePart::Literal(next)) => rest.find(next)?,
+                    _ => rest.len(),
+                };
+                let (value, after) = rest.split_at(end);
+                if value.is_empty() {
+                    return None;
+                }
+                out.push((*name, value.replace("%23", "#").replace("%25", "%")));
+                rest = after;
+            }
+        }
+    }
+    rest.is_empty().then_some(out)
+}
+
+/// A key attribute's value as an input's text (`S` as is, `N` as its digits).
+fn text_of(value: &AttributeValue) -> Option<String> {
+    match value {
+        AttributeValue::S(text) => Some(text.clone()),
+        AttributeValue::N(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a published item is one of `entity`'s: by the entity-type attribute when it
+/// has one, else by its table key fitting the entity's table-key templates.
+fn is_of<T: Table>(entity: &EntitySchema, item: &Item) -> bool {
+    let table = T::SCHEMA;
+    if let Some(value) = item.get(table.entity_type_attribute) {
+        return *value == AttributeValue::S(entity.entity_type.to_owned());
+    }
+    let fits = |attribute: &str, template: &KeyTemplateSchema| match item.get(attribute) {
+        Some(AttributeValue::S(text)) => fields_of(template, text).is_some(),
+        Some(AttributeValue::N(_)) => matches!(template.parts, [TemplatePart::Field(_)]),
+        _ => false,
+    };
+    fits(table.partition_key.name, &entity.partition_key)
+        && match (table.sort_key, entity.sort_key) {
+            (Some(sk), Some(template)) => fits(sk.name, &template),
+            (None, None) => true,
+            _ => false,
+        }
+}
+
+/// The key attributes an access pattern selects by, each with the template that fills it
+/// (`None`: a native attribute, the field named by the entity's field of that attribute).
+fn selecting<T: Table>(
+    entity: &EntitySchema,
+    pattern: &AccessPattern<T>,
+) -> Result<Vec<(&'static str, Option<KeyTemplateSchema>)>, String> {
+    let table = T::SCHEMA;
+    let mut out = Vec::new();
+    match (pattern.operation, pattern.index) {
+        (Operation::Scan, _) => {}
+        (Operation::Get, _) => {
+            out.push((table.partition_key.name, Some(entity.partition_key)));
+            if let (Some(sk), Some(template)) = (table.sort_key, entity.sort_key) {
+                out.push((sk.name, Some(template)));
+            }
+        }
+        (Operation::Query, None) => {
+            out.push((table.partition_key.name, Some(entity.partition_key)))
+        }
+        (Operation::Query, Some(name)) => {
+            let index = table.index(name).ok_or(format!("no index {name}"))?;
+            let membership = entity
+                .indexes
+                .iter()
+                .find(|m| m.index == name)
+                .ok_or(format!("{} is not in {name}", entity.rust_name))?;
+            match membership.keys {
+                EntityIndexKeys::Templates { partition: Some(template), .. } => {
+                    out.push((index.partition_key[0].name, Some(template)))
+                }
+                EntityIndexKeys::Templates { partition: None, .. } => {
+                    out.push((table.partition_key.name, Some(entity.partition_key)))
+                }
+                EntityIndexKeys::Fields => {
+                    out.extend(index.partition_key.iter().map(|key| (key.name, None)))
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The table key of an item, for comparing sets of items.
+fn table_key<T: Table>(item: &Item) -> String {
+    describe_key(&T::SCHEMA, item)
+}
+
+/// One partition (or item) a pattern runs on: its inputs, and the table keys of the
+/// loaded items it holds.
+type Group = (BTreeMap<&'static str, String>, BTreeSet<String>);
+
+/// Runs `pattern` once per partition (or item) of its entity that the loaded items hold,
+/// and compares what it returns with the loaded items it should return.
+async fn run_pattern<T: Table>(
+    db: &TableClient<T>,
+    pattern: &AccessPattern<T>,
+    schemas: &[EntitySchema],
+    loaded: &[Item],
+    outcome: &mut Outcome,
+) {
+    let name = pattern.name;
+    let Some(entity) = schemas.iter().find(|e| e.rust_name == pattern.entity) else {
+        outcome.failures.push(format!("{name}: no entity {}", pattern.entity));
+        return;
+    };
+    let keys = match selecting(entity, pattern) {
+        Ok(keys) => keys,
+        Err(why) => return outcome.failures.push(format!("{name}: {why}")),
+    };
+    // Partition (or item) → its inputs and the items it holds.
+    let mut groups: BTreeMap<Vec<String>, Group> = BTreeMap::new();
+    for item in loaded.iter().filter(|item| is_of::<T>(entity, item)) {
+        let mut values = Vec::new();
+        let mut inputs = BTreeMap::new();
+        let mut held = true;
+        for (attribute, template) in &keys {
+            let Some(value) = item.get(*attribute) else {
+                held = false; // not in this (sparse) index
+                break;
+            };
+            values.push(format!("{value:?}"));
+            match template {
+                Some(template) => match value {
+                    AttributeValue::S(text) => match fields_of(template, text) {
+                        Some(fields) => inputs.extend(fields),
+                        None => {
+                            outcome.failures.push(format!(
+                                "{name}: {attribute} `{text}` does not fit `{}`",
+                                template.source
+                            ));
+                            held = false;
+                        }
+                    },
+                    // A lone placeholder on an N key holds the field's own value.
+                    other => match (text_of(other), template.parts) {
+                        (Some(text), [TemplatePart::Field(field)]) => {
+                            inputs.insert(*field, text);
+                        }
+                        _ => held = false,
+                    },
+                },
+                None => {
+                    let field = entity.fields.iter().find(|f| f.attribute == *attribute);
+                    match (field, text_of(value)) {
+                        (Some(field), Some(text)) => {
+                            inputs.insert(field.name, text);
+                        }
+                        _ => held = false,
+                    }
+                }
+            }
+        }
+        if !held {
+            continue;
+        }
+        let group = groups.entry(values).or_insert_with(|| (inputs, BTreeSet::new()));
+        group.1.insert(table_key::<T>(item));
+    }
+    if groups.is_empty() {
+        let members = loaded.iter().filter(|item| is_of::<T>(entity, item)).count();
+        if members > 0 {
+            outcome.failures.push(format!(
+                "{name}: no partition to run it on, though the data holds {members} {} items",
+                entity.rust_name
+            ));
+        } else {
+            outcome.idle.push(format!("{}: {name}", outcome.model));
+        }
+    }
+    for (inputs, expected) in groups.values() {
+        let mut named: Vec<(&str, &str)> = Vec::new();
+        for input in pattern.inputs {
+            match inputs.get(input) {
+                Some(text) => named.push((input, text.as_str())),
+                None => {
+                    outcome.failures.push(format!(
+                        "{name}: the keys read give no input `{input}` ({inputs:?})"
+                    ));
+                }
+            }
+        }
+        if named.len() != pattern.inputs.len() {
+            continue;
+        }
+        outcome.runs += 1;
+        match pattern.run(db, &named).await {
+            Ok(items) => {
+                let got: BTreeSet<String> = items.iter().map(table_key::<T>).collect();
+                if got.len() != items.len() {
+                    outcome.failures.push(format!("{name} {named:?}: an item returned twice"));
+                }
+                if got == *expected {
+                    outcome.returned += items.len();
+                } else {
+                    outcome.failures.push(format!(
+                        "{name} {named:?}: returned {got:?}, the data holds {expected:?}"
+                    ));
+                }
+            }
+            Err(error) => outcome.failures.push(format!("{name} {named:?}: {error}")),
+        }
+    }
 }

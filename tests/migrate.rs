@@ -42,6 +42,16 @@ async fn a_second_apply_sends_no_write() {
     support::second_apply_writes_nothing(MemoryBackend::new(), 2_000).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rescan_rewrites_what_old_code_wrote_after_the_apply() {
+    support::rescan_catches_late_old_writes(MemoryBackend::new(), 2_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sampled_estimate_counts_what_is_left_to_write() {
+    support::sampled_estimate_counts_what_is_left(engine(), 2_000).await;
+}
+
 #[test]
 fn the_plan_names_its_steps() {
     let plan = Plan::between(support::v1::model(), support::v2::model());

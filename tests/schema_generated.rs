@@ -178,3 +178,84 @@ async fn validators_named_in_the_schema_run_on_writes() {
     assert!(matches!(err, singletable::Error::Invalid { .. }), "{err:?}");
     assert_eq!(db.get(User::key("u1")).await.unwrap(), None, "nothing was written");
 }
+
+/// The generated `ACCESS_PATTERNS` registry runs each `[[access_patterns]]` entry by name
+/// from text inputs: a `get`, a table query narrowed with `begins_with`, a GSI query and
+/// a native multi-attribute GSI query narrowed with `ge`; wrong names and inputs are
+/// typed errors naming what is wrong.
+#[tokio::test]
+async fn the_access_pattern_registry_runs_each_pattern_by_name() {
+    use singletable::access::{find, Operation, PatternError};
+    use singletable::AttributeValue;
+
+    let db = App::client(MemoryBackend::new());
+    db.create_table().await.unwrap();
+    db.put(&user("u1", "ann@example.com")).await.unwrap();
+    db.put(&user("u2", "bob@example.com")).await.unwrap();
+    for (id, total, score) in [("o1", 50, Some(3)), ("o2", 500, None), ("o3", 70, Some(9))] {
+        db.put(&order("u1", id, total, score)).await.unwrap();
+    }
+    let names: Vec<&str> = model::ACCESS_PATTERNS.iter().map(|p| p.name).collect();
+    assert_eq!(names, ["user_by_id", "orders_of_user", "user_by_email", "orders_by_tenant"]);
+    let order_ids = |items: &[singletable::Item]| -> Vec<String> {
+        let mut ids: Vec<String> = items
+            .iter()
+            .map(|item| match item.get("order_id") {
+                Some(AttributeValue::S(id)) => id.clone(),
+                other => panic!("order_id {other:?}"),
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+
+    let by_id = find(model::ACCESS_PATTERNS, "user_by_id").unwrap();
+    assert_eq!((by_id.operation, by_id.inputs), (Operation::Get, &["user_id"][..]));
+    let found = by_id.run(&db, &[("user_id", "u2")]).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].get("email"), Some(&AttributeValue::S("bob@example.com".into())));
+    assert!(by_id.run(&db, &[("user_id", "u9")]).await.unwrap().is_empty());
+
+    // `begins_with` on a timestamp takes a prefix of its RFC 3339 text.
+    let orders = find(model::ACCESS_PATTERNS, "orders_of_user").unwrap();
+    let all = orders.run(&db, &[("user_id", "u1"), ("placed_at", "2025-11")]).await.unwrap();
+    assert_eq!(order_ids(&all), ["o1", "o2", "o3"]);
+    let o2 = orders.run(&db, &[("user_id", "u1"), ("placed_at", "2025-11-24T16:00:00.5")]);
+    assert_eq!(order_ids(&o2.await.unwrap()), ["o2"]);
+    let none = orders.run(&db, &[("user_id", "u1"), ("placed_at", "2024")]).await.unwrap();
+    assert!(none.is_empty());
+
+    let by_email = find(model::ACCESS_PATTERNS, "user_by_email").unwrap();
+    let found = by_email.run(&db, &[("email", "ann@example.com")]).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].get("user_id"), Some(&AttributeValue::S("u1".into())));
+
+    // Inputs are text; `score` is an integer field, read as a number.
+    let tenant = find(model::ACCESS_PATTERNS, "orders_by_tenant").unwrap();
+    let inputs = [("tenant_id", "t1"), ("region", "eu"), ("score", "5")];
+    assert_eq!(order_ids(&tenant.run(&db, &inputs).await.unwrap()), ["o3"]);
+    let inputs = [("tenant_id", "t1"), ("region", "eu"), ("score", "0")];
+    assert_eq!(order_ids(&tenant.run(&db, &inputs).await.unwrap()), ["o1", "o3"]);
+
+    match find(model::ACCESS_PATTERNS, "orders_by_user") {
+        Err(PatternError::UnknownPattern { name, known }) => {
+            assert_eq!(name, "orders_by_user");
+            assert_eq!(known.len(), 4);
+        }
+        other => panic!("{other:?}"),
+    }
+    match tenant.run(&db, &[("tenant_id", "t1"), ("region", "eu")]).await {
+        Err(PatternError::MissingInput { input: "score", .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    match tenant.run(&db, &[("tenant_id", "t1"), ("region", "eu"), ("score", "high")]).await {
+        Err(error @ PatternError::BadInput { input: "score", .. }) => {
+            assert!(error.to_string().contains("\"high\""), "{error}")
+        }
+        other => panic!("{other:?}"),
+    }
+    match by_id.run(&db, &[("user_id", "u1"), ("email", "x")]).await {
+        Err(PatternError::UnknownInput { input, .. }) => assert_eq!(input, "email"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -515,7 +515,8 @@ fn migrate_main(args: &migrate::MigrateArgs, color: bool) -> ExitCode {
     let outcome = match &args.command {
         migrate::MigrateCommand::Plan(args) => plan_of(&args.models).map(|plan| {
             let refused = !plan.refused.is_empty();
-            let code = transfer_main(|| async { migrate::plan(&plan, &args.target).await });
+            let code =
+                transfer_main(|| async { migrate::plan(&plan, &args.target, args.sample).await });
             if refused {
                 ExitCode::from(EXIT_INPUT)
             } else {

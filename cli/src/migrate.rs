@@ -85,6 +85,10 @@ pub struct PlanArgs {
     pub models: Models,
     #[command(flatten)]
     pub target: OptionalTarget,
+    /// With a table: count the writes on the first N items of a scan (per entity) instead
+    /// of assuming every item is rewritten.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub sample: Option<u32>,
 }
 
 /// `migrate apply`.
@@ -104,6 +108,10 @@ pub struct ApplyArgs {
     /// Compute and count everything, change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Scan the whole table again though the plan is applied: rewrites items that code
+    /// of the old model wrote meanwhile (no checkpoints; only changed items are written).
+    #[arg(long)]
+    pub rescan: bool,
     /// Items per scan page (DynamoDB's 1 MB pages otherwise).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: Option<u32>,
@@ -190,6 +198,7 @@ fn entity_schema(entity: &EntityModel) -> EntitySchema {
             has_default: field.default.is_some(),
             optional: singletable_codegen::model::option_inner(&field.ty).is_some()
                 || singletable_codegen::model::is_set_type(&field.ty),
+            key_only: entity.is_key_only(field),
         })
         .collect();
     EntitySchema {
@@ -233,11 +242,19 @@ async fn backend(endpoint: Option<&str>) -> Result<AwsBackend, MigrateError> {
 
 /// `migrate plan`: the plan's text, and the estimate when a table was given. Refusals
 /// make it an error after printing.
-pub async fn plan(plan: &Plan, target: &OptionalTarget) -> Result<String, MigrateError> {
+pub async fn plan(
+    plan: &Plan,
+    target: &OptionalTarget,
+    sample: Option<u32>,
+) -> Result<String, MigrateError> {
     let mut text = plan.to_string();
     if target.endpoint.is_some() || target.aws {
         let backend = backend(target.endpoint.as_deref()).await?;
-        text.push_str(&migrate::estimate(&backend, plan).await?.to_string());
+        let estimate = match sample {
+            Some(n) => migrate::estimate_sampled(&backend, plan, n).await?,
+            None => migrate::estimate(&backend, plan).await?,
+        };
+        text.push_str(&estimate.to_string());
     }
     Ok(text)
 }
@@ -291,6 +308,7 @@ pub async fn apply(plan: &Plan, args: &ApplyArgs) -> Result<String, MigrateError
         segments,
         segment,
         dry_run: args.dry_run,
+        rescan: args.rescan,
         page_size: args.page_size,
         progress: Some(progress),
         ..ApplyOptions::default()
@@ -299,14 +317,17 @@ pub async fn apply(plan: &Plan, args: &ApplyArgs) -> Result<String, MigrateError
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(describe_report(&report?, args.dry_run, segments))
+    Ok(describe_report(&report?, args.dry_run, args.rescan, segments))
 }
 
-fn describe_report(report: &ApplyReport, dry_run: bool, segments: u32) -> String {
-    if report.already_applied {
+fn describe_report(report: &ApplyReport, dry_run: bool, rescan: bool, segments: u32) -> String {
+    if report.already_applied && !rescan {
         return format!("migration {} is already applied: nothing to do", report.plan_id);
     }
     let mut text = String::new();
+    if report.already_applied {
+        text.push_str(&format!("migration {} is applied; scanned again:\n", report.plan_id));
+    }
     let verb = if dry_run { "would make" } else { "made" };
     for change in &report.table_changes {
         text.push_str(&format!("{verb} table change: {change}\n"));
@@ -326,7 +347,9 @@ fn describe_report(report: &ApplyReport, dry_run: bool, segments: u32) -> String
     for conflict in &report.conflicts {
         text.push_str(&format!("conflict: {conflict}\n"));
     }
-    if report.completed {
+    if report.completed && report.already_applied {
+        text.push_str("rescan complete");
+    } else if report.completed {
         text.push_str(&format!(
             "migration {} complete and recorded in the table's history",
             report.plan_id

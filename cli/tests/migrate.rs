@@ -179,6 +179,28 @@ fn plan_apply_in_two_processes_and_status() {
     assert!(out.contains("GSI2.GSI2SK = `{total}#{order_id}`"), "{out}");
     assert!(out.contains(&format!("estimate: {ORDERS} items")), "{out}");
 
+    // `--sample N`: the writes counted on the first N items, per entity.
+    let (code, out, err) = singletable(&[
+        "migrate",
+        "plan",
+        "--from",
+        &v1,
+        "--to",
+        &v2,
+        "--endpoint",
+        &endpoint,
+        "--sample",
+        "100",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sample: 100 items scanned, 100 to write (0 of no entity)"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Order: 100 sampled (100 updates, 0 moves); about {ORDERS} in the table"
+        )),
+        "{out}"
+    );
+
     let (code, out, err) = singletable(&[
         "migrate",
         "apply",
@@ -242,6 +264,24 @@ fn plan_apply_in_two_processes_and_status() {
     let (code, out, err) = apply("0/2");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("already applied"), "{out}");
+
+    // `--rescan` scans the applied plan's table again: every order is already in the new
+    // shape, so nothing is written.
+    let (code, out, err) = singletable(&[
+        "migrate",
+        "apply",
+        "--from",
+        &v1,
+        "--to",
+        &v2,
+        "--endpoint",
+        &endpoint,
+        "--rescan",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("is applied; scanned again"), "{out}");
+    assert!(out.contains(" 0 updated, 0 moved"), "{out}");
+    assert!(out.contains("rescan complete"), "{out}");
 
     let with_lsi = v2_text()
         .replace("[[entities]]", "[[table.lsi]]\nname = \"LSI1\"\nsk = \"LSI1SK\"\n\n[[entities]]");

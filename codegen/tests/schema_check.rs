@@ -242,3 +242,40 @@ fn lazy_upgrade_in_a_schema_file() {
     let alone = errors(file("upgrade = \"super::upgrade_user\"\n"));
     expect(&alone, 10, "`upgrade` needs `schema_version = N`");
 }
+
+/// An access pattern must be something the typed builder (and so the generated
+/// `ACCESS_PATTERNS` registry) can run: a query gives the whole partition key, then sort
+/// fields in key order; `begins_with` narrows a `String` or `Timestamp` field.
+#[test]
+fn access_patterns_fit_the_builder() {
+    let base = "[table]\nname = \"App\"\npk = \"PK\"\nsk = \"SK\"\n\n[[entities]]\nname = \"Order\"\npk = \"ORG#{org}#USER#{user}\"\nsk = \"ORDER#{seq}#{id}\"\nfields = { org = \"String\", user = \"String\", seq = \"u32\", id = \"String\" }\n\n[[access_patterns]]\nname = \"p\"\nentity = \"Order\"\noperation = \"query\"\n";
+    let with = |rest: &str| parse(&format!("{base}{rest}"), Format::Toml);
+    assert_eq!(with("key_fields = [\"user\", \"org\"]\n"), Ok(()));
+    assert_eq!(with("key_fields = [\"org\", \"user\", \"seq\"]\nsort = \"ge\"\n"), Ok(()));
+    let errors = with("key_fields = [\"org\"]\n").unwrap_err();
+    assert!(
+        errors[0].contains("a `query` takes the whole partition key (org, user) and then sort-key fields in key order (seq, id)"),
+        "{errors:?}"
+    );
+    let errors = with("key_fields = [\"org\", \"user\", \"id\"]\n").unwrap_err();
+    assert!(errors[0].contains("access pattern `p`: a `query` takes"), "{errors:?}");
+    let errors =
+        with("key_fields = [\"org\", \"user\", \"seq\"]\nsort = \"begins_with\"\n").unwrap_err();
+    assert!(
+        errors[0].contains(
+            "`begins_with` narrows on key text: field `seq` must be a `String` or a `Timestamp`"
+        ),
+        "{errors:?}"
+    );
+    let errors = parse(
+        &base
+            .replace("\"query\"", "\"get\"")
+            .replace("name = \"p\"", "name = \"g\"\nkey_fields = [\"org\", \"user\"]"),
+        Format::Toml,
+    )
+    .unwrap_err();
+    assert!(
+        errors[0].contains("a `get` takes every primary-key field: org, user, seq, id"),
+        "{errors:?}"
+    );
+}

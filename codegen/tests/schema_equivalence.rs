@@ -184,3 +184,53 @@ fn the_reference_page_shows_the_fixture() {
     let example = format!("```toml\n{}```", fixture("app.toml"));
     assert!(page.contains(&example), "docs/schema.md does not show fixtures/app.toml as it is");
 }
+
+/// `compact = true` in a schema file is `#[entity(compact)]`: the same model, the same
+/// code, and `to_toml` writes it back.
+#[test]
+fn compact_in_a_schema_file_is_the_derive_attribute() {
+    let source = r#"
+[table]
+name = "App"
+pk = "PK"
+sk = "SK"
+
+[[table.gsi]]
+name = "GSI1"
+pk = "GSI1PK"
+sk = "GSI1SK"
+
+[[entities]]
+name = "User"
+pk = "USER#{user_id}"
+sk = "PROFILE"
+compact = true
+indexes = [{ name = "GSI1", pk = "EMAIL#{email}", sk = "USER" }]
+fields = { user_id = "String", email = "String", name = "String" }
+"#;
+    let models = match schema::parse_str(source, "compact.toml", Format::Toml) {
+        Ok(models) => models,
+        Err(cx) => panic!("{:?}", cx.errors().iter().map(ToString::to_string).collect::<Vec<_>>()),
+    };
+    assert!(models.entities[0].compact.is_some());
+    let derive = entity_inner(syn::parse_quote! {
+        #[entity(table = App, compact, pk = "USER#{user_id}", sk = "PROFILE",
+                 index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
+        pub struct User {
+            user_id: ::std::string::String,
+            email: ::std::string::String,
+            name: ::std::string::String,
+        }
+    })
+    .unwrap();
+    let schema = emit::entity(&models.entities[0]);
+    same("compact User", schema.clone(), derive);
+    // Compact is visible in the code: key fields are `KeyOnly`, not encoded.
+    let code = schema.to_string();
+    assert!(code.contains("KeyOnly < User"), "{code}");
+    assert!(code.contains("decode_key_only"), "{code}");
+    let written = schema::to_toml(&models);
+    assert!(written.contains("compact = true"), "{written}");
+    let again = schema::parse_str(&written, "written.toml", Format::Toml).ok().unwrap();
+    assert!(again.entities[0].compact.is_some());
+}

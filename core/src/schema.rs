@@ -203,6 +203,9 @@ pub struct FieldSchema {
     /// True when the field may be absent from an item (an `Option` or a set): an
     /// upsert that creates an item need not write it.
     pub optional: bool,
+    /// True for a key field of a `#[entity(compact)]` entity: stored only inside the
+    /// keys whose templates hold it (never as an attribute of its own).
+    pub key_only: bool,
 }
 
 /// How an entity fills one secondary index's key.

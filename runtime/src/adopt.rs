@@ -259,6 +259,36 @@ pub fn decode_key_field<T>(
     decode_from_keys(item, attribute, field, &sources, key.parse, codec.from_value)
 }
 
+/// What generated `from_item`s call for a key field of a `#[entity(compact)]` entity:
+/// the value from the keys `from` names ([`decode_from_keys`]), never from an attribute
+/// (one left by a non-compact past may be stale: the keys are what queries see). The
+/// attribute is dropped unless it is itself a key attribute. Not a public API.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn decode_key_only<T>(
+    item: &mut Item,
+    attribute: &'static str,
+    field: &'static str,
+    codec: FieldCodec<T>,
+    key: KeyCodec<T>,
+    keys: &[KeyAttribute],
+    schema: &EntitySchema,
+    from: &[KeyFrom],
+) -> Result<T, DecodeError> {
+    let sources: Vec<KeySource<'_>> = from
+        .iter()
+        .filter_map(|&(slot, which)| {
+            let attribute = *keys.get(slot)?;
+            Some(KeySource { attribute, template: template_of(schema, which) })
+        })
+        .collect();
+    let value = decode_from_keys(item, attribute, field, &sources, key.parse, codec.from_value)?;
+    if !keys.iter().any(|key| key.name == attribute) {
+        item.remove(attribute);
+    }
+    Ok(value)
+}
+
 /// What generated `from_item`s call first: removes the entity-type attribute and checks
 /// it names `E`; an item without one must have `E`'s key shape ([`key_shape_matches`]).
 /// Not a public API.

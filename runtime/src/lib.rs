@@ -8,6 +8,7 @@
 //! The modules of `singletable-core` are re-exported under their names (`value`,
 //! `number`, `expr`, `schema`, …), so `singletable::value::Item` and friends keep one path.
 
+pub mod access;
 pub mod adopt;
 pub mod attr;
 pub mod backend;
@@ -18,6 +19,7 @@ pub mod collection;
 pub mod cursor;
 pub mod entity;
 pub mod key;
+pub mod key_only;
 pub mod lifecycle;
 pub mod migrate;
 pub mod nested;
@@ -53,6 +55,7 @@ pub use error::{
     Unprocessed, UnprocessedKey, UnprocessedWrite,
 };
 pub use key::{KeyComponent, ScalarAttribute};
+pub use key_only::{KeyOnly, StoredAttribute};
 pub use limits::LimitError;
 pub use number::{Number, NumberError};
 pub use query::{IntoQuery, Page, Query, Scan};

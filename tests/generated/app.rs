@@ -2057,3 +2057,144 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `App`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<App>] = &[
+    ::singletable::access::AccessPattern {
+        name: "user_by_id",
+        description: "A user's profile",
+        entity: "User",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["user_id"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "orders_of_user",
+        description: "A user's orders, newest first",
+        entity: "Order",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["user_id", "placed_at"],
+        run: __st_access_pattern_1,
+    },
+    ::singletable::access::AccessPattern {
+        name: "user_by_email",
+        description: "",
+        entity: "User",
+        index: ::core::option::Option::Some("GSI1"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["email"],
+        run: __st_access_pattern_2,
+    },
+    ::singletable::access::AccessPattern {
+        name: "orders_by_tenant",
+        description: "",
+        entity: "Order",
+        index: ::core::option::Option::Some("ByTenant"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["tenant_id", "region", "score"],
+        run: __st_access_pattern_3,
+    },
+];
+/// Runs access pattern `user_by_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<App>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "user_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, User::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `orders_of_user` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<App>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "user_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "placed_at",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Order::query()
+                        .user_id(__st_0)
+                        .placed_at_range()
+                        .begins_with(&__st_1),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `user_by_email` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_2<'a>(
+    __st_db: &'a ::singletable::TableClient<App>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "email",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, User::by_gsi1().email(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `orders_by_tenant` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_3<'a>(
+    __st_db: &'a ::singletable::TableClient<App>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "tenant_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "region",
+        )?;
+        let __st_2: i64 = ::singletable::access::input(__st_inputs, 2usize, "score")?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Order::by_tenant()
+                        .tenant_id(__st_0)
+                        .region(__st_1)
+                        .score_range()
+                        .ge(__st_2),
+                    true,
+                )
+                .await?,
+        )
+    })
+}

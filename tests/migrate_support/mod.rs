@@ -404,3 +404,93 @@ pub async fn second_apply_writes_nothing<B: Backend>(backend: B, items: usize) {
     assert_eq!(writes, 0, "{counts:?}");
     assert_eq!(counts.scan, 0, "{counts:?}");
 }
+
+/// After a completed apply, code of the old model writes orders in the old shape (no
+/// GSI2 keys): a plain second apply does nothing (the history holds the plan), while
+/// `rescan` scans again and rewrites exactly those orders, keeping no checkpoint; a
+/// second rescan writes nothing.
+pub async fn rescan_catches_late_old_writes<B: Backend>(backend: B, items: usize) {
+    let counting = Arc::new(CountingBackend::new(backend));
+    let shared: Arc<dyn Backend> = counting.clone();
+    let (db, mut orders) = seeded(shared, items).await;
+    let plan = Plan::between(v1::model(), v2::model());
+    assert!(db.migrate(&plan, &options(2)).await.expect("apply").completed);
+    // Old code keeps writing: three new orders, and one existing order changes status.
+    let mut late: Vec<v1::Order> = (0..3)
+        .map(|j| v1::Order {
+            user_id: "u00000".into(),
+            order_id: format!("late-{j}"),
+            status: STATUSES[j % 3].to_owned(),
+            total: 1,
+        })
+        .collect();
+    let mut changed = orders[0].clone();
+    changed.status = if changed.status == STATUSES[0] { STATUSES[1] } else { STATUSES[0] }.into();
+    late.push(changed.clone());
+    for order in &late {
+        db.put(order).await.expect("old-model write");
+    }
+    orders[0] = changed;
+    orders.extend(late[..3].iter().cloned());
+    let expected: BTreeMap<String, String> =
+        orders.iter().map(|o| (o.order_id.clone(), o.status.clone())).collect();
+    let v2db = TableClient::<v2::App>::from_shared(db.backend().clone());
+    assert_ne!(orders_by_status(&v2db).await, expected, "the late writes are not in GSI2");
+
+    let again = db.migrate(&plan, &options(2)).await.expect("second apply");
+    assert!(again.already_applied && again.scanned == 0, "{again:?}");
+    counting.reset();
+    let rescan = ApplyOptions { rescan: true, ..options(2) };
+    let report = db.migrate(&plan, &rescan).await.expect("rescan");
+    assert!(report.already_applied && report.completed, "{report:?}");
+    assert_eq!(report.updated, late.len() as u64, "{report:?}");
+    assert_eq!(report.scanned, items as u64 + 3 + report.not_entities, "{report:?}");
+    assert_eq!(counting.counts().update_item, late.len() as u64);
+    assert_eq!(orders_by_status(&v2db).await, expected);
+    let second = db.migrate(&plan, &rescan).await.expect("second rescan");
+    assert_eq!((second.updated, second.moved), (0, 0), "{second:?}");
+    assert!(second.scanned >= items as u64, "{second:?}");
+}
+
+/// The sampled estimate counts, per entity, what the apply would write: after a run
+/// stopped part way, a sample of the whole table finds exactly the items not yet
+/// rewritten; a smaller sample reads that many items and scales its share.
+pub async fn sampled_estimate_counts_what_is_left(backend: Arc<dyn Backend>, items: usize) {
+    let (db, _) = seeded(backend, items).await;
+    let plan = Plan::between(v1::model(), v2::model());
+    let full = singletable::migrate::estimate(db.backend().as_ref(), &plan).await.unwrap();
+    assert_eq!(full.sample, None);
+    let stop = ApplyOptions { stop_after_writes: Some(items as u64 / 3), ..options(2) };
+    let stopped = db.migrate(&plan, &stop).await.expect("stopped run");
+    assert!(stopped.stopped && stopped.updated >= items as u64 / 3, "{stopped:?}");
+
+    let all = u32::try_from(items * 2).unwrap();
+    let exact = singletable::migrate::estimate_sampled(db.backend().as_ref(), &plan, all)
+        .await
+        .expect("sampled estimate");
+    let sample = exact.sample.as_ref().expect("a sample");
+    assert_eq!(sample.writes(), items as u64 - stopped.updated, "{exact}");
+    let sampled: Vec<(&str, u64)> = sample.entities.iter().map(|e| (e.entity, e.sampled)).collect();
+    let mut sampled = sampled;
+    sampled.sort_unstable();
+    assert_eq!(sampled, [("Order", items as u64 * 4 / 5), ("User", items as u64 / 5)]);
+    assert_eq!(sample.scanned, items as u64 + sample.not_entities, "{exact}");
+    assert!(sample.not_entities >= 1, "the migration's own items: {exact}");
+    assert!(exact.write_units < full.write_units, "{exact}\n{full}");
+    assert!(exact.to_string().contains("User: "), "{exact}");
+
+    let part = singletable::migrate::estimate_sampled(db.backend().as_ref(), &plan, 300)
+        .await
+        .expect("sampled estimate");
+    let sample = part.sample.as_ref().expect("a sample");
+    assert_eq!(sample.scanned, 300);
+    let counted: u64 = sample.entities.iter().map(|e| e.sampled).sum::<u64>() + sample.not_entities;
+    assert_eq!(counted, 300);
+    // Finish the run: nothing is left to write.
+    assert!(db.migrate(&plan, &options(2)).await.expect("resume").completed);
+    let done = singletable::migrate::estimate_sampled(db.backend().as_ref(), &plan, all)
+        .await
+        .expect("sampled estimate");
+    assert_eq!(done.sample.as_ref().map(|s| s.writes()), Some(0), "{done}");
+    assert_eq!(done.write_units, 0.0, "{done}");
+}

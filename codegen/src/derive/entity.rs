@@ -21,6 +21,7 @@ const ENTITY_KEYS: &[&str] = &[
     "shards",
     "schema_version",
     "upgrade",
+    "compact",
 ];
 const INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
@@ -60,6 +61,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
     let mut shards = None;
     let mut schema_version: Option<Spanned<u32>> = None;
     let mut upgrade: Option<syn::Path> = None;
+    let mut compact = None;
     let args = meta::attribute_args(&input.attrs, "entity", cx);
     for meta in &args {
         let key = meta::key_of(meta);
@@ -87,6 +89,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
             "shards" => shards = parse_shards(meta, cx),
             "schema_version" => schema_version = parse_schema_version(meta, cx),
             "upgrade" => upgrade = super::field::parse_function_path(meta, "upgrade", cx),
+            "compact" => compact = meta::flag(meta, cx),
             _ => meta::unknown(meta, "entity", ENTITY_KEYS, cx),
         }
     }
@@ -138,6 +141,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
         validate,
         shards,
         upgrade,
+        compact,
     })
 }
 

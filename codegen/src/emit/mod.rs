@@ -15,12 +15,14 @@ mod attribute;
 mod changes;
 mod collection;
 mod entity;
+mod patterns;
 mod table;
 
 pub use attribute::{attribute, attribute_fallback};
 pub use changes::{changes, changes_fallback};
 pub use collection::{collection, collection_fallback};
 pub use entity::{entity, entity_fallback};
+pub use patterns::{access_patterns, pattern_call, PatternCall};
 pub use table::{table, table_fallback};
 
 use proc_macro2::{Span, TokenStream};

@@ -181,6 +181,9 @@ pub struct EntityModel {
     /// `schema_version = N, upgrade = "path::to::fn"`: lazy upgrade of older items on
     /// read (see `singletable::upgrade`).
     pub upgrade: Option<UpgradeModel>,
+    /// `compact`: the fields of key templates are stored only inside the keys (see
+    /// [`EntityModel::is_key_only`]); where it was written.
+    pub compact: Option<SourceSpan>,
 }
 
 /// `#[entity(schema_version = N, upgrade = "path::to::fn")]`.
@@ -194,6 +197,42 @@ pub struct UpgradeModel {
 }
 
 impl EntityModel {
+    /// The fields some key template (table or index) renders, in first-use order.
+    pub fn template_fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let templates = std::iter::once(&self.partition_key).chain(&self.sort_key).chain(
+            self.indexes.iter().flat_map(|index| match &index.keys {
+                EntityIndexKeys::Templates { partition, sort } => {
+                    partition.iter().chain(sort.iter()).collect::<Vec<_>>()
+                }
+                EntityIndexKeys::Fields { .. } => Vec::new(),
+            }),
+        );
+        for template in templates {
+            for name in template.fields() {
+                if !out.iter().any(|f| f == name) {
+                    out.push(name.to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// True when `field` is stored only inside keys: the entity is `compact`, the field
+    /// is stored, a key template (table or index) renders it, and no write marker
+    /// (`version`, `created_at`, `updated_at`, `ttl`) has the client write its attribute
+    /// itself.
+    pub fn is_key_only(&self, field: &FieldModel) -> bool {
+        let markers = &field.markers;
+        self.compact.is_some()
+            && field.is_stored()
+            && markers.version.is_none()
+            && markers.created_at.is_none()
+            && markers.updated_at.is_none()
+            && markers.ttl.is_none()
+            && self.template_fields().contains(&field.name())
+    }
+
     /// The field named `name`.
     pub fn field(&self, name: &str) -> Option<&FieldModel> {
         self.fields.iter().find(|field| field.name() == name)
@@ -217,6 +256,10 @@ impl EntityModel {
 /// How an update may change a field: the marker of its generated `Attr` const.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpdateMarker {
+    /// Kept only inside keys (a `compact` entity): not an attribute, so neither
+    /// filtered, conditioned nor updated by path; index keys change through the
+    /// `<index>_composite(..)` functions.
+    KeyOnly,
     /// Part of the primary-key templates: never updated.
     KeyField,
     /// Shares an index key template (or the inputs of a computed field) with other
@@ -351,6 +394,9 @@ impl EntityModel {
     /// How an update may change `field`.
     pub fn update_marker(&self, field: &FieldModel) -> UpdateMarker {
         let name = field.name();
+        if self.is_key_only(field) {
+            return UpdateMarker::KeyOnly;
+        }
         if self.key_fields().contains(&name) {
             return UpdateMarker::KeyField;
         }
@@ -390,7 +436,8 @@ impl EntityModel {
     /// every field sharing a template (or a computed field's inputs) with them
     /// (transitively), every index those fields feed and every computed field they
     /// derive. `None` when the index has fewer than two changing fields (a plain `set`
-    /// does, or nothing changes).
+    /// does, or nothing changes); for a `compact` entity, one key-only field is enough
+    /// (no attribute to `set`, so the composite is how its index keys change).
     pub fn composite_plan(&self, position: usize) -> Option<CompositePlan> {
         self.composite_plan_of(Derived::Index(position))
     }
@@ -398,7 +445,10 @@ impl EntityModel {
     /// As [`Self::composite_plan`], starting from any derivation.
     pub fn composite_plan_of(&self, start: Derived) -> Option<CompositePlan> {
         let mut fields = self.derived_inputs(start);
-        if fields.len() < 2 {
+        let single_key_only = matches!(start, Derived::Index(_))
+            && fields.len() == 1
+            && self.field(&fields[0]).is_some_and(|field| self.is_key_only(field));
+        if fields.len() < 2 && !single_key_only {
             return None;
         }
         let mut plan = vec![start];

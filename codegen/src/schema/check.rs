@@ -384,6 +384,18 @@ fn access_patterns(set: &ModelSet, cx: &mut Diagnostics) {
                 );
             }
         }
+        // The generated registry runs the entity's typed builder: the key fields must be
+        // what it takes (every field reported above resolves first).
+        if pattern.key_fields.iter().all(|f| all_fields.contains(&f.value))
+            || pattern.operation == AccessOperation::Scan
+        {
+            if let Err(why) = crate::emit::pattern_call(entity, pattern) {
+                cx.error(
+                    pattern.span.clone(),
+                    format!("access pattern `{}`: {why}", pattern.name.value),
+                );
+            }
+        }
         if pattern.sort.is_some()
             && sort_fields.is_empty()
             && pattern.operation == AccessOperation::Query

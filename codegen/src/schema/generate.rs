@@ -190,5 +190,6 @@ pub fn generate_tokens(models: &ModelSet) -> TokenStream {
         });
         out.extend(emit::collection(collection));
     }
+    out.extend(emit::access_patterns(models));
     out
 }

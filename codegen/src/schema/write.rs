@@ -278,6 +278,9 @@ pub fn to_toml(models: &ModelSet) -> String {
         if let Some(path) = &entity.validate {
             let _ = writeln!(out, "validate = {}", quote_str(&path_text(path)));
         }
+        if entity.compact.is_some() {
+            out.push_str("compact = true\n");
+        }
         if !entity.indexes.is_empty() {
             out.push_str("indexes = [\n");
             for index in &entity.indexes {

@@ -525,6 +525,7 @@ pub const fn field_schema(name: &'static str, attribute: &'static str, bits: u16
         },
         has_default: bits & FIELD_DEFAULT != 0,
         optional: bits & FIELD_OPTIONAL != 0,
+        key_only: bits & FIELD_KEY_ONLY != 0,
     }
 }
 
@@ -546,3 +547,5 @@ pub const FIELD_READ_ONLY: u16 = 64;
 pub const FIELD_OPTIONAL: u16 = 128;
 /// [`field_schema`]: `#[entity(computed = "…")]`.
 pub const FIELD_COMPUTED: u16 = 256;
+/// [`field_schema`]: a key field of a `#[entity(compact)]` entity, kept only in keys.
+pub const FIELD_KEY_ONLY: u16 = 512;

@@ -28,7 +28,8 @@ mod derive;
 pub use derive::*;
 
 // Reading data singletable did not write: fields from keys, entities from key shapes.
-pub use crate::adopt::{check_entity_type_of, decode_key_field, KeySource};
+pub use crate::adopt::{check_entity_type_of, decode_key_field, decode_key_only, KeySource};
+pub use crate::key_only::KeyOnly;
 pub use crate::upgrade::{insert_schema_version, upgrade_item};
 
 // The compile-time checks between an entity and its table.

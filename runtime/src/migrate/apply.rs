@@ -54,6 +54,12 @@ pub struct ApplyOptions {
     pub segment: Option<u32>,
     /// Compute everything, change nothing (no table change, write or checkpoint).
     pub dry_run: bool,
+    /// Scan the whole table again when the history holds the plan (`--rescan`):
+    /// rewrites items that code of the old model wrote during or after the apply. Only
+    /// items still in the old shape are written; the pass keeps no checkpoints (a killed
+    /// rescan starts over, writing nothing twice) and leaves the history as it is. A plan
+    /// not yet complete is applied as without it.
+    pub rescan: bool,
     /// `Limit` of each scan page (DynamoDB's 1 MB page otherwise).
     pub page_size: Option<u32>,
     /// Stop (as if killed) once this many items have been written (plus the writes
@@ -76,6 +82,7 @@ impl Default for ApplyOptions {
             segments: 4,
             segment: None,
             dry_run: false,
+            rescan: false,
             page_size: None,
             stop_after_writes: None,
             retry: RetryPolicy::default(),
@@ -92,6 +99,7 @@ impl std::fmt::Debug for ApplyOptions {
             .field("segments", &self.segments)
             .field("segment", &self.segment)
             .field("dry_run", &self.dry_run)
+            .field("rescan", &self.rescan)
             .field("page_size", &self.page_size)
             .field("stop_after_writes", &self.stop_after_writes)
             .finish_non_exhaustive()
@@ -153,6 +161,8 @@ struct Run<'a> {
     store: Store<'a>,
     counters: Counters,
     total_items: u64,
+    /// A rescan: segments start afresh and save no checkpoint.
+    fresh: bool,
 }
 
 /// Runs futures together on the caller's task, results in order.
@@ -506,7 +516,9 @@ impl Run<'_> {
     /// Scans one segment from its checkpoint; true when the segment is done.
     async fn segment(&self, segment: u32) -> Result<bool, MigrateError> {
         let (id, segments) = (&self.plan.id, self.options.segments);
-        let mut checkpoint = if self.options.dry_run {
+        // A dry run and a rescan start every segment afresh and save nothing.
+        let ephemeral = self.options.dry_run || self.fresh;
+        let mut checkpoint = if ephemeral {
             SegmentCheckpoint { segment, segments, ..SegmentCheckpoint::default() }
         } else {
             self.store.checkpoint(id, segment, segments).await?
@@ -540,7 +552,7 @@ impl Run<'_> {
             }
             checkpoint.last_key = page.last_evaluated_key;
             checkpoint.done = checkpoint.last_key.is_none();
-            if !self.options.dry_run {
+            if !ephemeral {
                 self.store.save(id, &checkpoint).await?;
             }
             if checkpoint.done {
@@ -574,6 +586,39 @@ impl Run<'_> {
     }
 }
 
+/// `--rescan` of a completed plan: every segment (or the one asked for) scanned again
+/// from the start, without checkpoints; items already in the new shape need no write.
+async fn rescan(
+    backend: &dyn Backend,
+    plan: &Plan,
+    options: &ApplyOptions,
+) -> Result<ApplyReport, MigrateError> {
+    let mut run = Run {
+        backend,
+        plan,
+        options,
+        store: Store { backend, table: &plan.old.table },
+        counters: Counters::default(),
+        total_items: 0,
+        fresh: true,
+    };
+    run.total_items = run.describe().await?.item_count;
+    let segments: Vec<u32> = match options.segment {
+        Some(segment) => vec![segment],
+        None => (0..options.segments).collect(),
+    };
+    if plan.rewrites_items() {
+        for segment in segments {
+            // One segment at a time: a rescan is a safety net, not a race.
+            run.segment(segment).await?;
+        }
+    }
+    let mut report = run.report(Vec::new());
+    report.already_applied = true;
+    report.completed = !report.stopped;
+    Ok(report)
+}
+
 /// Applies `plan` to its table through `backend`. See the [module docs](super).
 ///
 /// Idempotent: a plan recorded in the table's history is not run again
@@ -605,6 +650,7 @@ pub async fn apply(
     store.key("history")?;
     let summary = plan.to_string();
     match store.plan_state(&plan.id).await? {
+        Some((_, true)) if options.rescan => return rescan(backend, plan, options).await,
         Some((_, true)) => {
             return Ok(ApplyReport {
                 plan_id: plan.id.clone(),
@@ -629,6 +675,7 @@ pub async fn apply(
         store: Store { backend, table: &plan.old.table },
         counters: Counters::default(),
         total_items: 0,
+        fresh: false,
     };
     let mut changes = Vec::new();
     for change in &plan.before {

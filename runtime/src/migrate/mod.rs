@@ -49,7 +49,10 @@ use std::collections::BTreeMap;
 use crate::schema::{EntitySchema, TableSchema};
 
 pub use apply::{apply, ApplyOptions, ApplyReport, Progress, ProgressFn};
-pub use estimate::{estimate, estimate_from, Estimate, ON_DEMAND_TABLE_QUOTA};
+pub use estimate::{
+    estimate, estimate_from, estimate_sampled, Estimate, Sample, SampledEntity,
+    ON_DEMAND_TABLE_QUOTA,
+};
 pub use plan::{EntityRewrite, IndexKeyRewrite, Plan, Refusal, TableChange};
 pub use rewrite::{rewrite_item, ItemRewrite};
 pub use store::{

@@ -367,6 +367,30 @@ fn entity_rewrite(plan: &mut Plan, old: EntitySchema, new: EntitySchema) -> Enti
     }
     for field in new.fields {
         match old.fields.iter().find(|f| f.name == field.name) {
+            // `#[entity(compact)]` turned on: the field's attribute goes, its keys stay.
+            Some(before) if field.key_only && !before.key_only => {
+                let is_key = new_table.partition_key.name == before.attribute
+                    || new_table.sort_key.is_some_and(|sk| sk.name == before.attribute)
+                    || new_table.indexes.iter().any(|index| {
+                        index
+                            .partition_key
+                            .iter()
+                            .chain(index.sort_key)
+                            .any(|k| k.name == before.attribute)
+                    })
+                    || new_table.entity_type_attribute == before.attribute;
+                if !is_key && !rewrite.removed_attributes.contains(&before.attribute) {
+                    rewrite.removed_attributes.push(before.attribute);
+                }
+            }
+            // Compact turned off: the value stays readable from the keys (decoding reads
+            // an absent attribute from the key that holds it); no write.
+            Some(before) if before.key_only && !field.key_only => plan.notes.push(format!(
+                "{}.{}: kept only in keys until now; items written before have no `{}` \
+                 attribute and decode it from their keys (no write), but a filter or condition \
+                 on `{}` misses them until they are written again",
+                new.rust_name, field.name, field.attribute, field.attribute
+            )),
             Some(before) if before.attribute != field.attribute => {
                 rewrite.renames.push((before.attribute, field.attribute));
             }

@@ -576,3 +576,12 @@ impl<E: Entity, I: IndexKind> IntoQuery for Query<E, I> {
         self
     }
 }
+
+impl<E: Entity, I: IndexKind> Query<E, I> {
+    /// The same query, returning each item as read, undecoded ([`Partial<E>`]): what a
+    /// `KEYS_ONLY` or `INCLUDE` index holds of an entity, or items whose stored
+    /// attributes are wanted as they are (the [`access`](crate::access) registry).
+    pub fn partial(self) -> Query<E, I, Partial<E>> {
+        Query { key: self.key, options: self.options, marker: PhantomData }
+    }
+}

@@ -222,3 +222,10 @@ impl<E: Entity, O: Decode<E>> ParallelScan<E, O> {
         Ok(drain_all(streams).await?.into_iter().flatten().collect())
     }
 }
+
+impl<E: Entity> Scan<E> {
+    /// The same scan, returning each item as read, undecoded ([`Partial<E>`]).
+    pub fn partial(self) -> Scan<E, Partial<E>> {
+        Scan { options: self.options, segment: self.segment, marker: PhantomData }
+    }
+}

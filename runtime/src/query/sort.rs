@@ -178,6 +178,14 @@ impl<E: Entity, I: IndexKind> SortRange<String, E, I> {
     }
 }
 
+impl<E: Entity, I: IndexKind> SortRange<crate::timestamp::Timestamp, E, I> {
+    /// The timestamp's text (RFC 3339, fixed width: `2025-11-03T09:30:00.000Z`) starts
+    /// with `prefix`: `"2025-11"` is a month, `"2025-11-03"` a day.
+    pub fn begins_with(self, prefix: &str) -> Query<E, I> {
+        Query::new(self.field.begins_with_key(self.key, prefix))
+    }
+}
+
 impl<T, E, I> fmt::Debug for SortRange<T, E, I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SortRange")

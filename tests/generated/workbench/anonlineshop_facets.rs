@@ -5050,6 +5050,732 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `OnlineShop`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<OnlineShop>] = &[
+    ::singletable::access::AccessPattern {
+        name: "get_customer",
+        description: "One Customer by its key",
+        entity: "Customer",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["c_id"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_product",
+        description: "One Product by its key",
+        entity: "Product",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["p_id"],
+        run: __st_access_pattern_1,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_warehouse",
+        description: "One Warehouse by its key",
+        entity: "Warehouse",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["w_id"],
+        run: __st_access_pattern_2,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_warehouse_item",
+        description: "One WarehouseItem by its key",
+        entity: "WarehouseItem",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["p_id", "w_id"],
+        run: __st_access_pattern_3,
+    },
+    ::singletable::access::AccessPattern {
+        name: "warehouse_items_by_p_id",
+        description: "The WarehouseItem items of one partition",
+        entity: "WarehouseItem",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["p_id"],
+        run: __st_access_pattern_4,
+    },
+    ::singletable::access::AccessPattern {
+        name: "warehouse_items_by_gsi2",
+        description: "WarehouseItem items by index GSI2",
+        entity: "WarehouseItem",
+        index: ::core::option::Option::Some("GSI2"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["w_id"],
+        run: __st_access_pattern_5,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_order_item",
+        description: "One OrderItem by its key",
+        entity: "OrderItem",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["o_id", "p_id"],
+        run: __st_access_pattern_6,
+    },
+    ::singletable::access::AccessPattern {
+        name: "order_items_by_o_id",
+        description: "The OrderItem items of one partition",
+        entity: "OrderItem",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["o_id"],
+        run: __st_access_pattern_7,
+    },
+    ::singletable::access::AccessPattern {
+        name: "order_items_by_gsi1",
+        description: "OrderItem items by index GSI1",
+        entity: "OrderItem",
+        index: ::core::option::Option::Some("GSI1"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["p_id"],
+        run: __st_access_pattern_8,
+    },
+    ::singletable::access::AccessPattern {
+        name: "order_items_by_gsi2",
+        description: "OrderItem items by index GSI2",
+        entity: "OrderItem",
+        index: ::core::option::Option::Some("GSI2"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["c_id"],
+        run: __st_access_pattern_9,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_shipment",
+        description: "One Shipment by its key",
+        entity: "Shipment",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["o_id", "sh_id"],
+        run: __st_access_pattern_10,
+    },
+    ::singletable::access::AccessPattern {
+        name: "shipments_by_o_id",
+        description: "The Shipment items of one partition",
+        entity: "Shipment",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["o_id"],
+        run: __st_access_pattern_11,
+    },
+    ::singletable::access::AccessPattern {
+        name: "shipments_by_gsi1",
+        description: "Shipment items by index GSI1",
+        entity: "Shipment",
+        index: ::core::option::Option::Some("GSI1"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["sh_id"],
+        run: __st_access_pattern_12,
+    },
+    ::singletable::access::AccessPattern {
+        name: "shipments_by_gsi2",
+        description: "Shipment items by index GSI2",
+        entity: "Shipment",
+        index: ::core::option::Option::Some("GSI2"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["w_id"],
+        run: __st_access_pattern_13,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_shipment_item",
+        description: "One ShipmentItem by its key",
+        entity: "ShipmentItem",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["o_id", "shp_id"],
+        run: __st_access_pattern_14,
+    },
+    ::singletable::access::AccessPattern {
+        name: "shipment_items_by_o_id",
+        description: "The ShipmentItem items of one partition",
+        entity: "ShipmentItem",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["o_id"],
+        run: __st_access_pattern_15,
+    },
+    ::singletable::access::AccessPattern {
+        name: "shipment_items_by_gsi1",
+        description: "ShipmentItem items by index GSI1",
+        entity: "ShipmentItem",
+        index: ::core::option::Option::Some("GSI1"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["sh_id"],
+        run: __st_access_pattern_16,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_invoice",
+        description: "One Invoice by its key",
+        entity: "Invoice",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["o_id", "i_id"],
+        run: __st_access_pattern_17,
+    },
+    ::singletable::access::AccessPattern {
+        name: "invoices_by_o_id",
+        description: "The Invoice items of one partition",
+        entity: "Invoice",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["o_id"],
+        run: __st_access_pattern_18,
+    },
+    ::singletable::access::AccessPattern {
+        name: "invoices_by_gsi1",
+        description: "Invoice items by index GSI1",
+        entity: "Invoice",
+        index: ::core::option::Option::Some("GSI1"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["i_id"],
+        run: __st_access_pattern_19,
+    },
+    ::singletable::access::AccessPattern {
+        name: "invoices_by_gsi2",
+        description: "Invoice items by index GSI2",
+        entity: "Invoice",
+        index: ::core::option::Option::Some("GSI2"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["c_id"],
+        run: __st_access_pattern_20,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_payment",
+        description: "One Payment by its key",
+        entity: "Payment",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["o_id", "pmn_id"],
+        run: __st_access_pattern_21,
+    },
+    ::singletable::access::AccessPattern {
+        name: "payments_by_o_id",
+        description: "The Payment items of one partition",
+        entity: "Payment",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["o_id"],
+        run: __st_access_pattern_22,
+    },
+    ::singletable::access::AccessPattern {
+        name: "payments_by_gsi1",
+        description: "Payment items by index GSI1",
+        entity: "Payment",
+        index: ::core::option::Option::Some("GSI1"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["i_id"],
+        run: __st_access_pattern_23,
+    },
+];
+/// Runs access pattern `get_customer` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "c_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Customer::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `get_product` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "p_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Product::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `get_warehouse` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_2<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "w_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Warehouse::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `get_warehouse_item` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_3<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "p_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "w_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, WarehouseItem::key(__st_0, __st_1))
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `warehouse_items_by_p_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_4<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "p_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    WarehouseItem::query().p_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `warehouse_items_by_gsi2` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_5<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "w_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    WarehouseItem::by_gsi2().w_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_order_item` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_6<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "p_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, OrderItem::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `order_items_by_o_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_7<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, OrderItem::query().o_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `order_items_by_gsi1` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_8<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "p_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    OrderItem::by_gsi1().p_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `order_items_by_gsi2` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_9<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "c_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    OrderItem::by_gsi2().c_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_shipment` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_10<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "sh_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Shipment::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `shipments_by_o_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_11<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Shipment::query().o_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `shipments_by_gsi1` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_12<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "sh_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Shipment::by_gsi1().sh_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `shipments_by_gsi2` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_13<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "w_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Shipment::by_gsi2().w_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_shipment_item` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_14<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "shp_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, ShipmentItem::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `shipment_items_by_o_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_15<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    ShipmentItem::query().o_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `shipment_items_by_gsi1` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_16<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "sh_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    ShipmentItem::by_gsi1().sh_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_invoice` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_17<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "i_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Invoice::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `invoices_by_o_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_18<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Invoice::query().o_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `invoices_by_gsi1` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_19<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "i_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Invoice::by_gsi1().i_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `invoices_by_gsi2` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_20<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "c_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Invoice::by_gsi2().c_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_payment` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_21<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "pmn_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Payment::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `payments_by_o_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_22<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "o_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Payment::query().o_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `payments_by_gsi1` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_23<'a>(
+    __st_db: &'a ::singletable::TableClient<OnlineShop>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "i_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Payment::by_gsi1().i_id(__st_0), true)
+                .await?,
+        )
+    })
+}
 
 // ---- Test registry (written by codegen/tests/import.rs) ----
 

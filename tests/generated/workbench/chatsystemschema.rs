@@ -837,6 +837,129 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `Chat`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<Chat>] = &[
+    ::singletable::access::AccessPattern {
+        name: "get_user",
+        description: "One User by its key",
+        entity: "User",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["user_id", "sk"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "users_by_user_id",
+        description: "The User items of one partition",
+        entity: "User",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["user_id"],
+        run: __st_access_pattern_1,
+    },
+    ::singletable::access::AccessPattern {
+        name: "users_by_room_id_comment_idx",
+        description: "User items by index RoomID_Comment_IDX",
+        entity: "User",
+        index: ::core::option::Option::Some("RoomID_Comment_IDX"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["room_id"],
+        run: __st_access_pattern_2,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_room",
+        description: "One Room by its key",
+        entity: "Room",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["room_id"],
+        run: __st_access_pattern_3,
+    },
+];
+/// Runs access pattern `get_user` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<Chat>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "user_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "sk",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, User::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `users_by_user_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<Chat>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "user_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, User::query().user_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `users_by_room_id_comment_idx` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_2<'a>(
+    __st_db: &'a ::singletable::TableClient<Chat>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "room_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    User::by_room_id_comment_idx().room_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_room` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_3<'a>(
+    __st_db: &'a ::singletable::TableClient<Chat>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "room_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Room::key(__st_0)).await?,
+        )
+    })
+}
 
 // ---- Test registry (written by codegen/tests/import.rs) ----
 

@@ -1538,6 +1538,204 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `Complaint_management_system`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<
+    ComplaintManagementSystem,
+>] = &[
+    ::singletable::access::AccessPattern {
+        name: "get_comm",
+        description: "One Comm by its key",
+        entity: "Comm",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["complaint_id", "comm_date", "comm_id"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "comms_by_complaint_id",
+        description: "The Comm items of one partition",
+        entity: "Comm",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["complaint_id"],
+        run: __st_access_pattern_1,
+    },
+    ::singletable::access::AccessPattern {
+        name: "comms_by_agents_comments_gsi",
+        description: "Comm items by index Agents_Comments_GSI",
+        entity: "Comm",
+        index: ::core::option::Option::Some("Agents_Comments_GSI"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["agent_id"],
+        run: __st_access_pattern_2,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_metadata",
+        description: "One Metadata by its key",
+        entity: "Metadata",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["complaint_id"],
+        run: __st_access_pattern_3,
+    },
+    ::singletable::access::AccessPattern {
+        name: "metadatas_by_customer_complaint_gsi",
+        description: "Metadata items by index Customer_Complaint_GSI",
+        entity: "Metadata",
+        index: ::core::option::Option::Some("Customer_Complaint_GSI"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["customer_id"],
+        run: __st_access_pattern_4,
+    },
+    ::singletable::access::AccessPattern {
+        name: "metadatas_by_escalations_gsi",
+        description: "Metadata items by index Escalations_GSI",
+        entity: "Metadata",
+        index: ::core::option::Option::Some("Escalations_GSI"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["escalated_to"],
+        run: __st_access_pattern_5,
+    },
+];
+/// Runs access pattern `get_comm` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<ComplaintManagementSystem>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "complaint_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "comm_date",
+        )?;
+        let __st_2: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            2usize,
+            "comm_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Comm::key(__st_0, __st_1, __st_2)).await?,
+        )
+    })
+}
+/// Runs access pattern `comms_by_complaint_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<ComplaintManagementSystem>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "complaint_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Comm::query().complaint_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `comms_by_agents_comments_gsi` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_2<'a>(
+    __st_db: &'a ::singletable::TableClient<ComplaintManagementSystem>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "agent_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Comm::by_agents_comments_gsi().agent_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_metadata` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_3<'a>(
+    __st_db: &'a ::singletable::TableClient<ComplaintManagementSystem>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "complaint_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Metadata::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `metadatas_by_customer_complaint_gsi` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_4<'a>(
+    __st_db: &'a ::singletable::TableClient<ComplaintManagementSystem>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "customer_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Metadata::by_customer_complaint_gsi().customer_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `metadatas_by_escalations_gsi` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_5<'a>(
+    __st_db: &'a ::singletable::TableClient<ComplaintManagementSystem>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "escalated_to",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Metadata::by_escalations_gsi().escalated_to(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
 
 // ---- Test registry (written by codegen/tests/import.rs) ----
 

@@ -666,6 +666,80 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `DeviceStateLog`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<DeviceStateLog>] = &[
+    ::singletable::access::AccessPattern {
+        name: "get_device",
+        description: "One Device by its key",
+        entity: "Device",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["device_id", "state", "date"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "devices_by_device_id",
+        description: "The Device items of one partition",
+        entity: "Device",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["device_id"],
+        run: __st_access_pattern_1,
+    },
+];
+/// Runs access pattern `get_device` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<DeviceStateLog>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "device_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "state",
+        )?;
+        let __st_2: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            2usize,
+            "date",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Device::key(__st_0, __st_1, __st_2))
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `devices_by_device_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<DeviceStateLog>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "device_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Device::query().device_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
 
 // ---- Test registry (written by codegen/tests/import.rs) ----
 

@@ -2538,6 +2538,312 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `game-player-profiles`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<GamePlayerProfiles>] = &[
+    ::singletable::access::AccessPattern {
+        name: "get_metadata",
+        description: "One Metadata by its key",
+        entity: "Metadata",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["player_id"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_friends",
+        description: "One Friends by its key",
+        entity: "Friends",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["player_id"],
+        run: __st_access_pattern_1,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_items",
+        description: "One Items by its key",
+        entity: "Items",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["player_id", "item_id"],
+        run: __st_access_pattern_2,
+    },
+    ::singletable::access::AccessPattern {
+        name: "items_by_player_id",
+        description: "The Items items of one partition",
+        entity: "Items",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["player_id"],
+        run: __st_access_pattern_3,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_equipments",
+        description: "One Equipments by its key",
+        entity: "Equipments",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["player_id", "equip_id"],
+        run: __st_access_pattern_4,
+    },
+    ::singletable::access::AccessPattern {
+        name: "equipments_by_player_id",
+        description: "The Equipments items of one partition",
+        entity: "Equipments",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["player_id"],
+        run: __st_access_pattern_5,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_tasks",
+        description: "One Tasks by its key",
+        entity: "Tasks",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["player_id", "task_id"],
+        run: __st_access_pattern_6,
+    },
+    ::singletable::access::AccessPattern {
+        name: "tasks_by_player_id",
+        description: "The Tasks items of one partition",
+        entity: "Tasks",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["player_id"],
+        run: __st_access_pattern_7,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_activities",
+        description: "One Activities by its key",
+        entity: "Activities",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["player_id", "activity_id"],
+        run: __st_access_pattern_8,
+    },
+    ::singletable::access::AccessPattern {
+        name: "activities_by_player_id",
+        description: "The Activities items of one partition",
+        entity: "Activities",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["player_id"],
+        run: __st_access_pattern_9,
+    },
+];
+/// Runs access pattern `get_metadata` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Metadata::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `get_friends` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Friends::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `get_items` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_2<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "item_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Items::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `items_by_player_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_3<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Items::query().player_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_equipments` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_4<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "equip_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Equipments::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `equipments_by_player_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_5<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Equipments::query().player_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_tasks` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_6<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "task_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Tasks::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `tasks_by_player_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_7<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Tasks::query().player_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_activities` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_8<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "activity_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Activities::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `activities_by_player_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_9<'a>(
+    __st_db: &'a ::singletable::TableClient<GamePlayerProfiles>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "player_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Activities::query().player_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
 
 // ---- Test registry (written by codegen/tests/import.rs) ----
 

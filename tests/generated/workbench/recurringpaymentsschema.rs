@@ -1555,6 +1555,217 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `ReoccuringPayments`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<ReoccuringPayments>] = &[
+    ::singletable::access::AccessPattern {
+        name: "get_subscription",
+        description: "One Subscription by its key",
+        entity: "Subscription",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["account_id", "sub_id", "sku"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "subscriptions_by_account_id",
+        description: "The Subscription items of one partition",
+        entity: "Subscription",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["account_id"],
+        run: __st_access_pattern_1,
+    },
+    ::singletable::access::AccessPattern {
+        name: "subscriptions_by_gsi_1",
+        description: "Subscription items by index GSI-1",
+        entity: "Subscription",
+        index: ::core::option::Option::Some("GSI-1"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["next_reminder_date"],
+        run: __st_access_pattern_2,
+    },
+    ::singletable::access::AccessPattern {
+        name: "subscriptions_by_gsi_2",
+        description: "Subscription items by index GSI-2",
+        entity: "Subscription",
+        index: ::core::option::Option::Some("GSI-2"),
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["next_payment_date"],
+        run: __st_access_pattern_3,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_receipts",
+        description: "One Receipts by its key",
+        entity: "Receipts",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["account_id", "processed_date", "sku"],
+        run: __st_access_pattern_4,
+    },
+    ::singletable::access::AccessPattern {
+        name: "receipts_by_account_id",
+        description: "The Receipts items of one partition",
+        entity: "Receipts",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["account_id"],
+        run: __st_access_pattern_5,
+    },
+];
+/// Runs access pattern `get_subscription` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<ReoccuringPayments>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "account_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "sub_id",
+        )?;
+        let __st_2: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            2usize,
+            "sku",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(
+                    __st_db,
+                    Subscription::key(__st_0, __st_1, __st_2),
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `subscriptions_by_account_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<ReoccuringPayments>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "account_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Subscription::query().account_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `subscriptions_by_gsi_1` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_2<'a>(
+    __st_db: &'a ::singletable::TableClient<ReoccuringPayments>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "next_reminder_date",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Subscription::by_gsi_1().next_reminder_date(__st_0),
+                    false,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `subscriptions_by_gsi_2` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_3<'a>(
+    __st_db: &'a ::singletable::TableClient<ReoccuringPayments>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "next_payment_date",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Subscription::by_gsi_2().next_payment_date(__st_0),
+                    false,
+                )
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_receipts` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_4<'a>(
+    __st_db: &'a ::singletable::TableClient<ReoccuringPayments>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "account_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "processed_date",
+        )?;
+        let __st_2: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            2usize,
+            "sku",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Receipts::key(__st_0, __st_1, __st_2))
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `receipts_by_account_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_5<'a>(
+    __st_db: &'a ::singletable::TableClient<ReoccuringPayments>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "account_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Receipts::query().account_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
 
 // ---- Test registry (written by codegen/tests/import.rs) ----
 

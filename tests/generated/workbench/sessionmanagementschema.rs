@@ -754,6 +754,134 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `session_store`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<SessionStore>] = &[
+    ::singletable::access::AccessPattern {
+        name: "get_child",
+        description: "One Child by its key",
+        entity: "Child",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["suuid_id", "suuid_id_2"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "childs_by_suuid_id",
+        description: "The Child items of one partition",
+        entity: "Child",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["suuid_id"],
+        run: __st_access_pattern_1,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_customer",
+        description: "One Customer by its key",
+        entity: "Customer",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["suuid_id", "customer_id"],
+        run: __st_access_pattern_2,
+    },
+    ::singletable::access::AccessPattern {
+        name: "customers_by_suuid_id",
+        description: "The Customer items of one partition",
+        entity: "Customer",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["suuid_id"],
+        run: __st_access_pattern_3,
+    },
+];
+/// Runs access pattern `get_child` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<SessionStore>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "suuid_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "suuid_id_2",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Child::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `childs_by_suuid_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<SessionStore>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "suuid_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Child::query().suuid_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_customer` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_2<'a>(
+    __st_db: &'a ::singletable::TableClient<SessionStore>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "suuid_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "customer_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Customer::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `customers_by_suuid_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_3<'a>(
+    __st_db: &'a ::singletable::TableClient<SessionStore>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "suuid_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(
+                    __st_db,
+                    Customer::query().suuid_id(__st_0),
+                    true,
+                )
+                .await?,
+        )
+    })
+}
 
 // ---- Test registry (written by codegen/tests/import.rs) ----
 

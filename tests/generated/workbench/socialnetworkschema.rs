@@ -2513,6 +2513,397 @@ const _: () = {
         }
     }
 };
+/// The access patterns of table `SNS`, by name: `singletable::access::find(ACCESS_PATTERNS, name)?.run(&db, &[("field", "value")])` runs one from text inputs.
+#[allow(clippy::all)]
+pub const ACCESS_PATTERNS: &[::singletable::access::AccessPattern<Sns>] = &[
+    ::singletable::access::AccessPattern {
+        name: "get_info",
+        description: "One Info by its key",
+        entity: "Info",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["u_id"],
+        run: __st_access_pattern_0,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_count",
+        description: "One Count by its key",
+        entity: "Count",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["u_id"],
+        run: __st_access_pattern_1,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_follower",
+        description: "One Follower by its key",
+        entity: "Follower",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["u_id", "u_id_2"],
+        run: __st_access_pattern_2,
+    },
+    ::singletable::access::AccessPattern {
+        name: "followers_by_u_id",
+        description: "The Follower items of one partition",
+        entity: "Follower",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["u_id"],
+        run: __st_access_pattern_3,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_following",
+        description: "One Following by its key",
+        entity: "Following",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["u_id", "u_id_2"],
+        run: __st_access_pattern_4,
+    },
+    ::singletable::access::AccessPattern {
+        name: "followings_by_u_id",
+        description: "The Following items of one partition",
+        entity: "Following",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["u_id"],
+        run: __st_access_pattern_5,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_post",
+        description: "One Post by its key",
+        entity: "Post",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["u_id", "p_id"],
+        run: __st_access_pattern_6,
+    },
+    ::singletable::access::AccessPattern {
+        name: "posts_by_u_id",
+        description: "The Post items of one partition",
+        entity: "Post",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["u_id"],
+        run: __st_access_pattern_7,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_likelist",
+        description: "One Likelist by its key",
+        entity: "Likelist",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["p_id", "u_id"],
+        run: __st_access_pattern_8,
+    },
+    ::singletable::access::AccessPattern {
+        name: "likelists_by_p_id",
+        description: "The Likelist items of one partition",
+        entity: "Likelist",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["p_id"],
+        run: __st_access_pattern_9,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_likecount",
+        description: "One Likecount by its key",
+        entity: "Likecount",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["p_id"],
+        run: __st_access_pattern_10,
+    },
+    ::singletable::access::AccessPattern {
+        name: "get_timeline",
+        description: "One Timeline by its key",
+        entity: "Timeline",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Get,
+        inputs: &["u_id", "p_id", "u_id_2"],
+        run: __st_access_pattern_11,
+    },
+    ::singletable::access::AccessPattern {
+        name: "timelines_by_u_id",
+        description: "The Timeline items of one partition",
+        entity: "Timeline",
+        index: ::core::option::Option::None,
+        operation: ::singletable::access::Operation::Query,
+        inputs: &["u_id"],
+        run: __st_access_pattern_12,
+    },
+];
+/// Runs access pattern `get_info` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_0<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Info::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `get_count` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_1<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Count::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `get_follower` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_2<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "u_id_2",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Follower::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `followers_by_u_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_3<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Follower::query().u_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_following` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_4<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "u_id_2",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Following::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `followings_by_u_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_5<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Following::query().u_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_post` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_6<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "p_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Post::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `posts_by_u_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_7<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Post::query().u_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_likelist` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_8<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "p_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "u_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Likelist::key(__st_0, __st_1)).await?,
+        )
+    })
+}
+/// Runs access pattern `likelists_by_p_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_9<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "p_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Likelist::query().p_id(__st_0), true)
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `get_likecount` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_10<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "p_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Likecount::key(__st_0)).await?,
+        )
+    })
+}
+/// Runs access pattern `get_timeline` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_11<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        let __st_1: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            1usize,
+            "p_id",
+        )?;
+        let __st_2: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            2usize,
+            "u_id_2",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::get(__st_db, Timeline::key(__st_0, __st_1, __st_2))
+                .await?,
+        )
+    })
+}
+/// Runs access pattern `timelines_by_u_id` (see `ACCESS_PATTERNS`).
+#[doc(hidden)]
+#[allow(clippy::all)]
+fn __st_access_pattern_12<'a>(
+    __st_db: &'a ::singletable::TableClient<Sns>,
+    __st_inputs: &'a [::std::string::String],
+) -> ::singletable::access::Running<'a> {
+    ::std::boxed::Box::pin(async move {
+        let __st_0: ::std::string::String = ::singletable::access::input(
+            __st_inputs,
+            0usize,
+            "u_id",
+        )?;
+        ::core::result::Result::Ok(
+            ::singletable::access::query(__st_db, Timeline::query().u_id(__st_0), true)
+                .await?,
+        )
+    })
+}
 
 // ---- Test registry (written by codegen/tests/import.rs) ----
 

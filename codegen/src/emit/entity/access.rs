@@ -218,6 +218,21 @@ impl Emitter<'_> {
                 quote!(#ty)
             };
             let marker = self.model.update_marker(field);
+            if marker == UpdateMarker::KeyOnly {
+                let doc = format!(
+                    " Field `{}` of this compact entity, kept only inside keys: not an \
+                     attribute, so it cannot be filtered, conditioned, projected or updated by \
+                     path (narrow on it with the query's key conditions; change its index keys \
+                     with the `<index>_composite(..)` functions).",
+                    field.name()
+                );
+                let field_name = field.name();
+                out.extend(quote_spanned! {span_of(&field.ident)=>
+                    #[doc = #doc]
+                    pub const #name: __st::KeyOnly<#entity, #ty> = __st::KeyOnly::new(#field_name);
+                });
+                continue;
+            }
             let (marker_ty, value) = match &marker {
                 UpdateMarker::KeyField => (quote!(KeyField), quote!(__st::Attr::new(#attribute))),
                 UpdateMarker::Composite => (quote!(Composite), quote!(__st::Attr::new(#attribute))),
@@ -226,7 +241,9 @@ impl Emitter<'_> {
                     (quote!(Indexed), quote!(__st::Attr::indexed(#attribute, Self::#reindex)))
                 }
                 UpdateMarker::Optional => (quote!(Optional), quote!(__st::Attr::new(#attribute))),
-                UpdateMarker::Value => (quote!(Value), quote!(__st::Attr::new(#attribute))),
+                UpdateMarker::Value | UpdateMarker::KeyOnly => {
+                    (quote!(Value), quote!(__st::Attr::new(#attribute)))
+                }
                 UpdateMarker::Computed => (quote!(Computed), quote!(__st::Attr::new(#attribute))),
                 UpdateMarker::ReadOnly => (quote!(ReadOnly), quote!(__st::Attr::new(#attribute))),
             };
@@ -238,7 +255,7 @@ impl Emitter<'_> {
                 }
                 UpdateMarker::Indexed(_) => " `set` also rewrites the index keys it feeds.",
                 UpdateMarker::Optional => " Optional: can be removed.",
-                UpdateMarker::Value => "",
+                UpdateMarker::Value | UpdateMarker::KeyOnly => "",
                 UpdateMarker::Computed => {
                     " Computed from other fields on every write: not settable; setting its \
                      inputs recomputes it."
@@ -290,7 +307,8 @@ impl Emitter<'_> {
             let ty = p.ty;
             quote!(let #ident: #ty = __st::Into::into(#ident);)
         });
-        let encodes = params.iter().map(|p| {
+        // A key-only field (compact) has no attribute: only its index keys change.
+        let encodes = params.iter().filter(|p| !self.model.is_key_only(p.field)).map(|p| {
             let ident = p.ident();
             let codec = self.codec(p.field);
             let attribute = &p.field.attribute.value;

@@ -146,7 +146,8 @@ impl<'a> Emitter<'a> {
                 quote!(let #value = #call;)
             })
             .collect();
-        let encodes = stored.iter().map(|field| {
+        // A compact entity's key fields live only in the keys rendered below.
+        let encodes = stored.iter().filter(|field| !model.is_key_only(field)).map(|field| {
             let codec = self.codec(field);
             encode_field(&item, field, &quote!(#codec), self.written_value(field))
         });
@@ -213,7 +214,14 @@ impl<'a> Emitter<'a> {
             let ident = &field.ident;
             let codec = self.codec(field);
             let name = field.name();
-            let value = if field.is_stored()
+            let value = if model.is_key_only(field) {
+                // Compact: the keys are the only copy (an attribute of the same name, left
+                // by a non-compact past, may be stale and is dropped).
+                let key = self.key_codec(field);
+                let attribute = &field.attribute.value;
+                let from = self.key_sources(&name);
+                quote!(__st::decode_key_only(&mut #item, #attribute, #name, #codec, #key, __st_keys, __st_schema, &[#(#from),*])?)
+            } else if field.is_stored()
                 && field.default.is_none()
                 && template_fields.contains(&name.as_str())
             {
@@ -236,7 +244,9 @@ impl<'a> Emitter<'a> {
         let fields: Vec<TokenStream> = fields.collect();
         // Bound once for the fields read back from keys (only when one is).
         let bindings = if template_fields.iter().any(|f| {
-            model.field(f).is_some_and(|field| field.is_stored() && field.default.is_none())
+            model.field(f).is_some_and(|field| {
+                field.is_stored() && (field.default.is_none() || model.is_key_only(field))
+            })
         }) {
             quote! {
                 let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;

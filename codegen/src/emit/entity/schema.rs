@@ -57,6 +57,7 @@ impl<'a> Emitter<'a> {
                 markers.read_only.is_some(),
                 optional,
                 field.computed.is_some(),
+                model.is_key_only(field),
             ]
             .iter()
             .enumerate()

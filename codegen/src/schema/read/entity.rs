@@ -19,6 +19,7 @@ const ENTITY_KEYS: &[&str] = &[
     "shards",
     "schema_version",
     "upgrade",
+    "compact",
 ];
 const ENTITY_INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
@@ -82,6 +83,8 @@ impl Reader {
             }
             _ => None,
         };
+        // `compact = true`: key fields only inside keys (the derive's `#[entity(compact)]`).
+        let compact = obj.take("compact").and_then(|node| self.flag(node, "`compact`"));
         let pos = obj.pos;
         self.finish(obj, "an entity", ENTITY_KEYS);
         let Some(name) = name else {
@@ -120,6 +123,7 @@ impl Reader {
             validate,
             shards,
             upgrade,
+            compact,
         })
     }
 
