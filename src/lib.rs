@@ -586,7 +586,7 @@ pub mod prelude {
     pub use singletable_engine::MemoryBackend;
     pub use singletable_macros::{Attribute, Collection, Entity, Table};
     pub use singletable_runtime::{
-        Attribute, Backend, Entity, EntityCond, IntoCollectionQuery, IntoQuery, Key, RetryPolicy,
-        Table, TableClient, Timestamp, UnprocessedKeys,
+        Attribute, Backend, Entity, EntityCond, Find, IntoCollectionQuery, IntoQuery, Key,
+        RetryPolicy, Table, TableClient, Timestamp, UnprocessedKeys,
     };
 }

@@ -52,7 +52,7 @@ pub use error::{
 pub use key::{KeyComponent, ScalarAttribute};
 pub use limits::LimitError;
 pub use number::{Number, NumberError};
-pub use query::{IntoQuery, Page, Query, Scan};
+pub use query::{Find, IntoQuery, Page, Query, Scan};
 pub use retry::{RetryPolicy, RetryingBackend};
 pub use stream::{Change, Changes, RawChange, StreamError};
 pub use timestamp::Timestamp;

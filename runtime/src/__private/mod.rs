@@ -143,3 +143,61 @@ pub fn validation_value<T>(
 ) -> Result<T, crate::error::Error> {
     (codec.from_value)(value.clone()).map_err(|e| crate::error::Error::Decode(e.at_field(field)))
 }
+
+/// True when index `index` of `table` projects every stored field of `entity` (`ALL`,
+/// or an `INCLUDE` list, with the key attributes, naming all of them): its reads decode
+/// whole entities. Picks a GSI query's kind (`Global` or `PartialGlobal`) at compile
+/// time. An index the table lacks counts as complete (the entity's own checks report
+/// it).
+pub const fn projects_entity(
+    table: &crate::schema::TableSchema,
+    index: &str,
+    entity: &crate::schema::EntitySchema,
+) -> bool {
+    use crate::schema::Projection;
+    use check::str_eq;
+    let mut i = 0;
+    let mut found = None;
+    while i < table.indexes.len() {
+        if str_eq(table.indexes[i].name, index) {
+            found = Some(&table.indexes[i]);
+        }
+        i += 1;
+    }
+    let Some(index) = found else {
+        return true;
+    };
+    let included: &[&str] = match index.projection {
+        Projection::All => return true,
+        Projection::KeysOnly => &[],
+        Projection::Include(names) => names,
+    };
+    let mut f = 0;
+    while f < entity.fields.len() {
+        let attribute = entity.fields[f].attribute;
+        let mut projected = str_eq(attribute, table.partition_key.name);
+        if let Some(sort) = table.sort_key {
+            projected |= str_eq(attribute, sort.name);
+        }
+        let mut k = 0;
+        while k < index.partition_key.len() {
+            projected |= str_eq(attribute, index.partition_key[k].name);
+            k += 1;
+        }
+        k = 0;
+        while k < index.sort_key.len() {
+            projected |= str_eq(attribute, index.sort_key[k].name);
+            k += 1;
+        }
+        k = 0;
+        while k < included.len() {
+            projected |= str_eq(attribute, included[k]);
+            k += 1;
+        }
+        if !projected {
+            return false;
+        }
+        f += 1;
+    }
+    true
+}

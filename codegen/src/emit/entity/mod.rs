@@ -12,6 +12,7 @@ use crate::emit::span_of;
 mod access;
 mod checks;
 mod codec;
+mod find;
 mod hooks;
 mod keys;
 mod query;
@@ -304,7 +305,9 @@ impl<'a> Emitter<'a> {
             quote!(&self.#ident)
         });
         let key_fns = self.key_fns();
-        let (query_structs, query_impls, starters) = self.queries();
+        let patterns = self.patterns();
+        let (query_structs, query_impls, starters) = self.queries(&patterns);
+        let (find_struct, find_impls, find_starter) = self.finds(&patterns);
         let attr_consts = self.attr_consts();
         let composites = self.composite_fns();
         let reindex = self.reindex_fns();
@@ -316,6 +319,7 @@ impl<'a> Emitter<'a> {
 
         quote! {
             #query_structs
+            #find_struct
 
             #[allow(
                 non_upper_case_globals,
@@ -354,12 +358,14 @@ impl<'a> Emitter<'a> {
 
                 #key_fns
                 #query_impls
+                #find_impls
 
                 #[allow(dead_code)]
                 impl #ident {
                     #attr_consts
                     #composites
                     #starters
+                    #find_starter
                     #reindex
                 }
             };

@@ -26,7 +26,7 @@ use super::Emitter;
 use crate::model::{option_inner, EntityIndexKeys, FieldModel, KeyTemplate, TemplatePart};
 
 /// One side of an access pattern's key.
-enum Side<'m> {
+pub(super) enum Side<'m> {
     /// A template rendered to one attribute (`attr`: the const naming it).
     Template { template: &'m KeyTemplate, attr: TokenStream },
     /// Native attributes: each field is its own key attribute.
@@ -35,28 +35,30 @@ enum Side<'m> {
     None,
 }
 
-struct Pattern<'m> {
+pub(super) struct Pattern<'m> {
     /// `OrderQuery`, `UserByGsi1`.
-    ty: syn::Ident,
+    pub(super) ty: syn::Ident,
     /// `query`, `by_gsi1`.
-    starter: syn::Ident,
+    pub(super) starter: syn::Ident,
     /// `None` for the table.
-    index: Option<&'m str>,
-    /// `Primary`, `Local`, `Global`.
-    kind: TokenStream,
-    partition: Side<'m>,
-    sort: Side<'m>,
+    pub(super) index: Option<&'m str>,
+    /// `Primary`, `Local`, or a GSI's kind: `Global` when the table's projection of the
+    /// index holds every field of the entity, else `PartialGlobal` (decided at compile
+    /// time from the two schemas).
+    pub(super) kind: TokenStream,
+    pub(super) partition: Side<'m>,
+    pub(super) sort: Side<'m>,
 }
 
 /// A step of the builder: a field whose value is given at this stage.
-struct Step<'m> {
-    field: &'m FieldModel,
+pub(super) struct Step<'m> {
+    pub(super) field: &'m FieldModel,
     /// The type the method takes (`Into<T>`).
     ty: syn::Type,
 }
 
 impl<'a> Emitter<'a> {
-    fn patterns(&self) -> Vec<Pattern<'a>> {
+    pub(super) fn patterns(&self) -> Vec<Pattern<'a>> {
         let model = self.model;
         let mut out = vec![Pattern {
             ty: pattern_type(&model.rust_name, None),
@@ -72,7 +74,21 @@ impl<'a> Emitter<'a> {
         for (i, index) in self.indexes() {
             let index_name = index.name.value.as_str();
             let local = Self::is_local(index);
-            let kind = if local { quote!(__st::query::Local) } else { quote!(__st::query::Global) };
+            let kind = if local {
+                quote!(__st::query::Local)
+            } else {
+                let table = &model.table;
+                let entity = &model.rust_name;
+                quote! {
+                    <__st::query::GlobalKind<{
+                        __st::projects_entity(
+                            &<#table as __st::Table>::SCHEMA,
+                            #index_name,
+                            &<#entity as __st::Entity>::SCHEMA,
+                        )
+                    }> as __st::query::SelectKind>::Kind
+                }
+            };
             let table_partition =
                 Side::Template { template: &model.partition_key, attr: self.pk_attr() };
             let (partition, sort) = match &index.keys {
@@ -125,7 +141,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// The fields given at each stage of one side, in order, skipping `known` ones.
-    fn side_steps(&self, side: &Side<'_>, known: &[String]) -> Vec<Step<'a>> {
+    pub(super) fn side_steps(&self, side: &Side<'_>, known: &[String]) -> Vec<Step<'a>> {
         match side {
             Side::Template { template, .. } => template
                 .fields()
@@ -227,7 +243,10 @@ impl<'a> Emitter<'a> {
     }
 
     /// The stage structs (module level) and their impls (inside the const block).
-    pub(super) fn queries(&self) -> (TokenStream, TokenStream, TokenStream) {
+    pub(super) fn queries(
+        &self,
+        patterns: &[Pattern<'a>],
+    ) -> (TokenStream, TokenStream, TokenStream) {
         let st = self.st;
         let entity = &self.model.rust_name;
         let vis = &self.model.vis;
@@ -235,7 +254,7 @@ impl<'a> Emitter<'a> {
         let mut structs = TokenStream::new();
         let mut impls = TokenStream::new();
         let mut starters = TokenStream::new();
-        for pattern in self.patterns() {
+        for pattern in patterns {
             let ty = &pattern.ty;
             let kind = &pattern.kind;
             let partition_steps = self.side_steps(&pattern.partition, &[]);
