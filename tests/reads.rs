@@ -2,7 +2,8 @@
 //! (through `AwsBackend`): `find()` choosing the access pattern, exact pages
 //! (`count(n)`), reading backwards (`before(cursor)`), per-item cursors, `hydrate()` and
 //! `keys()` on a KEYS_ONLY GSI (BatchGetItem chunks of 100, counted), an LSI that
-//! fetches unprojected attributes, and an INCLUDE GSI that projects a whole entity.
+//! fetches unprojected attributes, an INCLUDE GSI that projects a whole entity, and a
+//! filter on a native index key attribute refused before a request.
 //!
 //! A custom harness (libtest-mimic) so that one DynamoDB Local serves the whole binary.
 //! Without Java the Local cases are reported ignored, except under `CI=true` where that
@@ -308,6 +309,29 @@ async fn lsi_and_include<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
     Ok(())
 }
 
+async fn filter_on_native_key_attribute<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
+    let counting = CountingBackend::new(backend);
+    let db = fresh(counting.clone()).await?;
+    db.put(&person("o1", "u1", "red", 3, "rome")).await?;
+    // `level` is a key attribute of the native index `ByTeam`: DynamoDB refuses it in a
+    // filter, so the query is refused before a request, with DynamoDB's message.
+    let before = counting.counts().query;
+    match Person::by_team().team("red").filter(Person::LEVEL.gt(1i64)).all(&db).await {
+        Err(Error::Validation { message, .. }) => {
+            check(message.ends_with("Primary key attribute: level"), format!("message: {message}"))?
+        }
+        other => return Err(format!("filter on a key attribute: {other:?}").into()),
+    }
+    check(counting.counts().query == before, "no request sent")?;
+    // The key condition says it instead; and on the table `level` is an ordinary
+    // attribute to filter on.
+    let got = Person::by_team().team("red").level_range().gt(1i64).all(&db).await?;
+    check(ids(&got) == ["u1"], "level in the key condition")?;
+    let got = Person::query().org("o1").filter(Person::LEVEL.gt(1i64)).all(&db).await?;
+    check(ids(&got) == ["u1"], "level filtered on the table")?;
+    Ok(())
+}
+
 type Case = fn(Target) -> Result<(), Failed>;
 
 #[derive(Clone)]
@@ -353,12 +377,13 @@ fn main() -> ExitCode {
     let local = if args.list { None } else { DynamoDbLocal::start_or_skip() };
     let endpoint = local.as_ref().map(DynamoDbLocal::endpoint);
     let skipped = endpoint.is_none() && !args.list;
-    let cases: [(&str, Case); 5] = [
+    let cases: [(&str, Case); 6] = [
         case!(find_chooses_the_access_pattern),
         case!(exact_pages),
         case!(before_and_item_cursors),
         case!(hydrate_keys_only),
         case!(lsi_and_include),
+        case!(filter_on_native_key_attribute),
     ];
     let mut trials = Vec::new();
     for (name, run) in cases {

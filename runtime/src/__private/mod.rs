@@ -78,6 +78,39 @@ pub mod collection {
         pub decode: fn(Item) -> Result<E, DecodeError>,
     }
 
+    /// The types of the partition-key fields of an entity's access pattern on the table
+    /// (`H` = `name_hash("")`) or index (`H` = `name_hash(<index>)`), in order: what a
+    /// collection's members must agree on. Implemented by `#[derive(Entity)]`.
+    pub trait PartitionTypes<const H: u64> {
+        /// A tuple of the field types.
+        type Types;
+    }
+
+    /// [`PartitionTypes`] where `CHECK` (both members in the index, same template
+    /// text), `()` elsewhere: the other checks report the rest, once.
+    pub trait MemberTypes<const CHECK: bool, const H: u64> {
+        /// The partition field types, or `()`.
+        type Types;
+    }
+    impl<E, const H: u64> MemberTypes<false, H> for E {
+        type Types = ();
+    }
+    impl<E: PartitionTypes<H>, const H: u64> MemberTypes<true, H> for E {
+        type Types = <E as PartitionTypes<H>>::Types;
+    }
+
+    /// Two members' partition-key field types are the same.
+    #[diagnostic::on_unimplemented(
+        message = "collection members share a partition-key template, but its fields have other types: `{Self}` and `{B}`",
+        label = "this member's partition-key fields are `{B}`",
+        note = "one query reads the shared partition, built from the first member's field types; a field of another type renders another key text (numbers are zero-padded, for one) and that member's items would be missed"
+    )]
+    pub trait SameTypes<B> {}
+    impl<T> SameTypes<T> for T {}
+
+    /// Compiles when `A` and `B` are the same type.
+    pub const fn same_types<A: SameTypes<B>, B>() {}
+
     /// The member `E` of a collection on table `T`.
     pub const fn member<E: Entity<Table = T>, T: Table>() -> Member<E> {
         Member { schema: E::SCHEMA, decode: crate::collection::decode_member::<E> }

@@ -28,14 +28,15 @@
 
 use std::marker::PhantomData;
 
-use crate::attr::Cond;
+use crate::attr::{Attr, Cond};
 use crate::backend::BoxFuture;
 use crate::client::TableClient;
+use crate::codec::Attribute;
 use crate::cursor::Cursor;
 use crate::entity::Entity;
 use crate::error::Result;
 
-use super::{IndexKind, Items, Page, Pages, Query, Returns};
+use super::{Decode, IndexKind, Items, Page, Pages, Query, Returns};
 
 /// A key field not given to `find()` (the default state of each field).
 #[derive(Debug, Clone, Copy, Default)]
@@ -45,16 +46,18 @@ pub struct Missing;
 #[derive(Debug, Clone)]
 pub struct Given<T>(pub T);
 
-/// The choice of a `find()` combination that fits an access pattern.
+/// The choice of a `find()` combination that fits an access pattern: the entity's
+/// pattern `P` (0: the table, then its indexes in order), using `S` sort-key fields.
 #[derive(Debug, Clone, Copy)]
-pub struct Fit;
+pub struct Fit<const P: usize, const S: usize>;
 
 /// The choice of a `find()` combination that fits no access pattern: `P` is the
 /// builder type of the nearest one (`UserByGsi1`: `User::by_gsi1()`).
 pub struct Closest<P>(PhantomData<fn() -> P>);
 
 /// Builds the query of a `find()` combination `S` that fits an access pattern.
-/// Implemented by `#[derive(Entity)]` on [`Fit`] for each such combination.
+/// Implemented by `#[derive(Entity)]` on [`Fit`], once per pattern and number of sort
+/// fields used, generic over the states of the other fields.
 #[diagnostic::on_unimplemented(
     message = "the fields given to `find()` complete no access pattern of the entity",
     label = "the nearest access pattern is `{Self}`: give the rest of its partition-key fields",
@@ -66,6 +69,50 @@ pub trait Complete<S: Find> {
 
     /// The query of the chosen pattern, with the unused given fields in its filter.
     fn query(state: S) -> Query<S::Entity, Self::Index>;
+}
+
+/// A field the chosen pattern's key uses: given, by the choice.
+pub trait GivenValue<T> {
+    /// The value.
+    fn value(self) -> T;
+}
+
+impl<T> GivenValue<T> for Given<T> {
+    fn value(self) -> T {
+        self.0
+    }
+}
+
+/// A field the chosen pattern does not use: given (an equality in the filter) or not.
+pub trait FilterField<E, T> {
+    /// `query`, with `attr = value` in its filter when the field was given.
+    fn filter<I, O, M>(self, query: Query<E, I, O>, attr: Attr<E, T, M>) -> Query<E, I, O>
+    where
+        E: Entity,
+        I: IndexKind,
+        O: Decode<E>;
+}
+
+impl<E, T> FilterField<E, T> for Missing {
+    fn filter<I, O, M>(self, query: Query<E, I, O>, _: Attr<E, T, M>) -> Query<E, I, O>
+    where
+        E: Entity,
+        I: IndexKind,
+        O: Decode<E>,
+    {
+        query
+    }
+}
+
+impl<E, T: Attribute> FilterField<E, T> for Given<T> {
+    fn filter<I, O, M>(self, query: Query<E, I, O>, attr: Attr<E, T, M>) -> Query<E, I, O>
+    where
+        E: Entity,
+        I: IndexKind,
+        O: Decode<E>,
+    {
+        query.filter(attr.eq(self.0))
+    }
 }
 
 /// The query `S`'s fields choose.

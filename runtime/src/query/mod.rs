@@ -9,8 +9,10 @@
 //! `begins_with` on `String` fields): `.placed_at_range().ge(since)`. Each step
 //! is its own type, so a field out of order does not compile, nor does `consistent()` on
 //! a GSI query. Once the partition is complete, everything a [`Query`] does is available
-//! through [`IntoQuery`]: `filter`, `project`, `limit`, `descending`, `cursor`, and the
-//! terminal `send` (one page), `first`, `all`, `count`, `pages` and `stream`.
+//! through [`IntoQuery`]: `filter`, `project`, `limit`, `descending`, `cursor`, `before`,
+//! `count`, `keys`, `hydrate`, and the terminal `send` (one page), `first`, `all`,
+//! `pages` and `stream`. `<Entity>::find()` chooses the access pattern from the fields
+//! given ([`Find`]).
 //!
 //! # What a query reads
 //!
@@ -18,10 +20,12 @@
 //! condition becomes `begins_with(SK, <the template's literal prefix>)`, and range
 //! conditions are computed as bounds over the rendered composite key that stay inside
 //! that prefix (see `range`). On top, the filter always requires the table's entity-type
-//! attribute to name the entity (where the index projects it: tables, LSIs, `ALL` and
-//! `INCLUDE`-ing GSIs), so items of other entities sharing a partition are never decoded
-//! as this one. DynamoDB counts `Limit` in items *evaluated* before the filter, so a page
-//! can hold fewer items than the limit; the key narrowing keeps that rare.
+//! attribute to name the entity (where the index projects it: tables, `ALL` indexes,
+//! `INCLUDE`s naming it; elsewhere items of other entities are left out on the client),
+//! so items of other entities sharing a partition are never decoded as this one.
+//! DynamoDB counts `Limit` in items *evaluated* before the filter, so a page can hold
+//! fewer items than the limit (`count(n)` reads on until `n` passed); the key narrowing
+//! keeps that rare.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -33,7 +37,7 @@ use crate::client::TableClient;
 use crate::cursor::{self, Cursor, Fingerprint, FingerprintBuilder};
 use crate::entity::{Entity, Key, Table};
 use crate::error::{Error, Result};
-use crate::expr::{Comparator, Condition, Operand, Path};
+use crate::expr::{Comparator, Condition, Operand, Path, PathElement};
 use crate::schema::{IndexKind as SchemaIndexKind, Projection as IndexProjection, TableSchema};
 use crate::value::{AttributeValue, Item};
 
@@ -46,7 +50,7 @@ mod scan;
 pub(crate) mod shard;
 mod sort;
 
-pub use find::{Closest, Complete, Find, Fit, Given, Missing};
+pub use find::{Closest, Complete, FilterField, Find, Fit, Given, GivenValue, Missing};
 pub use hydrate::{Hydrate, HydratedPages};
 pub use key::KeyQuery;
 pub use pages::{Items, Page, Pages};
@@ -234,6 +238,75 @@ pub(crate) fn key_attributes(schema: &TableSchema, index: Option<&str>) -> Vec<&
     names
 }
 
+/// Every document path a condition reads.
+fn condition_paths<'c>(condition: &'c Condition, out: &mut Vec<&'c Path>) {
+    let operand = |operand: &'c Operand, out: &mut Vec<&'c Path>| match operand {
+        Operand::Path(path) | Operand::Size(path) => out.push(path),
+        Operand::Value(_) => {}
+    };
+    match condition {
+        Condition::Compare { left, right, .. } => {
+            operand(left, out);
+            operand(right, out);
+        }
+        Condition::Between { operand: tested, low, high } => {
+            for o in [tested, low, high] {
+                operand(o, out);
+            }
+        }
+        Condition::In { operand: tested, list } => {
+            operand(tested, out);
+            for o in list {
+                operand(o, out);
+            }
+        }
+        Condition::AttributeExists(path) | Condition::AttributeNotExists(path) => out.push(path),
+        Condition::AttributeType(subject, _) => operand(subject, out),
+        Condition::BeginsWith(subject, other) | Condition::Contains(subject, other) => {
+            operand(subject, out);
+            operand(other, out);
+        }
+        Condition::And(left, right) | Condition::Or(left, right) => {
+            condition_paths(left, out);
+            condition_paths(right, out);
+        }
+        Condition::Not(inner) => condition_paths(inner, out),
+    }
+}
+
+/// DynamoDB refuses a query filter on a key attribute of the table or index queried
+/// (`Filter Expression can only contain non-primary key attributes`): refused here,
+/// before a request, with the same message. On a native multi-attribute index the key
+/// attributes are the entity's own fields (`Member::SCORE`): use the sort-key condition
+/// (`score_range()`) instead.
+fn check_filter(schema: &TableSchema, index: Option<&str>, filter: &Condition) -> Result<()> {
+    let keys: Vec<&str> = match index.and_then(|name| schema.index(name)) {
+        Some(index) => {
+            let mut keys: Vec<&str> = index.sort_key.iter().map(|k| k.name).collect();
+            match index.kind {
+                SchemaIndexKind::Local => keys.push(schema.partition_key.name),
+                SchemaIndexKind::Global => keys.extend(index.partition_key.iter().map(|k| k.name)),
+            }
+            keys
+        }
+        None => std::iter::once(schema.partition_key.name)
+            .chain(schema.sort_key.map(|k| k.name))
+            .collect(),
+    };
+    let mut paths = Vec::new();
+    condition_paths(filter, &mut paths);
+    for path in paths {
+        if let Some(PathElement::Attribute(name)) = path.elements.first() {
+            if keys.contains(&name.as_str()) {
+                return Err(Error::validation(format!(
+                    "Filter Expression can only contain non-primary key attributes: Primary key attribute: {name}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn and(a: Option<Condition>, b: Option<Condition>) -> Option<Condition> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.and(b)),
@@ -355,7 +428,10 @@ impl Options {
         }
         let user_filter = match &self.filter {
             None => None,
-            Some(Ok(c)) => Some(c.clone()),
+            Some(Ok(c)) => {
+                check_filter(schema, key.index, c)?;
+                Some(c.clone())
+            }
             Some(Err(e)) => return Err(Error::Encode(e.clone())),
         };
         // An LSI that does not project everything fetches the rest from the table
@@ -496,7 +572,7 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     /// Not available on the fan-out query of a sharded entity (an
     /// [`Error::InvalidCursor`]).
     ///
-    /// (Example: the crate docs' "Reads" section.)
+    /// (A compiling example: the crate docs' "Reads" section.)
     pub fn before(mut self, cursor: impl Into<Cursor>) -> Self {
         self.options.cursor = Some(cursor.into());
         self.options.before = true;
@@ -515,7 +591,7 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     /// fan-out query of a sharded entity `count(n)` is [`limit(n)`](Self::limit) (its
     /// merged pages already hold exactly `limit` items).
     ///
-    /// (Example: the crate docs' "Reads" section.)
+    /// (A compiling example: the crate docs' "Reads" section.)
     pub fn count(mut self, n: u32) -> Self {
         self.options.count = Some(n);
         self

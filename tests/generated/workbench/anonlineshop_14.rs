@@ -383,6 +383,11 @@ pub struct CustomerQuery<const __P: usize = 0, const __S: usize = 0, __M = Custo
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
+/// `Customer::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Customer::query()` (the table): partition `c_id`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct CustomerFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -588,6 +593,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Customer {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for CustomerQuery<1usize, __S, __M> {
         type Entity = Customer;
@@ -595,6 +603,37 @@ const _: () = {
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl CustomerFind<__st::query::Missing> {
+        /// The key field `c_id`.
+        pub fn c_id(
+            self,
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> CustomerFind<__st::query::Given<::std::string::String>> {
+            CustomerFind(__st::query::Given(__st::Into::into(c_id)))
+        }
+    }
+    impl __st::query::Find for CustomerFind<__st::query::Missing> {
+        type Entity = Customer;
+        type Choice = __st::query::Closest<CustomerQuery>;
+    }
+    impl __st::query::Find for CustomerFind<__st::query::Given<::std::string::String>> {
+        type Entity = Customer;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl<__F0> __st::query::Complete<CustomerFind<__F0>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        CustomerFind<__F0>: __st::query::Find<Entity = Customer>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(__s: CustomerFind<__F0>) -> __st::Query<Customer, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Customer::query().c_id(__st::query::GivenValue::value(__s.0)),
+            );
+            __q
         }
     }
     #[allow(dead_code)]
@@ -628,6 +667,10 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
+        /// Starts a query of `Customer` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `CustomerFind` for the access patterns.
+        pub fn find() -> CustomerFind {
+            CustomerFind(__st::query::Missing)
+        }
     }
 };
 /// Entity `product` of table `OnlineShop`.
@@ -650,6 +693,11 @@ pub struct ProductQuery<const __P: usize = 0, const __S: usize = 0, __M = Produc
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
+/// `Product::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Product::query()` (the table): partition `p_id`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct ProductFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -855,6 +903,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Product {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ProductQuery<1usize, __S, __M> {
         type Entity = Product;
@@ -862,6 +913,37 @@ const _: () = {
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl ProductFind<__st::query::Missing> {
+        /// The key field `p_id`.
+        pub fn p_id(
+            self,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> ProductFind<__st::query::Given<::std::string::String>> {
+            ProductFind(__st::query::Given(__st::Into::into(p_id)))
+        }
+    }
+    impl __st::query::Find for ProductFind<__st::query::Missing> {
+        type Entity = Product;
+        type Choice = __st::query::Closest<ProductQuery>;
+    }
+    impl __st::query::Find for ProductFind<__st::query::Given<::std::string::String>> {
+        type Entity = Product;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl<__F0> __st::query::Complete<ProductFind<__F0>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        ProductFind<__F0>: __st::query::Find<Entity = Product>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(__s: ProductFind<__F0>) -> __st::Query<Product, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Product::query().p_id(__st::query::GivenValue::value(__s.0)),
+            );
+            __q
         }
     }
     #[allow(dead_code)]
@@ -895,6 +977,10 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
+        /// Starts a query of `Product` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `ProductFind` for the access patterns.
+        pub fn find() -> ProductFind {
+            ProductFind(__st::query::Missing)
+        }
     }
 };
 /// Entity `warehouse` of table `OnlineShop`.
@@ -915,6 +1001,11 @@ pub struct WarehouseQuery<const __P: usize = 0, const __S: usize = 0, __M = Ware
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
+/// `Warehouse::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Warehouse::query()` (the table): partition `w_id`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct WarehouseFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -1109,6 +1200,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Warehouse {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseQuery<1usize, __S, __M> {
         type Entity = Warehouse;
@@ -1116,6 +1210,37 @@ const _: () = {
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl WarehouseFind<__st::query::Missing> {
+        /// The key field `w_id`.
+        pub fn w_id(
+            self,
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> WarehouseFind<__st::query::Given<::std::string::String>> {
+            WarehouseFind(__st::query::Given(__st::Into::into(w_id)))
+        }
+    }
+    impl __st::query::Find for WarehouseFind<__st::query::Missing> {
+        type Entity = Warehouse;
+        type Choice = __st::query::Closest<WarehouseQuery>;
+    }
+    impl __st::query::Find for WarehouseFind<__st::query::Given<::std::string::String>> {
+        type Entity = Warehouse;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl<__F0> __st::query::Complete<WarehouseFind<__F0>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        WarehouseFind<__F0>: __st::query::Find<Entity = Warehouse>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(__s: WarehouseFind<__F0>) -> __st::Query<Warehouse, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Warehouse::query().w_id(__st::query::GivenValue::value(__s.0)),
+            );
+            __q
         }
     }
     #[allow(dead_code)]
@@ -1140,6 +1265,10 @@ const _: () = {
         /// Scans the table for every `Warehouse` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
+        }
+        /// Starts a query of `Warehouse` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `WarehouseFind` for the access patterns.
+        pub fn find() -> WarehouseFind {
+            WarehouseFind(__st::query::Missing)
         }
     }
 };
@@ -1179,6 +1308,20 @@ pub struct WarehouseItemByGsi2<
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
+);
+/// `WarehouseItem::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `WarehouseItem::query()` (the table): partition `p_id`; sort `w_id`
+/// - `WarehouseItem::by_gsi2()` (index `GSI2`): partition `w_id`; sort `p_id`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct WarehouseItemFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -1488,6 +1631,15 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<WarehouseItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> WarehouseItemQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
@@ -1539,6 +1691,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for WarehouseItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseItemQuery<1usize, __S, __M> {
         type Entity = WarehouseItem;
@@ -1571,7 +1726,7 @@ const _: () = {
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<WarehouseItem, __st::query::Global> {
+        ) -> __st::Query<WarehouseItem, __StKind0> {
             __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
@@ -1583,11 +1738,7 @@ const _: () = {
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            WarehouseItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, WarehouseItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -1599,13 +1750,118 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for WarehouseItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseItemByGsi2<1usize, __S, __M> {
         type Entity = WarehouseItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1> WarehouseItemFind<__st::query::Missing, __F1> {
+        /// The key field `p_id`.
+        pub fn p_id(
+            self,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> WarehouseItemFind<__st::query::Given<::std::string::String>, __F1> {
+            WarehouseItemFind(__st::query::Given(__st::Into::into(p_id)), self.1)
+        }
+    }
+    impl<__F0> WarehouseItemFind<__F0, __st::query::Missing> {
+        /// The key field `w_id`.
+        pub fn w_id(
+            self,
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> WarehouseItemFind<__F0, __st::query::Given<::std::string::String>> {
+            WarehouseItemFind(self.0, __st::query::Given(__st::Into::into(w_id)))
+        }
+    }
+    impl __st::query::Find
+    for WarehouseItemFind<__st::query::Missing, __st::query::Missing> {
+        type Entity = WarehouseItem;
+        type Choice = __st::query::Closest<WarehouseItemQuery>;
+    }
+    impl __st::query::Find
+    for WarehouseItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = WarehouseItem;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for WarehouseItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = WarehouseItem;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for WarehouseItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = WarehouseItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl<__F0, __F1> __st::query::Complete<WarehouseItemFind<__F0, __F1>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        WarehouseItemFind<__F0, __F1>: __st::query::Find<Entity = WarehouseItem>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<WarehouseItem, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: WarehouseItemFind<__F0, __F1>,
+        ) -> __st::Query<WarehouseItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                WarehouseItem::query().p_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(__s.1, __q, WarehouseItem::W_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1> __st::query::Complete<WarehouseItemFind<__F0, __F1>>
+    for __st::query::Fit<1usize, 0usize>
+    where
+        WarehouseItemFind<__F0, __F1>: __st::query::Find<Entity = WarehouseItem>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<WarehouseItem, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: WarehouseItemFind<__F0, __F1>,
+        ) -> __st::Query<WarehouseItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                WarehouseItem::by_gsi2().w_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, WarehouseItem::P_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1> __st::query::Complete<WarehouseItemFind<__F0, __F1>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        WarehouseItemFind<__F0, __F1>: __st::query::Find<Entity = WarehouseItem>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: WarehouseItemFind<__F0, __F1>,
+        ) -> __st::Query<WarehouseItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                WarehouseItem::query()
+                    .p_id(__st::query::GivenValue::value(__s.0))
+                    .w_id(__st::query::GivenValue::value(__s.1)),
+            );
+            __q
         }
     }
     #[allow(dead_code)]
@@ -1646,6 +1902,10 @@ const _: () = {
         /// Scans the table for every `WarehouseItem` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
+        }
+        /// Starts a query of `WarehouseItem` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `WarehouseItemFind` for the access patterns.
+        pub fn find() -> WarehouseItemFind {
+            WarehouseItemFind(__st::query::Missing, __st::query::Missing)
         }
     }
 };
@@ -1692,6 +1952,27 @@ pub struct OrderItemByGsi2<const __P: usize = 0, const __S: usize = 0, __M = Ord
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
+);
+/// `OrderItem::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `OrderItem::query()` (the table): partition `o_id`; sort `p_id`
+/// - `OrderItem::by_gsi1()` (index `GSI1`): partition `p_id`; sort `gsi1_sk`
+/// - `OrderItem::by_gsi2()` (index `GSI2`): partition `c_id`; sort `gsi1_sk`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct OrderItemFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+    __F2 = ::singletable::query::Missing,
+    __F3 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+    #[doc(hidden)]
+    pub __F2,
+    #[doc(hidden)]
+    pub __F3,
 );
 #[allow(
     non_upper_case_globals,
@@ -2150,6 +2431,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<OrderItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<OrderItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> OrderItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -2201,6 +2500,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemQuery<1usize, __S, __M> {
         type Entity = OrderItem;
@@ -2231,7 +2533,7 @@ const _: () = {
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<OrderItem, __st::query::Global> {
+        ) -> __st::Query<OrderItem, __StKind0> {
             __st::query::SortField::lone(
                     __ST_K.attributes[3usize],
                     "gsi1_sk",
@@ -2243,11 +2545,7 @@ const _: () = {
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            OrderItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, OrderItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::lone(
@@ -2259,10 +2557,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemByGsi1<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -2289,7 +2590,7 @@ const _: () = {
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<OrderItem, __st::query::Global> {
+        ) -> __st::Query<OrderItem, __StKind1> {
             __st::query::SortField::lone(
                     __ST_K.attributes[5usize],
                     "gsi1_sk",
@@ -2301,11 +2602,7 @@ const _: () = {
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            OrderItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, OrderItem, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::lone(
@@ -2317,13 +2614,397 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemByGsi2<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1, __F2, __F3> OrderItemFind<__st::query::Missing, __F1, __F2, __F3> {
+        /// The key field `o_id`.
+        pub fn o_id(
+            self,
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> OrderItemFind<__st::query::Given<::std::string::String>, __F1, __F2, __F3> {
+            OrderItemFind(
+                __st::query::Given(__st::Into::into(o_id)),
+                self.1,
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F2, __F3> OrderItemFind<__F0, __st::query::Missing, __F2, __F3> {
+        /// The key field `p_id`.
+        pub fn p_id(
+            self,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> OrderItemFind<__F0, __st::query::Given<::std::string::String>, __F2, __F3> {
+            OrderItemFind(
+                self.0,
+                __st::query::Given(__st::Into::into(p_id)),
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F3> OrderItemFind<__F0, __F1, __st::query::Missing, __F3> {
+        /// The key field `gsi1_sk`.
+        pub fn gsi1_sk(
+            self,
+            gsi1_sk: impl __st::Into<::std::string::String>,
+        ) -> OrderItemFind<__F0, __F1, __st::query::Given<::std::string::String>, __F3> {
+            OrderItemFind(
+                self.0,
+                self.1,
+                __st::query::Given(__st::Into::into(gsi1_sk)),
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F2> OrderItemFind<__F0, __F1, __F2, __st::query::Missing> {
+        /// The key field `c_id`.
+        pub fn c_id(
+            self,
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> OrderItemFind<__F0, __F1, __F2, __st::query::Given<::std::string::String>> {
+            OrderItemFind(
+                self.0,
+                self.1,
+                self.2,
+                __st::query::Given(__st::Into::into(c_id)),
+            )
+        }
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Closest<OrderItemQuery>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Closest<OrderItemQuery>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<2usize, 0usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for OrderItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = OrderItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<OrderItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        OrderItemFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = OrderItem>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F2: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F3: __st::query::FilterField<OrderItem, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: OrderItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<OrderItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                OrderItem::query().o_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(__s.1, __q, OrderItem::P_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, OrderItem::GSI1_SK);
+            let __q = __st::query::FilterField::filter(__s.3, __q, OrderItem::C_ID);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<OrderItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 0usize>
+    where
+        OrderItemFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = OrderItem>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F2: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F3: __st::query::FilterField<OrderItem, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: OrderItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<OrderItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                OrderItem::by_gsi1().p_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, OrderItem::O_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, OrderItem::GSI1_SK);
+            let __q = __st::query::FilterField::filter(__s.3, __q, OrderItem::C_ID);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<OrderItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        OrderItemFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = OrderItem>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F3: __st::query::FilterField<OrderItem, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: OrderItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<OrderItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                OrderItem::query()
+                    .o_id(__st::query::GivenValue::value(__s.0))
+                    .p_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.2, __q, OrderItem::GSI1_SK);
+            let __q = __st::query::FilterField::filter(__s.3, __q, OrderItem::C_ID);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<OrderItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 1usize>
+    where
+        OrderItemFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = OrderItem>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F3: __st::query::FilterField<OrderItem, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: OrderItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<OrderItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                OrderItem::by_gsi1()
+                    .p_id(__st::query::GivenValue::value(__s.1))
+                    .gsi1_sk(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, OrderItem::O_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, OrderItem::C_ID);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<OrderItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<2usize, 0usize>
+    where
+        OrderItemFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = OrderItem>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F1: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F2: __st::query::FilterField<OrderItem, ::std::string::String>,
+    {
+        type Index = __StKind1;
+        fn query(
+            __s: OrderItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<OrderItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                OrderItem::by_gsi2().c_id(__st::query::GivenValue::value(__s.3)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, OrderItem::O_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, OrderItem::P_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, OrderItem::GSI1_SK);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<OrderItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<2usize, 1usize>
+    where
+        OrderItemFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = OrderItem>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<OrderItem, ::std::string::String>,
+        __F1: __st::query::FilterField<OrderItem, ::std::string::String>,
+    {
+        type Index = __StKind1;
+        fn query(
+            __s: OrderItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<OrderItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                OrderItem::by_gsi2()
+                    .c_id(__st::query::GivenValue::value(__s.3))
+                    .gsi1_sk(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, OrderItem::O_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, OrderItem::P_ID);
+            __q
         }
     }
     #[allow(dead_code)]
@@ -2408,6 +3089,15 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
+        /// Starts a query of `OrderItem` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `OrderItemFind` for the access patterns.
+        pub fn find() -> OrderItemFind {
+            OrderItemFind(
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+            )
+        }
     }
 };
 /// Entity `order` of table `OnlineShop`.
@@ -2429,6 +3119,19 @@ pub struct OrderQuery<const __P: usize = 0, const __S: usize = 0, __M = Order>(
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
+);
+/// `Order::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Order::query()` (the table): partition `o_id`; sort `c_id`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct OrderFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -2682,12 +3385,88 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Order {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for OrderQuery<1usize, __S, __M> {
         type Entity = Order;
         type Index = __st::query::Primary;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1> OrderFind<__st::query::Missing, __F1> {
+        /// The key field `o_id`.
+        pub fn o_id(
+            self,
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> OrderFind<__st::query::Given<::std::string::String>, __F1> {
+            OrderFind(__st::query::Given(__st::Into::into(o_id)), self.1)
+        }
+    }
+    impl<__F0> OrderFind<__F0, __st::query::Missing> {
+        /// The key field `c_id`.
+        pub fn c_id(
+            self,
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> OrderFind<__F0, __st::query::Given<::std::string::String>> {
+            OrderFind(self.0, __st::query::Given(__st::Into::into(c_id)))
+        }
+    }
+    impl __st::query::Find for OrderFind<__st::query::Missing, __st::query::Missing> {
+        type Entity = Order;
+        type Choice = __st::query::Closest<OrderQuery>;
+    }
+    impl __st::query::Find
+    for OrderFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
+        type Entity = Order;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for OrderFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
+        type Entity = Order;
+        type Choice = __st::query::Closest<OrderQuery>;
+    }
+    impl __st::query::Find
+    for OrderFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Order;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl<__F0, __F1> __st::query::Complete<OrderFind<__F0, __F1>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        OrderFind<__F0, __F1>: __st::query::Find<Entity = Order>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<Order, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(__s: OrderFind<__F0, __F1>) -> __st::Query<Order, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Order::query().o_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(__s.1, __q, Order::C_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1> __st::query::Complete<OrderFind<__F0, __F1>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        OrderFind<__F0, __F1>: __st::query::Find<Entity = Order>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(__s: OrderFind<__F0, __F1>) -> __st::Query<Order, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Order::query()
+                    .o_id(__st::query::GivenValue::value(__s.0))
+                    .c_id(__st::query::GivenValue::value(__s.1)),
+            );
+            __q
         }
     }
     #[allow(dead_code)]
@@ -2720,6 +3499,10 @@ const _: () = {
         /// Scans the table for every `Order` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
+        }
+        /// Starts a query of `Order` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `OrderFind` for the access patterns.
+        pub fn find() -> OrderFind {
+            OrderFind(__st::query::Missing, __st::query::Missing)
         }
     }
 };
@@ -2766,6 +3549,27 @@ pub struct InvoiceByGsi2<const __P: usize = 0, const __S: usize = 0, __M = Invoi
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
+);
+/// `Invoice::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Invoice::query()` (the table): partition `o_id`; sort `i_id`
+/// - `Invoice::by_gsi1()` (index `GSI1`): partition `i_id`
+/// - `Invoice::by_gsi2()` (index `GSI2`): partition `c_id`; sort `date`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct InvoiceFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+    __F2 = ::singletable::query::Missing,
+    __F3 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+    #[doc(hidden)]
+    pub __F2,
+    #[doc(hidden)]
+    pub __F3,
 );
 #[allow(
     non_upper_case_globals,
@@ -3215,6 +4019,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Invoice as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<Invoice as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> InvoiceQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -3266,6 +4088,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceQuery<1usize, __S, __M> {
         type Entity = Invoice;
@@ -3294,10 +4119,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceByGsi1<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -3324,7 +4152,7 @@ const _: () = {
         pub fn date(
             self,
             date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Invoice, __st::query::Global> {
+        ) -> __st::Query<Invoice, __StKind1> {
             __st::query::SortField::lone(
                     __ST_K.attributes[5usize],
                     "date",
@@ -3336,11 +4164,7 @@ const _: () = {
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Invoice,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Invoice, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::lone(
@@ -3352,13 +4176,369 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceByGsi2<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1, __F2, __F3> InvoiceFind<__st::query::Missing, __F1, __F2, __F3> {
+        /// The key field `o_id`.
+        pub fn o_id(
+            self,
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> InvoiceFind<__st::query::Given<::std::string::String>, __F1, __F2, __F3> {
+            InvoiceFind(
+                __st::query::Given(__st::Into::into(o_id)),
+                self.1,
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F2, __F3> InvoiceFind<__F0, __st::query::Missing, __F2, __F3> {
+        /// The key field `i_id`.
+        pub fn i_id(
+            self,
+            i_id: impl __st::Into<::std::string::String>,
+        ) -> InvoiceFind<__F0, __st::query::Given<::std::string::String>, __F2, __F3> {
+            InvoiceFind(
+                self.0,
+                __st::query::Given(__st::Into::into(i_id)),
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F3> InvoiceFind<__F0, __F1, __st::query::Missing, __F3> {
+        /// The key field `c_id`.
+        pub fn c_id(
+            self,
+            c_id: impl __st::Into<::std::string::String>,
+        ) -> InvoiceFind<__F0, __F1, __st::query::Given<::std::string::String>, __F3> {
+            InvoiceFind(
+                self.0,
+                self.1,
+                __st::query::Given(__st::Into::into(c_id)),
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F2> InvoiceFind<__F0, __F1, __F2, __st::query::Missing> {
+        /// The key field `date`.
+        pub fn date(
+            self,
+            date: impl __st::Into<::std::string::String>,
+        ) -> InvoiceFind<__F0, __F1, __F2, __st::query::Given<::std::string::String>> {
+            InvoiceFind(
+                self.0,
+                self.1,
+                self.2,
+                __st::query::Given(__st::Into::into(date)),
+            )
+        }
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Closest<InvoiceQuery>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<2usize, 0usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Closest<InvoiceQuery>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for InvoiceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Invoice;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<InvoiceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        InvoiceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Invoice>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<Invoice, ::std::string::String>,
+        __F2: __st::query::FilterField<Invoice, ::std::string::String>,
+        __F3: __st::query::FilterField<Invoice, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: InvoiceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Invoice, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Invoice::query().o_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(__s.1, __q, Invoice::I_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Invoice::C_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, Invoice::DATE);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<InvoiceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 0usize>
+    where
+        InvoiceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Invoice>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Invoice, ::std::string::String>,
+        __F2: __st::query::FilterField<Invoice, ::std::string::String>,
+        __F3: __st::query::FilterField<Invoice, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: InvoiceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Invoice, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Invoice::by_gsi1().i_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Invoice::O_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Invoice::C_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, Invoice::DATE);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<InvoiceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        InvoiceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Invoice>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::FilterField<Invoice, ::std::string::String>,
+        __F3: __st::query::FilterField<Invoice, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: InvoiceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Invoice, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Invoice::query()
+                    .o_id(__st::query::GivenValue::value(__s.0))
+                    .i_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.2, __q, Invoice::C_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, Invoice::DATE);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<InvoiceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<2usize, 0usize>
+    where
+        InvoiceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Invoice>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Invoice, ::std::string::String>,
+        __F1: __st::query::FilterField<Invoice, ::std::string::String>,
+        __F3: __st::query::FilterField<Invoice, ::std::string::String>,
+    {
+        type Index = __StKind1;
+        fn query(
+            __s: InvoiceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Invoice, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Invoice::by_gsi2().c_id(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Invoice::O_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, Invoice::I_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, Invoice::DATE);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<InvoiceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<2usize, 1usize>
+    where
+        InvoiceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Invoice>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Invoice, ::std::string::String>,
+        __F1: __st::query::FilterField<Invoice, ::std::string::String>,
+    {
+        type Index = __StKind1;
+        fn query(
+            __s: InvoiceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Invoice, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Invoice::by_gsi2()
+                    .c_id(__st::query::GivenValue::value(__s.2))
+                    .date(__st::query::GivenValue::value(__s.3)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Invoice::O_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, Invoice::I_ID);
+            __q
         }
     }
     #[allow(dead_code)]
@@ -3440,6 +4620,15 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
+        /// Starts a query of `Invoice` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `InvoiceFind` for the access patterns.
+        pub fn find() -> InvoiceFind {
+            InvoiceFind(
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+            )
+        }
     }
 };
 /// Entity `shipment` of table `OnlineShop`.
@@ -3485,6 +4674,24 @@ pub struct ShipmentByGsi2<const __P: usize = 0, const __S: usize = 0, __M = Ship
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
+);
+/// `Shipment::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Shipment::query()` (the table): partition `o_id`; sort `sh_id`
+/// - `Shipment::by_gsi1()` (index `GSI1`): partition `sh_id`
+/// - `Shipment::by_gsi2()` (index `GSI2`): partition `w_id`; sort `sh_id`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct ShipmentFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+    __F2 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+    #[doc(hidden)]
+    pub __F2,
 );
 #[allow(
     non_upper_case_globals,
@@ -3926,6 +5133,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Shipment as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<Shipment as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -3977,6 +5202,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentQuery<1usize, __S, __M> {
         type Entity = Shipment;
@@ -4005,10 +5233,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentByGsi1<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -4037,7 +5268,7 @@ const _: () = {
         pub fn sh_id(
             self,
             sh_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Shipment, __st::query::Global> {
+        ) -> __st::Query<Shipment, __StKind1> {
             __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "sh_id",
@@ -4049,11 +5280,7 @@ const _: () = {
         /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sh_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Shipment,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Shipment, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -4065,13 +5292,213 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentByGsi2<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1, __F2> ShipmentFind<__st::query::Missing, __F1, __F2> {
+        /// The key field `o_id`.
+        pub fn o_id(
+            self,
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentFind<__st::query::Given<::std::string::String>, __F1, __F2> {
+            ShipmentFind(__st::query::Given(__st::Into::into(o_id)), self.1, self.2)
+        }
+    }
+    impl<__F0, __F2> ShipmentFind<__F0, __st::query::Missing, __F2> {
+        /// The key field `sh_id`.
+        pub fn sh_id(
+            self,
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentFind<__F0, __st::query::Given<::std::string::String>, __F2> {
+            ShipmentFind(self.0, __st::query::Given(__st::Into::into(sh_id)), self.2)
+        }
+    }
+    impl<__F0, __F1> ShipmentFind<__F0, __F1, __st::query::Missing> {
+        /// The key field `w_id`.
+        pub fn w_id(
+            self,
+            w_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentFind<__F0, __F1, __st::query::Given<::std::string::String>> {
+            ShipmentFind(self.0, self.1, __st::query::Given(__st::Into::into(w_id)))
+        }
+    }
+    impl __st::query::Find
+    for ShipmentFind<__st::query::Missing, __st::query::Missing, __st::query::Missing> {
+        type Entity = Shipment;
+        type Choice = __st::query::Closest<ShipmentQuery>;
+    }
+    impl __st::query::Find
+    for ShipmentFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Shipment;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Shipment;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Shipment;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ShipmentFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Shipment;
+        type Choice = __st::query::Fit<2usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Shipment;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Shipment;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ShipmentFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Shipment;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl<__F0, __F1, __F2> __st::query::Complete<ShipmentFind<__F0, __F1, __F2>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        ShipmentFind<__F0, __F1, __F2>: __st::query::Find<Entity = Shipment>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<Shipment, ::std::string::String>,
+        __F2: __st::query::FilterField<Shipment, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: ShipmentFind<__F0, __F1, __F2>,
+        ) -> __st::Query<Shipment, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Shipment::query().o_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(__s.1, __q, Shipment::SH_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Shipment::W_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2> __st::query::Complete<ShipmentFind<__F0, __F1, __F2>>
+    for __st::query::Fit<1usize, 0usize>
+    where
+        ShipmentFind<__F0, __F1, __F2>: __st::query::Find<Entity = Shipment>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Shipment, ::std::string::String>,
+        __F2: __st::query::FilterField<Shipment, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: ShipmentFind<__F0, __F1, __F2>,
+        ) -> __st::Query<Shipment, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Shipment::by_gsi1().sh_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Shipment::O_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Shipment::W_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2> __st::query::Complete<ShipmentFind<__F0, __F1, __F2>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        ShipmentFind<__F0, __F1, __F2>: __st::query::Find<Entity = Shipment>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::FilterField<Shipment, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: ShipmentFind<__F0, __F1, __F2>,
+        ) -> __st::Query<Shipment, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Shipment::query()
+                    .o_id(__st::query::GivenValue::value(__s.0))
+                    .sh_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.2, __q, Shipment::W_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2> __st::query::Complete<ShipmentFind<__F0, __F1, __F2>>
+    for __st::query::Fit<2usize, 0usize>
+    where
+        ShipmentFind<__F0, __F1, __F2>: __st::query::Find<Entity = Shipment>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Shipment, ::std::string::String>,
+        __F1: __st::query::FilterField<Shipment, ::std::string::String>,
+    {
+        type Index = __StKind1;
+        fn query(
+            __s: ShipmentFind<__F0, __F1, __F2>,
+        ) -> __st::Query<Shipment, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Shipment::by_gsi2().w_id(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Shipment::O_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, Shipment::SH_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2> __st::query::Complete<ShipmentFind<__F0, __F1, __F2>>
+    for __st::query::Fit<2usize, 1usize>
+    where
+        ShipmentFind<__F0, __F1, __F2>: __st::query::Find<Entity = Shipment>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Shipment, ::std::string::String>,
+    {
+        type Index = __StKind1;
+        fn query(
+            __s: ShipmentFind<__F0, __F1, __F2>,
+        ) -> __st::Query<Shipment, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Shipment::by_gsi2()
+                    .w_id(__st::query::GivenValue::value(__s.2))
+                    .sh_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Shipment::O_ID);
+            __q
         }
     }
     #[allow(dead_code)]
@@ -4137,6 +5564,14 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
+        /// Starts a query of `Shipment` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `ShipmentFind` for the access patterns.
+        pub fn find() -> ShipmentFind {
+            ShipmentFind(
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+            )
+        }
         #[doc(hidden)]
         fn __st_reindex2(
             __st_value: &__st::AttributeValue,
@@ -4194,6 +5629,26 @@ pub struct ShipmentItemByGsi1<
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
+);
+/// `ShipmentItem::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `ShipmentItem::query()` (the table): partition `o_id`; sort `shp_id`
+/// - `ShipmentItem::by_gsi1()` (index `GSI1`): partition `sh_id`; sort `p_id`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct ShipmentItemFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+    __F2 = ::singletable::query::Missing,
+    __F3 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+    #[doc(hidden)]
+    pub __F2,
+    #[doc(hidden)]
+    pub __F3,
 );
 #[allow(
     non_upper_case_globals,
@@ -4543,6 +5998,15 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<ShipmentItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -4594,6 +6058,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for ShipmentItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentItemQuery<1usize, __S, __M> {
         type Entity = ShipmentItem;
@@ -4626,7 +6093,7 @@ const _: () = {
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<ShipmentItem, __st::query::Global> {
+        ) -> __st::Query<ShipmentItem, __StKind0> {
             __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
@@ -4638,11 +6105,7 @@ const _: () = {
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            ShipmentItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, ShipmentItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -4654,13 +6117,382 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for ShipmentItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentItemByGsi1<1usize, __S, __M> {
         type Entity = ShipmentItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1, __F2, __F3> ShipmentItemFind<__st::query::Missing, __F1, __F2, __F3> {
+        /// The key field `o_id`.
+        pub fn o_id(
+            self,
+            o_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentItemFind<
+            __st::query::Given<::std::string::String>,
+            __F1,
+            __F2,
+            __F3,
+        > {
+            ShipmentItemFind(
+                __st::query::Given(__st::Into::into(o_id)),
+                self.1,
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F2, __F3> ShipmentItemFind<__F0, __st::query::Missing, __F2, __F3> {
+        /// The key field `shp_id`.
+        pub fn shp_id(
+            self,
+            shp_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentItemFind<
+            __F0,
+            __st::query::Given<::std::string::String>,
+            __F2,
+            __F3,
+        > {
+            ShipmentItemFind(
+                self.0,
+                __st::query::Given(__st::Into::into(shp_id)),
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F3> ShipmentItemFind<__F0, __F1, __st::query::Missing, __F3> {
+        /// The key field `sh_id`.
+        pub fn sh_id(
+            self,
+            sh_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentItemFind<
+            __F0,
+            __F1,
+            __st::query::Given<::std::string::String>,
+            __F3,
+        > {
+            ShipmentItemFind(
+                self.0,
+                self.1,
+                __st::query::Given(__st::Into::into(sh_id)),
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F2> ShipmentItemFind<__F0, __F1, __F2, __st::query::Missing> {
+        /// The key field `p_id`.
+        pub fn p_id(
+            self,
+            p_id: impl __st::Into<::std::string::String>,
+        ) -> ShipmentItemFind<
+            __F0,
+            __F1,
+            __F2,
+            __st::query::Given<::std::string::String>,
+        > {
+            ShipmentItemFind(
+                self.0,
+                self.1,
+                self.2,
+                __st::query::Given(__st::Into::into(p_id)),
+            )
+        }
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Closest<ShipmentItemQuery>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Closest<ShipmentItemQuery>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Closest<ShipmentItemQuery>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Closest<ShipmentItemQuery>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ShipmentItemFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = ShipmentItem;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<ShipmentItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        ShipmentItemFind<
+            __F0,
+            __F1,
+            __F2,
+            __F3,
+        >: __st::query::Find<Entity = ShipmentItem>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+        __F2: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+        __F3: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: ShipmentItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<ShipmentItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                ShipmentItem::query().o_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(__s.1, __q, ShipmentItem::SHP_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, ShipmentItem::SH_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, ShipmentItem::P_ID);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<ShipmentItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        ShipmentItemFind<
+            __F0,
+            __F1,
+            __F2,
+            __F3,
+        >: __st::query::Find<Entity = ShipmentItem>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+        __F3: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: ShipmentItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<ShipmentItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                ShipmentItem::query()
+                    .o_id(__st::query::GivenValue::value(__s.0))
+                    .shp_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.2, __q, ShipmentItem::SH_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, ShipmentItem::P_ID);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<ShipmentItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 0usize>
+    where
+        ShipmentItemFind<
+            __F0,
+            __F1,
+            __F2,
+            __F3,
+        >: __st::query::Find<Entity = ShipmentItem>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+        __F1: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+        __F3: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: ShipmentItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<ShipmentItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                ShipmentItem::by_gsi1().sh_id(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, ShipmentItem::O_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, ShipmentItem::SHP_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, ShipmentItem::P_ID);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<ShipmentItemFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 1usize>
+    where
+        ShipmentItemFind<
+            __F0,
+            __F1,
+            __F2,
+            __F3,
+        >: __st::query::Find<Entity = ShipmentItem>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+        __F1: __st::query::FilterField<ShipmentItem, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: ShipmentItemFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<ShipmentItem, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                ShipmentItem::by_gsi1()
+                    .sh_id(__st::query::GivenValue::value(__s.2))
+                    .p_id(__st::query::GivenValue::value(__s.3)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, ShipmentItem::O_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, ShipmentItem::SHP_ID);
+            __q
         }
     }
     #[allow(dead_code)]
@@ -4727,6 +6559,15 @@ const _: () = {
         /// Scans the table for every `ShipmentItem` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
+        }
+        /// Starts a query of `ShipmentItem` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `ShipmentItemFind` for the access patterns.
+        pub fn find() -> ShipmentItemFind {
+            ShipmentItemFind(
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+            )
         }
     }
 };

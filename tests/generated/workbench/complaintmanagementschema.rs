@@ -135,6 +135,26 @@ pub struct CommByAgentsCommentsGsi<
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
+/// `Comm::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Comm::query()` (the table): partition `complaint_id`; sort `comm_date`, `comm_id`
+/// - `Comm::by_agents_comments_gsi()` (index `Agents_Comments_GSI`): partition `agent_id`; sort `comm_date`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct CommFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+    __F2 = ::singletable::query::Missing,
+    __F3 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+    #[doc(hidden)]
+    pub __F2,
+    #[doc(hidden)]
+    pub __F3,
+);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -535,6 +555,15 @@ const _: () = {
             )
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
+                "Agents_Comments_GSI",
+                &<Comm as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> CommQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
@@ -614,6 +643,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Comm {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for CommQuery<1usize, __S, __M> {
         type Entity = Comm;
         type Index = __st::query::Primary;
@@ -647,7 +679,7 @@ const _: () = {
         pub fn comm_date(
             self,
             comm_date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Comm, __st::query::Global> {
+        ) -> __st::Query<Comm, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "comm_date",
@@ -658,7 +690,7 @@ const _: () = {
         /// A range condition on `comm_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn comm_date_range(
             self,
-        ) -> __st::query::SortRange<::std::string::String, Comm, __st::query::Global> {
+        ) -> __st::query::SortRange<::std::string::String, Comm, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -669,13 +701,346 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<16722328583722493936u64> for Comm {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for CommByAgentsCommentsGsi<1usize, __S, __M> {
         type Entity = Comm;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1, __F2, __F3> CommFind<__st::query::Missing, __F1, __F2, __F3> {
+        /// The key field `complaint_id`.
+        pub fn complaint_id(
+            self,
+            complaint_id: impl __st::Into<::std::string::String>,
+        ) -> CommFind<__st::query::Given<::std::string::String>, __F1, __F2, __F3> {
+            CommFind(
+                __st::query::Given(__st::Into::into(complaint_id)),
+                self.1,
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F2, __F3> CommFind<__F0, __st::query::Missing, __F2, __F3> {
+        /// The key field `comm_date`.
+        pub fn comm_date(
+            self,
+            comm_date: impl __st::Into<::std::string::String>,
+        ) -> CommFind<__F0, __st::query::Given<::std::string::String>, __F2, __F3> {
+            CommFind(
+                self.0,
+                __st::query::Given(__st::Into::into(comm_date)),
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F3> CommFind<__F0, __F1, __st::query::Missing, __F3> {
+        /// The key field `comm_id`.
+        pub fn comm_id(
+            self,
+            comm_id: impl __st::Into<::std::string::String>,
+        ) -> CommFind<__F0, __F1, __st::query::Given<::std::string::String>, __F3> {
+            CommFind(
+                self.0,
+                self.1,
+                __st::query::Given(__st::Into::into(comm_id)),
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F2> CommFind<__F0, __F1, __F2, __st::query::Missing> {
+        /// The key field `agent_id`.
+        pub fn agent_id(
+            self,
+            agent_id: impl __st::Into<::std::string::String>,
+        ) -> CommFind<__F0, __F1, __F2, __st::query::Given<::std::string::String>> {
+            CommFind(
+                self.0,
+                self.1,
+                self.2,
+                __st::query::Given(__st::Into::into(agent_id)),
+            )
+        }
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Closest<CommQuery>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Closest<CommQuery>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Closest<CommQuery>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Closest<CommQuery>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<0usize, 2usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for CommFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Comm;
+        type Choice = __st::query::Fit<0usize, 2usize>;
+    }
+    impl<__F0, __F1, __F2, __F3> __st::query::Complete<CommFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        CommFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Comm>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<Comm, ::std::string::String>,
+        __F2: __st::query::FilterField<Comm, ::std::string::String>,
+        __F3: __st::query::FilterField<Comm, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: CommFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Comm, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Comm::query().complaint_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(__s.1, __q, Comm::COMM_DATE);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Comm::COMM_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, Comm::AGENT_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2, __F3> __st::query::Complete<CommFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        CommFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Comm>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::FilterField<Comm, ::std::string::String>,
+        __F3: __st::query::FilterField<Comm, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: CommFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Comm, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Comm::query()
+                    .complaint_id(__st::query::GivenValue::value(__s.0))
+                    .comm_date(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.2, __q, Comm::COMM_ID);
+            let __q = __st::query::FilterField::filter(__s.3, __q, Comm::AGENT_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2, __F3> __st::query::Complete<CommFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 2usize>
+    where
+        CommFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Comm>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F3: __st::query::FilterField<Comm, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: CommFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Comm, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Comm::query()
+                    .complaint_id(__st::query::GivenValue::value(__s.0))
+                    .comm_date(__st::query::GivenValue::value(__s.1))
+                    .comm_id(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(__s.3, __q, Comm::AGENT_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2, __F3> __st::query::Complete<CommFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 0usize>
+    where
+        CommFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Comm>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Comm, ::std::string::String>,
+        __F1: __st::query::FilterField<Comm, ::std::string::String>,
+        __F2: __st::query::FilterField<Comm, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: CommFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Comm, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Comm::by_agents_comments_gsi()
+                    .agent_id(__st::query::GivenValue::value(__s.3)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Comm::COMPLAINT_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, Comm::COMM_DATE);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Comm::COMM_ID);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2, __F3> __st::query::Complete<CommFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 1usize>
+    where
+        CommFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Comm>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Comm, ::std::string::String>,
+        __F2: __st::query::FilterField<Comm, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: CommFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Comm, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Comm::by_agents_comments_gsi()
+                    .agent_id(__st::query::GivenValue::value(__s.3))
+                    .comm_date(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Comm::COMPLAINT_ID);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Comm::COMM_ID);
+            __q
         }
     }
     #[allow(dead_code)]
@@ -743,6 +1108,15 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
+        /// Starts a query of `Comm` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `CommFind` for the access patterns.
+        pub fn find() -> CommFind {
+            CommFind(
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+            )
+        }
     }
 };
 /// Entity `Metadata` of table `Complaint_management_system`.
@@ -800,6 +1174,27 @@ pub struct MetadataByEscalationsGsi<
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
+);
+/// `Metadata::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Metadata::query()` (the table): partition `complaint_id`
+/// - `Metadata::by_customer_complaint_gsi()` (index `Customer_Complaint_GSI`): partition `customer_id`; sort `complaint_id`
+/// - `Metadata::by_escalations_gsi()` (index `Escalations_GSI`): partition `escalated_to`; sort `escalation_time`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct MetadataFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+    __F2 = ::singletable::query::Missing,
+    __F3 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+    #[doc(hidden)]
+    pub __F2,
+    #[doc(hidden)]
+    pub __F3,
 );
 #[allow(
     non_upper_case_globals,
@@ -1281,6 +1676,24 @@ const _: () = {
             __st::IndexKey::new("Escalations_GSI", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
+                "Customer_Complaint_GSI",
+                &<Metadata as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
+                "Escalations_GSI",
+                &<Metadata as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> MetadataQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
@@ -1303,6 +1716,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Metadata {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for MetadataQuery<1usize, __S, __M> {
@@ -1338,7 +1754,7 @@ const _: () = {
         pub fn complaint_id(
             self,
             complaint_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Metadata, __st::query::Global> {
+        ) -> __st::Query<Metadata, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "complaint_id",
@@ -1349,11 +1765,7 @@ const _: () = {
         /// A range condition on `complaint_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn complaint_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Metadata,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Metadata, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -1364,10 +1776,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<6041887103099070397u64> for Metadata {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for MetadataByCustomerComplaintGsi<1usize, __S, __M> {
         type Entity = Metadata;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -1398,7 +1813,7 @@ const _: () = {
         pub fn escalation_time(
             self,
             escalation_time: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Metadata, __st::query::Global> {
+        ) -> __st::Query<Metadata, __StKind1> {
             __st::query::SortField::value(
                     __ST_K.attributes[5usize],
                     "escalation_time",
@@ -1409,11 +1824,7 @@ const _: () = {
         /// A range condition on `escalation_time`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn escalation_time_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Metadata,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Metadata, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -1424,13 +1835,423 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<11972641687917993167u64> for Metadata {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for MetadataByEscalationsGsi<1usize, __S, __M> {
         type Entity = Metadata;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1, __F2, __F3> MetadataFind<__st::query::Missing, __F1, __F2, __F3> {
+        /// The key field `complaint_id`.
+        pub fn complaint_id(
+            self,
+            complaint_id: impl __st::Into<::std::string::String>,
+        ) -> MetadataFind<__st::query::Given<::std::string::String>, __F1, __F2, __F3> {
+            MetadataFind(
+                __st::query::Given(__st::Into::into(complaint_id)),
+                self.1,
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F2, __F3> MetadataFind<__F0, __st::query::Missing, __F2, __F3> {
+        /// The key field `customer_id`.
+        pub fn customer_id(
+            self,
+            customer_id: impl __st::Into<::std::string::String>,
+        ) -> MetadataFind<__F0, __st::query::Given<::std::string::String>, __F2, __F3> {
+            MetadataFind(
+                self.0,
+                __st::query::Given(__st::Into::into(customer_id)),
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F3> MetadataFind<__F0, __F1, __st::query::Missing, __F3> {
+        /// The key field `escalated_to`.
+        pub fn escalated_to(
+            self,
+            escalated_to: impl __st::Into<::std::string::String>,
+        ) -> MetadataFind<__F0, __F1, __st::query::Given<::std::string::String>, __F3> {
+            MetadataFind(
+                self.0,
+                self.1,
+                __st::query::Given(__st::Into::into(escalated_to)),
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F2> MetadataFind<__F0, __F1, __F2, __st::query::Missing> {
+        /// The key field `escalation_time`.
+        pub fn escalation_time(
+            self,
+            escalation_time: impl __st::Into<::std::string::String>,
+        ) -> MetadataFind<__F0, __F1, __F2, __st::query::Given<::std::string::String>> {
+            MetadataFind(
+                self.0,
+                self.1,
+                self.2,
+                __st::query::Given(__st::Into::into(escalation_time)),
+            )
+        }
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Closest<MetadataQuery>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<2usize, 0usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Closest<MetadataQuery>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<2usize, 1usize>;
+    }
+    impl __st::query::Find
+    for MetadataFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Metadata;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<MetadataFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        MetadataFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Metadata>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<Metadata, ::std::string::String>,
+        __F2: __st::query::FilterField<Metadata, ::std::string::String>,
+        __F3: __st::query::FilterField<Metadata, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: MetadataFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Metadata, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Metadata::query().complaint_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.1,
+                __q,
+                Metadata::CUSTOMER_ID,
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.2,
+                __q,
+                Metadata::ESCALATED_TO,
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.3,
+                __q,
+                Metadata::ESCALATION_TIME,
+            );
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<MetadataFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 0usize>
+    where
+        MetadataFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Metadata>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Metadata, ::std::string::String>,
+        __F2: __st::query::FilterField<Metadata, ::std::string::String>,
+        __F3: __st::query::FilterField<Metadata, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: MetadataFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Metadata, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Metadata::by_customer_complaint_gsi()
+                    .customer_id(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.0,
+                __q,
+                Metadata::COMPLAINT_ID,
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.2,
+                __q,
+                Metadata::ESCALATED_TO,
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.3,
+                __q,
+                Metadata::ESCALATION_TIME,
+            );
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<MetadataFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 1usize>
+    where
+        MetadataFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Metadata>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::FilterField<Metadata, ::std::string::String>,
+        __F3: __st::query::FilterField<Metadata, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: MetadataFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Metadata, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Metadata::by_customer_complaint_gsi()
+                    .customer_id(__st::query::GivenValue::value(__s.1))
+                    .complaint_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.2,
+                __q,
+                Metadata::ESCALATED_TO,
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.3,
+                __q,
+                Metadata::ESCALATION_TIME,
+            );
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<MetadataFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<2usize, 0usize>
+    where
+        MetadataFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Metadata>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Metadata, ::std::string::String>,
+        __F1: __st::query::FilterField<Metadata, ::std::string::String>,
+        __F3: __st::query::FilterField<Metadata, ::std::string::String>,
+    {
+        type Index = __StKind1;
+        fn query(
+            __s: MetadataFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Metadata, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Metadata::by_escalations_gsi()
+                    .escalated_to(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.0,
+                __q,
+                Metadata::COMPLAINT_ID,
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.1,
+                __q,
+                Metadata::CUSTOMER_ID,
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.3,
+                __q,
+                Metadata::ESCALATION_TIME,
+            );
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<MetadataFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<2usize, 1usize>
+    where
+        MetadataFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Metadata>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Metadata, ::std::string::String>,
+        __F1: __st::query::FilterField<Metadata, ::std::string::String>,
+    {
+        type Index = __StKind1;
+        fn query(
+            __s: MetadataFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Metadata, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Metadata::by_escalations_gsi()
+                    .escalated_to(__st::query::GivenValue::value(__s.2))
+                    .escalation_time(__st::query::GivenValue::value(__s.3)),
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.0,
+                __q,
+                Metadata::COMPLAINT_ID,
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.1,
+                __q,
+                Metadata::CUSTOMER_ID,
+            );
+            __q
         }
     }
     #[allow(dead_code)]
@@ -1513,6 +2334,15 @@ const _: () = {
         /// Scans the table for every `Metadata` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
+        }
+        /// Starts a query of `Metadata` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `MetadataFind` for the access patterns.
+        pub fn find() -> MetadataFind {
+            MetadataFind(
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+            )
         }
     }
 };

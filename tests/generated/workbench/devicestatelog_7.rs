@@ -104,6 +104,26 @@ pub struct DeviceByGsi1<const __P: usize = 0, const __S: usize = 0, __M = Device
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
+/// `Device::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Device::query()` (the table): partition `device_id`; sort `state`, `date`
+/// - `Device::by_gsi1()` (index `GSI1`): partition `operator`; sort `date`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct DeviceFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+    __F2 = ::singletable::query::Missing,
+    __F3 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+    #[doc(hidden)]
+    pub __F2,
+    #[doc(hidden)]
+    pub __F3,
+);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -464,6 +484,15 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<DeviceStateLog as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Device as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
@@ -545,6 +574,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Device {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for DeviceQuery<1usize, __S, __M> {
         type Entity = Device;
         type Index = __st::query::Primary;
@@ -578,7 +610,7 @@ const _: () = {
         pub fn date(
             self,
             date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Device, __st::query::Global> {
+        ) -> __st::Query<Device, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "date",
@@ -589,7 +621,7 @@ const _: () = {
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> __st::query::SortRange<::std::string::String, Device, __st::query::Global> {
+        ) -> __st::query::SortRange<::std::string::String, Device, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -600,13 +632,370 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Device {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for DeviceByGsi1<1usize, __S, __M> {
         type Entity = Device;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1, __F2, __F3> DeviceFind<__st::query::Missing, __F1, __F2, __F3> {
+        /// The key field `device_id`.
+        pub fn device_id(
+            self,
+            device_id: impl __st::Into<::std::string::String>,
+        ) -> DeviceFind<__st::query::Given<::std::string::String>, __F1, __F2, __F3> {
+            DeviceFind(
+                __st::query::Given(__st::Into::into(device_id)),
+                self.1,
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F2, __F3> DeviceFind<__F0, __st::query::Missing, __F2, __F3> {
+        /// The key field `state`.
+        pub fn state(
+            self,
+            state: impl __st::Into<::std::string::String>,
+        ) -> DeviceFind<__F0, __st::query::Given<::std::string::String>, __F2, __F3> {
+            DeviceFind(
+                self.0,
+                __st::query::Given(__st::Into::into(state)),
+                self.2,
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F3> DeviceFind<__F0, __F1, __st::query::Missing, __F3> {
+        /// The key field `date`.
+        pub fn date(
+            self,
+            date: impl __st::Into<::std::string::String>,
+        ) -> DeviceFind<__F0, __F1, __st::query::Given<::std::string::String>, __F3> {
+            DeviceFind(
+                self.0,
+                self.1,
+                __st::query::Given(__st::Into::into(date)),
+                self.3,
+            )
+        }
+    }
+    impl<__F0, __F1, __F2> DeviceFind<__F0, __F1, __F2, __st::query::Missing> {
+        /// The key field `operator`.
+        pub fn operator(
+            self,
+            operator: impl __st::Into<::std::string::String>,
+        ) -> DeviceFind<__F0, __F1, __F2, __st::query::Given<::std::string::String>> {
+            DeviceFind(
+                self.0,
+                self.1,
+                self.2,
+                __st::query::Given(__st::Into::into(operator)),
+            )
+        }
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Closest<DeviceQuery>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Closest<DeviceQuery>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Closest<DeviceQuery>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Closest<DeviceQuery>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<0usize, 2usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<1usize, 0usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<1usize, 1usize>;
+    }
+    impl __st::query::Find
+    for DeviceFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Device;
+        type Choice = __st::query::Fit<0usize, 2usize>;
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<DeviceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        DeviceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Device>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<Device, ::std::string::String>,
+        __F2: __st::query::FilterField<Device, ::std::string::String>,
+        __F3: __st::query::FilterField<Device, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: DeviceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Device, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Device::query().device_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(__s.1, __q, Device::STATE);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Device::DATE);
+            let __q = __st::query::FilterField::filter(__s.3, __q, Device::OPERATOR);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<DeviceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        DeviceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Device>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::FilterField<Device, ::std::string::String>,
+        __F3: __st::query::FilterField<Device, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: DeviceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Device, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Device::query()
+                    .device_id(__st::query::GivenValue::value(__s.0))
+                    .state(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.2, __q, Device::DATE);
+            let __q = __st::query::FilterField::filter(__s.3, __q, Device::OPERATOR);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<DeviceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<0usize, 2usize>
+    where
+        DeviceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Device>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F3: __st::query::FilterField<Device, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: DeviceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Device, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Device::query()
+                    .device_id(__st::query::GivenValue::value(__s.0))
+                    .state(__st::query::GivenValue::value(__s.1))
+                    .date(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(__s.3, __q, Device::OPERATOR);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<DeviceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 0usize>
+    where
+        DeviceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Device>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Device, ::std::string::String>,
+        __F1: __st::query::FilterField<Device, ::std::string::String>,
+        __F2: __st::query::FilterField<Device, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: DeviceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Device, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Device::by_gsi1().operator(__st::query::GivenValue::value(__s.3)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Device::DEVICE_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, Device::STATE);
+            let __q = __st::query::FilterField::filter(__s.2, __q, Device::DATE);
+            __q
+        }
+    }
+    impl<
+        __F0,
+        __F1,
+        __F2,
+        __F3,
+    > __st::query::Complete<DeviceFind<__F0, __F1, __F2, __F3>>
+    for __st::query::Fit<1usize, 1usize>
+    where
+        DeviceFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = Device>,
+        __F3: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<Device, ::std::string::String>,
+        __F1: __st::query::FilterField<Device, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn query(
+            __s: DeviceFind<__F0, __F1, __F2, __F3>,
+        ) -> __st::Query<Device, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Device::by_gsi1()
+                    .operator(__st::query::GivenValue::value(__s.3))
+                    .date(__st::query::GivenValue::value(__s.2)),
+            );
+            let __q = __st::query::FilterField::filter(__s.0, __q, Device::DEVICE_ID);
+            let __q = __st::query::FilterField::filter(__s.1, __q, Device::STATE);
+            __q
         }
     }
     #[allow(dead_code)]
@@ -658,6 +1047,15 @@ const _: () = {
         /// Scans the table for every `Device` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
+        }
+        /// Starts a query of `Device` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `DeviceFind` for the access patterns.
+        pub fn find() -> DeviceFind {
+            DeviceFind(
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+            )
         }
     }
 };

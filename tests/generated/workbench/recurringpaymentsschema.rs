@@ -795,6 +795,24 @@ const _: () = {
             __st::IndexKey::new("GSI-2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ReoccuringPayments as __st::Table>::SCHEMA,
+                "GSI-1",
+                &<Subscription as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ReoccuringPayments as __st::Table>::SCHEMA,
+                "GSI-2",
+                &<Subscription as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> SubscriptionQuery<0usize, 0, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
@@ -877,6 +895,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Subscription {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for SubscriptionQuery<1usize, __S, __M> {
         type Entity = Subscription;
@@ -913,7 +934,7 @@ const _: () = {
         pub fn last_reminder_date(
             self,
             last_reminder_date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Subscription, __st::query::Global> {
+        ) -> __st::Query<Subscription, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "last_reminder_date",
@@ -924,11 +945,7 @@ const _: () = {
         /// A range condition on `last_reminder_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn last_reminder_date_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Subscription,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Subscription, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -939,10 +956,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<15062448976538637044u64> for Subscription {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for SubscriptionByGsi1<1usize, __S, __M> {
         type Entity = Subscription;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -975,7 +995,7 @@ const _: () = {
         pub fn last_payment_date(
             self,
             last_payment_date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Subscription, __st::query::Global> {
+        ) -> __st::Query<Subscription, __StKind1> {
             __st::query::SortField::value(
                     __ST_K.attributes[5usize],
                     "last_payment_date",
@@ -986,11 +1006,7 @@ const _: () = {
         /// A range condition on `last_payment_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn last_payment_date_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Subscription,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Subscription, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -1001,10 +1017,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<15062452275073521677u64> for Subscription {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for SubscriptionByGsi2<1usize, __S, __M> {
         type Entity = Subscription;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -1136,6 +1155,22 @@ pub struct ReceiptsQuery<const __P: usize = 0, const __S: usize = 0, __M = Recei
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
+);
+/// `Receipts::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `Receipts::query()` (the table): partition `account_id`; sort `processed_date`, `sku`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct ReceiptsFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+    __F2 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+    #[doc(hidden)]
+    pub __F2,
 );
 #[allow(
     non_upper_case_globals,
@@ -1497,6 +1532,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Receipts {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ReceiptsQuery<1usize, __S, __M> {
         type Entity = Receipts;
@@ -1504,6 +1542,175 @@ const _: () = {
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1, __F2> ReceiptsFind<__st::query::Missing, __F1, __F2> {
+        /// The key field `account_id`.
+        pub fn account_id(
+            self,
+            account_id: impl __st::Into<::std::string::String>,
+        ) -> ReceiptsFind<__st::query::Given<::std::string::String>, __F1, __F2> {
+            ReceiptsFind(
+                __st::query::Given(__st::Into::into(account_id)),
+                self.1,
+                self.2,
+            )
+        }
+    }
+    impl<__F0, __F2> ReceiptsFind<__F0, __st::query::Missing, __F2> {
+        /// The key field `processed_date`.
+        pub fn processed_date(
+            self,
+            processed_date: impl __st::Into<::std::string::String>,
+        ) -> ReceiptsFind<__F0, __st::query::Given<::std::string::String>, __F2> {
+            ReceiptsFind(
+                self.0,
+                __st::query::Given(__st::Into::into(processed_date)),
+                self.2,
+            )
+        }
+    }
+    impl<__F0, __F1> ReceiptsFind<__F0, __F1, __st::query::Missing> {
+        /// The key field `sku`.
+        pub fn sku(
+            self,
+            sku: impl __st::Into<::std::string::String>,
+        ) -> ReceiptsFind<__F0, __F1, __st::query::Given<::std::string::String>> {
+            ReceiptsFind(self.0, self.1, __st::query::Given(__st::Into::into(sku)))
+        }
+    }
+    impl __st::query::Find
+    for ReceiptsFind<__st::query::Missing, __st::query::Missing, __st::query::Missing> {
+        type Entity = Receipts;
+        type Choice = __st::query::Closest<ReceiptsQuery>;
+    }
+    impl __st::query::Find
+    for ReceiptsFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Missing,
+    > {
+        type Entity = Receipts;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ReceiptsFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Receipts;
+        type Choice = __st::query::Closest<ReceiptsQuery>;
+    }
+    impl __st::query::Find
+    for ReceiptsFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+    > {
+        type Entity = Receipts;
+        type Choice = __st::query::Fit<0usize, 1usize>;
+    }
+    impl __st::query::Find
+    for ReceiptsFind<
+        __st::query::Missing,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Receipts;
+        type Choice = __st::query::Closest<ReceiptsQuery>;
+    }
+    impl __st::query::Find
+    for ReceiptsFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Receipts;
+        type Choice = __st::query::Fit<0usize, 0usize>;
+    }
+    impl __st::query::Find
+    for ReceiptsFind<
+        __st::query::Missing,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Receipts;
+        type Choice = __st::query::Closest<ReceiptsQuery>;
+    }
+    impl __st::query::Find
+    for ReceiptsFind<
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+        __st::query::Given<::std::string::String>,
+    > {
+        type Entity = Receipts;
+        type Choice = __st::query::Fit<0usize, 2usize>;
+    }
+    impl<__F0, __F1, __F2> __st::query::Complete<ReceiptsFind<__F0, __F1, __F2>>
+    for __st::query::Fit<0usize, 0usize>
+    where
+        ReceiptsFind<__F0, __F1, __F2>: __st::query::Find<Entity = Receipts>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<Receipts, ::std::string::String>,
+        __F2: __st::query::FilterField<Receipts, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: ReceiptsFind<__F0, __F1, __F2>,
+        ) -> __st::Query<Receipts, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Receipts::query().account_id(__st::query::GivenValue::value(__s.0)),
+            );
+            let __q = __st::query::FilterField::filter(
+                __s.1,
+                __q,
+                Receipts::PROCESSED_DATE,
+            );
+            let __q = __st::query::FilterField::filter(__s.2, __q, Receipts::SKU);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2> __st::query::Complete<ReceiptsFind<__F0, __F1, __F2>>
+    for __st::query::Fit<0usize, 1usize>
+    where
+        ReceiptsFind<__F0, __F1, __F2>: __st::query::Find<Entity = Receipts>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::FilterField<Receipts, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: ReceiptsFind<__F0, __F1, __F2>,
+        ) -> __st::Query<Receipts, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Receipts::query()
+                    .account_id(__st::query::GivenValue::value(__s.0))
+                    .processed_date(__st::query::GivenValue::value(__s.1)),
+            );
+            let __q = __st::query::FilterField::filter(__s.2, __q, Receipts::SKU);
+            __q
+        }
+    }
+    impl<__F0, __F1, __F2> __st::query::Complete<ReceiptsFind<__F0, __F1, __F2>>
+    for __st::query::Fit<0usize, 2usize>
+    where
+        ReceiptsFind<__F0, __F1, __F2>: __st::query::Find<Entity = Receipts>,
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F2: __st::query::GivenValue<::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn query(
+            __s: ReceiptsFind<__F0, __F1, __F2>,
+        ) -> __st::Query<Receipts, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                Receipts::query()
+                    .account_id(__st::query::GivenValue::value(__s.0))
+                    .processed_date(__st::query::GivenValue::value(__s.1))
+                    .sku(__st::query::GivenValue::value(__s.2)),
+            );
+            __q
         }
     }
     #[allow(dead_code)]
@@ -1552,6 +1759,14 @@ const _: () = {
         /// Scans the table for every `Receipts` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
+        }
+        /// Starts a query of `Receipts` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `ReceiptsFind` for the access patterns.
+        pub fn find() -> ReceiptsFind {
+            ReceiptsFind(
+                __st::query::Missing,
+                __st::query::Missing,
+                __st::query::Missing,
+            )
         }
     }
 };

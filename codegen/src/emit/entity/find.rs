@@ -3,11 +3,14 @@
 //! compile time (the rule is documented on the runtime's `query::find` module).
 //!
 //! The builder `<Entity>Find<__F0, ..>` holds `Missing` or `Given<T>` per key field.
-//! Every combination gets one `Find` impl naming its choice: `Fit` (with a `Complete`
-//! impl that calls the chosen pattern's own stage methods, then filters on the given
-//! fields it does not use) or `Closest<Pattern>`, which has no `Complete` impl, so a
-//! read is a compile error naming that pattern. Entities with more than
-//! [`MAX_FIND_FIELDS`] key fields get no `find()` (2^n combinations).
+//! Every combination gets one `Find` impl (two associated types, no code) naming its
+//! choice: `Fit<pattern, sort fields used>` or `Closest<Pattern>`, which has no
+//! `Complete` impl, so a read is a compile error naming that pattern. Each `Fit` some
+//! combination chooses gets one `Complete` impl, generic over the states of the fields
+//! it does not use: it calls the chosen pattern's own stage methods with the fields it
+//! uses (`GivenValue`), then `FilterField` adds an equality per other field that was
+//! given. Entities with more than [`MAX_FIND_FIELDS`] key fields get no `find()` (2^n
+//! combinations).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -36,7 +39,12 @@ struct Candidate {
 enum Choice {
     /// Pattern `pattern`, using the partition plus `sort_used` sort fields; `filtered`
     /// are the given fields it does not use.
-    Fit { pattern: usize, sort_used: usize, filtered: Vec<String> },
+    Fit {
+        pattern: usize,
+        sort_used: usize,
+        #[cfg_attr(not(test), allow(dead_code))]
+        filtered: Vec<String>,
+    },
     /// No pattern fits; the nearest one.
     Closest(usize),
 }
@@ -154,7 +162,7 @@ impl Emitter<'_> {
             .collect();
         let struct_doc = format!(
             " `{name}::find()`: key fields in any order; the access pattern they complete is \
-             chosen at compile time (see `singletable::query::Find` for the rule). Its \
+             chosen at compile time (the rule: the docs of the `query::Find` trait). Its \
              access patterns:"
         );
         let missing = quote!(#st::query::Missing);
@@ -213,67 +221,82 @@ impl Emitter<'_> {
             });
         }
 
-        // One `Find` impl per combination; a `Complete` impl per fitting one.
+        // One `Find` impl per combination, naming its choice; one `Complete` impl per
+        // (pattern, sort fields used) that some combination chooses, generic over the
+        // states of the fields it does not use (each filtered when given).
+        let mut chosen: Vec<(usize, usize)> = Vec::new();
         for mask in 0u32..(1 << n) {
             let given: Vec<&str> =
                 (0..n).filter(|i| mask & (1 << i) != 0).map(|i| fields[i].as_str()).collect();
-            let state_args: Vec<TokenStream> = (0..n)
-                .map(|i| {
-                    if mask & (1 << i) != 0 {
-                        let t = &field_tys[i];
-                        quote!(__st::query::Given<#t>)
-                    } else {
-                        quote!(__st::query::Missing)
-                    }
-                })
-                .collect();
-            let state = quote!(#ty<#(#state_args),*>);
-            match choose(&candidates, &given) {
+            let state_args = (0..n).map(|i| {
+                if mask & (1 << i) != 0 {
+                    let t = &field_tys[i];
+                    quote!(__st::query::Given<#t>)
+                } else {
+                    quote!(__st::query::Missing)
+                }
+            });
+            let choice = match choose(&candidates, &given) {
                 Choice::Closest(p) => {
                     let nearest = &patterns[p].ty;
-                    impls.extend(quote! {
-                        impl __st::query::Find for #state {
-                            type Entity = #entity;
-                            type Choice = __st::query::Closest<#nearest>;
-                        }
-                    });
+                    quote!(__st::query::Closest<#nearest>)
                 }
-                Choice::Fit { pattern, sort_used, filtered } => {
-                    let chosen = &patterns[pattern];
-                    let candidate = &candidates[pattern];
-                    let starter = &chosen.starter;
-                    let kind = &chosen.kind;
-                    let value = |f: &String| {
-                        let i = fields.iter().position(|x| x == f).unwrap_or_default();
-                        let i = syn::Index::from(i);
-                        quote!(__s.#i.0)
-                    };
-                    let stage_calls =
-                        candidate.partition.iter().chain(&candidate.sort[..sort_used]).map(|f| {
-                            let ident = &self.field(f).ident;
-                            let v = value(f);
-                            quote!(.#ident(#v))
-                        });
-                    let filters = filtered.iter().map(|f| {
-                        let c = const_name(self.field(f));
-                        let v = value(f);
-                        quote!(.filter(#entity::#c.eq(#v)))
-                    });
-                    impls.extend(quote! {
-                        impl __st::query::Find for #state {
-                            type Entity = #entity;
-                            type Choice = __st::query::Fit;
-                        }
-                        impl __st::query::Complete<#state> for __st::query::Fit {
-                            type Index = #kind;
-                            fn query(__s: #state) -> __st::Query<#entity, Self::Index> {
-                                __st::IntoQuery::into_query(#entity::#starter() #(#stage_calls)*)
-                                    #(#filters)*
-                            }
-                        }
-                    });
+                Choice::Fit { pattern, sort_used, .. } => {
+                    if !chosen.contains(&(pattern, sort_used)) {
+                        chosen.push((pattern, sort_used));
+                    }
+                    quote!(__st::query::Fit<#pattern, #sort_used>)
                 }
+            };
+            impls.extend(quote! {
+                impl __st::query::Find for #ty<#(#state_args),*> {
+                    type Entity = #entity;
+                    type Choice = #choice;
+                }
+            });
+        }
+        let state = quote!(#ty<#(#params),*>);
+        for (pattern, sort_used) in chosen {
+            let chosen_pattern = &patterns[pattern];
+            let candidate = &candidates[pattern];
+            let starter = &chosen_pattern.starter;
+            let kind = &chosen_pattern.kind;
+            let used: Vec<&String> =
+                candidate.partition.iter().chain(&candidate.sort[..sort_used]).collect();
+            let slot = |f: &String| fields.iter().position(|x| x == f).unwrap_or_default();
+            let mut bounds = Vec::new();
+            let mut calls = Vec::new();
+            for f in &used {
+                let i = slot(f);
+                let (param, t, at) = (&params[i], &field_tys[i], syn::Index::from(i));
+                let ident = &self.field(f).ident;
+                bounds.push(quote!(#param: __st::query::GivenValue<#t>));
+                calls.push(quote!(.#ident(__st::query::GivenValue::value(__s.#at))));
             }
+            let mut filters = Vec::new();
+            for (i, f) in fields.iter().enumerate() {
+                if used.contains(&f) {
+                    continue;
+                }
+                let (param, t, at) = (&params[i], &field_tys[i], syn::Index::from(i));
+                let c = const_name(self.field(f));
+                bounds.push(quote!(#param: __st::query::FilterField<#entity, #t>));
+                filters.push(quote! {
+                    let __q = __st::query::FilterField::filter(__s.#at, __q, #entity::#c);
+                });
+            }
+            impls.extend(quote! {
+                impl<#(#params),*> __st::query::Complete<#state> for __st::query::Fit<#pattern, #sort_used>
+                where #state: __st::query::Find<Entity = #entity>, #(#bounds),*
+                {
+                    type Index = #kind;
+                    fn query(__s: #state) -> __st::Query<#entity, Self::Index> {
+                        let __q = __st::IntoQuery::into_query(#entity::#starter() #(#calls)*);
+                        #(#filters)*
+                        __q
+                    }
+                }
+            });
         }
         let missing_all = (0..n).map(|_| quote!(__st::query::Missing));
         let starter_doc = format!(
@@ -288,5 +311,74 @@ impl Emitter<'_> {
             }
         };
         (structs, impls, starter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{choose, Candidate, Choice};
+
+    fn candidate(pattern: usize, partition: &[&str], sort: &[&str], native: bool) -> Candidate {
+        let names = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        Candidate {
+            pattern,
+            partition: names(partition),
+            sort: names(sort),
+            native: if native {
+                names(partition).into_iter().chain(names(sort)).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The table `ORG#{org}` / `USER#{user_id}`, GSI1 `EMAIL#{email}`, a native index
+    /// `[team]` / `[level]`, and an index `ORGN#{org}`.
+    fn model() -> Vec<Candidate> {
+        vec![
+            candidate(0, &["org"], &["user_id"], false),
+            candidate(1, &["email"], &[], false),
+            candidate(2, &["team"], &["level"], true),
+            candidate(3, &["org"], &[], false),
+        ]
+    }
+
+    fn fit(choice: Choice) -> (usize, usize, Vec<String>) {
+        match choice {
+            Choice::Fit { pattern, sort_used, filtered } => (pattern, sort_used, filtered),
+            Choice::Closest(p) => panic!("expected a fit, got the nearest {p}"),
+        }
+    }
+
+    #[test]
+    fn the_most_used_fields_win_and_ties_go_to_declaration_order() {
+        let m = model();
+        assert_eq!(fit(choose(&m, &["org", "user_id"])), (0, 1, vec![]));
+        // The table and index 3 both use `org` alone: the table is declared first.
+        assert_eq!(fit(choose(&m, &["org"])), (0, 0, vec![]));
+        // GSI1 and the native index use one field each: GSI1 first, `team` filtered.
+        assert_eq!(fit(choose(&m, &["email", "team"])), (1, 0, vec!["team".to_owned()]));
+        assert_eq!(fit(choose(&m, &["team", "level"])), (2, 1, vec![]));
+    }
+
+    #[test]
+    fn native_key_attributes_are_never_filtered_on_their_own_index() {
+        let m = model();
+        // `level` without `team` cannot be the native index's key, and its filter there
+        // would be refused: the table reads, filtering `level`.
+        assert_eq!(fit(choose(&m, &["org", "level"])), (0, 0, vec!["level".to_owned()]));
+        // A native index whose sort attribute is given but not usable is skipped.
+        let m = vec![candidate(0, &["team"], &["level", "rank"], true)];
+        assert!(matches!(choose(&m, &["team", "rank"]), Choice::Closest(0)));
+    }
+
+    #[test]
+    fn the_nearest_pattern_misses_the_fewest_partition_fields() {
+        let m = vec![
+            candidate(0, &["owner", "folder"], &["id"], false),
+            candidate(1, &["tag", "kind"], &[], false),
+        ];
+        assert!(matches!(choose(&m, &["owner", "id"]), Choice::Closest(0)));
+        assert!(matches!(choose(&m, &["tag"]), Choice::Closest(1)));
     }
 }

@@ -21,6 +21,7 @@ mod schema;
 use crate::diagnostic::Diagnostics;
 use crate::model::{option_inner, EntityIndexKeys, EntityIndexModel, EntityModel, FieldModel};
 pub(crate) use access::nested_attr_const;
+pub(crate) use checks::name_hash;
 pub(crate) use query::{pattern_starter, pattern_type};
 
 /// Which key a rendered value is for.
@@ -305,6 +306,7 @@ impl<'a> Emitter<'a> {
             quote!(&self.#ident)
         });
         let key_fns = self.key_fns();
+        let kind_aliases = self.kind_aliases();
         let patterns = self.patterns();
         let (query_structs, query_impls, starters) = self.queries(&patterns);
         let (find_struct, find_impls, find_starter) = self.finds(&patterns);
@@ -357,6 +359,7 @@ impl<'a> Emitter<'a> {
                 }
 
                 #key_fns
+                #kind_aliases
                 #query_impls
                 #find_impls
 

@@ -77,17 +77,10 @@ impl<'a> Emitter<'a> {
             let kind = if local {
                 quote!(__st::query::Local)
             } else {
-                let table = &model.table;
-                let entity = &model.rust_name;
-                quote! {
-                    <__st::query::GlobalKind<{
-                        __st::projects_entity(
-                            &<#table as __st::Table>::SCHEMA,
-                            #index_name,
-                            &<#entity as __st::Entity>::SCHEMA,
-                        )
-                    }> as __st::query::SelectKind>::Kind
-                }
+                // An alias in the const block (see `kind_aliases`), so the projection
+                // check is one constant per index.
+                let alias = format_ident!("__StKind{}", i);
+                quote!(#alias)
             };
             let table_partition =
                 Side::Template { template: &model.partition_key, attr: self.pk_attr() };
@@ -141,6 +134,33 @@ impl<'a> Emitter<'a> {
     }
 
     /// The fields given at each stage of one side, in order, skipping `known` ones.
+    /// `type __StKind<i> = Global | PartialGlobal;` for each GSI `i` of the entity:
+    /// whether the table's projection of the index holds every field of the entity,
+    /// decided at compile time from the two schemas.
+    pub(super) fn kind_aliases(&self) -> TokenStream {
+        let model = self.model;
+        let table = &model.table;
+        let entity = &model.rust_name;
+        let mut out = TokenStream::new();
+        for (i, index) in self.indexes() {
+            if Self::is_local(index) {
+                continue;
+            }
+            let alias = format_ident!("__StKind{}", i);
+            let index_name = index.name.value.as_str();
+            out.extend(quote! {
+                type #alias = <__st::query::GlobalKind<{
+                    __st::projects_entity(
+                        &<#table as __st::Table>::SCHEMA,
+                        #index_name,
+                        &<#entity as __st::Entity>::SCHEMA,
+                    )
+                }> as __st::query::SelectKind>::Kind;
+            });
+        }
+        out
+    }
+
     pub(super) fn side_steps(&self, side: &Side<'_>, known: &[String]) -> Vec<Step<'a>> {
         match side {
             Side::Template { template, .. } => template
@@ -473,6 +493,15 @@ impl<'a> Emitter<'a> {
                     }
                 });
             }
+
+            // The partition fields' types, for collections over this pattern.
+            let hash = super::checks::name_hash(pattern.index.unwrap_or(""));
+            let types = partition_steps.iter().map(|s| &s.ty);
+            impls.extend(quote! {
+                impl __st::collection::PartitionTypes<#hash> for #entity {
+                    type Types = (#(#types,)*);
+                }
+            });
 
             // Every stage whose partition is complete is a query (or, started by a
             // collection, a collection query): one impl for all of them.
