@@ -39,6 +39,7 @@
 //!     index(LSI1, sk = "NAME#{name}"),    // an LSI takes no pk
 //!     index(name = "my-index", pk = "…"), // for index names that are not identifiers
 //!     shards = 8,                         // write sharding of the partition key
+//!     find,                               // `Entity::find()`: the access pattern from the fields given
 //!     schema_version = 2, upgrade = "path::to::fn", // lazy upgrade of older items (`upgrade`)
 //! )]
 //! // fields: #[entity(rename = "attr", skip, default, default = "path::to::fn", serde,
@@ -198,8 +199,9 @@
 //!
 //! ## Reads: `find()`, exact pages, both directions, keys-only indexes
 //!
-//! `Entity::find()` takes key fields in any order and picks, at compile time, the access
-//! pattern they complete (ElectroDB's `find` / `match`): the table, an LSI or a GSI. The
+//! `Entity::find()` (generated for `#[entity(find, ..)]`) takes key fields in any order
+//! and picks, at compile time, the access pattern they complete (ElectroDB's `find` /
+//! `match`): the table, an LSI or a GSI. The
 //! pattern using the most given fields wins (ties: the table, then indexes in the order
 //! the entity lists them); given fields it does not use are filtered on. Fields that
 //! complete no partition key do not compile, and the error names the nearest pattern
@@ -220,7 +222,7 @@
 //! struct App;
 //!
 //! #[derive(Entity, Debug, Clone, PartialEq)]
-//! #[entity(table = App, pk = "ORG#{org}", sk = "USER#{user_id}",
+//! #[entity(table = App, pk = "ORG#{org}", sk = "USER#{user_id}", find,
 //!          index(GSI1, pk = "EMAIL#{email}", sk = "USER"),
 //!          index(ByCity, pk = "CITY#{city}"))]
 //! struct User { org: String, user_id: String, email: String, city: String }

@@ -28,7 +28,7 @@ use singletable_testkit::DynamoDbLocal;
 struct Reads;
 
 #[derive(Entity, Debug, Clone, PartialEq)]
-#[entity(table = Reads, pk = "ORG#{org}", sk = "USER#{user_id}",
+#[entity(table = Reads, pk = "ORG#{org}", sk = "USER#{user_id}", find,
          index(GSI1, pk = "EMAIL#{email}", sk = "USER"),
          index(ByTeam, pk = [team], sk = [level]),
          index(Slim, pk = "CITY#{city}", sk = "USER#{user_id}"),

@@ -875,57 +875,54 @@ const _: () = {
             UserFind(self.0, __st::query::Given(__st::Into::into(email)))
         }
     }
-    impl __st::query::Find for UserFind<__st::query::Missing, __st::query::Missing> {
+    impl<__F0: __st::query::IsGiven, __F1: __st::query::IsGiven> __st::query::Find
+    for UserFind<__F0, __F1> {
         type Entity = User;
-        type Choice = __st::query::Closest<UserQuery>;
+        type Choice = <<__F0 as __st::query::IsGiven>::Given as __st::query::Bool>::If<
+            __st::query::Fit<0usize, 0usize>,
+            <<__F1 as __st::query::IsGiven>::Given as __st::query::Bool>::If<
+                __st::query::Fit<1usize, 0usize>,
+                <__st::query::True as __st::query::Bool>::If<
+                    __st::query::Closest<UserQuery>,
+                    <__st::query::True as __st::query::Bool>::If<
+                        __st::query::Closest<UserByGsi1>,
+                        __st::query::Closest<UserQuery>,
+                    >,
+                >,
+            >,
+        >;
     }
-    impl __st::query::Find
-    for UserFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for UserFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = User;
-        type Choice = __st::query::Fit<1usize, 0usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<UserFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
+    impl<
+        __F0: __st::query::IsGiven,
+        __F1: __st::query::IsGiven,
+    > __st::query::Complete<__st::query::Fit<0usize, 0usize>> for UserFind<__F0, __F1>
     where
-        UserFind<__F0, __F1>: __st::query::Find<Entity = User>,
         __F0: __st::query::GivenValue<::std::string::String>,
         __F1: __st::query::FilterField<User, ::std::string::String>,
     {
         type Index = __st::query::Primary;
-        fn query(__s: UserFind<__F0, __F1>) -> __st::Query<User, Self::Index> {
+        fn build(self) -> __st::Query<User, Self::Index> {
             let __q = __st::IntoQuery::into_query(
-                User::query().user_id(__st::query::GivenValue::value(__s.0)),
+                User::query().user_id(__st::query::GivenValue::value(self.0)),
             );
-            let __q = __st::query::FilterField::filter(__s.1, __q, User::EMAIL);
+            let __q = __st::query::FilterField::filter(self.1, __q, User::EMAIL);
             __q
         }
     }
-    impl<__F0, __F1> __st::query::Complete<UserFind<__F0, __F1>>
-    for __st::query::Fit<1usize, 0usize>
+    impl<
+        __F0: __st::query::IsGiven,
+        __F1: __st::query::IsGiven,
+    > __st::query::Complete<__st::query::Fit<1usize, 0usize>> for UserFind<__F0, __F1>
     where
-        UserFind<__F0, __F1>: __st::query::Find<Entity = User>,
         __F1: __st::query::GivenValue<::std::string::String>,
         __F0: __st::query::FilterField<User, ::std::string::String>,
     {
         type Index = __StKind0;
-        fn query(__s: UserFind<__F0, __F1>) -> __st::Query<User, Self::Index> {
+        fn build(self) -> __st::Query<User, Self::Index> {
             let __q = __st::IntoQuery::into_query(
-                User::by_gsi1().email(__st::query::GivenValue::value(__s.1)),
+                User::by_gsi1().email(__st::query::GivenValue::value(self.1)),
             );
-            let __q = __st::query::FilterField::filter(__s.0, __q, User::USER_ID);
+            let __q = __st::query::FilterField::filter(self.0, __q, User::USER_ID);
             __q
         }
     }

@@ -21,6 +21,7 @@ const ENTITY_KEYS: &[&str] = &[
     "shards",
     "schema_version",
     "upgrade",
+    "find",
 ];
 const INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
@@ -60,6 +61,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
     let mut shards = None;
     let mut schema_version: Option<Spanned<u32>> = None;
     let mut upgrade: Option<syn::Path> = None;
+    let mut find = false;
     let args = meta::attribute_args(&input.attrs, "entity", cx);
     for meta in &args {
         let key = meta::key_of(meta);
@@ -87,6 +89,13 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
             "shards" => shards = parse_shards(meta, cx),
             "schema_version" => schema_version = parse_schema_version(meta, cx),
             "upgrade" => upgrade = super::field::parse_function_path(meta, "upgrade", cx),
+            "find" => match meta {
+                Meta::Path(_) => find = true,
+                other => cx.error(
+                    SourceSpan::of(other),
+                    "`find` takes no value: write `#[entity(find, ...)]` to generate `find()`",
+                ),
+            },
             _ => meta::unknown(meta, "entity", ENTITY_KEYS, cx),
         }
     }
@@ -138,6 +147,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
         validate,
         shards,
         upgrade,
+        find,
     })
 }
 

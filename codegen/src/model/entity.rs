@@ -163,6 +163,10 @@ pub struct EntityModel {
     /// `schema_version = N, upgrade = "path::to::fn"`: lazy upgrade of older items on
     /// read (see `singletable::upgrade`).
     pub upgrade: Option<UpgradeModel>,
+    /// `find` (`find = true` in a schema file): generate `<Entity>::find()`, the builder
+    /// that chooses the access pattern from the key fields given. Opt-in: it adds a
+    /// generic builder and one impl per (pattern, sort fields used) to the derive's cost.
+    pub find: bool,
 }
 
 /// `#[entity(schema_version = N, upgrade = "path::to::fn")]`.

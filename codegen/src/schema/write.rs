@@ -272,6 +272,9 @@ pub fn to_toml(models: &ModelSet) -> String {
         if let Some(path) = &entity.validate {
             let _ = writeln!(out, "validate = {}", quote_str(&path_text(path)));
         }
+        if entity.find {
+            out.push_str("find = true\n");
+        }
         if !entity.indexes.is_empty() {
             out.push_str("indexes = [\n");
             for index in &entity.indexes {

@@ -4,10 +4,10 @@
 //! The generated `<Entity>Find<..>` builder has one method per key field of the entity
 //! (every field of any access pattern's key templates or native key attributes), each
 //! usable once. Its type records which fields were given ([`Given`] or [`Missing`] per
-//! field), and the derive implements [`Find`] for every combination, naming the access
-//! pattern chosen for it ([`Fit`]) or, where none fits, the nearest one
-//! ([`Closest`]). Reading from a combination that fits no access pattern is a compile
-//! error naming the nearest (`Closest<UserByGsi1>`).
+//! field); the derive's one [`Find`] impl computes, in the type checker, the access
+//! pattern chosen ([`Fit`]) or, where none fits, the nearest one ([`Closest`]).
+//! Reading from a combination that fits no access pattern is a compile error naming the
+//! nearest (`Closest<UserByGsi1>`).
 //!
 //! # Which access pattern is chosen
 //!
@@ -23,8 +23,8 @@
 //! given field (ElectroDB's `match`; ElectroDB's `find` does not filter). A field of
 //! no key is filtered with [`Find::filter`] as on any query.
 //!
-//! The *nearest* pattern of a combination that fits none is the one missing the fewest
-//! partition-key fields (ties: declaration order).
+//! The *nearest* pattern of a combination that fits none is the first (in declaration
+//! order) that misses a single partition-key field, else the table's.
 
 use std::marker::PhantomData;
 
@@ -52,23 +52,64 @@ pub struct Given<T>(pub T);
 pub struct Fit<const P: usize, const S: usize>;
 
 /// The choice of a `find()` combination that fits no access pattern: `P` is the
-/// builder type of the nearest one (`UserByGsi1`: `User::by_gsi1()`).
+/// builder type of the nearest one (`UserByGsi1`: `User::by_gsi1()`): one missing a
+/// single partition-key field if any (in declaration order), else the table's.
 pub struct Closest<P>(PhantomData<fn() -> P>);
 
-/// Builds the query of a `find()` combination `S` that fits an access pattern.
-/// Implemented by `#[derive(Entity)]` on [`Fit`], once per pattern and number of sort
-/// fields used, generic over the states of the other fields.
+/// Builds the query of a `find()` builder whose fields chose `C` (a [`Fit`]).
+/// Implemented by `#[derive(Entity)]` on the builder, once per pattern and number of
+/// sort fields used, generic over the states of the fields.
 #[diagnostic::on_unimplemented(
     message = "the fields given to `find()` complete no access pattern of the entity",
-    label = "the nearest access pattern is `{Self}`: give the rest of its partition-key fields",
+    label = "the nearest access pattern is `{C}`: give the rest of its partition-key fields",
     note = "an access pattern fits when every field of its partition key is given; the key fields of each are listed on the entity's `find()`"
 )]
-pub trait Complete<S: Find> {
+pub trait Complete<C>: Find {
     /// What the chosen pattern reads: the table, an LSI or a GSI.
     type Index: IndexKind;
 
     /// The query of the chosen pattern, with the unused given fields in its filter.
-    fn query(state: S) -> Query<S::Entity, Self::Index>;
+    fn build(self) -> Query<Self::Entity, Self::Index>;
+}
+
+/// Type-level `true` (the choice of `find()` is computed by the type checker).
+#[derive(Debug, Clone, Copy)]
+pub struct True;
+/// Type-level `false`.
+#[derive(Debug, Clone, Copy)]
+pub struct False;
+
+/// A type-level boolean ([`True`], [`False`]): what the choice of `find()` is computed
+/// with.
+pub trait Bool {
+    /// `Self && B`.
+    type And<B: Bool>: Bool;
+    /// `if Self { A } else { B }`.
+    type If<A, B>;
+}
+impl Bool for True {
+    type And<B: Bool> = B;
+    type If<A, B> = A;
+}
+impl Bool for False {
+    type And<B: Bool> = False;
+    type If<A, B> = B;
+}
+
+/// Whether a `find()` field state is [`Given`] or [`Missing`], as [`True`] / [`False`].
+pub trait IsGiven {
+    /// `True` for [`Given`].
+    type Given: Bool;
+    /// `True` for [`Missing`].
+    type Missing: Bool;
+}
+impl<T> IsGiven for Given<T> {
+    type Given = True;
+    type Missing = False;
+}
+impl IsGiven for Missing {
+    type Given = False;
+    type Missing = True;
 }
 
 /// A field the chosen pattern's key uses: given, by the choice.
@@ -116,7 +157,7 @@ impl<E, T: Attribute> FilterField<E, T> for Given<T> {
 }
 
 /// The query `S`'s fields choose.
-type Chosen<S> = Query<<S as Find>::Entity, <<S as Find>::Choice as Complete<S>>::Index>;
+type Chosen<S> = Query<<S as Find>::Entity, <S as Complete<<S as Find>::Choice>>::Index>;
 
 /// A `find()` builder with some key fields given: what it reads once the fields fit an
 /// access pattern. In the prelude.
@@ -129,15 +170,15 @@ pub trait Find: Sized {
     /// The query of the chosen access pattern (then everything a [`Query`] does).
     fn query(self) -> Chosen<Self>
     where
-        Self::Choice: Complete<Self>,
+        Self: Complete<<Self as Find>::Choice>,
     {
-        <Self::Choice as Complete<Self>>::query(self)
+        <Self as Complete<<Self as Find>::Choice>>::build(self)
     }
 
     /// See [`Query::filter`].
     fn filter(self, condition: Cond<Self::Entity>) -> Chosen<Self>
     where
-        Self::Choice: Complete<Self>,
+        Self: Complete<<Self as Find>::Choice>,
     {
         self.query().filter(condition)
     }
@@ -145,7 +186,7 @@ pub trait Find: Sized {
     /// See [`Query::limit`].
     fn limit(self, limit: u32) -> Chosen<Self>
     where
-        Self::Choice: Complete<Self>,
+        Self: Complete<<Self as Find>::Choice>,
     {
         self.query().limit(limit)
     }
@@ -153,7 +194,7 @@ pub trait Find: Sized {
     /// See [`Query::count`].
     fn count(self, n: u32) -> Chosen<Self>
     where
-        Self::Choice: Complete<Self>,
+        Self: Complete<<Self as Find>::Choice>,
     {
         self.query().count(n)
     }
@@ -161,7 +202,7 @@ pub trait Find: Sized {
     /// See [`Query::descending`].
     fn descending(self) -> Chosen<Self>
     where
-        Self::Choice: Complete<Self>,
+        Self: Complete<<Self as Find>::Choice>,
     {
         self.query().descending()
     }
@@ -169,7 +210,7 @@ pub trait Find: Sized {
     /// See [`Query::cursor`].
     fn cursor(self, cursor: impl Into<Cursor>) -> Chosen<Self>
     where
-        Self::Choice: Complete<Self>,
+        Self: Complete<<Self as Find>::Choice>,
     {
         self.query().cursor(cursor)
     }
@@ -177,7 +218,7 @@ pub trait Find: Sized {
     /// See [`Query::before`].
     fn before(self, cursor: impl Into<Cursor>) -> Chosen<Self>
     where
-        Self::Choice: Complete<Self>,
+        Self: Complete<<Self as Find>::Choice>,
     {
         self.query().before(cursor)
     }
@@ -188,8 +229,8 @@ pub trait Find: Sized {
         db: &TableClient<<Self::Entity as Entity>::Table>,
     ) -> BoxFuture<'_, Result<Page<Self::Entity>>>
     where
-        Self::Choice: Complete<Self>,
-        <Self::Choice as Complete<Self>>::Index: Returns<Self::Entity>,
+        Self: Complete<<Self as Find>::Choice>,
+        <Self as Complete<<Self as Find>::Choice>>::Index: Returns<Self::Entity>,
     {
         Box::pin(self.query().send(db))
     }
@@ -200,8 +241,8 @@ pub trait Find: Sized {
         db: &TableClient<<Self::Entity as Entity>::Table>,
     ) -> BoxFuture<'_, Result<Option<Self::Entity>>>
     where
-        Self::Choice: Complete<Self>,
-        <Self::Choice as Complete<Self>>::Index: Returns<Self::Entity>,
+        Self: Complete<<Self as Find>::Choice>,
+        <Self as Complete<<Self as Find>::Choice>>::Index: Returns<Self::Entity>,
     {
         Box::pin(self.query().first(db))
     }
@@ -212,8 +253,8 @@ pub trait Find: Sized {
         db: &TableClient<<Self::Entity as Entity>::Table>,
     ) -> BoxFuture<'_, Result<Vec<Self::Entity>>>
     where
-        Self::Choice: Complete<Self>,
-        <Self::Choice as Complete<Self>>::Index: Returns<Self::Entity>,
+        Self: Complete<<Self as Find>::Choice>,
+        <Self as Complete<<Self as Find>::Choice>>::Index: Returns<Self::Entity>,
     {
         Box::pin(self.query().all(db))
     }
@@ -221,8 +262,8 @@ pub trait Find: Sized {
     /// See [`Query::pages`].
     fn pages(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Pages<Self::Entity>
     where
-        Self::Choice: Complete<Self>,
-        <Self::Choice as Complete<Self>>::Index: Returns<Self::Entity>,
+        Self: Complete<<Self as Find>::Choice>,
+        <Self as Complete<<Self as Find>::Choice>>::Index: Returns<Self::Entity>,
     {
         self.query().pages(db)
     }
@@ -230,8 +271,8 @@ pub trait Find: Sized {
     /// See [`Query::stream`].
     fn stream(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Items<Self::Entity>
     where
-        Self::Choice: Complete<Self>,
-        <Self::Choice as Complete<Self>>::Index: Returns<Self::Entity>,
+        Self: Complete<<Self as Find>::Choice>,
+        <Self as Complete<<Self as Find>::Choice>>::Index: Returns<Self::Entity>,
     {
         self.query().stream(db)
     }

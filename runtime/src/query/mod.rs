@@ -50,7 +50,10 @@ mod scan;
 pub(crate) mod shard;
 mod sort;
 
-pub use find::{Closest, Complete, FilterField, Find, Fit, Given, GivenValue, Missing};
+pub use find::{
+    Bool, Closest, Complete, False, FilterField, Find, Fit, Given, GivenValue, IsGiven, Missing,
+    True,
+};
 pub use hydrate::{Hydrate, HydratedPages};
 pub use key::KeyQuery;
 pub use pages::{Items, Page, Pages};

@@ -93,26 +93,6 @@ pub struct UserByRoomIdCommentIdx<
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `User::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `User::query()` (the table): partition `user_id`; sort `sk`
-/// - `User::by_room_id_comment_idx()` (index `RoomID_Comment_IDX`): partition `room_id`; sort `created_at`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct UserFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
-    __F2 = ::singletable::query::Missing,
-    __F3 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
-    #[doc(hidden)]
-    pub __F2,
-    #[doc(hidden)]
-    pub __F3,
-);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -573,308 +553,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1, __F2, __F3> UserFind<__st::query::Missing, __F1, __F2, __F3> {
-        /// The key field `user_id`.
-        pub fn user_id(
-            self,
-            user_id: impl __st::Into<::std::string::String>,
-        ) -> UserFind<__st::query::Given<::std::string::String>, __F1, __F2, __F3> {
-            UserFind(
-                __st::query::Given(__st::Into::into(user_id)),
-                self.1,
-                self.2,
-                self.3,
-            )
-        }
-    }
-    impl<__F0, __F2, __F3> UserFind<__F0, __st::query::Missing, __F2, __F3> {
-        /// The key field `sk`.
-        pub fn sk(
-            self,
-            sk: impl __st::Into<::std::string::String>,
-        ) -> UserFind<__F0, __st::query::Given<::std::string::String>, __F2, __F3> {
-            UserFind(self.0, __st::query::Given(__st::Into::into(sk)), self.2, self.3)
-        }
-    }
-    impl<__F0, __F1, __F3> UserFind<__F0, __F1, __st::query::Missing, __F3> {
-        /// The key field `room_id`.
-        pub fn room_id(
-            self,
-            room_id: impl __st::Into<::std::string::String>,
-        ) -> UserFind<__F0, __F1, __st::query::Given<::std::string::String>, __F3> {
-            UserFind(
-                self.0,
-                self.1,
-                __st::query::Given(__st::Into::into(room_id)),
-                self.3,
-            )
-        }
-    }
-    impl<__F0, __F1, __F2> UserFind<__F0, __F1, __F2, __st::query::Missing> {
-        /// The key field `created_at`.
-        pub fn created_at(
-            self,
-            created_at: impl __st::Into<::std::string::String>,
-        ) -> UserFind<__F0, __F1, __F2, __st::query::Given<::std::string::String>> {
-            UserFind(
-                self.0,
-                self.1,
-                self.2,
-                __st::query::Given(__st::Into::into(created_at)),
-            )
-        }
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Missing,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Closest<UserQuery>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Missing,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Missing,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Closest<UserQuery>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Missing,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<1usize, 0usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<1usize, 0usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Closest<UserQuery>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Closest<UserQuery>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<1usize, 1usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<1usize, 1usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<1usize, 1usize>;
-    }
-    impl __st::query::Find
-    for UserFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = User;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1, __F2, __F3> __st::query::Complete<UserFind<__F0, __F1, __F2, __F3>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        UserFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = User>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<User, ::std::string::String>,
-        __F2: __st::query::FilterField<User, ::std::string::String>,
-        __F3: __st::query::FilterField<User, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: UserFind<__F0, __F1, __F2, __F3>,
-        ) -> __st::Query<User, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                User::query().user_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, User::SK);
-            let __q = __st::query::FilterField::filter(__s.2, __q, User::ROOM_ID);
-            let __q = __st::query::FilterField::filter(__s.3, __q, User::CREATED_AT);
-            __q
-        }
-    }
-    impl<__F0, __F1, __F2, __F3> __st::query::Complete<UserFind<__F0, __F1, __F2, __F3>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        UserFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = User>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-        __F2: __st::query::FilterField<User, ::std::string::String>,
-        __F3: __st::query::FilterField<User, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: UserFind<__F0, __F1, __F2, __F3>,
-        ) -> __st::Query<User, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                User::query()
-                    .user_id(__st::query::GivenValue::value(__s.0))
-                    .sk(__st::query::GivenValue::value(__s.1)),
-            );
-            let __q = __st::query::FilterField::filter(__s.2, __q, User::ROOM_ID);
-            let __q = __st::query::FilterField::filter(__s.3, __q, User::CREATED_AT);
-            __q
-        }
-    }
-    impl<__F0, __F1, __F2, __F3> __st::query::Complete<UserFind<__F0, __F1, __F2, __F3>>
-    for __st::query::Fit<1usize, 0usize>
-    where
-        UserFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = User>,
-        __F2: __st::query::GivenValue<::std::string::String>,
-        __F0: __st::query::FilterField<User, ::std::string::String>,
-        __F1: __st::query::FilterField<User, ::std::string::String>,
-        __F3: __st::query::FilterField<User, ::std::string::String>,
-    {
-        type Index = __StKind0;
-        fn query(
-            __s: UserFind<__F0, __F1, __F2, __F3>,
-        ) -> __st::Query<User, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                User::by_room_id_comment_idx()
-                    .room_id(__st::query::GivenValue::value(__s.2)),
-            );
-            let __q = __st::query::FilterField::filter(__s.0, __q, User::USER_ID);
-            let __q = __st::query::FilterField::filter(__s.1, __q, User::SK);
-            let __q = __st::query::FilterField::filter(__s.3, __q, User::CREATED_AT);
-            __q
-        }
-    }
-    impl<__F0, __F1, __F2, __F3> __st::query::Complete<UserFind<__F0, __F1, __F2, __F3>>
-    for __st::query::Fit<1usize, 1usize>
-    where
-        UserFind<__F0, __F1, __F2, __F3>: __st::query::Find<Entity = User>,
-        __F2: __st::query::GivenValue<::std::string::String>,
-        __F3: __st::query::GivenValue<::std::string::String>,
-        __F0: __st::query::FilterField<User, ::std::string::String>,
-        __F1: __st::query::FilterField<User, ::std::string::String>,
-    {
-        type Index = __StKind0;
-        fn query(
-            __s: UserFind<__F0, __F1, __F2, __F3>,
-        ) -> __st::Query<User, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                User::by_room_id_comment_idx()
-                    .room_id(__st::query::GivenValue::value(__s.2))
-                    .created_at(__st::query::GivenValue::value(__s.3)),
-            );
-            let __q = __st::query::FilterField::filter(__s.0, __q, User::USER_ID);
-            let __q = __st::query::FilterField::filter(__s.1, __q, User::SK);
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl User {
         /// The typed path of field `user_id` (attribute `user_id`). Part of the primary key: not updatable.
@@ -929,15 +607,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `User` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `UserFind` for the access patterns.
-        pub fn find() -> UserFind {
-            UserFind(
-                __st::query::Missing,
-                __st::query::Missing,
-                __st::query::Missing,
-                __st::query::Missing,
-            )
-        }
     }
 };
 /// Entity `Room` of table `Chat`.
@@ -958,11 +627,6 @@ pub struct RoomQuery<const __P: usize = 0, const __S: usize = 0, __M = Room>(
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `Room::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Room::query()` (the table): partition `room_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct RoomFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -1163,36 +827,6 @@ const _: () = {
             self.0
         }
     }
-    impl RoomFind<__st::query::Missing> {
-        /// The key field `room_id`.
-        pub fn room_id(
-            self,
-            room_id: impl __st::Into<::std::string::String>,
-        ) -> RoomFind<__st::query::Given<::std::string::String>> {
-            RoomFind(__st::query::Given(__st::Into::into(room_id)))
-        }
-    }
-    impl __st::query::Find for RoomFind<__st::query::Missing> {
-        type Entity = Room;
-        type Choice = __st::query::Closest<RoomQuery>;
-    }
-    impl __st::query::Find for RoomFind<__st::query::Given<::std::string::String>> {
-        type Entity = Room;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl<__F0> __st::query::Complete<RoomFind<__F0>> for __st::query::Fit<0usize, 0usize>
-    where
-        RoomFind<__F0>: __st::query::Find<Entity = Room>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: RoomFind<__F0>) -> __st::Query<Room, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Room::query().room_id(__st::query::GivenValue::value(__s.0)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Room {
         /// The typed path of field `room_id` (attribute `room_id`). Part of the primary key: not updatable.
@@ -1218,10 +852,6 @@ const _: () = {
         /// Scans the table for every `Room` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
-        }
-        /// Starts a query of `Room` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `RoomFind` for the access patterns.
-        pub fn find() -> RoomFind {
-            RoomFind(__st::query::Missing)
         }
     }
 };

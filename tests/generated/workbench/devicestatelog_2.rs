@@ -298,19 +298,6 @@ pub struct DeviceQuery<const __P: usize = 0, const __S: usize = 0, __M = Device>
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `Device::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Device::query()` (the table): partition `device_id`; sort `date`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct DeviceFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
-);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -588,79 +575,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> DeviceFind<__st::query::Missing, __F1> {
-        /// The key field `device_id`.
-        pub fn device_id(
-            self,
-            device_id: impl __st::Into<::std::string::String>,
-        ) -> DeviceFind<__st::query::Given<::std::string::String>, __F1> {
-            DeviceFind(__st::query::Given(__st::Into::into(device_id)), self.1)
-        }
-    }
-    impl<__F0> DeviceFind<__F0, __st::query::Missing> {
-        /// The key field `date`.
-        pub fn date(
-            self,
-            date: impl __st::Into<::std::string::String>,
-        ) -> DeviceFind<__F0, __st::query::Given<::std::string::String>> {
-            DeviceFind(self.0, __st::query::Given(__st::Into::into(date)))
-        }
-    }
-    impl __st::query::Find for DeviceFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Device;
-        type Choice = __st::query::Closest<DeviceQuery>;
-    }
-    impl __st::query::Find
-    for DeviceFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Device;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for DeviceFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Device;
-        type Choice = __st::query::Closest<DeviceQuery>;
-    }
-    impl __st::query::Find
-    for DeviceFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Device;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<DeviceFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        DeviceFind<__F0, __F1>: __st::query::Find<Entity = Device>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Device, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: DeviceFind<__F0, __F1>) -> __st::Query<Device, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Device::query().device_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Device::DATE);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<DeviceFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        DeviceFind<__F0, __F1>: __st::query::Find<Entity = Device>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: DeviceFind<__F0, __F1>) -> __st::Query<Device, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Device::query()
-                    .device_id(__st::query::GivenValue::value(__s.0))
-                    .date(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Device {
         /// The typed path of field `device_id` (attribute `device_id`). Part of the primary key: not updatable.
@@ -695,10 +609,6 @@ const _: () = {
         /// Scans the table for every `Device` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
-        }
-        /// Starts a query of `Device` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `DeviceFind` for the access patterns.
-        pub fn find() -> DeviceFind {
-            DeviceFind(__st::query::Missing, __st::query::Missing)
         }
     }
 };

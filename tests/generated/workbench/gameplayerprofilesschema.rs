@@ -255,11 +255,6 @@ pub struct MetadataQuery<const __P: usize = 0, const __S: usize = 0, __M = Metad
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `Metadata::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Metadata::query()` (the table): partition `player_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct MetadataFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -582,37 +577,6 @@ const _: () = {
             self.0
         }
     }
-    impl MetadataFind<__st::query::Missing> {
-        /// The key field `player_id`.
-        pub fn player_id(
-            self,
-            player_id: impl __st::Into<::std::string::String>,
-        ) -> MetadataFind<__st::query::Given<::std::string::String>> {
-            MetadataFind(__st::query::Given(__st::Into::into(player_id)))
-        }
-    }
-    impl __st::query::Find for MetadataFind<__st::query::Missing> {
-        type Entity = Metadata;
-        type Choice = __st::query::Closest<MetadataQuery>;
-    }
-    impl __st::query::Find for MetadataFind<__st::query::Given<::std::string::String>> {
-        type Entity = Metadata;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl<__F0> __st::query::Complete<MetadataFind<__F0>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        MetadataFind<__F0>: __st::query::Find<Entity = Metadata>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: MetadataFind<__F0>) -> __st::Query<Metadata, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Metadata::query().player_id(__st::query::GivenValue::value(__s.0)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Metadata {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
@@ -699,10 +663,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Metadata` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `MetadataFind` for the access patterns.
-        pub fn find() -> MetadataFind {
-            MetadataFind(__st::query::Missing)
-        }
     }
 };
 /// Entity `Friends` of table `game-player-profiles`.
@@ -725,11 +685,6 @@ pub struct FriendsQuery<const __P: usize = 0, const __S: usize = 0, __M = Friend
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `Friends::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Friends::query()` (the table): partition `player_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct FriendsFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -949,37 +904,6 @@ const _: () = {
             self.0
         }
     }
-    impl FriendsFind<__st::query::Missing> {
-        /// The key field `player_id`.
-        pub fn player_id(
-            self,
-            player_id: impl __st::Into<::std::string::String>,
-        ) -> FriendsFind<__st::query::Given<::std::string::String>> {
-            FriendsFind(__st::query::Given(__st::Into::into(player_id)))
-        }
-    }
-    impl __st::query::Find for FriendsFind<__st::query::Missing> {
-        type Entity = Friends;
-        type Choice = __st::query::Closest<FriendsQuery>;
-    }
-    impl __st::query::Find for FriendsFind<__st::query::Given<::std::string::String>> {
-        type Entity = Friends;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl<__F0> __st::query::Complete<FriendsFind<__F0>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        FriendsFind<__F0>: __st::query::Find<Entity = Friends>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: FriendsFind<__F0>) -> __st::Query<Friends, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Friends::query().player_id(__st::query::GivenValue::value(__s.0)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Friends {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
@@ -1012,10 +936,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Friends` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `FriendsFind` for the access patterns.
-        pub fn find() -> FriendsFind {
-            FriendsFind(__st::query::Missing)
-        }
     }
 };
 /// Entity `Items` of table `game-player-profiles`.
@@ -1045,19 +965,6 @@ pub struct ItemsQuery<const __P: usize = 0, const __S: usize = 0, __M = Items>(
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Items::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Items::query()` (the table): partition `player_id`; sort `item_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct ItemsFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -1370,79 +1277,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> ItemsFind<__st::query::Missing, __F1> {
-        /// The key field `player_id`.
-        pub fn player_id(
-            self,
-            player_id: impl __st::Into<::std::string::String>,
-        ) -> ItemsFind<__st::query::Given<::std::string::String>, __F1> {
-            ItemsFind(__st::query::Given(__st::Into::into(player_id)), self.1)
-        }
-    }
-    impl<__F0> ItemsFind<__F0, __st::query::Missing> {
-        /// The key field `item_id`.
-        pub fn item_id(
-            self,
-            item_id: impl __st::Into<::std::string::String>,
-        ) -> ItemsFind<__F0, __st::query::Given<::std::string::String>> {
-            ItemsFind(self.0, __st::query::Given(__st::Into::into(item_id)))
-        }
-    }
-    impl __st::query::Find for ItemsFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Items;
-        type Choice = __st::query::Closest<ItemsQuery>;
-    }
-    impl __st::query::Find
-    for ItemsFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Items;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for ItemsFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Items;
-        type Choice = __st::query::Closest<ItemsQuery>;
-    }
-    impl __st::query::Find
-    for ItemsFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Items;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<ItemsFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        ItemsFind<__F0, __F1>: __st::query::Find<Entity = Items>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Items, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: ItemsFind<__F0, __F1>) -> __st::Query<Items, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Items::query().player_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Items::ITEM_ID);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<ItemsFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        ItemsFind<__F0, __F1>: __st::query::Find<Entity = Items>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: ItemsFind<__F0, __F1>) -> __st::Query<Items, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Items::query()
-                    .player_id(__st::query::GivenValue::value(__s.0))
-                    .item_id(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Items {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
@@ -1499,10 +1333,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Items` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `ItemsFind` for the access patterns.
-        pub fn find() -> ItemsFind {
-            ItemsFind(__st::query::Missing, __st::query::Missing)
-        }
     }
 };
 /// Entity `Equipments` of table `game-player-profiles`.
@@ -1530,19 +1360,6 @@ pub struct EquipmentsQuery<const __P: usize = 0, const __S: usize = 0, __M = Equ
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Equipments::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Equipments::query()` (the table): partition `player_id`; sort `equip_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct EquipmentsFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -1857,84 +1674,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> EquipmentsFind<__st::query::Missing, __F1> {
-        /// The key field `player_id`.
-        pub fn player_id(
-            self,
-            player_id: impl __st::Into<::std::string::String>,
-        ) -> EquipmentsFind<__st::query::Given<::std::string::String>, __F1> {
-            EquipmentsFind(__st::query::Given(__st::Into::into(player_id)), self.1)
-        }
-    }
-    impl<__F0> EquipmentsFind<__F0, __st::query::Missing> {
-        /// The key field `equip_id`.
-        pub fn equip_id(
-            self,
-            equip_id: impl __st::Into<::std::string::String>,
-        ) -> EquipmentsFind<__F0, __st::query::Given<::std::string::String>> {
-            EquipmentsFind(self.0, __st::query::Given(__st::Into::into(equip_id)))
-        }
-    }
-    impl __st::query::Find
-    for EquipmentsFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Equipments;
-        type Choice = __st::query::Closest<EquipmentsQuery>;
-    }
-    impl __st::query::Find
-    for EquipmentsFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Equipments;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for EquipmentsFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Equipments;
-        type Choice = __st::query::Closest<EquipmentsQuery>;
-    }
-    impl __st::query::Find
-    for EquipmentsFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Equipments;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<EquipmentsFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        EquipmentsFind<__F0, __F1>: __st::query::Find<Entity = Equipments>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Equipments, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: EquipmentsFind<__F0, __F1>,
-        ) -> __st::Query<Equipments, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Equipments::query().player_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Equipments::EQUIP_ID);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<EquipmentsFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        EquipmentsFind<__F0, __F1>: __st::query::Find<Entity = Equipments>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: EquipmentsFind<__F0, __F1>,
-        ) -> __st::Query<Equipments, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Equipments::query()
-                    .player_id(__st::query::GivenValue::value(__s.0))
-                    .equip_id(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Equipments {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
@@ -1985,10 +1724,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Equipments` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `EquipmentsFind` for the access patterns.
-        pub fn find() -> EquipmentsFind {
-            EquipmentsFind(__st::query::Missing, __st::query::Missing)
-        }
     }
 };
 /// Entity `Tasks` of table `game-player-profiles`.
@@ -2018,19 +1753,6 @@ pub struct TasksQuery<const __P: usize = 0, const __S: usize = 0, __M = Tasks>(
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Tasks::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Tasks::query()` (the table): partition `player_id`; sort `task_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct TasksFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -2345,79 +2067,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> TasksFind<__st::query::Missing, __F1> {
-        /// The key field `player_id`.
-        pub fn player_id(
-            self,
-            player_id: impl __st::Into<::std::string::String>,
-        ) -> TasksFind<__st::query::Given<::std::string::String>, __F1> {
-            TasksFind(__st::query::Given(__st::Into::into(player_id)), self.1)
-        }
-    }
-    impl<__F0> TasksFind<__F0, __st::query::Missing> {
-        /// The key field `task_id`.
-        pub fn task_id(
-            self,
-            task_id: impl __st::Into<::std::string::String>,
-        ) -> TasksFind<__F0, __st::query::Given<::std::string::String>> {
-            TasksFind(self.0, __st::query::Given(__st::Into::into(task_id)))
-        }
-    }
-    impl __st::query::Find for TasksFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Tasks;
-        type Choice = __st::query::Closest<TasksQuery>;
-    }
-    impl __st::query::Find
-    for TasksFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Tasks;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for TasksFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Tasks;
-        type Choice = __st::query::Closest<TasksQuery>;
-    }
-    impl __st::query::Find
-    for TasksFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Tasks;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<TasksFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        TasksFind<__F0, __F1>: __st::query::Find<Entity = Tasks>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Tasks, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: TasksFind<__F0, __F1>) -> __st::Query<Tasks, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Tasks::query().player_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Tasks::TASK_ID);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<TasksFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        TasksFind<__F0, __F1>: __st::query::Find<Entity = Tasks>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: TasksFind<__F0, __F1>) -> __st::Query<Tasks, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Tasks::query()
-                    .player_id(__st::query::GivenValue::value(__s.0))
-                    .task_id(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Tasks {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
@@ -2474,10 +2123,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Tasks` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `TasksFind` for the access patterns.
-        pub fn find() -> TasksFind {
-            TasksFind(__st::query::Missing, __st::query::Missing)
-        }
     }
 };
 /// Entity `Activities` of table `game-player-profiles`.
@@ -2509,19 +2154,6 @@ pub struct ActivitiesQuery<const __P: usize = 0, const __S: usize = 0, __M = Act
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Activities::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Activities::query()` (the table): partition `player_id`; sort `activity_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct ActivitiesFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -2860,88 +2492,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> ActivitiesFind<__st::query::Missing, __F1> {
-        /// The key field `player_id`.
-        pub fn player_id(
-            self,
-            player_id: impl __st::Into<::std::string::String>,
-        ) -> ActivitiesFind<__st::query::Given<::std::string::String>, __F1> {
-            ActivitiesFind(__st::query::Given(__st::Into::into(player_id)), self.1)
-        }
-    }
-    impl<__F0> ActivitiesFind<__F0, __st::query::Missing> {
-        /// The key field `activity_id`.
-        pub fn activity_id(
-            self,
-            activity_id: impl __st::Into<::std::string::String>,
-        ) -> ActivitiesFind<__F0, __st::query::Given<::std::string::String>> {
-            ActivitiesFind(self.0, __st::query::Given(__st::Into::into(activity_id)))
-        }
-    }
-    impl __st::query::Find
-    for ActivitiesFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Activities;
-        type Choice = __st::query::Closest<ActivitiesQuery>;
-    }
-    impl __st::query::Find
-    for ActivitiesFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Activities;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for ActivitiesFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Activities;
-        type Choice = __st::query::Closest<ActivitiesQuery>;
-    }
-    impl __st::query::Find
-    for ActivitiesFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Activities;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<ActivitiesFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        ActivitiesFind<__F0, __F1>: __st::query::Find<Entity = Activities>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Activities, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: ActivitiesFind<__F0, __F1>,
-        ) -> __st::Query<Activities, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Activities::query().player_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(
-                __s.1,
-                __q,
-                Activities::ACTIVITY_ID,
-            );
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<ActivitiesFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        ActivitiesFind<__F0, __F1>: __st::query::Find<Entity = Activities>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: ActivitiesFind<__F0, __F1>,
-        ) -> __st::Query<Activities, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Activities::query()
-                    .player_id(__st::query::GivenValue::value(__s.0))
-                    .activity_id(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Activities {
         /// The typed path of field `player_id` (attribute `player_id`). Part of the primary key: not updatable.
@@ -3003,10 +2553,6 @@ const _: () = {
         /// Scans the table for every `Activities` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
-        }
-        /// Starts a query of `Activities` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `ActivitiesFind` for the access patterns.
-        pub fn find() -> ActivitiesFind {
-            ActivitiesFind(__st::query::Missing, __st::query::Missing)
         }
     }
 };

@@ -78,19 +78,6 @@ pub struct ChildQuery<const __P: usize = 0, const __S: usize = 0, __M = Child>(
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `Child::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Child::query()` (the table): partition `suuid_id`; sort `suuid_id_2`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct ChildFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
-);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -369,79 +356,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> ChildFind<__st::query::Missing, __F1> {
-        /// The key field `suuid_id`.
-        pub fn suuid_id(
-            self,
-            suuid_id: impl __st::Into<::std::string::String>,
-        ) -> ChildFind<__st::query::Given<::std::string::String>, __F1> {
-            ChildFind(__st::query::Given(__st::Into::into(suuid_id)), self.1)
-        }
-    }
-    impl<__F0> ChildFind<__F0, __st::query::Missing> {
-        /// The key field `suuid_id_2`.
-        pub fn suuid_id_2(
-            self,
-            suuid_id_2: impl __st::Into<::std::string::String>,
-        ) -> ChildFind<__F0, __st::query::Given<::std::string::String>> {
-            ChildFind(self.0, __st::query::Given(__st::Into::into(suuid_id_2)))
-        }
-    }
-    impl __st::query::Find for ChildFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Child;
-        type Choice = __st::query::Closest<ChildQuery>;
-    }
-    impl __st::query::Find
-    for ChildFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Child;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for ChildFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Child;
-        type Choice = __st::query::Closest<ChildQuery>;
-    }
-    impl __st::query::Find
-    for ChildFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Child;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<ChildFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        ChildFind<__F0, __F1>: __st::query::Find<Entity = Child>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Child, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: ChildFind<__F0, __F1>) -> __st::Query<Child, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Child::query().suuid_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Child::SUUID_ID_2);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<ChildFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        ChildFind<__F0, __F1>: __st::query::Find<Entity = Child>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: ChildFind<__F0, __F1>) -> __st::Query<Child, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Child::query()
-                    .suuid_id(__st::query::GivenValue::value(__s.0))
-                    .suuid_id_2(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Child {
         /// The typed path of field `suuid_id` (attribute `suuid_id`). Part of the primary key: not updatable.
@@ -480,10 +394,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Child` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `ChildFind` for the access patterns.
-        pub fn find() -> ChildFind {
-            ChildFind(__st::query::Missing, __st::query::Missing)
-        }
     }
 };
 /// Entity `Customer` of table `session_store`.
@@ -509,19 +419,6 @@ pub struct CustomerQuery<const __P: usize = 0, const __S: usize = 0, __M = Custo
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Customer::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Customer::query()` (the table): partition `suuid_id`; sort `customer_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct CustomerFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -817,83 +714,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> CustomerFind<__st::query::Missing, __F1> {
-        /// The key field `suuid_id`.
-        pub fn suuid_id(
-            self,
-            suuid_id: impl __st::Into<::std::string::String>,
-        ) -> CustomerFind<__st::query::Given<::std::string::String>, __F1> {
-            CustomerFind(__st::query::Given(__st::Into::into(suuid_id)), self.1)
-        }
-    }
-    impl<__F0> CustomerFind<__F0, __st::query::Missing> {
-        /// The key field `customer_id`.
-        pub fn customer_id(
-            self,
-            customer_id: impl __st::Into<::std::string::String>,
-        ) -> CustomerFind<__F0, __st::query::Given<::std::string::String>> {
-            CustomerFind(self.0, __st::query::Given(__st::Into::into(customer_id)))
-        }
-    }
-    impl __st::query::Find for CustomerFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Customer;
-        type Choice = __st::query::Closest<CustomerQuery>;
-    }
-    impl __st::query::Find
-    for CustomerFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Customer;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for CustomerFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Customer;
-        type Choice = __st::query::Closest<CustomerQuery>;
-    }
-    impl __st::query::Find
-    for CustomerFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Customer;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<CustomerFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        CustomerFind<__F0, __F1>: __st::query::Find<Entity = Customer>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Customer, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: CustomerFind<__F0, __F1>) -> __st::Query<Customer, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Customer::query().suuid_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(
-                __s.1,
-                __q,
-                Customer::CUSTOMER_ID,
-            );
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<CustomerFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        CustomerFind<__F0, __F1>: __st::query::Find<Entity = Customer>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: CustomerFind<__F0, __F1>) -> __st::Query<Customer, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Customer::query()
-                    .suuid_id(__st::query::GivenValue::value(__s.0))
-                    .customer_id(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Customer {
         /// The typed path of field `suuid_id` (attribute `suuid_id`). Part of the primary key: not updatable.
@@ -937,10 +757,6 @@ const _: () = {
         /// Scans the table for every `Customer` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
-        }
-        /// Starts a query of `Customer` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `CustomerFind` for the access patterns.
-        pub fn find() -> CustomerFind {
-            CustomerFind(__st::query::Missing, __st::query::Missing)
         }
     }
 };

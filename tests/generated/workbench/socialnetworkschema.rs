@@ -61,11 +61,6 @@ pub struct InfoQuery<const __P: usize = 0, const __S: usize = 0, __M = Info>(
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `Info::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Info::query()` (the table): partition `u_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct InfoFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -299,36 +294,6 @@ const _: () = {
             self.0
         }
     }
-    impl InfoFind<__st::query::Missing> {
-        /// The key field `u_id`.
-        pub fn u_id(
-            self,
-            u_id: impl __st::Into<::std::string::String>,
-        ) -> InfoFind<__st::query::Given<::std::string::String>> {
-            InfoFind(__st::query::Given(__st::Into::into(u_id)))
-        }
-    }
-    impl __st::query::Find for InfoFind<__st::query::Missing> {
-        type Entity = Info;
-        type Choice = __st::query::Closest<InfoQuery>;
-    }
-    impl __st::query::Find for InfoFind<__st::query::Given<::std::string::String>> {
-        type Entity = Info;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl<__F0> __st::query::Complete<InfoFind<__F0>> for __st::query::Fit<0usize, 0usize>
-    where
-        InfoFind<__F0>: __st::query::Find<Entity = Info>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: InfoFind<__F0>) -> __st::Query<Info, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Info::query().u_id(__st::query::GivenValue::value(__s.0)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Info {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
@@ -372,10 +337,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Info` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `InfoFind` for the access patterns.
-        pub fn find() -> InfoFind {
-            InfoFind(__st::query::Missing)
-        }
     }
 };
 /// Entity `Count` of table `SNS`.
@@ -400,11 +361,6 @@ pub struct CountQuery<const __P: usize = 0, const __S: usize = 0, __M = Count>(
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `Count::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Count::query()` (the table): partition `u_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct CountFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -627,37 +583,6 @@ const _: () = {
             self.0
         }
     }
-    impl CountFind<__st::query::Missing> {
-        /// The key field `u_id`.
-        pub fn u_id(
-            self,
-            u_id: impl __st::Into<::std::string::String>,
-        ) -> CountFind<__st::query::Given<::std::string::String>> {
-            CountFind(__st::query::Given(__st::Into::into(u_id)))
-        }
-    }
-    impl __st::query::Find for CountFind<__st::query::Missing> {
-        type Entity = Count;
-        type Choice = __st::query::Closest<CountQuery>;
-    }
-    impl __st::query::Find for CountFind<__st::query::Given<::std::string::String>> {
-        type Entity = Count;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl<__F0> __st::query::Complete<CountFind<__F0>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        CountFind<__F0>: __st::query::Find<Entity = Count>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: CountFind<__F0>) -> __st::Query<Count, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Count::query().u_id(__st::query::GivenValue::value(__s.0)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Count {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
@@ -689,10 +614,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Count` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `CountFind` for the access patterns.
-        pub fn find() -> CountFind {
-            CountFind(__st::query::Missing)
-        }
     }
 };
 /// Entity `Follower` of table `SNS`.
@@ -712,19 +633,6 @@ pub struct FollowerQuery<const __P: usize = 0, const __S: usize = 0, __M = Follo
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Follower::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Follower::query()` (the table): partition `u_id`; sort `u_id_2`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct FollowerFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -986,79 +894,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> FollowerFind<__st::query::Missing, __F1> {
-        /// The key field `u_id`.
-        pub fn u_id(
-            self,
-            u_id: impl __st::Into<::std::string::String>,
-        ) -> FollowerFind<__st::query::Given<::std::string::String>, __F1> {
-            FollowerFind(__st::query::Given(__st::Into::into(u_id)), self.1)
-        }
-    }
-    impl<__F0> FollowerFind<__F0, __st::query::Missing> {
-        /// The key field `u_id_2`.
-        pub fn u_id_2(
-            self,
-            u_id_2: impl __st::Into<::std::string::String>,
-        ) -> FollowerFind<__F0, __st::query::Given<::std::string::String>> {
-            FollowerFind(self.0, __st::query::Given(__st::Into::into(u_id_2)))
-        }
-    }
-    impl __st::query::Find for FollowerFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Follower;
-        type Choice = __st::query::Closest<FollowerQuery>;
-    }
-    impl __st::query::Find
-    for FollowerFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Follower;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for FollowerFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Follower;
-        type Choice = __st::query::Closest<FollowerQuery>;
-    }
-    impl __st::query::Find
-    for FollowerFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Follower;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<FollowerFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        FollowerFind<__F0, __F1>: __st::query::Find<Entity = Follower>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Follower, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: FollowerFind<__F0, __F1>) -> __st::Query<Follower, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Follower::query().u_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Follower::U_ID_2);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<FollowerFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        FollowerFind<__F0, __F1>: __st::query::Find<Entity = Follower>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: FollowerFind<__F0, __F1>) -> __st::Query<Follower, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Follower::query()
-                    .u_id(__st::query::GivenValue::value(__s.0))
-                    .u_id_2(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Follower {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
@@ -1084,10 +919,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Follower` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `FollowerFind` for the access patterns.
-        pub fn find() -> FollowerFind {
-            FollowerFind(__st::query::Missing, __st::query::Missing)
-        }
     }
 };
 /// Entity `Following` of table `SNS`.
@@ -1107,19 +938,6 @@ pub struct FollowingQuery<const __P: usize = 0, const __S: usize = 0, __M = Foll
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Following::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Following::query()` (the table): partition `u_id`; sort `u_id_2`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct FollowingFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -1381,80 +1199,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> FollowingFind<__st::query::Missing, __F1> {
-        /// The key field `u_id`.
-        pub fn u_id(
-            self,
-            u_id: impl __st::Into<::std::string::String>,
-        ) -> FollowingFind<__st::query::Given<::std::string::String>, __F1> {
-            FollowingFind(__st::query::Given(__st::Into::into(u_id)), self.1)
-        }
-    }
-    impl<__F0> FollowingFind<__F0, __st::query::Missing> {
-        /// The key field `u_id_2`.
-        pub fn u_id_2(
-            self,
-            u_id_2: impl __st::Into<::std::string::String>,
-        ) -> FollowingFind<__F0, __st::query::Given<::std::string::String>> {
-            FollowingFind(self.0, __st::query::Given(__st::Into::into(u_id_2)))
-        }
-    }
-    impl __st::query::Find
-    for FollowingFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Following;
-        type Choice = __st::query::Closest<FollowingQuery>;
-    }
-    impl __st::query::Find
-    for FollowingFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Following;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for FollowingFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Following;
-        type Choice = __st::query::Closest<FollowingQuery>;
-    }
-    impl __st::query::Find
-    for FollowingFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Following;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<FollowingFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        FollowingFind<__F0, __F1>: __st::query::Find<Entity = Following>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Following, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: FollowingFind<__F0, __F1>) -> __st::Query<Following, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Following::query().u_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Following::U_ID_2);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<FollowingFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        FollowingFind<__F0, __F1>: __st::query::Find<Entity = Following>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: FollowingFind<__F0, __F1>) -> __st::Query<Following, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Following::query()
-                    .u_id(__st::query::GivenValue::value(__s.0))
-                    .u_id_2(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Following {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
@@ -1479,10 +1223,6 @@ const _: () = {
         /// Scans the table for every `Following` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
-        }
-        /// Starts a query of `Following` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `FollowingFind` for the access patterns.
-        pub fn find() -> FollowingFind {
-            FollowingFind(__st::query::Missing, __st::query::Missing)
         }
     }
 };
@@ -1509,19 +1249,6 @@ pub struct PostQuery<const __P: usize = 0, const __S: usize = 0, __M = Post>(
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Post::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Post::query()` (the table): partition `u_id`; sort `p_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct PostFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -1811,79 +1538,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> PostFind<__st::query::Missing, __F1> {
-        /// The key field `u_id`.
-        pub fn u_id(
-            self,
-            u_id: impl __st::Into<::std::string::String>,
-        ) -> PostFind<__st::query::Given<::std::string::String>, __F1> {
-            PostFind(__st::query::Given(__st::Into::into(u_id)), self.1)
-        }
-    }
-    impl<__F0> PostFind<__F0, __st::query::Missing> {
-        /// The key field `p_id`.
-        pub fn p_id(
-            self,
-            p_id: impl __st::Into<::std::string::String>,
-        ) -> PostFind<__F0, __st::query::Given<::std::string::String>> {
-            PostFind(self.0, __st::query::Given(__st::Into::into(p_id)))
-        }
-    }
-    impl __st::query::Find for PostFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Post;
-        type Choice = __st::query::Closest<PostQuery>;
-    }
-    impl __st::query::Find
-    for PostFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Post;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for PostFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Post;
-        type Choice = __st::query::Closest<PostQuery>;
-    }
-    impl __st::query::Find
-    for PostFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Post;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<PostFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        PostFind<__F0, __F1>: __st::query::Find<Entity = Post>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Post, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: PostFind<__F0, __F1>) -> __st::Query<Post, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Post::query().u_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Post::P_ID);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<PostFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        PostFind<__F0, __F1>: __st::query::Find<Entity = Post>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: PostFind<__F0, __F1>) -> __st::Query<Post, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Post::query()
-                    .u_id(__st::query::GivenValue::value(__s.0))
-                    .p_id(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Post {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
@@ -1927,10 +1581,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Post` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `PostFind` for the access patterns.
-        pub fn find() -> PostFind {
-            PostFind(__st::query::Missing, __st::query::Missing)
-        }
     }
 };
 /// Entity `Likelist` of table `SNS`.
@@ -1950,19 +1600,6 @@ pub struct LikelistQuery<const __P: usize = 0, const __S: usize = 0, __M = Likel
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Likelist::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Likelist::query()` (the table): partition `p_id`; sort `u_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct LikelistFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
 );
 #[allow(
     non_upper_case_globals,
@@ -2224,79 +1861,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1> LikelistFind<__st::query::Missing, __F1> {
-        /// The key field `p_id`.
-        pub fn p_id(
-            self,
-            p_id: impl __st::Into<::std::string::String>,
-        ) -> LikelistFind<__st::query::Given<::std::string::String>, __F1> {
-            LikelistFind(__st::query::Given(__st::Into::into(p_id)), self.1)
-        }
-    }
-    impl<__F0> LikelistFind<__F0, __st::query::Missing> {
-        /// The key field `u_id`.
-        pub fn u_id(
-            self,
-            u_id: impl __st::Into<::std::string::String>,
-        ) -> LikelistFind<__F0, __st::query::Given<::std::string::String>> {
-            LikelistFind(self.0, __st::query::Given(__st::Into::into(u_id)))
-        }
-    }
-    impl __st::query::Find for LikelistFind<__st::query::Missing, __st::query::Missing> {
-        type Entity = Likelist;
-        type Choice = __st::query::Closest<LikelistQuery>;
-    }
-    impl __st::query::Find
-    for LikelistFind<__st::query::Given<::std::string::String>, __st::query::Missing> {
-        type Entity = Likelist;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for LikelistFind<__st::query::Missing, __st::query::Given<::std::string::String>> {
-        type Entity = Likelist;
-        type Choice = __st::query::Closest<LikelistQuery>;
-    }
-    impl __st::query::Find
-    for LikelistFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Likelist;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl<__F0, __F1> __st::query::Complete<LikelistFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        LikelistFind<__F0, __F1>: __st::query::Find<Entity = Likelist>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Likelist, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: LikelistFind<__F0, __F1>) -> __st::Query<Likelist, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Likelist::query().p_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Likelist::U_ID);
-            __q
-        }
-    }
-    impl<__F0, __F1> __st::query::Complete<LikelistFind<__F0, __F1>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        LikelistFind<__F0, __F1>: __st::query::Find<Entity = Likelist>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: LikelistFind<__F0, __F1>) -> __st::Query<Likelist, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Likelist::query()
-                    .p_id(__st::query::GivenValue::value(__s.0))
-                    .u_id(__st::query::GivenValue::value(__s.1)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Likelist {
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
@@ -2322,10 +1886,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Likelist` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `LikelistFind` for the access patterns.
-        pub fn find() -> LikelistFind {
-            LikelistFind(__st::query::Missing, __st::query::Missing)
-        }
     }
 };
 /// Entity `Likecount` of table `SNS`.
@@ -2346,11 +1906,6 @@ pub struct LikecountQuery<const __P: usize = 0, const __S: usize = 0, __M = Like
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
-/// `Likecount::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Likecount::query()` (the table): partition `p_id`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct LikecountFind<__F0 = ::singletable::query::Missing>(#[doc(hidden)] pub __F0);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -2555,37 +2110,6 @@ const _: () = {
             self.0
         }
     }
-    impl LikecountFind<__st::query::Missing> {
-        /// The key field `p_id`.
-        pub fn p_id(
-            self,
-            p_id: impl __st::Into<::std::string::String>,
-        ) -> LikecountFind<__st::query::Given<::std::string::String>> {
-            LikecountFind(__st::query::Given(__st::Into::into(p_id)))
-        }
-    }
-    impl __st::query::Find for LikecountFind<__st::query::Missing> {
-        type Entity = Likecount;
-        type Choice = __st::query::Closest<LikecountQuery>;
-    }
-    impl __st::query::Find for LikecountFind<__st::query::Given<::std::string::String>> {
-        type Entity = Likecount;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl<__F0> __st::query::Complete<LikecountFind<__F0>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        LikecountFind<__F0>: __st::query::Find<Entity = Likecount>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(__s: LikecountFind<__F0>) -> __st::Query<Likecount, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Likecount::query().p_id(__st::query::GivenValue::value(__s.0)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Likecount {
         /// The typed path of field `p_id` (attribute `p_id`). Part of the primary key: not updatable.
@@ -2611,10 +2135,6 @@ const _: () = {
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
         }
-        /// Starts a query of `Likecount` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `LikecountFind` for the access patterns.
-        pub fn find() -> LikecountFind {
-            LikecountFind(__st::query::Missing)
-        }
     }
 };
 /// Entity `Timeline` of table `SNS`.
@@ -2638,22 +2158,6 @@ pub struct TimelineQuery<const __P: usize = 0, const __S: usize = 0, __M = Timel
     pub ::singletable::query::KeyQuery,
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
-);
-/// `Timeline::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
-/// - `Timeline::query()` (the table): partition `u_id`; sort `p_id`, `u_id_2`
-#[must_use = "a query does nothing until it is sent"]
-#[allow(clippy::all)]
-pub struct TimelineFind<
-    __F0 = ::singletable::query::Missing,
-    __F1 = ::singletable::query::Missing,
-    __F2 = ::singletable::query::Missing,
->(
-    #[doc(hidden)]
-    pub __F0,
-    #[doc(hidden)]
-    pub __F1,
-    #[doc(hidden)]
-    pub __F2,
 );
 #[allow(
     non_upper_case_globals,
@@ -2996,163 +2500,6 @@ const _: () = {
             self.0
         }
     }
-    impl<__F1, __F2> TimelineFind<__st::query::Missing, __F1, __F2> {
-        /// The key field `u_id`.
-        pub fn u_id(
-            self,
-            u_id: impl __st::Into<::std::string::String>,
-        ) -> TimelineFind<__st::query::Given<::std::string::String>, __F1, __F2> {
-            TimelineFind(__st::query::Given(__st::Into::into(u_id)), self.1, self.2)
-        }
-    }
-    impl<__F0, __F2> TimelineFind<__F0, __st::query::Missing, __F2> {
-        /// The key field `p_id`.
-        pub fn p_id(
-            self,
-            p_id: impl __st::Into<::std::string::String>,
-        ) -> TimelineFind<__F0, __st::query::Given<::std::string::String>, __F2> {
-            TimelineFind(self.0, __st::query::Given(__st::Into::into(p_id)), self.2)
-        }
-    }
-    impl<__F0, __F1> TimelineFind<__F0, __F1, __st::query::Missing> {
-        /// The key field `u_id_2`.
-        pub fn u_id_2(
-            self,
-            u_id_2: impl __st::Into<::std::string::String>,
-        ) -> TimelineFind<__F0, __F1, __st::query::Given<::std::string::String>> {
-            TimelineFind(self.0, self.1, __st::query::Given(__st::Into::into(u_id_2)))
-        }
-    }
-    impl __st::query::Find
-    for TimelineFind<__st::query::Missing, __st::query::Missing, __st::query::Missing> {
-        type Entity = Timeline;
-        type Choice = __st::query::Closest<TimelineQuery>;
-    }
-    impl __st::query::Find
-    for TimelineFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Missing,
-    > {
-        type Entity = Timeline;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for TimelineFind<
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-    > {
-        type Entity = Timeline;
-        type Choice = __st::query::Closest<TimelineQuery>;
-    }
-    impl __st::query::Find
-    for TimelineFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-    > {
-        type Entity = Timeline;
-        type Choice = __st::query::Fit<0usize, 1usize>;
-    }
-    impl __st::query::Find
-    for TimelineFind<
-        __st::query::Missing,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Timeline;
-        type Choice = __st::query::Closest<TimelineQuery>;
-    }
-    impl __st::query::Find
-    for TimelineFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Timeline;
-        type Choice = __st::query::Fit<0usize, 0usize>;
-    }
-    impl __st::query::Find
-    for TimelineFind<
-        __st::query::Missing,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Timeline;
-        type Choice = __st::query::Closest<TimelineQuery>;
-    }
-    impl __st::query::Find
-    for TimelineFind<
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-        __st::query::Given<::std::string::String>,
-    > {
-        type Entity = Timeline;
-        type Choice = __st::query::Fit<0usize, 2usize>;
-    }
-    impl<__F0, __F1, __F2> __st::query::Complete<TimelineFind<__F0, __F1, __F2>>
-    for __st::query::Fit<0usize, 0usize>
-    where
-        TimelineFind<__F0, __F1, __F2>: __st::query::Find<Entity = Timeline>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::FilterField<Timeline, ::std::string::String>,
-        __F2: __st::query::FilterField<Timeline, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: TimelineFind<__F0, __F1, __F2>,
-        ) -> __st::Query<Timeline, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Timeline::query().u_id(__st::query::GivenValue::value(__s.0)),
-            );
-            let __q = __st::query::FilterField::filter(__s.1, __q, Timeline::P_ID);
-            let __q = __st::query::FilterField::filter(__s.2, __q, Timeline::U_ID_2);
-            __q
-        }
-    }
-    impl<__F0, __F1, __F2> __st::query::Complete<TimelineFind<__F0, __F1, __F2>>
-    for __st::query::Fit<0usize, 1usize>
-    where
-        TimelineFind<__F0, __F1, __F2>: __st::query::Find<Entity = Timeline>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-        __F2: __st::query::FilterField<Timeline, ::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: TimelineFind<__F0, __F1, __F2>,
-        ) -> __st::Query<Timeline, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Timeline::query()
-                    .u_id(__st::query::GivenValue::value(__s.0))
-                    .p_id(__st::query::GivenValue::value(__s.1)),
-            );
-            let __q = __st::query::FilterField::filter(__s.2, __q, Timeline::U_ID_2);
-            __q
-        }
-    }
-    impl<__F0, __F1, __F2> __st::query::Complete<TimelineFind<__F0, __F1, __F2>>
-    for __st::query::Fit<0usize, 2usize>
-    where
-        TimelineFind<__F0, __F1, __F2>: __st::query::Find<Entity = Timeline>,
-        __F0: __st::query::GivenValue<::std::string::String>,
-        __F1: __st::query::GivenValue<::std::string::String>,
-        __F2: __st::query::GivenValue<::std::string::String>,
-    {
-        type Index = __st::query::Primary;
-        fn query(
-            __s: TimelineFind<__F0, __F1, __F2>,
-        ) -> __st::Query<Timeline, Self::Index> {
-            let __q = __st::IntoQuery::into_query(
-                Timeline::query()
-                    .u_id(__st::query::GivenValue::value(__s.0))
-                    .p_id(__st::query::GivenValue::value(__s.1))
-                    .u_id_2(__st::query::GivenValue::value(__s.2)),
-            );
-            __q
-        }
-    }
     #[allow(dead_code)]
     impl Timeline {
         /// The typed path of field `u_id` (attribute `u_id`). Part of the primary key: not updatable.
@@ -3187,14 +2534,6 @@ const _: () = {
         /// Scans the table for every `Timeline` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
-        }
-        /// Starts a query of `Timeline` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `TimelineFind` for the access patterns.
-        pub fn find() -> TimelineFind {
-            TimelineFind(
-                __st::query::Missing,
-                __st::query::Missing,
-                __st::query::Missing,
-            )
         }
     }
 };

@@ -5,7 +5,7 @@ use singletable::prelude::*;
 struct App;
 
 #[derive(Entity, Debug, Clone, PartialEq)]
-#[entity(table = App, pk = "DOC#{owner}#{folder}", sk = "DOC#{id}",
+#[entity(table = App, pk = "DOC#{owner}#{folder}", sk = "DOC#{id}", find,
          index(GSI1, pk = "TAG#{tag}#{kind}"))]
 struct Doc {
     owner: String,

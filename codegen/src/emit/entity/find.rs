@@ -3,14 +3,15 @@
 //! compile time (the rule is documented on the runtime's `query::find` module).
 //!
 //! The builder `<Entity>Find<__F0, ..>` holds `Missing` or `Given<T>` per key field.
-//! Every combination gets one `Find` impl (two associated types, no code) naming its
-//! choice: `Fit<pattern, sort fields used>` or `Closest<Pattern>`, which has no
-//! `Complete` impl, so a read is a compile error naming that pattern. Each `Fit` some
-//! combination chooses gets one `Complete` impl, generic over the states of the fields
-//! it does not use: it calls the chosen pattern's own stage methods with the fields it
-//! uses (`GivenValue`), then `FilterField` adds an equality per other field that was
-//! given. Entities with more than [`MAX_FIND_FIELDS`] key fields get no `find()` (2^n
-//! combinations).
+//! One generic `Find` impl computes its choice in the type checker (type-level `Bool::And` /
+//! `Bool::If` over the fields' `IsGiven`): the first (pattern, sort fields used) option,
+//! sorted by fields used, whose fields are given: `Fit<pattern, sort fields used>`, or
+//! else `Closest<Pattern>`, which has no `Complete` impl, so a read is a compile error
+//! naming that pattern. Each option gets one `Complete` impl on the builder, generic
+//! over the fields' states: it calls the chosen pattern's own stage methods with the
+//! fields it uses (`GivenValue`), then `FilterField` adds an equality per other field
+//! that was given. Generated code grows with the options, not with the 2^n
+//! combinations; [`MAX_FIND_FIELDS`] bounds the builder's type parameters.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -20,8 +21,8 @@ use super::query::{Pattern, Side};
 use super::Emitter;
 use crate::model::option_inner;
 
-/// The most key fields an entity's `find()` covers: the builder has one impl per subset.
-pub(crate) const MAX_FIND_FIELDS: usize = 6;
+/// The most key fields an entity's `find()` covers (its builder's type parameters).
+pub(crate) const MAX_FIND_FIELDS: usize = 8;
 
 /// One access pattern, as the choice sees it.
 struct Candidate {
@@ -35,65 +36,24 @@ struct Candidate {
     native: Vec<String>,
 }
 
-/// What a combination of given fields reads.
-enum Choice {
-    /// Pattern `pattern`, using the partition plus `sort_used` sort fields; `filtered`
-    /// are the given fields it does not use.
-    Fit {
-        pattern: usize,
-        sort_used: usize,
-        #[cfg_attr(not(test), allow(dead_code))]
-        filtered: Vec<String>,
-    },
-    /// No pattern fits; the nearest one.
-    Closest(usize),
-}
-
-fn choose(candidates: &[Candidate], given: &[&str]) -> Choice {
-    let is_given = |f: &String| given.contains(&f.as_str());
-    let mut best: Option<(usize, usize, usize)> = None; // (candidate, sort used, score)
-    for (c, candidate) in candidates.iter().enumerate() {
-        if !candidate.partition.iter().all(is_given) {
-            continue;
-        }
-        let sort_used = candidate.sort.iter().take_while(|f| is_given(f)).count();
-        let used: Vec<&String> =
-            candidate.partition.iter().chain(&candidate.sort[..sort_used]).collect();
-        let unusable = given
-            .iter()
-            .any(|g| !used.iter().any(|u| u == g) && candidate.native.iter().any(|n| n == g));
-        if unusable {
-            continue;
-        }
-        let score = used.len();
-        if best.is_none_or(|(_, _, s)| score > s) {
-            best = Some((c, sort_used, score));
+/// Every (pattern, sort fields used) a combination can choose, in the order they are
+/// tried: most fields used first, ties in declaration order. The first whose fields are
+/// given (and whose unused native key attributes are not) is what `choose` picks.
+fn fit_options(candidates: &[Candidate]) -> Vec<(usize, usize)> {
+    let mut options: Vec<(usize, usize, usize)> = Vec::new();
+    for candidate in candidates {
+        for sort_used in 0..=candidate.sort.len() {
+            options.push((candidate.partition.len() + sort_used, candidate.pattern, sort_used));
         }
     }
-    match best {
-        Some((c, sort_used, _)) => {
-            let candidate = &candidates[c];
-            let used: Vec<&String> =
-                candidate.partition.iter().chain(&candidate.sort[..sort_used]).collect();
-            let filtered = given
-                .iter()
-                .filter(|g| !used.iter().any(|u| u == *g))
-                .map(|g| (*g).to_owned())
-                .collect();
-            Choice::Fit { pattern: candidate.pattern, sort_used, filtered }
-        }
-        None => {
-            let missing = |c: &Candidate| c.partition.iter().filter(|f| !is_given(f)).count();
-            let nearest =
-                candidates.iter().min_by_key(|c| (missing(c), c.pattern)).map_or(0, |c| c.pattern);
-            Choice::Closest(nearest)
-        }
-    }
+    options.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
+    options.into_iter().map(|(_, p, s)| (p, s)).collect()
 }
 
 impl Emitter<'_> {
     /// The `find()` builder struct (module level), its impls (inside the const block)
-    /// and the `find()` starter; empty for an entity with no key field or too many.
+    /// and the `find()` starter; empty unless the entity asks for it (`find`), and for
+    /// an entity with no key field or too many.
     pub(super) fn finds(
         &self,
         patterns: &[Pattern<'_>],
@@ -122,7 +82,7 @@ impl Emitter<'_> {
             }
             candidates.push(Candidate { pattern: p, partition, sort, native });
         }
-        if fields.is_empty() || fields.len() > MAX_FIND_FIELDS {
+        if !self.model.find || fields.is_empty() || fields.len() > MAX_FIND_FIELDS {
             return (TokenStream::new(), TokenStream::new(), TokenStream::new());
         }
         let ty = format_ident!("{}Find", entity);
@@ -221,49 +181,63 @@ impl Emitter<'_> {
             });
         }
 
-        // One `Find` impl per combination, naming its choice; one `Complete` impl per
-        // (pattern, sort fields used) that some combination chooses, generic over the
-        // states of the fields it does not use (each filtered when given).
-        let mut chosen: Vec<(usize, usize)> = Vec::new();
-        for mask in 0u32..(1 << n) {
-            let given: Vec<&str> =
-                (0..n).filter(|i| mask & (1 << i) != 0).map(|i| fields[i].as_str()).collect();
-            let state_args = (0..n).map(|i| {
-                if mask & (1 << i) != 0 {
-                    let t = &field_tys[i];
-                    quote!(__st::query::Given<#t>)
-                } else {
-                    quote!(__st::query::Missing)
+        // One generic `Find` impl: its `Choice` is computed by the type checker from the
+        // fields' states, as the first option that holds, the options sorted by fields
+        // used (ties: declaration order) -- the rule of `choose`, which the tests pin.
+        let slot = |f: &String| fields.iter().position(|x| x == f).unwrap_or_default();
+        let given = |f: &String| {
+            let p = &params[slot(f)];
+            quote!(<#p as __st::query::IsGiven>::Given)
+        };
+        let all = |conds: Vec<TokenStream>| {
+            let mut iter = conds.into_iter().rev();
+            match iter.next() {
+                None => quote!(__st::query::True),
+                Some(last) => {
+                    iter.fold(last, |acc, c| quote!(<#c as __st::query::Bool>::And<#acc>))
                 }
-            });
-            let choice = match choose(&candidates, &given) {
-                Choice::Closest(p) => {
-                    let nearest = &patterns[p].ty;
-                    quote!(__st::query::Closest<#nearest>)
-                }
-                Choice::Fit { pattern, sort_used, .. } => {
-                    if !chosen.contains(&(pattern, sort_used)) {
-                        chosen.push((pattern, sort_used));
-                    }
-                    quote!(__st::query::Fit<#pattern, #sort_used>)
-                }
-            };
-            impls.extend(quote! {
-                impl __st::query::Find for #ty<#(#state_args),*> {
-                    type Entity = #entity;
-                    type Choice = #choice;
-                }
-            });
+            }
+        };
+        let options = fit_options(&candidates);
+        let first = &patterns[0].ty;
+        let mut choice = quote!(__st::query::Closest<#first>);
+        // Nearest: a pattern missing exactly one partition-key field.
+        for candidate in candidates.iter().rev() {
+            let nearest = &patterns[candidate.pattern].ty;
+            for missing in candidate.partition.iter().rev() {
+                let cond =
+                    all(candidate.partition.iter().filter(|f| *f != missing).map(&given).collect());
+                choice = quote!(<#cond as __st::query::Bool>::If<__st::query::Closest<#nearest>, #choice>);
+            }
+        }
+        for (p, sort_used) in options.iter().rev() {
+            let candidate = &candidates[*p];
+            let used: Vec<&String> =
+                candidate.partition.iter().chain(&candidate.sort[..*sort_used]).collect();
+            let mut conds: Vec<TokenStream> = used.iter().map(|f| given(f)).collect();
+            for f in candidate.native.iter().filter(|f| !used.contains(f)) {
+                let param = &params[slot(f)];
+                conds.push(quote!(<#param as __st::query::IsGiven>::Missing));
+            }
+            let cond = all(conds);
+            choice =
+                quote!(<#cond as __st::query::Bool>::If<__st::query::Fit<#p, #sort_used>, #choice>);
         }
         let state = quote!(#ty<#(#params),*>);
-        for (pattern, sort_used) in chosen {
+        impls.extend(quote! {
+            impl<#(#params: __st::query::IsGiven),*> __st::query::Find for #state {
+                type Entity = #entity;
+                type Choice = #choice;
+            }
+        });
+        // One `Complete` impl per option, generic over the states of the fields.
+        for (pattern, sort_used) in options {
             let chosen_pattern = &patterns[pattern];
             let candidate = &candidates[pattern];
             let starter = &chosen_pattern.starter;
             let kind = &chosen_pattern.kind;
             let used: Vec<&String> =
                 candidate.partition.iter().chain(&candidate.sort[..sort_used]).collect();
-            let slot = |f: &String| fields.iter().position(|x| x == f).unwrap_or_default();
             let mut bounds = Vec::new();
             let mut calls = Vec::new();
             for f in &used {
@@ -271,7 +245,7 @@ impl Emitter<'_> {
                 let (param, t, at) = (&params[i], &field_tys[i], syn::Index::from(i));
                 let ident = &self.field(f).ident;
                 bounds.push(quote!(#param: __st::query::GivenValue<#t>));
-                calls.push(quote!(.#ident(__st::query::GivenValue::value(__s.#at))));
+                calls.push(quote!(.#ident(__st::query::GivenValue::value(self.#at))));
             }
             let mut filters = Vec::new();
             for (i, f) in fields.iter().enumerate() {
@@ -282,15 +256,15 @@ impl Emitter<'_> {
                 let c = const_name(self.field(f));
                 bounds.push(quote!(#param: __st::query::FilterField<#entity, #t>));
                 filters.push(quote! {
-                    let __q = __st::query::FilterField::filter(__s.#at, __q, #entity::#c);
+                    let __q = __st::query::FilterField::filter(self.#at, __q, #entity::#c);
                 });
             }
             impls.extend(quote! {
-                impl<#(#params),*> __st::query::Complete<#state> for __st::query::Fit<#pattern, #sort_used>
-                where #state: __st::query::Find<Entity = #entity>, #(#bounds),*
+                impl<#(#params: __st::query::IsGiven),*> __st::query::Complete<__st::query::Fit<#pattern, #sort_used>> for #state
+                where #(#bounds),*
                 {
                     type Index = #kind;
-                    fn query(__s: #state) -> __st::Query<#entity, Self::Index> {
+                    fn build(self) -> __st::Query<#entity, Self::Index> {
                         let __q = __st::IntoQuery::into_query(#entity::#starter() #(#calls)*);
                         #(#filters)*
                         __q
@@ -315,8 +289,69 @@ impl Emitter<'_> {
 }
 
 #[cfg(test)]
+mod reference {
+    //! The choice rule written plainly: the generated type-level choice must agree
+    //! with it on every combination (`tests::the_type_level_choice_is_the_rule`).
+    use super::Candidate;
+
+    /// What a combination of given fields reads.
+    pub(super) enum Choice {
+        /// Pattern `pattern`, using the partition plus `sort_used` sort fields; `filtered`
+        /// are the given fields it does not use.
+        Fit { pattern: usize, sort_used: usize, filtered: Vec<String> },
+        /// No pattern fits; the nearest one.
+        Closest(usize),
+    }
+
+    pub(super) fn choose(candidates: &[Candidate], given: &[&str]) -> Choice {
+        let is_given = |f: &String| given.contains(&f.as_str());
+        let mut best: Option<(usize, usize, usize)> = None; // (candidate, sort used, score)
+        for (c, candidate) in candidates.iter().enumerate() {
+            if !candidate.partition.iter().all(is_given) {
+                continue;
+            }
+            let sort_used = candidate.sort.iter().take_while(|f| is_given(f)).count();
+            let used: Vec<&String> =
+                candidate.partition.iter().chain(&candidate.sort[..sort_used]).collect();
+            let unusable = given
+                .iter()
+                .any(|g| !used.iter().any(|u| u == g) && candidate.native.iter().any(|n| n == g));
+            if unusable {
+                continue;
+            }
+            let score = used.len();
+            if best.is_none_or(|(_, _, s)| score > s) {
+                best = Some((c, sort_used, score));
+            }
+        }
+        match best {
+            Some((c, sort_used, _)) => {
+                let candidate = &candidates[c];
+                let used: Vec<&String> =
+                    candidate.partition.iter().chain(&candidate.sort[..sort_used]).collect();
+                let filtered = given
+                    .iter()
+                    .filter(|g| !used.iter().any(|u| u == *g))
+                    .map(|g| (*g).to_owned())
+                    .collect();
+                Choice::Fit { pattern: candidate.pattern, sort_used, filtered }
+            }
+            None => {
+                let missing = |c: &Candidate| c.partition.iter().filter(|f| !is_given(f)).count();
+                let nearest = candidates
+                    .iter()
+                    .min_by_key(|c| (missing(c), c.pattern))
+                    .map_or(0, |c| c.pattern);
+                Choice::Closest(nearest)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
-    use super::{choose, Candidate, Choice};
+    use super::reference::{choose, Choice};
+    use super::{fit_options, Candidate};
 
     fn candidate(pattern: usize, partition: &[&str], sort: &[&str], native: bool) -> Candidate {
         let names = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
@@ -373,12 +408,70 @@ mod tests {
     }
 
     #[test]
-    fn the_nearest_pattern_misses_the_fewest_partition_fields() {
+    fn the_nearest_pattern_misses_one_partition_field() {
         let m = vec![
             candidate(0, &["owner", "folder"], &["id"], false),
             candidate(1, &["tag", "kind"], &[], false),
         ];
         assert!(matches!(choose(&m, &["owner", "id"]), Choice::Closest(0)));
         assert!(matches!(choose(&m, &["tag"]), Choice::Closest(1)));
+    }
+
+    /// What the generated `Find` impl computes: the first option whose used fields are
+    /// given and whose unused native key attributes are not, else the first pattern
+    /// missing one partition-key field, else the table.
+    fn type_level(candidates: &[Candidate], given: &[&str]) -> (usize, Option<usize>) {
+        let is_given = |f: &String| given.contains(&f.as_str());
+        for (p, s) in fit_options(candidates) {
+            let c = &candidates[p];
+            let used: Vec<&String> = c.partition.iter().chain(&c.sort[..s]).collect();
+            if used.iter().all(|f| is_given(f))
+                && c.native.iter().filter(|f| !used.contains(f)).all(|f| !is_given(f))
+            {
+                return (p, Some(s));
+            }
+        }
+        for c in candidates {
+            if c.partition.iter().filter(|f| !is_given(f)).count() == 1 {
+                return (c.pattern, None);
+            }
+        }
+        (0, None)
+    }
+
+    #[test]
+    fn the_type_level_choice_is_the_rule() {
+        let models = [
+            model(),
+            vec![
+                candidate(0, &["owner", "folder"], &["id"], false),
+                candidate(1, &["tag", "kind"], &[], false),
+            ],
+            vec![
+                candidate(0, &["a"], &["b", "c"], false),
+                candidate(1, &["b"], &["c", "a"], true),
+                candidate(2, &["c"], &["a"], false),
+                candidate(3, &["a"], &["c"], false),
+            ],
+        ];
+        for m in &models {
+            let mut fields: Vec<&str> = Vec::new();
+            for c in m {
+                for f in c.partition.iter().chain(&c.sort) {
+                    if !fields.contains(&f.as_str()) {
+                        fields.push(f);
+                    }
+                }
+            }
+            for mask in 0u32..(1 << fields.len()) {
+                let given: Vec<&str> =
+                    (0..fields.len()).filter(|i| mask & (1 << i) != 0).map(|i| fields[i]).collect();
+                let expected = match choose(m, &given) {
+                    Choice::Fit { pattern, sort_used, .. } => (pattern, Some(sort_used)),
+                    Choice::Closest(p) => (p, None),
+                };
+                assert_eq!(type_level(m, &given), expected, "given {given:?}");
+            }
+        }
     }
 }

@@ -320,7 +320,7 @@ impl<'a> Emitter<'a> {
                 }
             }
             if p == 0 {
-                start.extend(self.after_partition(&pattern, &known));
+                start.extend(self.after_partition(pattern, &known));
             }
             let table = quote!(__ST_K.table);
             let starter = &pattern.starter;
@@ -370,7 +370,7 @@ impl<'a> Emitter<'a> {
                     Side::None => TokenStream::new(),
                 };
                 let finish = if next == p {
-                    self.after_partition(&pattern, &known)
+                    self.after_partition(pattern, &known)
                 } else {
                     TokenStream::new()
                 };

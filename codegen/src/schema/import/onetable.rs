@@ -313,6 +313,7 @@ fn onetable_entity(
         validate: None,
         shards: None,
         upgrade: None,
+        find: false,
     })
 }
 

@@ -462,6 +462,7 @@ fn workbench_entity(
         validate: None,
         shards: None,
         upgrade: None,
+        find: false,
     };
     Some((entity, pending))
 }
