@@ -255,13 +255,14 @@
 //! // `limit(2)` evaluates two lines per request; `count(2)` reads on until two passed.
 //! let page = fizz().limit(2).count(2).send(&db).await?;
 //! assert_eq!(page.items.iter().map(|l| l.at).collect::<Vec<_>>(), [3, 6]);
-//! let next = fizz().count(2).cursor(page.cursor.unwrap()).send(&db).await?;
+//! let next = fizz().count(2).cursor(page.cursor.clone().unwrap()).send(&db).await?;
 //! assert_eq!(next.items.iter().map(|l| l.at).collect::<Vec<_>>(), [9]);
 //!
-//! // Backwards from an item's own cursor: `last: 2, before: <line 6>`.
-//! let six = page.end_cursor().unwrap();
-//! let before = Line::query().stream("s").before(six).count(2).send(&db).await?;
-//! assert_eq!(before.items.iter().map(|l| l.at).collect::<Vec<_>>(), [4, 5]);
+//! // Backwards from an item's own cursor (a cursor of the same query: another
+//! // filter or order refuses it): `last: 2, before: <line 9>`.
+//! let nine = next.end_cursor().unwrap();
+//! let before = fizz().before(nine).count(2).send(&db).await?;
+//! assert_eq!(before.items.iter().map(|l| l.at).collect::<Vec<_>>(), [3, 6]);
 //! # Ok::<(), singletable::Error>(()) }).unwrap();
 //! ```
 //!

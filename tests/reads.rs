@@ -184,6 +184,10 @@ async fn exact_pages<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
     let next =
         Line::query().stream("s").count(3).cursor(five.cursor.ok_or("more")?).send(&db).await?;
     check(ats(&next) == [6, 7, 8], format!("after five: {:?}", ats(&next)))?;
+    match Line::query().stream("s").count(0).send(&db).await {
+        Err(Error::Validation { message, .. }) => check(message.contains("n >= 1"), message)?,
+        other => return Err(format!("count(0): {other:?}").into()),
+    }
     Ok(())
 }
 

@@ -391,6 +391,11 @@ impl Options {
         if self.before && start.is_some() {
             input.scan_index_forward = !input.scan_index_forward;
         }
+        if self.count == Some(0) {
+            return Err(Error::validation(
+                "`count(n)` needs n >= 1: the number of items each page holds",
+            ));
+        }
         if let Some(n) = self.count {
             // A page of exactly `n` resumes after its last item: the items need their
             // keys, whatever the projection.
@@ -590,6 +595,7 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     /// `send` may read past the `n`-th item and leave the rest unreturned (the cursor
     /// still resumes right after the `n`-th).
     ///
+    /// `count(0)` is refused ([`Error::Validation`]), before any request.
     /// A projected read also returns the key attributes, which the cursor needs. On the
     /// fan-out query of a sharded entity `count(n)` is [`limit(n)`](Self::limit) (its
     /// merged pages already hold exactly `limit` items).

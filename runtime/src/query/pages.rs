@@ -43,10 +43,17 @@ pub struct Page<T> {
 }
 
 /// Mints the cursors of one query (its fingerprint and cursor secret).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub(crate) struct Minter {
     pub(crate) fingerprint: Fingerprint,
     pub(crate) secret: Option<Arc<[u8]>>,
+}
+
+/// Never prints the cursor secret.
+impl fmt::Debug for Minter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Minter").field("secret", &self.secret.as_ref().map(|_| "..")).finish()
+    }
 }
 
 impl Minter {
