@@ -39,6 +39,7 @@
 //!     index(LSI1, sk = "NAME#{name}"),    // an LSI takes no pk
 //!     index(name = "my-index", pk = "…"), // for index names that are not identifiers
 //!     shards = 8,                         // write sharding of the partition key
+//!     find,                               // `Entity::find()`: the access pattern from the fields given
 //!     schema_version = 2, upgrade = "path::to::fn", // lazy upgrade of older items (`upgrade`)
 //!     compact,                            // key fields only inside keys (*Compact entities*)
 //! )]
@@ -176,7 +177,8 @@
 //! a native multi-attribute key, `.consistent()` on a GSI, or `.send` before the
 //! partition is complete do not compile. Then (trait [`IntoQuery`], in the prelude):
 //! `.filter(cond)`, `.project(attrs)`, `.limit(n)`, `.descending()`, `.consistent()`,
-//! `.cursor(c)`, and `.send(&db)` (one [`Page`]), `.first(&db)`, `.all(&db)`,
+//! `.cursor(c)`, `.before(c)`, `.count(n)`, `.keys()`, `.hydrate()` (partially projected
+//! GSIs), and `.send(&db)` (one [`Page`]), `.first(&db)`, `.all(&db)`,
 //! `.pages(&db)` / `.stream(&db)` (async streams holding one page at a time).
 //!
 //! ```no_run
@@ -221,19 +223,94 @@
 //!
 //! **Entity filtering.** With no sort condition a query reads
 //! `begins_with(SK, <the template's literal prefix>)`; on top, the filter requires the
-//! entity-type attribute to name the entity wherever the index carries it (tables, LSIs,
-//! `ALL` and `INCLUDE`-ing GSIs), so other entities in a shared partition are never
-//! decoded. `Limit` counts items *evaluated* before the filter (DynamoDB's rule), so a page
+//! entity-type attribute to name the entity wherever the index projects it (tables,
+//! `ALL` indexes, `INCLUDE`s that name it), so other entities in a shared partition are
+//! never decoded; where it cannot (DynamoDB refuses filters on unprojected attributes),
+//! items naming another entity are left out on the client. An LSI that does not project
+//! everything is read with `Select=ALL_ATTRIBUTES` (DynamoDB fetches the rest from the
+//! table). `Limit` counts items *evaluated* before the filter (DynamoDB's rule), so a page
 //! may hold fewer items than the limit, or none, and still have a cursor.
 //!
 //! **Projections** return [`Partial<E>`], read with typed paths
 //! (`partial.get(&User::NAME)?`): a projected read never pretends to be a whole entity. A
-//! `KEYS_ONLY` GSI carries neither the entity's fields nor its type: project what it holds.
+//! `KEYS_ONLY` GSI (or an `INCLUDE` one that leaves a field out) carries only part of the
+//! entity: its builder's index kind is [`query::PartialGlobal`], and a plain read of
+//! whole entities does not compile; read it with `.hydrate()`, `.keys()` or `.project(..)`
+//! (see "Reads" below).
 //!
 //! **Scans**: `Order::scan()` (filtered to the entity type) with `.filter`, `.project`,
 //! `.limit`, `.consistent`, `.segment(i, n)`, `.cursor`, `.send` / `.all` / `.pages` /
 //! `.stream`, and `.parallel(n).all(&db)` reading `n` segments concurrently (or
 //! `.parallel(n).segments()` to hand to workers).
+//!
+//! ## Reads: `find()`, exact pages, both directions, keys-only indexes
+//!
+//! `Entity::find()` (generated for `#[entity(find, ..)]`) takes key fields in any order
+//! and picks, at compile time, the access pattern they complete (ElectroDB's `find` /
+//! `match`): the table, an LSI or a GSI. The
+//! pattern using the most given fields wins (ties: the table, then indexes in the order
+//! the entity lists them); given fields it does not use are filtered on. Fields that
+//! complete no partition key do not compile, and the error names the nearest pattern
+//! (`Closest<UserQuery>`). The rule in full: [`query::Find`].
+//!
+//! `.count(n)` reads on until `n` items passed the filter (pages of exactly `n`);
+//! `.before(cursor)` reads backwards from a cursor (results still in the query's order);
+//! [`Page::item_cursor`] / [`Page::edges`] give each item's own cursor (GraphQL
+//! connections). On a `KEYS_ONLY` GSI, `.hydrate()` follows each page with one
+//! `BatchGetItem` per 100 keys; `.keys()` returns the primary keys. See `docs/reads.md`.
+//!
+//! ```
+//! use singletable::prelude::*;
+//! #[derive(Table)]
+//! #[table(name = "App", pk = "PK", sk = "SK",
+//!         gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"),
+//!         gsi(name = "ByCity", pk = "CPK", projection = keys_only))]
+//! struct App;
+//!
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! #[entity(table = App, pk = "ORG#{org}", sk = "USER#{user_id}", find,
+//!          index(GSI1, pk = "EMAIL#{email}", sk = "USER"),
+//!          index(ByCity, pk = "CITY#{city}"))]
+//! struct User { org: String, user_id: String, email: String, city: String }
+//!
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! #[entity(table = App, pk = "LOG#{stream}", sk = "AT#{at}")]
+//! struct Line { stream: String, at: u32, text: String }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let db = App::client(MemoryBackend::new());
+//! db.create_table().await?;
+//! let ann = User { org: "o1".into(), user_id: "u1".into(), email: "ann@o1.io".into(), city: "Oslo".into() };
+//! db.put(&ann).await?;
+//!
+//! // The email completes GSI1; the org (a table key field) is filtered on.
+//! let found = User::find().org("o1").email("ann@o1.io").first(&db).await?;
+//! assert_eq!(found.as_ref(), Some(&ann));
+//! assert_eq!(User::find().email("x").query().input()?.index_name.as_deref(), Some("GSI1"));
+//!
+//! // A KEYS_ONLY index: whole users through one BatchGetItem per page.
+//! assert_eq!(User::by_city().city("Oslo").hydrate().all(&db).await?, [ann.clone()]);
+//! let keys = User::by_city().city("Oslo").keys().all(&db).await?;
+//! assert_eq!(User::decode_key(keys[0].attributes().unwrap())?, ("o1".to_owned(), "u1".to_owned()));
+//!
+//! for at in 1..=10 {
+//!     let text = if at % 3 == 0 { "fizz" } else { "plain" };
+//!     db.put(&Line { stream: "s".into(), at, text: text.into() }).await?;
+//! }
+//! let fizz = || Line::query().stream("s").filter(Line::TEXT.eq("fizz"));
+//! // `limit(2)` evaluates two lines per request; `count(2)` reads on until two passed.
+//! let page = fizz().limit(2).count(2).send(&db).await?;
+//! assert_eq!(page.items.iter().map(|l| l.at).collect::<Vec<_>>(), [3, 6]);
+//! let next = fizz().count(2).cursor(page.cursor.clone().unwrap()).send(&db).await?;
+//! assert_eq!(next.items.iter().map(|l| l.at).collect::<Vec<_>>(), [9]);
+//!
+//! // Backwards from an item's own cursor (a cursor of the same query: another
+//! // filter or order refuses it): `last: 2, before: <line 9>`.
+//! let nine = next.end_cursor().unwrap();
+//! let before = fizz().before(nine).count(2).send(&db).await?;
+//! assert_eq!(before.items.iter().map(|l| l.at).collect::<Vec<_>>(), [3, 6]);
+//! # Ok::<(), singletable::Error>(()) }).unwrap();
+//! ```
 //!
 //! ## Pagination cursors
 //!
@@ -689,7 +766,7 @@ pub mod prelude {
     pub use singletable_engine::MemoryBackend;
     pub use singletable_macros::{Attribute, Collection, Entity, Table};
     pub use singletable_runtime::{
-        Attribute, Backend, Entity, EntityCond, IntoCollectionQuery, IntoQuery, Key, RetryPolicy,
-        Table, TableClient, Timestamp, UnprocessedKeys,
+        Attribute, Backend, Entity, EntityCond, Find, IntoCollectionQuery, IntoQuery, Key,
+        RetryPolicy, Table, TableClient, Timestamp, UnprocessedKeys,
     };
 }

@@ -109,6 +109,20 @@ async fn generated_queries_indexes_and_collections() {
 
     let ann = User::by_gsi1().email("ann@example.com").first(&db).await.unwrap();
     assert_eq!(ann.map(|u| u.user_id), Some("u1".to_owned()));
+    // `find = true` in the schema file: the email alone chooses GSI1.
+    let q = User::find().email("bob@example.com").query();
+    assert_eq!(q.input().unwrap().index_name.as_deref(), Some("GSI1"));
+    assert_eq!(
+        q.all(&db).await.unwrap().iter().map(|u| u.user_id.as_str()).collect::<Vec<_>>(),
+        ["u2"]
+    );
+    // The user id and the email use one field each on the table and on GSI1: the table
+    // wins the tie, the email is filtered on.
+    let found = User::find().user_id("u2").email("ann@example.com").query();
+    assert_eq!(found.input().unwrap().index_name, None);
+    assert!(found.all(&db).await.unwrap().is_empty());
+    let found = User::find().email("bob@example.com").user_id("u2").all(&db).await.unwrap();
+    assert_eq!(found.iter().map(|u| u.user_id.as_str()).collect::<Vec<_>>(), ["u2"]);
     let o3 = Order::by_gsi1().order_id("o3").all(&db).await.unwrap();
     assert_eq!(o3.len(), 1);
 

@@ -79,7 +79,7 @@ fn schema_and_derives_expand_identically() {
 
     let entities: [syn::DeriveInput; 2] = [
         syn::parse_quote! {
-            #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE",
+            #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE", find,
                      index(GSI1, pk = "EMAIL#{email}", sk = "USER"))]
             pub struct User {
                 user_id: ::std::string::String,

@@ -216,7 +216,10 @@ pub async fn query<Q: IntoQuery>(
     db: &TableClient<<Q::Entity as Entity>::Table>,
     query: Q,
     whole: bool,
-) -> Result<Vec<Item>, PatternError> {
+) -> Result<Vec<Item>, PatternError>
+where
+    Q::Index: crate::query::Returns<Partial<Q::Entity>>,
+{
     let read = query.into_query().partial().all(db).await?;
     decoded::<Q::Entity>(read.into_iter().map(Partial::into_item).collect(), whole)
 }

@@ -452,6 +452,36 @@ async fn batch_get_items(
     }
 }
 
+/// The table items of entity `E` under `keys` (table key attributes), one
+/// `BatchGetItem` per 100 keys with leftovers retried under `policy`: the items in the
+/// order of `keys`, `None` for a key with no item (deleted since it was read).
+pub(crate) async fn get_in_order<E: Entity>(
+    backend: &dyn Backend,
+    keys: &[Item],
+    policy: RetryPolicy,
+) -> Result<Vec<Option<Item>>> {
+    let schema = E::Table::SCHEMA;
+    let mut entries = Vec::with_capacity(keys.len());
+    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    let mut order = Vec::with_capacity(keys.len());
+    for key in keys {
+        let id = item_identity(schema.name, key);
+        // A repeated key is a ValidationException for BatchGetItem: ask once.
+        if seen.insert(id.clone()) {
+            entries.push(GetEntry {
+                table: schema.name,
+                entity: E::SCHEMA.rust_name,
+                key: key.clone(),
+                attempts: 0,
+            });
+        }
+        order.push(id);
+    }
+    let key_names = HashMap::from([(schema.name, table_key_names(&schema))]);
+    let found = batch_get_items(backend, entries, key_names, false, policy).await?;
+    Ok(order.into_iter().map(|id| found.get(&id).cloned()).collect())
+}
+
 /// A `BatchGetItem` of any number of keys of one entity. Run it with `.await`: the
 /// entities found, in the order of their keys (missing items are left out).
 #[must_use = "a batch does nothing until it is awaited"]

@@ -58,7 +58,7 @@ pub use key::{KeyComponent, ScalarAttribute};
 pub use key_only::{KeyOnly, StoredAttribute};
 pub use limits::LimitError;
 pub use number::{Number, NumberError};
-pub use query::{IntoQuery, Page, Query, Scan};
+pub use query::{Find, IntoQuery, Page, Query, Scan};
 pub use rejected::{Rejected, Rejecting};
 pub use retry::{RetryPolicy, RetryingBackend};
 pub use stream::{Change, Changes, RawChange, StreamError};

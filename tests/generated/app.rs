@@ -381,6 +381,20 @@ pub struct UserByGsi1<const __P: usize = 0, const __S: usize = 0, __M = User>(
     #[doc(hidden)]
     pub ::core::marker::PhantomData<fn() -> __M>,
 );
+/// `User::find()`: key fields in any order; the access pattern they complete is chosen at compile time (the rule: the docs of the `query::Find` trait). Its access patterns:
+/// - `User::query()` (the table): partition `user_id`
+/// - `User::by_gsi1()` (index `GSI1`): partition `email`
+#[must_use = "a query does nothing until it is sent"]
+#[allow(clippy::all)]
+pub struct UserFind<
+    __F0 = ::singletable::query::Missing,
+    __F1 = ::singletable::query::Missing,
+>(
+    #[doc(hidden)]
+    pub __F0,
+    #[doc(hidden)]
+    pub __F1,
+);
 #[allow(
     non_upper_case_globals,
     clippy::ptr_arg,
@@ -776,6 +790,15 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<App as __st::Table>::SCHEMA,
+                "GSI1",
+                &<User as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
@@ -793,6 +816,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for User {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage for UserQuery<1usize, __S, __M> {
         type Entity = User;
@@ -820,12 +846,84 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for User {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for UserByGsi1<1usize, __S, __M> {
         type Entity = User;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
+        }
+    }
+    impl<__F1> UserFind<__st::query::Missing, __F1> {
+        /// The key field `user_id`.
+        pub fn user_id(
+            self,
+            user_id: impl __st::Into<::std::string::String>,
+        ) -> UserFind<__st::query::Given<::std::string::String>, __F1> {
+            UserFind(__st::query::Given(__st::Into::into(user_id)), self.1)
+        }
+    }
+    impl<__F0> UserFind<__F0, __st::query::Missing> {
+        /// The key field `email`.
+        pub fn email(
+            self,
+            email: impl __st::Into<::std::string::String>,
+        ) -> UserFind<__F0, __st::query::Given<::std::string::String>> {
+            UserFind(self.0, __st::query::Given(__st::Into::into(email)))
+        }
+    }
+    impl<__F0: __st::query::IsGiven, __F1: __st::query::IsGiven> __st::query::Find
+    for UserFind<__F0, __F1> {
+        type Entity = User;
+        type Choice = <<__F0 as __st::query::IsGiven>::Given as __st::query::Bool>::If<
+            __st::query::Fit<0usize, 0usize>,
+            <<__F1 as __st::query::IsGiven>::Given as __st::query::Bool>::If<
+                __st::query::Fit<1usize, 0usize>,
+                <__st::query::True as __st::query::Bool>::If<
+                    __st::query::Closest<UserQuery>,
+                    <__st::query::True as __st::query::Bool>::If<
+                        __st::query::Closest<UserByGsi1>,
+                        __st::query::Closest<UserQuery>,
+                    >,
+                >,
+            >,
+        >;
+    }
+    impl<
+        __F0: __st::query::IsGiven,
+        __F1: __st::query::IsGiven,
+    > __st::query::Complete<__st::query::Fit<0usize, 0usize>> for UserFind<__F0, __F1>
+    where
+        __F0: __st::query::GivenValue<::std::string::String>,
+        __F1: __st::query::FilterField<User, ::std::string::String>,
+    {
+        type Index = __st::query::Primary;
+        fn build(self) -> __st::Query<User, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                User::query().user_id(__st::query::GivenValue::value(self.0)),
+            );
+            let __q = __st::query::FilterField::filter(self.1, __q, User::EMAIL);
+            __q
+        }
+    }
+    impl<
+        __F0: __st::query::IsGiven,
+        __F1: __st::query::IsGiven,
+    > __st::query::Complete<__st::query::Fit<1usize, 0usize>> for UserFind<__F0, __F1>
+    where
+        __F1: __st::query::GivenValue<::std::string::String>,
+        __F0: __st::query::FilterField<User, ::std::string::String>,
+    {
+        type Index = __StKind0;
+        fn build(self) -> __st::Query<User, Self::Index> {
+            let __q = __st::IntoQuery::into_query(
+                User::by_gsi1().email(__st::query::GivenValue::value(self.1)),
+            );
+            let __q = __st::query::FilterField::filter(self.0, __q, User::USER_ID);
+            __q
         }
     }
     #[allow(dead_code)]
@@ -897,6 +995,10 @@ const _: () = {
         /// Scans the table for every `User` (filtered by entity type).
         pub fn scan() -> __st::Scan<Self> {
             __st::Scan::new()
+        }
+        /// Starts a query of `User` from any key fields: the access pattern they complete is chosen at compile time, the given fields it does not use are filtered on (ElectroDB's `find` / `match`). See `UserFind` for the access patterns.
+        pub fn find() -> UserFind {
+            UserFind(__st::query::Missing, __st::query::Missing)
         }
         #[doc(hidden)]
         fn __st_reindex1(
@@ -1639,6 +1741,24 @@ const _: () = {
             __st::IndexKey::new("LSI1", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<App as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Order as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<App as __st::Table>::SCHEMA,
+                "ByTenant",
+                &<Order as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> OrderQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
@@ -1717,6 +1837,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Order {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for OrderQuery<1usize, __S, __M> {
         type Entity = Order;
         type Index = __st::query::Primary;
@@ -1743,9 +1866,12 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Order {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for OrderByGsi1<1usize, __S, __M> {
         type Entity = Order;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -1796,7 +1922,7 @@ const _: () = {
         pub fn score(
             self,
             score: impl __st::Into<i64>,
-        ) -> __st::Query<Order, __st::query::Global> {
+        ) -> __st::Query<Order, __StKind1> {
             __st::query::SortField::value(
                     __ST_K.attributes[6usize],
                     "score",
@@ -1805,9 +1931,7 @@ const _: () = {
                 .eq(self.0, score)
         }
         /// A range condition on `score`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
-        pub fn score_range(
-            self,
-        ) -> __st::query::SortRange<i64, Order, __st::query::Global> {
+        pub fn score_range(self) -> __st::query::SortRange<i64, Order, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -1818,10 +1942,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<7674170386842109380u64> for Order {
+        type Types = (::std::string::String, ::std::string::String);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderByTenant<2usize, __S, __M> {
         type Entity = Order;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -1871,6 +1998,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<1349229090342771718u64> for Order {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage for OrderByLsi1<1usize, __S, __M> {
         type Entity = Order;
@@ -2016,6 +2146,38 @@ const _: () = {
         __ST_M1.0.schema, ""),
         "collection `UserPage`: member `Order` does not share the partition key of `User`: members of a collection are read by one query, so their partition-key templates must be the same"
     );
+    const _: () = ::singletable::__private::collection::same_types::<
+        <User as ::singletable::__private::collection::MemberTypes<
+            {
+                ::singletable::__private::collection::in_index(&__ST_M0.0.schema, "")
+                    && ::singletable::__private::collection::in_index(
+                        &__ST_M1.0.schema,
+                        "",
+                    )
+                    && ::singletable::__private::collection::same_partition(
+                        &__ST_M0.0.schema,
+                        &__ST_M1.0.schema,
+                        "",
+                    )
+            },
+            14695981039346656037u64,
+        >>::Types,
+        <Order as ::singletable::__private::collection::MemberTypes<
+            {
+                ::singletable::__private::collection::in_index(&__ST_M0.0.schema, "")
+                    && ::singletable::__private::collection::in_index(
+                        &__ST_M1.0.schema,
+                        "",
+                    )
+                    && ::singletable::__private::collection::same_partition(
+                        &__ST_M0.0.schema,
+                        &__ST_M1.0.schema,
+                        "",
+                    )
+            },
+            14695981039346656037u64,
+        >>::Types,
+    >();
     #[automatically_derived]
     impl ::singletable::Collection for UserPage {
         type Table = App;

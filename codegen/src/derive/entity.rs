@@ -22,6 +22,7 @@ const ENTITY_KEYS: &[&str] = &[
     "schema_version",
     "upgrade",
     "compact",
+    "find",
 ];
 const INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
@@ -62,6 +63,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
     let mut schema_version: Option<Spanned<u32>> = None;
     let mut upgrade: Option<syn::Path> = None;
     let mut compact = None;
+    let mut find = false;
     let args = meta::attribute_args(&input.attrs, "entity", cx);
     for meta in &args {
         let key = meta::key_of(meta);
@@ -90,6 +92,13 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
             "schema_version" => schema_version = parse_schema_version(meta, cx),
             "upgrade" => upgrade = super::field::parse_function_path(meta, "upgrade", cx),
             "compact" => compact = meta::flag(meta, cx),
+            "find" => match meta {
+                Meta::Path(_) => find = true,
+                other => cx.error(
+                    SourceSpan::of(other),
+                    "`find` takes no value: write `#[entity(find, ...)]` to generate `find()`",
+                ),
+            },
             _ => meta::unknown(meta, "entity", ENTITY_KEYS, cx),
         }
     }
@@ -142,6 +151,7 @@ pub fn parse_entity(input: &syn::DeriveInput, cx: &mut Diagnostics) -> Option<En
         shards,
         upgrade,
         compact,
+        find,
     })
 }
 

@@ -67,6 +67,22 @@ pub fn collection(model: &CollectionModel) -> TokenStream {
                 ),
             ));
         }
+        if i > 0 {
+            // Same template text but other field types: the query (built from the first
+            // member's types) would render keys this member's items do not have.
+            let first = &model.members[0].entity;
+            let hash = crate::emit::entity::name_hash(&index);
+            let compared = quote! {
+                { #check::in_index(&__ST_M0.0.schema, #index) && #check::in_index(&#c.0.schema, #index)
+                    && #check::same_partition(&__ST_M0.0.schema, &#c.0.schema, #index) }
+            };
+            checks.extend(quote_spanned! {span=>
+                const _: () = #check::same_types::<
+                    <#first as #check::MemberTypes<#compared, #hash>>::Types,
+                    <#entity as #check::MemberTypes<#compared, #hash>>::Types,
+                >();
+            });
+        }
         types.push(quote!(#c.0.schema.entity_type));
         schemas.push(quote!(#c.0.schema));
         let field = &member.field;

@@ -184,6 +184,10 @@ pub struct EntityModel {
     /// `compact`: the fields of key templates are stored only inside the keys (see
     /// [`EntityModel::is_key_only`]); where it was written.
     pub compact: Option<SourceSpan>,
+    /// `find` (`find = true` in a schema file): generate `<Entity>::find()`, the builder
+    /// that chooses the access pattern from the key fields given. Opt-in: it adds a
+    /// generic builder and one impl per (pattern, sort fields used) to the derive's cost.
+    pub find: bool,
 }
 
 /// `#[entity(schema_version = N, upgrade = "path::to::fn")]`.

@@ -281,6 +281,9 @@ pub fn to_toml(models: &ModelSet) -> String {
         if entity.compact.is_some() {
             out.push_str("compact = true\n");
         }
+        if entity.find {
+            out.push_str("find = true\n");
+        }
         if !entity.indexes.is_empty() {
             out.push_str("indexes = [\n");
             for index in &entity.indexes {

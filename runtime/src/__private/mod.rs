@@ -79,6 +79,39 @@ pub mod collection {
         pub decode: fn(Item) -> Result<E, DecodeError>,
     }
 
+    /// The types of the partition-key fields of an entity's access pattern on the table
+    /// (`H` = `name_hash("")`) or index (`H` = `name_hash(<index>)`), in order: what a
+    /// collection's members must agree on. Implemented by `#[derive(Entity)]`.
+    pub trait PartitionTypes<const H: u64> {
+        /// A tuple of the field types.
+        type Types;
+    }
+
+    /// [`PartitionTypes`] where `CHECK` (both members in the index, same template
+    /// text), `()` elsewhere: the other checks report the rest, once.
+    pub trait MemberTypes<const CHECK: bool, const H: u64> {
+        /// The partition field types, or `()`.
+        type Types;
+    }
+    impl<E, const H: u64> MemberTypes<false, H> for E {
+        type Types = ();
+    }
+    impl<E: PartitionTypes<H>, const H: u64> MemberTypes<true, H> for E {
+        type Types = <E as PartitionTypes<H>>::Types;
+    }
+
+    /// Two members' partition-key field types are the same.
+    #[diagnostic::on_unimplemented(
+        message = "collection members share a partition-key template, but its fields have other types: `{Self}` and `{B}`",
+        label = "this member's partition-key fields are `{B}`",
+        note = "one query reads the shared partition, built from the first member's field types; a field of another type renders another key text (numbers are zero-padded, for one) and that member's items would be missed"
+    )]
+    pub trait SameTypes<B> {}
+    impl<T> SameTypes<T> for T {}
+
+    /// Compiles when `A` and `B` are the same type.
+    pub const fn same_types<A: SameTypes<B>, B>() {}
+
     /// The member `E` of a collection on table `T`.
     pub const fn member<E: Entity<Table = T>, T: Table>() -> Member<E> {
         Member { schema: E::SCHEMA, decode: crate::collection::decode_member::<E> }
@@ -143,4 +176,62 @@ pub fn validation_value<T>(
     value: &crate::value::AttributeValue,
 ) -> Result<T, crate::error::Error> {
     (codec.from_value)(value.clone()).map_err(|e| crate::error::Error::Decode(e.at_field(field)))
+}
+
+/// True when index `index` of `table` projects every stored field of `entity` (`ALL`,
+/// or an `INCLUDE` list, with the key attributes, naming all of them): its reads decode
+/// whole entities. Picks a GSI query's kind (`Global` or `PartialGlobal`) at compile
+/// time. An index the table lacks counts as complete (the entity's own checks report
+/// it).
+pub const fn projects_entity(
+    table: &crate::schema::TableSchema,
+    index: &str,
+    entity: &crate::schema::EntitySchema,
+) -> bool {
+    use crate::schema::Projection;
+    use check::str_eq;
+    let mut i = 0;
+    let mut found = None;
+    while i < table.indexes.len() {
+        if str_eq(table.indexes[i].name, index) {
+            found = Some(&table.indexes[i]);
+        }
+        i += 1;
+    }
+    let Some(index) = found else {
+        return true;
+    };
+    let included: &[&str] = match index.projection {
+        Projection::All => return true,
+        Projection::KeysOnly => &[],
+        Projection::Include(names) => names,
+    };
+    let mut f = 0;
+    while f < entity.fields.len() {
+        let attribute = entity.fields[f].attribute;
+        let mut projected = str_eq(attribute, table.partition_key.name);
+        if let Some(sort) = table.sort_key {
+            projected |= str_eq(attribute, sort.name);
+        }
+        let mut k = 0;
+        while k < index.partition_key.len() {
+            projected |= str_eq(attribute, index.partition_key[k].name);
+            k += 1;
+        }
+        k = 0;
+        while k < index.sort_key.len() {
+            projected |= str_eq(attribute, index.sort_key[k].name);
+            k += 1;
+        }
+        k = 0;
+        while k < included.len() {
+            projected |= str_eq(attribute, included[k]);
+            k += 1;
+        }
+        if !projected {
+            return false;
+        }
+        f += 1;
+    }
+    true
 }

@@ -9,8 +9,10 @@
 //! `begins_with` on `String` fields): `.placed_at_range().ge(since)`. Each step
 //! is its own type, so a field out of order does not compile, nor does `consistent()` on
 //! a GSI query. Once the partition is complete, everything a [`Query`] does is available
-//! through [`IntoQuery`]: `filter`, `project`, `limit`, `descending`, `cursor`, and the
-//! terminal `send` (one page), `first`, `all`, `count`, `pages` and `stream`.
+//! through [`IntoQuery`]: `filter`, `project`, `limit`, `descending`, `cursor`, `before`,
+//! `count`, `keys`, `hydrate`, and the terminal `send` (one page), `first`, `all`,
+//! `pages` and `stream`. `<Entity>::find()` chooses the access pattern from the fields
+//! given ([`Find`]).
 //!
 //! # What a query reads
 //!
@@ -18,10 +20,12 @@
 //! condition becomes `begins_with(SK, <the template's literal prefix>)`, and range
 //! conditions are computed as bounds over the rendered composite key that stay inside
 //! that prefix (see `range`). On top, the filter always requires the table's entity-type
-//! attribute to name the entity (where the index projects it: tables, LSIs, `ALL` and
-//! `INCLUDE`-ing GSIs), so items of other entities sharing a partition are never decoded
-//! as this one. DynamoDB counts `Limit` in items *evaluated* before the filter, so a page
-//! can hold fewer items than the limit; the key narrowing keeps that rare.
+//! attribute to name the entity (where the index projects it: tables, `ALL` indexes,
+//! `INCLUDE`s naming it; elsewhere items of other entities are left out on the client),
+//! so items of other entities sharing a partition are never decoded as this one.
+//! DynamoDB counts `Limit` in items *evaluated* before the filter, so a page can hold
+//! fewer items than the limit (`count(n)` reads on until `n` passed); the key narrowing
+//! keeps that rare.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -31,12 +35,14 @@ use crate::attr::{Cond, Partial, Projection};
 use crate::backend::{BoxFuture, QueryInput, Select};
 use crate::client::TableClient;
 use crate::cursor::{self, Cursor, Fingerprint, FingerprintBuilder};
-use crate::entity::{Entity, Table};
+use crate::entity::{Entity, Key, Table};
 use crate::error::{Error, Result};
-use crate::expr::{Comparator, Condition, Operand, Path};
+use crate::expr::{Comparator, Condition, Operand, Path, PathElement};
 use crate::schema::{IndexKind as SchemaIndexKind, Projection as IndexProjection, TableSchema};
 use crate::value::{AttributeValue, Item};
 
+mod find;
+mod hydrate;
 mod key;
 mod pages;
 mod range;
@@ -44,6 +50,11 @@ mod scan;
 pub(crate) mod shard;
 mod sort;
 
+pub use find::{
+    Bool, Closest, Complete, False, FilterField, Find, Fit, Given, GivenValue, IsGiven, Missing,
+    True,
+};
+pub use hydrate::{Hydrate, HydratedPages};
 pub use key::KeyQuery;
 pub use pages::{Items, Page, Pages};
 pub use range::Range;
@@ -58,15 +69,57 @@ pub struct Primary;
 /// A local secondary index.
 #[derive(Debug, Clone, Copy)]
 pub struct Local;
-/// A global secondary index.
+/// A global secondary index that projects every attribute of the entity (`ALL`, or an
+/// `INCLUDE` list naming all of its fields).
 #[derive(Debug, Clone, Copy)]
 pub struct Global;
+/// A global secondary index that projects only some attributes of the entity
+/// (`KEYS_ONLY`, or an `INCLUDE` list that leaves a field out): its reads cannot decode
+/// whole entities. Read it with [`Query::hydrate`] (the full items, fetched with
+/// `BatchGetItem`), [`Query::keys`] (the items' primary keys) or [`Query::project`]
+/// (a [`Partial`]); see [`Returns`].
+#[derive(Debug, Clone, Copy)]
+pub struct PartialGlobal;
 
 /// What a query reads: the table, an LSI or a GSI.
 pub trait IndexKind: Send + 'static {}
 impl IndexKind for Primary {}
 impl IndexKind for Local {}
 impl IndexKind for Global {}
+impl IndexKind for PartialGlobal {}
+
+/// The kind of a GSI query, chosen at compile time from the table's projection of that
+/// index and the entity's fields (`ALL` = `true`: [`Global`], else [`PartialGlobal`]).
+#[doc(hidden)]
+pub struct GlobalKind<const ALL: bool>;
+
+/// Maps [`GlobalKind`] to the index kind. Not a public API.
+#[doc(hidden)]
+pub trait SelectKind {
+    /// [`Global`] or [`PartialGlobal`].
+    type Kind: IndexKind;
+}
+impl SelectKind for GlobalKind<true> {
+    type Kind = Global;
+}
+impl SelectKind for GlobalKind<false> {
+    type Kind = PartialGlobal;
+}
+
+/// Index kinds whose reads return `O`: every kind returns whole entities except
+/// [`PartialGlobal`], which returns a [`Partial`] (after `project`) or a [`Key`]
+/// (after `keys`), or whole entities through `hydrate`.
+#[diagnostic::on_unimplemented(
+    message = "this GSI does not project every attribute of the entity, so its items cannot be decoded as `{O}`",
+    label = "a read of a KEYS_ONLY (or partial INCLUDE) index",
+    note = "call `.hydrate()` to fetch the full items (one BatchGetItem per page), `.keys()` for their primary keys, or `.project(..)` for a `Partial` of the projected attributes"
+)]
+pub trait Returns<O> {}
+impl<O> Returns<O> for Primary {}
+impl<O> Returns<O> for Local {}
+impl<O> Returns<O> for Global {}
+impl<E> Returns<Partial<E>> for PartialGlobal {}
+impl<E> Returns<Key<E>> for PartialGlobal {}
 
 /// Index kinds that serve strongly consistent reads: the table and its LSIs.
 #[diagnostic::on_unimplemented(
@@ -97,9 +150,42 @@ impl<E: Send + 'static> Decode<E> for Partial<E> {
     }
 }
 
+/// A keys-only read ([`Query::keys`]): the item's primary key, from the table's key
+/// attributes every index entry carries.
+impl<E: Entity> Decode<E> for Key<E> {
+    fn decode(item: Item) -> Result<Self> {
+        let schema = E::Table::SCHEMA;
+        let mut key = Item::new();
+        for name in
+            std::iter::once(schema.partition_key.name).chain(schema.sort_key.map(|k| k.name))
+        {
+            match item.get(name) {
+                Some(value) => key.insert(name.to_owned(), value.clone()),
+                None => {
+                    return Err(Error::Decode(
+                        crate::error::DecodeError::missing()
+                            .at_field(name)
+                            .at_field(E::SCHEMA.rust_name),
+                    ))
+                }
+            };
+        }
+        Ok(Key::from_attributes(Ok(key)))
+    }
+}
+
 /// Decodes a read item of entity `E`, leaving out an item without the entity-type
-/// attribute whose key shape is not `E`'s (see [`adopt`](crate::adopt)).
+/// attribute whose key shape is not `E`'s (see [`adopt`](crate::adopt)), and an item
+/// whose entity-type attribute names another entity (what the type filter does where
+/// the index carries that attribute; an LSI that does not project it cannot filter on
+/// it, yet fetches it from the table).
 pub(crate) fn decode_read<E: Entity, O: Decode<E>>(item: Item) -> Result<Option<O>> {
+    let attribute = <E::Table as Table>::SCHEMA.entity_type_attribute;
+    if let Some(AttributeValue::S(entity_type)) = item.get(attribute) {
+        if entity_type != E::SCHEMA.entity_type {
+            return Ok(None);
+        }
+    }
     if crate::adopt::untyped_item_is::<E>(&item) {
         O::decode(item).map(Some)
     } else {
@@ -116,10 +202,12 @@ pub(crate) fn type_filter(
     let attribute = schema.entity_type_attribute;
     let carried = match index.and_then(|name| schema.index(name)) {
         None => true,
-        Some(index) => match (index.kind, index.projection) {
-            (SchemaIndexKind::Local, _) | (_, IndexProjection::All) => true,
-            (_, IndexProjection::Include(names)) => names.contains(&attribute),
-            (_, IndexProjection::KeysOnly) => false,
+        // DynamoDB refuses a filter on an attribute an index does not project, an LSI's
+        // too (though it fetches the rest of the item from the table).
+        Some(index) => match index.projection {
+            IndexProjection::All => true,
+            IndexProjection::Include(names) => names.contains(&attribute),
+            IndexProjection::KeysOnly => false,
         },
     };
     if !carried || types.is_empty() {
@@ -153,6 +241,75 @@ pub(crate) fn key_attributes(schema: &TableSchema, index: Option<&str>) -> Vec<&
     names
 }
 
+/// Every document path a condition reads.
+fn condition_paths<'c>(condition: &'c Condition, out: &mut Vec<&'c Path>) {
+    let operand = |operand: &'c Operand, out: &mut Vec<&'c Path>| match operand {
+        Operand::Path(path) | Operand::Size(path) => out.push(path),
+        Operand::Value(_) => {}
+    };
+    match condition {
+        Condition::Compare { left, right, .. } => {
+            operand(left, out);
+            operand(right, out);
+        }
+        Condition::Between { operand: tested, low, high } => {
+            for o in [tested, low, high] {
+                operand(o, out);
+            }
+        }
+        Condition::In { operand: tested, list } => {
+            operand(tested, out);
+            for o in list {
+                operand(o, out);
+            }
+        }
+        Condition::AttributeExists(path) | Condition::AttributeNotExists(path) => out.push(path),
+        Condition::AttributeType(subject, _) => operand(subject, out),
+        Condition::BeginsWith(subject, other) | Condition::Contains(subject, other) => {
+            operand(subject, out);
+            operand(other, out);
+        }
+        Condition::And(left, right) | Condition::Or(left, right) => {
+            condition_paths(left, out);
+            condition_paths(right, out);
+        }
+        Condition::Not(inner) => condition_paths(inner, out),
+    }
+}
+
+/// DynamoDB refuses a query filter on a key attribute of the table or index queried
+/// (`Filter Expression can only contain non-primary key attributes`): refused here,
+/// before a request, with the same message. On a native multi-attribute index the key
+/// attributes are the entity's own fields (`Member::SCORE`): use the sort-key condition
+/// (`score_range()`) instead.
+fn check_filter(schema: &TableSchema, index: Option<&str>, filter: &Condition) -> Result<()> {
+    let keys: Vec<&str> = match index.and_then(|name| schema.index(name)) {
+        Some(index) => {
+            let mut keys: Vec<&str> = index.sort_key.iter().map(|k| k.name).collect();
+            match index.kind {
+                SchemaIndexKind::Local => keys.push(schema.partition_key.name),
+                SchemaIndexKind::Global => keys.extend(index.partition_key.iter().map(|k| k.name)),
+            }
+            keys
+        }
+        None => std::iter::once(schema.partition_key.name)
+            .chain(schema.sort_key.map(|k| k.name))
+            .collect(),
+    };
+    let mut paths = Vec::new();
+    condition_paths(filter, &mut paths);
+    for path in paths {
+        if let Some(PathElement::Attribute(name)) = path.elements.first() {
+            if keys.contains(&name.as_str()) {
+                return Err(Error::validation(format!(
+                    "Filter Expression can only contain non-primary key attributes: Primary key attribute: {name}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn and(a: Option<Condition>, b: Option<Condition>) -> Option<Condition> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.and(b)),
@@ -169,6 +326,10 @@ pub(crate) struct Options {
     pub(crate) forward: bool,
     pub(crate) consistent: bool,
     pub(crate) cursor: Option<Cursor>,
+    /// The cursor is read as a position to read *before* (`before(cursor)`).
+    pub(crate) before: bool,
+    /// Pages of exactly this many items (`count(n)`).
+    pub(crate) count: Option<u32>,
     /// Hide expired items: `None` follows the client.
     pub(crate) hide_expired: Option<bool>,
 }
@@ -182,6 +343,8 @@ impl Default for Options {
             forward: true,
             consistent: false,
             cursor: None,
+            before: false,
+            count: None,
             hide_expired: None,
         }
     }
@@ -213,20 +376,53 @@ impl Options {
         // The expiry filter moves with the clock: it is not part of the cursor's identity.
         let fingerprint = query_fingerprint(&input, types);
         input.filter = and(input.filter.take(), unexpired);
+        let key_names = key_attributes(schema, key.index);
         let start = match &self.cursor {
             None => None,
             Some(c) => {
                 let start = cursor::decode(c, &fingerprint, secret.as_deref())?;
-                cursor::check_key(&start, &key_attributes(schema, key.index), &key.partition)?;
+                cursor::check_key(&start, &key_names, &key.partition)?;
                 Some(start)
             }
         };
+        // `before(cursor)`: the same query read the other way from the cursor; the
+        // pages are turned back into the query's order, and every cursor keeps the
+        // query's fingerprint, so it works with both `cursor` and `before`.
+        if self.before && start.is_some() {
+            input.scan_index_forward = !input.scan_index_forward;
+        }
+        if self.count == Some(0) {
+            return Err(Error::validation(
+                "`count(n)` needs n >= 1: the number of items each page holds",
+            ));
+        }
+        if let Some(n) = self.count {
+            // A page of exactly `n` resumes after its last item: the items need their
+            // keys, whatever the projection.
+            if let Some(paths) = &mut input.projection {
+                for name in &key_names {
+                    let path = Path::attribute(*name);
+                    if !paths.contains(&path) {
+                        paths.push(path);
+                    }
+                }
+            }
+            // Without a filter of the caller's, `n` items evaluated are (nearly always)
+            // `n` items returned: ask for no more.
+            if self.filter.is_none() && input.limit.is_none() {
+                input.limit = Some(n);
+            }
+        }
         let pattern: Arc<str> = match key.index {
             Some(index) => format!("{}.query({index})", types.join("|")).into(),
             None => format!("{}.query", types.join("|")).into(),
         };
         let request = Request::Query(input);
-        Ok(Some((Reader { backend, pattern, request, fingerprint, secret }, start)))
+        let mut reader = Reader::plain(backend, pattern, request, fingerprint, secret);
+        reader.key_names = key_names;
+        reader.reversed = self.before && start.is_some();
+        reader.exact = self.count.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        Ok(Some((reader, start)))
     }
 
     pub(crate) fn query_input(
@@ -240,8 +436,25 @@ impl Options {
         }
         let user_filter = match &self.filter {
             None => None,
-            Some(Ok(c)) => Some(c.clone()),
+            Some(Ok(c)) => {
+                check_filter(schema, key.index, c)?;
+                Some(c.clone())
+            }
             Some(Err(e)) => return Err(Error::Encode(e.clone())),
+        };
+        // An LSI that does not project everything fetches the rest from the table
+        // (`Select=ALL_ATTRIBUTES`), as a read of whole entities needs.
+        let fetch = match key.index.and_then(|name| schema.index(name)) {
+            Some(index) => {
+                index.kind == SchemaIndexKind::Local
+                    && !matches!(index.projection, IndexProjection::All)
+            }
+            None => false,
+        };
+        let select = match &self.projection {
+            Some(_) => Some(Select::SpecificAttributes),
+            None if fetch => Some(Select::AllAttributes),
+            None => None,
         };
         Ok(QueryInput {
             table_name: key.table.to_owned(),
@@ -249,7 +462,7 @@ impl Options {
             key_condition: key.condition(),
             filter: and(type_filter(schema, key.index, types), user_filter),
             projection: self.projection.clone(),
-            select: self.projection.as_ref().map(|_| Select::SpecificAttributes),
+            select,
             limit: self.limit,
             scan_index_forward: self.forward,
             exclusive_start_key: None,
@@ -348,9 +561,48 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
         self
     }
 
-    /// Starts after the page that returned `cursor` (from this same query).
+    /// Starts after the page that returned `cursor` (from this same query), or right
+    /// after the item of an [item cursor](Page::item_cursor).
     pub fn cursor(mut self, cursor: impl Into<Cursor>) -> Self {
         self.options.cursor = Some(cursor.into());
+        self.options.before = false;
+        self
+    }
+
+    /// Reads the items *before* `cursor` (a cursor of this same query: a page's
+    /// [`cursor`](Page::cursor) or an [item cursor](Page::item_cursor)): the query is
+    /// sent in the other direction from that position, and each page is turned back
+    /// into the query's order. With [`count(n)`](Self::count) the page holds the `n`
+    /// items right before the cursor (a GraphQL connection's `last: n, before: c`).
+    ///
+    /// The page's own [`cursor`](Page::cursor) continues backwards (hand it to
+    /// `before` again); its [`end_cursor`](Page::end_cursor) goes forward again.
+    /// Not available on the fan-out query of a sharded entity (an
+    /// [`Error::InvalidCursor`]).
+    ///
+    /// (A compiling example: the crate docs' "Reads" section.)
+    pub fn before(mut self, cursor: impl Into<Cursor>) -> Self {
+        self.options.cursor = Some(cursor.into());
+        self.options.before = true;
+        self
+    }
+
+    /// Pages of exactly `n` items that passed the filter (ElectroDB's `count`): reads
+    /// as many DynamoDB pages as it takes (each `Query` stops at 1 MB or `limit` items
+    /// *evaluated*), and a page's [`cursor`](Page::cursor) resumes right after its
+    /// `n`-th item. Only the last page may hold fewer. Without a filter each request
+    /// asks for `Limit = n` (unless [`limit`](Self::limit) says otherwise); with one,
+    /// `send` may read past the `n`-th item and leave the rest unreturned (the cursor
+    /// still resumes right after the `n`-th).
+    ///
+    /// `count(0)` is refused ([`Error::Validation`]), before any request.
+    /// A projected read also returns the key attributes, which the cursor needs. On the
+    /// fan-out query of a sharded entity `count(n)` is [`limit(n)`](Self::limit) (its
+    /// merged pages already hold exactly `limit` items).
+    ///
+    /// (A compiling example: the crate docs' "Reads" section.)
+    pub fn count(mut self, n: u32) -> Self {
+        self.options.count = Some(n);
         self
     }
 
@@ -376,6 +628,13 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
         self
     }
 
+    /// The items' primary keys only ([`Key<E>`], from the table key attributes every
+    /// index entry carries): the plain read of a `KEYS_ONLY` index. Decode the key
+    /// fields with [`Entity::decode_key`].
+    pub fn keys(self) -> Query<E, I, Key<E>> {
+        Query { key: self.key, options: self.options, marker: PhantomData }
+    }
+
     /// The `Query` request this builder sends (for the first page).
     pub fn input(&self) -> Result<QueryInput> {
         self.options.query_input(&E::Table::SCHEMA, &self.key, &[E::SCHEMA.entity_type])
@@ -389,8 +648,27 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     /// [`limit`](Self::limit) for what a page holds). A projected sharded query also
     /// reads the table's key attributes (the merge needs them) and leaves them out of the
     /// returned items.
-    pub fn pages(self, db: &TableClient<E::Table>) -> Pages<O> {
+    pub fn pages(self, db: &TableClient<E::Table>) -> Pages<O>
+    where
+        I: Returns<O>,
+    {
+        self.read(db)
+    }
+
+    /// The pages, whatever the index returns (`hydrate` reads keys through it).
+    pub(crate) fn read(mut self, db: &TableClient<E::Table>) -> Pages<O> {
         if E::SHARDS > 1 && self.key.index.is_none() {
+            if self.options.before {
+                let refused = Err(Error::InvalidCursor {
+                    reason: "`before(cursor)` is not available on the fan-out query of a \
+                             sharded entity: its cursor holds one position per shard"
+                        .to_owned(),
+                });
+                return Pages::new(refused, decode_read::<E, O>);
+            }
+            if let Some(n) = self.options.count.take() {
+                self.options.limit = Some(n);
+            }
             let fan_out = shard::FanOut {
                 schema: E::Table::SCHEMA,
                 unexpired: db.unexpired_filter(self.options.hide_expired),
@@ -418,22 +696,31 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     }
 
     /// The items, as a stream reading one page at a time.
-    pub fn stream(self, db: &TableClient<E::Table>) -> Items<O> {
+    pub fn stream(self, db: &TableClient<E::Table>) -> Items<O>
+    where
+        I: Returns<O>,
+    {
         self.pages(db).items()
     }
 
     /// One page and the cursor to the next.
-    pub async fn send(self, db: &TableClient<E::Table>) -> Result<Page<O>> {
+    pub async fn send(self, db: &TableClient<E::Table>) -> Result<Page<O>>
+    where
+        I: Returns<O>,
+    {
         let mut pages = self.pages(db);
         match pages.next().await {
             Some(page) => page,
-            None => Ok(Page { items: Vec::new(), cursor: None, scanned_count: 0 }),
+            None => Ok(Page::new(Vec::new(), None, 0)),
         }
     }
 
     /// The first item, reading pages until one passes the filter (`Limit=1` per page
     /// when there is no filter and no limit).
-    pub async fn first(mut self, db: &TableClient<E::Table>) -> Result<Option<O>> {
+    pub async fn first(mut self, db: &TableClient<E::Table>) -> Result<Option<O>>
+    where
+        I: Returns<O>,
+    {
         if self.options.filter.is_none() && self.options.limit.is_none() {
             self.options.limit = Some(1);
         }
@@ -442,7 +729,10 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     }
 
     /// Every item of every page.
-    pub async fn all(self, db: &TableClient<E::Table>) -> Result<Vec<O>> {
+    pub async fn all(self, db: &TableClient<E::Table>) -> Result<Vec<O>>
+    where
+        I: Returns<O>,
+    {
         let mut pages = self.pages(db);
         let mut out = Vec::new();
         while let Some(page) = pages.next().await {
@@ -491,6 +781,29 @@ pub trait IntoQuery: Sized {
         self.into_query().cursor(cursor)
     }
 
+    /// See [`Query::before`].
+    fn before(self, cursor: impl Into<Cursor>) -> Query<Self::Entity, Self::Index> {
+        self.into_query().before(cursor)
+    }
+
+    /// See [`Query::count`].
+    fn count(self, n: u32) -> Query<Self::Entity, Self::Index> {
+        self.into_query().count(n)
+    }
+
+    /// See [`Query::keys`].
+    fn keys(self) -> Query<Self::Entity, Self::Index, Key<Self::Entity>> {
+        self.into_query().keys()
+    }
+
+    /// See [`Query::hydrate`].
+    fn hydrate(self) -> Hydrate<Self::Entity>
+    where
+        Self: IntoQuery<Index = PartialGlobal>,
+    {
+        self.into_query().hydrate()
+    }
+
     /// See [`Query::project`].
     fn project<P: Projection<Self::Entity>>(
         self,
@@ -508,7 +821,10 @@ pub trait IntoQuery: Sized {
     fn send(
         self,
         db: &TableClient<<Self::Entity as Entity>::Table>,
-    ) -> BoxFuture<'_, Result<Page<Self::Entity>>> {
+    ) -> BoxFuture<'_, Result<Page<Self::Entity>>>
+    where
+        Self::Index: Returns<Self::Entity>,
+    {
         Box::pin(self.into_query().send(db))
     }
 
@@ -516,7 +832,10 @@ pub trait IntoQuery: Sized {
     fn first(
         self,
         db: &TableClient<<Self::Entity as Entity>::Table>,
-    ) -> BoxFuture<'_, Result<Option<Self::Entity>>> {
+    ) -> BoxFuture<'_, Result<Option<Self::Entity>>>
+    where
+        Self::Index: Returns<Self::Entity>,
+    {
         Box::pin(self.into_query().first(db))
     }
 
@@ -524,17 +843,26 @@ pub trait IntoQuery: Sized {
     fn all(
         self,
         db: &TableClient<<Self::Entity as Entity>::Table>,
-    ) -> BoxFuture<'_, Result<Vec<Self::Entity>>> {
+    ) -> BoxFuture<'_, Result<Vec<Self::Entity>>>
+    where
+        Self::Index: Returns<Self::Entity>,
+    {
         Box::pin(self.into_query().all(db))
     }
 
     /// See [`Query::pages`].
-    fn pages(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Pages<Self::Entity> {
+    fn pages(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Pages<Self::Entity>
+    where
+        Self::Index: Returns<Self::Entity>,
+    {
         self.into_query().pages(db)
     }
 
     /// See [`Query::stream`].
-    fn stream(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Items<Self::Entity> {
+    fn stream(self, db: &TableClient<<Self::Entity as Entity>::Table>) -> Items<Self::Entity>
+    where
+        Self::Index: Returns<Self::Entity>,
+    {
         self.into_query().stream(db)
     }
 }

@@ -154,7 +154,7 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
         let backend = Arc::clone(db.backend());
         let pattern: Arc<str> = format!("{}.scan", E::SCHEMA.rust_name).into();
         let request = Request::Scan(input);
-        Ok(Some((Reader { backend, pattern, request, fingerprint, secret }, start)))
+        Ok(Some((Reader::plain(backend, pattern, request, fingerprint, secret), start)))
     }
 
     /// The pages, as a stream holding one page at a time.
@@ -171,7 +171,7 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
     pub async fn send(self, db: &TableClient<E::Table>) -> Result<Page<O>> {
         match self.pages(db).next().await {
             Some(page) => page,
-            None => Ok(Page { items: Vec::new(), cursor: None, scanned_count: 0 }),
+            None => Ok(Page::new(Vec::new(), None, 0)),
         }
     }
 

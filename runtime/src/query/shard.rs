@@ -409,13 +409,13 @@ impl FanOut {
             added,
             shards: self.shards,
         };
-        let reader = Reader {
-            backend: Arc::clone(&merge.backend),
-            pattern: Arc::from(format!("{}.query", types.join("|"))),
-            request: Request::Merged(Arc::new(merge)),
+        let reader = Reader::plain(
+            Arc::clone(&merge.backend),
+            Arc::from(format!("{}.query", types.join("|"))),
+            Request::Merged(Arc::new(merge)),
             fingerprint,
-            secret: self.secret,
-        };
+            self.secret,
+        );
         Ok(Some((reader, start)))
     }
 }

@@ -588,6 +588,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Customer {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for CustomerQuery<1usize, __S, __M> {
         type Entity = Customer;
@@ -855,6 +858,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Product {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ProductQuery<1usize, __S, __M> {
         type Entity = Product;
@@ -1108,6 +1114,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Warehouse {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseQuery<1usize, __S, __M> {
@@ -1498,6 +1507,15 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<WarehouseItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> WarehouseItemQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
@@ -1549,6 +1567,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for WarehouseItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseItemQuery<1usize, __S, __M> {
         type Entity = WarehouseItem;
@@ -1581,7 +1602,7 @@ const _: () = {
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<WarehouseItem, __st::query::Global> {
+        ) -> __st::Query<WarehouseItem, __StKind0> {
             __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
@@ -1593,11 +1614,7 @@ const _: () = {
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            WarehouseItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, WarehouseItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -1609,10 +1626,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for WarehouseItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseItemByGsi2<1usize, __S, __M> {
         type Entity = WarehouseItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -2156,6 +2176,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<OrderItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<OrderItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> OrderItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -2207,6 +2245,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemQuery<1usize, __S, __M> {
         type Entity = OrderItem;
@@ -2237,7 +2278,7 @@ const _: () = {
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<OrderItem, __st::query::Global> {
+        ) -> __st::Query<OrderItem, __StKind0> {
             __st::query::SortField::lone(
                     __ST_K.attributes[3usize],
                     "gsi1_sk",
@@ -2249,11 +2290,7 @@ const _: () = {
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            OrderItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, OrderItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::lone(
@@ -2265,10 +2302,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemByGsi1<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -2297,7 +2337,7 @@ const _: () = {
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<OrderItem, __st::query::Global> {
+        ) -> __st::Query<OrderItem, __StKind1> {
             __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "gsi1_sk",
@@ -2309,11 +2349,7 @@ const _: () = {
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            OrderItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, OrderItem, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -2325,10 +2361,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemByGsi2<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -2689,6 +2728,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Order {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage for OrderQuery<1usize, __S, __M> {
         type Entity = Order;
@@ -3231,6 +3273,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Invoice as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<Invoice as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> InvoiceQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -3282,6 +3342,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceQuery<1usize, __S, __M> {
         type Entity = Invoice;
@@ -3310,10 +3373,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceByGsi1<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -3342,7 +3408,7 @@ const _: () = {
         pub fn date(
             self,
             date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Invoice, __st::query::Global> {
+        ) -> __st::Query<Invoice, __StKind1> {
             __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "date",
@@ -3354,11 +3420,7 @@ const _: () = {
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Invoice,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Invoice, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -3370,10 +3432,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceByGsi2<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -3954,6 +4019,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Shipment as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<Shipment as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -4005,6 +4088,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentQuery<1usize, __S, __M> {
         type Entity = Shipment;
@@ -4033,10 +4119,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentByGsi1<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -4065,7 +4154,7 @@ const _: () = {
         pub fn sh_id(
             self,
             sh_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Shipment, __st::query::Global> {
+        ) -> __st::Query<Shipment, __StKind1> {
             __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "sh_id",
@@ -4077,11 +4166,7 @@ const _: () = {
         /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sh_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Shipment,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Shipment, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -4093,10 +4178,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentByGsi2<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -4571,6 +4659,15 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<ShipmentItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -4622,6 +4719,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for ShipmentItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentItemQuery<1usize, __S, __M> {
         type Entity = ShipmentItem;
@@ -4654,7 +4754,7 @@ const _: () = {
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<ShipmentItem, __st::query::Global> {
+        ) -> __st::Query<ShipmentItem, __StKind0> {
             __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
@@ -4666,11 +4766,7 @@ const _: () = {
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            ShipmentItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, ShipmentItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -4682,10 +4778,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for ShipmentItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentItemByGsi1<1usize, __S, __M> {
         type Entity = ShipmentItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0

@@ -481,6 +481,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Customer {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for CustomerQuery<1usize, __S, __M> {
         type Entity = Customer;
@@ -767,6 +770,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Product {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ProductQuery<1usize, __S, __M> {
         type Entity = Product;
@@ -1037,6 +1043,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Warehouse {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseQuery<1usize, __S, __M> {
@@ -1446,6 +1455,15 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<WarehouseItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> WarehouseItemQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
         pub fn p_id(
@@ -1497,6 +1515,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for WarehouseItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseItemQuery<1usize, __S, __M> {
         type Entity = WarehouseItem;
@@ -1529,7 +1550,7 @@ const _: () = {
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<WarehouseItem, __st::query::Global> {
+        ) -> __st::Query<WarehouseItem, __StKind0> {
             __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
@@ -1541,11 +1562,7 @@ const _: () = {
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            WarehouseItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, WarehouseItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -1557,10 +1574,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for WarehouseItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for WarehouseItemByGsi2<1usize, __S, __M> {
         type Entity = WarehouseItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -2123,6 +2143,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<OrderItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<OrderItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> OrderItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -2174,6 +2212,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemQuery<1usize, __S, __M> {
         type Entity = OrderItem;
@@ -2204,7 +2245,7 @@ const _: () = {
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<OrderItem, __st::query::Global> {
+        ) -> __st::Query<OrderItem, __StKind0> {
             __st::query::SortField::lone(
                     __ST_K.attributes[3usize],
                     "gsi1_sk",
@@ -2216,11 +2257,7 @@ const _: () = {
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            OrderItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, OrderItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::lone(
@@ -2232,10 +2269,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemByGsi1<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -2264,7 +2304,7 @@ const _: () = {
         pub fn gsi1_sk(
             self,
             gsi1_sk: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<OrderItem, __st::query::Global> {
+        ) -> __st::Query<OrderItem, __StKind1> {
             __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "gsi1_sk",
@@ -2276,11 +2316,7 @@ const _: () = {
         /// A range condition on `gsi1_sk`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn gsi1_sk_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            OrderItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, OrderItem, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -2292,10 +2328,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for OrderItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for OrderItemByGsi2<1usize, __S, __M> {
         type Entity = OrderItem;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -2898,6 +2937,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Shipment as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<Shipment as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -2949,6 +3006,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentQuery<1usize, __S, __M> {
         type Entity = Shipment;
@@ -2977,10 +3037,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentByGsi1<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -3009,7 +3072,7 @@ const _: () = {
         pub fn sh_id(
             self,
             sh_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Shipment, __st::query::Global> {
+        ) -> __st::Query<Shipment, __StKind1> {
             __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "sh_id",
@@ -3021,11 +3084,7 @@ const _: () = {
         /// A range condition on `sh_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn sh_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Shipment,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Shipment, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -3037,10 +3096,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for Shipment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentByGsi2<1usize, __S, __M> {
         type Entity = Shipment;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -3534,6 +3596,15 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<ShipmentItem as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -3585,6 +3656,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for ShipmentItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentItemQuery<1usize, __S, __M> {
         type Entity = ShipmentItem;
@@ -3617,7 +3691,7 @@ const _: () = {
         pub fn p_id(
             self,
             p_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<ShipmentItem, __st::query::Global> {
+        ) -> __st::Query<ShipmentItem, __StKind0> {
             __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "p_id",
@@ -3629,11 +3703,7 @@ const _: () = {
         /// A range condition on `p_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn p_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            ShipmentItem,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, ShipmentItem, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -3645,10 +3715,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for ShipmentItem {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ShipmentItemByGsi1<1usize, __S, __M> {
         type Entity = ShipmentItem;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -4227,6 +4300,24 @@ const _: () = {
             __st::IndexKey::new("GSI2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Invoice as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI2",
+                &<Invoice as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> InvoiceQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -4278,6 +4369,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceQuery<1usize, __S, __M> {
         type Entity = Invoice;
@@ -4306,10 +4400,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceByGsi1<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -4338,7 +4435,7 @@ const _: () = {
         pub fn i_id_2(
             self,
             i_id_2: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Invoice, __st::query::Global> {
+        ) -> __st::Query<Invoice, __StKind1> {
             __st::query::SortField::text(
                     __ST_K.attributes[5usize],
                     "i_id_2",
@@ -4350,11 +4447,7 @@ const _: () = {
         /// A range condition on `i_id_2`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn i_id_2_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Invoice,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Invoice, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -4366,10 +4459,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672350029012068960u64> for Invoice {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for InvoiceByGsi2<1usize, __S, __M> {
         type Entity = Invoice;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -4850,6 +4946,15 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<OnlineShop as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Payment as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> PaymentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
         pub fn o_id(
@@ -4901,6 +5006,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Payment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for PaymentQuery<1usize, __S, __M> {
         type Entity = Payment;
@@ -4933,7 +5041,7 @@ const _: () = {
         pub fn pmn_id(
             self,
             pmn_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Payment, __st::query::Global> {
+        ) -> __st::Query<Payment, __StKind0> {
             __st::query::SortField::text(
                     __ST_K.attributes[3usize],
                     "pmn_id",
@@ -4945,11 +5053,7 @@ const _: () = {
         /// A range condition on `pmn_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn pmn_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Payment,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Payment, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::text(
@@ -4961,10 +5065,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Payment {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for PaymentByGsi1<1usize, __S, __M> {
         type Entity = Payment;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0

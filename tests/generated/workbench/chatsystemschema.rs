@@ -429,6 +429,15 @@ const _: () = {
             )
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<Chat as __st::Table>::SCHEMA,
+                "RoomID_Comment_IDX",
+                &<User as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
@@ -474,6 +483,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for User {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for UserQuery<1usize, __S, __M> {
         type Entity = User;
         type Index = __st::query::Primary;
@@ -507,7 +519,7 @@ const _: () = {
         pub fn created_at(
             self,
             created_at: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<User, __st::query::Global> {
+        ) -> __st::Query<User, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "created_at",
@@ -518,7 +530,7 @@ const _: () = {
         /// A range condition on `created_at`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn created_at_range(
             self,
-        ) -> __st::query::SortRange<::std::string::String, User, __st::query::Global> {
+        ) -> __st::query::SortRange<::std::string::String, User, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -529,10 +541,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14191717253288321257u64> for User {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for UserByRoomIdCommentIdx<1usize, __S, __M> {
         type Entity = User;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -800,6 +815,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Room {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage for RoomQuery<1usize, __S, __M> {
         type Entity = Room;

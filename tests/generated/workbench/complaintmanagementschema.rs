@@ -547,6 +547,15 @@ const _: () = {
             )
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
+                "Agents_Comments_GSI",
+                &<Comm as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> CommQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
@@ -626,6 +635,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Comm {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for CommQuery<1usize, __S, __M> {
         type Entity = Comm;
         type Index = __st::query::Primary;
@@ -659,7 +671,7 @@ const _: () = {
         pub fn comm_date(
             self,
             comm_date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Comm, __st::query::Global> {
+        ) -> __st::Query<Comm, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "comm_date",
@@ -670,7 +682,7 @@ const _: () = {
         /// A range condition on `comm_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn comm_date_range(
             self,
-        ) -> __st::query::SortRange<::std::string::String, Comm, __st::query::Global> {
+        ) -> __st::query::SortRange<::std::string::String, Comm, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -681,10 +693,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<16722328583722493936u64> for Comm {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for CommByAgentsCommentsGsi<1usize, __S, __M> {
         type Entity = Comm;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -1303,6 +1318,24 @@ const _: () = {
             __st::IndexKey::new("Escalations_GSI", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
+                "Customer_Complaint_GSI",
+                &<Metadata as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
+                "Escalations_GSI",
+                &<Metadata as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> MetadataQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
@@ -1325,6 +1358,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Metadata {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for MetadataQuery<1usize, __S, __M> {
@@ -1360,7 +1396,7 @@ const _: () = {
         pub fn complaint_id(
             self,
             complaint_id: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Metadata, __st::query::Global> {
+        ) -> __st::Query<Metadata, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "complaint_id",
@@ -1371,11 +1407,7 @@ const _: () = {
         /// A range condition on `complaint_id`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn complaint_id_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Metadata,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Metadata, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -1386,10 +1418,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<6041887103099070397u64> for Metadata {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for MetadataByCustomerComplaintGsi<1usize, __S, __M> {
         type Entity = Metadata;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -1420,7 +1455,7 @@ const _: () = {
         pub fn escalation_time(
             self,
             escalation_time: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Metadata, __st::query::Global> {
+        ) -> __st::Query<Metadata, __StKind1> {
             __st::query::SortField::value(
                     __ST_K.attributes[5usize],
                     "escalation_time",
@@ -1431,11 +1466,7 @@ const _: () = {
         /// A range condition on `escalation_time`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn escalation_time_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Metadata,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Metadata, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -1446,10 +1477,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<11972641687917993167u64> for Metadata {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for MetadataByEscalationsGsi<1usize, __S, __M> {
         type Entity = Metadata;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0

@@ -564,6 +564,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Device {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for DeviceQuery<1usize, __S, __M> {
         type Entity = Device;
         type Index = __st::query::Primary;

@@ -474,6 +474,15 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<DeviceStateLog as __st::Table>::SCHEMA,
+                "GSI1",
+                &<Device as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
@@ -555,6 +564,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Device {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for DeviceQuery<1usize, __S, __M> {
         type Entity = Device;
         type Index = __st::query::Primary;
@@ -588,7 +600,7 @@ const _: () = {
         pub fn date(
             self,
             date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Device, __st::query::Global> {
+        ) -> __st::Query<Device, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "date",
@@ -599,7 +611,7 @@ const _: () = {
         /// A range condition on `date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn date_range(
             self,
-        ) -> __st::query::SortRange<::std::string::String, Device, __st::query::Global> {
+        ) -> __st::query::SortRange<::std::string::String, Device, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -610,10 +622,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<1672353327546953593u64> for Device {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for DeviceByGsi1<1usize, __S, __M> {
         type Entity = Device;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0

@@ -565,6 +565,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Metadata {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for MetadataQuery<1usize, __S, __M> {
         type Entity = Metadata;
@@ -888,6 +891,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Friends {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for FriendsQuery<1usize, __S, __M> {
@@ -1259,6 +1265,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Items {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage for ItemsQuery<1usize, __S, __M> {
         type Entity = Items;
@@ -1653,6 +1662,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Equipments {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for EquipmentsQuery<1usize, __S, __M> {
         type Entity = Equipments;
@@ -2043,6 +2055,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Tasks {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage for TasksQuery<1usize, __S, __M> {
         type Entity = Tasks;
@@ -2464,6 +2479,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Activities {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ActivitiesQuery<1usize, __S, __M> {

@@ -795,6 +795,24 @@ const _: () = {
             __st::IndexKey::new("GSI-2", __st::written(__st_result, __st_item))
         }
     }
+    type __StKind0 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ReoccuringPayments as __st::Table>::SCHEMA,
+                "GSI-1",
+                &<Subscription as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = <__st::query::GlobalKind<
+        {
+            __st::projects_entity(
+                &<ReoccuringPayments as __st::Table>::SCHEMA,
+                "GSI-2",
+                &<Subscription as __st::Entity>::SCHEMA,
+            )
+        },
+    > as __st::query::SelectKind>::Kind;
     impl<__M> SubscriptionQuery<0usize, 0, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
@@ -877,6 +895,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Subscription {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for SubscriptionQuery<1usize, __S, __M> {
         type Entity = Subscription;
@@ -913,7 +934,7 @@ const _: () = {
         pub fn last_reminder_date(
             self,
             last_reminder_date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Subscription, __st::query::Global> {
+        ) -> __st::Query<Subscription, __StKind0> {
             __st::query::SortField::value(
                     __ST_K.attributes[3usize],
                     "last_reminder_date",
@@ -924,11 +945,7 @@ const _: () = {
         /// A range condition on `last_reminder_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn last_reminder_date_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Subscription,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Subscription, __StKind0> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -939,10 +956,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<15062448976538637044u64> for Subscription {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for SubscriptionByGsi1<1usize, __S, __M> {
         type Entity = Subscription;
-        type Index = __st::query::Global;
+        type Index = __StKind0;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -975,7 +995,7 @@ const _: () = {
         pub fn last_payment_date(
             self,
             last_payment_date: impl __st::Into<::std::string::String>,
-        ) -> __st::Query<Subscription, __st::query::Global> {
+        ) -> __st::Query<Subscription, __StKind1> {
             __st::query::SortField::value(
                     __ST_K.attributes[5usize],
                     "last_payment_date",
@@ -986,11 +1006,7 @@ const _: () = {
         /// A range condition on `last_payment_date`: `lt`, `le`, `gt`, `ge`, `between` (and `begins_with` on a `String`).
         pub fn last_payment_date_range(
             self,
-        ) -> __st::query::SortRange<
-            ::std::string::String,
-            Subscription,
-            __st::query::Global,
-        > {
+        ) -> __st::query::SortRange<::std::string::String, Subscription, __StKind1> {
             __st::query::SortRange::new(
                 self.0,
                 __st::query::SortField::value(
@@ -1001,10 +1017,13 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<15062452275073521677u64> for Subscription {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for SubscriptionByGsi2<1usize, __S, __M> {
         type Entity = Subscription;
-        type Index = __st::query::Global;
+        type Index = __StKind1;
         type Target = __M;
         fn key_query(self) -> __st::query::KeyQuery {
             self.0
@@ -1496,6 +1515,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Receipts {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for ReceiptsQuery<1usize, __S, __M> {

@@ -345,6 +345,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Child {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for ChildQuery<1usize, __S, __M> {
         type Entity = Child;
         type Index = __st::query::Primary;
@@ -698,6 +701,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Customer {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for CustomerQuery<1usize, __S, __M> {

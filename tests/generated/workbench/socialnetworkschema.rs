@@ -283,6 +283,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Info {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for InfoQuery<1usize, __S, __M> {
         type Entity = Info;
         type Index = __st::query::Primary;
@@ -568,6 +571,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Count {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage for CountQuery<1usize, __S, __M> {
         type Entity = Count;
@@ -876,6 +882,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Follower {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for FollowerQuery<1usize, __S, __M> {
         type Entity = Follower;
@@ -1177,6 +1186,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Following {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for FollowingQuery<1usize, __S, __M> {
@@ -1515,6 +1527,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Post {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage for PostQuery<1usize, __S, __M> {
         type Entity = Post;
         type Index = __st::query::Primary;
@@ -1834,6 +1849,9 @@ const _: () = {
             )
         }
     }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Likelist {
+        type Types = (::std::string::String,);
+    }
     impl<const __S: usize, __M> __st::query::KeyStage
     for LikelistQuery<1usize, __S, __M> {
         type Entity = Likelist;
@@ -2079,6 +2097,9 @@ const _: () = {
                 __st::PhantomData,
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Likecount {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for LikecountQuery<1usize, __S, __M> {
@@ -2466,6 +2487,9 @@ const _: () = {
                 ),
             )
         }
+    }
+    impl __st::collection::PartitionTypes<14695981039346656037u64> for Timeline {
+        type Types = (::std::string::String,);
     }
     impl<const __S: usize, __M> __st::query::KeyStage
     for TimelineQuery<1usize, __S, __M> {

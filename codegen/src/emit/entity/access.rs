@@ -11,7 +11,7 @@ use crate::emit::span_of;
 use crate::model::{option_inner, CompositePlan, Derived, FieldModel, UpdateMarker};
 
 /// The name of a field's attribute const: `user_id` → `USER_ID`.
-fn const_name(field: &FieldModel) -> syn::Ident {
+pub(super) fn const_name(field: &FieldModel) -> syn::Ident {
     format_ident!("{}", field.name().to_shouty_snake_case())
 }
 

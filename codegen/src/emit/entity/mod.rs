@@ -12,6 +12,7 @@ use crate::emit::span_of;
 mod access;
 mod checks;
 mod codec;
+mod find;
 mod hooks;
 mod keys;
 mod query;
@@ -20,6 +21,7 @@ mod schema;
 use crate::diagnostic::Diagnostics;
 use crate::model::{option_inner, EntityIndexKeys, EntityIndexModel, EntityModel, FieldModel};
 pub(crate) use access::nested_attr_const;
+pub(crate) use checks::name_hash;
 pub(crate) use query::{pattern_starter, pattern_type};
 
 /// Which key a rendered value is for.
@@ -305,7 +307,10 @@ impl<'a> Emitter<'a> {
             quote!(&self.#ident)
         });
         let key_fns = self.key_fns();
-        let (query_structs, query_impls, starters) = self.queries();
+        let kind_aliases = self.kind_aliases();
+        let patterns = self.patterns();
+        let (query_structs, query_impls, starters) = self.queries(&patterns);
+        let (find_struct, find_impls, find_starter) = self.finds(&patterns);
         let attr_consts = self.attr_consts();
         let composites = self.composite_fns();
         let reindex = self.reindex_fns();
@@ -318,6 +323,7 @@ impl<'a> Emitter<'a> {
 
         quote! {
             #query_structs
+            #find_struct
 
             #[allow(
                 non_upper_case_globals,
@@ -356,13 +362,16 @@ impl<'a> Emitter<'a> {
                 }
 
                 #key_fns
+                #kind_aliases
                 #query_impls
+                #find_impls
 
                 #[allow(dead_code)]
                 impl #ident {
                     #attr_consts
                     #composites
                     #starters
+                    #find_starter
                     #reindex
                 }
             };

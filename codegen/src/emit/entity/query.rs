@@ -26,7 +26,7 @@ use super::Emitter;
 use crate::model::{option_inner, EntityIndexKeys, FieldModel, KeyTemplate, TemplatePart};
 
 /// One side of an access pattern's key.
-enum Side<'m> {
+pub(super) enum Side<'m> {
     /// A template rendered to one attribute (`attr`: the const naming it).
     Template { template: &'m KeyTemplate, attr: TokenStream },
     /// Native attributes: each field is its own key attribute.
@@ -35,28 +35,30 @@ enum Side<'m> {
     None,
 }
 
-struct Pattern<'m> {
+pub(super) struct Pattern<'m> {
     /// `OrderQuery`, `UserByGsi1`.
-    ty: syn::Ident,
+    pub(super) ty: syn::Ident,
     /// `query`, `by_gsi1`.
-    starter: syn::Ident,
+    pub(super) starter: syn::Ident,
     /// `None` for the table.
-    index: Option<&'m str>,
-    /// `Primary`, `Local`, `Global`.
-    kind: TokenStream,
-    partition: Side<'m>,
-    sort: Side<'m>,
+    pub(super) index: Option<&'m str>,
+    /// `Primary`, `Local`, or a GSI's kind: `Global` when the table's projection of the
+    /// index holds every field of the entity, else `PartialGlobal` (decided at compile
+    /// time from the two schemas).
+    pub(super) kind: TokenStream,
+    pub(super) partition: Side<'m>,
+    pub(super) sort: Side<'m>,
 }
 
 /// A step of the builder: a field whose value is given at this stage.
-struct Step<'m> {
-    field: &'m FieldModel,
+pub(super) struct Step<'m> {
+    pub(super) field: &'m FieldModel,
     /// The type the method takes (`Into<T>`).
     ty: syn::Type,
 }
 
 impl<'a> Emitter<'a> {
-    fn patterns(&self) -> Vec<Pattern<'a>> {
+    pub(super) fn patterns(&self) -> Vec<Pattern<'a>> {
         let model = self.model;
         let mut out = vec![Pattern {
             ty: pattern_type(&model.rust_name, None),
@@ -72,7 +74,14 @@ impl<'a> Emitter<'a> {
         for (i, index) in self.indexes() {
             let index_name = index.name.value.as_str();
             let local = Self::is_local(index);
-            let kind = if local { quote!(__st::query::Local) } else { quote!(__st::query::Global) };
+            let kind = if local {
+                quote!(__st::query::Local)
+            } else {
+                // An alias in the const block (see `kind_aliases`), so the projection
+                // check is one constant per index.
+                let alias = format_ident!("__StKind{}", i);
+                quote!(#alias)
+            };
             let table_partition =
                 Side::Template { template: &model.partition_key, attr: self.pk_attr() };
             let (partition, sort) = match &index.keys {
@@ -125,7 +134,34 @@ impl<'a> Emitter<'a> {
     }
 
     /// The fields given at each stage of one side, in order, skipping `known` ones.
-    fn side_steps(&self, side: &Side<'_>, known: &[String]) -> Vec<Step<'a>> {
+    /// `type __StKind<i> = Global | PartialGlobal;` for each GSI `i` of the entity:
+    /// whether the table's projection of the index holds every field of the entity,
+    /// decided at compile time from the two schemas.
+    pub(super) fn kind_aliases(&self) -> TokenStream {
+        let model = self.model;
+        let table = &model.table;
+        let entity = &model.rust_name;
+        let mut out = TokenStream::new();
+        for (i, index) in self.indexes() {
+            if Self::is_local(index) {
+                continue;
+            }
+            let alias = format_ident!("__StKind{}", i);
+            let index_name = index.name.value.as_str();
+            out.extend(quote! {
+                type #alias = <__st::query::GlobalKind<{
+                    __st::projects_entity(
+                        &<#table as __st::Table>::SCHEMA,
+                        #index_name,
+                        &<#entity as __st::Entity>::SCHEMA,
+                    )
+                }> as __st::query::SelectKind>::Kind;
+            });
+        }
+        out
+    }
+
+    pub(super) fn side_steps(&self, side: &Side<'_>, known: &[String]) -> Vec<Step<'a>> {
         match side {
             Side::Template { template, .. } => template
                 .fields()
@@ -227,7 +263,10 @@ impl<'a> Emitter<'a> {
     }
 
     /// The stage structs (module level) and their impls (inside the const block).
-    pub(super) fn queries(&self) -> (TokenStream, TokenStream, TokenStream) {
+    pub(super) fn queries(
+        &self,
+        patterns: &[Pattern<'a>],
+    ) -> (TokenStream, TokenStream, TokenStream) {
         let st = self.st;
         let entity = &self.model.rust_name;
         let vis = &self.model.vis;
@@ -235,7 +274,7 @@ impl<'a> Emitter<'a> {
         let mut structs = TokenStream::new();
         let mut impls = TokenStream::new();
         let mut starters = TokenStream::new();
-        for pattern in self.patterns() {
+        for pattern in patterns {
             let ty = &pattern.ty;
             let kind = &pattern.kind;
             let partition_steps = self.side_steps(&pattern.partition, &[]);
@@ -281,7 +320,7 @@ impl<'a> Emitter<'a> {
                 }
             }
             if p == 0 {
-                start.extend(self.after_partition(&pattern, &known));
+                start.extend(self.after_partition(pattern, &known));
             }
             let table = quote!(__ST_K.table);
             let starter = &pattern.starter;
@@ -331,7 +370,7 @@ impl<'a> Emitter<'a> {
                     Side::None => TokenStream::new(),
                 };
                 let finish = if next == p {
-                    self.after_partition(&pattern, &known)
+                    self.after_partition(pattern, &known)
                 } else {
                     TokenStream::new()
                 };
@@ -454,6 +493,15 @@ impl<'a> Emitter<'a> {
                     }
                 });
             }
+
+            // The partition fields' types, for collections over this pattern.
+            let hash = super::checks::name_hash(pattern.index.unwrap_or(""));
+            let types = partition_steps.iter().map(|s| &s.ty);
+            impls.extend(quote! {
+                impl __st::collection::PartitionTypes<#hash> for #entity {
+                    type Types = (#(#types,)*);
+                }
+            });
 
             // Every stage whose partition is complete is a query (or, started by a
             // collection, a collection query): one impl for all of them.

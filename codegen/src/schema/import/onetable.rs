@@ -314,6 +314,7 @@ fn onetable_entity(
         shards: None,
         upgrade: None,
         compact: None,
+        find: false,
     })
 }
 

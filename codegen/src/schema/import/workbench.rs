@@ -463,6 +463,7 @@ fn workbench_entity(
         shards: None,
         upgrade: None,
         compact: None,
+        find: false,
     };
     Some((entity, pending))
 }

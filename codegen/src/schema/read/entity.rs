@@ -20,6 +20,7 @@ const ENTITY_KEYS: &[&str] = &[
     "schema_version",
     "upgrade",
     "compact",
+    "find",
 ];
 const ENTITY_INDEX_KEYS: &[&str] = &["name", "pk", "sk"];
 
@@ -61,6 +62,7 @@ impl Reader {
             let span = self.span(node.pos);
             Some((node.pos, Spanned { value: u32::try_from(value).unwrap_or(u32::MAX), span }))
         });
+        let find = obj.take("find").and_then(|n| self.flag(n, "generate `find()`")).is_some();
         let upgrade_node = obj.take("upgrade");
         let upgrade_pos = upgrade_node.map(|node| node.pos);
         let upgrade_fn = upgrade_node.and_then(|node| self.function_path(node, "upgrade"));
@@ -124,6 +126,7 @@ impl Reader {
             shards,
             upgrade,
             compact,
+            find,
         })
     }
 
