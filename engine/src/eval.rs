@@ -113,40 +113,10 @@ pub(crate) fn resolve<'a>(item: &'a Item, path: &Path) -> Option<&'a AttributeVa
     })
 }
 
-/// Every document path a condition reads, in the order they are written.
+/// Every document path a condition reads, in the order they are written
+/// ([`Condition::collect_paths`]).
 pub(crate) fn condition_paths<'c>(condition: &'c Condition, out: &mut Vec<&'c Path>) {
-    let operand = |operand: &'c Operand, out: &mut Vec<&'c Path>| match operand {
-        Operand::Path(path) | Operand::Size(path) => out.push(path),
-        Operand::Value(_) => {}
-    };
-    match condition {
-        Condition::Compare { left, right, .. } => {
-            operand(left, out);
-            operand(right, out);
-        }
-        Condition::Between { operand: tested, low, high } => {
-            for o in [tested, low, high] {
-                operand(o, out);
-            }
-        }
-        Condition::In { operand: tested, list } => {
-            operand(tested, out);
-            for o in list {
-                operand(o, out);
-            }
-        }
-        Condition::AttributeExists(path) | Condition::AttributeNotExists(path) => out.push(path),
-        Condition::AttributeType(subject, _) => operand(subject, out),
-        Condition::BeginsWith(subject, other) | Condition::Contains(subject, other) => {
-            operand(subject, out);
-            operand(other, out);
-        }
-        Condition::And(left, right) | Condition::Or(left, right) => {
-            condition_paths(left, out);
-            condition_paths(right, out);
-        }
-        Condition::Not(inner) => condition_paths(inner, out),
-    }
+    condition.collect_paths(out);
 }
 
 fn operand<'a>(operand: &'a Operand, item: &'a Item) -> Option<Cow<'a, AttributeValue>> {

@@ -259,6 +259,57 @@ impl Condition {
         Condition::Contains(subject.into(), needle.into())
     }
 
+    /// Every document path the condition reads, in the order they are written, added to
+    /// `out` (the engine's checks of key attributes in filters, the typed client's
+    /// refusal of filters on native index keys).
+    ///
+    /// ```
+    /// use singletable_core::expr::{Condition, Path};
+    /// use singletable_core::AttributeValue;
+    ///
+    /// let c = Condition::begins_with(Path::attribute("sk"), AttributeValue::S("A#".into()))
+    ///     .and(Condition::AttributeExists(Path::attribute("owner")));
+    /// let mut paths = Vec::new();
+    /// c.collect_paths(&mut paths);
+    /// assert_eq!(paths, [&Path::attribute("sk"), &Path::attribute("owner")]);
+    /// ```
+    pub fn collect_paths<'c>(&'c self, out: &mut Vec<&'c Path>) {
+        let operand = |operand: &'c Operand, out: &mut Vec<&'c Path>| match operand {
+            Operand::Path(path) | Operand::Size(path) => out.push(path),
+            Operand::Value(_) => {}
+        };
+        match self {
+            Condition::Compare { left, right, .. } => {
+                operand(left, out);
+                operand(right, out);
+            }
+            Condition::Between { operand: tested, low, high } => {
+                for o in [tested, low, high] {
+                    operand(o, out);
+                }
+            }
+            Condition::In { operand: tested, list } => {
+                operand(tested, out);
+                for o in list {
+                    operand(o, out);
+                }
+            }
+            Condition::AttributeExists(path) | Condition::AttributeNotExists(path) => {
+                out.push(path);
+            }
+            Condition::AttributeType(subject, _) => operand(subject, out),
+            Condition::BeginsWith(subject, other) | Condition::Contains(subject, other) => {
+                operand(subject, out);
+                operand(other, out);
+            }
+            Condition::And(left, right) | Condition::Or(left, right) => {
+                left.collect_paths(out);
+                right.collect_paths(out);
+            }
+            Condition::Not(inner) => inner.collect_paths(out),
+        }
+    }
+
     /// `self AND other`.
     #[must_use]
     pub fn and(self, other: Condition) -> Condition {

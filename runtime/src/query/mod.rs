@@ -241,42 +241,6 @@ pub(crate) fn key_attributes(schema: &TableSchema, index: Option<&str>) -> Vec<&
     names
 }
 
-/// Every document path a condition reads.
-fn condition_paths<'c>(condition: &'c Condition, out: &mut Vec<&'c Path>) {
-    let operand = |operand: &'c Operand, out: &mut Vec<&'c Path>| match operand {
-        Operand::Path(path) | Operand::Size(path) => out.push(path),
-        Operand::Value(_) => {}
-    };
-    match condition {
-        Condition::Compare { left, right, .. } => {
-            operand(left, out);
-            operand(right, out);
-        }
-        Condition::Between { operand: tested, low, high } => {
-            for o in [tested, low, high] {
-                operand(o, out);
-            }
-        }
-        Condition::In { operand: tested, list } => {
-            operand(tested, out);
-            for o in list {
-                operand(o, out);
-            }
-        }
-        Condition::AttributeExists(path) | Condition::AttributeNotExists(path) => out.push(path),
-        Condition::AttributeType(subject, _) => operand(subject, out),
-        Condition::BeginsWith(subject, other) | Condition::Contains(subject, other) => {
-            operand(subject, out);
-            operand(other, out);
-        }
-        Condition::And(left, right) | Condition::Or(left, right) => {
-            condition_paths(left, out);
-            condition_paths(right, out);
-        }
-        Condition::Not(inner) => condition_paths(inner, out),
-    }
-}
-
 /// DynamoDB refuses a query filter on a key attribute of the table or index queried
 /// (`Filter Expression can only contain non-primary key attributes`): refused here,
 /// before a request, with the same message. On a native multi-attribute index the key
@@ -297,7 +261,7 @@ fn check_filter(schema: &TableSchema, index: Option<&str>, filter: &Condition) -
             .collect(),
     };
     let mut paths = Vec::new();
-    condition_paths(filter, &mut paths);
+    filter.collect_paths(&mut paths);
     for path in paths {
         if let Some(PathElement::Attribute(name)) = path.elements.first() {
             if keys.contains(&name.as_str()) {
