@@ -5,7 +5,7 @@ use quote::{quote, quote_spanned};
 
 use super::Emitter;
 use crate::emit::{span_of, template_schema};
-use crate::model::{DefaultValue, EntityIndexKeys, KeyTemplate};
+use crate::model::{EntityIndexKeys, KeyTemplate};
 
 impl<'a> Emitter<'a> {
     pub(super) fn schema(&self) -> TokenStream {
@@ -69,9 +69,9 @@ impl<'a> Emitter<'a> {
                 return quote!(__st::field_schema(#name, #attribute, #bits));
             }
             let codec = self.codec(field);
-            let default = match &field.default {
-                Some(DefaultValue::Function(path)) => quote!(#path),
-                _ => {
+            let default = match self.default_const(field) {
+                Some(name) => quote!(#name),
+                None => {
                     let ty = &field.ty;
                     quote_spanned!(span_of(ty)=> <#ty as ::core::default::Default>::default)
                 }
