@@ -227,7 +227,7 @@ impl std::fmt::Debug for FieldDefault {
 }
 
 /// One stored field of an entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct FieldSchema {
     /// The Rust field name.
     pub name: &'static str,
@@ -247,6 +247,23 @@ pub struct FieldSchema {
     /// True for a key field of a `#[entity(compact)]` entity: stored only inside the
     /// keys whose templates hold it (never as an attribute of its own).
     pub key_only: bool,
+}
+
+// By hand: `default` is printed only when present, so the `Debug` text (and with it a
+// migration plan's id) of a field without an encoded default is what it was before
+// `default` existed.
+impl std::fmt::Debug for FieldSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = f.debug_struct("FieldSchema");
+        out.field("name", &self.name)
+            .field("attribute", &self.attribute)
+            .field("markers", &self.markers)
+            .field("has_default", &self.has_default);
+        if let Some(default) = &self.default {
+            out.field("default", default);
+        }
+        out.field("optional", &self.optional).field("key_only", &self.key_only).finish()
+    }
 }
 
 /// How an entity fills one secondary index's key.
