@@ -52,6 +52,46 @@ async fn a_sampled_estimate_counts_what_is_left_to_write() {
     support::sampled_estimate_counts_what_is_left(engine(), 2_000).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_migration_writes_new_fields_defaults_into_old_items() {
+    support::defaults_fill_old_items(MemoryBackend::new(), 2_000).await;
+}
+
+/// A model without the defaults' functions (as the CLI builds one from a schema file)
+/// plans no default write and says how to get one; the derived model plans both.
+#[test]
+fn defaults_are_written_only_where_the_model_can_compute_them() {
+    let derived = Plan::between(support::v1::model(), support::v4::model());
+    let defaults: Vec<_> = derived.rewrites.iter().flat_map(|r| r.defaults.clone()).collect();
+    assert_eq!(
+        defaults,
+        [
+            ("logins", singletable::AttributeValue::N("0".parse().unwrap())),
+            ("currency", singletable::AttributeValue::S("EUR".into()))
+        ]
+    );
+    let mut file_like = support::v4::model();
+    for entity in &mut file_like.entities {
+        let fields: Vec<_> = entity
+            .fields
+            .iter()
+            .map(|f| singletable::schema::FieldSchema { default: None, ..*f })
+            .collect();
+        entity.fields = Box::leak(fields.into_boxed_slice());
+    }
+    let plan = Plan::between(support::v1::model(), file_like);
+    assert!(plan.rewrites.is_empty(), "{plan}");
+    let notes: Vec<&String> =
+        plan.notes.iter().filter(|n| n.contains("run `db.migrate`")).collect();
+    assert_eq!(notes.len(), 2, "{plan}");
+    assert!(
+        notes[0].starts_with("User.logins") && notes[1].starts_with("Order.currency"),
+        "{plan}"
+    );
+    // Whether a default can be written is part of what the plan is: another id.
+    assert_ne!(plan.id, derived.id);
+}
+
 #[test]
 fn the_plan_names_its_steps() {
     let plan = Plan::between(support::v1::model(), support::v2::model());

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     let local_db = if args.list { None } else { DynamoDbLocal::start_or_skip() };
     let endpoint = local_db.as_ref().map(DynamoDbLocal::endpoint);
     let skipped = endpoint.is_none() && !args.list;
-    let cases: [(&str, Case); 6] = [
+    let cases: [(&str, Case); 7] = [
         ("a_table_of_10000_items_gains_a_gsi", |e| {
             block_on(support::gains_an_index(local(e), 10_000));
             Ok(())
@@ -68,6 +68,13 @@ fn main() -> ExitCode {
         }),
         ("a_rescan_rewrites_what_old_code_wrote_after_the_apply", |e| {
             block_on(support::rescan_catches_late_old_writes(
+                AwsBackend::from_endpoint(e.to_owned()),
+                1_000,
+            ));
+            Ok(())
+        }),
+        ("a_migration_writes_new_fields_defaults_into_old_items", |e| {
+            block_on(support::defaults_fill_old_items(
                 AwsBackend::from_endpoint(e.to_owned()),
                 1_000,
             ));

@@ -196,6 +196,9 @@ fn entity_schema(entity: &EntityModel) -> EntitySchema {
                 computed: field.computed.is_some(),
             },
             has_default: field.default.is_some(),
+            // A schema file has no Rust to run: its plan notes the default instead of
+            // writing it (`db.migrate` from Rust writes it).
+            default: None,
             optional: singletable_codegen::model::option_inner(&field.ty).is_some()
                 || singletable_codegen::model::is_set_type(&field.ty),
             key_only: entity.is_key_only(field),

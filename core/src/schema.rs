@@ -189,8 +189,45 @@ pub struct FieldMarkers {
     pub computed: bool,
 }
 
+/// How a migration gets a field's default as stored: a function (emitted by the derive
+/// for each field with a default) encoding the default through the field's codec.
+/// `Ok(None)` when the default stores nothing (an `Option` defaulting to `None`).
+///
+/// Functions have no reliable identity (one function may have several addresses), so
+/// two `FieldDefault`s always compare equal, and `Debug` prints no address: a schema's
+/// equality and its `Debug` text (a migration plan's id) depend on whether a field has
+/// an encoded default, never on where its function lives.
+#[derive(Clone, Copy)]
+pub struct FieldDefault(
+    /// Encodes the default (the error names the field, as a put's would).
+    pub fn() -> Result<Option<crate::value::AttributeValue>, crate::error::EncodeError>,
+);
+
+impl FieldDefault {
+    /// The default as stored (`None`: the default stores no attribute).
+    pub fn encode(
+        &self,
+    ) -> Result<Option<crate::value::AttributeValue>, crate::error::EncodeError> {
+        (self.0)()
+    }
+}
+
+impl PartialEq for FieldDefault {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for FieldDefault {}
+
+impl std::fmt::Debug for FieldDefault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FieldDefault(fn)")
+    }
+}
+
 /// One stored field of an entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct FieldSchema {
     /// The Rust field name.
     pub name: &'static str,
@@ -200,12 +237,33 @@ pub struct FieldSchema {
     pub markers: FieldMarkers,
     /// True with `#[entity(default)]`: an absent attribute decodes to the default.
     pub has_default: bool,
+    /// The default as stored, for a migration to write into items that lack it
+    /// (set by `#[derive(Entity)]` for each field with a default that has an attribute
+    /// of its own; `None` in a model read from a schema file, which has no Rust to run).
+    pub default: Option<FieldDefault>,
     /// True when the field may be absent from an item (an `Option` or a set): an
     /// upsert that creates an item need not write it.
     pub optional: bool,
     /// True for a key field of a `#[entity(compact)]` entity: stored only inside the
     /// keys whose templates hold it (never as an attribute of its own).
     pub key_only: bool,
+}
+
+// By hand: `default` is printed only when present, so the `Debug` text (and with it a
+// migration plan's id) of a field without an encoded default is what it was before
+// `default` existed.
+impl std::fmt::Debug for FieldSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = f.debug_struct("FieldSchema");
+        out.field("name", &self.name)
+            .field("attribute", &self.attribute)
+            .field("markers", &self.markers)
+            .field("has_default", &self.has_default);
+        if let Some(default) = &self.default {
+            out.field("default", default);
+        }
+        out.field("optional", &self.optional).field("key_only", &self.key_only).finish()
+    }
 }
 
 /// How an entity fills one secondary index's key.

@@ -646,7 +646,18 @@ const _: () = {
                 __st::field_schema("name", "name", 0u16),
                 __st::field_schema("status", "status", 0u16),
                 __st::field_schema("address", "address", 128u16),
-                __st::field_schema("tags", "tags", 160u16),
+                __st::field_schema_with_default(
+                    "tags",
+                    "tags",
+                    160u16,
+                    || __st::encoded_default(
+                        __ST_C.7,
+                        "tags",
+                        <::std::collections::HashSet<
+                            ::std::string::String,
+                        > as ::core::default::Default>::default,
+                    ),
+                ),
                 __st::field_schema("version", "version", 1u16),
                 __st::field_schema("created_at", "created_at", 2u16),
                 __st::field_schema("updated_at", "updated_at", 4u16),
@@ -1527,7 +1538,18 @@ const _: () = {
                 __st::field_schema("region", "region", 0u16),
                 __st::field_schema("score", "score", 128u16),
                 __st::field_schema("payment", "payment", 0u16),
-                __st::field_schema("lines", "l", 32u16),
+                __st::field_schema_with_default(
+                    "lines",
+                    "l",
+                    32u16,
+                    || __st::encoded_default(
+                        __ST_C.12,
+                        "l",
+                        <::std::vec::Vec<
+                            ::std::string::String,
+                        > as ::core::default::Default>::default,
+                    ),
+                ),
                 __st::field_schema("expires_at", "expires_at", 136u16),
             ],
         };

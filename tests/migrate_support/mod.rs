@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use singletable::backend::counting::CountingBackend;
 use singletable::backend::ScanInput;
+use singletable::expr::Condition;
 use singletable::migrate::{ApplyOptions, Plan};
 use singletable::prelude::*;
 use singletable::{AttributeValue, Backend};
@@ -119,6 +120,52 @@ pub mod v3 {
     }
 
     /// The moved model as a migration sees it.
+    pub fn model() -> singletable::migrate::Model {
+        singletable::migrate::Model::new(App::SCHEMA, [User::SCHEMA, Order::SCHEMA])
+    }
+}
+
+/// New fields with defaults: users gain a login count (`#[entity(default)]`: 0), orders
+/// a currency (`default = "fn"`: EUR). Same table as v1.
+pub mod v4 {
+    use singletable::prelude::*;
+
+    #[derive(Table)]
+    #[table(
+        name = "Migrate",
+        pk = "PK",
+        sk = "SK",
+        gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK")
+    )]
+    pub struct App;
+
+    #[derive(Entity, Debug, Clone, PartialEq)]
+    #[entity(table = App, pk = "USER#{user_id}", sk = "PROFILE")]
+    pub struct User {
+        pub user_id: String,
+        pub email: String,
+        #[entity(default)]
+        pub logins: u32,
+    }
+
+    /// The currency of orders written before it existed.
+    pub fn default_currency() -> String {
+        "EUR".to_owned()
+    }
+
+    #[derive(Entity, Debug, Clone, PartialEq)]
+    #[entity(table = App, pk = "USER#{user_id}", sk = "ORDER#{order_id}",
+             index(GSI1, pk = "ORDER#{order_id}", sk = "ORDER"))]
+    pub struct Order {
+        pub user_id: String,
+        pub order_id: String,
+        pub status: String,
+        pub total: i64,
+        #[entity(default = "default_currency")]
+        pub currency: String,
+    }
+
+    /// The model with defaults as a migration sees it.
     pub fn model() -> singletable::migrate::Model {
         singletable::migrate::Model::new(App::SCHEMA, [User::SCHEMA, Order::SCHEMA])
     }
@@ -493,4 +540,137 @@ pub async fn sampled_estimate_counts_what_is_left(backend: Arc<dyn Backend>, ite
         .expect("sampled estimate");
     assert_eq!(done.sample.as_ref().map(|s| s.writes()), Some(0), "{done}");
     assert_eq!(done.write_units, 0.0, "{done}");
+}
+
+/// Every item of the table (raw Scan, optionally filtered), migration items excluded.
+async fn raw_items(db: &TableClient<v1::App>, filter: Option<Condition>) -> Vec<singletable::Item> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = db
+            .backend()
+            .scan(ScanInput {
+                table_name: "Migrate".into(),
+                exclusive_start_key: start,
+                filter: filter.clone(),
+                ..ScanInput::default()
+            })
+            .await
+            .expect("raw scan");
+        out.extend(page.items.into_iter().filter(|item| {
+            matches!(item.get("SK"), Some(AttributeValue::S(sk)) if sk == "PROFILE" || sk.starts_with("ORDER#"))
+        }));
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    out
+}
+
+/// v1 → v4 adds two fields with defaults: the apply writes each default into every old
+/// item (a raw filter on the new attribute finds them all), items written by v4 code,
+/// before or during the apply, keep their own values, a second apply sends no write, and
+/// a rescan writes the default into exactly the items old code wrote afterwards.
+pub async fn defaults_fill_old_items<B: Backend>(backend: B, items: usize) {
+    let counting = Arc::new(CountingBackend::new(backend));
+    let shared: Arc<dyn Backend> = counting.clone();
+    let (db, orders) = seeded(shared, items).await;
+    let users = items / 5;
+    let plan = Plan::between(v1::model(), v4::model());
+    assert!(plan.refused.is_empty(), "{plan}");
+    let text = plan.to_string();
+    assert!(text.contains("`logins` = {\"N\":\"0\"} where absent"), "{text}");
+    assert!(text.contains("`currency` = {\"S\":\"EUR\"} where absent"), "{text}");
+    let v4db = TableClient::<v4::App>::from_shared(db.backend().clone());
+    // v4 code wrote some items before the apply: they hold their own values.
+    let mut own_logins = BTreeMap::new();
+    for i in (0..users).step_by(10) {
+        let user = v4::User {
+            user_id: format!("u{i:05}"),
+            email: format!("u{i:05}@example.com"),
+            logins: 7,
+        };
+        v4db.put(&user).await.expect("v4 user put");
+        own_logins.insert(format!("USER#u{i:05}"), "7".to_owned());
+    }
+    // And v4 code writes orders while the apply runs.
+    let writer_db = v4db.clone();
+    let writer_orders: Vec<v1::Order> = orders.iter().step_by(7).cloned().collect();
+    let writer = tokio::spawn(async move {
+        let mut own = BTreeMap::new();
+        for order in writer_orders {
+            let order = v4::Order {
+                user_id: order.user_id,
+                order_id: order.order_id,
+                status: order.status,
+                total: order.total,
+                currency: "USD".into(),
+            };
+            writer_db.put(&order).await.expect("v4 order put");
+            own.insert(format!("ORDER#{}", order.order_id), "USD".to_owned());
+            tokio::task::yield_now().await;
+        }
+        own
+    });
+    let report = db.migrate(&plan, &options(2)).await.expect("apply");
+    let own_currency = writer.await.expect("writer task");
+    assert!(report.completed, "{report:?}");
+    assert!(report.updated >= (items - own_logins.len() - own_currency.len()) as u64, "{report:?}");
+
+    let all = raw_items(&db, None).await;
+    assert_eq!(all.len(), items);
+    for item in &all {
+        let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) =
+            (item.get("PK"), item.get("SK"))
+        else {
+            panic!("an item without S keys: {item:?}");
+        };
+        if sk == "PROFILE" {
+            let expected = own_logins.get(pk.as_str()).map_or("0", String::as_str);
+            assert_eq!(
+                item.get("logins"),
+                Some(&AttributeValue::N(expected.parse().unwrap())),
+                "{item:?}"
+            );
+            assert!(item.get("currency").is_none(), "{item:?}");
+        } else {
+            let expected = own_currency.get(sk.as_str()).map_or("EUR", String::as_str);
+            assert_eq!(item.get("currency"), Some(&AttributeValue::S(expected.into())), "{item:?}");
+            assert!(item.get("logins").is_none(), "{item:?}");
+        }
+    }
+    // A filter on the new attributes finds every item.
+    let exists = |a: &str| Condition::AttributeExists(singletable::expr::Path::attribute(a));
+    assert_eq!(raw_items(&db, Some(exists("logins"))).await.len(), users);
+    assert_eq!(raw_items(&db, Some(exists("currency"))).await.len(), items - users);
+    // The typed v4 reads agree.
+    let read = v4::Order::scan().all(&v4db).await.expect("v4 scan");
+    assert_eq!(read.len(), items - users);
+    assert_eq!(read.iter().filter(|o| o.currency == "USD").count(), own_currency.len());
+
+    // A second apply sends no write.
+    counting.reset();
+    let again = db.migrate(&plan, &options(2)).await.expect("second apply");
+    assert!(again.already_applied, "{again:?}");
+    let counts = counting.counts();
+    assert_eq!(counts.update_item + counts.put_item + counts.transact_write_items, 0, "{counts:?}");
+
+    // Old code writes an order afterwards: a rescan writes the default into it alone.
+    let late = v1::Order {
+        user_id: "u00001".into(),
+        order_id: "late".into(),
+        status: "open".into(),
+        total: 1,
+    };
+    db.put(&late).await.expect("old-model write");
+    counting.reset();
+    let rescan = ApplyOptions { rescan: true, ..options(2) };
+    let report = db.migrate(&plan, &rescan).await.expect("rescan");
+    assert_eq!((report.updated, report.moved), (1, 0), "{report:?}");
+    assert_eq!(counting.counts().update_item, 1);
+    let late = v4db.get(v4::Order::key("u00001".to_owned(), "late".to_owned())).await.expect("get");
+    assert_eq!(late.map(|o| o.currency), Some("EUR".to_owned()));
+    let second = db.migrate(&plan, &rescan).await.expect("second rescan");
+    assert_eq!((second.updated, second.moved), (0, 0), "{second:?}");
 }

@@ -12,8 +12,8 @@ use crate::key::{
     check_key_value, finish_key, parse_key_template, push_key_component, KeyComponent, KeyRole,
 };
 use crate::schema::{
-    BillingMode, EntitySchema, FieldMarkers, FieldSchema, KeyAttribute, KeyTemplateSchema,
-    ScalarType, TableSchema,
+    BillingMode, EntitySchema, FieldDefault, FieldMarkers, FieldSchema, KeyAttribute,
+    KeyTemplateSchema, ScalarType, TableSchema,
 };
 use crate::timestamp::{decode_ttl_field, encode_ttl_field, TtlValue};
 use crate::value::{AttributeValue, Item};
@@ -524,9 +524,36 @@ pub const fn field_schema(name: &'static str, attribute: &'static str, bits: u16
             computed: bits & FIELD_COMPUTED != 0,
         },
         has_default: bits & FIELD_DEFAULT != 0,
+        default: None,
         optional: bits & FIELD_OPTIONAL != 0,
         key_only: bits & FIELD_KEY_ONLY != 0,
     }
+}
+
+/// [`field_schema`] of a field with a default, with the function a migration calls to
+/// get the default as stored (see [`encoded_default`]). Emitted only for fields with a
+/// default and an attribute of their own, so other fields cost nothing more.
+pub const fn field_schema_with_default(
+    name: &'static str,
+    attribute: &'static str,
+    bits: u16,
+    default: fn() -> Result<Option<AttributeValue>, EncodeError>,
+) -> FieldSchema {
+    let mut schema = field_schema(name, attribute, bits);
+    schema.default = Some(FieldDefault(default));
+    schema
+}
+
+/// The default of a field as its codec stores it under `attribute` (`None` when the
+/// codec stores nothing, e.g. an `Option` defaulting to `None`).
+pub fn encoded_default<T>(
+    codec: FieldCodec<T>,
+    attribute: &'static str,
+    default: fn() -> T,
+) -> Result<Option<AttributeValue>, EncodeError> {
+    let mut item = Item::with_capacity(1);
+    (codec.encode)(&mut item, attribute, &default())?;
+    Ok(item.remove(attribute))
 }
 
 /// [`field_schema`]: `#[entity(version)]`.

@@ -11,6 +11,7 @@ use crate::schema::{
     BillingMode, EntityIndexKeys, EntitySchema, IndexKind, IndexSchema, KeyAttribute,
     KeyTemplateSchema, StreamViewType, TableSchema,
 };
+use crate::value::AttributeValue;
 
 /// One change of the table itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,6 +130,9 @@ pub struct EntityRewrite {
     /// The table-key templates change: every item moves to its new key (put under the
     /// new key and delete the old one in one transaction).
     pub moves: bool,
+    /// New fields' defaults as stored (attribute, value), encoded when the plan was made:
+    /// written into each item that lacks the attribute (`SET a = if_not_exists(a, :v)`).
+    pub defaults: Vec<(&'static str, AttributeValue)>,
 }
 
 impl EntityRewrite {
@@ -139,6 +143,7 @@ impl EntityRewrite {
             && self.index_keys.is_empty()
             && self.removed_attributes.is_empty()
             && !self.moves
+            && self.defaults.is_empty()
     }
 }
 
@@ -361,6 +366,7 @@ fn entity_rewrite(plan: &mut Plan, old: EntitySchema, new: EntitySchema) -> Enti
         removed_attributes: Vec::new(),
         moves: old.partition_key.source != new.partition_key.source
             || old.sort_key.map(|t| t.source) != new.sort_key.map(|t| t.source),
+        defaults: Vec::new(),
     };
     if old_table.entity_type_attribute != new_table.entity_type_attribute {
         rewrite.renames.push((old_table.entity_type_attribute, new_table.entity_type_attribute));
@@ -395,11 +401,28 @@ fn entity_rewrite(plan: &mut Plan, old: EntitySchema, new: EntitySchema) -> Enti
                 rewrite.renames.push((before.attribute, field.attribute));
             }
             Some(_) => {}
-            None if field.has_default => plan.notes.push(format!(
-                "{}.{}: a new field with a default; items written before decode it to the \
-                 default (no write)",
-                new.rust_name, field.name
-            )),
+            None if field.has_default => match field.default.map(|d| d.encode()) {
+                Some(Ok(Some(value))) => rewrite.defaults.push((field.attribute, value)),
+                Some(Ok(None)) => plan.notes.push(format!(
+                    "{}.{}: a new field whose default stores no attribute; items written \
+                     before decode it to the default (no write)",
+                    new.rust_name, field.name
+                )),
+                Some(Err(error)) => plan.refused.push(Refusal {
+                    what: format!(
+                        "write the default of new field {}.{}",
+                        new.rust_name, field.name
+                    ),
+                    reason: format!("the default cannot be encoded: {error}"),
+                }),
+                None => plan.notes.push(format!(
+                    "{}.{}: a new field with a default; items written before decode it to the \
+                     default, but this model (from a schema file) cannot compute the stored \
+                     default, so they are not written and a filter or condition on `{}` misses \
+                     them: run `db.migrate` from Rust with the derived model to write it",
+                    new.rust_name, field.name, field.attribute
+                )),
+            },
             None => plan.notes.push(format!(
                 "{}.{}: a new field without a default; items written before lack `{}` and \
                  decode only if the field is an Option or held in a key",
@@ -530,6 +553,13 @@ impl fmt::Display for Plan {
             }
             for attribute in &rewrite.removed_attributes {
                 writeln!(f, "       remove `{attribute}` (an index the entity left)")?;
+            }
+            for (attribute, value) in &rewrite.defaults {
+                writeln!(
+                    f,
+                    "       `{attribute}` = {} where absent (a new field's default)",
+                    crate::json::value_to_json(value)
+                )?;
             }
         }
         for change in &self.after {

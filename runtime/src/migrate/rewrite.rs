@@ -303,6 +303,15 @@ pub fn rewrite_item(plan: &Plan, item: &Item) -> Result<ItemRewrite, MigrateErro
     for (name, value) in computed {
         new_item.insert(name, value);
     }
+    // New fields' defaults, only where the item has no such attribute (one written by
+    // the new model's code keeps its own value).
+    let mut defaulted: BTreeSet<&str> = BTreeSet::new();
+    for (attribute, value) in &rewrite.defaults {
+        if !new_item.contains_key(*attribute) {
+            new_item.insert((*attribute).to_owned(), value.clone());
+            defaulted.insert(attribute);
+        }
+    }
     let old_key = key_of(old_table, item);
     let new_key = new_key.filter(|key| *key != old_key);
     if let Some(new_key) = new_key {
@@ -310,11 +319,14 @@ pub fn rewrite_item(plan: &Plan, item: &Item) -> Result<ItemRewrite, MigrateErro
         let put_condition =
             Condition::AttributeNotExists(Path::attribute(new_table.partition_key.name));
         let exists = Condition::AttributeExists(Path::attribute(old_table.partition_key.name));
+        // A default attribute written meanwhile by the new code is not overwritten by
+        // the put: its absence is part of the delete's condition.
         let delete_condition = all_of(
             exists,
             item.iter()
                 .filter(|(name, _)| !old_key.contains_key(*name))
-                .map(|(name, value)| unchanged(name, Some(value))),
+                .map(|(name, value)| unchanged(name, Some(value)))
+                .chain(defaulted.iter().map(|name| unchanged(name, None))),
         );
         return Ok(ItemRewrite::Move {
             entity: rewrite.new.rust_name,
@@ -341,6 +353,15 @@ pub fn rewrite_item(plan: &Plan, item: &Item) -> Result<ItemRewrite, MigrateErro
     let updates = changed
         .iter()
         .map(|name| match new_item.get(*name) {
+            // A default: `if_not_exists`, so a value the new code wrote meanwhile stays
+            // (and the condition need not hold its absence).
+            Some(value) if defaulted.contains(name) => UpdateAction::Set(
+                Path::attribute(*name),
+                SetValue::Operand(UpdateOperand::IfNotExists(
+                    Path::attribute(*name),
+                    Box::new(UpdateOperand::Value(value.clone())),
+                )),
+            ),
             Some(value) => UpdateAction::Set(
                 Path::attribute(*name),
                 SetValue::Operand(UpdateOperand::Value(value.clone())),
@@ -348,7 +369,7 @@ pub fn rewrite_item(plan: &Plan, item: &Item) -> Result<ItemRewrite, MigrateErro
             None => UpdateAction::Remove(Path::attribute(*name)),
         })
         .collect();
-    for name in changed {
+    for name in changed.into_iter().filter(|name| !defaulted.contains(name)) {
         reads.insert(name.to_owned());
     }
     let exists = Condition::AttributeExists(Path::attribute(old_table.partition_key.name));

@@ -58,12 +58,12 @@ impl<'a> Emitter<'a> {
     /// `let __st_vN: &T = …;`: the field as held, or (when `None`) its write default,
     /// called once. The call is spanned at the path, so a function of the wrong type is
     /// reported where it was named.
-    pub(super) fn defaulted_binding(&self, field: &FieldModel, path: &syn::Path) -> TokenStream {
+    pub(super) fn defaulted_binding(&self, field: &FieldModel) -> TokenStream {
         let ident = &field.ident;
         let ty = &field.ty;
         let value = self.defaulted_value(field);
         let slot = format_ident!("__st_d{}", self.position(field));
-        let call = Self::default_call(path, ty);
+        let call = self.default_call(field);
         quote! {
             let #slot: #ty;
             let #value: &#ty = if __st::Option::is_some(&self.#ident) {
@@ -75,18 +75,43 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// `path()` through a `fn() -> T` pointer, spanned at the path: a function of
-    /// another type is reported there as the decode side reports it (expected
-    /// `fn() -> T`), once however often it is called.
-    pub(super) fn default_call(path: &syn::Path, ty: &syn::Type) -> TokenStream {
-        // The type too is spanned at the path, so the error has one place.
-        let ty = respan(ty.to_token_stream(), span_of(path));
-        quote_spanned! {span_of(path)=>
+    /// The `const` holding the function of a stored field's `default = "path"`, as a
+    /// `fn() -> T` pointer (`None` for other fields).
+    pub(super) fn default_const(&self, field: &FieldModel) -> Option<syn::Ident> {
+        match &field.default {
+            Some(DefaultValue::Function(_))
+                if field.is_stored() && !self.model.is_key_only(field) =>
             {
-                let __st_default: fn() -> #ty = #path;
-                __st_default()
+                Some(format_ident!("__ST_D{}", self.position(field)))
             }
+            _ => None,
         }
+    }
+
+    /// `const __ST_DN: fn() -> T = path;` per stored field with `default = "path"`: the
+    /// decode, the write default and the migration default all go through it, so a
+    /// function of another type is reported once, where it was named (expected
+    /// `fn() -> T`).
+    pub(super) fn default_consts(&self) -> TokenStream {
+        self.model
+            .fields
+            .iter()
+            .filter_map(|field| {
+                let name = self.default_const(field)?;
+                let Some(DefaultValue::Function(path)) = &field.default else { return None };
+                // The type too is spanned at the path, so the error has one place.
+                let ty = respan(field.ty.to_token_stream(), span_of(path));
+                Some(quote_spanned! {span_of(path)=>
+                    const #name: fn() -> #ty = #path;
+                })
+            })
+            .collect()
+    }
+
+    /// A call of the default function of `field` (see [`default_consts`](Self::default_consts)).
+    pub(super) fn default_call(&self, field: &FieldModel) -> TokenStream {
+        let name = self.default_const(field);
+        quote!(#name())
     }
 
     /// The expression of type `&T` a write encodes for `field`: its write default's
@@ -132,9 +157,7 @@ impl<'a> Emitter<'a> {
         // see the same values.
         let defaults: TokenStream = stored
             .iter()
-            .filter_map(|field| {
-                Self::write_default(field).map(|path| self.defaulted_binding(field, path))
-            })
+            .filter_map(|field| Self::write_default(field).map(|_| self.defaulted_binding(field)))
             .collect();
         // Computed fields, from the values the write stores (after the defaults).
         let computes: TokenStream = stored
@@ -229,6 +252,9 @@ impl<'a> Emitter<'a> {
                 let attribute = &field.attribute.value;
                 let from = self.key_sources(&name);
                 quote!(__st::decode_key_field(&mut #item, #attribute, #name, #codec, #key, __st_keys, __st_schema, &[#(#from),*])?)
+            } else if let Some(default) = self.default_const(field) {
+                let attribute = &field.attribute.value;
+                quote!((#codec.decode_or)(&mut #item, #attribute, #default)?)
             } else {
                 decode_field(&item, field, &quote!(#codec))
             };

@@ -34,9 +34,9 @@ impl<'a> Emitter<'a> {
                     let ident = &field.ident;
                     quote!(__st::Option::is_none(&self.#ident))
                 });
-                let fills = defaulted.iter().map(|(field, path)| {
+                let fills = defaulted.iter().map(|(field, _)| {
                     let ident = &field.ident;
-                    let call = Self::default_call(path, &field.ty);
+                    let call = self.default_call(field);
                     quote! {
                         if __st::Option::is_none(&__st_copy.#ident) {
                             __st_copy.#ident = #call;
@@ -85,8 +85,8 @@ impl<'a> Emitter<'a> {
             field_ident.set_span(at);
             let on_self = if copy {
                 call(quote_spanned!(at=> &__st_this.#field_ident))
-            } else if let Some(default) = Self::write_default(field) {
-                checks.extend(self.defaulted_binding(field, default));
+            } else if Self::write_default(field).is_some() {
+                checks.extend(self.defaulted_binding(field));
                 let value = self.defaulted_value(field);
                 call(quote_spanned!(at=> #value))
             } else {

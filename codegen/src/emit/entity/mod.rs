@@ -296,6 +296,7 @@ impl<'a> Emitter<'a> {
         };
         let table_type = quote_spanned!(table_span=> #table);
         let codecs = self.codecs();
+        let default_consts = self.default_consts();
         let checks = self.checks();
         let schema = self.schema();
         let writers = self.writers();
@@ -337,6 +338,7 @@ impl<'a> Emitter<'a> {
                 use #st::__private as __st;
                 #keys_const
                 #codecs
+                #default_consts
                 const _: () = #checks;
                 #writers
 

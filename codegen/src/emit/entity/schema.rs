@@ -1,10 +1,10 @@
 //! The `EntitySchema` const of an entity.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 use super::Emitter;
-use crate::emit::template_schema;
+use crate::emit::{span_of, template_schema};
 use crate::model::{EntityIndexKeys, KeyTemplate};
 
 impl<'a> Emitter<'a> {
@@ -62,7 +62,26 @@ impl<'a> Emitter<'a> {
             .iter()
             .enumerate()
             .fold(0u16, |bits, (i, on)| if *on { bits | 1 << i } else { bits });
-            quote!(__st::field_schema(#name, #attribute, #bits))
+            // A field with a default and an attribute of its own also carries the
+            // function a migration calls to write the default into older items; no other
+            // field gets any extra code.
+            if field.default.is_none() || model.is_key_only(field) {
+                return quote!(__st::field_schema(#name, #attribute, #bits));
+            }
+            let codec = self.codec(field);
+            let default = match self.default_const(field) {
+                Some(name) => quote!(#name),
+                None => {
+                    let ty = &field.ty;
+                    quote_spanned!(span_of(ty)=> <#ty as ::core::default::Default>::default)
+                }
+            };
+            quote!(__st::field_schema_with_default(
+                #name,
+                #attribute,
+                #bits,
+                || __st::encoded_default(#codec, #attribute, #default)
+            ))
         });
         quote! {
             __st::schema::EntitySchema {
