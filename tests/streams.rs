@@ -366,3 +366,85 @@ async fn typed_writes_flow_through_the_engine_feed_into_typed_changes() {
         UserChange::User(Change::Modify { keys: ("u1".into(),), old: Some(ann), new: Some(anne) })
     );
 }
+
+/// Third-party items without an entity-type attribute, two shapes that overlap.
+#[derive(Table)]
+#[table(name = "Adopted", pk = "PK", sk = "SK", stream = new_and_old_images)]
+struct Adopted;
+
+/// Any item at all (no literal text in its key templates).
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Adopted, pk = "{kind}", sk = "{id}")]
+struct Anything {
+    kind: String,
+    id: String,
+}
+
+/// Rooms: `ROOM-<id>` / `META`, more specific than `Anything`.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Adopted, pk = "ROOM-{id}", sk = "META")]
+struct Room {
+    id: String,
+}
+
+/// `A-<x>` / anything: as specific as `Tail` for a key `A-1` / `B-2`.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Adopted, pk = "A-{x}", sk = "{y}")]
+struct Head {
+    x: String,
+    y: String,
+}
+
+/// Anything / `B-<y>`.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Adopted, pk = "{x}", sk = "B-{y}")]
+struct Tail {
+    x: String,
+    y: String,
+}
+
+/// `Anything` first: the first variant that could decode a record is not the one chosen.
+/// `Head` and `Tail` are there to tie: no record decodes as either.
+#[allow(dead_code)]
+#[derive(Changes, Debug)]
+#[changes(table = Adopted)]
+enum AdoptedChange {
+    Anything(Change<Anything>),
+    Room(Change<Room>),
+    Head(Change<Head>),
+    Tail(Change<Tail>),
+}
+
+fn typeless(pk: &str, sk: &str) -> Value {
+    let keys = json!({"PK": {"S": pk}, "SK": {"S": sk}});
+    json!({"Records": [{
+        "eventName": "INSERT",
+        "dynamodb": {"Keys": keys.clone(), "NewImage": keys, "SequenceNumber": "1"}
+    }]})
+}
+
+#[test]
+fn records_without_an_entity_type_take_the_most_specific_entity() {
+    // The rule of `adopt::recognise`, as reads apply it: the most literal text wins.
+    match AdoptedChange::from_lambda_event(&typeless("ROOM-r1", "META")).expect("decoded")[..] {
+        [AdoptedChange::Room(Change::Insert { ref new, .. })] => {
+            assert_eq!(new.as_ref().map(|room| room.id.as_str()), Some("r1"));
+        }
+        ref other => panic!("expected a Room, got {other:?}"),
+    }
+    match AdoptedChange::from_lambda_event(&typeless("book-b1", "b1")).expect("decoded")[..] {
+        [AdoptedChange::Anything(Change::Insert { ref new, .. })] => {
+            assert_eq!(new.as_ref().map(|a| a.kind.as_str()), Some("book-b1"));
+        }
+        ref other => panic!("expected Anything, got {other:?}"),
+    }
+    // Two equally specific shapes: an error naming both, not a guess.
+    match AdoptedChange::from_lambda_event(&typeless("A-1", "B-2")) {
+        Err(StreamError::Decode { entity, field, source, .. }) => {
+            assert_eq!((entity, field), ("AdoptedChange", "Keys"));
+            let message = source.to_string();
+            assert!(message.contains("`Head`") && message.contains("`Tail`"), "{message}");
+        }
+        other => panic!("expected an ambiguity error, got {other:?}"),
+    }
+}

@@ -39,8 +39,10 @@
 //! A record belongs to entity `E` when an image's entity-type attribute (the table's
 //! [`entity_type_attribute`](crate::schema::TableSchema::entity_type_attribute), `_type`
 //! by default) names `E`; a record without images (or whose images lack the attribute,
-//! like items written by other programs) belongs to the first listed entity whose key
-//! templates parse its `Keys` ([`RawChange::is_entity`]). A record of no listed entity
+//! like items written by other programs) belongs to the listed entity whose table-key
+//! templates match its `Keys` with the most literal text, the rule reads use
+//! ([`adopt::recognise`](crate::adopt::recognise)); two listed entities that match
+//! equally are a [`StreamError::Decode`] of `Keys` naming both. A record of no listed entity
 //! goes to the enum's `#[changes(unknown)]` variant (holding the [`RawChange`]) when it
 //! has one, and is a [`StreamError::UnknownEntity`] otherwise.
 //!
@@ -515,6 +517,34 @@ pub mod __private {
     /// `E` is an entity of `T`.
     pub const fn variant<E: Entity<Table = T>, T: Table>() -> Variant<E> {
         Variant(PhantomData)
+    }
+
+    /// Which of `candidates` (the enum's entities, in variant order) the record is about:
+    /// by the entity-type attribute of its images, else by the shape of its keys with
+    /// the rule of [`recognise`](crate::adopt::recognise) (the most specific key
+    /// templates win; two equally specific are an error naming both). `None`: none of
+    /// them.
+    pub fn pick<T: Table>(
+        raw: &RawChange,
+        candidates: &[crate::schema::EntitySchema],
+        enum_name: &'static str,
+    ) -> Result<Option<usize>, StreamError> {
+        if let Some(found) = raw.entity_type(T::SCHEMA.entity_type_attribute) {
+            return Ok(candidates.iter().position(|entity| entity.entity_type == found));
+        }
+        crate::adopt::recognise(&T::SCHEMA, candidates, &raw.keys).map_err(|source| {
+            StreamError::Decode {
+                record: raw.record.clone(),
+                entity: enum_name,
+                field: "Keys",
+                source: Box::new(source),
+            }
+        })
+    }
+
+    /// The change of an `E` (the entity [`pick`] chose).
+    pub fn decode_as<E: Entity>(raw: &RawChange) -> Result<Change<E>, StreamError> {
+        Change::decode(raw)
     }
 
     /// The change, when the record is about an `E`.

@@ -26,11 +26,12 @@ pub fn changes(model: &ChangesModel) -> TokenStream {
         });
         let v = &variant.variant;
         arms.extend(quote! {
-            if let ::core::option::Option::Some(__st_change) = #private::decode::<#entity>(&__st_raw) {
-                return __st_change.map(Self::#v);
+            ::core::option::Option::Some(#i) => {
+                return #private::decode_as::<#entity>(&__st_raw).map(Self::#v);
             }
         });
     }
+    let entities = model.variants.iter().map(|variant| &variant.entity);
     let fallthrough = match &model.unknown {
         Some(v) => quote!(::core::result::Result::Ok(Self::#v(__st_raw))),
         None => quote!(::core::result::Result::Err(#private::unknown::<#table>(__st_raw, #name))),
@@ -49,7 +50,11 @@ pub fn changes(model: &ChangesModel) -> TokenStream {
                 fn from_raw(
                     __st_raw: #st::stream::RawChange,
                 ) -> ::core::result::Result<Self, #st::stream::StreamError> {
-                    #arms
+                    let __st_candidates = [#(<#entities as #st::Entity>::SCHEMA),*];
+                    match #private::pick::<#table>(&__st_raw, &__st_candidates, #name)? {
+                        #arms
+                        _ => {}
+                    }
                     #fallthrough
                 }
             }
