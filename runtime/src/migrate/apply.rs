@@ -197,7 +197,33 @@ impl<T> Future for JoinAll<'_, T> {
 
 impl<T> Unpin for JoinAll<'_, T> {}
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    /// A run of `plan` with no counts yet; `fresh` for a rescan.
+    fn new(
+        backend: &'a dyn Backend,
+        plan: &'a Plan,
+        options: &'a ApplyOptions,
+        fresh: bool,
+    ) -> Self {
+        Run {
+            backend,
+            plan,
+            options,
+            store: Store { backend, table: &plan.old.table },
+            counters: Counters::default(),
+            total_items: 0,
+            fresh,
+        }
+    }
+
+    /// The segments this process runs: the one asked for, or all of them.
+    fn own_segments(&self) -> Vec<u32> {
+        match self.options.segment {
+            Some(segment) => vec![segment],
+            None => (0..self.options.segments).collect(),
+        }
+    }
+
     fn table(&self) -> &'static str {
         self.plan.table
     }
@@ -593,20 +619,9 @@ async fn rescan(
     plan: &Plan,
     options: &ApplyOptions,
 ) -> Result<ApplyReport, MigrateError> {
-    let mut run = Run {
-        backend,
-        plan,
-        options,
-        store: Store { backend, table: &plan.old.table },
-        counters: Counters::default(),
-        total_items: 0,
-        fresh: true,
-    };
+    let mut run = Run::new(backend, plan, options, true);
     run.total_items = run.describe().await?.item_count;
-    let segments: Vec<u32> = match options.segment {
-        Some(segment) => vec![segment],
-        None => (0..options.segments).collect(),
-    };
+    let segments = run.own_segments();
     if plan.rewrites_items() {
         for segment in segments {
             // One segment at a time: a rescan is a safety net, not a race.
@@ -668,15 +683,7 @@ pub async fn apply(
         }
         _ => {}
     }
-    let mut run = Run {
-        backend,
-        plan,
-        options,
-        store: Store { backend, table: &plan.old.table },
-        counters: Counters::default(),
-        total_items: 0,
-        fresh: false,
-    };
+    let mut run = Run::new(backend, plan, options, false);
     let mut changes = Vec::new();
     for change in &plan.before {
         if run.table_change(change).await? {
@@ -688,10 +695,7 @@ pub async fn apply(
         if !options.dry_run && run.store.plan_state(&plan.id).await?.is_none() {
             run.store.start(&plan.id, options.segments, &summary).await?;
         }
-        let segments: Vec<u32> = match options.segment {
-            Some(segment) => vec![segment],
-            None => (0..options.segments).collect(),
-        };
+        let segments = run.own_segments();
         let run_ref = &run;
         let futures = segments
             .into_iter()
