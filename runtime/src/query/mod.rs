@@ -54,7 +54,8 @@ pub use find::{
     Bool, Closest, Complete, False, FilterField, Find, Fit, Given, GivenValue, IsGiven, Missing,
     True,
 };
-pub use hydrate::{Hydrate, HydratedPages};
+pub(crate) use hydrate::{Fetch, Followed};
+pub use hydrate::{Hydrate, HydratedItems, HydratedPages};
 pub use key::KeyQuery;
 pub use pages::{Items, Page, Pages};
 pub use range::Range;

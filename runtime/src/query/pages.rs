@@ -281,7 +281,7 @@ impl<T> Pages<T> {
         poll_fn(|cx| self.poll_page(cx)).await
     }
 
-    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<T>>>> {
+    pub(crate) fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<T>>>> {
         if self.exact.is_none() {
             return self
                 .poll_request(cx)
