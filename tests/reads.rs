@@ -94,6 +94,14 @@ async fn next_of<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
     std::future::poll_fn(|cx| std::pin::Pin::new(&mut *stream).poll_next(cx)).await
 }
 
+/// A sharded entity (4 shards): its table query fans out and merges.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Reads, pk = "DEV#{device}", sk = "R#{seq}", shards = 4)]
+struct Reading {
+    device: String,
+    seq: u32,
+}
+
 fn person(org: &str, id: &str, team: &str, level: i64, city: &str) -> Person {
     Person {
         org: org.into(),
@@ -400,6 +408,73 @@ async fn hydrate_a_collection<B: Backend + Clone>(backend: B) -> Result<(), Fail
     Ok(())
 }
 
+fn seqs(readings: &[Reading]) -> Vec<u32> {
+    readings.iter().map(|r| r.seq).collect()
+}
+
+async fn scan_and_fan_out_item_cursors<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
+    let db = lines(backend, 9).await?;
+    // A scan's items each have a cursor: `.cursor(c)` resumes right after the item.
+    let whole = Line::scan().all(&db).await?;
+    check(whole.len() == 9, "nine lines")?;
+    let page = Line::scan().limit(4).send(&db).await?;
+    check(page.items == whole[..4], "the first four, in scan order")?;
+    for i in 0..4 {
+        let c = page.item_cursor(i).ok_or("a scan item cursor")?;
+        let rest = Line::scan().cursor(c).all(&db).await?;
+        check(rest == whole[i + 1..], format!("after scan item {i}: {:?}", rest.len()))?;
+    }
+    let end = page.end_cursor().ok_or("end cursor")?;
+    check(Line::scan().limit(2).cursor(end).send(&db).await?.items == whole[4..6], "limit 2")?;
+    // A segment's item cursor belongs to that segment.
+    let (mut seg, mut other) = (0, 1);
+    if Line::scan().segment(0, 2).all(&db).await?.is_empty() {
+        (seg, other) = (1, 0);
+    }
+    let part = Line::scan().segment(seg, 2).all(&db).await?;
+    let first = Line::scan().segment(seg, 2).limit(1).send(&db).await?;
+    let c = first.start_cursor().ok_or("segment item cursor")?;
+    let rest = Line::scan().segment(seg, 2).cursor(c.clone()).all(&db).await?;
+    check(rest == part[1..], "the segment after its first item")?;
+    match Line::scan().segment(other, 2).cursor(c).send(&db).await {
+        Err(Error::InvalidCursor { .. }) => {}
+        other => return Err(format!("another segment's cursor: {other:?}").into()),
+    }
+    // The fan-out query of a sharded entity: each item's cursor holds every shard's
+    // position right after it.
+    for seq in 0..24 {
+        db.put(&Reading { device: "d".into(), seq }).await?;
+    }
+    let q = || Reading::query().device("d");
+    let all = q().all(&db).await?;
+    check(seqs(&all) == (0..24).collect::<Vec<_>>(), format!("merged: {:?}", seqs(&all)))?;
+    let page = q().limit(9).send(&db).await?;
+    check(seqs(&page.items) == (0..9).collect::<Vec<_>>(), "first merged page")?;
+    // (index on the page, the seq after it)
+    for (i, next) in [(0, 1u32), (4, 5), (8, 9)] {
+        let c = page.item_cursor(i).ok_or("a fan-out item cursor")?;
+        let rest = q().cursor(c.clone()).all(&db).await?;
+        check(seqs(&rest) == (next..24).collect::<Vec<_>>(), format!("after {i}"))?;
+        let five = q().limit(5).cursor(c).send(&db).await?;
+        let want: Vec<u32> = (next..next + 5).collect();
+        check(seqs(&five.items) == want, format!("five after {i}: {:?}", seqs(&five.items)))?;
+    }
+    let desc = q().descending().limit(6).send(&db).await?;
+    let c = desc.item_cursor(2).ok_or("descending item cursor")?;
+    let rest = q().descending().cursor(c.clone()).all(&db).await?;
+    check(seqs(&rest) == (0..21).rev().collect::<Vec<_>>(), format!("desc: {:?}", seqs(&rest)))?;
+    // The last item's cursor: nothing follows.
+    let whole = q().send(&db).await?;
+    let last = whole.end_cursor().ok_or("last")?;
+    check(q().cursor(last).all(&db).await?.is_empty(), "nothing after the last reading")?;
+    // `before` stays refused on a fan-out (see `Query::before`).
+    match q().before(c).send(&db).await {
+        Err(Error::InvalidCursor { .. }) => {}
+        other => return Err(format!("before on a fan-out: {other:?}").into()),
+    }
+    Ok(())
+}
+
 async fn lsi_and_include<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
     let db = fresh(backend).await?;
     let people = [person("o1", "a", "red", 1, "rome"), person("o1", "b", "red", 1, "bonn")];
@@ -495,12 +570,13 @@ fn main() -> ExitCode {
     let local = if args.list { None } else { DynamoDbLocal::start_or_skip() };
     let endpoint = local.as_ref().map(DynamoDbLocal::endpoint);
     let skipped = endpoint.is_none() && !args.list;
-    let cases: [(&str, Case); 7] = [
+    let cases: [(&str, Case); 8] = [
         case!(find_chooses_the_access_pattern),
         case!(exact_pages),
         case!(before_and_item_cursors),
         case!(hydrate_keys_only),
         case!(hydrate_a_collection),
+        case!(scan_and_fan_out_item_cursors),
         case!(lsi_and_include),
         case!(filter_on_native_key_attribute),
     ];
