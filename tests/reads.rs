@@ -89,6 +89,14 @@ struct City {
     venues: Vec<Venue>,
 }
 
+/// The persons and tags of an organisation: one query of the table's partition.
+#[derive(Collection, Debug, Default, PartialEq)]
+#[collection(table = Reads)]
+struct Org {
+    people: Vec<Person>,
+    tags: Vec<Tag>,
+}
+
 /// Reads the next item of `stream` through the `Stream` trait itself.
 async fn next_of<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
     std::future::poll_fn(|cx| std::pin::Pin::new(&mut *stream).poll_next(cx)).await
@@ -490,6 +498,17 @@ async fn lsi_and_include<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
     let tag = Tag { org: "o1".into(), tag: "t1".into(), label: "first".into() };
     db.put(&tag).await?;
     check(Tag::by_wide().tag("t1").all(&db).await? == [tag.clone()], "include-all GSI")?;
+    // A plain collection's pages are a `Stream` too: one item evaluated per page.
+    let mut pages = Org::query().org("o1").limit(1).pages(&db);
+    let (mut people_seen, mut tags_seen, mut cursors) = (Vec::new(), Vec::new(), 0);
+    while let Some(page) = next_of(&mut pages).await {
+        let page = page?;
+        cursors += usize::from(page.cursor.is_some());
+        people_seen.extend(page.items.people);
+        tags_seen.extend(page.items.tags);
+    }
+    check(people_seen == [people[0].clone(), people[1].clone()], "people over the pages")?;
+    check(tags_seen == [tag.clone()] && cursors >= 3, format!("tags, {cursors} cursors"))?;
     // `Named` projects `name` only: a projected read works, whole persons hydrate.
     let names = Person::by_named().org("o1").project(Person::NAME).all(&db).await?;
     let mut names: Vec<String> =
