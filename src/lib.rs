@@ -256,8 +256,9 @@
 //! `.count(n)` reads on until `n` items passed the filter (pages of exactly `n`);
 //! `.before(cursor)` reads backwards from a cursor (results still in the query's order);
 //! [`Page::item_cursor`] / [`Page::edges`] give each item's own cursor (GraphQL
-//! connections). On a `KEYS_ONLY` GSI, `.hydrate()` follows each page with one
-//! `BatchGetItem` per 100 keys; `.keys()` returns the primary keys. See `docs/reads.md`.
+//! connections; on scans and sharded fan-outs too). On a `KEYS_ONLY` GSI, `.hydrate()`
+//! follows each page with one `BatchGetItem` per 100 keys (also for a collection on a
+//! GSI); `.keys()` returns the primary keys. See `docs/reads.md`.
 //!
 //! ```
 //! use singletable::prelude::*;
@@ -380,7 +381,9 @@
 //! one `UpdateItem` ([`upsert`]): `#[entity(read_only)]` fields and `created_at` are
 //! written with `if_not_exists`, index keys follow the fields, counters (`add`) start at
 //! 0, and an upsert from a key must write every required field ([`Error::Invalid`]
-//! otherwise, before sending). `.return_on_condition_failure()` on a put, update, upsert
+//! otherwise, before sending). One writing a `#[entity(unique)]` value moves its guard
+//! items as an update does (a read, then a transaction); `db.transact().upsert(..)` joins
+//! a transaction. `.return_on_condition_failure()` on a put, update, upsert
 //! or delete turns its error into a [`Rejected<E>`] holding the item as it was when the
 //! condition failed ([`rejected`]). `.set_creating_parents(path, v)` sets a nested path
 //! whose parent maps may be missing, `.merge(attr, &partial)` writes only the leaves a

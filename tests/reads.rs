@@ -10,6 +10,8 @@
 //! fails (see `singletable_testkit`); the engine cases always run.
 
 use std::future::Future;
+
+use futures_core::Stream;
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -58,6 +60,54 @@ struct Line {
     stream: String,
     at: u32,
     text: String,
+}
+
+/// In the KEYS_ONLY `Slim` index beside persons: a collection member.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Reads, pk = "VENUE#{venue_id}", sk = "VENUE",
+         index(Slim, pk = "CITY#{city}", sk = "VENUE#{venue_id}"))]
+struct Venue {
+    venue_id: String,
+    city: String,
+    seats: u32,
+}
+
+/// Also in `Slim`'s city partitions, but not a member of `City`.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Reads, pk = "SIGN#{n}", sk = "SIGN",
+         index(Slim, pk = "CITY#{city}", sk = "SIGN#{n}"))]
+struct Sign {
+    n: u32,
+    city: String,
+}
+
+/// Everyone and every venue of a city, through the KEYS_ONLY `Slim` index.
+#[derive(Collection, Debug, Default, PartialEq)]
+#[collection(table = Reads, index = Slim)]
+struct City {
+    people: Vec<Person>,
+    venues: Vec<Venue>,
+}
+
+/// The persons and tags of an organisation: one query of the table's partition.
+#[derive(Collection, Debug, Default, PartialEq)]
+#[collection(table = Reads)]
+struct Org {
+    people: Vec<Person>,
+    tags: Vec<Tag>,
+}
+
+/// Reads the next item of `stream` through the `Stream` trait itself.
+async fn next_of<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+    std::future::poll_fn(|cx| std::pin::Pin::new(&mut *stream).poll_next(cx)).await
+}
+
+/// A sharded entity (4 shards): its table query fans out and merges.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = Reads, pk = "DEV#{device}", sk = "R#{seq}", shards = 4)]
+struct Reading {
+    device: String,
+    seq: u32,
 }
 
 fn person(org: &str, id: &str, team: &str, level: i64, city: &str) -> Person {
@@ -286,6 +336,153 @@ async fn hydrate_keys_only<B: Backend + Clone>(backend: B) -> Result<(), Failed>
     Ok(())
 }
 
+async fn hydrate_a_collection<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
+    let counting = CountingBackend::new(backend);
+    let db = fresh(counting.clone()).await?;
+    let mut people = Vec::new();
+    for i in 0..6 {
+        let p = person("o1", &format!("u{i}"), "red", i, "oslo");
+        db.put(&p).await?;
+        people.push(p);
+    }
+    let venues = [
+        Venue { venue_id: "v1".into(), city: "oslo".into(), seats: 40 },
+        Venue { venue_id: "v2".into(), city: "oslo".into(), seats: 90 },
+    ];
+    for v in &venues {
+        db.put(v).await?;
+    }
+    db.put(&Sign { n: 1, city: "oslo".into() }).await?;
+    db.put(&person("o1", "b1", "red", 1, "bergen")).await?;
+    db.put(&Venue { venue_id: "v9".into(), city: "bergen".into(), seats: 5 }).await?;
+    // A plain read cannot decode whole members from keys-only entries.
+    match City::query().city("oslo").all(&db).await {
+        Err(Error::Decode(_)) => {}
+        other => return Err(format!("plain read of a KEYS_ONLY collection: {other:?}").into()),
+    }
+    // Hydrated: every member whole, in index order; the sign (not a member) left out.
+    let before = counting.counts();
+    let city = City::query().city("oslo").hydrate().all(&db).await?;
+    let after = counting.counts();
+    check(city.people == people, format!("people: {:?}", ids(&city.people)))?;
+    check(city.venues == venues, format!("venues: {:?}", city.venues))?;
+    check(after.query - before.query == 1, "one index page")?;
+    check(after.batch_get_item - before.batch_get_item == 1, "one BatchGetItem for 9 keys")?;
+    // Page by page as a `Stream`: `limit(4)` evaluates 4 index entries per page, each
+    // page followed by its own BatchGetItem.
+    let before = counting.counts();
+    let mut pages = City::query().city("oslo").limit(4).hydrate().pages(&db);
+    let mut got_people = Vec::new();
+    let mut got_venues = Vec::new();
+    let mut sizes = Vec::new();
+    while let Some(page) = next_of(&mut pages).await {
+        let page = page?;
+        sizes.push(page.items.people.len() + page.items.venues.len());
+        got_people.extend(page.items.people);
+        got_venues.extend(page.items.venues);
+    }
+    let after = counting.counts();
+    check(got_people == people && got_venues == venues, "all members over the pages")?;
+    // Entries in sort-key order: SIGN#1, USER#u0..u5, VENUE#v1, VENUE#v2: pages of 4,
+    // 4 and 1 entries, the sign left out of the first.
+    check(sizes == [3, 4, 1], format!("members per page: {sizes:?}"))?;
+    check(after.query - before.query == 3, format!("{} index pages", after.query - before.query))?;
+    check(
+        after.batch_get_item - before.batch_get_item == 3,
+        format!("{} BatchGetItems", after.batch_get_item - before.batch_get_item),
+    )?;
+    // One page and its cursor.
+    let first = City::query().city("oslo").limit(4).hydrate().send(&db).await?;
+    let cursor = first.cursor.clone().ok_or("more pages")?;
+    let second = City::query().city("oslo").limit(4).cursor(cursor).hydrate().send(&db).await?;
+    check(
+        second.items.people == people[3..],
+        format!("second page {:?}", ids(&second.items.people)),
+    )?;
+    check(second.items.venues == venues[..1], "v1 on the second page")?;
+    // Hydrated entity pages are a `Stream` too, and so are their items.
+    let mut items = Person::by_slim().city("oslo").hydrate().stream(&db);
+    let mut streamed = Vec::new();
+    while let Some(p) = next_of(&mut items).await {
+        streamed.push(p?);
+    }
+    check(streamed == people, format!("streamed {:?}", ids(&streamed)))?;
+    let mut pages = Person::by_slim().city("oslo").limit(5).hydrate().pages(&db);
+    let mut count = 0;
+    while let Some(page) = next_of(&mut pages).await {
+        count += page?.items.len();
+    }
+    check(count == 6, "six persons over the hydrated pages")?;
+    Ok(())
+}
+
+fn seqs(readings: &[Reading]) -> Vec<u32> {
+    readings.iter().map(|r| r.seq).collect()
+}
+
+async fn scan_and_fan_out_item_cursors<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
+    let db = lines(backend, 9).await?;
+    // A scan's items each have a cursor: `.cursor(c)` resumes right after the item.
+    let whole = Line::scan().all(&db).await?;
+    check(whole.len() == 9, "nine lines")?;
+    let page = Line::scan().limit(4).send(&db).await?;
+    check(page.items == whole[..4], "the first four, in scan order")?;
+    for i in 0..4 {
+        let c = page.item_cursor(i).ok_or("a scan item cursor")?;
+        let rest = Line::scan().cursor(c).all(&db).await?;
+        check(rest == whole[i + 1..], format!("after scan item {i}: {:?}", rest.len()))?;
+    }
+    let end = page.end_cursor().ok_or("end cursor")?;
+    check(Line::scan().limit(2).cursor(end).send(&db).await?.items == whole[4..6], "limit 2")?;
+    // A segment's item cursor belongs to that segment.
+    let (mut seg, mut other) = (0, 1);
+    if Line::scan().segment(0, 2).all(&db).await?.is_empty() {
+        (seg, other) = (1, 0);
+    }
+    let part = Line::scan().segment(seg, 2).all(&db).await?;
+    let first = Line::scan().segment(seg, 2).limit(1).send(&db).await?;
+    let c = first.start_cursor().ok_or("segment item cursor")?;
+    let rest = Line::scan().segment(seg, 2).cursor(c.clone()).all(&db).await?;
+    check(rest == part[1..], "the segment after its first item")?;
+    match Line::scan().segment(other, 2).cursor(c).send(&db).await {
+        Err(Error::InvalidCursor { .. }) => {}
+        other => return Err(format!("another segment's cursor: {other:?}").into()),
+    }
+    // The fan-out query of a sharded entity: each item's cursor holds every shard's
+    // position right after it.
+    for seq in 0..24 {
+        db.put(&Reading { device: "d".into(), seq }).await?;
+    }
+    let q = || Reading::query().device("d");
+    let all = q().all(&db).await?;
+    check(seqs(&all) == (0..24).collect::<Vec<_>>(), format!("merged: {:?}", seqs(&all)))?;
+    let page = q().limit(9).send(&db).await?;
+    check(seqs(&page.items) == (0..9).collect::<Vec<_>>(), "first merged page")?;
+    // (index on the page, the seq after it)
+    for (i, next) in [(0, 1u32), (4, 5), (8, 9)] {
+        let c = page.item_cursor(i).ok_or("a fan-out item cursor")?;
+        let rest = q().cursor(c.clone()).all(&db).await?;
+        check(seqs(&rest) == (next..24).collect::<Vec<_>>(), format!("after {i}"))?;
+        let five = q().limit(5).cursor(c).send(&db).await?;
+        let want: Vec<u32> = (next..next + 5).collect();
+        check(seqs(&five.items) == want, format!("five after {i}: {:?}", seqs(&five.items)))?;
+    }
+    let desc = q().descending().limit(6).send(&db).await?;
+    let c = desc.item_cursor(2).ok_or("descending item cursor")?;
+    let rest = q().descending().cursor(c.clone()).all(&db).await?;
+    check(seqs(&rest) == (0..21).rev().collect::<Vec<_>>(), format!("desc: {:?}", seqs(&rest)))?;
+    // The last item's cursor: nothing follows.
+    let whole = q().send(&db).await?;
+    let last = whole.end_cursor().ok_or("last")?;
+    check(q().cursor(last).all(&db).await?.is_empty(), "nothing after the last reading")?;
+    // `before` stays refused on a fan-out (see `Query::before`).
+    match q().before(c).send(&db).await {
+        Err(Error::InvalidCursor { .. }) => {}
+        other => return Err(format!("before on a fan-out: {other:?}").into()),
+    }
+    Ok(())
+}
+
 async fn lsi_and_include<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
     let db = fresh(backend).await?;
     let people = [person("o1", "a", "red", 1, "rome"), person("o1", "b", "red", 1, "bonn")];
@@ -301,6 +498,17 @@ async fn lsi_and_include<B: Backend + Clone>(backend: B) -> Result<(), Failed> {
     let tag = Tag { org: "o1".into(), tag: "t1".into(), label: "first".into() };
     db.put(&tag).await?;
     check(Tag::by_wide().tag("t1").all(&db).await? == [tag.clone()], "include-all GSI")?;
+    // A plain collection's pages are a `Stream` too: one item evaluated per page.
+    let mut pages = Org::query().org("o1").limit(1).pages(&db);
+    let (mut people_seen, mut tags_seen, mut cursors) = (Vec::new(), Vec::new(), 0);
+    while let Some(page) = next_of(&mut pages).await {
+        let page = page?;
+        cursors += usize::from(page.cursor.is_some());
+        people_seen.extend(page.items.people);
+        tags_seen.extend(page.items.tags);
+    }
+    check(people_seen == [people[0].clone(), people[1].clone()], "people over the pages")?;
+    check(tags_seen == [tag.clone()] && cursors >= 3, format!("tags, {cursors} cursors"))?;
     // `Named` projects `name` only: a projected read works, whole persons hydrate.
     let names = Person::by_named().org("o1").project(Person::NAME).all(&db).await?;
     let mut names: Vec<String> =
@@ -381,11 +589,13 @@ fn main() -> ExitCode {
     let local = if args.list { None } else { DynamoDbLocal::start_or_skip() };
     let endpoint = local.as_ref().map(DynamoDbLocal::endpoint);
     let skipped = endpoint.is_none() && !args.list;
-    let cases: [(&str, Case); 6] = [
+    let cases: [(&str, Case); 8] = [
         case!(find_chooses_the_access_pattern),
         case!(exact_pages),
         case!(before_and_item_cursors),
         case!(hydrate_keys_only),
+        case!(hydrate_a_collection),
+        case!(scan_and_fan_out_item_cursors),
         case!(lsi_and_include),
         case!(filter_on_native_key_attribute),
     ];

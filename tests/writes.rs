@@ -102,6 +102,23 @@ struct Article {
     labels: Option<HashMap<String, HashMap<String, String>>>,
 }
 
+/// Unique attributes: a required one, an optional one, a read-only one.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[entity(table = App, pk = "ACCT#{id}", sk = "ACCT")]
+struct Account {
+    id: String,
+    #[entity(unique)]
+    email: String,
+    #[entity(unique)]
+    nickname: Option<String>,
+    #[entity(unique, read_only)]
+    handle: String,
+}
+
+fn account(id: &str, email: &str, handle: &str) -> Account {
+    Account { id: id.into(), email: email.into(), nickname: None, handle: handle.into() }
+}
+
 fn user(id: &str) -> User {
     User {
         user_id: id.into(),
@@ -278,6 +295,129 @@ async fn upsert_from_key<B: Backend>(backend: B) -> Result<(), Failed> {
     let members = Membership::by_tenant().tenant("t1").all(&db).await?;
     let expected = Membership { tenant: "t1".into(), member: "m1".into(), role: "admin".into() };
     check(members == vec![expected], &format!("in the native index: {members:?}"))?;
+    Ok(())
+}
+
+/// The guard item of `value` of `attribute`, raw (strongly consistent).
+async fn guard(db: &TableClient<App>, attribute: &str, value: &str) -> Result<bool, Failed> {
+    let text = format!("_unique#Account#{attribute}#{value}");
+    let key = [("PK", &text), ("SK", &text)]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), AttributeValue::S(value.clone())))
+        .collect();
+    let output = db
+        .backend()
+        .get_item(singletable::backend::GetItemInput {
+            table_name: "Writes".into(),
+            key,
+            consistent_read: true,
+            ..Default::default()
+        })
+        .await?;
+    Ok(output.item.is_some())
+}
+
+fn is_unique_clash<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    attribute: &str,
+) -> Result<(), Failed> {
+    match result {
+        Err(Error::UniqueConflict { entity: "Account", attribute: a }) if a == attribute => Ok(()),
+        other => Err(format!("expected a unique conflict on {attribute}, got {other:?}").into()),
+    }
+}
+
+async fn upsert_unique_and_in_transactions<B: Backend>(backend: B) -> Result<(), Failed> {
+    let (db, counting, _clock) = client(backend, 1_700_000_000).await?;
+    // Creating: the item and its guards, in one transaction after one read.
+    counting.reset();
+    db.upsert(&account("a1", "x@u.io", "ax")).await?;
+    let counts = counting.counts();
+    check(counts.get_item == 1 && counts.transact_write_items == 1, &format!("{counts:?}"))?;
+    check(counts.update_item == 0, "no bare UpdateItem")?;
+    check(
+        db.get(Account::key("a1")).consistent().await? == Some(account("a1", "x@u.io", "ax")),
+        "a1",
+    )?;
+    check(guard(&db, "email", "x@u.io").await? && guard(&db, "handle", "ax").await?, "guards")?;
+    // A value another item holds: a conflict, nothing written.
+    is_unique_clash(db.upsert(&account("a2", "x@u.io", "bx")).await, "email")?;
+    check(db.get(Account::key("a2")).consistent().await?.is_none(), "a2 not created")?;
+    check(!guard(&db, "handle", "bx").await?, "no guard for a2's handle")?;
+    // Changing the value moves the guard; the read-only handle keeps its stored value,
+    // and so does its guard.
+    db.upsert(&Account { nickname: Some("ace".into()), ..account("a1", "y@u.io", "zz") }).await?;
+    let a1 = db.get(Account::key("a1")).consistent().await?.ok_or("a1")?;
+    check(a1.email == "y@u.io" && a1.handle == "ax", &format!("{a1:?}"))?;
+    check(!guard(&db, "email", "x@u.io").await? && guard(&db, "email", "y@u.io").await?, "moved")?;
+    check(guard(&db, "handle", "ax").await? && !guard(&db, "handle", "zz").await?, "handle kept")?;
+    check(guard(&db, "nickname", "ace").await?, "nickname claimed")?;
+    // A whole-entity upsert without the optional value removes it and its guard.
+    db.upsert(&account("a1", "y@u.io", "ax")).await?;
+    check(!guard(&db, "nickname", "ace").await?, "nickname released")?;
+    // From a key: the value is claimed, or clashes.
+    let from_key = |id: &str, email: &str| {
+        db.upsert(Account::key(id))
+            .set(Account::EMAIL, email.to_owned())
+            .set(Account::HANDLE, format!("h{id}"))
+    };
+    is_unique_clash(from_key("a3", "y@u.io").await, "email")?;
+    from_key("a3", "z@u.io").await?;
+    check(guard(&db, "email", "z@u.io").await? && guard(&db, "handle", "ha3").await?, "a3 guards")?;
+    from_key("a3", "w@u.io").await?;
+    check(
+        !guard(&db, "email", "z@u.io").await? && guard(&db, "email", "w@u.io").await?,
+        "a3 moved",
+    )?;
+    // Over an item of another entity: refused before the transaction.
+    counting_put_other(&db, "ACCT#a9", "ACCT").await?;
+    match db.upsert(&account("a9", "q@u.io", "a9")).await {
+        Err(Error::ConditionalCheckFailed { .. }) => {}
+        other => return Err(format!("upsert over another entity: {other:?}").into()),
+    }
+    check(!guard(&db, "email", "q@u.io").await?, "no guard claimed")?;
+
+    // In a transaction: created with its guards, beside a counter upsert.
+    db.transact()
+        .upsert(db.upsert(&account("a4", "t@u.io", "ht")))
+        .upsert(db.upsert(PageViews::key("tx")).add(PageViews::COUNT, 5))
+        .commit()
+        .await?;
+    check(
+        db.get(Account::key("a4")).consistent().await? == Some(account("a4", "t@u.io", "ht")),
+        "a4",
+    )?;
+    check(guard(&db, "email", "t@u.io").await? && guard(&db, "handle", "ht").await?, "tx guards")?;
+    let views = db.get(PageViews::key("tx")).consistent().await?.ok_or("counter created")?;
+    check(views.count == 5, "counter upsert in a transaction")?;
+    // The same values again: kept (the guards are already this item's).
+    db.transact().upsert(db.upsert(&account("a4", "t@u.io", "ht"))).commit().await?;
+    // A changed value cannot move its guard without a read: the transaction is cancelled
+    // and nothing changes.
+    match db.transact().upsert(db.upsert(&account("a4", "s@u.io", "ht"))).commit().await {
+        Err(Error::TransactionCanceled { reasons, .. }) => check(
+            reasons.first().is_some_and(|r| r.code == "ConditionalCheckFailed"),
+            &format!("the upsert's condition: {reasons:?}"),
+        )?,
+        other => return Err(format!("changed unique value in a transaction: {other:?}").into()),
+    }
+    check(db.get(Account::key("a4")).consistent().await?.ok_or("a4")?.email == "t@u.io", "kept")?;
+    check(!guard(&db, "email", "s@u.io").await?, "no guard for s@")?;
+    // A value another item holds: a conflict, as for a transaction put.
+    is_unique_clash(
+        db.transact().upsert(db.upsert(&account("a5", "w@u.io", "h5"))).commit().await,
+        "email",
+    )?;
+    // An upsert from a key that leaves a required field unwritten is refused here too.
+    match db
+        .transact()
+        .upsert(db.upsert(Account::key("a6")).set(Account::EMAIL, "v@u.io"))
+        .commit()
+        .await
+    {
+        Err(Error::Invalid { field: Some("handle"), .. }) => {}
+        other => return Err(format!("incomplete upsert in a transaction: {other:?}").into()),
+    }
     Ok(())
 }
 
@@ -529,6 +669,7 @@ fn main() -> ExitCode {
         rejected_items,
         nested_updates,
         computed_fields,
+        upsert_unique_and_in_transactions,
     );
     let mut trials = Vec::new();
     for (name, run) in cases {

@@ -452,15 +452,17 @@ async fn batch_get_items(
     }
 }
 
-/// The table items of entity `E` under `keys` (table key attributes), one
-/// `BatchGetItem` per 100 keys with leftovers retried under `policy`: the items in the
-/// order of `keys`, `None` for a key with no item (deleted since it was read).
-pub(crate) async fn get_in_order<E: Entity>(
+/// The table items under `keys` (table key attributes), one `BatchGetItem` per 100
+/// keys with leftovers retried under `policy`: the items in the order of `keys`, `None`
+/// for a key with no item (deleted since it was read). `entity` names what is read in
+/// errors (a collection's members may be of several entities).
+pub(crate) async fn get_in_order_of(
     backend: &dyn Backend,
+    schema: TableSchema,
+    entity: &'static str,
     keys: &[Item],
     policy: RetryPolicy,
 ) -> Result<Vec<Option<Item>>> {
-    let schema = E::Table::SCHEMA;
     let mut entries = Vec::with_capacity(keys.len());
     let mut seen = std::collections::HashSet::with_capacity(keys.len());
     let mut order = Vec::with_capacity(keys.len());
@@ -468,12 +470,7 @@ pub(crate) async fn get_in_order<E: Entity>(
         let id = item_identity(schema.name, key);
         // A repeated key is a ValidationException for BatchGetItem: ask once.
         if seen.insert(id.clone()) {
-            entries.push(GetEntry {
-                table: schema.name,
-                entity: E::SCHEMA.rust_name,
-                key: key.clone(),
-                attempts: 0,
-            });
+            entries.push(GetEntry { table: schema.name, entity, key: key.clone(), attempts: 0 });
         }
         order.push(id);
     }

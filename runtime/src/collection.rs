@@ -9,15 +9,24 @@
 //! field. See the `singletable` facade docs for an example.
 
 use std::fmt;
+use std::future::poll_fn;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
 
 use crate::backend::BoxFuture;
 use crate::client::TableClient;
 use crate::cursor::Cursor;
 use crate::entity::{Entity, Table};
 use crate::error::{DecodeError, Error, Result};
-use crate::query::{ConsistentRead, IndexKind, KeyQuery, KeyStage, Options, Page, Pages};
+use crate::query::{
+    ConsistentRead, Fetch, Followed, Global, IndexKind, KeyQuery, KeyStage, Options, Pages,
+    PartialGlobal,
+};
+use crate::retry::RetryPolicy;
 use crate::schema::EntitySchema;
 use crate::value::{AttributeValue, Item};
 
@@ -152,7 +161,12 @@ impl<C: Collection, I: IndexKind> CollectionQuery<C, I> {
         self.options.query_input(&<C::Table as Table>::SCHEMA, &self.key, C::ENTITY_TYPES)
     }
 
-    fn pages(self, db: &TableClient<C::Table>) -> Pages<(String, Item)> {
+    /// The index read, each returned item decoded by `decode`.
+    fn read<T>(
+        &self,
+        db: &TableClient<C::Table>,
+        decode: fn(Item) -> Result<Option<T>>,
+    ) -> Pages<T> {
         let reader = self.options.query_reader(
             &<C::Table as Table>::SCHEMA,
             &self.key,
@@ -161,36 +175,230 @@ impl<C: Collection, I: IndexKind> CollectionQuery<C, I> {
             db.cursor_secret(),
             db.unexpired_filter(self.options.hide_expired),
         );
-        Pages::new(reader, decode::<C>)
+        Pages::new(reader, decode)
     }
 
-    fn group(items: Vec<(String, Item)>, into: &mut C) -> Result<()> {
-        for (entity_type, item) in items {
-            into.push(&entity_type, item)?;
+    /// The pages, grouped: an async [`Stream`] (or call [`CollectionPages::next`]),
+    /// one page in memory at a time.
+    pub fn pages(self, db: &TableClient<C::Table>) -> CollectionPages<C> {
+        CollectionPages {
+            source: Source::Plain(Box::new(self.read(db, decode::<C>))),
+            marker: PhantomData,
         }
-        Ok(())
     }
 
     /// One page, grouped, and the cursor to the next.
     pub async fn send(self, db: &TableClient<C::Table>) -> Result<CollectionPage<C>> {
-        let mut pages = self.pages(db);
-        let mut items = C::empty();
-        let page: Page<(String, Item)> = match pages.next().await {
-            Some(page) => page?,
-            None => return Ok(CollectionPage { items, cursor: None }),
-        };
-        Self::group(page.items, &mut items)?;
-        Ok(CollectionPage { items, cursor: page.cursor })
+        self.pages(db).first().await
     }
 
     /// The whole partition, grouped.
     pub async fn all(self, db: &TableClient<C::Table>) -> Result<C> {
-        let mut pages = self.pages(db);
+        self.pages(db).collect().await
+    }
+
+    /// Reads the whole items behind a GSI's entries, for a collection on an index that
+    /// does not project all of its members' attributes (`KEYS_ONLY`, or an `INCLUDE`
+    /// list): each page of the index query is followed by one `BatchGetItem` per 100
+    /// keys (unprocessed keys retried, index order kept), and each item is decoded as
+    /// the member its entity-type attribute names (ElectroDB's `hydrate`). Costs the
+    /// index read plus one table read per item.
+    ///
+    /// An index that does not project the entity-type attribute cannot filter on it:
+    /// items of other entities in the partition are fetched too, then left out. Entries
+    /// that do carry it are filtered before the fetch.
+    pub fn hydrate(self) -> HydratedCollection<C>
+    where
+        I: HydrateKind,
+    {
+        HydratedCollection {
+            key: self.key,
+            options: self.options,
+            policy: RetryPolicy::default(),
+            marker: PhantomData,
+        }
+    }
+}
+
+/// Index kinds a collection query can [`hydrate`](CollectionQuery::hydrate): GSIs.
+#[diagnostic::on_unimplemented(
+    message = "`hydrate()` fetches the table items behind a GSI's entries; this collection query reads the table or an LSI",
+    label = "not a GSI collection",
+    note = "the table and its LSIs return whole items (an LSI fetches unprojected attributes itself): call `.send` or `.all`"
+)]
+pub trait HydrateKind: IndexKind {}
+impl HydrateKind for Global {}
+impl HydrateKind for PartialGlobal {}
+
+/// An index entry of a hydrated collection read: kept unless it names an entity type
+/// that is not a member.
+fn entry<C: Collection>(item: Item) -> Result<Option<Item>> {
+    let attribute = <C::Table as Table>::SCHEMA.entity_type_attribute;
+    match item.get(attribute) {
+        Some(AttributeValue::S(entity_type))
+            if !C::ENTITY_TYPES.contains(&entity_type.as_str()) =>
+        {
+            Ok(None)
+        }
+        _ => Ok(Some(item)),
+    }
+}
+
+/// A collection query on a GSI whose pages are followed by a `BatchGetItem` of the
+/// whole items. Built by [`CollectionQuery::hydrate`].
+#[must_use = "a query does nothing until it is sent"]
+pub struct HydratedCollection<C> {
+    key: KeyQuery,
+    options: Options,
+    policy: RetryPolicy,
+    marker: PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for HydratedCollection<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HydratedCollection")
+            .field("key", &self.key)
+            .field("options", &self.options)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+impl<C: Collection> HydratedCollection<C> {
+    /// Retries the `BatchGetItem` leftovers and throttled requests under `policy`.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The pages, grouped, each hydrated when it is taken: an async [`Stream`].
+    pub fn pages(self, db: &TableClient<C::Table>) -> CollectionPages<C> {
+        let hide = self.options.hide_expired.unwrap_or(db.hides_expired());
+        let fetch = Fetch::new(db, std::any::type_name::<C>(), self.policy, hide);
+        let query: CollectionQuery<C, PartialGlobal> =
+            CollectionQuery { key: self.key, options: self.options, marker: PhantomData };
+        let pages = query.read(db, entry::<C>);
+        CollectionPages {
+            source: Source::Hydrated(Box::new(Followed::new(pages, fetch))),
+            marker: PhantomData,
+        }
+    }
+
+    /// One page of whole members, grouped, with the index query's cursor.
+    pub async fn send(self, db: &TableClient<C::Table>) -> Result<CollectionPage<C>> {
+        self.pages(db).first().await
+    }
+
+    /// The whole partition of the index, hydrated and grouped.
+    pub async fn all(self, db: &TableClient<C::Table>) -> Result<C> {
+        self.pages(db).collect().await
+    }
+}
+
+enum Source {
+    /// Items as the query returned them, with their entity types.
+    Plain(Box<Pages<(String, Item)>>),
+    /// Index entries followed by their table items.
+    Hydrated(Box<Followed<Item>>),
+}
+
+/// The pages of a collection query, grouped: an async [`Stream`], one page in memory at
+/// a time. From [`CollectionQuery::pages`] or [`HydratedCollection::pages`].
+#[must_use = "streams do nothing unless polled"]
+pub struct CollectionPages<C> {
+    source: Source,
+    marker: PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for CollectionPages<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = match &self.source {
+            Source::Plain(pages) => format!("{pages:?}"),
+            Source::Hydrated(followed) => format!("{followed:?}"),
+        };
+        f.debug_struct("CollectionPages").field("source", &source).finish()
+    }
+}
+
+impl<C: Collection> CollectionPages<C> {
+    /// The next page, grouped, or `None` after the last.
+    pub async fn next(&mut self) -> Option<Result<CollectionPage<C>>> {
+        poll_fn(|cx| self.poll_page(cx)).await
+    }
+
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<CollectionPage<C>>>> {
+        match &mut self.source {
+            Source::Plain(pages) => pages.poll_page(cx).map(|page| {
+                page.map(|page| {
+                    let page = page?;
+                    let mut items = C::empty();
+                    group(page.items, &mut items)?;
+                    Ok(CollectionPage { items, cursor: page.cursor })
+                })
+            }),
+            Source::Hydrated(followed) => followed.poll_page(cx).map(|page| {
+                page.map(|page| {
+                    let page = page?;
+                    let mut items = C::empty();
+                    let mut typed = Vec::with_capacity(page.items.len());
+                    for item in page.items {
+                        typed.extend(decode::<C>(item)?);
+                    }
+                    group(typed, &mut items)?;
+                    Ok(CollectionPage { items, cursor: page.cursor })
+                })
+            }),
+        }
+    }
+
+    async fn first(mut self) -> Result<CollectionPage<C>> {
+        match self.next().await {
+            Some(page) => page,
+            None => Ok(CollectionPage { items: C::empty(), cursor: None }),
+        }
+    }
+
+    async fn collect(mut self) -> Result<C> {
         let mut items = C::empty();
-        while let Some(page) = pages.next().await {
-            Self::group(page?.items, &mut items)?;
+        while let Some(page) = poll_fn(|cx| self.poll_items(cx, &mut items)).await {
+            page?;
         }
         Ok(items)
+    }
+
+    /// The next page's items, grouped into `into` (the pages of `all` are not kept).
+    fn poll_items(&mut self, cx: &mut Context<'_>, into: &mut C) -> Poll<Option<Result<()>>> {
+        match &mut self.source {
+            Source::Plain(pages) => pages
+                .poll_page(cx)
+                .map(|page| page.map(|page| page.and_then(|page| group(page.items, into)))),
+            Source::Hydrated(followed) => followed.poll_page(cx).map(|page| {
+                page.map(|page| {
+                    let mut typed = Vec::new();
+                    for item in page?.items {
+                        typed.extend(decode::<C>(item)?);
+                    }
+                    group(typed, into)
+                })
+            }),
+        }
+    }
+}
+
+fn group<C: Collection>(items: Vec<(String, Item)>, into: &mut C) -> Result<()> {
+    for (entity_type, item) in items {
+        into.push(&entity_type, item)?;
+    }
+    Ok(())
+}
+
+impl<C> Unpin for CollectionPages<C> {}
+
+impl<C: Collection> Stream for CollectionPages<C> {
+    type Item = Result<CollectionPage<C>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_page(cx)
     }
 }
 
@@ -227,6 +435,22 @@ pub trait IntoCollectionQuery: Sized {
     /// See [`CollectionQuery::cursor`].
     fn cursor(self, cursor: impl Into<Cursor>) -> CollectionQuery<Self::Collection, Self::Index> {
         self.into_collection_query().cursor(cursor)
+    }
+
+    /// See [`CollectionQuery::hydrate`].
+    fn hydrate(self) -> HydratedCollection<Self::Collection>
+    where
+        Self::Index: HydrateKind,
+    {
+        self.into_collection_query().hydrate()
+    }
+
+    /// See [`CollectionQuery::pages`].
+    fn pages(
+        self,
+        db: &TableClient<<Self::Collection as Collection>::Table>,
+    ) -> CollectionPages<Self::Collection> {
+        self.into_collection_query().pages(db)
     }
 
     /// See [`CollectionQuery::send`].

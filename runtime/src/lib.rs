@@ -47,7 +47,10 @@ pub use backend::Backend;
 pub use batch::{BatchGet, BatchGetMany, BatchWrite, UnprocessedKeys};
 pub use client::TableClient;
 pub use codec::Attribute;
-pub use collection::{Collection, CollectionPage, CollectionQuery, IntoCollectionQuery};
+pub use collection::{
+    Collection, CollectionPage, CollectionPages, CollectionQuery, HydratedCollection,
+    IntoCollectionQuery,
+};
 pub use cursor::Cursor;
 pub use entity::{Entity, IndexKey, Key, Table};
 pub use error::{

@@ -39,7 +39,10 @@
 //!   taken value is [`Error::UniqueConflict`]; a concurrent change between the read and
 //!   the write cancels the transaction (retry). A transaction put claims the guards of
 //!   the values it writes (but cannot release old ones); updates changing a unique
-//!   attribute cannot join transactions; batch writes refuse entities with unique fields.
+//!   attribute cannot join transactions; a transaction upsert claims the values it
+//!   writes and is conditioned on the stored values being those or absent (see
+//!   [`crate::upsert`]); an upsert on its own moves guards as an update does; batch
+//!   writes refuse entities with unique fields.
 //!   Guard items have no entity-type attribute, so no entity query or scan returns them.
 //! - **Validation hooks** run before every put (plain, transaction, batch) and, for the
 //!   fields an update sets, before the update; a failure is [`Error::Invalid`] and

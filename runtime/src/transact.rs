@@ -25,7 +25,8 @@ use crate::lifecycle::{prepare_put, stored_version, VersionCheck, Versioning};
 use crate::limits::{item_identity, LimitError, MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES};
 use crate::size::{attribute_value_size, item_size, MAX_ITEM_SIZE};
 use crate::timestamp::Timestamp;
-use crate::update::Update;
+use crate::update::{Update, WriteMode};
+use crate::upsert::Upsert;
 use crate::value::{AttributeValue, Item};
 
 /// Conditions on a whole item, for every entity: `User::exists()`,
@@ -317,15 +318,7 @@ impl<'a> Transaction<'a> {
                 };
                 self.push::<E>(ActionKind::Put, key, request);
                 self.set_version(check);
-                for (attribute, guard) in guards {
-                    if let TransactWriteItem::Put { item, .. } = &guard {
-                        let key = key_of_item::<E>(item);
-                        self.push::<E>(ActionKind::Put, key, guard);
-                        if let Some(action) = self.actions.last_mut() {
-                            action.guard = attribute;
-                        }
-                    }
-                }
+                self.push_guards::<E>(guards);
             }
             Err(e) => self.fail(e),
         }
@@ -360,9 +353,23 @@ impl<'a> Transaction<'a> {
 
     /// Applies an update built with `db.update(key)…` (its condition included: the item
     /// exists as the entity, and any `.condition(..)`).
-    pub fn update<E: Entity>(mut self, update: Update<'_, E>) -> Self {
+    pub fn update<E: Entity>(self, update: Update<'_, E>) -> Self {
+        self.update_item(update)
+    }
+
+    /// Applies an upsert built with `db.upsert(..)…` (ElectroDB's `upsert` in a
+    /// `transactWrite`): the same `UpdateItem`, creating the item when it is missing,
+    /// its condition included (absent, or this entity; any `.condition(..)`; a version
+    /// check). An upsert writing a unique attribute claims the guard of the value and
+    /// requires the stored value to be that value or absent: it cannot replace a held
+    /// value here (no read first), see [`crate::upsert`].
+    pub fn upsert<E: Entity>(self, upsert: Upsert<'_, E>) -> Self {
+        self.update_item(upsert)
+    }
+
+    fn update_item<E: Entity, K: WriteMode>(mut self, update: Update<'_, E, K>) -> Self {
         match update.input_checked() {
-            Ok((input, check)) => {
+            Ok((input, check, guards)) => {
                 let request = TransactWriteItem::Update {
                     table_name: input.table_name,
                     key: input.key.clone(),
@@ -372,10 +379,24 @@ impl<'a> Transaction<'a> {
                 };
                 self.push::<E>(ActionKind::Update, input.key, request);
                 self.set_version(check);
+                self.push_guards::<E>(guards);
             }
             Err(e) => self.fail(e),
         }
         self
+    }
+
+    /// The guard claims of a put or upsert, each remembering its unique attribute.
+    fn push_guards<E: Entity>(&mut self, guards: Vec<(Option<&'static str>, TransactWriteItem)>) {
+        for (attribute, guard) in guards {
+            if let TransactWriteItem::Put { item, .. } = &guard {
+                let key = key_of_item::<E>(item);
+                self.push::<E>(ActionKind::Put, key, guard);
+                if let Some(action) = self.actions.last_mut() {
+                    action.guard = attribute;
+                }
+            }
+        }
     }
 
     fn delete_item<E: Entity>(mut self, key: Key<E>, condition: Option<Condition>) -> Self {

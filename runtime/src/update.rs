@@ -192,7 +192,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
         }
     }
 
-    fn note_unique(&mut self, attribute: &'static str, value: Option<AttributeValue>) {
+    pub(crate) fn note_unique(&mut self, attribute: &'static str, value: Option<AttributeValue>) {
         if unique_fields::<E>().any(|field| field.attribute == attribute) {
             self.unique.push((attribute, value));
         }
@@ -579,12 +579,21 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
         self.build_checked(ReturnValues::None).map(|(built, _, _)| built.1)
     }
 
-    /// The request (for a transaction) and the version check it carries. An update that
-    /// changes a unique attribute cannot join a transaction (moving its guard needs the
-    /// value read first): it is refused; so is one creating parent maps (which may take
-    /// a second request).
-    pub(crate) fn input_checked(self) -> Result<(UpdateItemInput, Option<VersionCheck>)> {
-        if let Some((attribute, _)) = self.unique.first() {
+    /// The request (for a transaction), the version check it carries, and the guard
+    /// items it claims. An update that changes a unique attribute cannot join a
+    /// transaction (moving its guard needs the value read first): it is refused; so is
+    /// one creating parent maps (which may take a second request). An upsert writing a
+    /// unique attribute joins with a condition instead (see
+    /// [`crate::upsert::transaction_claims`]).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn input_checked(
+        self,
+    ) -> Result<(
+        UpdateItemInput,
+        Option<VersionCheck>,
+        Vec<(Option<&'static str>, TransactWriteItem)>,
+    )> {
+        if let (false, Some((attribute, _))) = (K::UPSERT, self.unique.first()) {
             return Err(Error::Invalid {
                 entity: E::SCHEMA.rust_name,
                 field: Some(attribute),
@@ -602,24 +611,26 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
                     .to_owned(),
             });
         }
-        self.build_checked(ReturnValues::None).map(|((_, input), check, _)| (input, check))
+        let unique = self.unique.clone();
+        let ((_, mut input), check, _) = self.build_checked(ReturnValues::None)?;
+        if unique.is_empty() {
+            return Ok((input, check, Vec::new()));
+        }
+        let (claim, guards) = crate::upsert::transaction_claims::<E>(&input.key, &unique)?;
+        input.condition = match (input.condition.take(), claim) {
+            (Some(own), Some(claim)) => Some(own.and(claim)),
+            (own, claim) => own.or(claim),
+        };
+        Ok((input, check, guards))
     }
 
-    /// Sends the update; one that changes a unique attribute reads the item first
-    /// (consistent) and moves the guards in one transaction with the update. Returns
+    /// Sends the update; one that changes a unique attribute (an upsert: writes one)
+    /// reads the item first (consistent) and moves the guards in one transaction with
+    /// the update. Returns
     /// the attributes per `return_values` (for a guarded update: the item as read for
     /// `ALL_OLD` / `UPDATED_OLD`, a consistent read after the write for the others).
     pub(crate) async fn send(self, return_values: ReturnValues) -> Result<Option<Item>> {
         let unique = self.unique.clone();
-        if K::UPSERT && !unique.is_empty() {
-            return Err(Error::Invalid {
-                entity: E::SCHEMA.rust_name,
-                field: unique.first().map(|(attribute, _)| *attribute),
-                message: "an upsert cannot write a unique attribute (its guard item moves \
-                          with a read first): use put, or update"
-                    .to_owned(),
-            });
-        }
         let ((backend, input), check, creating) = self.build_checked(return_values)?;
         if !creating.is_empty() {
             if !unique.is_empty() {
@@ -639,22 +650,32 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
         }
         let table = E::Table::SCHEMA.name;
         let old = read_current(backend, table, &input.key).await?;
-        let Some(current) = old.as_ref() else {
+        if K::UPSERT {
+            // Absent, or this entity's: what the upsert's own condition requires.
+            crate::upsert::check_current::<E>(old.as_ref())?;
+        } else if old.is_none() {
             return Err(Error::ConditionalCheckFailed { item: None, source: None });
-        };
+        }
         if let Some(check) = &check {
-            if check.fails_on(Some(current)) {
-                return Err(check.conflict(Some(current)));
+            if check.fails_on(old.as_ref()) {
+                return Err(check.conflict(old.as_ref()));
             }
         }
-        let mut next = current.clone();
+        let mut next = old.clone().unwrap_or_default();
         for (attribute, value) in unique {
+            // A read-only unique field keeps its stored value (`if_not_exists`).
+            if K::UPSERT
+                && crate::upsert::written_if_absent::<E>(attribute)
+                && next.contains_key(attribute)
+            {
+                continue;
+            }
             match value {
                 Some(value) => next.insert(attribute.to_owned(), value),
                 None => next.remove(attribute),
             };
         }
-        let plan = guard_plan::<E>(&input.key, Some(current), Some(&next))?;
+        let plan = guard_plan::<E>(&input.key, old.as_ref(), Some(&next))?;
         let condition = match input.condition {
             Some(own) => own.and(plan.condition),
             None => plan.condition,

@@ -41,16 +41,31 @@
 //!   nothing is sent (the rule of Spanner's `insert_or_update`, which requires every NOT
 //!   NULL column even for rows that exist). To change some fields of an item known to
 //!   exist, use `update`.
-//! - Entities with `#[entity(unique)]` fields: an upsert writing a unique attribute is
-//!   refused ([`Error::Invalid`]): moving its guard item needs a read first; use `put` or
-//!   `update`.
+//! - **Unique attributes** (`#[entity(unique)]`): an upsert that writes one (an upsert
+//!   of a whole entity writes them all) does what an update changing one does: it reads
+//!   the item (consistent) and sends one transaction, the upsert conditioned on what was
+//!   read (the item still absent, or its unique values unchanged), the release of the
+//!   guard of a replaced value and the claim of the new one. It creates the guard when
+//!   it creates the item. A taken value is [`Error::UniqueConflict`]; an item of another
+//!   entity under the key is [`Error::ConditionalCheckFailed`], before the transaction.
+//!   Cost: one consistent read, and the transaction's writes (2 write units per item).
+//! - **In a transaction** (`db.transact().upsert(db.upsert(..))`): the same `UpdateItem`.
+//!   A transaction cannot read first, so an upsert writing a unique value claims its
+//!   guard and carries the condition that the stored value is that value or absent
+//!   (true when the item does not exist): it creates or keeps a unique value, or sets
+//!   one on an item that has none, but changing or removing a value the item holds
+//!   would leave the old guard behind, so the condition cancels the transaction
+//!   ([`Error::TransactionCanceled`], `ConditionalCheckFailed` on the upsert's action).
+//!   Send such an upsert on its own. A value taken by another item is
+//!   [`Error::UniqueConflict`], as for a transaction put. An upsert creating parent maps
+//!   cannot join (it may take a second request).
 
 use crate::attr::{marker, Attr, ValueFor};
-use crate::backend::Backend;
+use crate::backend::{Backend, TransactWriteItem};
 use crate::entity::{Entity, Key, Table};
 use crate::error::{Error, Result};
-use crate::expr::{Path, SetValue, UpdateAction, UpdateOperand};
-use crate::lifecycle::{stamp, stored_version, VersionCheck};
+use crate::expr::{Condition, Operand, Path, SetValue, UpdateAction, UpdateOperand};
+use crate::lifecycle::{guard_plan, stamp, stored_version, unique_fields, VersionCheck};
 use crate::timestamp::Timestamp;
 use crate::update::{Update, Upserting};
 use crate::value::{AttributeValue, Item};
@@ -123,15 +138,7 @@ impl<E: Entity> IntoUpsert<E> for &E {
     fn into_upsert<'a>(self, backend: &'a dyn Backend, now: Timestamp) -> Upsert<'a, E> {
         let mut upsert = Update::new(backend, self.primary_key()).with_now(now);
         upsert.whole = true;
-        if let Some(field) = crate::lifecycle::unique_fields::<E>().next() {
-            upsert.fail(Error::Invalid {
-                entity: E::SCHEMA.rust_name,
-                field: Some(field.name),
-                message: "an upsert cannot write a unique attribute (its guard item moves \
-                          with a read first): use put, or update"
-                    .to_owned(),
-            });
-        } else if let Err(error) = whole_entity(self, now, &mut upsert) {
+        if let Err(error) = whole_entity(self, now, &mut upsert) {
             upsert.fail(error);
         }
         upsert
@@ -145,6 +152,10 @@ fn whole_entity<E: Entity>(entity: &E, now: Timestamp, upsert: &mut Upsert<'_, E
     entity.validate_write()?;
     let mut item = entity.to_item().map_err(|e| e.at_field(E::SCHEMA.rust_name))?;
     stamp::<E>(&mut item, now)?;
+    // Every unique value is written (or removed): their guards move with it.
+    for field in unique_fields::<E>() {
+        upsert.note_unique(field.attribute, item.get(field.attribute).cloned());
+    }
     let table = E::Table::SCHEMA;
     let key_names: Vec<&str> =
         std::iter::once(table.partition_key.name).chain(table.sort_key.map(|k| k.name)).collect();
@@ -288,4 +299,64 @@ pub(crate) fn check_complete<E: Entity>(
         }
     }
     Ok(())
+}
+
+/// Refuses an upsert over an item of another entity (what its condition "absent, or
+/// this entity" would refuse), once the item has been read for its unique values.
+pub(crate) fn check_current<E: Entity>(current: Option<&Item>) -> Result<()> {
+    let attribute = E::Table::SCHEMA.entity_type_attribute;
+    match current {
+        Some(item)
+            if !matches!(item.get(attribute),
+                Some(AttributeValue::S(t)) if t == E::SCHEMA.entity_type) =>
+        {
+            Err(Error::ConditionalCheckFailed { item: Some(Box::new(item.clone())), source: None })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a transaction upsert writing unique values adds, since it cannot read first:
+/// the condition that each stored value is the one written or absent (`attribute_not_
+/// exists` when the upsert removes it), and the claims of the guards of the values
+/// written (absent, or owned by this item). An upsert that would replace or remove a
+/// held value fails the condition instead of leaving its guard behind.
+#[allow(clippy::type_complexity)]
+pub(crate) fn transaction_claims<E: Entity>(
+    key: &Item,
+    unique: &[(&'static str, Option<AttributeValue>)],
+) -> Result<(Option<Condition>, Vec<(Option<&'static str>, TransactWriteItem)>)> {
+    let mut written = Item::new();
+    let mut condition: Option<Condition> = None;
+    for (attribute, value) in unique {
+        let absent = Condition::AttributeNotExists(Path::attribute(*attribute));
+        let kept = match value {
+            Some(value) => {
+                written.insert((*attribute).to_owned(), value.clone());
+                Condition::Compare {
+                    left: Operand::Path(Path::attribute(*attribute)),
+                    op: crate::expr::Comparator::Eq,
+                    right: Operand::Value(value.clone()),
+                }
+                .or(absent)
+            }
+            None => absent,
+        };
+        condition = Some(match condition {
+            Some(all) => all.and(kept),
+            None => kept,
+        });
+    }
+    // Old = none: only claims (no releases), for the values written.
+    let plan = guard_plan::<E>(key, None, Some(&written))?;
+    Ok((condition, plan.actions))
+}
+
+/// True when an upsert writes `attribute` only if it is absent (a read-only field, or
+/// `created_at`): the stored value, when there is one, stays.
+pub(crate) fn written_if_absent<E: Entity>(attribute: &str) -> bool {
+    E::SCHEMA
+        .fields
+        .iter()
+        .any(|f| f.attribute == attribute && (f.markers.read_only || f.markers.created_at))
 }

@@ -1,24 +1,40 @@
 //! Whole entities through a GSI that projects only some of their attributes
-//! (`KEYS_ONLY`, or an `INCLUDE` list that leaves fields out): [`Query::hydrate`].
+//! (`KEYS_ONLY`, or an `INCLUDE` list that leaves fields out): [`Query::hydrate`], and
+//! [`CollectionQuery::hydrate`](crate::collection::CollectionQuery::hydrate) for a
+//! collection on such an index.
 //!
 //! The query reads the index page by page as usual; each page's items carry the table's
 //! key attributes (every index entry does), and one `BatchGetItem` per 100 keys fetches
 //! the whole items from the table (ElectroDB's `hydrate`, OneTable's `follow`).
 //! Unprocessed keys are retried under the [`RetryPolicy`]; the items keep the index's
 //! order, and an item deleted between the index read and the fetch is left out.
+//!
+//! [`HydratedPages`] and [`HydratedItems`] are async [`Stream`]s, as [`Pages`] and
+//! [`Items`](super::Items) are: the fetch of a page is a future held by the stream, so
+//! one page is in memory at a time.
 
+use std::collections::VecDeque;
 use std::fmt;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
 
 use crate::attr::Partial;
-use crate::batch::get_in_order;
+use crate::backend::{Backend, BoxFuture};
+use crate::batch::get_in_order_of;
 use crate::client::TableClient;
 use crate::entity::{Entity, Table};
-use crate::error::{Error, Result};
+use crate::error::{DecodeError, Error, Result};
 use crate::lifecycle::is_expired;
 use crate::retry::RetryPolicy;
+use crate::schema::TableSchema;
+use crate::timestamp::Timestamp;
 use crate::value::Item;
 
-use super::{Page, Pages, PartialGlobal, Query};
+use super::{decode_read, Page, Pages, PartialGlobal, Query};
 
 impl<E: Entity> Query<E, PartialGlobal> {
     /// Reads the whole items behind this index's entries: each page of the index query
@@ -60,10 +76,18 @@ impl<E: Entity> Hydrate<E> {
         self
     }
 
-    /// The pages, each hydrated when it is taken.
-    pub fn pages(self, db: &TableClient<E::Table>) -> HydratedPages<'_, E> {
+    /// The pages, each hydrated when it is taken: an async [`Stream`] (or call
+    /// [`HydratedPages::next`]).
+    pub fn pages(self, db: &TableClient<E::Table>) -> HydratedPages<E> {
         let hide = self.query.options.hide_expired.unwrap_or(db.hides_expired());
-        HydratedPages { pages: self.query.read(db), db, policy: self.policy, hide }
+        let fetch = Fetch::new(db, E::SCHEMA.rust_name, self.policy, hide);
+        let pages = self.query.read(db);
+        HydratedPages { inner: Followed::new(pages, fetch) }
+    }
+
+    /// The whole items, one at a time: an async [`Stream`], one page in memory at a time.
+    pub fn stream(self, db: &TableClient<E::Table>) -> HydratedItems<E> {
+        self.pages(db).items()
     }
 
     /// One page of whole items, with the index query's cursors.
@@ -85,73 +109,231 @@ impl<E: Entity> Hydrate<E> {
     }
 }
 
-/// The pages of a [`Hydrate`] query: one index page, then its `BatchGetItem`s.
-#[must_use = "pages do nothing until read"]
-pub struct HydratedPages<'a, E: Entity> {
-    pages: Pages<Partial<E>>,
-    db: &'a TableClient<E::Table>,
+/// An index entry: the item as the index returned it (it carries the table's keys).
+pub(crate) trait IndexEntry: Send + 'static {
+    /// The attributes the index returned.
+    fn entry(&self) -> &Item;
+}
+
+impl IndexEntry for Item {
+    fn entry(&self) -> &Item {
+        self
+    }
+}
+
+impl<E: Send + 'static> IndexEntry for Partial<E> {
+    fn entry(&self) -> &Item {
+        self.item()
+    }
+}
+
+/// What fetching the table items of one index page needs, owned (the fetch is a
+/// `'static` future held by the stream).
+#[derive(Clone)]
+pub(crate) struct Fetch {
+    backend: Arc<dyn Backend>,
+    table: TableSchema,
+    /// What is read, for errors: the entity, or a collection's name.
+    entity: &'static str,
     policy: RetryPolicy,
     /// Leave out items whose TTL has passed (the index entry may not carry the TTL).
     hide: bool,
+    now: Timestamp,
 }
 
-impl<E: Entity> fmt::Debug for HydratedPages<'_, E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HydratedPages").field("pages", &self.pages).finish()
+impl Fetch {
+    pub(crate) fn new<T: Table>(
+        db: &TableClient<T>,
+        entity: &'static str,
+        policy: RetryPolicy,
+        hide: bool,
+    ) -> Self {
+        Fetch {
+            backend: Arc::clone(db.backend()),
+            table: T::SCHEMA,
+            entity,
+            policy,
+            hide,
+            now: db.now(),
+        }
     }
-}
 
-impl<E: Entity> HydratedPages<'_, E> {
-    /// The next page of whole items, or `None` after the last.
-    pub async fn next(&mut self) -> Option<Result<Page<E>>> {
-        let page = match self.pages.next().await? {
-            Ok(page) => page,
-            Err(error) => return Some(Err(error)),
-        };
-        Some(self.hydrate(page).await)
-    }
-
-    async fn hydrate(&self, page: Page<Partial<E>>) -> Result<Page<E>> {
-        let schema = E::Table::SCHEMA;
+    /// The table items behind the entries of `page`, in its order, with its cursors
+    /// (an item cursor is the position of the index entry). Items deleted since the
+    /// index read (and expired ones, when hidden) are left out.
+    async fn page<T: IndexEntry>(self, page: Page<T>) -> Result<Page<Item>> {
+        let schema = self.table;
         let names: Vec<&'static str> = std::iter::once(schema.partition_key.name)
             .chain(schema.sort_key.map(|k| k.name))
             .collect();
         let mut keys = Vec::with_capacity(page.items.len());
-        for partial in &page.items {
+        for entry in &page.items {
             let mut key = Item::new();
             for name in &names {
-                let value = partial.item().get(*name).ok_or_else(|| {
-                    Error::Decode(
-                        crate::error::DecodeError::missing()
-                            .at_field(*name)
-                            .at_field(E::SCHEMA.rust_name),
-                    )
+                let value = entry.entry().get(*name).ok_or_else(|| {
+                    Error::Decode(DecodeError::missing().at_field(*name).at_field(self.entity))
                 })?;
                 key.insert((*name).to_owned(), value.clone());
             }
             keys.push(key);
         }
-        let mut found =
-            get_in_order::<E>(self.db.backend().as_ref(), &keys, self.policy).await?.into_iter();
-        let hide = self.hide;
-        let now = self.db.now();
-        let mut failed = None;
-        let page = page.filter_map(|_| {
+        let found = if keys.is_empty() {
+            Vec::new()
+        } else {
+            get_in_order_of(self.backend.as_ref(), schema, self.entity, &keys, self.policy).await?
+        };
+        let mut found = found.into_iter();
+        let (hide, now) = (self.hide, self.now);
+        Ok(page.filter_map(|_| {
             let item = found.next().flatten()?;
-            if hide && is_expired(&schema, &item, now) {
-                return None;
+            (!(hide && is_expired(&schema, &item, now))).then_some(item)
+        }))
+    }
+}
+
+/// Index pages, each followed by the fetch of its table items: pages of whole table
+/// items in index order.
+pub(crate) struct Followed<T> {
+    pages: Pages<T>,
+    fetch: Fetch,
+    pending: Option<BoxFuture<'static, Result<Page<Item>>>>,
+}
+
+impl<T> fmt::Debug for Followed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Followed")
+            .field("pages", &self.pages)
+            .field("fetching", &self.pending.is_some())
+            .finish()
+    }
+}
+
+impl<T: IndexEntry> Followed<T> {
+    pub(crate) fn new(pages: Pages<T>, fetch: Fetch) -> Self {
+        Followed { pages, fetch, pending: None }
+    }
+
+    pub(crate) fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<Item>>>> {
+        loop {
+            if let Some(pending) = &mut self.pending {
+                let fetched = match pending.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(fetched) => fetched,
+                };
+                self.pending = None;
+                return Poll::Ready(Some(fetched));
             }
-            match E::from_item(item) {
-                Ok(entity) => Some(entity),
-                Err(error) => {
-                    failed.get_or_insert(Error::Decode(error.at_field(E::SCHEMA.rust_name)));
-                    None
+            match self.pages.poll_page(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
+                Poll::Ready(Some(Ok(page))) => {
+                    self.pending = Some(Box::pin(self.fetch.clone().page(page)));
                 }
             }
-        });
-        match failed {
-            Some(error) => Err(error),
-            None => Ok(page),
         }
+    }
+}
+
+/// The pages of a [`Hydrate`] query, an async [`Stream`]: one index page, then its
+/// `BatchGetItem`s.
+#[must_use = "streams do nothing unless polled"]
+pub struct HydratedPages<E: Entity> {
+    inner: Followed<Partial<E>>,
+}
+
+impl<E: Entity> fmt::Debug for HydratedPages<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HydratedPages").field("inner", &self.inner).finish()
+    }
+}
+
+impl<E: Entity> HydratedPages<E> {
+    /// The next page of whole items, or `None` after the last.
+    pub async fn next(&mut self) -> Option<Result<Page<E>>> {
+        poll_fn(|cx| self.poll_page(cx)).await
+    }
+
+    /// One whole item at a time, still one page in memory at a time.
+    pub fn items(self) -> HydratedItems<E> {
+        HydratedItems { pages: self, buffer: VecDeque::new() }
+    }
+
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<E>>>> {
+        self.inner.poll_page(cx).map(|page| page.map(|page| page.and_then(decode_page::<E>)))
+    }
+}
+
+/// Decodes the fetched items as `E`, leaving out items of another entity (the index
+/// could not filter on the entity type it does not project).
+fn decode_page<E: Entity>(page: Page<Item>) -> Result<Page<E>> {
+    let mut failed = None;
+    let page = page.filter_map(|item| match decode_read::<E, E>(item) {
+        Ok(entity) => entity,
+        Err(error) => {
+            failed.get_or_insert(error);
+            None
+        }
+    });
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(page),
+    }
+}
+
+impl<E: Entity> Unpin for HydratedPages<E> {}
+
+impl<E: Entity> Stream for HydratedPages<E> {
+    type Item = Result<Page<E>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_page(cx)
+    }
+}
+
+/// The whole items of a [`Hydrate`] query, one at a time: an async [`Stream`].
+#[must_use = "streams do nothing unless polled"]
+pub struct HydratedItems<E: Entity> {
+    pages: HydratedPages<E>,
+    buffer: VecDeque<E>,
+}
+
+impl<E: Entity> fmt::Debug for HydratedItems<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HydratedItems")
+            .field("pages", &self.pages)
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+impl<E: Entity> HydratedItems<E> {
+    /// The next item, or `None` after the last.
+    pub async fn next(&mut self) -> Option<Result<E>> {
+        poll_fn(|cx| self.poll_item(cx)).await
+    }
+
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<E>>> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match self.pages.poll_page(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
+                Poll::Ready(Some(Ok(page))) => self.buffer.extend(page.items),
+            }
+        }
+    }
+}
+
+impl<E: Entity> Unpin for HydratedItems<E> {}
+
+impl<E: Entity> Stream for HydratedItems<E> {
+    type Item = Result<E>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_item(cx)
     }
 }

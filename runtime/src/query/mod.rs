@@ -54,11 +54,12 @@ pub use find::{
     Bool, Closest, Complete, False, FilterField, Find, Fit, Given, GivenValue, IsGiven, Missing,
     True,
 };
-pub use hydrate::{Hydrate, HydratedPages};
+pub(crate) use hydrate::{Fetch, Followed};
+pub use hydrate::{Hydrate, HydratedItems, HydratedPages};
 pub use key::KeyQuery;
 pub use pages::{Items, Page, Pages};
 pub use range::Range;
-pub use scan::{ParallelScan, Scan};
+pub use scan::{ParallelScan, ReadsBackwards, Scan};
 pub use sort::{SortField, SortRange};
 
 pub(crate) use pages::{drain_all, Reader, Request};
@@ -542,7 +543,10 @@ impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     /// The page's own [`cursor`](Page::cursor) continues backwards (hand it to
     /// `before` again); its [`end_cursor`](Page::end_cursor) goes forward again.
     /// Not available on the fan-out query of a sharded entity (an
-    /// [`Error::InvalidCursor`]).
+    /// [`Error::InvalidCursor`]): its cursor holds, per shard, the last item returned
+    /// from that shard, which a backwards read must include on every shard but the
+    /// cursor item's own, while DynamoDB's `ExclusiveStartKey` always leaves out the key
+    /// it names. (Scans have no `before`: DynamoDB scans forward only.)
     ///
     /// (A compiling example: the crate docs' "Reads" section.)
     pub fn before(mut self, cursor: impl Into<Cursor>) -> Self {

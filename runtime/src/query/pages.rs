@@ -77,9 +77,14 @@ impl<T> Page<T> {
     /// `.cursor(c)` resumes right after the item, `.before(c)` reads the items before
     /// it (a GraphQL connection's per-edge cursor, ElectroDB #350).
     ///
-    /// `None` when `index` is out of range, on pages of a scan or of a sharded fan-out
-    /// query (their cursors hold one position per segment or shard), and when the item
-    /// came back without its key attributes (a projection that left them out).
+    /// On a scan, `.cursor(c)` on the same scan (and segment) resumes after the item
+    /// (scans have no `before`). On the fan-out query of a sharded entity the cursor
+    /// holds every shard's position right after the item, so `.cursor(c)` resumes the
+    /// merge there (`before` is refused on a fan-out).
+    ///
+    /// `None` when `index` is out of range, and when the item came back without its key
+    /// attributes (a projection that left them out; a `count(n)` query and a sharded
+    /// query add them to the projection).
     pub fn item_cursor(&self, index: usize) -> Option<Cursor> {
         let key = self.keys.get(index)?.as_ref()?;
         Some(self.minter.as_ref()?.mint(key))
@@ -133,21 +138,36 @@ pub(crate) enum Request {
     Merged(Arc<super::shard::Merge>),
 }
 
+/// One response of a reader's request.
+pub(crate) struct Sent {
+    pub(crate) output: PageOutput,
+    /// The position after each returned item, as a start key of this read, when the
+    /// request computes them (a sharded fan-out: one position per shard); `None`: each
+    /// item's key attributes are its position.
+    pub(crate) positions: Option<Vec<Item>>,
+}
+
+impl From<PageOutput> for Sent {
+    fn from(output: PageOutput) -> Self {
+        Sent { output, positions: None }
+    }
+}
+
 impl Request {
     fn send(
         &self,
         backend: &Arc<dyn Backend>,
         start: Option<Item>,
-    ) -> BoxFuture<'static, Result<PageOutput>> {
+    ) -> BoxFuture<'static, Result<Sent>> {
         let backend = Arc::clone(backend);
         match self {
             Request::Query(input) => {
                 let input = QueryInput { exclusive_start_key: start, ..input.clone() };
-                Box::pin(async move { backend.query(input).await })
+                Box::pin(async move { backend.query(input).await.map(Sent::from) })
             }
             Request::Scan(input) => {
                 let input = ScanInput { exclusive_start_key: start, ..input.clone() };
-                Box::pin(async move { backend.scan(input).await })
+                Box::pin(async move { backend.scan(input).await.map(Sent::from) })
             }
             Request::Merged(merge) => {
                 let merge = Arc::clone(merge);
@@ -165,8 +185,8 @@ pub(crate) struct Reader {
     pub(crate) request: Request,
     pub(crate) fingerprint: Fingerprint,
     pub(crate) secret: Option<Arc<[u8]>>,
-    /// The key attributes of an item of this read (its item cursor); empty when items
-    /// have no cursor of their own (scans, sharded fan-outs).
+    /// The key attributes of an item of this read (its item cursor); empty for a
+    /// sharded fan-out, whose requests give each item's position themselves.
     pub(crate) key_names: Vec<&'static str>,
     /// The request reads in the opposite order of the query (`before(cursor)`): each
     /// page's items are reversed back into the query's order.
@@ -212,7 +232,7 @@ struct Exact<T> {
 
 enum State {
     Next(Option<Item>),
-    Waiting(BoxFuture<'static, Result<PageOutput>>),
+    Waiting(BoxFuture<'static, Result<Sent>>),
     Failed(Error),
     Done,
 }
@@ -273,6 +293,7 @@ impl<T> Pages<T> {
         future: BoxFuture<'static, Result<PageOutput>>,
         decode: fn(Item) -> Result<Option<T>>,
     ) -> Self {
+        let future = Box::pin(async move { future.await.map(Sent::from) });
         Pages { reader: None, decode, state: State::Waiting(future), exact: None }
     }
 
@@ -281,7 +302,7 @@ impl<T> Pages<T> {
         poll_fn(|cx| self.poll_page(cx)).await
     }
 
-    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<T>>>> {
+    pub(crate) fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<T>>>> {
         if self.exact.is_none() {
             return self
                 .poll_request(cx)
@@ -368,8 +389,8 @@ impl<T> Pages<T> {
     /// The page as the caller sees it: in the query's order, with its cursors.
     fn present(&self, mut page: RawPage<T>) -> Page<T> {
         let minter = self.reader.as_ref().and_then(|r| {
-            (!r.key_names.is_empty())
-                .then(|| Minter { fingerprint: r.fingerprint, secret: r.secret.clone() })
+            let positioned = !r.key_names.is_empty() || matches!(r.request, Request::Merged(_));
+            positioned.then(|| Minter { fingerprint: r.fingerprint, secret: r.secret.clone() })
         });
         if self.reader.as_ref().is_some_and(|r| r.reversed) {
             page.items.reverse();
@@ -411,7 +432,9 @@ impl<T> Pages<T> {
         }
     }
 
-    fn page(&mut self, output: PageOutput) -> Result<RawPage<T>> {
+    fn page(&mut self, sent: Sent) -> Result<RawPage<T>> {
+        let Sent { output, positions } = sent;
+        let mut positions = positions.map(Vec::into_iter);
         // Without a reader (a merged fan-out read) the page is the only one.
         let cursor = match &self.reader {
             Some(reader) => output
@@ -434,7 +457,10 @@ impl<T> Pages<T> {
         let mut items = Vec::with_capacity(output.items.len());
         let mut keys = Vec::with_capacity(output.items.len());
         for item in output.items {
-            let key = key_of(&item, names);
+            let key = match &mut positions {
+                Some(positions) => positions.next(),
+                None => key_of(&item, names),
+            };
             if let Some(decoded) = (self.decode)(item)? {
                 items.push(decoded);
                 keys.push(key);

@@ -85,9 +85,24 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
         self
     }
 
-    /// Starts after the page that returned `cursor` (from this same scan and segment).
+    /// Starts after the page that returned `cursor` (from this same scan and segment),
+    /// or right after the item of an [item cursor](Page::item_cursor). There is no
+    /// `before`: DynamoDB scans forward only (`ScanIndexForward` is a `Query`
+    /// parameter), so a scan cannot read what precedes a position.
     pub fn cursor(mut self, cursor: impl Into<Cursor>) -> Self {
         self.options.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Does not compile: DynamoDB's `Scan` reads forward only (`ScanIndexForward` is a
+    /// `Query` parameter), so nothing can read what precedes a scan position. The
+    /// method exists for its compile error ([`ReadsBackwards`] has no implementation);
+    /// resume forward with [`cursor`](Self::cursor).
+    pub fn before(self, cursor: impl Into<Cursor>) -> Self
+    where
+        Self: ReadsBackwards,
+    {
+        let _ = cursor.into();
         self
     }
 
@@ -154,7 +169,10 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
         let backend = Arc::clone(db.backend());
         let pattern: Arc<str> = format!("{}.scan", E::SCHEMA.rust_name).into();
         let request = Request::Scan(input);
-        Ok(Some((Reader::plain(backend, pattern, request, fingerprint, secret), start)))
+        let mut reader = Reader::plain(backend, pattern, request, fingerprint, secret);
+        // A scan resumes after any item's key: each item has a cursor of its own.
+        reader.key_names = key_attributes(&E::Table::SCHEMA, None);
+        Ok(Some((reader, start)))
     }
 
     /// The pages, as a stream holding one page at a time.
@@ -185,6 +203,15 @@ impl<E: Entity, O: Decode<E>> Scan<E, O> {
         Ok(out)
     }
 }
+
+/// Reads that can go backwards from a cursor. Implemented by nothing: it makes
+/// [`Scan::before`] a compile error that says why.
+#[diagnostic::on_unimplemented(
+    message = "a scan cannot read backwards from a cursor: DynamoDB scans forward only",
+    label = "`before` on a scan",
+    note = "`ScanIndexForward` is a Query parameter; Scan has none. Resume forward with `.cursor(c)`, or query a partition and use `.before(c)` there"
+)]
+pub trait ReadsBackwards {}
 
 fn fingerprint(input: &ScanInput) -> Fingerprint {
     let mut b = FingerprintBuilder::default();

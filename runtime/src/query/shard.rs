@@ -66,6 +66,7 @@ use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::Poll;
 
+use super::pages::Sent;
 use super::{query_fingerprint, KeyQuery, Options, Reader, Request};
 use crate::backend::{Backend, BoxFuture, PageOutput, QueryInput};
 use crate::cursor::{self, Fingerprint, FingerprintBuilder};
@@ -505,13 +506,19 @@ impl Merge {
     /// still needed) when there is a limit; without one, the page ends there (so a page
     /// holds at most one DynamoDB page per shard in memory). The page ends at `limit`
     /// items, or when every shard is done (then without a `LastEvaluatedKey`).
-    pub(crate) async fn page(&self, start: Option<Item>) -> Result<PageOutput> {
+    ///
+    /// With each item comes the positions of every shard right after it (an item
+    /// cursor): items are returned only while every shard that is not done has a
+    /// buffered head, so at that moment each shard's position is exact (its last
+    /// returned item, or where its buffered items start).
+    pub(crate) async fn page(&self, start: Option<Item>) -> Result<Sent> {
         let positions = match &start {
             Some(item) => positions_from_item(item, self.shards)?,
             None => vec![Position::Start; self.inputs.len()],
         };
         let mut shards: Vec<ShardRead> = positions.into_iter().map(ShardRead::new).collect();
         let mut items = Vec::new();
+        let mut after = Vec::new();
         let mut scanned_count: u32 = 0;
         loop {
             if self.limit.is_some_and(|limit| items.len() >= limit) {
@@ -560,6 +567,8 @@ impl Merge {
                 Position::After(self.key_of(&item)?)
             };
             items.push(item);
+            let now: Vec<Position> = shards.iter().map(|s| s.position.clone()).collect();
+            after.push(positions_to_item(&now));
         }
         let positions: Vec<Position> = shards.into_iter().map(|s| s.position).collect();
         let last_evaluated_key = if positions.iter().all(|p| *p == Position::Done) {
@@ -572,13 +581,14 @@ impl Merge {
                 item.remove(*name);
             }
         }
-        Ok(PageOutput {
+        let output = PageOutput {
             count: u32::try_from(items.len()).unwrap_or(u32::MAX),
             items,
             scanned_count,
             last_evaluated_key,
             consumed_capacity: None,
-        })
+        };
+        Ok(Sent { output, positions: Some(after) })
     }
 
     /// The shard whose buffered head comes first in the query's order.
