@@ -451,8 +451,11 @@ pub enum KeySlot {
 /// The [`EntityKeys`] of entity `E` (absent attributes are unnamed `S`s: the entity's
 /// checks report them).
 pub const fn entity_keys<E: Entity, const N: usize>(slots: [KeySlot; N]) -> EntityKeys<N> {
-    let table = &<E::Table as Table>::SCHEMA;
-    let names = &<E::Table as Table>::__NAMES;
+    // Copied into locals, not borrowed as `&SCHEMA`: a borrowed constant is promoted and
+    // validated again for every entity, which costs the derive's users compile time.
+    let table_value = <E::Table as Table>::SCHEMA;
+    let names_value = <E::Table as Table>::__NAMES;
+    let (table, names) = (&table_value, &names_value);
     let mut attributes = [NO_ATTRIBUTE; N];
     // The index of the previous slot, looked up once for both of its sides.
     let (mut last_hash, mut last_at) = (0, usize::MAX);

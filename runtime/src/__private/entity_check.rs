@@ -335,8 +335,11 @@ const fn check_index(schema: &IndexSchema, index: &IndexCheck, i: usize) -> u32 
 /// entity's order), then each stored field (its attribute free of the table's key
 /// attributes, its TTL marker matching the table).
 pub const fn entity_check<E: Entity>(entity: &EntityCheck) -> u32 {
-    let table = &<E::Table as Table>::SCHEMA;
-    let names = &<E::Table as Table>::__NAMES;
+    // Copied into locals, not borrowed as `&SCHEMA`: a borrowed constant is promoted and
+    // validated again for every entity, which costs the derive's users compile time.
+    let table_value = <E::Table as Table>::SCHEMA;
+    let names_value = <E::Table as Table>::__NAMES;
+    let (table, names) = (&table_value, &names_value);
     let has_sort = !matches!(entity.sort, Fill::None);
     if has_sort != table.sort_key.is_some() {
         return SORT;
