@@ -561,47 +561,61 @@ const _: () = {
         __st_item: &mut __st::Item,
         user_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
-        (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "user_id", user_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(7usize);
         __st_text.push_str("PROFILE");
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         email: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("EMAIL#");
-        (__ST_C.3.push)(&mut __st_text, "email", email)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "email", email));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(4usize);
         __st_text.push_str("USER");
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for User {
@@ -666,28 +680,61 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(14usize);
-            (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "email", &self.email)?;
-            (__ST_C.4.encode)(&mut __st_item, "name", &self.name)?;
-            (__ST_C.5.encode)(&mut __st_item, "status", &self.status)?;
-            (__ST_C.6.encode)(&mut __st_item, "address", &self.address)?;
-            (__ST_C.7.encode)(&mut __st_item, "tags", &self.tags)?;
-            (__ST_C.8.encode)(&mut __st_item, "version", &self.version)?;
-            (__ST_C.9.encode)(&mut __st_item, "created_at", &self.created_at)?;
-            (__ST_C.10.encode)(&mut __st_item, "updated_at", &self.updated_at)?;
-            __st_primary(&mut __st_item, &self.user_id)?;
-            __st_index0(&mut __st_item, &self.email)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "email", &self.email),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "name", &self.name),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "status", &self.status),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "address", &self.address),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "tags", &self.tags),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "version", &self.version),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "created_at", &self.created_at),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.10.encode)(&mut __st_item, "updated_at", &self.updated_at),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.user_id));
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.email));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "User");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                user_id: __st::decode_key_field(
+                user_id: match __st::decode_key_field(
                     &mut __st_item,
                     "user_id",
                     "user_id",
@@ -696,8 +743,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                email: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                email: match __st::decode_key_field(
                     &mut __st_item,
                     "email",
                     "email",
@@ -706,11 +758,31 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(2usize, 2usize)],
-                )?,
-                name: (__ST_C.4.decode)(&mut __st_item, "name")?,
-                status: (__ST_C.5.decode)(&mut __st_item, "status")?,
-                address: (__ST_C.6.decode)(&mut __st_item, "address")?,
-                tags: (__ST_C
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                name: match (__ST_C.4.decode)(&mut __st_item, "name") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                status: match (__ST_C.5.decode)(&mut __st_item, "status") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                address: match (__ST_C.6.decode)(&mut __st_item, "address") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                tags: match (__ST_C
                     .7
                     .decode_or)(
                     &mut __st_item,
@@ -718,10 +790,31 @@ const _: () = {
                     <::std::collections::HashSet<
                         ::std::string::String,
                     > as ::core::default::Default>::default,
-                )?,
-                version: (__ST_C.8.decode)(&mut __st_item, "version")?,
-                created_at: (__ST_C.9.decode)(&mut __st_item, "created_at")?,
-                updated_at: (__ST_C.10.decode)(&mut __st_item, "updated_at")?,
+                )
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                version: match (__ST_C.8.decode)(&mut __st_item, "version") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                created_at: match (__ST_C.9.decode)(&mut __st_item, "created_at") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                updated_at: match (__ST_C.10.decode)(&mut __st_item, "updated_at") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -732,17 +825,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "user_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
         fn validate_write(&self) -> __st::Result<(), __st::Error> {
             __st::validation_result(
@@ -802,13 +912,7 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<App as __st::Table>::SCHEMA,
-                "GSI1",
-                &<User as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<App, User>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
@@ -1017,11 +1121,26 @@ const _: () = {
             __st_key: &__st::Item,
             __st_out: &mut __st::Item,
         ) -> __st::Result<(), __st::Error> {
-            let email: ::std::string::String = (__ST_C
-                .2
-                .from_value)(__st::Clone::clone(__st_value))
-                .map_err(|e| e.at_field("email"))?;
-            __st_index0(__st_out, &email)?;
+            let email: ::std::string::String = match __st::validation_value(
+                __ST_C.2,
+                "email",
+                __st_value,
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &email) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(())
         }
     }
@@ -1366,65 +1485,83 @@ const _: () = {
         placed_at: &::singletable::Timestamp,
         order_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
-        (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "user_id", user_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(39usize);
         __st_text.push_str("ORDER#");
-        (__ST_C.5.push)(&mut __st_text, "placed_at", placed_at)?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "placed_at", placed_at));
         __st_text.push_str("#");
-        (__ST_C.3.push)(&mut __st_text, "order_id", order_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "order_id", order_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_partition(
         __st_item: &mut __st::Item,
         user_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
-        (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "user_id", user_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         order_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("ORDER#");
-        (__ST_C.3.push)(&mut __st_text, "order_id", order_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "order_id", order_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(5usize);
         __st_text.push_str("ORDER");
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
@@ -1432,46 +1569,60 @@ const _: () = {
         region: &::std::string::String,
         score: &i64,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            "tenant_id",
-            tenant_id,
-            __ST_C.8.to_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Partition,
-            "region",
-            region,
-            __ST_C.9.to_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[6usize],
-            __st::KeyRole::Sort,
-            "score",
-            score,
-            <i64 as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                "tenant_id",
+                tenant_id,
+                __ST_C.8.to_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Partition,
+                "region",
+                region,
+                __ST_C.9.to_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[6usize],
+                __st::KeyRole::Sort,
+                "score",
+                score,
+                <i64 as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st_ok
     }
     fn __st_index2(
         __st_item: &mut __st::Item,
         total: &i64,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_lone_key(
-            __st_item,
-            __ST_K.attributes[7usize],
-            __st::KeyRole::Sort,
-            "total",
-            total,
-            __ST_C.7,
-            __ST_C.6,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_lone_key(
+                __st_item,
+                __ST_K.attributes[7usize],
+                __st::KeyRole::Sort,
+                "total",
+                total,
+                __ST_C.7,
+                __ST_C.6,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Order {
@@ -1560,42 +1711,91 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(17usize);
-            (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "order_id", &self.order_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "placed_at", &self.placed_at)?;
-            (__ST_C.6.encode)(&mut __st_item, "total", &self.total)?;
-            (__ST_C.8.encode)(&mut __st_item, "tenant_id", &self.tenant_id)?;
-            (__ST_C.9.encode)(&mut __st_item, "region", &self.region)?;
-            (__ST_C.10.encode)(&mut __st_item, "score", &self.score)?;
-            (__ST_C.11.encode)(&mut __st_item, "payment", &self.payment)?;
-            (__ST_C.12.encode)(&mut __st_item, "l", &self.lines)?;
-            (__ST_C.13.encode)(&mut __st_item, "expires_at", &self.expires_at)?;
-            __st::check_native_key(
-                &mut __st_item,
-                "tenant_id",
-                __st::KeyRole::Partition,
-            )?;
-            __st::check_native_key(&mut __st_item, "region", __st::KeyRole::Partition)?;
-            __st::check_native_key(&mut __st_item, "score", __st::KeyRole::Sort)?;
-            __st_primary(
-                &mut __st_item,
-                &self.user_id,
-                &self.placed_at,
-                &self.order_id,
-            )?;
-            __st_index0(&mut __st_item, &self.order_id)?;
-            __st_index2(&mut __st_item, &self.total)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "order_id", &self.order_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "placed_at", &self.placed_at),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "total", &self.total),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "tenant_id", &self.tenant_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "region", &self.region),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.10.encode)(&mut __st_item, "score", &self.score),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.11.encode)(&mut __st_item, "payment", &self.payment),
+            );
+            __st::ok(&mut __st_ok, (__ST_C.12.encode)(&mut __st_item, "l", &self.lines));
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.13.encode)(&mut __st_item, "expires_at", &self.expires_at),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "tenant_id",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "region",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(&mut __st_item, "score", __st::KeyRole::Sort),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(
+                    &mut __st_item,
+                    &self.user_id,
+                    &self.placed_at,
+                    &self.order_id,
+                ),
+            );
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.order_id));
+            __st::ok(&mut __st_ok, __st_index2(&mut __st_item, &self.total));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "order");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                user_id: __st::decode_key_field(
+                user_id: match __st::decode_key_field(
                     &mut __st_item,
                     "user_id",
                     "user_id",
@@ -1604,8 +1804,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                order_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                order_id: match __st::decode_key_field(
                     &mut __st_item,
                     "order_id",
                     "order_id",
@@ -1614,8 +1819,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
-                )?,
-                placed_at: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                placed_at: match __st::decode_key_field(
                     &mut __st_item,
                     "placed_at",
                     "placed_at",
@@ -1624,8 +1834,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                total: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                total: match __st::decode_key_field(
                     &mut __st_item,
                     "total",
                     "total",
@@ -1634,12 +1849,37 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(7usize, 7usize)],
-                )?,
-                tenant_id: (__ST_C.8.decode)(&mut __st_item, "tenant_id")?,
-                region: (__ST_C.9.decode)(&mut __st_item, "region")?,
-                score: (__ST_C.10.decode)(&mut __st_item, "score")?,
-                payment: (__ST_C.11.decode)(&mut __st_item, "payment")?,
-                lines: (__ST_C
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                tenant_id: match (__ST_C.8.decode)(&mut __st_item, "tenant_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                region: match (__ST_C.9.decode)(&mut __st_item, "region") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                score: match (__ST_C.10.decode)(&mut __st_item, "score") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                payment: match (__ST_C.11.decode)(&mut __st_item, "payment") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                lines: match (__ST_C
                     .12
                     .decode_or)(
                     &mut __st_item,
@@ -1647,11 +1887,22 @@ const _: () = {
                     <::std::vec::Vec<
                         ::std::string::String,
                     > as ::core::default::Default>::default,
-                )?,
+                )
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
                 cached: <::core::option::Option<
                     ::std::string::String,
                 > as ::core::default::Default>::default(),
-                expires_at: (__ST_C.13.decode)(&mut __st_item, "expires_at")?,
+                expires_at: match (__ST_C.13.decode)(&mut __st_item, "expires_at") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1667,20 +1918,45 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,
-                (__ST_C.5.parse)(&__st_sk, 0usize, "placed_at")?,
-                (__ST_C.3.parse)(&__st_sk, 1usize, "order_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "user_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.5.parse)(&__st_sk, 0usize, "placed_at") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 1usize, "order_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn validate_write(&self) -> __st::Result<(), __st::Error> {
@@ -1702,10 +1978,24 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (user_id, placed_at, order_id) = <Self as __st::Entity>::decode_key(
+            let (user_id, placed_at, order_id) = match <Self as __st::Entity>::decode_key(
                 __st_key,
-            )?;
-            __st_index0(__st_out, &order_id)?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &order_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -1764,22 +2054,10 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<App as __st::Table>::SCHEMA,
-                "GSI1",
-                &<Order as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<App, Order>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<App as __st::Table>::SCHEMA,
-                "ByTenant",
-                &<Order as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<App, Order>("ByTenant") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> OrderQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
@@ -2128,9 +2406,26 @@ const _: () = {
             __st_key: &__st::Item,
             __st_out: &mut __st::Item,
         ) -> __st::Result<(), __st::Error> {
-            let total: i64 = (__ST_C.6.from_value)(__st::Clone::clone(__st_value))
-                .map_err(|e| e.at_field("total"))?;
-            __st_index2(__st_out, &total)?;
+            let total: i64 = match __st::validation_value(
+                __ST_C.6,
+                "total",
+                __st_value,
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index2(__st_out, &total) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(())
         }
     }

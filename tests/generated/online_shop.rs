@@ -351,25 +351,32 @@ const _: () = {
         __st_item: &mut __st::Item,
         c_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.1.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.1.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Customer {
@@ -402,22 +409,40 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
-            (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Email", &self.email)?;
-            (__ST_C.3.encode)(&mut __st_item, "Name", &self.name)?;
-            (__ST_C.4.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            __st_primary(&mut __st_item, &self.c_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Email", &self.email),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "Name", &self.name),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.c_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "customer");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                c_id: __st::decode_key_field(
+                c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
                     "c_id",
@@ -426,10 +451,30 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
-                )?,
-                email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
-                name: (__ST_C.3.decode)(&mut __st_item, "Name")?,
-                entity_type: (__ST_C.4.decode)(&mut __st_item, "EntityType")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                email: match (__ST_C.2.decode)(&mut __st_item, "Email") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                name: match (__ST_C.3.decode)(&mut __st_item, "Name") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.4.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -440,17 +485,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "c_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "c_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Customer {
@@ -640,25 +702,32 @@ const _: () = {
         __st_item: &mut __st::Item,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Product {
@@ -691,22 +760,40 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
-            (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Detail", &self.detail)?;
-            (__ST_C.3.encode)(&mut __st_item, "Price", &self.price)?;
-            (__ST_C.4.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            __st_primary(&mut __st_item, &self.p_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Detail", &self.detail),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "Price", &self.price),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.p_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "product");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                p_id: __st::decode_key_field(
+                p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
@@ -715,10 +802,30 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
-                )?,
-                detail: (__ST_C.2.decode)(&mut __st_item, "Detail")?,
-                price: (__ST_C.3.decode)(&mut __st_item, "Price")?,
-                entity_type: (__ST_C.4.decode)(&mut __st_item, "EntityType")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                detail: match (__ST_C.2.decode)(&mut __st_item, "Detail") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                price: match (__ST_C.3.decode)(&mut __st_item, "Price") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.4.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -729,17 +836,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Product {
@@ -917,25 +1041,32 @@ const _: () = {
         __st_item: &mut __st::Item,
         w_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.1.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.1.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Warehouse {
@@ -967,21 +1098,36 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            (__ST_C.3.encode)(&mut __st_item, "Address", &self.address)?;
-            __st_primary(&mut __st_item, &self.w_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "Address", &self.address),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.w_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "warehouse");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                w_id: __st::decode_key_field(
+                w_id: match __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
                     "w_id",
@@ -990,9 +1136,24 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
-                )?,
-                entity_type: (__ST_C.2.decode)(&mut __st_item, "EntityType")?,
-                address: (__ST_C.3.decode)(&mut __st_item, "Address")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.2.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                address: match (__ST_C.3.decode)(&mut __st_item, "Address") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1003,17 +1164,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "w_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "w_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Warehouse {
@@ -1257,50 +1435,64 @@ const _: () = {
         p_id: &::std::string::String,
         w_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.3.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         w_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.3.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for WarehouseItem {
@@ -1353,27 +1545,45 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(9usize);
-            (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            (__ST_C.5.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            __st_primary(&mut __st_item, &self.p_id, &self.w_id)?;
-            __st_index0(&mut __st_item, &self.w_id, &self.p_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "w_id", &self.w_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "Quantity", &self.quantity),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.p_id, &self.w_id));
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.w_id, &self.p_id));
             __st::insert_entity_type(
                 &mut __st_item,
                 __ST_K.entity_type,
                 "warehouseItem",
             );
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                p_id: __st::decode_key_field(
+                p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
@@ -1382,8 +1592,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (3usize, 3usize)],
-                )?,
-                w_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                w_id: match __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
                     "w_id",
@@ -1392,9 +1607,24 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
-                )?,
-                quantity: (__ST_C.4.decode)(&mut __st_item, "Quantity")?,
-                entity_type: (__ST_C.5.decode)(&mut __st_item, "EntityType")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                quantity: match (__ST_C.4.decode)(&mut __st_item, "Quantity") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.5.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1405,19 +1635,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "w_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "w_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -1426,8 +1676,22 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (p_id, w_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index0(__st_out, &w_id, &p_id)?;
+            let (p_id, w_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &w_id, &p_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -1456,13 +1720,7 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI2",
-                &<WarehouseItem as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, WarehouseItem>("GSI2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> WarehouseItemQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
@@ -1877,75 +2135,96 @@ const _: () = {
         o_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.3.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         p_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.3.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
-        __st::insert_lone_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            "gsi1_sk",
-            gsi1_sk,
-            __ST_C.5,
-            __ST_C.4,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_lone_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                "gsi1_sk",
+                gsi1_sk,
+                __ST_C.5,
+                __ST_C.4,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
         c_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.7.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.7.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.5.push)(&mut __st_text, "gsi1_sk", gsi1_sk)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "gsi1_sk", gsi1_sk));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for OrderItem {
@@ -2019,27 +2298,60 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(14usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk)?;
-            (__ST_C.6.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_C.8.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            (__ST_C.9.encode)(&mut __st_item, "Price", &self.price)?;
-            (__ST_C.10.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.p_id)?;
-            __st_index0(&mut __st_item, &self.p_id, &self.gsi1_sk)?;
-            __st_index1(&mut __st_item, &self.c_id, &self.gsi1_sk)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "c_id", &self.c_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Quantity", &self.quantity),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "Price", &self.price),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.10.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.o_id, &self.p_id));
+            __st::ok(
+                &mut __st_ok,
+                __st_index0(&mut __st_item, &self.p_id, &self.gsi1_sk),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_index1(&mut __st_item, &self.c_id, &self.gsi1_sk),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "orderItem");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -2048,8 +2360,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                p_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
@@ -2058,8 +2375,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
-                )?,
-                gsi1_sk: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                gsi1_sk: match __st::decode_key_field(
                     &mut __st_item,
                     "gsi1_sk",
                     "gsi1_sk",
@@ -2068,8 +2390,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(3usize, 3usize), (5usize, 5usize)],
-                )?,
-                c_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
                     "c_id",
@@ -2078,10 +2405,30 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(4usize, 4usize)],
-                )?,
-                quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
-                price: (__ST_C.9.decode)(&mut __st_item, "Price")?,
-                entity_type: (__ST_C.10.decode)(&mut __st_item, "EntityType")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                quantity: match (__ST_C.8.decode)(&mut __st_item, "Quantity") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                price: match (__ST_C.9.decode)(&mut __st_item, "Price") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.10.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -2092,19 +2439,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "p_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "p_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -2144,22 +2511,10 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<OrderItem as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, OrderItem>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI2",
-                &<OrderItem as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, OrderItem>("GSI2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> OrderItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -2392,12 +2747,47 @@ const _: () = {
             let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
             let c_id: ::std::string::String = __st::Into::into(c_id);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
-                (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk)?;
-                (__ST_C.6.encode)(__st_out, "c_id", &c_id)?;
+                match (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match (__ST_C.6.encode)(__st_out, "c_id", &c_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
                 #[allow(unused_variables)]
-                let (o_id, p_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-                __st_index0(__st_out, &p_id, &gsi1_sk)?;
-                __st_index1(__st_out, &c_id, &gsi1_sk)?;
+                let (o_id, p_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match __st_index0(__st_out, &p_id, &gsi1_sk) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match __st_index1(__st_out, &c_id, &gsi1_sk) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
                 __st::Result::Ok(())
             })
         }
@@ -2667,74 +3057,95 @@ const _: () = {
         o_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
         w_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.5.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Shipment {
@@ -2809,27 +3220,57 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(14usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_C.6.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            (__ST_C.7.encode)(&mut __st_item, "Address", &self.address)?;
-            (__ST_C.8.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C.9.encode)(&mut __st_item, "Date", &self.date)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.sh_id)?;
-            __st_index0(&mut __st_item, &self.sh_id)?;
-            __st_index1(&mut __st_item, &self.w_id, &self.sh_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "sh_id", &self.sh_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "w_id", &self.w_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "Address", &self.address),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "Date", &self.date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.o_id, &self.sh_id),
+            );
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.sh_id));
+            __st::ok(&mut __st_ok, __st_index1(&mut __st_item, &self.w_id, &self.sh_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipment");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -2838,8 +3279,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                sh_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                sh_id: match __st::decode_key_field(
                     &mut __st_item,
                     "sh_id",
                     "sh_id",
@@ -2853,8 +3299,13 @@ const _: () = {
                         (3usize, 3usize),
                         (5usize, 5usize),
                     ],
-                )?,
-                w_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                w_id: match __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
                     "w_id",
@@ -2863,11 +3314,36 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(4usize, 4usize)],
-                )?,
-                entity_type: (__ST_C.6.decode)(&mut __st_item, "EntityType")?,
-                address: (__ST_C.7.decode)(&mut __st_item, "Address")?,
-                type_: (__ST_C.8.decode)(&mut __st_item, "Type")?,
-                date: (__ST_C.9.decode)(&mut __st_item, "Date")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.6.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                address: match (__ST_C.7.decode)(&mut __st_item, "Address") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.8.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                date: match (__ST_C.9.decode)(&mut __st_item, "Date") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -2878,19 +3354,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -2899,8 +3395,22 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (o_id, sh_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index0(__st_out, &sh_id)?;
+            let (o_id, sh_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &sh_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -2938,22 +3448,10 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<Shipment as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Shipment>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI2",
-                &<Shipment as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Shipment>("GSI2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -3183,13 +3681,35 @@ const _: () = {
             __st_key: &__st::Item,
             __st_out: &mut __st::Item,
         ) -> __st::Result<(), __st::Error> {
-            let w_id: ::std::string::String = (__ST_C
-                .4
-                .from_value)(__st::Clone::clone(__st_value))
-                .map_err(|e| e.at_field("w_id"))?;
+            let w_id: ::std::string::String = match __st::validation_value(
+                __ST_C.4,
+                "w_id",
+                __st_value,
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             #[allow(unused_variables)]
-            let (o_id, sh_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index1(__st_out, &w_id, &sh_id)?;
+            let (o_id, sh_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index1(__st_out, &w_id, &sh_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(())
         }
     }
@@ -3388,50 +3908,64 @@ const _: () = {
         o_id: &::std::string::String,
         shp_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("shp#");
-        (__ST_C.3.push)(&mut __st_text, "shp_id", shp_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "shp_id", shp_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.7.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.7.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for ShipmentItem {
@@ -3486,25 +4020,52 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(11usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "shp_id", &self.shp_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
-            (__ST_C.6.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_C.8.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            (__ST_C.9.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.shp_id)?;
-            __st_index0(&mut __st_item, &self.sh_id, &self.p_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "shp_id", &self.shp_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "sh_id", &self.sh_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "p_id", &self.p_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Quantity", &self.quantity),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.o_id, &self.shp_id),
+            );
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.sh_id, &self.p_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipmentItem");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -3513,8 +4074,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                shp_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                shp_id: match __st::decode_key_field(
                     &mut __st_item,
                     "shp_id",
                     "shp_id",
@@ -3523,8 +4089,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                sh_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                sh_id: match __st::decode_key_field(
                     &mut __st_item,
                     "sh_id",
                     "sh_id",
@@ -3533,8 +4104,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(2usize, 2usize)],
-                )?,
-                p_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
@@ -3543,9 +4119,24 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(3usize, 3usize)],
-                )?,
-                quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
-                entity_type: (__ST_C.9.decode)(&mut __st_item, "EntityType")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                quantity: match (__ST_C.8.decode)(&mut __st_item, "Quantity") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.9.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -3556,19 +4147,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -3597,13 +4208,7 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<ShipmentItem as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, ShipmentItem>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -3773,9 +4378,30 @@ const _: () = {
             let sh_id: ::std::string::String = __st::Into::into(sh_id);
             let p_id: ::std::string::String = __st::Into::into(p_id);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
-                (__ST_C.4.encode)(__st_out, "sh_id", &sh_id)?;
-                (__ST_C.6.encode)(__st_out, "p_id", &p_id)?;
-                __st_index0(__st_out, &sh_id, &p_id)?;
+                match (__ST_C.4.encode)(__st_out, "sh_id", &sh_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match (__ST_C.6.encode)(__st_out, "p_id", &p_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match __st_index0(__st_out, &sh_id, &p_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
                 __st::Result::Ok(())
             })
         }
@@ -4029,74 +4655,95 @@ const _: () = {
         o_id: &::std::string::String,
         i_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "i_id", i_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         i_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "i_id", i_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "i_id", i_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
         c_id: &::std::string::String,
         i_id_2: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.5.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_C.7.push)(&mut __st_text, "i_id_2", i_id_2)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.7.push)(&mut __st_text, "i_id_2", i_id_2));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Invoice {
@@ -4170,26 +4817,53 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "i_id", &self.i_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_C.6.encode)(&mut __st_item, "i_id_2", &self.i_id_2)?;
-            (__ST_C.8.encode)(&mut __st_item, "Amount", &self.amount)?;
-            (__ST_C.9.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.i_id)?;
-            __st_index0(&mut __st_item, &self.i_id)?;
-            __st_index1(&mut __st_item, &self.c_id, &self.i_id_2)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "i_id", &self.i_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "c_id", &self.c_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "i_id_2", &self.i_id_2),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Amount", &self.amount),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.o_id, &self.i_id));
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.i_id));
+            __st::ok(
+                &mut __st_ok,
+                __st_index1(&mut __st_item, &self.c_id, &self.i_id_2),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "invoice");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -4198,8 +4872,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                i_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                i_id: match __st::decode_key_field(
                     &mut __st_item,
                     "i_id",
                     "i_id",
@@ -4208,8 +4887,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize), (3usize, 3usize)],
-                )?,
-                c_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
                     "c_id",
@@ -4218,8 +4902,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(4usize, 4usize)],
-                )?,
-                i_id_2: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                i_id_2: match __st::decode_key_field(
                     &mut __st_item,
                     "i_id_2",
                     "i_id_2",
@@ -4228,9 +4917,24 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(5usize, 5usize)],
-                )?,
-                amount: (__ST_C.8.decode)(&mut __st_item, "Amount")?,
-                entity_type: (__ST_C.9.decode)(&mut __st_item, "EntityType")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                amount: match (__ST_C.8.decode)(&mut __st_item, "Amount") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.9.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -4241,19 +4945,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "i_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "i_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -4262,8 +4986,22 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (o_id, i_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index0(__st_out, &i_id)?;
+            let (o_id, i_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &i_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -4301,22 +5039,10 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<Invoice as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Invoice>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI2",
-                &<Invoice as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Invoice>("GSI2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> InvoiceQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -4517,9 +5243,30 @@ const _: () = {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             let i_id_2: ::std::string::String = __st::Into::into(i_id_2);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
-                (__ST_C.4.encode)(__st_out, "c_id", &c_id)?;
-                (__ST_C.6.encode)(__st_out, "i_id_2", &i_id_2)?;
-                __st_index1(__st_out, &c_id, &i_id_2)?;
+                match (__ST_C.4.encode)(__st_out, "c_id", &c_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match (__ST_C.6.encode)(__st_out, "i_id_2", &i_id_2) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match __st_index1(__st_out, &c_id, &i_id_2) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
                 __st::Result::Ok(())
             })
         }
@@ -4744,50 +5491,64 @@ const _: () = {
         o_id: &::std::string::String,
         pmn_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("pmn#");
-        (__ST_C.3.push)(&mut __st_text, "pmn_id", pmn_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "pmn_id", pmn_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         i_id: &::std::string::String,
         pmn_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_C.5.push)(&mut __st_text, "i_id", i_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "i_id", i_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("pmn#");
-        (__ST_C.3.push)(&mut __st_text, "pmn_id", pmn_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "pmn_id", pmn_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Payment {
@@ -4843,26 +5604,59 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(12usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "pmn_id", &self.pmn_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "i_id", &self.i_id)?;
-            (__ST_C.6.encode)(&mut __st_item, "EntityType", &self.entity_type)?;
-            (__ST_C.7.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C.8.encode)(&mut __st_item, "Amount", &self.amount)?;
-            (__ST_C.9.encode)(&mut __st_item, "Date", &self.date)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.pmn_id)?;
-            __st_index0(&mut __st_item, &self.i_id, &self.pmn_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "pmn_id", &self.pmn_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "i_id", &self.i_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "EntityType", &self.entity_type),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Amount", &self.amount),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "Date", &self.date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.o_id, &self.pmn_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_index0(&mut __st_item, &self.i_id, &self.pmn_id),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "payment");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -4871,8 +5665,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                pmn_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                pmn_id: match __st::decode_key_field(
                     &mut __st_item,
                     "pmn_id",
                     "pmn_id",
@@ -4881,8 +5680,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize), (3usize, 3usize)],
-                )?,
-                i_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                i_id: match __st::decode_key_field(
                     &mut __st_item,
                     "i_id",
                     "i_id",
@@ -4891,11 +5695,36 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(2usize, 2usize)],
-                )?,
-                entity_type: (__ST_C.6.decode)(&mut __st_item, "EntityType")?,
-                type_: (__ST_C.7.decode)(&mut __st_item, "Type")?,
-                amount: (__ST_C.8.decode)(&mut __st_item, "Amount")?,
-                date: (__ST_C.9.decode)(&mut __st_item, "Date")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                entity_type: match (__ST_C.6.decode)(&mut __st_item, "EntityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.7.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                amount: match (__ST_C.8.decode)(&mut __st_item, "Amount") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                date: match (__ST_C.9.decode)(&mut __st_item, "Date") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -4906,19 +5735,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "pmn_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "pmn_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -4947,13 +5796,7 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<Payment as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Payment>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> PaymentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -5146,13 +5989,35 @@ const _: () = {
             __st_key: &__st::Item,
             __st_out: &mut __st::Item,
         ) -> __st::Result<(), __st::Error> {
-            let i_id: ::std::string::String = (__ST_C
-                .4
-                .from_value)(__st::Clone::clone(__st_value))
-                .map_err(|e| e.at_field("i_id"))?;
+            let i_id: ::std::string::String = match __st::validation_value(
+                __ST_C.4,
+                "i_id",
+                __st_value,
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             #[allow(unused_variables)]
-            let (o_id, pmn_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index0(__st_out, &i_id, &pmn_id)?;
+            let (o_id, pmn_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &i_id, &pmn_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(())
         }
     }

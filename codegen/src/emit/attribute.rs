@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::{codec_const, codec_constructor, decode_field, encode_field};
+use crate::emit::{codec_const, codec_constructor, decode_field, encode_field, question};
 use crate::model::{
     AttributeModel, AttributeShape, FieldModel, TaggedVariant, UnitVariant, VariantBody,
 };
@@ -128,7 +128,7 @@ fn named_struct(
         });
     let decodes = fields.iter().zip(&field_codecs).map(|(field, codec)| {
         let ident = &field.ident;
-        let value = decode_field(&map, field, codec);
+        let value = decode_field(&map, field, codec, question);
         quote!(#ident: #value)
     });
     let encode = quote! {
@@ -335,7 +335,7 @@ fn tagged_enum(
             VariantBody::Named(fields) => {
                 let decodes = fields.iter().zip(field_codecs).map(|(field, codec)| {
                     let ident = &field.ident;
-                    let value = decode_field(&map, field, codec);
+                    let value = decode_field(&map, field, codec, question);
                     quote!(#ident: #value)
                 });
                 quote!(#name => ::core::result::Result::Ok(Self::#ident { #(#decodes),* }),)

@@ -234,6 +234,17 @@ pub fn check_native_key(
     Ok(())
 }
 
+/// Keeps the first error of a run of writes: the generated writers call this once per
+/// step instead of using `?`, which costs the derive's users far more compile time (each
+/// `?` is a `Try`/`FromResidual`/`From` resolution). Steps after a failed one still run;
+/// their output is dropped with the item.
+#[inline]
+pub fn ok<E>(status: &mut Result<(), E>, result: Result<(), E>) {
+    if status.is_ok() {
+        *status = result;
+    }
+}
+
 /// The item the key writers filled, or their first error: what the generated `key`
 /// functions hand to `Key` (a function rather than a closure in each of them).
 pub fn written(result: Result<(), EncodeError>, item: Item) -> Result<Item, EncodeError> {

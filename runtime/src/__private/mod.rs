@@ -169,7 +169,8 @@ pub fn validation_result(
     outcome.map_err(|message| crate::error::Error::Invalid { entity, field, message })
 }
 
-/// Decodes a value an update sets, for the field's validation hook.
+/// Decodes a value an update sets, for the field's validation hook or to rewrite the
+/// index keys the field feeds; the error names the field.
 pub fn validation_value<T>(
     codec: FieldCodec<T>,
     field: &'static str,
@@ -183,12 +184,11 @@ pub fn validation_value<T>(
 /// whole entities. Picks a GSI query's kind (`Global` or `PartialGlobal`) at compile
 /// time. An index the table lacks counts as complete (the entity's own checks report
 /// it).
-pub const fn projects_entity(
-    table: &crate::schema::TableSchema,
-    index: &str,
-    entity: &crate::schema::EntitySchema,
-) -> bool {
+pub const fn projects_entity<T: crate::entity::Table, E: Entity>(index: &str) -> bool {
     use crate::schema::Projection;
+    // Copied into locals, not borrowed as `&SCHEMA` (see `entity_check`).
+    let (table_value, entity_value) = (T::SCHEMA, E::SCHEMA);
+    let (table, entity) = (&table_value, &entity_value);
     use check::str_eq;
     let mut i = 0;
     let mut found = None;

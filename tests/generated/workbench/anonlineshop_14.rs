@@ -461,25 +461,32 @@ const _: () = {
         __st_item: &mut __st::Item,
         c_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.1.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.1.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Customer {
@@ -511,21 +518,36 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Email", &self.email)?;
-            (__ST_C.3.encode)(&mut __st_item, "Name", &self.name)?;
-            __st_primary(&mut __st_item, &self.c_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Email", &self.email),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "Name", &self.name),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.c_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "customer");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                c_id: __st::decode_key_field(
+                c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
                     "c_id",
@@ -534,9 +556,24 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
-                )?,
-                email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
-                name: (__ST_C.3.decode)(&mut __st_item, "Name")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                email: match (__ST_C.2.decode)(&mut __st_item, "Email") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                name: match (__ST_C.3.decode)(&mut __st_item, "Name") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -547,17 +584,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "c_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "c_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Customer {
@@ -731,25 +785,32 @@ const _: () = {
         __st_item: &mut __st::Item,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Product {
@@ -781,21 +842,36 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Detail", &self.detail)?;
-            (__ST_C.3.encode)(&mut __st_item, "Price", &self.price)?;
-            __st_primary(&mut __st_item, &self.p_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Detail", &self.detail),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "Price", &self.price),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.p_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "product");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                p_id: __st::decode_key_field(
+                p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
@@ -804,9 +880,24 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
-                )?,
-                detail: (__ST_C.2.decode)(&mut __st_item, "Detail")?,
-                price: (__ST_C.3.decode)(&mut __st_item, "Price")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                detail: match (__ST_C.2.decode)(&mut __st_item, "Detail") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                price: match (__ST_C.3.decode)(&mut __st_item, "Price") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -817,17 +908,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Product {
@@ -991,25 +1099,32 @@ const _: () = {
         __st_item: &mut __st::Item,
         w_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.1.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.1.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Warehouse {
@@ -1040,20 +1155,32 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
-            (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Address", &self.address)?;
-            __st_primary(&mut __st_item, &self.w_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Address", &self.address),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.w_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "warehouse");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                w_id: __st::decode_key_field(
+                w_id: match __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
                     "w_id",
@@ -1062,8 +1189,18 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
-                )?,
-                address: (__ST_C.2.decode)(&mut __st_item, "Address")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                address: match (__ST_C.2.decode)(&mut __st_item, "Address") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1074,17 +1211,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "w_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "w_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Warehouse {
@@ -1312,50 +1466,64 @@ const _: () = {
         p_id: &::std::string::String,
         w_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.3.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         w_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.3.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.1.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for WarehouseItem {
@@ -1407,26 +1575,41 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
-            (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            __st_primary(&mut __st_item, &self.p_id, &self.w_id)?;
-            __st_index0(&mut __st_item, &self.w_id, &self.p_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "w_id", &self.w_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "Quantity", &self.quantity),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.p_id, &self.w_id));
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.w_id, &self.p_id));
             __st::insert_entity_type(
                 &mut __st_item,
                 __ST_K.entity_type,
                 "warehouseItem",
             );
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                p_id: __st::decode_key_field(
+                p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
@@ -1435,8 +1618,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (3usize, 3usize)],
-                )?,
-                w_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                w_id: match __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
                     "w_id",
@@ -1445,8 +1633,18 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
-                )?,
-                quantity: (__ST_C.4.decode)(&mut __st_item, "Quantity")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                quantity: match (__ST_C.4.decode)(&mut __st_item, "Quantity") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1457,19 +1655,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "p_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "w_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "w_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -1478,8 +1696,22 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (p_id, w_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index0(__st_out, &w_id, &p_id)?;
+            let (p_id, w_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &w_id, &p_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -1508,13 +1740,7 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI2",
-                &<WarehouseItem as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, WarehouseItem>("GSI2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> WarehouseItemQuery<0usize, 0, __M> {
         /// The partition-key field `p_id`.
@@ -1918,75 +2144,96 @@ const _: () = {
         o_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.3.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         p_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.3.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
-        __st::insert_lone_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            "gsi1_sk",
-            gsi1_sk,
-            __ST_C.5,
-            __ST_C.4,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_lone_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                "gsi1_sk",
+                gsi1_sk,
+                __ST_C.5,
+                __ST_C.4,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
         c_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.7.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
-        __st::insert_lone_key(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Sort,
-            "gsi1_sk",
-            gsi1_sk,
-            __ST_C.5,
-            __ST_C.4,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.7.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_lone_key(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Sort,
+                "gsi1_sk",
+                gsi1_sk,
+                __ST_C.5,
+                __ST_C.4,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for OrderItem {
@@ -2058,26 +2305,56 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk)?;
-            (__ST_C.6.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_C.8.encode)(&mut __st_item, "Price", &self.price)?;
-            (__ST_C.9.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.p_id)?;
-            __st_index0(&mut __st_item, &self.p_id, &self.gsi1_sk)?;
-            __st_index1(&mut __st_item, &self.c_id, &self.gsi1_sk)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "p_id", &self.p_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "gsi1_sk", &self.gsi1_sk),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "c_id", &self.c_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Price", &self.price),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "Quantity", &self.quantity),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.o_id, &self.p_id));
+            __st::ok(
+                &mut __st_ok,
+                __st_index0(&mut __st_item, &self.p_id, &self.gsi1_sk),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_index1(&mut __st_item, &self.c_id, &self.gsi1_sk),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "orderItem");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -2086,8 +2363,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                p_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
@@ -2096,8 +2378,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
-                )?,
-                gsi1_sk: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                gsi1_sk: match __st::decode_key_field(
                     &mut __st_item,
                     "gsi1_sk",
                     "gsi1_sk",
@@ -2106,8 +2393,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(3usize, 3usize), (5usize, 5usize)],
-                )?,
-                c_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
                     "c_id",
@@ -2116,9 +2408,24 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(4usize, 4usize)],
-                )?,
-                price: (__ST_C.8.decode)(&mut __st_item, "Price")?,
-                quantity: (__ST_C.9.decode)(&mut __st_item, "Quantity")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                price: match (__ST_C.8.decode)(&mut __st_item, "Price") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                quantity: match (__ST_C.9.decode)(&mut __st_item, "Quantity") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -2129,19 +2436,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "p_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "p_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -2181,22 +2508,10 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<OrderItem as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, OrderItem>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI2",
-                &<OrderItem as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, OrderItem>("GSI2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> OrderItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -2421,12 +2736,47 @@ const _: () = {
             let gsi1_sk: ::std::string::String = __st::Into::into(gsi1_sk);
             let c_id: ::std::string::String = __st::Into::into(c_id);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
-                (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk)?;
-                (__ST_C.6.encode)(__st_out, "c_id", &c_id)?;
+                match (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match (__ST_C.6.encode)(__st_out, "c_id", &c_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
                 #[allow(unused_variables)]
-                let (o_id, p_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-                __st_index0(__st_out, &p_id, &gsi1_sk)?;
-                __st_index1(__st_out, &c_id, &gsi1_sk)?;
+                let (o_id, p_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match __st_index0(__st_out, &p_id, &gsi1_sk) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match __st_index1(__st_out, &c_id, &gsi1_sk) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
                 __st::Result::Ok(())
             })
         }
@@ -2560,25 +2910,32 @@ const _: () = {
         o_id: &::std::string::String,
         c_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.3.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Order {
@@ -2610,21 +2967,36 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "Date", &self.date)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.c_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "c_id", &self.c_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "Date", &self.date),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.o_id, &self.c_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "order");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -2633,8 +3005,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                c_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
                     "c_id",
@@ -2643,8 +3020,18 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                date: (__ST_C.4.decode)(&mut __st_item, "Date")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                date: match (__ST_C.4.decode)(&mut __st_item, "Date") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -2655,19 +3042,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "c_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "c_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -3009,74 +3416,95 @@ const _: () = {
         o_id: &::std::string::String,
         i_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "i_id", i_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         i_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "i_id", i_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
-        (__ST_C.3.push)(&mut __st_text, "i_id", i_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "i_id", i_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
         c_id: &::std::string::String,
         date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
-        (__ST_C.5.push)(&mut __st_text, "c_id", c_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
-        __st::insert_lone_key(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Sort,
-            "date",
-            date,
-            __ST_C.9,
-            __ST_C.8,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "c_id", c_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_lone_key(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Sort,
+                "date",
+                date,
+                __ST_C.9,
+                __ST_C.8,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Invoice {
@@ -3147,26 +3575,50 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "i_id", &self.i_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "c_id", &self.c_id)?;
-            (__ST_C.6.encode)(&mut __st_item, "Detail", &self.detail)?;
-            (__ST_C.7.encode)(&mut __st_item, "Amount", &self.amount)?;
-            (__ST_C.8.encode)(&mut __st_item, "Date", &self.date)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.i_id)?;
-            __st_index0(&mut __st_item, &self.i_id)?;
-            __st_index1(&mut __st_item, &self.c_id, &self.date)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "i_id", &self.i_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "c_id", &self.c_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "Detail", &self.detail),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "Amount", &self.amount),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Date", &self.date),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.o_id, &self.i_id));
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.i_id));
+            __st::ok(&mut __st_ok, __st_index1(&mut __st_item, &self.c_id, &self.date));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "invoice");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -3175,8 +3627,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                i_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                i_id: match __st::decode_key_field(
                     &mut __st_item,
                     "i_id",
                     "i_id",
@@ -3185,8 +3642,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize), (3usize, 3usize)],
-                )?,
-                c_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
                     "c_id",
@@ -3195,10 +3657,25 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(4usize, 4usize)],
-                )?,
-                detail: (__ST_C.6.decode)(&mut __st_item, "Detail")?,
-                amount: (__ST_C.7.decode)(&mut __st_item, "Amount")?,
-                date: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                detail: match (__ST_C.6.decode)(&mut __st_item, "Detail") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                amount: match (__ST_C.7.decode)(&mut __st_item, "Amount") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                date: match __st::decode_key_field(
                     &mut __st_item,
                     "Date",
                     "date",
@@ -3207,7 +3684,12 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(5usize, 5usize)],
-                )?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -3218,19 +3700,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "i_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "i_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -3239,8 +3741,22 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (o_id, i_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index0(__st_out, &i_id)?;
+            let (o_id, i_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &i_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -3278,22 +3794,10 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<Invoice as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Invoice>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI2",
-                &<Invoice as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Invoice>("GSI2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> InvoiceQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -3492,9 +3996,30 @@ const _: () = {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             let date: ::std::string::String = __st::Into::into(date);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
-                (__ST_C.4.encode)(__st_out, "c_id", &c_id)?;
-                (__ST_C.8.encode)(__st_out, "Date", &date)?;
-                __st_index1(__st_out, &c_id, &date)?;
+                match (__ST_C.4.encode)(__st_out, "c_id", &c_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match (__ST_C.8.encode)(__st_out, "Date", &date) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match __st_index1(__st_out, &c_id, &date) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
                 __st::Result::Ok(())
             })
         }
@@ -3754,74 +4279,95 @@ const _: () = {
         o_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
         w_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
-        (__ST_C.5.push)(&mut __st_text, "w_id", w_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "w_id", w_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Shipment {
@@ -3895,26 +4441,53 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "w_id", &self.w_id)?;
-            (__ST_C.6.encode)(&mut __st_item, "Address", &self.address)?;
-            (__ST_C.7.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C.8.encode)(&mut __st_item, "Date", &self.date)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.sh_id)?;
-            __st_index0(&mut __st_item, &self.sh_id)?;
-            __st_index1(&mut __st_item, &self.w_id, &self.sh_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "sh_id", &self.sh_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "w_id", &self.w_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "Address", &self.address),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Date", &self.date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.o_id, &self.sh_id),
+            );
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.sh_id));
+            __st::ok(&mut __st_ok, __st_index1(&mut __st_item, &self.w_id, &self.sh_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipment");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -3923,8 +4496,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                sh_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                sh_id: match __st::decode_key_field(
                     &mut __st_item,
                     "sh_id",
                     "sh_id",
@@ -3938,8 +4516,13 @@ const _: () = {
                         (3usize, 3usize),
                         (5usize, 5usize),
                     ],
-                )?,
-                w_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                w_id: match __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
                     "w_id",
@@ -3948,10 +4531,30 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(4usize, 4usize)],
-                )?,
-                address: (__ST_C.6.decode)(&mut __st_item, "Address")?,
-                type_: (__ST_C.7.decode)(&mut __st_item, "Type")?,
-                date: (__ST_C.8.decode)(&mut __st_item, "Date")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                address: match (__ST_C.6.decode)(&mut __st_item, "Address") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.7.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                date: match (__ST_C.8.decode)(&mut __st_item, "Date") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -3962,19 +4565,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -3983,8 +4606,22 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (o_id, sh_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index0(__st_out, &sh_id)?;
+            let (o_id, sh_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index0(__st_out, &sh_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -4022,22 +4659,10 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<Shipment as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Shipment>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI2",
-                &<Shipment as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, Shipment>("GSI2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -4261,13 +4886,35 @@ const _: () = {
             __st_key: &__st::Item,
             __st_out: &mut __st::Item,
         ) -> __st::Result<(), __st::Error> {
-            let w_id: ::std::string::String = (__ST_C
-                .4
-                .from_value)(__st::Clone::clone(__st_value))
-                .map_err(|e| e.at_field("w_id"))?;
+            let w_id: ::std::string::String = match __st::validation_value(
+                __ST_C.4,
+                "w_id",
+                __st_value,
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             #[allow(unused_variables)]
-            let (o_id, sh_id) = <Self as __st::Entity>::decode_key(__st_key)?;
-            __st_index1(__st_out, &w_id, &sh_id)?;
+            let (o_id, sh_id) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match __st_index1(__st_out, &w_id, &sh_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(())
         }
     }
@@ -4456,50 +5103,64 @@ const _: () = {
         o_id: &::std::string::String,
         shp_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
-        (__ST_C.1.push)(&mut __st_text, "o_id", o_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("shp#");
-        (__ST_C.3.push)(&mut __st_text, "shp_id", shp_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "shp_id", shp_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
-        (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
-        (__ST_C.7.push)(&mut __st_text, "p_id", p_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.7.push)(&mut __st_text, "p_id", p_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for ShipmentItem {
@@ -4553,24 +5214,48 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
-            (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "shp_id", &self.shp_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "sh_id", &self.sh_id)?;
-            (__ST_C.6.encode)(&mut __st_item, "p_id", &self.p_id)?;
-            (__ST_C.8.encode)(&mut __st_item, "Quantity", &self.quantity)?;
-            __st_primary(&mut __st_item, &self.o_id, &self.shp_id)?;
-            __st_index0(&mut __st_item, &self.sh_id, &self.p_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "shp_id", &self.shp_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "sh_id", &self.sh_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "p_id", &self.p_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Quantity", &self.quantity),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.o_id, &self.shp_id),
+            );
+            __st::ok(&mut __st_ok, __st_index0(&mut __st_item, &self.sh_id, &self.p_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "shipmentItem");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                o_id: __st::decode_key_field(
+                o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
                     "o_id",
@@ -4579,8 +5264,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                shp_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                shp_id: match __st::decode_key_field(
                     &mut __st_item,
                     "shp_id",
                     "shp_id",
@@ -4589,8 +5279,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                sh_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                sh_id: match __st::decode_key_field(
                     &mut __st_item,
                     "sh_id",
                     "sh_id",
@@ -4599,8 +5294,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(2usize, 2usize)],
-                )?,
-                p_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
                     "p_id",
@@ -4609,8 +5309,18 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(3usize, 3usize)],
-                )?,
-                quantity: (__ST_C.8.decode)(&mut __st_item, "Quantity")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                quantity: match (__ST_C.8.decode)(&mut __st_item, "Quantity") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -4621,19 +5331,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "o_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -4662,13 +5392,7 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<OnlineShop as __st::Table>::SCHEMA,
-                "GSI1",
-                &<ShipmentItem as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<OnlineShop, ShipmentItem>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> ShipmentItemQuery<0usize, 0, __M> {
         /// The partition-key field `o_id`.
@@ -4832,9 +5556,30 @@ const _: () = {
             let sh_id: ::std::string::String = __st::Into::into(sh_id);
             let p_id: ::std::string::String = __st::Into::into(p_id);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
-                (__ST_C.4.encode)(__st_out, "sh_id", &sh_id)?;
-                (__ST_C.6.encode)(__st_out, "p_id", &p_id)?;
-                __st_index0(__st_out, &sh_id, &p_id)?;
+                match (__ST_C.4.encode)(__st_out, "sh_id", &sh_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match (__ST_C.6.encode)(__st_out, "p_id", &p_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
+                match __st_index0(__st_out, &sh_id, &p_id) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(
+                            ::core::convert::From::from(__st_error),
+                        );
+                    }
+                };
                 __st::Result::Ok(())
             })
         }

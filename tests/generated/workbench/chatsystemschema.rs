@@ -256,48 +256,62 @@ const _: () = {
         user_id: &::std::string::String,
         sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("User:");
-        (__ST_C.1.push)(&mut __st_text, "user_id", user_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
-        __st::insert_lone_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            "sk",
-            sk,
-            __ST_C.3,
-            __ST_C.2,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "user_id", user_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_lone_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                "sk",
+                sk,
+                __ST_C.3,
+                __ST_C.2,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         room_id: &::std::string::String,
         created_at: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            "room_id",
-            room_id,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            "created_at",
-            created_at,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                "room_id",
+                room_id,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                "created_at",
+                created_at,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for User {
@@ -333,25 +347,56 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
-            (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "sk", &self.sk)?;
-            (__ST_C.4.encode)(&mut __st_item, "RoomID", &self.room_id)?;
-            (__ST_C.5.encode)(&mut __st_item, "Comment", &self.comment)?;
-            (__ST_C.6.encode)(&mut __st_item, "CreatedAt", &self.created_at)?;
-            __st::check_native_key(&mut __st_item, "RoomID", __st::KeyRole::Partition)?;
-            __st::check_native_key(&mut __st_item, "CreatedAt", __st::KeyRole::Sort)?;
-            __st_primary(&mut __st_item, &self.user_id, &self.sk)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id),
+            );
+            __st::ok(&mut __st_ok, (__ST_C.2.encode)(&mut __st_item, "sk", &self.sk));
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "RoomID", &self.room_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "Comment", &self.comment),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "CreatedAt", &self.created_at),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "RoomID",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(&mut __st_item, "CreatedAt", __st::KeyRole::Sort),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.user_id, &self.sk),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "User");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                user_id: __st::decode_key_field(
+                user_id: match __st::decode_key_field(
                     &mut __st_item,
                     "user_id",
                     "user_id",
@@ -360,8 +405,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                sk: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                sk: match __st::decode_key_field(
                     &mut __st_item,
                     "sk",
                     "sk",
@@ -370,10 +420,30 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                room_id: (__ST_C.4.decode)(&mut __st_item, "RoomID")?,
-                comment: (__ST_C.5.decode)(&mut __st_item, "Comment")?,
-                created_at: (__ST_C.6.decode)(&mut __st_item, "CreatedAt")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                room_id: match (__ST_C.4.decode)(&mut __st_item, "RoomID") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                comment: match (__ST_C.5.decode)(&mut __st_item, "Comment") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                created_at: match (__ST_C.6.decode)(&mut __st_item, "CreatedAt") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -384,21 +454,36 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "user_id")?,
-                __st::decode_lone_key(
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "user_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match __st::decode_lone_key(
                     __st_key,
                     __ST_K.attributes[1usize],
                     __st::sort_template(&Self::SCHEMA),
                     "sk",
                     __ST_C.3,
                     __ST_C.2,
-                )?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -430,13 +515,7 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<Chat as __st::Table>::SCHEMA,
-                "RoomID_Comment_IDX",
-                &<User as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<Chat, User>("RoomID_Comment_IDX") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
@@ -697,24 +776,31 @@ const _: () = {
         __st_item: &mut __st::Item,
         room_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("Room:");
-        (__ST_C.1.push)(&mut __st_text, "room_id", room_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "room_id", room_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(4usize);
         __st_text.push_str("meta");
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Room {
@@ -742,20 +828,32 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
-            (__ST_C.0.encode)(&mut __st_item, "room_id", &self.room_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "CreatedBy", &self.created_by)?;
-            __st_primary(&mut __st_item, &self.room_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "room_id", &self.room_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "CreatedBy", &self.created_by),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.room_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Room");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                room_id: __st::decode_key_field(
+                room_id: match __st::decode_key_field(
                     &mut __st_item,
                     "room_id",
                     "room_id",
@@ -764,8 +862,18 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                created_by: (__ST_C.2.decode)(&mut __st_item, "CreatedBy")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                created_by: match (__ST_C.2.decode)(&mut __st_item, "CreatedBy") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -776,17 +884,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "room_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "room_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Room {

@@ -321,50 +321,64 @@ const _: () = {
         comm_date: &::std::string::String,
         comm_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_lone_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            "complaint_id",
-            complaint_id,
-            __ST_C.1,
-            __ST_C.0,
-        )?;
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_lone_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                "complaint_id",
+                complaint_id,
+                __ST_C.1,
+                __ST_C.0,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(38usize);
         __st_text.push_str("comm#");
-        (__ST_C.5.push)(&mut __st_text, "comm_date", comm_date)?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "comm_date", comm_date));
         __st_text.push_str("#");
-        (__ST_C.3.push)(&mut __st_text, "comm_id", comm_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "comm_id", comm_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         agent_id: &::std::string::String,
         comm_date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            "agent_id",
-            agent_id,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            "comm_date",
-            comm_date,
-            __ST_C.4.to_value,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                "agent_id",
+                agent_id,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                "comm_date",
+                comm_date,
+                __ST_C.4.to_value,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Comm {
@@ -408,32 +422,74 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
-            (__ST_C.0.encode)(&mut __st_item, "complaint_id", &self.complaint_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "comm_id", &self.comm_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "comm_date", &self.comm_date)?;
-            (__ST_C.6.encode)(&mut __st_item, "complaint_state", &self.complaint_state)?;
-            (__ST_C.7.encode)(&mut __st_item, "comm_text", &self.comm_text)?;
-            (__ST_C.8.encode)(&mut __st_item, "agentID", &self.agent_id)?;
-            (__ST_C.9.encode)(&mut __st_item, "attachments", &self.attachments)?;
-            __st::check_native_key(&mut __st_item, "agentID", __st::KeyRole::Partition)?;
-            __st::check_native_key(&mut __st_item, "comm_date", __st::KeyRole::Sort)?;
-            __st_primary(
-                &mut __st_item,
-                &self.complaint_id,
-                &self.comm_date,
-                &self.comm_id,
-            )?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "complaint_id", &self.complaint_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "comm_id", &self.comm_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "comm_date", &self.comm_date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .6
+                    .encode)(&mut __st_item, "complaint_state", &self.complaint_state),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "comm_text", &self.comm_text),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "agentID", &self.agent_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "attachments", &self.attachments),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "agentID",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(&mut __st_item, "comm_date", __st::KeyRole::Sort),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(
+                    &mut __st_item,
+                    &self.complaint_id,
+                    &self.comm_date,
+                    &self.comm_id,
+                ),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Comm");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                complaint_id: __st::decode_key_field(
+                complaint_id: match __st::decode_key_field(
                     &mut __st_item,
                     "complaint_id",
                     "complaint_id",
@@ -442,8 +498,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                comm_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                comm_id: match __st::decode_key_field(
                     &mut __st_item,
                     "comm_id",
                     "comm_id",
@@ -452,8 +513,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                comm_date: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                comm_date: match __st::decode_key_field(
                     &mut __st_item,
                     "comm_date",
                     "comm_date",
@@ -462,11 +528,39 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                complaint_state: (__ST_C.6.decode)(&mut __st_item, "complaint_state")?,
-                comm_text: (__ST_C.7.decode)(&mut __st_item, "comm_text")?,
-                agent_id: (__ST_C.8.decode)(&mut __st_item, "agentID")?,
-                attachments: (__ST_C.9.decode)(&mut __st_item, "attachments")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                complaint_state: match (__ST_C
+                    .6
+                    .decode)(&mut __st_item, "complaint_state")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                comm_text: match (__ST_C.7.decode)(&mut __st_item, "comm_text") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                agent_id: match (__ST_C.8.decode)(&mut __st_item, "agentID") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                attachments: match (__ST_C.9.decode)(&mut __st_item, "attachments") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -482,22 +576,42 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_sk = __st::key_texts(
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                __st::decode_lone_key(
+                match __st::decode_lone_key(
                     __st_key,
                     __ST_K.attributes[0usize],
                     &Self::SCHEMA.partition_key,
                     "complaint_id",
                     __ST_C.1,
                     __ST_C.0,
-                )?,
-                (__ST_C.5.parse)(&__st_sk, 0usize, "comm_date")?,
-                (__ST_C.3.parse)(&__st_sk, 1usize, "comm_id")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.5.parse)(&__st_sk, 0usize, "comm_date") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 1usize, "comm_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -506,10 +620,24 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (complaint_id, comm_date, comm_id) = <Self as __st::Entity>::decode_key(
+            let (complaint_id, comm_date, comm_id) = match <Self as __st::Entity>::decode_key(
                 __st_key,
-            )?;
-            (__ST_C.4.encode)(__st_out, "comm_date", &comm_date)?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match (__ST_C.4.encode)(__st_out, "comm_date", &comm_date) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -549,11 +677,10 @@ const _: () = {
     }
     type __StKind0 = <__st::query::GlobalKind<
         {
-            __st::projects_entity(
-                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
-                "Agents_Comments_GSI",
-                &<Comm as __st::Entity>::SCHEMA,
-            )
+            __st::projects_entity::<
+                ComplaintManagementSystem,
+                Comm,
+            >("Agents_Comments_GSI")
         },
     > as __st::query::SelectKind>::Kind;
     impl<__M> CommQuery<0usize, 0, __M> {
@@ -1072,70 +1199,91 @@ const _: () = {
         __st_item: &mut __st::Item,
         complaint_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_lone_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            "complaint_id",
-            complaint_id,
-            __ST_C.2,
-            __ST_C.1,
-        )?;
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_lone_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                "complaint_id",
+                complaint_id,
+                __ST_C.2,
+                __ST_C.1,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(8usize);
         __st_text.push_str("metadata");
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         customer_id: &::std::string::String,
         complaint_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            "customer_id",
-            customer_id,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            "complaint_id",
-            complaint_id,
-            __ST_C.1.to_value,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                "customer_id",
+                customer_id,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                "complaint_id",
+                complaint_id,
+                __ST_C.1.to_value,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
         escalated_to: &::std::string::String,
         escalation_time: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            "escalated_to",
-            escalated_to,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Sort,
-            "escalation_time",
-            escalation_time,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                "escalated_to",
+                escalated_to,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Sort,
+                "escalation_time",
+                escalation_time,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Metadata {
@@ -1179,49 +1327,102 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(11usize);
-            (__ST_C.0.encode)(&mut __st_item, "customer_id", &self.customer_id)?;
-            (__ST_C.1.encode)(&mut __st_item, "complaint_id", &self.complaint_id)?;
-            (__ST_C.3.encode)(&mut __st_item, "current_state", &self.current_state)?;
-            (__ST_C.4.encode)(&mut __st_item, "creation_time", &self.creation_time)?;
-            (__ST_C.5.encode)(&mut __st_item, "severity", &self.severity)?;
-            (__ST_C
-                .6
-                .encode)(
-                &mut __st_item,
-                "complaint_description",
-                &self.complaint_description,
-            )?;
-            (__ST_C.7.encode)(&mut __st_item, "escalated_to", &self.escalated_to)?;
-            (__ST_C.8.encode)(&mut __st_item, "escalation_time", &self.escalation_time)?;
-            __st::check_native_key(
-                &mut __st_item,
-                "customer_id",
-                __st::KeyRole::Partition,
-            )?;
-            __st::check_native_key(&mut __st_item, "complaint_id", __st::KeyRole::Sort)?;
-            __st::check_native_key(
-                &mut __st_item,
-                "escalated_to",
-                __st::KeyRole::Partition,
-            )?;
-            __st::check_native_key(
-                &mut __st_item,
-                "escalation_time",
-                __st::KeyRole::Sort,
-            )?;
-            __st_primary(&mut __st_item, &self.complaint_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "customer_id", &self.customer_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.1.encode)(&mut __st_item, "complaint_id", &self.complaint_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "current_state", &self.current_state),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "creation_time", &self.creation_time),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "severity", &self.severity),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .6
+                    .encode)(
+                    &mut __st_item,
+                    "complaint_description",
+                    &self.complaint_description,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "escalated_to", &self.escalated_to),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .8
+                    .encode)(&mut __st_item, "escalation_time", &self.escalation_time),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "customer_id",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "complaint_id",
+                    __st::KeyRole::Sort,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "escalated_to",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "escalation_time",
+                    __st::KeyRole::Sort,
+                ),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.complaint_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Metadata");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                customer_id: (__ST_C.0.decode)(&mut __st_item, "customer_id")?,
-                complaint_id: __st::decode_key_field(
+                customer_id: match (__ST_C.0.decode)(&mut __st_item, "customer_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                complaint_id: match __st::decode_key_field(
                     &mut __st_item,
                     "complaint_id",
                     "complaint_id",
@@ -1230,15 +1431,54 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                current_state: (__ST_C.3.decode)(&mut __st_item, "current_state")?,
-                creation_time: (__ST_C.4.decode)(&mut __st_item, "creation_time")?,
-                severity: (__ST_C.5.decode)(&mut __st_item, "severity")?,
-                complaint_description: (__ST_C
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                current_state: match (__ST_C.3.decode)(&mut __st_item, "current_state") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                creation_time: match (__ST_C.4.decode)(&mut __st_item, "creation_time") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                severity: match (__ST_C.5.decode)(&mut __st_item, "severity") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                complaint_description: match (__ST_C
                     .6
-                    .decode)(&mut __st_item, "complaint_description")?,
-                escalated_to: (__ST_C.7.decode)(&mut __st_item, "escalated_to")?,
-                escalation_time: (__ST_C.8.decode)(&mut __st_item, "escalation_time")?,
+                    .decode)(&mut __st_item, "complaint_description")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                escalated_to: match (__ST_C.7.decode)(&mut __st_item, "escalated_to") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                escalation_time: match (__ST_C
+                    .8
+                    .decode)(&mut __st_item, "escalation_time")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1249,20 +1489,30 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_sk = __st::key_texts(
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                __st::decode_lone_key(
+                match __st::decode_lone_key(
                     __st_key,
                     __ST_K.attributes[0usize],
                     &Self::SCHEMA.partition_key,
                     "complaint_id",
                     __ST_C.2,
                     __ST_C.1,
-                )?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -1271,8 +1521,22 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (complaint_id,) = <Self as __st::Entity>::decode_key(__st_key)?;
-            (__ST_C.1.encode)(__st_out, "complaint_id", &complaint_id)?;
+            let (complaint_id,) = match <Self as __st::Entity>::decode_key(__st_key) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match (__ST_C.1.encode)(__st_out, "complaint_id", &complaint_id) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -1320,20 +1584,18 @@ const _: () = {
     }
     type __StKind0 = <__st::query::GlobalKind<
         {
-            __st::projects_entity(
-                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
-                "Customer_Complaint_GSI",
-                &<Metadata as __st::Entity>::SCHEMA,
-            )
+            __st::projects_entity::<
+                ComplaintManagementSystem,
+                Metadata,
+            >("Customer_Complaint_GSI")
         },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
         {
-            __st::projects_entity(
-                &<ComplaintManagementSystem as __st::Table>::SCHEMA,
-                "Escalations_GSI",
-                &<Metadata as __st::Entity>::SCHEMA,
-            )
+            __st::projects_entity::<
+                ComplaintManagementSystem,
+                Metadata,
+            >("Escalations_GSI")
         },
     > as __st::query::SelectKind>::Kind;
     impl<__M> MetadataQuery<0usize, 0, __M> {

@@ -390,26 +390,33 @@ const _: () = {
         state: &::std::string::String,
         date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("d#");
-        (__ST_C.1.push)(&mut __st_text, "device_id", device_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "device_id", device_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(33usize);
-        (__ST_C.5.push)(&mut __st_text, "state", state)?;
+        __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "state", state));
         __st_text.push_str("#");
-        (__ST_C.3.push)(&mut __st_text, "date", date)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "date", date));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Device {
@@ -447,22 +454,43 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
-            (__ST_C.0.encode)(&mut __st_item, "device_id", &self.device_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Date", &self.date)?;
-            (__ST_C.4.encode)(&mut __st_item, "State", &self.state)?;
-            (__ST_C.6.encode)(&mut __st_item, "Detail", &self.detail)?;
-            __st_primary(&mut __st_item, &self.device_id, &self.state, &self.date)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "device_id", &self.device_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Date", &self.date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "State", &self.state),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "Detail", &self.detail),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.device_id, &self.state, &self.date),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Device");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                device_id: __st::decode_key_field(
+                device_id: match __st::decode_key_field(
                     &mut __st_item,
                     "device_id",
                     "device_id",
@@ -471,8 +499,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                date: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                date: match __st::decode_key_field(
                     &mut __st_item,
                     "Date",
                     "date",
@@ -481,8 +514,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                state: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                state: match __st::decode_key_field(
                     &mut __st_item,
                     "State",
                     "state",
@@ -491,8 +529,18 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                detail: (__ST_C.6.decode)(&mut __st_item, "Detail")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                detail: match (__ST_C.6.decode)(&mut __st_item, "Detail") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -508,20 +556,45 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "device_id")?,
-                (__ST_C.5.parse)(&__st_sk, 0usize, "state")?,
-                (__ST_C.3.parse)(&__st_sk, 1usize, "date")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "device_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.5.parse)(&__st_sk, 0usize, "state") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 1usize, "date") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }

@@ -266,49 +266,63 @@ const _: () = {
         state: &::std::string::String,
         date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("d#");
-        (__ST_C.1.push)(&mut __st_text, "device_id", device_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "device_id", device_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(33usize);
-        (__ST_C.6.push)(&mut __st_text, "state", state)?;
+        __st::ok(&mut __st_ok, (__ST_C.6.push)(&mut __st_text, "state", state));
         __st_text.push_str("#");
-        (__ST_C.4.push)(&mut __st_text, "date", date)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.4.push)(&mut __st_text, "date", date));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         operator: &::std::string::String,
         date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            "operator",
-            operator,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            "date",
-            date,
-            __ST_C.3.to_value,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                "operator",
+                operator,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                "date",
+                date,
+                __ST_C.3.to_value,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Device {
@@ -352,29 +366,59 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
-            (__ST_C.0.encode)(&mut __st_item, "device_id", &self.device_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Operator", &self.operator)?;
-            (__ST_C.3.encode)(&mut __st_item, "Date", &self.date)?;
-            (__ST_C.5.encode)(&mut __st_item, "State", &self.state)?;
-            (__ST_C.7.encode)(&mut __st_item, "EscalatedTo", &self.escalated_to)?;
-            __st::check_native_key(
-                &mut __st_item,
-                "Operator",
-                __st::KeyRole::Partition,
-            )?;
-            __st::check_native_key(&mut __st_item, "Date", __st::KeyRole::Sort)?;
-            __st_primary(&mut __st_item, &self.device_id, &self.state, &self.date)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "device_id", &self.device_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Operator", &self.operator),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "Date", &self.date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "State", &self.state),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "EscalatedTo", &self.escalated_to),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "Operator",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(&mut __st_item, "Date", __st::KeyRole::Sort),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.device_id, &self.state, &self.date),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Device");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                device_id: __st::decode_key_field(
+                device_id: match __st::decode_key_field(
                     &mut __st_item,
                     "device_id",
                     "device_id",
@@ -383,9 +427,19 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                operator: (__ST_C.2.decode)(&mut __st_item, "Operator")?,
-                date: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                operator: match (__ST_C.2.decode)(&mut __st_item, "Operator") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                date: match __st::decode_key_field(
                     &mut __st_item,
                     "Date",
                     "date",
@@ -394,8 +448,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                state: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                state: match __st::decode_key_field(
                     &mut __st_item,
                     "State",
                     "state",
@@ -404,8 +463,18 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                escalated_to: (__ST_C.7.decode)(&mut __st_item, "EscalatedTo")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                escalated_to: match (__ST_C.7.decode)(&mut __st_item, "EscalatedTo") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -421,20 +490,45 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "device_id")?,
-                (__ST_C.6.parse)(&__st_sk, 0usize, "state")?,
-                (__ST_C.4.parse)(&__st_sk, 1usize, "date")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "device_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.6.parse)(&__st_sk, 0usize, "state") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.4.parse)(&__st_sk, 1usize, "date") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
         fn upsert_attributes(
@@ -443,8 +537,24 @@ const _: () = {
             let mut __st_item = __st::Item::new();
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
-            let (device_id, state, date) = <Self as __st::Entity>::decode_key(__st_key)?;
-            (__ST_C.3.encode)(__st_out, "Date", &date)?;
+            let (device_id, state, date) = match <Self as __st::Entity>::decode_key(
+                __st_key,
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
+            match (__ST_C.3.encode)(__st_out, "Date", &date) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(__st_error),
+                    );
+                }
+            };
             __st::Result::Ok(__st_item)
         }
     }
@@ -475,13 +585,7 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<DeviceStateLog as __st::Table>::SCHEMA,
-                "GSI1",
-                &<Device as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<DeviceStateLog, Device>("GSI1") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.

@@ -405,25 +405,32 @@ const _: () = {
         __st_item: &mut __st::Item,
         player_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
-        (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "player_id", player_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(32usize);
         __st_text.push_str("#METADATA#player");
-        (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "player_id", player_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Metadata {
@@ -464,32 +471,74 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(15usize);
-            (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C.3.encode)(&mut __st_item, "CreatedAt", &self.created_at)?;
-            (__ST_C.4.encode)(&mut __st_item, "UpdatedAt", &self.updated_at)?;
-            (__ST_C.5.encode)(&mut __st_item, "Nickname", &self.nickname)?;
-            (__ST_C.6.encode)(&mut __st_item, "Email", &self.email)?;
-            (__ST_C.7.encode)(&mut __st_item, "Gender", &self.gender)?;
-            (__ST_C.8.encode)(&mut __st_item, "Avatar", &self.avatar)?;
-            (__ST_C.9.encode)(&mut __st_item, "Currency", &self.currency)?;
-            (__ST_C.10.encode)(&mut __st_item, "PlayerLevel", &self.player_level)?;
-            (__ST_C.11.encode)(&mut __st_item, "PlayerHealth", &self.player_health)?;
-            (__ST_C
-                .12
-                .encode)(&mut __st_item, "PlayerExperience", &self.player_experience)?;
-            __st_primary(&mut __st_item, &self.player_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "CreatedAt", &self.created_at),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "UpdatedAt", &self.updated_at),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "Nickname", &self.nickname),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "Email", &self.email),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "Gender", &self.gender),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "Avatar", &self.avatar),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "Currency", &self.currency),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.10.encode)(&mut __st_item, "PlayerLevel", &self.player_level),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.11.encode)(&mut __st_item, "PlayerHealth", &self.player_health),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .12
+                    .encode)(&mut __st_item, "PlayerExperience", &self.player_experience),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.player_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Metadata");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                player_id: __st::decode_key_field(
+                player_id: match __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
@@ -498,20 +547,81 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
-                )?,
-                type_: (__ST_C.2.decode)(&mut __st_item, "Type")?,
-                created_at: (__ST_C.3.decode)(&mut __st_item, "CreatedAt")?,
-                updated_at: (__ST_C.4.decode)(&mut __st_item, "UpdatedAt")?,
-                nickname: (__ST_C.5.decode)(&mut __st_item, "Nickname")?,
-                email: (__ST_C.6.decode)(&mut __st_item, "Email")?,
-                gender: (__ST_C.7.decode)(&mut __st_item, "Gender")?,
-                avatar: (__ST_C.8.decode)(&mut __st_item, "Avatar")?,
-                currency: (__ST_C.9.decode)(&mut __st_item, "Currency")?,
-                player_level: (__ST_C.10.decode)(&mut __st_item, "PlayerLevel")?,
-                player_health: (__ST_C.11.decode)(&mut __st_item, "PlayerHealth")?,
-                player_experience: (__ST_C
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.2.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                created_at: match (__ST_C.3.decode)(&mut __st_item, "CreatedAt") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                updated_at: match (__ST_C.4.decode)(&mut __st_item, "UpdatedAt") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                nickname: match (__ST_C.5.decode)(&mut __st_item, "Nickname") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                email: match (__ST_C.6.decode)(&mut __st_item, "Email") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                gender: match (__ST_C.7.decode)(&mut __st_item, "Gender") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                avatar: match (__ST_C.8.decode)(&mut __st_item, "Avatar") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                currency: match (__ST_C.9.decode)(&mut __st_item, "Currency") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                player_level: match (__ST_C.10.decode)(&mut __st_item, "PlayerLevel") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                player_health: match (__ST_C.11.decode)(&mut __st_item, "PlayerHealth") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                player_experience: match (__ST_C
                     .12
-                    .decode)(&mut __st_item, "PlayerExperience")?,
+                    .decode)(&mut __st_item, "PlayerExperience")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -522,17 +632,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "player_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Metadata {
@@ -763,25 +890,32 @@ const _: () = {
         __st_item: &mut __st::Item,
         player_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
-        (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "player_id", player_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(30usize);
         __st_text.push_str("FRIENDS#player");
-        (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "player_id", player_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Friends {
@@ -813,21 +947,36 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C.3.encode)(&mut __st_item, "FriendList", &self.friend_list)?;
-            __st_primary(&mut __st_item, &self.player_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.3.encode)(&mut __st_item, "FriendList", &self.friend_list),
+            );
+            __st::ok(&mut __st_ok, __st_primary(&mut __st_item, &self.player_id));
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Friends");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                player_id: __st::decode_key_field(
+                player_id: match __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
@@ -836,9 +985,24 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
-                )?,
-                type_: (__ST_C.2.decode)(&mut __st_item, "Type")?,
-                friend_list: (__ST_C.3.decode)(&mut __st_item, "FriendList")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.2.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                friend_list: match (__ST_C.3.decode)(&mut __st_item, "FriendList") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -849,17 +1013,34 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
-            __st::Result::Ok(((__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,))
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            __st::Result::Ok((
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "player_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+            ))
         }
     }
     impl Friends {
@@ -1079,25 +1260,32 @@ const _: () = {
         player_id: &::std::string::String,
         item_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
-        (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "player_id", player_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("ITEMS#");
-        (__ST_C.3.push)(&mut __st_text, "item_id", item_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "item_id", item_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Items {
@@ -1133,25 +1321,57 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
-            (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "item_id", &self.item_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C.5.encode)(&mut __st_item, "ItemName", &self.item_name)?;
-            (__ST_C.6.encode)(&mut __st_item, "ItemType", &self.item_type)?;
-            (__ST_C.7.encode)(&mut __st_item, "ItemCount", &self.item_count)?;
-            (__ST_C.8.encode)(&mut __st_item, "ItemAttributes", &self.item_attributes)?;
-            __st_primary(&mut __st_item, &self.player_id, &self.item_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "item_id", &self.item_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "ItemName", &self.item_name),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "ItemType", &self.item_type),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "ItemCount", &self.item_count),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .8
+                    .encode)(&mut __st_item, "ItemAttributes", &self.item_attributes),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.player_id, &self.item_id),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Items");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                player_id: __st::decode_key_field(
+                player_id: match __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
@@ -1160,8 +1380,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                item_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                item_id: match __st::decode_key_field(
                     &mut __st_item,
                     "item_id",
                     "item_id",
@@ -1170,12 +1395,45 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
-                item_name: (__ST_C.5.decode)(&mut __st_item, "ItemName")?,
-                item_type: (__ST_C.6.decode)(&mut __st_item, "ItemType")?,
-                item_count: (__ST_C.7.decode)(&mut __st_item, "ItemCount")?,
-                item_attributes: (__ST_C.8.decode)(&mut __st_item, "ItemAttributes")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.4.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                item_name: match (__ST_C.5.decode)(&mut __st_item, "ItemName") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                item_type: match (__ST_C.6.decode)(&mut __st_item, "ItemType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                item_count: match (__ST_C.7.decode)(&mut __st_item, "ItemCount") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                item_attributes: match (__ST_C
+                    .8
+                    .decode)(&mut __st_item, "ItemAttributes")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1190,19 +1448,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "item_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "player_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "item_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -1466,25 +1744,32 @@ const _: () = {
         player_id: &::std::string::String,
         equip_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
-        (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "player_id", player_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(27usize);
         __st_text.push_str("EQUIPMENTS#");
-        (__ST_C.3.push)(&mut __st_text, "equip_id", equip_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "equip_id", equip_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Equipments {
@@ -1519,30 +1804,57 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(9usize);
-            (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "equip_id", &self.equip_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C.5.encode)(&mut __st_item, "EquipmentName", &self.equipment_name)?;
-            (__ST_C.6.encode)(&mut __st_item, "EquipmentType", &self.equipment_type)?;
-            (__ST_C
-                .7
-                .encode)(
-                &mut __st_item,
-                "EquipmentAttributes",
-                &self.equipment_attributes,
-            )?;
-            __st_primary(&mut __st_item, &self.player_id, &self.equip_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "equip_id", &self.equip_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "EquipmentName", &self.equipment_name),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "EquipmentType", &self.equipment_type),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .7
+                    .encode)(
+                    &mut __st_item,
+                    "EquipmentAttributes",
+                    &self.equipment_attributes,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.player_id, &self.equip_id),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Equipments");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                player_id: __st::decode_key_field(
+                player_id: match __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
@@ -1551,8 +1863,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                equip_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                equip_id: match __st::decode_key_field(
                     &mut __st_item,
                     "equip_id",
                     "equip_id",
@@ -1561,13 +1878,41 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
-                equipment_name: (__ST_C.5.decode)(&mut __st_item, "EquipmentName")?,
-                equipment_type: (__ST_C.6.decode)(&mut __st_item, "EquipmentType")?,
-                equipment_attributes: (__ST_C
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.4.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                equipment_name: match (__ST_C.5.decode)(&mut __st_item, "EquipmentName")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                equipment_type: match (__ST_C.6.decode)(&mut __st_item, "EquipmentType")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                equipment_attributes: match (__ST_C
                     .7
-                    .decode)(&mut __st_item, "EquipmentAttributes")?,
+                    .decode)(&mut __st_item, "EquipmentAttributes")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1582,19 +1927,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "equip_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "player_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "equip_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -1867,25 +2232,32 @@ const _: () = {
         player_id: &::std::string::String,
         task_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
-        (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "player_id", player_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("TASK#");
-        (__ST_C.3.push)(&mut __st_text, "task_id", task_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "task_id", task_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Tasks {
@@ -1921,27 +2293,57 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
-            (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "task_id", &self.task_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C.5.encode)(&mut __st_item, "TaskName", &self.task_name)?;
-            (__ST_C
-                .6
-                .encode)(&mut __st_item, "TaskDescription", &self.task_description)?;
-            (__ST_C.7.encode)(&mut __st_item, "TaskStatus", &self.task_status)?;
-            (__ST_C.8.encode)(&mut __st_item, "TaskReward", &self.task_reward)?;
-            __st_primary(&mut __st_item, &self.player_id, &self.task_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "task_id", &self.task_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "TaskName", &self.task_name),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .6
+                    .encode)(&mut __st_item, "TaskDescription", &self.task_description),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.7.encode)(&mut __st_item, "TaskStatus", &self.task_status),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.8.encode)(&mut __st_item, "TaskReward", &self.task_reward),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.player_id, &self.task_id),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Tasks");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                player_id: __st::decode_key_field(
+                player_id: match __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
@@ -1950,8 +2352,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                task_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                task_id: match __st::decode_key_field(
                     &mut __st_item,
                     "task_id",
                     "task_id",
@@ -1960,12 +2367,45 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
-                task_name: (__ST_C.5.decode)(&mut __st_item, "TaskName")?,
-                task_description: (__ST_C.6.decode)(&mut __st_item, "TaskDescription")?,
-                task_status: (__ST_C.7.decode)(&mut __st_item, "TaskStatus")?,
-                task_reward: (__ST_C.8.decode)(&mut __st_item, "TaskReward")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.4.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                task_name: match (__ST_C.5.decode)(&mut __st_item, "TaskName") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                task_description: match (__ST_C
+                    .6
+                    .decode)(&mut __st_item, "TaskDescription")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                task_status: match (__ST_C.7.decode)(&mut __st_item, "TaskStatus") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                task_reward: match (__ST_C.8.decode)(&mut __st_item, "TaskReward") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1980,19 +2420,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "task_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "player_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "task_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -2276,25 +2736,35 @@ const _: () = {
         player_id: &::std::string::String,
         activity_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("player");
-        (__ST_C.1.push)(&mut __st_text, "player_id", player_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "player_id", player_id));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(25usize);
         __st_text.push_str("ACTIVITY#");
-        (__ST_C.3.push)(&mut __st_text, "activity_id", activity_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(
+            &mut __st_ok,
+            (__ST_C.3.push)(&mut __st_text, "activity_id", activity_id),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Activities {
@@ -2331,34 +2801,69 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(11usize);
-            (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "activity_id", &self.activity_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_)?;
-            (__ST_C
-                .5
-                .encode)(&mut __st_item, "ActivityEndTime", &self.activity_end_time)?;
-            (__ST_C.6.encode)(&mut __st_item, "ActivityName", &self.activity_name)?;
-            (__ST_C.7.encode)(&mut __st_item, "ActivityReward", &self.activity_reward)?;
-            (__ST_C
-                .8
-                .encode)(
-                &mut __st_item,
-                "ActivityStartTime",
-                &self.activity_start_time,
-            )?;
-            (__ST_C.9.encode)(&mut __st_item, "ActivityType", &self.activity_type)?;
-            __st_primary(&mut __st_item, &self.player_id, &self.activity_id)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "player_id", &self.player_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "activity_id", &self.activity_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "Type", &self.type_),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .5
+                    .encode)(&mut __st_item, "ActivityEndTime", &self.activity_end_time),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "ActivityName", &self.activity_name),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .7
+                    .encode)(&mut __st_item, "ActivityReward", &self.activity_reward),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .8
+                    .encode)(
+                    &mut __st_item,
+                    "ActivityStartTime",
+                    &self.activity_start_time,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.9.encode)(&mut __st_item, "ActivityType", &self.activity_type),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.player_id, &self.activity_id),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Activities");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                player_id: __st::decode_key_field(
+                player_id: match __st::decode_key_field(
                     &mut __st_item,
                     "player_id",
                     "player_id",
@@ -2367,8 +2872,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                activity_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                activity_id: match __st::decode_key_field(
                     &mut __st_item,
                     "activity_id",
                     "activity_id",
@@ -2377,15 +2887,57 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                type_: (__ST_C.4.decode)(&mut __st_item, "Type")?,
-                activity_end_time: (__ST_C.5.decode)(&mut __st_item, "ActivityEndTime")?,
-                activity_name: (__ST_C.6.decode)(&mut __st_item, "ActivityName")?,
-                activity_reward: (__ST_C.7.decode)(&mut __st_item, "ActivityReward")?,
-                activity_start_time: (__ST_C
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                type_: match (__ST_C.4.decode)(&mut __st_item, "Type") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                activity_end_time: match (__ST_C
+                    .5
+                    .decode)(&mut __st_item, "ActivityEndTime")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                activity_name: match (__ST_C.6.decode)(&mut __st_item, "ActivityName") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                activity_reward: match (__ST_C
+                    .7
+                    .decode)(&mut __st_item, "ActivityReward")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                activity_start_time: match (__ST_C
                     .8
-                    .decode)(&mut __st_item, "ActivityStartTime")?,
-                activity_type: (__ST_C.9.decode)(&mut __st_item, "ActivityType")?,
+                    .decode)(&mut __st_item, "ActivityStartTime")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                activity_type: match (__ST_C.9.decode)(&mut __st_item, "ActivityType") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -2400,19 +2952,39 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "player_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "activity_id")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "player_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "activity_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }

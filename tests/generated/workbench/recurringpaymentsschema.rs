@@ -494,73 +494,97 @@ const _: () = {
         sub_id: &::std::string::String,
         sku: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("ACC#");
-        (__ST_C.1.push)(&mut __st_text, "account_id", account_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(
+            &mut __st_ok,
+            (__ST_C.1.push)(&mut __st_text, "account_id", account_id),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(41usize);
         __st_text.push_str("SUB#");
-        (__ST_C.3.push)(&mut __st_text, "sub_id", sub_id)?;
+        __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sub_id", sub_id));
         __st_text.push_str("#SKU#");
-        (__ST_C.12.push)(&mut __st_text, "sku", sku)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.12.push)(&mut __st_text, "sku", sku));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     fn __st_index0(
         __st_item: &mut __st::Item,
         next_reminder_date: &::std::string::String,
         last_reminder_date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[2usize],
-            __st::KeyRole::Partition,
-            "next_reminder_date",
-            next_reminder_date,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[3usize],
-            __st::KeyRole::Sort,
-            "last_reminder_date",
-            last_reminder_date,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[2usize],
+                __st::KeyRole::Partition,
+                "next_reminder_date",
+                next_reminder_date,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[3usize],
+                __st::KeyRole::Sort,
+                "last_reminder_date",
+                last_reminder_date,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st_ok
     }
     fn __st_index1(
         __st_item: &mut __st::Item,
         next_payment_date: &::std::string::String,
         last_payment_date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[4usize],
-            __st::KeyRole::Partition,
-            "next_payment_date",
-            next_payment_date,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::insert_key_value(
-            __st_item,
-            __ST_K.attributes[5usize],
-            __st::KeyRole::Sort,
-            "last_payment_date",
-            last_payment_date,
-            <::std::string::String as __st::Attribute>::to_attribute_value,
-        )?;
-        __st::Result::Ok(())
+        let mut __st_ok = __st::Result::Ok(());
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[4usize],
+                __st::KeyRole::Partition,
+                "next_payment_date",
+                next_payment_date,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key_value(
+                __st_item,
+                __ST_K.attributes[5usize],
+                __st::KeyRole::Sort,
+                "last_payment_date",
+                last_payment_date,
+                <::std::string::String as __st::Attribute>::to_attribute_value,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Subscription {
@@ -616,58 +640,122 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(15usize);
-            (__ST_C.0.encode)(&mut __st_item, "account_id", &self.account_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "sub_id", &self.sub_id)?;
-            (__ST_C.4.encode)(&mut __st_item, "Email", &self.email)?;
-            (__ST_C.5.encode)(&mut __st_item, "PaymentDay", &self.payment_day)?;
-            (__ST_C.6.encode)(&mut __st_item, "PaymentAmount", &self.payment_amount)?;
-            (__ST_C
-                .7
-                .encode)(&mut __st_item, "LastPaymentDate", &self.last_payment_date)?;
-            (__ST_C
-                .8
-                .encode)(&mut __st_item, "NextPaymentDate", &self.next_payment_date)?;
-            (__ST_C
-                .9
-                .encode)(&mut __st_item, "LastReminderDate", &self.last_reminder_date)?;
-            (__ST_C
-                .10
-                .encode)(&mut __st_item, "NextReminderDate", &self.next_reminder_date)?;
-            (__ST_C.11.encode)(&mut __st_item, "SKU", &self.sku)?;
-            (__ST_C.13.encode)(&mut __st_item, "PaymentDetails", &self.payment_details)?;
-            (__ST_C.14.encode)(&mut __st_item, "CreatedDate", &self.created_date)?;
-            __st::check_native_key(
-                &mut __st_item,
-                "NextReminderDate",
-                __st::KeyRole::Partition,
-            )?;
-            __st::check_native_key(
-                &mut __st_item,
-                "LastReminderDate",
-                __st::KeyRole::Sort,
-            )?;
-            __st::check_native_key(
-                &mut __st_item,
-                "NextPaymentDate",
-                __st::KeyRole::Partition,
-            )?;
-            __st::check_native_key(
-                &mut __st_item,
-                "LastPaymentDate",
-                __st::KeyRole::Sort,
-            )?;
-            __st_primary(&mut __st_item, &self.account_id, &self.sub_id, &self.sku)?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "account_id", &self.account_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "sub_id", &self.sub_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.4.encode)(&mut __st_item, "Email", &self.email),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "PaymentDay", &self.payment_day),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.6.encode)(&mut __st_item, "PaymentAmount", &self.payment_amount),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .7
+                    .encode)(&mut __st_item, "LastPaymentDate", &self.last_payment_date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .8
+                    .encode)(&mut __st_item, "NextPaymentDate", &self.next_payment_date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .9
+                    .encode)(
+                    &mut __st_item,
+                    "LastReminderDate",
+                    &self.last_reminder_date,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .10
+                    .encode)(
+                    &mut __st_item,
+                    "NextReminderDate",
+                    &self.next_reminder_date,
+                ),
+            );
+            __st::ok(&mut __st_ok, (__ST_C.11.encode)(&mut __st_item, "SKU", &self.sku));
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .13
+                    .encode)(&mut __st_item, "PaymentDetails", &self.payment_details),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.14.encode)(&mut __st_item, "CreatedDate", &self.created_date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "NextReminderDate",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "LastReminderDate",
+                    __st::KeyRole::Sort,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "NextPaymentDate",
+                    __st::KeyRole::Partition,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st::check_native_key(
+                    &mut __st_item,
+                    "LastPaymentDate",
+                    __st::KeyRole::Sort,
+                ),
+            );
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(&mut __st_item, &self.account_id, &self.sub_id, &self.sku),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Subscription");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                account_id: __st::decode_key_field(
+                account_id: match __st::decode_key_field(
                     &mut __st_item,
                     "account_id",
                     "account_id",
@@ -676,8 +764,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                sub_id: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                sub_id: match __st::decode_key_field(
                     &mut __st_item,
                     "sub_id",
                     "sub_id",
@@ -686,19 +779,68 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                email: (__ST_C.4.decode)(&mut __st_item, "Email")?,
-                payment_day: (__ST_C.5.decode)(&mut __st_item, "PaymentDay")?,
-                payment_amount: (__ST_C.6.decode)(&mut __st_item, "PaymentAmount")?,
-                last_payment_date: (__ST_C.7.decode)(&mut __st_item, "LastPaymentDate")?,
-                next_payment_date: (__ST_C.8.decode)(&mut __st_item, "NextPaymentDate")?,
-                last_reminder_date: (__ST_C
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                email: match (__ST_C.4.decode)(&mut __st_item, "Email") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                payment_day: match (__ST_C.5.decode)(&mut __st_item, "PaymentDay") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                payment_amount: match (__ST_C.6.decode)(&mut __st_item, "PaymentAmount")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                last_payment_date: match (__ST_C
+                    .7
+                    .decode)(&mut __st_item, "LastPaymentDate")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                next_payment_date: match (__ST_C
+                    .8
+                    .decode)(&mut __st_item, "NextPaymentDate")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                last_reminder_date: match (__ST_C
                     .9
-                    .decode)(&mut __st_item, "LastReminderDate")?,
-                next_reminder_date: (__ST_C
+                    .decode)(&mut __st_item, "LastReminderDate")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                next_reminder_date: match (__ST_C
                     .10
-                    .decode)(&mut __st_item, "NextReminderDate")?,
-                sku: __st::decode_key_field(
+                    .decode)(&mut __st_item, "NextReminderDate")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                sku: match __st::decode_key_field(
                     &mut __st_item,
                     "SKU",
                     "sku",
@@ -707,9 +849,27 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                payment_details: (__ST_C.13.decode)(&mut __st_item, "PaymentDetails")?,
-                created_date: (__ST_C.14.decode)(&mut __st_item, "CreatedDate")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                payment_details: match (__ST_C
+                    .13
+                    .decode)(&mut __st_item, "PaymentDetails")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                created_date: match (__ST_C.14.decode)(&mut __st_item, "CreatedDate") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -725,20 +885,45 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "account_id")?,
-                (__ST_C.3.parse)(&__st_sk, 0usize, "sub_id")?,
-                (__ST_C.12.parse)(&__st_sk, 1usize, "sku")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "account_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.3.parse)(&__st_sk, 0usize, "sub_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.12.parse)(&__st_sk, 1usize, "sku") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }
@@ -796,22 +981,10 @@ const _: () = {
         }
     }
     type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<ReoccuringPayments as __st::Table>::SCHEMA,
-                "GSI-1",
-                &<Subscription as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<ReoccuringPayments, Subscription>("GSI-1") },
     > as __st::query::SelectKind>::Kind;
     type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<ReoccuringPayments as __st::Table>::SCHEMA,
-                "GSI-2",
-                &<Subscription as __st::Entity>::SCHEMA,
-            )
-        },
+        { __st::projects_entity::<ReoccuringPayments, Subscription>("GSI-2") },
     > as __st::query::SelectKind>::Kind;
     impl<__M> SubscriptionQuery<0usize, 0, __M> {
         /// The partition-key field `account_id`.
@@ -1264,27 +1437,40 @@ const _: () = {
         processed_date: &::std::string::String,
         sku: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
+        let mut __st_ok = __st::Result::Ok(());
         let mut __st_text = __st::String::with_capacity(20usize);
         __st_text.push_str("ACC#");
-        (__ST_C.1.push)(&mut __st_text, "account_id", account_id)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[0usize],
-            __st::KeyRole::Partition,
-            __st_text,
-        )?;
+        __st::ok(
+            &mut __st_ok,
+            (__ST_C.1.push)(&mut __st_text, "account_id", account_id),
+        );
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[0usize],
+                __st::KeyRole::Partition,
+                __st_text,
+            ),
+        );
         let mut __st_text = __st::String::with_capacity(41usize);
         __st_text.push_str("REC#");
-        (__ST_C.6.push)(&mut __st_text, "processed_date", processed_date)?;
+        __st::ok(
+            &mut __st_ok,
+            (__ST_C.6.push)(&mut __st_text, "processed_date", processed_date),
+        );
         __st_text.push_str("#SKU#");
-        (__ST_C.4.push)(&mut __st_text, "sku", sku)?;
-        __st::insert_key(
-            __st_item,
-            __ST_K.attributes[1usize],
-            __st::KeyRole::Sort,
-            __st_text,
-        )?;
-        __st::Result::Ok(())
+        __st::ok(&mut __st_ok, (__ST_C.4.push)(&mut __st_text, "sku", sku));
+        __st::ok(
+            &mut __st_ok,
+            __st::insert_key(
+                __st_item,
+                __ST_K.attributes[1usize],
+                __st::KeyRole::Sort,
+                __st_text,
+            ),
+        );
+        __st_ok
     }
     #[automatically_derived]
     impl __st::Entity for Receipts {
@@ -1325,31 +1511,52 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(9usize);
-            (__ST_C.0.encode)(&mut __st_item, "account_id", &self.account_id)?;
-            (__ST_C.2.encode)(&mut __st_item, "Email", &self.email)?;
-            (__ST_C.3.encode)(&mut __st_item, "SKU", &self.sku)?;
-            (__ST_C.5.encode)(&mut __st_item, "ProcessedDate", &self.processed_date)?;
-            (__ST_C
-                .7
-                .encode)(&mut __st_item, "ProcessedAmount", &self.processed_amount)?;
-            (__ST_C.8.encode)(&mut __st_item, "TTL", &self.ttl)?;
-            __st_primary(
-                &mut __st_item,
-                &self.account_id,
-                &self.processed_date,
-                &self.sku,
-            )?;
+            let mut __st_ok = __st::Result::Ok(());
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.0.encode)(&mut __st_item, "account_id", &self.account_id),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.2.encode)(&mut __st_item, "Email", &self.email),
+            );
+            __st::ok(&mut __st_ok, (__ST_C.3.encode)(&mut __st_item, "SKU", &self.sku));
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C.5.encode)(&mut __st_item, "ProcessedDate", &self.processed_date),
+            );
+            __st::ok(
+                &mut __st_ok,
+                (__ST_C
+                    .7
+                    .encode)(&mut __st_item, "ProcessedAmount", &self.processed_amount),
+            );
+            __st::ok(&mut __st_ok, (__ST_C.8.encode)(&mut __st_item, "TTL", &self.ttl));
+            __st::ok(
+                &mut __st_ok,
+                __st_primary(
+                    &mut __st_item,
+                    &self.account_id,
+                    &self.processed_date,
+                    &self.sku,
+                ),
+            );
             __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, "Receipts");
-            __st::Result::Ok(__st_item)
+            __st::written(__st_ok, __st_item)
         }
         fn from_item(
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
-            __st::check_entity_type_of::<Self>(&mut __st_item)?;
+            match __st::check_entity_type_of::<Self>(&mut __st_item) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
             __st::Result::Ok(Self {
-                account_id: __st::decode_key_field(
+                account_id: match __st::decode_key_field(
                     &mut __st_item,
                     "account_id",
                     "account_id",
@@ -1358,9 +1565,19 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(0usize, 0usize)],
-                )?,
-                email: (__ST_C.2.decode)(&mut __st_item, "Email")?,
-                sku: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                email: match (__ST_C.2.decode)(&mut __st_item, "Email") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                sku: match __st::decode_key_field(
                     &mut __st_item,
                     "SKU",
                     "sku",
@@ -1369,8 +1586,13 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                processed_date: __st::decode_key_field(
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                processed_date: match __st::decode_key_field(
                     &mut __st_item,
                     "ProcessedDate",
                     "processed_date",
@@ -1379,9 +1601,27 @@ const _: () = {
                     __st_keys,
                     __st_schema,
                     &[(1usize, 1usize)],
-                )?,
-                processed_amount: (__ST_C.7.decode)(&mut __st_item, "ProcessedAmount")?,
-                ttl: (__ST_C.8.decode)(&mut __st_item, "TTL")?,
+                ) {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                processed_amount: match (__ST_C
+                    .7
+                    .decode)(&mut __st_item, "ProcessedAmount")
+                {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                ttl: match (__ST_C.8.decode)(&mut __st_item, "TTL") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             })
         }
         fn primary_key(&self) -> __st::Key<Self> {
@@ -1397,20 +1637,45 @@ const _: () = {
         fn decode_key(
             __st_key: &__st::Item,
         ) -> __st::Result<Self::KeyFields, __st::DecodeError> {
-            let __st_pk = __st::key_texts(
+            let __st_pk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
-            )?;
-            let __st_sk = __st::key_texts(
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
+            let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
-            )?;
+            ) {
+                ::core::result::Result::Ok(__st_value) => __st_value,
+                ::core::result::Result::Err(__st_error) => {
+                    return ::core::result::Result::Err(__st_error);
+                }
+            };
             __st::Result::Ok((
-                (__ST_C.1.parse)(&__st_pk, 0usize, "account_id")?,
-                (__ST_C.6.parse)(&__st_sk, 0usize, "processed_date")?,
-                (__ST_C.4.parse)(&__st_sk, 1usize, "sku")?,
+                match (__ST_C.1.parse)(&__st_pk, 0usize, "account_id") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.6.parse)(&__st_sk, 0usize, "processed_date") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
+                match (__ST_C.4.parse)(&__st_sk, 1usize, "sku") {
+                    ::core::result::Result::Ok(__st_value) => __st_value,
+                    ::core::result::Result::Err(__st_error) => {
+                        return ::core::result::Result::Err(__st_error);
+                    }
+                },
             ))
         }
     }

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::Emitter;
-use crate::emit::span_of;
+use crate::emit::{early_return_into, span_of};
 use crate::model::{option_inner, CompositePlan, Derived, FieldModel, UpdateMarker};
 
 /// The name of a field's attribute const: `user_id` → `USER_ID`.
@@ -57,9 +57,10 @@ impl Emitter<'_> {
             return TokenStream::new();
         }
         let idents = self.primary_params().into_iter().map(|p| p.ident().clone());
+        let decoded = early_return_into(quote!(<Self as __st::Entity>::decode_key(__st_key)));
         quote! {
             #[allow(unused_variables)]
-            let (#(#idents,)*) = <Self as __st::Entity>::decode_key(__st_key)?;
+            let (#(#idents,)*) = #decoded;
         }
     }
 
@@ -76,9 +77,10 @@ impl Emitter<'_> {
                 let ident = &input.ident;
                 quote!(&#ident)
             });
+            let encoded = early_return_into(quote!((#codec.encode)(__st_out, #attribute, &#ident)));
             out.extend(quote! {
                 let #ident = #call;
-                (#codec.encode)(__st_out, #attribute, &#ident)?;
+                #encoded;
             });
         }
         out
@@ -93,7 +95,8 @@ impl Emitter<'_> {
                 let ident = p.ident();
                 quote!(&#ident)
             });
-            out.extend(quote!(#writer(__st_out, #(#args),*)?;));
+            out.extend(early_return_into(quote!(#writer(__st_out, #(#args),*))));
+            out.extend(quote!(;));
         }
         out
     }
@@ -113,6 +116,9 @@ impl Emitter<'_> {
             let computes = self.write_computed(&computed);
             let writes = self.write_indexes(&indexes);
             let field_name = field.name();
+            let value = early_return_into(quote! {
+                __st::validation_value(#codec, #field_name, __st_value)
+            });
             out.extend(quote! {
                 #[doc(hidden)]
                 fn #name(
@@ -120,8 +126,7 @@ impl Emitter<'_> {
                     __st_key: &__st::Item,
                     __st_out: &mut __st::Item,
                 ) -> __st::Result<(), __st::Error> {
-                    let #ident: #ty = (#codec.from_value)(__st::Clone::clone(__st_value))
-                        .map_err(|e| e.at_field(#field_name))?;
+                    let #ident: #ty = #value;
                     #decode_key
                     #computes
                     #writes
@@ -176,16 +181,18 @@ impl Emitter<'_> {
             self.decode_key_fields(&indexes, &computed)
         } else {
             let idents = self.primary_params().into_iter().map(|p| p.ident().clone());
+            let decoded = early_return_into(quote!(<Self as __st::Entity>::decode_key(__st_key)));
             quote! {
                 #[allow(unused_variables)]
-                let (#(#idents,)*) = <Self as __st::Entity>::decode_key(__st_key)?;
+                let (#(#idents,)*) = #decoded;
             }
         };
         let native_writes = native.iter().map(|field| {
             let ident = &field.ident;
             let codec = self.codec(field);
             let attribute = &field.attribute.value;
-            quote!((#codec.encode)(__st_out, #attribute, &#ident)?;)
+            let encoded = early_return_into(quote!((#codec.encode)(__st_out, #attribute, &#ident)));
+            quote!(#encoded;)
         });
         let computes = self.write_computed(&computed);
         let writes = self.write_indexes(&indexes);
@@ -312,7 +319,8 @@ impl Emitter<'_> {
             let ident = p.ident();
             let codec = self.codec(p.field);
             let attribute = &p.field.attribute.value;
-            quote!((#codec.encode)(__st_out, #attribute, &#ident)?;)
+            let encoded = early_return_into(quote!((#codec.encode)(__st_out, #attribute, &#ident)));
+            quote!(#encoded;)
         });
         let decode_key = self.decode_key_fields(&plan.indexes, &plan.computed);
         let computes = self.write_computed(&plan.computed);

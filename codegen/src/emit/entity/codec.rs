@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use super::{respan, Emitter, Role};
-use crate::emit::{codec_constructor, decode_field, encode_field, span_of};
+use crate::emit::{codec_constructor, decode_field, early_return, span_of};
 use crate::model::{option_inner, DefaultValue, EntityIndexKeys, FieldModel};
 
 impl<'a> Emitter<'a> {
@@ -170,9 +170,13 @@ impl<'a> Emitter<'a> {
             })
             .collect();
         // A compact entity's key fields live only in the keys rendered below.
+        // Each step's error is kept in `__st_ok` (`__private::ok`), not returned with `?`:
+        // far cheaper for rustc, and the item is dropped on an error all the same.
         let encodes = stored.iter().filter(|field| !model.is_key_only(field)).map(|field| {
             let codec = self.codec(field);
-            encode_field(&item, field, &quote!(#codec), self.written_value(field))
+            let attribute = &field.attribute.value;
+            let value = self.written_value(field);
+            quote!(__st::ok(&mut __st_ok, (#codec.encode)(&mut #item, #attribute, #value));)
         });
         let primary_args = self.primary_params().into_iter().map(|p| self.written_value(p.field));
         let mut capacity = stored.len() + 3;
@@ -184,7 +188,7 @@ impl<'a> Emitter<'a> {
                 let name = format_ident!("__st_index{}", i);
                 let args =
                     self.index_params(index).into_iter().map(|p| self.written_value(p.field));
-                quote!(#name(&mut __st_item, #(#args),*)?;)
+                quote!(__st::ok(&mut __st_ok, #name(&mut __st_item, #(#args),*));)
             })
             .collect();
         // Native index keys are the fields themselves: check them as keys.
@@ -200,7 +204,7 @@ impl<'a> Emitter<'a> {
                         if !checked.contains(&attribute.as_str()) {
                             checked.push(attribute);
                             native_checks.extend(quote! {
-                                __st::check_native_key(&mut __st_item, #attribute, #role)?;
+                                __st::ok(&mut __st_ok, __st::check_native_key(&mut __st_item, #attribute, #role));
                             });
                         }
                     }
@@ -218,13 +222,14 @@ impl<'a> Emitter<'a> {
                 #defaults
                 #computes
                 let mut __st_item: __st::Item = __st::Item::with_capacity(#capacity);
+                let mut __st_ok = __st::Result::Ok(());
                 #(#encodes)*
                 #native_checks
-                __st_primary(&mut __st_item, #(#primary_args),*)?;
+                __st::ok(&mut __st_ok, __st_primary(&mut __st_item, #(#primary_args),*));
                 #(#index_writes)*
                 __st::insert_entity_type(&mut __st_item, __ST_K.entity_type, #entity_type);
                 #version
-                __st::Result::Ok(__st_item)
+                __st::written(__st_ok, __st_item)
             }
         }
     }
@@ -243,7 +248,7 @@ impl<'a> Emitter<'a> {
                 let key = self.key_codec(field);
                 let attribute = &field.attribute.value;
                 let from = self.key_sources(&name);
-                quote!(__st::decode_key_only(&mut #item, #attribute, #name, #codec, #key, __st_keys, __st_schema, &[#(#from),*])?)
+                early_return(quote!(__st::decode_key_only(&mut #item, #attribute, #name, #codec, #key, __st_keys, __st_schema, &[#(#from),*])))
             } else if field.is_stored()
                 && field.default.is_none()
                 && template_fields.contains(&name.as_str())
@@ -251,12 +256,12 @@ impl<'a> Emitter<'a> {
                 let key = self.key_codec(field);
                 let attribute = &field.attribute.value;
                 let from = self.key_sources(&name);
-                quote!(__st::decode_key_field(&mut #item, #attribute, #name, #codec, #key, __st_keys, __st_schema, &[#(#from),*])?)
+                early_return(quote!(__st::decode_key_field(&mut #item, #attribute, #name, #codec, #key, __st_keys, __st_schema, &[#(#from),*])))
             } else if let Some(default) = self.default_const(field) {
                 let attribute = &field.attribute.value;
-                quote!((#codec.decode_or)(&mut #item, #attribute, #default)?)
+                early_return(quote!((#codec.decode_or)(&mut #item, #attribute, #default)))
             } else {
-                decode_field(&item, field, &quote!(#codec))
+                decode_field(&item, field, &quote!(#codec), early_return)
             };
             quote!(#ident: #value)
         });
@@ -281,9 +286,10 @@ impl<'a> Emitter<'a> {
         } else {
             TokenStream::new()
         };
+        let check_type = early_return(quote!(__st::check_entity_type_of::<Self>(&mut __st_item)));
         quote! {
             fn from_item(mut __st_item: __st::Item) -> __st::Result<Self, __st::DecodeError> {
-                __st::check_entity_type_of::<Self>(&mut __st_item)?;
+                #check_type;
                 #upgrade
                 #bindings
                 __st::Result::Ok(Self { #(#fields),* })
@@ -357,22 +363,24 @@ impl<'a> Emitter<'a> {
                     let (codec, key_codec) = (self.codec(field), self.key_codec(field));
                     sources.push((
                         name.to_owned(),
-                        quote!(__st::decode_lone_key(
+                        early_return(quote!(__st::decode_lone_key(
                             __st_key, #attribute, #template_const, #name, #key_codec, #codec
-                        )?),
+                        ))),
                     ));
                 }
                 continue;
             }
+            let texts_value =
+                early_return(quote!(__st::key_texts(__st_key, #attribute, #template_const)));
             statements.extend(quote! {
-                let #texts = __st::key_texts(__st_key, #attribute, #template_const)?;
+                let #texts = #texts_value;
             });
             for (position, name) in template.fields().enumerate() {
                 if !sources.iter().any(|(n, _)| n == name) {
                     let key_codec = self.key_codec(self.field(name));
                     sources.push((
                         name.to_owned(),
-                        quote!((#key_codec.parse)(&#texts, #position, #name)?),
+                        early_return(quote!((#key_codec.parse)(&#texts, #position, #name))),
                     ));
                 }
             }

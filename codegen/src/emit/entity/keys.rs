@@ -10,7 +10,8 @@ use crate::emit::span_of;
 use crate::model::{option_inner, EntityIndexKeys, EntityIndexModel, KeyTemplate};
 
 impl<'a> Emitter<'a> {
-    /// Statements rendering `template` into `attribute` (`__st_item` is `&mut Item`).
+    /// Statements rendering `template` into `attribute` (`__st_item` is `&mut Item`); each
+    /// step's error is kept in `__st_ok` (see `__private::ok`: cheaper to compile than `?`).
     pub(super) fn render_template(
         &self,
         template: &KeyTemplate,
@@ -23,9 +24,9 @@ impl<'a> Emitter<'a> {
             let ident = &field.ident;
             let (codec, key_codec) = (self.codec(field), self.key_codec(field));
             return quote! {
-                __st::insert_lone_key(
+                __st::ok(&mut __st_ok, __st::insert_lone_key(
                     __st_item, #attribute, #role, #name, #ident, #key_codec, #codec
-                )?;
+                ));
             };
         }
         let mut capacity = 0;
@@ -42,14 +43,14 @@ impl<'a> Emitter<'a> {
                     let field = self.field(name);
                     let ident = &field.ident;
                     let key_codec = self.key_codec(field);
-                    quote!((#key_codec.push)(&mut __st_text, #name, #ident)?;)
+                    quote!(__st::ok(&mut __st_ok, (#key_codec.push)(&mut __st_text, #name, #ident));)
                 }
             })
             .collect();
         quote! {
             let mut __st_text = __st::String::with_capacity(#capacity);
             #(#pushes)*
-            __st::insert_key(__st_item, #attribute, #role, __st_text)?;
+            __st::ok(&mut __st_ok, __st::insert_key(__st_item, #attribute, #role, __st_text));
         }
     }
 
@@ -88,8 +89,9 @@ impl<'a> Emitter<'a> {
         });
         quote! {
             fn #name(__st_item: &mut __st::Item, #(#args),*) -> __st::Result<(), __st::EncodeError> {
+                let mut __st_ok = __st::Result::Ok(());
                 #body
-                __st::Result::Ok(())
+                __st_ok
             }
         }
     }
@@ -104,7 +106,7 @@ impl<'a> Emitter<'a> {
                 let n = shards.value;
                 let (pk, sk) = (self.pk_attr(), self.sk_attr());
                 body.extend(quote! {
-                    __st::apply_shard(__st_item, #pk.name, #sk.name, #n)?;
+                    __st::ok(&mut __st_ok, __st::apply_shard(__st_item, #pk.name, #sk.name, #n));
                 });
             }
         }
@@ -149,9 +151,9 @@ impl<'a> Emitter<'a> {
                                 }
                             };
                             body.extend(quote! {
-                                __st::insert_key_value(
+                                __st::ok(&mut __st_ok, __st::insert_key_value(
                                     __st_item, #c, #role_tokens, #name, #ident, #to_value
-                                )?;
+                                ));
                             });
                         }
                     }

@@ -150,11 +150,7 @@ impl<'a> Emitter<'a> {
             let index_name = index.name.value.as_str();
             out.extend(quote! {
                 type #alias = <__st::query::GlobalKind<{
-                    __st::projects_entity(
-                        &<#table as __st::Table>::SCHEMA,
-                        #index_name,
-                        &<#entity as __st::Entity>::SCHEMA,
-                    )
+                    __st::projects_entity::<#table, #entity>(#index_name)
                 }> as __st::query::SelectKind>::Kind;
             });
         }
