@@ -561,7 +561,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         user_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "user_id", user_id));
@@ -591,7 +591,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         email: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("EMAIL#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "email", email));
@@ -680,7 +680,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(14usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id),
@@ -726,14 +726,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 user_id: match __st::decode_key_field(
                     &mut __st_item,
                     "user_id",
@@ -744,10 +742,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 email: match __st::decode_key_field(
                     &mut __st_item,
@@ -759,28 +755,20 @@ const _: () = {
                     __st_schema,
                     &[(2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 name: match (__ST_C.4.decode)(&mut __st_item, "name") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 status: match (__ST_C.5.decode)(&mut __st_item, "status") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 address: match (__ST_C.6.decode)(&mut __st_item, "address") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 tags: match (__ST_C
                     .7
@@ -792,28 +780,20 @@ const _: () = {
                     > as ::core::default::Default>::default,
                 )
                 {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 version: match (__ST_C.8.decode)(&mut __st_item, "version") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 created_at: match (__ST_C.9.decode)(&mut __st_item, "created_at") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 updated_at: match (__ST_C.10.decode)(&mut __st_item, "updated_at") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -830,27 +810,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "user_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -865,7 +839,7 @@ const _: () = {
                     __st_outcome
                 },
             )?;
-            __st::Result::Ok(())
+            __st::Ok(())
         }
         fn validate_attribute(
             __st_attribute: &str,
@@ -889,7 +863,7 @@ const _: () = {
                         },
                     )
                 }
-                _ => __st::Result::Ok(()),
+                _ => __st::Ok(()),
             }
         }
     }
@@ -1126,22 +1100,14 @@ const _: () = {
                 "email",
                 __st_value,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &email) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(())
+            __st::Ok(())
         }
     }
 };
@@ -1485,7 +1451,7 @@ const _: () = {
         placed_at: &::singletable::Timestamp,
         order_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "user_id", user_id));
@@ -1518,7 +1484,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         user_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(21usize);
         __st_text.push_str("USER#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "user_id", user_id));
@@ -1537,7 +1503,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         order_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(22usize);
         __st_text.push_str("ORDER#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "order_id", order_id));
@@ -1569,7 +1535,7 @@ const _: () = {
         region: &::std::string::String,
         score: &i64,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         __st::ok(
             &mut __st_ok,
             __st::insert_key_value(
@@ -1609,7 +1575,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         total: &i64,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         __st::ok(
             &mut __st_ok,
             __st::insert_lone_key(
@@ -1711,7 +1677,7 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(17usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "user_id", &self.user_id),
@@ -1787,14 +1753,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 user_id: match __st::decode_key_field(
                     &mut __st_item,
                     "user_id",
@@ -1805,10 +1769,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 order_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -1820,10 +1782,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 placed_at: match __st::decode_key_field(
                     &mut __st_item,
@@ -1835,10 +1795,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 total: match __st::decode_key_field(
                     &mut __st_item,
@@ -1850,34 +1808,24 @@ const _: () = {
                     __st_schema,
                     &[(7usize, 7usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 tenant_id: match (__ST_C.8.decode)(&mut __st_item, "tenant_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 region: match (__ST_C.9.decode)(&mut __st_item, "region") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 score: match (__ST_C.10.decode)(&mut __st_item, "score") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 payment: match (__ST_C.11.decode)(&mut __st_item, "payment") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 lines: match (__ST_C
                     .12
@@ -1889,19 +1837,15 @@ const _: () = {
                     > as ::core::default::Default>::default,
                 )
                 {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 cached: <::core::option::Option<
                     ::std::string::String,
                 > as ::core::default::Default>::default(),
                 expires_at: match (__ST_C.13.decode)(&mut __st_item, "expires_at") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -1923,39 +1867,29 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "user_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.5.parse)(&__st_sk, 0usize, "placed_at") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 1usize, "order_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1970,7 +1904,7 @@ const _: () = {
                     __st_outcome
                 },
             )?;
-            __st::Result::Ok(())
+            __st::Ok(())
         }
         fn upsert_attributes(
             __st_key: &__st::Item,
@@ -1981,22 +1915,14 @@ const _: () = {
             let (user_id, placed_at, order_id) = match <Self as __st::Entity>::decode_key(
                 __st_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &order_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(__st_item)
+            __st::Ok(__st_item)
         }
     }
     impl Order {
@@ -2411,22 +2337,14 @@ const _: () = {
                 "total",
                 __st_value,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index2(__st_out, &total) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(())
+            __st::Ok(())
         }
     }
 };

@@ -351,7 +351,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         c_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "c_id", c_id));
@@ -409,7 +409,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id),
@@ -434,14 +434,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
@@ -452,28 +450,20 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 email: match (__ST_C.2.decode)(&mut __st_item, "Email") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 name: match (__ST_C.3.decode)(&mut __st_item, "Name") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.4.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -490,27 +480,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "c_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -702,7 +686,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
@@ -760,7 +744,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
@@ -785,14 +769,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
@@ -803,28 +785,20 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 detail: match (__ST_C.2.decode)(&mut __st_item, "Detail") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 price: match (__ST_C.3.decode)(&mut __st_item, "Price") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.4.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -841,27 +815,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1041,7 +1009,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         w_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "w_id", w_id));
@@ -1098,7 +1066,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id),
@@ -1119,14 +1087,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 w_id: match __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
@@ -1137,22 +1103,16 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.2.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 address: match (__ST_C.3.decode)(&mut __st_item, "Address") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -1169,27 +1129,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "w_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1435,7 +1389,7 @@ const _: () = {
         p_id: &::std::string::String,
         w_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
@@ -1467,7 +1421,7 @@ const _: () = {
         w_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "w_id", w_id));
@@ -1545,7 +1499,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(9usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
@@ -1575,14 +1529,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
@@ -1593,10 +1545,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize), (3usize, 3usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 w_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -1608,22 +1558,16 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 quantity: match (__ST_C.4.decode)(&mut __st_item, "Quantity") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.5.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -1640,33 +1584,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "w_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1677,22 +1613,14 @@ const _: () = {
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
             let (p_id, w_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &w_id, &p_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(__st_item)
+            __st::Ok(__st_item)
         }
     }
     impl WarehouseItem {
@@ -2135,7 +2063,7 @@ const _: () = {
         o_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -2167,7 +2095,7 @@ const _: () = {
         p_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "p_id", p_id));
@@ -2199,7 +2127,7 @@ const _: () = {
         c_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         __st::ok(&mut __st_ok, (__ST_C.7.push)(&mut __st_text, "c_id", c_id));
@@ -2298,7 +2226,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(14usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -2343,14 +2271,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -2361,10 +2287,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -2376,10 +2300,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 gsi1_sk: match __st::decode_key_field(
                     &mut __st_item,
@@ -2391,10 +2313,8 @@ const _: () = {
                     __st_schema,
                     &[(3usize, 3usize), (5usize, 5usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 c_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -2406,28 +2326,20 @@ const _: () = {
                     __st_schema,
                     &[(4usize, 4usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 quantity: match (__ST_C.8.decode)(&mut __st_item, "Quantity") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 price: match (__ST_C.9.decode)(&mut __st_item, "Price") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.10.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -2444,33 +2356,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -2748,47 +2652,37 @@ const _: () = {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 match (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match (__ST_C.6.encode)(__st_out, "c_id", &c_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 #[allow(unused_variables)]
                 let (o_id, p_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match __st_index0(__st_out, &p_id, &gsi1_sk) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match __st_index1(__st_out, &c_id, &gsi1_sk) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
-                __st::Result::Ok(())
+                __st::Ok(())
             })
         }
         /// Starts a query of `OrderItem` on the table's primary key.
@@ -3057,7 +2951,7 @@ const _: () = {
         o_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -3088,7 +2982,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
@@ -3120,7 +3014,7 @@ const _: () = {
         w_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "w_id", w_id));
@@ -3220,7 +3114,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(14usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -3262,14 +3156,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -3280,10 +3172,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 sh_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -3300,10 +3190,8 @@ const _: () = {
                         (5usize, 5usize),
                     ],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 w_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -3315,34 +3203,24 @@ const _: () = {
                     __st_schema,
                     &[(4usize, 4usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.6.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 address: match (__ST_C.7.decode)(&mut __st_item, "Address") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 type_: match (__ST_C.8.decode)(&mut __st_item, "Type") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 date: match (__ST_C.9.decode)(&mut __st_item, "Date") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -3359,33 +3237,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -3396,22 +3266,14 @@ const _: () = {
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
             let (o_id, sh_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &sh_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(__st_item)
+            __st::Ok(__st_item)
         }
     }
     impl Shipment {
@@ -3686,31 +3548,19 @@ const _: () = {
                 "w_id",
                 __st_value,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             #[allow(unused_variables)]
             let (o_id, sh_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index1(__st_out, &w_id, &sh_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(())
+            __st::Ok(())
         }
     }
 };
@@ -3908,7 +3758,7 @@ const _: () = {
         o_id: &::std::string::String,
         shp_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -3940,7 +3790,7 @@ const _: () = {
         sh_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
         __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id));
@@ -4020,7 +3870,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(11usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -4057,14 +3907,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -4075,10 +3923,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 shp_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -4090,10 +3936,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 sh_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -4105,10 +3949,8 @@ const _: () = {
                     __st_schema,
                     &[(2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -4120,22 +3962,16 @@ const _: () = {
                     __st_schema,
                     &[(3usize, 3usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 quantity: match (__ST_C.8.decode)(&mut __st_item, "Quantity") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.9.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -4152,33 +3988,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -4379,30 +4207,24 @@ const _: () = {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 match (__ST_C.4.encode)(__st_out, "sh_id", &sh_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match (__ST_C.6.encode)(__st_out, "p_id", &p_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match __st_index0(__st_out, &sh_id, &p_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
-                __st::Result::Ok(())
+                __st::Ok(())
             })
         }
         /// Starts a query of `ShipmentItem` on the table's primary key.
@@ -4655,7 +4477,7 @@ const _: () = {
         o_id: &::std::string::String,
         i_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -4686,7 +4508,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         i_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "i_id", i_id));
@@ -4718,7 +4540,7 @@ const _: () = {
         c_id: &::std::string::String,
         i_id_2: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "c_id", c_id));
@@ -4817,7 +4639,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -4855,14 +4677,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -4873,10 +4693,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 i_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -4888,10 +4706,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize), (3usize, 3usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 c_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -4903,10 +4719,8 @@ const _: () = {
                     __st_schema,
                     &[(4usize, 4usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 i_id_2: match __st::decode_key_field(
                     &mut __st_item,
@@ -4918,22 +4732,16 @@ const _: () = {
                     __st_schema,
                     &[(5usize, 5usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 amount: match (__ST_C.8.decode)(&mut __st_item, "Amount") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.9.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -4950,33 +4758,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "i_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -4987,22 +4787,14 @@ const _: () = {
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
             let (o_id, i_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &i_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(__st_item)
+            __st::Ok(__st_item)
         }
     }
     impl Invoice {
@@ -5244,30 +5036,24 @@ const _: () = {
             let i_id_2: ::std::string::String = __st::Into::into(i_id_2);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 match (__ST_C.4.encode)(__st_out, "c_id", &c_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match (__ST_C.6.encode)(__st_out, "i_id_2", &i_id_2) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match __st_index1(__st_out, &c_id, &i_id_2) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
-                __st::Result::Ok(())
+                __st::Ok(())
             })
         }
         /// Starts a query of `Invoice` on the table's primary key.
@@ -5491,7 +5277,7 @@ const _: () = {
         o_id: &::std::string::String,
         pmn_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -5523,7 +5309,7 @@ const _: () = {
         i_id: &::std::string::String,
         pmn_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
         __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "i_id", i_id));
@@ -5604,7 +5390,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(12usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -5648,14 +5434,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -5666,10 +5450,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 pmn_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -5681,10 +5463,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize), (3usize, 3usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 i_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -5696,34 +5476,24 @@ const _: () = {
                     __st_schema,
                     &[(2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 entity_type: match (__ST_C.6.decode)(&mut __st_item, "EntityType") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 type_: match (__ST_C.7.decode)(&mut __st_item, "Type") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 amount: match (__ST_C.8.decode)(&mut __st_item, "Amount") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 date: match (__ST_C.9.decode)(&mut __st_item, "Date") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -5740,33 +5510,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "pmn_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -5994,31 +5756,19 @@ const _: () = {
                 "i_id",
                 __st_value,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             #[allow(unused_variables)]
             let (o_id, pmn_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &i_id, &pmn_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(())
+            __st::Ok(())
         }
     }
 };

@@ -95,11 +95,12 @@ fn question(result: TokenStream) -> TokenStream {
 /// `result?` without the `?`: a `match` returning the error unchanged. rustc checks it
 /// several times faster than `?` (no `Try`/`FromResidual`/`From` resolution), which
 /// matters in code generated once per field of every entity.
+/// Entity code only: it names the runtime's short paths (`__st::Ok`).
 fn early_return(result: TokenStream) -> TokenStream {
     quote! {
         match #result {
-            ::core::result::Result::Ok(__st_value) => __st_value,
-            ::core::result::Result::Err(__st_error) => return ::core::result::Result::Err(__st_error),
+            __st::Ok(__st_value) => __st_value,
+            __st::Err(__st_error) => return __st::Err(__st_error),
         }
     }
 }
@@ -108,10 +109,8 @@ fn early_return(result: TokenStream) -> TokenStream {
 fn early_return_into(result: TokenStream) -> TokenStream {
     quote! {
         match #result {
-            ::core::result::Result::Ok(__st_value) => __st_value,
-            ::core::result::Result::Err(__st_error) => {
-                return ::core::result::Result::Err(::core::convert::From::from(__st_error))
-            }
+            __st::Ok(__st_value) => __st_value,
+            __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
         }
     }
 }

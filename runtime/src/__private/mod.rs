@@ -7,7 +7,7 @@ pub use crate::key::{
 };
 pub use crate::timestamp::{decode_ttl_field, encode_ttl_field};
 pub use std::collections::HashMap;
-pub use std::result::Result;
+pub use std::result::Result::{self, Err, Ok};
 pub use std::string::String;
 
 // Short paths for the generated code, which writes `__st::Item` rather than
@@ -18,7 +18,7 @@ pub use crate::{
     KeyComponent, Query, ScalarAttribute, Scan, Table, TableClient,
 };
 pub use core::clone::Clone;
-pub use core::convert::Into;
+pub use core::convert::{From, Into};
 pub use core::marker::PhantomData;
 pub use core::option::Option;
 

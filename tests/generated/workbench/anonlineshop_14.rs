@@ -461,7 +461,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         c_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "c_id", c_id));
@@ -518,7 +518,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "c_id", &self.c_id),
@@ -539,14 +539,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 c_id: match __st::decode_key_field(
                     &mut __st_item,
                     "c_id",
@@ -557,22 +555,16 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 email: match (__ST_C.2.decode)(&mut __st_item, "Email") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 name: match (__ST_C.3.decode)(&mut __st_item, "Name") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -589,27 +581,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "c_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -785,7 +771,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
@@ -842,7 +828,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
@@ -863,14 +849,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
@@ -881,22 +865,16 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 detail: match (__ST_C.2.decode)(&mut __st_item, "Detail") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 price: match (__ST_C.3.decode)(&mut __st_item, "Price") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -913,27 +891,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1099,7 +1071,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         w_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "w_id", w_id));
@@ -1155,7 +1127,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "w_id", &self.w_id),
@@ -1172,14 +1144,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 w_id: match __st::decode_key_field(
                     &mut __st_item,
                     "w_id",
@@ -1190,16 +1160,12 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize), (1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 address: match (__ST_C.2.decode)(&mut __st_item, "Address") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -1216,27 +1182,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "w_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1466,7 +1426,7 @@ const _: () = {
         p_id: &::std::string::String,
         w_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
@@ -1498,7 +1458,7 @@ const _: () = {
         w_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "w_id", w_id));
@@ -1575,7 +1535,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
@@ -1601,14 +1561,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
@@ -1619,10 +1577,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize), (3usize, 3usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 w_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -1634,16 +1590,12 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 quantity: match (__ST_C.4.decode)(&mut __st_item, "Quantity") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -1660,33 +1612,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "w_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1697,22 +1641,14 @@ const _: () = {
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
             let (p_id, w_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &w_id, &p_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(__st_item)
+            __st::Ok(__st_item)
         }
     }
     impl WarehouseItem {
@@ -2144,7 +2080,7 @@ const _: () = {
         o_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -2176,7 +2112,7 @@ const _: () = {
         p_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("p#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "p_id", p_id));
@@ -2208,7 +2144,7 @@ const _: () = {
         c_id: &::std::string::String,
         gsi1_sk: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         __st::ok(&mut __st_ok, (__ST_C.7.push)(&mut __st_text, "c_id", c_id));
@@ -2305,7 +2241,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -2346,14 +2282,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -2364,10 +2298,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -2379,10 +2311,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 gsi1_sk: match __st::decode_key_field(
                     &mut __st_item,
@@ -2394,10 +2324,8 @@ const _: () = {
                     __st_schema,
                     &[(3usize, 3usize), (5usize, 5usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 c_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -2409,22 +2337,16 @@ const _: () = {
                     __st_schema,
                     &[(4usize, 4usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 price: match (__ST_C.8.decode)(&mut __st_item, "Price") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 quantity: match (__ST_C.9.decode)(&mut __st_item, "Quantity") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -2441,33 +2363,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -2737,47 +2651,37 @@ const _: () = {
             let c_id: ::std::string::String = __st::Into::into(c_id);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 match (__ST_C.4.encode)(__st_out, "gsi1_sk", &gsi1_sk) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match (__ST_C.6.encode)(__st_out, "c_id", &c_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 #[allow(unused_variables)]
                 let (o_id, p_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match __st_index0(__st_out, &p_id, &gsi1_sk) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match __st_index1(__st_out, &c_id, &gsi1_sk) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
-                __st::Result::Ok(())
+                __st::Ok(())
             })
         }
         /// Starts a query of `OrderItem` on the table's primary key.
@@ -2910,7 +2814,7 @@ const _: () = {
         o_id: &::std::string::String,
         c_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -2967,7 +2871,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(6usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -2988,14 +2892,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -3006,10 +2908,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 c_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -3021,16 +2921,12 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 date: match (__ST_C.4.decode)(&mut __st_item, "Date") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -3047,33 +2943,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "c_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -3416,7 +3304,7 @@ const _: () = {
         o_id: &::std::string::String,
         i_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -3447,7 +3335,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         i_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("i#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "i_id", i_id));
@@ -3479,7 +3367,7 @@ const _: () = {
         c_id: &::std::string::String,
         date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("c#");
         __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "c_id", c_id));
@@ -3575,7 +3463,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -3610,14 +3498,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -3628,10 +3514,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 i_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -3643,10 +3527,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize), (2usize, 2usize), (3usize, 3usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 c_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -3658,22 +3540,16 @@ const _: () = {
                     __st_schema,
                     &[(4usize, 4usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 detail: match (__ST_C.6.decode)(&mut __st_item, "Detail") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 amount: match (__ST_C.7.decode)(&mut __st_item, "Amount") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 date: match __st::decode_key_field(
                     &mut __st_item,
@@ -3685,10 +3561,8 @@ const _: () = {
                     __st_schema,
                     &[(5usize, 5usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -3705,33 +3579,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "i_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -3742,22 +3608,14 @@ const _: () = {
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
             let (o_id, i_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &i_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(__st_item)
+            __st::Ok(__st_item)
         }
     }
     impl Invoice {
@@ -3997,30 +3855,24 @@ const _: () = {
             let date: ::std::string::String = __st::Into::into(date);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 match (__ST_C.4.encode)(__st_out, "c_id", &c_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match (__ST_C.8.encode)(__st_out, "Date", &date) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match __st_index1(__st_out, &c_id, &date) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
-                __st::Result::Ok(())
+                __st::Ok(())
             })
         }
         /// Starts a query of `Invoice` on the table's primary key.
@@ -4279,7 +4131,7 @@ const _: () = {
         o_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -4310,7 +4162,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
         __st::ok(&mut __st_ok, (__ST_C.3.push)(&mut __st_text, "sh_id", sh_id));
@@ -4342,7 +4194,7 @@ const _: () = {
         w_id: &::std::string::String,
         sh_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("w#");
         __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "w_id", w_id));
@@ -4441,7 +4293,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(13usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -4479,14 +4331,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -4497,10 +4347,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 sh_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -4517,10 +4365,8 @@ const _: () = {
                         (5usize, 5usize),
                     ],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 w_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -4532,28 +4378,20 @@ const _: () = {
                     __st_schema,
                     &[(4usize, 4usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 address: match (__ST_C.6.decode)(&mut __st_item, "Address") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 type_: match (__ST_C.7.decode)(&mut __st_item, "Type") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 date: match (__ST_C.8.decode)(&mut __st_item, "Date") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -4570,33 +4408,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "sh_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -4607,22 +4437,14 @@ const _: () = {
             let __st_out = &mut __st_item;
             #[allow(unused_variables)]
             let (o_id, sh_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index0(__st_out, &sh_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(__st_item)
+            __st::Ok(__st_item)
         }
     }
     impl Shipment {
@@ -4891,31 +4713,19 @@ const _: () = {
                 "w_id",
                 __st_value,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             #[allow(unused_variables)]
             let (o_id, sh_id) = match <Self as __st::Entity>::decode_key(__st_key) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
             match __st_index1(__st_out, &w_id, &sh_id) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(__st_error),
-                    );
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st::From::from(__st_error)),
             };
-            __st::Result::Ok(())
+            __st::Ok(())
         }
     }
 };
@@ -5103,7 +4913,7 @@ const _: () = {
         o_id: &::std::string::String,
         shp_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("o#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "o_id", o_id));
@@ -5135,7 +4945,7 @@ const _: () = {
         sh_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(19usize);
         __st_text.push_str("sh#");
         __st::ok(&mut __st_ok, (__ST_C.5.push)(&mut __st_text, "sh_id", sh_id));
@@ -5214,7 +5024,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(10usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "o_id", &self.o_id),
@@ -5247,14 +5057,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 o_id: match __st::decode_key_field(
                     &mut __st_item,
                     "o_id",
@@ -5265,10 +5073,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 shp_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -5280,10 +5086,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 sh_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -5295,10 +5099,8 @@ const _: () = {
                     __st_schema,
                     &[(2usize, 2usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -5310,16 +5112,12 @@ const _: () = {
                     __st_schema,
                     &[(3usize, 3usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 quantity: match (__ST_C.8.decode)(&mut __st_item, "Quantity") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -5336,33 +5134,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "o_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "shp_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -5557,30 +5347,24 @@ const _: () = {
             let p_id: ::std::string::String = __st::Into::into(p_id);
             __st::Composite::new(move |__st_key: &__st::Item, __st_out: &mut __st::Item| {
                 match (__ST_C.4.encode)(__st_out, "sh_id", &sh_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match (__ST_C.6.encode)(__st_out, "p_id", &p_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
                 match __st_index0(__st_out, &sh_id, &p_id) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(
-                            ::core::convert::From::from(__st_error),
-                        );
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => {
+                        return __st::Err(__st::From::from(__st_error));
                     }
                 };
-                __st::Result::Ok(())
+                __st::Ok(())
             })
         }
         /// Starts a query of `ShipmentItem` on the table's primary key.

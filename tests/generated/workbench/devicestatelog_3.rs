@@ -390,7 +390,7 @@ const _: () = {
         state: &::std::string::String,
         date: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("d#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "device_id", device_id));
@@ -454,7 +454,7 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "device_id", &self.device_id),
@@ -482,14 +482,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 device_id: match __st::decode_key_field(
                     &mut __st_item,
                     "device_id",
@@ -500,10 +498,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 date: match __st::decode_key_field(
                     &mut __st_item,
@@ -515,10 +511,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 state: match __st::decode_key_field(
                     &mut __st_item,
@@ -530,16 +524,12 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 detail: match (__ST_C.6.decode)(&mut __st_item, "Detail") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -561,39 +551,29 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "device_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.5.parse)(&__st_sk, 0usize, "state") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 1usize, "date") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }

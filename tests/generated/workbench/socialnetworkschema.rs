@@ -155,7 +155,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         u_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("u#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "u_id", u_id));
@@ -210,7 +210,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id),
@@ -236,14 +236,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 u_id: match __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
@@ -254,34 +252,24 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 name: match (__ST_C.2.decode)(&mut __st_item, "name") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 content: match (__ST_C.3.decode)(&mut __st_item, "content") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 image_url: match (__ST_C.4.decode)(&mut __st_item, "imageUrl") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 etc: match (__ST_C.5.decode)(&mut __st_item, "etc") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -298,27 +286,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "u_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -514,7 +496,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         u_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(18usize);
         __st_text.push_str("u#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "u_id", u_id));
@@ -568,7 +550,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id),
@@ -593,14 +575,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 u_id: match __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
@@ -611,28 +591,20 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 follower: match (__ST_C.2.decode)(&mut __st_item, "follower#") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 following: match (__ST_C.3.decode)(&mut __st_item, "following#") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 post: match (__ST_C.4.decode)(&mut __st_item, "post#") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -649,27 +621,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "u_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -836,7 +802,7 @@ const _: () = {
         u_id: &::std::string::String,
         u_id_2: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(27usize);
         __st_text.push_str("u#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "u_id", u_id));
@@ -894,7 +860,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id),
@@ -914,14 +880,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 u_id: match __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
@@ -932,10 +896,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 u_id_2: match __st::decode_key_field(
                     &mut __st_item,
@@ -947,10 +909,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -967,33 +927,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "u_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "u_id_2") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1193,7 +1145,7 @@ const _: () = {
         u_id: &::std::string::String,
         u_id_2: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(28usize);
         __st_text.push_str("u#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "u_id", u_id));
@@ -1251,7 +1203,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id),
@@ -1271,14 +1223,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 u_id: match __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
@@ -1289,10 +1239,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 u_id_2: match __st::decode_key_field(
                     &mut __st_item,
@@ -1304,10 +1252,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -1324,33 +1270,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "u_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "u_id_2") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1580,7 +1518,7 @@ const _: () = {
         u_id: &::std::string::String,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(23usize);
         __st_text.push_str("u#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "u_id", u_id));
@@ -1641,7 +1579,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(8usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id),
@@ -1670,14 +1608,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 u_id: match __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
@@ -1688,10 +1624,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -1703,28 +1637,20 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 content: match (__ST_C.4.decode)(&mut __st_item, "content") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 image_url: match (__ST_C.5.decode)(&mut __st_item, "imageUrl") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 timestamp: match (__ST_C.6.decode)(&mut __st_item, "timestamp") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -1741,33 +1667,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "u_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -1980,7 +1898,7 @@ const _: () = {
         p_id: &::std::string::String,
         u_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(27usize);
         __st_text.push_str("p#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
@@ -2038,7 +1956,7 @@ const _: () = {
         type KeyFields = (::std::string::String, ::std::string::String);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
@@ -2055,14 +1973,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
@@ -2073,10 +1989,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 u_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -2088,10 +2002,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -2108,33 +2020,25 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "u_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -2331,7 +2235,7 @@ const _: () = {
         __st_item: &mut __st::Item,
         p_id: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(28usize);
         __st_text.push_str("p#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "p_id", p_id));
@@ -2385,7 +2289,7 @@ const _: () = {
         type KeyFields = (::std::string::String,);
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(5usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "p_id", &self.p_id),
@@ -2399,14 +2303,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
                     "p_id",
@@ -2417,16 +2319,12 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 etc: match (__ST_C.2.decode)(&mut __st_item, "etc") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -2443,27 +2341,21 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }
@@ -2649,7 +2541,7 @@ const _: () = {
         p_id: &::std::string::String,
         u_id_2: &::std::string::String,
     ) -> __st::Result<(), __st::EncodeError> {
-        let mut __st_ok = __st::Result::Ok(());
+        let mut __st_ok = __st::Ok(());
         let mut __st_text = __st::String::with_capacity(27usize);
         __st_text.push_str("u#");
         __st::ok(&mut __st_ok, (__ST_C.1.push)(&mut __st_text, "u_id", u_id));
@@ -2717,7 +2609,7 @@ const _: () = {
         );
         fn to_item(&self) -> __st::Result<__st::Item, __st::EncodeError> {
             let mut __st_item: __st::Item = __st::Item::with_capacity(7usize);
-            let mut __st_ok = __st::Result::Ok(());
+            let mut __st_ok = __st::Ok(());
             __st::ok(
                 &mut __st_ok,
                 (__ST_C.0.encode)(&mut __st_item, "u_id", &self.u_id),
@@ -2742,14 +2634,12 @@ const _: () = {
             mut __st_item: __st::Item,
         ) -> __st::Result<Self, __st::DecodeError> {
             match __st::check_entity_type_of::<Self>(&mut __st_item) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_keys: &[__st::schema::KeyAttribute] = &__ST_K.attributes;
             let __st_schema = &Self::SCHEMA;
-            __st::Result::Ok(Self {
+            __st::Ok(Self {
                 u_id: match __st::decode_key_field(
                     &mut __st_item,
                     "u_id",
@@ -2760,10 +2650,8 @@ const _: () = {
                     __st_schema,
                     &[(0usize, 0usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 p_id: match __st::decode_key_field(
                     &mut __st_item,
@@ -2775,10 +2663,8 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 u_id_2: match __st::decode_key_field(
                     &mut __st_item,
@@ -2790,16 +2676,12 @@ const _: () = {
                     __st_schema,
                     &[(1usize, 1usize)],
                 ) {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 ttl: match (__ST_C.6.decode)(&mut __st_item, "ttl") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             })
         }
@@ -2821,39 +2703,29 @@ const _: () = {
                 __ST_K.attributes[0usize],
                 &Self::SCHEMA.partition_key,
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
             let __st_sk = match __st::key_texts(
                 __st_key,
                 __ST_K.attributes[1usize],
                 __st::sort_template(&Self::SCHEMA),
             ) {
-                ::core::result::Result::Ok(__st_value) => __st_value,
-                ::core::result::Result::Err(__st_error) => {
-                    return ::core::result::Result::Err(__st_error);
-                }
+                __st::Ok(__st_value) => __st_value,
+                __st::Err(__st_error) => return __st::Err(__st_error),
             };
-            __st::Result::Ok((
+            __st::Ok((
                 match (__ST_C.1.parse)(&__st_pk, 0usize, "u_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.3.parse)(&__st_sk, 0usize, "p_id") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
                 match (__ST_C.5.parse)(&__st_sk, 1usize, "u_id_2") {
-                    ::core::result::Result::Ok(__st_value) => __st_value,
-                    ::core::result::Result::Err(__st_error) => {
-                        return ::core::result::Result::Err(__st_error);
-                    }
+                    __st::Ok(__st_value) => __st_value,
+                    __st::Err(__st_error) => return __st::Err(__st_error),
                 },
             ))
         }

@@ -130,7 +130,7 @@ impl Emitter<'_> {
                     #decode_key
                     #computes
                     #writes
-                    __st::Result::Ok(())
+                    __st::Ok(())
                 }
             });
         }
@@ -205,7 +205,7 @@ impl Emitter<'_> {
                 #computes
                 #writes
                 #version
-                __st::Result::Ok(__st_item)
+                __st::Ok(__st_item)
             }
         }
     }
@@ -347,7 +347,7 @@ impl Emitter<'_> {
                     #decode_key
                     #computes
                     #writes
-                    __st::Result::Ok(())
+                    __st::Ok(())
                 })
             }
         }

@@ -222,7 +222,7 @@ impl<'a> Emitter<'a> {
                 #defaults
                 #computes
                 let mut __st_item: __st::Item = __st::Item::with_capacity(#capacity);
-                let mut __st_ok = __st::Result::Ok(());
+                let mut __st_ok = __st::Ok(());
                 #(#encodes)*
                 #native_checks
                 __st::ok(&mut __st_ok, __st_primary(&mut __st_item, #(#primary_args),*));
@@ -292,7 +292,7 @@ impl<'a> Emitter<'a> {
                 #check_type;
                 #upgrade
                 #bindings
-                __st::Result::Ok(Self { #(#fields),* })
+                __st::Ok(Self { #(#fields),* })
             }
         }
     }
@@ -393,7 +393,7 @@ impl<'a> Emitter<'a> {
         let decode_key = quote! {
             fn decode_key(__st_key: &__st::Item) -> __st::Result<Self::KeyFields, __st::DecodeError> {
                 #statements
-                __st::Result::Ok((#(#values,)*))
+                __st::Ok((#(#values,)*))
             }
         };
         (key_fields_ty, decode_key)

@@ -126,7 +126,7 @@ impl<'a> Emitter<'a> {
                 ) -> __st::Result<(), __st::Error> {
                     match __st_attribute {
                         #arms
-                        _ => __st::Result::Ok(()),
+                        _ => __st::Ok(()),
                     }
                 }
             }
@@ -134,7 +134,7 @@ impl<'a> Emitter<'a> {
         quote! {
             fn validate_write(&self) -> __st::Result<(), __st::Error> {
                 #checks
-                __st::Result::Ok(())
+                __st::Ok(())
             }
             #attribute_fn
         }

@@ -89,7 +89,7 @@ impl<'a> Emitter<'a> {
         });
         quote! {
             fn #name(__st_item: &mut __st::Item, #(#args),*) -> __st::Result<(), __st::EncodeError> {
-                let mut __st_ok = __st::Result::Ok(());
+                let mut __st_ok = __st::Ok(());
                 #body
                 __st_ok
             }
