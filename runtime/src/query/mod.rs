@@ -44,6 +44,7 @@ use crate::value::{AttributeValue, Item};
 mod find;
 mod hydrate;
 mod key;
+mod native;
 mod pages;
 mod range;
 mod scan;
@@ -54,8 +55,9 @@ pub use find::{
     Bool, Closest, Complete, False, FilterField, Find, Fit, Given, GivenValue, IsGiven, Missing,
     True,
 };
-pub use hydrate::{Hydrate, HydratedPages};
+pub use hydrate::{Hydrate, HydratedPages, PartialIndex};
 pub use key::KeyQuery;
+pub use native::{FilterOn, Native, NoNativeKeys};
 pub use pages::{Items, Page, Pages};
 pub use range::Range;
 pub use scan::{ParallelScan, Scan};
@@ -82,11 +84,24 @@ pub struct Global;
 pub struct PartialGlobal;
 
 /// What a query reads: the table, an LSI or a GSI.
-pub trait IndexKind: Send + 'static {}
-impl IndexKind for Primary {}
-impl IndexKind for Local {}
-impl IndexKind for Global {}
-impl IndexKind for PartialGlobal {}
+pub trait IndexKind: Send + 'static {
+    /// The index whose native key attributes a filter of the query may not read (see
+    /// [`FilterOn`]): the generated query builder type of an index keyed by the entity's
+    /// own fields ([`Native`]), else [`NoNativeKeys`].
+    type Keys: 'static;
+}
+impl IndexKind for Primary {
+    type Keys = NoNativeKeys;
+}
+impl IndexKind for Local {
+    type Keys = NoNativeKeys;
+}
+impl IndexKind for Global {
+    type Keys = NoNativeKeys;
+}
+impl IndexKind for PartialGlobal {
+    type Keys = NoNativeKeys;
+}
 
 /// The kind of a GSI query, chosen at compile time from the table's projection of that
 /// index and the entity's fields (`ALL` = `true`: [`Global`], else [`PartialGlobal`]).
@@ -489,9 +504,23 @@ impl<E: Entity, I: IndexKind> Query<E, I> {
 
 impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     /// Keeps only items matching `condition` (a `FilterExpression`, applied after the
-    /// read: DynamoDB refuses filters on the key attributes of the table or index).
-    /// Several filters are joined with `AND`.
-    pub fn filter(mut self, condition: Cond<E>) -> Self {
+    /// read). Several filters are joined with `AND`.
+    ///
+    /// DynamoDB refuses a filter on the key attributes of the table or index queried.
+    /// On an index keyed by the entity's own fields (a native key: `index(ByTeam, pk =
+    /// [team], sk = [level])`) those are fields, and a filter reading one of them does
+    /// not compile ([`FilterOn`]): narrow on it with the key condition instead
+    /// (`Person::by_team().team("red").level_range().gt(1)`). A condition made from an
+    /// untyped [`Condition`] with [`Cond::new`] is checked when the query is sent:
+    /// [`Error::Validation`] with DynamoDB's message, before any request.
+    pub fn filter<R: FilterOn<I::Keys>>(mut self, condition: Cond<E, R>) -> Self {
+        self.options.add_filter(condition.into_condition());
+        self
+    }
+
+    /// Adds `condition` to the filter without the compile-time rule of [`Self::filter`]
+    /// (for `find()`, whose choice of index never filters its native key attributes).
+    pub(crate) fn filter_unchecked<R>(mut self, condition: Cond<E, R>) -> Self {
         self.options.add_filter(condition.into_condition());
         self
     }
@@ -718,7 +747,10 @@ pub trait IntoQuery: Sized {
     fn into_query(self) -> Query<Self::Entity, Self::Index>;
 
     /// See [`Query::filter`].
-    fn filter(self, condition: Cond<Self::Entity>) -> Query<Self::Entity, Self::Index> {
+    fn filter<R: FilterOn<<Self::Index as IndexKind>::Keys>>(
+        self,
+        condition: Cond<Self::Entity, R>,
+    ) -> Query<Self::Entity, Self::Index> {
         self.into_query().filter(condition)
     }
 
@@ -763,7 +795,7 @@ pub trait IntoQuery: Sized {
     /// See [`Query::hydrate`].
     fn hydrate(self) -> Hydrate<Self::Entity>
     where
-        Self: IntoQuery<Index = PartialGlobal>,
+        Self::Index: PartialIndex,
     {
         self.into_query().hydrate()
     }
