@@ -1763,6 +1763,19 @@ const _: () = {
             __st::IndexKey::new("LSI1", __st::written(__st_result, __st_item))
         }
     }
+    #[doc(hidden)]
+    #[allow(non_camel_case_types, dead_code)]
+    pub mod __st_native {
+        /// The native key attribute `tenant_id` (field `tenant_id`) of `Order`.
+        pub struct tenant_id;
+        /// The native key attribute `region` (field `region`) of `Order`.
+        pub struct region;
+        /// The native key attribute `score` (field `score`) of `Order`.
+        pub struct score;
+    }
+    impl __st::attr::NativeKey for __st_native::tenant_id {}
+    impl __st::attr::NativeKey for __st_native::region {}
+    impl __st::attr::NativeKey for __st_native::score {}
     type __StKind0 = <__st::query::GlobalKind<
         {
             __st::projects_entity(
@@ -1772,15 +1785,18 @@ const _: () = {
             )
         },
     > as __st::query::SelectKind>::Kind;
-    type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<App as __st::Table>::SCHEMA,
-                "ByTenant",
-                &<Order as __st::Entity>::SCHEMA,
-            )
-        },
-    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = __st::query::Native<
+        <__st::query::GlobalKind<
+            {
+                __st::projects_entity(
+                    &<App as __st::Table>::SCHEMA,
+                    "ByTenant",
+                    &<Order as __st::Entity>::SCHEMA,
+                )
+            },
+        > as __st::query::SelectKind>::Kind,
+        OrderByTenant,
+    >;
     impl<__M> OrderQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
@@ -2057,22 +2073,27 @@ const _: () = {
             "total",
             Self::__st_reindex3,
         );
-        /// The typed path of field `tenant_id` (attribute `tenant_id`).
+        /// The typed path of field `tenant_id` (attribute `tenant_id`). A key attribute of index `ByTenant` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const TENANT_ID: __st::Attr<
             Order,
             ::std::string::String,
             __st::attr::marker::Value,
+            __st_native::tenant_id,
         > = __st::Attr::new("tenant_id");
-        /// The typed path of field `region` (attribute `region`).
+        /// The typed path of field `region` (attribute `region`). A key attribute of index `ByTenant` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const REGION: __st::Attr<
             Order,
             ::std::string::String,
             __st::attr::marker::Value,
+            __st_native::region,
         > = __st::Attr::new("region");
-        /// The typed path of field `score` (attribute `score`). Optional: can be removed.
-        pub const SCORE: __st::Attr<Order, i64, __st::attr::marker::Optional> = __st::Attr::new(
-            "score",
-        );
+        /// The typed path of field `score` (attribute `score`). Optional: can be removed. A key attribute of index `ByTenant` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
+        pub const SCORE: __st::Attr<
+            Order,
+            i64,
+            __st::attr::marker::Optional,
+            __st_native::score,
+        > = __st::Attr::new("score");
         /// The typed path of field `payment` (attribute `payment`).
         pub const PAYMENT: __st::Attr<Order, Payment, __st::attr::marker::Value> = __st::Attr::new(
             "payment",

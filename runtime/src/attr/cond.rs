@@ -112,9 +112,16 @@ impl<E, K> Size<E, K> {
 /// A condition on items of entity `E`: a `ConditionExpression` or `FilterExpression`.
 ///
 /// Combine with `&` (and), `|` (or), `!` (not). A value that could not be encoded is kept
-/// and reported by the operation that uses the condition. `R` lists the native key
-/// attributes the condition reads (see the [module docs](self)); it is `()`, the default,
-/// for conditions on ordinary attributes.
+/// and reported by the operation that uses the condition.
+///
+/// `R` lists, at the type level, the native key attributes the condition reads: the
+/// fields that are themselves key attributes of an index keyed by the entity's own
+/// fields (`index(ByTeam, pk = [team], sk = [level])`), whose [`Attr`](crate::Attr)
+/// consts carry a marker type generated for the field. A query of such an index refuses,
+/// at compile time, a filter reading its key attributes
+/// ([`FilterOn`](crate::query::FilterOn)); everything else that takes a condition
+/// accepts any `R`. It is `()`, the default, for conditions on ordinary attributes, and
+/// [`Join`] keeps it so: `&`, `|` and `!` of plain conditions give a `Cond<E>`.
 pub struct Cond<E, R = ()> {
     condition: Result<Condition, EncodeError>,
     marker: PhantomData<fn() -> (E, R)>,

@@ -259,8 +259,9 @@ pub(crate) fn key_attributes(schema: &TableSchema, index: Option<&str>) -> Vec<&
 /// DynamoDB refuses a query filter on a key attribute of the table or index queried
 /// (`Filter Expression can only contain non-primary key attributes`): refused here,
 /// before a request, with the same message. On a native multi-attribute index the key
-/// attributes are the entity's own fields (`Member::SCORE`): use the sort-key condition
-/// (`score_range()`) instead.
+/// attributes are the entity's own fields (`Member::SCORE`): a typed filter on one does
+/// not compile ([`FilterOn`]), so this is the backstop for conditions built from an
+/// untyped `Condition` ([`Cond::new`]); use the sort-key condition (`score_range()`).
 fn check_filter(schema: &TableSchema, index: Option<&str>, filter: &Condition) -> Result<()> {
     let keys: Vec<&str> = match index.and_then(|name| schema.index(name)) {
         Some(index) => {

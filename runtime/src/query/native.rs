@@ -30,7 +30,7 @@ use super::{ConsistentRead, IndexKind, Returns};
 /// index kind `K` ([`Global`](super::Global), [`PartialGlobal`](super::PartialGlobal) or
 /// [`Local`](super::Local)) of the index whose generated query builder is `X`
 /// (`PersonByTeam`). It reads and returns what `K` does; what it adds is the filter rule
-/// of the [module docs](self).
+/// of [`FilterOn`].
 pub struct Native<K, X>(PhantomData<fn() -> (K, X)>);
 
 impl<K: IndexKind, X: 'static> IndexKind for Native<K, X> {
@@ -48,6 +48,20 @@ pub struct NoNativeKeys;
 /// reading none of its native key attributes. `()` (a condition on ordinary attributes)
 /// and pairs of such lists are; the marker of a field is for the table, the indexes
 /// keyed by templates and every native index it is not a key attribute of.
+///
+/// DynamoDB refuses a query whose `FilterExpression` reads a key attribute of the table
+/// or index queried. On an index keyed by the entity's own fields those are fields with
+/// typed paths, so the rule is checked by the type checker: the field's `Attr` carries a
+/// marker type generated for it (named after the field) and its conditions are
+/// `Cond<E, marker>` ([`Join`](crate::attr::Join) keeps both sides' markers through `&`,
+/// `|` and `!`); the query of such an index has the kind [`Native<K, X>`], with `X` the
+/// index's generated query builder type (`PersonByTeam`); and
+/// [`Query::filter`](super::Query::filter) asks the condition's markers for
+/// `FilterOn<X>`, which the derive implements for every index the field is not a key
+/// attribute of, and for [`NoNativeKeys`]. A filter on a key attribute of the index
+/// queried is then a compile error at the filter, naming the field and the index.
+/// Conditions built from an untyped `Condition` ([`Cond::new`](crate::Cond::new)) are
+/// checked when the query is sent instead, before any request.
 #[diagnostic::on_unimplemented(
     message = "a query of `{X}` cannot filter on `{Self}`: it is a key attribute of the index queried",
     label = "filters on `{Self}`, a key attribute of the index this query reads",

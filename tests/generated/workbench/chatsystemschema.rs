@@ -429,15 +429,28 @@ const _: () = {
             )
         }
     }
-    type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<Chat as __st::Table>::SCHEMA,
-                "RoomID_Comment_IDX",
-                &<User as __st::Entity>::SCHEMA,
-            )
-        },
-    > as __st::query::SelectKind>::Kind;
+    #[doc(hidden)]
+    #[allow(non_camel_case_types, dead_code)]
+    pub mod __st_native {
+        /// The native key attribute `RoomID` (field `room_id`) of `User`.
+        pub struct room_id;
+        /// The native key attribute `CreatedAt` (field `created_at`) of `User`.
+        pub struct created_at;
+    }
+    impl __st::attr::NativeKey for __st_native::room_id {}
+    impl __st::attr::NativeKey for __st_native::created_at {}
+    type __StKind0 = __st::query::Native<
+        <__st::query::GlobalKind<
+            {
+                __st::projects_entity(
+                    &<Chat as __st::Table>::SCHEMA,
+                    "RoomID_Comment_IDX",
+                    &<User as __st::Entity>::SCHEMA,
+                )
+            },
+        > as __st::query::SelectKind>::Kind,
+        UserByRoomIdCommentIdx,
+    >;
     impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
@@ -567,11 +580,12 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::KeyField,
         > = __st::Attr::new("sk");
-        /// The typed path of field `room_id` (attribute `RoomID`). Optional: can be removed.
+        /// The typed path of field `room_id` (attribute `RoomID`). Optional: can be removed. A key attribute of index `RoomID_Comment_IDX` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const ROOM_ID: __st::Attr<
             User,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::room_id,
         > = __st::Attr::new("RoomID");
         /// The typed path of field `comment` (attribute `Comment`).
         pub const COMMENT: __st::Attr<
@@ -579,11 +593,12 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::Value,
         > = __st::Attr::new("Comment");
-        /// The typed path of field `created_at` (attribute `CreatedAt`). Optional: can be removed.
+        /// The typed path of field `created_at` (attribute `CreatedAt`). Optional: can be removed. A key attribute of index `RoomID_Comment_IDX` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const CREATED_AT: __st::Attr<
             User,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::created_at,
         > = __st::Attr::new("CreatedAt");
         /// Starts a query of `User` on the table's primary key.
         pub fn query() -> UserQuery {

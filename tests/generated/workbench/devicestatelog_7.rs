@@ -474,15 +474,28 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
-    type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity(
-                &<DeviceStateLog as __st::Table>::SCHEMA,
-                "GSI1",
-                &<Device as __st::Entity>::SCHEMA,
-            )
-        },
-    > as __st::query::SelectKind>::Kind;
+    #[doc(hidden)]
+    #[allow(non_camel_case_types, dead_code)]
+    pub mod __st_native {
+        /// The native key attribute `Operator` (field `operator`) of `Device`.
+        pub struct operator;
+        /// The native key attribute `Date` (field `date`) of `Device`.
+        pub struct date;
+    }
+    impl __st::attr::NativeKey for __st_native::operator {}
+    impl __st::attr::NativeKey for __st_native::date {}
+    type __StKind0 = __st::query::Native<
+        <__st::query::GlobalKind<
+            {
+                __st::projects_entity(
+                    &<DeviceStateLog as __st::Table>::SCHEMA,
+                    "GSI1",
+                    &<Device as __st::Entity>::SCHEMA,
+                )
+            },
+        > as __st::query::SelectKind>::Kind,
+        DeviceByGsi1,
+    >;
     impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
@@ -642,17 +655,19 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::KeyField,
         > = __st::Attr::new("device_id");
-        /// The typed path of field `operator` (attribute `Operator`). Optional: can be removed.
+        /// The typed path of field `operator` (attribute `Operator`). Optional: can be removed. A key attribute of index `GSI1` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const OPERATOR: __st::Attr<
             Device,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::operator,
         > = __st::Attr::new("Operator");
-        /// The typed path of field `date` (attribute `Date`). Part of the primary key: not updatable.
+        /// The typed path of field `date` (attribute `Date`). Part of the primary key: not updatable. A key attribute of index `GSI1` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const DATE: __st::Attr<
             Device,
             ::std::string::String,
             __st::attr::marker::KeyField,
+            __st_native::date,
         > = __st::Attr::new("Date");
         /// The typed path of field `state` (attribute `State`). Part of the primary key: not updatable.
         pub const STATE: __st::Attr<

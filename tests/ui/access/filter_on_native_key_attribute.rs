@@ -4,14 +4,16 @@ use singletable::prelude::*;
 #[table(name = "App", pk = "PK", sk = "SK",
         gsi(name = "GSI1", pk = "GSI1PK"),
         gsi(name = "ByTeam", pk = ["team"], sk = ["level:N"]),
-        gsi(name = "ByCity", pk = ["city"]))]
+        gsi(name = "ByCity", pk = ["city"]),
+        lsi(name = "ByName", sk = "name"))]
 struct App;
 
 #[derive(Entity)]
 #[entity(table = App, pk = "ORG#{org}", sk = "USER#{user_id}", find,
          index(GSI1, pk = "EMAIL#{email}"),
          index(ByTeam, pk = [team], sk = [level]),
-         index(ByCity, pk = [city]))]
+         index(ByCity, pk = [city]),
+         index(ByName, sk = [name]))]
 struct Person {
     org: String,
     user_id: String,
@@ -29,6 +31,8 @@ fn main() {
     // and through `find()`.
     let _ = Person::by_team().team("red").level(2).filter(Person::NAME.eq("a") & !Person::TEAM.eq("b"));
     let _ = Person::find().team("red").level(2).filter(Person::TEAM.size().gt(1));
+    // An LSI keyed by a field: its sort key.
+    let _ = Person::by_name().org("o1").consistent().filter(Person::CITY.eq("x") | Person::NAME.eq("a"));
 
     // These compile: the same attributes filter the table, the other indexes and scans,
     // and condition writes.
@@ -37,6 +41,8 @@ fn main() {
     let _ = Person::by_team().team("red").filter(Person::CITY.eq("rome"));
     let _ = Person::by_gsi1().email("a@b.c").filter(Person::LEVEL.gt(1));
     let _ = Person::scan().filter(Person::TEAM.eq("b"));
+    let _ = Person::by_name().org("o1").consistent().filter(Person::LEVEL.gt(1));
+    let _ = Person::by_team().team("red").filter(Person::NAME.eq("a"));
 }
 
 fn writes(db: &TableClient<App>, person: &Person) {
