@@ -21,7 +21,7 @@ fn n(v: i64) -> Operand {
     Operand::Value(AttributeValue::N(Number::from(v)))
 }
 
-fn cond<E>(c: Cond<E>) -> Condition {
+fn cond<E, R>(c: Cond<E, R>) -> Condition {
     match c.into_condition() {
         Ok(c) => c,
         Err(e) => panic!("{e}"),
@@ -88,6 +88,40 @@ fn functions_and_logic() {
         cond(NAME.is_type(AttributeType::S)),
         Condition::attribute_type(Path::attribute("name"), AttributeType::S)
     );
+}
+
+/// A native key attribute's marker: its conditions carry it through `&`, `|`, `!`,
+/// `size` and `eq_attr` (`()` joined with a marker is the marker), while conditions on
+/// ordinary attributes stay `Cond<Doc>`.
+#[test]
+fn native_key_markers_are_carried() {
+    struct Team;
+    impl NativeKey for Team {}
+    const TEAM: Attr<Doc, String, Value, Team> = Attr::new("team");
+
+    let plain: Cond<Doc> = NAME.eq("a") & !COUNT.gt(1) | TOTAL.lt(2);
+    let keyed: Cond<Doc, Team> = !TEAM.eq("red");
+    let both: Cond<Doc, Team> = NAME.eq("a").or(keyed.clone());
+    let left: Cond<Doc, (Team, ())> = TEAM.size().gt(3) & NAME.eq("a");
+    let twice: Cond<Doc, ((Team, ()), (Team, Team))> = left.clone() | TEAM.eq_attr(TEAM);
+    assert_eq!(
+        cond(both),
+        Condition::Compare {
+            left: Operand::Path(Path::attribute("name")),
+            op: Comparator::Eq,
+            right: s("a")
+        }
+        .or(cond(keyed))
+    );
+    assert_eq!(
+        cond(twice),
+        cond(left).or(Condition::Compare {
+            left: Operand::Path(Path::attribute("team")),
+            op: Comparator::Eq,
+            right: Operand::Path(Path::attribute("team")),
+        })
+    );
+    assert!(matches!(cond(plain), Condition::Or(..)));
 }
 
 #[test]
