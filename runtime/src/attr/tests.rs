@@ -103,7 +103,8 @@ fn native_key_markers_are_carried() {
     let keyed: Cond<Doc, Team> = !TEAM.eq("red");
     let both: Cond<Doc, Team> = NAME.eq("a").or(keyed.clone());
     let left: Cond<Doc, (Team, ())> = TEAM.size().gt(3) & NAME.eq("a");
-    let twice: Cond<Doc, ((Team, ()), (Team, Team))> = left.clone() | TEAM.eq_attr(TEAM);
+    type Twice = ((Team, ()), (Team, Team));
+    let twice: Cond<Doc, Twice> = left.clone() | TEAM.eq_attr(TEAM);
     assert_eq!(
         cond(both),
         Condition::Compare {
