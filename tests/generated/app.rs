@@ -1764,18 +1764,21 @@ const _: () = {
         }
     }
     #[doc(hidden)]
-    #[allow(non_camel_case_types, dead_code)]
+    #[allow(non_snake_case)]
     pub mod __st_native {
-        /// The native key attribute `tenant_id` (field `tenant_id`) of `Order`.
-        pub struct tenant_id;
-        /// The native key attribute `region` (field `region`) of `Order`.
-        pub struct region;
-        /// The native key attribute `score` (field `score`) of `Order`.
-        pub struct score;
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Order {
+            /// The native key attribute `tenant_id` (field `tenant_id`) of `Order`.
+            pub struct tenant_id;
+            /// The native key attribute `region` (field `region`) of `Order`.
+            pub struct region;
+            /// The native key attribute `score` (field `score`) of `Order`.
+            pub struct score;
+        }
     }
-    impl __st::attr::NativeKey for __st_native::tenant_id {}
-    impl __st::attr::NativeKey for __st_native::region {}
-    impl __st::attr::NativeKey for __st_native::score {}
+    impl __st::attr::NativeKey for __st_native::Order::tenant_id {}
+    impl __st::attr::NativeKey for __st_native::Order::region {}
+    impl __st::attr::NativeKey for __st_native::Order::score {}
     type __StKind0 = <__st::query::GlobalKind<
         {
             __st::projects_entity(
@@ -2078,21 +2081,21 @@ const _: () = {
             Order,
             ::std::string::String,
             __st::attr::marker::Value,
-            __st_native::tenant_id,
+            __st_native::Order::tenant_id,
         > = __st::Attr::new("tenant_id");
         /// The typed path of field `region` (attribute `region`). A key attribute of index `ByTenant` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const REGION: __st::Attr<
             Order,
             ::std::string::String,
             __st::attr::marker::Value,
-            __st_native::region,
+            __st_native::Order::region,
         > = __st::Attr::new("region");
         /// The typed path of field `score` (attribute `score`). Optional: can be removed. A key attribute of index `ByTenant` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const SCORE: __st::Attr<
             Order,
             i64,
             __st::attr::marker::Optional,
-            __st_native::score,
+            __st_native::Order::score,
         > = __st::Attr::new("score");
         /// The typed path of field `payment` (attribute `payment`).
         pub const PAYMENT: __st::Attr<Order, Payment, __st::attr::marker::Value> = __st::Attr::new(

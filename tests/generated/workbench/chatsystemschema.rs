@@ -430,15 +430,18 @@ const _: () = {
         }
     }
     #[doc(hidden)]
-    #[allow(non_camel_case_types, dead_code)]
+    #[allow(non_snake_case)]
     pub mod __st_native {
-        /// The native key attribute `RoomID` (field `room_id`) of `User`.
-        pub struct room_id;
-        /// The native key attribute `CreatedAt` (field `created_at`) of `User`.
-        pub struct created_at;
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod User {
+            /// The native key attribute `RoomID` (field `room_id`) of `User`.
+            pub struct room_id;
+            /// The native key attribute `CreatedAt` (field `created_at`) of `User`.
+            pub struct created_at;
+        }
     }
-    impl __st::attr::NativeKey for __st_native::room_id {}
-    impl __st::attr::NativeKey for __st_native::created_at {}
+    impl __st::attr::NativeKey for __st_native::User::room_id {}
+    impl __st::attr::NativeKey for __st_native::User::created_at {}
     type __StKind0 = __st::query::Native<
         <__st::query::GlobalKind<
             {
@@ -585,7 +588,7 @@ const _: () = {
             User,
             ::std::string::String,
             __st::attr::marker::Optional,
-            __st_native::room_id,
+            __st_native::User::room_id,
         > = __st::Attr::new("RoomID");
         /// The typed path of field `comment` (attribute `Comment`).
         pub const COMMENT: __st::Attr<
@@ -598,7 +601,7 @@ const _: () = {
             User,
             ::std::string::String,
             __st::attr::marker::Optional,
-            __st_native::created_at,
+            __st_native::User::created_at,
         > = __st::Attr::new("CreatedAt");
         /// Starts a query of `User` on the table's primary key.
         pub fn query() -> UserQuery {

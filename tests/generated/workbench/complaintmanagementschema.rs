@@ -548,15 +548,18 @@ const _: () = {
         }
     }
     #[doc(hidden)]
-    #[allow(non_camel_case_types, dead_code)]
+    #[allow(non_snake_case)]
     pub mod __st_native {
-        /// The native key attribute `comm_date` (field `comm_date`) of `Comm`.
-        pub struct comm_date;
-        /// The native key attribute `agentID` (field `agent_id`) of `Comm`.
-        pub struct agent_id;
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Comm {
+            /// The native key attribute `comm_date` (field `comm_date`) of `Comm`.
+            pub struct comm_date;
+            /// The native key attribute `agentID` (field `agent_id`) of `Comm`.
+            pub struct agent_id;
+        }
     }
-    impl __st::attr::NativeKey for __st_native::comm_date {}
-    impl __st::attr::NativeKey for __st_native::agent_id {}
+    impl __st::attr::NativeKey for __st_native::Comm::comm_date {}
+    impl __st::attr::NativeKey for __st_native::Comm::agent_id {}
     type __StKind0 = __st::query::Native<
         <__st::query::GlobalKind<
             {
@@ -737,7 +740,7 @@ const _: () = {
             Comm,
             ::std::string::String,
             __st::attr::marker::KeyField,
-            __st_native::comm_date,
+            __st_native::Comm::comm_date,
         > = __st::Attr::new("comm_date");
         /// The typed path of field `complaint_state` (attribute `complaint_state`).
         pub const COMPLAINT_STATE: __st::Attr<
@@ -756,7 +759,7 @@ const _: () = {
             Comm,
             ::std::string::String,
             __st::attr::marker::Optional,
-            __st_native::agent_id,
+            __st_native::Comm::agent_id,
         > = __st::Attr::new("agentID");
         /// The typed path of field `attachments` (attribute `attachments`). Optional: can be removed.
         pub const ATTACHMENTS: __st::Attr<
@@ -1334,27 +1337,32 @@ const _: () = {
         }
     }
     #[doc(hidden)]
-    #[allow(non_camel_case_types, dead_code)]
+    #[allow(non_snake_case)]
     pub mod __st_native {
-        /// The native key attribute `customer_id` (field `customer_id`) of `Metadata`.
-        pub struct customer_id;
-        /// The native key attribute `complaint_id` (field `complaint_id`) of `Metadata`.
-        pub struct complaint_id;
-        /// The native key attribute `escalated_to` (field `escalated_to`) of `Metadata`.
-        pub struct escalated_to;
-        /// The native key attribute `escalation_time` (field `escalation_time`) of `Metadata`.
-        pub struct escalation_time;
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Metadata {
+            /// The native key attribute `customer_id` (field `customer_id`) of `Metadata`.
+            pub struct customer_id;
+            /// The native key attribute `complaint_id` (field `complaint_id`) of `Metadata`.
+            pub struct complaint_id;
+            /// The native key attribute `escalated_to` (field `escalated_to`) of `Metadata`.
+            pub struct escalated_to;
+            /// The native key attribute `escalation_time` (field `escalation_time`) of `Metadata`.
+            pub struct escalation_time;
+        }
     }
-    impl __st::attr::NativeKey for __st_native::customer_id {}
-    impl __st::query::FilterOn<MetadataByEscalationsGsi> for __st_native::customer_id {}
-    impl __st::attr::NativeKey for __st_native::complaint_id {}
-    impl __st::query::FilterOn<MetadataByEscalationsGsi> for __st_native::complaint_id {}
-    impl __st::attr::NativeKey for __st_native::escalated_to {}
+    impl __st::attr::NativeKey for __st_native::Metadata::customer_id {}
+    impl __st::query::FilterOn<MetadataByEscalationsGsi>
+    for __st_native::Metadata::customer_id {}
+    impl __st::attr::NativeKey for __st_native::Metadata::complaint_id {}
+    impl __st::query::FilterOn<MetadataByEscalationsGsi>
+    for __st_native::Metadata::complaint_id {}
+    impl __st::attr::NativeKey for __st_native::Metadata::escalated_to {}
     impl __st::query::FilterOn<MetadataByCustomerComplaintGsi>
-    for __st_native::escalated_to {}
-    impl __st::attr::NativeKey for __st_native::escalation_time {}
+    for __st_native::Metadata::escalated_to {}
+    impl __st::attr::NativeKey for __st_native::Metadata::escalation_time {}
     impl __st::query::FilterOn<MetadataByCustomerComplaintGsi>
-    for __st_native::escalation_time {}
+    for __st_native::Metadata::escalation_time {}
     type __StKind0 = __st::query::Native<
         <__st::query::GlobalKind<
             {
@@ -1539,14 +1547,14 @@ const _: () = {
             Metadata,
             ::std::string::String,
             __st::attr::marker::Optional,
-            __st_native::customer_id,
+            __st_native::Metadata::customer_id,
         > = __st::Attr::new("customer_id");
         /// The typed path of field `complaint_id` (attribute `complaint_id`). Part of the primary key: not updatable. A key attribute of index `Customer_Complaint_GSI` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const COMPLAINT_ID: __st::Attr<
             Metadata,
             ::std::string::String,
             __st::attr::marker::KeyField,
-            __st_native::complaint_id,
+            __st_native::Metadata::complaint_id,
         > = __st::Attr::new("complaint_id");
         /// The typed path of field `current_state` (attribute `current_state`).
         pub const CURRENT_STATE: __st::Attr<
@@ -1577,14 +1585,14 @@ const _: () = {
             Metadata,
             ::std::string::String,
             __st::attr::marker::Optional,
-            __st_native::escalated_to,
+            __st_native::Metadata::escalated_to,
         > = __st::Attr::new("escalated_to");
         /// The typed path of field `escalation_time` (attribute `escalation_time`). Optional: can be removed. A key attribute of index `Escalations_GSI` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const ESCALATION_TIME: __st::Attr<
             Metadata,
             ::std::string::String,
             __st::attr::marker::Optional,
-            __st_native::escalation_time,
+            __st_native::Metadata::escalation_time,
         > = __st::Attr::new("escalation_time");
         /// Starts a query of `Metadata` on the table's primary key.
         pub fn query() -> MetadataQuery {

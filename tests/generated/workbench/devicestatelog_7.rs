@@ -475,15 +475,18 @@ const _: () = {
         }
     }
     #[doc(hidden)]
-    #[allow(non_camel_case_types, dead_code)]
+    #[allow(non_snake_case)]
     pub mod __st_native {
-        /// The native key attribute `Operator` (field `operator`) of `Device`.
-        pub struct operator;
-        /// The native key attribute `Date` (field `date`) of `Device`.
-        pub struct date;
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Device {
+            /// The native key attribute `Operator` (field `operator`) of `Device`.
+            pub struct operator;
+            /// The native key attribute `Date` (field `date`) of `Device`.
+            pub struct date;
+        }
     }
-    impl __st::attr::NativeKey for __st_native::operator {}
-    impl __st::attr::NativeKey for __st_native::date {}
+    impl __st::attr::NativeKey for __st_native::Device::operator {}
+    impl __st::attr::NativeKey for __st_native::Device::date {}
     type __StKind0 = __st::query::Native<
         <__st::query::GlobalKind<
             {
@@ -660,14 +663,14 @@ const _: () = {
             Device,
             ::std::string::String,
             __st::attr::marker::Optional,
-            __st_native::operator,
+            __st_native::Device::operator,
         > = __st::Attr::new("Operator");
         /// The typed path of field `date` (attribute `Date`). Part of the primary key: not updatable. A key attribute of index `GSI1` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const DATE: __st::Attr<
             Device,
             ::std::string::String,
             __st::attr::marker::KeyField,
-            __st_native::date,
+            __st_native::Device::date,
         > = __st::Attr::new("Date");
         /// The typed path of field `state` (attribute `State`). Part of the primary key: not updatable.
         pub const STATE: __st::Attr<

@@ -24,6 +24,15 @@ struct Person {
     name: String,
 }
 
+// Another entity of the module with fields of the same names: the messages then name
+// `Person`'s fields by their path (`_::__st_native::Person::level`).
+#[derive(Entity)]
+#[entity(table = App, pk = "TEAM#{team}", sk = "T", index(ByTeam, pk = [team], sk = [level]))]
+struct Squad {
+    team: String,
+    level: i64,
+}
+
 fn main() {
     // DynamoDB refuses a filter on a key attribute of the index queried: the sort key...
     let _ = Person::by_team().team("red").filter(Person::LEVEL.gt(1));

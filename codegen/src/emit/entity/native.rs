@@ -30,7 +30,8 @@ impl<'a> Emitter<'a> {
             .map(|(_, index)| index.name.value.as_str())
             .collect();
         let ident = &field.ident;
-        (!indexes.is_empty()).then(|| (quote!(__st_native::#ident), indexes))
+        let entity = &self.model.rust_name;
+        (!indexes.is_empty()).then(|| (quote!(__st_native::#entity::#ident), indexes))
     }
 
     /// The kind of a query of index `i`: `kind`, wrapped in `Native<kind, <builder>>` when
@@ -52,6 +53,7 @@ impl<'a> Emitter<'a> {
         }
         let keys: Vec<(usize, Vec<String>)> =
             indexes.iter().map(|(i, index)| (*i, index.key_fields())).collect();
+        let entity = &self.model.rust_name;
         let mut markers = TokenStream::new();
         let mut impls = TokenStream::new();
         for field in self.model.fields.iter().filter(|f| f.is_stored()) {
@@ -71,7 +73,7 @@ impl<'a> Emitter<'a> {
             });
             let span = span_of(ident);
             impls.extend(
-                quote_spanned!(span=> impl __st::attr::NativeKey for __st_native::#ident {}),
+                quote_spanned!(span=> impl __st::attr::NativeKey for __st_native::#entity::#ident {}),
             );
             for (i, fields) in &keys {
                 if fields.contains(&name) {
@@ -80,16 +82,21 @@ impl<'a> Emitter<'a> {
                 let index = &self.model.indexes[*i].name.value;
                 let builder = super::pattern_type(&self.model.rust_name, Some(index));
                 impls.extend(quote_spanned! {span=>
-                    impl __st::query::FilterOn<#builder> for __st_native::#ident {}
+                    impl __st::query::FilterOn<#builder> for __st_native::#entity::#ident {}
                 });
             }
         }
+        // `__st_native::<Entity>::<field>`: where entities of one module share field names,
+        // messages print the path, which then names the entity.
         let module = format_ident!("__st_native");
         quote! {
             #[doc(hidden)]
-            #[allow(non_camel_case_types, dead_code)]
+            #[allow(non_snake_case)]
             pub mod #module {
-                #markers
+                #[allow(non_camel_case_types, dead_code)]
+                pub mod #entity {
+                    #markers
+                }
             }
             #impls
         }
