@@ -473,7 +473,8 @@ fn query_fingerprint(input: &QueryInput, types: &[&str]) -> Fingerprint {
 type Types<E, I, O> = fn() -> (E, I, O);
 
 /// A query of entity `E` on the table or an index (`I`: [`Primary`], [`Local`],
-/// [`Global`]), returning `O` (`E`, or [`Partial<E>`] once projected).
+/// [`Global`], [`PartialGlobal`], or [`Native`] around one of them for an index keyed by
+/// the entity's own fields), returning `O` (`E`, or [`Partial<E>`] once projected).
 ///
 /// Built by the generated `<Entity>::query()` / `<Entity>::by_<index>()` stages; see the
 /// [module docs](self).
