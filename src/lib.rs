@@ -137,7 +137,11 @@
 //! `size()`, `exists`, `not_exists`, `is_type`, combined with `&`, `|`, `!`. A value must
 //! have the attribute's type (string literals for `String`, integer literals infer the
 //! field's integer type); comparing a `String` with an integer, ordering a list, or
-//! filtering an `Order` query with a `User` attribute does not compile.
+//! filtering an `Order` query with a `User` attribute does not compile. Nor does a query
+//! filter on a key attribute of the index queried, where those are the entity's own
+//! fields (a native multi-attribute key, which DynamoDB would refuse): a field's
+//! conditions then carry a marker of the field (`Cond<E, K>`; plain conditions stay
+//! `Cond<E>`), see [`query::FilterOn`].
 //!
 //! ```
 //! use singletable::prelude::*;

@@ -2,8 +2,10 @@
 //! (through `AwsBackend`): `find()` choosing the access pattern, exact pages
 //! (`count(n)`), reading backwards (`before(cursor)`), per-item cursors, `hydrate()` and
 //! `keys()` on a KEYS_ONLY GSI (BatchGetItem chunks of 100, counted), an LSI that
-//! fetches unprojected attributes, an INCLUDE GSI that projects a whole entity, and a
-//! filter on a native index key attribute refused before a request.
+//! fetches unprojected attributes, an INCLUDE GSI that projects a whole entity, and
+//! filters on native index key attributes: an untyped one refused before a request (a
+//! typed one does not compile), the same attributes filtering the table, other indexes
+//! and scans, and conditioning writes.
 //!
 //! A custom harness (libtest-mimic) so that one DynamoDB Local serves the whole binary.
 //! Without Java the Local cases are reported ignored, except under `CI=true` where that
@@ -15,14 +17,16 @@ use futures_core::Stream;
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use singletable::expr::{Comparator, Condition, Operand, Path};
 use singletable::prelude::*;
-use singletable::{AwsBackend, CountingBackend, Cursor, Error, Page};
+use singletable::{AttributeValue, AwsBackend, Cond, CountingBackend, Cursor, Error, Page};
 use singletable_testkit::DynamoDbLocal;
 
 #[derive(Table)]
 #[table(name = "Reads", pk = "PK", sk = "SK",
         gsi(name = "GSI1", pk = "GSI1PK", sk = "GSI1SK"),
         gsi(name = "ByTeam", pk = ["team"], sk = ["level:N"]),
+        gsi(name = "ByCity", pk = ["city"]),
         gsi(name = "Slim", pk = "SPK", sk = "SSK", projection = keys_only),
         gsi(name = "Named", pk = "NPK", projection = include("name")),
         gsi(name = "Wide", pk = "WPK", projection = include("org", "tag", "label")),
@@ -33,6 +37,7 @@ struct Reads;
 #[entity(table = Reads, pk = "ORG#{org}", sk = "USER#{user_id}", find,
          index(GSI1, pk = "EMAIL#{email}", sk = "USER"),
          index(ByTeam, pk = [team], sk = [level]),
+         index(ByCity, pk = [city]),
          index(Slim, pk = "CITY#{city}", sk = "USER#{user_id}"),
          index(Named, pk = "ORGN#{org}"),
          index(LSI1, sk = "CITY#{city}#{user_id}"))]
@@ -525,22 +530,64 @@ async fn filter_on_native_key_attribute<B: Backend + Clone>(backend: B) -> Resul
     let counting = CountingBackend::new(backend);
     let db = fresh(counting.clone()).await?;
     db.put(&person("o1", "u1", "red", 3, "rome")).await?;
+    db.put(&person("o1", "u2", "red", 1, "rome")).await?;
     // `level` is a key attribute of the native index `ByTeam`: DynamoDB refuses it in a
-    // filter, so the query is refused before a request, with DynamoDB's message.
+    // filter. A typed filter on it in a query of `ByTeam` does not compile
+    // (tests/ui/access/filter_on_native_key_attribute.rs); an untyped condition is
+    // refused before a request, with DynamoDB's message.
+    let untyped: Cond<Person> = Cond::new(Condition::Compare {
+        left: Operand::Path(Path::attribute("level")),
+        op: Comparator::Gt,
+        right: Operand::Value(AttributeValue::N(1i64.into())),
+    });
     let before = counting.counts().query;
-    match Person::by_team().team("red").filter(Person::LEVEL.gt(1i64)).all(&db).await {
+    match Person::by_team().team("red").filter(untyped.clone()).all(&db).await {
         Err(Error::Validation { message, .. }) => {
             check(message.ends_with("Primary key attribute: level"), format!("message: {message}"))?
         }
         other => return Err(format!("filter on a key attribute: {other:?}").into()),
     }
     check(counting.counts().query == before, "no request sent")?;
-    // The key condition says it instead; and on the table `level` is an ordinary
-    // attribute to filter on.
+    // The key condition says it instead.
     let got = Person::by_team().team("red").level_range().gt(1i64).all(&db).await?;
     check(ids(&got) == ["u1"], "level in the key condition")?;
+    // Elsewhere `level` is an ordinary attribute, typed or not: the table, the other
+    // native index (`ByCity`), a template GSI, a scan.
     let got = Person::query().org("o1").filter(Person::LEVEL.gt(1i64)).all(&db).await?;
     check(ids(&got) == ["u1"], "level filtered on the table")?;
+    let got = Person::query().org("o1").filter(untyped).all(&db).await?;
+    check(ids(&got) == ["u1"], "untyped level filtered on the table")?;
+    let got = Person::by_city().city("rome").filter(Person::LEVEL.gt(1i64)).all(&db).await?;
+    check(ids(&got) == ["u1"], "level filtered on ByCity")?;
+    let both = Person::LEVEL.gt(1i64) & Person::TEAM.eq("red");
+    let got = Person::by_gsi1().email("u1@o1.io").filter(both.clone()).all(&db).await?;
+    check(ids(&got) == ["u1"], "level and team filtered on GSI1")?;
+    let got = Person::scan().filter(!Person::LEVEL.le(1i64)).all(&db).await?;
+    check(ids(&got) == ["u1"], format!("level filtered in a scan: {:?}", ids(&got)))?;
+    // `city`, a key attribute of `ByCity`, filters a query of `ByTeam`.
+    let got = Person::by_team().team("red").filter(Person::CITY.eq("rome")).all(&db).await?;
+    check(ids(&got) == ["u2", "u1"], format!("city filtered on ByTeam: {:?}", ids(&got)))?;
+    // Conditions of writes test key attributes freely.
+    db.update(Person::key("o1", "u1")).set(Person::NAME, "Ann").condition(both).await?;
+    match db
+        .update(Person::key("o1", "u2"))
+        .set(Person::NAME, "Bo")
+        .condition(Person::LEVEL.eq(9i64))
+        .await
+    {
+        Err(Error::ConditionalCheckFailed { .. }) => {}
+        other => return Err(format!("update conditioned on level 9: {other:?}").into()),
+    }
+    let moved = person("o1", "u1", "blue", 4, "rome");
+    db.transact()
+        .put_with_condition(&moved, Person::LEVEL.eq(3i64) & Person::NAME.eq("Ann"))
+        .commit()
+        .await?;
+    let got = Person::by_team().team("blue").all(&db).await?;
+    check(got == [moved], "put conditioned on level")?;
+    db.delete(Person::key("o1", "u2")).condition(Person::TEAM.eq("red")).await?;
+    let got = Person::by_team().team("red").all(&db).await?;
+    check(got.is_empty(), format!("deleted on a team condition: {:?}", ids(&got)))?;
     Ok(())
 }
 

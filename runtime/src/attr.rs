@@ -9,7 +9,10 @@
 //!
 //! Conditions built from paths are [`Cond<E>`]: typed by the entity they test, combined
 //! with `&`, `|`, `!` (or [`Cond::and`], [`Cond::or`], [`Cond::not`]), and turned into the
-//! untyped [`Condition`] AST the backends evaluate or render. A value is accepted only
+//! untyped [`Condition`] AST the backends evaluate or render. A condition on a native
+//! key attribute (a field that is itself a key attribute of one of the entity's indexes)
+//! is a `Cond<E, K>` that names the field, so that a query of that index cannot filter on
+//! it (see [`Cond`]'s module, `cond`). A value is accepted only
 //! when it is a [`ValueFor`] the attribute's type, so comparing a `String` attribute with
 //! an integer does not compile, while integer literals infer the attribute's own integer
 //! type (`Order::TOTAL_CENTS.gt(1_000)` on an `i64`, `User::VERSION.eq(3)` on a `u64`).
@@ -22,7 +25,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::{BitAnd, BitOr, Not};
 
 use crate::codec::Attribute;
 use crate::error::{DecodeError, EncodeError, Error};
@@ -30,6 +32,10 @@ use crate::expr::{Comparator, Condition, Operand, Path, PathElement};
 use crate::key::ScalarAttribute;
 use crate::number::Number;
 use crate::value::{AttributeType, AttributeValue, Item};
+
+mod cond;
+
+pub use cond::{Cond, Join, NativeKey, Size};
 
 /// How an update may change an attribute: the third parameter of [`Attr`].
 pub mod marker {
@@ -293,20 +299,24 @@ numeric!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f6
 pub type Reindex = fn(&AttributeValue, &Item, &mut Item) -> Result<(), Error>;
 
 /// The phantom of an [`Attr`]: covariant, `Send` and `Sync` whatever the types.
-type Marker<E, T, M> = fn() -> (E, T, M);
+type Marker<E, T, M, K> = fn() -> (E, T, M, K);
 
 /// A typed document path in items of entity (or nested type) `E`, whose value has Rust
-/// type `T`. `M` is its update [`marker`].
+/// type `T`. `M` is its update [`marker`]. `K` is `()`, except on a field that is a
+/// native key attribute of one of the entity's indexes (an index keyed by the entity's
+/// own fields), where it is a marker type generated for the field: its conditions carry
+/// it ([`Cond<E, K>`]), so a query of that index cannot filter on it (DynamoDB refuses a
+/// filter on the queried index's key attributes).
 ///
 /// Generated as associated consts (`User::EMAIL`); see the [module docs](self).
-pub struct Attr<E, T, M = Value> {
+pub struct Attr<E, T, M = Value, K = ()> {
     root: &'static str,
     steps: Vec<PathElement>,
     reindex: Option<Reindex>,
-    marker: PhantomData<Marker<E, T, M>>,
+    marker: PhantomData<Marker<E, T, M, K>>,
 }
 
-impl<E, T, M> Clone for Attr<E, T, M> {
+impl<E, T, M, K> Clone for Attr<E, T, M, K> {
     fn clone(&self) -> Self {
         Attr {
             root: self.root,
@@ -317,7 +327,7 @@ impl<E, T, M> Clone for Attr<E, T, M> {
     }
 }
 
-impl<E, T, M> fmt::Debug for Attr<E, T, M> {
+impl<E, T, M, K> fmt::Debug for Attr<E, T, M, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Attr({}", self.root)?;
         for step in &self.steps {
@@ -330,13 +340,13 @@ impl<E, T, M> fmt::Debug for Attr<E, T, M> {
     }
 }
 
-impl<E, T, M> PartialEq for Attr<E, T, M> {
+impl<E, T, M, K> PartialEq for Attr<E, T, M, K> {
     fn eq(&self, other: &Self) -> bool {
         self.root == other.root && self.steps == other.steps
     }
 }
 
-impl<E, T, M> Attr<E, T, M> {
+impl<E, T, M, K> Attr<E, T, M, K> {
     /// The top-level attribute `name` (what generated consts are).
     pub const fn new(name: &'static str) -> Self {
         Attr { root: name, steps: Vec::new(), reindex: None, marker: PhantomData }
@@ -365,20 +375,20 @@ impl<E, T, M> Attr<E, T, M> {
         self.reindex
     }
 
-    fn step<U, N>(mut self, step: PathElement) -> Attr<E, U, N> {
+    fn step<U, N>(mut self, step: PathElement) -> Attr<E, U, N, K> {
         self.steps.push(step);
         Attr { root: self.root, steps: self.steps, reindex: None, marker: PhantomData }
     }
 
     /// A field of the nested type stored here: `Order::SHIPPING.then(Address::ZIP)`.
-    pub fn then<U, N>(self, inner: Attr<T, U, N>) -> Attr<E, U, N> {
+    pub fn then<U, N>(self, inner: Attr<T, U, N>) -> Attr<E, U, N, K> {
         let mut path = self.step::<U, N>(PathElement::Attribute(inner.root.to_owned()));
         path.steps.extend(inner.steps);
         path
     }
 
     /// Element `index` of the list stored here: `Order::LINES.at(0)`.
-    pub fn at(self, index: usize) -> Attr<E, T::Element, Optional>
+    pub fn at(self, index: usize) -> Attr<E, T::Element, Optional, K>
     where
         T: List,
     {
@@ -386,74 +396,77 @@ impl<E, T, M> Attr<E, T, M> {
     }
 
     /// The value under `key` in the map stored here: `Order::LABELS.key("gift")`.
-    pub fn key(self, key: impl Into<String>) -> Attr<E, T::Value, Optional>
+    pub fn key(self, key: impl Into<String>) -> Attr<E, T::Value, Optional, K>
     where
         T: Map,
     {
         self.step(PathElement::Attribute(key.into()))
     }
 
-    fn cond(condition: Condition) -> Cond<E> {
-        Cond::new(condition)
+    fn cond(condition: Condition) -> Cond<E, K> {
+        Cond::typed(Ok(condition))
     }
 
-    fn compare(self, op: Comparator, value: Result<AttributeValue, EncodeError>) -> Cond<E> {
+    fn compare(self, op: Comparator, value: Result<AttributeValue, EncodeError>) -> Cond<E, K> {
         match value {
             Ok(value) => Self::cond(Condition::Compare {
                 left: Operand::Path(self.path()),
                 op,
                 right: Operand::Value(value),
             }),
-            Err(error) => Cond::failed(error),
+            Err(error) => Cond::typed(Err(error)),
         }
     }
 
     /// `attribute_exists(path)`.
-    pub fn exists(self) -> Cond<E> {
+    pub fn exists(self) -> Cond<E, K> {
         Self::cond(Condition::AttributeExists(self.path()))
     }
 
     /// `attribute_not_exists(path)`.
-    pub fn not_exists(self) -> Cond<E> {
+    pub fn not_exists(self) -> Cond<E, K> {
         Self::cond(Condition::AttributeNotExists(self.path()))
     }
 
     /// `attribute_type(path, ty)`: the stored value has DynamoDB type `ty`.
-    pub fn is_type(self, ty: AttributeType) -> Cond<E> {
+    pub fn is_type(self, ty: AttributeType) -> Cond<E, K> {
         Self::cond(Condition::attribute_type(self.path(), ty))
     }
 
     /// `path = value`.
-    pub fn eq<V: ValueFor<T>>(self, value: V) -> Cond<E> {
+    pub fn eq<V: ValueFor<T>>(self, value: V) -> Cond<E, K> {
         self.compare(Comparator::Eq, value.to_value())
     }
 
     /// `path <> value` (true when the attribute is absent).
-    pub fn ne<V: ValueFor<T>>(self, value: V) -> Cond<E> {
+    pub fn ne<V: ValueFor<T>>(self, value: V) -> Cond<E, K> {
         self.compare(Comparator::Ne, value.to_value())
     }
 
     /// `path IN (values…)`: 1 to 100 values.
-    pub fn is_in<V: ValueFor<T>>(self, values: impl IntoIterator<Item = V>) -> Cond<E> {
+    pub fn is_in<V: ValueFor<T>>(self, values: impl IntoIterator<Item = V>) -> Cond<E, K> {
         let list: Result<Vec<Operand>, EncodeError> =
             values.into_iter().map(|v| v.to_value().map(Operand::Value)).collect();
         match list {
             Ok(list) => Self::cond(Condition::In { operand: Operand::Path(self.path()), list }),
-            Err(error) => Cond::failed(error),
+            Err(error) => Cond::typed(Err(error)),
         }
     }
 
     /// `path = other`: compares two attributes of the same type.
-    pub fn eq_attr<N>(self, other: Attr<E, T, N>) -> Cond<E> {
-        Self::cond(Condition::Compare {
+    pub fn eq_attr<N, L>(self, other: Attr<E, T, N, L>) -> Cond<E, K::Output>
+    where
+        K: Join<L>,
+    {
+        Cond::typed(Ok(Condition::Compare {
             left: Operand::Path(self.path()),
             op: Comparator::Eq,
             right: Operand::Path(other.path()),
-        })
+        }))
     }
 
     /// `path < value`.
-    pub fn lt<V: ValueFor<T>>(self, value: V) -> Cond<E>
+    pub fn lt<V: ValueFor<T>>(self, value: V) -> Cond<E, K>
     where
         T: Ordered,
     {
@@ -461,7 +474,7 @@ impl<E, T, M> Attr<E, T, M> {
     }
 
     /// `path <= value`.
-    pub fn le<V: ValueFor<T>>(self, value: V) -> Cond<E>
+    pub fn le<V: ValueFor<T>>(self, value: V) -> Cond<E, K>
     where
         T: Ordered,
     {
@@ -469,7 +482,7 @@ impl<E, T, M> Attr<E, T, M> {
     }
 
     /// `path > value`.
-    pub fn gt<V: ValueFor<T>>(self, value: V) -> Cond<E>
+    pub fn gt<V: ValueFor<T>>(self, value: V) -> Cond<E, K>
     where
         T: Ordered,
     {
@@ -477,7 +490,7 @@ impl<E, T, M> Attr<E, T, M> {
     }
 
     /// `path >= value`.
-    pub fn ge<V: ValueFor<T>>(self, value: V) -> Cond<E>
+    pub fn ge<V: ValueFor<T>>(self, value: V) -> Cond<E, K>
     where
         T: Ordered,
     {
@@ -485,7 +498,7 @@ impl<E, T, M> Attr<E, T, M> {
     }
 
     /// `path BETWEEN low AND high` (inclusive; `low` must not be above `high`).
-    pub fn between<V: ValueFor<T>, W: ValueFor<T>>(self, low: V, high: W) -> Cond<E>
+    pub fn between<V: ValueFor<T>, W: ValueFor<T>>(self, low: V, high: W) -> Cond<E, K>
     where
         T: Ordered,
     {
@@ -495,188 +508,38 @@ impl<E, T, M> Attr<E, T, M> {
                 low: Operand::Value(low),
                 high: Operand::Value(high),
             }),
-            (Err(error), _) | (_, Err(error)) => Cond::failed(error),
+            (Err(error), _) | (_, Err(error)) => Cond::typed(Err(error)),
         }
     }
 
     /// `begins_with(path, prefix)`.
-    pub fn begins_with<V: ValueFor<T>>(self, prefix: V) -> Cond<E>
+    pub fn begins_with<V: ValueFor<T>>(self, prefix: V) -> Cond<E, K>
     where
         T: Prefixed,
     {
         match prefix.to_value() {
             Ok(value) => Self::cond(Condition::begins_with(self.path(), Operand::Value(value))),
-            Err(error) => Cond::failed(error),
+            Err(error) => Cond::typed(Err(error)),
         }
     }
 
     /// `contains(path, value)`: a substring of a string, an element of a list or a set.
-    pub fn contains<V: ValueFor<T::Element>>(self, value: V) -> Cond<E>
+    pub fn contains<V: ValueFor<T::Element>>(self, value: V) -> Cond<E, K>
     where
         T: Container,
     {
         match value.to_value() {
             Ok(value) => Self::cond(Condition::contains(self.path(), Operand::Value(value))),
-            Err(error) => Cond::failed(error),
+            Err(error) => Cond::typed(Err(error)),
         }
     }
 
     /// `size(path)`, to compare: `User::TAGS.size().gt(2)`.
-    pub fn size(self) -> Size<E>
+    pub fn size(self) -> Size<E, K>
     where
         T: HasSize,
     {
-        Size { path: self.path(), entity: PhantomData }
-    }
-}
-
-/// `size(path)` of a string, binary, list, set or map attribute, compared with a count.
-pub struct Size<E> {
-    path: Path,
-    entity: PhantomData<fn() -> E>,
-}
-
-impl<E> fmt::Debug for Size<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Size").field(&self.path).finish()
-    }
-}
-
-impl<E> Size<E> {
-    fn compare(self, op: Comparator, count: u64) -> Cond<E> {
-        Cond::new(Condition::Compare {
-            left: Operand::Size(self.path),
-            op,
-            right: Operand::Value(AttributeValue::N(Number::from(count))),
-        })
-    }
-
-    /// `size(path) = count`.
-    pub fn eq(self, count: u64) -> Cond<E> {
-        self.compare(Comparator::Eq, count)
-    }
-    /// `size(path) <> count`.
-    pub fn ne(self, count: u64) -> Cond<E> {
-        self.compare(Comparator::Ne, count)
-    }
-    /// `size(path) < count`.
-    pub fn lt(self, count: u64) -> Cond<E> {
-        self.compare(Comparator::Lt, count)
-    }
-    /// `size(path) <= count`.
-    pub fn le(self, count: u64) -> Cond<E> {
-        self.compare(Comparator::Le, count)
-    }
-    /// `size(path) > count`.
-    pub fn gt(self, count: u64) -> Cond<E> {
-        self.compare(Comparator::Gt, count)
-    }
-    /// `size(path) >= count`.
-    pub fn ge(self, count: u64) -> Cond<E> {
-        self.compare(Comparator::Ge, count)
-    }
-    /// `size(path) BETWEEN low AND high`.
-    pub fn between(self, low: u64, high: u64) -> Cond<E> {
-        Cond::new(Condition::Between {
-            operand: Operand::Size(self.path),
-            low: Operand::Value(AttributeValue::N(Number::from(low))),
-            high: Operand::Value(AttributeValue::N(Number::from(high))),
-        })
-    }
-}
-
-/// A condition on items of entity `E`: a `ConditionExpression` or `FilterExpression`.
-///
-/// Combine with `&` (and), `|` (or), `!` (not). A value that could not be encoded is kept
-/// and reported by the operation that uses the condition.
-pub struct Cond<E> {
-    condition: Result<Condition, EncodeError>,
-    entity: PhantomData<fn() -> E>,
-}
-
-impl<E> Clone for Cond<E> {
-    fn clone(&self) -> Self {
-        Cond { condition: self.condition.clone(), entity: PhantomData }
-    }
-}
-
-impl<E> fmt::Debug for Cond<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Cond").field(&self.condition).finish()
-    }
-}
-
-impl<E> PartialEq for Cond<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.condition == other.condition
-    }
-}
-
-impl<E> Cond<E> {
-    /// A typed condition from an untyped one (no check that its paths belong to `E`).
-    pub fn new(condition: Condition) -> Self {
-        Cond { condition: Ok(condition), entity: PhantomData }
-    }
-
-    fn failed(error: EncodeError) -> Self {
-        Cond { condition: Err(error), entity: PhantomData }
-    }
-
-    fn combine(self, other: Cond<E>, f: fn(Condition, Condition) -> Condition) -> Self {
-        match (self.condition, other.condition) {
-            (Ok(a), Ok(b)) => Cond::new(f(a, b)),
-            (Err(error), _) | (_, Err(error)) => Cond::failed(error),
-        }
-    }
-
-    /// `self AND other`.
-    #[must_use]
-    pub fn and(self, other: Cond<E>) -> Self {
-        self.combine(other, Condition::and)
-    }
-
-    /// `self OR other`.
-    #[must_use]
-    pub fn or(self, other: Cond<E>) -> Self {
-        self.combine(other, Condition::or)
-    }
-
-    /// `NOT self`.
-    #[must_use]
-    #[allow(clippy::should_implement_trait)]
-    pub fn not(self) -> Self {
-        Cond { condition: self.condition.map(Condition::not), entity: PhantomData }
-    }
-
-    /// The untyped condition, or the error met encoding one of its values.
-    pub fn into_condition(self) -> Result<Condition, EncodeError> {
-        self.condition
-    }
-
-    /// The untyped condition, or the error met encoding one of its values.
-    pub fn condition(&self) -> Result<&Condition, &EncodeError> {
-        self.condition.as_ref()
-    }
-}
-
-impl<E> BitAnd for Cond<E> {
-    type Output = Cond<E>;
-    fn bitand(self, other: Cond<E>) -> Cond<E> {
-        self.and(other)
-    }
-}
-
-impl<E> BitOr for Cond<E> {
-    type Output = Cond<E>;
-    fn bitor(self, other: Cond<E>) -> Cond<E> {
-        self.or(other)
-    }
-}
-
-impl<E> Not for Cond<E> {
-    type Output = Cond<E>;
-    fn not(self) -> Cond<E> {
-        Cond::not(self)
+        Size::new(self.path())
     }
 }
 
@@ -715,7 +578,10 @@ impl<E> Partial<E> {
     }
 
     /// The value at `attr`, decoded; `None` when it is absent.
-    pub fn get<T: Attribute, M>(&self, attr: &Attr<E, T, M>) -> Result<Option<T>, DecodeError> {
+    pub fn get<T: Attribute, M, K>(
+        &self,
+        attr: &Attr<E, T, M, K>,
+    ) -> Result<Option<T>, DecodeError> {
         let mut value = match self.item.get(attr.root) {
             Some(value) => value,
             None => return Ok(None),
@@ -752,7 +618,7 @@ pub trait Projection<E> {
     fn paths(self) -> Vec<Path>;
 }
 
-impl<E, T, M> Projection<E> for Attr<E, T, M> {
+impl<E, T, M, K> Projection<E> for Attr<E, T, M, K> {
     fn paths(self) -> Vec<Path> {
         vec![self.path()]
     }
@@ -786,213 +652,4 @@ tuple_projection!(A, B, C, D, F, G, H, I, J, K, L);
 tuple_projection!(A, B, C, D, F, G, H, I, J, K, L, N);
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    struct Doc;
-    struct Inner;
-
-    const NAME: Attr<Doc, String> = Attr::new("name");
-    const COUNT: Attr<Doc, u64> = Attr::new("count");
-    const TOTAL: Attr<Doc, i64> = Attr::new("total");
-    const TAGS: Attr<Doc, Vec<String>, Optional> = Attr::new("tags");
-    const INNER: Attr<Doc, Inner> = Attr::new("inner");
-    const ZIP: Attr<Inner, String> = Attr::new("zip");
-    const LABELS: Attr<Doc, HashMap<String, u32>, Optional> = Attr::new("labels");
-
-    fn s(v: &str) -> Operand {
-        Operand::Value(AttributeValue::S(v.into()))
-    }
-
-    fn n(v: i64) -> Operand {
-        Operand::Value(AttributeValue::N(Number::from(v)))
-    }
-
-    fn cond<E>(c: Cond<E>) -> Condition {
-        match c.into_condition() {
-            Ok(c) => c,
-            Err(e) => panic!("{e}"),
-        }
-    }
-
-    #[test]
-    fn literals_infer_the_attribute_type() {
-        assert_eq!(
-            cond(COUNT.gt(5)),
-            Condition::Compare {
-                left: Operand::Path(Path::attribute("count")),
-                op: Comparator::Gt,
-                right: n(5)
-            }
-        );
-        assert_eq!(
-            cond(TOTAL.between(-3, 1_000)),
-            Condition::Between {
-                operand: Operand::Path(Path::attribute("total")),
-                low: n(-3),
-                high: n(1000)
-            }
-        );
-        assert_eq!(
-            cond(NAME.eq("ann")),
-            Condition::Compare {
-                left: Operand::Path(Path::attribute("name")),
-                op: Comparator::Eq,
-                right: s("ann")
-            }
-        );
-        let owned = String::from("bob");
-        assert_eq!(cond(NAME.ne(&owned)), cond(NAME.ne("bob")));
-    }
-
-    #[test]
-    fn paths_compose() {
-        assert_eq!(INNER.then(ZIP).path(), Path::attribute("inner").key("zip"));
-        assert_eq!(TAGS.at(2).path(), Path::attribute("tags").index(2));
-        assert_eq!(LABELS.key("a.b").path(), Path::attribute("labels").key("a.b"));
-        assert_eq!(format!("{:?}", TAGS.at(1)), "Attr(tags[1])");
-    }
-
-    #[test]
-    fn functions_and_logic() {
-        let c = cond(NAME.begins_with("a") & !TAGS.contains("x") | TAGS.size().ge(2));
-        assert_eq!(
-            c,
-            Condition::begins_with(Path::attribute("name"), s("a"))
-                .and(Condition::contains(Path::attribute("tags"), s("x")).not())
-                .or(Condition::Compare {
-                    left: Operand::Size(Path::attribute("tags")),
-                    op: Comparator::Ge,
-                    right: Operand::Value(AttributeValue::N(Number::from(2u64))),
-                })
-        );
-        assert_eq!(
-            cond(COUNT.is_in([1, 2])),
-            Condition::In {
-                operand: Operand::Path(Path::attribute("count")),
-                list: vec![n(1), n(2)]
-            }
-        );
-        assert_eq!(cond(NAME.exists()), Condition::AttributeExists(Path::attribute("name")));
-        assert_eq!(
-            cond(NAME.is_type(AttributeType::S)),
-            Condition::attribute_type(Path::attribute("name"), AttributeType::S)
-        );
-    }
-
-    #[test]
-    fn encode_errors_are_kept() {
-        const F: Attr<Doc, f64> = Attr::new("f");
-        let c = F.gt(f64::NAN) & NAME.eq("x");
-        assert!(c.into_condition().is_err());
-    }
-
-    /// A random expression, built once through the typed API and once as the AST.
-    #[derive(Debug, Clone)]
-    enum Spec {
-        Gt(i64),
-        Between(i64, i64),
-        Eq(String),
-        In(Vec<u64>),
-        Contains(String),
-        Size(u64),
-        Exists,
-        Not(Box<Spec>),
-        And(Box<Spec>, Box<Spec>),
-        Or(Box<Spec>, Box<Spec>),
-    }
-
-    fn spec() -> impl proptest::strategy::Strategy<Value = Spec> {
-        use proptest::prelude::*;
-        let leaf = prop_oneof![
-            any::<i64>().prop_map(Spec::Gt),
-            (any::<i64>(), any::<i64>()).prop_map(|(a, b)| Spec::Between(a, b)),
-            ".{0,4}".prop_map(Spec::Eq),
-            proptest::collection::vec(any::<u64>(), 1..4).prop_map(Spec::In),
-            "[a-z]{0,3}".prop_map(Spec::Contains),
-            any::<u64>().prop_map(Spec::Size),
-            Just(Spec::Exists),
-        ];
-        leaf.prop_recursive(4, 24, 2, |inner| {
-            prop_oneof![
-                inner.clone().prop_map(|a| Spec::Not(Box::new(a))),
-                (inner.clone(), inner.clone())
-                    .prop_map(|(a, b)| Spec::And(Box::new(a), Box::new(b))),
-                (inner.clone(), inner).prop_map(|(a, b)| Spec::Or(Box::new(a), Box::new(b))),
-            ]
-        })
-    }
-
-    fn typed(spec: &Spec) -> Cond<Doc> {
-        match spec {
-            Spec::Gt(v) => TOTAL.gt(*v),
-            Spec::Between(a, b) => TOTAL.between(*a, *b),
-            Spec::Eq(v) => NAME.eq(v.as_str()),
-            Spec::In(values) => COUNT.is_in(values.iter().copied()),
-            Spec::Contains(v) => TAGS.contains(v.as_str()),
-            Spec::Size(v) => TAGS.size().le(*v),
-            Spec::Exists => INNER.then(ZIP).exists(),
-            Spec::Not(a) => !typed(a),
-            Spec::And(a, b) => typed(a) & typed(b),
-            Spec::Or(a, b) => typed(a) | typed(b),
-        }
-    }
-
-    fn untyped(spec: &Spec) -> Condition {
-        let path = |name: &str| Operand::Path(Path::attribute(name));
-        let num = |v: Number| Operand::Value(AttributeValue::N(v));
-        match spec {
-            Spec::Gt(v) => Condition::Compare {
-                left: path("total"),
-                op: Comparator::Gt,
-                right: num(Number::from(*v)),
-            },
-            Spec::Between(a, b) => Condition::Between {
-                operand: path("total"),
-                low: num(Number::from(*a)),
-                high: num(Number::from(*b)),
-            },
-            Spec::Eq(v) => {
-                Condition::Compare { left: path("name"), op: Comparator::Eq, right: s(v) }
-            }
-            Spec::In(values) => Condition::In {
-                operand: path("count"),
-                list: values.iter().map(|v| num(Number::from(*v))).collect(),
-            },
-            Spec::Contains(v) => Condition::contains(Path::attribute("tags"), s(v)),
-            Spec::Size(v) => Condition::Compare {
-                left: Operand::Size(Path::attribute("tags")),
-                op: Comparator::Le,
-                right: num(Number::from(*v)),
-            },
-            Spec::Exists => Condition::AttributeExists(Path::attribute("inner").key("zip")),
-            Spec::Not(a) => untyped(a).not(),
-            Spec::And(a, b) => untyped(a).and(untyped(b)),
-            Spec::Or(a, b) => untyped(a).or(untyped(b)),
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn typed_expressions_build_the_expected_ast(spec in spec()) {
-            proptest::prop_assert_eq!(cond(typed(&spec)), untyped(&spec));
-        }
-    }
-
-    #[test]
-    fn partials_read_typed_paths() {
-        let mut inner = Item::new();
-        inner.insert("zip".into(), AttributeValue::S("123".into()));
-        let mut item = Item::new();
-        item.insert("inner".into(), AttributeValue::M(inner));
-        item.insert("tags".into(), AttributeValue::L(vec![AttributeValue::S("a".into())]));
-        let partial: Partial<Doc> = Partial::new(item);
-        assert_eq!(partial.get(&INNER.then(ZIP)), Ok(Some("123".to_owned())));
-        assert_eq!(partial.get(&TAGS.at(0)), Ok(Some("a".to_owned())));
-        assert_eq!(partial.get(&TAGS.at(3)), Ok(None));
-        assert_eq!(partial.get(&NAME), Ok(None));
-        assert!(partial.get(&INNER.then(ZIP).clone()).is_ok());
-        let bad: Attr<Doc, u64> = Attr::new("tags");
-        assert!(partial.get(&bad).is_err());
-    }
-}
+mod tests;

@@ -568,7 +568,7 @@ impl<'a, E: Entity> Delete<'a, E> {
     }
 
     /// Only if `condition` holds (joined with `AND` to earlier conditions).
-    pub fn condition(mut self, condition: crate::attr::Cond<E>) -> Self {
+    pub fn condition<R>(mut self, condition: crate::attr::Cond<E, R>) -> Self {
         match condition.into_condition() {
             Ok(condition) => {
                 self.condition = Some(match self.condition.take() {

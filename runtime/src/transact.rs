@@ -341,7 +341,7 @@ impl<'a> Transaction<'a> {
     }
 
     /// Puts `entity` only if `condition` holds on the item it replaces.
-    pub fn put_with_condition<E: Entity>(mut self, entity: &E, condition: Cond<E>) -> Self {
+    pub fn put_with_condition<E: Entity, R>(mut self, entity: &E, condition: Cond<E, R>) -> Self {
         match condition.into_condition() {
             Ok(condition) => self.put_item(entity, Some(condition)),
             Err(e) => {
@@ -443,7 +443,7 @@ impl<'a> Transaction<'a> {
     }
 
     /// Deletes the item with `key` only if `condition` holds on it.
-    pub fn delete_if<E: Entity>(mut self, key: Key<E>, condition: Cond<E>) -> Self {
+    pub fn delete_if<E: Entity, R>(mut self, key: Key<E>, condition: Cond<E, R>) -> Self {
         match condition.into_condition() {
             Ok(condition) => self.delete_item(key, Some(condition)),
             Err(e) => {
@@ -455,7 +455,7 @@ impl<'a> Transaction<'a> {
 
     /// Fails the transaction unless `condition` holds on the item with `key` (which is
     /// not changed): `.condition_check(User::key("u1"), User::exists())`.
-    pub fn condition_check<E: Entity>(mut self, key: Key<E>, condition: Cond<E>) -> Self {
+    pub fn condition_check<E: Entity, R>(mut self, key: Key<E>, condition: Cond<E, R>) -> Self {
         let condition = match condition.into_condition() {
             Ok(condition) => condition,
             Err(e) => {

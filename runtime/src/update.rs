@@ -166,7 +166,11 @@ impl<'a, E: Entity> Update<'a, E> {
     /// `SET attr = value`. On a field that feeds index key templates (or computed
     /// fields), the index keys (and computed values) are rewritten in the same request.
     /// Setting an optional field to an empty set removes it.
-    pub fn set<T, M: Settable, V: ValueFor<T>>(mut self, attr: Attr<E, T, M>, value: V) -> Self {
+    pub fn set<T, M: Settable, V: ValueFor<T>>(
+        mut self,
+        attr: Attr<E, T, M, impl Sized>,
+        value: V,
+    ) -> Self {
         self.set_field(attr, value, M::REMOVABLE, false);
         self
     }
@@ -232,7 +236,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
 
     fn value<T, V: ValueFor<T>>(
         &mut self,
-        attr: &Attr<E, T, impl Sized>,
+        attr: &Attr<E, T, impl Sized, impl Sized>,
         value: &V,
     ) -> Option<AttributeValue> {
         match value.to_value() {
@@ -249,7 +253,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// encoded value, when it is stored.
     pub(crate) fn set_field<T, M, V: ValueFor<T>>(
         &mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         value: V,
         removable: bool,
         if_absent: bool,
@@ -292,7 +296,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// On a top-level attribute it is [`Update::set`].
     pub fn set_creating_parents<T, M: Settable, V: ValueFor<T>>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         value: V,
     ) -> Self {
         let path = attr.path();
@@ -312,7 +316,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// are created as by [`Update::set_creating_parents`].
     pub fn merge<T: crate::codec::Attribute, M: Modifiable>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         value: &T,
     ) -> Self {
         match value.to_attribute_value() {
@@ -348,7 +352,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// is absent.
     pub fn set_if_not_exists<T, M: Modifiable, V: ValueFor<T>>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         value: V,
     ) -> Self {
         if let Some(value) = self.value(&attr, &value) {
@@ -367,7 +371,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// `ADD attr value`: adds to a number (an absent attribute counts as 0).
     pub fn add<T: Numeric, M: Modifiable, V: ValueFor<T>>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         value: V,
     ) -> Self {
         if let Some(value) = self.value(&attr, &value) {
@@ -379,7 +383,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// Subtracts from a number (an absent attribute counts as 0): `ADD attr -value`.
     pub fn subtract<T: Numeric, M: Modifiable, V: ValueFor<T>>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         value: V,
     ) -> Self {
         match self.value(&attr, &value) {
@@ -394,7 +398,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
 
     fn list(
         &mut self,
-        attr: &Attr<E, impl List, impl Sized>,
+        attr: &Attr<E, impl List, impl Sized, impl Sized>,
         values: Vec<Result<AttributeValue, EncodeError>>,
     ) -> Option<AttributeValue> {
         let list: std::result::Result<Vec<AttributeValue>, EncodeError> =
@@ -410,7 +414,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
 
     fn list_update<T: List, M>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         values: Vec<Result<AttributeValue, EncodeError>>,
         prepend: bool,
     ) -> Self {
@@ -433,7 +437,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// Appends elements to a list (an absent list counts as empty).
     pub fn append<T: List, M: Modifiable, V: ValueFor<T::Element>>(
         self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         values: impl IntoIterator<Item = V>,
     ) -> Self {
         let values = values.into_iter().map(|v| v.to_value()).collect();
@@ -443,7 +447,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// Prepends elements to a list (an absent list counts as empty).
     pub fn prepend<T: List, M: Modifiable, V: ValueFor<T::Element>>(
         self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         values: impl IntoIterator<Item = V>,
     ) -> Self {
         let values = values.into_iter().map(|v| v.to_value()).collect();
@@ -452,7 +456,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
 
     fn set_value<T: Set, M, V: ValueFor<T::Member>>(
         &mut self,
-        attr: &Attr<E, T, M>,
+        attr: &Attr<E, T, M, impl Sized>,
         members: impl IntoIterator<Item = V>,
     ) -> Option<AttributeValue> {
         let mut strings = Vec::new();
@@ -494,7 +498,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// members is no action).
     pub fn add_to_set<T: Set, M: Modifiable, V: ValueFor<T::Member>>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         members: impl IntoIterator<Item = V>,
     ) -> Self {
         if let Some(set) = self.set_value(&attr, members) {
@@ -507,7 +511,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
     /// the attribute; no members is no action).
     pub fn delete_from_set<T: Set, M: Modifiable, V: ValueFor<T::Member>>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         members: impl IntoIterator<Item = V>,
     ) -> Self {
         if let Some(set) = self.set_value(&attr, members) {
@@ -518,7 +522,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
 
     /// `REMOVE attr`: an optional field, a list element (the rest shift down) or a map
     /// value.
-    pub fn remove<T, M: Removable>(mut self, attr: Attr<E, T, M>) -> Self {
+    pub fn remove<T, M: Removable>(mut self, attr: Attr<E, T, M, impl Sized>) -> Self {
         if attr.path().elements.len() == 1 {
             self.note_unique(attr.attribute(), None);
         }
@@ -535,7 +539,8 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
 
     /// Updates only if `condition` holds (joined with `AND` to earlier conditions, and to
     /// the built-in condition that the item exists as this entity).
-    pub fn condition(mut self, condition: Cond<E>) -> Self {
+    pub fn condition<R>(mut self, condition: Cond<E, R>) -> Self {
+        let condition: Cond<E> = Cond::typed(condition.into_condition());
         self.condition = Some(match self.condition.take() {
             Some(earlier) => earlier & condition,
             None => condition,

@@ -113,7 +113,7 @@ impl<E: Entity> Update<'_, E, Upserting> {
     /// rewritten in the same request.
     pub fn set<T, M: UpsertSettable, V: ValueFor<T>>(
         mut self,
-        attr: Attr<E, T, M>,
+        attr: Attr<E, T, M, impl Sized>,
         value: V,
     ) -> Self {
         self.set_field(attr, value, M::REMOVABLE, M::IF_ABSENT);

@@ -1979,12 +1979,31 @@ const _: () = {
             __st::IndexKey::new("LSI1", __st::written(__st_result, __st_item))
         }
     }
+    #[doc(hidden)]
+    #[allow(non_snake_case)]
+    pub mod __st_native {
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Order {
+            /// The native key attribute `tenant_id` (field `tenant_id`) of `Order`.
+            pub struct tenant_id;
+            /// The native key attribute `region` (field `region`) of `Order`.
+            pub struct region;
+            /// The native key attribute `score` (field `score`) of `Order`.
+            pub struct score;
+        }
+    }
+    impl __st::attr::NativeKey for __st_native::Order::tenant_id {}
+    impl __st::attr::NativeKey for __st_native::Order::region {}
+    impl __st::attr::NativeKey for __st_native::Order::score {}
     type __StKind0 = <__st::query::GlobalKind<
         { __st::projects_entity::<App, Order>("GSI1") },
     > as __st::query::SelectKind>::Kind;
-    type __StKind1 = <__st::query::GlobalKind<
-        { __st::projects_entity::<App, Order>("ByTenant") },
-    > as __st::query::SelectKind>::Kind;
+    type __StKind1 = __st::query::Native<
+        <__st::query::GlobalKind<
+            { __st::projects_entity::<App, Order>("ByTenant") },
+        > as __st::query::SelectKind>::Kind,
+        OrderByTenant,
+    >;
     impl<__M> OrderQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
@@ -2261,22 +2280,27 @@ const _: () = {
             "total",
             Self::__st_reindex3,
         );
-        /// The typed path of field `tenant_id` (attribute `tenant_id`).
+        /// The typed path of field `tenant_id` (attribute `tenant_id`). A key attribute of index `ByTenant` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const TENANT_ID: __st::Attr<
             Order,
             ::std::string::String,
             __st::attr::marker::Value,
+            __st_native::Order::tenant_id,
         > = __st::Attr::new("tenant_id");
-        /// The typed path of field `region` (attribute `region`).
+        /// The typed path of field `region` (attribute `region`). A key attribute of index `ByTenant` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const REGION: __st::Attr<
             Order,
             ::std::string::String,
             __st::attr::marker::Value,
+            __st_native::Order::region,
         > = __st::Attr::new("region");
-        /// The typed path of field `score` (attribute `score`). Optional: can be removed.
-        pub const SCORE: __st::Attr<Order, i64, __st::attr::marker::Optional> = __st::Attr::new(
-            "score",
-        );
+        /// The typed path of field `score` (attribute `score`). Optional: can be removed. A key attribute of index `ByTenant` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
+        pub const SCORE: __st::Attr<
+            Order,
+            i64,
+            __st::attr::marker::Optional,
+            __st_native::Order::score,
+        > = __st::Attr::new("score");
         /// The typed path of field `payment` (attribute `payment`).
         pub const PAYMENT: __st::Attr<Order, Payment, __st::attr::marker::Value> = __st::Attr::new(
             "payment",

@@ -36,7 +36,7 @@ use crate::cursor::Cursor;
 use crate::entity::Entity;
 use crate::error::Result;
 
-use super::{Decode, IndexKind, Items, Page, Pages, Query, Returns};
+use super::{Decode, FilterOn, IndexKind, Items, Page, Pages, Query, Returns};
 
 /// A key field not given to `find()` (the default state of each field).
 #[derive(Debug, Clone, Copy, Default)]
@@ -125,9 +125,13 @@ impl<T> GivenValue<T> for Given<T> {
 }
 
 /// A field the chosen pattern does not use: given (an equality in the filter) or not.
+///
+/// The choice never leaves a native key attribute of the chosen index unused (see the
+/// module docs), so these filters skip the compile-time rule of [`Query::filter`]; the
+/// check when the query is sent still applies.
 pub trait FilterField<E, T> {
     /// `query`, with `attr = value` in its filter when the field was given.
-    fn filter<I, O, M>(self, query: Query<E, I, O>, attr: Attr<E, T, M>) -> Query<E, I, O>
+    fn filter<I, O, M, K>(self, query: Query<E, I, O>, attr: Attr<E, T, M, K>) -> Query<E, I, O>
     where
         E: Entity,
         I: IndexKind,
@@ -135,7 +139,7 @@ pub trait FilterField<E, T> {
 }
 
 impl<E, T> FilterField<E, T> for Missing {
-    fn filter<I, O, M>(self, query: Query<E, I, O>, _: Attr<E, T, M>) -> Query<E, I, O>
+    fn filter<I, O, M, K>(self, query: Query<E, I, O>, _: Attr<E, T, M, K>) -> Query<E, I, O>
     where
         E: Entity,
         I: IndexKind,
@@ -146,13 +150,13 @@ impl<E, T> FilterField<E, T> for Missing {
 }
 
 impl<E, T: Attribute> FilterField<E, T> for Given<T> {
-    fn filter<I, O, M>(self, query: Query<E, I, O>, attr: Attr<E, T, M>) -> Query<E, I, O>
+    fn filter<I, O, M, K>(self, query: Query<E, I, O>, attr: Attr<E, T, M, K>) -> Query<E, I, O>
     where
         E: Entity,
         I: IndexKind,
         O: Decode<E>,
     {
-        query.filter(attr.eq(self.0))
+        query.filter_unchecked(attr.eq(self.0))
     }
 }
 
@@ -175,10 +179,12 @@ pub trait Find: Sized {
         <Self as Complete<<Self as Find>::Choice>>::build(self)
     }
 
-    /// See [`Query::filter`].
-    fn filter(self, condition: Cond<Self::Entity>) -> Chosen<Self>
+    /// See [`Query::filter`]: a filter on a native key attribute of the chosen index
+    /// does not compile.
+    fn filter<R>(self, condition: Cond<Self::Entity, R>) -> Chosen<Self>
     where
         Self: Complete<<Self as Find>::Choice>,
+        R: FilterOn<<<Self as Complete<<Self as Find>::Choice>>::Index as IndexKind>::Keys>,
     {
         self.query().filter(condition)
     }

@@ -34,9 +34,20 @@ use crate::schema::TableSchema;
 use crate::timestamp::Timestamp;
 use crate::value::Item;
 
-use super::{decode_read, Page, Pages, PartialGlobal, Query};
+use super::{decode_read, IndexKind, Native, Page, Pages, PartialGlobal, Query};
 
-impl<E: Entity> Query<E, PartialGlobal> {
+/// Index kinds whose queries [`hydrate`](Query::hydrate): GSIs that project only some
+/// attributes of the entity ([`PartialGlobal`], also as a [`Native`] key).
+#[diagnostic::on_unimplemented(
+    message = "`hydrate()` reads a GSI that projects only some attributes of the entity, not `{Self}`",
+    label = "this query's index projects every attribute of the entity",
+    note = "read whole entities directly (`send`, `all`, `first`, `pages`, `stream`)"
+)]
+pub trait PartialIndex: IndexKind {}
+impl PartialIndex for PartialGlobal {}
+impl<X: 'static> PartialIndex for Native<PartialGlobal, X> {}
+
+impl<E: Entity, I: PartialIndex> Query<E, I> {
     /// Reads the whole items behind this index's entries: each page of the index query
     /// is followed by one `BatchGetItem` per 100 of its keys (chunked, unprocessed keys
     /// retried, index order kept). Costs the index read plus one table read per item
@@ -50,6 +61,7 @@ impl<E: Entity> Query<E, PartialGlobal> {
     }
 
     /// The same query, decoding the projected attributes as they come.
+    /// (The index's identity only mattered to `filter`, which a `Hydrate` does not have.)
     fn project_all(self) -> Query<E, PartialGlobal, Partial<E>> {
         Query { key: self.key, options: self.options, marker: std::marker::PhantomData }
     }

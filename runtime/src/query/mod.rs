@@ -44,6 +44,7 @@ use crate::value::{AttributeValue, Item};
 mod find;
 mod hydrate;
 mod key;
+mod native;
 mod pages;
 mod range;
 mod scan;
@@ -55,8 +56,9 @@ pub use find::{
     True,
 };
 pub(crate) use hydrate::{Fetch, Followed};
-pub use hydrate::{Hydrate, HydratedItems, HydratedPages};
+pub use hydrate::{Hydrate, HydratedItems, HydratedPages, PartialIndex};
 pub use key::KeyQuery;
+pub use native::{FilterOn, Native, NoNativeKeys};
 pub use pages::{Items, Page, Pages};
 pub use range::Range;
 pub use scan::{ParallelScan, ReadsBackwards, Scan};
@@ -83,11 +85,24 @@ pub struct Global;
 pub struct PartialGlobal;
 
 /// What a query reads: the table, an LSI or a GSI.
-pub trait IndexKind: Send + 'static {}
-impl IndexKind for Primary {}
-impl IndexKind for Local {}
-impl IndexKind for Global {}
-impl IndexKind for PartialGlobal {}
+pub trait IndexKind: Send + 'static {
+    /// The index whose native key attributes a filter of the query may not read (see
+    /// [`FilterOn`]): the generated query builder type of an index keyed by the entity's
+    /// own fields ([`Native`]), else [`NoNativeKeys`].
+    type Keys: 'static;
+}
+impl IndexKind for Primary {
+    type Keys = NoNativeKeys;
+}
+impl IndexKind for Local {
+    type Keys = NoNativeKeys;
+}
+impl IndexKind for Global {
+    type Keys = NoNativeKeys;
+}
+impl IndexKind for PartialGlobal {
+    type Keys = NoNativeKeys;
+}
 
 /// The kind of a GSI query, chosen at compile time from the table's projection of that
 /// index and the entity's fields (`ALL` = `true`: [`Global`], else [`PartialGlobal`]).
@@ -245,8 +260,9 @@ pub(crate) fn key_attributes(schema: &TableSchema, index: Option<&str>) -> Vec<&
 /// DynamoDB refuses a query filter on a key attribute of the table or index queried
 /// (`Filter Expression can only contain non-primary key attributes`): refused here,
 /// before a request, with the same message. On a native multi-attribute index the key
-/// attributes are the entity's own fields (`Member::SCORE`): use the sort-key condition
-/// (`score_range()`) instead.
+/// attributes are the entity's own fields (`Member::SCORE`): a typed filter on one does
+/// not compile ([`FilterOn`]), so this is the backstop for conditions built from an
+/// untyped `Condition` ([`Cond::new`]); use the sort-key condition (`score_range()`).
 fn check_filter(schema: &TableSchema, index: Option<&str>, filter: &Condition) -> Result<()> {
     let keys: Vec<&str> = match index.and_then(|name| schema.index(name)) {
         Some(index) => {
@@ -458,7 +474,8 @@ fn query_fingerprint(input: &QueryInput, types: &[&str]) -> Fingerprint {
 type Types<E, I, O> = fn() -> (E, I, O);
 
 /// A query of entity `E` on the table or an index (`I`: [`Primary`], [`Local`],
-/// [`Global`]), returning `O` (`E`, or [`Partial<E>`] once projected).
+/// [`Global`], [`PartialGlobal`], or [`Native`] around one of them for an index keyed by
+/// the entity's own fields), returning `O` (`E`, or [`Partial<E>`] once projected).
 ///
 /// Built by the generated `<Entity>::query()` / `<Entity>::by_<index>()` stages; see the
 /// [module docs](self).
@@ -490,9 +507,23 @@ impl<E: Entity, I: IndexKind> Query<E, I> {
 
 impl<E: Entity, I: IndexKind, O: Decode<E>> Query<E, I, O> {
     /// Keeps only items matching `condition` (a `FilterExpression`, applied after the
-    /// read: DynamoDB refuses filters on the key attributes of the table or index).
-    /// Several filters are joined with `AND`.
-    pub fn filter(mut self, condition: Cond<E>) -> Self {
+    /// read). Several filters are joined with `AND`.
+    ///
+    /// DynamoDB refuses a filter on the key attributes of the table or index queried.
+    /// On an index keyed by the entity's own fields (a native key: `index(ByTeam, pk =
+    /// [team], sk = [level])`) those are fields, and a filter reading one of them does
+    /// not compile ([`FilterOn`]): narrow on it with the key condition instead
+    /// (`Person::by_team().team("red").level_range().gt(1)`). A condition made from an
+    /// untyped [`Condition`] with [`Cond::new`] is checked when the query is sent:
+    /// [`Error::Validation`] with DynamoDB's message, before any request.
+    pub fn filter<R: FilterOn<I::Keys>>(mut self, condition: Cond<E, R>) -> Self {
+        self.options.add_filter(condition.into_condition());
+        self
+    }
+
+    /// Adds `condition` to the filter without the compile-time rule of [`Self::filter`]
+    /// (for `find()`, whose choice of index never filters its native key attributes).
+    pub(crate) fn filter_unchecked<R>(mut self, condition: Cond<E, R>) -> Self {
         self.options.add_filter(condition.into_condition());
         self
     }
@@ -722,7 +753,10 @@ pub trait IntoQuery: Sized {
     fn into_query(self) -> Query<Self::Entity, Self::Index>;
 
     /// See [`Query::filter`].
-    fn filter(self, condition: Cond<Self::Entity>) -> Query<Self::Entity, Self::Index> {
+    fn filter<R: FilterOn<<Self::Index as IndexKind>::Keys>>(
+        self,
+        condition: Cond<Self::Entity, R>,
+    ) -> Query<Self::Entity, Self::Index> {
         self.into_query().filter(condition)
     }
 
@@ -767,7 +801,7 @@ pub trait IntoQuery: Sized {
     /// See [`Query::hydrate`].
     fn hydrate(self) -> Hydrate<Self::Entity>
     where
-        Self: IntoQuery<Index = PartialGlobal>,
+        Self::Index: PartialIndex,
     {
         self.into_query().hydrate()
     }

@@ -61,7 +61,7 @@ impl<E: Entity> Default for Scan<E> {
 
 impl<E: Entity, O: Decode<E>> Scan<E, O> {
     /// Keeps only items matching `condition`; several filters are joined with `AND`.
-    pub fn filter(mut self, condition: Cond<E>) -> Self {
+    pub fn filter<R>(mut self, condition: Cond<E, R>) -> Self {
         self.options.add_filter(condition.into_condition());
         self
     }

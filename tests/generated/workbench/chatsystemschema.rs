@@ -496,9 +496,25 @@ const _: () = {
             )
         }
     }
-    type __StKind0 = <__st::query::GlobalKind<
-        { __st::projects_entity::<Chat, User>("RoomID_Comment_IDX") },
-    > as __st::query::SelectKind>::Kind;
+    #[doc(hidden)]
+    #[allow(non_snake_case)]
+    pub mod __st_native {
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod User {
+            /// The native key attribute `RoomID` (field `room_id`) of `User`.
+            pub struct room_id;
+            /// The native key attribute `CreatedAt` (field `created_at`) of `User`.
+            pub struct created_at;
+        }
+    }
+    impl __st::attr::NativeKey for __st_native::User::room_id {}
+    impl __st::attr::NativeKey for __st_native::User::created_at {}
+    type __StKind0 = __st::query::Native<
+        <__st::query::GlobalKind<
+            { __st::projects_entity::<Chat, User>("RoomID_Comment_IDX") },
+        > as __st::query::SelectKind>::Kind,
+        UserByRoomIdCommentIdx,
+    >;
     impl<__M> UserQuery<0usize, 0, __M> {
         /// The partition-key field `user_id`.
         pub fn user_id(
@@ -628,11 +644,12 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::KeyField,
         > = __st::Attr::new("sk");
-        /// The typed path of field `room_id` (attribute `RoomID`). Optional: can be removed.
+        /// The typed path of field `room_id` (attribute `RoomID`). Optional: can be removed. A key attribute of index `RoomID_Comment_IDX` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const ROOM_ID: __st::Attr<
             User,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::User::room_id,
         > = __st::Attr::new("RoomID");
         /// The typed path of field `comment` (attribute `Comment`).
         pub const COMMENT: __st::Attr<
@@ -640,11 +657,12 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::Value,
         > = __st::Attr::new("Comment");
-        /// The typed path of field `created_at` (attribute `CreatedAt`). Optional: can be removed.
+        /// The typed path of field `created_at` (attribute `CreatedAt`). Optional: can be removed. A key attribute of index `RoomID_Comment_IDX` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const CREATED_AT: __st::Attr<
             User,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::User::created_at,
         > = __st::Attr::new("CreatedAt");
         /// Starts a query of `User` on the table's primary key.
         pub fn query() -> UserQuery {

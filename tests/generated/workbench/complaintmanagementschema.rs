@@ -643,14 +643,30 @@ const _: () = {
             )
         }
     }
-    type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity::<
-                ComplaintManagementSystem,
-                Comm,
-            >("Agents_Comments_GSI")
-        },
-    > as __st::query::SelectKind>::Kind;
+    #[doc(hidden)]
+    #[allow(non_snake_case)]
+    pub mod __st_native {
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Comm {
+            /// The native key attribute `comm_date` (field `comm_date`) of `Comm`.
+            pub struct comm_date;
+            /// The native key attribute `agentID` (field `agent_id`) of `Comm`.
+            pub struct agent_id;
+        }
+    }
+    impl __st::attr::NativeKey for __st_native::Comm::comm_date {}
+    impl __st::attr::NativeKey for __st_native::Comm::agent_id {}
+    type __StKind0 = __st::query::Native<
+        <__st::query::GlobalKind<
+            {
+                __st::projects_entity::<
+                    ComplaintManagementSystem,
+                    Comm,
+                >("Agents_Comments_GSI")
+            },
+        > as __st::query::SelectKind>::Kind,
+        CommByAgentsCommentsGsi,
+    >;
     impl<__M> CommQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
@@ -814,11 +830,12 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::KeyField,
         > = __st::Attr::new("comm_id");
-        /// The typed path of field `comm_date` (attribute `comm_date`). Part of the primary key: not updatable.
+        /// The typed path of field `comm_date` (attribute `comm_date`). Part of the primary key: not updatable. A key attribute of index `Agents_Comments_GSI` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const COMM_DATE: __st::Attr<
             Comm,
             ::std::string::String,
             __st::attr::marker::KeyField,
+            __st_native::Comm::comm_date,
         > = __st::Attr::new("comm_date");
         /// The typed path of field `complaint_state` (attribute `complaint_state`).
         pub const COMPLAINT_STATE: __st::Attr<
@@ -832,11 +849,12 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::Value,
         > = __st::Attr::new("comm_text");
-        /// The typed path of field `agent_id` (attribute `agentID`). Optional: can be removed.
+        /// The typed path of field `agent_id` (attribute `agentID`). Optional: can be removed. A key attribute of index `Agents_Comments_GSI` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const AGENT_ID: __st::Attr<
             Comm,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Comm::agent_id,
         > = __st::Attr::new("agentID");
         /// The typed path of field `attachments` (attribute `attachments`). Optional: can be removed.
         pub const ATTACHMENTS: __st::Attr<
@@ -1520,22 +1538,55 @@ const _: () = {
             __st::IndexKey::new("Escalations_GSI", __st::written(__st_result, __st_item))
         }
     }
-    type __StKind0 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity::<
-                ComplaintManagementSystem,
-                Metadata,
-            >("Customer_Complaint_GSI")
-        },
-    > as __st::query::SelectKind>::Kind;
-    type __StKind1 = <__st::query::GlobalKind<
-        {
-            __st::projects_entity::<
-                ComplaintManagementSystem,
-                Metadata,
-            >("Escalations_GSI")
-        },
-    > as __st::query::SelectKind>::Kind;
+    #[doc(hidden)]
+    #[allow(non_snake_case)]
+    pub mod __st_native {
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Metadata {
+            /// The native key attribute `customer_id` (field `customer_id`) of `Metadata`.
+            pub struct customer_id;
+            /// The native key attribute `complaint_id` (field `complaint_id`) of `Metadata`.
+            pub struct complaint_id;
+            /// The native key attribute `escalated_to` (field `escalated_to`) of `Metadata`.
+            pub struct escalated_to;
+            /// The native key attribute `escalation_time` (field `escalation_time`) of `Metadata`.
+            pub struct escalation_time;
+        }
+    }
+    impl __st::attr::NativeKey for __st_native::Metadata::customer_id {}
+    impl __st::query::FilterOn<MetadataByEscalationsGsi>
+    for __st_native::Metadata::customer_id {}
+    impl __st::attr::NativeKey for __st_native::Metadata::complaint_id {}
+    impl __st::query::FilterOn<MetadataByEscalationsGsi>
+    for __st_native::Metadata::complaint_id {}
+    impl __st::attr::NativeKey for __st_native::Metadata::escalated_to {}
+    impl __st::query::FilterOn<MetadataByCustomerComplaintGsi>
+    for __st_native::Metadata::escalated_to {}
+    impl __st::attr::NativeKey for __st_native::Metadata::escalation_time {}
+    impl __st::query::FilterOn<MetadataByCustomerComplaintGsi>
+    for __st_native::Metadata::escalation_time {}
+    type __StKind0 = __st::query::Native<
+        <__st::query::GlobalKind<
+            {
+                __st::projects_entity::<
+                    ComplaintManagementSystem,
+                    Metadata,
+                >("Customer_Complaint_GSI")
+            },
+        > as __st::query::SelectKind>::Kind,
+        MetadataByCustomerComplaintGsi,
+    >;
+    type __StKind1 = __st::query::Native<
+        <__st::query::GlobalKind<
+            {
+                __st::projects_entity::<
+                    ComplaintManagementSystem,
+                    Metadata,
+                >("Escalations_GSI")
+            },
+        > as __st::query::SelectKind>::Kind,
+        MetadataByEscalationsGsi,
+    >;
     impl<__M> MetadataQuery<0usize, 0, __M> {
         /// The partition-key field `complaint_id`.
         pub fn complaint_id(
@@ -1691,17 +1742,19 @@ const _: () = {
     }
     #[allow(dead_code)]
     impl Metadata {
-        /// The typed path of field `customer_id` (attribute `customer_id`). Optional: can be removed.
+        /// The typed path of field `customer_id` (attribute `customer_id`). Optional: can be removed. A key attribute of index `Customer_Complaint_GSI` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const CUSTOMER_ID: __st::Attr<
             Metadata,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Metadata::customer_id,
         > = __st::Attr::new("customer_id");
-        /// The typed path of field `complaint_id` (attribute `complaint_id`). Part of the primary key: not updatable.
+        /// The typed path of field `complaint_id` (attribute `complaint_id`). Part of the primary key: not updatable. A key attribute of index `Customer_Complaint_GSI` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const COMPLAINT_ID: __st::Attr<
             Metadata,
             ::std::string::String,
             __st::attr::marker::KeyField,
+            __st_native::Metadata::complaint_id,
         > = __st::Attr::new("complaint_id");
         /// The typed path of field `current_state` (attribute `current_state`).
         pub const CURRENT_STATE: __st::Attr<
@@ -1727,17 +1780,19 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::Value,
         > = __st::Attr::new("complaint_description");
-        /// The typed path of field `escalated_to` (attribute `escalated_to`). Optional: can be removed.
+        /// The typed path of field `escalated_to` (attribute `escalated_to`). Optional: can be removed. A key attribute of index `Escalations_GSI` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const ESCALATED_TO: __st::Attr<
             Metadata,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Metadata::escalated_to,
         > = __st::Attr::new("escalated_to");
-        /// The typed path of field `escalation_time` (attribute `escalation_time`). Optional: can be removed.
+        /// The typed path of field `escalation_time` (attribute `escalation_time`). Optional: can be removed. A key attribute of index `Escalations_GSI` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const ESCALATION_TIME: __st::Attr<
             Metadata,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Metadata::escalation_time,
         > = __st::Attr::new("escalation_time");
         /// Starts a query of `Metadata` on the table's primary key.
         pub fn query() -> MetadataQuery {

@@ -554,9 +554,25 @@ const _: () = {
             __st::IndexKey::new("GSI1", __st::written(__st_result, __st_item))
         }
     }
-    type __StKind0 = <__st::query::GlobalKind<
-        { __st::projects_entity::<DeviceStateLog, Device>("GSI1") },
-    > as __st::query::SelectKind>::Kind;
+    #[doc(hidden)]
+    #[allow(non_snake_case)]
+    pub mod __st_native {
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Device {
+            /// The native key attribute `Operator` (field `operator`) of `Device`.
+            pub struct operator;
+            /// The native key attribute `Date` (field `date`) of `Device`.
+            pub struct date;
+        }
+    }
+    impl __st::attr::NativeKey for __st_native::Device::operator {}
+    impl __st::attr::NativeKey for __st_native::Device::date {}
+    type __StKind0 = __st::query::Native<
+        <__st::query::GlobalKind<
+            { __st::projects_entity::<DeviceStateLog, Device>("GSI1") },
+        > as __st::query::SelectKind>::Kind,
+        DeviceByGsi1,
+    >;
     impl<__M> DeviceQuery<0usize, 0, __M> {
         /// The partition-key field `device_id`.
         pub fn device_id(
@@ -716,17 +732,19 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::KeyField,
         > = __st::Attr::new("device_id");
-        /// The typed path of field `operator` (attribute `Operator`). Optional: can be removed.
+        /// The typed path of field `operator` (attribute `Operator`). Optional: can be removed. A key attribute of index `GSI1` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const OPERATOR: __st::Attr<
             Device,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Device::operator,
         > = __st::Attr::new("Operator");
-        /// The typed path of field `date` (attribute `Date`). Part of the primary key: not updatable.
+        /// The typed path of field `date` (attribute `Date`). Part of the primary key: not updatable. A key attribute of index `GSI1` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const DATE: __st::Attr<
             Device,
             ::std::string::String,
             __st::attr::marker::KeyField,
+            __st_native::Device::date,
         > = __st::Attr::new("Date");
         /// The typed path of field `state` (attribute `State`). Part of the primary key: not updatable.
         pub const STATE: __st::Attr<

@@ -944,12 +944,45 @@ const _: () = {
             __st::IndexKey::new("GSI-2", __st::written(__st_result, __st_item))
         }
     }
-    type __StKind0 = <__st::query::GlobalKind<
-        { __st::projects_entity::<ReoccuringPayments, Subscription>("GSI-1") },
-    > as __st::query::SelectKind>::Kind;
-    type __StKind1 = <__st::query::GlobalKind<
-        { __st::projects_entity::<ReoccuringPayments, Subscription>("GSI-2") },
-    > as __st::query::SelectKind>::Kind;
+    #[doc(hidden)]
+    #[allow(non_snake_case)]
+    pub mod __st_native {
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod Subscription {
+            /// The native key attribute `LastPaymentDate` (field `last_payment_date`) of `Subscription`.
+            pub struct last_payment_date;
+            /// The native key attribute `NextPaymentDate` (field `next_payment_date`) of `Subscription`.
+            pub struct next_payment_date;
+            /// The native key attribute `LastReminderDate` (field `last_reminder_date`) of `Subscription`.
+            pub struct last_reminder_date;
+            /// The native key attribute `NextReminderDate` (field `next_reminder_date`) of `Subscription`.
+            pub struct next_reminder_date;
+        }
+    }
+    impl __st::attr::NativeKey for __st_native::Subscription::last_payment_date {}
+    impl __st::query::FilterOn<SubscriptionByGsi1>
+    for __st_native::Subscription::last_payment_date {}
+    impl __st::attr::NativeKey for __st_native::Subscription::next_payment_date {}
+    impl __st::query::FilterOn<SubscriptionByGsi1>
+    for __st_native::Subscription::next_payment_date {}
+    impl __st::attr::NativeKey for __st_native::Subscription::last_reminder_date {}
+    impl __st::query::FilterOn<SubscriptionByGsi2>
+    for __st_native::Subscription::last_reminder_date {}
+    impl __st::attr::NativeKey for __st_native::Subscription::next_reminder_date {}
+    impl __st::query::FilterOn<SubscriptionByGsi2>
+    for __st_native::Subscription::next_reminder_date {}
+    type __StKind0 = __st::query::Native<
+        <__st::query::GlobalKind<
+            { __st::projects_entity::<ReoccuringPayments, Subscription>("GSI-1") },
+        > as __st::query::SelectKind>::Kind,
+        SubscriptionByGsi1,
+    >;
+    type __StKind1 = __st::query::Native<
+        <__st::query::GlobalKind<
+            { __st::projects_entity::<ReoccuringPayments, Subscription>("GSI-2") },
+        > as __st::query::SelectKind>::Kind,
+        SubscriptionByGsi2,
+    >;
     impl<__M> SubscriptionQuery<0usize, 0, __M> {
         /// The partition-key field `account_id`.
         pub fn account_id(
@@ -1198,29 +1231,33 @@ const _: () = {
             ::std::string::String,
             __st::attr::marker::Value,
         > = __st::Attr::new("PaymentAmount");
-        /// The typed path of field `last_payment_date` (attribute `LastPaymentDate`). Optional: can be removed.
+        /// The typed path of field `last_payment_date` (attribute `LastPaymentDate`). Optional: can be removed. A key attribute of index `GSI-2` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const LAST_PAYMENT_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Subscription::last_payment_date,
         > = __st::Attr::new("LastPaymentDate");
-        /// The typed path of field `next_payment_date` (attribute `NextPaymentDate`). Optional: can be removed.
+        /// The typed path of field `next_payment_date` (attribute `NextPaymentDate`). Optional: can be removed. A key attribute of index `GSI-2` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const NEXT_PAYMENT_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Subscription::next_payment_date,
         > = __st::Attr::new("NextPaymentDate");
-        /// The typed path of field `last_reminder_date` (attribute `LastReminderDate`). Optional: can be removed.
+        /// The typed path of field `last_reminder_date` (attribute `LastReminderDate`). Optional: can be removed. A key attribute of index `GSI-1` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const LAST_REMINDER_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Subscription::last_reminder_date,
         > = __st::Attr::new("LastReminderDate");
-        /// The typed path of field `next_reminder_date` (attribute `NextReminderDate`). Optional: can be removed.
+        /// The typed path of field `next_reminder_date` (attribute `NextReminderDate`). Optional: can be removed. A key attribute of index `GSI-1` (keyed by the entity's own fields): a query of it cannot filter on this field; narrow on it with the key condition.
         pub const NEXT_REMINDER_DATE: __st::Attr<
             Subscription,
             ::std::string::String,
             __st::attr::marker::Optional,
+            __st_native::Subscription::next_reminder_date,
         > = __st::Attr::new("NextReminderDate");
         /// The typed path of field `sku` (attribute `SKU`). Part of the primary key: not updatable.
         pub const SKU: __st::Attr<

@@ -272,13 +272,28 @@ impl Emitter<'_> {
                      if absent); an update cannot set it."
                 }
             };
+            // A native key attribute's const names its marker (see `native`).
+            let native = self.native_marker(field);
+            let key = match &native {
+                Some((_, indexes)) => {
+                    let names: Vec<String> = indexes.iter().map(|i| format!("`{i}`")).collect();
+                    format!(
+                        " A key attribute of index {} (keyed by the entity's own fields): a \
+                         query of it cannot filter on this field; narrow on it with the key \
+                         condition.",
+                        names.join(", ")
+                    )
+                }
+                None => String::new(),
+            };
+            let native = native.map(|(marker, _)| quote!(, #marker));
             let doc = format!(
-                " The typed path of field `{}` (attribute `{attribute}`).{role}",
+                " The typed path of field `{}` (attribute `{attribute}`).{role}{key}",
                 field.name()
             );
             out.extend(quote_spanned! {span_of(&field.ident)=>
                 #[doc = #doc]
-                pub const #name: __st::Attr<#entity, #ty, __st::attr::marker::#marker_ty> = #value;
+                pub const #name: __st::Attr<#entity, #ty, __st::attr::marker::#marker_ty #native> = #value;
             });
         }
         out

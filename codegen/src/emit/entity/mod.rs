@@ -15,6 +15,7 @@ mod codec;
 mod find;
 mod hooks;
 mod keys;
+mod native;
 mod query;
 mod schema;
 
@@ -313,6 +314,7 @@ impl<'a> Emitter<'a> {
         let (query_structs, query_impls, starters) = self.queries(&patterns);
         let (find_struct, find_impls, find_starter) = self.finds(&patterns);
         let attr_consts = self.attr_consts();
+        let native_keys = self.native_keys();
         let composites = self.composite_fns();
         let reindex = self.reindex_fns();
         let hooks = self.validation_hooks();
@@ -364,6 +366,7 @@ impl<'a> Emitter<'a> {
                 }
 
                 #key_fns
+                #native_keys
                 #kind_aliases
                 #query_impls
                 #find_impls

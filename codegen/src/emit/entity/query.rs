@@ -75,7 +75,7 @@ impl<'a> Emitter<'a> {
             let index_name = index.name.value.as_str();
             let local = Self::is_local(index);
             let kind = if local {
-                quote!(__st::query::Local)
+                self.native_kind(i, quote!(__st::query::Local))
             } else {
                 // An alias in the const block (see `kind_aliases`), so the projection
                 // check is one constant per index.
@@ -148,11 +148,15 @@ impl<'a> Emitter<'a> {
             }
             let alias = format_ident!("__StKind{}", i);
             let index_name = index.name.value.as_str();
-            out.extend(quote! {
-                type #alias = <__st::query::GlobalKind<{
-                    __st::projects_entity::<#table, #entity>(#index_name)
-                }> as __st::query::SelectKind>::Kind;
-            });
+            let kind = self.native_kind(
+                i,
+                quote! {
+                    <__st::query::GlobalKind<{
+                        __st::projects_entity::<#table, #entity>(#index_name)
+                    }> as __st::query::SelectKind>::Kind
+                },
+            );
+            out.extend(quote!(type #alias = #kind;));
         }
         out
     }
