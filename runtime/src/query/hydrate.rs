@@ -39,8 +39,8 @@ use super::{decode_read, IndexKind, Native, Page, Pages, PartialGlobal, Query};
 /// Index kinds whose queries [`hydrate`](Query::hydrate): GSIs that project only some
 /// attributes of the entity ([`PartialGlobal`], also as a [`Native`] key).
 #[diagnostic::on_unimplemented(
-    message = "`hydrate()` reads a GSI that projects only some attributes of the entity, not `{Self}`",
-    label = "this query's index projects every attribute of the entity",
+    message = "`hydrate()` is for a GSI that projects only some attributes of the entity; this query reads a `{Self}` index, whose items are whole entities already",
+    label = "nothing to fetch: the index projects every attribute of the entity",
     note = "read whole entities directly (`send`, `all`, `first`, `pages`, `stream`)"
 )]
 pub trait PartialIndex: IndexKind {}
