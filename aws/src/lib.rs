@@ -38,7 +38,7 @@
 //! The rest of singletable never sees an SDK type. Values, requests and responses are
 //! converted here, in both directions, and only here (`convert`): numbers travel as
 //! their exact decimal text, and a value coming back that singletable cannot represent
-//! (a number [`Number::parse`](crate::Number::parse) refuses, say) is an
+//! (a number [`Number::parse`](singletable_core::Number::parse) refuses, say) is an
 //! [`Error::Decode`], never a panic. Condition, filter, projection, key-condition and
 //! update ASTs are rendered here with `#nN` / `:vN` placeholders, one set per request
 //! ([`Placeholders`](singletable_core::expr::render::Placeholders)); `ExpressionAttributeNames` and
@@ -61,7 +61,7 @@
 //! | unreadable response | [`Error::Service`], code `ResponseError` |
 //! | request that could not be built | [`Error::Service`], code `ConstructionFailure` |
 //!
-//! A returned `Item` that cannot be decoded (a number [`Number::parse`](crate::Number::parse)
+//! A returned `Item` that cannot be decoded (a number [`Number::parse`](singletable_core::Number::parse)
 //! refuses) gives [`Error::Decode`] instead, naming the attribute.
 //!
 //! The SDK retries throttling and transient errors itself (its standard retry policy,

@@ -401,7 +401,7 @@ impl<C: Collection> Stream for CollectionPages<C> {
 
 /// Everything a collection query does, available on the generated query stages whose
 /// partition key is complete when a collection's `query()` started them (through
-/// [`KeyStage`](crate::query::KeyStage)). In the prelude.
+/// [`KeyStage`]). In the prelude.
 pub trait IntoCollectionQuery: Sized {
     /// The collection read.
     type Collection: Collection;
