@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::AttributeValue as Av;
 use criterion::Criterion;
 use singletable::prelude::*;
@@ -73,20 +72,10 @@ fn raw_decode(item: &HashMap<String, Av>) -> Option<Order> {
     })
 }
 
+/// The client `AwsBackend::from_endpoint` makes, with its access key and region:
+/// DynamoDB Local keeps one database per access key and region.
 fn sdk_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .into_iter()
-        .find_map(|name| std::env::var(name).ok().filter(|region| !region.is_empty()))
-        .unwrap_or_else(|| "us-east-1".to_owned());
-    // The configuration `AwsBackend::from_endpoint` makes, with its access key and
-    // region: DynamoDB Local keeps one database per access key and region.
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region))
-        .credentials_provider(Credentials::new("singletable", "singletable", None, None, "bench"))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
+    AwsBackend::from_endpoint(endpoint).client().clone()
 }
 
 fn main() {

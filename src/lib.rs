@@ -753,9 +753,9 @@ pub use singletable_aws::AwsBackend;
 pub use singletable_engine::MemoryBackend;
 
 /// The [`Backend`] trait and its DynamoDB-shaped requests and responses, with every
-/// backend: the embedded engine ([`memory`], feature `engine`), the AWS SDK backend
-/// ([`aws`], feature `aws`), the request-counting adapter ([`counting`]) and the
-/// DAX-style cache ([`cached`]).
+/// backend: the embedded engine ([`memory`](backend::memory), feature `engine`), the AWS
+/// SDK backend ([`aws`](backend::aws), feature `aws`), the request-counting adapter
+/// ([`counting`](backend::counting)) and the DAX-style cache ([`cached`](backend::cached)).
 pub mod backend {
     pub use singletable_runtime::backend::*;
 

@@ -98,13 +98,8 @@ fn dynamodb_local_accepts_the_exported_create_table_json() {
     runtime.block_on(async {
         // DynamoDB Local keeps tables per access key and region: the raw requests signed
         // as `test` in us-east-1, so the SDK client does too.
-        use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-        let config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-            .endpoint_url(local.endpoint())
-            .build();
+        let config =
+            singletable::backend::aws::local_config(local.endpoint(), "us-east-1", "test").build();
         let backend = AwsBackend::from_client(aws_sdk_dynamodb::Client::from_conf(config));
         let db = TableClient::<Exported>::new(backend);
         let described = db.describe_table().await.expect("described");

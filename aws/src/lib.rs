@@ -15,6 +15,9 @@
 //!   `us-east-1`.
 //! - [`AwsBackend::from_client`] wraps a client you configured yourself (retries,
 //!   timeouts, interceptors, …).
+//! - [`local_config`] is the client configuration `from_endpoint` builds (with the region
+//!   and access key as arguments), to extend before [`AwsBackend::from_client`]; the
+//!   project's tests and benches make their SDK clients with it.
 //!
 //! ```no_run
 //! use singletable_aws::AwsBackend;
@@ -35,7 +38,7 @@
 //! The rest of singletable never sees an SDK type. Values, requests and responses are
 //! converted here, in both directions, and only here (`convert`): numbers travel as
 //! their exact decimal text, and a value coming back that singletable cannot represent
-//! (a number [`Number::parse`](crate::Number::parse) refuses, say) is an
+//! (a number [`Number::parse`](singletable_core::Number::parse) refuses, say) is an
 //! [`Error::Decode`], never a panic. Condition, filter, projection, key-condition and
 //! update ASTs are rendered here with `#nN` / `:vN` placeholders, one set per request
 //! ([`Placeholders`](singletable_core::expr::render::Placeholders)); `ExpressionAttributeNames` and
@@ -58,7 +61,7 @@
 //! | unreadable response | [`Error::Service`], code `ResponseError` |
 //! | request that could not be built | [`Error::Service`], code `ConstructionFailure` |
 //!
-//! A returned `Item` that cannot be decoded (a number [`Number::parse`](crate::Number::parse)
+//! A returned `Item` that cannot be decoded (a number [`Number::parse`](singletable_core::Number::parse)
 //! refuses) gives [`Error::Decode`] instead, naming the attribute.
 //!
 //! The SDK retries throttling and transient errors itself (its standard retry policy,
@@ -147,23 +150,7 @@ impl AwsBackend {
     /// # }
     /// ```
     pub fn from_endpoint(url: impl Into<String>) -> Self {
-        let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .into_iter()
-            .find_map(|name| std::env::var(name).ok().filter(|region| !region.is_empty()))
-            .unwrap_or_else(|| "us-east-1".to_owned());
-        let config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region))
-            .credentials_provider(Credentials::new(
-                "singletable",
-                "singletable",
-                None,
-                None,
-                "singletable-static",
-            ))
-            .endpoint_url(url)
-            .build();
-        Self::from_client(Client::from_conf(config))
+        Self::from_client(Client::from_conf(local_config(url, env_region(), "singletable").build()))
     }
 
     /// A backend over a client configured by the caller.
@@ -175,6 +162,46 @@ impl AwsBackend {
     pub fn client(&self) -> &Client {
         &self.client
     }
+}
+
+/// The client configuration [`AwsBackend::from_endpoint`] uses, for any local endpoint
+/// (DynamoDB Local, `singletable serve`): the latest behaviour version, `region`, and
+/// static credentials whose access key and secret are both `access_key`. DynamoDB Local
+/// keeps one database per access key and region, so two clients see the same tables
+/// only when both agree. Add to it (retries, timeouts, …), then `build()` it for
+/// [`Client::from_conf`].
+///
+/// ```
+/// let config = singletable_aws::local_config("http://127.0.0.1:8000", "us-east-1", "test")
+///     .build();
+/// let client = aws_sdk_dynamodb::Client::from_conf(config);
+/// # let _ = client;
+/// ```
+pub fn local_config(
+    endpoint: impl Into<String>,
+    region: impl Into<String>,
+    access_key: &str,
+) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.into()))
+        .credentials_provider(Credentials::new(
+            access_key,
+            access_key,
+            None,
+            None,
+            "singletable-static",
+        ))
+        .endpoint_url(endpoint)
+}
+
+/// The region of [`AwsBackend::from_endpoint`]: `AWS_REGION`, else `AWS_DEFAULT_REGION`
+/// (the first that is set and not empty), else `us-east-1`.
+pub fn env_region() -> String {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().filter(|region| !region.is_empty()))
+        .unwrap_or_else(|| "us-east-1".to_owned())
 }
 
 /// The span of one request; `table` is left empty for `ListTables`.

@@ -70,14 +70,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::{
-    BehaviorVersion, Credentials, IdentityCache, Region, StalledStreamProtectionConfig,
-};
+use aws_sdk_dynamodb::config::{IdentityCache, StalledStreamProtectionConfig};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
+use singletable_aws::local_config;
 use singletable_testkit::DynamoDbLocal;
 
 /// The client's allocator: the same for every target.
@@ -136,11 +135,7 @@ struct Run {
 /// The one client configuration, for every target (see the module documentation for
 /// each setting and why).
 fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
-        .endpoint_url(endpoint)
+    let config = local_config(endpoint, "us-east-1", "bench")
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .identity_cache(IdentityCache::no_cache())
         .build();

@@ -3,7 +3,7 @@
 //! aws-sdk-dynamodb (`--endpoint URL` or `--aws`).
 //!
 //! The schema files are lowered to the runtime's schema types exactly as the generated
-//! code's `SCHEMA` constants are (the table through [`export::table_schema`], the
+//! code's `SCHEMA` constants are (the table through [`table_schema`](crate::export::table_schema), the
 //! entities here), so a plan from files and a plan from Rust constants are one plan. The
 //! integer types of fields come from the files (`u32` → fixed-width key text of 10
 //! digits), which the runtime needs to render a number into a new key.

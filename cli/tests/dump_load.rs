@@ -6,25 +6,19 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, BillingMode, KeySchemaElement, KeyType, PutRequest,
     ScalarAttributeType, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
+use singletable_aws::local_config;
 use singletable_server::{Server, ServerConfig};
 
 type Item = HashMap<String, Av>;
 
 fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("singletable", "singletable", None, None, "test"))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+    Client::from_conf(local_config(endpoint, "us-east-1", "singletable").build())
 }
 
 fn singletable(args: &[&str]) -> (bool, String, String) {

@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, Put,
     ScalarAttributeType, TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
+use singletable_aws::local_config;
 
 const TABLE: &str = "Durability";
 const WRITERS: usize = 16;
@@ -104,11 +104,7 @@ fn start(dir: &Path, snapshot_after_bytes: Option<u64>) -> Server {
 }
 
 fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("durability", "durability", None, None, "test"))
-        .endpoint_url(endpoint)
+    let config = local_config(endpoint, "us-east-1", "durability")
         // A request cut by the kill must fail, not be retried against a dead server.
         .retry_config(RetryConfig::disabled())
         .timeout_config(

@@ -1,8 +1,8 @@
 //! Clocks: where lifecycle timestamps (`created_at`, `updated_at`) and the "now" of
-//! [hiding expired items](crate::TableClient::hide_expired) come from.
+//! hiding expired items (`TableClient::hide_expired`) come from.
 //!
-//! A [`TableClient`](crate::TableClient) reads the [`SystemClock`] unless given another
-//! one with [`with_clock`](crate::TableClient::with_clock); tests use a [`ManualClock`]
+//! A `TableClient` (crate `singletable-runtime`) reads the [`SystemClock`] unless given
+//! another one with `TableClient::with_clock`; tests use a [`ManualClock`]
 //! to pin and move time.
 //!
 //! ```

@@ -317,7 +317,7 @@ pub enum Error {
     #[error("{0}")]
     Limit(#[from] crate::limits::LimitError),
     /// A batch that could not write (or read) everything within its
-    /// [`RetryPolicy`](crate::retry::RetryPolicy): the error names exactly what was not
+    /// `RetryPolicy` (the runtime's `retry` module): the error names exactly what was not
     /// written or read; everything else was.
     #[error("{0}")]
     BatchIncomplete(Box<Unprocessed>),
@@ -371,7 +371,7 @@ pub enum Error {
     },
     /// A versioned entity (`#[entity(version)]`) put through a batch write, which cannot
     /// carry the version condition; opt out with
-    /// [`BatchWrite::unversioned`](crate::BatchWrite::unversioned). Nothing was sent.
+    /// `BatchWrite::unversioned` (the runtime's batch writes). Nothing was sent.
     #[error("{entity} is versioned: a batch write cannot check its version (use a transaction, or opt out with `unversioned()`)")]
     VersionedBatchWrite {
         /// The entity.

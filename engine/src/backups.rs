@@ -14,9 +14,9 @@
 //! returns; nothing is ever `CREATING`, so `BackupInUseException` never happens.
 //!
 //! Error texts, as DynamoDB words them (recorded by moto, `moto/dynamodb/exceptions.py`,
-//! whose texts follow DynamoDB's): `TableNotFoundException` "Table not found: <name>",
-//! `BackupNotFoundException` "Backup not found: <arn>", `TableAlreadyExistsException`
-//! "Table already exists: <name>".
+//! whose texts follow DynamoDB's): `TableNotFoundException` "Table not found: \<name>",
+//! `BackupNotFoundException` "Backup not found: \<arn>", `TableAlreadyExistsException`
+//! "Table already exists: \<name>".
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -474,7 +474,7 @@ impl MemoryBackend {
     ///
     /// Fails with `ValidationException` for a backup name of other than 3–255 characters
     /// of `[a-zA-Z0-9_.-]`, and [`Error::Service`] `TableNotFoundException` ("Table not
-    /// found: <name>") for a missing table.
+    /// found: \<name>") for a missing table.
     pub async fn create_backup(
         &self,
         table_name: &str,
@@ -484,7 +484,7 @@ impl MemoryBackend {
     }
 
     /// `DescribeBackup`. Fails with [`Error::Service`] `BackupNotFoundException`
-    /// ("Backup not found: <arn>").
+    /// ("Backup not found: \<arn>").
     pub async fn describe_backup(&self, backup_arn: &str) -> Result<BackupDescription> {
         describe_backup(&self.catalog, backup_arn)
     }
@@ -509,7 +509,7 @@ impl MemoryBackend {
     /// its items, `ACTIVE` when the call returns.
     ///
     /// Fails with [`Error::Service`] `BackupNotFoundException`,
-    /// `TableAlreadyExistsException` ("Table already exists: <name>"), or
+    /// `TableAlreadyExistsException` ("Table already exists: \<name>"), or
     /// `ValidationException` for a target name or overrides `CreateTable` would refuse.
     pub async fn restore_table_from_backup(
         &self,

@@ -14,11 +14,11 @@
 //! before it.
 //!
 //! Error texts: `PointInTimeRecoveryUnavailableException` "Point in time recovery is not
-//! enabled for table '<name>'" (the text serve's exports already use);
+//! enabled for table '\<name>'" (the text serve's exports already use);
 //! `InvalidRestoreTimeException` "RestoreDateTime must be between
 //! EarliestRestorableDateTime and LatestRestorableDateTime." (the exception's
 //! description in the DynamoDB API reference); `SourceTableNotFoundException` "Source
-//! table not found: <name>" and `TableNotFoundException` "Table not found: <name>"
+//! table not found: \<name>" and `TableNotFoundException` "Table not found: \<name>"
 //! (moto, whose texts follow DynamoDB's).
 
 use std::sync::Arc;

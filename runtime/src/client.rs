@@ -297,7 +297,7 @@ impl<T: Table> TableClient<T> {
 }
 
 /// The `CreateTable` request for a table of the model (see
-/// [`create_table_input`](singletable_core::backend::create_table_input)).
+/// [`create_table_input`]).
 pub use singletable_core::backend::create_table_input;
 
 fn attribute_not_exists(schema: &TableSchema) -> Condition {

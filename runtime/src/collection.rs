@@ -327,25 +327,31 @@ impl<C: Collection> CollectionPages<C> {
     }
 
     fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<CollectionPage<C>>>> {
+        self.poll_typed(cx).map(|page| {
+            page.map(|page| {
+                let (typed, cursor) = page?;
+                let mut items = C::empty();
+                group(typed, &mut items)?;
+                Ok(CollectionPage { items, cursor })
+            })
+        })
+    }
+
+    /// The next page's items with their entity types (hydrated ones decoded), and the
+    /// page's cursor.
+    fn poll_typed(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<TypedPage>>> {
         match &mut self.source {
-            Source::Plain(pages) => pages.poll_page(cx).map(|page| {
-                page.map(|page| {
-                    let page = page?;
-                    let mut items = C::empty();
-                    group(page.items, &mut items)?;
-                    Ok(CollectionPage { items, cursor: page.cursor })
-                })
-            }),
+            Source::Plain(pages) => pages
+                .poll_page(cx)
+                .map(|page| page.map(|page| page.map(|page| (page.items, page.cursor)))),
             Source::Hydrated(followed) => followed.poll_page(cx).map(|page| {
                 page.map(|page| {
                     let page = page?;
-                    let mut items = C::empty();
                     let mut typed = Vec::with_capacity(page.items.len());
                     for item in page.items {
                         typed.extend(decode::<C>(item)?);
                     }
-                    group(typed, &mut items)?;
-                    Ok(CollectionPage { items, cursor: page.cursor })
+                    Ok((typed, page.cursor))
                 })
             }),
         }
@@ -368,22 +374,13 @@ impl<C: Collection> CollectionPages<C> {
 
     /// The next page's items, grouped into `into` (the pages of `all` are not kept).
     fn poll_items(&mut self, cx: &mut Context<'_>, into: &mut C) -> Poll<Option<Result<()>>> {
-        match &mut self.source {
-            Source::Plain(pages) => pages
-                .poll_page(cx)
-                .map(|page| page.map(|page| page.and_then(|page| group(page.items, into)))),
-            Source::Hydrated(followed) => followed.poll_page(cx).map(|page| {
-                page.map(|page| {
-                    let mut typed = Vec::new();
-                    for item in page?.items {
-                        typed.extend(decode::<C>(item)?);
-                    }
-                    group(typed, into)
-                })
-            }),
-        }
+        self.poll_typed(cx)
+            .map(|page| page.map(|page| page.and_then(|(typed, _)| group(typed, into))))
     }
 }
+
+/// One page's items with their entity types, and the page's cursor.
+type TypedPage = (Vec<(String, Item)>, Option<Cursor>);
 
 fn group<C: Collection>(items: Vec<(String, Item)>, into: &mut C) -> Result<()> {
     for (entity_type, item) in items {
@@ -404,7 +401,7 @@ impl<C: Collection> Stream for CollectionPages<C> {
 
 /// Everything a collection query does, available on the generated query stages whose
 /// partition key is complete when a collection's `query()` started them (through
-/// [`KeyStage`](crate::query::KeyStage)). In the prelude.
+/// [`KeyStage`]). In the prelude.
 pub trait IntoCollectionQuery: Sized {
     /// The collection read.
     type Collection: Collection;

@@ -3,7 +3,7 @@
 //! A compact entity stores each field of its key templates (table and index keys) only
 //! inside the keys, as hand-written single-table designs do (`PK = "USER#u1"` and no
 //! `user_id` attribute). Such a field has no document path, so its generated const is a
-//! [`KeyOnly`], not an [`Attr`](crate::Attr): a filter, condition, projection or update
+//! [`KeyOnly`], not an [`Attr`]: a filter, condition, projection or update
 //! naming it does not compile (DynamoDB would test or change an attribute that no item
 //! has). Narrow on it with the query's key conditions (`User::query().user_id("u1")`),
 //! and change the index keys it feeds with the generated `<index>_composite(..)`

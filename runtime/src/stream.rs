@@ -1,7 +1,7 @@
 //! Typed stream changes: DynamoDB stream records decoded into entities.
 //!
 //! A stream record, from the embedded engine's change feed
-//! ([`ChangeRecord`], see [`MemoryBackend::changes`](crate::MemoryBackend::changes)) or
+//! ([`ChangeRecord`], see `MemoryBackend::changes` in the engine) or
 //! from a Lambda DynamoDB stream event (raw JSON, [`lambda_event_changes`]), first
 //! becomes a [`RawChange`]: the event, the keys and images as [`Item`]s, the sequence
 //! number, the time, whether TTL deleted the item. A [`Change<E>`] decodes one for an

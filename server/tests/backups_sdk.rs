@@ -9,7 +9,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::primitives::DateTime;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, BackupType, BackupTypeFilter, BillingMode,
@@ -17,6 +16,7 @@ use aws_sdk_dynamodb::types::{
     PointInTimeRecoveryStatus, Projection, ProjectionType, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
+use singletable_aws::local_config;
 use singletable_server::{BackgroundServer, Server, ServerConfig};
 
 fn start(config: ServerConfig) -> BackgroundServer {
@@ -25,13 +25,8 @@ fn start(config: ServerConfig) -> BackgroundServer {
 }
 
 fn client(server: &BackgroundServer) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("singletable", "singletable", None, None, "test"))
-        .endpoint_url(format!("http://{}", server.local_addr()))
-        .build();
-    Client::from_conf(config)
+    let endpoint = format!("http://{}", server.local_addr());
+    Client::from_conf(local_config(endpoint, "us-east-1", "singletable").build())
 }
 
 fn runtime() -> tokio::runtime::Runtime {

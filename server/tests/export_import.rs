@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, BillingMode, CsvOptions, ExportStatus, ImportStatus,
@@ -15,6 +14,7 @@ use aws_sdk_dynamodb::types::{
     S3BucketSource, ScalarAttributeType, TableCreationParameters, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
+use singletable_aws::local_config;
 use singletable_core::s3_export::{Export, Record};
 use singletable_server::{BackgroundServer, Server, ServerConfig};
 
@@ -27,13 +27,7 @@ fn server(s3_dir: &Path) -> BackgroundServer {
 }
 
 fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("singletable", "singletable", None, None, "test"))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+    Client::from_conf(local_config(endpoint, "us-east-1", "singletable").build())
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -23,7 +23,6 @@ use std::future::Future;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, BillingMode, KeySchemaElement, KeyType,
@@ -31,6 +30,7 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use libtest_mimic::{Arguments, Failed, Trial};
+use singletable_aws::local_config;
 use singletable_core::backend::{
     AttributeDefinition as EngineAttribute, Backend, CreateTableInput,
     KeySchemaElement as EngineKey, KeyType as EngineKeyType, PutItemInput,
@@ -888,13 +888,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("singletable", "singletable", None, None, "test"))
-        .build();
-    Client::from_conf(config)
+    Client::from_conf(local_config(endpoint, "us-east-1", "singletable").build())
 }
 
 async fn create_table(client: &Client) -> Result<(), String> {

@@ -8,11 +8,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
+use singletable_aws::local_config;
 use singletable_server::{BackgroundServer, Server, ServerConfig};
 
 /// The replication delay of the boto3 suite's server: long enough for two writes in two
@@ -30,13 +30,7 @@ fn server(global_tables: bool, delay_ms: u64) -> BackgroundServer {
 }
 
 fn client(endpoint: &str, region: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new("singletable", "singletable", None, None, "test"))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+    Client::from_conf(local_config(endpoint, region, "singletable").build())
 }
 
 async fn create(db: &Client, name: &str) -> String {

@@ -7,20 +7,16 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use aws_sdk_dynamodb::config::retry::RetryConfig;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
+use singletable_aws::local_config;
 use singletable_server::{Server, ServerConfig};
 
 fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("metrics", "metrics", None, None, "test"))
-        .endpoint_url(endpoint)
+    let config = local_config(endpoint, "us-east-1", "metrics")
         // Each throttle is answered, not retried by the SDK.
         .retry_config(RetryConfig::disabled())
         .build();

@@ -6,12 +6,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue as Av, BatchStatementRequest, BillingMode,
     KeySchemaElement, KeyType, ParameterizedStatement, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
+use singletable_aws::local_config;
 use singletable_server::{BackgroundServer, Server, ServerConfig};
 
 fn server() -> BackgroundServer {
@@ -20,13 +20,7 @@ fn server() -> BackgroundServer {
 }
 
 fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("singletable", "singletable", None, None, "test"))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+    Client::from_conf(local_config(endpoint, "us-east-1", "singletable").build())
 }
 
 #[test]

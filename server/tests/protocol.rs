@@ -544,13 +544,11 @@ fn describe_limits_and_endpoints() {
 }
 
 fn sdk_client(endpoint: &str, key: &str, secret: &str) -> aws_sdk_dynamodb::Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+    // The local configuration, signed with `secret` (a wrong one, in some tests).
+    let config = singletable_aws::local_config(endpoint, "us-east-1", key)
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             key, secret, None, None, "test",
         ))
-        .endpoint_url(endpoint)
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }

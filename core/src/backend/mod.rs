@@ -1,8 +1,8 @@
 //! The [`Backend`] trait and its DynamoDB-shaped requests and responses.
 //!
-//! A backend executes DynamoDB operations. The typed API ([`TableClient`](crate::TableClient))
+//! A backend executes DynamoDB operations. The typed API (`TableClient`, crate `singletable-runtime`)
 //! builds these requests from the model and decodes the responses, so every backend
-//! (the embedded [`MemoryBackend`], the AWS SDK backend, a served engine) sees the same
+//! (the embedded `MemoryBackend`, the AWS SDK backend, a served engine) sees the same
 //! operations with the same parameters, errors and capacity figures as DynamoDB's API.
 //!
 //! # Why object-safe

@@ -30,15 +30,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// One read unit covers this many bytes (4 KB) [CUC].
+/// One read unit covers this many bytes (4 KB) \[CUC\].
 pub const READ_UNIT_BYTES: u64 = 4096;
-/// One write unit covers this many bytes (1 KB) [CUC].
+/// One write unit covers this many bytes (1 KB) \[CUC\].
 pub const WRITE_UNIT_BYTES: u64 = 1024;
 /// Hours in the month AWS's pricing examples use (730).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 /// Seconds in that month.
 pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
-/// Storage billing adds this many bytes per item (and per index entry) [CUC].
+/// Storage billing adds this many bytes per item (and per index entry) \[CUC\].
 pub const STORAGE_OVERHEAD_BYTES: u64 = 100;
 /// Bytes in a billed GB (binary, as DynamoDB's units are).
 pub const BYTES_PER_GB: f64 = 1024.0 * 1024.0 * 1024.0;
@@ -92,26 +92,26 @@ fn blocks(bytes: u64, unit: u64) -> u64 {
 
 /// Read units of one read of `bytes` (an item, or the sum of the items a `Query` or
 /// `Scan` read): rounded up to 4 KB, at least one block (a missing item still costs a
-/// read) [RWO].
+/// read) \[RWO\].
 pub fn read_units(bytes: u64, mode: ReadMode) -> f64 {
     blocks(bytes, READ_UNIT_BYTES) as f64 * mode.factor()
 }
 
 /// Read units of a `Query` or `Scan` page: the item sizes are summed, then rounded up to
-/// 4 KB once [RWO].
+/// 4 KB once \[RWO\].
 pub fn query_read_units(item_sizes: impl IntoIterator<Item = u64>, mode: ReadMode) -> f64 {
     read_units(item_sizes.into_iter().sum(), mode)
 }
 
 /// Read units of a `BatchGetItem`: each item rounded up to 4 KB on its own, then
-/// added [RWO].
+/// added \[RWO\].
 pub fn batch_read_units(item_sizes: impl IntoIterator<Item = u64>, mode: ReadMode) -> f64 {
     item_sizes.into_iter().map(|size| read_units(size, mode)).sum()
 }
 
 /// Write units of one write of `bytes` (for a put or update, the larger of the item
 /// before and after; for a delete, the deleted item): rounded up to 1 KB, at least one
-/// unit [RWO].
+/// unit \[RWO\].
 pub fn write_units(bytes: u64, mode: WriteMode) -> f64 {
     blocks(bytes, WRITE_UNIT_BYTES) as f64 * mode.factor()
 }

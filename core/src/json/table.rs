@@ -105,7 +105,7 @@ pub fn key_schema_to_json(elements: &[KeySchemaElement]) -> Value {
 }
 
 /// The `CreateTable` request of a table of the model, in DynamoDB JSON: what
-/// [`TableClient::create_table`](crate::TableClient::create_table) sends, for
+/// `TableClient::create_table` (crate `singletable-runtime`) sends, for
 /// infrastructure code (`aws dynamodb create-table --cli-input-json`, CloudFormation's
 /// `AWS::DynamoDB::Table` properties, Terraform). The model's TTL setting is a separate
 /// request: [`schema_time_to_live_json`].

@@ -13,7 +13,6 @@
 //! [`Items`](super::Items) are: the fetch of a page is a future held by the stream, so
 //! one page is in memory at a time.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::poll_fn;
 use std::pin::Pin;
@@ -34,6 +33,7 @@ use crate::schema::TableSchema;
 use crate::timestamp::Timestamp;
 use crate::value::Item;
 
+use super::pages::{Buffered, PageSource};
 use super::{decode_read, IndexKind, Native, Page, Pages, PartialGlobal, Query};
 
 /// Index kinds whose queries [`hydrate`](Query::hydrate): GSIs that project only some
@@ -268,11 +268,19 @@ impl<E: Entity> HydratedPages<E> {
 
     /// One whole item at a time, still one page in memory at a time.
     pub fn items(self) -> HydratedItems<E> {
-        HydratedItems { pages: self, buffer: VecDeque::new() }
+        HydratedItems { inner: Buffered::new(self) }
     }
 
     fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<E>>>> {
         self.inner.poll_page(cx).map(|page| page.map(|page| page.and_then(decode_page::<E>)))
+    }
+}
+
+impl<E: Entity> PageSource for HydratedPages<E> {
+    type Item = E;
+
+    fn poll_next_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<E>>>> {
+        self.poll_page(cx)
     }
 }
 
@@ -306,37 +314,19 @@ impl<E: Entity> Stream for HydratedPages<E> {
 /// The whole items of a [`Hydrate`] query, one at a time: an async [`Stream`].
 #[must_use = "streams do nothing unless polled"]
 pub struct HydratedItems<E: Entity> {
-    pages: HydratedPages<E>,
-    buffer: VecDeque<E>,
+    inner: Buffered<HydratedPages<E>>,
 }
 
 impl<E: Entity> fmt::Debug for HydratedItems<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HydratedItems")
-            .field("pages", &self.pages)
-            .field("buffered", &self.buffer.len())
-            .finish()
+        self.inner.debug_as("HydratedItems", f)
     }
 }
 
 impl<E: Entity> HydratedItems<E> {
     /// The next item, or `None` after the last.
     pub async fn next(&mut self) -> Option<Result<E>> {
-        poll_fn(|cx| self.poll_item(cx)).await
-    }
-
-    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<E>>> {
-        loop {
-            if let Some(item) = self.buffer.pop_front() {
-                return Poll::Ready(Some(Ok(item)));
-            }
-            match self.pages.poll_page(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
-                Poll::Ready(Some(Ok(page))) => self.buffer.extend(page.items),
-            }
-        }
+        poll_fn(|cx| self.inner.poll_item(cx)).await
     }
 }
 
@@ -346,6 +336,6 @@ impl<E: Entity> Stream for HydratedItems<E> {
     type Item = Result<E>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_item(cx)
+        self.get_mut().inner.poll_item(cx)
     }
 }

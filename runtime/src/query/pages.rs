@@ -471,7 +471,7 @@ impl<T> Pages<T> {
 
     /// One item at a time, still one page in memory at a time.
     pub fn items(self) -> Items<T> {
-        Items { pages: self, buffer: VecDeque::new() }
+        Items { inner: Buffered::new(self) }
     }
 }
 
@@ -508,40 +508,78 @@ impl<T> Stream for Pages<T> {
     }
 }
 
-/// The items of a query or scan as an async [`Stream`], read page by page.
-#[must_use = "streams do nothing unless polled"]
-pub struct Items<T> {
-    pages: Pages<T>,
-    buffer: VecDeque<T>,
+/// A stream of pages that an item stream reads one page at a time: [`Pages`], and the
+/// hydrated pages of [`super::hydrate`].
+pub(crate) trait PageSource {
+    /// What a page holds.
+    type Item;
+
+    /// The next page, or `None` after the last.
+    fn poll_next_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<Self::Item>>>>;
 }
 
-impl<T> fmt::Debug for Items<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Items")
-            .field("pages", &self.pages)
-            .field("buffered", &self.buffer.len())
-            .finish()
+impl<T> PageSource for Pages<T> {
+    type Item = T;
+
+    fn poll_next_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<T>>>> {
+        self.poll_page(cx)
     }
 }
 
-impl<T> Items<T> {
-    /// The next item, or `None` after the last.
-    pub async fn next(&mut self) -> Option<Result<T>> {
-        poll_fn(|cx| self.poll_item(cx)).await
+/// The items of a [`PageSource`], one at a time, with one page buffered: the body of
+/// [`Items`] and [`HydratedItems`](super::HydratedItems).
+pub(crate) struct Buffered<S: PageSource> {
+    pages: S,
+    buffer: VecDeque<S::Item>,
+}
+
+impl<S: PageSource> Buffered<S> {
+    pub(crate) fn new(pages: S) -> Self {
+        Buffered { pages, buffer: VecDeque::new() }
     }
 
-    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+    pub(crate) fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<S::Item>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Poll::Ready(Some(Ok(item)));
             }
-            match self.pages.poll_page(cx) {
+            match self.pages.poll_next_page(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
                 Poll::Ready(Some(Ok(page))) => self.buffer.extend(page.items),
             }
         }
+    }
+
+    /// Debug output as the struct `name` with the page stream and the buffered count.
+    pub(crate) fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result
+    where
+        S: fmt::Debug,
+    {
+        f.debug_struct(name)
+            .field("pages", &self.pages)
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+/// The items of a query or scan as an async [`Stream`], read page by page.
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<T> {
+    inner: Buffered<Pages<T>>,
+}
+
+impl<T> fmt::Debug for Items<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.debug_as("Items", f)
+    }
+}
+
+impl<T> Items<T> {
+    /// The next item, or `None` after the last.
+    pub async fn next(&mut self) -> Option<Result<T>> {
+        poll_fn(|cx| self.inner.poll_item(cx)).await
     }
 }
 
@@ -551,7 +589,7 @@ impl<T> Stream for Items<T> {
     type Item = Result<T>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_item(cx)
+        self.get_mut().inner.poll_item(cx)
     }
 }
 

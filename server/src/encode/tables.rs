@@ -33,7 +33,7 @@ pub struct DescriptionExtras {
 }
 
 /// `TableDescription` as DynamoDB writes it, with the extras serve knows (see
-/// [`table_description_to_json`](singletable_core::json::table_description_to_json)).
+/// [`table_description_to_json`]).
 pub fn description_json(description: &TableDescription, extras: &DescriptionExtras) -> Value {
     table_description_to_json(description, extras.stream_label.as_deref())
 }
