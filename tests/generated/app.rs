@@ -440,122 +440,60 @@ const _: () = {
         __st::field_codec::<::singletable::Timestamp>(),
         __st::field_codec::<::singletable::Timestamp>(),
     );
-    const _: () = match __st::entity_check::<
-        User,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI1",
-                    1672353327546953593u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-            ],
-            stored: &[
-                ("user_id", 9278023968149642234u64, false),
-                ("email", 1311787414694181895u64, false),
-                ("name", 14176396743819860870u64, false),
-                ("status", 14183358520170196015u64, false),
-                ("address", 1673076945917317811u64, false),
-                ("tags", 15644445103386232192u64, false),
-                ("version", 13502572527641750071u64, false),
-                ("created_at", 15305684345603307897u64, false),
-                ("updated_at", 14614507796457288928u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `App` has no sort key, so entity `User` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            User,
+        >(
+            &__st::EntityCheck {
+                table: "App",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI1",
+                        1672353327546953593u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                    ),
+                ],
+                stored: &[
+                    ("user_id", 9278023968149642234u64, false),
+                    ("email", 1311787414694181895u64, false),
+                    ("name", 14176396743819860870u64, false),
+                    ("status", 14183358520170196015u64, false),
+                    ("address", 1673076945917317811u64, false),
+                    ("tags", 15644445103386232192u64, false),
+                    ("version", 13502572527641750071u64, false),
+                    ("created_at", 15305684345603307897u64, false),
+                    ("updated_at", 14614507796457288928u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    20u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    23u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    1048590u32 => __st_fail(__st_failure),
+                    1048592u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `User`: the template `USER#{user_id}` renders a string, but the partition key of table `App` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `User`: the template `PROFILE` renders a string, but the sort key of table `App` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => __st::fail("table `App` has no index `GSI1` (in entity `User`)"),
-        17u32 => {
-            __st::fail(
-                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `User` gives it no `pk`",
-            )
-        }
-        19u32 => {
-            __st::fail(
-                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        20u32 => {
-            __st::fail(
-                "entity `User`: the template `EMAIL#{email}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
-        22u32 => {
-            __st::fail(
-                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        23u32 => {
-            __st::fail(
-                "entity `User`: the template `USER` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `user_id` of entity `User` is stored as attribute `user_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `email` of entity `User` is stored as attribute `email`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `name` of entity `User` is stored as attribute `name`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `status` of entity `User` is stored as attribute `status`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `address` of entity `User` is stored as attribute `address`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `tags` of entity `User` is stored as attribute `tags`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `version` of entity `User` is stored as attribute `version`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048590u32 => {
-            __st::fail(
-                "field `created_at` of entity `User` is stored as attribute `created_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048592u32 => {
-            __st::fail(
-                "field `updated_at` of entity `User` is stored as attribute `updated_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1229,221 +1167,97 @@ const _: () = {
         __st::field_codec::<::std::vec::Vec<::std::string::String>>(),
         __st::ttl_field_codec::<::core::option::Option<::singletable::Timestamp>>(),
     );
-    const _: () = match __st::entity_check::<
-        Order,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI1",
-                    1672353327546953593u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-                (
-                    "ByTenant",
-                    7674170386842109380u64,
-                    __st::IndexKeys::Fields(
-                        &[
-                            (
-                                "tenant_id",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                            (
-                                "region",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                        &[("score", <i64 as __st::ScalarAttribute>::SCALAR)],
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Order,
+        >(
+            &__st::EntityCheck {
+                table: "App",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI1",
+                        1672353327546953593u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
                     ),
-                ),
-                (
-                    "LSI1",
-                    1349229090342771718u64,
-                    __st::IndexKeys::Templates(
-                        __st::Fill::None,
-                        __st::Fill::Lone(<i64 as __st::ScalarAttribute>::SCALAR),
+                    (
+                        "ByTenant",
+                        7674170386842109380u64,
+                        __st::IndexKeys::Fields(
+                            &[
+                                (
+                                    "tenant_id",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                                (
+                                    "region",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                            &[("score", <i64 as __st::ScalarAttribute>::SCALAR)],
+                        ),
                     ),
-                ),
-            ],
-            stored: &[
-                ("user_id", 9278023968149642234u64, false),
-                ("order_id", 14621368872412283237u64, false),
-                ("placed_at", 8526009550286185848u64, false),
-                ("total", 3300820206774538237u64, false),
-                ("tenant_id", 15678689999549046451u64, false),
-                ("region", 14363569259933213917u64, false),
-                ("score", 13911166232573650165u64, false),
-                ("payment", 13976534181414136113u64, false),
-                ("l", 12638192698113783051u64, false),
-                ("expires_at", 221469275237253121u64, true),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `App` has no sort key, so entity `Order` cannot have an `sk` template",
-            )
+                    (
+                        "LSI1",
+                        1349229090342771718u64,
+                        __st::IndexKeys::Templates(
+                            __st::Fill::None,
+                            __st::Fill::Lone(<i64 as __st::ScalarAttribute>::SCALAR),
+                        ),
+                    ),
+                ],
+                stored: &[
+                    ("user_id", 9278023968149642234u64, false),
+                    ("order_id", 14621368872412283237u64, false),
+                    ("placed_at", 8526009550286185848u64, false),
+                    ("total", 3300820206774538237u64, false),
+                    ("tenant_id", 15678689999549046451u64, false),
+                    ("region", 14363569259933213917u64, false),
+                    ("score", 13911166232573650165u64, false),
+                    ("payment", 13976534181414136113u64, false),
+                    ("l", 12638192698113783051u64, false),
+                    ("expires_at", 221469275237253121u64, true),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    20u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    23u32 => __st_fail(__st_failure),
+                    1040u32 => __st_fail(__st_failure),
+                    1041u32 => __st_fail(__st_failure),
+                    1056u32 => __st_fail(__st_failure),
+                    1058u32 => __st_fail(__st_failure),
+                    1045u32 => __st_fail(__st_failure),
+                    1552u32 => __st_fail(__st_failure),
+                    2064u32 => __st_fail(__st_failure),
+                    2069u32 => __st_fail(__st_failure),
+                    2071u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    1048590u32 => __st_fail(__st_failure),
+                    1048592u32 => __st_fail(__st_failure),
+                    1048594u32 => __st_fail(__st_failure),
+                    1048595u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Order`: the template `USER#{user_id}` renders a string, but the partition key of table `App` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Order`: the template `ORDER#{placed_at}#{order_id}` renders a string, but the sort key of table `App` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => __st::fail("table `App` has no index `GSI1` (in entity `Order`)"),
-        17u32 => {
-            __st::fail(
-                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Order` gives it no `pk`",
-            )
-        }
-        19u32 => {
-            __st::fail(
-                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        20u32 => {
-            __st::fail(
-                "entity `Order`: the template `ORDER#{order_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
-        22u32 => {
-            __st::fail(
-                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        23u32 => {
-            __st::fail(
-                "entity `Order`: the template `ORDER` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1040u32 => __st::fail("table `App` has no index `ByTenant` (in entity `Order`)"),
-        1041u32 => {
-            __st::fail(
-                "index `ByTenant` is a local secondary index: it shares the table's partition key, so entity `Order` gives it no `pk`",
-            )
-        }
-        1049u32 => {
-            __st::fail(
-                "entity `Order` lists 2 partition-key field(s) for index `ByTenant`, whose partition key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        1056u32 => {
-            __st::fail(
-                "field `tenant_id` of entity `Order` is stored as `tenant_id`, but partition-key attribute 1 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1057u32 => {
-            __st::fail(
-                "field `tenant_id` of entity `Order` does not have the type (S, N or B) of partition-key attribute 1 of index `ByTenant`",
-            )
-        }
-        1058u32 => {
-            __st::fail(
-                "field `region` of entity `Order` is stored as `region`, but partition-key attribute 2 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1059u32 => {
-            __st::fail(
-                "field `region` of entity `Order` does not have the type (S, N or B) of partition-key attribute 2 of index `ByTenant`",
-            )
-        }
-        1050u32 => {
-            __st::fail(
-                "entity `Order` lists 1 sort-key field(s) for index `ByTenant`, whose sort key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        1552u32 => {
-            __st::fail(
-                "field `score` of entity `Order` is stored as `score`, but sort-key attribute 1 of index `ByTenant` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1553u32 => {
-            __st::fail(
-                "field `score` of entity `Order` does not have the type (S, N or B) of sort-key attribute 1 of index `ByTenant`",
-            )
-        }
-        2064u32 => __st::fail("table `App` has no index `LSI1` (in entity `Order`)"),
-        2066u32 => {
-            __st::fail(
-                "index `LSI1` is a global secondary index: entity `Order` needs a `pk` for it",
-            )
-        }
-        2069u32 => __st::fail("index `LSI1` has no sort key: remove `sk`"),
-        2070u32 => {
-            __st::fail(
-                "index `LSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        2071u32 => {
-            __st::fail(
-                "entity `Order`: the template `{total}` stores field `total` as the sort key of index `LSI1`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `user_id` of entity `Order` is stored as attribute `user_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `order_id` of entity `Order` is stored as attribute `order_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `placed_at` of entity `Order` is stored as attribute `placed_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `total` of entity `Order` is stored as attribute `total`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `tenant_id` of entity `Order` is stored as attribute `tenant_id`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `region` of entity `Order` is stored as attribute `region`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `score` of entity `Order` is stored as attribute `score`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048590u32 => {
-            __st::fail(
-                "field `payment` of entity `Order` is stored as attribute `payment`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048592u32 => {
-            __st::fail(
-                "field `lines` of entity `Order` is stored as attribute `l`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048594u32 => {
-            __st::fail(
-                "field `expires_at` of entity `Order` is stored as attribute `expires_at`, which table `App` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048595u32 => {
-            __st::fail(
-                "field `expires_at` of entity `Order` is marked `ttl`, but table `App` does not store TTL in attribute `expires_at`: declare `ttl = \"expires_at\"` on the table, or rename the field to the table's TTL attribute",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

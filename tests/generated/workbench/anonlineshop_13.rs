@@ -409,53 +409,37 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Customer,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("c_id", 10779553249589602554u64, false),
-                ("Email", 15128804023676833383u64, false),
-                ("Name", 17242504816204307558u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `Customer` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Customer,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("c_id", 10779553249589602554u64, false),
+                    ("Email", 15128804023676833383u64, false),
+                    ("Name", 17242504816204307558u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Customer`: the template `c#{c_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Customer`: the template `c#{c_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `c_id` of entity `Customer` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `email` of entity `Customer` is stored as attribute `Email`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `name` of entity `Customer` is stored as attribute `Name`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -719,53 +703,37 @@ const _: () = {
         __st::field_codec::<ProductDetail>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Product,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("p_id", 3158620991794026701u64, false),
-                ("Detail", 10208004169025800916u64, false),
-                ("Price", 17210346044276039754u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `Product` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Product,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("p_id", 3158620991794026701u64, false),
+                    ("Detail", 10208004169025800916u64, false),
+                    ("Price", 17210346044276039754u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Product`: the template `p#{p_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Product`: the template `p#{p_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `p_id` of entity `Product` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `detail` of entity `Product` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `price` of entity `Product` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1025,47 +993,35 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<Address>(),
     );
-    const _: () = match __st::entity_check::<
-        Warehouse,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("w_id", 15037583980989907270u64, false),
-                ("Address", 18220876241189582611u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `Warehouse` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Warehouse,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("w_id", 15037583980989907270u64, false),
+                    ("Address", 18220876241189582611u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Warehouse`: the template `w#{w_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Warehouse`: the template `w#{w_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `w_id` of entity `Warehouse` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `address` of entity `Warehouse` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1336,90 +1292,48 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        WarehouseItem,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI2",
-                    1672350029012068960u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-            ],
-            stored: &[
-                ("p_id", 3158620991794026701u64, false),
-                ("w_id", 15037583980989907270u64, false),
-                ("Quantity", 962727646442169080u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `WarehouseItem` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            WarehouseItem,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI2",
+                        1672350029012068960u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                    ),
+                ],
+                stored: &[
+                    ("p_id", 3158620991794026701u64, false),
+                    ("w_id", 15037583980989907270u64, false),
+                    ("Quantity", 962727646442169080u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    20u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    23u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `WarehouseItem`: the template `p#{p_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `WarehouseItem`: the template `w#{w_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail(
-                "table `OnlineShop` has no index `GSI2` (in entity `WarehouseItem`)",
-            )
-        }
-        17u32 => {
-            __st::fail(
-                "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `WarehouseItem` gives it no `pk`",
-            )
-        }
-        19u32 => {
-            __st::fail(
-                "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        20u32 => {
-            __st::fail(
-                "entity `WarehouseItem`: the template `w#{w_id}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        21u32 => __st::fail("index `GSI2` has no sort key: remove `sk`"),
-        22u32 => {
-            __st::fail(
-                "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        23u32 => {
-            __st::fail(
-                "entity `WarehouseItem`: the template `p#{p_id}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `p_id` of entity `WarehouseItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `w_id` of entity `WarehouseItem` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `quantity` of entity `WarehouseItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1930,145 +1844,69 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        OrderItem,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI1",
-                    1672353327546953593u64,
-                    __st::IndexKeys::Templates(
-                        __st::Fill::Text,
-                        __st::Fill::Lone(
-                            <::std::string::String as __st::ScalarAttribute>::SCALAR,
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            OrderItem,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI1",
+                        1672353327546953593u64,
+                        __st::IndexKeys::Templates(
+                            __st::Fill::Text,
+                            __st::Fill::Lone(
+                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                            ),
                         ),
                     ),
-                ),
-                (
-                    "GSI2",
-                    1672350029012068960u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-            ],
-            stored: &[
-                ("o_id", 11184560708501279646u64, false),
-                ("p_id", 3158620991794026701u64, false),
-                ("gsi1_sk", 4830526375955476104u64, false),
-                ("c_id", 10779553249589602554u64, false),
-                ("Quantity", 962727646442169080u64, false),
-                ("Price", 17210346044276039754u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `OrderItem` cannot have an `sk` template",
-            )
+                    (
+                        "GSI2",
+                        1672350029012068960u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                    ),
+                ],
+                stored: &[
+                    ("o_id", 11184560708501279646u64, false),
+                    ("p_id", 3158620991794026701u64, false),
+                    ("gsi1_sk", 4830526375955476104u64, false),
+                    ("c_id", 10779553249589602554u64, false),
+                    ("Quantity", 962727646442169080u64, false),
+                    ("Price", 17210346044276039754u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    20u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    23u32 => __st_fail(__st_failure),
+                    1040u32 => __st_fail(__st_failure),
+                    1041u32 => __st_fail(__st_failure),
+                    1044u32 => __st_fail(__st_failure),
+                    1045u32 => __st_fail(__st_failure),
+                    1047u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `OrderItem`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `OrderItem`: the template `p#{p_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail("table `OnlineShop` has no index `GSI1` (in entity `OrderItem`)")
-        }
-        17u32 => {
-            __st::fail(
-                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`",
-            )
-        }
-        19u32 => {
-            __st::fail(
-                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        20u32 => {
-            __st::fail(
-                "entity `OrderItem`: the template `p#{p_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
-        22u32 => {
-            __st::fail(
-                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        23u32 => {
-            __st::fail(
-                "entity `OrderItem`: the template `{gsi1_sk}` stores field `gsi1_sk` as the sort key of index `GSI1`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
-            )
-        }
-        1040u32 => {
-            __st::fail("table `OnlineShop` has no index `GSI2` (in entity `OrderItem`)")
-        }
-        1041u32 => {
-            __st::fail(
-                "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `OrderItem` gives it no `pk`",
-            )
-        }
-        1043u32 => {
-            __st::fail(
-                "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        1044u32 => {
-            __st::fail(
-                "entity `OrderItem`: the template `c#{c_id}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1045u32 => __st::fail("index `GSI2` has no sort key: remove `sk`"),
-        1046u32 => {
-            __st::fail(
-                "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        1047u32 => {
-            __st::fail(
-                "entity `OrderItem`: the template `p#{gsi1_sk}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `o_id` of entity `OrderItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `p_id` of entity `OrderItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `gsi1_sk` of entity `OrderItem` is stored as attribute `gsi1_sk`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `c_id` of entity `OrderItem` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `quantity` of entity `OrderItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `price` of entity `OrderItem` is stored as attribute `Price`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -2759,53 +2597,37 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Order,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("o_id", 11184560708501279646u64, false),
-                ("c_id", 10779553249589602554u64, false),
-                ("Date", 12430588576162306841u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `Order` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Order,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("o_id", 11184560708501279646u64, false),
+                    ("c_id", 10779553249589602554u64, false),
+                    ("Date", 12430588576162306841u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Order`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Order`: the template `c#{c_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `o_id` of entity `Order` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `c_id` of entity `Order` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `date` of entity `Order` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -3157,140 +2979,64 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<InvoiceDetail>(),
     );
-    const _: () = match __st::entity_check::<
-        Invoice,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI1",
-                    1672353327546953593u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-                (
-                    "GSI2",
-                    1672350029012068960u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-            ],
-            stored: &[
-                ("o_id", 11184560708501279646u64, false),
-                ("i_id", 11478732921406160084u64, false),
-                ("c_id", 10779553249589602554u64, false),
-                ("Amount", 13445680396914178377u64, false),
-                ("Date", 12430588576162306841u64, false),
-                ("Detail", 10208004169025800916u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `Invoice` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Invoice,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI1",
+                        1672353327546953593u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                    ),
+                    (
+                        "GSI2",
+                        1672350029012068960u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                    ),
+                ],
+                stored: &[
+                    ("o_id", 11184560708501279646u64, false),
+                    ("i_id", 11478732921406160084u64, false),
+                    ("c_id", 10779553249589602554u64, false),
+                    ("Amount", 13445680396914178377u64, false),
+                    ("Date", 12430588576162306841u64, false),
+                    ("Detail", 10208004169025800916u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    20u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    23u32 => __st_fail(__st_failure),
+                    1040u32 => __st_fail(__st_failure),
+                    1041u32 => __st_fail(__st_failure),
+                    1044u32 => __st_fail(__st_failure),
+                    1045u32 => __st_fail(__st_failure),
+                    1047u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Invoice`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Invoice`: the template `i#{i_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail("table `OnlineShop` has no index `GSI1` (in entity `Invoice`)")
-        }
-        17u32 => {
-            __st::fail(
-                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`",
-            )
-        }
-        19u32 => {
-            __st::fail(
-                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        20u32 => {
-            __st::fail(
-                "entity `Invoice`: the template `i#{i_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
-        22u32 => {
-            __st::fail(
-                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        23u32 => {
-            __st::fail(
-                "entity `Invoice`: the template `i#{i_id}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1040u32 => {
-            __st::fail("table `OnlineShop` has no index `GSI2` (in entity `Invoice`)")
-        }
-        1041u32 => {
-            __st::fail(
-                "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Invoice` gives it no `pk`",
-            )
-        }
-        1043u32 => {
-            __st::fail(
-                "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        1044u32 => {
-            __st::fail(
-                "entity `Invoice`: the template `c#{c_id}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1045u32 => __st::fail("index `GSI2` has no sort key: remove `sk`"),
-        1046u32 => {
-            __st::fail(
-                "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        1047u32 => {
-            __st::fail(
-                "entity `Invoice`: the template `i#{date}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `o_id` of entity `Invoice` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `i_id` of entity `Invoice` is stored as attribute `i_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `c_id` of entity `Invoice` is stored as attribute `c_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `amount` of entity `Invoice` is stored as attribute `Amount`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `date` of entity `Invoice` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `detail` of entity `Invoice` is stored as attribute `Detail`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -3989,140 +3735,64 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Shipment,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI1",
-                    1672353327546953593u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-                (
-                    "GSI2",
-                    1672350029012068960u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-            ],
-            stored: &[
-                ("o_id", 11184560708501279646u64, false),
-                ("sh_id", 9239103064407079838u64, false),
-                ("w_id", 15037583980989907270u64, false),
-                ("Address", 18220876241189582611u64, false),
-                ("Type", 15141729748988399629u64, false),
-                ("Date", 12430588576162306841u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `Shipment` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Shipment,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI1",
+                        1672353327546953593u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                    ),
+                    (
+                        "GSI2",
+                        1672350029012068960u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                    ),
+                ],
+                stored: &[
+                    ("o_id", 11184560708501279646u64, false),
+                    ("sh_id", 9239103064407079838u64, false),
+                    ("w_id", 15037583980989907270u64, false),
+                    ("Address", 18220876241189582611u64, false),
+                    ("Type", 15141729748988399629u64, false),
+                    ("Date", 12430588576162306841u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    20u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    23u32 => __st_fail(__st_failure),
+                    1040u32 => __st_fail(__st_failure),
+                    1041u32 => __st_fail(__st_failure),
+                    1044u32 => __st_fail(__st_failure),
+                    1045u32 => __st_fail(__st_failure),
+                    1047u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Shipment`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Shipment`: the template `sh#{sh_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail("table `OnlineShop` has no index `GSI1` (in entity `Shipment`)")
-        }
-        17u32 => {
-            __st::fail(
-                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`",
-            )
-        }
-        19u32 => {
-            __st::fail(
-                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        20u32 => {
-            __st::fail(
-                "entity `Shipment`: the template `sh#{sh_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
-        22u32 => {
-            __st::fail(
-                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        23u32 => {
-            __st::fail(
-                "entity `Shipment`: the template `sh#{sh_id}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1040u32 => {
-            __st::fail("table `OnlineShop` has no index `GSI2` (in entity `Shipment`)")
-        }
-        1041u32 => {
-            __st::fail(
-                "index `GSI2` is a local secondary index: it shares the table's partition key, so entity `Shipment` gives it no `pk`",
-            )
-        }
-        1043u32 => {
-            __st::fail(
-                "index `GSI2` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        1044u32 => {
-            __st::fail(
-                "entity `Shipment`: the template `w#{w_id}` renders a string, but the partition key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1045u32 => __st::fail("index `GSI2` has no sort key: remove `sk`"),
-        1046u32 => {
-            __st::fail(
-                "index `GSI2` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        1047u32 => {
-            __st::fail(
-                "entity `Shipment`: the template `sh#{sh_id}` renders a string, but the sort key of index `GSI2` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `o_id` of entity `Shipment` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `sh_id` of entity `Shipment` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `w_id` of entity `Shipment` is stored as attribute `w_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `address` of entity `Shipment` is stored as attribute `Address`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `type_` of entity `Shipment` is stored as attribute `Type`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `date` of entity `Shipment` is stored as attribute `Date`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -4809,102 +4479,52 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        ShipmentItem,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI1",
-                    1672353327546953593u64,
-                    __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
-                ),
-            ],
-            stored: &[
-                ("o_id", 11184560708501279646u64, false),
-                ("shp_id", 10659669453978040354u64, false),
-                ("sh_id", 9239103064407079838u64, false),
-                ("p_id", 3158620991794026701u64, false),
-                ("Quantity", 962727646442169080u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `OnlineShop` has no sort key, so entity `ShipmentItem` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            ShipmentItem,
+        >(
+            &__st::EntityCheck {
+                table: "OnlineShop",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI1",
+                        1672353327546953593u64,
+                        __st::IndexKeys::Templates(__st::Fill::Text, __st::Fill::Text),
+                    ),
+                ],
+                stored: &[
+                    ("o_id", 11184560708501279646u64, false),
+                    ("shp_id", 10659669453978040354u64, false),
+                    ("sh_id", 9239103064407079838u64, false),
+                    ("p_id", 3158620991794026701u64, false),
+                    ("Quantity", 962727646442169080u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    20u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    23u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `ShipmentItem`: the template `o#{o_id}` renders a string, but the partition key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `ShipmentItem`: the template `shp#{shp_id}` renders a string, but the sort key of table `OnlineShop` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail(
-                "table `OnlineShop` has no index `GSI1` (in entity `ShipmentItem`)",
-            )
-        }
-        17u32 => {
-            __st::fail(
-                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `ShipmentItem` gives it no `pk`",
-            )
-        }
-        19u32 => {
-            __st::fail(
-                "index `GSI1` has a partition key of several attributes (a native multi-attribute key): list the entity's fields in key order, `pk = [a, b]`, instead of a template",
-            )
-        }
-        20u32 => {
-            __st::fail(
-                "entity `ShipmentItem`: the template `sh#{sh_id}` renders a string, but the partition key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        21u32 => __st::fail("index `GSI1` has no sort key: remove `sk`"),
-        22u32 => {
-            __st::fail(
-                "index `GSI1` has a sort key of several attributes (a native multi-attribute key): list the entity's fields in key order, `sk = [a, b]`, instead of a template",
-            )
-        }
-        23u32 => {
-            __st::fail(
-                "entity `ShipmentItem`: the template `p#{p_id}` renders a string, but the sort key of index `GSI1` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `o_id` of entity `ShipmentItem` is stored as attribute `o_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `shp_id` of entity `ShipmentItem` is stored as attribute `shp_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `sh_id` of entity `ShipmentItem` is stored as attribute `sh_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `p_id` of entity `ShipmentItem` is stored as attribute `p_id`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `quantity` of entity `ShipmentItem` is stored as attribute `Quantity`, which table `OnlineShop` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

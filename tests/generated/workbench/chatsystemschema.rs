@@ -130,126 +130,67 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::core::option::Option<::std::string::String>>(),
     );
-    const _: () = match __st::entity_check::<
-        User,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Lone(
-                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-            ),
-            indexes: &[
-                (
-                    "RoomID_Comment_IDX",
-                    14191717253288321257u64,
-                    __st::IndexKeys::Fields(
-                        &[
-                            (
-                                "RoomID",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                        &[
-                            (
-                                "CreatedAt",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                    ),
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            User,
+        >(
+            &__st::EntityCheck {
+                table: "Chat",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Lone(
+                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
                 ),
-            ],
-            stored: &[
-                ("user_id", 9278023968149642234u64, false),
-                ("sk", 637599129475296523u64, false),
-                ("RoomID", 12454086717730978551u64, false),
-                ("Comment", 12647493714162037918u64, false),
-                ("CreatedAt", 2004503099413963502u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: 1usize,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Chat` has no sort key, so entity `User` cannot have an `sk` template",
-            )
+                indexes: &[
+                    (
+                        "RoomID_Comment_IDX",
+                        14191717253288321257u64,
+                        __st::IndexKeys::Fields(
+                            &[
+                                (
+                                    "RoomID",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                            &[
+                                (
+                                    "CreatedAt",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                        ),
+                    ),
+                ],
+                stored: &[
+                    ("user_id", 9278023968149642234u64, false),
+                    ("sk", 637599129475296523u64, false),
+                    ("RoomID", 12454086717730978551u64, false),
+                    ("Comment", 12647493714162037918u64, false),
+                    ("CreatedAt", 2004503099413963502u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: 1usize,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    32u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    528u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `User`: the template `User:{user_id}` renders a string, but the partition key of table `Chat` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `User`: the template `{sk}` stores field `sk` as the sort key of table `Chat`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
-            )
-        }
-        16u32 => {
-            __st::fail(
-                "table `Chat` has no index `RoomID_Comment_IDX` (in entity `User`)",
-            )
-        }
-        17u32 => {
-            __st::fail(
-                "index `RoomID_Comment_IDX` is a local secondary index: it shares the table's partition key, so entity `User` gives it no `pk`",
-            )
-        }
-        25u32 => {
-            __st::fail(
-                "entity `User` lists 1 partition-key field(s) for index `RoomID_Comment_IDX`, whose partition key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        32u32 => {
-            __st::fail(
-                "field `room_id` of entity `User` is stored as `RoomID`, but partition-key attribute 1 of index `RoomID_Comment_IDX` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        33u32 => {
-            __st::fail(
-                "field `room_id` of entity `User` does not have the type (S, N or B) of partition-key attribute 1 of index `RoomID_Comment_IDX`",
-            )
-        }
-        26u32 => {
-            __st::fail(
-                "entity `User` lists 1 sort-key field(s) for index `RoomID_Comment_IDX`, whose sort key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        528u32 => {
-            __st::fail(
-                "field `created_at` of entity `User` is stored as `CreatedAt`, but sort-key attribute 1 of index `RoomID_Comment_IDX` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        529u32 => {
-            __st::fail(
-                "field `created_at` of entity `User` does not have the type (S, N or B) of sort-key attribute 1 of index `RoomID_Comment_IDX`",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `user_id` of entity `User` is stored as attribute `user_id`, which table `Chat` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `sk` of entity `User` is stored as attribute `sk`, which table `Chat` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `room_id` of entity `User` is stored as attribute `RoomID`, which table `Chat` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `comment` of entity `User` is stored as attribute `Comment`, which table `Chat` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `created_at` of entity `User` is stored as attribute `CreatedAt`, which table `Chat` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -730,47 +671,35 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Room,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("room_id", 15655403800456749234u64, false),
-                ("CreatedBy", 2003365104878954342u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Chat` has no sort key, so entity `Room` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Room,
+        >(
+            &__st::EntityCheck {
+                table: "Chat",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("room_id", 15655403800456749234u64, false),
+                    ("CreatedBy", 2003365104878954342u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Room`: the template `Room:{room_id}` renders a string, but the partition key of table `Chat` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Room`: the template `meta` renders a string, but the sort key of table `Chat` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `room_id` of entity `Room` is stored as attribute `room_id`, which table `Chat` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `created_by` of entity `Room` is stored as attribute `CreatedBy`, which table `Chat` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

@@ -182,138 +182,71 @@ const _: () = {
             ::core::option::Option<::std::collections::HashSet<::std::string::String>>,
         >(),
     );
-    const _: () = match __st::entity_check::<
-        Comm,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Lone(
-                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-            ),
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "Agents_Comments_GSI",
-                    16722328583722493936u64,
-                    __st::IndexKeys::Fields(
-                        &[
-                            (
-                                "agentID",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                        &[
-                            (
-                                "comm_date",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                    ),
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Comm,
+        >(
+            &__st::EntityCheck {
+                table: "ComplaintManagementSystem",
+                partition: __st::Fill::Lone(
+                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
                 ),
-            ],
-            stored: &[
-                ("complaint_id", 13417742471310842802u64, false),
-                ("comm_id", 17776228670369670159u64, false),
-                ("comm_date", 8686123275993655174u64, false),
-                ("complaint_state", 16005040486165189136u64, false),
-                ("comm_text", 17329821271832718921u64, false),
-                ("agentID", 11232082518504627835u64, false),
-                ("attachments", 17942809321358531137u64, false),
-            ],
-            lone_partition: 0usize,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `ComplaintManagementSystem` has no sort key, so entity `Comm` cannot have an `sk` template",
-            )
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "Agents_Comments_GSI",
+                        16722328583722493936u64,
+                        __st::IndexKeys::Fields(
+                            &[
+                                (
+                                    "agentID",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                            &[
+                                (
+                                    "comm_date",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                        ),
+                    ),
+                ],
+                stored: &[
+                    ("complaint_id", 13417742471310842802u64, false),
+                    ("comm_id", 17776228670369670159u64, false),
+                    ("comm_date", 8686123275993655174u64, false),
+                    ("complaint_state", 16005040486165189136u64, false),
+                    ("comm_text", 17329821271832718921u64, false),
+                    ("agentID", 11232082518504627835u64, false),
+                    ("attachments", 17942809321358531137u64, false),
+                ],
+                lone_partition: 0usize,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    32u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    528u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Comm`: the template `{complaint_id}` stores field `complaint_id` as the partition key of table `ComplaintManagementSystem`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Comm`: the template `comm#{comm_date}#{comm_id}` renders a string, but the sort key of table `ComplaintManagementSystem` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail(
-                "table `ComplaintManagementSystem` has no index `Agents_Comments_GSI` (in entity `Comm`)",
-            )
-        }
-        17u32 => {
-            __st::fail(
-                "index `Agents_Comments_GSI` is a local secondary index: it shares the table's partition key, so entity `Comm` gives it no `pk`",
-            )
-        }
-        25u32 => {
-            __st::fail(
-                "entity `Comm` lists 1 partition-key field(s) for index `Agents_Comments_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        32u32 => {
-            __st::fail(
-                "field `agent_id` of entity `Comm` is stored as `agentID`, but partition-key attribute 1 of index `Agents_Comments_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        33u32 => {
-            __st::fail(
-                "field `agent_id` of entity `Comm` does not have the type (S, N or B) of partition-key attribute 1 of index `Agents_Comments_GSI`",
-            )
-        }
-        26u32 => {
-            __st::fail(
-                "entity `Comm` lists 1 sort-key field(s) for index `Agents_Comments_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        528u32 => {
-            __st::fail(
-                "field `comm_date` of entity `Comm` is stored as `comm_date`, but sort-key attribute 1 of index `Agents_Comments_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        529u32 => {
-            __st::fail(
-                "field `comm_date` of entity `Comm` does not have the type (S, N or B) of sort-key attribute 1 of index `Agents_Comments_GSI`",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `complaint_id` of entity `Comm` is stored as attribute `complaint_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `comm_id` of entity `Comm` is stored as attribute `comm_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `comm_date` of entity `Comm` is stored as attribute `comm_date`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `complaint_state` of entity `Comm` is stored as attribute `complaint_state`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `comm_text` of entity `Comm` is stored as attribute `comm_text`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `agent_id` of entity `Comm` is stored as attribute `agentID`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `attachments` of entity `Comm` is stored as attribute `attachments`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -984,202 +917,96 @@ const _: () = {
         __st::field_codec::<::core::option::Option<::std::string::String>>(),
         __st::field_codec::<::core::option::Option<::std::string::String>>(),
     );
-    const _: () = match __st::entity_check::<
-        Metadata,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Lone(
-                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-            ),
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "Customer_Complaint_GSI",
-                    6041887103099070397u64,
-                    __st::IndexKeys::Fields(
-                        &[
-                            (
-                                "customer_id",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                        &[
-                            (
-                                "complaint_id",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                    ),
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Metadata,
+        >(
+            &__st::EntityCheck {
+                table: "ComplaintManagementSystem",
+                partition: __st::Fill::Lone(
+                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
                 ),
-                (
-                    "Escalations_GSI",
-                    11972641687917993167u64,
-                    __st::IndexKeys::Fields(
-                        &[
-                            (
-                                "escalated_to",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                        &[
-                            (
-                                "escalation_time",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "Customer_Complaint_GSI",
+                        6041887103099070397u64,
+                        __st::IndexKeys::Fields(
+                            &[
+                                (
+                                    "customer_id",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                            &[
+                                (
+                                    "complaint_id",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                        ),
                     ),
-                ),
-            ],
-            stored: &[
-                ("customer_id", 16485235612702209503u64, false),
-                ("complaint_id", 13417742471310842802u64, false),
-                ("current_state", 17182053464480946896u64, false),
-                ("creation_time", 6896861186793814680u64, false),
-                ("severity", 8136337910522881810u64, false),
-                ("complaint_description", 12135151853465005779u64, false),
-                ("escalated_to", 1907810411322399073u64, false),
-                ("escalation_time", 11818943915312993620u64, false),
-            ],
-            lone_partition: 1usize,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `ComplaintManagementSystem` has no sort key, so entity `Metadata` cannot have an `sk` template",
-            )
+                    (
+                        "Escalations_GSI",
+                        11972641687917993167u64,
+                        __st::IndexKeys::Fields(
+                            &[
+                                (
+                                    "escalated_to",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                            &[
+                                (
+                                    "escalation_time",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                        ),
+                    ),
+                ],
+                stored: &[
+                    ("customer_id", 16485235612702209503u64, false),
+                    ("complaint_id", 13417742471310842802u64, false),
+                    ("current_state", 17182053464480946896u64, false),
+                    ("creation_time", 6896861186793814680u64, false),
+                    ("severity", 8136337910522881810u64, false),
+                    ("complaint_description", 12135151853465005779u64, false),
+                    ("escalated_to", 1907810411322399073u64, false),
+                    ("escalation_time", 11818943915312993620u64, false),
+                ],
+                lone_partition: 1usize,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    32u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    528u32 => __st_fail(__st_failure),
+                    1040u32 => __st_fail(__st_failure),
+                    1041u32 => __st_fail(__st_failure),
+                    1056u32 => __st_fail(__st_failure),
+                    1045u32 => __st_fail(__st_failure),
+                    1552u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    1048590u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Metadata`: the template `{complaint_id}` stores field `complaint_id` as the partition key of table `ComplaintManagementSystem`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Metadata`: the template `metadata` renders a string, but the sort key of table `ComplaintManagementSystem` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail(
-                "table `ComplaintManagementSystem` has no index `Customer_Complaint_GSI` (in entity `Metadata`)",
-            )
-        }
-        17u32 => {
-            __st::fail(
-                "index `Customer_Complaint_GSI` is a local secondary index: it shares the table's partition key, so entity `Metadata` gives it no `pk`",
-            )
-        }
-        25u32 => {
-            __st::fail(
-                "entity `Metadata` lists 1 partition-key field(s) for index `Customer_Complaint_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        32u32 => {
-            __st::fail(
-                "field `customer_id` of entity `Metadata` is stored as `customer_id`, but partition-key attribute 1 of index `Customer_Complaint_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        33u32 => {
-            __st::fail(
-                "field `customer_id` of entity `Metadata` does not have the type (S, N or B) of partition-key attribute 1 of index `Customer_Complaint_GSI`",
-            )
-        }
-        26u32 => {
-            __st::fail(
-                "entity `Metadata` lists 1 sort-key field(s) for index `Customer_Complaint_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        528u32 => {
-            __st::fail(
-                "field `complaint_id` of entity `Metadata` is stored as `complaint_id`, but sort-key attribute 1 of index `Customer_Complaint_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        529u32 => {
-            __st::fail(
-                "field `complaint_id` of entity `Metadata` does not have the type (S, N or B) of sort-key attribute 1 of index `Customer_Complaint_GSI`",
-            )
-        }
-        1040u32 => {
-            __st::fail(
-                "table `ComplaintManagementSystem` has no index `Escalations_GSI` (in entity `Metadata`)",
-            )
-        }
-        1041u32 => {
-            __st::fail(
-                "index `Escalations_GSI` is a local secondary index: it shares the table's partition key, so entity `Metadata` gives it no `pk`",
-            )
-        }
-        1049u32 => {
-            __st::fail(
-                "entity `Metadata` lists 1 partition-key field(s) for index `Escalations_GSI`, whose partition key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        1056u32 => {
-            __st::fail(
-                "field `escalated_to` of entity `Metadata` is stored as `escalated_to`, but partition-key attribute 1 of index `Escalations_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1057u32 => {
-            __st::fail(
-                "field `escalated_to` of entity `Metadata` does not have the type (S, N or B) of partition-key attribute 1 of index `Escalations_GSI`",
-            )
-        }
-        1050u32 => {
-            __st::fail(
-                "entity `Metadata` lists 1 sort-key field(s) for index `Escalations_GSI`, whose sort key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        1552u32 => {
-            __st::fail(
-                "field `escalation_time` of entity `Metadata` is stored as `escalation_time`, but sort-key attribute 1 of index `Escalations_GSI` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1553u32 => {
-            __st::fail(
-                "field `escalation_time` of entity `Metadata` does not have the type (S, N or B) of sort-key attribute 1 of index `Escalations_GSI`",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `customer_id` of entity `Metadata` is stored as attribute `customer_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `complaint_id` of entity `Metadata` is stored as attribute `complaint_id`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `current_state` of entity `Metadata` is stored as attribute `current_state`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `creation_time` of entity `Metadata` is stored as attribute `creation_time`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `severity` of entity `Metadata` is stored as attribute `severity`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `complaint_description` of entity `Metadata` is stored as attribute `complaint_description`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `escalated_to` of entity `Metadata` is stored as attribute `escalated_to`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048590u32 => {
-            __st::fail(
-                "field `escalation_time` of entity `Metadata` is stored as attribute `escalation_time`, which table `ComplaintManagementSystem` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

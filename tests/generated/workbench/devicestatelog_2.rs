@@ -328,61 +328,41 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::core::option::Option<Detail>>(),
     );
-    const _: () = match __st::entity_check::<
-        Device,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Lone(
-                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-            ),
-            indexes: &[],
-            stored: &[
-                ("device_id", 922432305241185225u64, false),
-                ("date", 9609363733564572473u64, false),
-                ("State", 12548033600169640822u64, false),
-                ("Detail", 10208004169025800916u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: 1usize,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `DeviceStateLog` has no sort key, so entity `Device` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Device,
+        >(
+            &__st::EntityCheck {
+                table: "DeviceStateLog",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Lone(
+                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                ),
+                indexes: &[],
+                stored: &[
+                    ("device_id", 922432305241185225u64, false),
+                    ("date", 9609363733564572473u64, false),
+                    ("State", 12548033600169640822u64, false),
+                    ("Detail", 10208004169025800916u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: 1usize,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Device`: the template `d#{device_id}` renders a string, but the partition key of table `DeviceStateLog` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Device`: the template `{date}` stores field `date` as the sort key of table `DeviceStateLog`, which is typed N or B; a lone `{field}` stores the field's own value there, so the field must have that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `device_id` of entity `Device` is stored as attribute `device_id`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `date` of entity `Device` is stored as attribute `date`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `state` of entity `Device` is stored as attribute `State`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `detail` of entity `Device` is stored as attribute `Detail`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

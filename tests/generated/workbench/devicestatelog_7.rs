@@ -143,122 +143,65 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::core::option::Option<::std::string::String>>(),
     );
-    const _: () = match __st::entity_check::<
-        Device,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI1",
-                    1672353327546953593u64,
-                    __st::IndexKeys::Fields(
-                        &[
-                            (
-                                "Operator",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                        &[
-                            (
-                                "Date",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Device,
+        >(
+            &__st::EntityCheck {
+                table: "DeviceStateLog",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI1",
+                        1672353327546953593u64,
+                        __st::IndexKeys::Fields(
+                            &[
+                                (
+                                    "Operator",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                            &[
+                                (
+                                    "Date",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                        ),
                     ),
-                ),
-            ],
-            stored: &[
-                ("device_id", 922432305241185225u64, false),
-                ("Operator", 14159351691451098941u64, false),
-                ("Date", 12430588576162306841u64, false),
-                ("State", 12548033600169640822u64, false),
-                ("EscalatedTo", 4334502094624654642u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `DeviceStateLog` has no sort key, so entity `Device` cannot have an `sk` template",
-            )
+                ],
+                stored: &[
+                    ("device_id", 922432305241185225u64, false),
+                    ("Operator", 14159351691451098941u64, false),
+                    ("Date", 12430588576162306841u64, false),
+                    ("State", 12548033600169640822u64, false),
+                    ("EscalatedTo", 4334502094624654642u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    32u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    528u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Device`: the template `d#{device_id}` renders a string, but the partition key of table `DeviceStateLog` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Device`: the template `{state}#{date}` renders a string, but the sort key of table `DeviceStateLog` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail("table `DeviceStateLog` has no index `GSI1` (in entity `Device`)")
-        }
-        17u32 => {
-            __st::fail(
-                "index `GSI1` is a local secondary index: it shares the table's partition key, so entity `Device` gives it no `pk`",
-            )
-        }
-        25u32 => {
-            __st::fail(
-                "entity `Device` lists 1 partition-key field(s) for index `GSI1`, whose partition key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        32u32 => {
-            __st::fail(
-                "field `operator` of entity `Device` is stored as `Operator`, but partition-key attribute 1 of index `GSI1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        33u32 => {
-            __st::fail(
-                "field `operator` of entity `Device` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI1`",
-            )
-        }
-        26u32 => {
-            __st::fail(
-                "entity `Device` lists 1 sort-key field(s) for index `GSI1`, whose sort key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        528u32 => {
-            __st::fail(
-                "field `date` of entity `Device` is stored as `Date`, but sort-key attribute 1 of index `GSI1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        529u32 => {
-            __st::fail(
-                "field `date` of entity `Device` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI1`",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `device_id` of entity `Device` is stored as attribute `device_id`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `operator` of entity `Device` is stored as attribute `Operator`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `date` of entity `Device` is stored as attribute `Date`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `state` of entity `Device` is stored as attribute `State`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `escalated_to` of entity `Device` is stored as attribute `EscalatedTo`, which table `DeviceStateLog` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

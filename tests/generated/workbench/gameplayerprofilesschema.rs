@@ -299,107 +299,55 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Metadata,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("player_id", 13928195483908293688u64, false),
-                ("Type", 15141729748988399629u64, false),
-                ("CreatedAt", 2004503099413963502u64, false),
-                ("UpdatedAt", 13236238783422605813u64, false),
-                ("Nickname", 16857833517861495501u64, false),
-                ("Email", 15128804023676833383u64, false),
-                ("Gender", 9974347849362334880u64, false),
-                ("Avatar", 1830707724888651012u64, false),
-                ("Currency", 8637312476843794166u64, false),
-                ("PlayerLevel", 5820190049378727174u64, false),
-                ("PlayerHealth", 3531865823636411430u64, false),
-                ("PlayerExperience", 1523449622875659068u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `GamePlayerProfiles` has no sort key, so entity `Metadata` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Metadata,
+        >(
+            &__st::EntityCheck {
+                table: "GamePlayerProfiles",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("player_id", 13928195483908293688u64, false),
+                    ("Type", 15141729748988399629u64, false),
+                    ("CreatedAt", 2004503099413963502u64, false),
+                    ("UpdatedAt", 13236238783422605813u64, false),
+                    ("Nickname", 16857833517861495501u64, false),
+                    ("Email", 15128804023676833383u64, false),
+                    ("Gender", 9974347849362334880u64, false),
+                    ("Avatar", 1830707724888651012u64, false),
+                    ("Currency", 8637312476843794166u64, false),
+                    ("PlayerLevel", 5820190049378727174u64, false),
+                    ("PlayerHealth", 3531865823636411430u64, false),
+                    ("PlayerExperience", 1523449622875659068u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    1048590u32 => __st_fail(__st_failure),
+                    1048592u32 => __st_fail(__st_failure),
+                    1048594u32 => __st_fail(__st_failure),
+                    1048596u32 => __st_fail(__st_failure),
+                    1048598u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Metadata`: the template `player{player_id}` renders a string, but the partition key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Metadata`: the template `#METADATA#player{player_id}` renders a string, but the sort key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `player_id` of entity `Metadata` is stored as attribute `player_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `type_` of entity `Metadata` is stored as attribute `Type`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `created_at` of entity `Metadata` is stored as attribute `CreatedAt`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `updated_at` of entity `Metadata` is stored as attribute `UpdatedAt`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `nickname` of entity `Metadata` is stored as attribute `Nickname`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `email` of entity `Metadata` is stored as attribute `Email`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `gender` of entity `Metadata` is stored as attribute `Gender`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048590u32 => {
-            __st::fail(
-                "field `avatar` of entity `Metadata` is stored as attribute `Avatar`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048592u32 => {
-            __st::fail(
-                "field `currency` of entity `Metadata` is stored as attribute `Currency`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048594u32 => {
-            __st::fail(
-                "field `player_level` of entity `Metadata` is stored as attribute `PlayerLevel`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048596u32 => {
-            __st::fail(
-                "field `player_health` of entity `Metadata` is stored as attribute `PlayerHealth`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048598u32 => {
-            __st::fail(
-                "field `player_experience` of entity `Metadata` is stored as attribute `PlayerExperience`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -806,53 +754,37 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::vec::Vec<FriendListItem>>(),
     );
-    const _: () = match __st::entity_check::<
-        Friends,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("player_id", 13928195483908293688u64, false),
-                ("Type", 15141729748988399629u64, false),
-                ("FriendList", 4912640181857542729u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `GamePlayerProfiles` has no sort key, so entity `Friends` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Friends,
+        >(
+            &__st::EntityCheck {
+                table: "GamePlayerProfiles",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("player_id", 13928195483908293688u64, false),
+                    ("Type", 15141729748988399629u64, false),
+                    ("FriendList", 4912640181857542729u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Friends`: the template `player{player_id}` renders a string, but the partition key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Friends`: the template `FRIENDS#player{player_id}` renders a string, but the sort key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `player_id` of entity `Friends` is stored as attribute `player_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `type_` of entity `Friends` is stored as attribute `Type`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `friend_list` of entity `Friends` is stored as attribute `FriendList`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1137,77 +1069,45 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::collections::HashMap<::std::string::String, i64>>(),
     );
-    const _: () = match __st::entity_check::<
-        Items,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("player_id", 13928195483908293688u64, false),
-                ("item_id", 11421076348858252630u64, false),
-                ("Type", 15141729748988399629u64, false),
-                ("ItemName", 9913825326636209989u64, false),
-                ("ItemType", 9506588567340924694u64, false),
-                ("ItemCount", 12520120127862135829u64, false),
-                ("ItemAttributes", 14585820415935733651u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `GamePlayerProfiles` has no sort key, so entity `Items` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Items,
+        >(
+            &__st::EntityCheck {
+                table: "GamePlayerProfiles",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("player_id", 13928195483908293688u64, false),
+                    ("item_id", 11421076348858252630u64, false),
+                    ("Type", 15141729748988399629u64, false),
+                    ("ItemName", 9913825326636209989u64, false),
+                    ("ItemType", 9506588567340924694u64, false),
+                    ("ItemCount", 12520120127862135829u64, false),
+                    ("ItemAttributes", 14585820415935733651u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Items`: the template `player{player_id}` renders a string, but the partition key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Items`: the template `ITEMS#{item_id}` renders a string, but the sort key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `player_id` of entity `Items` is stored as attribute `player_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `item_id` of entity `Items` is stored as attribute `item_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `type_` of entity `Items` is stored as attribute `Type`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `item_name` of entity `Items` is stored as attribute `ItemName`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `item_type` of entity `Items` is stored as attribute `ItemType`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `item_count` of entity `Items` is stored as attribute `ItemCount`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `item_attributes` of entity `Items` is stored as attribute `ItemAttributes`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1603,71 +1503,43 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::collections::HashMap<::std::string::String, i64>>(),
     );
-    const _: () = match __st::entity_check::<
-        Equipments,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("player_id", 13928195483908293688u64, false),
-                ("equip_id", 11257188437989311977u64, false),
-                ("Type", 15141729748988399629u64, false),
-                ("EquipmentName", 14202223553608246420u64, false),
-                ("EquipmentType", 839888732599542863u64, false),
-                ("EquipmentAttributes", 12438400473149331322u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `GamePlayerProfiles` has no sort key, so entity `Equipments` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Equipments,
+        >(
+            &__st::EntityCheck {
+                table: "GamePlayerProfiles",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("player_id", 13928195483908293688u64, false),
+                    ("equip_id", 11257188437989311977u64, false),
+                    ("Type", 15141729748988399629u64, false),
+                    ("EquipmentName", 14202223553608246420u64, false),
+                    ("EquipmentType", 839888732599542863u64, false),
+                    ("EquipmentAttributes", 12438400473149331322u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Equipments`: the template `player{player_id}` renders a string, but the partition key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Equipments`: the template `EQUIPMENTS#{equip_id}` renders a string, but the sort key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `player_id` of entity `Equipments` is stored as attribute `player_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `equip_id` of entity `Equipments` is stored as attribute `equip_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `type_` of entity `Equipments` is stored as attribute `Type`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `equipment_name` of entity `Equipments` is stored as attribute `EquipmentName`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `equipment_type` of entity `Equipments` is stored as attribute `EquipmentType`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `equipment_attributes` of entity `Equipments` is stored as attribute `EquipmentAttributes`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -2063,77 +1935,45 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<TaskReward>(),
     );
-    const _: () = match __st::entity_check::<
-        Tasks,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("player_id", 13928195483908293688u64, false),
-                ("task_id", 11528142289808830156u64, false),
-                ("Type", 15141729748988399629u64, false),
-                ("TaskName", 11607092268994456583u64, false),
-                ("TaskDescription", 15163052026499914726u64, false),
-                ("TaskStatus", 5203876803128150134u64, false),
-                ("TaskReward", 14704153519692021403u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `GamePlayerProfiles` has no sort key, so entity `Tasks` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Tasks,
+        >(
+            &__st::EntityCheck {
+                table: "GamePlayerProfiles",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("player_id", 13928195483908293688u64, false),
+                    ("task_id", 11528142289808830156u64, false),
+                    ("Type", 15141729748988399629u64, false),
+                    ("TaskName", 11607092268994456583u64, false),
+                    ("TaskDescription", 15163052026499914726u64, false),
+                    ("TaskStatus", 5203876803128150134u64, false),
+                    ("TaskReward", 14704153519692021403u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Tasks`: the template `player{player_id}` renders a string, but the partition key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Tasks`: the template `TASK#{task_id}` renders a string, but the sort key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `player_id` of entity `Tasks` is stored as attribute `player_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `task_id` of entity `Tasks` is stored as attribute `task_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `type_` of entity `Tasks` is stored as attribute `Type`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `task_name` of entity `Tasks` is stored as attribute `TaskName`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `task_description` of entity `Tasks` is stored as attribute `TaskDescription`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `task_status` of entity `Tasks` is stored as attribute `TaskStatus`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `task_reward` of entity `Tasks` is stored as attribute `TaskReward`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -2537,83 +2377,47 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Activities,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("player_id", 13928195483908293688u64, false),
-                ("activity_id", 1556008603031136012u64, false),
-                ("Type", 15141729748988399629u64, false),
-                ("ActivityEndTime", 11767093387681940856u64, false),
-                ("ActivityName", 1555086170638869063u64, false),
-                ("ActivityReward", 117794503931810267u64, false),
-                ("ActivityStartTime", 17108361278933457049u64, false),
-                ("ActivityType", 5030682802132798724u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `GamePlayerProfiles` has no sort key, so entity `Activities` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Activities,
+        >(
+            &__st::EntityCheck {
+                table: "GamePlayerProfiles",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("player_id", 13928195483908293688u64, false),
+                    ("activity_id", 1556008603031136012u64, false),
+                    ("Type", 15141729748988399629u64, false),
+                    ("ActivityEndTime", 11767093387681940856u64, false),
+                    ("ActivityName", 1555086170638869063u64, false),
+                    ("ActivityReward", 117794503931810267u64, false),
+                    ("ActivityStartTime", 17108361278933457049u64, false),
+                    ("ActivityType", 5030682802132798724u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    1048590u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Activities`: the template `player{player_id}` renders a string, but the partition key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Activities`: the template `ACTIVITY#{activity_id}` renders a string, but the sort key of table `GamePlayerProfiles` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `player_id` of entity `Activities` is stored as attribute `player_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `activity_id` of entity `Activities` is stored as attribute `activity_id`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `type_` of entity `Activities` is stored as attribute `Type`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `activity_end_time` of entity `Activities` is stored as attribute `ActivityEndTime`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `activity_name` of entity `Activities` is stored as attribute `ActivityName`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `activity_reward` of entity `Activities` is stored as attribute `ActivityReward`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `activity_start_time` of entity `Activities` is stored as attribute `ActivityStartTime`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048590u32 => {
-            __st::fail(
-                "field `activity_type` of entity `Activities` is stored as attribute `ActivityType`, which table `GamePlayerProfiles` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

@@ -269,224 +269,102 @@ const _: () = {
         __st::field_codec::<PaymentDetails>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Subscription,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[
-                (
-                    "GSI-1",
-                    15062448976538637044u64,
-                    __st::IndexKeys::Fields(
-                        &[
-                            (
-                                "NextReminderDate",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                        &[
-                            (
-                                "LastReminderDate",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Subscription,
+        >(
+            &__st::EntityCheck {
+                table: "ReoccuringPayments",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[
+                    (
+                        "GSI-1",
+                        15062448976538637044u64,
+                        __st::IndexKeys::Fields(
+                            &[
+                                (
+                                    "NextReminderDate",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                            &[
+                                (
+                                    "LastReminderDate",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                        ),
                     ),
-                ),
-                (
-                    "GSI-2",
-                    15062452275073521677u64,
-                    __st::IndexKeys::Fields(
-                        &[
-                            (
-                                "NextPaymentDate",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
-                        &[
-                            (
-                                "LastPaymentDate",
-                                <::std::string::String as __st::ScalarAttribute>::SCALAR,
-                            ),
-                        ],
+                    (
+                        "GSI-2",
+                        15062452275073521677u64,
+                        __st::IndexKeys::Fields(
+                            &[
+                                (
+                                    "NextPaymentDate",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                            &[
+                                (
+                                    "LastPaymentDate",
+                                    <::std::string::String as __st::ScalarAttribute>::SCALAR,
+                                ),
+                            ],
+                        ),
                     ),
-                ),
-            ],
-            stored: &[
-                ("account_id", 1297431565997834492u64, false),
-                ("sub_id", 7446440893258690147u64, false),
-                ("Email", 15128804023676833383u64, false),
-                ("PaymentDay", 15268794563401772201u64, false),
-                ("PaymentAmount", 16862409688290583453u64, false),
-                ("LastPaymentDate", 16682509510312126209u64, false),
-                ("NextPaymentDate", 13670908479166736034u64, false),
-                ("LastReminderDate", 9390485368619576223u64, false),
-                ("NextReminderDate", 15622692226807115994u64, false),
-                ("SKU", 10943353580920525114u64, false),
-                ("PaymentDetails", 7356117750489133193u64, false),
-                ("CreatedDate", 8547715359713710767u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `ReoccuringPayments` has no sort key, so entity `Subscription` cannot have an `sk` template",
-            )
+                ],
+                stored: &[
+                    ("account_id", 1297431565997834492u64, false),
+                    ("sub_id", 7446440893258690147u64, false),
+                    ("Email", 15128804023676833383u64, false),
+                    ("PaymentDay", 15268794563401772201u64, false),
+                    ("PaymentAmount", 16862409688290583453u64, false),
+                    ("LastPaymentDate", 16682509510312126209u64, false),
+                    ("NextPaymentDate", 13670908479166736034u64, false),
+                    ("LastReminderDate", 9390485368619576223u64, false),
+                    ("NextReminderDate", 15622692226807115994u64, false),
+                    ("SKU", 10943353580920525114u64, false),
+                    ("PaymentDetails", 7356117750489133193u64, false),
+                    ("CreatedDate", 8547715359713710767u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    16u32 => __st_fail(__st_failure),
+                    17u32 => __st_fail(__st_failure),
+                    32u32 => __st_fail(__st_failure),
+                    21u32 => __st_fail(__st_failure),
+                    528u32 => __st_fail(__st_failure),
+                    1040u32 => __st_fail(__st_failure),
+                    1041u32 => __st_fail(__st_failure),
+                    1056u32 => __st_fail(__st_failure),
+                    1045u32 => __st_fail(__st_failure),
+                    1552u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    1048588u32 => __st_fail(__st_failure),
+                    1048590u32 => __st_fail(__st_failure),
+                    1048592u32 => __st_fail(__st_failure),
+                    1048594u32 => __st_fail(__st_failure),
+                    1048596u32 => __st_fail(__st_failure),
+                    1048598u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Subscription`: the template `ACC#{account_id}` renders a string, but the partition key of table `ReoccuringPayments` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Subscription`: the template `SUB#{sub_id}#SKU#{sku}` renders a string, but the sort key of table `ReoccuringPayments` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        16u32 => {
-            __st::fail(
-                "table `ReoccuringPayments` has no index `GSI-1` (in entity `Subscription`)",
-            )
-        }
-        17u32 => {
-            __st::fail(
-                "index `GSI-1` is a local secondary index: it shares the table's partition key, so entity `Subscription` gives it no `pk`",
-            )
-        }
-        25u32 => {
-            __st::fail(
-                "entity `Subscription` lists 1 partition-key field(s) for index `GSI-1`, whose partition key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        32u32 => {
-            __st::fail(
-                "field `next_reminder_date` of entity `Subscription` is stored as `NextReminderDate`, but partition-key attribute 1 of index `GSI-1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        33u32 => {
-            __st::fail(
-                "field `next_reminder_date` of entity `Subscription` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI-1`",
-            )
-        }
-        26u32 => {
-            __st::fail(
-                "entity `Subscription` lists 1 sort-key field(s) for index `GSI-1`, whose sort key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        528u32 => {
-            __st::fail(
-                "field `last_reminder_date` of entity `Subscription` is stored as `LastReminderDate`, but sort-key attribute 1 of index `GSI-1` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        529u32 => {
-            __st::fail(
-                "field `last_reminder_date` of entity `Subscription` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI-1`",
-            )
-        }
-        1040u32 => {
-            __st::fail(
-                "table `ReoccuringPayments` has no index `GSI-2` (in entity `Subscription`)",
-            )
-        }
-        1041u32 => {
-            __st::fail(
-                "index `GSI-2` is a local secondary index: it shares the table's partition key, so entity `Subscription` gives it no `pk`",
-            )
-        }
-        1049u32 => {
-            __st::fail(
-                "entity `Subscription` lists 1 partition-key field(s) for index `GSI-2`, whose partition key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        1056u32 => {
-            __st::fail(
-                "field `next_payment_date` of entity `Subscription` is stored as `NextPaymentDate`, but partition-key attribute 1 of index `GSI-2` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1057u32 => {
-            __st::fail(
-                "field `next_payment_date` of entity `Subscription` does not have the type (S, N or B) of partition-key attribute 1 of index `GSI-2`",
-            )
-        }
-        1050u32 => {
-            __st::fail(
-                "entity `Subscription` lists 1 sort-key field(s) for index `GSI-2`, whose sort key has a different number of attributes: list one field per attribute, in key order",
-            )
-        }
-        1552u32 => {
-            __st::fail(
-                "field `last_payment_date` of entity `Subscription` is stored as `LastPaymentDate`, but sort-key attribute 1 of index `GSI-2` has another name: list the fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1553u32 => {
-            __st::fail(
-                "field `last_payment_date` of entity `Subscription` does not have the type (S, N or B) of sort-key attribute 1 of index `GSI-2`",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `account_id` of entity `Subscription` is stored as attribute `account_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `sub_id` of entity `Subscription` is stored as attribute `sub_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `email` of entity `Subscription` is stored as attribute `Email`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `payment_day` of entity `Subscription` is stored as attribute `PaymentDay`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `payment_amount` of entity `Subscription` is stored as attribute `PaymentAmount`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `last_payment_date` of entity `Subscription` is stored as attribute `LastPaymentDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048588u32 => {
-            __st::fail(
-                "field `next_payment_date` of entity `Subscription` is stored as attribute `NextPaymentDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048590u32 => {
-            __st::fail(
-                "field `last_reminder_date` of entity `Subscription` is stored as attribute `LastReminderDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048592u32 => {
-            __st::fail(
-                "field `next_reminder_date` of entity `Subscription` is stored as attribute `NextReminderDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048594u32 => {
-            __st::fail(
-                "field `sku` of entity `Subscription` is stored as attribute `SKU`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048596u32 => {
-            __st::fail(
-                "field `payment_details` of entity `Subscription` is stored as attribute `PaymentDetails`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048598u32 => {
-            __st::fail(
-                "field `created_date` of entity `Subscription` is stored as attribute `CreatedDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1366,71 +1244,43 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<i64>(),
     );
-    const _: () = match __st::entity_check::<
-        Receipts,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("account_id", 1297431565997834492u64, false),
-                ("Email", 15128804023676833383u64, false),
-                ("SKU", 10943353580920525114u64, false),
-                ("ProcessedDate", 14915810288064870527u64, false),
-                ("ProcessedAmount", 16600404204901805343u64, false),
-                ("TTL", 7834805510370029051u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `ReoccuringPayments` has no sort key, so entity `Receipts` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Receipts,
+        >(
+            &__st::EntityCheck {
+                table: "ReoccuringPayments",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("account_id", 1297431565997834492u64, false),
+                    ("Email", 15128804023676833383u64, false),
+                    ("SKU", 10943353580920525114u64, false),
+                    ("ProcessedDate", 14915810288064870527u64, false),
+                    ("ProcessedAmount", 16600404204901805343u64, false),
+                    ("TTL", 7834805510370029051u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    1048586u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Receipts`: the template `ACC#{account_id}` renders a string, but the partition key of table `ReoccuringPayments` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Receipts`: the template `REC#{processed_date}#SKU#{sku}` renders a string, but the sort key of table `ReoccuringPayments` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `account_id` of entity `Receipts` is stored as attribute `account_id`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `email` of entity `Receipts` is stored as attribute `Email`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `sku` of entity `Receipts` is stored as attribute `SKU`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `processed_date` of entity `Receipts` is stored as attribute `ProcessedDate`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `processed_amount` of entity `Receipts` is stored as attribute `ProcessedAmount`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048586u32 => {
-            __st::fail(
-                "field `ttl` of entity `Receipts` is stored as attribute `TTL`, which table `ReoccuringPayments` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

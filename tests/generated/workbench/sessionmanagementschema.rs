@@ -108,59 +108,39 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Child,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("suuid_id", 16246764969601981563u64, false),
-                ("suuid_id_2", 14507471482966316538u64, false),
-                ("access_token", 856463062326171705u64, false),
-                ("session_state", 16462405510997418557u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `SessionStore` has no sort key, so entity `Child` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Child,
+        >(
+            &__st::EntityCheck {
+                table: "SessionStore",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("suuid_id", 16246764969601981563u64, false),
+                    ("suuid_id_2", 14507471482966316538u64, false),
+                    ("access_token", 856463062326171705u64, false),
+                    ("session_state", 16462405510997418557u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Child`: the template `suuid#{suuid_id}` renders a string, but the partition key of table `SessionStore` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Child`: the template `child#suuid#{suuid_id_2}` renders a string, but the sort key of table `SessionStore` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `suuid_id` of entity `Child` is stored as attribute `suuid_id`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `suuid_id_2` of entity `Child` is stored as attribute `suuid_id_2`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `access_token` of entity `Child` is stored as attribute `access_token`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `session_state` of entity `Child` is stored as attribute `session_state`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -505,65 +485,41 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Customer,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("suuid_id", 16246764969601981563u64, false),
-                ("customer_id", 16485235612702209503u64, false),
-                ("last_login_time", 3174020673102793169u64, false),
-                ("access_token", 856463062326171705u64, false),
-                ("session_state", 16462405510997418557u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `SessionStore` has no sort key, so entity `Customer` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Customer,
+        >(
+            &__st::EntityCheck {
+                table: "SessionStore",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("suuid_id", 16246764969601981563u64, false),
+                    ("customer_id", 16485235612702209503u64, false),
+                    ("last_login_time", 3174020673102793169u64, false),
+                    ("access_token", 856463062326171705u64, false),
+                    ("session_state", 16462405510997418557u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Customer`: the template `suuid#{suuid_id}` renders a string, but the partition key of table `SessionStore` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Customer`: the template `c#{customer_id}` renders a string, but the sort key of table `SessionStore` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `suuid_id` of entity `Customer` is stored as attribute `suuid_id`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `customer_id` of entity `Customer` is stored as attribute `customer_id`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `last_login_time` of entity `Customer` is stored as attribute `last_login_time`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `access_token` of entity `Customer` is stored as attribute `access_token`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `session_state` of entity `Customer` is stored as attribute `session_state`, which table `SessionStore` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

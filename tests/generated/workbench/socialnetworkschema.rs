@@ -91,65 +91,41 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Info,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("u_id", 17918880519231535144u64, false),
-                ("name", 14176396743819860870u64, false),
-                ("content", 4759308327122588290u64, false),
-                ("imageUrl", 17088436871578722083u64, false),
-                ("etc", 14052398625856959629u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Sns` has no sort key, so entity `Info` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Info,
+        >(
+            &__st::EntityCheck {
+                table: "Sns",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("u_id", 17918880519231535144u64, false),
+                    ("name", 14176396743819860870u64, false),
+                    ("content", 4759308327122588290u64, false),
+                    ("imageUrl", 17088436871578722083u64, false),
+                    ("etc", 14052398625856959629u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Info`: the template `u#{u_id}` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Info`: the template `\"info\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `u_id` of entity `Info` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `name` of entity `Info` is stored as attribute `name`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `content` of entity `Info` is stored as attribute `content`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `image_url` of entity `Info` is stored as attribute `imageUrl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `etc` of entity `Info` is stored as attribute `etc`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -438,59 +414,39 @@ const _: () = {
         __st::field_codec::<i64>(),
         __st::field_codec::<i64>(),
     );
-    const _: () = match __st::entity_check::<
-        Count,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("u_id", 17918880519231535144u64, false),
-                ("follower#", 8879957031562777548u64, false),
-                ("following#", 10830217610287925281u64, false),
-                ("post#", 14624989219733324012u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Sns` has no sort key, so entity `Count` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Count,
+        >(
+            &__st::EntityCheck {
+                table: "Sns",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("u_id", 17918880519231535144u64, false),
+                    ("follower#", 8879957031562777548u64, false),
+                    ("following#", 10830217610287925281u64, false),
+                    ("post#", 14624989219733324012u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Count`: the template `u#{u_id}` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Count`: the template `\"count\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `u_id` of entity `Count` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `follower` of entity `Count` is stored as attribute `follower#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `following` of entity `Count` is stored as attribute `following#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `post` of entity `Count` is stored as attribute `post#`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -755,47 +711,35 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::key_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Follower,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("u_id", 17918880519231535144u64, false),
-                ("u_id_2", 15479318766893433317u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Sns` has no sort key, so entity `Follower` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Follower,
+        >(
+            &__st::EntityCheck {
+                table: "Sns",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("u_id", 17918880519231535144u64, false),
+                    ("u_id_2", 15479318766893433317u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Follower`: the template `u#{u_id}#follower` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Follower`: the template `u#{u_id_2}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `u_id` of entity `Follower` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `u_id_2` of entity `Follower` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1098,47 +1042,35 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::key_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Following,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("u_id", 17918880519231535144u64, false),
-                ("u_id_2", 15479318766893433317u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Sns` has no sort key, so entity `Following` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Following,
+        >(
+            &__st::EntityCheck {
+                table: "Sns",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("u_id", 17918880519231535144u64, false),
+                    ("u_id_2", 15479318766893433317u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Following`: the template `u#{u_id}#following` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Following`: the template `u#{u_id_2}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `u_id` of entity `Following` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `u_id_2` of entity `Following` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1453,65 +1385,41 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Post,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("u_id", 17918880519231535144u64, false),
-                ("p_id", 3158620991794026701u64, false),
-                ("content", 4759308327122588290u64, false),
-                ("imageUrl", 17088436871578722083u64, false),
-                ("timestamp", 6763441490543064067u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Sns` has no sort key, so entity `Post` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Post,
+        >(
+            &__st::EntityCheck {
+                table: "Sns",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("u_id", 17918880519231535144u64, false),
+                    ("p_id", 3158620991794026701u64, false),
+                    ("content", 4759308327122588290u64, false),
+                    ("imageUrl", 17088436871578722083u64, false),
+                    ("timestamp", 6763441490543064067u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    1048584u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Post`: the template `u#{u_id}#post` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Post`: the template `p#{p_id}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `u_id` of entity `Post` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `p_id` of entity `Post` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `content` of entity `Post` is stored as attribute `content`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `image_url` of entity `Post` is stored as attribute `imageUrl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048584u32 => {
-            __st::fail(
-                "field `timestamp` of entity `Post` is stored as attribute `timestamp`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -1851,47 +1759,35 @@ const _: () = {
         __st::field_codec::<::std::string::String>(),
         __st::key_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Likelist,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("p_id", 3158620991794026701u64, false),
-                ("u_id", 17918880519231535144u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Sns` has no sort key, so entity `Likelist` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Likelist,
+        >(
+            &__st::EntityCheck {
+                table: "Sns",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("p_id", 3158620991794026701u64, false),
+                    ("u_id", 17918880519231535144u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Likelist`: the template `p#{p_id}#likelist` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Likelist`: the template `u#{u_id}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `p_id` of entity `Likelist` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `u_id` of entity `Likelist` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -2189,47 +2085,35 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<::std::string::String>(),
     );
-    const _: () = match __st::entity_check::<
-        Likecount,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("p_id", 3158620991794026701u64, false),
-                ("etc", 14052398625856959629u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Sns` has no sort key, so entity `Likecount` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Likecount,
+        >(
+            &__st::EntityCheck {
+                table: "Sns",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("p_id", 3158620991794026701u64, false),
+                    ("etc", 14052398625856959629u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Likecount`: the template `p#{p_id}#likecount` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Likecount`: the template `\"count\"` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `p_id` of entity `Likecount` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `etc` of entity `Likecount` is stored as attribute `etc`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,
@@ -2481,59 +2365,39 @@ const _: () = {
         __st::key_codec::<::std::string::String>(),
         __st::field_codec::<i64>(),
     );
-    const _: () = match __st::entity_check::<
-        Timeline,
-    >(
-        &__st::EntityCheck {
-            partition: __st::Fill::Text,
-            sort: __st::Fill::Text,
-            indexes: &[],
-            stored: &[
-                ("u_id", 17918880519231535144u64, false),
-                ("p_id", 3158620991794026701u64, false),
-                ("u_id_2", 15479318766893433317u64, false),
-                ("ttl", 6277685936566626779u64, false),
-            ],
-            lone_partition: ::core::primitive::usize::MAX,
-            lone_sort: ::core::primitive::usize::MAX,
-        },
-    ) {
-        1u32 => {
-            __st::fail(
-                "table `Sns` has no sort key, so entity `Timeline` cannot have an `sk` template",
-            )
+    const _: () = {
+        use __st::fail as __st_fail;
+        match __st::entity_check::<
+            Timeline,
+        >(
+            &__st::EntityCheck {
+                table: "Sns",
+                partition: __st::Fill::Text,
+                sort: __st::Fill::Text,
+                indexes: &[],
+                stored: &[
+                    ("u_id", 17918880519231535144u64, false),
+                    ("p_id", 3158620991794026701u64, false),
+                    ("u_id_2", 15479318766893433317u64, false),
+                    ("ttl", 6277685936566626779u64, false),
+                ],
+                lone_partition: ::core::primitive::usize::MAX,
+                lone_sort: ::core::primitive::usize::MAX,
+            },
+        ) {
+            __st_failure => {
+                match __st_failure.site {
+                    1u32 => __st_fail(__st_failure),
+                    2u32 => __st_fail(__st_failure),
+                    3u32 => __st_fail(__st_failure),
+                    1048576u32 => __st_fail(__st_failure),
+                    1048578u32 => __st_fail(__st_failure),
+                    1048580u32 => __st_fail(__st_failure),
+                    1048582u32 => __st_fail(__st_failure),
+                    _ => __st::checked(__st_failure),
+                }
+            }
         }
-        2u32 => {
-            __st::fail(
-                "entity `Timeline`: the template `u#{u_id}#timeline` renders a string, but the partition key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        3u32 => {
-            __st::fail(
-                "entity `Timeline`: the template `p#{p_id}#u#{u_id_2}` renders a string, but the sort key of table `Sns` is typed N or B; use a lone `{field}` template of a field of that type",
-            )
-        }
-        1048576u32 => {
-            __st::fail(
-                "field `u_id` of entity `Timeline` is stored as attribute `u_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048578u32 => {
-            __st::fail(
-                "field `p_id` of entity `Timeline` is stored as attribute `p_id`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048580u32 => {
-            __st::fail(
-                "field `u_id_2` of entity `Timeline` is stored as attribute `u_id_2`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        1048582u32 => {
-            __st::fail(
-                "field `ttl` of entity `Timeline` is stored as attribute `ttl`, which table `Sns` uses for a key or for the entity type; rename the field's attribute (`#[entity(rename = \"...\")]`)",
-            )
-        }
-        _ => {}
     };
     fn __st_primary(
         __st_item: &mut __st::Item,

@@ -1,11 +1,13 @@
 //! The compile-time checks between an entity and its table: the macro describes the
 //! entity (`__st::EntityCheck`: which templates, indexes and stored fields, names with
 //! their hashes), `__st::entity_check` compares that with the table's schema in one
-//! `const` evaluation and returns the code of the first failing check, and one `match`
-//! on the code reports it, each arm spanned at the user's token.
+//! `const` evaluation and returns the first failing check, and one `match` on its site
+//! (the user's token the error points at) reports it, each arm spanned at its token;
+//! the runtime's `__st::fail` composes the message, so no arm carries one.
 //!
 //! The codes are `__private::entity_check`'s (`SORT`, `INDEX + i * INDEX_STRIDE + IX_*`,
-//! `FIELD + 2j`, …); the constants below mirror them and must stay equal.
+//! `FIELD + 2j`, …), and so is the grouping of codes into sites ([`site`]); the
+//! constants below mirror them and must stay equal.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -49,97 +51,74 @@ pub(crate) fn name_hash(name: &str) -> u64 {
     hash
 }
 
-/// The arms of the generated `match`: a code and, spanned at the user's token, the call
-/// reporting its message.
+/// The site of check `code`: the first code reported at the same token (the runtime's
+/// `__private::site`, which the test below compares with this one).
+fn site(code: u32) -> u32 {
+    if !(INDEX..FIELD).contains(&code) {
+        return code;
+    }
+    let at = (code - INDEX) % INDEX_STRIDE;
+    let base = code - at;
+    base + match at {
+        IX_EXISTS | IX_GSI_WITHOUT_PK | IX_SK_MISSING => IX_EXISTS,
+        IX_LSI_WITH_PK | IX_PK_MULTI | IX_PK_COUNT => IX_LSI_WITH_PK,
+        IX_SK_NONE | IX_SK_MULTI | IX_SK_COUNT => IX_SK_NONE,
+        IX_PK_FIELD.. => at & !1,
+        _ => at,
+    }
+}
+
+/// The arms of the generated `match`: a site and, spanned at the user's token, the call
+/// reporting the failure (one arm per site: the checks sharing a token share its arm).
 #[derive(Default)]
-struct Arms(TokenStream);
+struct Arms {
+    tokens: TokenStream,
+    sites: Vec<u32>,
+}
 
 impl Arms {
-    fn push(&mut self, code: u32, span: Span, message: &str) {
-        let fail = quote_spanned!(span=> __st::fail(#message));
-        self.0.extend(quote!(#code => #fail,));
+    fn push(&mut self, code: u32, span: Span) {
+        let site = site(code);
+        if self.sites.contains(&site) {
+            return;
+        }
+        self.sites.push(site);
+        // The call (its callee and parentheses) at the user's token, the error's place;
+        // the binding it passes at the macro's, which the user's token (say, from a
+        // `macro_rules!` of theirs) could not name.
+        let failure = quote!(__st_failure);
+        let fail = quote_spanned!(span=> __st_fail(#failure));
+        self.tokens.extend(quote!(#site => #fail,));
     }
 }
 
 impl<'a> Emitter<'a> {
     /// The `Fill` of one template, and the arm reporting that it does not fit the
-    /// attribute it renders to (`what`).
-    fn template_fill(
-        &self,
-        arms: &mut Arms,
-        code: u32,
-        template: &KeyTemplate,
-        what: &str,
-    ) -> TokenStream {
-        let span = template.source.span.span();
-        let source = &template.source.value;
-        let entity = &self.entity_name;
+    /// attribute it renders to.
+    fn template_fill(&self, arms: &mut Arms, code: u32, template: &KeyTemplate) -> TokenStream {
+        arms.push(code, template.source.span.span());
         match template.lone_field() {
             Some(name) => {
                 let ty = &self.field(name).ty;
                 let scalar = quote_spanned!(span_of(ty)=> <#ty as __st::ScalarAttribute>::SCALAR);
-                arms.push(
-                    code,
-                    span,
-                    &format!(
-                        "entity `{entity}`: the template `{source}` stores field `{name}` as \
-                         {what}, which is typed N or B; a lone `{{field}}` stores the field's \
-                         own value there, so the field must have that type"
-                    ),
-                );
                 quote!(__st::Fill::Lone(#scalar))
             }
-            None => {
-                arms.push(
-                    code,
-                    span,
-                    &format!(
-                        "entity `{entity}`: the template `{source}` renders a string, but \
-                         {what} is typed N or B; use a lone `{{field}}` template of a field of \
-                         that type"
-                    ),
-                );
-                quote!(__st::Fill::Text)
-            }
+            None => quote!(__st::Fill::Text),
         }
     }
 
     /// The check of one side of native key fields: its `(attribute, type)` list, and the
-    /// arms of each field's name and type.
+    /// arm of each field (its name and its type).
     fn field_side(
         &self,
         arms: &mut Arms,
         base: u32,
         fields: &[crate::Spanned<String>],
-        side: &str,
-        index: &str,
     ) -> TokenStream {
-        let entity = &self.entity_name;
         let pairs = fields.iter().enumerate().map(|(j, field_name)| {
             let field = self.field(&field_name.value);
             let attribute = &field.attribute.value;
-            let span = field_name.span.span();
-            let position = j + 1;
-            let code = base + 2 * code(j);
-            arms.push(
-                code,
-                span,
-                &format!(
-                    "field `{}` of entity `{entity}` is stored as `{attribute}`, but {side}-key \
-                     attribute {position} of index `{index}` has another name: list the \
-                     fields in key order, or rename the field (`#[entity(rename = \"...\")]`)",
-                    field_name.value
-                ),
-            );
-            arms.push(
-                code + 1,
-                span,
-                &format!(
-                    "field `{}` of entity `{entity}` does not have the type (S, N or B) of \
-                     {side}-key attribute {position} of index `{index}`",
-                    field_name.value
-                ),
-            );
+            arms.push(base + 2 * code(j), field_name.span.span());
             let ty = option_inner(&field.ty).unwrap_or(&field.ty);
             let scalar = quote_spanned!(span_of(ty)=> <#ty as __st::ScalarAttribute>::SCALAR);
             quote!((#attribute, #scalar))
@@ -151,43 +130,19 @@ impl<'a> Emitter<'a> {
     /// The checks' `match` expression (the value of a `const _: ()`).
     pub(super) fn checks(&self) -> TokenStream {
         let model = self.model;
-        let entity = &self.entity_name;
         let table = &self.table_name;
         let ident = &model.rust_name;
         let mut arms = Arms::default();
 
-        // The sort key: present on both sides or on neither.
-        match (&model.sort_key, &model.sort_span) {
-            (Some(_), Some(span)) => arms.push(
-                SORT,
-                span.span(),
-                &format!(
-                    "table `{table}` has no sort key, so entity `{entity}` cannot have an `sk` \
-                     template"
-                ),
-            ),
-            _ => arms.push(
-                SORT,
-                span_of(&model.table),
-                &format!(
-                    "table `{table}` has a sort key: entity `{entity}` needs an `sk` template \
-                     (e.g. `sk = \"PROFILE\"` or `sk = \"ORDER#{{order_id}}\"`)"
-                ),
-            ),
+        // The sort key: present on both sides or on neither (an `sk` the table has no
+        // key for, or a table sort key the entity gives no template).
+        match &model.sort_span {
+            Some(span) if model.sort_key.is_some() => arms.push(SORT, span.span()),
+            _ => arms.push(SORT, span_of(&model.table)),
         }
-        let partition = self.template_fill(
-            &mut arms,
-            PK_TYPE,
-            &model.partition_key,
-            &format!("the partition key of table `{table}`"),
-        );
+        let partition = self.template_fill(&mut arms, PK_TYPE, &model.partition_key);
         let sort = match &model.sort_key {
-            Some(sort) => self.template_fill(
-                &mut arms,
-                SK_TYPE,
-                sort,
-                &format!("the sort key of table `{table}`"),
-            ),
+            Some(sort) => self.template_fill(&mut arms, SK_TYPE, sort),
             None => quote!(__st::Fill::None),
         };
 
@@ -196,112 +151,42 @@ impl<'a> Emitter<'a> {
             let base = INDEX + code(i) * INDEX_STRIDE;
             let name = &index.name.value;
             let name_span = index.name.span.span();
-            arms.push(
-                base + IX_EXISTS,
-                name_span,
-                &format!("table `{table}` has no index `{name}` (in entity `{entity}`)"),
-            );
+            // The index's name: it does not exist, an LSI without a `pk` or an `sk` it
+            // lacks.
+            arms.push(base + IX_EXISTS, name_span);
             let partition_span = index.partition_span.as_ref().map_or(name_span, |s| s.span());
             let sort_span = index.sort_span.as_ref().map_or(name_span, |s| s.span());
-            let lsi_with_pk = format!(
-                "index `{name}` is a local secondary index: it shares the table's partition key, \
-                 so entity `{entity}` gives it no `pk`"
-            );
-            let gsi_without_pk = format!(
-                "index `{name}` is a global secondary index: entity `{entity}` needs a `pk` for it"
-            );
             let keys = match &index.keys {
                 EntityIndexKeys::Templates { partition, sort } => {
                     let partition = match partition {
                         Some(template) => {
-                            arms.push(base + IX_LSI_WITH_PK, partition_span, &lsi_with_pk);
-                            arms.push(
-                                base + IX_PK_MULTI,
-                                partition_span,
-                                &format!(
-                                    "index `{name}` has a partition key of several attributes \
-                                     (a native multi-attribute key): list the entity's fields \
-                                     in key order, `pk = [a, b]`, instead of a template"
-                                ),
-                            );
-                            self.template_fill(
-                                &mut arms,
-                                base + IX_PK_TYPE,
-                                template,
-                                &format!("the partition key of index `{name}`"),
-                            )
+                            // `pk`: an LSI's, or a multi-attribute key's.
+                            arms.push(base + IX_LSI_WITH_PK, partition_span);
+                            self.template_fill(&mut arms, base + IX_PK_TYPE, template)
                         }
-                        None => {
-                            arms.push(base + IX_GSI_WITHOUT_PK, name_span, &gsi_without_pk);
-                            quote!(__st::Fill::None)
-                        }
+                        None => quote!(__st::Fill::None),
                     };
                     let sort = match sort {
                         Some(template) => {
-                            arms.push(
-                                base + IX_SK_NONE,
-                                sort_span,
-                                &format!("index `{name}` has no sort key: remove `sk`"),
-                            );
-                            arms.push(
-                                base + IX_SK_MULTI,
-                                sort_span,
-                                &format!(
-                                    "index `{name}` has a sort key of several attributes (a \
-                                     native multi-attribute key): list the entity's fields in \
-                                     key order, `sk = [a, b]`, instead of a template"
-                                ),
-                            );
-                            self.template_fill(
-                                &mut arms,
-                                base + IX_SK_TYPE,
-                                template,
-                                &format!("the sort key of index `{name}`"),
-                            )
+                            // `sk`: an index without a sort key, or with several
+                            // attributes.
+                            arms.push(base + IX_SK_NONE, sort_span);
+                            self.template_fill(&mut arms, base + IX_SK_TYPE, template)
                         }
-                        None => {
-                            arms.push(
-                                base + IX_SK_MISSING,
-                                name_span,
-                                &format!(
-                                    "index `{name}` has a sort key: entity `{entity}` needs an \
-                                     `sk` for it"
-                                ),
-                            );
-                            quote!(__st::Fill::None)
-                        }
+                        None => quote!(__st::Fill::None),
                     };
                     quote!(__st::IndexKeys::Templates(#partition, #sort))
                 }
                 EntityIndexKeys::Fields { partition, sort } => {
-                    if partition.is_empty() {
-                        arms.push(base + IX_GSI_WITHOUT_PK, name_span, &gsi_without_pk);
-                    } else {
-                        arms.push(base + IX_LSI_WITH_PK, partition_span, &lsi_with_pk);
-                    }
-                    let count = |n: usize, side: &str| {
-                        format!(
-                            "entity `{entity}` lists {n} {side}-key field(s) for index `{name}`, \
-                             whose {side} key has a different number of attributes: list one \
-                             field per attribute, in key order"
-                        )
-                    };
                     if !partition.is_empty() {
-                        arms.push(
-                            base + IX_PK_COUNT,
-                            partition_span,
-                            &count(partition.len(), "partition"),
-                        );
+                        // `pk = [...]`: an LSI's, or another number of attributes.
+                        arms.push(base + IX_LSI_WITH_PK, partition_span);
                     }
-                    let partition = self.field_side(
-                        &mut arms,
-                        base + IX_PK_FIELD,
-                        partition,
-                        "partition",
-                        name,
-                    );
-                    arms.push(base + IX_SK_COUNT, sort_span, &count(sort.len(), "sort"));
-                    let sort = self.field_side(&mut arms, base + IX_SK_FIELD, sort, "sort", name);
+                    let partition = self.field_side(&mut arms, base + IX_PK_FIELD, partition);
+                    // `sk = [...]` (the index name without one): another number of
+                    // attributes.
+                    arms.push(base + IX_SK_COUNT, sort_span);
+                    let sort = self.field_side(&mut arms, base + IX_SK_FIELD, sort);
                     quote!(__st::IndexKeys::Fields(#partition, #sort))
                 }
             };
@@ -324,37 +209,23 @@ impl<'a> Emitter<'a> {
         let (lone_pk, lone_sk) = (position(lone_pk), position(lone_sk));
         let mut stored_checks = Vec::new();
         for (j, field) in stored.iter().enumerate() {
-            let name = field.name();
             let attribute = &field.attribute.value;
             let code = FIELD + 2 * code(j);
-            arms.push(
-                code,
-                field.attribute.span.span(),
-                &format!(
-                    "field `{name}` of entity `{entity}` is stored as attribute `{attribute}`, \
-                     which table `{table}` uses for a key or for the entity type; rename the \
-                     field's attribute (`#[entity(rename = \"...\")]`)"
-                ),
-            );
+            arms.push(code, field.attribute.span.span());
             if let Some(span) = &field.markers.ttl {
-                arms.push(
-                    code + 1,
-                    span.span(),
-                    &format!(
-                        "field `{name}` of entity `{entity}` is marked `ttl`, but table \
-                         `{table}` does not store TTL in attribute `{attribute}`: declare \
-                         `ttl = \"{attribute}\"` on the table, or rename the field to the \
-                         table's TTL attribute"
-                    ),
-                );
+                arms.push(code + 1, span.span());
             }
             let hash = name_hash(attribute);
             let ttl = field.markers.ttl.is_some();
             stored_checks.push(quote!((#attribute, #hash, #ttl)));
         }
-        let arms = arms.0;
-        quote! {
+        let arms = arms.tokens;
+        // The failure is bound by the outer `match`, whose scrutinee's temporaries (the
+        // `EntityCheck` the failure borrows) live until its end.
+        quote! {{
+            use __st::fail as __st_fail;
             match __st::entity_check::<#ident>(&__st::EntityCheck {
+                table: #table,
                 partition: #partition,
                 sort: #sort,
                 indexes: &[#(#indexes),*],
@@ -362,10 +233,12 @@ impl<'a> Emitter<'a> {
                 lone_partition: #lone_pk,
                 lone_sort: #lone_sk,
             }) {
-                #arms
-                _ => (),
+                __st_failure => match __st_failure.site {
+                    #arms
+                    _ => __st::checked(__st_failure),
+                },
             }
-        }
+        }}
     }
 }
 
@@ -414,6 +287,36 @@ mod tests {
         for (name, code) in ours {
             assert_eq!(code, value(name), "check code `{name}`");
         }
+    }
+
+    /// The grouping of codes into sites is written twice too: an arm the runtime's
+    /// `site` never returns would leave its checks reported at the derive rather than at
+    /// the user's token.
+    #[test]
+    fn sites_are_the_runtime_s() {
+        let runtime = include_str!("../../../../runtime/src/__private/entity_check.rs");
+        let ours = include_str!("checks.rs");
+        let body = |source: &'static str, signature: &str| -> String {
+            let start = source.find(signature).unwrap_or_else(|| panic!("no `{signature}`"));
+            let rest = &source[start..];
+            let end = rest.find("\n}\n").expect("the function's end");
+            let body = &rest[rest.find('{').unwrap()..end];
+            body.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        let theirs = body(runtime, "pub const fn site(code: u32) -> u32 {");
+        let mine = body(ours, "fn site(code: u32) -> u32 {");
+        // The same grouping (`match at`), after the same test of the code's range.
+        let grouping = |body: &str| body[body.find("let at").unwrap()..].to_owned();
+        assert_eq!(grouping(&mine), grouping(&theirs));
+        assert!(theirs.contains("if code < INDEX || code >= FIELD { return code; }"), "{theirs}");
+        assert!(mine.contains("if !(INDEX..FIELD).contains(&code) { return code; }"), "{mine}");
+        // And the arms it makes: one per site, in order of the checks.
+        let mut arms = Arms::default();
+        let span = Span::call_site();
+        for code in [SORT, INDEX + IX_LSI_WITH_PK, INDEX + IX_PK_MULTI, INDEX + IX_PK_TYPE] {
+            arms.push(code, span);
+        }
+        assert_eq!(arms.sites, [SORT, INDEX + IX_LSI_WITH_PK, INDEX + IX_PK_TYPE]);
     }
 
     #[test]
