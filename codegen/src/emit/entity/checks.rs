@@ -246,11 +246,11 @@ impl<'a> Emitter<'a> {
 mod tests {
     use super::*;
 
-    /// The check codes are defined twice (here and in the runtime's `entity_check.rs`,
+    /// The check codes are defined twice (here and in the runtime's `entity_check/mod.rs`,
     /// which codegen cannot depend on): every code here must be the runtime's.
     #[test]
     fn check_codes_are_the_runtime_s() {
-        let runtime = include_str!("../../../../runtime/src/__private/entity_check.rs");
+        let runtime = include_str!("../../../../runtime/src/__private/entity_check/mod.rs");
         let value = |name: &str| -> u32 {
             let prefix = format!("pub const {name}: u32 = ");
             let line = runtime
@@ -294,7 +294,7 @@ mod tests {
     /// the user's token.
     #[test]
     fn sites_are_the_runtime_s() {
-        let runtime = include_str!("../../../../runtime/src/__private/entity_check.rs");
+        let runtime = include_str!("../../../../runtime/src/__private/entity_check/mod.rs");
         let ours = include_str!("checks.rs");
         let body = |source: &'static str, signature: &str| -> String {
             let start = source.find(signature).unwrap_or_else(|| panic!("no `{signature}`"));
