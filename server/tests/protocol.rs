@@ -716,6 +716,20 @@ fn streams_api_reads_the_change_feed() {
     );
     assert_eq!(status, 400);
     assert_eq!(json["message"], "Invalid ShardIterator");
+
+    // Shard ids are 28 to 65 characters (the Streams API's constraint): an empty one is
+    // refused before any lookup.
+    let (status, json) = call_target(
+        server.local_addr(),
+        "DynamoDBStreams_20120810.GetShardIterator",
+        &json!({"StreamArn": stream_arn, "ShardId": "", "ShardIteratorType": "LATEST"}),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        json["message"],
+        "1 validation error detected: Value '' at 'shardId' failed to satisfy constraint: \
+         Member must have length greater than or equal to 28"
+    );
 }
 
 #[test]

@@ -72,6 +72,18 @@ impl Violations {
         );
     }
 
+    /// A string outside `min..=max` characters (DynamoDB's length constraints).
+    pub fn length(&mut self, value: &str, at: &str, min: usize, max: usize) {
+        let chars = value.chars().count();
+        if chars < min {
+            let constraint = format!("Member must have length greater than or equal to {min}");
+            self.push(&format!("'{value}'"), at, &constraint);
+        } else if chars > max {
+            let constraint = format!("Member must have length less than or equal to {max}");
+            self.push(&format!("'{value}'"), at, &constraint);
+        }
+    }
+
     /// Adds violations already worded (`Value '…' at '…' failed to satisfy constraint: …`).
     pub fn extend(&mut self, violations: impl IntoIterator<Item = String>) {
         self.items.extend(violations);
@@ -307,11 +319,6 @@ impl<'a> Request<'a> {
                 false
             }
         })
-    }
-
-    /// The members present, for "unknown member" checks and legacy detection.
-    pub fn members(&self) -> impl Iterator<Item = &'a String> {
-        self.object.keys()
     }
 }
 

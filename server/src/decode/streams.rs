@@ -69,6 +69,10 @@ pub fn get_shard_iterator<'a>(request: &Request<'a>) -> Result<GetShardIterator<
     let mut violations = Violations::default();
     let stream_arn = request.required_str("StreamArn", &mut violations)?;
     let shard_id = request.required_str("ShardId", &mut violations)?;
+    if request.str("ShardId")?.is_some() {
+        // The Streams API's constraint on shard ids (GetShardIterator reference).
+        violations.length(&shard_id, "shardId", 28, 65);
+    }
     let iterator_type = request.required_str("ShardIteratorType", &mut violations)?;
     if !iterator_type.is_empty() && !ITERATOR_TYPES.contains(&iterator_type.as_str()) {
         violations.enumeration(&iterator_type, "shardIteratorType", &ITERATOR_TYPES);
