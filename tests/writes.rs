@@ -418,6 +418,22 @@ async fn upsert_unique_and_in_transactions<B: Backend>(backend: B) -> Result<(),
         Err(Error::Invalid { field: Some("handle"), .. }) => {}
         other => return Err(format!("incomplete upsert in a transaction: {other:?}").into()),
     }
+    // An update setting a unique attribute cannot join a transaction (it could not know
+    // the old guard without a read): refused, nothing sent, the item and guards kept.
+    match db
+        .transact()
+        .update(db.update(Account::key("a4")).set(Account::EMAIL, "r@u.io"))
+        .commit()
+        .await
+    {
+        Err(Error::Invalid { field: Some("email"), .. }) => {}
+        other => return Err(format!("unique update in a transaction: {other:?}").into()),
+    }
+    check(db.get(Account::key("a4")).consistent().await?.ok_or("a4")?.email == "t@u.io", "a4")?;
+    check(!guard(&db, "email", "r@u.io").await?, "no guard for r@")?;
+    // On its own, the same update reads the item and moves the guard.
+    db.update(Account::key("a4")).set(Account::EMAIL, "r@u.io").await?;
+    check(guard(&db, "email", "r@u.io").await? && !guard(&db, "email", "t@u.io").await?, "moved")?;
     Ok(())
 }
 
