@@ -418,8 +418,8 @@ async fn upsert_unique_and_in_transactions<B: Backend>(backend: B) -> Result<(),
         Err(Error::Invalid { field: Some("handle"), .. }) => {}
         other => return Err(format!("incomplete upsert in a transaction: {other:?}").into()),
     }
-    // An update setting a unique attribute cannot join a transaction (it could not know
-    // the old guard without a read): refused, nothing sent, the item and guards kept.
+    // An update setting a unique attribute joins a transaction only with the stored
+    // value, whose guard it releases: without it, refused and nothing sent.
     match db
         .transact()
         .update(db.update(Account::key("a4")).set(Account::EMAIL, "r@u.io"))
@@ -429,11 +429,41 @@ async fn upsert_unique_and_in_transactions<B: Backend>(backend: B) -> Result<(),
         Err(Error::Invalid { field: Some("email"), .. }) => {}
         other => return Err(format!("unique update in a transaction: {other:?}").into()),
     }
-    check(db.get(Account::key("a4")).consistent().await?.ok_or("a4")?.email == "t@u.io", "a4")?;
     check(!guard(&db, "email", "r@u.io").await?, "no guard for r@")?;
-    // On its own, the same update reads the item and moves the guard.
-    db.update(Account::key("a4")).set(Account::EMAIL, "r@u.io").await?;
+    // A wrong stored value: the update's condition cancels, nothing changes.
+    let moved = |stored: &'static str| {
+        db.update(Account::key("a4"))
+            .set(Account::EMAIL, "r@u.io")
+            .expecting(Account::EMAIL, stored)
+    };
+    match db.transact().update(moved("z@u.io")).commit().await {
+        Err(Error::TransactionCanceled { reasons, .. }) => check(
+            reasons.first().is_some_and(|r| r.code == "ConditionalCheckFailed"),
+            &format!("the update's condition: {reasons:?}"),
+        )?,
+        other => return Err(format!("a wrong stored value: {other:?}").into()),
+    }
+    check(!guard(&db, "email", "r@u.io").await? && guard(&db, "email", "t@u.io").await?, "kept")?;
+    // The stored value: the guard moves in the transaction.
+    db.transact().update(moved("t@u.io")).commit().await?;
+    check(db.get(Account::key("a4")).consistent().await?.ok_or("a4")?.email == "r@u.io", "r@")?;
     check(guard(&db, "email", "r@u.io").await? && !guard(&db, "email", "t@u.io").await?, "moved")?;
+    // A value another item holds: a conflict, nothing written.
+    is_unique_clash(
+        db.transact()
+            .update(
+                db.update(Account::key("a4"))
+                    .set(Account::EMAIL, "w@u.io")
+                    .expecting(Account::EMAIL, "r@u.io"),
+            )
+            .commit()
+            .await,
+        "email",
+    )?;
+    check(guard(&db, "email", "r@u.io").await?, "r@ kept after the clash")?;
+    // On its own, an update reads the stored value and moves the guard.
+    db.update(Account::key("a4")).set(Account::EMAIL, "t@u.io").await?;
+    check(guard(&db, "email", "t@u.io").await? && !guard(&db, "email", "r@u.io").await?, "back")?;
     Ok(())
 }
 

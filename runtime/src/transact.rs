@@ -386,15 +386,23 @@ impl<'a> Transaction<'a> {
         self
     }
 
-    /// The guard claims of a put or upsert, each remembering its unique attribute.
+    /// The guard actions of a put, update or upsert: claims (each remembering its unique
+    /// attribute) and releases.
     fn push_guards<E: Entity>(&mut self, guards: Vec<(Option<&'static str>, TransactWriteItem)>) {
         for (attribute, guard) in guards {
-            if let TransactWriteItem::Put { item, .. } = &guard {
-                let key = key_of_item::<E>(item);
-                self.push::<E>(ActionKind::Put, key, guard);
-                if let Some(action) = self.actions.last_mut() {
-                    action.guard = attribute;
+            match &guard {
+                TransactWriteItem::Put { item, .. } => {
+                    let key = key_of_item::<E>(item);
+                    self.push::<E>(ActionKind::Put, key, guard);
+                    if let Some(action) = self.actions.last_mut() {
+                        action.guard = attribute;
+                    }
                 }
+                TransactWriteItem::Delete { key, .. } => {
+                    let key = key.clone();
+                    self.push::<E>(ActionKind::Delete, key, guard);
+                }
+                _ => {}
             }
         }
     }

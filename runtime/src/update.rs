@@ -116,6 +116,8 @@ pub struct Update<'a, E, K = Existing> {
     pub(crate) version: Option<VersionCheck>,
     /// Unique attributes this update sets (`Some`) or removes (`None`).
     unique: Vec<(&'static str, Option<AttributeValue>)>,
+    /// Stored values the caller vouches for ([`Update::expecting`]): `None`, absent.
+    expected: Vec<(&'static str, Option<AttributeValue>)>,
     /// Nested paths set with [`Update::set_creating_parents`], and their values.
     creating: Vec<(Path, AttributeValue)>,
     /// `ReturnValuesOnConditionCheckFailure=ALL_OLD` asked for by the caller.
@@ -189,6 +191,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
             now: Timestamp::now(),
             version: None,
             unique: Vec::new(),
+            expected: Vec::new(),
             creating: Vec::new(),
             reject: false,
             whole: false,
@@ -548,6 +551,55 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
         self
     }
 
+    /// Updates only if the stored value of top-level attribute `attr` is `value` (an
+    /// absent value of an `Option` field: the attribute is absent), as a condition
+    /// (`attr = :v`, or `attribute_not_exists(attr)`; otherwise
+    /// [`Error::ConditionalCheckFailed`], or a cancelled transaction).
+    ///
+    /// What it is for: an update that sets or removes a `#[entity(unique)]` attribute
+    /// moves the value's guard item, and for that it must know the stored value. On its
+    /// own the update reads it (a consistent read first); inside
+    /// [`db.transact()`](crate::Transaction::update), which cannot read, the stored value
+    /// of each unique attribute it changes must be given here, and the transaction then
+    /// releases that value's guard and claims the new one:
+    ///
+    /// ```text
+    /// db.transact()
+    ///     .update(db.update(User::key("u1")).set(User::EMAIL, "new@x.io").expecting(User::EMAIL, "old@x.io"))
+    ///     .commit()
+    ///     .await?;
+    /// ```
+    pub fn expecting<T, M, V: ValueFor<T>>(
+        mut self,
+        attr: Attr<E, T, M, impl Sized>,
+        value: V,
+    ) -> Self {
+        if attr.path().elements.len() != 1 {
+            self.fail(Error::Invalid {
+                entity: E::SCHEMA.rust_name,
+                field: Some(attr.attribute()),
+                message: "`expecting` takes a top-level attribute".to_owned(),
+            });
+            return self;
+        }
+        let path = Path::attribute(attr.attribute());
+        let (stored, condition) = if value.is_absent() {
+            (None, Condition::AttributeNotExists(path))
+        } else {
+            let Some(value) = self.value(&attr, &value) else {
+                return self;
+            };
+            let condition = Condition::Compare {
+                left: Operand::Path(path),
+                op: Comparator::Eq,
+                right: Operand::Value(value.clone()),
+            };
+            (Some(value), condition)
+        };
+        self.expected.push((attr.attribute(), stored));
+        self.condition(Cond::<E>::typed(Ok(condition)))
+    }
+
     /// Returns the whole item after the update, decoded (`ALL_NEW`).
     pub fn return_new(self) -> UpdateReturning<'a, E, E, K> {
         UpdateReturning { update: self, return_values: ReturnValues::AllNew, marker: PhantomData }
@@ -598,14 +650,20 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
         Option<VersionCheck>,
         Vec<(Option<&'static str>, TransactWriteItem)>,
     )> {
-        if let (false, Some((attribute, _))) = (K::UPSERT, self.unique.first()) {
-            return Err(Error::Invalid {
-                entity: E::SCHEMA.rust_name,
-                field: Some(attribute),
-                message: "an update changing a unique attribute cannot join a transaction: \
-                          send it on its own"
-                    .to_owned(),
+        if !K::UPSERT {
+            let unexpected = self.unique.iter().find(|(attribute, _)| {
+                !self.expected.iter().any(|(expected, _)| expected == attribute)
             });
+            if let Some((attribute, _)) = unexpected {
+                return Err(Error::Invalid {
+                    entity: E::SCHEMA.rust_name,
+                    field: Some(attribute),
+                    message: "an update changing a unique attribute joins a transaction only \
+                              with the stored value (`.expecting(attr, stored)`), whose guard \
+                              it releases; or send it on its own"
+                        .to_owned(),
+                });
+            }
         }
         if !self.creating.is_empty() {
             return Err(Error::Invalid {
@@ -617,9 +675,26 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
             });
         }
         let unique = self.unique.clone();
+        let expected = self.expected.clone();
         let ((_, mut input), check, _) = self.build_checked(ReturnValues::None)?;
         if unique.is_empty() {
             return Ok((input, check, Vec::new()));
+        }
+        if !K::UPSERT {
+            // The stored values are given (and conditioned on): release their guards,
+            // claim the new values'.
+            let (mut old, mut new) = (Item::new(), Item::new());
+            for (attribute, value) in &unique {
+                let stored = expected.iter().rev().find(|(a, _)| a == attribute);
+                if let Some((_, Some(stored))) = stored {
+                    old.insert((*attribute).to_owned(), stored.clone());
+                }
+                if let Some(value) = value {
+                    new.insert((*attribute).to_owned(), value.clone());
+                }
+            }
+            let plan = guard_plan::<E>(&input.key, Some(&old), Some(&new))?;
+            return Ok((input, check, plan.actions));
         }
         let (claim, guards) = crate::upsert::transaction_claims::<E>(&input.key, &unique)?;
         input.condition = match (input.condition.take(), claim) {
@@ -722,6 +797,7 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
             now,
             version,
             unique,
+            expected: _,
             creating,
             reject,
             whole,
