@@ -304,18 +304,29 @@ impl fmt::Debug for ChangeStream {
 
 impl ChangeStream {
     /// Ends the stream after the records its ended feed held that it has not yielded.
-    fn finish(&mut self) -> Option<Result<ChangeRecord>> {
+    /// Pending while the feed is still being dropped: a deleted table's handle can no
+    /// longer be upgraded a moment before its feed hands over what it held (`Arc` drops
+    /// the value after the last strong count is gone), and ending then would lose the
+    /// table's last records.
+    fn finish(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<ChangeRecord>>> {
+        let remains = {
+            let mut shared = lock(&self.shared);
+            match shared.remains.clone() {
+                Some(remains) => remains,
+                None => {
+                    // Registered under the lock the feed's `Drop` takes: no lost wake-up.
+                    let waker = cx.waker();
+                    if !shared.wakers.iter().any(|known| known.will_wake(waker)) {
+                        shared.wakers.push(waker.clone());
+                    }
+                    return Poll::Pending;
+                }
+            }
+        };
         self.finished = true;
-        let remains = lock(&self.shared).remains.clone();
         let last = self.last;
-        self.buffer.extend(
-            remains
-                .iter()
-                .flat_map(|records| records.iter())
-                .filter(|r| r.sequence_number > last)
-                .cloned(),
-        );
-        self.buffer.pop_front().map(Ok)
+        self.buffer.extend(remains.iter().filter(|r| r.sequence_number > last).cloned());
+        Poll::Ready(self.buffer.pop_front().map(Ok))
     }
 
     /// The next record: `stream.recv().await`, for code without a `StreamExt` at hand.
@@ -341,14 +352,14 @@ impl futures_core::Stream for ChangeStream {
         }
         let Some(handle) = this.handle.upgrade() else {
             // The table was deleted: what it held, then the end.
-            return Poll::Ready(this.finish());
+            return this.finish(cx);
         };
         let table = handle.read();
         // The feed this stream follows, unless `UpdateTable` disabled the table's stream
         // (and maybe enabled a new one) since: then what it held, then the end.
         let Some(feed) = table.feed().filter(|feed| Arc::ptr_eq(&feed.shared, &this.shared)) else {
             drop(table);
-            return Poll::Ready(this.finish());
+            return this.finish(cx);
         };
         match feed.records_after(&this.table, Some(this.last), STREAM_BATCH) {
             Err(error) => {
