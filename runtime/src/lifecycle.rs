@@ -362,7 +362,7 @@ fn owned_by(owner: &AttributeValue) -> Condition {
 }
 
 /// The condition that `attribute` still holds `value` (or is still absent).
-fn still(attribute: &'static str, value: Option<&AttributeValue>) -> Condition {
+pub(crate) fn still(attribute: &'static str, value: Option<&AttributeValue>) -> Condition {
     match value {
         Some(value) => Condition::Compare {
             left: Operand::Path(Path::attribute(attribute)),

@@ -41,7 +41,7 @@ use crate::entity::{Entity, Key, Table};
 use crate::error::{EncodeError, EncodeErrorKind, Error, Result};
 use crate::expr::{Comparator, Condition, Operand, Path, SetValue, UpdateAction, UpdateOperand};
 use crate::lifecycle::{
-    commit_guarded, guard_plan, read_current, unique_fields, updated_at, validate_attribute,
+    commit_guarded, guard_plan, read_current, still, unique_fields, updated_at, validate_attribute,
     version_attribute, VersionCheck,
 };
 use crate::number::Number;
@@ -582,20 +582,15 @@ impl<'a, E: Entity, K: WriteMode> Update<'a, E, K> {
             });
             return self;
         }
-        let path = Path::attribute(attr.attribute());
-        let (stored, condition) = if value.is_absent() {
-            (None, Condition::AttributeNotExists(path))
+        let stored = if value.is_absent() {
+            None
         } else {
             let Some(value) = self.value(&attr, &value) else {
                 return self;
             };
-            let condition = Condition::Compare {
-                left: Operand::Path(path),
-                op: Comparator::Eq,
-                right: Operand::Value(value.clone()),
-            };
-            (Some(value), condition)
+            Some(value)
         };
+        let condition = still(attr.attribute(), stored.as_ref());
         self.expected.push((attr.attribute(), stored));
         self.condition(Cond::<E>::typed(Ok(condition)))
     }

@@ -32,6 +32,21 @@ pub struct FieldMarkers {
     pub read_only: Option<SourceSpan>,
 }
 
+impl FieldMarkers {
+    /// Each marker with its name as written (`version`, …, `read_only`), for the checks
+    /// that refuse a marker on a field that cannot have it.
+    pub fn named(&self) -> [(&'static str, &Option<SourceSpan>); 6] {
+        [
+            ("version", &self.version),
+            ("created_at", &self.created_at),
+            ("updated_at", &self.updated_at),
+            ("ttl", &self.ttl),
+            ("unique", &self.unique),
+            ("read_only", &self.read_only),
+        ]
+    }
+}
+
 /// `computed = "path::to::fn", from(a, b)`: a field derived from other fields on every
 /// write.
 #[derive(Debug, Clone)]

@@ -90,15 +90,7 @@ fn writes(model: &EntityModel, cx: &mut Diagnostics) {
             }
         }
         let Some(computed) = &field.computed else { continue };
-        let conflicts = [
-            ("version", &markers.version),
-            ("created_at", &markers.created_at),
-            ("updated_at", &markers.updated_at),
-            ("ttl", &markers.ttl),
-            ("unique", &markers.unique),
-            ("read_only", &markers.read_only),
-        ];
-        for (what, marker) in conflicts {
+        for (what, marker) in markers.named() {
             if let Some(span) = marker {
                 cx.error(span.clone(), format!("computed field `{name}` cannot also be `{what}`"));
             }

@@ -34,17 +34,11 @@ pub(super) fn fields(fields: &[FieldModel], entity: bool, cx: &mut Diagnostics) 
     for field in fields {
         let name = field.name();
         let markers = &field.markers;
-        if let Some(skip) = &field.skip {
-            let conflicts = [
-                ("serde", &field.serde),
-                ("version", &markers.version),
-                ("created_at", &markers.created_at),
-                ("updated_at", &markers.updated_at),
-                ("ttl", &markers.ttl),
-                ("unique", &markers.unique),
-                ("read_only", &markers.read_only),
-                ("computed", &field.computed.as_ref().map(|c| c.span.clone())),
-            ];
+        if field.skip.is_some() {
+            let computed = field.computed.as_ref().map(|c| c.span.clone());
+            let serde = [("serde", &field.serde)];
+            let conflicts =
+                serde.into_iter().chain(markers.named()).chain([("computed", &computed)]);
             for (what, span) in conflicts {
                 if let Some(span) = span {
                     cx.error(
@@ -59,7 +53,6 @@ pub(super) fn fields(fields: &[FieldModel], entity: bool, cx: &mut Diagnostics) 
                     format!("field `{name}` is skipped (not stored), so it cannot have a `validate` hook"),
                 );
             }
-            let _ = skip;
         } else {
             match attributes.iter().find(|(attribute, _)| *attribute == field.attribute.value) {
                 Some((attribute, other)) => cx.error(
@@ -144,33 +137,31 @@ pub(super) fn fields(fields: &[FieldModel], entity: bool, cx: &mut Diagnostics) 
     }
 }
 
+/// Reports every variant stored under a name an earlier variant already has.
+fn distinct_names<'a>(
+    names: impl Iterator<Item = &'a crate::Spanned<String>>,
+    cx: &mut Diagnostics,
+) {
+    let mut seen: Vec<&str> = Vec::new();
+    for name in names {
+        if seen.contains(&name.value.as_str()) {
+            cx.error(name.span.clone(), format!("two variants are stored as `{}`", name.value));
+        }
+        seen.push(&name.value);
+    }
+}
+
 /// Checks a nested type: attribute names, tag clashes.
 pub fn attribute(model: &AttributeModel, cx: &mut Diagnostics) {
     match &model.shape {
         AttributeShape::Struct(list) => fields(list, false, cx),
         AttributeShape::Newtype(_) => {}
         AttributeShape::UnitEnum(variants) => {
-            let mut names: Vec<&str> = Vec::new();
-            for variant in variants {
-                if names.contains(&variant.name.value.as_str()) {
-                    cx.error(
-                        variant.name.span.clone(),
-                        format!("two variants are stored as `{}`", variant.name.value),
-                    );
-                }
-                names.push(&variant.name.value);
-            }
+            distinct_names(variants.iter().map(|variant| &variant.name), cx);
         }
         AttributeShape::TaggedEnum { tag, variants } => {
-            let mut names: Vec<&str> = Vec::new();
+            distinct_names(variants.iter().map(|variant| &variant.name), cx);
             for variant in variants {
-                if names.contains(&variant.name.value.as_str()) {
-                    cx.error(
-                        variant.name.span.clone(),
-                        format!("two variants are stored as `{}`", variant.name.value),
-                    );
-                }
-                names.push(&variant.name.value);
                 if let VariantBody::Named(list) = &variant.body {
                     fields(list, false, cx);
                     for field in list.iter().filter(|f| f.is_stored()) {

@@ -34,16 +34,7 @@ fn statement(
         violations.null(at);
         return Ok(String::new());
     };
-    let length = text.chars().count();
-    if length == 0 {
-        violations.push("''", at, "Member must have length greater than or equal to 1");
-    } else if length > 8192 {
-        violations.push(
-            &format!("'{text}'"),
-            at,
-            "Member must have length less than or equal to 8192",
-        );
-    }
+    violations.length(text, at, 1, 8192);
     Ok(text.to_owned())
 }
 
@@ -63,8 +54,8 @@ pub fn execute_statement(request: &Request<'_>) -> Result<ExecuteStatementInput,
         );
     }
     let next_token = request.str("NextToken")?.map(str::to_owned);
-    if next_token.as_deref() == Some("") {
-        violations.push("''", "nextToken", "Member must have length greater than or equal to 1");
+    if let Some(next_token) = &next_token {
+        violations.length(next_token, "nextToken", 1, usize::MAX);
     }
     violations.finish()?;
     Ok(ExecuteStatementInput {
